@@ -1,0 +1,142 @@
+"""Kernel specializations: one frozen KernelSpec each, and the default grid as data."""
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import itertools
+from typing import Iterable, Iterator
+
+OPS = ("shrink", "expand")
+DTYPES = {"fp16": "__half", "bf16": "__nv_bfloat16"}
+RANKS = (8, 16, 32, 64, 128)
+HIDDEN_SIZES = (2048, 2560, 3072, 4096, 5120, 8192, 11008, 14336)
+ANY = 0  # a rank or hidden size of 0 is read at run time (the generic kernels)
+MIN_ARCH = 80  # mma.sync m16n8k16 with bf16 needs sm_80
+MAX_SMEM_BYTES = 227 * 1024  # per block on sm_90 after opt-in
+DEFAULT_SMEM_BYTES = 48 * 1024  # above this a kernel must opt in
+GENERIC_RANK_TILE = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelSpec:
+    """One compiled kernel. `name` is derived from the fields and keys everything else."""
+
+    op: str  # "shrink" (h_in -> r) or "expand" (r -> h_out)
+    dtype: str  # "fp16" or "bf16"
+    rank: int  # r, or ANY
+    hidden: int  # h_in for shrink, h_out for expand, or ANY
+    warps: int  # warps per thread block
+    warp_rows: int  # rows per tile (a multiple of 16)
+    tile_n: int  # shrink: ranks per block; expand: output columns per block (32 per warp)
+    unroll: int  # shrink: 32-wide chunks in flight per warp; expand: 1
+    vectorized: bool  # 16-byte vector loads (needs aligned rows); False = element loads, any shape
+
+    @property
+    def name(self) -> str:
+        rank = f"r{self.rank}" if self.rank else "rany"
+        hidden = f"h{self.hidden}" if self.hidden else "hany"
+        vec = "v8" if self.vectorized else "v1"
+        tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
+        return f"sgmv_{self.op}_{self.dtype}_{rank}_{hidden}_{tile}_{vec}"
+
+    @property
+    def threads(self) -> int:
+        return 32 * self.warps
+
+    @property
+    def smem_bytes(self) -> int:
+        """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer."""
+        if self.op == "shrink" and self.warps > 1:
+            return 4 * self.warps * self.warp_rows * self.tile_n
+        return 0
+
+    @property
+    def ctype(self) -> str:
+        return DTYPES[self.dtype]
+
+    @property
+    def template(self) -> str:
+        return f"sgmv_{self.op}.cu.j2"
+
+    def manifest_row(self) -> dict:
+        row = dataclasses.asdict(self)
+        row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes)
+        return row
+
+
+# ---- predicates that prune the grid -------------------------------------------------------------
+
+def valid_tile(spec: KernelSpec) -> bool:
+    if spec.op not in OPS or spec.dtype not in DTYPES or spec.warp_rows % 16 or spec.warps < 1:
+        return False
+    if spec.op == "shrink":
+        rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
+        return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
+    return spec.tile_n == 32 * spec.warps and spec.unroll == 1
+
+
+def vector_ok(spec: KernelSpec) -> bool:
+    """Vectorized kernels need whole 16-byte vectors in every row they read or write."""
+    if not spec.vectorized:
+        return True
+    sizes = [spec.hidden] + ([spec.rank] if spec.op == "expand" else [])
+    return all(s % 8 == 0 for s in sizes)
+
+
+def fits_smem(spec: KernelSpec) -> bool:
+    return spec.smem_bytes <= MAX_SMEM_BYTES
+
+
+def arch_ok(arch: int) -> bool:
+    return arch >= MIN_ARCH
+
+
+PREDICATES = (valid_tile, vector_ok, fits_smem)
+
+
+# ---- the default grid ---------------------------------------------------------------------------
+
+def _round8(n: int) -> int:
+    return max(8, (n + 7) // 8 * 8)
+
+
+def shrink_tile(rank: int) -> dict:
+    """Tile of the shrink for one rank: keep accumulators plus in-flight loads near 128 registers."""
+    tile_n = _round8(rank) if rank else GENERIC_RANK_TILE
+    n_tiles = tile_n // 8
+    return dict(warps=4, warp_rows=32 if tile_n <= 32 else 16, tile_n=tile_n,
+                unroll=max(1, min(4, 16 // n_tiles)))
+
+
+def expand_tile(rank: int) -> dict:
+    return dict(warps=4, warp_rows=16, tile_n=128, unroll=1)
+
+
+TILES = {"shrink": shrink_tile, "expand": expand_tile}
+
+
+def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool) -> KernelSpec:
+    return KernelSpec(op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **TILES[op](rank))
+
+
+def default_specs() -> list[KernelSpec]:
+    """Specialized kernels for the common shapes plus generic kernels (any rank and size)."""
+    specialized = (_make(op, dt, r, h, True) for op, dt, r, h in itertools.product(OPS, DTYPES, RANKS, HIDDEN_SIZES))
+    generic = (_make(op, dt, ANY, ANY, vec) for op, dt, vec in itertools.product(OPS, DTYPES, (True, False)))
+    return prune(itertools.chain(specialized, generic))
+
+
+def prune(specs: Iterable[KernelSpec]) -> list[KernelSpec]:
+    out: list[KernelSpec] = []
+    for spec in specs:
+        if all(pred(spec) for pred in PREDICATES):
+            out.append(spec)
+    return out
+
+
+def filter_specs(specs: Iterable[KernelSpec], pattern: str | None) -> Iterator[KernelSpec]:
+    """Keep specs whose name matches any of the ';' or ','-separated globs (None or '' keeps all)."""
+    globs = [g for g in (pattern or "").replace(",", ";").split(";") if g.strip()]
+    for spec in specs:
+        if not globs or any(fnmatch.fnmatchcase(spec.name, g.strip()) for g in globs):
+            yield spec

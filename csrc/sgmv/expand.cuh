@@ -1,0 +1,132 @@
+// SGMV expand: y[rows of s] += scale_s * v[rows of s] @ B[l_s]^T   (M = rows, N = h_out, K = r).
+//
+// Grid: x = segment, y = column tile of h_out, z = row-tile group. Each warp owns 32 output columns.
+// The MMA's eight-column groups are interleaved so that lane (g, t) accumulates the 8 contiguous
+// columns [8t, 8t + 8) of its warp's tile: y is read and written once, in 16-byte vectors.
+// v stays float32: it enters the tensor cores as a high and a low 16-bit part (v = hi + lo), so the
+// product carries about 16 bits of v's mantissa, not 8.
+#pragma once
+#include "fragments.cuh"
+#include "segments.cuh"
+
+namespace sgmv {
+
+// Physical column, within a warp's 32-column tile, of MMA n-tile j's column n (0..7).
+__device__ __forceinline__ int interleaved_column(int j, int n) { return (n >> 1) * 8 + 2 * j + (n & 1); }
+
+template <class T, int kRank, int kHidden, int kWarps, int kWarpRows, bool kVectorized>
+struct ExpandTile {
+  static constexpr int kThreads = kWarps * 32;
+  static constexpr int kMTiles = kWarpRows / 16;
+  static constexpr int kBlockCols = kWarps * 32;
+  static_assert(kWarpRows % 16 == 0, "row tile is a multiple of the 16-row MMA");
+  static_assert(kRank == 0 || !kVectorized || kRank % 8 == 0, "vectorized weight rows hold whole 16-byte vectors");
+  static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized output rows hold whole 16-byte vectors");
+
+  struct SharedStorage {};
+
+  __device__ static void run(const SgmvParams& p, SharedStorage&) {
+    using Traits = ElementTraits<T>;
+    const int rank = kRank ? kRank : p.rank;
+    const int N = kHidden ? kHidden : p.hidden;
+
+    const Segment seg = load_segment(p, blockIdx.x);
+    if (!seg.active) return;
+
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    const int g = lane / 4;
+    const int t = lane % 4;
+    const int n0 = blockIdx.y * kBlockCols + warp * 32;
+    if (n0 >= N) return;
+
+    const float* v = static_cast<const float*>(p.x);
+    uint16_t* y = static_cast<uint16_t*>(p.y);
+    const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
+    const int k_chunks = (rank + kChunk - 1) / kChunk;
+
+    const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
+    for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
+      const int row0 = seg.begin + rt * kWarpRows;
+      float acc[kMTiles][4][4];
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+#pragma unroll
+          for (int i = 0; i < 4; ++i) acc[mt][j][i] = 0.f;
+
+#pragma unroll
+      for (int c = 0; c < k_chunks; ++c) {
+        const int k = c * kChunk + 8 * t;
+        Vec8 bv[4];
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const int col = n0 + interleaved_column(j, g);
+          bv[j] = load_vec8<kVectorized>(w + col * p.w_stride_row, k, rank, col < N);
+        }
+        Vec8 hi[kMTiles][2], lo[kMTiles][2];
+#pragma unroll
+        for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+          for (int h = 0; h < 2; ++h) {
+            const int row = row0 + mt * 16 + h * 8 + g;
+            float f[8];
+            load_float8<kVectorized>(v + row * p.ld_x, k, rank, row < seg.end, f);
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+              hi[mt][h].r[q] = Traits::pack(f[2 * q], f[2 * q + 1]);
+              const float2 back = Traits::unpack(hi[mt][h].r[q]);
+              lo[mt][h].r[q] = Traits::pack(f[2 * q] - back.x, f[2 * q + 1] - back.y);
+            }
+          }
+#pragma unroll
+        for (int s = 0; s < 2; ++s)
+#pragma unroll
+          for (int mt = 0; mt < kMTiles; ++mt) {
+            uint32_t a_hi[4], a_lo[4];
+            a_regs(hi[mt][0], hi[mt][1], s, a_hi);
+            a_regs(lo[mt][0], lo[mt][1], s, a_lo);
+#pragma unroll
+            for (int j = 0; j < 4; ++j) {
+              mma_16x8x16<T>(acc[mt][j], a_hi, bv[j].r[2 * s], bv[j].r[2 * s + 1]);
+              mma_16x8x16<T>(acc[mt][j], a_lo, bv[j].r[2 * s], bv[j].r[2 * s + 1]);
+            }
+          }
+      }
+
+      // Lane (g, t) holds columns n0 + 8t + (2j + e) of rows g (i = e) and g + 8 (i = 2 + e).
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const int row = row0 + mt * 16 + h * 8 + g;
+          if (row >= seg.end) continue;
+          const int col = n0 + 8 * t;
+          uint16_t* out = y + row * p.ld_y + col;
+          float d[8];
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            d[2 * j] = seg.scale * acc[mt][j][2 * h];
+            d[2 * j + 1] = seg.scale * acc[mt][j][2 * h + 1];
+          }
+          if (kVectorized && col + 8 <= N) {
+            uint4 q = *reinterpret_cast<const uint4*>(out);
+            uint32_t r[4] = {q.x, q.y, q.z, q.w};
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+              const float2 cur = Traits::unpack(r[i]);
+              r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
+            }
+            *reinterpret_cast<uint4*>(out) = make_uint4(r[0], r[1], r[2], r[3]);
+          } else {
+#pragma unroll
+            for (int i = 0; i < 8; ++i)
+              if (col + i < N) out[i] = Traits::from_float(Traits::to_float(out[i]) + d[i]);
+          }
+        }
+    }
+  }
+};
+
+}  // namespace sgmv

@@ -1,0 +1,120 @@
+// Register-level building blocks shared by the shrink and expand tiles.
+//
+// Both kernels feed CuTe's SM80 m16n8k16 tensor-core atom straight from global memory. The reduction
+// dimension of a 32-wide chunk is permuted: lane (group g, thread t) loads the 8 contiguous elements
+// [8t, 8t+8) of its row as one 16-byte vector and uses elements 0-3 for the first k16 step and 4-7 for
+// the second. Operand A (rows) and operand B (weight rows) use the same permutation, so the dot product
+// is unchanged while every load is a full 16-byte vector.
+#pragma once
+#include <cstdint>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cute/arch/mma_sm80.hpp>
+
+namespace sgmv {
+
+constexpr int kChunk = 32;  // reduction elements one warp consumes per step (4 lanes x 8)
+
+// Eight 16-bit elements as four packed pairs.
+struct Vec8 {
+  uint32_t r[4];
+};
+
+__device__ __forceinline__ Vec8 zero_vec8() { return Vec8{{0u, 0u, 0u, 0u}}; }
+
+// Loads elements [k, k + 8) of a row of 16-bit values; elements at or past `limit` read as zero.
+// kVectorized requires 16-byte aligned rows and limit % 8 == 0 (the dispatcher guarantees it).
+template <bool kVectorized>
+__device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit, bool valid) {
+  Vec8 v = zero_vec8();
+  if (!valid) return v;
+  if constexpr (kVectorized) {
+    if (k < limit) {
+      uint4 q = __ldg(reinterpret_cast<const uint4*>(row + k));
+      v.r[0] = q.x; v.r[1] = q.y; v.r[2] = q.z; v.r[3] = q.w;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < 8; i += 2) {
+      uint32_t lo = (k + i < limit) ? row[k + i] : 0u;
+      uint32_t hi = (k + i + 1 < limit) ? row[k + i + 1] : 0u;
+      v.r[i / 2] = lo | (hi << 16);
+    }
+  }
+  return v;
+}
+
+// Loads floats [k, k + 8) of a float32 row (zero past `limit`).
+template <bool kVectorized>
+__device__ __forceinline__ void load_float8(const float* row, int k, int limit, bool valid, float (&out)[8]) {
+#pragma unroll
+  for (int i = 0; i < 8; ++i) out[i] = 0.f;
+  if (!valid) return;
+  if constexpr (kVectorized) {
+    if (k < limit) {
+      float4 a = __ldg(reinterpret_cast<const float4*>(row + k));
+      float4 b = __ldg(reinterpret_cast<const float4*>(row + k + 4));
+      out[0] = a.x; out[1] = a.y; out[2] = a.z; out[3] = a.w;
+      out[4] = b.x; out[5] = b.y; out[6] = b.z; out[7] = b.w;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < 8; ++i) out[i] = (k + i < limit) ? row[k + i] : 0.f;
+  }
+}
+
+// The 16-bit element types and their tensor-core atom.
+template <class T> struct ElementTraits;
+
+template <> struct ElementTraits<__nv_bfloat16> {
+  using Mma = cute::SM80_16x8x16_F32BF16BF16F32_TN;
+  using Pair = __nv_bfloat162;
+  __device__ __forceinline__ static uint32_t pack(float a, float b) {
+    Pair h = __floats2bfloat162_rn(a, b);
+    return *reinterpret_cast<uint32_t*>(&h);
+  }
+  __device__ __forceinline__ static float2 unpack(uint32_t u) {
+    return __bfloat1622float2(*reinterpret_cast<Pair*>(&u));
+  }
+  __device__ __forceinline__ static float to_float(uint16_t bits) {
+    return __bfloat162float(__ushort_as_bfloat16(bits));
+  }
+  __device__ __forceinline__ static uint16_t from_float(float f) {
+    return __bfloat16_as_ushort(__float2bfloat16_rn(f));
+  }
+};
+
+template <> struct ElementTraits<__half> {
+  using Mma = cute::SM80_16x8x16_F32F16F16F32_TN;
+  using Pair = __half2;
+  __device__ __forceinline__ static uint32_t pack(float a, float b) {
+    Pair h = __floats2half2_rn(a, b);
+    return *reinterpret_cast<uint32_t*>(&h);
+  }
+  __device__ __forceinline__ static float2 unpack(uint32_t u) {
+    return __half22float2(*reinterpret_cast<Pair*>(&u));
+  }
+  __device__ __forceinline__ static float to_float(uint16_t bits) {
+    return __half2float(__ushort_as_half(bits));
+  }
+  __device__ __forceinline__ static uint16_t from_float(float f) {
+    return __half_as_ushort(__float2half_rn(f));
+  }
+};
+
+// acc += A(16x16) * B(16x8); a holds the four A registers, b0/b1 the two B registers.
+template <class T>
+__device__ __forceinline__ void mma_16x8x16(float (&acc)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+  ElementTraits<T>::Mma::fma(acc[0], acc[1], acc[2], acc[3], a[0], a[1], a[2], a[3], b0, b1,
+                             acc[0], acc[1], acc[2], acc[3]);
+}
+
+// A registers for k16 step `s` (0 or 1) of a chunk, from the permuted vectors of rows g and g + 8.
+__device__ __forceinline__ void a_regs(const Vec8& top, const Vec8& bottom, int s, uint32_t (&a)[4]) {
+  a[0] = top.r[2 * s];
+  a[1] = bottom.r[2 * s];
+  a[2] = top.r[2 * s + 1];
+  a[3] = bottom.r[2 * s + 1];
+}
+
+}  // namespace sgmv

@@ -1,0 +1,31 @@
+// The one argument every SGMV kernel takes, passed by value through cuLaunchKernel.
+// Its Python twin is python/sgmv/_abi.py (ctypes); every generated kernel static_asserts the
+// size and offsets recorded there, and the loader checks them against the manifest.
+#pragma once
+#include <cstdint>
+
+namespace sgmv {
+
+struct SgmvParams {
+  const void* x;             // shrink: activations [T, h_in] (row stride ld_x); expand: v float32 [T, ld_x]
+  void* y;                   // shrink: v float32 [T, ld_y] (accumulated); expand: outputs [T, h_out] (ld_y)
+  const void* w;             // stacked adapter weights: shrink lora_a [n_lora, r, h_in]; expand lora_b [n_lora, h_out, r]
+  const void* seg_indptr;    // [num_segments + 1], int32 or int64 (indptr_is_64)
+  const void* lora_indices;  // [num_segments], int32 or int64 (lora_is_64); outside [0, num_loras) = no LoRA
+  const float* scales;       // [num_loras] per-adapter scale, or null
+  int64_t ld_x;              // elements between rows of x
+  int64_t ld_y;              // elements between rows of y
+  int64_t w_stride_lora;     // elements between adapters in w
+  int64_t w_stride_row;      // elements between rows of one adapter's weight (its last dim is contiguous)
+  float scale;               // multiplies everything (times scales[l] when scales is set)
+  int32_t num_rows;          // T
+  int32_t num_segments;
+  int32_t num_loras;
+  int32_t rank;              // r: the shrink's N, the expand's K
+  int32_t hidden;            // h_in for shrink (its K), h_out for expand (its N)
+  int32_t indptr_is_64;
+  int32_t lora_is_64;
+  int32_t k_splits;          // shrink: thread-block groups splitting the h_in reduction
+};
+
+}  // namespace sgmv

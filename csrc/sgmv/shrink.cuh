@@ -1,0 +1,123 @@
+// SGMV shrink: v[rows of s] += scale_s * x[rows of s] @ A[l_s]^T   (M = rows, N = r, K = h_in).
+//
+// Grid: x = segment, y = (k split, rank chunk), z = row-tile group. A block owns one tile of
+// kWarpRows rows and kRankTile ranks of one segment; its warps split that tile's share of the
+// h_in reduction, reduce through shared memory, and add the float32 partial into v (which the
+// caller zeroed), so several blocks can split the reduction of one tile (split-K).
+#pragma once
+#include "fragments.cuh"
+#include "segments.cuh"
+
+namespace sgmv {
+
+template <class T, int kRank, int kRankTile, int kHidden, int kWarps, int kWarpRows, int kUnroll, bool kVectorized>
+struct ShrinkTile {
+  static constexpr int kThreads = kWarps * 32;
+  static constexpr int kMTiles = kWarpRows / 16;
+  static constexpr int kNTiles = kRankTile / 8;
+  static_assert(kWarpRows % 16 == 0, "row tile is a multiple of the 16-row MMA");
+  static_assert(kRankTile % 8 == 0, "rank tile is a multiple of the 8-column MMA");
+  static_assert(kRank == 0 || kRank <= kRankTile, "a specialized rank fits one rank tile");
+  static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized rows hold whole 16-byte vectors");
+
+  struct SharedStorage {
+    float partial[kWarps][kWarpRows][kRankTile];
+  };
+
+  __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
+    const int rank = kRank ? kRank : p.rank;
+    const int K = kHidden ? kHidden : p.hidden;
+    const int n_chunks = kRank ? 1 : (rank + kRankTile - 1) / kRankTile;
+    const int split = blockIdx.y / n_chunks;
+    const int n_base = (blockIdx.y % n_chunks) * kRankTile;
+
+    const Segment seg = load_segment(p, blockIdx.x);
+    if (!seg.active) return;
+
+    const int total_chunks = (K + kChunk - 1) / kChunk;
+    const int per_split = (total_chunks + p.k_splits - 1) / p.k_splits;
+    const int c_begin = split * per_split;
+    const int c_end = min(total_chunks, c_begin + per_split);
+    if (c_begin >= c_end) return;
+
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    const int g = lane / 4;
+    const int t = lane % 4;
+    const uint16_t* x = static_cast<const uint16_t*>(p.x);
+    const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
+    float* v = static_cast<float*>(p.y);
+
+    const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
+    for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
+      const int row0 = seg.begin + rt * kWarpRows;
+      float acc[kMTiles][kNTiles][4];
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int nt = 0; nt < kNTiles; ++nt)
+#pragma unroll
+          for (int i = 0; i < 4; ++i) acc[mt][nt][i] = 0.f;
+
+      for (int c0 = c_begin + warp; c0 < c_end; c0 += kWarps * kUnroll) {
+        Vec8 xv[kUnroll][kMTiles][2];
+        Vec8 wv[kUnroll][kNTiles];
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) {
+          const int c = c0 + u * kWarps;
+          const bool chunk_ok = c < c_end;
+          const int k = c * kChunk + 8 * t;
+#pragma unroll
+          for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+              const int row = row0 + mt * 16 + h * 8 + g;
+              xv[u][mt][h] = load_vec8<kVectorized>(x + row * p.ld_x, k, K, chunk_ok && row < seg.end);
+            }
+#pragma unroll
+          for (int nt = 0; nt < kNTiles; ++nt) {
+            const int n = n_base + nt * 8 + g;
+            wv[u][nt] = load_vec8<kVectorized>(w + n * p.w_stride_row, k, K, chunk_ok && n < rank);
+          }
+        }
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u)
+#pragma unroll
+          for (int s = 0; s < 2; ++s)
+#pragma unroll
+            for (int mt = 0; mt < kMTiles; ++mt) {
+              uint32_t a[4];
+              a_regs(xv[u][mt][0], xv[u][mt][1], s, a);
+#pragma unroll
+              for (int nt = 0; nt < kNTiles; ++nt)
+                mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
+            }
+      }
+
+      // Sum the warps' partials and add them into v.
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int nt = 0; nt < kNTiles; ++nt)
+#pragma unroll
+          for (int i = 0; i < 4; ++i)
+            smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
+      __syncthreads();
+      for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads) {
+        const int r = e / kRankTile;
+        const int col = e % kRankTile;
+        const int row = row0 + r;
+        const int n = n_base + col;
+        if (row < seg.end && n < rank) {
+          float sum = 0.f;
+#pragma unroll
+          for (int wi = 0; wi < kWarps; ++wi) sum += smem.partial[wi][r][col];
+          atomicAdd(v + row * p.ld_y + n, seg.scale * sum);
+        }
+      }
+      __syncthreads();
+    }
+  }
+};
+
+}  // namespace sgmv

@@ -1,0 +1,114 @@
+"""What was asked (Problem), which kernel runs it (select), and how it is launched (plan).
+
+`select` and `plan` are pure functions of host-known shapes: they are unit-tested without a GPU, and
+they never look at device values, so ops stay free of host synchronization.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Iterable
+
+import torch
+
+from .errors import UnsupportedError
+from .manifest import KernelRecord
+
+DTYPE_NAMES = {torch.float16: "fp16", torch.bfloat16: "bf16"}
+VECTOR_BYTES = 16
+CHUNK = 32  # reduction elements one warp consumes per step (csrc/sgmv/fragments.cuh: kChunk)
+MAX_GRID_YZ = 65535
+BLOCKS_PER_SM_TARGET = 16  # blocks the row-tile groups may add before a block loops over tiles
+
+
+def _aligned(*tensors_and_strides) -> bool:
+    """True if every (tensor, element strides...) has a 16-byte aligned base and 16-byte strides."""
+    for tensor, *strides in tensors_and_strides:
+        es = tensor.element_size()
+        if tensor.data_ptr() % VECTOR_BYTES or any((s * es) % VECTOR_BYTES for s in strides):
+            return False
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    op: str  # "shrink" or "expand"
+    dtype: str  # "fp16" or "bf16"
+    rank: int
+    hidden: int  # h_in (shrink) or h_out (expand)
+    num_rows: int
+    num_segments: int
+    aligned: bool  # every row the kernel reads or writes starts on a 16-byte boundary
+
+    @classmethod
+    def for_shrink(cls, x: torch.Tensor, lora_a: torch.Tensor, num_segments: int) -> "Problem":
+        rank, hidden = lora_a.shape[1], lora_a.shape[2]
+        aligned = hidden % 8 == 0 and _aligned((x, x.stride(0)), (lora_a, lora_a.stride(0), lora_a.stride(1)))
+        return cls("shrink", DTYPE_NAMES[x.dtype], rank, hidden, x.shape[0], num_segments, aligned)
+
+    @classmethod
+    def for_expand(cls, y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, num_segments: int) -> "Problem":
+        hidden, rank = lora_b.shape[1], lora_b.shape[2]
+        aligned = (rank % 8 == 0 and hidden % 8 == 0 and
+                   _aligned((y, y.stride(0)), (v, v.stride(0)), (lora_b, lora_b.stride(0), lora_b.stride(1))))
+        return cls("expand", DTYPE_NAMES[y.dtype], rank, hidden, y.shape[0], num_segments, aligned)
+
+
+def _specificity(kernel: KernelRecord) -> tuple[bool, bool, bool]:
+    return (kernel.rank != 0, kernel.hidden != 0, kernel.vectorized)
+
+
+def can_run(problem: Problem, kernel: KernelRecord) -> bool:
+    return (kernel.op == problem.op and kernel.dtype == problem.dtype
+            and kernel.rank in (0, problem.rank) and kernel.hidden in (0, problem.hidden)
+            and (problem.aligned or not kernel.vectorized))
+
+
+def select(problem: Problem, available: Iterable[KernelRecord]) -> KernelRecord:
+    """The most specialized compiled kernel that can run `problem`."""
+    available = list(available)
+    fitting = [k for k in available if can_run(problem, k)]
+    if not fitting:
+        same_op = sorted(k.name for k in available if k.op == problem.op and k.dtype == problem.dtype)
+        shown = ", ".join(same_op[:6]) + (f", ... ({len(same_op)} in all)" if len(same_op) > 6 else "")
+        raise UnsupportedError(
+            f"no compiled {problem.op} kernel runs {problem.dtype} r={problem.rank} "
+            f"{'h_in' if problem.op == 'shrink' else 'h_out'}={problem.hidden} "
+            f"({'aligned' if problem.aligned else 'unaligned'} rows); compiled: {shown or 'none'}. "
+            "Rebuild with SGMV_KERNELS including the generic '*_rany_hany_*' kernels.")
+    return max(fitting, key=_specificity)
+
+
+@dataclasses.dataclass(frozen=True)
+class Launch:
+    grid: tuple[int, int, int]
+    threads: int
+    smem_bytes: int
+    k_splits: int
+
+
+def _row_groups(problem: Problem, kernel: KernelRecord, blocks_per_group: int, num_sms: int) -> int:
+    """Blocks sharing one segment's row tiles; each loops over every row_groups-th tile."""
+    max_tiles = math.ceil(problem.num_rows / kernel.warp_rows)
+    budget = math.ceil(BLOCKS_PER_SM_TARGET * num_sms / max(1, problem.num_segments * blocks_per_group))
+    return max(1, min(max_tiles, budget, MAX_GRID_YZ))
+
+
+def plan(problem: Problem, kernel: KernelRecord, num_sms: int) -> Launch:
+    """Grid and split-K for `kernel` on `problem`, from shapes alone."""
+    if problem.op == "shrink":
+        n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
+        groups = _row_groups(problem, kernel, n_chunks, num_sms)
+        base = problem.num_segments * n_chunks * groups
+        chunks = math.ceil(problem.hidden / CHUNK)
+        max_splits = max(1, min(chunks // kernel.warps, MAX_GRID_YZ // n_chunks))
+        k_splits = max(1, min(max_splits, math.ceil(4 * num_sms / base)))
+        grid = (problem.num_segments, k_splits * n_chunks, groups)
+    else:
+        n_tiles = math.ceil(problem.hidden / kernel.tile_n)
+        if n_tiles > MAX_GRID_YZ:
+            raise UnsupportedError(f"h_out={problem.hidden} needs {n_tiles} column tiles; at most {MAX_GRID_YZ}")
+        groups = _row_groups(problem, kernel, n_tiles, num_sms)
+        k_splits = 1
+        grid = (problem.num_segments, n_tiles, groups)
+    return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits)

@@ -1,0 +1,124 @@
+"""Loading the compiled kernels with cuda-python and launching them on torch's current stream.
+
+Each kernel image is loaded once per device, into the device's primary context (the one torch uses),
+on first use. `cuda.bindings` is imported lazily, so CPU-only use never needs a driver.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import torch
+
+from . import _abi
+from .dispatch import Launch
+from .errors import DriverError, UnsupportedError
+from .manifest import KernelRecord, load as load_manifest
+
+DEFAULT_SMEM_LIMIT = 48 * 1024  # dynamic shared memory above this needs an opt-in per function
+
+_driver_module: Any = None
+_devices: dict[int, "_Device"] = {}
+_devices_lock = threading.Lock()
+
+
+def _driver():
+    global _driver_module
+    if _driver_module is None:
+        try:
+            from cuda.bindings import driver
+        except ImportError as err:
+            raise DriverError(
+                "CUDA tensors need the cuda-bindings package (pip install cuda-bindings); "
+                f"importing cuda.bindings.driver failed: {err}") from None
+        _check(driver, driver.cuInit(0), "cuInit")
+        _driver_module = driver
+    return _driver_module
+
+
+def _check(driver, result, call: str):
+    """Unpack a cuda.bindings result tuple, raising DriverError with the driver's own words."""
+    err, *values = result if isinstance(result, tuple) else (result,)
+    if err != driver.CUresult.CUDA_SUCCESS:
+        _, name = driver.cuGetErrorName(err)
+        _, text = driver.cuGetErrorString(err)
+        name = name.decode() if isinstance(name, bytes) else name
+        text = text.decode() if isinstance(text, bytes) else text
+        hint = " (is an NVIDIA driver installed and a GPU visible?)" if call == "cuInit" else ""
+        raise DriverError(f"{call} failed: {name}: {text}{hint}")
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+class _Device:
+    """The primary context of one GPU and the kernels loaded into it."""
+
+    def __init__(self, ordinal: int):
+        driver = _driver()
+        self.ordinal = ordinal
+        self.handle = _check(driver, driver.cuDeviceGet(ordinal), "cuDeviceGet")
+        self.context = _check(driver, driver.cuDevicePrimaryCtxRetain(self.handle), "cuDevicePrimaryCtxRetain")
+        major, minor = torch.cuda.get_device_capability(ordinal)
+        self.arch = 10 * major + minor
+        self.num_sms = torch.cuda.get_device_properties(ordinal).multi_processor_count
+        self._functions: dict[str, Any] = {}
+        self._modules: list[Any] = []
+        self._lock = threading.Lock()
+
+    def function(self, kernel: KernelRecord):
+        fn = self._functions.get(kernel.name)
+        if fn is not None:
+            return fn
+        with self._lock:
+            fn = self._functions.get(kernel.name)
+            if fn is None:
+                fn = self._load(kernel)
+                self._functions[kernel.name] = fn
+        return fn
+
+    def _load(self, kernel: KernelRecord):
+        archs = load_manifest().archs
+        if self.arch not in archs:
+            raise UnsupportedError(
+                f"GPU {self.ordinal} is sm_{self.arch}; this build has kernels for sm_{archs}: "
+                f"rebuild with SGMV_CUDA_ARCHS={self.arch}")
+        driver = _driver()
+        image = kernel.image.read_bytes()
+        _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
+        try:
+            module = _check(driver, driver.cuModuleLoadData(image), f"cuModuleLoadData({kernel.image.name})")
+            self._modules.append(module)
+            fn = _check(driver, driver.cuModuleGetFunction(module, kernel.name.encode()),
+                        f"cuModuleGetFunction({kernel.name})")
+            if kernel.smem_bytes > DEFAULT_SMEM_LIMIT:
+                attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+                _check(driver, driver.cuFuncSetAttribute(fn, attr, kernel.smem_bytes), "cuFuncSetAttribute")
+        finally:
+            _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+        return fn
+
+
+def device(ordinal: int) -> _Device:
+    dev = _devices.get(ordinal)
+    if dev is None:
+        with _devices_lock:
+            dev = _devices.get(ordinal)
+            if dev is None:
+                dev = _devices[ordinal] = _Device(ordinal)
+    return dev
+
+
+def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tensor: torch.Tensor) -> None:
+    """Launch `kernel` on the current stream of `tensor`'s device with `params` as its one argument."""
+    dev = device(tensor.device.index if tensor.device.index is not None else torch.cuda.current_device())
+    fn = dev.function(kernel)
+    driver = _driver()
+    stream = driver.CUstream(torch.cuda.current_stream(tensor.device).cuda_stream)
+    gx, gy, gz = geometry.grid
+    _check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
+    try:
+        _check(driver, driver.cuLaunchKernel(fn, gx, gy, gz, geometry.threads, 1, 1, geometry.smem_bytes,
+                                             stream, ((params,), (None,)), 0), f"cuLaunchKernel({kernel.name})")
+    finally:
+        _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")

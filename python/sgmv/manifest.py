@@ -1,0 +1,65 @@
+"""The build's manifest: which kernels were compiled, for which architectures, with which ABI."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import pathlib
+
+from . import _abi
+from .errors import DriverError
+
+KERNEL_DIR = pathlib.Path(__file__).resolve().parent / "kernels"
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelRecord:
+    """A compiled kernel, as codegen's KernelSpec described it (see codegen/spec.py)."""
+
+    name: str
+    op: str
+    dtype: str
+    rank: int  # 0 = any rank
+    hidden: int  # 0 = any hidden size
+    warps: int
+    warp_rows: int
+    tile_n: int
+    unroll: int
+    vectorized: bool
+    threads: int
+    smem_bytes: int
+
+    @property
+    def image(self) -> pathlib.Path:
+        return KERNEL_DIR / f"{self.name}.fatbin"
+
+
+@dataclasses.dataclass(frozen=True)
+class Manifest:
+    archs: tuple[int, ...]
+    kernels: tuple[KernelRecord, ...]
+
+    def by_name(self, name: str) -> KernelRecord:
+        for k in self.kernels:
+            if k.name == name:
+                return k
+        raise KeyError(name)
+
+
+def parse(data: dict) -> Manifest:
+    if data.get("abi") != _abi.layout():
+        raise DriverError(
+            "the compiled kernels were built with another SgmvParams layout than this package's "
+            f"(manifest {data.get('abi')}, package {_abi.layout()}): rebuild the package")
+    fields = {f.name for f in dataclasses.fields(KernelRecord)}
+    kernels = tuple(KernelRecord(**{k: v for k, v in row.items() if k in fields}) for row in data["kernels"])
+    return Manifest(archs=tuple(data["archs"]), kernels=kernels)
+
+
+@functools.lru_cache(maxsize=None)
+def load() -> Manifest:
+    """The installed manifest, or an empty one when the package was installed without kernels."""
+    path = KERNEL_DIR / "manifest.json"
+    if not path.exists():
+        return Manifest(archs=(), kernels=())
+    return parse(json.loads(path.read_text()))
