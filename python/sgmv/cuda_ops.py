@@ -1,4 +1,6 @@
-"""The CUDA implementations: fill one SgmvParams, pick the kernel, launch. No host synchronization."""
+"""The CUDA implementations: fill one SgmvParams, pick the kernel, launch. No host synchronization.
+
+`kernel` overrides the selection (tests use it to run every compiled kernel)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -7,12 +9,16 @@ import torch
 
 from . import loader
 from ._abi import SgmvParams
-from .dispatch import Problem, plan, select
+from .dispatch import Problem, can_run, plan, select
+from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
 
-def _launch(problem: Problem, params: SgmvParams, ref: torch.Tensor) -> KernelRecord:
-    kernel = select(problem, load_manifest().kernels)
+def _launch(problem: Problem, params: SgmvParams, ref: torch.Tensor, kernel: Optional[KernelRecord]) -> KernelRecord:
+    if kernel is None:
+        kernel = select(problem, load_manifest().kernels)
+    elif not can_run(problem, kernel):
+        raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     dev = loader.device(ref.device.index)
     geometry = plan(problem, kernel, dev.num_sms)
     params.k_splits = geometry.k_splits
@@ -32,7 +38,8 @@ def _common(params: SgmvParams, seg_indptr: torch.Tensor, lora_indices: torch.Te
 
 
 def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, seg_indptr: torch.Tensor,
-                lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float) -> None:
+                lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
+                kernel: Optional[KernelRecord] = None) -> None:
     """v [T, r] float32, zeroed by the caller, += scale * x @ A[l].T per segment."""
     num_segments = lora_indices.shape[0]
     if x.shape[0] == 0 or num_segments == 0 or lora_a.shape[0] == 0:
@@ -42,11 +49,12 @@ def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, seg_indp
                         num_loras=lora_a.shape[0], rank=lora_a.shape[1], hidden=lora_a.shape[2])
     _common(params, seg_indptr, lora_indices, scales, scale)
     with torch.cuda.device(x.device):
-        _launch(Problem.for_shrink(x, lora_a, num_segments), params, x)
+        _launch(Problem.for_shrink(x, lora_a, num_segments), params, x, kernel)
 
 
 def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, seg_indptr: torch.Tensor,
-           lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float) -> None:
+           lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
+           kernel: Optional[KernelRecord] = None) -> None:
     """y [T, h_out] += scale * v @ B[l].T per segment, in place."""
     num_segments = lora_indices.shape[0]
     if y.shape[0] == 0 or y.shape[1] == 0 or num_segments == 0 or lora_b.shape[0] == 0:
@@ -56,4 +64,4 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, seg_indptr: t
                         num_loras=lora_b.shape[0], rank=lora_b.shape[2], hidden=lora_b.shape[1])
     _common(params, seg_indptr, lora_indices, scales, scale)
     with torch.cuda.device(y.device):
-        _launch(Problem.for_expand(y, v, lora_b, num_segments), params, y)
+        _launch(Problem.for_expand(y, v, lora_b, num_segments), params, y, kernel)

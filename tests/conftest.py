@@ -1,0 +1,97 @@
+"""Shared test data: batch layouts, random problems, tolerances, and the GPU skip."""
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import torch
+
+import sgmv
+from sgmv import reference
+
+HAS_GPU = torch.cuda.is_available()
+requires_gpu = pytest.mark.skipif(not HAS_GPU, reason="needs a CUDA GPU (this machine has none); runs on the H200")
+
+# Norm-wise relative error of the computed delta against a float64 reference, per dtype.
+TOLERANCE = {torch.bfloat16: 1e-2, torch.float16: 2e-3, torch.float32: 1e-5, torch.float64: 1e-10}
+
+LAYOUTS = ("distinct", "uniform", "zipf", "identical", "empty", "single", "negative", "out_of_range")
+
+
+def make_layout(kind: str, rows: int, n_lora: int, rng: random.Random) -> tuple[list[int], list[int]]:
+    """(seg_indptr, lora_indices) for `rows` rows in a named layout."""
+    if kind == "single":
+        rows = 1
+    if kind in ("distinct", "single"):
+        sizes = [1] * rows
+    elif kind == "uniform":
+        n = max(1, round(math.sqrt(rows)))
+        sizes = [rows // n + (1 if i < rows % n else 0) for i in range(n)]
+    elif kind == "zipf":
+        weights = [1.0 / (i + 1) ** 1.5 for i in range(n_lora)]
+        picks = rng.choices(range(n_lora), weights, k=rows)
+        sizes = [c for c in (picks.count(i) for i in range(n_lora)) if c]
+    elif kind == "identical":
+        sizes = [rows]
+    else:  # empty, negative, out_of_range: mixed sizes with the special feature sprinkled in
+        sizes, left = [], rows
+        while left:
+            s = min(left, rng.choice([1, 2, 7, 15, 16, 17, 33, 64, 100]))
+            sizes.append(s)
+            left -= s
+    loras = [rng.randrange(n_lora) for _ in sizes]
+    if kind == "empty":
+        for pos in sorted(rng.sample(range(len(sizes) + 1), min(3, len(sizes) + 1)), reverse=True):
+            sizes.insert(pos, 0)
+            loras.insert(pos, rng.randrange(n_lora))
+    if kind == "negative":
+        loras = [-1 if i % 3 == 1 else l for i, l in enumerate(loras)]
+    if kind == "out_of_range":
+        loras = [n_lora + 5 if i % 3 == 1 else l for i, l in enumerate(loras)]
+    indptr = [0]
+    for s in sizes:
+        indptr.append(indptr[-1] + s)
+    return indptr, loras
+
+
+class Case:
+    """A random add_lora problem with fresh data (never zeros), on `device`."""
+
+    def __init__(self, rows: int, h_in: int, h_out: int, rank: int, n_lora: int, dtype: torch.dtype,
+                 layout: str = "empty", device: str = "cpu", seed: int = 0, index_dtype=torch.int32):
+        rng = random.Random(seed)
+        gen = torch.Generator().manual_seed(seed)
+        indptr, loras = make_layout(layout, rows, n_lora, rng)
+        self.rows = indptr[-1]
+        self.batch = sgmv.LoraBatch.from_segments(torch.tensor(indptr, dtype=index_dtype),
+                                                  torch.tensor(loras, dtype=index_dtype)).to(device)
+        # Scaled so that x @ A.T and the delta are O(1) like y: the error of the delta is then not
+        # hidden behind the rounding of y.
+        self.x = torch.randn(self.rows, h_in, generator=gen).to(dtype).to(device)
+        self.lora_a = (torch.randn(n_lora, rank, h_in, generator=gen) / math.sqrt(h_in)).to(dtype).to(device)
+        self.lora_b = (torch.randn(n_lora, h_out, rank, generator=gen) / math.sqrt(rank)).to(dtype).to(device)
+        self.y = torch.randn(self.rows, h_out, generator=gen).to(dtype).to(device)
+        self.scales = (torch.rand(n_lora, generator=gen) + 0.5).to(device)
+
+
+def covered_rows(batch: sgmv.LoraBatch, rows: int, n_lora: int) -> torch.Tensor:
+    """Mask of rows that some active segment covers."""
+    mask = torch.zeros(rows, dtype=torch.bool)
+    for begin, end, lora in reference._active_segments(batch, rows, n_lora):
+        mask[begin:end] = True
+    return mask
+
+
+def rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    got, want = got.double().cpu(), want.double().cpu()
+    denom = want.norm().item()
+    return (got - want).norm().item() / (denom if denom > 0 else 1.0)
+
+
+def poison_allocator(device) -> None:
+    """Fill the caching allocator's free blocks with NaN so that unwritten workspace shows."""
+    if torch.device(device).type == "cuda":
+        free = torch.cuda.mem_get_info(device)[0]
+        block = torch.full((min(free // 8, 32 << 20) // 4,), float("nan"), device=device)
+        del block

@@ -1,0 +1,50 @@
+"""The argument struct: the ctypes definition, the C++ header and the manifest agree (no GPU needed)."""
+import ctypes
+import pathlib
+import re
+
+import pytest
+
+from codegen.render import abi_layout
+from sgmv import _abi, manifest
+from sgmv.errors import DriverError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CTYPES_TO_CPP = {ctypes.c_void_p: ("void*", "float*"), ctypes.c_int64: ("int64_t",), ctypes.c_int32: ("int32_t",),
+                 ctypes.c_float: ("float",)}
+
+
+def _cpp_fields():
+    body = (ROOT / "csrc" / "sgmv" / "params.cuh").read_text().split("struct SgmvParams {")[1].split("};")[0]
+    fields = []
+    for line in body.splitlines():
+        m = re.match(r"\s*(?:const\s+)?([\w:]+\s*\*?)\s*(\w+);", line)
+        if m:
+            fields.append((m.group(1).replace(" ", ""), m.group(2)))
+    return fields
+
+
+def test_cpp_header_matches_ctypes():
+    cpp = _cpp_fields()
+    py = _abi.SgmvParams._fields_
+    assert [name for _, name in cpp] == [name for name, _ in py]
+    for (cpp_type, name), (_, ctype) in zip(cpp, py):
+        assert cpp_type in CTYPES_TO_CPP[ctype], f"{name}: C++ {cpp_type} vs ctypes {ctype.__name__}"
+
+
+def test_layout_is_packed_as_cpp_would():
+    layout = _abi.layout()
+    assert layout["size"] == 120 and layout["fields"][-1] == ["k_splits", 112]
+    assert abi_layout() == layout  # what the generator bakes into the static_asserts
+
+
+def test_manifest_rejects_another_layout():
+    bad = {"version": 1, "archs": [90], "abi": {"size": 8, "fields": [["x", 0]]}, "kernels": []}
+    with pytest.raises(DriverError, match="another SgmvParams layout"):
+        manifest.parse(bad)
+
+
+def test_installed_manifest_parses():
+    m = manifest.load()
+    for k in m.kernels:
+        assert k.image.name == f"{k.name}.fatbin"

@@ -1,0 +1,65 @@
+"""Kernel selection and launch geometry are pure functions of shapes (no GPU needed)."""
+import dataclasses
+
+import pytest
+
+from sgmv.dispatch import Problem, can_run, plan, select
+from sgmv.errors import UnsupportedError
+from sgmv.manifest import KernelRecord
+
+
+def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):
+    base = dict(warps=4, warp_rows=32 if op == "shrink" else 16, tile_n=16 if op == "shrink" else 128,
+                unroll=4 if op == "shrink" else 1, threads=128, smem_bytes=8192 if op == "shrink" else 0)
+    base.update(kw)
+    name = f"{op}_{dtype}_{rank}_{hidden}_{vectorized}"
+    return KernelRecord(name=name, op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **base)
+
+
+AVAILABLE = [rec(), rec(rank=0, hidden=0, tile_n=64, warp_rows=16, unroll=2),
+             rec(rank=0, hidden=0, vectorized=False, tile_n=64, warp_rows=16, unroll=2), rec(dtype="fp16"),
+             rec(op="expand"), rec(op="expand", rank=0, hidden=0), rec(op="expand", rank=0, hidden=0, vectorized=False)]
+
+
+def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, aligned=True):
+    return Problem(op, dtype, rank, hidden, rows, segs, aligned)
+
+
+def test_exact_specialization_wins():
+    assert select(prob(), AVAILABLE) is AVAILABLE[0]
+    assert select(prob(op="expand"), AVAILABLE) is AVAILABLE[4]
+
+
+def test_off_grid_shape_takes_the_generic_kernel():
+    assert select(prob(rank=24, hidden=1000), AVAILABLE) is AVAILABLE[1]
+
+
+def test_unaligned_rows_take_the_element_kernel():
+    assert select(prob(aligned=False), AVAILABLE) is AVAILABLE[2]
+    assert not can_run(prob(aligned=False), AVAILABLE[0])
+
+
+def test_missing_kernel_names_the_constraint():
+    with pytest.raises(UnsupportedError, match=r"no compiled shrink kernel runs fp16 r=24 h_in=1000 \(aligned rows\); "
+                                                r"compiled: shrink_fp16_16_4096_True\. Rebuild with SGMV_KERNELS"):
+        select(prob(dtype="fp16", rank=24, hidden=1000), AVAILABLE)
+
+
+def test_shrink_splits_k_when_there_are_few_segments():
+    one = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132)
+    assert one.grid[0] == 1 and one.k_splits > 16 and one.grid == (1, one.k_splits, 1)
+    many = plan(prob(rows=4096, segs=64), AVAILABLE[0], num_sms=132)
+    assert many.k_splits < one.k_splits
+    assert many.threads == 128 and many.smem_bytes == 8192
+
+
+def test_geometry_respects_grid_limits():
+    huge = plan(prob(rows=10**7, segs=1), AVAILABLE[0], num_sms=132)
+    assert huge.grid[2] <= 65535 and huge.grid[1] <= 65535
+    wide = plan(prob(op="expand", rows=3, segs=3, hidden=1000), AVAILABLE[5], num_sms=132)
+    assert wide.grid[:2] == (3, 8) and wide.k_splits == 1
+
+
+def test_generic_shrink_tiles_the_rank():
+    g = plan(prob(rank=200, hidden=1000, rows=1, segs=1), AVAILABLE[1], num_sms=132)
+    assert g.grid[1] == 4 * g.k_splits  # ceil(200 / 64) rank chunks per split

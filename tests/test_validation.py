@@ -1,0 +1,78 @@
+"""Bad input raises before any launch, naming the argument, the value and what is accepted (no GPU needed)."""
+import pytest
+import torch
+
+import sgmv
+
+T, H_IN, H_OUT, R, N = 6, 32, 24, 4, 3
+
+
+def args(**over):
+    a = dict(y=torch.randn(T, H_OUT), x=torch.randn(T, H_IN), lora_a=torch.randn(N, R, H_IN),
+             lora_b=torch.randn(N, H_OUT, R), batch=sgmv.LoraBatch.from_segments([0, 2, 6], [0, 1]), scale=1.0)
+    a.update(over)
+    return a
+
+
+CASES = [
+    (dict(x=[[1.0]]), TypeError, r"x must be a torch.Tensor \[T, h_in\], got list"),
+    (dict(x=torch.randn(T)), ValueError, r"x has shape \(6,\); expected a 2-D tensor \[T, h_in\]"),
+    (dict(x=torch.randn(H_IN, T).T), ValueError, r"x has strides \(1, 6\); its last dimension must be contiguous"),
+    (dict(x=torch.ones(T, H_IN, dtype=torch.int32)), TypeError, r"x has dtype torch.int32; expected a floating-point"),
+    (dict(lora_a=torch.randn(N, R, H_IN, dtype=torch.float64)), TypeError,
+     r"lora_a has dtype torch.float64 but x has torch.float32; x, y and the adapter weights share one dtype"),
+    (dict(lora_a=torch.randn(N, R, 30)), ValueError, r"lora_a.shape\[2\] \(h_in\)=30 but x.shape\[1\] \(h_in\)=32"),
+    (dict(lora_a=torch.randn(N, 0, H_IN), lora_b=torch.randn(N, H_OUT, 0)), ValueError,
+     r"the rank lora_a.shape\[1\] must be >= 1"),
+    (dict(lora_b=torch.randn(N, H_OUT, R + 1)), ValueError, r"they must agree on n_lora \(dim 0\) and r"),
+    (dict(lora_b=torch.randn(N + 1, H_OUT, R)), ValueError, r"they must agree on n_lora"),
+    (dict(y=torch.randn(T, H_OUT + 1)), ValueError, r"lora_b.shape\[1\] \(h_out\)=24 but y.shape\[1\] \(h_out\)=25"),
+    (dict(y=torch.randn(T + 1, H_OUT)), ValueError, r"y.shape\[0\] \(T\)=7 but x.shape\[0\] \(T\)=6"),
+    (dict(y=torch.randn(T, H_OUT, dtype=torch.float64)), TypeError, r"y has dtype torch.float64 but x has"),
+    (dict(batch=([0, 6], [0])), TypeError, r"batch must be a sgmv.LoraBatch"),
+    (dict(scale="big"), TypeError, r"scale must be a float or a float tensor \[n_lora\], got str"),
+    (dict(scale=torch.tensor(0.5)), TypeError, r"scale is a 0-D tensor"),
+    (dict(scale=torch.ones(N + 1)), ValueError, r"scale has shape \(4,\); a scale tensor must be \[n_lora\] = \[3\]"),
+    (dict(scale=torch.ones(N, dtype=torch.int64)), TypeError, r"scale has dtype torch.int64; a scale tensor must be"),
+]
+
+
+@pytest.mark.parametrize("over, exc, message", CASES, ids=[c[2][:40] for c in CASES])
+def test_add_lora_errors(over, exc, message):
+    a = args(**over)
+    y_before = a["y"].clone() if isinstance(a["y"], torch.Tensor) else None
+    with pytest.raises(exc, match=message):
+        sgmv.add_lora(a["y"], a["x"], a["lora_a"], a["lora_b"], a["batch"], a["scale"])
+    if y_before is not None and a["y"].shape == y_before.shape:
+        assert torch.equal(a["y"], y_before), "nothing is written when the input is rejected"
+
+
+def test_expand_errors():
+    a = args()
+    v = torch.randn(T, R)
+    with pytest.raises(ValueError, match=r"v.shape\[0\] \(T\)=5 but y.shape\[0\] \(T\)=6"):
+        sgmv.expand(a["y"], v[:5], a["lora_b"], a["batch"])
+    with pytest.raises(ValueError, match=r"lora_b.shape\[2\] \(r\)=4 but v.shape\[1\] \(r\)=3"):
+        sgmv.expand(a["y"], v[:, :3], a["lora_b"], a["batch"])
+    with pytest.raises(TypeError, match=r"v has dtype torch.int64; expected float32"):
+        sgmv.expand(a["y"], torch.ones(T, R, dtype=torch.int64), a["lora_b"], a["batch"])
+
+
+@pytest.mark.parametrize("indptr, loras, exc, message", [
+    ([0, 2, 6], [0], ValueError, r"seg_indptr has 3 entries but lora_indices has 1"),
+    ([0, 4, 2], [0, 1], ValueError, r"seg_indptr decreases at segment 1 \(4 -> 2\)"),
+    ([-1, 2], [0], ValueError, r"seg_indptr\[0\]=-1 is negative"),
+    (torch.tensor([0.0, 2.0]), [0], TypeError, r"seg_indptr has dtype torch.float32; accepted: torch.int32 or torch.int64"),
+    (torch.zeros(2, 2, dtype=torch.int32), [0], ValueError, r"seg_indptr has shape \(2, 2\); expected a 1-D tensor"),
+    ("abc", [0], TypeError, r"seg_indptr must be a 1-D int32/int64 tensor or a sequence of ints, got str"),
+])
+def test_batch_errors(indptr, loras, exc, message):
+    with pytest.raises(exc, match=message):
+        sgmv.LoraBatch.from_segments(indptr, loras)
+
+
+def test_cuda_dtype_rule_is_stated():
+    from sgmv import checks
+    fake = torch.empty(2, 2, device="meta")
+    with pytest.raises(ValueError, match=r"x is on meta; accepted: CUDA or CPU tensors"):
+        checks.dtype(fake, "x")
