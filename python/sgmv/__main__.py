@@ -1,0 +1,53 @@
+"""`python -m sgmv bench [...]` (the shape sweep) and `python -m sgmv info`."""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+
+def _bench(args) -> int:
+    import torch
+    if not torch.cuda.is_available():
+        from . import selfcheck
+        print("No CUDA GPU is visible, so there is nothing to time. Running the CPU reference self-check instead:")
+        ok = selfcheck.run()
+        print("self-check passed" if ok else "self-check FAILED")
+        return 0 if ok else 1
+    from .bench.run import run
+    command = "python -m sgmv " + " ".join(sys.argv[1:])
+    rows = run(quick=args.quick, dtypes=args.dtype.split(","), op_names=args.op.split(","), out=args.out,
+               baselines=not args.no_baselines, command=command, case_filter=args.cases)
+    return 0 if rows else 1
+
+
+def _info(args) -> int:
+    from . import info
+    print(info.describe())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sgmv", description="SGMV kernels for multi-LoRA serving")
+    sub = parser.add_subparsers(dest="command", required=True)
+    bench = sub.add_parser("bench", help="the shape sweep of BENCH.md (CPU self-check without a GPU)")
+    bench.add_argument("--quick", action="store_true", help="the quick sweep (about 44 cases)")
+    bench.add_argument("--dtype", default="bf16", help="bf16, fp16 or bf16,fp16")
+    bench.add_argument("--op", default="add_lora", help="add_lora, shrink, expand, or a comma list")
+    bench.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench_out"), help="folder for the results")
+    bench.add_argument("--cases", default=None, help="only cases whose name contains this text")
+    bench.add_argument("--no-baselines", action="store_true", help="skip the torch baselines")
+    bench.set_defaults(func=_bench)
+    info = sub.add_parser("info", help="GPU, architecture, compiled kernels, build settings")
+    info.set_defaults(func=_info)
+    args = parser.parse_args(argv)
+    for name in ("dtype", "op"):
+        value = getattr(args, name, None)
+        allowed = {"dtype": {"bf16", "fp16"}, "op": {"add_lora", "shrink", "expand"}}[name]
+        if value is not None and not set(value.split(",")) <= allowed:
+            parser.error(f"--{name} {value!r}: choose from {', '.join(sorted(allowed))} (comma-separated)")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The shape-sweep benchmark of BENCH.md (`python -m sgmv bench`)."""

@@ -1,0 +1,110 @@
+"""The shape sweep of BENCH.md as data: one BenchCase per measured configuration."""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import random
+
+import torch
+
+QUICK_HIDDEN = ((4096, 4096), (8192, 8192))
+FULL_HIDDEN = QUICK_HIDDEN + ((4096, 14336), (14336, 4096))
+QUICK_RANKS = (16, 64)
+FULL_RANKS = (8, 16, 32, 64, 128)
+DECODE_BATCHES = (1, 16, 64, 256)
+QUICK_POPULARITY = ("distinct", "uniform", "identical")
+FULL_POPULARITY = ("distinct", "uniform", "skewed", "identical")
+PREFILL = ((4096, 64), (8192, 8))  # (rows, adapters), equal rows each
+ZIPF_EXPONENT = 1.5
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchCase:
+    h_in: int
+    h_out: int
+    rank: int
+    rows: int
+    popularity: str  # distinct | uniform | skewed | identical | prefill
+    segments: tuple[int, ...]  # rows per segment; segment s uses adapter s
+
+    @property
+    def num_segments(self) -> int:
+        return len(self.segments)
+
+    @property
+    def name(self) -> str:
+        h = f"h{self.h_in}" if self.h_in == self.h_out else f"h{self.h_in}to{self.h_out}"
+        return f"{h}_r{self.rank}_{self.popularity}_bs{self.rows}_s{self.num_segments}"
+
+    def floor_bytes(self, element_size: int, op: str = "add_lora") -> int:
+        """Bytes an ideal kernel moves (DESIGN.md): inputs read once, y read and written once."""
+        t, s, r, es = self.rows, self.num_segments, self.rank, element_size
+        if op == "shrink":
+            return es * (t * self.h_in + s * r * self.h_in) + 4 * t * r
+        if op == "expand":
+            return es * (s * self.h_out * r + 2 * t * self.h_out) + 4 * t * r
+        return es * (t * self.h_in + s * r * self.h_in + s * self.h_out * r + 2 * t * self.h_out) + 8 * t * r
+
+    def indptr(self) -> list[int]:
+        return [0] + list(itertools.accumulate(self.segments))
+
+
+def decode_segments(rows: int, popularity: str, rng: random.Random) -> tuple[int, ...]:
+    if popularity == "distinct":
+        return (1,) * rows
+    if popularity == "identical":
+        return (rows,)
+    if popularity == "uniform":
+        n = max(1, round(math.sqrt(rows)))
+        return tuple(rows // n + (1 if i < rows % n else 0) for i in range(n))
+    if popularity == "skewed":
+        weights = [1.0 / (i + 1) ** ZIPF_EXPONENT for i in range(rows)]
+        picks = rng.choices(range(rows), weights, k=rows)
+        return tuple(sorted((c for c in (picks.count(i) for i in range(rows)) if c), reverse=True))
+    raise ValueError(f"popularity {popularity!r}; known: distinct, uniform, skewed, identical")
+
+
+def sweep(quick: bool, seed: int = 0) -> list[BenchCase]:
+    rng = random.Random(seed)
+    hidden = QUICK_HIDDEN if quick else FULL_HIDDEN
+    ranks = QUICK_RANKS if quick else FULL_RANKS
+    popularity = QUICK_POPULARITY if quick else FULL_POPULARITY
+    cases: dict[str, BenchCase] = {}
+    for (h_in, h_out), r in itertools.product(hidden, ranks):
+        for bs, pop in itertools.product(DECODE_BATCHES, popularity):
+            if bs == 1 and pop != popularity[0]:
+                continue  # one row has one layout whatever the popularity
+            c = BenchCase(h_in, h_out, r, bs, pop, decode_segments(bs, pop, rng))
+            cases[c.name] = c
+    prefill_shapes = [(4096, 4096)] if quick else list(hidden)
+    for (h_in, h_out), r, (rows, n) in itertools.product(prefill_shapes, ranks, PREFILL):
+        c = BenchCase(h_in, h_out, r, rows, "prefill", (rows // n,) * n)
+        cases[c.name] = c
+    return list(cases.values())
+
+
+@dataclasses.dataclass
+class BufferSet:
+    """One independent set of operands for a case (x, y, weights, batch) on the GPU."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    lora_a: torch.Tensor
+    lora_b: torch.Tensor
+    v: torch.Tensor
+
+
+def make_buffers(case: BenchCase, dtype: torch.dtype, device, gen: torch.Generator) -> BufferSet:
+    s = case.num_segments
+
+    def rnd(*shape, std=1.0):
+        return (torch.randn(*shape, generator=gen, device=device) * std).to(dtype)
+
+    return BufferSet(
+        x=rnd(case.rows, case.h_in),
+        y=rnd(case.rows, case.h_out),
+        lora_a=rnd(s, case.rank, case.h_in, std=case.h_in ** -0.5),
+        lora_b=rnd(s, case.h_out, case.rank, std=case.rank ** -0.5),
+        v=torch.randn(case.rows, case.rank, generator=gen, device=device),
+    )

@@ -1,0 +1,210 @@
+"""`python -m sgmv bench`: the BENCH.md sweep: correctness check, timing, floor, baselines, table, files."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import json
+import pathlib
+import platform
+import sys
+import zlib
+from typing import Callable, Optional
+
+import torch
+
+from .. import ops, reference
+from ..batch import LoraBatch
+from .cases import BenchCase, BufferSet, make_buffers, sweep
+from .timer import copy_bandwidth, copy_time, sets_for, time_graph
+
+DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+TOLERANCE = {torch.bfloat16: 1e-2, torch.float16: 2e-3}
+SCALE = 0.5
+TARGET_RATIO, TARGET_SLACK_US = 1.3, 4.0
+MAX_GATHER_BYTES = 1 << 30  # the gather + bmm baseline is skipped when its gathered weights exceed this
+
+
+@dataclasses.dataclass
+class Row:
+    dtype: str
+    op: str
+    case: str
+    h_in: int
+    h_out: int
+    rank: int
+    rows: int
+    segments: int
+    popularity: str
+    time_us: float
+    floor_us: float
+    ratio: float
+    copy_us: float
+    time_over_copy: float
+    gbps: float
+    target_us: float
+    meets_target: bool
+    error: float
+    torch_loop_us: Optional[float] = None
+    gather_bmm_us: Optional[float] = None
+    speedup: Optional[float] = None
+
+
+def _rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    d = want.norm().item()
+    return (got.double() - want.double()).norm().item() / (d if d else 1.0)
+
+
+def _op_call(op: str, bufs: BufferSet, batch: LoraBatch) -> Callable[[], object]:
+    if op == "shrink":
+        return lambda: ops.shrink(bufs.x, bufs.lora_a, batch)
+    if op == "expand":
+        return lambda: ops.expand(bufs.y, bufs.v, bufs.lora_b, batch, SCALE)
+    return lambda: ops.add_lora(bufs.y, bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE)
+
+
+def check(op: str, bufs: BufferSet, batch: LoraBatch, dtype: torch.dtype) -> float:
+    """Relative error of one call against the float64 reference, on fresh random data."""
+    if op == "shrink":
+        got = ops.shrink(bufs.x, bufs.lora_a, batch)
+        want = reference.shrink(bufs.x, bufs.lora_a, batch, compute_dtype=torch.float64)
+    else:
+        y0 = bufs.y.clone()
+        if op == "expand":
+            ops.expand(bufs.y, bufs.v, bufs.lora_b, batch, SCALE)
+            want = reference.expand_delta(bufs.v, bufs.lora_b, batch, SCALE, compute_dtype=torch.float64)
+        else:
+            ops.add_lora(bufs.y, bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE)
+            want = reference.add_lora_delta(bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE,
+                                            compute_dtype=torch.float64)
+        got = bufs.y.double() - y0.double()
+        bufs.y.copy_(y0)
+    err = _rel_error(got, want)
+    if err >= TOLERANCE[dtype]:
+        raise AssertionError(f"{op} is wrong: relative error {err:.2e} >= {TOLERANCE[dtype]:.0e}")
+    return err
+
+
+def torch_loop(case: BenchCase, bufs: BufferSet) -> Callable[[], None]:
+    bounds = list(zip(case.indptr()[:-1], case.indptr()[1:]))
+
+    def call():
+        for s, (b, e) in enumerate(bounds):
+            bufs.y[b:e] += SCALE * ((bufs.x[b:e] @ bufs.lora_a[s].T) @ bufs.lora_b[s].T)
+    return call
+
+
+def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
+    def call():
+        h = torch.bmm(bufs.x[:, None], bufs.lora_a[row_lora].mT)
+        bufs.y += SCALE * torch.bmm(h, bufs.lora_b[row_lora].mT)[:, 0]
+    return call
+
+
+def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, baselines: bool) -> Row:
+    device = torch.device("cuda")
+    gen = torch.Generator(device=device).manual_seed(zlib.crc32(case.name.encode()))
+    es = torch.tensor([], dtype=dtype).element_size()
+    first = make_buffers(case, dtype, device, gen)
+    set_bytes = sum(t.numel() * t.element_size() for t in dataclasses.astuple(first))
+    sets = [first] + [make_buffers(case, dtype, device, gen) for _ in range(sets_for(set_bytes) - 1)]
+    batch = LoraBatch.from_segments(torch.tensor(case.indptr(), dtype=torch.int32),
+                                    torch.arange(case.num_segments, dtype=torch.int32), device=device)
+    error = check(op, first, batch, dtype)
+    time_us = time_graph([_op_call(op, b, batch) for b in sets])
+    nbytes = case.floor_bytes(es, op)
+    floor_us = nbytes / bandwidth * 1e6
+    copy_us = copy_time(nbytes, device)
+    target = max(TARGET_RATIO * floor_us, floor_us + TARGET_SLACK_US)
+    row = Row(dtype=str(dtype).removeprefix("torch."), op=op, case=case.name, h_in=case.h_in, h_out=case.h_out,
+              rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
+              time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
+              time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
+              meets_target=time_us <= target, error=error)
+    if baselines and op == "add_lora":
+        row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
+        row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
+                                           torch.tensor(case.segments, device=device))
+        if case.rows * case.rank * max(case.h_in, case.h_out) * es <= MAX_GATHER_BYTES:
+            row.gather_bmm_us = time_graph([gather_bmm(row_lora, b) for b in sets[:16]], replays=5)
+        best = min(t for t in (row.torch_loop_us, row.gather_bmm_us) if t is not None)
+        row.speedup = best / time_us
+    del sets
+    torch.cuda.empty_cache()
+    return row
+
+
+def environment(command: str) -> dict:
+    import importlib.metadata as md
+
+    def version(pkg):
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return None
+    props = torch.cuda.get_device_properties(0)
+    driver = None
+    try:
+        from cuda.bindings import driver as drv
+        driver = drv.cuDriverGetVersion()[1]
+    except Exception:  # informational only
+        pass
+    return {"gpu": props.name, "sms": props.multi_processor_count, "cuda_driver_api": driver,
+            "torch": torch.__version__, "torch_cuda": torch.version.cuda, "cuda_bindings": version("cuda-bindings"),
+            "sgmv": version("sgmv"), "python": platform.python_version(),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "command": command}
+
+
+def _fmt(v, spec=".1f"):
+    return "-" if v is None else format(v, spec)
+
+
+def table(rows: list[Row]) -> str:
+    head = (f"{'dtype':5} {'op':8} {'case':34} {'time_us':>8} {'floor_us':>8} {'ratio':>6} {'copy_us':>8} "
+            f"{'t/copy':>6} {'GB/s':>7} {'loop_us':>8} {'bmm_us':>8} {'speedup':>7} target")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r.dtype:5} {r.op:8} {r.case:34} {r.time_us:8.1f} {r.floor_us:8.1f} {r.ratio:6.2f} "
+                     f"{r.copy_us:8.1f} {r.time_over_copy:6.2f} {r.gbps:7.0f} {_fmt(r.torch_loop_us):>8} "
+                     f"{_fmt(r.gather_bmm_us):>8} {_fmt(r.speedup, '.1f'):>7} {'ok' if r.meets_target else 'MISS'}")
+    met = sum(r.meets_target for r in rows)
+    lines.append(f"{met}/{len(rows)} cases within max({TARGET_RATIO} x floor, floor + {TARGET_SLACK_US:.0f} us)")
+    return "\n".join(lines)
+
+
+def progress(i: int, n: int, label: str) -> None:
+    width = 30
+    done = int(width * i / n)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {label:50}")
+    sys.stderr.flush()
+    if i == n:
+        sys.stderr.write("\n")
+
+
+def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, baselines: bool,
+        command: str, case_filter: Optional[str] = None) -> list[Row]:
+    bandwidth = copy_bandwidth("cuda")
+    print(f"copy bandwidth: {bandwidth / 1e12:.2f} TB/s (read + write, 1 GiB device-to-device)")
+    cases = [c for c in sweep(quick) if not case_filter or case_filter in c.name]
+    jobs = [(dt, op, c) for dt in dtypes for op in op_names for c in cases]
+    rows: list[Row] = []
+    for i, (dt, op, case) in enumerate(jobs):
+        progress(i, len(jobs), f"{dt} {op} {case.name}")
+        rows.append(measure(case, DTYPES[dt], op, bandwidth, baselines))
+    progress(len(jobs), len(jobs), "done")
+    text = table(rows)
+    print(text)
+    out.mkdir(parents=True, exist_ok=True)
+    env = environment(command) | {"copy_bandwidth_Bps": bandwidth}
+    (out / "table.txt").write_text(text + "\n")
+    (out / "results.json").write_text(json.dumps({"environment": env, "rows": [dataclasses.asdict(r) for r in rows]},
+                                                 indent=1) + "\n")
+    with open(out / "results.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[fld.name for fld in dataclasses.fields(Row)])
+        writer.writeheader()
+        writer.writerows(dataclasses.asdict(r) for r in rows)
+    from .plot import plot
+    written = plot(rows, out / "plot.png")
+    print(f"wrote {out}/table.txt, results.csv, results.json" + (", plot.png" if written else
+                                                               " (no plot: matplotlib is not installed)"))
+    return rows

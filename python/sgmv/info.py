@@ -1,0 +1,32 @@
+"""`python -m sgmv info`: what this installation can run."""
+from __future__ import annotations
+
+import collections
+
+import torch
+
+from .manifest import KERNEL_DIR, load
+
+
+def describe() -> str:
+    m = load()
+    lines = [f"sgmv kernels: {len(m.kernels)} in {KERNEL_DIR}", f"built for: sm_{', sm_'.join(map(str, m.archs)) or '-'}"]
+    size = sum(k.image.stat().st_size for k in m.kernels if k.image.exists())
+    lines.append(f"kernel images: {size / 1e6:.1f} MB")
+    by = collections.Counter((k.op, k.dtype, "generic" if not k.rank else "specialized") for k in m.kernels)
+    for (op, dtype, kind), n in sorted(by.items()):
+        lines.append(f"  {op:6} {dtype} {kind:11}: {n}")
+    ranks = sorted({k.rank for k in m.kernels if k.rank})
+    hidden = sorted({k.hidden for k in m.kernels if k.hidden})
+    lines.append(f"specialized ranks: {ranks}; hidden sizes: {hidden}")
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            p = torch.cuda.get_device_properties(i)
+            arch = 10 * p.major + p.minor
+            runnable = "yes" if arch in m.archs else f"no (rebuild with SGMV_CUDA_ARCHS={arch})"
+            lines.append(f"GPU {i}: {p.name}, sm_{arch}, {p.multi_processor_count} SMs, "
+                         f"{p.total_memory / 2**30:.0f} GiB; kernels run here: {runnable}")
+    else:
+        lines.append("GPU: none visible (CUDA tensors unavailable; CPU tensors use the torch reference)")
+    lines.append(f"torch {torch.__version__} (CUDA {torch.version.cuda})")
+    return "\n".join(lines)

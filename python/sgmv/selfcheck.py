@@ -1,0 +1,49 @@
+"""A CPU self-check of the public API against a row-by-row definition (what `bench` runs without a GPU)."""
+from __future__ import annotations
+
+import random
+
+import torch
+
+from . import ops
+from .batch import LoraBatch
+
+CASES = (  # (rows per segment, adapter per segment): awkward layouts
+    ((1,), (0,)),
+    ((3, 0, 5, 1), (2, 1, -1, 0)),
+    ((17, 16, 15), (1, 1, 0)),
+    ((1,) * 12, tuple(i % 3 for i in range(12))),
+    ((40,), (7,)),  # adapter index past n_lora: no LoRA
+)
+
+
+def _naive(y, x, a, b, sizes, loras, scale):
+    out = y.double().clone()
+    row = 0
+    for size, lora in zip(sizes, loras):
+        for r in range(row, row + size):
+            if 0 <= lora < a.shape[0]:
+                out[r] += scale * (b[lora].double() @ (a[lora].double() @ x[r].double()))
+        row += size
+    return out
+
+
+def run(verbose: bool = True) -> bool:
+    rng = random.Random(0)
+    ok = True
+    for sizes, loras in CASES:
+        rows, h_in, h_out, r = sum(sizes), rng.choice([8, 24, 33]), rng.choice([16, 40]), rng.choice([1, 4, 8])
+        x, y = torch.randn(rows, h_in), torch.randn(rows, h_out)
+        a, b = torch.randn(3, r, h_in) / h_in ** 0.5, torch.randn(3, h_out, r) / r ** 0.5
+        indptr = [0]
+        for s in sizes:
+            indptr.append(indptr[-1] + s)
+        want = _naive(y, x, a, b, sizes, loras, 0.5)
+        got = ops.add_lora(y.clone(), x, a, b, LoraBatch.from_segments(indptr, loras), scale=0.5)
+        err = (got.double() - want).norm().item() / max(want.norm().item(), 1e-30)
+        passed = err < 1e-5
+        ok &= passed
+        if verbose:
+            print(f"  {'ok  ' if passed else 'FAIL'} rows={rows:3} segments={len(sizes):2} h_in={h_in:2} h_out={h_out:2} "
+                  f"r={r}: relative error {err:.1e}")
+    return ok

@@ -1,0 +1,85 @@
+"""The benchmark's definition and CLI (no GPU needed; timing itself runs only on the GPU)."""
+import subprocess
+import sys
+
+import pytest
+
+from sgmv import selfcheck
+from sgmv.__main__ import main
+from sgmv.bench import cases, timer
+from sgmv.bench.run import Row, table
+
+
+def test_quick_sweep_is_the_bench_md_definition():
+    quick = cases.sweep(quick=True)
+    assert len(quick) == 44
+    assert len({c.name for c in quick}) == 44
+    prefill = [c for c in quick if c.popularity == "prefill"]
+    assert {(c.rows, c.num_segments, c.rank) for c in prefill} == {(4096, 64, 16), (8192, 8, 16), (4096, 64, 64),
+                                                                   (8192, 8, 64)}
+    for c in quick:
+        assert sum(c.segments) == c.rows and c.indptr()[-1] == c.rows
+
+
+def test_full_sweep_adds_mlp_shapes_ranks_and_skew():
+    full = cases.sweep(quick=False)
+    assert {(c.h_in, c.h_out) for c in full} == {(4096, 4096), (8192, 8192), (4096, 14336), (14336, 4096)}
+    assert {c.rank for c in full} == {8, 16, 32, 64, 128}
+    assert any(c.popularity == "skewed" for c in full)
+
+
+def test_popularity_layouts():
+    import random
+    rng = random.Random(1)
+    assert cases.decode_segments(64, "distinct", rng) == (1,) * 64
+    assert cases.decode_segments(64, "identical", rng) == (64,)
+    assert cases.decode_segments(64, "uniform", rng) == (8,) * 8
+    skew = cases.decode_segments(256, "skewed", rng)
+    assert sum(skew) == 256 and skew[0] > skew[-1]
+    with pytest.raises(ValueError, match="popularity 'bogus'"):
+        cases.decode_segments(4, "bogus", rng)
+
+
+def test_floor_bytes_formula():
+    c = cases.BenchCase(4096, 4096, 16, 4096, "prefill", (64,) * 64)
+    es = 2
+    expect = es * (4096 * 4096 + 64 * 16 * 4096 + 64 * 4096 * 16 + 2 * 4096 * 4096) + 8 * 4096 * 16
+    assert c.floor_bytes(es) == expect
+    assert c.floor_bytes(es, "shrink") + c.floor_bytes(es, "expand") == expect
+
+
+def test_cold_cache_sets_cover_256_mb():
+    assert timer.sets_for(1 << 20) == 256
+    assert timer.sets_for(1 << 30) == 2
+    assert timer.sets_for(1) == timer.MAX_SETS
+
+
+def test_table_marks_misses():
+    row = Row(dtype="bfloat16", op="add_lora", case="c", h_in=1, h_out=1, rank=1, rows=1, segments=1,
+              popularity="distinct", time_us=10.0, floor_us=2.0, ratio=5.0, copy_us=4.0, time_over_copy=2.5,
+              gbps=1.0, target_us=6.0, meets_target=False, error=0.0)
+    text = table([row])
+    assert "MISS" in text and "0/1 cases within" in text
+
+
+def test_cpu_selfcheck_passes():
+    assert selfcheck.run(verbose=False)
+
+
+def test_bench_without_gpu_runs_the_selfcheck(capsys):
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: the bench would time kernels instead")
+    assert main(["bench", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "No CUDA GPU is visible" in out and "self-check passed" in out
+
+
+def test_cli_rejects_unknown_choices():
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--op", "gemm"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "--op 'gemm': choose from add_lora, expand, shrink" in proc.stderr
+
+
+def test_info_runs():
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "info"], capture_output=True, text=True, check=True)
+    assert "sgmv kernels:" in proc.stdout and "torch" in proc.stdout
