@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from typing import Callable, Sequence
 
 import torch
@@ -43,12 +44,24 @@ def time_graph(calls: Sequence[Callable[[], object]], replays: int = 15) -> floa
     return statistics.median(times)
 
 
+def warm_up(device, seconds: float = 0.5) -> None:
+    """Keep the GPU busy long enough for its clocks to settle before the first measurement."""
+    a = torch.empty(BANDWIDTH_BYTES // 4, dtype=torch.float32, device=device)
+    b = torch.empty_like(a)
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(20):
+            b.copy_(a)
+        torch.cuda.synchronize()
+
+
 def copy_bandwidth(device) -> float:
     """Device-to-device copy bandwidth in bytes/s, counting bytes read plus bytes written."""
+    warm_up(device)
     n = BANDWIDTH_BYTES // 4
     src = torch.empty(n, dtype=torch.float32, device=device).uniform_()
     dst = torch.empty_like(src)
-    us = time_graph([lambda: dst.copy_(src)] * 3, replays=10)
+    us = time_graph([lambda: dst.copy_(src)] * 3, replays=20)
     del src, dst
     return 2 * BANDWIDTH_BYTES / (us * 1e-6)
 
