@@ -27,8 +27,8 @@ class KernelSpec:
     hidden: int  # h_in for shrink, h_out for expand, or ANY
     warps: int  # warps per thread block
     warp_rows: int  # rows per tile (a multiple of 16)
-    tile_n: int  # shrink: ranks per block; expand: output columns per block (32 per warp)
-    unroll: int  # shrink: 32-wide chunks in flight per warp; expand: 1
+    tile_n: int  # shrink: ranks per block; expand: output columns per block (32 x unroll per warp)
+    unroll: int  # independent tiles in flight per warp: shrink: 32-wide h_in chunks; expand: 32-column tiles
     vectorized: bool  # 16-byte vector loads (needs aligned rows); False = element loads, any shape
 
     @property
@@ -72,7 +72,7 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.op == "shrink":
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
-    return spec.tile_n == 32 * spec.warps and spec.unroll == 1
+    return spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
 
 
 def vector_ok(spec: KernelSpec) -> bool:
@@ -109,7 +109,9 @@ def shrink_tile(rank: int) -> dict:
 
 
 def expand_tile(rank: int) -> dict:
-    return dict(warps=4, warp_rows=16, tile_n=128, unroll=1)
+    """Tile of the expand: several 32-column tiles per warp keep enough weight loads in flight."""
+    col_tiles = 4 if 0 < rank <= 64 else 2
+    return dict(warps=4, warp_rows=16, tile_n=32 * 4 * col_tiles, unroll=col_tiles)
 
 
 TILES = {"shrink": shrink_tile, "expand": expand_tile}

@@ -22,8 +22,8 @@ def test_names_are_unique():
 def test_name_is_stable():
     s = specmod.KernelSpec("shrink", "bf16", 16, 4096, warps=4, warp_rows=32, tile_n=16, unroll=4, vectorized=True)
     assert s.name == "sgmv_shrink_bf16_r16_h4096_w4m32n16u4_v8"
-    g = specmod.KernelSpec("expand", "fp16", 0, 0, warps=4, warp_rows=16, tile_n=128, unroll=1, vectorized=False)
-    assert g.name == "sgmv_expand_fp16_rany_hany_w4m16n128u1_v1"
+    g = specmod.KernelSpec("expand", "fp16", 0, 0, warps=4, warp_rows=16, tile_n=256, unroll=2, vectorized=False)
+    assert g.name == "sgmv_expand_fp16_rany_hany_w4m16n256u2_v1"
 
 
 def test_default_grid_covers_the_issue():

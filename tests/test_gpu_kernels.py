@@ -2,6 +2,7 @@
 
 Skipped with a reason on machines without a CUDA GPU.
 """
+import dataclasses
 import random
 import zlib
 
@@ -9,7 +10,8 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, manifest, reference
+from sgmv import cuda_ops, loader, manifest, reference
+from sgmv.dispatch import Problem, plan
 from conftest import LAYOUTS, TOLERANCE, Case, covered_rows, poison_allocator, rel_error, requires_gpu
 
 pytestmark = requires_gpu
@@ -56,6 +58,43 @@ def test_kernel(kernel):
         want = reference.expand_delta(v, case.lora_b, b, 0.75, case.scales, compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
     torch.cuda.synchronize()
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.name)
+def test_kernel_split_partials(kernel):
+    """The add_lora path of one kernel: the shrink stores 3 split-K slices, the expand sums them."""
+    dtype = DTYPES[kernel.dtype]
+    rank, hidden = _shape_for(kernel)
+    other = 1032 if kernel.vectorized else 1001
+    h_in, h_out = (hidden, other) if kernel.op == "shrink" else (other, hidden)
+    case = Case(rows=150, h_in=h_in, h_out=h_out, rank=rank, n_lora=4, dtype=dtype, layout="empty", device=DEV,
+                seed=zlib.crc32(kernel.name.encode()) % 997)
+    b = case.batch
+    splits = 3
+    v = torch.full((splits, case.rows, rank), float("nan"), device=DEV)
+    batch = (b.seg_indptr, b.lora_indices)
+    extra = dict(k_splits=splits, partials=1, split_stride=case.rows * rank)
+    sms = loader.device(0).num_sms
+    if kernel.op == "shrink":
+        problem = Problem.for_shrink(case.x, case.lora_a, b.num_segments)
+        geometry = plan(problem, kernel, sms)
+        n_chunks = geometry.grid[1] // geometry.k_splits
+        geometry = dataclasses.replace(geometry, grid=(geometry.grid[0], splits * n_chunks, geometry.grid[2]),
+                                       k_splits=splits)
+        loader.launch(kernel, geometry, cuda_ops._shrink_params(v, case.x, case.lora_a, (*batch, None, 1.0), **extra),
+                      case.x)
+        rows = covered_rows(b, case.rows, 4).to(DEV)
+        want = reference.shrink(case.x, case.lora_a, b, compute_dtype=torch.float64)
+        assert not v[:, rows].isnan().any(), "every split wrote its slice of the covered rows"
+        assert rel_error(v.sum(0)[rows], want[rows]) < TOLERANCE[dtype] / 4
+    else:
+        parts = torch.randn(splits, case.rows, rank, device=DEV)
+        y = case.y.clone()
+        problem = Problem.for_expand(y, parts[0], case.lora_b, b.num_segments)
+        loader.launch(kernel, plan(problem, kernel, sms),
+                      cuda_ops._expand_params(y, parts, case.lora_b, (*batch, None, 0.5), **extra), y)
+        want = reference.expand_delta(parts.sum(0), case.lora_b, b, 0.5, compute_dtype=torch.float64)
+        check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 4).to(DEV))
 
 
 SHAPES = [  # (h_in, h_out, rank): grid shapes, off-grid aligned, unaligned

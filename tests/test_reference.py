@@ -59,3 +59,5 @@ def test_custom_ops_pass_opcheck():
     v = torch.randn(case.rows, 4)
     torch.library.opcheck(torch.ops.sgmv.expand.default,
                           (case.y.clone(), v, case.lora_b, b.seg_indptr, b.lora_indices, case.scales, 0.5))
+    torch.library.opcheck(torch.ops.sgmv.add_lora.default, (case.y.clone(), case.x, case.lora_a, case.lora_b,
+                                                            b.seg_indptr, b.lora_indices, None, 0.5))

@@ -1,10 +1,11 @@
 // SGMV expand: y[rows of s] += scale_s * v[rows of s] @ B[l_s]^T   (M = rows, N = h_out, K = r).
 //
-// Grid: x = segment, y = column tile of h_out, z = row-tile group. Each warp owns 32 output columns.
-// The MMA's eight-column groups are interleaved so that lane (g, t) accumulates the 8 contiguous
-// columns [8t, 8t + 8) of its warp's tile: y is read and written once, in 16-byte vectors.
-// v stays float32: it enters the tensor cores as a high and a low 16-bit part (v = hi + lo), so the
-// product carries about 16 bits of v's mantissa, not 8.
+// Grid: x = segment, y = column tile of h_out, z = row-tile group. Each warp owns kColTiles tiles of
+// 32 output columns. The MMA's eight-column groups are interleaved so that lane (g, t) accumulates
+// the 8 contiguous columns [8t, 8t + 8) of each of its warp's tiles: y is read and written once, in
+// 16-byte vectors. v stays float32: it enters the tensor cores as a high and a low 16-bit part
+// (v = hi + lo), so the product carries about 16 bits of v's mantissa, not 8. With p.partials, v is
+// the sum of p.k_splits slices written by a split-K shrink, added up here as v is loaded.
 #pragma once
 #include "fragments.cuh"
 #include "segments.cuh"
@@ -14,16 +15,44 @@ namespace sgmv {
 // Physical column, within a warp's 32-column tile, of MMA n-tile j's column n (0..7).
 __device__ __forceinline__ int interleaved_column(int j, int n) { return (n >> 1) * 8 + 2 * j + (n & 1); }
 
-template <class T, int kRank, int kHidden, int kWarps, int kWarpRows, bool kVectorized>
+template <class T, int kRank, int kHidden, int kWarps, int kWarpRows, int kColTiles, bool kVectorized>
 struct ExpandTile {
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kMTiles = kWarpRows / 16;
-  static constexpr int kBlockCols = kWarps * 32;
+  static constexpr int kWarpCols = 32 * kColTiles;
+  static constexpr int kBlockCols = kWarps * kWarpCols;
   static_assert(kWarpRows % 16 == 0, "row tile is a multiple of the 16-row MMA");
   static_assert(kRank == 0 || !kVectorized || kRank % 8 == 0, "vectorized weight rows hold whole 16-byte vectors");
   static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized output rows hold whole 16-byte vectors");
 
   struct SharedStorage {};
+
+  // Loads v's rows g and g + 8 of m-tile mt at reduction offset k, split into hi + lo 16-bit parts.
+  __device__ static void load_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k, int rank,
+                                Vec8 (&hi)[kMTiles][2], Vec8 (&lo)[kMTiles][2]) {
+    using Traits = ElementTraits<T>;
+    const int lane = threadIdx.x % 32;
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int row = row0 + mt * 16 + h * 8 + lane / 4;
+        float f[8];
+        load_float8<kVectorized>(v + row * p.ld_x, k, rank, row < seg_end, f);
+        for (int s = 1; s < p.k_splits; ++s) {
+          float more[8];
+          load_float8<kVectorized>(v + s * p.split_stride + row * p.ld_x, k, rank, row < seg_end, more);
+#pragma unroll
+          for (int i = 0; i < 8; ++i) f[i] += more[i];
+        }
+#pragma unroll
+        for (int q = 0; q < 4; ++q) {
+          hi[mt][h].r[q] = Traits::pack(f[2 * q], f[2 * q + 1]);
+          const float2 back = Traits::unpack(hi[mt][h].r[q]);
+          lo[mt][h].r[q] = Traits::pack(f[2 * q] - back.x, f[2 * q + 1] - back.y);
+        }
+      }
+  }
 
   __device__ static void run(const SgmvParams& p, SharedStorage&) {
     using Traits = ElementTraits<T>;
@@ -37,49 +66,45 @@ struct ExpandTile {
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
-    const int n0 = blockIdx.y * kBlockCols + warp * 32;
+    const int n0 = blockIdx.y * kBlockCols + warp * kWarpCols;
     if (n0 >= N) return;
 
     const float* v = static_cast<const float*>(p.x);
     uint16_t* y = static_cast<uint16_t*>(p.y);
     const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
     const int k_chunks = (rank + kChunk - 1) / kChunk;
+    bool waited = false;
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
-      float acc[kMTiles][4][4];
+      float acc[kMTiles][kColTiles][4][4];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-        for (int j = 0; j < 4; ++j)
+        for (int ct = 0; ct < kColTiles; ++ct)
 #pragma unroll
-          for (int i = 0; i < 4; ++i) acc[mt][j][i] = 0.f;
+          for (int j = 0; j < 4; ++j)
+#pragma unroll
+            for (int i = 0; i < 4; ++i) acc[mt][ct][j][i] = 0.f;
 
 #pragma unroll
       for (int c = 0; c < k_chunks; ++c) {
         const int k = c * kChunk + 8 * t;
-        Vec8 bv[4];
+        Vec8 bv[kColTiles][4];
 #pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const int col = n0 + interleaved_column(j, g);
-          bv[j] = load_vec8<kVectorized>(w + col * p.w_stride_row, k, rank, col < N);
+        for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            const int col = n0 + ct * 32 + interleaved_column(j, g);
+            bv[ct][j] = load_vec8<kVectorized>(w + col * p.w_stride_row, k, rank, col < N);
+          }
+        if (!waited) {  // the weights are in flight; v comes from the shrink
+          wait_for_prerequisites();
+          waited = true;
         }
         Vec8 hi[kMTiles][2], lo[kMTiles][2];
-#pragma unroll
-        for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-          for (int h = 0; h < 2; ++h) {
-            const int row = row0 + mt * 16 + h * 8 + g;
-            float f[8];
-            load_float8<kVectorized>(v + row * p.ld_x, k, rank, row < seg.end, f);
-#pragma unroll
-            for (int q = 0; q < 4; ++q) {
-              hi[mt][h].r[q] = Traits::pack(f[2 * q], f[2 * q + 1]);
-              const float2 back = Traits::unpack(hi[mt][h].r[q]);
-              lo[mt][h].r[q] = Traits::pack(f[2 * q] - back.x, f[2 * q + 1] - back.y);
-            }
-          }
+        load_v(p, v, row0, seg.end, k, rank, hi, lo);
 #pragma unroll
         for (int s = 0; s < 2; ++s)
 #pragma unroll
@@ -88,41 +113,47 @@ struct ExpandTile {
             a_regs(hi[mt][0], hi[mt][1], s, a_hi);
             a_regs(lo[mt][0], lo[mt][1], s, a_lo);
 #pragma unroll
-            for (int j = 0; j < 4; ++j) {
-              mma_16x8x16<T>(acc[mt][j], a_hi, bv[j].r[2 * s], bv[j].r[2 * s + 1]);
-              mma_16x8x16<T>(acc[mt][j], a_lo, bv[j].r[2 * s], bv[j].r[2 * s + 1]);
-            }
+            for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+              for (int j = 0; j < 4; ++j) {
+                mma_16x8x16<T>(acc[mt][ct][j], a_hi, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+                mma_16x8x16<T>(acc[mt][ct][j], a_lo, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+              }
           }
       }
 
-      // Lane (g, t) holds columns n0 + 8t + (2j + e) of rows g (i = e) and g + 8 (i = 2 + e).
+      // Lane (g, t) holds columns 8t + (2j + e) of each 32-column tile, rows g (i = e) and g + 8 (i = 2 + e).
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
           const int row = row0 + mt * 16 + h * 8 + g;
           if (row >= seg.end) continue;
-          const int col = n0 + 8 * t;
-          uint16_t* out = y + row * p.ld_y + col;
-          float d[8];
 #pragma unroll
-          for (int j = 0; j < 4; ++j) {
-            d[2 * j] = seg.scale * acc[mt][j][2 * h];
-            d[2 * j + 1] = seg.scale * acc[mt][j][2 * h + 1];
-          }
-          if (kVectorized && col + 8 <= N) {
-            uint4 q = *reinterpret_cast<const uint4*>(out);
-            uint32_t r[4] = {q.x, q.y, q.z, q.w};
+          for (int ct = 0; ct < kColTiles; ++ct) {
+            const int col = n0 + ct * 32 + 8 * t;
+            if (col >= N) continue;
+            uint16_t* out = y + row * p.ld_y + col;
+            float d[8];
 #pragma unroll
-            for (int i = 0; i < 4; ++i) {
-              const float2 cur = Traits::unpack(r[i]);
-              r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
+            for (int j = 0; j < 4; ++j) {
+              d[2 * j] = seg.scale * acc[mt][ct][j][2 * h];
+              d[2 * j + 1] = seg.scale * acc[mt][ct][j][2 * h + 1];
             }
-            *reinterpret_cast<uint4*>(out) = make_uint4(r[0], r[1], r[2], r[3]);
-          } else {
+            if (kVectorized && col + 8 <= N) {
+              uint4 q = *reinterpret_cast<const uint4*>(out);
+              uint32_t r[4] = {q.x, q.y, q.z, q.w};
 #pragma unroll
-            for (int i = 0; i < 8; ++i)
-              if (col + i < N) out[i] = Traits::from_float(Traits::to_float(out[i]) + d[i]);
+              for (int i = 0; i < 4; ++i) {
+                const float2 cur = Traits::unpack(r[i]);
+                r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
+              }
+              *reinterpret_cast<uint4*>(out) = make_uint4(r[0], r[1], r[2], r[3]);
+            } else {
+#pragma unroll
+              for (int i = 0; i < 8; ++i)
+                if (col + i < N) out[i] = Traits::from_float(Traits::to_float(out[i]) + d[i]);
+            }
           }
         }
     }

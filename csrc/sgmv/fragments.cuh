@@ -118,3 +118,21 @@ __device__ __forceinline__ void a_regs(const Vec8& top, const Vec8& bottom, int 
 }
 
 }  // namespace sgmv
+
+namespace sgmv {
+
+// Programmatic dependent launch (sm_90): the shrink lets the expand's blocks start early; the expand
+// waits for the shrink's results only where it reads them. Both are no-ops without a dependency.
+__device__ __forceinline__ void launch_dependents() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void wait_for_prerequisites() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+}  // namespace sgmv

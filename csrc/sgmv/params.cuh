@@ -8,7 +8,8 @@ namespace sgmv {
 
 struct SgmvParams {
   const void* x;             // shrink: activations [T, h_in] (row stride ld_x); expand: v float32 [T, ld_x]
-  void* y;                   // shrink: v float32 [T, ld_y] (accumulated); expand: outputs [T, h_out] (ld_y)
+  void* y;                   // shrink: v float32 [T, ld_y] (atomically accumulated, or per-split partials);
+                             // expand: outputs [T, h_out] (ld_y)
   const void* w;             // stacked adapter weights: shrink lora_a [n_lora, r, h_in]; expand lora_b [n_lora, h_out, r]
   const void* seg_indptr;    // [num_segments + 1], int32 or int64 (indptr_is_64)
   const void* lora_indices;  // [num_segments], int32 or int64 (lora_is_64); outside [0, num_loras) = no LoRA
@@ -25,7 +26,9 @@ struct SgmvParams {
   int32_t hidden;            // h_in for shrink (its K), h_out for expand (its N)
   int32_t indptr_is_64;
   int32_t lora_is_64;
-  int32_t k_splits;          // shrink: thread-block groups splitting the h_in reduction
+  int32_t k_splits;          // shrink: blocks splitting the h_in reduction; expand: partial slices of v to sum
+  int32_t partials;          // 1: v is k_splits float32 slices split_stride apart (shrink stores, expand sums)
+  int64_t split_stride;      // elements between the slices of v when partials is set
 };
 
 }  // namespace sgmv

@@ -2,8 +2,9 @@
 //
 // Grid: x = segment, y = (k split, rank chunk), z = row-tile group. A block owns one tile of
 // kWarpRows rows and kRankTile ranks of one segment; its warps split that tile's share of the
-// h_in reduction, reduce through shared memory, and add the float32 partial into v (which the
-// caller zeroed), so several blocks can split the reduction of one tile (split-K).
+// h_in reduction and reduce through shared memory. Several blocks can split the reduction of one
+// tile (split-K): each either adds its float32 partial into v (which the caller zeroed), or, with
+// p.partials, stores it into its own slice of v, which the expand sums (no zeroing, no atomics).
 #pragma once
 #include "fragments.cuh"
 #include "segments.cuh"
@@ -31,6 +32,7 @@ struct ShrinkTile {
     const int split = blockIdx.y / n_chunks;
     const int n_base = (blockIdx.y % n_chunks) * kRankTile;
 
+    launch_dependents();
     const Segment seg = load_segment(p, blockIdx.x);
     if (!seg.active) return;
 
@@ -38,7 +40,7 @@ struct ShrinkTile {
     const int per_split = (total_chunks + p.k_splits - 1) / p.k_splits;
     const int c_begin = split * per_split;
     const int c_end = min(total_chunks, c_begin + per_split);
-    if (c_begin >= c_end) return;
+    if (c_begin >= c_end && !p.partials) return;  // a partial slice must be written, even as zeros
 
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
@@ -46,7 +48,7 @@ struct ShrinkTile {
     const int t = lane % 4;
     const uint16_t* x = static_cast<const uint16_t*>(p.x);
     const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
-    float* v = static_cast<float*>(p.y);
+    float* v = static_cast<float*>(p.y) + (p.partials ? split * p.split_stride : 0);
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
@@ -112,7 +114,10 @@ struct ShrinkTile {
           float sum = 0.f;
 #pragma unroll
           for (int wi = 0; wi < kWarps; ++wi) sum += smem.partial[wi][r][col];
-          atomicAdd(v + row * p.ld_y + n, seg.scale * sum);
+          if (p.partials)
+            v[row * p.ld_y + n] = seg.scale * sum;
+          else
+            atomicAdd(v + row * p.ld_y + n, seg.scale * sum);
         }
       }
       __syncthreads();

@@ -31,6 +31,8 @@ class SgmvParams(ctypes.Structure):
         ("indptr_is_64", ctypes.c_int32),
         ("lora_is_64", ctypes.c_int32),
         ("k_splits", ctypes.c_int32),
+        ("partials", ctypes.c_int32),
+        ("split_stride", ctypes.c_int64),
     ]
 
 

@@ -18,7 +18,9 @@ DTYPE_NAMES = {torch.float16: "fp16", torch.bfloat16: "bf16"}
 VECTOR_BYTES = 16
 CHUNK = 32  # reduction elements one warp consumes per step (csrc/sgmv/fragments.cuh: kChunk)
 MAX_GRID_YZ = 65535
-BLOCKS_PER_SM_TARGET = 16  # blocks the row-tile groups may add before a block loops over tiles
+SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
+PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
+PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
 
 
 def _aligned(*tensors_and_strides) -> bool:
@@ -87,28 +89,43 @@ class Launch:
     k_splits: int
 
 
-def _row_groups(problem: Problem, kernel: KernelRecord, blocks_per_group: int, num_sms: int) -> int:
-    """Blocks sharing one segment's row tiles; each loops over every row_groups-th tile."""
+def _row_groups(problem: Problem, kernel: KernelRecord) -> int:
+    """Blocks sharing one segment's row tiles; each loops over every row_groups-th tile.
+
+    The lengths of the segments live on the device, so the host sizes this from their mean, bounded by
+    (T / tile + segments) / segments: enough for evenly spread rows, and never a grid of idle blocks.
+    """
     max_tiles = math.ceil(problem.num_rows / kernel.warp_rows)
-    budget = math.ceil(BLOCKS_PER_SM_TARGET * num_sms / max(1, problem.num_segments * blocks_per_group))
-    return max(1, min(max_tiles, budget, MAX_GRID_YZ))
+    mean_bound = math.ceil((max_tiles + problem.num_segments) / max(1, problem.num_segments))
+    return max(1, min(max_tiles, mean_bound, MAX_GRID_YZ))
+
+
+def _busy_tiles(problem: Problem, kernel: KernelRecord, groups: int) -> int:
+    """An estimate of the row tiles that have work: at most one partial tile per segment more than T / tile."""
+    return min(problem.num_segments * groups, math.ceil(problem.num_rows / kernel.warp_rows) + problem.num_segments)
+
+
+def k_splits_cap(problem: Problem) -> int:
+    """Most partial slices of v that the add_lora workspace may hold (DESIGN.md: workspace of order T x r)."""
+    per_slice = max(1, problem.num_rows * problem.rank)
+    return max(PARTIAL_SLICES, PARTIAL_FLOATS // per_slice)
 
 
 def plan(problem: Problem, kernel: KernelRecord, num_sms: int) -> Launch:
     """Grid and split-K for `kernel` on `problem`, from shapes alone."""
     if problem.op == "shrink":
         n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
-        groups = _row_groups(problem, kernel, n_chunks, num_sms)
-        base = problem.num_segments * n_chunks * groups
+        groups = _row_groups(problem, kernel)
+        busy = _busy_tiles(problem, kernel, groups) * n_chunks
         chunks = math.ceil(problem.hidden / CHUNK)
-        max_splits = max(1, min(chunks // kernel.warps, MAX_GRID_YZ // n_chunks))
-        k_splits = max(1, min(max_splits, math.ceil(4 * num_sms / base)))
+        max_splits = max(1, min(chunks // kernel.warps, MAX_GRID_YZ // n_chunks, k_splits_cap(problem)))
+        k_splits = max(1, min(max_splits, math.ceil(SPLIT_WAVES * num_sms / busy)))
         grid = (problem.num_segments, k_splits * n_chunks, groups)
     else:
         n_tiles = math.ceil(problem.hidden / kernel.tile_n)
         if n_tiles > MAX_GRID_YZ:
             raise UnsupportedError(f"h_out={problem.hidden} needs {n_tiles} column tiles; at most {MAX_GRID_YZ}")
-        groups = _row_groups(problem, kernel, n_tiles, num_sms)
+        groups = _row_groups(problem, kernel)
         k_splits = 1
         grid = (problem.num_segments, n_tiles, groups)
     return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits)

@@ -109,16 +109,32 @@ def device(ordinal: int) -> _Device:
     return dev
 
 
-def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tensor: torch.Tensor) -> None:
-    """Launch `kernel` on the current stream of `tensor`'s device with `params` as its one argument."""
-    dev = device(tensor.device.index if tensor.device.index is not None else torch.cuda.current_device())
+def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tensor: torch.Tensor,
+           overlap_previous: bool = False) -> None:
+    """Launch `kernel` on the current stream of `tensor`'s device with `params` as its one argument.
+
+    overlap_previous: allow a programmatic dependent launch, so the kernel's blocks start while the
+    previous kernel on the stream finishes; the kernel must wait for it (griddepcontrol.wait) before
+    reading its results. Also recorded as such in CUDA graphs.
+    """
+    dev = device(tensor.device.index)
     fn = dev.function(kernel)
     driver = _driver()
-    stream = driver.CUstream(torch.cuda.current_stream(tensor.device).cuda_stream)
-    gx, gy, gz = geometry.grid
+    config = driver.CUlaunchConfig()
+    config.gridDimX, config.gridDimY, config.gridDimZ = geometry.grid
+    config.blockDimX, config.blockDimY, config.blockDimZ = geometry.threads, 1, 1
+    config.sharedMemBytes = geometry.smem_bytes
+    config.hStream = driver.CUstream(torch.cuda.current_stream(tensor.device).cuda_stream)
+    if overlap_previous and dev.arch >= 90:
+        attr = driver.CUlaunchAttribute()
+        attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
+        attr.value.programmaticStreamSerializationAllowed = 1
+        config.attrs = [attr]
+        config.numAttrs = 1
+    else:
+        config.numAttrs = 0
     _check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
     try:
-        _check(driver, driver.cuLaunchKernel(fn, gx, gy, gz, geometry.threads, 1, 1, geometry.smem_bytes,
-                                             stream, ((params,), (None,)), 0), f"cuLaunchKernel({kernel.name})")
+        _check(driver, driver.cuLaunchKernelEx(config, fn, ((params,), (None,)), 0), f"cuLaunchKernelEx({kernel.name})")
     finally:
         _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")

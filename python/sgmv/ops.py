@@ -1,6 +1,7 @@
 """The public ops: shrink, expand and add_lora (see DESIGN.md, "Public API").
 
-Each op validates its arguments, then calls a `torch.library` custom op (sgmv::shrink, sgmv::expand)
+Each op validates its arguments, then calls a `torch.library` custom op (sgmv::shrink, sgmv::expand,
+sgmv::add_lora)
 whose CUDA kernel launches the compiled SGMV kernels and whose CPU kernel runs the torch reference.
 The custom ops have fake implementations, so they work under torch.compile and CUDA-graph capture.
 """
@@ -54,6 +55,26 @@ def _(y, v, lora_b, seg_indptr, lora_indices, scales, scale):
     return None
 
 
+@torch.library.custom_op("sgmv::add_lora", mutates_args=("y",))
+def _add_lora_op(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
+                 seg_indptr: torch.Tensor, lora_indices: torch.Tensor, scales: Optional[torch.Tensor],
+                 scale: float) -> None:
+    batch = LoraBatch(seg_indptr, lora_indices)
+    v = reference.shrink(x, lora_a, batch)
+    reference.expand(y, v, lora_b, batch, scale, scales)
+
+
+@_add_lora_op.register_kernel("cuda")
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, scales, scale):
+    from . import cuda_ops
+    cuda_ops.add_lora(y, x, lora_a, lora_b, seg_indptr, lora_indices, scales, scale)
+
+
+@_add_lora_op.register_fake
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, scales, scale):
+    return None
+
+
 # ---- public API ----------------------------------------------------------------------------------
 
 def shrink(x: torch.Tensor, lora_a: torch.Tensor, batch: LoraBatch, scale: Scale = 1.0) -> torch.Tensor:
@@ -91,6 +112,5 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: tor
     >>> sgmv.add_lora(y, x, lora_a, lora_b, batch, scale=alpha / r)
     """
     y, x, lora_a, lora_b, batch, s, scales = checks.add_lora_args(y, x, lora_a, lora_b, batch, scale)
-    v = _shrink_op(x, lora_a, batch.seg_indptr, batch.lora_indices, None, 1.0)
-    _expand_op(y, v, lora_b, batch.seg_indptr, batch.lora_indices, scales, s)
+    _add_lora_op(y, x, lora_a, lora_b, batch.seg_indptr, batch.lora_indices, scales, s)
     return y
