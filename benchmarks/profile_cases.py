@@ -1,0 +1,32 @@
+"""Run a few add_lora cases once each (for ncu): `ncu --clock-control none -k regex:sgmv python benchmarks/profile_cases.py`."""
+import sys
+
+import torch
+
+import sgmv
+from sgmv.bench.cases import BenchCase, decode_segments, make_buffers
+
+CASES = {
+    "distinct256_r16": (4096, 4096, 16, 256, "distinct"),
+    "identical256_r64": (4096, 4096, 64, 256, "identical"),
+    "prefill4096_r64": (4096, 4096, 64, 4096, "prefill"),
+    "distinct1_r16": (4096, 4096, 16, 1, "distinct"),
+}
+
+
+def main(names):
+    import random
+    for name in names or CASES:
+        h_in, h_out, r, rows, pop = CASES[name]
+        segs = (64,) * 64 if pop == "prefill" else decode_segments(rows, pop, random.Random(0))
+        case = BenchCase(h_in, h_out, r, rows, pop, segs)
+        bufs = make_buffers(case, torch.bfloat16, "cuda", torch.Generator("cuda").manual_seed(0))
+        batch = sgmv.LoraBatch.from_segments(case.indptr(), list(range(len(segs))), device="cuda")
+        for _ in range(2):
+            sgmv.add_lora(bufs.y, bufs.x, bufs.lora_a, bufs.lora_b, batch, 0.5)
+        torch.cuda.synchronize()
+        print(name, "done")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
