@@ -24,10 +24,11 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
 
 def _params(seg_indptr: torch.Tensor, lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
             **fields) -> SgmvParams:
+    fields.setdefault("k_splits", 1)
     return SgmvParams(seg_indptr=seg_indptr.data_ptr(), lora_indices=lora_indices.data_ptr(),
                       scales=scales.data_ptr() if scales is not None else None, scale=scale,
                       num_segments=lora_indices.shape[0], indptr_is_64=int(seg_indptr.dtype == torch.int64),
-                      lora_is_64=int(lora_indices.dtype == torch.int64), k_splits=1, **fields)
+                      lora_is_64=int(lora_indices.dtype == torch.int64), **fields)
 
 
 def _shrink_params(v: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, batch: tuple, **extra) -> SgmvParams:
