@@ -104,14 +104,12 @@ def shrink_tile(rank: int) -> dict:
     """Tile of the shrink for one rank: keep accumulators plus in-flight loads near 128 registers."""
     tile_n = _round8(rank) if rank else GENERIC_RANK_TILE
     n_tiles = tile_n // 8
-    return dict(warps=4, warp_rows=32 if tile_n <= 32 else 16, tile_n=tile_n,
-                unroll=max(1, min(4, 16 // n_tiles)))
+    return dict(warps=4, warp_rows=16, tile_n=tile_n, unroll=max(1, min(4, 16 // n_tiles)))
 
 
 def expand_tile(rank: int) -> dict:
-    """Tile of the expand: several 32-column tiles per warp keep enough weight loads in flight."""
-    col_tiles = 4 if 0 < rank <= 64 else 2
-    return dict(warps=4, warp_rows=16, tile_n=32 * 4 * col_tiles, unroll=col_tiles)
+    """Tile of the expand: two 32-column tiles per warp; weights and y are loaded together, up front."""
+    return dict(warps=4, warp_rows=16, tile_n=256, unroll=2)
 
 
 TILES = {"shrink": shrink_tile, "expand": expand_tile}

@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from sgmv.dispatch import Problem, can_run, plan, select
+from sgmv.dispatch import MAX_PARTIAL_SLICES, PARTIAL_FLOATS, PARTIAL_SLICES, Problem, can_run, plan, select
 from sgmv.errors import UnsupportedError
 from sgmv.manifest import KernelRecord
 
@@ -47,7 +47,7 @@ def test_missing_kernel_names_the_constraint():
 
 def test_shrink_splits_k_when_there_are_few_segments():
     one = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132)
-    assert one.grid[0] == 1 and one.k_splits > 16 and one.grid == (1, one.k_splits, 1)
+    assert one.grid == (1, MAX_PARTIAL_SLICES, 1) and one.k_splits == MAX_PARTIAL_SLICES
     many = plan(prob(rows=4096, segs=64), AVAILABLE[0], num_sms=132)
     assert many.k_splits < one.k_splits
     assert many.threads == 128 and many.smem_bytes == 8192
@@ -63,3 +63,11 @@ def test_geometry_respects_grid_limits():
 def test_generic_shrink_tiles_the_rank():
     g = plan(prob(rank=200, hidden=1000, rows=1, segs=1), AVAILABLE[1], num_sms=132)
     assert g.grid[1] == 4 * g.k_splits  # ceil(200 / 64) rank chunks per split
+
+
+@pytest.mark.parametrize("rows, segs", [(1, 1), (256, 256), (4096, 64), (8192, 8), (100000, 3)])
+def test_partial_workspace_stays_of_order_t_by_r(rows, segs):
+    p = prob(rows=rows, segs=segs)
+    launch = plan(p, AVAILABLE[0], num_sms=132)
+    assert launch.k_splits <= MAX_PARTIAL_SLICES
+    assert launch.k_splits * rows * p.rank <= max(PARTIAL_SLICES * rows * p.rank, PARTIAL_FLOATS)

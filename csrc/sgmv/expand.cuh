@@ -21,6 +21,7 @@ struct ExpandTile {
   static constexpr int kMTiles = kWarpRows / 16;
   static constexpr int kWarpCols = 32 * kColTiles;
   static constexpr int kBlockCols = kWarps * kWarpCols;
+  static constexpr int kSliceUnroll = 4;  // partial slices of v loaded at once
   static_assert(kWarpRows % 16 == 0, "row tile is a multiple of the 16-row MMA");
   static_assert(kRank == 0 || !kVectorized || kRank % 8 == 0, "vectorized weight rows hold whole 16-byte vectors");
   static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized output rows hold whole 16-byte vectors");
@@ -39,11 +40,16 @@ struct ExpandTile {
         const int row = row0 + mt * 16 + h * 8 + lane / 4;
         float f[8];
         load_float8<kVectorized>(v + row * p.ld_x, k, rank, row < seg_end, f);
-        for (int s = 1; s < p.k_splits; ++s) {
-          float more[8];
-          load_float8<kVectorized>(v + s * p.split_stride + row * p.ld_x, k, rank, row < seg_end, more);
+        for (int s0 = 1; s0 < p.k_splits; s0 += kSliceUnroll) {  // independent loads, then the adds
+          float more[kSliceUnroll][8];
 #pragma unroll
-          for (int i = 0; i < 8; ++i) f[i] += more[i];
+          for (int u = 0; u < kSliceUnroll; ++u)
+            load_float8<kVectorized>(v + (s0 + u) * p.split_stride + row * p.ld_x, k, rank,
+                                     row < seg_end && s0 + u < p.k_splits, more[u]);
+#pragma unroll
+          for (int u = 0; u < kSliceUnroll; ++u)
+#pragma unroll
+            for (int i = 0; i < 8; ++i) f[i] += more[u][i];
         }
 #pragma unroll
         for (int q = 0; q < 4; ++q) {
@@ -51,6 +57,19 @@ struct ExpandTile {
           const float2 back = Traits::unpack(hi[mt][h].r[q]);
           lo[mt][h].r[q] = Traits::pack(f[2 * q] - back.x, f[2 * q + 1] - back.y);
         }
+      }
+  }
+
+  // The weight rows lane (g, t) feeds into its MMAs for reduction chunk k0 (B operand, interleaved columns).
+  __device__ static void load_weights(const SgmvParams& p, const uint16_t* w, int n0, int k0, int rank, int N,
+                                      Vec8 (&bv)[kColTiles][4]) {
+    const int lane = threadIdx.x % 32;
+#pragma unroll
+    for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const int col = n0 + ct * 32 + interleaved_column(j, lane / 4);
+        bv[ct][j] = load_vec8<kVectorized>(w + col * p.w_stride_row, k0 + 8 * (lane % 4), rank, col < N);
       }
   }
 
@@ -88,21 +107,27 @@ struct ExpandTile {
 #pragma unroll
             for (int i = 0; i < 4; ++i) acc[mt][ct][j][i] = 0.f;
 
+      // Issue the loads that do not depend on the shrink first: the first chunk of weights and y.
+      Vec8 bv[kColTiles][4];
+      load_weights(p, w, n0, 0, rank, N, bv);
+      Vec8 yv[kMTiles][2][kColTiles];
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const int row = row0 + mt * 16 + h * 8 + g;
+#pragma unroll
+          for (int ct = 0; ct < kColTiles; ++ct)
+            yv[mt][h][ct] = load_vec8<kVectorized>(y + row * p.ld_y, n0 + ct * 32 + 8 * t, N, row < seg.end);
+        }
+      if (!waited) {  // everything above is in flight; v comes from the shrink
+        wait_for_prerequisites();
+        waited = true;
+      }
 #pragma unroll
       for (int c = 0; c < k_chunks; ++c) {
         const int k = c * kChunk + 8 * t;
-        Vec8 bv[kColTiles][4];
-#pragma unroll
-        for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-          for (int j = 0; j < 4; ++j) {
-            const int col = n0 + ct * 32 + interleaved_column(j, g);
-            bv[ct][j] = load_vec8<kVectorized>(w + col * p.w_stride_row, k, rank, col < N);
-          }
-        if (!waited) {  // the weights are in flight; v comes from the shrink
-          wait_for_prerequisites();
-          waited = true;
-        }
+        if (c > 0) load_weights(p, w, n0, k - 8 * t, rank, N, bv);
         Vec8 hi[kMTiles][2], lo[kMTiles][2];
         load_v(p, v, row0, seg.end, k, rank, hi, lo);
 #pragma unroll
@@ -140,19 +165,19 @@ struct ExpandTile {
               d[2 * j] = seg.scale * acc[mt][ct][j][2 * h];
               d[2 * j + 1] = seg.scale * acc[mt][ct][j][2 * h + 1];
             }
-            if (kVectorized && col + 8 <= N) {
-              uint4 q = *reinterpret_cast<const uint4*>(out);
-              uint32_t r[4] = {q.x, q.y, q.z, q.w};
+            uint32_t r[4];
 #pragma unroll
-              for (int i = 0; i < 4; ++i) {
-                const float2 cur = Traits::unpack(r[i]);
-                r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
-              }
+            for (int i = 0; i < 4; ++i) {
+              const float2 cur = Traits::unpack(yv[mt][h][ct].r[i]);
+              r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
+            }
+            if (kVectorized && col + 8 <= N) {
               *reinterpret_cast<uint4*>(out) = make_uint4(r[0], r[1], r[2], r[3]);
             } else {
+              const uint16_t* e = reinterpret_cast<const uint16_t*>(r);
 #pragma unroll
               for (int i = 0; i < 8; ++i)
-                if (col + i < N) out[i] = Traits::from_float(Traits::to_float(out[i]) + d[i]);
+                if (col + i < N) out[i] = e[i];
             }
           }
         }

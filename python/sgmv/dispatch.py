@@ -21,6 +21,7 @@ MAX_GRID_YZ = 65535
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
+MAX_PARTIAL_SLICES = 16  # every expand block sums the slices it reads: keep them few
 
 
 def _aligned(*tensors_and_strides) -> bool:
@@ -92,12 +93,11 @@ class Launch:
 def _row_groups(problem: Problem, kernel: KernelRecord) -> int:
     """Blocks sharing one segment's row tiles; each loops over every row_groups-th tile.
 
-    The lengths of the segments live on the device, so the host sizes this from their mean, bounded by
-    (T / tile + segments) / segments: enough for evenly spread rows, and never a grid of idle blocks.
+    The lengths of the segments live on the device, so the host sizes this from their mean (T / segments
+    rows): enough for evenly spread rows, and never a grid of idle blocks; longer segments loop.
     """
-    max_tiles = math.ceil(problem.num_rows / kernel.warp_rows)
-    mean_bound = math.ceil((max_tiles + problem.num_segments) / max(1, problem.num_segments))
-    return max(1, min(max_tiles, mean_bound, MAX_GRID_YZ))
+    mean_tiles = math.ceil(problem.num_rows / (kernel.warp_rows * max(1, problem.num_segments)))
+    return max(1, min(mean_tiles, MAX_GRID_YZ))
 
 
 def _busy_tiles(problem: Problem, kernel: KernelRecord, groups: int) -> int:
@@ -108,7 +108,7 @@ def _busy_tiles(problem: Problem, kernel: KernelRecord, groups: int) -> int:
 def k_splits_cap(problem: Problem) -> int:
     """Most partial slices of v that the add_lora workspace may hold (DESIGN.md: workspace of order T x r)."""
     per_slice = max(1, problem.num_rows * problem.rank)
-    return max(PARTIAL_SLICES, PARTIAL_FLOATS // per_slice)
+    return min(MAX_PARTIAL_SLICES, max(PARTIAL_SLICES, PARTIAL_FLOATS // per_slice))
 
 
 def plan(problem: Problem, kernel: KernelRecord, num_sms: int) -> Launch:
