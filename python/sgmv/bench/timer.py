@@ -44,6 +44,12 @@ def time_graph(calls: Sequence[Callable[[], object]], replays: int = 15) -> floa
     return statistics.median(times)
 
 
+def copy_kernel(dst: torch.Tensor, src: torch.Tensor) -> None:
+    """A device-to-device copy done by an SM kernel. A graph's memcpy node for 1 GiB ran at 2.7 TB/s on the
+    H200 (a copy-engine path), while this kernel reaches 4.25 TB/s there and matches memcpy below 256 MiB."""
+    torch.mul(src, 1, out=dst)
+
+
 def warm_up(device, seconds: float = 0.5) -> None:
     """Keep the GPU busy long enough for its clocks to settle before the first measurement."""
     a = torch.empty(BANDWIDTH_BYTES // 4, dtype=torch.float32, device=device)
@@ -51,7 +57,7 @@ def warm_up(device, seconds: float = 0.5) -> None:
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         for _ in range(20):
-            b.copy_(a)
+            copy_kernel(b, a)
         torch.cuda.synchronize()
 
 
@@ -61,7 +67,7 @@ def copy_bandwidth(device) -> float:
     n = BANDWIDTH_BYTES // 4
     src = torch.empty(n, dtype=torch.float32, device=device).uniform_()
     dst = torch.empty_like(src)
-    us = time_graph([lambda: dst.copy_(src)] * 3, replays=20)
+    us = time_graph([lambda: copy_kernel(dst, src)] * 3, replays=20)
     del src, dst
     return 2 * BANDWIDTH_BYTES / (us * 1e-6)
 
@@ -72,6 +78,6 @@ def copy_time(nbytes: int, device) -> float:
     k = sets_for(2 * half)
     pairs = [(torch.empty(half // 2, dtype=torch.float16, device=device).normal_(),
               torch.empty(half // 2, dtype=torch.float16, device=device)) for _ in range(k)]
-    us = time_graph([lambda s=s, d=d: d.copy_(s) for s, d in pairs])
+    us = time_graph([lambda s=s, d=d: copy_kernel(d, s) for s, d in pairs])
     del pairs
     return us
