@@ -15,6 +15,7 @@ MIN_ARCH = 80  # mma.sync m16n8k16 with bf16 needs sm_80
 MAX_SMEM_BYTES = 227 * 1024  # per block on sm_90 after opt-in
 DEFAULT_SMEM_BYTES = 48 * 1024  # above this a kernel must opt in
 GENERIC_RANK_TILE = 64
+CHUNK = 32  # reduction elements one warp consumes per step (csrc/sgmv/fragments.cuh: kChunk)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,10 +46,11 @@ class KernelSpec:
 
     @property
     def smem_bytes(self) -> int:
-        """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer."""
-        if self.op == "shrink" and self.warps > 1:
+        """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
+        32-wide chunk of v (rows padded by 4 floats)."""
+        if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n
-        return 0
+        return 4 * self.warp_rows * (CHUNK + 4)
 
     @property
     def ctype(self) -> str:
@@ -72,7 +74,8 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.op == "shrink":
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
-    return spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
+    return (spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
+            and spec.warp_rows * CHUNK == 4 * spec.threads)  # each thread stages one float4 of v
 
 
 def vector_ok(spec: KernelSpec) -> bool:

@@ -5,7 +5,8 @@
 // the 8 contiguous columns [8t, 8t + 8) of each of its warp's tiles: y is read and written once, in
 // 16-byte vectors. v stays float32: it enters the tensor cores as a high and a low 16-bit part
 // (v = hi + lo), so the product carries about 16 bits of v's mantissa, not 8. With p.partials, v is
-// the sum of p.k_splits slices written by a split-K shrink, added up here as v is loaded.
+// the sum of p.k_splits slices written by a split-K shrink; the block sums them while staging v in
+// shared memory, one 32-wide chunk of the reduction at a time.
 #pragma once
 #include "fragments.cuh"
 #include "segments.cuh"
@@ -21,36 +22,60 @@ struct ExpandTile {
   static constexpr int kMTiles = kWarpRows / 16;
   static constexpr int kWarpCols = 32 * kColTiles;
   static constexpr int kBlockCols = kWarps * kWarpCols;
-  static constexpr int kSliceUnroll = 4;  // partial slices of v loaded at once
   static_assert(kWarpRows % 16 == 0, "row tile is a multiple of the 16-row MMA");
   static_assert(kRank == 0 || !kVectorized || kRank % 8 == 0, "vectorized weight rows hold whole 16-byte vectors");
   static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized output rows hold whole 16-byte vectors");
 
-  struct SharedStorage {};
+  static constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
+  static constexpr int kPitch = kChunk + 4;  // floats per staged row (padded against bank conflicts)
+  static_assert(kWarpRows * kChunk == 4 * kThreads, "each thread stages one float4 of a v chunk");
 
-  // Loads v's rows g and g + 8 of m-tile mt at reduction offset k, split into hi + lo 16-bit parts.
-  __device__ static void load_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k, int rank,
-                                Vec8 (&hi)[kMTiles][2], Vec8 (&lo)[kMTiles][2]) {
+  struct SharedStorage {
+    float v[kWarpRows][kPitch];  // one 32-wide chunk of v for the row tile, slices summed
+  };
+
+  // The whole block stages chunk k0 of v's row tile into shared memory, summing the partial slices:
+  // each thread loads one 4-float piece of every slice, all in flight together.
+  __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
+                                 SharedStorage& smem) {
+    const int r = threadIdx.x / (kChunk / 4);
+    const int kk = (threadIdx.x % (kChunk / 4)) * 4;
+    const int row = row0 + r;
+    const bool valid = row < seg_end;
+    const float* src = v + row * p.ld_x + k0 + kk;
+    float sum[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
+      float part[kSliceUnroll][4];
+#pragma unroll
+      for (int u = 0; u < kSliceUnroll; ++u) {
+        const bool ok = valid && s0 + u < p.k_splits;
+        const float* q = src + (s0 + u) * p.split_stride;
+        if (kVectorized && ok && k0 + kk < rank) {
+          const float4 f = __ldg(reinterpret_cast<const float4*>(q));
+          part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
+        } else {
+#pragma unroll
+          for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < rank) ? q[i] : 0.f;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kSliceUnroll; ++u)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
+    }
+#pragma unroll
+    for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = sum[i];
+  }
+
+  // v's rows g and g + 8 of m-tile mt, reduction offsets [8t, 8t + 8) of the staged chunk, as hi + lo parts.
+  __device__ static void split_v(const SharedStorage& smem, Vec8 (&hi)[kMTiles][2], Vec8 (&lo)[kMTiles][2]) {
     using Traits = ElementTraits<T>;
     const int lane = threadIdx.x % 32;
 #pragma unroll
     for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        const int row = row0 + mt * 16 + h * 8 + lane / 4;
-        float f[8];
-        load_float8<kVectorized>(v + row * p.ld_x, k, rank, row < seg_end, f);
-        for (int s0 = 1; s0 < p.k_splits; s0 += kSliceUnroll) {  // independent loads, then the adds
-          float more[kSliceUnroll][8];
-#pragma unroll
-          for (int u = 0; u < kSliceUnroll; ++u)
-            load_float8<kVectorized>(v + (s0 + u) * p.split_stride + row * p.ld_x, k, rank,
-                                     row < seg_end && s0 + u < p.k_splits, more[u]);
-#pragma unroll
-          for (int u = 0; u < kSliceUnroll; ++u)
-#pragma unroll
-            for (int i = 0; i < 8; ++i) f[i] += more[u][i];
-        }
+        const float* f = &smem.v[mt * 16 + h * 8 + lane / 4][8 * (lane % 4)];
 #pragma unroll
         for (int q = 0; q < 4; ++q) {
           hi[mt][h].r[q] = Traits::pack(f[2 * q], f[2 * q + 1]);
@@ -73,7 +98,7 @@ struct ExpandTile {
       }
   }
 
-  __device__ static void run(const SgmvParams& p, SharedStorage&) {
+  __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
     using Traits = ElementTraits<T>;
     const int rank = kRank ? kRank : p.rank;
     const int N = kHidden ? kHidden : p.hidden;
@@ -85,8 +110,7 @@ struct ExpandTile {
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
-    const int n0 = blockIdx.y * kBlockCols + warp * kWarpCols;
-    if (n0 >= N) return;
+    const int n0 = blockIdx.y * kBlockCols + warp * kWarpCols;  // warps past N still stage v
 
     const float* v = static_cast<const float*>(p.x);
     uint16_t* y = static_cast<uint16_t*>(p.y);
@@ -124,12 +148,14 @@ struct ExpandTile {
         wait_for_prerequisites();
         waited = true;
       }
-#pragma unroll
+#pragma unroll 1
       for (int c = 0; c < k_chunks; ++c) {
-        const int k = c * kChunk + 8 * t;
-        if (c > 0) load_weights(p, w, n0, k - 8 * t, rank, N, bv);
+        if (c > 0) load_weights(p, w, n0, c * kChunk, rank, N, bv);
+        __syncthreads();  // the previous chunk's staged v has been read
+        stage_v(p, v, row0, seg.end, c * kChunk, rank, smem);
+        __syncthreads();
         Vec8 hi[kMTiles][2], lo[kMTiles][2];
-        load_v(p, v, row0, seg.end, k, rank, hi, lo);
+        split_v(smem, hi, lo);
 #pragma unroll
         for (int s = 0; s < 2; ++s)
 #pragma unroll

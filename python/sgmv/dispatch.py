@@ -21,7 +21,7 @@ MAX_GRID_YZ = 65535
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
-MAX_PARTIAL_SLICES = 16  # every expand block sums the slices it reads: keep them few
+MAX_PARTIAL_SLICES = 8  # every expand block sums the slices it reads (one batch of loads): keep them few
 
 
 def _aligned(*tensors_and_strides) -> bool:
