@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--archs", default=os.environ.get("SGMV_CUDA_ARCHS") or "90", help="e.g. '90' or '80;90'")
     args = parser.parse_args(argv)
 
-    specs = list(filter_specs(default_specs(), args.kernels))
+    extra = os.environ.get("SGMV_EXTRA_TILES", "") not in ("", "0")
+    specs = list(filter_specs(default_specs(extra_tiles=extra), args.kernels))
     if args.command == "list":
         for spec in specs:
             print(spec.name)

@@ -74,8 +74,7 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.op == "shrink":
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
-    return (spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
-            and spec.warp_rows * CHUNK == 4 * spec.threads)  # each thread stages one float4 of v
+    return spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
 
 
 def vector_ok(spec: KernelSpec) -> bool:
@@ -103,29 +102,51 @@ def _round8(n: int) -> int:
     return max(8, (n + 7) // 8 * 8)
 
 
-def shrink_tile(rank: int) -> dict:
-    """Tile of the shrink for one rank: keep accumulators plus in-flight loads near 128 registers."""
+# Tiles per op, by regime: "decode" for few rows per segment (a 16-row MMA tile, many blocks), "prefill"
+# for long segments (taller tiles reuse each weight fragment over more rows). dispatch.select picks one by
+# the mean rows per segment. EXTRA_TILES are candidates for tuning runs (SGMV_EXTRA_TILES=1), not shipped.
+def _shrink_unroll(tile_n: int) -> int:
+    """32-wide chunks in flight per warp: keep accumulators plus loads near 128 registers."""
+    return max(1, min(4, 16 // (tile_n // 8)))
+
+
+def shrink_tiles(rank: int, extra: bool = False) -> list[dict]:
     tile_n = _round8(rank) if rank else GENERIC_RANK_TILE
-    n_tiles = tile_n // 8
-    return dict(warps=4, warp_rows=16, tile_n=tile_n, unroll=max(1, min(4, 16 // n_tiles)))
+    base = dict(warps=4, tile_n=tile_n, unroll=_shrink_unroll(tile_n))
+    tiles = [dict(base, warp_rows=16)]
+    if rank:
+        rows = 64 if tile_n <= 32 else 32
+        tiles.append(dict(base, warp_rows=rows, unroll=max(1, min(base["unroll"], 8 * 16 // rows))))
+    return tiles
 
 
-def expand_tile(rank: int) -> dict:
-    """Tile of the expand: two 32-column tiles per warp; weights and y are loaded together, up front."""
-    return dict(warps=4, warp_rows=16, tile_n=256, unroll=2)
+def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
+    tiles = [dict(warps=4, warp_rows=16, tile_n=128, unroll=1)]
+    if rank:
+        tiles.append(dict(warps=4, warp_rows=64, tile_n=128, unroll=1))
+    if extra and rank:
+        tiles.append(dict(warps=4, warp_rows=16, tile_n=256, unroll=2))
+        tiles.append(dict(warps=8, warp_rows=32, tile_n=256, unroll=1))
+    return tiles
 
 
-TILES = {"shrink": shrink_tile, "expand": expand_tile}
+TILES = {"shrink": shrink_tiles, "expand": expand_tiles}
 
 
-def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool) -> KernelSpec:
-    return KernelSpec(op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **TILES[op](rank))
+def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: bool) -> list[KernelSpec]:
+    return [KernelSpec(op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **tile)
+            for tile in TILES[op](rank, extra)]
 
 
-def default_specs() -> list[KernelSpec]:
-    """Specialized kernels for the common shapes plus generic kernels (any rank and size)."""
-    specialized = (_make(op, dt, r, h, True) for op, dt, r, h in itertools.product(OPS, DTYPES, RANKS, HIDDEN_SIZES))
-    generic = (_make(op, dt, ANY, ANY, vec) for op, dt, vec in itertools.product(OPS, DTYPES, (True, False)))
+def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
+    """Specialized kernels for the common shapes plus generic kernels (any rank and size).
+
+    extra_tiles adds candidate tiles for tuning runs; they are not part of the shipped grid.
+    """
+    specialized = itertools.chain.from_iterable(
+        _make(op, dt, r, h, True, extra_tiles) for op, dt, r, h in itertools.product(OPS, DTYPES, RANKS, HIDDEN_SIZES))
+    generic = itertools.chain.from_iterable(
+        _make(op, dt, ANY, ANY, vec, extra_tiles) for op, dt, vec in itertools.product(OPS, DTYPES, (True, False)))
     return prune(itertools.chain(specialized, generic))
 
 

@@ -71,3 +71,13 @@ def test_partial_workspace_stays_of_order_t_by_r(rows, segs):
     launch = plan(p, AVAILABLE[0], num_sms=132)
     assert launch.k_splits <= MAX_PARTIAL_SLICES
     assert launch.k_splits * rows * p.rank <= max(PARTIAL_SLICES * rows * p.rank, PARTIAL_FLOATS)
+
+
+def test_row_tile_follows_mean_rows_per_segment():
+    decode = rec(op="expand", warp_rows=16)
+    prefill = dataclasses.replace(decode, name="expand_tall", warp_rows=64)
+    both = [decode, prefill]
+    assert select(prob(op="expand", rows=256, segs=256), both) is decode
+    assert select(prob(op="expand", rows=256, segs=16), both) is decode
+    assert select(prob(op="expand", rows=4096, segs=64), both) is prefill
+    assert select(prob(op="expand", rows=8192, segs=8), both) is prefill

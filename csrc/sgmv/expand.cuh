@@ -28,43 +28,45 @@ struct ExpandTile {
 
   static constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
   static constexpr int kPitch = kChunk + 4;  // floats per staged row (padded against bank conflicts)
-  static_assert(kWarpRows * kChunk == 4 * kThreads, "each thread stages one float4 of a v chunk");
 
   struct SharedStorage {
     float v[kWarpRows][kPitch];  // one 32-wide chunk of v for the row tile, slices summed
   };
 
   // The whole block stages chunk k0 of v's row tile into shared memory, summing the partial slices:
-  // each thread loads one 4-float piece of every slice, all in flight together.
+  // each thread loads 4-float pieces of every slice, all slices of a piece in flight together.
   __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
                                  SharedStorage& smem) {
-    const int r = threadIdx.x / (kChunk / 4);
-    const int kk = (threadIdx.x % (kChunk / 4)) * 4;
-    const int row = row0 + r;
-    const bool valid = row < seg_end;
-    const float* src = v + row * p.ld_x + k0 + kk;
-    float sum[4] = {0.f, 0.f, 0.f, 0.f};
-    for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
-      float part[kSliceUnroll][4];
+    constexpr int kPiecesPerRow = kChunk / 4;
+    for (int piece = threadIdx.x; piece < kWarpRows * kPiecesPerRow; piece += kThreads) {
+      const int r = piece / kPiecesPerRow;
+      const int kk = (piece % kPiecesPerRow) * 4;
+      const int row = row0 + r;
+      const bool valid = row < seg_end;
+      const float* src = v + row * p.ld_x + k0 + kk;
+      float sum[4] = {0.f, 0.f, 0.f, 0.f};
+      for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
+        float part[kSliceUnroll][4];
 #pragma unroll
-      for (int u = 0; u < kSliceUnroll; ++u) {
-        const bool ok = valid && s0 + u < p.k_splits;
-        const float* q = src + (s0 + u) * p.split_stride;
-        if (kVectorized && ok && k0 + kk < rank) {
-          const float4 f = __ldg(reinterpret_cast<const float4*>(q));
-          part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
-        } else {
+        for (int u = 0; u < kSliceUnroll; ++u) {
+          const bool ok = valid && s0 + u < p.k_splits;
+          const float* q = src + (s0 + u) * p.split_stride;
+          if (kVectorized && ok && k0 + kk < rank) {
+            const float4 f = __ldg(reinterpret_cast<const float4*>(q));
+            part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
+          } else {
 #pragma unroll
-          for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < rank) ? q[i] : 0.f;
+            for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < rank) ? q[i] : 0.f;
+          }
         }
+#pragma unroll
+        for (int u = 0; u < kSliceUnroll; ++u)
+#pragma unroll
+          for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
       }
 #pragma unroll
-      for (int u = 0; u < kSliceUnroll; ++u)
-#pragma unroll
-        for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
+      for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = sum[i];
     }
-#pragma unroll
-    for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = sum[i];
   }
 
   // v's rows g and g + 8 of m-tile mt, reduction offsets [8t, 8t + 8) of the staged chunk, as hi + lo parts.

@@ -72,18 +72,20 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, seg_indptr: t
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor, seg_indptr: torch.Tensor,
-             lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float) -> None:
+             lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
+             kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None)) -> None:
     """y += scale * (x @ A[l].T) @ B[l].T: a split-K shrink storing partial slices of v, then an expand that
-    sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch)."""
+    sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch).
+    `kernels` overrides the (shrink, expand) selection (tests and tile sweeps)."""
     num_segments, rows, rank = lora_indices.shape[0], x.shape[0], lora_a.shape[1]
     if _nothing_to_do(rows, y.shape[1], num_segments, lora_a.shape[0]):
         return
     batch = (seg_indptr, lora_indices)
     with torch.cuda.device(x.device):
-        shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, lora_a, num_segments), x, None)
+        shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, lora_a, num_segments), x, kernels[0])
         splits = shrink_geometry.k_splits
         v = torch.empty(splits, rows, rank, dtype=torch.float32, device=x.device)
-        expand_kernel, expand_geometry = _prepare(Problem.for_expand(y, v[0], lora_b, num_segments), y, None)
+        expand_kernel, expand_geometry = _prepare(Problem.for_expand(y, v[0], lora_b, num_segments), y, kernels[1])
         partial = dict(k_splits=splits, partials=1, split_stride=rows * rank)
         loader.launch(shrink_kernel, shrink_geometry, _shrink_params(v, x, lora_a, (*batch, None, 1.0), **partial), x)
         loader.launch(expand_kernel, expand_geometry,

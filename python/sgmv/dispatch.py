@@ -57,8 +57,18 @@ class Problem:
         return cls("expand", DTYPE_NAMES[y.dtype], rank, hidden, y.shape[0], num_segments, aligned)
 
 
-def _specificity(kernel: KernelRecord) -> tuple[bool, bool, bool]:
-    return (kernel.rank != 0, kernel.hidden != 0, kernel.vectorized)
+DECODE_ROWS, PREFILL_ROWS = 16, 64  # the row tiles' range; measured in benchmarks/NOTES.md (tile sweep)
+
+
+def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
+    """Higher is better: the row tile closest to the mean rows per segment, clamped to the tiles' range."""
+    mean_rows = problem.num_rows / max(1, problem.num_segments)
+    target = min(max(mean_rows, DECODE_ROWS), PREFILL_ROWS)
+    return -abs(kernel.warp_rows - target) - kernel.warp_rows / 1e6  # ties go to the shorter tile
+
+
+def _preference(problem: Problem, kernel: KernelRecord) -> tuple:
+    return (kernel.rank != 0, kernel.hidden != 0, kernel.vectorized, _tile_fit(problem, kernel))
 
 
 def can_run(problem: Problem, kernel: KernelRecord) -> bool:
@@ -79,7 +89,7 @@ def select(problem: Problem, available: Iterable[KernelRecord]) -> KernelRecord:
             f"{'h_in' if problem.op == 'shrink' else 'h_out'}={problem.hidden} "
             f"({'aligned' if problem.aligned else 'unaligned'} rows); compiled: {shown or 'none'}. "
             "Rebuild with SGMV_KERNELS including the generic '*_rany_hany_*' kernels.")
-    return max(fitting, key=_specificity)
+    return max(fitting, key=lambda k: _preference(problem, k))
 
 
 @dataclasses.dataclass(frozen=True)
