@@ -102,31 +102,28 @@ def _round8(n: int) -> int:
     return max(8, (n + 7) // 8 * 8)
 
 
-# Tiles per op, by regime: "decode" for few rows per segment (a 16-row MMA tile, many blocks), "prefill"
-# for long segments (taller tiles reuse each weight fragment over more rows). dispatch.select picks one by
-# the mean rows per segment. EXTRA_TILES are candidates for tuning runs (SGMV_EXTRA_TILES=1), not shipped.
-def _shrink_unroll(tile_n: int) -> int:
+# Tiles per op, by regime: "decode" (a 16-row MMA tile, many blocks) and "prefill" (taller tiles that
+# reuse each weight fragment over more rows; dispatch.select takes them for long segments in big batches).
+# Chosen by the tile sweep in benchmarks/NOTES.md: a tall shrink tile only pays at r >= 64, and the expand's
+# best tall tile is 8 warps x 32 rows. EXTRA_TILES are the other candidates of that sweep
+# (SGMV_EXTRA_TILES=1), not shipped.
+def _shrink_unroll(tile_n: int, warp_rows: int) -> int:
     """32-wide chunks in flight per warp: keep accumulators plus loads near 128 registers."""
-    return max(1, min(4, 16 // (tile_n // 8)))
+    return max(1, min(4, 16 // (tile_n // 8), 8 * 16 // warp_rows))
 
 
 def shrink_tiles(rank: int, extra: bool = False) -> list[dict]:
     tile_n = _round8(rank) if rank else GENERIC_RANK_TILE
-    base = dict(warps=4, tile_n=tile_n, unroll=_shrink_unroll(tile_n))
-    tiles = [dict(base, warp_rows=16)]
-    if rank:
-        rows = 64 if tile_n <= 32 else 32
-        tiles.append(dict(base, warp_rows=rows, unroll=max(1, min(base["unroll"], 8 * 16 // rows))))
-    return tiles
+    rows = [16] + ([32] if rank and tile_n >= 64 else []) + ([64] if extra and rank and tile_n <= 32 else [])
+    return [dict(warps=4, warp_rows=r, tile_n=tile_n, unroll=_shrink_unroll(tile_n, r)) for r in rows]
 
 
 def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
-    tiles = [dict(warps=4, warp_rows=16, tile_n=128, unroll=1)]
+    tiles = [dict(warps=4, warp_rows=16, tile_n=256, unroll=2)]
     if rank:
-        tiles.append(dict(warps=4, warp_rows=64, tile_n=128, unroll=1))
-    if extra and rank:
-        tiles.append(dict(warps=4, warp_rows=16, tile_n=256, unroll=2))
         tiles.append(dict(warps=8, warp_rows=32, tile_n=256, unroll=1))
+    if extra and rank:
+        tiles += [dict(warps=4, warp_rows=16, tile_n=128, unroll=1), dict(warps=4, warp_rows=64, tile_n=128, unroll=1)]
     return tiles
 
 

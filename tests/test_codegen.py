@@ -58,6 +58,7 @@ def test_predicates_reject_bad_tiles():
 
 def test_filter_globs():
     names = [s.name for s in specmod.filter_specs(SPECS, "*shrink_bf16_r16_h4096*;*rany*v1")]
+    assert len(names) == 5  # one r16 shrink tile, four element-wise generic kernels
     assert "sgmv_shrink_bf16_r16_h4096_w4m16n16u4_v8" in names
     assert all(("r16_h4096" in n) or n.endswith("_v1") for n in names)
     assert len(list(specmod.filter_specs(SPECS, ""))) == len(SPECS)
@@ -68,6 +69,7 @@ def test_cli_list_prints_one_name_per_line():
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert out and all(re.fullmatch(r"sgmv_expand_fp16_r64_h\d+_\w+", n) for n in out)
     assert len(out) == 16  # 8 hidden sizes x (decode, prefill) tiles
+    assert all("_w4m16n256u2_" in n or "_w8m32n256u1_" in n for n in out)
 
 
 def test_generate_writes_only_changes(tmp_path):
@@ -97,3 +99,11 @@ def test_parse_archs(text, expected):
 def test_parse_archs_errors(text, message):
     with pytest.raises(ValueError, match=message):
         parse_archs(text)
+
+
+def test_extra_tiles_are_candidates_only():
+    extra = specmod.default_specs(extra_tiles=True)
+    assert set(SPECS) < set(extra)
+    assert len({s.name for s in extra}) == len(extra)
+    for spec in set(extra) - set(SPECS):
+        assert spec.rank and render(spec)

@@ -75,9 +75,10 @@ def test_partial_workspace_stays_of_order_t_by_r(rows, segs):
 
 def test_row_tile_follows_mean_rows_per_segment():
     decode = rec(op="expand", warp_rows=16)
-    prefill = dataclasses.replace(decode, name="expand_tall", warp_rows=64)
+    prefill = dataclasses.replace(decode, name="expand_tall", warp_rows=32)
     both = [decode, prefill]
     assert select(prob(op="expand", rows=256, segs=256), both) is decode
     assert select(prob(op="expand", rows=256, segs=16), both) is decode
+    assert select(prob(op="expand", rows=256, segs=1), both) is decode  # too few row tiles for tall ones
     assert select(prob(op="expand", rows=4096, segs=64), both) is prefill
     assert select(prob(op="expand", rows=8192, segs=8), both) is prefill

@@ -57,13 +57,17 @@ class Problem:
         return cls("expand", DTYPE_NAMES[y.dtype], rank, hidden, y.shape[0], num_segments, aligned)
 
 
-DECODE_ROWS, PREFILL_ROWS = 16, 64  # the row tiles' range; measured in benchmarks/NOTES.md (tile sweep)
+# Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big
+# batches (prefill); with few row tiles in all they leave SMs idle, so decode-sized batches keep 16 rows.
+DECODE_ROWS, PREFILL_ROWS = 16, 32
+TALL_TILE_MIN_ROWS = 2048
 
 
 def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
     """Higher is better: the row tile closest to the mean rows per segment, clamped to the tiles' range."""
     mean_rows = problem.num_rows / max(1, problem.num_segments)
-    target = min(max(mean_rows, DECODE_ROWS), PREFILL_ROWS)
+    tall_ok = problem.num_rows >= TALL_TILE_MIN_ROWS
+    target = min(max(mean_rows, DECODE_ROWS), PREFILL_ROWS) if tall_ok else DECODE_ROWS
     return -abs(kernel.warp_rows - target) - kernel.warp_rows / 1e6  # ties go to the shorter tile
 
 
