@@ -34,7 +34,7 @@ def test_cpp_header_matches_ctypes():
 
 def test_layout_is_packed_as_cpp_would():
     layout = _abi.layout()
-    assert layout["size"] == 128 and layout["fields"][-1] == ["split_stride", 120]
+    assert layout["size"] == 136 and layout["fields"][-1] == ["reserved", 132]
     assert abi_layout() == layout  # what the generator bakes into the static_asserts
 
 

@@ -47,7 +47,7 @@ def test_missing_kernel_names_the_constraint():
 
 def test_shrink_splits_k_when_there_are_few_segments():
     one = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132)
-    assert one.grid == (1, MAX_PARTIAL_SLICES, 1) and one.k_splits == MAX_PARTIAL_SLICES
+    assert one.grid == (1, 32, 1) and one.k_splits == 32 and one.cluster == 1  # every warp keeps one chunk
     many = plan(prob(rows=4096, segs=64), AVAILABLE[0], num_sms=132)
     assert many.k_splits < one.k_splits
     assert many.threads == 128 and many.smem_bytes == 8192
@@ -65,12 +65,22 @@ def test_generic_shrink_tiles_the_rank():
     assert g.grid[1] == 4 * g.k_splits  # ceil(200 / 64) rank chunks per split
 
 
+@pytest.mark.parametrize("clusters", [False, True])
 @pytest.mark.parametrize("rows, segs", [(1, 1), (256, 256), (4096, 64), (8192, 8), (100000, 3)])
-def test_partial_workspace_stays_of_order_t_by_r(rows, segs):
+def test_partial_workspace_stays_of_order_t_by_r(rows, segs, clusters):
     p = prob(rows=rows, segs=segs)
-    launch = plan(p, AVAILABLE[0], num_sms=132)
-    assert launch.k_splits <= MAX_PARTIAL_SLICES
-    assert launch.k_splits * rows * p.rank <= max(PARTIAL_SLICES * rows * p.rank, PARTIAL_FLOATS)
+    launch = plan(p, AVAILABLE[0], num_sms=132, partial=True, clusters=clusters)
+    assert launch.slices <= MAX_PARTIAL_SLICES and launch.k_splits == launch.slices * launch.cluster
+    assert launch.slices * rows * p.rank <= max(PARTIAL_SLICES * rows * p.rank, PARTIAL_FLOATS)
+    assert launch.grid[1] % launch.cluster == 0
+    assert clusters or launch.cluster == 1
+
+
+def test_clusters_multiply_the_splits_of_small_batches():
+    flat = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132, partial=True)
+    clustered = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132, partial=True, clusters=True)
+    assert flat.k_splits == MAX_PARTIAL_SLICES
+    assert clustered.cluster == 8 and clustered.k_splits == 32 and clustered.slices == 4
 
 
 def test_row_tile_follows_mean_rows_per_segment():

@@ -60,9 +60,13 @@ def test_kernel(kernel):
     torch.cuda.synchronize()
 
 
+@pytest.mark.parametrize("cluster", [1, 2], ids=["flat", "cluster2"])
 @pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.name)
-def test_kernel_split_partials(kernel):
-    """The add_lora path of one kernel: the shrink stores 3 split-K slices, the expand sums them."""
+def test_kernel_split_partials(kernel, cluster):
+    """The add_lora path of one kernel: the shrink stores 3 split-K slices (each from `cluster` splits
+    reduced through distributed shared memory), the expand sums them."""
+    if kernel.op == "expand" and cluster > 1:
+        pytest.skip("clusters are a shrink feature; the expand case runs once (flat)")
     dtype = DTYPES[kernel.dtype]
     rank, hidden = _shape_for(kernel)
     other = 1032 if kernel.vectorized else 1001
@@ -79,10 +83,11 @@ def test_kernel_split_partials(kernel):
         problem = Problem.for_shrink(case.x, case.lora_a, b.num_segments)
         geometry = plan(problem, kernel, sms)
         n_chunks = geometry.grid[1] // geometry.k_splits
-        geometry = dataclasses.replace(geometry, grid=(geometry.grid[0], splits * n_chunks, geometry.grid[2]),
-                                       k_splits=splits)
-        loader.launch(kernel, geometry, cuda_ops._shrink_params(v, case.x, case.lora_a, (*batch, None, 1.0), **extra),
-                      case.x)
+        geometry = dataclasses.replace(geometry, grid=(geometry.grid[0], splits * cluster * n_chunks, geometry.grid[2]),
+                                       k_splits=splits * cluster, cluster=cluster)
+        params = cuda_ops._shrink_params(v, case.x, case.lora_a, (*batch, None, 1.0), k_splits=splits * cluster,
+                                         cluster_splits=cluster, partials=1, split_stride=case.rows * rank)
+        loader.launch(kernel, geometry, params, case.x)
         rows = covered_rows(b, case.rows, 4).to(DEV)
         want = reference.shrink(case.x, case.lora_a, b, compute_dtype=torch.float64)
         assert not v[:, rows].isnan().any(), "every split wrote its slice of the covered rows"

@@ -26,6 +26,8 @@ struct ExpandTile {
   static_assert(kRank == 0 || !kVectorized || kRank % 8 == 0, "vectorized weight rows hold whole 16-byte vectors");
   static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized output rows hold whole 16-byte vectors");
 
+  // Weight chunks loaded before waiting on the shrink: all of them up to rank 64, else one at a time.
+  static constexpr int kPrefetch = (kRank > 0 && kRank <= 2 * kChunk) ? (kRank + kChunk - 1) / kChunk : 1;
   static constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
   static constexpr int kPitch = kChunk + 4;  // floats per staged row (padded against bank conflicts)
 
@@ -100,6 +102,32 @@ struct ExpandTile {
       }
   }
 
+  // One 32-wide reduction chunk: stage v's chunk (all warps), then acc += v_chunk @ B_chunk^T.
+  __device__ static void chunk(const SgmvParams& p, SharedStorage& smem, const float* v, int row0, int seg_end,
+                               int c, int rank, const Vec8 (&bv)[kColTiles][4],
+                               float (&acc)[kMTiles][kColTiles][4][4]) {
+    __syncthreads();  // the previous chunk's staged v has been read
+    stage_v(p, v, row0, seg_end, c * kChunk, rank, smem);
+    __syncthreads();
+    Vec8 hi[kMTiles][2], lo[kMTiles][2];
+    split_v(smem, hi, lo);
+#pragma unroll
+    for (int s = 0; s < 2; ++s)
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt) {
+        uint32_t a_hi[4], a_lo[4];
+        a_regs(hi[mt][0], hi[mt][1], s, a_hi);
+        a_regs(lo[mt][0], lo[mt][1], s, a_lo);
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            mma_16x8x16<T>(acc[mt][ct][j], a_hi, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+            mma_16x8x16<T>(acc[mt][ct][j], a_lo, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+          }
+      }
+  }
+
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
     using Traits = ElementTraits<T>;
     const int rank = kRank ? kRank : p.rank;
@@ -133,9 +161,11 @@ struct ExpandTile {
 #pragma unroll
             for (int i = 0; i < 4; ++i) acc[mt][ct][j][i] = 0.f;
 
-      // Issue the loads that do not depend on the shrink first: the first chunk of weights and y.
-      Vec8 bv[kColTiles][4];
-      load_weights(p, w, n0, 0, rank, N, bv);
+      // Issue the loads that do not depend on the shrink first: the weights (every chunk, up to rank 64)
+      // and y.
+      Vec8 bv[kPrefetch][kColTiles][4];
+#pragma unroll
+      for (int c = 0; c < kPrefetch; ++c) load_weights(p, w, n0, c * kChunk, rank, N, bv[c]);
       Vec8 yv[kMTiles][2][kColTiles];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
@@ -150,29 +180,15 @@ struct ExpandTile {
         wait_for_prerequisites();
         waited = true;
       }
+      if constexpr (kPrefetch > 1) {
+#pragma unroll
+        for (int c = 0; c < kPrefetch; ++c) chunk(p, smem, v, row0, seg.end, c, rank, bv[c], acc);
+      } else {
 #pragma unroll 1
-      for (int c = 0; c < k_chunks; ++c) {
-        if (c > 0) load_weights(p, w, n0, c * kChunk, rank, N, bv);
-        __syncthreads();  // the previous chunk's staged v has been read
-        stage_v(p, v, row0, seg.end, c * kChunk, rank, smem);
-        __syncthreads();
-        Vec8 hi[kMTiles][2], lo[kMTiles][2];
-        split_v(smem, hi, lo);
-#pragma unroll
-        for (int s = 0; s < 2; ++s)
-#pragma unroll
-          for (int mt = 0; mt < kMTiles; ++mt) {
-            uint32_t a_hi[4], a_lo[4];
-            a_regs(hi[mt][0], hi[mt][1], s, a_hi);
-            a_regs(lo[mt][0], lo[mt][1], s, a_lo);
-#pragma unroll
-            for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-              for (int j = 0; j < 4; ++j) {
-                mma_16x8x16<T>(acc[mt][ct][j], a_hi, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
-                mma_16x8x16<T>(acc[mt][ct][j], a_lo, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
-              }
-          }
+        for (int c = 0; c < k_chunks; ++c) {
+          if (c > 0) load_weights(p, w, n0, c * kChunk, rank, N, bv[0]);
+          chunk(p, smem, v, row0, seg.end, c, rank, bv[0], acc);
+        }
       }
 
       // Lane (g, t) holds columns 8t + (2j + e) of each 32-column tile, rows g (i = e) and g + 8 (i = 2 + e).

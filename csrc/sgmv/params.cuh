@@ -29,6 +29,9 @@ struct SgmvParams {
   int32_t k_splits;          // shrink: blocks splitting the h_in reduction; expand: partial slices of v to sum
   int32_t partials;          // 1: v is k_splits float32 slices split_stride apart (shrink stores, expand sums)
   int64_t split_stride;      // elements between the slices of v when partials is set
+  int32_t cluster_splits;    // shrink with partials: splits per thread-block cluster (along grid y), which
+                             // reduce through distributed shared memory into one slice: k_splits / this slices
+  int32_t reserved;          // keeps the struct a multiple of 8 bytes
 };
 
 }  // namespace sgmv

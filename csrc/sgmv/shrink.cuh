@@ -1,11 +1,15 @@
 // SGMV shrink: v[rows of s] += scale_s * x[rows of s] @ A[l_s]^T   (M = rows, N = r, K = h_in).
 //
-// Grid: x = segment, y = (k split, rank chunk), z = row-tile group. A block owns one tile of
+// Grid: x = segment, y = (rank chunk, k split), z = row-tile group. A block owns one tile of
 // kWarpRows rows and kRankTile ranks of one segment; its warps split that tile's share of the
 // h_in reduction and reduce through shared memory. Several blocks can split the reduction of one
 // tile (split-K): each either adds its float32 partial into v (which the caller zeroed), or, with
-// p.partials, stores it into its own slice of v, which the expand sums (no zeroing, no atomics).
+// p.partials, the p.cluster_splits blocks of a thread-block cluster (consecutive splits) sum their
+// tiles through distributed shared memory and store one slice of v, which the expand sums
+// (no zeroing, no atomics, few slices however many splits).
 #pragma once
+#include <cooperative_groups.h>
+
 #include "fragments.cuh"
 #include "segments.cuh"
 
@@ -29,8 +33,9 @@ struct ShrinkTile {
     const int rank = kRank ? kRank : p.rank;
     const int K = kHidden ? kHidden : p.hidden;
     const int n_chunks = kRank ? 1 : (rank + kRankTile - 1) / kRankTile;
-    const int split = blockIdx.y / n_chunks;
-    const int n_base = (blockIdx.y % n_chunks) * kRankTile;
+    const int split = blockIdx.y % p.k_splits;
+    const int n_base = (blockIdx.y / p.k_splits) * kRankTile;
+    const int cluster = p.partials ? p.cluster_splits : 1;
 
     launch_dependents();
     const Segment seg = load_segment(p, blockIdx.x);
@@ -48,7 +53,7 @@ struct ShrinkTile {
     const int t = lane % 4;
     const uint16_t* x = static_cast<const uint16_t*>(p.x);
     const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
-    float* v = static_cast<float*>(p.y) + (p.partials ? split * p.split_stride : 0);
+    float* v = static_cast<float*>(p.y) + (p.partials ? (split / cluster) * p.split_stride : 0);
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
@@ -96,7 +101,7 @@ struct ShrinkTile {
             }
       }
 
-      // Sum the warps' partials and add them into v.
+      // Sum the warps' partials (into the first warp's buffer), then the cluster's blocks, and emit.
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
@@ -106,22 +111,48 @@ struct ShrinkTile {
             smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
       __syncthreads();
       for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads) {
-        const int r = e / kRankTile;
-        const int col = e % kRankTile;
-        const int row = row0 + r;
-        const int n = n_base + col;
-        if (row < seg.end && n < rank) {
-          float sum = 0.f;
+        float sum = 0.f;
 #pragma unroll
-          for (int wi = 0; wi < kWarps; ++wi) sum += smem.partial[wi][r][col];
-          if (p.partials)
-            v[row * p.ld_y + n] = seg.scale * sum;
-          else
-            atomicAdd(v + row * p.ld_y + n, seg.scale * sum);
-        }
+        for (int wi = 0; wi < kWarps; ++wi) sum += (&smem.partial[wi][0][0])[e];
+        (&smem.partial[0][0][0])[e] = sum;
       }
-      __syncthreads();
+      if (cluster > 1) {
+        reduce_cluster(p, smem, v, row0, seg, n_base, rank, cluster);
+      } else {
+        __syncthreads();
+        for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads)
+          emit(p, v, row0 + e / kRankTile, n_base + e % kRankTile, seg, rank, (&smem.partial[0][0][0])[e]);
+        __syncthreads();
+      }
     }
+  }
+
+  __device__ static void emit(const SgmvParams& p, float* v, int row, int n, const Segment& seg, int rank, float sum) {
+    if (row < seg.end && n < rank) {
+      if (p.partials)
+        v[row * p.ld_y + n] = seg.scale * sum;
+      else
+        atomicAdd(v + row * p.ld_y + n, seg.scale * sum);
+    }
+  }
+
+  // The blocks of one cluster hold partial tiles of consecutive splits; each block sums a share of the
+  // elements over all of them (distributed shared memory) and stores it into the cluster's slice.
+  __device__ static void reduce_cluster(const SgmvParams& p, SharedStorage& smem, float* v, int row0,
+                                        const Segment& seg, int n_base, int rank, int cluster) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    namespace cg = cooperative_groups;
+    cg::cluster_group group = cg::this_cluster();
+    group.sync();  // every block's tile is summed and visible
+    const int me = static_cast<int>(group.block_rank());
+    float* local = &smem.partial[0][0][0];
+    for (int e = me * kThreads + threadIdx.x; e < kWarpRows * kRankTile; e += cluster * kThreads) {
+      float sum = 0.f;
+      for (int b = 0; b < cluster; ++b) sum += group.map_shared_rank(local, b)[e];
+      emit(p, v, row0 + e / kRankTile, n_base + e % kRankTile, seg, rank, sum);
+    }
+    group.sync();  // no block leaves (or reuses its tile) while others still read it
+#endif
   }
 };
 

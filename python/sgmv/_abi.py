@@ -33,6 +33,8 @@ class SgmvParams(ctypes.Structure):
         ("k_splits", ctypes.c_int32),
         ("partials", ctypes.c_int32),
         ("split_stride", ctypes.c_int64),
+        ("cluster_splits", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
     ]
 
 

@@ -14,12 +14,14 @@ from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
 
-def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]) -> tuple[KernelRecord, Launch]:
+def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
+             partial: bool = False) -> tuple[KernelRecord, Launch]:
     if kernel is None:
         kernel = select(problem, load_manifest().kernels)
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
-    return kernel, plan(problem, kernel, loader.device(ref.device.index).num_sms)
+    dev = loader.device(ref.device.index)
+    return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90)
 
 
 def _params(seg_indptr: torch.Tensor, lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
@@ -82,11 +84,14 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: tor
         return
     batch = (seg_indptr, lora_indices)
     with torch.cuda.device(x.device):
-        shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, lora_a, num_segments), x, kernels[0])
-        splits = shrink_geometry.k_splits
-        v = torch.empty(splits, rows, rank, dtype=torch.float32, device=x.device)
+        shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, lora_a, num_segments), x, kernels[0],
+                                                  partial=True)
+        slices = shrink_geometry.slices
+        v = torch.empty(slices, rows, rank, dtype=torch.float32, device=x.device)
         expand_kernel, expand_geometry = _prepare(Problem.for_expand(y, v[0], lora_b, num_segments), y, kernels[1])
-        partial = dict(k_splits=splits, partials=1, split_stride=rows * rank)
-        loader.launch(shrink_kernel, shrink_geometry, _shrink_params(v, x, lora_a, (*batch, None, 1.0), **partial), x)
-        loader.launch(expand_kernel, expand_geometry,
-                      _expand_params(y, v, lora_b, (*batch, scales, scale), **partial), y, overlap_previous=True)
+        shrink_params = _shrink_params(v, x, lora_a, (*batch, None, 1.0), k_splits=shrink_geometry.k_splits,
+                                       cluster_splits=shrink_geometry.cluster, partials=1, split_stride=rows * rank)
+        loader.launch(shrink_kernel, shrink_geometry, shrink_params, x)
+        expand_params = _expand_params(y, v, lora_b, (*batch, scales, scale), k_splits=slices, partials=1,
+                                       split_stride=rows * rank)
+        loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)

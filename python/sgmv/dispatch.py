@@ -21,6 +21,8 @@ MAX_GRID_YZ = 65535
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
+MAX_ATOMIC_SPLITS = 64  # standalone shrink: splits add into v atomically
+MAX_CLUSTER = 8  # portable thread-block cluster size (sm_90): splits reduced on chip into one slice
 MAX_PARTIAL_SLICES = 8  # every expand block sums the slices it reads (one batch of loads): keep them few
 
 
@@ -101,7 +103,13 @@ class Launch:
     grid: tuple[int, int, int]
     threads: int
     smem_bytes: int
-    k_splits: int
+    k_splits: int  # shrink: splits of the h_in reduction
+    cluster: int = 1  # shrink with partial slices: consecutive splits per thread-block cluster (grid y)
+
+    @property
+    def slices(self) -> int:
+        """Partial slices of v the shrink writes (partial mode) and the expand sums."""
+        return self.k_splits // self.cluster
 
 
 def _row_groups(problem: Problem, kernel: KernelRecord) -> int:
@@ -125,15 +133,32 @@ def k_splits_cap(problem: Problem) -> int:
     return min(MAX_PARTIAL_SLICES, max(PARTIAL_SLICES, PARTIAL_FLOATS // per_slice))
 
 
-def plan(problem: Problem, kernel: KernelRecord, num_sms: int) -> Launch:
-    """Grid and split-K for `kernel` on `problem`, from shapes alone."""
+def _largest_power_of_two(n: int) -> int:
+    return 1 << (max(1, n).bit_length() - 1)
+
+
+def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = False,
+         clusters: bool = False) -> Launch:
+    """Grid and split-K for `kernel` on `problem`, from shapes alone.
+
+    partial: the shrink stores partial slices of v (add_lora) instead of adding into a zeroed v;
+    clusters: thread-block clusters are available (sm_90), so up to MAX_CLUSTER splits share one slice.
+    """
+    cluster = 1
     if problem.op == "shrink":
         n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
         groups = _row_groups(problem, kernel)
         busy = _busy_tiles(problem, kernel, groups) * n_chunks
         chunks = math.ceil(problem.hidden / CHUNK)
-        max_splits = max(1, min(chunks // kernel.warps, MAX_GRID_YZ // n_chunks, k_splits_cap(problem)))
-        k_splits = max(1, min(max_splits, math.ceil(SPLIT_WAVES * num_sms / busy)))
+        max_splits = max(1, min(chunks // kernel.warps, MAX_GRID_YZ // n_chunks))
+        wanted = max(1, math.ceil(SPLIT_WAVES * num_sms / busy))
+        if not partial:
+            k_splits = min(wanted, max_splits, MAX_ATOMIC_SPLITS)
+        else:
+            if clusters:
+                cluster = _largest_power_of_two(min(MAX_CLUSTER, wanted, max_splits))
+            slices_cap = max(1, min(MAX_PARTIAL_SLICES, k_splits_cap(problem), max_splits // cluster))
+            k_splits = cluster * max(1, min(slices_cap, math.ceil(wanted / cluster)))
         grid = (problem.num_segments, k_splits * n_chunks, groups)
     else:
         n_tiles = math.ceil(problem.hidden / kernel.tile_n)
@@ -142,4 +167,4 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int) -> Launch:
         groups = _row_groups(problem, kernel)
         k_splits = 1
         grid = (problem.num_segments, n_tiles, groups)
-    return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits)
+    return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits, cluster=cluster)

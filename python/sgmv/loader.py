@@ -115,7 +115,8 @@ def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tens
 
     overlap_previous: allow a programmatic dependent launch, so the kernel's blocks start while the
     previous kernel on the stream finishes; the kernel must wait for it (griddepcontrol.wait) before
-    reading its results. Also recorded as such in CUDA graphs.
+    reading its results. Also recorded as such in CUDA graphs. geometry.cluster > 1 launches thread-block
+    clusters of that many blocks along grid y.
     """
     dev = device(tensor.device.index)
     fn = dev.function(kernel)
@@ -125,14 +126,19 @@ def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tens
     config.blockDimX, config.blockDimY, config.blockDimZ = geometry.threads, 1, 1
     config.sharedMemBytes = geometry.smem_bytes
     config.hStream = driver.CUstream(torch.cuda.current_stream(tensor.device).cuda_stream)
+    attrs = []
     if overlap_previous and dev.arch >= 90:
         attr = driver.CUlaunchAttribute()
         attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
         attr.value.programmaticStreamSerializationAllowed = 1
-        config.attrs = [attr]
-        config.numAttrs = 1
-    else:
-        config.numAttrs = 0
+        attrs.append(attr)
+    if geometry.cluster > 1:
+        attr = driver.CUlaunchAttribute()
+        attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
+        attr.value.clusterDim.x, attr.value.clusterDim.y, attr.value.clusterDim.z = 1, geometry.cluster, 1
+        attrs.append(attr)
+    config.attrs = attrs
+    config.numAttrs = len(attrs)
     _check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
     try:
         _check(driver, driver.cuLaunchKernelEx(config, fn, ((params,), (None,)), 0), f"cuLaunchKernelEx({kernel.name})")
