@@ -47,7 +47,7 @@ def test_missing_kernel_names_the_constraint():
 
 def test_shrink_splits_k_when_there_are_few_segments():
     one = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132)
-    assert one.grid == (1, 32, 1) and one.k_splits == 32 and one.cluster == 1  # every warp keeps one chunk
+    assert one.grid == (1, 8, 1) and one.k_splits == 8 and one.cluster == 1  # each warp keeps 4 chunks (unroll)
     many = plan(prob(rows=4096, segs=64), AVAILABLE[0], num_sms=132)
     assert many.k_splits < one.k_splits
     assert many.threads == 128 and many.smem_bytes == 8192
@@ -79,8 +79,10 @@ def test_partial_workspace_stays_of_order_t_by_r(rows, segs, clusters):
 def test_clusters_multiply_the_splits_of_small_batches():
     flat = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132, partial=True)
     clustered = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132, partial=True, clusters=True)
-    assert flat.k_splits == MAX_PARTIAL_SLICES
-    assert clustered.cluster == 8 and clustered.k_splits == 32 and clustered.slices == 4
+    assert flat.k_splits == MAX_PARTIAL_SLICES and flat.slices == MAX_PARTIAL_SLICES
+    assert clustered.cluster == 8 and clustered.k_splits == 8 and clustered.slices == 1
+    wide = plan(prob(rows=1, segs=1, hidden=14336), AVAILABLE[0], num_sms=132, partial=True, clusters=True)
+    assert wide.cluster == 8 and wide.slices == 3 and wide.k_splits == 24  # 448 chunks / (4 warps x 4)
 
 
 def test_row_tile_follows_mean_rows_per_segment():

@@ -60,13 +60,13 @@ def test_kernel(kernel):
     torch.cuda.synchronize()
 
 
-@pytest.mark.parametrize("cluster", [1, 2], ids=["flat", "cluster2"])
-@pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.name)
+SPLIT_CASES = [(k, c) for k in KERNELS for c in ((1, 2) if k.op == "shrink" else (1,))]
+
+
+@pytest.mark.parametrize("kernel, cluster", SPLIT_CASES, ids=[f"{k.name}-cluster{c}" for k, c in SPLIT_CASES])
 def test_kernel_split_partials(kernel, cluster):
     """The add_lora path of one kernel: the shrink stores 3 split-K slices (each from `cluster` splits
-    reduced through distributed shared memory), the expand sums them."""
-    if kernel.op == "expand" and cluster > 1:
-        pytest.skip("clusters are a shrink feature; the expand case runs once (flat)")
+    reduced through distributed shared memory; clusters are a shrink feature), the expand sums them."""
     dtype = DTYPES[kernel.dtype]
     rank, hidden = _shape_for(kernel)
     other = 1032 if kernel.vectorized else 1001

@@ -150,7 +150,9 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         groups = _row_groups(problem, kernel)
         busy = _busy_tiles(problem, kernel, groups) * n_chunks
         chunks = math.ceil(problem.hidden / CHUNK)
-        max_splits = max(1, min(chunks // kernel.warps, MAX_GRID_YZ // n_chunks))
+        # A split is at least one full unrolled step of every warp: smaller ones cost more in blocks and
+        # reductions than they add in parallelism (run 10 in benchmarks/NOTES.md).
+        max_splits = max(1, min(chunks // (kernel.warps * kernel.unroll), MAX_GRID_YZ // n_chunks))
         wanted = max(1, math.ceil(SPLIT_WAVES * num_sms / busy))
         if not partial:
             k_splits = min(wanted, max_splits, MAX_ATOMIC_SPLITS)
