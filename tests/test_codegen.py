@@ -107,3 +107,11 @@ def test_extra_tiles_are_candidates_only():
     assert len({s.name for s in extra}) == len(extra)
     for spec in set(extra) - set(SPECS):
         assert spec.rank and render(spec)
+
+
+def test_cli_extra_tiles_env():
+    import os
+    env = dict(os.environ, SGMV_EXTRA_TILES="1")
+    out = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_bf16_r16_h4096*"],
+                         cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert len(out) == 4 and "sgmv_expand_bf16_r16_h4096_w4m64n128u1_v8" in out

@@ -21,24 +21,28 @@ def _segment_scale(scale: float, scales: Optional[torch.Tensor], lora: int) -> f
     return scale * (float(scales[lora]) if scales is not None else 1.0)
 
 
+def sgmv(inp: torch.Tensor, weights: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
+         scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """out[rows of s] = scale_s * inp[rows of s] @ weights[l_s].T, [T, weights.shape[1]] in compute_dtype;
+    rows without an adapter are zero. Both shrink (inp = x, weights = lora_a) and the expand's delta
+    (inp = v, weights = lora_b) are this product."""
+    out = torch.zeros(inp.shape[0], weights.shape[1], dtype=compute_dtype, device=inp.device)
+    for begin, end, lora in _active_segments(batch, inp.shape[0], weights.shape[0]):
+        sc = _segment_scale(scale, scales, lora)
+        out[begin:end] = sc * (inp[begin:end].to(compute_dtype) @ weights[lora].to(compute_dtype).T)
+    return out
+
+
 def shrink(x: torch.Tensor, lora_a: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
            scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """v[T, r] (compute_dtype) = scale * x @ A[l].T per segment; rows without an adapter are zero."""
-    v = torch.zeros(x.shape[0], lora_a.shape[1], dtype=compute_dtype, device=x.device)
-    for begin, end, lora in _active_segments(batch, x.shape[0], lora_a.shape[0]):
-        sc = _segment_scale(scale, scales, lora)
-        v[begin:end] = sc * (x[begin:end].to(compute_dtype) @ lora_a[lora].to(compute_dtype).T)
-    return v
+    return sgmv(x, lora_a, batch, scale, scales, compute_dtype)
 
 
 def expand_delta(v: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
                  scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The expand's addition to y, [T, h_out] in compute_dtype."""
-    delta = torch.zeros(v.shape[0], lora_b.shape[1], dtype=compute_dtype, device=v.device)
-    for begin, end, lora in _active_segments(batch, v.shape[0], lora_b.shape[0]):
-        sc = _segment_scale(scale, scales, lora)
-        delta[begin:end] = sc * (v[begin:end].to(compute_dtype) @ lora_b[lora].to(compute_dtype).T)
-    return delta
+    return sgmv(v, lora_b, batch, scale, scales, compute_dtype)
 
 
 def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
