@@ -22,16 +22,27 @@ _devices: dict[int, "_Device"] = {}
 _devices_lock = threading.Lock()
 
 
+def _import_driver():
+    from cuda.bindings import driver
+    return driver
+
+
 def _driver():
+    """cuda.bindings.driver, initialized; DriverError (not a loader traceback) when it cannot be used."""
     global _driver_module
     if _driver_module is None:
         try:
-            from cuda.bindings import driver
+            driver = _import_driver()
         except ImportError as err:
             raise DriverError(
                 "CUDA tensors need the cuda-bindings package (pip install cuda-bindings); "
                 f"importing cuda.bindings.driver failed: {err}") from None
-        _check(driver, driver.cuInit(0), "cuInit")
+        try:
+            result = driver.cuInit(0)
+        except Exception as err:  # e.g. libcuda.so not found: no NVIDIA driver on this machine
+            raise DriverError(f"the CUDA driver could not be loaded (is an NVIDIA driver installed and a GPU "
+                              f"visible?): {type(err).__name__}: {err}") from None
+        _check(driver, result, "cuInit")
         _driver_module = driver
     return _driver_module
 
