@@ -57,7 +57,7 @@ def test_cold_cache_sets_cover_256_mb():
 def test_table_marks_misses():
     row = Row(dtype="bfloat16", op="add_lora", case="c", h_in=1, h_out=1, rank=1, rows=1, segments=1,
               popularity="distinct", time_us=10.0, floor_us=2.0, ratio=5.0, copy_us=4.0, time_over_copy=2.5,
-              gbps=1.0, target_us=6.0, meets_target=False, error=0.0)
+              gbps=1.0, target_us=6.0, meets_target=False, error=0.0, kernels="a+b")
     text = table([row])
     assert "MISS" in text and "0/1 cases within" in text
 
@@ -83,3 +83,17 @@ def test_cli_rejects_unknown_choices():
 def test_info_runs():
     proc = subprocess.run([sys.executable, "-m", "sgmv", "info"], capture_output=True, text=True, check=True)
     assert "sgmv kernels:" in proc.stdout and "torch" in proc.stdout
+
+
+def test_results_name_the_kernels_that_ran():
+    import torch
+    from sgmv import manifest
+    from sgmv.bench.run import kernels_for
+    if not manifest.load().kernels:
+        pytest.skip("this installation has no compiled kernels (source tree on PYTHONPATH)")
+    c = cases.BenchCase(4096, 4096, 16, 256, "distinct", (1,) * 256)
+    names = kernels_for(c, torch.bfloat16, "add_lora").split("+")
+    assert [n.split("_")[1] for n in names] == ["shrink", "expand"]
+    assert all("_bf16_r16_h4096_" in n for n in names)
+    prefill = cases.BenchCase(4096, 4096, 64, 4096, "prefill", (64,) * 64)
+    assert "_w8m32n256u1_" in kernels_for(prefill, torch.float16, "expand")

@@ -15,6 +15,8 @@ import torch
 
 from .. import ops, reference
 from ..batch import LoraBatch
+from ..dispatch import DTYPE_NAMES, Problem, select
+from ..manifest import load as load_manifest
 from .cases import BenchCase, BufferSet, make_buffers, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
 
@@ -45,6 +47,7 @@ class Row:
     target_us: float
     meets_target: bool
     error: float
+    kernels: str = ""  # the compiled kernels that ran (spec names, '+'-joined): results keyed by spec
     torch_loop_us: Optional[float] = None
     gather_bmm_us: Optional[float] = None
     speedup: Optional[float] = None
@@ -101,6 +104,17 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
     return call
 
 
+def kernels_for(case: BenchCase, dtype: torch.dtype, op: str) -> str:
+    """Names of the kernels dispatch.select picks for this case (the bench's buffers are 16-byte aligned)."""
+    dt = DTYPE_NAMES[dtype]
+    problems = {
+        "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, True),
+        "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments, True),
+    }
+    ops = ("shrink", "expand") if op == "add_lora" else (op,)
+    return "+".join(select(problems[o], load_manifest().kernels).name for o in ops)
+
+
 def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, baselines: bool) -> Row:
     device = torch.device("cuda")
     gen = torch.Generator(device=device).manual_seed(zlib.crc32(case.name.encode()))
@@ -120,7 +134,7 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
               rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
               time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
               time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
-              meets_target=time_us <= target, error=error)
+              meets_target=time_us <= target, error=error, kernels=kernels_for(case, dtype, op))
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
