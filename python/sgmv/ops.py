@@ -93,7 +93,8 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, batch: LoraBa
            scale: Scale = 1.0) -> torch.Tensor:
     """y += scale * v @ B[l].T for the rows of each segment, in place: the LoRA up-projection.
 
-    y: [T, h_out] (last dim contiguous; rows may be strided); v: [T, r] float32;
+    y: [T, h_out] (last dim contiguous; rows may be strided); v: [T, r] float32 (other float dtypes are
+    converted to a float32 copy first);
     lora_b: [n_lora, h_out, r]. Rows without an adapter are left untouched. Returns y.
 
     >>> sgmv.expand(y, v, lora_b, batch, scale=0.5)
