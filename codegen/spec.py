@@ -15,7 +15,7 @@ MIN_ARCH = 80  # mma.sync m16n8k16 with bf16 needs sm_80
 MAX_SMEM_BYTES = 227 * 1024  # per block on sm_90 after opt-in
 DEFAULT_SMEM_BYTES = 48 * 1024  # above this a kernel must opt in
 GENERIC_RANK_TILE = 64
-CHUNK = 32  # reduction elements one warp consumes per step (csrc/sgmv/fragments.cuh: kChunk)
+CHUNK = 32  # reduction elements one warp consumes per step; every kernel static_asserts csrc's kChunk equals it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +53,10 @@ class KernelSpec:
         return 4 * self.warp_rows * (CHUNK + 4)
 
     @property
+    def chunk(self) -> int:
+        return CHUNK
+
+    @property
     def ctype(self) -> str:
         return DTYPES[self.dtype]
 
@@ -62,7 +66,7 @@ class KernelSpec:
 
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
-        row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes)
+        row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk)
         return row
 
 
@@ -136,15 +140,19 @@ def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: 
 
 
 def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
-    """Specialized kernels for the common shapes plus generic kernels (any rank and size).
+    """Specialized kernels for the common shapes, rank-specialized expands of any h_out (for output slices),
+    plus generic kernels (any rank and size).
 
     extra_tiles adds candidate tiles for tuning runs; they are not part of the shipped grid.
     """
     specialized = itertools.chain.from_iterable(
         _make(op, dt, r, h, True, extra_tiles) for op, dt, r, h in itertools.product(OPS, DTYPES, RANKS, HIDDEN_SIZES))
+    # Output slices of different h_out (q, k, v) share one expand launch: a rank-specialized kernel of any h_out.
+    any_hidden = itertools.chain.from_iterable(
+        _make("expand", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
     generic = itertools.chain.from_iterable(
         _make(op, dt, ANY, ANY, vec, extra_tiles) for op, dt, vec in itertools.product(OPS, DTYPES, (True, False)))
-    return prune(itertools.chain(specialized, generic))
+    return prune(itertools.chain(specialized, any_hidden, generic))
 
 
 def prune(specs: Iterable[KernelSpec]) -> list[KernelSpec]:

@@ -10,31 +10,34 @@ from sgmv import _abi, manifest
 from sgmv.errors import DriverError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CTYPES_TO_CPP = {ctypes.c_void_p: ("void*", "float*"), ctypes.c_int64: ("int64_t",), ctypes.c_int32: ("int32_t",),
+CTYPES_TO_CPP = {ctypes.c_void_p: ("void*", "float*", "int32_t*"), ctypes.c_int64: ("int64_t",), ctypes.c_int32: ("int32_t",),
                  ctypes.c_float: ("float",)}
 
 
-def _cpp_fields():
-    body = (ROOT / "csrc" / "sgmv" / "params.cuh").read_text().split("struct SgmvParams {")[1].split("};")[0]
+def _cpp_fields(struct: str):
+    body = (ROOT / "csrc" / "sgmv" / "params.cuh").read_text().split(f"struct {struct} {{")[1].split("};")[0]
     fields = []
     for line in body.splitlines():
-        m = re.match(r"\s*(?:const\s+)?([\w:]+\s*\*?)\s*(\w+);", line)
+        m = re.match(r"\s*(?:const\s+)?([\w:]+\s*\*?)\s*(\w+)(\[kMaxSlices\])?;", line)
         if m:
             fields.append((m.group(1).replace(" ", ""), m.group(2)))
     return fields
 
 
-def test_cpp_header_matches_ctypes():
-    cpp = _cpp_fields()
-    py = _abi.SgmvParams._fields_
+@pytest.mark.parametrize("struct", [_abi.SgmvParams, _abi.SgmvSlice], ids=lambda s: s.__name__)
+def test_cpp_header_matches_ctypes(struct):
+    cpp = _cpp_fields(struct.__name__)
+    py = struct._fields_
     assert [name for _, name in cpp] == [name for name, _ in py]
+    types = {**CTYPES_TO_CPP, _abi.SgmvSlice * _abi.MAX_SLICES: ("SgmvSlice",)}
     for (cpp_type, name), (_, ctype) in zip(cpp, py):
-        assert cpp_type in CTYPES_TO_CPP[ctype], f"{name}: C++ {cpp_type} vs ctypes {ctype.__name__}"
+        assert cpp_type in types[ctype], f"{name}: C++ {cpp_type} vs ctypes {ctype.__name__}"
 
 
 def test_layout_is_packed_as_cpp_would():
     layout = _abi.layout()
-    assert layout["size"] == 136 and layout["fields"][-1] == ["reserved", 132]
+    assert layout["slice"]["size"] == 48 and layout["slice"]["fields"][-1] == ["reserved", 44]
+    assert layout["size"] == 128 + _abi.MAX_SLICES * 48 and layout["fields"][-1] == ["slices", 128]
     assert abi_layout() == layout  # what the generator bakes into the static_asserts
 
 

@@ -10,7 +10,8 @@ from sgmv.manifest import KernelRecord
 
 def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):
     base = dict(warps=4, warp_rows=32 if op == "shrink" else 16, tile_n=16 if op == "shrink" else 128,
-                unroll=4 if op == "shrink" else 1, threads=128, smem_bytes=8192 if op == "shrink" else 0)
+                unroll=4 if op == "shrink" else 1, threads=128, smem_bytes=8192 if op == "shrink" else 0,
+                chunk=32)
     base.update(kw)
     name = f"{op}_{dtype}_{rank}_{hidden}_{vectorized}"
     return KernelRecord(name=name, op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **base)
@@ -70,8 +71,8 @@ def test_generic_shrink_tiles_the_rank():
 def test_partial_workspace_stays_of_order_t_by_r(rows, segs, clusters):
     p = prob(rows=rows, segs=segs)
     launch = plan(p, AVAILABLE[0], num_sms=132, partial=True, clusters=clusters)
-    assert launch.slices <= MAX_PARTIAL_SLICES and launch.k_splits == launch.slices * launch.cluster
-    assert launch.slices * rows * p.rank <= max(PARTIAL_SLICES * rows * p.rank, PARTIAL_FLOATS)
+    assert launch.partial_slices <= MAX_PARTIAL_SLICES and launch.k_splits == launch.partial_slices * launch.cluster
+    assert launch.partial_slices * rows * p.rank <= max(PARTIAL_SLICES * rows * p.rank, PARTIAL_FLOATS)
     assert launch.grid[1] % launch.cluster == 0
     assert clusters or launch.cluster == 1
 
@@ -79,10 +80,10 @@ def test_partial_workspace_stays_of_order_t_by_r(rows, segs, clusters):
 def test_clusters_multiply_the_splits_of_small_batches():
     flat = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132, partial=True)
     clustered = plan(prob(rows=1, segs=1), AVAILABLE[0], num_sms=132, partial=True, clusters=True)
-    assert flat.k_splits == MAX_PARTIAL_SLICES and flat.slices == MAX_PARTIAL_SLICES
-    assert clustered.cluster == 8 and clustered.k_splits == 8 and clustered.slices == 1
+    assert flat.k_splits == MAX_PARTIAL_SLICES and flat.partial_slices == MAX_PARTIAL_SLICES
+    assert clustered.cluster == 8 and clustered.k_splits == 8 and clustered.partial_slices == 1
     wide = plan(prob(rows=1, segs=1, hidden=14336), AVAILABLE[0], num_sms=132, partial=True, clusters=True)
-    assert wide.cluster == 8 and wide.slices == 3 and wide.k_splits == 24  # 448 chunks / (4 warps x 4)
+    assert wide.cluster == 8 and wide.partial_slices == 3 and wide.k_splits == 24  # 448 chunks / (4 warps x 4)
 
 
 def test_row_tile_follows_mean_rows_per_segment():

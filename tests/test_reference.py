@@ -55,9 +55,17 @@ def test_per_adapter_scale_on_cpu():
 def test_custom_ops_pass_opcheck():
     case = Case(rows=9, h_in=16, h_out=8, rank=4, n_lora=2, dtype=torch.float32, layout="uniform", seed=4)
     b = case.batch
-    torch.library.opcheck(torch.ops.sgmv.shrink.default, (case.x, case.lora_a, b.seg_indptr, b.lora_indices, None, 1.0))
+    torch.library.opcheck(torch.ops.sgmv.shrink.default,
+                          (case.x, [case.lora_a], b.seg_indptr, b.lora_indices, None, None, None, 1.0))
     v = torch.randn(case.rows, 4)
     torch.library.opcheck(torch.ops.sgmv.expand.default,
-                          (case.y.clone(), v, case.lora_b, b.seg_indptr, b.lora_indices, case.scales, 0.5))
-    torch.library.opcheck(torch.ops.sgmv.add_lora.default, (case.y.clone(), case.x, case.lora_a, case.lora_b,
-                                                            b.seg_indptr, b.lora_indices, None, 0.5))
+                          (case.y.clone(), v, [case.lora_b], b.seg_indptr, b.lora_indices, None, None, case.scales, 0.5))
+    torch.library.opcheck(torch.ops.sgmv.add_lora.default, (case.y.clone(), case.x, [case.lora_a], [case.lora_b],
+                                                            b.seg_indptr, b.lora_indices, None, None, None, 0.5))
+    # rows in any order, two output slices, true ranks
+    tb = sgmv.LoraBatch.from_token_loras([1, -1, 0, 1, 0, 0, 1, -1, 1])
+    ranks = torch.tensor([2, 4])
+    y = torch.randn(case.rows, 8 + 8)
+    torch.library.opcheck(torch.ops.sgmv.add_lora.default,
+                          (y, case.x, [case.lora_a, case.lora_a], [case.lora_b, case.lora_b], tb.seg_indptr,
+                           tb.lora_indices, tb.row_index, ranks, None, 0.5))

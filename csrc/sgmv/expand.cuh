@@ -1,12 +1,13 @@
 // SGMV expand: y[rows of s] += scale_s * v[rows of s] @ B[l_s]^T   (M = rows, N = h_out, K = r).
 //
-// Grid: x = segment, y = column tile of h_out, z = row-tile group. Each warp owns kColTiles tiles of
-// 32 output columns. The MMA's eight-column groups are interleaved so that lane (g, t) accumulates
+// Grid: x = segment, y = column tile of h_out (the tiles of every output slice, one after another),
+// z = row-tile group. Each warp owns kColTiles tiles of 32 output columns. The MMA's eight-column groups are interleaved so that lane (g, t) accumulates
 // the 8 contiguous columns [8t, 8t + 8) of each of its warp's tiles: y is read and written once, in
 // 16-byte vectors. v stays float32: it enters the tensor cores as a high and a low 16-bit part
 // (v = hi + lo), so the product carries about 16 bits of v's mantissa, not 8. With p.partials, v is
 // the sum of p.k_splits slices written by a split-K shrink; the block sums them while staging v in
-// shared memory, one 32-wide chunk of the reduction at a time.
+// shared memory, one 32-wide chunk of the reduction at a time. With p.ranks, the reduction stops at each
+// adapter's true rank: v and weight columns past it are neither loaded nor used.
 #pragma once
 #include "fragments.cuh"
 #include "segments.cuh"
@@ -44,8 +45,8 @@ struct ExpandTile {
       const int r = piece / kPiecesPerRow;
       const int kk = (piece % kPiecesPerRow) * 4;
       const int row = row0 + r;
-      const bool valid = row < seg_end;
-      const float* src = v + row * p.ld_x + k0 + kk;
+      const bool valid = row < seg_end && k0 + kk < rank;
+      const float* src = v + (valid ? physical_row(p, row) * p.ld_x : 0) + k0 + kk;
       float sum[4] = {0.f, 0.f, 0.f, 0.f};
       for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
         float part[kSliceUnroll][4];
@@ -53,7 +54,7 @@ struct ExpandTile {
         for (int u = 0; u < kSliceUnroll; ++u) {
           const bool ok = valid && s0 + u < p.k_splits;
           const float* q = src + (s0 + u) * p.split_stride;
-          if (kVectorized && ok && k0 + kk < rank) {
+          if (kVectorized && ok) {
             const float4 f = __ldg(reinterpret_cast<const float4*>(q));
             part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
           } else {
@@ -67,7 +68,7 @@ struct ExpandTile {
           for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
       }
 #pragma unroll
-      for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = sum[i];
+      for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = k0 + kk + i < rank ? sum[i] : 0.f;  // a true rank may end mid-vector
     }
   }
 
@@ -90,7 +91,7 @@ struct ExpandTile {
   }
 
   // The weight rows lane (g, t) feeds into its MMAs for reduction chunk k0 (B operand, interleaved columns).
-  __device__ static void load_weights(const SgmvParams& p, const uint16_t* w, int n0, int k0, int rank, int N,
+  __device__ static void load_weights(const uint16_t* w, int64_t w_stride_row, int n0, int k0, int rank, int N,
                                       Vec8 (&bv)[kColTiles][4]) {
     const int lane = threadIdx.x % 32;
 #pragma unroll
@@ -98,7 +99,7 @@ struct ExpandTile {
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
         const int col = n0 + ct * 32 + interleaved_column(j, lane / 4);
-        bv[ct][j] = load_vec8<kVectorized>(w + col * p.w_stride_row, k0 + 8 * (lane % 4), rank, col < N);
+        bv[ct][j] = load_vec8<kVectorized>(w + col * w_stride_row, k0 + 8 * (lane % 4), rank, col < N);
       }
   }
 
@@ -130,27 +131,40 @@ struct ExpandTile {
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
     using Traits = ElementTraits<T>;
-    const int rank = kRank ? kRank : p.rank;
-    const int N = kHidden ? kHidden : p.hidden;
+    int slice_index = 0;  // the output slice whose column tiles hold blockIdx.y
+    for (int s = 1; s < p.num_slices; ++s)
+      if (static_cast<int>(blockIdx.y) >= p.slices[s].tile_begin) slice_index = s;
+    const SgmvSlice& slice = p.slices[slice_index];
+    const int N = kHidden ? kHidden : slice.hidden;
 
     const Segment seg = load_segment(p, blockIdx.x);
     if (!seg.active) return;
+    const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
+    if (rank == 0) return;
 
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
-    const int n0 = blockIdx.y * kBlockCols + warp * kWarpCols;  // warps past N still stage v
+    const int n0 = (blockIdx.y - slice.tile_begin) * kBlockCols + warp * kWarpCols;  // warps past N still stage v
 
-    const float* v = static_cast<const float*>(p.x);
-    uint16_t* y = static_cast<uint16_t*>(p.y);
-    const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
+    const float* v = static_cast<const float*>(p.x) + slice.v_col;
+    uint16_t* y = static_cast<uint16_t*>(p.y) + slice.y_col;
+    const uint16_t* w = static_cast<const uint16_t*>(slice.w) + seg.lora * slice.w_stride_lora;
     const int k_chunks = (rank + kChunk - 1) / kChunk;
     bool waited = false;
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
+      uint16_t* y_rows[kMTiles][2];  // this lane's rows g and g + 8 of each m-tile (null past the segment)
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const int row = row0 + mt * 16 + h * 8 + g;
+          y_rows[mt][h] = row < seg.end ? y + physical_row(p, row) * p.ld_y : nullptr;
+        }
       float acc[kMTiles][kColTiles][4][4];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
@@ -165,28 +179,27 @@ struct ExpandTile {
       // and y.
       Vec8 bv[kPrefetch][kColTiles][4];
 #pragma unroll
-      for (int c = 0; c < kPrefetch; ++c) load_weights(p, w, n0, c * kChunk, rank, N, bv[c]);
+      for (int c = 0; c < kPrefetch; ++c) load_weights(w, slice.w_stride_row, n0, c * kChunk, rank, N, bv[c]);
       Vec8 yv[kMTiles][2][kColTiles];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int row = row0 + mt * 16 + h * 8 + g;
+        for (int h = 0; h < 2; ++h)
 #pragma unroll
           for (int ct = 0; ct < kColTiles; ++ct)
-            yv[mt][h][ct] = load_vec8<kVectorized>(y + row * p.ld_y, n0 + ct * 32 + 8 * t, N, row < seg.end);
-        }
+            yv[mt][h][ct] = load_vec8<kVectorized>(y_rows[mt][h], n0 + ct * 32 + 8 * t, N, y_rows[mt][h] != nullptr);
       if (!waited) {  // everything above is in flight; v comes from the shrink
         wait_for_prerequisites();
         waited = true;
       }
       if constexpr (kPrefetch > 1) {
 #pragma unroll
-        for (int c = 0; c < kPrefetch; ++c) chunk(p, smem, v, row0, seg.end, c, rank, bv[c], acc);
+        for (int c = 0; c < kPrefetch; ++c)
+          if (c < k_chunks) chunk(p, smem, v, row0, seg.end, c, rank, bv[c], acc);  // uniform: the adapter's rank
       } else {
 #pragma unroll 1
         for (int c = 0; c < k_chunks; ++c) {
-          if (c > 0) load_weights(p, w, n0, c * kChunk, rank, N, bv[0]);
+          if (c > 0) load_weights(w, slice.w_stride_row, n0, c * kChunk, rank, N, bv[0]);
           chunk(p, smem, v, row0, seg.end, c, rank, bv[0], acc);
         }
       }
@@ -196,13 +209,12 @@ struct ExpandTile {
       for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
-          const int row = row0 + mt * 16 + h * 8 + g;
-          if (row >= seg.end) continue;
+          if (y_rows[mt][h] == nullptr) continue;
 #pragma unroll
           for (int ct = 0; ct < kColTiles; ++ct) {
             const int col = n0 + ct * 32 + 8 * t;
             if (col >= N) continue;
-            uint16_t* out = y + row * p.ld_y + col;
+            uint16_t* out = y_rows[mt][h] + col;
             float d[8];
 #pragma unroll
             for (int j = 0; j < 4; ++j) {

@@ -23,7 +23,8 @@ struct Vec8 {
 __device__ __forceinline__ Vec8 zero_vec8() { return Vec8{{0u, 0u, 0u, 0u}}; }
 
 // Loads elements [k, k + 8) of a row of 16-bit values; elements at or past `limit` read as zero.
-// kVectorized requires 16-byte aligned rows and limit % 8 == 0 (the dispatcher guarantees it).
+// kVectorized requires 16-byte aligned rows holding whole vectors (the dispatcher guarantees it); a limit
+// inside a vector (an adapter's true rank) zeroes the vector's tail.
 template <bool kVectorized>
 __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit, bool valid) {
   Vec8 v = zero_vec8();
@@ -32,6 +33,11 @@ __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit,
     if (k < limit) {
       uint4 q = __ldg(reinterpret_cast<const uint4*>(row + k));
       v.r[0] = q.x; v.r[1] = q.y; v.r[2] = q.z; v.r[3] = q.w;
+      if (k + 8 > limit) {
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+          if (k + i >= limit) v.r[i / 2] &= (i & 1) ? 0x0000ffffu : 0xffff0000u;
+      }
     }
   } else {
 #pragma unroll
@@ -42,25 +48,6 @@ __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit,
     }
   }
   return v;
-}
-
-// Loads floats [k, k + 8) of a float32 row (zero past `limit`).
-template <bool kVectorized>
-__device__ __forceinline__ void load_float8(const float* row, int k, int limit, bool valid, float (&out)[8]) {
-#pragma unroll
-  for (int i = 0; i < 8; ++i) out[i] = 0.f;
-  if (!valid) return;
-  if constexpr (kVectorized) {
-    if (k < limit) {
-      float4 a = __ldg(reinterpret_cast<const float4*>(row + k));
-      float4 b = __ldg(reinterpret_cast<const float4*>(row + k + 4));
-      out[0] = a.x; out[1] = a.y; out[2] = a.z; out[3] = a.w;
-      out[4] = b.x; out[5] = b.y; out[6] = b.z; out[7] = b.w;
-    }
-  } else {
-#pragma unroll
-    for (int i = 0; i < 8; ++i) out[i] = (k + i < limit) ? row[k + i] : 0.f;
-  }
 }
 
 // The 16-bit element types and their tensor-core atom.
@@ -116,10 +103,6 @@ __device__ __forceinline__ void a_regs(const Vec8& top, const Vec8& bottom, int 
   a[2] = top.r[2 * s + 1];
   a[3] = bottom.r[2 * s + 1];
 }
-
-}  // namespace sgmv
-
-namespace sgmv {
 
 // Programmatic dependent launch (sm_90): the shrink lets the expand's blocks start early; the expand
 // waits for the shrink's results only where it reads them. Both are no-ops without a dependency.

@@ -1,12 +1,14 @@
 // SGMV shrink: v[rows of s] += scale_s * x[rows of s] @ A[l_s]^T   (M = rows, N = r, K = h_in).
 //
-// Grid: x = segment, y = (rank chunk, k split), z = row-tile group. A block owns one tile of
-// kWarpRows rows and kRankTile ranks of one segment; its warps split that tile's share of the
-// h_in reduction and reduce through shared memory. Several blocks can split the reduction of one
-// tile (split-K): each either adds its float32 partial into v (which the caller zeroed), or, with
-// p.partials, the p.cluster_splits blocks of a thread-block cluster (consecutive splits) sum their
-// tiles through distributed shared memory and store one slice of v, which the expand sums
-// (no zeroing, no atomics, few slices however many splits).
+// Grid: x = (segment, output slice), slices fastest, so the blocks of every slice that read one row tile
+// of x run side by side and share it through L2; y = (rank chunk, k split); z = row-tile group. A block
+// owns one tile of kWarpRows rows and kRankTile ranks of one segment and slice; its warps split that
+// tile's share of the h_in reduction and reduce through shared memory. Several blocks can split the
+// reduction of one tile (split-K): each either adds its float32 partial into v (which the caller zeroed),
+// or, with p.partials, the p.cluster_splits blocks of a thread-block cluster (consecutive splits) sum
+// their tiles through distributed shared memory and store one slice of v, which the expand sums (no
+// zeroing, no atomics, few slices however many splits). Weight rows past an adapter's true rank
+// (p.ranks) are neither loaded nor multiplied.
 #pragma once
 #include <cooperative_groups.h>
 
@@ -30,16 +32,17 @@ struct ShrinkTile {
   };
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
-    const int rank = kRank ? kRank : p.rank;
-    const int K = kHidden ? kHidden : p.hidden;
-    const int n_chunks = kRank ? 1 : (rank + kRankTile - 1) / kRankTile;
     const int split = blockIdx.y % p.k_splits;
     const int n_base = (blockIdx.y / p.k_splits) * kRankTile;
     const int cluster = p.partials ? p.cluster_splits : 1;
+    const SgmvSlice& slice = p.slices[blockIdx.x % p.num_slices];
+    const int K = kHidden ? kHidden : slice.hidden;
 
     launch_dependents();
-    const Segment seg = load_segment(p, blockIdx.x);
+    const Segment seg = load_segment(p, blockIdx.x / p.num_slices);
     if (!seg.active) return;
+    const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
+    if (n_base >= rank) return;  // the expand reads no column past the adapter's rank
 
     const int total_chunks = (K + kChunk - 1) / kChunk;
     const int per_split = (total_chunks + p.k_splits - 1) / p.k_splits;
@@ -52,12 +55,20 @@ struct ShrinkTile {
     const int g = lane / 4;
     const int t = lane % 4;
     const uint16_t* x = static_cast<const uint16_t*>(p.x);
-    const uint16_t* w = static_cast<const uint16_t*>(p.w) + seg.lora * p.w_stride_lora;
-    float* v = static_cast<float*>(p.y) + (p.partials ? (split / cluster) * p.split_stride : 0);
+    const uint16_t* w = static_cast<const uint16_t*>(slice.w) + seg.lora * slice.w_stride_lora;
+    float* v = static_cast<float*>(p.y) + (p.partials ? (split / cluster) * p.split_stride : 0) + slice.v_col;
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
+      const uint16_t* x_rows[kMTiles][2];  // this lane's rows g and g + 8 of each m-tile (null past the segment)
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const int row = row0 + mt * 16 + h * 8 + g;
+          x_rows[mt][h] = row < seg.end ? x + physical_row(p, row) * p.ld_x : nullptr;
+        }
       float acc[kMTiles][kNTiles][4];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
@@ -77,14 +88,12 @@ struct ShrinkTile {
 #pragma unroll
           for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-            for (int h = 0; h < 2; ++h) {
-              const int row = row0 + mt * 16 + h * 8 + g;
-              xv[u][mt][h] = load_vec8<kVectorized>(x + row * p.ld_x, k, K, chunk_ok && row < seg.end);
-            }
+            for (int h = 0; h < 2; ++h)
+              xv[u][mt][h] = load_vec8<kVectorized>(x_rows[mt][h], k, K, chunk_ok && x_rows[mt][h] != nullptr);
 #pragma unroll
           for (int nt = 0; nt < kNTiles; ++nt) {
             const int n = n_base + nt * 8 + g;
-            wv[u][nt] = load_vec8<kVectorized>(w + n * p.w_stride_row, k, K, chunk_ok && n < rank);
+            wv[u][nt] = load_vec8<kVectorized>(w + n * slice.w_stride_row, k, K, chunk_ok && n < rank);
           }
         }
 #pragma unroll
@@ -97,7 +106,8 @@ struct ShrinkTile {
               a_regs(xv[u][mt][0], xv[u][mt][1], s, a);
 #pragma unroll
               for (int nt = 0; nt < kNTiles; ++nt)
-                mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
+                if (n_base + nt * 8 < rank)  // uniform: n-tiles past the adapter's rank are skipped
+                  mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
             }
       }
 
@@ -129,10 +139,11 @@ struct ShrinkTile {
 
   __device__ static void emit(const SgmvParams& p, float* v, int row, int n, const Segment& seg, int rank, float sum) {
     if (row < seg.end && n < rank) {
+      float* out = v + physical_row(p, row) * p.ld_y + n;
       if (p.partials)
-        v[row * p.ld_y + n] = seg.scale * sum;
+        *out = seg.scale * sum;
       else
-        atomicAdd(v + row * p.ld_y + n, seg.scale * sum);
+        atomicAdd(out, seg.scale * sum);
     }
   }
 

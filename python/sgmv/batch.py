@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import torch
 
@@ -27,16 +27,24 @@ def _index_tensor(value: IndexLike, name: str, device) -> torch.Tensor:
 
 @dataclasses.dataclass(frozen=True)
 class LoraBatch:
-    """Segments of consecutive rows, each served by one adapter.
+    """Segments of rows, each served by one adapter.
 
-    seg_indptr:   [S + 1] int32/int64; segment s is rows seg_indptr[s]:seg_indptr[s + 1]
+    seg_indptr:   [S + 1] int32/int64; segment s is segment rows seg_indptr[s]:seg_indptr[s + 1]
     lora_indices: [S] int32/int64; the adapter of segment s, or -1 for "no LoRA" (rows left untouched)
+    row_index:    None (segment row i is row i of x and y), or [T] int32: segment row i is row row_index[i]
+                  (LoraBatch.from_token_loras; the kernels read and write rows through it)
+    num_rows:     T when the batch fixes it (from_token_loras), else None
+    distinct_adapters: every adapter has at most one segment, in ascending order, no-LoRA rows last
+                  (from_token_loras), so an op on n_lora adapters needs only the first n_lora segments
 
     Rows outside every segment, and segments whose index is not in [0, n_lora), get no LoRA.
     """
 
     seg_indptr: torch.Tensor
     lora_indices: torch.Tensor
+    row_index: Optional[torch.Tensor] = None
+    num_rows: Optional[int] = None
+    distinct_adapters: bool = False
 
     @property
     def num_segments(self) -> int:
@@ -73,10 +81,57 @@ class LoraBatch:
                                  "it must be non-decreasing")
         return cls(indptr, loras)
 
+    @classmethod
+    def from_token_loras(cls, token_lora_indices: IndexLike, device=None) -> "LoraBatch":
+        """One adapter index per row, rows in any order; -1 (or any index outside [0, n_lora)) = no LoRA.
+
+        >>> batch = LoraBatch.from_token_loras([3, -1, 0, 3, 0])  # rows 2 and 4 use adapter 0, ...
+
+        Built with torch ops on the tensor's device and never read on the host, so it is safe inside CUDA
+        graph capture (capture it with the model, and refresh the index tensor in place between replays).
+        The rows are grouped by adapter through an order (row_index), not by moving x or y: the kernels
+        read and write each row where it is.
+        """
+        idx = _index_tensor(token_lora_indices, "token_lora_indices", device)
+        T = idx.shape[0]
+        # Sort key: the adapter index, with every negative index (no LoRA) after all real ones. Indices at or
+        # past n_lora sort after the valid ones too, which is what lets an op keep only n_lora segments.
+        key = torch.where(idx < 0, torch.iinfo(torch.int64).max, idx.to(torch.int64))
+        order = torch.sort(key, stable=True).indices
+        sorted_key = key[order]
+        starts = torch.ones(T, dtype=torch.bool, device=idx.device)
+        starts[1:] = sorted_key[1:] != sorted_key[:-1]
+        # Segment k is the k-th run of equal keys; runs beyond the last one are empty segments [T, T) with no
+        # adapter. Non-starting rows scatter into a spare last slot that is then overwritten.
+        slot = torch.where(starts, torch.cumsum(starts, 0) - 1, T)
+        indptr = torch.full((T + 1,), T, dtype=torch.int32, device=idx.device)
+        indptr.scatter_(0, slot, torch.arange(T, dtype=torch.int32, device=idx.device))
+        indptr[T:].fill_(T)
+        loras = torch.full((T + 1,), -1, dtype=idx.dtype, device=idx.device)
+        loras.scatter_(0, slot, idx[order])
+        return cls(indptr, loras[:T], row_index=order.to(torch.int32), num_rows=T, distinct_adapters=True)
+
+    def kernel_segments(self, num_loras: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(seg_indptr, lora_indices) an op on `num_loras` adapters launches over: all segments, or, when
+        every adapter has at most one segment and they come in ascending order, the first num_loras
+        (views, no device work)."""
+        if self.distinct_adapters and self.num_segments > num_loras:
+            return self.seg_indptr[:num_loras + 1], self.lora_indices[:num_loras]
+        return self.seg_indptr, self.lora_indices
+
     def to(self, device) -> "LoraBatch":
-        return LoraBatch(self.seg_indptr.to(device, non_blocking=True), self.lora_indices.to(device, non_blocking=True))
+        move = lambda t: None if t is None else t.to(device, non_blocking=True)  # noqa: E731
+        return dataclasses.replace(self, seg_indptr=move(self.seg_indptr), lora_indices=move(self.lora_indices),
+                                   row_index=move(self.row_index))
 
     def segments(self) -> list[tuple[int, int, int]]:
-        """(begin, end, adapter) per segment, read on the host (synchronizes; for references and tests)."""
+        """(begin, end, adapter) per segment, in segment rows, read on the host (synchronizes; for references
+        and tests)."""
         indptr = self.seg_indptr.tolist()
         return [(indptr[s], indptr[s + 1], l) for s, l in enumerate(self.lora_indices.tolist())]
+
+    def rows(self, begin: int, end: int) -> Union[slice, torch.Tensor]:
+        """The rows of x and y that segment rows begin:end stand for (an index for tensors on the host)."""
+        if self.row_index is None:
+            return slice(begin, end)
+        return self.row_index[begin:end].to("cpu", torch.int64)

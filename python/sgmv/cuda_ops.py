@@ -1,17 +1,34 @@
 """The CUDA implementations: fill one SgmvParams, pick the kernel, launch. No host synchronization.
 
-`kernel` overrides the selection (tests use it to run every compiled kernel)."""
+Every op takes its weights as a list of output slices (one stacked tensor each) and launches once per
+MAX_SLICES of them. `kernel`/`kernels` override the selection (tests run every compiled kernel with it)."""
 from __future__ import annotations
 
-from typing import Optional
+import dataclasses
+import itertools
+from typing import Iterator, Optional, Sequence
 
 import torch
 
 from . import loader
-from ._abi import SgmvParams
+from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
 from .dispatch import Launch, Problem, can_run, plan, select
 from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """The batch as the kernels read it (LoraBatch.kernel_segments, row order) and the adapters' true ranks."""
+
+    seg_indptr: torch.Tensor
+    lora_indices: torch.Tensor
+    row_index: Optional[torch.Tensor] = None
+    ranks: Optional[torch.Tensor] = None
+
+    @property
+    def num_segments(self) -> int:
+        return self.lora_indices.shape[0]
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -24,74 +41,104 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
     return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90)
 
 
-def _params(seg_indptr: torch.Tensor, lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
+def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Sequence[SgmvSlice],
             **fields) -> SgmvParams:
+    ptr = lambda t: t.data_ptr() if t is not None else None  # noqa: E731
     fields.setdefault("k_splits", 1)
-    return SgmvParams(seg_indptr=seg_indptr.data_ptr(), lora_indices=lora_indices.data_ptr(),
-                      scales=scales.data_ptr() if scales is not None else None, scale=scale,
-                      num_segments=lora_indices.shape[0], indptr_is_64=int(seg_indptr.dtype == torch.int64),
-                      lora_is_64=int(lora_indices.dtype == torch.int64), **fields)
+    params = SgmvParams(seg_indptr=ptr(rows.seg_indptr), lora_indices=ptr(rows.lora_indices), scales=ptr(scales),
+                        row_index=ptr(rows.row_index), ranks=ptr(rows.ranks), scale=scale,
+                        num_segments=rows.num_segments, indptr_is_64=int(rows.seg_indptr.dtype == torch.int64),
+                        lora_is_64=int(rows.lora_indices.dtype == torch.int64),
+                        ranks_is_64=int(rows.ranks is not None and rows.ranks.dtype == torch.int64),
+                        num_slices=len(slices), rank=max(s.rank for s in slices), **fields)
+    for i, s in enumerate(slices):
+        params.slices[i] = s
+    return params
 
 
-def _shrink_params(v: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, batch: tuple, **extra) -> SgmvParams:
-    return _params(*batch, x=x.data_ptr(), y=v.data_ptr(), w=lora_a.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(-2),
-                   w_stride_lora=lora_a.stride(0), w_stride_row=lora_a.stride(1), num_rows=x.shape[0],
-                   num_loras=lora_a.shape[0], rank=lora_a.shape[1], hidden=lora_a.shape[2], **extra)
+def _slice(w: torch.Tensor, rank: int, hidden: int, v_col: int, y_col: int = 0, tile_begin: int = 0) -> SgmvSlice:
+    return SgmvSlice(w=w.data_ptr(), w_stride_lora=w.stride(0), w_stride_row=w.stride(1), rank=rank, hidden=hidden,
+                     v_col=v_col, y_col=y_col, tile_begin=tile_begin)
 
 
-def _expand_params(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, batch: tuple, **extra) -> SgmvParams:
-    return _params(*batch, x=v.data_ptr(), y=y.data_ptr(), w=lora_b.data_ptr(), ld_x=v.stride(-2), ld_y=y.stride(0),
-                   w_stride_lora=lora_b.stride(0), w_stride_row=lora_b.stride(1), num_rows=y.shape[0],
-                   num_loras=lora_b.shape[0], rank=lora_b.shape[2], hidden=lora_b.shape[1], **extra)
+def _groups(weights: Sequence[torch.Tensor], rank_dim: int, out_dim: Optional[int] = None
+            ) -> Iterator[tuple[list[torch.Tensor], int, int]]:
+    """Launch groups of at most MAX_SLICES output slices: (weights, first v column, first y column)."""
+    v_col = y_col = 0
+    for start in range(0, len(weights), MAX_SLICES):
+        group = list(weights[start:start + MAX_SLICES])
+        yield group, v_col, y_col
+        v_col += sum(w.shape[rank_dim] for w in group)
+        y_col += sum(w.shape[out_dim] for w in group) if out_dim is not None else 0
+
+
+def _shrink_slices(group: list[torch.Tensor], v_col: int) -> list[SgmvSlice]:
+    cols = itertools.accumulate([v_col] + [a.shape[1] for a in group[:-1]])
+    return [_slice(a, a.shape[1], a.shape[2], c) for a, c in zip(group, cols)]
+
+
+def _expand_slices(group: list[torch.Tensor], v_col: int, y_col: int, geometry: Launch) -> list[SgmvSlice]:
+    v_cols = itertools.accumulate([v_col] + [b.shape[2] for b in group[:-1]])
+    y_cols = itertools.accumulate([y_col] + [b.shape[1] for b in group[:-1]])
+    return [_slice(b, b.shape[2], b.shape[1], vc, yc, t)
+            for b, vc, yc, t in zip(group, v_cols, y_cols, geometry.tile_begins)]
 
 
 def _nothing_to_do(rows: int, cols: int, num_segments: int, num_loras: int) -> bool:
     return rows == 0 or cols == 0 or num_segments == 0 or num_loras == 0
 
 
-def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, seg_indptr: torch.Tensor,
-                lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
-                kernel: Optional[KernelRecord] = None) -> None:
-    """v [T, r] float32, zeroed by the caller, += scale * x @ A[l].T per segment."""
-    if _nothing_to_do(x.shape[0], lora_a.shape[1], lora_indices.shape[0], lora_a.shape[0]):
+def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], rows: Rows,
+                scales: Optional[torch.Tensor], scale: float, kernel: Optional[KernelRecord] = None) -> None:
+    """v [T, sum of ranks] float32, zeroed by the caller, += scale * x @ A[l].T per segment and slice."""
+    if _nothing_to_do(x.shape[0], v.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     with torch.cuda.device(x.device):
-        kernel, geometry = _prepare(Problem.for_shrink(x, lora_a, lora_indices.shape[0]), x, kernel)
-        params = _shrink_params(v, x, lora_a, (seg_indptr, lora_indices, scales, scale))
-        params.k_splits = geometry.k_splits
-        loader.launch(kernel, geometry, params, x)
+        for group, v_col, _ in _groups(lora_a, rank_dim=1):
+            kernel_, geometry = _prepare(Problem.for_shrink(x, group, rows.num_segments), x, kernel)
+            params = _params(rows, scales, scale, _shrink_slices(group, v_col), x=x.data_ptr(), y=v.data_ptr(),
+                             ld_x=x.stride(0), ld_y=v.stride(0), num_rows=x.shape[0], num_loras=group[0].shape[0],
+                             k_splits=geometry.k_splits)
+            loader.launch(kernel_, geometry, params, x)
 
 
-def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, seg_indptr: torch.Tensor,
-           lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
-           kernel: Optional[KernelRecord] = None) -> None:
-    """y [T, h_out] += scale * v @ B[l].T per segment, in place."""
-    if _nothing_to_do(y.shape[0], y.shape[1], lora_indices.shape[0], lora_b.shape[0]):
+def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], rows: Rows,
+           scales: Optional[torch.Tensor], scale: float, kernel: Optional[KernelRecord] = None) -> None:
+    """y [T, sum of h_out] += scale * v @ B[l].T per segment and slice, in place."""
+    if _nothing_to_do(y.shape[0], y.shape[1], rows.num_segments, lora_b[0].shape[0]):
         return
     with torch.cuda.device(y.device):
-        kernel, geometry = _prepare(Problem.for_expand(y, v, lora_b, lora_indices.shape[0]), y, kernel)
-        loader.launch(kernel, geometry, _expand_params(y, v, lora_b, (seg_indptr, lora_indices, scales, scale)), y)
+        for group, v_col, y_col in _groups(lora_b, rank_dim=2, out_dim=1):
+            kernel_, geometry = _prepare(Problem.for_expand(y, v, group, rows.num_segments), y, kernel)
+            params = _params(rows, scales, scale, _expand_slices(group, v_col, y_col, geometry), x=v.data_ptr(),
+                             y=y.data_ptr(), ld_x=v.stride(0), ld_y=y.stride(0), num_rows=y.shape[0],
+                             num_loras=group[0].shape[0])
+            loader.launch(kernel_, geometry, params, y)
 
 
-def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor, seg_indptr: torch.Tensor,
-             lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float,
+def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
+             rows: Rows, scales: Optional[torch.Tensor], scale: float,
              kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None)) -> None:
     """y += scale * (x @ A[l].T) @ B[l].T: a split-K shrink storing partial slices of v, then an expand that
-    sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch).
-    `kernels` overrides the (shrink, expand) selection (tests and tile sweeps)."""
-    num_segments, rows, rank = lora_indices.shape[0], x.shape[0], lora_a.shape[1]
-    if _nothing_to_do(rows, y.shape[1], num_segments, lora_a.shape[0]):
+    sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch); one such
+    pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection."""
+    if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
-    batch = (seg_indptr, lora_indices)
+    num_rows = x.shape[0]
     with torch.cuda.device(x.device):
-        shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, lora_a, num_segments), x, kernels[0],
-                                                  partial=True)
-        slices = shrink_geometry.slices
-        v = torch.empty(slices, rows, rank, dtype=torch.float32, device=x.device)
-        expand_kernel, expand_geometry = _prepare(Problem.for_expand(y, v[0], lora_b, num_segments), y, kernels[1])
-        shrink_params = _shrink_params(v, x, lora_a, (*batch, None, 1.0), k_splits=shrink_geometry.k_splits,
-                                       cluster_splits=shrink_geometry.cluster, partials=1, split_stride=rows * rank)
-        loader.launch(shrink_kernel, shrink_geometry, shrink_params, x)
-        expand_params = _expand_params(y, v, lora_b, (*batch, scales, scale), k_splits=slices, partials=1,
-                                       split_stride=rows * rank)
-        loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)
+        for (group_a, _, _), (group_b, _, y_col) in zip(_groups(lora_a, rank_dim=1), _groups(lora_b, 2, 1)):
+            shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, group_a, rows.num_segments), x,
+                                                      kernels[0], partial=True)
+            parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
+            v = torch.empty(parts, num_rows, rank, dtype=torch.float32, device=x.device)
+            expand_kernel, expand_geometry = _prepare(Problem.for_expand(y, v[0], group_b, rows.num_segments), y,
+                                                      kernels[1])
+            common = dict(num_rows=num_rows, num_loras=group_a[0].shape[0], partials=1, split_stride=num_rows * rank)
+            shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), x=x.data_ptr(), y=v.data_ptr(),
+                                    ld_x=x.stride(0), ld_y=rank, k_splits=shrink_geometry.k_splits,
+                                    cluster_splits=shrink_geometry.cluster, **common)
+            loader.launch(shrink_kernel, shrink_geometry, shrink_params, x)
+            expand_params = _params(rows, scales, scale, _expand_slices(group_b, 0, y_col, expand_geometry),
+                                    x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=parts,
+                                    **common)
+            loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)

@@ -6,8 +6,9 @@ they never look at device values, so ops stay free of host synchronization.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import torch
 
@@ -16,7 +17,6 @@ from .manifest import KernelRecord
 
 DTYPE_NAMES = {torch.float16: "fp16", torch.bfloat16: "bf16"}
 VECTOR_BYTES = 16
-CHUNK = 32  # reduction elements one warp consumes per step (csrc/sgmv/fragments.cuh: kChunk)
 MAX_GRID_YZ = 65535
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
@@ -39,24 +39,37 @@ def _aligned(*tensors_and_strides) -> bool:
 class Problem:
     op: str  # "shrink" or "expand"
     dtype: str  # "fp16" or "bf16"
-    rank: int
-    hidden: int  # h_in (shrink) or h_out (expand)
+    rank: int  # the largest slice rank
+    hidden: int  # h_in (shrink) or the h_out every slice shares (expand); 0: the slices' h_out differ
     num_rows: int
     num_segments: int
-    aligned: bool  # every row the kernel reads or writes starts on a 16-byte boundary
+    aligned: bool  # every row (and slice column offset) the kernel reads or writes is 16-byte aligned
+    slice_hidden: tuple[int, ...] = ()  # each output slice's h_out (expand) or h_in (shrink); () = (hidden,)
+
+    def __post_init__(self):
+        if not self.slice_hidden:
+            object.__setattr__(self, "slice_hidden", (self.hidden,))
+
+    @property
+    def num_slices(self) -> int:
+        return len(self.slice_hidden)
 
     @classmethod
-    def for_shrink(cls, x: torch.Tensor, lora_a: torch.Tensor, num_segments: int) -> "Problem":
-        rank, hidden = lora_a.shape[1], lora_a.shape[2]
-        aligned = hidden % 8 == 0 and _aligned((x, x.stride(0)), (lora_a, lora_a.stride(0), lora_a.stride(1)))
-        return cls("shrink", DTYPE_NAMES[x.dtype], rank, hidden, x.shape[0], num_segments, aligned)
+    def for_shrink(cls, x: torch.Tensor, lora_a: Sequence[torch.Tensor], num_segments: int) -> "Problem":
+        hidden = x.shape[1]
+        aligned = hidden % 8 == 0 and _aligned((x, x.stride(0)), *((a, a.stride(0), a.stride(1)) for a in lora_a))
+        return cls("shrink", DTYPE_NAMES[x.dtype], max(a.shape[1] for a in lora_a), hidden, x.shape[0],
+                   num_segments, aligned, tuple(hidden for _ in lora_a))
 
     @classmethod
-    def for_expand(cls, y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, num_segments: int) -> "Problem":
-        hidden, rank = lora_b.shape[1], lora_b.shape[2]
-        aligned = (rank % 8 == 0 and hidden % 8 == 0 and
-                   _aligned((y, y.stride(0)), (v, v.stride(0)), (lora_b, lora_b.stride(0), lora_b.stride(1))))
-        return cls("expand", DTYPE_NAMES[y.dtype], rank, hidden, y.shape[0], num_segments, aligned)
+    def for_expand(cls, y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor],
+                   num_segments: int) -> "Problem":
+        hiddens = tuple(b.shape[1] for b in lora_b)
+        aligned = (all(b.shape[2] % 8 == 0 and b.shape[1] % 8 == 0 for b in lora_b) and
+                   _aligned((y, y.stride(0)), (v, v.stride(0)), *((b, b.stride(0), b.stride(1)) for b in lora_b)))
+        common = hiddens[0] if len(set(hiddens)) == 1 else 0
+        return cls("expand", DTYPE_NAMES[y.dtype], max(b.shape[2] for b in lora_b), common, y.shape[0],
+                   num_segments, aligned, hiddens)
 
 
 # Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big
@@ -78,8 +91,10 @@ def _preference(problem: Problem, kernel: KernelRecord) -> tuple:
 
 
 def can_run(problem: Problem, kernel: KernelRecord) -> bool:
+    """A specialized rank serves exactly that rank (slices of lower rank, and adapters' true ranks, are
+    bounded at run time); a specialized h_out needs every slice to have it."""
     return (kernel.op == problem.op and kernel.dtype == problem.dtype
-            and kernel.rank in (0, problem.rank) and kernel.hidden in (0, problem.hidden)
+            and kernel.rank in (0, problem.rank) and (kernel.hidden == 0 or kernel.hidden == problem.hidden)
             and (problem.aligned or not kernel.vectorized))
 
 
@@ -92,7 +107,7 @@ def select(problem: Problem, available: Iterable[KernelRecord]) -> KernelRecord:
         shown = ", ".join(same_op[:6]) + (f", ... ({len(same_op)} in all)" if len(same_op) > 6 else "")
         raise UnsupportedError(
             f"no compiled {problem.op} kernel runs {problem.dtype} r={problem.rank} "
-            f"{'h_in' if problem.op == 'shrink' else 'h_out'}={problem.hidden} "
+            f"{'h_in' if problem.op == 'shrink' else 'h_out'}={problem.hidden or problem.slice_hidden} "
             f"({'aligned' if problem.aligned else 'unaligned'} rows); compiled: {shown or 'none'}. "
             "Rebuild with SGMV_KERNELS including the generic '*_rany_hany_*' kernels.")
     return max(fitting, key=lambda k: _preference(problem, k))
@@ -105,10 +120,11 @@ class Launch:
     smem_bytes: int
     k_splits: int  # shrink: splits of the h_in reduction
     cluster: int = 1  # shrink with partial slices: consecutive splits per thread-block cluster (grid y)
+    tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
 
     @property
-    def slices(self) -> int:
-        """Partial slices of v the shrink writes (partial mode) and the expand sums."""
+    def partial_slices(self) -> int:
+        """Partial of v the shrink writes (partial mode) and the expand sums."""
         return self.k_splits // self.cluster
 
 
@@ -129,7 +145,7 @@ def _busy_tiles(problem: Problem, kernel: KernelRecord, groups: int) -> int:
 
 def k_splits_cap(problem: Problem) -> int:
     """Most partial slices of v that the add_lora workspace may hold (DESIGN.md: workspace of order T x r)."""
-    per_slice = max(1, problem.num_rows * problem.rank)
+    per_slice = max(1, problem.num_rows * problem.rank * problem.num_slices)
     return min(MAX_PARTIAL_SLICES, max(PARTIAL_SLICES, PARTIAL_FLOATS // per_slice))
 
 
@@ -145,11 +161,11 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     clusters: thread-block clusters are available (sm_90), so up to MAX_CLUSTER splits share one slice.
     """
     cluster = 1
+    groups = _row_groups(problem, kernel)
     if problem.op == "shrink":
         n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
-        groups = _row_groups(problem, kernel)
-        busy = _busy_tiles(problem, kernel, groups) * n_chunks
-        chunks = math.ceil(problem.hidden / CHUNK)
+        busy = _busy_tiles(problem, kernel, groups) * n_chunks * problem.num_slices
+        chunks = math.ceil(problem.hidden / kernel.chunk)
         # A split is at least one full unrolled step of every warp: smaller ones cost more in blocks and
         # reductions than they add in parallelism (run 10 in benchmarks/NOTES.md).
         max_splits = max(1, min(chunks // (kernel.warps * kernel.unroll), MAX_GRID_YZ // n_chunks))
@@ -161,12 +177,14 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
                 cluster = _largest_power_of_two(min(MAX_CLUSTER, wanted, max_splits))
             slices_cap = max(1, min(MAX_PARTIAL_SLICES, k_splits_cap(problem), max_splits // cluster))
             k_splits = cluster * max(1, min(slices_cap, math.ceil(wanted / cluster)))
-        grid = (problem.num_segments, k_splits * n_chunks, groups)
-    else:
-        n_tiles = math.ceil(problem.hidden / kernel.tile_n)
-        if n_tiles > MAX_GRID_YZ:
-            raise UnsupportedError(f"h_out={problem.hidden} needs {n_tiles} column tiles; at most {MAX_GRID_YZ}")
-        groups = _row_groups(problem, kernel)
-        k_splits = 1
-        grid = (problem.num_segments, n_tiles, groups)
-    return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits, cluster=cluster)
+        # Output slices are the fastest grid dimension: their blocks for one row tile of x run together.
+        grid = (problem.num_segments * problem.num_slices, k_splits * n_chunks, groups)
+        return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits,
+                      cluster=cluster)
+    tiles = [math.ceil(h / kernel.tile_n) for h in problem.slice_hidden]
+    tile_begins = tuple(itertools.accumulate([0] + tiles[:-1]))
+    if sum(tiles) > MAX_GRID_YZ:
+        raise UnsupportedError(f"h_out={problem.slice_hidden} needs {sum(tiles)} column tiles; at most {MAX_GRID_YZ}")
+    grid = (problem.num_segments, sum(tiles), groups)
+    return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
+                  tile_begins=tile_begins)

@@ -28,6 +28,7 @@ class KernelRecord:
     vectorized: bool
     threads: int
     smem_bytes: int
+    chunk: int  # reduction elements one warp consumes per step
 
     @property
     def image(self) -> pathlib.Path:

@@ -1,117 +1,142 @@
-"""The public ops: shrink, expand and add_lora (see DESIGN.md, "Public API").
+"""The public ops: shrink, expand and add_lora (see DESIGN.md, "Public API", and README).
 
 Each op validates its arguments, then calls a `torch.library` custom op (sgmv::shrink, sgmv::expand,
-sgmv::add_lora)
-whose CUDA kernel launches the compiled SGMV kernels and whose CPU kernel runs the torch reference.
-The custom ops have fake implementations, so they work under torch.compile and CUDA-graph capture.
+sgmv::add_lora) whose CUDA kernel launches the compiled SGMV kernels and whose CPU kernel runs the torch
+reference. The custom ops have fake implementations, so they work under torch.compile and CUDA-graph capture.
+Weights travel as lists of output slices (one stacked tensor each); a single tensor is a list of one.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 
 from . import checks, reference
 from .batch import LoraBatch
-from .checks import Scale
+from .checks import Scale, Weights
+
+
+def _reference_batch(seg_indptr, lora_indices, row_index) -> LoraBatch:
+    return LoraBatch(seg_indptr, lora_indices, row_index=row_index)
+
+
+def _rows(seg_indptr, lora_indices, row_index, ranks):
+    from .cuda_ops import Rows
+    return Rows(seg_indptr, lora_indices, row_index, ranks)
 
 
 # ---- custom ops ----------------------------------------------------------------------------------
 
 @torch.library.custom_op("sgmv::shrink", mutates_args=())
-def _shrink_op(x: torch.Tensor, lora_a: torch.Tensor, seg_indptr: torch.Tensor, lora_indices: torch.Tensor,
-               scales: Optional[torch.Tensor], scale: float) -> torch.Tensor:
-    batch = LoraBatch(seg_indptr, lora_indices)
-    return reference.shrink(x, lora_a, batch, scale, scales).to(torch.float32)
+def _shrink_op(x: torch.Tensor, lora_a: list[torch.Tensor], seg_indptr: torch.Tensor, lora_indices: torch.Tensor,
+               row_index: Optional[torch.Tensor], ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor],
+               scale: float) -> torch.Tensor:
+    batch = _reference_batch(seg_indptr, lora_indices, row_index)
+    return reference.shrink(x, lora_a, batch, scale, scales, ranks=ranks).to(torch.float32)
 
 
 @_shrink_op.register_kernel("cuda")
-def _(x, lora_a, seg_indptr, lora_indices, scales, scale):
+def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale):
     from . import cuda_ops
-    v = torch.zeros(x.shape[0], lora_a.shape[1], dtype=torch.float32, device=x.device)
-    cuda_ops.shrink_into(v, x, lora_a, seg_indptr, lora_indices, scales, scale)
+    v = torch.zeros(x.shape[0], sum(a.shape[1] for a in lora_a), dtype=torch.float32, device=x.device)
+    cuda_ops.shrink_into(v, x, lora_a, _rows(seg_indptr, lora_indices, row_index, ranks), scales, scale)
     return v
 
 
 @_shrink_op.register_fake
-def _(x, lora_a, seg_indptr, lora_indices, scales, scale):
-    return x.new_empty((x.shape[0], lora_a.shape[1]), dtype=torch.float32)
+def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+    return x.new_empty((x.shape[0], sum(a.shape[1] for a in lora_a)), dtype=torch.float32)
 
 
 @torch.library.custom_op("sgmv::expand", mutates_args=("y",))
-def _expand_op(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, seg_indptr: torch.Tensor,
-               lora_indices: torch.Tensor, scales: Optional[torch.Tensor], scale: float) -> None:
-    reference.expand(y, v, lora_b, LoraBatch(seg_indptr, lora_indices), scale, scales)
+def _expand_op(y: torch.Tensor, v: torch.Tensor, lora_b: list[torch.Tensor], seg_indptr: torch.Tensor,
+               lora_indices: torch.Tensor, row_index: Optional[torch.Tensor], ranks: Optional[torch.Tensor],
+               scales: Optional[torch.Tensor], scale: float) -> None:
+    reference.expand(y, v, lora_b, _reference_batch(seg_indptr, lora_indices, row_index), scale, scales, ranks)
 
 
 @_expand_op.register_kernel("cuda")
-def _(y, v, lora_b, seg_indptr, lora_indices, scales, scale):
+def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
     from . import cuda_ops
-    cuda_ops.expand(y, v, lora_b, seg_indptr, lora_indices, scales, scale)
+    cuda_ops.expand(y, v, lora_b, _rows(seg_indptr, lora_indices, row_index, ranks), scales, scale)
 
 
 @_expand_op.register_fake
-def _(y, v, lora_b, seg_indptr, lora_indices, scales, scale):
+def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
     return None
 
 
 @torch.library.custom_op("sgmv::add_lora", mutates_args=("y",))
-def _add_lora_op(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
-                 seg_indptr: torch.Tensor, lora_indices: torch.Tensor, scales: Optional[torch.Tensor],
-                 scale: float) -> None:
-    batch = LoraBatch(seg_indptr, lora_indices)
-    v = reference.shrink(x, lora_a, batch)
-    reference.expand(y, v, lora_b, batch, scale, scales)
+def _add_lora_op(y: torch.Tensor, x: torch.Tensor, lora_a: list[torch.Tensor], lora_b: list[torch.Tensor],
+                 seg_indptr: torch.Tensor, lora_indices: torch.Tensor, row_index: Optional[torch.Tensor],
+                 ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor], scale: float) -> None:
+    batch = _reference_batch(seg_indptr, lora_indices, row_index)
+    v = reference.shrink(x, lora_a, batch, ranks=ranks)
+    reference.expand(y, v, lora_b, batch, scale, scales, ranks)
 
 
 @_add_lora_op.register_kernel("cuda")
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, scales, scale):
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
     from . import cuda_ops
-    cuda_ops.add_lora(y, x, lora_a, lora_b, seg_indptr, lora_indices, scales, scale)
+    cuda_ops.add_lora(y, x, lora_a, lora_b, _rows(seg_indptr, lora_indices, row_index, ranks), scales, scale)
 
 
 @_add_lora_op.register_fake
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, scales, scale):
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
     return None
 
 
 # ---- public API ----------------------------------------------------------------------------------
 
-def shrink(x: torch.Tensor, lora_a: torch.Tensor, batch: LoraBatch, scale: Scale = 1.0) -> torch.Tensor:
+def shrink(x: torch.Tensor, lora_a: Weights, batch: LoraBatch, scale: Scale = 1.0, *,
+           ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
     """v = scale * x @ A[l].T for the rows of each segment: the LoRA down-projection.
 
-    x: [T, h_in]; lora_a: [n_lora, r, h_in] (PEFT layout, stacked); scale: float or float tensor [n_lora].
-    Returns v: [T, r] float32; rows without an adapter (index -1) are zero.
+    x: [T, h_in]; lora_a: [n_lora, r, h_in] (PEFT layout, stacked), or a tuple of them, one per output
+    slice (x is read by one launch for all of them); scale: float or float tensor [n_lora];
+    ranks: int tensor [n_lora] of true ranks (<= r), or None.
+    Returns v: [T, sum of the slices' r] float32, the slices side by side; rows without an adapter (index
+    -1), and columns past an adapter's true rank, are zero.
 
     >>> v = sgmv.shrink(x, lora_a, sgmv.LoraBatch.from_segments(indptr, loras, device=x.device))
     """
-    x, lora_a, batch, s, scales = checks.shrink_args(x, lora_a, batch, scale)
-    return _shrink_op(x, lora_a, batch.seg_indptr, batch.lora_indices, scales, s)
+    a = checks.shrink_args(x, lora_a, batch, scale, ranks)
+    indptr, loras = a.batch.kernel_segments(a.num_loras)
+    return _shrink_op(a.x, a.lora_a, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale)
 
 
-def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch,
-           scale: Scale = 1.0) -> torch.Tensor:
+def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Weights, batch: LoraBatch, scale: Scale = 1.0, *,
+           slices: Optional[Sequence[int]] = None, ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
     """y += scale * v @ B[l].T for the rows of each segment, in place: the LoRA up-projection.
 
     y: [T, h_out] (last dim contiguous; rows may be strided); v: [T, r] float32 (other float dtypes are
-    converted to a float32 copy first);
-    lora_b: [n_lora, h_out, r]. Rows without an adapter are left untouched. Returns y.
+    converted to a float32 copy first); lora_b: [n_lora, h_out, r], or a tuple of them, one per output
+    slice: slice i reads the next r_i columns of v and adds into the next h_out_i columns of y (`slices`,
+    if given, states those widths and is checked). Rows without an adapter are left untouched. Returns y.
 
     >>> sgmv.expand(y, v, lora_b, batch, scale=0.5)
     """
-    y, v, lora_b, batch, s, scales = checks.expand_args(y, v, lora_b, batch, scale)
-    _expand_op(y, v, lora_b, batch.seg_indptr, batch.lora_indices, scales, s)
+    a = checks.expand_args(y, v, lora_b, batch, scale, slices, ranks)
+    indptr, loras = a.batch.kernel_segments(a.num_loras)
+    _expand_op(a.y, a.v, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale)
     return y
 
 
-def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch,
-             scale: Scale = 1.0) -> torch.Tensor:
+def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Weights, lora_b: Weights, batch: LoraBatch,
+             scale: Scale = 1.0, *, slices: Optional[Sequence[int]] = None,
+             ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
     """y += scale * (x @ A[l].T) @ B[l].T per segment, with a float32 intermediate; returns y.
 
-    x: [T, h_in]; y: [T, h_out]; lora_a: [n_lora, r, h_in]; lora_b: [n_lora, h_out, r].
+    x: [T, h_in]; y: [T, h_out]; lora_a: [n_lora, r, h_in]; lora_b: [n_lora, h_out, r]. For a packed
+    projection (q, k, v; gate, up) pass tuples, one (lora_a, lora_b) pair per output slice, with y's
+    columns the slices side by side, e.g. slices=(4096, 1024, 1024): one launch pair reads x once for all.
+    ranks: int tensor [n_lora] of true ranks when adapters of different ranks are stacked padded to the
+    largest; the kernels' work follows the true ranks.
 
     >>> sgmv.add_lora(y, x, lora_a, lora_b, batch, scale=alpha / r)
+    >>> sgmv.add_lora(qkv, x, (a_q, a_k, a_v), (b_q, b_k, b_v), batch, slices=(4096, 1024, 1024))
     """
-    y, x, lora_a, lora_b, batch, s, scales = checks.add_lora_args(y, x, lora_a, lora_b, batch, scale)
-    _add_lora_op(y, x, lora_a, lora_b, batch.seg_indptr, batch.lora_indices, scales, s)
+    a = checks.add_lora_args(y, x, lora_a, lora_b, batch, scale, slices, ranks)
+    indptr, loras = a.batch.kernel_segments(a.num_loras)
+    _add_lora_op(a.y, a.x, a.lora_a, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale)
     return y

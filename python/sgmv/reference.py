@@ -1,61 +1,93 @@
-"""The torch reference: the definition of every op, used for CPU tensors and to check the kernels."""
+"""The torch reference: the definition of every op, used for CPU tensors and to check the kernels.
+
+Weights may come as one stacked tensor or as a sequence of them, one per output slice (their outputs are
+concatenated); `ranks` ([n_lora] or None) gives each adapter's true rank, at most the stacked rank."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 import torch
 
 from .batch import LoraBatch
 
+Weights = Union[torch.Tensor, Sequence[torch.Tensor]]
+
+
+def as_slices(weights: Weights) -> list[torch.Tensor]:
+    return [weights] if isinstance(weights, torch.Tensor) else list(weights)
+
 
 def _active_segments(batch: LoraBatch, num_rows: int, num_loras: int):
-    """Segments as the kernels see them: bounds clamped to [0, num_rows], inactive ones skipped."""
+    """Segments as the kernels see them: bounds clamped to [0, num_rows], inactive ones skipped;
+    yields (rows of x and y, adapter)."""
     for begin, end, lora in batch.segments():
         begin = min(max(begin, 0), num_rows)
         end = min(max(end, begin), num_rows)
         if 0 <= lora < num_loras and end > begin:
-            yield begin, end, lora
+            yield batch.rows(begin, end), lora
 
 
 def _segment_scale(scale: float, scales: Optional[torch.Tensor], lora: int) -> float:
     return scale * (float(scales[lora]) if scales is not None else 1.0)
 
 
+def true_rank(ranks: Optional[torch.Tensor], lora: int, rank: int) -> int:
+    """The rank adapter `lora` is computed at in a slice of rank `rank` (the kernels clamp the same way)."""
+    return rank if ranks is None else min(max(int(ranks[lora]), 0), rank)
+
+
 def sgmv(inp: torch.Tensor, weights: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
-         scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
+         scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32,
+         ranks: Optional[torch.Tensor] = None, rank_axis: int = 1) -> torch.Tensor:
     """out[rows of s] = scale_s * inp[rows of s] @ weights[l_s].T, [T, weights.shape[1]] in compute_dtype;
-    rows without an adapter are zero. Both shrink (inp = x, weights = lora_a) and the expand's delta
-    (inp = v, weights = lora_b) are this product."""
+    rows without an adapter are zero. Both shrink (inp = x, weights = lora_a, the rank is axis 1 of the
+    stacked weights: the output) and the expand's delta (inp = v, weights = lora_b, the rank is axis 2: the
+    reduction) are this product; with `ranks`, rank entries past an adapter's true rank are left out."""
     out = torch.zeros(inp.shape[0], weights.shape[1], dtype=compute_dtype, device=inp.device)
-    for begin, end, lora in _active_segments(batch, inp.shape[0], weights.shape[0]):
+    for rows, lora in _active_segments(batch, inp.shape[0], weights.shape[0]):
         sc = _segment_scale(scale, scales, lora)
-        out[begin:end] = sc * (inp[begin:end].to(compute_dtype) @ weights[lora].to(compute_dtype).T)
+        k = true_rank(ranks, lora, weights.shape[rank_axis])
+        w = weights[lora].to(compute_dtype)
+        if rank_axis == 1:
+            out[rows, :k] = sc * (inp[rows].to(compute_dtype) @ w[:k].T)
+        else:
+            out[rows] = sc * (inp[rows][:, :k].to(compute_dtype) @ w[:, :k].T)
     return out
 
 
-def shrink(x: torch.Tensor, lora_a: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
-           scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """v[T, r] (compute_dtype) = scale * x @ A[l].T per segment; rows without an adapter are zero."""
-    return sgmv(x, lora_a, batch, scale, scales, compute_dtype)
+def shrink(x: torch.Tensor, lora_a: Weights, batch: LoraBatch, scale: float = 1.0,
+           scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32,
+           ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """v[T, sum of ranks] (compute_dtype) = scale * x @ A[l].T per segment and slice; rows without an adapter,
+    and columns past an adapter's true rank, are zero."""
+    return torch.cat([sgmv(x, a, batch, scale, scales, compute_dtype, ranks, rank_axis=1)
+                      for a in as_slices(lora_a)], dim=1)
 
 
-def expand_delta(v: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
-                 scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """The expand's addition to y, [T, h_out] in compute_dtype."""
-    return sgmv(v, lora_b, batch, scale, scales, compute_dtype)
+def expand_delta(v: torch.Tensor, lora_b: Weights, batch: LoraBatch, scale: float = 1.0,
+                 scales: Optional[torch.Tensor] = None, compute_dtype: torch.dtype = torch.float32,
+                 ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """The expand's addition to y, [T, sum of h_out] in compute_dtype; slice i reads v's columns after
+    those of slices 0..i-1."""
+    deltas, col = [], 0
+    for b in as_slices(lora_b):
+        r = b.shape[2]
+        deltas.append(sgmv(v[:, col:col + r], b, batch, scale, scales, compute_dtype, ranks, rank_axis=2))
+        col += r
+    return torch.cat(deltas, dim=1)
 
 
-def expand(y: torch.Tensor, v: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch, scale: float = 1.0,
-           scales: Optional[torch.Tensor] = None) -> torch.Tensor:
+def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Weights, batch: LoraBatch, scale: float = 1.0,
+           scales: Optional[torch.Tensor] = None, ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
     """y += scale * v @ B[l].T per segment, in place (accumulated in float32, rounded once)."""
-    delta = expand_delta(v, lora_b, batch, scale, scales)
+    delta = expand_delta(v, lora_b, batch, scale, scales, ranks=ranks)
     y.copy_((y.float() + delta).to(y.dtype))
     return y
 
 
-def add_lora_delta(x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor, batch: LoraBatch,
+def add_lora_delta(x: torch.Tensor, lora_a: Weights, lora_b: Weights, batch: LoraBatch,
                    scale: float = 1.0, scales: Optional[torch.Tensor] = None,
-                   compute_dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """scale * (x @ A[l].T) @ B[l].T per segment, [T, h_out] in compute_dtype."""
-    v = shrink(x, lora_a, batch, compute_dtype=compute_dtype)
-    return expand_delta(v, lora_b, batch, scale, scales, compute_dtype)
+                   compute_dtype: torch.dtype = torch.float32, ranks: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """scale * (x @ A[l].T) @ B[l].T per segment and slice, [T, sum of h_out] in compute_dtype."""
+    v = shrink(x, lora_a, batch, compute_dtype=compute_dtype, ranks=ranks)
+    return expand_delta(v, lora_b, batch, scale, scales, compute_dtype, ranks)
