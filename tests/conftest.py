@@ -78,9 +78,32 @@ class Case:
 def covered_rows(batch: sgmv.LoraBatch, rows: int, n_lora: int) -> torch.Tensor:
     """Mask of rows that some active segment covers."""
     mask = torch.zeros(rows, dtype=torch.bool)
-    for begin, end, lora in reference._active_segments(batch, rows, n_lora):
-        mask[begin:end] = True
+    for segment_rows, _ in reference._active_segments(batch, rows, n_lora):
+        mask[segment_rows] = True
     return mask
+
+
+def token_loras(rows: int, n_lora: int, seed: int) -> list[int]:
+    """One adapter index per row in random order: skewed choices, -1 (no LoRA) and out-of-range indices."""
+    rng = random.Random(seed)
+    weights = [1.0 / (i + 1) for i in range(n_lora)] + [0.4, 0.1]
+    return rng.choices(list(range(n_lora)) + [-1, n_lora + 3], weights, k=rows)
+
+
+def true_ranks(n_lora: int, rank: int, seed: int) -> torch.Tensor:
+    """Per-adapter true ranks in [0, rank]: the full rank, zero, one, and some off a multiple of 8."""
+    rng = random.Random(seed)
+    fixed = [rank, 0, 1, max(1, rank - 3), max(1, rank // 2)]
+    return torch.tensor([fixed[i] if i < len(fixed) else rng.randint(0, rank) for i in range(n_lora)])
+
+
+def poison_past_rank(lora_a, lora_b, ranks) -> None:
+    """NaN in every weight entry past an adapter's true rank: the kernels must never read them."""
+    for lora, k in enumerate(ranks.tolist()):
+        if lora_a is not None:
+            lora_a[lora, k:] = float("nan")
+        if lora_b is not None:
+            lora_b[lora, :, k:] = float("nan")
 
 
 def rel_error(got: torch.Tensor, want: torch.Tensor) -> float:

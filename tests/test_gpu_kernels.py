@@ -11,8 +11,10 @@ import torch
 
 import sgmv
 from sgmv import cuda_ops, loader, manifest, reference
+from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem, plan
-from conftest import LAYOUTS, TOLERANCE, Case, covered_rows, poison_allocator, rel_error, requires_gpu
+from conftest import (LAYOUTS, TOLERANCE, Case, covered_rows, poison_allocator, poison_past_rank, rel_error,
+                      requires_gpu, token_loras, true_ranks)
 
 pytestmark = requires_gpu
 DEV = "cuda"
@@ -48,15 +50,67 @@ def test_kernel(kernel):
     poison_allocator(DEV)
     if kernel.op == "shrink":
         v = torch.zeros(case.rows, rank, device=DEV)
-        cuda_ops.shrink_into(v, case.x, case.lora_a, b.seg_indptr, b.lora_indices, None, 0.75, kernel=kernel)
+        cuda_ops.shrink_into(v, case.x, [case.lora_a], Rows(b.seg_indptr, b.lora_indices), None, 0.75, kernel=kernel)
         want = reference.shrink(case.x, case.lora_a, b, 0.75, compute_dtype=torch.float64)
         assert rel_error(v, want) < TOLERANCE[dtype] / 4
     else:
         v = torch.randn(case.rows, rank, device=DEV)
         y = case.y.clone()
-        cuda_ops.expand(y, v, case.lora_b, b.seg_indptr, b.lora_indices, case.scales, 0.75, kernel=kernel)
+        cuda_ops.expand(y, v, [case.lora_b], Rows(b.seg_indptr, b.lora_indices), case.scales, 0.75, kernel=kernel)
         want = reference.expand_delta(v, case.lora_b, b, 0.75, case.scales, compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
+    torch.cuda.synchronize()
+
+
+def _slice_shapes(kernel, rank: int, hidden: int) -> tuple[list[int], list[int]]:
+    """Two output slices this kernel can serve together: (ranks, h_outs) for expand, (ranks, -) for shrink.
+    The second slice has a lower rank; the expand's slices differ in h_out unless the kernel fixes it."""
+    if kernel.op == "shrink":
+        return [rank, max(1, rank // 2)], []
+    r2 = max(8, rank // 2 // 8 * 8) if kernel.vectorized else max(1, rank // 2)
+    h2 = kernel.hidden or (520 if kernel.vectorized else 77)
+    return [rank, min(r2, rank)], [hidden, h2]
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.name)
+def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
+    """One compiled kernel on rows in random order (from_token_loras, with -1 and out-of-range adapters), two
+    output slices in one launch, and true ranks below the stacked rank (0, 1, off a multiple of 8) whose
+    padding is NaN: the kernels read and write every row in place and never touch the padding."""
+    dtype = DTYPES[kernel.dtype]
+    rank, hidden = _shape_for(kernel)
+    other = 1032 if kernel.vectorized else 1001
+    n_lora, rows = 5, 203
+    seed = zlib.crc32(kernel.name.encode()) % 991
+    gen = torch.Generator().manual_seed(seed)
+    batch = sgmv.LoraBatch.from_token_loras(token_loras(rows, n_lora, seed), device=DEV)
+    ranks = true_ranks(n_lora, rank, seed)
+    slice_ranks, slice_hidden = _slice_shapes(kernel, rank, hidden)
+    h_in = hidden if kernel.op == "shrink" else other
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks.to(DEV))
+    untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
+    poison_allocator(DEV)
+    if kernel.op == "shrink":
+        lora_a = [(torch.randn(n_lora, r, h_in, generator=gen) / h_in ** 0.5).to(dtype).to(DEV) for r in slice_ranks]
+        for a in lora_a:
+            poison_past_rank(a, None, ranks)
+        v = torch.zeros(rows, sum(slice_ranks), device=DEV)
+        cuda_ops.shrink_into(v, x, lora_a, rows_, None, 0.75, kernel=kernel)
+        want = reference.shrink(x, lora_a, batch, 0.75, compute_dtype=torch.float64, ranks=ranks)
+        assert rel_error(v, want) < TOLERANCE[dtype] / 4
+        assert not v[untouched].any(), "rows without an adapter stay zero"
+    else:
+        lora_b = [(torch.randn(n_lora, h, r, generator=gen) / r ** 0.5).to(dtype).to(DEV)
+                  for r, h in zip(slice_ranks, slice_hidden)]
+        for b in lora_b:
+            poison_past_rank(None, b, ranks)
+        v = torch.randn(rows, sum(slice_ranks), generator=gen).to(DEV)
+        y0 = torch.randn(rows, sum(slice_hidden), generator=gen).to(dtype).to(DEV)
+        y = y0.clone()
+        cuda_ops.expand(y, v, lora_b, rows_, None, 0.75, kernel=kernel)
+        want = reference.expand_delta(v, lora_b, batch, 0.75, compute_dtype=torch.float64, ranks=ranks)
+        check_delta(y, y0, want, dtype, untouched)
     torch.cuda.synchronize()
 
 
@@ -76,17 +130,18 @@ def test_kernel_split_partials(kernel, cluster):
     b = case.batch
     splits = 3
     v = torch.full((splits, case.rows, rank), float("nan"), device=DEV)
-    batch = (b.seg_indptr, b.lora_indices)
-    extra = dict(k_splits=splits, partials=1, split_stride=case.rows * rank)
+    rows_ = Rows(b.seg_indptr, b.lora_indices)
+    extra = dict(num_rows=case.rows, num_loras=4, partials=1, split_stride=case.rows * rank)
     sms = loader.device(0).num_sms
     if kernel.op == "shrink":
-        problem = Problem.for_shrink(case.x, case.lora_a, b.num_segments)
+        problem = Problem.for_shrink(case.x, [case.lora_a], b.num_segments)
         geometry = plan(problem, kernel, sms)
         n_chunks = geometry.grid[1] // geometry.k_splits
         geometry = dataclasses.replace(geometry, grid=(geometry.grid[0], splits * cluster * n_chunks, geometry.grid[2]),
                                        k_splits=splits * cluster, cluster=cluster)
-        params = cuda_ops._shrink_params(v, case.x, case.lora_a, (*batch, None, 1.0), k_splits=splits * cluster,
-                                         cluster_splits=cluster, partials=1, split_stride=case.rows * rank)
+        params = cuda_ops._params(rows_, None, 1.0, cuda_ops._shrink_slices([case.lora_a], 0), x=case.x.data_ptr(),
+                                  y=v.data_ptr(), ld_x=case.x.stride(0), ld_y=rank, k_splits=splits * cluster,
+                                  cluster_splits=cluster, **extra)
         loader.launch(kernel, geometry, params, case.x)
         rows = covered_rows(b, case.rows, 4).to(DEV)
         want = reference.shrink(case.x, case.lora_a, b, compute_dtype=torch.float64)
@@ -95,9 +150,11 @@ def test_kernel_split_partials(kernel, cluster):
     else:
         parts = torch.randn(splits, case.rows, rank, device=DEV)
         y = case.y.clone()
-        problem = Problem.for_expand(y, parts[0], case.lora_b, b.num_segments)
-        loader.launch(kernel, plan(problem, kernel, sms),
-                      cuda_ops._expand_params(y, parts, case.lora_b, (*batch, None, 0.5), **extra), y)
+        geometry = plan(Problem.for_expand(y, parts[0], [case.lora_b], b.num_segments), kernel, sms)
+        params = cuda_ops._params(rows_, None, 0.5, cuda_ops._expand_slices([case.lora_b], 0, 0, geometry),
+                                  x=parts.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=splits,
+                                  **extra)
+        loader.launch(kernel, geometry, params, y)
         want = reference.expand_delta(parts.sum(0), case.lora_b, b, 0.5, compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 4).to(DEV))
 
@@ -222,3 +279,148 @@ def test_unsupported_arch_or_kernel_message():
     problem = Problem("shrink", "bf16", 16, 4096, 8, 1, True)
     with pytest.raises(sgmv.UnsupportedError, match=r"no compiled shrink kernel runs bf16 r=16 h_in=4096"):
         select(problem, [k for k in KERNELS if k.op == "expand"])
+
+
+# ---- rows in any order, output slices, true ranks (issue 4) through the public ops ---------------
+
+def _weights(n_lora, rank, h_in, h_out, dtype, gen):
+    a = (torch.randn(n_lora, rank, h_in, generator=gen) / h_in ** 0.5).to(dtype).to(DEV)
+    b = (torch.randn(n_lora, h_out, rank, generator=gen) / rank ** 0.5).to(dtype).to(DEV)
+    return a, b
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows", [1, 7, 64, 300, 2500])
+@pytest.mark.parametrize("shape", [(4096, 4096, 16), (2048, 1000, 24), (1001, 999, 5)], ids=lambda s: "x".join(map(str, s)))
+def test_token_loras_match_grouped_rows(shape, rows, dtype):
+    """Rows in any order give exactly what the same rows grouped by adapter give (an independent check: the
+    grouped batch is built on the host by moving rows), and rows without an adapter stay untouched."""
+    h_in, h_out, rank = shape
+    n_lora = 6
+    gen = torch.Generator().manual_seed(rows + rank)
+    idx = token_loras(rows, n_lora, rows)
+    a, b = _weights(n_lora, rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    sgmv.add_lora(y, x, a, b, sgmv.LoraBatch.from_token_loras(torch.tensor(idx, device=DEV)), scale=0.5)
+    order = sorted(range(rows), key=lambda r: (idx[r] if 0 <= idx[r] < n_lora else n_lora, r))
+    active = [r for r in order if 0 <= idx[r] < n_lora]
+    indptr, loras = [0], []
+    for r in active:
+        if not loras or loras[-1] != idx[r]:
+            loras.append(idx[r])
+            indptr.append(indptr[-1])
+        indptr[-1] += 1
+    grouped = sgmv.LoraBatch.from_segments(indptr, loras, device=DEV)
+    perm = torch.tensor(order, device=DEV)
+    want = reference.add_lora_delta(x[perm], a, b, grouped, 0.5, compute_dtype=torch.float64)
+    delta = torch.zeros(rows, h_out, dtype=torch.float64, device=DEV)
+    delta[perm] = want.to(DEV)
+    untouched = torch.tensor([not (0 <= i < n_lora) for i in idx], device=DEV)
+    check_delta(y, y0, delta, dtype, untouched)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows", [1, 33, 256, 4096])
+@pytest.mark.parametrize("outs, rank", [((4096, 1024, 1024), 16), ((1000, 24, 512), 8), ((14336, 14336), 64),
+                                        ((64, 128, 64, 256, 8, 16), 32), ((999, 5, 130), 13)],
+                         ids=["qkv", "odd", "gate_up", "six", "unaligned"])
+def test_slices_equal_separate_calls(outs, rank, rows, dtype):
+    """One call with output slices (y's columns side by side; more than 4 slices take several launches)
+    equals one call per slice, each on its own columns."""
+    h_in, n_lora = 2048 if rank != 13 else 1001, 4
+    gen = torch.Generator().manual_seed(rows + len(outs))
+    pairs = [_weights(n_lora, rank if i % 2 == 0 else max(1, rank // 2 // 8 * 8), h_in, h, dtype, gen)
+             for i, h in enumerate(outs)]
+    case = Case(rows=rows, h_in=h_in, h_out=8, rank=8, n_lora=n_lora, dtype=dtype, layout="zipf", device=DEV, seed=rows)
+    y0 = torch.randn(case.rows, sum(outs), generator=gen).to(dtype).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    sgmv.add_lora(y, case.x, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), case.batch, scale=case.scales,
+                  slices=outs)
+    want = reference.add_lora_delta(case.x, [p[0] for p in pairs], [p[1] for p in pairs], case.batch, 1.0,
+                                    case.scales, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(case.batch, case.rows, n_lora).to(DEV))
+    separate, col = y0.clone(), 0
+    for (a, b), h in zip(pairs, outs):
+        sgmv.add_lora(separate[:, col:col + h], case.x, a, b, case.batch, scale=case.scales)
+        col += h
+    assert rel_error(y.double() - y0.double(), separate.double() - y0.double()) < TOLERANCE[dtype] / 4
+    v = sgmv.shrink(case.x, tuple(p[0] for p in pairs), case.batch)
+    assert v.shape == (case.rows, sum(p[0].shape[1] for p in pairs))
+    assert rel_error(v, reference.shrink(case.x, [p[0] for p in pairs], case.batch, compute_dtype=torch.float64)) \
+        < TOLERANCE[dtype] / 4
+    y2 = y0.clone()
+    sgmv.expand(y2, v, tuple(p[1] for p in pairs), case.batch, scale=case.scales, slices=outs)
+    assert rel_error(y2.double() - y0.double(), want) < TOLERANCE[dtype]
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows", [1, 64, 1000])
+@pytest.mark.parametrize("rank, h", [(64, 4096), (128, 2048), (16, 1000), (24, 1001)])
+def test_true_ranks_equal_zero_padded_weights(rank, h, rows, dtype):
+    """Adapters of mixed true ranks stacked padded to the largest: with `ranks` and NaN padding, the result is
+    that of the same weights zero-padded without `ranks`."""
+    n_lora = 6
+    gen = torch.Generator().manual_seed(rank + rows)
+    ranks = true_ranks(n_lora, rank, rows).to(DEV)
+    a, b = _weights(n_lora, rank, h, h, dtype, gen)
+    a0, b0 = a.clone(), b.clone()
+    poison_past_rank(a0, b0, ranks.cpu())
+    for lora, k in enumerate(ranks.tolist()):
+        a[lora, k:] = 0
+        b[lora, :, k:] = 0
+    case = Case(rows=rows, h_in=h, h_out=h, rank=8, n_lora=n_lora, dtype=dtype, layout="negative", device=DEV, seed=rows)
+    poison_allocator(DEV)
+    y = case.y.clone()
+    sgmv.add_lora(y, case.x, a0, b0, case.batch, scale=0.5, ranks=ranks)
+    want = reference.add_lora_delta(case.x, a, b, case.batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, n_lora).to(DEV))
+    v = sgmv.shrink(case.x, a0, case.batch, ranks=ranks)
+    assert rel_error(v, reference.shrink(case.x, a, case.batch, compute_dtype=torch.float64)) < TOLERANCE[dtype] / 4
+
+
+@pytest.mark.parametrize("rows", [1, 50, 700])
+def test_everything_together_under_graph_replay(rows):
+    """from_token_loras captured in a CUDA graph with add_lora (slices, true ranks, per-adapter scales): replays
+    follow new adapter indices written into the captured index tensor, and nothing synchronizes."""
+    n_lora, h_in, outs, rank = 5, 4096, (4096, 1024, 1024), 32
+    gen = torch.Generator().manual_seed(rows)
+    pairs = [_weights(n_lora, rank, h_in, h, torch.bfloat16, gen) for h in outs]
+    ranks = true_ranks(n_lora, rank, rows).to(DEV)
+    for a, b in pairs:
+        poison_past_rank(a, b, ranks.cpu())
+    scales = (torch.rand(n_lora, generator=gen) + 0.5).to(DEV)
+    x = torch.randn(rows, h_in, generator=gen).to(torch.bfloat16).to(DEV)
+    y0 = torch.randn(rows, sum(outs), generator=gen).to(torch.bfloat16).to(DEV)
+    idx = torch.tensor(token_loras(rows, n_lora, 1), device=DEV)
+    y = y0.clone()
+
+    def step():
+        batch = sgmv.LoraBatch.from_token_loras(idx)
+        sgmv.add_lora(y, x, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), batch, scale=scales,
+                      slices=outs, ranks=ranks)
+
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        step()  # warm up outside capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        with torch.cuda.graph(graph):
+            step()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    for seed in (2, 3):
+        idx.copy_(torch.tensor(token_loras(rows, n_lora, seed), device=DEV))
+        y.copy_(y0)
+        graph.replay()
+        torch.cuda.synchronize()
+        batch = sgmv.LoraBatch.from_token_loras(idx)
+        want = reference.add_lora_delta(x, [p[0] for p in pairs], [p[1] for p in pairs], batch, 1.0, scales,
+                                        compute_dtype=torch.float64, ranks=ranks)
+        check_delta(y, y0, want, torch.bfloat16, ~covered_rows(batch, rows, n_lora).to(DEV))

@@ -4,7 +4,7 @@ import torch
 
 import sgmv
 from sgmv import reference
-from conftest import LAYOUTS, Case, rel_error
+from conftest import LAYOUTS, Case, poison_past_rank, rel_error, token_loras, true_ranks
 
 
 def naive_add_lora(case: Case, scale, scales=None):
@@ -69,3 +69,69 @@ def test_custom_ops_pass_opcheck():
     torch.library.opcheck(torch.ops.sgmv.add_lora.default,
                           (y, case.x, [case.lora_a, case.lora_a], [case.lora_b, case.lora_b], tb.seg_indptr,
                            tb.lora_indices, tb.row_index, ranks, None, 0.5))
+
+
+# ---- rows in any order, output slices, true ranks -------------------------------------------------
+
+def naive_rows(y, x, pairs, idx, scale, scales=None, ranks=None):
+    """Row by row in float64 from the definition: row r uses adapter idx[r] (if in range) in every output
+    slice (pairs of lora_a, lora_b; y's columns side by side), at the adapter's true rank."""
+    y = y.double().clone()
+    n_lora = pairs[0][0].shape[0]
+    for r, lora in enumerate(idx):
+        if not 0 <= lora < n_lora:
+            continue
+        sc = scale * (float(scales[lora]) if scales is not None else 1.0)
+        col = 0
+        for a, b in pairs:
+            k = a.shape[1] if ranks is None else int(ranks[lora])
+            h = a[lora, :k].double() @ x[r].double()
+            y[r, col:col + b.shape[1]] += sc * (b[lora, :, :k].double() @ h)
+            col += b.shape[1]
+    return y
+
+
+def test_from_token_loras_groups_rows_by_adapter():
+    batch = sgmv.LoraBatch.from_token_loras(torch.tensor([3, -1, 0, 3, 0, 7, -5, 2], dtype=torch.int64))
+    assert batch.num_rows == 8 and batch.distinct_adapters
+    assert batch.row_index.dtype == torch.int32 and batch.lora_indices.dtype == torch.int64
+    assert sorted(batch.row_index.tolist()) == list(range(8))
+    # runs in ascending adapter order, no-LoRA rows last, then empty segments
+    assert batch.segments()[:5] == [(0, 2, 0), (2, 3, 2), (3, 5, 3), (5, 6, 7), (6, 8, -1)]
+    assert all(b == e == 8 for b, e, _ in batch.segments()[5:])
+    assert batch.row_index[:5].tolist() == [2, 4, 7, 0, 3]
+    indptr, loras = batch.kernel_segments(4)
+    assert indptr.tolist() == [0, 2, 3, 5, 6] and loras.tolist() == [0, 2, 3, 7]
+    assert sgmv.LoraBatch.from_token_loras([]).num_segments == 0
+
+
+@pytest.mark.parametrize("rows", [1, 2, 45])
+def test_cpu_ops_rows_in_any_order_slices_and_true_ranks(rows):
+    n_lora, h_in = 4, 24
+    gen = torch.Generator().manual_seed(rows)
+    idx = token_loras(rows, n_lora, rows)
+    outs, slice_ranks = (16, 8, 8), (6, 6, 3)
+    pairs = [(torch.randn(n_lora, r, h_in, generator=gen, dtype=torch.float64),
+              torch.randn(n_lora, h, r, generator=gen, dtype=torch.float64)) for h, r in zip(outs, slice_ranks)]
+    ranks = true_ranks(n_lora, 6, rows)
+    x = torch.randn(rows, h_in, generator=gen, dtype=torch.float64)
+    y0 = torch.randn(rows, sum(outs), generator=gen, dtype=torch.float64)
+    scales = torch.rand(n_lora, generator=gen, dtype=torch.float64) + 0.5
+    want = y0.clone()
+    col = 0
+    for (a, b), h in zip(pairs, outs):
+        k = torch.clamp(ranks, max=a.shape[1])
+        want[:, col:col + h] = naive_rows(y0[:, col:col + h], x, [(a, b)], idx, 0.5, scales, k)
+        col += h
+    for a, b in pairs:
+        poison_past_rank(a, b, torch.clamp(ranks, max=a.shape[1]))
+    batch = sgmv.LoraBatch.from_token_loras(idx)
+    y = y0.clone()
+    sgmv.add_lora(y, x, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), batch, scale=scales * 0.5,
+                  slices=outs, ranks=ranks)
+    assert rel_error(y, want) < 1e-6  # per-adapter scales travel as float32
+    v = sgmv.shrink(x, tuple(p[0] for p in pairs), batch, ranks=ranks)
+    assert v.shape == (rows, sum(slice_ranks)) and not v.isnan().any()
+    y2 = y0.clone()
+    sgmv.expand(y2, v, tuple(p[1] for p in pairs), batch, scale=scales * 0.5, ranks=ranks)
+    assert rel_error(y2, want) < 1e-6  # v is float32

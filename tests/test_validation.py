@@ -34,6 +34,24 @@ CASES = [
     (dict(scale=torch.tensor(0.5)), TypeError, r"scale is a 0-D tensor"),
     (dict(scale=torch.ones(N + 1)), ValueError, r"scale has shape \(4,\); a scale tensor must be \[n_lora\] = \[3\]"),
     (dict(scale=torch.ones(N, dtype=torch.int64)), TypeError, r"scale has dtype torch.int64; a scale tensor must be"),
+    # output slices, true ranks, rows in any order
+    (dict(lora_a=()), TypeError, r"lora_a must be a tensor \[n_lora, r, h_in\] or a non-empty tuple of them"),
+    (dict(lora_a=(torch.randn(N, R, H_IN), torch.randn(N, R, H_IN))), ValueError,
+     r"lora_a has 2 output slices but lora_b has 1; pass one pair per slice"),
+    (dict(lora_a=(torch.randn(N, R, H_IN), torch.randn(N + 1, R, H_IN)), lora_b=(torch.randn(N, 12, R),) * 2),
+     ValueError, r"lora_a\[1\].shape\[0\] \(n_lora\)=4 but lora_a\[0\].shape\[0\]=3"),
+    (dict(lora_a=(torch.randn(N, R, H_IN),) * 2, lora_b=(torch.randn(N, 12, R), torch.randn(N, 10, R))), ValueError,
+     r"the output slices have h_out \(12, 10\) \(sum 22\) but y.shape\[1\] \(h_out\) is 24"),
+    (dict(lora_a=(torch.randn(N, R, H_IN),) * 2, lora_b=(torch.randn(N, 12, R), torch.randn(N, 12, R + 1))),
+     ValueError, r"lora_a\[1\] has shape \(3, 4, 32\) and lora_b\[1\] \(3, 12, 5\); they must agree"),
+    (dict(slices=(12, 12)), ValueError, r"slices=\(12, 12\) but the lora_b slices have h_out \(24,\)"),
+    (dict(slices="24"), TypeError, r"slices must be a sequence of ints"),
+    (dict(ranks=[1, 2, 3]), TypeError, r"ranks must be an int32/int64 tensor \[n_lora\] or None, got list"),
+    (dict(ranks=torch.ones(N)), TypeError, r"ranks has dtype torch.float32; accepted: torch.int32 or torch.int64"),
+    (dict(ranks=torch.ones(N + 1, dtype=torch.int32)), ValueError, r"ranks has shape \(4,\); expected \[n_lora\] = \[3\]"),
+    (dict(ranks=torch.tensor([1, 5, 2])), ValueError, r"ranks holds values in \[1, 5\]; accepted: 0..4"),
+    (dict(batch=sgmv.LoraBatch.from_token_loras([0, 1, -1])), ValueError,
+     r"batch was built for 3 rows \(one adapter index per row\) but the tensors have T=6 rows"),
 ]
 
 
@@ -42,7 +60,8 @@ def test_add_lora_errors(over, exc, message):
     a = args(**over)
     y_before = a["y"].clone() if isinstance(a["y"], torch.Tensor) else None
     with pytest.raises(exc, match=message):
-        sgmv.add_lora(a["y"], a["x"], a["lora_a"], a["lora_b"], a["batch"], a["scale"])
+        sgmv.add_lora(a["y"], a["x"], a["lora_a"], a["lora_b"], a["batch"], a["scale"], slices=a.get("slices"),
+                      ranks=a.get("ranks"))
     if y_before is not None and a["y"].shape == y_before.shape:
         assert torch.equal(a["y"], y_before), "nothing is written when the input is rejected"
 
@@ -76,3 +95,10 @@ def test_cuda_dtype_rule_is_stated():
     fake = torch.empty(2, 2, device="meta")
     with pytest.raises(ValueError, match=r"x is on meta; accepted: CUDA or CPU tensors"):
         checks.dtype(fake, "x")
+
+
+def test_token_lora_errors():
+    with pytest.raises(TypeError, match=r"token_lora_indices has dtype torch.float32; accepted: torch.int32 or"):
+        sgmv.LoraBatch.from_token_loras(torch.zeros(3))
+    with pytest.raises(ValueError, match=r"token_lora_indices has shape \(2, 2\); expected a 1-D tensor"):
+        sgmv.LoraBatch.from_token_loras(torch.zeros(2, 2, dtype=torch.int32))

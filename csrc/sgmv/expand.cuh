@@ -105,10 +105,16 @@ struct ExpandTile {
 
   // One 32-wide reduction chunk: stage v's chunk (all warps), then acc += v_chunk @ B_chunk^T.
   __device__ static void chunk(const SgmvParams& p, SharedStorage& smem, const float* v, int row0, int seg_end,
-                               int c, int rank, const Vec8 (&bv)[kColTiles][4],
-                               float (&acc)[kMTiles][kColTiles][4][4]) {
+                               int c, int rank, Vec8 (&bv)[kColTiles][4], float (&acc)[kMTiles][kColTiles][4][4]) {
     __syncthreads();  // the previous chunk's staged v has been read
     stage_v(p, v, row0, seg_end, c * kChunk, rank, smem);
+    if (kVectorized && rank % 8 != 0) {  // a true rank inside a vector: its weight padding must not reach the MMA
+      const int left = rank - (c * kChunk + 8 * (threadIdx.x % 4));
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) zero_tail(bv[ct][j], left);
+    }
     __syncthreads();
     Vec8 hi[kMTiles][2], lo[kMTiles][2];
     split_v(smem, hi, lo);

@@ -23,8 +23,9 @@ struct Vec8 {
 __device__ __forceinline__ Vec8 zero_vec8() { return Vec8{{0u, 0u, 0u, 0u}}; }
 
 // Loads elements [k, k + 8) of a row of 16-bit values; elements at or past `limit` read as zero.
-// kVectorized requires 16-byte aligned rows holding whole vectors (the dispatcher guarantees it); a limit
-// inside a vector (an adapter's true rank) zeroes the vector's tail.
+// kVectorized requires 16-byte aligned rows holding whole vectors (the dispatcher guarantees it), so a
+// vector is either wholly inside or wholly past a limit that is a multiple of 8 (see zero_tail otherwise).
+// Nothing here uses the loaded value: every load of a step is in flight before the first use.
 template <bool kVectorized>
 __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit, bool valid) {
   Vec8 v = zero_vec8();
@@ -33,11 +34,6 @@ __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit,
     if (k < limit) {
       uint4 q = __ldg(reinterpret_cast<const uint4*>(row + k));
       v.r[0] = q.x; v.r[1] = q.y; v.r[2] = q.z; v.r[3] = q.w;
-      if (k + 8 > limit) {
-#pragma unroll
-        for (int i = 0; i < 8; ++i)
-          if (k + i >= limit) v.r[i / 2] &= (i & 1) ? 0x0000ffffu : 0xffff0000u;
-      }
     }
   } else {
 #pragma unroll
@@ -48,6 +44,13 @@ __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit,
     }
   }
   return v;
+}
+
+// Zeroes the elements of a loaded vector from `left` on (a limit inside the vector, such as an adapter's
+// true rank); apply it when the value is used, not right after the load.
+__device__ __forceinline__ void zero_tail(Vec8& v, int left) {
+#pragma unroll
+  for (int j = 0; j < 4; ++j) v.r[j] &= (left > 2 * j ? 0x0000ffffu : 0u) | (left > 2 * j + 1 ? 0xffff0000u : 0u);
 }
 
 // The 16-bit element types and their tensor-core atom.

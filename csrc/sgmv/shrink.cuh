@@ -8,7 +8,7 @@
 // or, with p.partials, the p.cluster_splits blocks of a thread-block cluster (consecutive splits) sum
 // their tiles through distributed shared memory and store one slice of v, which the expand sums (no
 // zeroing, no atomics, few slices however many splits). Weight rows past an adapter's true rank
-// (p.ranks) are neither loaded nor multiplied.
+// (p.ranks) are not loaded (their MMAs multiply zeros: a branch there would cost the loads' overlap).
 #pragma once
 #include <cooperative_groups.h>
 
@@ -106,8 +106,7 @@ struct ShrinkTile {
               a_regs(xv[u][mt][0], xv[u][mt][1], s, a);
 #pragma unroll
               for (int nt = 0; nt < kNTiles; ++nt)
-                if (n_base + nt * 8 < rank)  // uniform: n-tiles past the adapter's rank are skipped
-                  mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
+                mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
             }
       }
 

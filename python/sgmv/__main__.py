@@ -17,7 +17,7 @@ def _bench(args) -> int:
     from .bench.run import run
     command = "python -m sgmv " + " ".join(sys.argv[1:])
     rows = run(quick=args.quick, dtypes=args.dtype.split(","), op_names=args.op.split(","), out=args.out,
-               baselines=not args.no_baselines, command=command, case_filter=args.cases)
+               baselines=not args.no_baselines, command=command, case_filter=args.cases, pairs=not args.no_pairs)
     return 0 if rows else 1
 
 
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench_out"), help="folder for the results")
     bench.add_argument("--cases", default=None, help="only cases whose name contains this text")
     bench.add_argument("--no-baselines", action="store_true", help="skip the torch baselines")
+    bench.add_argument("--no-pairs", action="store_true",
+                       help="skip the serving pairs (qkv as one call vs three; mixed ranks vs padded)")
     bench.set_defaults(func=_bench)
     info = sub.add_parser("info", help="GPU, architecture, compiled kernels, build settings")
     info.set_defaults(func=_info)

@@ -17,6 +17,7 @@ from .. import ops, reference
 from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, select
 from ..manifest import load as load_manifest
+from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
 
@@ -196,7 +197,7 @@ def progress(i: int, n: int, label: str) -> None:
 
 
 def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, baselines: bool,
-        command: str, case_filter: Optional[str] = None) -> list[Row]:
+        command: str, case_filter: Optional[str] = None, pairs: bool = True) -> list[Row]:
     bandwidth = copy_bandwidth("cuda")
     print(f"copy bandwidth: {bandwidth / 1e12:.2f} TB/s (read + write, 1 GiB device-to-device)")
     cases = [c for c in sweep(quick) if not case_filter or case_filter in c.name]
@@ -207,18 +208,30 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
         rows.append(measure(case, DTYPES[dt], op, bandwidth, baselines))
     progress(len(jobs), len(jobs), "done")
     text = table(rows)
+    pair_rows = []
+    if pairs:
+        sys.stderr.write("serving pairs (qkv slices, mixed ranks)...\n")
+        pair_rows = serving.run_pairs([DTYPES[dt] for dt in dtypes], bandwidth)
+        text += "\n\nServing pairs (rows in random order via from_token_loras; speedup = other variant / this)\n"
+        text += serving.table(pair_rows)
     print(text)
     out.mkdir(parents=True, exist_ok=True)
     env = environment(command) | {"copy_bandwidth_Bps": bandwidth}
     (out / "table.txt").write_text(text + "\n")
-    (out / "results.json").write_text(json.dumps({"environment": env, "rows": [dataclasses.asdict(r) for r in rows]},
+    (out / "results.json").write_text(json.dumps({"environment": env, "rows": [dataclasses.asdict(r) for r in rows],
+                                                  "pairs": [dataclasses.asdict(r) for r in pair_rows]},
                                                  indent=1) + "\n")
     with open(out / "results.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=[fld.name for fld in dataclasses.fields(Row)])
         writer.writeheader()
         writer.writerows(dataclasses.asdict(r) for r in rows)
+    if pair_rows:
+        with open(out / "pairs.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=[fld.name for fld in dataclasses.fields(serving.PairRow)])
+            writer.writeheader()
+            writer.writerows(dataclasses.asdict(r) for r in pair_rows)
     from .plot import plot
     written = plot(rows, out / "plot.png")
-    print(f"wrote {out}/table.txt, results.csv, results.json" + (", plot.png" if written else
+    print(f"wrote {out}/table.txt, results.csv, results.json" + (", pairs.csv" if pair_rows else "") + (", plot.png" if written else
                                                                " (no plot: matplotlib is not installed)"))
     return rows
