@@ -45,6 +45,14 @@ class KernelSpec:
         return 32 * self.warps
 
     @property
+    def launch_bounds(self) -> str:
+        """__launch_bounds__ arguments. The 8-warp expand (prefill) must keep 2 blocks on an SM, so at most 128
+        registers a thread: run 14 of benchmarks/NOTES.md (left to itself the compiler took up to 155)."""
+        if self.op == "expand" and self.threads == 256:
+            return f"{self.threads}, 2"
+        return str(self.threads)
+
+    @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats)."""

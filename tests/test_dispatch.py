@@ -95,3 +95,18 @@ def test_row_tile_follows_mean_rows_per_segment():
     assert select(prob(op="expand", rows=256, segs=1), both) is decode  # too few row tiles for tall ones
     assert select(prob(op="expand", rows=4096, segs=64), both) is prefill
     assert select(prob(op="expand", rows=8192, segs=8), both) is prefill
+
+
+def test_output_slices_select_by_every_slice():
+    """A specialized h_out needs every slice to have it; the expand's specialized rank needs every slice to
+    have it, while the shrink's bounds lower slice ranks at run time."""
+    shrink = Problem("shrink", "bf16", 16, 4096, 64, 4, True, (4096, 4096), (16, 8))
+    assert select(shrink, AVAILABLE) is AVAILABLE[0]
+    mixed = Problem("expand", "bf16", 16, 0, 64, 4, True, (4096, 1024), (16, 8))
+    assert select(mixed, AVAILABLE) is AVAILABLE[5]  # the generic kernel
+    same_rank = Problem("expand", "bf16", 16, 0, 64, 4, True, (4096, 1024), (16, 16))
+    hany = rec(op="expand", hidden=0)
+    assert select(same_rank, AVAILABLE + [hany]) is hany
+    launch = plan(same_rank, hany, 132)
+    assert launch.tile_begins == (0, 32) and launch.grid[1] == 32 + 8  # 128-column tiles of each slice
+    assert plan(shrink, AVAILABLE[0], 132).grid[0] == 4 * 2  # (segment, slice) blocks

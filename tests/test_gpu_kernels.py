@@ -64,10 +64,11 @@ def test_kernel(kernel):
 
 def _slice_shapes(kernel, rank: int, hidden: int) -> tuple[list[int], list[int]]:
     """Two output slices this kernel can serve together: (ranks, h_outs) for expand, (ranks, -) for shrink.
-    The second slice has a lower rank; the expand's slices differ in h_out unless the kernel fixes it."""
+    The second slice has a lower rank (the expand's specialized ranks take only their own); the expand's
+    slices differ in h_out unless the kernel fixes it."""
     if kernel.op == "shrink":
         return [rank, max(1, rank // 2)], []
-    r2 = max(8, rank // 2 // 8 * 8) if kernel.vectorized else max(1, rank // 2)
+    r2 = kernel.rank or (max(8, rank // 2 // 8 * 8) if kernel.vectorized else max(1, rank // 2))
     h2 = kernel.hidden or (520 if kernel.vectorized else 77)
     return [rank, min(r2, rank)], [hidden, h2]
 

@@ -6,8 +6,11 @@
 // 16-byte vectors. v stays float32: it enters the tensor cores as a high and a low 16-bit part
 // (v = hi + lo), so the product carries about 16 bits of v's mantissa, not 8. With p.partials, v is
 // the sum of p.k_splits slices written by a split-K shrink; the block sums them while staging v in
-// shared memory, one 32-wide chunk of the reduction at a time. With p.ranks, the reduction stops at each
-// adapter's true rank: v and weight columns past it are neither loaded nor used.
+// shared memory, one 32-wide chunk of the reduction at a time. With p.ranks, the reduction stops at the
+// 32-wide chunk that holds each adapter's true rank, and the v and weight columns past the true rank are
+// zeroed before the MMA. Loads stay bounded by the slice's rank, which a specialized kernel knows at
+// compile time (dispatch gives it only slices of exactly its rank): bounding them by the true rank at run
+// time cost 37 more registers a thread and 15-20% on large decode batches (benchmarks/NOTES.md).
 #pragma once
 #include "fragments.cuh"
 #include "segments.cuh"
@@ -39,7 +42,7 @@ struct ExpandTile {
   // The whole block stages chunk k0 of v's row tile into shared memory, summing the partial slices:
   // each thread loads 4-float pieces of every slice, all slices of a piece in flight together.
   __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
-                                 SharedStorage& smem) {
+                                 int true_rank, SharedStorage& smem) {
     constexpr int kPiecesPerRow = kChunk / 4;
     for (int piece = threadIdx.x; piece < kWarpRows * kPiecesPerRow; piece += kThreads) {
       const int r = piece / kPiecesPerRow;
@@ -68,7 +71,7 @@ struct ExpandTile {
           for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
       }
 #pragma unroll
-      for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = k0 + kk + i < rank ? sum[i] : 0.f;  // a true rank may end mid-vector
+      for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = k0 + kk + i < true_rank ? sum[i] : 0.f;
     }
   }
 
@@ -105,11 +108,12 @@ struct ExpandTile {
 
   // One 32-wide reduction chunk: stage v's chunk (all warps), then acc += v_chunk @ B_chunk^T.
   __device__ static void chunk(const SgmvParams& p, SharedStorage& smem, const float* v, int row0, int seg_end,
-                               int c, int rank, Vec8 (&bv)[kColTiles][4], float (&acc)[kMTiles][kColTiles][4][4]) {
+                               int c, int rank, int true_rank, Vec8 (&bv)[kColTiles][4],
+                               float (&acc)[kMTiles][kColTiles][4][4]) {
     __syncthreads();  // the previous chunk's staged v has been read
-    stage_v(p, v, row0, seg_end, c * kChunk, rank, smem);
-    if (kVectorized && rank % 8 != 0) {  // a true rank inside a vector: its weight padding must not reach the MMA
-      const int left = rank - (c * kChunk + 8 * (threadIdx.x % 4));
+    stage_v(p, v, row0, seg_end, c * kChunk, rank, true_rank, smem);
+    if (true_rank < rank) {  // uniform: weight padding past the true rank must not reach the MMA (0 * NaN)
+      const int left = true_rank - (c * kChunk + 8 * (threadIdx.x % 4));
 #pragma unroll
       for (int ct = 0; ct < kColTiles; ++ct)
 #pragma unroll
@@ -145,8 +149,9 @@ struct ExpandTile {
 
     const Segment seg = load_segment(p, blockIdx.x);
     if (!seg.active) return;
-    const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
-    if (rank == 0) return;
+    const int rank = kRank ? kRank : slice.rank;  // the slice's (padded) rank: bounds every load
+    const int true_rank = adapter_rank(p, seg.lora, rank);
+    if (true_rank == 0) return;
 
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
@@ -157,7 +162,8 @@ struct ExpandTile {
     const float* v = static_cast<const float*>(p.x) + slice.v_col;
     uint16_t* y = static_cast<uint16_t*>(p.y) + slice.y_col;
     const uint16_t* w = static_cast<const uint16_t*>(slice.w) + seg.lora * slice.w_stride_lora;
-    const int k_chunks = (rank + kChunk - 1) / kChunk;
+    const int k_chunks = (rank + kChunk - 1) / kChunk;  // compile-time when specialized (a runtime trip count
+                                                         // here cost the r16 expand 38 registers)
     bool waited = false;
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
@@ -201,12 +207,13 @@ struct ExpandTile {
       if constexpr (kPrefetch > 1) {
 #pragma unroll
         for (int c = 0; c < kPrefetch; ++c)
-          if (c < k_chunks) chunk(p, smem, v, row0, seg.end, c, rank, bv[c], acc);  // uniform: the adapter's rank
+          if (c * kChunk < true_rank) chunk(p, smem, v, row0, seg.end, c, rank, true_rank, bv[c], acc);  // uniform
       } else {
 #pragma unroll 1
         for (int c = 0; c < k_chunks; ++c) {
+          if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
           if (c > 0) load_weights(w, slice.w_stride_row, n0, c * kChunk, rank, N, bv[0]);
-          chunk(p, smem, v, row0, seg.end, c, rank, bv[0], acc);
+          chunk(p, smem, v, row0, seg.end, c, rank, true_rank, bv[0], acc);
         }
       }
 

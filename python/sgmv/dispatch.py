@@ -45,10 +45,13 @@ class Problem:
     num_segments: int
     aligned: bool  # every row (and slice column offset) the kernel reads or writes is 16-byte aligned
     slice_hidden: tuple[int, ...] = ()  # each output slice's h_out (expand) or h_in (shrink); () = (hidden,)
+    slice_ranks: tuple[int, ...] = ()  # each output slice's rank; () = (rank,)
 
     def __post_init__(self):
         if not self.slice_hidden:
             object.__setattr__(self, "slice_hidden", (self.hidden,))
+        if not self.slice_ranks:
+            object.__setattr__(self, "slice_ranks", (self.rank,) * len(self.slice_hidden))
 
     @property
     def num_slices(self) -> int:
@@ -58,8 +61,9 @@ class Problem:
     def for_shrink(cls, x: torch.Tensor, lora_a: Sequence[torch.Tensor], num_segments: int) -> "Problem":
         hidden = x.shape[1]
         aligned = hidden % 8 == 0 and _aligned((x, x.stride(0)), *((a, a.stride(0), a.stride(1)) for a in lora_a))
-        return cls("shrink", DTYPE_NAMES[x.dtype], max(a.shape[1] for a in lora_a), hidden, x.shape[0],
-                   num_segments, aligned, tuple(hidden for _ in lora_a))
+        ranks = tuple(a.shape[1] for a in lora_a)
+        return cls("shrink", DTYPE_NAMES[x.dtype], max(ranks), hidden, x.shape[0], num_segments, aligned,
+                   tuple(hidden for _ in lora_a), ranks)
 
     @classmethod
     def for_expand(cls, y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor],
@@ -68,8 +72,9 @@ class Problem:
         aligned = (all(b.shape[2] % 8 == 0 and b.shape[1] % 8 == 0 for b in lora_b) and
                    _aligned((y, y.stride(0)), (v, v.stride(0)), *((b, b.stride(0), b.stride(1)) for b in lora_b)))
         common = hiddens[0] if len(set(hiddens)) == 1 else 0
-        return cls("expand", DTYPE_NAMES[y.dtype], max(b.shape[2] for b in lora_b), common, y.shape[0],
-                   num_segments, aligned, hiddens)
+        ranks = tuple(b.shape[2] for b in lora_b)
+        return cls("expand", DTYPE_NAMES[y.dtype], max(ranks), common, y.shape[0], num_segments, aligned, hiddens,
+                   ranks)
 
 
 # Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big
@@ -91,10 +96,13 @@ def _preference(problem: Problem, kernel: KernelRecord) -> tuple:
 
 
 def can_run(problem: Problem, kernel: KernelRecord) -> bool:
-    """A specialized rank serves exactly that rank (slices of lower rank, and adapters' true ranks, are
-    bounded at run time); a specialized h_out needs every slice to have it."""
-    return (kernel.op == problem.op and kernel.dtype == problem.dtype
-            and kernel.rank in (0, problem.rank) and (kernel.hidden == 0 or kernel.hidden == problem.hidden)
+    """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
+    ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
+    have it; a specialized h_out needs every slice to have it."""
+    rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
+                                   else all(r == kernel.rank for r in problem.slice_ranks))
+    return (kernel.op == problem.op and kernel.dtype == problem.dtype and rank_ok
+            and (kernel.hidden == 0 or kernel.hidden == problem.hidden)
             and (problem.aligned or not kernel.vectorized))
 
 
