@@ -46,4 +46,28 @@ def run(verbose: bool = True) -> bool:
         if verbose:
             print(f"  {'ok  ' if passed else 'FAIL'} rows={rows:3} segments={len(sizes):2} h_in={h_in:2} h_out={h_out:2} "
                   f"r={r}: relative error {err:.1e}")
-    return ok
+    return _serving_case(rng, verbose) and ok
+
+
+def _serving_case(rng: random.Random, verbose: bool) -> bool:
+    """Rows in any order (from_token_loras), two output slices and true ranks in one call, against the same
+    definition applied slice by slice and adapter by adapter on the rows as given."""
+    rows, h_in, outs, r = 23, 24, (16, 8), 8
+    idx = [rng.choice([-1, 0, 1, 2, 5]) for _ in range(rows)]  # 5: past n_lora, no LoRA
+    ranks = torch.tensor([8, 3, 0])
+    x, y = torch.randn(rows, h_in), torch.randn(rows, sum(outs))
+    pairs = [(torch.randn(3, r, h_in) / h_in ** 0.5, torch.randn(3, h, r) / r ** 0.5) for h in outs]
+    want, col = y.double().clone(), 0
+    for (a, b), h in zip(pairs, outs):
+        for row, lora in enumerate(idx):
+            if 0 <= lora < 3:
+                k = int(ranks[lora])
+                want[row, col:col + h] += 0.5 * (b[lora, :, :k].double() @ (a[lora, :k].double() @ x[row].double()))
+        col += h
+    got = ops.add_lora(y.clone(), x, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs),
+                       LoraBatch.from_token_loras(idx), scale=0.5, slices=outs, ranks=ranks)
+    err = (got.double() - want).norm().item() / max(want.norm().item(), 1e-30)
+    if verbose:
+        print(f"  {'ok  ' if err < 1e-5 else 'FAIL'} rows={rows} in any order, slices {outs}, true ranks "
+              f"{ranks.tolist()}: relative error {err:.1e}")
+    return err < 1e-5
