@@ -3,14 +3,16 @@
 // Grid: x = segment, y = column tile of h_out (the tiles of every output slice, one after another),
 // z = row-tile group. Each warp owns kColTiles tiles of 32 output columns. The MMA's eight-column groups
 // are interleaved so that lane (g, t) accumulates the 8 contiguous columns [8t, 8t + 8) of each of its
-// warp's tiles: y is read and written once, in 16-byte vectors. v stays float32: it enters the tensor cores as a high and a low 16-bit part
-// (v = hi + lo), so the product carries about 16 bits of v's mantissa, not 8. With p.partials, v is
-// the sum of p.k_splits slices written by a split-K shrink; the block sums them while staging v in
-// shared memory, one 32-wide chunk of the reduction at a time. With p.ranks, v and weight columns past
-// each adapter's true rank are not loaded (whole 16-byte vectors; a rank inside a vector is zeroed at the
-// MMA) and chunks past it are skipped. The chunk loop's trip count stays the compiled rank's (a specialized
-// expand takes only slices of exactly its rank): a trip count from the true rank cost the r16 expand 37
-// registers a thread and 15-20% on large decode batches (benchmarks/NOTES.md, entry 6).
+// warp's tiles: y is read and written once, in 16-byte vectors. v stays float32: it enters the tensor
+// cores as a high and a low 16-bit part (v = hi + lo), so the product carries about 16 bits of v's
+// mantissa, not 8. With p.partials, v is the sum of p.k_splits slices written by a split-K shrink; the
+// block sums them while staging v in shared memory, one 32-wide chunk of the reduction at a time.
+// With p.ranks, the reduction stops at the 32-wide chunk that holds each adapter's true rank, and the v
+// and weight columns past the true rank are zeroed before the MMA. Loads and the chunk loop's trip count
+// stay those of the slice's rank, which a specialized kernel knows at compile time (dispatch gives it only
+// slices of exactly its rank). Measured (benchmarks/NOTES.md, entries 6 and 8): a trip count from the
+// true rank cost the r16 expand 37 registers a thread and 15-20% on large decode batches; loads bounded
+// by the true rank cost 7-10% on r64 decode batches of plain calls and gained mixed-rank batches ~1%.
 #pragma once
 #include "fragments.cuh"
 #include "segments.cuh"
@@ -40,16 +42,15 @@ struct ExpandTile {
   };
 
   // The whole block stages chunk k0 of v's row tile into shared memory, summing the partial slices:
-  // each thread loads 4-float pieces of every slice, all slices of a piece in flight together. Columns at or
-  // past the adapter's true rank are staged as zeros.
-  __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int true_rank,
-                                 SharedStorage& smem) {
+  // each thread loads 4-float pieces of every slice, all slices of a piece in flight together.
+  __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
+                                 int true_rank, SharedStorage& smem) {
     constexpr int kPiecesPerRow = kChunk / 4;
     for (int piece = threadIdx.x; piece < kWarpRows * kPiecesPerRow; piece += kThreads) {
       const int r = piece / kPiecesPerRow;
       const int kk = (piece % kPiecesPerRow) * 4;
       const int row = row0 + r;
-      const bool valid = row < seg_end && k0 + kk < true_rank;
+      const bool valid = row < seg_end && k0 + kk < rank;
       const float* src = v + (valid ? physical_row(p, row) * p.ld_x : 0) + k0 + kk;
       float sum[4] = {0.f, 0.f, 0.f, 0.f};
       for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
@@ -63,7 +64,7 @@ struct ExpandTile {
             part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
           } else {
 #pragma unroll
-            for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < true_rank) ? q[i] : 0.f;
+            for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < rank) ? q[i] : 0.f;
           }
         }
 #pragma unroll
@@ -112,7 +113,7 @@ struct ExpandTile {
                                int c, int rank, int true_rank, Vec8 (&bv)[kColTiles][4],
                                float (&acc)[kMTiles][kColTiles][4][4]) {
     __syncthreads();  // the previous chunk's staged v has been read
-    stage_v(p, v, row0, seg_end, c * kChunk, true_rank, smem);
+    stage_v(p, v, row0, seg_end, c * kChunk, rank, true_rank, smem);
     if (true_rank < rank) {  // uniform: weight padding past the true rank must not reach the MMA (0 * NaN)
       const int left = true_rank - (c * kChunk + 8 * (threadIdx.x % 4));
 #pragma unroll
@@ -192,7 +193,7 @@ struct ExpandTile {
       // and y.
       Vec8 bv[kPrefetch][kColTiles][4];
 #pragma unroll
-      for (int c = 0; c < kPrefetch; ++c) load_weights(w, slice.w_stride_row, n0, c * kChunk, true_rank, N, bv[c]);
+      for (int c = 0; c < kPrefetch; ++c) load_weights(w, slice.w_stride_row, n0, c * kChunk, rank, N, bv[c]);
       Vec8 yv[kMTiles][2][kColTiles];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
@@ -213,7 +214,7 @@ struct ExpandTile {
 #pragma unroll 1
         for (int c = 0; c < k_chunks; ++c) {
           if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
-          if (c > 0) load_weights(w, slice.w_stride_row, n0, c * kChunk, true_rank, N, bv[0]);
+          if (c > 0) load_weights(w, slice.w_stride_row, n0, c * kChunk, rank, N, bv[0]);
           chunk(p, smem, v, row0, seg.end, c, rank, true_rank, bv[0], acc);
         }
       }
