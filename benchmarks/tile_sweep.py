@@ -34,8 +34,9 @@ def main(out_path: str) -> None:
         batch = sgmv.LoraBatch.from_segments(case.indptr(), list(range(case.num_segments)), device="cuda")
         floor = case.floor_bytes(2) / bandwidth * 1e6
         for s, e in itertools.product(shrinks, expands):
-            us = time_graph([lambda b=b: cuda_ops.add_lora(b.y, b.x, b.lora_a, b.lora_b, batch.seg_indptr,
-                                                           batch.lora_indices, None, 0.5, kernels=(s, e))
+            rows = cuda_ops.Rows(batch.seg_indptr, batch.lora_indices)
+            us = time_graph([lambda b=b: cuda_ops.add_lora(b.y, b.x, [b.lora_a], [b.lora_b], rows, None, 0.5,
+                                                           kernels=(s, e))
                              for b in sets])
             results.append(dict(case=case.name, shrink=s.name, expand=e.name, us=us, floor_us=floor))
             print(f"{case.name:34} {s.name[12:]:34} {e.name[12:]:34} {us:7.1f} us  floor {floor:6.1f}", flush=True)
