@@ -157,7 +157,6 @@ struct ExpandTile {
 
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
-    const int g = lane / 4;
     const int t = lane % 4;
     const int n0 = (blockIdx.y - slice.tile_begin) * kBlockCols + warp * kWarpCols;  // warps past N still stage v
 
@@ -171,14 +170,8 @@ struct ExpandTile {
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
-      uint16_t* y_rows[kMTiles][2];  // this lane's rows g and g + 8 of each m-tile (null past the segment)
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int row = row0 + mt * 16 + h * 8 + g;
-          y_rows[mt][h] = row < seg.end ? y + physical_row(p, row) * p.ld_y : nullptr;
-        }
+      uint16_t* y_rows[kMTiles][2];
+      lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
       float acc[kMTiles][kColTiles][4][4];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)

@@ -39,6 +39,21 @@ __device__ __forceinline__ int64_t physical_row(const SgmvParams& p, int i) {
   return p.row_index ? clamp64(p.row_index[i], 0, p.num_rows - 1) : i;
 }
 
+// This lane's rows g and g + 8 of each 16-row m-tile of the row tile starting at segment row row0, as
+// pointers into a row-major tensor (rows ld elements apart); null past the segment's end.
+template <int kMTiles, class E>
+__device__ __forceinline__ void lane_rows(const SgmvParams& p, E* base, int64_t ld, int row0, int seg_end,
+                                          E* (&rows)[kMTiles][2]) {
+  const int g = (threadIdx.x % 32) / 4;
+#pragma unroll
+  for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int row = row0 + mt * 16 + h * 8 + g;
+      rows[mt][h] = row < seg_end ? base + physical_row(p, row) * ld : nullptr;
+    }
+}
+
 // The rank an adapter is computed at in a slice of rank `slice_rank`: its true rank when p.ranks is set.
 __device__ __forceinline__ int adapter_rank(const SgmvParams& p, int lora, int slice_rank) {
   if (p.ranks == nullptr) return slice_rank;

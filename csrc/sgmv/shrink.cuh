@@ -61,14 +61,8 @@ struct ShrinkTile {
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
-      const uint16_t* x_rows[kMTiles][2];  // this lane's rows g and g + 8 of each m-tile (null past the segment)
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int row = row0 + mt * 16 + h * 8 + g;
-          x_rows[mt][h] = row < seg.end ? x + physical_row(p, row) * p.ld_x : nullptr;
-        }
+      const uint16_t* x_rows[kMTiles][2];
+      lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       float acc[kMTiles][kNTiles][4];
 #pragma unroll
       for (int mt = 0; mt < kMTiles; ++mt)
