@@ -93,8 +93,8 @@ def shrink(x: torch.Tensor, lora_a: Weights, batch: LoraBatch, scale: Scale = 1.
     """v = scale * x @ A[l].T for the rows of each segment: the LoRA down-projection.
 
     x: [T, h_in]; lora_a: [n_lora, r, h_in] (PEFT layout, stacked), or a tuple of them, one per output
-    slice (x is read by one launch for all of them); scale: float or float tensor [n_lora];
-    ranks: int tensor [n_lora] of true ranks (<= r), or None.
+    slice (one launch for all of them); scale: float or float tensor [n_lora]; ranks: int tensor [n_lora]
+    of true ranks (<= r), or None.
     Returns v: [T, sum of the slices' r] float32, the slices side by side; rows without an adapter (index
     -1), and columns past an adapter's true rank, are zero.
 
@@ -129,9 +129,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Weights, lora_b: Weights,
 
     x: [T, h_in]; y: [T, h_out]; lora_a: [n_lora, r, h_in]; lora_b: [n_lora, h_out, r]. For a packed
     projection (q, k, v; gate, up) pass tuples, one (lora_a, lora_b) pair per output slice, with y's
-    columns the slices side by side, e.g. slices=(4096, 1024, 1024): one launch pair reads x once for all.
+    columns the slices side by side, e.g. slices=(4096, 1024, 1024): one launch pair for all slices.
     ranks: int tensor [n_lora] of true ranks when adapters of different ranks are stacked padded to the
-    largest; the kernels' work follows the true ranks.
+    largest: the kernels compute at the true ranks (the expand in 32-wide chunks of the rank).
 
     >>> sgmv.add_lora(y, x, lora_a, lora_b, batch, scale=alpha / r)
     >>> sgmv.add_lora(qkv, x, (a_q, a_k, a_v), (b_q, b_k, b_v), batch, slices=(4096, 1024, 1024))
