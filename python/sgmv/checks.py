@@ -78,7 +78,7 @@ def scale(value: Scale, num_loras: int, ref: torch.Tensor) -> tuple[float, Optio
     return 1.0, value.to(torch.float32).contiguous()
 
 
-def weights(value: Weights, name: str, layout: str, ref: torch.Tensor) -> list[torch.Tensor]:
+def weights(value: Weights, name: str, layout: str, ref: torch.Tensor, ref_name: str) -> list[torch.Tensor]:
     """One stacked tensor, or a non-empty tuple/list of them (one per output slice), as a list."""
     if isinstance(value, torch.Tensor):
         items, names = [value], [name]
@@ -89,7 +89,7 @@ def weights(value: Weights, name: str, layout: str, ref: torch.Tensor) -> list[t
                         f"got {type(value).__name__}{' (empty)' if isinstance(value, (tuple, list)) else ''}")
     for item, item_name in zip(items, names):
         tensor(item, item_name, 3, layout)
-        same(item, item_name, ref, "x" if layout.endswith("h_in]") else "y")
+        same(item, item_name, ref, ref_name)
     for item, item_name in zip(items[1:], names[1:]):
         dim_equal(item.shape[0], f"{item_name}.shape[0] (n_lora)", items[0].shape[0], f"{names[0]}.shape[0]")
     return items
@@ -145,7 +145,7 @@ class Args:
 
 
 def _lora_a(x, lora_a) -> list[torch.Tensor]:
-    items = weights(lora_a, "lora_a", "[n_lora, r, h_in]", x)
+    items = weights(lora_a, "lora_a", "[n_lora, r, h_in]", x, "x")
     for i, a in enumerate(items):
         name = "lora_a" if len(items) == 1 else f"lora_a[{i}]"
         dim_equal(a.shape[2], f"{name}.shape[2] (h_in)", x.shape[1], "x.shape[1] (h_in)")
@@ -155,7 +155,7 @@ def _lora_a(x, lora_a) -> list[torch.Tensor]:
 
 
 def _lora_b(y, lora_b) -> list[torch.Tensor]:
-    items = weights(lora_b, "lora_b", "[n_lora, h_out, r]", y)
+    items = weights(lora_b, "lora_b", "[n_lora, h_out, r]", y, "y")
     for i, b in enumerate(items):
         if b.shape[2] < 1:
             name = "lora_b" if len(items) == 1 else f"lora_b[{i}]"

@@ -5,6 +5,7 @@ MAX_SLICES of them. `kernel`/`kernels` override the selection (tests run every c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from typing import Iterator, Optional, Sequence
 
@@ -31,10 +32,16 @@ class Rows:
         return self.lora_indices.shape[0]
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_kernel(problem: Problem) -> KernelRecord:
+    """select() over the installed manifest, once per distinct problem (it scans every kernel: ~25 us)."""
+    return select(problem, load_manifest().kernels)
+
+
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
              partial: bool = False) -> tuple[KernelRecord, Launch]:
     if kernel is None:
-        kernel = select(problem, load_manifest().kernels)
+        kernel = _installed_kernel(problem)
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     dev = loader.device(ref.device.index)
@@ -126,7 +133,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
         return
     num_rows = x.shape[0]
     with torch.cuda.device(x.device):
-        for (group_a, _, _), (group_b, _, y_col) in zip(_groups(lora_a, rank_dim=1), _groups(lora_b, 2, 1)):
+        for (group_a, _, _), (group_b, _, y_col) in zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1)):
             shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, group_a, rows.num_segments), x,
                                                       kernels[0], partial=True)
             parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
