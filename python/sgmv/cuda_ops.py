@@ -133,7 +133,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
         return
     num_rows = x.shape[0]
     with torch.cuda.device(x.device):
-        for (group_a, _, _), (group_b, _, y_col) in zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1)):
+        groups = zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1))
+        for (group_a, _, _), (group_b, _, y_col) in groups:
             shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, group_a, rows.num_segments), x,
                                                       kernels[0], partial=True)
             parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
