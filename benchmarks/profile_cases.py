@@ -1,9 +1,11 @@
-"""Run a few add_lora cases once each (for ncu): `ncu --clock-control none -k regex:sgmv python benchmarks/profile_cases.py`."""
+"""Run a few add_lora cases once each (for ncu): `ncu --clock-control none -k regex:sgmv python benchmarks/profile_cases.py
+[--pair] [CASE ...]` (--pair: the shrink-expand pair even where dispatch takes the fused kernel)."""
 import sys
 
 import torch
 
 import sgmv
+from sgmv import cuda_ops
 from sgmv.bench.cases import BenchCase, decode_segments, make_buffers
 
 CASES = {
@@ -11,11 +13,15 @@ CASES = {
     "identical256_r64": (4096, 4096, 64, 256, "identical"),
     "prefill4096_r64": (4096, 4096, 64, 4096, "prefill"),
     "distinct1_r16": (4096, 4096, 16, 1, "distinct"),
+    "distinct16_r16": (4096, 4096, 16, 16, "distinct"),
 }
 
 
 def main(names):
     import random
+    if "--pair" in names:
+        names = [n for n in names if n != "--pair"]
+        cuda_ops.prefers_fused = lambda *args: False
     for name in names or CASES:
         h_in, h_out, r, rows, pop = CASES[name]
         segs = (64,) * 64 if pop == "prefill" else decode_segments(rows, pop, random.Random(0))

@@ -6,7 +6,7 @@ import fnmatch
 import itertools
 from typing import Iterable, Iterator
 
-OPS = ("shrink", "expand")
+OPS = ("shrink", "expand", "fused")
 DTYPES = {"fp16": "__half", "bf16": "__nv_bfloat16"}
 RANKS = (8, 16, 32, 64, 128)
 HIDDEN_SIZES = (2048, 2560, 3072, 4096, 5120, 8192, 11008, 14336)
@@ -22,14 +22,16 @@ CHUNK = 32  # reduction elements one warp consumes per step; every kernel static
 class KernelSpec:
     """One compiled kernel. `name` is derived from the fields and keys everything else."""
 
-    op: str  # "shrink" (h_in -> r) or "expand" (r -> h_out)
+    op: str  # "shrink" (h_in -> r), "expand" (r -> h_out) or "fused" (add_lora in one launch: h_in -> r -> h_out)
     dtype: str  # "fp16" or "bf16"
     rank: int  # r, or ANY
     hidden: int  # h_in for shrink, h_out for expand, or ANY
     warps: int  # warps per thread block
     warp_rows: int  # rows per tile (a multiple of 16)
-    tile_n: int  # shrink: ranks per block; expand: output columns per block (32 x unroll per warp)
-    unroll: int  # independent tiles in flight per warp: shrink: 32-wide h_in chunks; expand: 32-column tiles
+    tile_n: int  # shrink: ranks per block; expand and fused: output columns per block (32 x unroll per warp in
+    # the expand)
+    unroll: int  # independent tiles in flight per warp: shrink and fused: 32-wide h_in chunks; expand: 32-column
+    # tiles
     vectorized: bool  # 16-byte vector loads (needs aligned rows); False = element loads, any shape
 
     @property
@@ -50,14 +52,28 @@ class KernelSpec:
         registers a thread: run 14 of benchmarks/NOTES.md (left to itself the compiler took up to 155)."""
         if self.op == "expand" and self.threads == 256:
             return f"{self.threads}, 2"
+        if self.op == "fused":
+            return f"{self.threads}, 1"
         return str(self.threads)
+
+    @property
+    def col_tiles(self) -> int:
+        """Expand and fused: 32-column tiles per warp."""
+        return self.tile_n // (32 * self.warps)
 
     @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
-        32-wide chunk of v (rows padded by 4 floats)."""
+        32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v, and
+        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y."""
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n
+        if self.op == "fused":
+            chunks = -(-self.rank // CHUNK)
+            partial = 4 * self.warps * self.warp_rows * self.rank
+            v = 4 * self.warp_rows * (chunks * CHUNK + 4)
+            slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)
+            return partial + v + slots
         return 4 * self.warp_rows * (CHUNK + 4)
 
     @property
@@ -86,6 +102,10 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.op == "shrink":
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
+    if spec.op == "fused":
+        return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
+                and spec.vectorized and spec.unroll >= 1 and spec.col_tiles >= 1
+                and spec.tile_n == 32 * spec.warps * spec.col_tiles)
     return spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
 
 
@@ -93,7 +113,7 @@ def vector_ok(spec: KernelSpec) -> bool:
     """Vectorized kernels need whole 16-byte vectors in every row they read or write."""
     if not spec.vectorized:
         return True
-    sizes = [spec.hidden] + ([spec.rank] if spec.op == "expand" else [])
+    sizes = [spec.hidden] + ([spec.rank] if spec.op != "shrink" else [])
     return all(s % 8 == 0 for s in sizes)
 
 
@@ -139,7 +159,19 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
-TILES = {"shrink": shrink_tiles, "expand": expand_tiles}
+FUSED_MAX_RANK = 64  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
+
+
+def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
+    """One 16-row tile per cluster; 4 warps x 256 columns or 8 warps x 512 columns per block; the shrink's
+    unroll as for the shrink kernel's 16-row tile."""
+    if not rank or rank > FUSED_MAX_RANK:
+        return []
+    unroll = _shrink_unroll(_round8(rank), 16)
+    return [dict(warps=4, warp_rows=16, tile_n=256, unroll=unroll), dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
+
+
+TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles}
 
 
 def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: bool) -> list[KernelSpec]:
@@ -154,13 +186,18 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     extra_tiles adds candidate tiles for tuning runs; they are not part of the shipped grid.
     """
     specialized = itertools.chain.from_iterable(
-        _make(op, dt, r, h, True, extra_tiles) for op, dt, r, h in itertools.product(OPS, DTYPES, RANKS, HIDDEN_SIZES))
+        _make(op, dt, r, h, True, extra_tiles)
+        for op, dt, r, h in itertools.product(("shrink", "expand"), DTYPES, RANKS, HIDDEN_SIZES))
     # Output slices of different h_out (q, k, v) share one expand launch: a rank-specialized kernel of any h_out.
     any_hidden = itertools.chain.from_iterable(
         _make("expand", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
+    # add_lora in one launch (small batches): rank-specialized, any h_in and h_out.
+    fused = itertools.chain.from_iterable(
+        _make("fused", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
     generic = itertools.chain.from_iterable(
-        _make(op, dt, ANY, ANY, vec, extra_tiles) for op, dt, vec in itertools.product(OPS, DTYPES, (True, False)))
-    return prune(itertools.chain(specialized, any_hidden, generic))
+        _make(op, dt, ANY, ANY, vec, extra_tiles)
+        for op, dt, vec in itertools.product(("shrink", "expand"), DTYPES, (True, False)))
+    return prune(itertools.chain(specialized, any_hidden, fused, generic))
 
 
 def prune(specs: Iterable[KernelSpec]) -> list[KernelSpec]:

@@ -28,13 +28,22 @@ def test_name_is_stable():
 
 def test_default_grid_covers_the_issue():
     keys = {(s.op, s.dtype, s.rank, s.hidden) for s in SPECS if s.rank}
-    for op in specmod.OPS:
+    for op in ("shrink", "expand"):
         for dt in ("fp16", "bf16"):
             for r in (8, 16, 32, 64, 128):
                 for h in (2048, 2560, 3072, 4096, 5120, 8192, 11008, 14336):
                     assert (op, dt, r, h) in keys
             assert any(s.op == op and s.dtype == dt and not s.rank and not s.hidden and not s.vectorized
                        for s in SPECS), "an unaligned generic kernel exists for every op and dtype"
+
+
+def test_default_grid_has_fused_kernels_for_small_ranks():
+    """add_lora in one launch: every dtype and rank up to FUSED_MAX_RANK, any h_in and h_out, aligned rows."""
+    fused = {(s.dtype, s.rank) for s in SPECS if s.op == "fused"}
+    assert fused == {(dt, r) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64)}
+    assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows == 16 for s in SPECS if s.op == "fused")
+    bad = specmod.KernelSpec("fused", "bf16", 12, 0, warps=4, warp_rows=16, tile_n=256, unroll=4, vectorized=True)
+    assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)

@@ -43,12 +43,19 @@ def test_kernel(kernel):
     dtype = DTYPES[kernel.dtype]
     rank, hidden = _shape_for(kernel)
     other = 1032 if kernel.vectorized else 1001  # the dimension this kernel does not specialize
-    h_in, h_out = (hidden, other) if kernel.op == "shrink" else (other, hidden)
+    h_in, h_out = (other, hidden) if kernel.op == "expand" else (hidden, other)
     case = Case(rows=311, h_in=h_in, h_out=h_out, rank=rank, n_lora=5, dtype=dtype, layout="negative",
                 device=DEV, seed=zlib.crc32(kernel.name.encode()) % 1000)
     b = case.batch
     poison_allocator(DEV)
-    if kernel.op == "shrink":
+    if kernel.op == "fused":
+        y = case.y.clone()
+        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b], Rows(b.seg_indptr, b.lora_indices), case.scales,
+                          0.75, fused=kernel)
+        want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, b, 0.75, case.scales,
+                                        compute_dtype=torch.float64)
+        check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
+    elif kernel.op == "shrink":
         v = torch.zeros(case.rows, rank, device=DEV)
         cuda_ops.shrink_into(v, case.x, [case.lora_a], Rows(b.seg_indptr, b.lora_indices), None, 0.75, kernel=kernel)
         want = reference.shrink(case.x, case.lora_a, b, 0.75, compute_dtype=torch.float64)
@@ -92,7 +99,16 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks.to(DEV))
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     poison_allocator(DEV)
-    if kernel.op == "shrink":
+    if kernel.op == "fused":  # one output slice: the fused kernel serves single-slice calls
+        a, b = _weights(n_lora, rank, hidden, 1000, dtype, gen)
+        poison_past_rank(a, b, ranks)
+        x = torch.randn(rows, hidden, generator=gen).to(dtype).to(DEV)
+        y0 = torch.randn(rows, 1000, generator=gen).to(dtype).to(DEV)
+        y = y0.clone()
+        cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.75, fused=kernel)
+        want = reference.add_lora_delta(x, a, b, batch, 0.75, compute_dtype=torch.float64, ranks=ranks)
+        check_delta(y, y0, want, dtype, untouched)
+    elif kernel.op == "shrink":
         lora_a = [(torch.randn(n_lora, r, h_in, generator=gen) / h_in ** 0.5).to(dtype).to(DEV) for r in slice_ranks]
         for a in lora_a:
             poison_past_rank(a, None, ranks)
@@ -115,7 +131,7 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
     torch.cuda.synchronize()
 
 
-SPLIT_CASES = [(k, c) for k in KERNELS for c in ((1, 2) if k.op == "shrink" else (1,))]
+SPLIT_CASES = [(k, c) for k in KERNELS if k.op != "fused" for c in ((1, 2) if k.op == "shrink" else (1,))]
 
 
 @pytest.mark.parametrize("kernel, cluster", SPLIT_CASES, ids=[f"{k.name}-cluster{c}" for k, c in SPLIT_CASES])
@@ -425,3 +441,65 @@ def test_everything_together_under_graph_replay(rows):
         want = reference.add_lora_delta(x, [p[0] for p in pairs], [p[1] for p in pairs], batch, 1.0, scales,
                                         compute_dtype=torch.float64, ranks=ranks)
         check_delta(y, y0, want, torch.bfloat16, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+# ---- add_lora in one launch (the fused kernel) -----------------------------------------------------
+
+FUSED = [k for k in KERNELS if k.op == "fused" and k.rank in (16, 64)]
+FUSED_SHAPES = [(4096, 4096), (1032, 1000), (4096, 14336), (14336, 4096), (8, 24)]
+
+
+@pytest.mark.parametrize("layout", ["one_row", "distinct", "negative", "empty", "uniform"])
+@pytest.mark.parametrize("shape", FUSED_SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
+def test_fused_shapes(kernel, shape, layout):
+    """The fused kernel on h_in and h_out off its tiles (one chunk, several clusters per row tile), one row,
+    one row per segment (many segments), -1 adapters, empty segments; y past the covered rows untouched."""
+    h_in, h_out = shape
+    dtype = DTYPES[kernel.dtype]
+    rows = {"one_row": 1, "distinct": 97}.get(layout, 130)
+    seed = zlib.crc32(f"{kernel.name}{shape}{layout}".encode()) % 1000
+    gen = torch.Generator().manual_seed(seed)
+    n_lora = 6
+    if layout in ("one_row", "distinct"):
+        batch = sgmv.LoraBatch.from_segments(list(range(rows + 1)), [i % n_lora for i in range(rows)], device=DEV)
+    else:
+        batch = Case(rows=rows, h_in=8, h_out=8, rank=8, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
+                     seed=seed).batch
+    a, b = _weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), None, 0.5, fused=kernel)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
+    """The public op takes the fused kernel for a decode batch on sm_90; under graph replay it gives the
+    eager result with new inputs written in place."""
+    from sgmv.dispatch import prefers_fused
+    case = Case(rows=16, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="uniform",
+                device=DEV, seed=3)
+    problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments)
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernel needs thread-block clusters (sm_90)")
+    assert prefers_fused(problem, loader.device(0).num_sms)
+    assert cuda_ops._installed_fused_kernel(problem) is not None
+    y = case.y.clone()
+    graph = torch.cuda.CUDAGraph()
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        sgmv.add_lora(y.clone(), case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    torch.cuda.current_stream().wait_stream(stream)
+    x = case.x.clone()
+    with torch.cuda.graph(graph):
+        sgmv.add_lora(y, x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    for seed in (1, 2):
+        x.copy_(torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.dtype))
+        y.copy_(case.y)
+        graph.replay()
+        want = reference.add_lora_delta(x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, case.y, want, torch.bfloat16, ~covered_rows(case.batch, case.rows, 8).to(DEV))

@@ -77,15 +77,17 @@ struct ExpandTile {
     }
   }
 
-  // v's rows g and g + 8 of m-tile mt, reduction offsets [8t, 8t + 8) of the staged chunk, as hi + lo parts.
-  __device__ static void split_v(const SharedStorage& smem, Vec8 (&hi)[kMTiles][2], Vec8 (&lo)[kMTiles][2]) {
+  // v's rows g and g + 8 of m-tile mt, reduction offsets [8t, 8t + 8) of a staged 32-wide chunk (rows
+  // `pitch` floats apart in shared memory), as hi + lo parts.
+  __device__ __forceinline__ static void split_v(const float* chunk_v, int pitch, Vec8 (&hi)[kMTiles][2],
+                                                 Vec8 (&lo)[kMTiles][2]) {
     using Traits = ElementTraits<T>;
     const int lane = threadIdx.x % 32;
 #pragma unroll
     for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        const float* f = &smem.v[mt * 16 + h * 8 + lane / 4][8 * (lane % 4)];
+        const float* f = chunk_v + (mt * 16 + h * 8 + lane / 4) * pitch + 8 * (lane % 4);
 #pragma unroll
         for (int q = 0; q < 4; ++q) {
           hi[mt][h].r[q] = Traits::pack(f[2 * q], f[2 * q + 1]);
@@ -108,22 +110,23 @@ struct ExpandTile {
       }
   }
 
-  // One 32-wide reduction chunk: stage v's chunk (all warps), then acc += v_chunk @ B_chunk^T.
-  __device__ static void chunk(const SgmvParams& p, SharedStorage& smem, const float* v, int row0, int seg_end,
-                               int c, int rank, int true_rank, Vec8 (&bv)[kColTiles][4],
-                               float (&acc)[kMTiles][kColTiles][4][4]) {
-    __syncthreads();  // the previous chunk's staged v has been read
-    stage_v(p, v, row0, seg_end, c * kChunk, rank, true_rank, smem);
-    if (true_rank < rank) {  // uniform: weight padding past the true rank must not reach the MMA (0 * NaN)
+  // Zeroes the weight elements past the adapter's true rank in chunk c (uniform branch): padding must not
+  // reach the MMA (0 * NaN).
+  __device__ __forceinline__ static void mask_weights(int c, int rank, int true_rank, Vec8 (&bv)[kColTiles][4]) {
+    if (true_rank < rank) {
       const int left = true_rank - (c * kChunk + 8 * (threadIdx.x % 4));
 #pragma unroll
       for (int ct = 0; ct < kColTiles; ++ct)
 #pragma unroll
         for (int j = 0; j < 4; ++j) zero_tail(bv[ct][j], left);
     }
-    __syncthreads();
+  }
+
+  // acc += v_chunk @ B_chunk^T for one staged 32-wide chunk of v (rows `pitch` floats apart).
+  __device__ __forceinline__ static void multiply(const float* chunk_v, int pitch, const Vec8 (&bv)[kColTiles][4],
+                                                  float (&acc)[kMTiles][kColTiles][4][4]) {
     Vec8 hi[kMTiles][2], lo[kMTiles][2];
-    split_v(smem, hi, lo);
+    split_v(chunk_v, pitch, hi, lo);
 #pragma unroll
     for (int s = 0; s < 2; ++s)
 #pragma unroll
@@ -141,8 +144,72 @@ struct ExpandTile {
       }
   }
 
-  __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
+  // One 32-wide reduction chunk: stage v's chunk (all warps), then acc += v_chunk @ B_chunk^T.
+  __device__ static void chunk(const SgmvParams& p, SharedStorage& smem, const float* v, int row0, int seg_end,
+                               int c, int rank, int true_rank, Vec8 (&bv)[kColTiles][4],
+                               float (&acc)[kMTiles][kColTiles][4][4]) {
+    __syncthreads();  // the previous chunk's staged v has been read
+    stage_v(p, v, row0, seg_end, c * kChunk, rank, true_rank, smem);
+    mask_weights(c, rank, true_rank, bv);
+    __syncthreads();
+    multiply(&smem.v[0][0], kPitch, bv, acc);
+  }
+
+  // This lane's 16-byte pieces of y: columns n0 + 32 ct + [8t, 8t + 8) of rows g and g + 8 of each m-tile.
+  __device__ __forceinline__ static void load_y(uint16_t* const (&y_rows)[kMTiles][2], int n0, int N,
+                                                Vec8 (&yv)[kMTiles][2][kColTiles]) {
+    const int t = threadIdx.x % 4;
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h)
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct)
+          yv[mt][h][ct] = load_vec8<kVectorized>(y_rows[mt][h], n0 + ct * 32 + 8 * t, N, y_rows[mt][h] != nullptr);
+  }
+
+  // y = y_loaded + scale * acc, stored in 16-byte vectors where whole. Lane (g, t) holds columns
+  // 8t + (2j + e) of each 32-column tile, rows g (i = e) and g + 8 (i = 2 + e).
+  __device__ __forceinline__ static void store_y(uint16_t* const (&y_rows)[kMTiles][2], int n0, int N, float scale,
+                                                 const Vec8 (&yv)[kMTiles][2][kColTiles],
+                                                 const float (&acc)[kMTiles][kColTiles][4][4]) {
     using Traits = ElementTraits<T>;
+    const int t = threadIdx.x % 4;
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        if (y_rows[mt][h] == nullptr) continue;
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct) {
+          const int col = n0 + ct * 32 + 8 * t;
+          if (col >= N) continue;
+          uint16_t* out = y_rows[mt][h] + col;
+          float d[8];
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            d[2 * j] = scale * acc[mt][ct][j][2 * h];
+            d[2 * j + 1] = scale * acc[mt][ct][j][2 * h + 1];
+          }
+          uint32_t r[4];
+#pragma unroll
+          for (int i = 0; i < 4; ++i) {
+            const float2 cur = Traits::unpack(yv[mt][h][ct].r[i]);
+            r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
+          }
+          if (kVectorized && col + 8 <= N) {
+            *reinterpret_cast<uint4*>(out) = make_uint4(r[0], r[1], r[2], r[3]);
+          } else {
+            const uint16_t* e = reinterpret_cast<const uint16_t*>(r);
+#pragma unroll
+            for (int i = 0; i < 8; ++i)
+              if (col + i < N) out[i] = e[i];
+          }
+        }
+      }
+  }
+
+  __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
     int slice_index = 0;  // the output slice whose column tiles hold blockIdx.y
     for (int s = 1; s < p.num_slices; ++s)
       if (static_cast<int>(blockIdx.y) >= p.slices[s].tile_begin) slice_index = s;
@@ -156,8 +223,6 @@ struct ExpandTile {
     if (true_rank == 0) return;
 
     const int warp = threadIdx.x / 32;
-    const int lane = threadIdx.x % 32;
-    const int t = lane % 4;
     const int n0 = (blockIdx.y - slice.tile_begin) * kBlockCols + warp * kWarpCols;  // warps past N still stage v
 
     const float* v = static_cast<const float*>(p.x) + slice.v_col;
@@ -188,13 +253,7 @@ struct ExpandTile {
 #pragma unroll
       for (int c = 0; c < kPrefetch; ++c) load_weights(w, slice.w_stride_row, n0, c * kChunk, rank, N, bv[c]);
       Vec8 yv[kMTiles][2][kColTiles];
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int h = 0; h < 2; ++h)
-#pragma unroll
-          for (int ct = 0; ct < kColTiles; ++ct)
-            yv[mt][h][ct] = load_vec8<kVectorized>(y_rows[mt][h], n0 + ct * 32 + 8 * t, N, y_rows[mt][h] != nullptr);
+      load_y(y_rows, n0, N, yv);
       if (!waited) {  // everything above is in flight; v comes from the shrink
         wait_for_prerequisites();
         waited = true;
@@ -212,39 +271,7 @@ struct ExpandTile {
         }
       }
 
-      // Lane (g, t) holds columns 8t + (2j + e) of each 32-column tile, rows g (i = e) and g + 8 (i = 2 + e).
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          if (y_rows[mt][h] == nullptr) continue;
-#pragma unroll
-          for (int ct = 0; ct < kColTiles; ++ct) {
-            const int col = n0 + ct * 32 + 8 * t;
-            if (col >= N) continue;
-            uint16_t* out = y_rows[mt][h] + col;
-            float d[8];
-#pragma unroll
-            for (int j = 0; j < 4; ++j) {
-              d[2 * j] = seg.scale * acc[mt][ct][j][2 * h];
-              d[2 * j + 1] = seg.scale * acc[mt][ct][j][2 * h + 1];
-            }
-            uint32_t r[4];
-#pragma unroll
-            for (int i = 0; i < 4; ++i) {
-              const float2 cur = Traits::unpack(yv[mt][h][ct].r[i]);
-              r[i] = Traits::pack(cur.x + d[2 * i], cur.y + d[2 * i + 1]);
-            }
-            if (kVectorized && col + 8 <= N) {
-              *reinterpret_cast<uint4*>(out) = make_uint4(r[0], r[1], r[2], r[3]);
-            } else {
-              const uint16_t* e = reinterpret_cast<const uint16_t*>(r);
-#pragma unroll
-              for (int i = 0; i < 8; ++i)
-                if (col + i < N) out[i] = e[i];
-            }
-          }
-        }
+      store_y(y_rows, n0, N, seg.scale, yv, acc);
     }
   }
 };

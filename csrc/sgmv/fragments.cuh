@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cooperative_groups.h>
 #include <cute/arch/mma_sm80.hpp>
 
 namespace sgmv {
@@ -107,8 +108,34 @@ __device__ __forceinline__ void a_regs(const Vec8& top, const Vec8& bottom, int 
   a[3] = bottom.r[2 * s + 1];
 }
 
-// Programmatic dependent launch (sm_90): the shrink lets the expand's blocks start early; the expand
-// waits for the shrink's results only where it reads them. Both are no-ops without a dependency.
+constexpr int kMaxCluster = 8;  // portable thread-block cluster size (dispatch: MAX_CLUSTER)
+
+// Sum over the first `blocks` (at most kMax) blocks of this thread's cluster of the float4 at `local` (an
+// address in this block's shared memory) in each block's copy (distributed shared memory). All remote loads
+// are issued before the first add: a loop that waited on each block in turn cost one DSMEM round trip each.
+template <int kMax = kMaxCluster>
+__device__ __forceinline__ float4 cluster_sum4(const float* local, int blocks) {
+  float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  namespace cg = cooperative_groups;
+  cg::cluster_group cluster = cg::this_cluster();
+  float4 part[kMax];
+#pragma unroll
+  for (int b = 0; b < kMax; ++b)
+    part[b] = b < blocks ? *reinterpret_cast<const float4*>(cluster.map_shared_rank(const_cast<float*>(local), b))
+                         : make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+  for (int b = 0; b < kMax; ++b) {
+    sum.x += part[b].x; sum.y += part[b].y; sum.z += part[b].z; sum.w += part[b].w;
+  }
+#endif
+  return sum;
+}
+
+// Programmatic dependent launch (sm_90): the first kernel of an add_lora (the shrink or the fused kernel)
+// starts while the previous kernel on the stream finishes and waits for it before reading anything; the
+// shrink then lets the expand's blocks start, and the expand waits for the shrink's results only where it
+// reads them. Both are no-ops in a launch without the dependency.
 __device__ __forceinline__ void launch_dependents() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");

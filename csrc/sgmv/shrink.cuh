@@ -38,6 +38,9 @@ struct ShrinkTile {
     const SgmvSlice& slice = p.slices[blockIdx.x % p.num_slices];
     const int K = kHidden ? kHidden : slice.hidden;
 
+    // Launched to overlap the previous kernel on the stream: nothing of the caller's is read before it is done.
+    // Only then may the expand start: it reads y before waiting for this kernel.
+    wait_for_prerequisites();
     launch_dependents();
     const Segment seg = load_segment(p, blockIdx.x / p.num_slices);
     if (!seg.active) return;
@@ -51,9 +54,6 @@ struct ShrinkTile {
     if (c_begin >= c_end && !p.partials) return;  // a partial slice must be written, even as zeros
 
     const int warp = threadIdx.x / 32;
-    const int lane = threadIdx.x % 32;
-    const int g = lane / 4;
-    const int t = lane % 4;
     const uint16_t* x = static_cast<const uint16_t*>(p.x);
     const uint16_t* w = static_cast<const uint16_t*>(slice.w) + seg.lora * slice.w_stride_lora;
     float* v = static_cast<float*>(p.y) + (p.partials ? (split / cluster) * p.split_stride : 0) + slice.v_col;
@@ -64,61 +64,10 @@ struct ShrinkTile {
       const uint16_t* x_rows[kMTiles][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       float acc[kMTiles][kNTiles][4];
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int nt = 0; nt < kNTiles; ++nt)
-#pragma unroll
-          for (int i = 0; i < 4; ++i) acc[mt][nt][i] = 0.f;
-
-      for (int c0 = c_begin + warp; c0 < c_end; c0 += kWarps * kUnroll) {
-        Vec8 xv[kUnroll][kMTiles][2];
-        Vec8 wv[kUnroll][kNTiles];
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          const int c = c0 + u * kWarps;
-          const bool chunk_ok = c < c_end;
-          const int k = c * kChunk + 8 * t;
-#pragma unroll
-          for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-            for (int h = 0; h < 2; ++h)
-              xv[u][mt][h] = load_vec8<kVectorized>(x_rows[mt][h], k, K, chunk_ok && x_rows[mt][h] != nullptr);
-#pragma unroll
-          for (int nt = 0; nt < kNTiles; ++nt) {
-            const int n = n_base + nt * 8 + g;
-            wv[u][nt] = load_vec8<kVectorized>(w + n * slice.w_stride_row, k, K, chunk_ok && n < rank);
-          }
-        }
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u)
-#pragma unroll
-          for (int s = 0; s < 2; ++s)
-#pragma unroll
-            for (int mt = 0; mt < kMTiles; ++mt) {
-              uint32_t a[4];
-              a_regs(xv[u][mt][0], xv[u][mt][1], s, a);
-#pragma unroll
-              for (int nt = 0; nt < kNTiles; ++nt)
-                mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
-            }
-      }
+      accumulate(x_rows, K, w, slice.w_stride_row, n_base, rank, c_begin + warp, c_end, acc);
 
       // Sum the warps' partials (into the first warp's buffer), then the cluster's blocks, and emit.
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int nt = 0; nt < kNTiles; ++nt)
-#pragma unroll
-          for (int i = 0; i < 4; ++i)
-            smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
-      __syncthreads();
-      for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads) {
-        float sum = 0.f;
-#pragma unroll
-        for (int wi = 0; wi < kWarps; ++wi) sum += (&smem.partial[wi][0][0])[e];
-        (&smem.partial[0][0][0])[e] = sum;
-      }
+      sum_warps(smem, acc);
       if (cluster > 1) {
         reduce_cluster(p, smem, v, row0, seg, n_base, rank, cluster);
       } else {
@@ -127,6 +76,76 @@ struct ShrinkTile {
           emit(p, v, row0 + e / kRankTile, n_base + e % kRankTile, seg, rank, (&smem.partial[0][0][0])[e]);
         __syncthreads();
       }
+    }
+  }
+
+  // acc = x_rows . w^T over the 32-wide reduction chunks c_first, c_first + kWarps, ... below c_end (this
+  // warp's share); weight rows n_base + ... at or past `rank` read as zero.
+  __device__ __forceinline__ static void accumulate(const uint16_t* const (&x_rows)[kMTiles][2], int K, const uint16_t* w,
+                                    const int64_t& w_stride_row, int n_base, int rank, int c_first, int c_end,
+                                    float (&acc)[kMTiles][kNTiles][4]) {
+    const int lane = threadIdx.x % 32;
+    const int g = lane / 4;
+    const int t = lane % 4;
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int nt = 0; nt < kNTiles; ++nt)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) acc[mt][nt][i] = 0.f;
+
+    for (int c0 = c_first; c0 < c_end; c0 += kWarps * kUnroll) {
+      Vec8 xv[kUnroll][kMTiles][2];
+      Vec8 wv[kUnroll][kNTiles];
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const int c = c0 + u * kWarps;
+        const bool chunk_ok = c < c_end;
+        const int k = c * kChunk + 8 * t;
+#pragma unroll
+        for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+            xv[u][mt][h] = load_vec8<kVectorized>(x_rows[mt][h], k, K, chunk_ok && x_rows[mt][h] != nullptr);
+#pragma unroll
+        for (int nt = 0; nt < kNTiles; ++nt) {
+          const int n = n_base + nt * 8 + g;
+          wv[u][nt] = load_vec8<kVectorized>(w + n * w_stride_row, k, K, chunk_ok && n < rank);
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u)
+#pragma unroll
+        for (int s = 0; s < 2; ++s)
+#pragma unroll
+          for (int mt = 0; mt < kMTiles; ++mt) {
+            uint32_t a[4];
+            a_regs(xv[u][mt][0], xv[u][mt][1], s, a);
+#pragma unroll
+            for (int nt = 0; nt < kNTiles; ++nt)
+              mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
+          }
+    }
+  }
+
+  // The block's tile: every warp's acc summed into smem.partial[0] (visible to the block after a barrier).
+  __device__ __forceinline__ static void sum_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4]) {
+    const int warp = threadIdx.x / 32;
+    const int g = (threadIdx.x % 32) / 4;
+    const int t = threadIdx.x % 4;
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int nt = 0; nt < kNTiles; ++nt)
+#pragma unroll
+        for (int i = 0; i < 4; ++i)
+          smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
+    __syncthreads();
+    for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads) {
+      float sum = 0.f;
+#pragma unroll
+      for (int wi = 0; wi < kWarps; ++wi) sum += (&smem.partial[wi][0][0])[e];
+      (&smem.partial[0][0][0])[e] = sum;
     }
   }
 
@@ -141,19 +160,21 @@ struct ShrinkTile {
   }
 
   // The blocks of one cluster hold partial tiles of consecutive splits; each block sums a share of the
-  // elements over all of them (distributed shared memory) and stores it into the cluster's slice.
+  // tile's 4-float pieces over all of them (distributed shared memory) and stores it into the cluster's slice.
   __device__ static void reduce_cluster(const SgmvParams& p, SharedStorage& smem, float* v, int row0,
                                         const Segment& seg, int n_base, int rank, int cluster) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    static_assert(kRankTile % 4 == 0, "the tile is summed in 4-float pieces");
     namespace cg = cooperative_groups;
     cg::cluster_group group = cg::this_cluster();
     group.sync();  // every block's tile is summed and visible
     const int me = static_cast<int>(group.block_rank());
-    float* local = &smem.partial[0][0][0];
-    for (int e = me * kThreads + threadIdx.x; e < kWarpRows * kRankTile; e += cluster * kThreads) {
-      float sum = 0.f;
-      for (int b = 0; b < cluster; ++b) sum += group.map_shared_rank(local, b)[e];
-      emit(p, v, row0 + e / kRankTile, n_base + e % kRankTile, seg, rank, sum);
+    const float* local = &smem.partial[0][0][0];
+    for (int e = 4 * (me * kThreads + threadIdx.x); e < kWarpRows * kRankTile; e += 4 * cluster * kThreads) {
+      const float4 sum = cluster_sum4(local + e, cluster);
+      const float parts[4] = {sum.x, sum.y, sum.z, sum.w};
+#pragma unroll
+      for (int i = 0; i < 4; ++i) emit(p, v, row0 + (e + i) / kRankTile, n_base + (e + i) % kRankTile, seg, rank, parts[i]);
     }
     group.sync();  // no block leaves (or reuses its tile) while others still read it
 #endif

@@ -13,9 +13,14 @@ import torch
 
 from . import loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import Launch, Problem, can_run, plan, select
+from .dispatch import Launch, Problem, can_run, plan, prefers_fused, select
 from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
+
+
+# The first kernel of add_lora is a programmatic dependent launch: its blocks get onto the GPU while the
+# previous kernel on the stream finishes, and wait for it before reading anything (fused.cuh, shrink.cuh).
+OVERLAP_PREVIOUS_CALL = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +41,13 @@ class Rows:
 def _installed_kernel(problem: Problem) -> KernelRecord:
     """select() over the installed manifest, once per distinct problem (it scans every kernel: ~25 us)."""
     return select(problem, load_manifest().kernels)
+
+
+@functools.lru_cache(maxsize=4096)
+def _installed_fused_kernel(problem: Problem) -> Optional[KernelRecord]:
+    """The fused kernel for `problem` if one is compiled, else None."""
+    fitting = [k for k in load_manifest().kernels if can_run(problem, k)]
+    return select(problem, fitting) if fitting else None
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -123,16 +135,43 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
             loader.launch(kernel_, geometry, params, y)
 
 
+def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
+                  ) -> Optional[KernelRecord]:
+    """The kernel that runs this add_lora in one launch, or None for the launch pair (dispatch.prefers_fused
+    decides unless `fused` forces a kernel, or False forbids it)."""
+    if fused is False or problem.num_slices != 1:
+        return None
+    if isinstance(fused, KernelRecord):
+        return fused
+    dev = loader.device(ref.device.index)
+    if dev.arch < 90 or not prefers_fused(problem, dev.num_sms):
+        return None
+    return _installed_fused_kernel(problem)
+
+
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
              rows: Rows, scales: Optional[torch.Tensor], scale: float,
-             kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None)) -> None:
-    """y += scale * (x @ A[l].T) @ B[l].T: a split-K shrink storing partial slices of v, then an expand that
-    sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch); one such
-    pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection."""
+             kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None),
+             fused: Optional[KernelRecord | bool] = None) -> None:
+    """y += scale * (x @ A[l].T) @ B[l].T. Small batches of one output slice: one launch of the fused kernel
+    (fused.cuh). Otherwise a split-K shrink storing partial slices of v, then an expand that sums them as it
+    loads v, launched to overlap the shrink's tail (programmatic dependent launch); one such pair per
+    MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force
+    the one-launch path with, False to forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     num_rows = x.shape[0]
     with torch.cuda.device(x.device):
+        one = Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments) if len(lora_a) == 1 else None
+        fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
+        if fused_kernel is not None:
+            kernel, geometry = _prepare(one, x, fused_kernel)
+            params = _params(rows, scales, scale, [_slice(lora_a[0], lora_a[0].shape[1], x.shape[1], 0),
+                                                   _slice(lora_b[0], lora_b[0].shape[2], y.shape[1], 0)],
+                             x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=num_rows,
+                             num_loras=lora_a[0].shape[0])
+            loader.launch(kernel, geometry, params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
+            return
         groups = zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1))
         for (group_a, _, _), (group_b, _, y_col) in groups:
             shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, group_a, rows.num_segments), x,
@@ -145,7 +184,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), x=x.data_ptr(), y=v.data_ptr(),
                                     ld_x=x.stride(0), ld_y=rank, k_splits=shrink_geometry.k_splits,
                                     cluster_splits=shrink_geometry.cluster, **common)
-            loader.launch(shrink_kernel, shrink_geometry, shrink_params, x)
+            loader.launch(shrink_kernel, shrink_geometry, shrink_params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
             expand_params = _params(rows, scales, scale, _expand_slices(group_b, 0, y_col, expand_geometry),
                                     x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=parts,
                                     **common)

@@ -23,6 +23,7 @@ PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats 
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
 MAX_ATOMIC_SPLITS = 64  # standalone shrink: splits add into v atomically
 MAX_CLUSTER = 8  # portable thread-block cluster size (sm_90): splits reduced on chip into one slice
+FUSED_CLUSTER = 16  # the fused kernel's cluster (sm_90's non-portable maximum): 16 blocks split h_in
 MAX_PARTIAL_SLICES = 8  # every expand block sums the slices it reads (one batch of loads): keep them few
 
 
@@ -37,14 +38,14 @@ def _aligned(*tensors_and_strides) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    op: str  # "shrink" or "expand"
+    op: str  # "shrink", "expand" or "fused" (add_lora in one launch)
     dtype: str  # "fp16" or "bf16"
     rank: int  # the largest slice rank
-    hidden: int  # h_in (shrink) or the h_out every slice shares (expand); 0: the slices' h_out differ
+    hidden: int  # h_in (shrink, fused) or the h_out every slice shares (expand); 0: the slices' h_out differ
     num_rows: int
     num_segments: int
     aligned: bool  # every row (and slice column offset) the kernel reads or writes is 16-byte aligned
-    slice_hidden: tuple[int, ...] = ()  # each output slice's h_out (expand) or h_in (shrink); () = (hidden,)
+    slice_hidden: tuple[int, ...] = ()  # each output slice's h_out (expand, fused) or h_in (shrink); () = (hidden,)
     slice_ranks: tuple[int, ...] = ()  # each output slice's rank; () = (rank,)
 
     def __post_init__(self):
@@ -77,6 +78,18 @@ class Problem:
                    ranks)
 
 
+    @classmethod
+    def for_add_lora(cls, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
+                     num_segments: int) -> "Problem":
+        """One output slice's whole add_lora (the fused kernel): h_in = hidden, h_out = slice_hidden[0]."""
+        shrink = cls.for_shrink(x, [lora_a], num_segments)
+        aligned = shrink.aligned and lora_b.shape[1] % 8 == 0 and lora_b.shape[2] % 8 == 0 and _aligned(
+            (y, y.stride(0)), (lora_b, lora_b.stride(0), lora_b.stride(1)))
+        rank = lora_a.shape[1] if lora_a.shape[1] == lora_b.shape[2] else 0  # 0: no kernel runs it
+        return cls("fused", shrink.dtype, rank, shrink.hidden, x.shape[0], num_segments, aligned,
+                   (lora_b.shape[1],), (rank,))
+
+
 # Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big
 # batches (prefill); with few row tiles in all they leave SMs idle, so decode-sized batches keep 16 rows.
 DECODE_ROWS, PREFILL_ROWS = 16, 32
@@ -99,6 +112,9 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
     have it; a specialized h_out needs every slice to have it."""
+    if problem.op == "fused":
+        return (kernel.op == "fused" and kernel.dtype == problem.dtype and kernel.rank == problem.rank
+                and problem.num_slices == 1 and problem.aligned)
     rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
                                    else all(r == kernel.rank for r in problem.slice_ranks))
     return (kernel.op == problem.op and kernel.dtype == problem.dtype and rank_ok
@@ -119,6 +135,22 @@ def select(problem: Problem, available: Iterable[KernelRecord]) -> KernelRecord:
             f"({'aligned' if problem.aligned else 'unaligned'} rows); compiled: {shown or 'none'}. "
             "Rebuild with SGMV_KERNELS including the generic '*_rany_hany_*' kernels.")
     return max(fitting, key=lambda k: _preference(problem, k))
+
+
+# Fused add_lora (one launch) rule: PLACEHOLDER until measured.
+FUSED_MAX_CLUSTERS = 64
+
+
+def fused_clusters(problem: Problem, kernel_cols: int, rows_per_tile: int = 16) -> int:
+    """Clusters a fused launch runs: one per (segment, row group, group of FUSED_CLUSTER column tiles)."""
+    mean_tiles = math.ceil(problem.num_rows / (rows_per_tile * max(1, problem.num_segments)))
+    col_clusters = math.ceil(math.ceil(problem.slice_hidden[0] / kernel_cols) / FUSED_CLUSTER)
+    return problem.num_segments * max(1, mean_tiles) * col_clusters
+
+
+def prefers_fused(problem: Problem, num_sms: int) -> bool:
+    """Whether add_lora should run as one fused launch rather than the shrink-expand pair."""
+    return fused_clusters(problem, 256) <= FUSED_MAX_CLUSTERS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +202,15 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     """
     cluster = 1
     groups = _row_groups(problem, kernel)
+    if problem.op == "fused":
+        if not clusters:
+            raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
+        # One column tile per block; a cluster's blocks split h_in, so every cluster recomputes its row tile's v.
+        col_tiles = math.ceil(problem.slice_hidden[0] / kernel.tile_n)
+        grid = (problem.num_segments, FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER), groups)
+        if grid[1] > MAX_GRID_YZ:
+            raise UnsupportedError(f"h_out={problem.slice_hidden[0]} needs {grid[1]} column tiles; at most {MAX_GRID_YZ}")
+        return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, cluster=FUSED_CLUSTER)
     if problem.op == "shrink":
         n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
         busy = _busy_tiles(problem, kernel, groups) * n_chunks * problem.num_slices

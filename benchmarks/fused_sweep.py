@@ -1,0 +1,54 @@
+"""Time add_lora as one fused launch (each compiled fused tile) against the shrink-expand pair, over the quick
+sweep's cases (BENCH.md method: graph replay, cold cache, median). Feeds dispatch.prefers_fused and the fused
+tile choice (benchmarks/NOTES.md). Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16]
+"""
+import json
+import sys
+import zlib
+
+import torch
+
+import sgmv
+from sgmv import cuda_ops, manifest
+from sgmv.bench.cases import make_buffers, sweep
+from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph
+
+
+def main(out_path: str, dtype_name: str = "bf16") -> None:
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[dtype_name]
+    kernels = manifest.load().kernels
+    bandwidth = copy_bandwidth("cuda")
+    results = []
+    for case in sweep(quick=True):
+        fused = [k for k in kernels if k.op == "fused" and k.dtype == dtype_name and k.rank == case.rank]
+        gen = torch.Generator("cuda").manual_seed(zlib.crc32(case.name.encode()))
+        first = make_buffers(case, dtype, "cuda", gen)
+        nbytes = sum(t.numel() * t.element_size() for t in (first.x, first.y, first.lora_a, first.lora_b))
+        sets = [first] + [make_buffers(case, dtype, "cuda", gen) for _ in range(sets_for(nbytes) - 1)]
+        batch = sgmv.LoraBatch.from_segments(case.indptr(), list(range(case.num_segments)), device="cuda")
+        rows = cuda_ops.Rows(batch.seg_indptr, batch.lora_indices)
+        floor = case.floor_bytes(2) / bandwidth * 1e6
+        y0 = first.y.clone()  # timing adds into the sets' y: check against the first set's starting y
+        want = y0.clone()
+        cuda_ops.add_lora(want, first.x, [first.lora_a], [first.lora_b], rows, None, 0.5, fused=False)
+        line = f"{case.name[:-5]:27} tgt {max(1.3 * floor, floor + 4):5.1f}"
+        for variant, overlap in [(False, False), (False, True)] + [(k, True) for k in fused]:
+            cuda_ops.OVERLAP_PREVIOUS_CALL = overlap
+            got = y0.clone()
+            cuda_ops.add_lora(got, first.x, [first.lora_a], [first.lora_b], rows, None, 0.5, fused=variant)
+            delta = want.double() - y0.double()
+            err = ((got.double() - want.double()).norm() / max(delta.norm(), 1e-30)).item()
+            us = time_graph([lambda b=b: cuda_ops.add_lora(b.y, b.x, [b.lora_a], [b.lora_b], rows, None, 0.5,
+                                                           fused=variant) for b in sets])
+            name = ("pair" if variant is False else variant.name.split("_")[-2][:6]) + ("+pdl" if overlap else "")
+            results.append(dict(case=case.name, variant=name, us=us, floor_us=floor, err=err))
+            line += f" |{name} {us:5.1f}" + (f" e{err:.0e}" if err > 1e-2 else "")
+        print(line, flush=True)
+        del sets
+        torch.cuda.empty_cache()
+    with open(out_path, "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,188 @@
+// SGMV add_lora in one launch: y[rows of s] += scale_s * (x[rows of s] @ A[l_s]^T) @ B[l_s]^T.
+//
+// Grid: x = segment, y = column tile of h_out, z = row-tile group; the blocks along y form thread-block
+// clusters of C (the launch's cluster size). The C blocks of a cluster share one 16-row tile of one
+// segment: each reduces a 1/C share of h_in (the shrink, ShrinkTile's main loop), the cluster sums the
+// shares through distributed shared memory into every block's copy of v (never through global memory),
+// and each block expands v into its own column tile(s) of h_out (ExpandTile's MMA and epilogue). When
+// h_out has more column tiles than a cluster has blocks, the launch has several clusters per row tile
+// (each computes the same v: the shrink's reads repeat from L2) or blocks loop over tiles gridDim.y apart.
+// The expand's operands for the block's first column tile (its B fragments and y) are copied into shared
+// memory with cp.async when the block starts, so they arrive while the shrink runs and hold no registers;
+// each thread has private slots for exactly the fragments it later feeds to its MMAs.
+// Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
+// Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows.
+#pragma once
+#include <cooperative_groups.h>
+#include <cute/arch/cluster_sm90.hpp>
+#include <cute/arch/copy_sm80.hpp>
+
+#include "expand.cuh"
+#include "shrink.cuh"
+
+namespace sgmv {
+
+template <class T, int kRank, int kWarps, int kColTiles, int kUnroll>
+struct FusedTile {
+  static constexpr int kWarpRows = 16;
+  static constexpr int kMaxBlocks = 16;  // cluster size limit (16 is sm_90's non-portable maximum)
+  static constexpr int kThreads = kWarps * 32;
+  static_assert(kRank % 8 == 0 && kRank > 0, "the fused kernel is rank-specialized, in whole 16-byte vectors");
+  using Shrink = ShrinkTile<T, kRank, kRank, 0, kWarps, kWarpRows, kUnroll, true>;
+  using Expand = ExpandTile<T, kRank, 0, kWarps, kWarpRows, kColTiles, true>;
+  static constexpr int kChunks = (kRank + kChunk - 1) / kChunk;
+  static constexpr int kBlockCols = Expand::kBlockCols;
+  static constexpr int kVPitch = kChunks * kChunk + 4;  // floats per row of v (padded against bank conflicts)
+
+  struct SharedStorage {
+    typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, read by the cluster
+    float v[kWarpRows][kVPitch];            // the row tile of v, summed over the cluster, zero past the true rank
+    uint4 w[kChunks][kColTiles][4][kThreads];  // each thread's B fragments (cp.async)
+    uint4 y[2][kColTiles][kThreads];           // each thread's pieces of y (cp.async)
+  };
+
+  // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
+  // column); out-of-range pieces are zero-filled.
+  __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
+                                  int N, SharedStorage& smem) {
+    using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
+    const int lane = threadIdx.x % 32;
+    const int t = lane % 4;
+#pragma unroll
+    for (int c = 0; c < kChunks; ++c)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const int col = n0 + ct * 32 + interleaved_column(j, lane / 4);
+          const int k = c * kChunk + 8 * t;
+          const bool ok = col < N && k < kRank;
+          const uint16_t* src = ok ? w + col * w_stride_row + k : w;
+          Copy::copy(*reinterpret_cast<const uint4*>(src), smem.w[c][ct][j][threadIdx.x], ok);
+        }
+#pragma unroll
+    for (int h = 0; h < 2; ++h)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct) {
+        const int col = n0 + ct * 32 + 8 * t;
+        const bool ok = y_rows[0][h] != nullptr && col < N;
+        const uint16_t* src = ok ? y_rows[0][h] + col : w;
+        Copy::copy(*reinterpret_cast<const uint4*>(src), smem.y[h][ct][threadIdx.x], ok);
+      }
+    cute::cp_async_fence();
+  }
+
+  __device__ static Vec8 slot(const uint4& q) { return Vec8{{q.x, q.y, q.z, q.w}}; }
+
+  // Every block of the cluster sums the cluster's partial tiles (distributed shared memory) into its v.
+  // Ends with this block's arrival on the cluster barrier that frees the partial tiles (release_partials).
+  __device__ static void gather_v(SharedStorage& smem, int blocks, int true_rank) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    cute::cluster_sync();  // every block's tile is summed and visible
+    constexpr int kCols = kChunks * kChunk;  // whole chunks: the MMAs read them all
+    const float* local = &smem.shrink.partial[0][0][0];
+    for (int e = 4 * threadIdx.x; e < kWarpRows * kCols; e += 4 * kThreads) {
+      const int row = e / kCols;
+      const int col = e % kCols;  // a multiple of 4, as kRank is of 8: a piece lies inside or past the rank
+      float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
+      if (col < true_rank) sum = cluster_sum4<kMaxBlocks>(local + row * kRank + col, blocks);
+      const float parts[4] = {sum.x, sum.y, sum.z, sum.w};
+#pragma unroll
+      for (int i = 0; i < 4; ++i) smem.v[row][col + i] = col + i < true_rank ? parts[i] : 0.f;
+    }
+    cute::cluster_arrive();  // this block has read every partial tile
+    __syncthreads();         // v is complete
+#endif
+  }
+
+  // Waits until every block of the cluster has read this block's partial tile (before it is rewritten, or
+  // the block exits and its shared memory goes away).
+  __device__ static void release_partials() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    cute::cluster_wait();
+#endif
+  }
+
+  __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    namespace cg = cooperative_groups;
+    cg::cluster_group cluster = cg::this_cluster();
+    const int blocks = min(static_cast<int>(cluster.num_blocks()), kMaxBlocks);
+    const int me = static_cast<int>(cluster.block_rank());
+    const SgmvSlice& a = p.slices[0];
+    const SgmvSlice& b = p.slices[1];
+    const int K = a.hidden;
+    const int N = b.hidden;
+
+    // Launched to overlap the previous kernel on the stream (which may write x, y or the batch tables): the
+    // next kernel may start its own prologue now, but nothing is read here before the previous one is done.
+    launch_dependents();
+    wait_for_prerequisites();
+
+    // Every block of a cluster has the same segment and row tiles: all of them reach every cluster barrier.
+    const Segment seg = load_segment(p, blockIdx.x);
+    if (!seg.active) return;
+    const int true_rank = adapter_rank(p, seg.lora, kRank);
+    if (true_rank == 0) return;
+
+    const int total_chunks = (K + kChunk - 1) / kChunk;
+    const int per_block = (total_chunks + blocks - 1) / blocks;
+    const int c_begin = me * per_block;
+    const int c_end = min(total_chunks, c_begin + per_block);
+    const int warp = threadIdx.x / 32;
+    const uint16_t* x = static_cast<const uint16_t*>(p.x);
+    uint16_t* y = static_cast<uint16_t*>(p.y) + b.y_col;
+    const uint16_t* wa = static_cast<const uint16_t*>(a.w) + seg.lora * a.w_stride_lora;
+    const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
+
+    const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
+    for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
+      const int row0 = seg.begin + rt * kWarpRows;
+      const uint16_t* x_rows[1][2];
+      uint16_t* y_rows[1][2];
+      lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
+      lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
+      prefetch(wb, b.w_stride_row, y_rows, blockIdx.y * kBlockCols + warp * Expand::kWarpCols, N, smem);
+
+      float acc_v[1][kRank / 8][4];
+      Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v);
+      if (rt != static_cast<int>(blockIdx.z)) release_partials();  // the previous row tile's partials are read
+      Shrink::sum_warps(smem.shrink, acc_v);
+      gather_v(smem, blocks, true_rank);
+
+      for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y) {
+        const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
+        if (tile != static_cast<int>(blockIdx.y)) prefetch(wb, b.w_stride_row, y_rows, n0, N, smem);
+        cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
+        float acc[1][kColTiles][4][4];
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+          for (int j = 0; j < 4; ++j)
+#pragma unroll
+            for (int i = 0; i < 4; ++i) acc[0][ct][j][i] = 0.f;
+#pragma unroll
+        for (int c = 0; c < kChunks; ++c) {
+          if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
+          Vec8 bv[kColTiles][4];
+#pragma unroll
+          for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+            for (int j = 0; j < 4; ++j) bv[ct][j] = slot(smem.w[c][ct][j][threadIdx.x]);
+          Expand::mask_weights(c, kRank, true_rank, bv);
+          Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+        }
+        Vec8 yv[1][2][kColTiles];
+#pragma unroll
+        for (int h = 0; h < 2; ++h)
+#pragma unroll
+          for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = slot(smem.y[h][ct][threadIdx.x]);
+        Expand::store_y(y_rows, n0, N, seg.scale, yv, acc);
+      }
+    }
+    if (blockIdx.z < row_tiles) release_partials();
+#endif
+  }
+};
+
+}  // namespace sgmv
