@@ -160,12 +160,14 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 
 FUSED_MAX_RANK = 64  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
+FUSED_SHIPPED_RANKS = (8, 16)  # dispatch takes the fused kernel only up to rank 16 (benchmarks/NOTES.md, entry 9)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     """One 16-row tile per cluster; 4 warps x 256 columns or 8 warps x 512 columns per block; the shrink's
-    unroll as for the shrink kernel's 16-row tile."""
-    if not rank or rank > FUSED_MAX_RANK:
+    unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 (measured slower than the launch pair) only
+    as extra tiles."""
+    if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_SHIPPED_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
     return [dict(warps=4, warp_rows=16, tile_n=256, unroll=unroll), dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]

@@ -38,9 +38,12 @@ def test_default_grid_covers_the_issue():
 
 
 def test_default_grid_has_fused_kernels_for_small_ranks():
-    """add_lora in one launch: every dtype and rank up to FUSED_MAX_RANK, any h_in and h_out, aligned rows."""
+    """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows;
+    ranks 32 and 64 as extra (tuning) tiles."""
     fused = {(s.dtype, s.rank) for s in SPECS if s.op == "fused"}
-    assert fused == {(dt, r) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64)}
+    assert fused == {(dt, r) for dt in ("fp16", "bf16") for r in (8, 16)}
+    extra = {(s.dtype, s.rank) for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"}
+    assert extra == {(dt, r) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64)}
     assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows == 16 for s in SPECS if s.op == "fused")
     bad = specmod.KernelSpec("fused", "bf16", 12, 0, warps=4, warp_rows=16, tile_n=256, unroll=4, vectorized=True)
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors

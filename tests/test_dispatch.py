@@ -3,6 +3,7 @@ import dataclasses
 
 import pytest
 
+from sgmv import dispatch
 from sgmv.dispatch import MAX_PARTIAL_SLICES, PARTIAL_FLOATS, PARTIAL_SLICES, Problem, can_run, plan, select
 from sgmv.errors import UnsupportedError
 from sgmv.manifest import KernelRecord
@@ -110,3 +111,46 @@ def test_output_slices_select_by_every_slice():
     launch = plan(same_rank, hany, 132)
     assert launch.tile_begins == (0, 32) and launch.grid[1] == 32 + 8  # 128-column tiles of each slice
     assert plan(shrink, AVAILABLE[0], 132).grid[0] == 4 * 2  # (segment, slice) blocks
+
+
+# ---- add_lora in one launch (the fused kernel) -----------------------------------------------------
+
+FUSED = [rec(op="fused", rank=16, hidden=0, warps=4, warp_rows=16, tile_n=256, unroll=4, threads=128),
+         rec(op="fused", rank=16, hidden=0, warps=8, warp_rows=16, tile_n=512, unroll=4, threads=256)]
+
+
+def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dtype="bf16"):
+    return Problem("fused", dtype, rank, h_in, rows, segs, aligned, (h_out,), (rank,))
+
+
+@pytest.mark.parametrize("h, rows, segs, want", [
+    (4096, 1, 1, 256),     # bs1: 16 blocks with 256-column tiles (the 512-column tile: one cluster of 8)
+    (4096, 16, 1, 256),    # identical bs16
+    (4096, 16, 4, 512),    # uniform bs16: 4 row tiles
+    (4096, 64, 8, 512),    # uniform bs64: 8 segments, 64 blocks
+    (4096, 64, 1, 512),    # identical bs64: 4 row tiles
+    (8192, 1, 1, 512),     # h 8192: 16 blocks of 512 columns
+    (8192, 16, 4, 512),
+    (4096, 16, 16, None),  # distinct bs16: 128 blocks or more, the pair
+    (8192, 64, 8, None),   # 128 blocks
+    (4096, 256, 1, None),  # identical bs256: 16 row tiles
+])
+def test_fused_rule_follows_the_measured_cases(h, rows, segs, want):
+    """benchmarks/NOTES.md entry 9: fused at rank <= 16 with at most 64 blocks, the tile nearest 16 blocks."""
+    got = dispatch.prefers_fused(fused_prob(h_in=h, h_out=h, rows=rows, segs=segs), FUSED)
+    assert (got.tile_n if got else None) == want
+
+
+def test_fused_rule_declines_what_it_cannot_or_should_not_run():
+    assert dispatch.prefers_fused(fused_prob(rank=64), FUSED) is None  # measured slower than the pair
+    assert dispatch.prefers_fused(fused_prob(aligned=False), FUSED) is None  # 16-byte vectors only
+    assert dispatch.prefers_fused(fused_prob(dtype="fp16"), FUSED) is None  # none compiled for it
+    assert dispatch.prefers_fused(fused_prob(rank=8), FUSED) is None  # specialized ranks only
+
+
+def test_fused_geometry_is_clusters_of_column_tiles():
+    launch = plan(fused_prob(h_out=5000, rows=40, segs=3), FUSED[0], 132, clusters=True)
+    assert launch.cluster == dispatch.FUSED_CLUSTER
+    assert launch.grid == (3, 24, 1)  # 20 column tiles of 256, rounded up to whole clusters of 8
+    with pytest.raises(UnsupportedError, match="clusters"):
+        plan(fused_prob(), FUSED[0], 132, clusters=False)

@@ -445,7 +445,7 @@ def test_everything_together_under_graph_replay(rows):
 
 # ---- add_lora in one launch (the fused kernel) -----------------------------------------------------
 
-FUSED = [k for k in KERNELS if k.op == "fused" and k.rank in (16, 64)]
+FUSED = [k for k in KERNELS if k.op == "fused"]
 FUSED_SHAPES = [(4096, 4096), (1032, 1000), (4096, 14336), (14336, 4096), (8, 24)]
 
 
@@ -479,13 +479,11 @@ def test_fused_shapes(kernel, shape, layout):
 def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
     """The public op takes the fused kernel for a decode batch on sm_90; under graph replay it gives the
     eager result with new inputs written in place."""
-    from sgmv.dispatch import prefers_fused
     case = Case(rows=16, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="uniform",
                 device=DEV, seed=3)
     problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments)
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernel needs thread-block clusters (sm_90)")
-    assert prefers_fused(problem, loader.device(0).num_sms)
     assert cuda_ops._installed_fused_kernel(problem) is not None
     y = case.y.clone()
     graph = torch.cuda.CUDAGraph()

@@ -11,7 +11,8 @@
 // memory with cp.async when the block starts, so they arrive while the shrink runs and hold no registers;
 // each thread has private slots for exactly the fragments it later feeds to its MMAs.
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
-// Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows.
+// Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
+// (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
 #pragma once
 #include <cooperative_groups.h>
 #include <cute/arch/cluster_sm90.hpp>
@@ -25,7 +26,7 @@ namespace sgmv {
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll>
 struct FusedTile {
   static constexpr int kWarpRows = 16;
-  static constexpr int kMaxBlocks = 16;  // cluster size limit (16 is sm_90's non-portable maximum)
+  static constexpr int kMaxBlocks = kMaxCluster;  // blocks per cluster (dispatch: FUSED_CLUSTER)
   static constexpr int kThreads = kWarps * 32;
   static_assert(kRank % 8 == 0 && kRank > 0, "the fused kernel is rank-specialized, in whole 16-byte vectors");
   using Shrink = ShrinkTile<T, kRank, kRank, 0, kWarps, kWarpRows, kUnroll, true>;
@@ -90,8 +91,10 @@ struct FusedTile {
 #pragma unroll
       for (int i = 0; i < 4; ++i) smem.v[row][col + i] = col + i < true_rank ? parts[i] : 0.f;
     }
-    cute::cluster_arrive();  // this block has read every partial tile
-    __syncthreads();         // v is complete
+    // This block has read every partial tile: the loads' values are consumed above, so the arrival needs no
+    // release fence (a fenced arrival waited for every outstanding global access, cp.async prefetches too).
+    cute::cluster_arrive_relaxed();
+    __syncthreads();  // v is complete
 #endif
   }
 

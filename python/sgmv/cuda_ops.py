@@ -45,9 +45,8 @@ def _installed_kernel(problem: Problem) -> KernelRecord:
 
 @functools.lru_cache(maxsize=4096)
 def _installed_fused_kernel(problem: Problem) -> Optional[KernelRecord]:
-    """The fused kernel for `problem` if one is compiled, else None."""
-    fitting = [k for k in load_manifest().kernels if can_run(problem, k)]
-    return select(problem, fitting) if fitting else None
+    """dispatch.prefers_fused over the installed manifest, once per distinct problem."""
+    return prefers_fused(problem, load_manifest().kernels)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -144,9 +143,7 @@ def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
     if isinstance(fused, KernelRecord):
         return fused
     dev = loader.device(ref.device.index)
-    if dev.arch < 90 or not prefers_fused(problem, dev.num_sms):
-        return None
-    return _installed_fused_kernel(problem)
+    return _installed_fused_kernel(problem) if dev.arch >= 90 else None
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 import torch
 
@@ -23,7 +23,7 @@ PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats 
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
 MAX_ATOMIC_SPLITS = 64  # standalone shrink: splits add into v atomically
 MAX_CLUSTER = 8  # portable thread-block cluster size (sm_90): splits reduced on chip into one slice
-FUSED_CLUSTER = 16  # the fused kernel's cluster (sm_90's non-portable maximum): 16 blocks split h_in
+FUSED_CLUSTER = 8  # the fused kernel's cluster: its blocks split h_in (16, non-portable, measured slower)
 MAX_PARTIAL_SLICES = 8  # every expand block sums the slices it reads (one batch of loads): keep them few
 
 
@@ -137,20 +137,34 @@ def select(problem: Problem, available: Iterable[KernelRecord]) -> KernelRecord:
     return max(fitting, key=lambda k: _preference(problem, k))
 
 
-# Fused add_lora (one launch) rule: PLACEHOLDER until measured.
-FUSED_MAX_CLUSTERS = 64
+# Fused add_lora (one launch) rule, from benchmarks/fused_sweep.py over the quick sweep (benchmarks/NOTES.md,
+# entry 9): against the shrink-expand pair the fused kernel wins only at rank <= 16 and with at most 64 blocks
+# (a 16-row tile per cluster, one column tile per block); with more blocks its per-cluster chain of loads,
+# cluster barriers and the shrink repeated per column cluster lose to the pair, and at rank 64 it never won.
+FUSED_MAX_RANK = 16
+FUSED_MAX_BLOCKS = 64
+FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
 
-def fused_clusters(problem: Problem, kernel_cols: int, rows_per_tile: int = 16) -> int:
-    """Clusters a fused launch runs: one per (segment, row group, group of FUSED_CLUSTER column tiles)."""
-    mean_tiles = math.ceil(problem.num_rows / (rows_per_tile * max(1, problem.num_segments)))
-    col_clusters = math.ceil(math.ceil(problem.slice_hidden[0] / kernel_cols) / FUSED_CLUSTER)
-    return problem.num_segments * max(1, mean_tiles) * col_clusters
+def fused_blocks(problem: Problem, tile_n: int, rows_per_tile: int = 16) -> int:
+    """Blocks of a fused launch: FUSED_CLUSTER per group of column tiles, per segment and row group."""
+    mean_tiles = max(1, math.ceil(problem.num_rows / (rows_per_tile * max(1, problem.num_segments))))
+    col_tiles = math.ceil(problem.slice_hidden[0] / tile_n)
+    return problem.num_segments * mean_tiles * FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER)
 
 
-def prefers_fused(problem: Problem, num_sms: int) -> bool:
-    """Whether add_lora should run as one fused launch rather than the shrink-expand pair."""
-    return fused_clusters(problem, 256) <= FUSED_MAX_CLUSTERS
+def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional[KernelRecord]:
+    """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
+    pair is faster. `kernels`: those compiled; the tile whose launch is nearest FUSED_BEST_BLOCKS wins ties
+    toward fewer blocks."""
+    if problem.rank > FUSED_MAX_RANK:
+        return None
+    fitting = [k for k in kernels if can_run(problem, k)]
+    if not fitting:
+        return None
+    best = min(fitting, key=lambda k: (abs(math.log2(fused_blocks(problem, k.tile_n) / FUSED_BEST_BLOCKS)),
+                                       fused_blocks(problem, k.tile_n)))
+    return best if fused_blocks(problem, best.tile_n) <= FUSED_MAX_BLOCKS else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,7 +219,8 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     if problem.op == "fused":
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
-        # One column tile per block; a cluster's blocks split h_in, so every cluster recomputes its row tile's v.
+        # One column tile per block (fused_blocks); a cluster's blocks split h_in, so every cluster recomputes its
+        # row tile's v.
         col_tiles = math.ceil(problem.slice_hidden[0] / kernel.tile_n)
         grid = (problem.num_segments, FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER), groups)
         if grid[1] > MAX_GRID_YZ:

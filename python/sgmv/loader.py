@@ -102,9 +102,6 @@ class _Device:
             self._modules.append(module)
             fn = _check(driver, driver.cuModuleGetFunction(module, kernel.name.encode()),
                         f"cuModuleGetFunction({kernel.name})")
-            if kernel.op == "fused":  # clusters of up to 16 blocks (dispatch.FUSED_CLUSTER)
-                attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
-                _check(driver, driver.cuFuncSetAttribute(fn, attr, 1), "cuFuncSetAttribute")
             if kernel.smem_bytes > DEFAULT_SMEM_LIMIT:
                 attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
                 _check(driver, driver.cuFuncSetAttribute(fn, attr, kernel.smem_bytes), "cuFuncSetAttribute")
