@@ -97,3 +97,6 @@ def test_results_name_the_kernels_that_ran():
     assert all("_bf16_r16_h4096_" in n for n in names)
     prefill = cases.BenchCase(4096, 4096, 64, 4096, "prefill", (64,) * 64)
     assert "_w8m32n256u1_" in kernels_for(prefill, torch.float16, "expand")
+    one = cases.BenchCase(4096, 4096, 16, 1, "distinct", (1,))  # dispatch runs it as one fused launch on sm_90
+    assert kernels_for(one, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w4m16n256")
+    assert "+" in kernels_for(one, torch.bfloat16, "add_lora", arch=80)
