@@ -23,8 +23,11 @@ AVAILABLE = [rec(), rec(rank=0, hidden=0, tile_n=64, warp_rows=16, unroll=2),
              rec(op="expand"), rec(op="expand", rank=0, hidden=0), rec(op="expand", rank=0, hidden=0, vectorized=False)]
 
 
-def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, aligned=True):
-    return Problem(op, dtype, rank, hidden, rows, segs, aligned)
+def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, aligned=True, longest="even"):
+    """A problem whose segments are known to be even (longest = the mean) unless `longest` says otherwise
+    (None: not known on the host)."""
+    longest = -(-rows // max(1, segs)) if longest == "even" else (-1 if longest is None else longest)
+    return Problem(op, dtype, rank, hidden, rows, segs, aligned, max_segment_rows=longest)
 
 
 def test_exact_specialization_wins():
@@ -110,7 +113,9 @@ def test_output_slices_select_by_every_slice():
     assert select(same_rank, AVAILABLE + [hany]) is hany
     launch = plan(same_rank, hany, 132)
     assert launch.tile_begins == (0, 32) and launch.grid[1] == 32 + 8  # 128-column tiles of each slice
-    assert plan(shrink, AVAILABLE[0], 132).grid[0] == 4 * 2  # (segment, slice) blocks
+    assert plan(shrink, AVAILABLE[0], 132).grid[0] == 2  # flat (lengths unknown): one block per slice and tile
+    even = dataclasses.replace(shrink, max_segment_rows=16)
+    assert plan(even, AVAILABLE[0], 132).grid[0] == 4 * 2  # (segment, slice) blocks
 
 
 # ---- add_lora in one launch (the fused kernel) -----------------------------------------------------
@@ -154,3 +159,37 @@ def test_fused_geometry_is_clusters_of_column_tiles():
     assert launch.grid == (3, 24, 1)  # 20 column tiles of 256, rounded up to whole clusters of 8
     with pytest.raises(UnsupportedError, match="clusters"):
         plan(fused_prob(), FUSED[0], 132, clusters=False)
+
+
+# ---- flat row tiles (skewed or unknown segment lengths) --------------------------------------------
+
+@pytest.mark.parametrize("op, kernel", [("shrink", AVAILABLE[0]), ("expand", AVAILABLE[4])])
+def test_skewed_or_unknown_segments_get_a_block_per_row_tile(op, kernel):
+    """A segment longer than the mean-sized row groups serve (or lengths unknown on the host: rows in any
+    order) switches to flat row tiles: grid z bounds every row tile of the batch, grid x holds no segment."""
+    even = plan(prob(op=op, rows=256, segs=16), kernel, num_sms=132, partial=True, clusters=True)
+    assert not even.flat and even.grid[0] == 16
+    tiles = -(-256 // kernel.warp_rows)
+    for longest in (200, None):
+        skewed = plan(prob(op=op, rows=256, segs=16, longest=longest), kernel, num_sms=132, partial=True,
+                      clusters=True)
+        assert skewed.flat and skewed.grid[0] == 1 and skewed.grid[2] == tiles + 16
+    one = plan(prob(op=op, rows=256, segs=1, longest=None), kernel, num_sms=132)
+    assert not one.flat  # one segment: its row groups are already every tile
+    huge = plan(prob(op=op, rows=10**7, segs=3, longest=None), kernel, num_sms=132)
+    assert not huge.flat and huge.grid[2] <= 65535  # more tiles than grid z holds: per-segment groups
+
+
+def test_flat_slots_bound_the_row_tiles_of_any_layout():
+    """Sum over segments of ceil(len / tile) <= ceil(T / tile) + (segments with rows), for any lengths."""
+    import random
+    rng = random.Random(0)
+    for _ in range(200):
+        segs = rng.randint(2, 40)
+        lengths = [rng.choice([0, 1, 15, 16, 17, rng.randint(0, 300)]) for _ in range(segs)]
+        rows = sum(lengths)
+        if rows == 0:
+            continue
+        launch = plan(prob(op="expand", rows=rows, segs=segs, longest=None), AVAILABLE[4], num_sms=132)
+        tile = AVAILABLE[4].warp_rows
+        assert launch.flat and launch.grid[2] >= sum(-(-n // tile) for n in lengths)

@@ -39,7 +39,9 @@ def check_delta(y_out, y_in, want_delta, dtype, untouched_rows):
 
 @pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.name)
 def test_kernel(kernel):
-    """One compiled kernel on ~300 rows mixing long, short and empty segments and -1 adapters."""
+    """One compiled kernel on ~300 rows mixing long, short and empty segments and -1 adapters, with the
+    longest segment known on the host (per-segment row groups unless it is longer than they serve; the rows
+    in any order test below leaves it unknown: flat row tiles)."""
     dtype = DTYPES[kernel.dtype]
     rank, hidden = _shape_for(kernel)
     other = 1032 if kernel.vectorized else 1001  # the dimension this kernel does not specialize
@@ -50,20 +52,24 @@ def test_kernel(kernel):
     poison_allocator(DEV)
     if kernel.op == "fused":
         y = case.y.clone()
-        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b], Rows(b.seg_indptr, b.lora_indices), case.scales,
-                          0.75, fused=kernel)
+        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b],
+                          Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows), case.scales, 0.75,
+                          fused=kernel)
         want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, b, 0.75, case.scales,
                                         compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
     elif kernel.op == "shrink":
         v = torch.zeros(case.rows, rank, device=DEV)
-        cuda_ops.shrink_into(v, case.x, [case.lora_a], Rows(b.seg_indptr, b.lora_indices), None, 0.75, kernel=kernel)
+        cuda_ops.shrink_into(v, case.x, [case.lora_a], Rows(b.seg_indptr, b.lora_indices,
+                                                            max_segment_rows=b.max_segment_rows), None, 0.75,
+                             kernel=kernel)
         want = reference.shrink(case.x, case.lora_a, b, 0.75, compute_dtype=torch.float64)
         assert rel_error(v, want) < TOLERANCE[dtype] / 4
     else:
         v = torch.randn(case.rows, rank, device=DEV)
         y = case.y.clone()
-        cuda_ops.expand(y, v, [case.lora_b], Rows(b.seg_indptr, b.lora_indices), case.scales, 0.75, kernel=kernel)
+        cuda_ops.expand(y, v, [case.lora_b], Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows),
+                        case.scales, 0.75, kernel=kernel)
         want = reference.expand_delta(v, case.lora_b, b, 0.75, case.scales, compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
     torch.cuda.synchronize()
@@ -156,7 +162,8 @@ def test_kernel_split_partials(kernel, cluster):
         n_chunks = geometry.grid[1] // geometry.k_splits
         geometry = dataclasses.replace(geometry, grid=(geometry.grid[0], splits * cluster * n_chunks, geometry.grid[2]),
                                        k_splits=splits * cluster, cluster=cluster)
-        params = cuda_ops._params(rows_, None, 1.0, cuda_ops._shrink_slices([case.lora_a], 0), x=case.x.data_ptr(),
+        params = cuda_ops._params(rows_, None, 1.0, cuda_ops._shrink_slices([case.lora_a], 0), geometry,
+                                  x=case.x.data_ptr(),
                                   y=v.data_ptr(), ld_x=case.x.stride(0), ld_y=rank, k_splits=splits * cluster,
                                   cluster_splits=cluster, **extra)
         loader.launch(kernel, geometry, params, case.x)
@@ -168,7 +175,7 @@ def test_kernel_split_partials(kernel, cluster):
         parts = torch.randn(splits, case.rows, rank, device=DEV)
         y = case.y.clone()
         geometry = plan(Problem.for_expand(y, parts[0], [case.lora_b], b.num_segments), kernel, sms)
-        params = cuda_ops._params(rows_, None, 0.5, cuda_ops._expand_slices([case.lora_b], 0, 0, geometry),
+        params = cuda_ops._params(rows_, None, 0.5, cuda_ops._expand_slices([case.lora_b], 0, 0, geometry), geometry,
                                   x=parts.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=splits,
                                   **extra)
         loader.launch(kernel, geometry, params, y)
@@ -441,6 +448,35 @@ def test_everything_together_under_graph_replay(rows):
         want = reference.add_lora_delta(x, [p[0] for p in pairs], [p[1] for p in pairs], batch, 1.0, scales,
                                         compute_dtype=torch.float64, ranks=ranks)
         check_delta(y, y0, want, torch.bfloat16, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("shape", [(4096, 4096, 16), (2048, 5120, 64), (1000, 1032, 24), (1001, 999, 5)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_skewed_batch_takes_flat_row_tiles(shape, dtype):
+    """One hot adapter (300 rows) among 40 one-row segments, -1 and empty ones: the host knows the longest
+    segment outruns the mean-sized row groups, so both kernels take flat row tiles (each tile its own
+    block); the result matches the reference and rows without an adapter stay untouched."""
+    h_in, h_out, rank = shape
+    lengths = [1] * 20 + [300] + [0, 2] + [1] * 20
+    loras = [(i * 7) % 5 for i in range(len(lengths))]
+    loras[3] = loras[30] = -1
+    indptr = [0]
+    for n in lengths:
+        indptr.append(indptr[-1] + n)
+    rows = indptr[-1]
+    batch = sgmv.LoraBatch.from_segments(indptr, loras, device=DEV)
+    gen = torch.Generator().manual_seed(rank)
+    a, b = _weights(5, rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    problem = Problem.for_shrink(x, [a], batch.num_segments, batch.max_segment_rows)
+    assert plan(problem, cuda_ops._installed_kernel(problem), 132, partial=True).flat
+    poison_allocator(DEV)
+    y = y0.clone()
+    sgmv.add_lora(y, x, a, b, batch, scale=0.5)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, 5).to(DEV))
 
 
 # ---- add_lora in one launch (the fused kernel) -----------------------------------------------------

@@ -56,19 +56,20 @@ def test_custom_ops_pass_opcheck():
     case = Case(rows=9, h_in=16, h_out=8, rank=4, n_lora=2, dtype=torch.float32, layout="uniform", seed=4)
     b = case.batch
     torch.library.opcheck(torch.ops.sgmv.shrink.default,
-                          (case.x, [case.lora_a], b.seg_indptr, b.lora_indices, None, None, None, 1.0))
+                          (case.x, [case.lora_a], b.seg_indptr, b.lora_indices, None, None, None, 1.0, -1))
     v = torch.randn(case.rows, 4)
     torch.library.opcheck(torch.ops.sgmv.expand.default,
-                          (case.y.clone(), v, [case.lora_b], b.seg_indptr, b.lora_indices, None, None, case.scales, 0.5))
+                          (case.y.clone(), v, [case.lora_b], b.seg_indptr, b.lora_indices, None, None, case.scales, 0.5,
+                           3))
     torch.library.opcheck(torch.ops.sgmv.add_lora.default, (case.y.clone(), case.x, [case.lora_a], [case.lora_b],
-                                                            b.seg_indptr, b.lora_indices, None, None, None, 0.5))
+                                                            b.seg_indptr, b.lora_indices, None, None, None, 0.5, -1))
     # rows in any order, two output slices, true ranks
     tb = sgmv.LoraBatch.from_token_loras([1, -1, 0, 1, 0, 0, 1, -1, 1])
     ranks = torch.tensor([2, 4])
     y = torch.randn(case.rows, 8 + 8)
     torch.library.opcheck(torch.ops.sgmv.add_lora.default,
                           (y, case.x, [case.lora_a, case.lora_a], [case.lora_b, case.lora_b], tb.seg_indptr,
-                           tb.lora_indices, tb.row_index, ranks, None, 0.5))
+                           tb.lora_indices, tb.row_index, ranks, None, 0.5, -1))
 
 
 # ---- rows in any order, output slices, true ranks -------------------------------------------------
@@ -89,6 +90,17 @@ def naive_rows(y, x, pairs, idx, scale, scales=None, ranks=None):
             y[r, col:col + b.shape[1]] += sc * (b[lora, :, :k].double() @ h)
             col += b.shape[1]
     return y
+
+
+def test_batch_knows_its_longest_segment_only_from_host_data():
+    """The kernels size their grids from it (dispatch._flat_slots): known for host-built segments, unknown
+    (None) for device tensors and for rows in any order."""
+    assert sgmv.LoraBatch.from_segments([0, 3, 4, 40], [2, -1, 0]).max_segment_rows == 36
+    assert sgmv.LoraBatch.from_segments(torch.tensor([0, 5]), torch.tensor([1])).max_segment_rows == 5
+    assert sgmv.LoraBatch.from_segments([0], []).max_segment_rows == 0
+    assert sgmv.LoraBatch.from_token_loras([1, 1, 0]).max_segment_rows is None
+    batch = sgmv.LoraBatch.from_segments([0, 2, 9], [0, 1])
+    assert batch.to("cpu").max_segment_rows == 7
 
 
 def test_from_token_loras_groups_rows_by_adapter():

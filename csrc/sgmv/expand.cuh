@@ -1,9 +1,10 @@
 // SGMV expand: y[rows of s] += scale_s * v[rows of s] @ B[l_s]^T   (M = rows, N = h_out, K = r).
 //
 // Grid: x = segment, y = column tile of h_out (the tiles of every output slice, one after another),
-// z = row-tile group. Each warp owns kColTiles tiles of 32 output columns. The MMA's eight-column groups
-// are interleaved so that lane (g, t) accumulates the 8 contiguous columns [8t, 8t + 8) of each of its
-// warp's tiles: y is read and written once, in 16-byte vectors. v stays float32: it enters the tensor
+// z = row-tile group; with p.flat_tiles, x = 1 and z = row tile of the whole batch (locate_tile). Each warp
+// owns kColTiles tiles of 32 output columns. The MMA's eight-column groups are interleaved so that lane
+// (g, t) accumulates the 8 contiguous columns [8t, 8t + 8) of each of its warp's tiles: y is read and
+// written once, in 16-byte vectors. v stays float32: it enters the tensor
 // cores as a high and a low 16-bit part (v = hi + lo), so the product carries about 16 bits of v's
 // mantissa, not 8. With p.partials, v is the sum of p.k_splits slices written by a split-K shrink; the
 // block sums them while staging v in shared memory, one 32-wide chunk of the reduction at a time.
@@ -216,8 +217,9 @@ struct ExpandTile {
     const SgmvSlice& slice = p.slices[slice_index];
     const int N = kHidden ? kHidden : slice.hidden;
 
-    const Segment seg = load_segment(p, blockIdx.x);
-    if (!seg.active) return;
+    Segment seg;
+    int rt_first;
+    if (!block_rows<kWarpRows, kThreads>(p, blockIdx.x, seg, rt_first)) return;
     const int rank = kRank ? kRank : slice.rank;  // the slice's (padded) rank: bounds every load
     const int true_rank = adapter_rank(p, seg.lora, rank);
     if (true_rank == 0) return;
@@ -233,7 +235,7 @@ struct ExpandTile {
     bool waited = false;
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
-    for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
+    for (int rt = rt_first; rt < row_tiles; rt += row_tile_stride(p, row_tiles)) {
       const int row0 = seg.begin + rt * kWarpRows;
       uint16_t* y_rows[kMTiles][2];
       lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);

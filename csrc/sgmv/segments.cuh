@@ -2,6 +2,8 @@
 // adapters' true ranks come straight from the caller's tensors, clamped so that garbage values can never
 // produce an out-of-bounds access.
 #pragma once
+#include <cub/block/block_scan.cuh>
+
 #include "params.cuh"
 
 namespace sgmv {
@@ -32,6 +34,61 @@ __device__ __forceinline__ Segment load_segment(const SgmvParams& p, int s) {
   seg.scale = p.scale;
   if (seg.active && p.scales != nullptr) seg.scale *= p.scales[seg.lora];
   return seg;
+}
+
+// Flat row-tile scheduling (p.flat_tiles): the batch's row tiles of kRowsPerTile rows, segment after segment,
+// are numbered from 0 (segments without an adapter or rows have none), and a block takes one by number. So a
+// long segment gets as many blocks as it has tiles, whatever the mean segment length the host sized the grid
+// from (skewed adapter popularity). Every thread of the block calls this: the block scans the segments' tile
+// counts, kThreads segments at a time. Returns false (for the whole block) when `tile` is past the last one.
+template <int kRowsPerTile, int kThreads>
+__device__ __forceinline__ bool locate_tile(const SgmvParams& p, int tile, Segment& seg, int& row_tile) {
+  using Scan = cub::BlockScan<int, kThreads>;
+  __shared__ typename Scan::TempStorage scan;
+  __shared__ Segment found_seg;
+  __shared__ int found_tile;
+  if (threadIdx.x == 0) found_tile = -1;
+  __syncthreads();
+  int tiles_before = 0;
+  for (int s0 = 0; s0 < p.num_segments; s0 += kThreads) {
+    const int s = s0 + static_cast<int>(threadIdx.x);
+    Segment mine{};
+    int tiles = 0;
+    if (s < p.num_segments) {
+      mine = load_segment(p, s);
+      tiles = mine.active ? (mine.end - mine.begin + kRowsPerTile - 1) / kRowsPerTile : 0;
+    }
+    int first, chunk_tiles;
+    Scan(scan).ExclusiveSum(tiles, first, chunk_tiles);
+    first += tiles_before;
+    if (tile >= first && tile < first + tiles) {
+      found_seg = mine;
+      found_tile = tile - first;
+    }
+    tiles_before += chunk_tiles;
+    __syncthreads();  // found_* written; the scan's storage free again
+    if (found_tile >= 0 || tiles_before > tile) break;  // uniform
+  }
+  if (found_tile < 0) return false;
+  seg = found_seg;
+  row_tile = found_tile;
+  return true;
+}
+
+// This block's segment and its first row tile: from p.flat_tiles' numbering (the block's only tile), or
+// segment `segment` with the row-tile groups of grid z (tiles rt_first, + gridDim.z, ...: row_tile_stride).
+// False: nothing to do.
+template <int kRowsPerTile, int kThreads>
+__device__ __forceinline__ bool block_rows(const SgmvParams& p, int segment, Segment& seg, int& rt_first) {
+  if (p.flat_tiles) return locate_tile<kRowsPerTile, kThreads>(p, static_cast<int>(blockIdx.z), seg, rt_first);
+  seg = load_segment(p, segment);
+  rt_first = static_cast<int>(blockIdx.z);
+  return seg.active;
+}
+
+// The step between a block's row tiles (computed where used: a register held across the loop cost a spill).
+__device__ __forceinline__ int row_tile_stride(const SgmvParams& p, int row_tiles) {
+  return p.flat_tiles ? row_tiles : static_cast<int>(gridDim.z);
 }
 
 // The row of x, v and y that segment row i stands for (rows in any order: LoraBatch.from_token_loras).

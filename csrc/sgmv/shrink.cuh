@@ -1,7 +1,8 @@
 // SGMV shrink: v[rows of s] += scale_s * x[rows of s] @ A[l_s]^T   (M = rows, N = r, K = h_in).
 //
 // Grid: x = (segment, output slice), slices fastest, so the blocks of every slice that read one row tile
-// of x run side by side and share it through L2; y = (rank chunk, k split); z = row-tile group. A block
+// of x run side by side and share it through L2; y = (rank chunk, k split); z = row-tile group. With
+// p.flat_tiles, x = output slice and z = row tile of the whole batch (segments.cuh, locate_tile). A block
 // owns one tile of kWarpRows rows and kRankTile ranks of one segment and slice; its warps split that
 // tile's share of the h_in reduction and reduce through shared memory. Several blocks can split the
 // reduction of one tile (split-K): each either adds its float32 partial into v (which the caller zeroed),
@@ -42,8 +43,9 @@ struct ShrinkTile {
     // Only then may the expand start: it reads y before waiting for this kernel.
     wait_for_prerequisites();
     launch_dependents();
-    const Segment seg = load_segment(p, blockIdx.x / p.num_slices);
-    if (!seg.active) return;
+    Segment seg;
+    int rt_first;
+    if (!block_rows<kWarpRows, kThreads>(p, blockIdx.x / p.num_slices, seg, rt_first)) return;
     const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
     if (n_base >= rank) return;  // the expand reads no column past the adapter's rank
 
@@ -59,7 +61,7 @@ struct ShrinkTile {
     float* v = static_cast<float*>(p.y) + (p.partials ? (split / cluster) * p.split_stride : 0) + slice.v_col;
 
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
-    for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
+    for (int rt = rt_first; rt < row_tiles; rt += row_tile_stride(p, row_tiles)) {
       const int row0 = seg.begin + rt * kWarpRows;
       const uint16_t* x_rows[kMTiles][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);

@@ -51,6 +51,7 @@ class SgmvParams(ctypes.Structure):
         ("k_splits", ctypes.c_int32),
         ("partials", ctypes.c_int32),
         ("cluster_splits", ctypes.c_int32),
+        ("flat_tiles", ctypes.c_int32),
         ("slices", SgmvSlice * MAX_SLICES),
     ]
 

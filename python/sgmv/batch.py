@@ -36,6 +36,9 @@ class LoraBatch:
     num_rows:     T when the batch fixes it (from_token_loras), else None
     distinct_adapters: every adapter has at most one segment, in ascending order, no-LoRA rows last
                   (from_token_loras), so an op on n_lora adapters needs only the first n_lora segments
+    max_segment_rows: the longest segment's rows when the host knows it (from_segments with host data), else
+                  None; the kernels then spread every segment's row tiles over their own blocks, whatever
+                  the lengths (skewed adapter popularity), instead of sizing the grid from the mean
 
     Rows outside every segment, and segments whose index is not in [0, n_lora), get no LoRA.
     """
@@ -45,6 +48,7 @@ class LoraBatch:
     row_index: Optional[torch.Tensor] = None
     num_rows: Optional[int] = None
     distinct_adapters: bool = False
+    max_segment_rows: Optional[int] = None
 
     @property
     def num_segments(self) -> int:
@@ -63,6 +67,8 @@ class LoraBatch:
         CPU tensors (or sequences) are checked here; CUDA tensors are used as they are, without reading
         them on the host (no synchronization), and out-of-range values are clamped in the kernels.
         """
+        on_host = not isinstance(seg_indptr, torch.Tensor) or seg_indptr.device.type == "cpu"
+        host_indptr = _index_tensor(seg_indptr, "seg_indptr", None) if on_host else None
         indptr = _index_tensor(seg_indptr, "seg_indptr", device)
         loras = _index_tensor(lora_indices, "lora_indices", device)
         if indptr.device != loras.device:
@@ -79,7 +85,10 @@ class LoraBatch:
                 s = int(torch.nonzero(steps < 0)[0])
                 raise ValueError(f"seg_indptr decreases at segment {s} ({int(indptr[s])} -> {int(indptr[s + 1])}); "
                                  "it must be non-decreasing")
-        return cls(indptr, loras)
+        longest = None
+        if host_indptr is not None:
+            longest = int((host_indptr[1:] - host_indptr[:-1]).max()) if host_indptr.numel() > 1 else 0
+        return cls(indptr, loras, max_segment_rows=longest)
 
     @classmethod
     def from_token_loras(cls, token_lora_indices: IndexLike, device=None) -> "LoraBatch":

@@ -31,6 +31,7 @@ class Rows:
     lora_indices: torch.Tensor
     row_index: Optional[torch.Tensor] = None
     ranks: Optional[torch.Tensor] = None
+    max_segment_rows: int = -1  # the longest segment's rows when the host knows it (LoraBatch); -1: unknown
 
     @property
     def num_segments(self) -> int:
@@ -60,9 +61,10 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
 
 
 def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Sequence[SgmvSlice],
-            **fields) -> SgmvParams:
+            geometry: Optional[Launch] = None, **fields) -> SgmvParams:
     ptr = lambda t: t.data_ptr() if t is not None else None  # noqa: E731
     fields.setdefault("k_splits", 1)
+    fields.setdefault("flat_tiles", int(geometry is not None and geometry.flat))
     params = SgmvParams(seg_indptr=ptr(rows.seg_indptr), lora_indices=ptr(rows.lora_indices), scales=ptr(scales),
                         row_index=ptr(rows.row_index), ranks=ptr(rows.ranks), scale=scale,
                         num_segments=rows.num_segments, indptr_is_64=int(rows.seg_indptr.dtype == torch.int64),
@@ -113,9 +115,10 @@ def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor]
         return
     with torch.cuda.device(x.device):
         for group, v_col, _ in _groups(lora_a, rank_dim=1):
-            kernel_, geometry = _prepare(Problem.for_shrink(x, group, rows.num_segments), x, kernel)
-            params = _params(rows, scales, scale, _shrink_slices(group, v_col), x=x.data_ptr(), y=v.data_ptr(),
-                             ld_x=x.stride(0), ld_y=v.stride(0), num_rows=x.shape[0], num_loras=group[0].shape[0],
+            kernel_, geometry = _prepare(Problem.for_shrink(x, group, rows.num_segments, rows.max_segment_rows), x,
+                                         kernel)
+            params = _params(rows, scales, scale, _shrink_slices(group, v_col), geometry, x=x.data_ptr(),
+                             y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0), num_rows=x.shape[0], num_loras=group[0].shape[0],
                              k_splits=geometry.k_splits)
             loader.launch(kernel_, geometry, params, x)
 
@@ -127,8 +130,10 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
         return
     with torch.cuda.device(y.device):
         for group, v_col, y_col in _groups(lora_b, rank_dim=2, out_dim=1):
-            kernel_, geometry = _prepare(Problem.for_expand(y, v, group, rows.num_segments), y, kernel)
-            params = _params(rows, scales, scale, _expand_slices(group, v_col, y_col, geometry), x=v.data_ptr(),
+            kernel_, geometry = _prepare(Problem.for_expand(y, v, group, rows.num_segments, rows.max_segment_rows), y,
+                                         kernel)
+            params = _params(rows, scales, scale, _expand_slices(group, v_col, y_col, geometry), geometry,
+                             x=v.data_ptr(),
                              y=y.data_ptr(), ld_x=v.stride(0), ld_y=y.stride(0), num_rows=y.shape[0],
                              num_loras=group[0].shape[0])
             loader.launch(kernel_, geometry, params, y)
@@ -171,18 +176,19 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             return
         groups = zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1))
         for (group_a, _, _), (group_b, _, y_col) in groups:
-            shrink_kernel, shrink_geometry = _prepare(Problem.for_shrink(x, group_a, rows.num_segments), x,
-                                                      kernels[0], partial=True)
+            shrink_kernel, shrink_geometry = _prepare(
+                Problem.for_shrink(x, group_a, rows.num_segments, rows.max_segment_rows), x, kernels[0], partial=True)
             parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
             v = torch.empty(parts, num_rows, rank, dtype=torch.float32, device=x.device)
-            expand_kernel, expand_geometry = _prepare(Problem.for_expand(y, v[0], group_b, rows.num_segments), y,
-                                                      kernels[1])
+            expand_kernel, expand_geometry = _prepare(
+                Problem.for_expand(y, v[0], group_b, rows.num_segments, rows.max_segment_rows), y, kernels[1])
             common = dict(num_rows=num_rows, num_loras=group_a[0].shape[0], partials=1, split_stride=num_rows * rank)
-            shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), x=x.data_ptr(), y=v.data_ptr(),
+            shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), shrink_geometry, x=x.data_ptr(),
+                                    y=v.data_ptr(),
                                     ld_x=x.stride(0), ld_y=rank, k_splits=shrink_geometry.k_splits,
                                     cluster_splits=shrink_geometry.cluster, **common)
             loader.launch(shrink_kernel, shrink_geometry, shrink_params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
             expand_params = _params(rows, scales, scale, _expand_slices(group_b, 0, y_col, expand_geometry),
-                                    x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=parts,
+                                    expand_geometry, x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=parts,
                                     **common)
             loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)

@@ -47,6 +47,7 @@ class Problem:
     aligned: bool  # every row (and slice column offset) the kernel reads or writes is 16-byte aligned
     slice_hidden: tuple[int, ...] = ()  # each output slice's h_out (expand, fused) or h_in (shrink); () = (hidden,)
     slice_ranks: tuple[int, ...] = ()  # each output slice's rank; () = (rank,)
+    max_segment_rows: int = -1  # the longest segment's rows when the host knows it; -1: unknown
 
     def __post_init__(self):
         if not self.slice_hidden:
@@ -59,23 +60,24 @@ class Problem:
         return len(self.slice_hidden)
 
     @classmethod
-    def for_shrink(cls, x: torch.Tensor, lora_a: Sequence[torch.Tensor], num_segments: int) -> "Problem":
+    def for_shrink(cls, x: torch.Tensor, lora_a: Sequence[torch.Tensor], num_segments: int,
+                   max_segment_rows: int = -1) -> "Problem":
         hidden = x.shape[1]
         aligned = hidden % 8 == 0 and _aligned((x, x.stride(0)), *((a, a.stride(0), a.stride(1)) for a in lora_a))
         ranks = tuple(a.shape[1] for a in lora_a)
         return cls("shrink", DTYPE_NAMES[x.dtype], max(ranks), hidden, x.shape[0], num_segments, aligned,
-                   tuple(hidden for _ in lora_a), ranks)
+                   tuple(hidden for _ in lora_a), ranks, max_segment_rows)
 
     @classmethod
     def for_expand(cls, y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor],
-                   num_segments: int) -> "Problem":
+                   num_segments: int, max_segment_rows: int = -1) -> "Problem":
         hiddens = tuple(b.shape[1] for b in lora_b)
         aligned = (all(b.shape[2] % 8 == 0 and b.shape[1] % 8 == 0 for b in lora_b) and
                    _aligned((y, y.stride(0)), (v, v.stride(0)), *((b, b.stride(0), b.stride(1)) for b in lora_b)))
         common = hiddens[0] if len(set(hiddens)) == 1 else 0
         ranks = tuple(b.shape[2] for b in lora_b)
         return cls("expand", DTYPE_NAMES[y.dtype], max(ranks), common, y.shape[0], num_segments, aligned, hiddens,
-                   ranks)
+                   ranks, max_segment_rows)
 
 
     @classmethod
@@ -175,6 +177,7 @@ class Launch:
     k_splits: int  # shrink: splits of the h_in reduction
     cluster: int = 1  # shrink with partial slices: consecutive splits per thread-block cluster (grid y)
     tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
+    flat: bool = False  # grid z numbers the batch's row tiles over all segments (SgmvParams::flat_tiles)
 
     @property
     def partial_slices(self) -> int:
@@ -185,11 +188,26 @@ class Launch:
 def _row_groups(problem: Problem, kernel: KernelRecord) -> int:
     """Blocks sharing one segment's row tiles; each loops over every row_groups-th tile.
 
-    The lengths of the segments live on the device, so the host sizes this from their mean (T / segments
-    rows): enough for evenly spread rows, and never a grid of idle blocks; longer segments loop.
+    Sized from the mean segment (T / segments rows): enough for evenly spread rows, and never a grid of idle
+    blocks; a longer segment loops, which _flat_slots avoids where it could happen.
     """
     mean_tiles = math.ceil(problem.num_rows / (kernel.warp_rows * max(1, problem.num_segments)))
     return max(1, min(mean_tiles, MAX_GRID_YZ))
+
+
+def _flat_slots(problem: Problem, kernel: KernelRecord) -> int:
+    """Grid z of a flat launch (every row tile of the batch its own block, segments found on the device by
+    locate_tile), or 0 to keep per-segment row groups. Flat when a segment may be longer than the mean-sized
+    groups serve in parallel: the longest segment is unknown (rows in any order, device-built batches) or
+    known to be longer (skewed popularity: benchmarks/NOTES.md, entry 10). The slots bound the tile count:
+    each segment adds at most one partial tile to T / tile, and only a segment with rows has tiles."""
+    if problem.num_segments <= 1:
+        return 0
+    longest_tiles = math.ceil(problem.max_segment_rows / kernel.warp_rows)
+    if problem.max_segment_rows >= 0 and longest_tiles <= _row_groups(problem, kernel):
+        return 0
+    slots = math.ceil(problem.num_rows / kernel.warp_rows) + min(problem.num_segments, problem.num_rows)
+    return slots if slots <= MAX_GRID_YZ else 0
 
 
 def _busy_tiles(problem: Problem, kernel: KernelRecord, groups: int) -> int:
@@ -216,6 +234,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     """
     cluster = 1
     groups = _row_groups(problem, kernel)
+    flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
@@ -228,7 +247,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, cluster=FUSED_CLUSTER)
     if problem.op == "shrink":
         n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
-        busy = _busy_tiles(problem, kernel, groups) * n_chunks * problem.num_slices
+        busy = (flat or _busy_tiles(problem, kernel, groups)) * n_chunks * problem.num_slices
         chunks = math.ceil(problem.hidden / kernel.chunk)
         # A split is at least one full unrolled step of every warp: smaller ones cost more in blocks and
         # reductions than they add in parallelism (run 10 in benchmarks/NOTES.md).
@@ -242,13 +261,13 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
             slices_cap = max(1, min(MAX_PARTIAL_SLICES, k_splits_cap(problem), max_splits // cluster))
             k_splits = cluster * max(1, min(slices_cap, math.ceil(wanted / cluster)))
         # Output slices are the fastest grid dimension: their blocks for one row tile of x run together.
-        grid = (problem.num_segments * problem.num_slices, k_splits * n_chunks, groups)
+        grid = ((1 if flat else problem.num_segments) * problem.num_slices, k_splits * n_chunks, flat or groups)
         return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits,
-                      cluster=cluster)
+                      cluster=cluster, flat=bool(flat))
     tiles = [math.ceil(h / kernel.tile_n) for h in problem.slice_hidden]
     tile_begins = tuple(itertools.accumulate([0] + tiles[:-1]))
     if sum(tiles) > MAX_GRID_YZ:
         raise UnsupportedError(f"h_out={problem.slice_hidden} needs {sum(tiles)} column tiles; at most {MAX_GRID_YZ}")
-    grid = (problem.num_segments, sum(tiles), groups)
+    grid = (1 if flat else problem.num_segments, sum(tiles), flat or groups)
     return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
-                  tile_begins=tile_begins)
+                  tile_begins=tile_begins, flat=bool(flat))

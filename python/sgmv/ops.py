@@ -20,9 +20,14 @@ def _reference_batch(seg_indptr, lora_indices, row_index) -> LoraBatch:
     return LoraBatch(seg_indptr, lora_indices, row_index=row_index)
 
 
-def _rows(seg_indptr, lora_indices, row_index, ranks):
+def _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows):
     from .cuda_ops import Rows
-    return Rows(seg_indptr, lora_indices, row_index, ranks)
+    return Rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows)
+
+
+def _longest(batch: LoraBatch) -> int:
+    """The batch's longest segment for the custom ops (-1: not known on the host)."""
+    return -1 if batch.max_segment_rows is None else batch.max_segment_rows
 
 
 # ---- custom ops ----------------------------------------------------------------------------------
@@ -30,59 +35,62 @@ def _rows(seg_indptr, lora_indices, row_index, ranks):
 @torch.library.custom_op("sgmv::shrink", mutates_args=())
 def _shrink_op(x: torch.Tensor, lora_a: list[torch.Tensor], seg_indptr: torch.Tensor, lora_indices: torch.Tensor,
                row_index: Optional[torch.Tensor], ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor],
-               scale: float) -> torch.Tensor:
+               scale: float, max_segment_rows: int) -> torch.Tensor:
     batch = _reference_batch(seg_indptr, lora_indices, row_index)
     return reference.shrink(x, lora_a, batch, scale, scales, ranks=ranks).to(torch.float32)
 
 
 @_shrink_op.register_kernel("cuda")
-def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     from . import cuda_ops
     v = torch.zeros(x.shape[0], sum(a.shape[1] for a in lora_a), dtype=torch.float32, device=x.device)
-    cuda_ops.shrink_into(v, x, lora_a, _rows(seg_indptr, lora_indices, row_index, ranks), scales, scale)
+    rows = _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows)
+    cuda_ops.shrink_into(v, x, lora_a, rows, scales, scale)
     return v
 
 
 @_shrink_op.register_fake
-def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     return x.new_empty((x.shape[0], sum(a.shape[1] for a in lora_a)), dtype=torch.float32)
 
 
 @torch.library.custom_op("sgmv::expand", mutates_args=("y",))
 def _expand_op(y: torch.Tensor, v: torch.Tensor, lora_b: list[torch.Tensor], seg_indptr: torch.Tensor,
                lora_indices: torch.Tensor, row_index: Optional[torch.Tensor], ranks: Optional[torch.Tensor],
-               scales: Optional[torch.Tensor], scale: float) -> None:
+               scales: Optional[torch.Tensor], scale: float, max_segment_rows: int) -> None:
     reference.expand(y, v, lora_b, _reference_batch(seg_indptr, lora_indices, row_index), scale, scales, ranks)
 
 
 @_expand_op.register_kernel("cuda")
-def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     from . import cuda_ops
-    cuda_ops.expand(y, v, lora_b, _rows(seg_indptr, lora_indices, row_index, ranks), scales, scale)
+    cuda_ops.expand(y, v, lora_b, _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows), scales, scale)
 
 
 @_expand_op.register_fake
-def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     return None
 
 
 @torch.library.custom_op("sgmv::add_lora", mutates_args=("y",))
 def _add_lora_op(y: torch.Tensor, x: torch.Tensor, lora_a: list[torch.Tensor], lora_b: list[torch.Tensor],
                  seg_indptr: torch.Tensor, lora_indices: torch.Tensor, row_index: Optional[torch.Tensor],
-                 ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor], scale: float) -> None:
+                 ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor], scale: float,
+                 max_segment_rows: int) -> None:
     batch = _reference_batch(seg_indptr, lora_indices, row_index)
     v = reference.shrink(x, lora_a, batch, ranks=ranks)
     reference.expand(y, v, lora_b, batch, scale, scales, ranks)
 
 
 @_add_lora_op.register_kernel("cuda")
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     from . import cuda_ops
-    cuda_ops.add_lora(y, x, lora_a, lora_b, _rows(seg_indptr, lora_indices, row_index, ranks), scales, scale)
+    rows = _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows)
+    cuda_ops.add_lora(y, x, lora_a, lora_b, rows, scales, scale)
 
 
 @_add_lora_op.register_fake
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale):
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     return None
 
 
@@ -102,7 +110,8 @@ def shrink(x: torch.Tensor, lora_a: Weights, batch: LoraBatch, scale: Scale = 1.
     """
     a = checks.shrink_args(x, lora_a, batch, scale, ranks)
     indptr, loras = a.batch.kernel_segments(a.num_loras)
-    return _shrink_op(a.x, a.lora_a, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale)
+    return _shrink_op(a.x, a.lora_a, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale,
+                      _longest(a.batch))
 
 
 def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Weights, batch: LoraBatch, scale: Scale = 1.0, *,
@@ -118,7 +127,7 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Weights, batch: LoraBatch, 
     """
     a = checks.expand_args(y, v, lora_b, batch, scale, slices, ranks)
     indptr, loras = a.batch.kernel_segments(a.num_loras)
-    _expand_op(a.y, a.v, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale)
+    _expand_op(a.y, a.v, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale, _longest(a.batch))
     return y
 
 
@@ -138,5 +147,6 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Weights, lora_b: Weights,
     """
     a = checks.add_lora_args(y, x, lora_a, lora_b, batch, scale, slices, ranks)
     indptr, loras = a.batch.kernel_segments(a.num_loras)
-    _add_lora_op(a.y, a.x, a.lora_a, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale)
+    _add_lora_op(a.y, a.x, a.lora_a, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale,
+                 _longest(a.batch))
     return y
