@@ -2,8 +2,6 @@
 // adapters' true ranks come straight from the caller's tensors, clamped so that garbage values can never
 // produce an out-of-bounds access.
 #pragma once
-#include <cub/block/block_scan.cuh>
-
 #include "params.cuh"
 
 namespace sgmv {
@@ -41,10 +39,35 @@ __device__ __forceinline__ Segment load_segment(const SgmvParams& p, int s) {
 // long segment gets as many blocks as it has tiles, whatever the mean segment length the host sized the grid
 // from (skewed adapter popularity). Every thread of the block calls this: the block scans the segments' tile
 // counts, kThreads segments at a time. Returns false (for the whole block) when `tile` is past the last one.
+// Exclusive prefix sum of `value` over the block's threads, and the block's total (kThreads a multiple of 32).
+// `warp_sums` is kThreads / 32 ints of shared memory; ends with a barrier, so it may be reused right after.
+template <int kThreads>
+__device__ __forceinline__ int block_exclusive_sum(int value, int* warp_sums, int& total) {
+  static_assert(kThreads % 32 == 0, "whole warps");
+  const int lane = threadIdx.x % 32;
+  const int warp = threadIdx.x / 32;
+  int inclusive = value;
+#pragma unroll
+  for (int d = 1; d < 32; d *= 2) {
+    const int up = __shfl_up_sync(0xffffffffu, inclusive, d);
+    if (lane >= d) inclusive += up;
+  }
+  if (lane == 31) warp_sums[warp] = inclusive;
+  __syncthreads();
+  int before = 0;
+  total = 0;
+#pragma unroll
+  for (int w = 0; w < kThreads / 32; ++w) {
+    before += w < warp ? warp_sums[w] : 0;
+    total += warp_sums[w];
+  }
+  __syncthreads();
+  return before + inclusive - value;
+}
+
 template <int kRowsPerTile, int kThreads>
 __device__ __forceinline__ bool locate_tile(const SgmvParams& p, int tile, Segment& seg, int& row_tile) {
-  using Scan = cub::BlockScan<int, kThreads>;
-  __shared__ typename Scan::TempStorage scan;
+  __shared__ int warp_sums[kThreads / 32];
   __shared__ Segment found_seg;
   __shared__ int found_tile;
   if (threadIdx.x == 0) found_tile = -1;
@@ -58,15 +81,14 @@ __device__ __forceinline__ bool locate_tile(const SgmvParams& p, int tile, Segme
       mine = load_segment(p, s);
       tiles = mine.active ? (mine.end - mine.begin + kRowsPerTile - 1) / kRowsPerTile : 0;
     }
-    int first, chunk_tiles;
-    Scan(scan).ExclusiveSum(tiles, first, chunk_tiles);
-    first += tiles_before;
+    int chunk_tiles;
+    const int first = tiles_before + block_exclusive_sum<kThreads>(tiles, warp_sums, chunk_tiles);
     if (tile >= first && tile < first + tiles) {
       found_seg = mine;
       found_tile = tile - first;
     }
     tiles_before += chunk_tiles;
-    __syncthreads();  // found_* written; the scan's storage free again
+    __syncthreads();  // found_* written
     if (found_tile >= 0 || tiles_before > tile) break;  // uniform
   }
   if (found_tile < 0) return false;
