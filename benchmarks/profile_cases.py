@@ -1,5 +1,6 @@
-"""Run a few add_lora cases once each (for ncu): `ncu --clock-control none -k regex:sgmv python benchmarks/profile_cases.py
-[--pair] [CASE ...]` (--pair: the shrink-expand pair even where dispatch takes the fused kernel)."""
+"""Run a few add_lora cases once each (for ncu):
+`ncu --clock-control none -k regex:sgmv python benchmarks/profile_cases.py [--pair] [CASE ...]`
+(--pair: the shrink-expand pair even where dispatch takes the fused kernel)."""
 import sys
 
 import torch

@@ -170,7 +170,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_SHIPPED_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
-    return [dict(warps=4, warp_rows=16, tile_n=256, unroll=unroll), dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
+    return [dict(warps=4, warp_rows=16, tile_n=256, unroll=unroll),
+            dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
 
 
 TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles}

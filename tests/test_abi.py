@@ -37,7 +37,8 @@ def test_cpp_header_matches_ctypes(struct):
 def test_layout_is_packed_as_cpp_would():
     layout = _abi.layout()
     assert layout["slice"]["size"] == 48 and layout["slice"]["fields"][-1] == ["reserved", 44]
-    assert layout["size"] == 136 + _abi.MAX_SLICES * 48 and layout["fields"][-1] == ["slices", 136]  # 4 bytes of padding
+    # 4 bytes of padding before the slices
+    assert layout["size"] == 136 + _abi.MAX_SLICES * 48 and layout["fields"][-1] == ["slices", 136]
     assert abi_layout() == layout  # what the generator bakes into the static_asserts
 
 

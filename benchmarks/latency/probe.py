@@ -21,7 +21,8 @@ def main():
     torch.zeros(1, device="cuda")
     ctx = check(cu.cuCtxGetCurrent())
     module = check(cu.cuModuleLoadData(HERE.joinpath("probe.cubin").read_bytes()))
-    fns = {n: check(cu.cuModuleGetFunction(module, n.encode())) for n in ("probe_empty", "probe_chain", "probe_chain_sync")}
+    names = ("probe_empty", "probe_chain", "probe_chain_sync")
+    fns = {n: check(cu.cuModuleGetFunction(module, n.encode())) for n in names}
     for fn in fns.values():
         check(cu.cuFuncSetAttribute(fn, cu.CUfunction_attribute.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1))
     # One 1 GiB table of random indices into itself; every execution starts somewhere new (start_index).
@@ -76,7 +77,8 @@ def main():
               f"{time('probe_empty', 16, 8, pdl):.2f}; cluster 16: {time('probe_empty', 16, 16, pdl):.2f}; "
               f"256 blocks cluster 8: {time('probe_empty', 256, 8, pdl):.2f}")
         for hops in (0, 1, 2, 3):
-            print(f"{tag} atomic + {hops} dependent loads + store, 16 blocks: {time('probe_chain', 16, 1, pdl, hops):.2f} us; "
+            chain = time('probe_chain', 16, 1, pdl, hops)
+            print(f"{tag} atomic + {hops} dependent loads + store, 16 blocks: {chain:.2f} us; "
                   f"+cluster sync (8): {time('probe_chain_sync', 16, 8, pdl, hops):.2f}; "
                   f"(16): {time('probe_chain_sync', 16, 16, pdl, hops):.2f}")
 

@@ -118,8 +118,8 @@ def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor]
             kernel_, geometry = _prepare(Problem.for_shrink(x, group, rows.num_segments, rows.max_segment_rows), x,
                                          kernel)
             params = _params(rows, scales, scale, _shrink_slices(group, v_col), geometry, x=x.data_ptr(),
-                             y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0), num_rows=x.shape[0], num_loras=group[0].shape[0],
-                             k_splits=geometry.k_splits)
+                             y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0), num_rows=x.shape[0],
+                             num_loras=group[0].shape[0], k_splits=geometry.k_splits)
             loader.launch(kernel_, geometry, params, x)
 
 
@@ -189,6 +189,6 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
                                     cluster_splits=shrink_geometry.cluster, **common)
             loader.launch(shrink_kernel, shrink_geometry, shrink_params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
             expand_params = _params(rows, scales, scale, _expand_slices(group_b, 0, y_col, expand_geometry),
-                                    expand_geometry, x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0), k_splits=parts,
-                                    **common)
+                                    expand_geometry, x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0),
+                                    k_splits=parts, **common)
             loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)

@@ -243,8 +243,10 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         col_tiles = math.ceil(problem.slice_hidden[0] / kernel.tile_n)
         grid = (problem.num_segments, FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER), groups)
         if grid[1] > MAX_GRID_YZ:
-            raise UnsupportedError(f"h_out={problem.slice_hidden[0]} needs {grid[1]} column tiles; at most {MAX_GRID_YZ}")
-        return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, cluster=FUSED_CLUSTER)
+            raise UnsupportedError(
+                f"h_out={problem.slice_hidden[0]} needs {grid[1]} column tiles; at most {MAX_GRID_YZ}")
+        return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
+                      cluster=FUSED_CLUSTER)
     if problem.op == "shrink":
         n_chunks = 1 if kernel.rank else math.ceil(problem.rank / kernel.tile_n)
         busy = (flat or _busy_tiles(problem, kernel, groups)) * n_chunks * problem.num_slices
