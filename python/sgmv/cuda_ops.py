@@ -162,33 +162,45 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     the one-launch path with, False to forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
-    num_rows = x.shape[0]
     with torch.cuda.device(x.device):
         one = Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments) if len(lora_a) == 1 else None
         fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
         if fused_kernel is not None:
-            kernel, geometry = _prepare(one, x, fused_kernel)
-            params = _params(rows, scales, scale, [_slice(lora_a[0], lora_a[0].shape[1], x.shape[1], 0),
-                                                   _slice(lora_b[0], lora_b[0].shape[2], y.shape[1], 0)],
-                             x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=num_rows,
-                             num_loras=lora_a[0].shape[0])
-            loader.launch(kernel, geometry, params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
-            return
-        groups = zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1))
-        for (group_a, _, _), (group_b, _, y_col) in groups:
-            shrink_kernel, shrink_geometry = _prepare(
-                Problem.for_shrink(x, group_a, rows.num_segments, rows.max_segment_rows), x, kernels[0], partial=True)
-            parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
-            v = torch.empty(parts, num_rows, rank, dtype=torch.float32, device=x.device)
-            expand_kernel, expand_geometry = _prepare(
-                Problem.for_expand(y, v[0], group_b, rows.num_segments, rows.max_segment_rows), y, kernels[1])
-            common = dict(num_rows=num_rows, num_loras=group_a[0].shape[0], partials=1, split_stride=num_rows * rank)
-            shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), shrink_geometry, x=x.data_ptr(),
-                                    y=v.data_ptr(),
-                                    ld_x=x.stride(0), ld_y=rank, k_splits=shrink_geometry.k_splits,
-                                    cluster_splits=shrink_geometry.cluster, **common)
-            loader.launch(shrink_kernel, shrink_geometry, shrink_params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
-            expand_params = _params(rows, scales, scale, _expand_slices(group_b, 0, y_col, expand_geometry),
-                                    expand_geometry, x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0),
-                                    k_splits=parts, **common)
-            loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)
+            _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
+        else:
+            _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
+
+
+def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
+                  lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
+    """add_lora in one launch: slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
+    kernel, geometry = _prepare(problem, x, kernel)
+    params = _params(rows, scales, scale, [_slice(lora_a, lora_a.shape[1], x.shape[1], 0),
+                                           _slice(lora_b, lora_b.shape[2], y.shape[1], 0)],
+                     x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],
+                     num_loras=lora_a.shape[0])
+    loader.launch(kernel, geometry, params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
+
+
+def _launch_pairs(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
+                  rows: Rows, scales: Optional[torch.Tensor], scale: float,
+                  kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]]) -> None:
+    """add_lora as a shrink-expand pair per MAX_SLICES output slices, v in a workspace of partial slices."""
+    num_rows = x.shape[0]
+    groups = zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1))
+    for (group_a, _, _), (group_b, _, y_col) in groups:
+        shrink_kernel, shrink_geometry = _prepare(
+            Problem.for_shrink(x, group_a, rows.num_segments, rows.max_segment_rows), x, kernels[0], partial=True)
+        parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
+        v = torch.empty(parts, num_rows, rank, dtype=torch.float32, device=x.device)
+        expand_kernel, expand_geometry = _prepare(
+            Problem.for_expand(y, v[0], group_b, rows.num_segments, rows.max_segment_rows), y, kernels[1])
+        common = dict(num_rows=num_rows, num_loras=group_a[0].shape[0], partials=1, split_stride=num_rows * rank)
+        shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), shrink_geometry, x=x.data_ptr(),
+                                y=v.data_ptr(), ld_x=x.stride(0), ld_y=rank, k_splits=shrink_geometry.k_splits,
+                                cluster_splits=shrink_geometry.cluster, **common)
+        loader.launch(shrink_kernel, shrink_geometry, shrink_params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
+        expand_params = _params(rows, scales, scale, _expand_slices(group_b, 0, y_col, expand_geometry),
+                                expand_geometry, x=v.data_ptr(), y=y.data_ptr(), ld_x=rank, ld_y=y.stride(0),
+                                k_splits=parts, **common)
+        loader.launch(expand_kernel, expand_geometry, expand_params, y, overlap_previous=True)

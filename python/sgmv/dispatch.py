@@ -148,11 +148,15 @@ FUSED_MAX_BLOCKS = 64
 FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
 
-def fused_blocks(problem: Problem, tile_n: int, rows_per_tile: int = 16) -> int:
-    """Blocks of a fused launch: FUSED_CLUSTER per group of column tiles, per segment and row group."""
-    mean_tiles = max(1, math.ceil(problem.num_rows / (rows_per_tile * max(1, problem.num_segments))))
-    col_tiles = math.ceil(problem.slice_hidden[0] / tile_n)
-    return problem.num_segments * mean_tiles * FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER)
+def fused_grid(problem: Problem, kernel: KernelRecord) -> tuple[int, int, int]:
+    """Grid of a fused launch: x = segment, y = one column tile per block rounded up to whole clusters of
+    FUSED_CLUSTER (a cluster's blocks split h_in, so every cluster recomputes its row tile's v), z = row group."""
+    col_tiles = math.ceil(problem.slice_hidden[0] / kernel.tile_n)
+    return problem.num_segments, FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER), _row_groups(problem, kernel)
+
+
+def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
+    return math.prod(fused_grid(problem, kernel))
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional[KernelRecord]:
@@ -164,9 +168,9 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
     fitting = [k for k in kernels if can_run(problem, k)]
     if not fitting:
         return None
-    best = min(fitting, key=lambda k: (abs(math.log2(fused_blocks(problem, k.tile_n) / FUSED_BEST_BLOCKS)),
-                                       fused_blocks(problem, k.tile_n)))
-    return best if fused_blocks(problem, best.tile_n) <= FUSED_MAX_BLOCKS else None
+    best = min(fitting, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
+                                       fused_blocks(problem, k)))
+    return best if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -238,10 +242,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     if problem.op == "fused":
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
-        # One column tile per block (fused_blocks); a cluster's blocks split h_in, so every cluster recomputes its
-        # row tile's v.
-        col_tiles = math.ceil(problem.slice_hidden[0] / kernel.tile_n)
-        grid = (problem.num_segments, FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER), groups)
+        grid = fused_grid(problem, kernel)
         if grid[1] > MAX_GRID_YZ:
             raise UnsupportedError(
                 f"h_out={problem.slice_hidden[0]} needs {grid[1]} column tiles; at most {MAX_GRID_YZ}")
