@@ -52,3 +52,14 @@ def test_installed_manifest_parses():
     m = manifest.load()
     for k in m.kernels:
         assert k.image.name == f"{k.name}.fatbin"
+
+
+def test_cluster_sizes_fit_the_kernels():
+    """The kernels sum at most kMaxCluster blocks' partial tiles (a larger cluster would silently drop some):
+    dispatch's cluster sizes must not exceed it."""
+    from sgmv import dispatch
+    text = (ROOT / "csrc" / "sgmv" / "fragments.cuh").read_text()
+    limit = int(re.search(r"constexpr int kMaxCluster = (\d+);", text).group(1))
+    fused = (ROOT / "csrc" / "sgmv" / "fused.cuh").read_text()
+    assert "kMaxBlocks = kMaxCluster" in fused
+    assert dispatch.MAX_CLUSTER <= limit and dispatch.FUSED_CLUSTER <= limit

@@ -7,7 +7,8 @@
 namespace sgmv {
 
 // One output slice of a launch (e.g. q, k or v of an attention projection): its own stacked weights and
-// its place in v and y. A launch serves 1..kMaxSlices slices that share x (shrink) or v (expand).
+// its place in v and y. A launch serves 1..kMaxSlices slices that share x (shrink) or v (expand); the fused
+// kernel (fused.cuh) takes one pair: slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b).
 struct SgmvSlice {
   const void* w;             // stacked weights: shrink lora_a [n_lora, r, h_in]; expand lora_b [n_lora, h_out, r]
   int64_t w_stride_lora;     // elements between adapters in w

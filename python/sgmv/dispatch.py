@@ -22,6 +22,8 @@ SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
 MAX_ATOMIC_SPLITS = 64  # standalone shrink: splits add into v atomically
+# Cluster sizes may not exceed csrc's kMaxCluster: the kernels sum at most that many blocks' partial tiles
+# (tests/test_abi.py checks it).
 MAX_CLUSTER = 8  # portable thread-block cluster size (sm_90): splits reduced on chip into one slice
 FUSED_CLUSTER = 8  # the fused kernel's cluster: its blocks split h_in (16, non-portable, measured slower)
 MAX_PARTIAL_SLICES = 8  # every expand block sums the slices it reads (one batch of loads): keep them few
@@ -179,7 +181,8 @@ class Launch:
     threads: int
     smem_bytes: int
     k_splits: int  # shrink: splits of the h_in reduction
-    cluster: int = 1  # shrink with partial slices: consecutive splits per thread-block cluster (grid y)
+    cluster: int = 1  # blocks per thread-block cluster along grid y: the shrink's consecutive splits (partial
+    # slices), or the fused kernel's blocks that split h_in
     tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
     flat: bool = False  # grid z numbers the batch's row tiles over all segments (SgmvParams::flat_tiles)
 
