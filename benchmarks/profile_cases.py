@@ -9,12 +9,16 @@ import sgmv
 from sgmv import cuda_ops
 from sgmv.bench.cases import BenchCase, decode_segments, make_buffers
 
+PREFILL_SEGMENTS = {4096: 64, 8192: 8}  # as the quick sweep
 CASES = {
     "distinct256_r16": (4096, 4096, 16, 256, "distinct"),
     "identical256_r64": (4096, 4096, 64, 256, "identical"),
     "prefill4096_r64": (4096, 4096, 64, 4096, "prefill"),
     "distinct1_r16": (4096, 4096, 16, 1, "distinct"),
     "distinct16_r16": (4096, 4096, 16, 16, "distinct"),
+    "distinct64_r16_h8192": (8192, 8192, 16, 64, "distinct"),
+    "identical256_r64_h8192": (8192, 8192, 64, 256, "identical"),
+    "prefill8192_r64": (4096, 4096, 64, 8192, "prefill"),
 }
 
 
@@ -25,7 +29,10 @@ def main(names):
         cuda_ops.prefers_fused = lambda *args: None
     for name in names or CASES:
         h_in, h_out, r, rows, pop = CASES[name]
-        segs = (64,) * 64 if pop == "prefill" else decode_segments(rows, pop, random.Random(0))
+        if pop == "prefill":
+            segs = (rows // PREFILL_SEGMENTS[rows],) * PREFILL_SEGMENTS[rows]
+        else:
+            segs = decode_segments(rows, pop, random.Random(0))
         case = BenchCase(h_in, h_out, r, rows, pop, segs)
         bufs = make_buffers(case, torch.bfloat16, "cuda", torch.Generator("cuda").manual_seed(0))
         batch = sgmv.LoraBatch.from_segments(case.indptr(), list(range(len(segs))), device="cuda")

@@ -15,6 +15,8 @@ MIN_ARCH = 80  # mma.sync m16n8k16 with bf16 needs sm_80
 MAX_SMEM_BYTES = 227 * 1024  # per block on sm_90 after opt-in
 DEFAULT_SMEM_BYTES = 48 * 1024  # above this a kernel must opt in
 GENERIC_RANK_TILE = 64
+EXPAND_STAGES = 2  # the pipelined expand's shared-memory stages (expand.cuh: kStages)
+PIPELINE_MIN_ROWS = 32  # expand tiles of at least this many rows are pipelined (expand.cuh: kPipelined)
 CHUNK = 32  # reduction elements one warp consumes per step; every kernel static_asserts csrc's kChunk equals it
 
 
@@ -62,10 +64,20 @@ class KernelSpec:
         return self.tile_n // (32 * self.warps)
 
     @property
+    def pipelined(self) -> bool:
+        """Expand blocks that stream several column tiles through shared-memory stages (expand.cuh's
+        kPipelined): the tall (prefill) tiles, vectorized, of a specialized rank whose B fragments fit one stage
+        (up to 2 chunks). The 16-row tiles keep a block per column tile: their stages' shared memory cost
+        small and decode batches up to 3 us (benchmarks/NOTES.md, entry 12)."""
+        return (self.op == "expand" and self.vectorized and 0 < self.rank <= 2 * CHUNK
+                and self.warp_rows >= PIPELINE_MIN_ROWS)
+
+    @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v, and
-        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y."""
+        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y; the
+        pipelined expand's row tile of v (every chunk) and those slots for each of its EXPAND_STAGES."""
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n
         if self.op == "fused":
@@ -74,11 +86,20 @@ class KernelSpec:
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)
             return partial + v + slots
+        if self.pipelined:
+            chunks = -(-self.rank // CHUNK)
+            v = 4 * self.warp_rows * (chunks * CHUNK + 4)
+            slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))
+            return v + EXPAND_STAGES * slots
         return 4 * self.warp_rows * (CHUNK + 4)
 
     @property
     def chunk(self) -> int:
         return CHUNK
+
+    @property
+    def expand_stages(self) -> int:
+        return EXPAND_STAGES
 
     @property
     def ctype(self) -> str:
@@ -90,7 +111,8 @@ class KernelSpec:
 
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
-        row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk)
+        row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
+                   pipelined=self.pipelined)
         return row
 
 

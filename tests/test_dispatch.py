@@ -193,3 +193,21 @@ def test_flat_slots_bound_the_row_tiles_of_any_layout():
         launch = plan(prob(op="expand", rows=rows, segs=segs, longest=None), AVAILABLE[4], num_sms=132)
         tile = AVAILABLE[4].warp_rows
         assert launch.flat and launch.grid[2] >= sum(-(-n // tile) for n in lengths)
+
+
+def test_pipelined_expand_blocks_stream_column_tiles():
+    """A pipelined expand block streams enough column tiles that the launch has about PIPELINE_BLOCKS_PER_SM
+    blocks per SM: none for small launches, a row tile's all at most; other kernels take one tile each."""
+    tall = rec(op="expand", warps=8, warp_rows=32, tile_n=256, threads=256, pipelined=True)
+    prefill = prob(op="expand", rows=4096, segs=64)  # 16 column tiles, 128 row tiles of 32 rows
+    geometry = plan(prefill, tall, num_sms=132)
+    assert geometry.col_tiles_per_block == 8 and geometry.grid == (64, 2, 2)
+    assert plan(prob(op="expand", rows=64, segs=4), tall, num_sms=132).col_tiles_per_block == 1
+    huge = prob(op="expand", rows=1 << 16, segs=1)
+    assert plan(huge, tall, num_sms=132).col_tiles_per_block == 16  # every tile of its row tile
+    staged = dataclasses.replace(tall, pipelined=False)
+    assert plan(prefill, staged, num_sms=132).col_tiles_per_block == 1
+    assert plan(prefill, staged, num_sms=132).grid == (64, 16, 2)
+    for tiles, rows in [(1, 1), (16, 128), (57, 3), (5, 100000)]:
+        per_block = dispatch.col_tiles_per_block(tiles, rows, 132)
+        assert 1 <= per_block <= tiles

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, loader, manifest, reference
+from sgmv import cuda_ops, dispatch, loader, manifest, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem, plan
 from conftest import (LAYOUTS, TOLERANCE, Case, covered_rows, poison_allocator, poison_past_rank, rel_error,
@@ -135,6 +135,21 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
         want = reference.expand_delta(v, lora_b, batch, 0.75, compute_dtype=torch.float64, ranks=ranks)
         check_delta(y, y0, want, dtype, untouched)
     torch.cuda.synchronize()
+
+
+PIPELINED = [k for k in KERNELS if k.pipelined]
+
+
+@pytest.mark.parametrize("per_block", [3, 1 << 16], ids=["3-tiles", "all-tiles"])
+@pytest.mark.parametrize("kernel", PIPELINED, ids=lambda k: k.name)
+def test_pipelined_expand_streams_column_tiles(kernel, per_block, monkeypatch):
+    """The per-kernel tests again with every pipelined block streaming several column tiles through its
+    shared-memory stages: 3 (runs that end inside a slice and cross into the next one) or every tile of its
+    row tile (all slices). The launch's own choice keeps one tile per block at these small sizes."""
+    monkeypatch.setattr(dispatch, "col_tiles_per_block", lambda tiles, rows, sms: min(tiles, per_block))
+    test_kernel(kernel)
+    test_kernel_rows_in_any_order_slices_and_true_ranks(kernel)
+    test_kernel_split_partials(kernel, 1)
 
 
 SPLIT_CASES = [(k, c) for k in KERNELS if k.op != "fused" for c in ((1, 2) if k.op == "shrink" else (1,))]

@@ -15,6 +15,10 @@
 // true rank cost the r16 expand 37 registers a thread and 15-20% on large decode batches; loads bounded
 // by the true rank cost 7-10% on r64 decode batches of plain calls and gained mixed-rank batches ~1%.
 #pragma once
+#include <type_traits>
+
+#include <cute/arch/copy_sm80.hpp>
+
 #include "fragments.cuh"
 #include "segments.cuh"
 
@@ -38,14 +42,31 @@ struct ExpandTile {
   static constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
   static constexpr int kPitch = kChunk + 4;  // floats per staged row (padded against bank conflicts)
 
-  struct SharedStorage {
+  // Pipelined blocks (tall tiles, vectorized, of a specialized rank up to 64): a block streams
+  // p.col_tiles_per_block consecutive column tiles of its row tile, with the B fragments and y pieces of the
+  // next kStages - 1 tiles in flight (cp.async into shared memory) while it multiplies and stores the current
+  // one. A block per column tile instead spends most of its short life waiting on one chain of loads (the
+  // segment table, then B and y, then v). Measured (benchmarks/NOTES.md, entry 12): prefill expands 1.3-1.5x
+  // faster; for 16-row (decode) tiles the stages' shared memory cost small batches up to 3 us beside the
+  // shrink, so those keep a block per column tile and their loads in registers.
+  static constexpr bool kPipelined = kVectorized && kRank > 0 && kRank <= 2 * kChunk && kWarpRows >= 32;
+  static constexpr int kStages = 2;
+  static constexpr int kVPitch = kPrefetch * kChunk + 4;  // floats per row of the staged v (every chunk)
+
+  struct StagedChunk {
     float v[kWarpRows][kPitch];  // one 32-wide chunk of v for the row tile, slices summed
   };
+  struct PipelineStorage {
+    float v[kWarpRows][kVPitch];                          // the row tile's v (one slice), every chunk
+    uint4 w[kStages][kPrefetch][kColTiles][4][kThreads];  // each thread's B fragments, per stage
+    uint4 y[kStages][kMTiles][2][kColTiles][kThreads];    // each thread's pieces of y, per stage
+  };
+  using SharedStorage = std::conditional_t<kPipelined, PipelineStorage, StagedChunk>;
 
   // The whole block stages chunk k0 of v's row tile into shared memory, summing the partial slices:
   // each thread loads 4-float pieces of every slice, all slices of a piece in flight together.
   __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
-                                 int true_rank, SharedStorage& smem) {
+                                 int true_rank, float* dst, int pitch) {
     constexpr int kPiecesPerRow = kChunk / 4;
     for (int piece = threadIdx.x; piece < kWarpRows * kPiecesPerRow; piece += kThreads) {
       const int r = piece / kPiecesPerRow;
@@ -74,7 +95,7 @@ struct ExpandTile {
           for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
       }
 #pragma unroll
-      for (int i = 0; i < 4; ++i) smem.v[r][kk + i] = k0 + kk + i < true_rank ? sum[i] : 0.f;
+      for (int i = 0; i < 4; ++i) dst[r * pitch + kk + i] = k0 + kk + i < true_rank ? sum[i] : 0.f;
     }
   }
 
@@ -146,11 +167,11 @@ struct ExpandTile {
   }
 
   // One 32-wide reduction chunk: stage v's chunk (all warps), then acc += v_chunk @ B_chunk^T.
-  __device__ static void chunk(const SgmvParams& p, SharedStorage& smem, const float* v, int row0, int seg_end,
+  __device__ static void chunk(const SgmvParams& p, StagedChunk& smem, const float* v, int row0, int seg_end,
                                int c, int rank, int true_rank, Vec8 (&bv)[kColTiles][4],
                                float (&acc)[kMTiles][kColTiles][4][4]) {
     __syncthreads();  // the previous chunk's staged v has been read
-    stage_v(p, v, row0, seg_end, c * kChunk, rank, true_rank, smem);
+    stage_v(p, v, row0, seg_end, c * kChunk, rank, true_rank, &smem.v[0][0], kPitch);
     mask_weights(c, rank, true_rank, bv);
     __syncthreads();
     multiply(&smem.v[0][0], kPitch, bv, acc);
@@ -211,9 +232,177 @@ struct ExpandTile {
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
-    int slice_index = 0;  // the output slice whose column tiles hold blockIdx.y
+    if constexpr (kPipelined)
+      run_pipelined(p, smem);
+    else
+      run_staged(p, smem);
+  }
+
+  // The output slice whose column tiles hold `tile` (slices' tiles follow one another).
+  __device__ __forceinline__ static int slice_of_tile(const SgmvParams& p, int tile) {
+    int slice_index = 0;
     for (int s = 1; s < p.num_slices; ++s)
-      if (static_cast<int>(blockIdx.y) >= p.slices[s].tile_begin) slice_index = s;
+      if (tile >= p.slices[s].tile_begin) slice_index = s;
+    return slice_index;
+  }
+
+  // One column tile of a pipelined block, as this warp sees it.
+  struct ColumnTile {
+    int slice;              // index into p.slices
+    const uint16_t* w;      // the segment's adapter's B of that slice
+    int n0;                 // this warp's first column in the slice
+    int N;                  // the slice's h_out
+  };
+
+  __device__ __forceinline__ static ColumnTile column_tile(const SgmvParams& p, const Segment& seg, int tile) {
+    ColumnTile ct;
+    ct.slice = slice_of_tile(p, tile);
+    const SgmvSlice& slice = p.slices[ct.slice];
+    ct.w = static_cast<const uint16_t*>(slice.w) + seg.lora * slice.w_stride_lora;
+    ct.n0 = (tile - slice.tile_begin) * kBlockCols + (static_cast<int>(threadIdx.x) / 32) * kWarpCols;
+    ct.N = kHidden ? kHidden : slice.hidden;
+    return ct;
+  }
+
+  // This thread's rows of y for the slice starting at column y_col (null past the segment's end).
+  __device__ __forceinline__ static void offset_rows(uint16_t* const (&base)[kMTiles][2], int y_col,
+                                                     uint16_t* (&rows)[kMTiles][2]) {
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) rows[mt][h] = base[mt][h] ? base[mt][h] + y_col : nullptr;
+  }
+
+  // Issues the copies of this thread's B fragments and y pieces for column tile `ct` into stage `stage`
+  // (one cp.async group); pieces past the slice, the rank or the segment are zero-filled.
+  __device__ static void prefetch_tile(const SgmvParams& p, const ColumnTile& ct, uint16_t* const (&y_rows)[kMTiles][2],
+                                       int stage, PipelineStorage& smem) {
+    using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
+    const int lane = threadIdx.x % 32;
+    const int t = lane % 4;
+    const int64_t w_stride_row = p.slices[ct.slice].w_stride_row;
+#pragma unroll
+    for (int c = 0; c < kPrefetch; ++c)
+#pragma unroll
+      for (int j4 = 0; j4 < kColTiles * 4; ++j4) {
+        const int col = ct.n0 + (j4 / 4) * 32 + interleaved_column(j4 % 4, lane / 4);
+        const int k = c * kChunk + 8 * t;
+        const bool ok = col < ct.N && k < kRank;
+        const uint16_t* src = ok ? ct.w + col * w_stride_row + k : ct.w;
+        Copy::copy(*reinterpret_cast<const uint4*>(src), smem.w[stage][c][j4 / 4][j4 % 4][threadIdx.x], ok);
+      }
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h)
+#pragma unroll
+        for (int c = 0; c < kColTiles; ++c) {
+          const int col = ct.n0 + c * 32 + 8 * t;
+          const bool ok = y_rows[mt][h] != nullptr && col < ct.N;
+          const uint16_t* src = ok ? y_rows[mt][h] + col : ct.w;
+          Copy::copy(*reinterpret_cast<const uint4*>(src), smem.y[stage][mt][h][c][threadIdx.x], ok);
+        }
+  }
+
+  __device__ __forceinline__ static Vec8 slot(const uint4& q) { return Vec8{{q.x, q.y, q.z, q.w}}; }
+
+  __device__ static void run_pipelined(const SgmvParams& p, PipelineStorage& smem) {
+    Segment seg;
+    int rt_first;
+    if (!block_rows<kWarpRows, kThreads>(p, blockIdx.x, seg, rt_first)) return;
+    const int true_rank = adapter_rank(p, seg.lora, kRank);
+    if (true_rank == 0) return;
+
+    const SgmvSlice& last = p.slices[p.num_slices - 1];
+    const int tiles = last.tile_begin + ((kHidden ? kHidden : last.hidden) + kBlockCols - 1) / kBlockCols;
+    const int t_begin = static_cast<int>(blockIdx.y) * p.col_tiles_per_block;
+    const int t_end = min(tiles, t_begin + p.col_tiles_per_block);
+    uint16_t* const y = static_cast<uint16_t*>(p.y);
+    bool waited = false;
+
+    const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
+    for (int rt = rt_first; rt < row_tiles; rt += row_tile_stride(p, row_tiles)) {
+      const int row0 = seg.begin + rt * kWarpRows;
+      uint16_t* y_base[kMTiles][2];
+      lane_rows(p, y, p.ld_y, row0, seg.end, y_base);
+
+      // The first stages do not depend on the shrink: in flight before waiting for it.
+#pragma unroll
+      for (int i = 0; i < kStages - 1; ++i) {
+        if (t_begin + i < t_end) {
+          const ColumnTile ct = column_tile(p, seg, t_begin + i);
+          uint16_t* y_rows[kMTiles][2];
+          offset_rows(y_base, p.slices[ct.slice].y_col, y_rows);
+          prefetch_tile(p, ct, y_rows, i, smem);
+        }
+        cute::cp_async_fence();  // one group per stage, empty or not: the waits below count groups
+      }
+      if (!waited) {
+        wait_for_prerequisites();
+        waited = true;
+      }
+
+      int staged_slice = -1;  // the slice whose v is in smem.v
+      for (int tile = t_begin; tile < t_end; ++tile) {
+        const int i = tile - t_begin;
+        if (tile + kStages - 1 < t_end) {  // this thread read that stage's slots one tile ago
+          const ColumnTile next = column_tile(p, seg, tile + kStages - 1);
+          uint16_t* y_rows[kMTiles][2];
+          offset_rows(y_base, p.slices[next.slice].y_col, y_rows);
+          prefetch_tile(p, next, y_rows, (i + kStages - 1) % kStages, smem);
+        }
+        cute::cp_async_fence();
+        cute::cp_async_wait<kStages - 1>();  // this tile's group is complete: this thread's own slots, no barrier
+
+        const ColumnTile ct = column_tile(p, seg, tile);
+        if (ct.slice != staged_slice) {  // uniform: v of the tile's slice, every chunk, slices summed
+          const float* v = static_cast<const float*>(p.x) + p.slices[ct.slice].v_col;
+          __syncthreads();  // every warp is done with the previous v
+#pragma unroll
+          for (int c = 0; c < kPrefetch; ++c)
+            stage_v(p, v, row0, seg.end, c * kChunk, kRank, true_rank, &smem.v[0][c * kChunk], kVPitch);
+          __syncthreads();
+          staged_slice = ct.slice;
+        }
+
+        const int stage = i % kStages;
+        float acc[kMTiles][kColTiles][4][4];
+#pragma unroll
+        for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+          for (int c = 0; c < kColTiles; ++c)
+#pragma unroll
+            for (int j = 0; j < 4; ++j)
+#pragma unroll
+              for (int e = 0; e < 4; ++e) acc[mt][c][j][e] = 0.f;
+#pragma unroll
+        for (int c = 0; c < kPrefetch; ++c) {
+          if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
+          Vec8 bv[kColTiles][4];
+#pragma unroll
+          for (int cc = 0; cc < kColTiles; ++cc)
+#pragma unroll
+            for (int j = 0; j < 4; ++j) bv[cc][j] = slot(smem.w[stage][c][cc][j][threadIdx.x]);
+          mask_weights(c, kRank, true_rank, bv);
+          multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+        }
+        Vec8 yv[kMTiles][2][kColTiles];
+#pragma unroll
+        for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int c = 0; c < kColTiles; ++c) yv[mt][h][c] = slot(smem.y[stage][mt][h][c][threadIdx.x]);
+        uint16_t* y_rows[kMTiles][2];
+        offset_rows(y_base, p.slices[ct.slice].y_col, y_rows);
+        store_y(y_rows, ct.n0, ct.N, seg.scale, yv, acc);
+      }
+    }
+  }
+
+  // A block per column tile (grid y), its loads in registers: generic, unaligned and rank-128 kernels.
+  __device__ static void run_staged(const SgmvParams& p, StagedChunk& smem) {
+    const int slice_index = slice_of_tile(p, static_cast<int>(blockIdx.y));
     const SgmvSlice& slice = p.slices[slice_index];
     const int N = kHidden ? kHidden : slice.hidden;
 

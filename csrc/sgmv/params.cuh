@@ -50,6 +50,9 @@ struct SgmvParams {
                              // reduce through distributed shared memory into one slice: k_splits / this slices
   int32_t flat_tiles;        // shrink, expand: grid z numbers the batch's row tiles over all segments (locate_tile)
                              // and grid x holds no segment; 0: grid x = segment, z = row-tile group
+  int32_t col_tiles_per_block;  // pipelined expand: consecutive column tiles (grid y) each block streams
+                                // through its shared-memory stages; other kernels: 1
+  int32_t reserved;          // keeps `slices` 8-byte aligned
   SgmvSlice slices[kMaxSlices];
 };
 

@@ -52,6 +52,8 @@ class SgmvParams(ctypes.Structure):
         ("partials", ctypes.c_int32),
         ("cluster_splits", ctypes.c_int32),
         ("flat_tiles", ctypes.c_int32),
+        ("col_tiles_per_block", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
         ("slices", SgmvSlice * MAX_SLICES),
     ]
 

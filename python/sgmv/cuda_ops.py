@@ -65,6 +65,7 @@ def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Se
     ptr = lambda t: t.data_ptr() if t is not None else None  # noqa: E731
     fields.setdefault("k_splits", 1)
     fields.setdefault("flat_tiles", int(geometry is not None and geometry.flat))
+    fields.setdefault("col_tiles_per_block", geometry.col_tiles_per_block if geometry is not None else 1)
     params = SgmvParams(seg_indptr=ptr(rows.seg_indptr), lora_indices=ptr(rows.lora_indices), scales=ptr(scales),
                         row_index=ptr(rows.row_index), ranks=ptr(rows.ranks), scale=scale,
                         num_segments=rows.num_segments, indptr_is_64=int(rows.seg_indptr.dtype == torch.int64),

@@ -185,6 +185,7 @@ class Launch:
     # slices), or the fused kernel's blocks that split h_in
     tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
     flat: bool = False  # grid z numbers the batch's row tiles over all segments (SgmvParams::flat_tiles)
+    col_tiles_per_block: int = 1  # pipelined expand: consecutive column tiles (grid y) per block
 
     @property
     def partial_slices(self) -> int:
@@ -274,6 +275,21 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     tile_begins = tuple(itertools.accumulate([0] + tiles[:-1]))
     if sum(tiles) > MAX_GRID_YZ:
         raise UnsupportedError(f"h_out={problem.slice_hidden} needs {sum(tiles)} column tiles; at most {MAX_GRID_YZ}")
-    grid = (1 if flat else problem.num_segments, sum(tiles), flat or groups)
+    per_block = 1
+    if kernel.pipelined:
+        per_block = col_tiles_per_block(sum(tiles), _busy_tiles(problem, kernel, groups), num_sms)
+    grid = (1 if flat else problem.num_segments, math.ceil(sum(tiles) / per_block), flat or groups)
     return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
-                  tile_begins=tile_begins, flat=bool(flat))
+                  tile_begins=tile_begins, flat=bool(flat), col_tiles_per_block=per_block)
+
+
+# Pipelined expand blocks (expand.cuh): each streams enough column tiles of one row tile that the launch has
+# about PIPELINE_BLOCKS_PER_SM blocks per SM (about what stays resident: 70-107 KB of stages each). From
+# benchmarks/pipeline_sweep.py (NOTES.md, entry 12): 2 beat 1 (no pipelining) and 4 on every prefill case.
+PIPELINE_BLOCKS_PER_SM = 2
+
+
+def col_tiles_per_block(col_tiles: int, row_tiles: int, num_sms: int) -> int:
+    """Column tiles each pipelined expand block streams: the launch's col_tiles x row_tiles tiles shared by
+    about PIPELINE_BLOCKS_PER_SM blocks per SM, at least one tile each and at most a row tile's all."""
+    return max(1, min(col_tiles, math.ceil(col_tiles * row_tiles / (PIPELINE_BLOCKS_PER_SM * num_sms))))

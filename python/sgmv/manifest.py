@@ -29,6 +29,7 @@ class KernelRecord:
     threads: int
     smem_bytes: int
     chunk: int  # reduction elements one warp consumes per step
+    pipelined: bool = False  # expand: a block streams SgmvParams.col_tiles_per_block column tiles
 
     @property
     def image(self) -> pathlib.Path:
