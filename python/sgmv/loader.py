@@ -105,7 +105,6 @@ class _Device:
             if kernel.smem_bytes > DEFAULT_SMEM_LIMIT:
                 attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
                 _check(driver, driver.cuFuncSetAttribute(fn, attr, kernel.smem_bytes), "cuFuncSetAttribute")
-
         finally:
             _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
         return fn
