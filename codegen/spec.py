@@ -16,7 +16,8 @@ MAX_SMEM_BYTES = 227 * 1024  # per block on sm_90 after opt-in
 DEFAULT_SMEM_BYTES = 48 * 1024  # above this a kernel must opt in
 GENERIC_RANK_TILE = 64
 EXPAND_STAGES = 2  # the pipelined expand's shared-memory stages (expand.cuh: kStages)
-PIPELINE_MIN_ROWS = 32  # expand tiles of at least this many rows are pipelined (expand.cuh: kPipelined)
+SHRINK_STAGE_BYTES = 64 * 1024  # the pipelined shrink's slots per block (stages of every thread's pieces)
+PIPELINE_MIN_ROWS = 32  # shrink and expand tiles of at least this many rows are pipelined (expand.cuh: kPipelined)
 CHUNK = 32  # reduction elements one warp consumes per step; every kernel static_asserts csrc's kChunk equals it
 
 
@@ -73,13 +74,32 @@ class KernelSpec:
                 and self.warp_rows >= PIPELINE_MIN_ROWS)
 
     @property
+    def shrink_stages(self) -> int:
+        """The shrink's cp.async stages (shrink.cuh's kStages; 0: loads in registers): tall (prefill) tiles,
+        vectorized, of a specialized rank up to 64, as many stages (2-8) as fit about SHRINK_STAGE_BYTES of
+        slots. 16-row tiles keep their loads in registers: pipelined, they were 0.8-1.4x slower on every decode
+        batch but the largest distinct ones (benchmarks/NOTES.md, entry 13)."""
+        if (self.op != "shrink" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
+                or self.warp_rows < PIPELINE_MIN_ROWS):
+            return 0
+        return max(2, min(8, SHRINK_STAGE_BYTES // (16 * self.threads * self._shrink_pieces)))
+
+    @property
+    def _shrink_pieces(self) -> int:
+        """16-byte pieces of x (two rows per 16-row MMA) and of the weights (one per 8 ranks) a thread copies per
+        chunk."""
+        return 2 * (self.warp_rows // 16) + self.tile_n // 8
+
+    @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v, and
         every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y; the
+        pipelined shrink's slots for its pieces of x and the weights, per stage; the
         pipelined expand's row tile of v (every chunk) and those slots for each of its EXPAND_STAGES."""
         if self.op == "shrink":
-            return 4 * self.warps * self.warp_rows * self.tile_n
+            return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * (
+                self.shrink_stages)
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank
@@ -112,7 +132,7 @@ class KernelSpec:
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
         row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
-                   pipelined=self.pipelined)
+                   pipelined=self.pipelined, shrink_stages=self.shrink_stages)
         return row
 
 

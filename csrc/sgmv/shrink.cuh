@@ -11,26 +11,42 @@
 // zeroing, no atomics, few slices however many splits). Weight rows past an adapter's true rank
 // (p.ranks) are not loaded (their MMAs multiply zeros: a branch there would cost the loads' overlap).
 #pragma once
+#include <type_traits>
+
 #include <cooperative_groups.h>
+#include <cute/arch/copy_sm80.hpp>
 
 #include "fragments.cuh"
 #include "segments.cuh"
 
 namespace sgmv {
 
-template <class T, int kRank, int kRankTile, int kHidden, int kWarps, int kWarpRows, int kUnroll, bool kVectorized>
+// kStages > 0: the pipelined main loop (accumulate_pipelined): each thread copies the 16-byte pieces of x and of
+// the weights it feeds to its MMAs into private shared-memory slots with cp.async, kStages - 1 of its warp's
+// chunks ahead of the one it multiplies, so the bytes in flight are bounded by shared memory, not by
+// registers. kStages == 0: kUnroll chunks loaded into registers per step (accumulate).
+template <class T, int kRank, int kRankTile, int kHidden, int kWarps, int kWarpRows, int kUnroll, bool kVectorized,
+          int kStages = 0>
 struct ShrinkTile {
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kMTiles = kWarpRows / 16;
   static constexpr int kNTiles = kRankTile / 8;
+  static constexpr bool kPipelined = kStages > 0;
+  static constexpr int kPieces = 2 * kMTiles + kNTiles;  // 16-byte pieces a thread copies per chunk
   static_assert(kWarpRows % 16 == 0, "row tile is a multiple of the 16-row MMA");
   static_assert(kRankTile % 8 == 0, "rank tile is a multiple of the 8-column MMA");
   static_assert(kRank == 0 || kRank <= kRankTile, "a specialized rank fits one rank tile");
   static_assert(kHidden == 0 || !kVectorized || kHidden % 8 == 0, "vectorized rows hold whole 16-byte vectors");
+  static_assert(!kPipelined || (kVectorized && kStages >= 2), "the pipeline copies whole 16-byte vectors");
 
-  struct SharedStorage {
+  struct RegisterStorage {
     float partial[kWarps][kWarpRows][kRankTile];
   };
+  struct PipelineStorage {
+    float partial[kWarps][kWarpRows][kRankTile];
+    uint4 slots[kPipelined ? kStages : 1][kPieces][kThreads];  // [stage][piece][thread]: x pieces, then weights
+  };
+  using SharedStorage = std::conditional_t<kPipelined, PipelineStorage, RegisterStorage>;
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
     const int split = blockIdx.y % p.k_splits;
@@ -66,7 +82,10 @@ struct ShrinkTile {
       const uint16_t* x_rows[kMTiles][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       float acc[kMTiles][kNTiles][4];
-      accumulate(x_rows, K, w, slice.w_stride_row, n_base, rank, c_begin + warp, c_end, acc);
+      if constexpr (kPipelined)
+        accumulate_pipelined(x_rows, K, w, slice.w_stride_row, n_base, rank, c_begin + warp, c_end, acc, smem);
+      else
+        accumulate(x_rows, K, w, slice.w_stride_row, n_base, rank, c_begin + warp, c_end, acc);
 
       // Sum the warps' partials (into the first warp's buffer), then the cluster's blocks, and emit.
       sum_warps(smem, acc);
@@ -130,6 +149,75 @@ struct ShrinkTile {
             for (int nt = 0; nt < kNTiles; ++nt)
               mma_16x8x16<T>(acc[mt][nt], a, wv[u][nt].r[2 * s], wv[u][nt].r[2 * s + 1]);
           }
+    }
+  }
+
+  // accumulate's result with the loads through this thread's shared-memory slots: chunk c's pieces are copied
+  // while chunk c - (kStages - 1) x kWarps is multiplied. Pieces past K, the rank or the segment are zero-filled
+  // (no memory access). Each thread reads back only its own slots: no barrier.
+  __device__ static void accumulate_pipelined(const uint16_t* const (&x_rows)[kMTiles][2], int K, const uint16_t* w,
+                                              const int64_t& w_stride_row, int n_base, int rank, int c_first,
+                                              int c_end, float (&acc)[kMTiles][kNTiles][4], SharedStorage& smem) {
+    using Copy = cute::SM80_CP_ASYNC_CACHEALWAYS_ZFILL<uint4>;
+    const int lane = threadIdx.x % 32;
+    const int g = lane / 4;
+    const int t = lane % 4;
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int nt = 0; nt < kNTiles; ++nt)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) acc[mt][nt][i] = 0.f;
+
+    // One cp.async group per chunk step, empty past c_end: the wait below counts groups.
+    auto issue = [&](int c, int stage) {
+      if (c < c_end) {
+        const int k = c * kChunk + 8 * t;
+#pragma unroll
+        for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+          for (int h = 0; h < 2; ++h) {
+            const bool ok = x_rows[mt][h] != nullptr && k < K;
+            Copy::copy(*reinterpret_cast<const uint4*>(ok ? x_rows[mt][h] + k : w),
+                       smem.slots[stage][mt * 2 + h][threadIdx.x], ok);
+          }
+#pragma unroll
+        for (int nt = 0; nt < kNTiles; ++nt) {
+          const int n = n_base + nt * 8 + g;
+          const bool ok = n < rank && k < K;
+          Copy::copy(*reinterpret_cast<const uint4*>(ok ? w + n * w_stride_row + k : w),
+                     smem.slots[stage][2 * kMTiles + nt][threadIdx.x], ok);
+        }
+      }
+      cute::cp_async_fence();
+    };
+#pragma unroll
+    for (int s = 0; s < kStages - 1; ++s) issue(c_first + s * kWarps, s);
+
+    int stage = 0;
+    for (int c = c_first; c < c_end; c += kWarps) {
+      // The stage refilled here was read (and its values used) one step ago by this thread.
+      issue(c + (kStages - 1) * kWarps, stage == 0 ? kStages - 1 : stage - 1);
+      cute::cp_async_wait<kStages - 1>();  // chunk c's group is complete
+      auto piece = [&](int i) {
+        const uint4 q = smem.slots[stage][i][threadIdx.x];
+        return Vec8{{q.x, q.y, q.z, q.w}};
+      };
+      Vec8 wv[kNTiles];
+#pragma unroll
+      for (int nt = 0; nt < kNTiles; ++nt) wv[nt] = piece(2 * kMTiles + nt);
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt) {
+        const Vec8 top = piece(mt * 2), bottom = piece(mt * 2 + 1);
+#pragma unroll
+        for (int s = 0; s < 2; ++s) {
+          uint32_t a[4];
+          a_regs(top, bottom, s, a);
+#pragma unroll
+          for (int nt = 0; nt < kNTiles; ++nt) mma_16x8x16<T>(acc[mt][nt], a, wv[nt].r[2 * s], wv[nt].r[2 * s + 1]);
+        }
+      }
+      stage = stage == kStages - 1 ? 0 : stage + 1;
     }
   }
 
