@@ -211,3 +211,21 @@ def test_pipelined_expand_blocks_stream_column_tiles():
     for tiles, rows in [(1, 1), (16, 128), (57, 3), (5, 100000)]:
         per_block = dispatch.col_tiles_per_block(tiles, rows, 132)
         assert 1 <= per_block <= tiles
+
+
+def test_shrink_splits_fill_one_wave_with_whole_steps():
+    """With the kernel's resident blocks known, the shrink's splits never need a second wave, and the splits are
+    the fewest that keep the same unrolled steps per block (benchmarks/NOTES.md, entry 14)."""
+    kernel = rec(warps=4, warp_rows=16, unroll=2, tile_n=64, rank=64, hidden=8192)  # 8 chunks a step, 256 chunks
+    wide = prob(rank=64, hidden=8192, rows=256, segs=256)  # 256 busy row tiles: 3 a SM would hold 396
+    assert plan(wide, kernel, 132, partial=True, clusters=True, resident_blocks=3).k_splits == 1
+    assert plan(wide, kernel, 132, partial=True, clusters=True).k_splits == 2  # occupancy unknown: as before
+    tall = prob(rank=64, hidden=8192, rows=256, segs=1)  # 16 row tiles: 24 splits fit, of 2 steps each -> 16
+    launch = plan(tall, kernel, 132, partial=True, clusters=True, resident_blocks=3)
+    assert (launch.k_splits, launch.cluster) == (16, 8)
+    one_row = prob(rank=64, hidden=8192, rows=1, segs=1)  # one step per split already: as many as allowed
+    assert plan(one_row, kernel, 132, partial=True, clusters=True, resident_blocks=3).k_splits == 32
+    for rows, segs in [(1, 1), (64, 64), (4096, 8), (256, 16), (7, 3)]:
+        launch = plan(prob(rank=64, hidden=8192, rows=rows, segs=segs), kernel, 132, partial=True, clusters=True,
+                      resident_blocks=3)
+        assert launch.k_splits % launch.cluster == 0 and launch.k_splits <= 32

@@ -57,7 +57,9 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     dev = loader.device(ref.device.index)
-    return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90)
+    resident = dev.resident_blocks(kernel) if problem.op == "shrink" else 0
+    return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90,
+                        resident_blocks=resident)
 
 
 def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Sequence[SgmvSlice],

@@ -19,6 +19,7 @@ DTYPE_NAMES = {torch.float16: "fp16", torch.bfloat16: "bf16"}
 VECTOR_BYTES = 16
 MAX_GRID_YZ = 65535
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
+SPLIT_ONE_WAVE = 1  # ... but to no more blocks than the SMs hold at once (benchmarks/NOTES.md, entry 14)
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
 MAX_ATOMIC_SPLITS = 64  # standalone shrink: splits add into v atomically
@@ -234,11 +235,12 @@ def _largest_power_of_two(n: int) -> int:
 
 
 def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = False,
-         clusters: bool = False) -> Launch:
+         clusters: bool = False, resident_blocks: int = 0) -> Launch:
     """Grid and split-K for `kernel` on `problem`, from shapes alone.
 
     partial: the shrink stores partial slices of v (add_lora) instead of adding into a zeroed v;
-    clusters: thread-block clusters are available (sm_90), so up to MAX_CLUSTER splits share one slice.
+    clusters: thread-block clusters are available (sm_90), so up to MAX_CLUSTER splits share one slice;
+    resident_blocks: blocks of `kernel` one SM holds at once (the driver's occupancy), 0 if unknown.
     """
     cluster = 1
     groups = _row_groups(problem, kernel)
@@ -258,15 +260,23 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         chunks = math.ceil(problem.hidden / kernel.chunk)
         # A split is at least one full unrolled step of every warp: smaller ones cost more in blocks and
         # reductions than they add in parallelism (run 10 in benchmarks/NOTES.md).
-        max_splits = max(1, min(chunks // (kernel.warps * kernel.unroll), MAX_GRID_YZ // n_chunks))
+        per_step = kernel.warps * kernel.unroll  # chunks a block reduces per unrolled step of every warp
+        max_splits = max(1, min(chunks // per_step, MAX_GRID_YZ // n_chunks))
         wanted = max(1, math.ceil(SPLIT_WAVES * num_sms / busy))
+        one_wave = SPLIT_ONE_WAVE and resident_blocks > 0
+        if one_wave:  # never more blocks than the GPU holds at once: a second, partial wave costs a whole one
+            wanted = min(wanted, max(1, resident_blocks * num_sms // busy))
+        # The fewest splits with the same steps per block: more would add blocks and partial slices, not speed.
+        steps = math.ceil(chunks / (min(wanted, max_splits) * per_step))
+        wanted = max(1, math.ceil(chunks / (steps * per_step)))
         if not partial:
             k_splits = min(wanted, max_splits, MAX_ATOMIC_SPLITS)
         else:
             if clusters:
                 cluster = _largest_power_of_two(min(MAX_CLUSTER, wanted, max_splits))
             slices_cap = max(1, min(MAX_PARTIAL_SLICES, k_splits_cap(problem), max_splits // cluster))
-            k_splits = cluster * max(1, min(slices_cap, math.ceil(wanted / cluster)))
+            per_cluster = wanted // cluster if one_wave else math.ceil(wanted / cluster)
+            k_splits = cluster * max(1, min(slices_cap, per_cluster))
         # Output slices are the fastest grid dimension: their blocks for one row tile of x run together.
         grid = ((1 if flat else problem.num_segments) * problem.num_slices, k_splits * n_chunks, flat or groups)
         return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=k_splits,
@@ -285,7 +295,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
 
 # Pipelined expand blocks (expand.cuh): each streams enough column tiles of one row tile that the launch has
 # about PIPELINE_BLOCKS_PER_SM blocks per SM (about what stays resident: 70-107 KB of stages each). From
-# benchmarks/pipeline_sweep.py (NOTES.md, entry 12): 2 beat 1 (no pipelining) and 4 on every prefill case.
+# benchmarks/dispatch_sweep.py (NOTES.md, entry 12): 2 beat 1 and 4 (and no pipelining) on every prefill case.
 PIPELINE_BLOCKS_PER_SM = 2
 
 

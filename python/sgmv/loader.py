@@ -74,6 +74,7 @@ class _Device:
         self.arch = 10 * major + minor
         self.num_sms = torch.cuda.get_device_properties(ordinal).multi_processor_count
         self._functions: dict[str, Any] = {}
+        self._resident: dict[str, int] = {}
         self._modules: list[Any] = []
         self._lock = threading.Lock()
 
@@ -87,6 +88,21 @@ class _Device:
                 fn = self._load(kernel)
                 self._functions[kernel.name] = fn
         return fn
+
+    def resident_blocks(self, kernel: KernelRecord) -> int:
+        """Blocks of `kernel` one SM holds at once (registers, shared memory, threads), from the driver."""
+        count = self._resident.get(kernel.name)
+        if count is None:
+            fn = self.function(kernel)
+            driver = _driver()
+            _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
+            try:
+                count = _check(driver, driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+                    fn, kernel.threads, kernel.smem_bytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor")
+            finally:
+                _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+            self._resident[kernel.name] = count
+        return count
 
     def _load(self, kernel: KernelRecord):
         archs = load_manifest().archs
