@@ -1,7 +1,8 @@
 // SGMV expand: y[rows of s] += scale_s * v[rows of s] @ B[l_s]^T   (M = rows, N = h_out, K = r).
 //
-// Grid: x = segment, y = column tile of h_out (the tiles of every output slice, one after another),
-// z = row-tile group; with p.flat_tiles, x = 1 and z = row tile of the whole batch (locate_tile). Each warp
+// Grid: x = segment, y = column tile of h_out (the tiles of every output slice, one after another; for a
+// pipelined kernel, a run of p.col_tiles_per_block of them), z = row-tile group; with p.flat_tiles, x = 1 and
+// z = row tile of the whole batch (locate_tile). Each warp
 // owns kColTiles tiles of 32 output columns. The MMA's eight-column groups are interleaved so that lane
 // (g, t) accumulates the 8 contiguous columns [8t, 8t + 8) of each of its warp's tiles: y is read and
 // written once, in 16-byte vectors. v stays float32: it enters the tensor
