@@ -305,8 +305,6 @@ struct ExpandTile {
         }
   }
 
-  __device__ __forceinline__ static Vec8 slot(const uint4& q) { return Vec8{{q.x, q.y, q.z, q.w}}; }
-
   __device__ static void run_pipelined(const SgmvParams& p, PipelineStorage& smem) {
     Segment seg;
     int rt_first;
@@ -368,14 +366,7 @@ struct ExpandTile {
 
         const int stage = i % kStages;
         float acc[kMTiles][kColTiles][4][4];
-#pragma unroll
-        for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-          for (int c = 0; c < kColTiles; ++c)
-#pragma unroll
-            for (int j = 0; j < 4; ++j)
-#pragma unroll
-              for (int e = 0; e < 4; ++e) acc[mt][c][j][e] = 0.f;
+        zero_fill(acc);
 #pragma unroll
         for (int c = 0; c < kPrefetch; ++c) {
           if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
@@ -383,7 +374,7 @@ struct ExpandTile {
 #pragma unroll
           for (int cc = 0; cc < kColTiles; ++cc)
 #pragma unroll
-            for (int j = 0; j < 4; ++j) bv[cc][j] = slot(smem.w[stage][c][cc][j][threadIdx.x]);
+            for (int j = 0; j < 4; ++j) bv[cc][j] = vec8_of(smem.w[stage][c][cc][j][threadIdx.x]);
           mask_weights(c, kRank, true_rank, bv);
           multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
         }
@@ -393,7 +384,7 @@ struct ExpandTile {
 #pragma unroll
           for (int h = 0; h < 2; ++h)
 #pragma unroll
-            for (int c = 0; c < kColTiles; ++c) yv[mt][h][c] = slot(smem.y[stage][mt][h][c][threadIdx.x]);
+            for (int c = 0; c < kColTiles; ++c) yv[mt][h][c] = vec8_of(smem.y[stage][mt][h][c][threadIdx.x]);
         uint16_t* y_rows[kMTiles][2];
         offset_rows(y_base, p.slices[ct.slice].y_col, y_rows);
         store_y(y_rows, ct.n0, ct.N, seg.scale, yv, acc);
@@ -430,14 +421,7 @@ struct ExpandTile {
       uint16_t* y_rows[kMTiles][2];
       lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
       float acc[kMTiles][kColTiles][4][4];
-#pragma unroll
-      for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-        for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-          for (int j = 0; j < 4; ++j)
-#pragma unroll
-            for (int i = 0; i < 4; ++i) acc[mt][ct][j][i] = 0.f;
+      zero_fill(acc);
 
       // Issue the loads that do not depend on the shrink first: the weights (every chunk, up to rank 64)
       // and y.

@@ -23,6 +23,18 @@ struct Vec8 {
 
 __device__ __forceinline__ Vec8 zero_vec8() { return Vec8{{0u, 0u, 0u, 0u}}; }
 
+// A 16-byte piece copied into shared memory (a cp.async slot), as the packed pairs the MMAs take.
+__device__ __forceinline__ Vec8 vec8_of(const uint4& q) { return Vec8{{q.x, q.y, q.z, q.w}}; }
+
+// Sets every float of an accumulator array (any shape of float arrays) to zero.
+template <class Acc>
+__device__ __forceinline__ void zero_fill(Acc& acc) {
+  constexpr int kFloats = sizeof(Acc) / sizeof(float);
+  float* f = reinterpret_cast<float*>(&acc);
+#pragma unroll
+  for (int i = 0; i < kFloats; ++i) f[i] = 0.f;
+}
+
 // Loads elements [k, k + 8) of a row of 16-bit values; elements at or past `limit` read as zero.
 // kVectorized requires 16-byte aligned rows holding whole vectors (the dispatcher guarantees it), so a
 // vector is either wholly inside or wholly past a limit that is a multiple of 8 (see zero_tail otherwise).

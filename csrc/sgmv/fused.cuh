@@ -73,8 +73,6 @@ struct FusedTile {
     cute::cp_async_fence();
   }
 
-  __device__ static Vec8 slot(const uint4& q) { return Vec8{{q.x, q.y, q.z, q.w}}; }
-
   // Every block of the cluster sums the cluster's partial tiles (distributed shared memory) into its v.
   // Ends with this block's arrival on the cluster barrier that frees the partial tiles (release_partials).
   __device__ static void gather_v(SharedStorage& smem, int blocks, int true_rank) {
@@ -158,12 +156,7 @@ struct FusedTile {
         if (tile != static_cast<int>(blockIdx.y)) prefetch(wb, b.w_stride_row, y_rows, n0, N, smem);
         cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
         float acc[1][kColTiles][4][4];
-#pragma unroll
-        for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-          for (int j = 0; j < 4; ++j)
-#pragma unroll
-            for (int i = 0; i < 4; ++i) acc[0][ct][j][i] = 0.f;
+        zero_fill(acc);
 #pragma unroll
         for (int c = 0; c < kChunks; ++c) {
           if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
@@ -171,7 +164,7 @@ struct FusedTile {
 #pragma unroll
           for (int ct = 0; ct < kColTiles; ++ct)
 #pragma unroll
-            for (int j = 0; j < 4; ++j) bv[ct][j] = slot(smem.w[c][ct][j][threadIdx.x]);
+            for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(smem.w[c][ct][j][threadIdx.x]);
           Expand::mask_weights(c, kRank, true_rank, bv);
           Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
         }
@@ -179,7 +172,7 @@ struct FusedTile {
 #pragma unroll
         for (int h = 0; h < 2; ++h)
 #pragma unroll
-          for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = slot(smem.y[h][ct][threadIdx.x]);
+          for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(smem.y[h][ct][threadIdx.x]);
         Expand::store_y(y_rows, n0, N, seg.scale, yv, acc);
       }
     }

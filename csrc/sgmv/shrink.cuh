@@ -111,12 +111,7 @@ struct ShrinkTile {
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
-#pragma unroll
-    for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-      for (int nt = 0; nt < kNTiles; ++nt)
-#pragma unroll
-        for (int i = 0; i < 4; ++i) acc[mt][nt][i] = 0.f;
+    zero_fill(acc);
 
     for (int c0 = c_first; c0 < c_end; c0 += kWarps * kUnroll) {
       Vec8 xv[kUnroll][kMTiles][2];
@@ -162,12 +157,7 @@ struct ShrinkTile {
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
-#pragma unroll
-    for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-      for (int nt = 0; nt < kNTiles; ++nt)
-#pragma unroll
-        for (int i = 0; i < 4; ++i) acc[mt][nt][i] = 0.f;
+    zero_fill(acc);
 
     // One cp.async group per chunk step, empty past c_end: the wait below counts groups.
     auto issue = [&](int c, int stage) {
@@ -199,10 +189,7 @@ struct ShrinkTile {
       // The stage refilled here was read (and its values used) one step ago by this thread.
       issue(c + (kStages - 1) * kWarps, stage == 0 ? kStages - 1 : stage - 1);
       cute::cp_async_wait<kStages - 1>();  // chunk c's group is complete
-      auto piece = [&](int i) {
-        const uint4 q = smem.slots[stage][i][threadIdx.x];
-        return Vec8{{q.x, q.y, q.z, q.w}};
-      };
+      auto piece = [&](int i) { return vec8_of(smem.slots[stage][i][threadIdx.x]); };
       Vec8 wv[kNTiles];
 #pragma unroll
       for (int nt = 0; nt < kNTiles; ++nt) wv[nt] = piece(2 * kMTiles + nt);
