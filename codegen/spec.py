@@ -15,9 +15,9 @@ MIN_ARCH = 80  # mma.sync m16n8k16 with bf16 needs sm_80
 MAX_SMEM_BYTES = 227 * 1024  # per block on sm_90 after opt-in
 DEFAULT_SMEM_BYTES = 48 * 1024  # above this a kernel must opt in
 GENERIC_RANK_TILE = 64
-EXPAND_STAGES = 2  # the pipelined expand's shared-memory stages (expand.cuh: kStages)
+EXPAND_STAGES = 2  # the pipelined expand's shared-memory stages
 SHRINK_STAGE_BYTES = 64 * 1024  # the pipelined shrink's slots per block (stages of every thread's pieces)
-PIPELINE_MIN_ROWS = 32  # shrink and expand tiles of at least this many rows are pipelined (expand.cuh: kPipelined)
+PIPELINE_MIN_ROWS = 32  # shrink and expand tiles of at least this many rows are pipelined (KernelSpec.stages)
 CHUNK = 32  # reduction elements one warp consumes per step; every kernel static_asserts csrc's kChunk equals it
 
 
@@ -65,24 +65,25 @@ class KernelSpec:
         return self.tile_n // (32 * self.warps)
 
     @property
-    def pipelined(self) -> bool:
-        """Expand blocks that stream several column tiles through shared-memory stages (expand.cuh's
-        kPipelined): the tall (prefill) tiles, vectorized, of a specialized rank whose B fragments fit one stage
-        (up to 2 chunks). The 16-row tiles keep a block per column tile: their stages' shared memory cost
-        small and decode batches up to 3 us (benchmarks/NOTES.md, entry 12)."""
-        return (self.op == "expand" and self.vectorized and 0 < self.rank <= 2 * CHUNK
-                and self.warp_rows >= PIPELINE_MIN_ROWS)
-
-    @property
-    def shrink_stages(self) -> int:
-        """The shrink's cp.async stages (shrink.cuh's kStages; 0: loads in registers): tall (prefill) tiles,
-        vectorized, of a specialized rank up to 64, as many stages (2-8) as fit about SHRINK_STAGE_BYTES of
-        slots. 16-row tiles keep their loads in registers: pipelined, they were 0.8-1.4x slower on every decode
-        batch but the largest distinct ones (benchmarks/NOTES.md, entry 13)."""
-        if (self.op != "shrink" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
+    def stages(self) -> int:
+        """cp.async stages of shared memory that keep the loads in flight (shrink.cuh's and expand.cuh's
+        kStages; 0: loads in registers). Only tall (prefill) tiles, vectorized, of a specialized rank up to 64
+        (whose B fragments fit one stage) are pipelined: the shrink with as many stages (2-8) as fit about
+        SHRINK_STAGE_BYTES of slots, the expand with EXPAND_STAGES while each block streams several column
+        tiles. Pipelined 16-row (decode) tiles were slower on all but the largest distinct batches: their
+        shared memory shrinks L1 and occupancy beside the other kernel of the pair (benchmarks/NOTES.md,
+        entries 12 and 13)."""
+        if (self.op == "fused" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
                 or self.warp_rows < PIPELINE_MIN_ROWS):
             return 0
+        if self.op == "expand":
+            return EXPAND_STAGES
         return max(2, min(8, SHRINK_STAGE_BYTES // (16 * self.threads * self._shrink_pieces)))
+
+    @property
+    def pipelined(self) -> bool:
+        """An expand whose blocks stream SgmvParams.col_tiles_per_block column tiles (dispatch reads it)."""
+        return self.op == "expand" and self.stages > 0
 
     @property
     def _shrink_pieces(self) -> int:
@@ -95,11 +96,10 @@ class KernelSpec:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v, and
         every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y; the
-        pipelined shrink's slots for its pieces of x and the weights, per stage; the
-        pipelined expand's row tile of v (every chunk) and those slots for each of its EXPAND_STAGES."""
+        pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
+        of v (every chunk) and its B and y slots, per stage."""
         if self.op == "shrink":
-            return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * (
-                self.shrink_stages)
+            return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank
@@ -110,16 +110,12 @@ class KernelSpec:
             chunks = -(-self.rank // CHUNK)
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))
-            return v + EXPAND_STAGES * slots
+            return v + self.stages * slots
         return 4 * self.warp_rows * (CHUNK + 4)
 
     @property
     def chunk(self) -> int:
         return CHUNK
-
-    @property
-    def expand_stages(self) -> int:
-        return EXPAND_STAGES
 
     @property
     def ctype(self) -> str:
@@ -132,7 +128,7 @@ class KernelSpec:
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
         row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
-                   pipelined=self.pipelined, shrink_stages=self.shrink_stages)
+                   pipelined=self.pipelined, stages=self.stages)
         return row
 
 

@@ -28,7 +28,8 @@ namespace sgmv {
 // Physical column, within a warp's 32-column tile, of MMA n-tile j's column n (0..7).
 __device__ __forceinline__ int interleaved_column(int j, int n) { return (n >> 1) * 8 + 2 * j + (n & 1); }
 
-template <class T, int kRank, int kHidden, int kWarps, int kWarpRows, int kColTiles, bool kVectorized>
+template <class T, int kRank, int kHidden, int kWarps, int kWarpRows, int kColTiles, bool kVectorized,
+          int kStages = 0>
 struct ExpandTile {
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kMTiles = kWarpRows / 16;
@@ -43,15 +44,16 @@ struct ExpandTile {
   static constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
   static constexpr int kPitch = kChunk + 4;  // floats per staged row (padded against bank conflicts)
 
-  // Pipelined blocks (tall tiles, vectorized, of a specialized rank up to 64): a block streams
-  // p.col_tiles_per_block consecutive column tiles of its row tile, with the B fragments and y pieces of the
-  // next kStages - 1 tiles in flight (cp.async into shared memory) while it multiplies and stores the current
-  // one. A block per column tile instead spends most of its short life waiting on one chain of loads (the
+  // kStages > 0, pipelined blocks (codegen gives stages to tall tiles, vectorized, of a specialized rank up to
+  // 64): a block streams p.col_tiles_per_block consecutive column tiles of its row tile, with the B fragments
+  // and y pieces of the next kStages - 1 tiles in flight (cp.async into shared memory) while it multiplies and
+  // stores the current one. A block per column tile instead spends most of its short life waiting on one chain of loads (the
   // segment table, then B and y, then v). Measured (benchmarks/NOTES.md, entry 12): prefill expands 1.3-1.5x
   // faster; for 16-row (decode) tiles the stages' shared memory cost small batches up to 3 us beside the
   // shrink, so those keep a block per column tile and their loads in registers.
-  static constexpr bool kPipelined = kVectorized && kRank > 0 && kRank <= 2 * kChunk && kWarpRows >= 32;
-  static constexpr int kStages = 2;
+  static constexpr bool kPipelined = kStages > 0;
+  static_assert(!kPipelined || (kVectorized && kRank > 0 && kRank <= 2 * kChunk && kStages >= 2),
+                "a stage holds every chunk of B's 16-byte fragments: a specialized rank up to 64, whole vectors");
   static constexpr int kVPitch = kPrefetch * kChunk + 4;  // floats per row of the staged v (every chunk)
 
   struct StagedChunk {
@@ -59,8 +61,8 @@ struct ExpandTile {
   };
   struct PipelineStorage {
     float v[kWarpRows][kVPitch];                          // the row tile's v (one slice), every chunk
-    uint4 w[kStages][kPrefetch][kColTiles][4][kThreads];  // each thread's B fragments, per stage
-    uint4 y[kStages][kMTiles][2][kColTiles][kThreads];    // each thread's pieces of y, per stage
+    uint4 w[kPipelined ? kStages : 1][kPrefetch][kColTiles][4][kThreads];  // each thread's B fragments, per stage
+    uint4 y[kPipelined ? kStages : 1][kMTiles][2][kColTiles][kThreads];    // each thread's pieces of y, per stage
   };
   using SharedStorage = std::conditional_t<kPipelined, PipelineStorage, StagedChunk>;
 
