@@ -225,6 +225,8 @@ def test_shrink_splits_fill_one_wave_with_whole_steps():
     assert (launch.k_splits, launch.cluster) == (16, 8)
     one_row = prob(rank=64, hidden=8192, rows=1, segs=1)  # one step per split already: as many as allowed
     assert plan(one_row, kernel, 132, partial=True, clusters=True, resident_blocks=3).k_splits == 32
+    empty = prob(rank=64, hidden=0, rows=10, segs=2)  # h_in = 0: one split, which writes zeros
+    assert plan(empty, kernel, 132, partial=True, clusters=True, resident_blocks=3).k_splits == 1
     for rows, segs in [(1, 1), (64, 64), (4096, 8), (256, 16), (7, 3)]:
         launch = plan(prob(rank=64, hidden=8192, rows=rows, segs=segs), kernel, 132, partial=True, clusters=True,
                       resident_blocks=3)

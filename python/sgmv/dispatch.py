@@ -267,7 +267,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         if one_wave:  # never more blocks than the GPU holds at once: a second, partial wave costs a whole one
             wanted = min(wanted, max(1, resident_blocks * num_sms // busy))
         # The fewest splits with the same steps per block: more would add blocks and partial slices, not speed.
-        steps = math.ceil(chunks / (min(wanted, max_splits) * per_step))
+        steps = max(1, math.ceil(chunks / (min(wanted, max_splits) * per_step)))  # h_in = 0: one empty split
         wanted = max(1, math.ceil(chunks / (steps * per_step)))
         if not partial:
             k_splits = min(wanted, max_splits, MAX_ATOMIC_SPLITS)
