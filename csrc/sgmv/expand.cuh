@@ -47,10 +47,10 @@ struct ExpandTile {
   // kStages > 0, pipelined blocks (codegen gives stages to tall tiles, vectorized, of a specialized rank up to
   // 64): a block streams p.col_tiles_per_block consecutive column tiles of its row tile, with the B fragments
   // and y pieces of the next kStages - 1 tiles in flight (cp.async into shared memory) while it multiplies and
-  // stores the current one. A block per column tile instead spends most of its short life waiting on one chain of loads (the
-  // segment table, then B and y, then v). Measured (benchmarks/NOTES.md, entry 12): prefill expands 1.3-1.5x
-  // faster; for 16-row (decode) tiles the stages' shared memory cost small batches up to 3 us beside the
-  // shrink, so those keep a block per column tile and their loads in registers.
+  // stores the current one. A block per column tile instead spends most of its short life waiting on one
+  // chain of loads (the segment table, then B and y, then v). Measured (benchmarks/NOTES.md, entry 12):
+  // prefill expands 1.3-1.5x faster; for 16-row (decode) tiles the stages' shared memory cost small batches
+  // up to 3 us beside the shrink, so those keep a block per column tile and their loads in registers.
   static constexpr bool kPipelined = kStages > 0;
   static_assert(!kPipelined || (kVectorized && kRank > 0 && kRank <= 2 * kChunk && kStages >= 2),
                 "a stage holds every chunk of B's 16-byte fragments: a specialized rank up to 64, whole vectors");
