@@ -552,3 +552,48 @@ def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
         graph.replay()
         want = reference.add_lora_delta(x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
         check_delta(y, case.y, want, torch.bfloat16, ~covered_rows(case.batch, case.rows, 8).to(DEV))
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+def test_chained_calls_read_the_previous_calls_output(graph):
+    """Each call's x is the previous call's y, written just before by the kernel that this call's first kernel
+    overlaps (overlap.cuh: it warms L2 with x before waiting). Small r16 batches (the fused kernel on sm_90)
+    and r64 batches (the shrink-expand pair) in several layouts; each step must read all of the previous output."""
+    steps = [(256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"), (16, 16, "identical"),
+             (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # (rows, rank, layout), rows not growing
+    cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
+                  device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
+    if loader.device(0).arch >= 90:
+        fused = [cuda_ops._installed_fused_kernel(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b,
+                                                                        c.batch.num_segments)) is not None
+                 for c in cases]
+        assert fused == [rank == 16 for _, rank, _ in steps], fused
+    start = torch.randn(256, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
+    outs = [c.y.clone() for c in cases]
+
+    def chain():
+        x = start
+        for c, y in zip(cases, outs):
+            sgmv.add_lora(y, x[:c.rows], c.lora_a, c.lora_b, c.batch, scale=0.5)
+            x = y
+
+    if graph:
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            chain()  # loads the kernels outside capture
+        torch.cuda.current_stream().wait_stream(stream)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            chain()
+        for c, y in zip(cases, outs):
+            y.copy_(c.y)
+        g.replay()
+    else:
+        chain()
+    torch.cuda.synchronize()
+    x = start
+    for c, y in zip(cases, outs):
+        want = reference.add_lora_delta(x[:c.rows], c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 8).to(DEV))
+        x = y

@@ -21,6 +21,7 @@
 #include <cute/arch/copy_sm80.hpp>
 
 #include "fragments.cuh"
+#include "overlap.cuh"
 #include "segments.cuh"
 
 namespace sgmv {
@@ -339,7 +340,7 @@ struct ExpandTile {
         cute::cp_async_fence();  // one group per stage, empty or not: the waits below count groups
       }
       if (!waited) {
-        wait_for_prerequisites();
+        wait_for_prerequisites();  // no launch_dependents here: see overlap.cuh
         waited = true;
       }
 
@@ -434,6 +435,7 @@ struct ExpandTile {
       load_y(y_rows, n0, N, yv);
       if (!waited) {  // everything above is in flight; v comes from the shrink
         wait_for_prerequisites();
+        launch_dependents();  // the next kernel's blocks may start while this one finishes (overlap.cuh)
         waited = true;
       }
       if constexpr (kPrefetch > 1) {

@@ -144,20 +144,4 @@ __device__ __forceinline__ float4 cluster_sum4(const float* local, int blocks) {
   return sum;
 }
 
-// Programmatic dependent launch (sm_90): the first kernel of an add_lora (the shrink or the fused kernel)
-// starts while the previous kernel on the stream finishes and waits for it before reading anything; the
-// shrink then lets the expand's blocks start, and the expand waits for the shrink's results only where it
-// reads them. Both are no-ops in a launch without the dependency.
-__device__ __forceinline__ void launch_dependents() {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
-#endif
-}
-
-__device__ __forceinline__ void wait_for_prerequisites() {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  asm volatile("griddepcontrol.wait;" ::: "memory");
-#endif
-}
-
 }  // namespace sgmv

@@ -19,6 +19,7 @@
 #include <cute/arch/copy_sm80.hpp>
 
 #include "expand.cuh"
+#include "overlap.cuh"
 #include "shrink.cuh"
 
 namespace sgmv {
@@ -126,10 +127,8 @@ struct FusedTile {
     const int true_rank = adapter_rank(p, seg.lora, kRank);
     if (true_rank == 0) return;
 
-    const int total_chunks = (K + kChunk - 1) / kChunk;
-    const int per_block = (total_chunks + blocks - 1) / blocks;
-    const int c_begin = me * per_block;
-    const int c_end = min(total_chunks, c_begin + per_block);
+    int c_begin, c_end;  // this block's share of h_in
+    Shrink::split_chunks(K, me, blocks, c_begin, c_end);
     const int warp = threadIdx.x / 32;
     const uint16_t* x = static_cast<const uint16_t*>(p.x);
     uint16_t* y = static_cast<uint16_t*>(p.y) + b.y_col;

@@ -17,6 +17,7 @@
 #include <cute/arch/copy_sm80.hpp>
 
 #include "fragments.cuh"
+#include "overlap.cuh"
 #include "segments.cuh"
 
 namespace sgmv {
@@ -65,10 +66,8 @@ struct ShrinkTile {
     const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
     if (n_base >= rank) return;  // the expand reads no column past the adapter's rank
 
-    const int total_chunks = (K + kChunk - 1) / kChunk;
-    const int per_split = (total_chunks + p.k_splits - 1) / p.k_splits;
-    const int c_begin = split * per_split;
-    const int c_end = min(total_chunks, c_begin + per_split);
+    int c_begin, c_end;
+    split_chunks(K, split, p.k_splits, c_begin, c_end);
     if (c_begin >= c_end && !p.partials) return;  // a partial slice must be written, even as zeros
 
     const int warp = threadIdx.x / 32;
@@ -98,6 +97,14 @@ struct ShrinkTile {
         __syncthreads();
       }
     }
+  }
+
+  // The 32-wide reduction chunks [c_begin, c_end) of h_in = K that split `split` of `splits` reduces.
+  __device__ __forceinline__ static void split_chunks(int K, int split, int splits, int& c_begin, int& c_end) {
+    const int total_chunks = (K + kChunk - 1) / kChunk;
+    const int per_split = (total_chunks + splits - 1) / splits;
+    c_begin = split * per_split;
+    c_end = min(total_chunks, c_begin + per_split);
   }
 
   // acc = x_rows . w^T over the 32-wide reduction chunks c_first, c_first + kWarps, ... below c_end (this

@@ -1,0 +1,30 @@
+// Overlap with the neighbouring kernels on the stream (programmatic dependent launch, sm_90).
+//
+// add_lora's kernels are launched so that their blocks may start while the previous kernel on the stream
+// finishes (cuda_ops: overlap_previous), and each waits for it (wait_for_prerequisites) before reading what that
+// kernel may write. launch_dependents lets the next kernel's blocks start:
+// - the fused kernel, at once (a chain of small add_lora calls then has the next grids resident and waiting);
+// - the shrink, once it has waited: the expand reads y and B before waiting for the shrink's v, so the kernels
+//   before the shrink must be done by then;
+// - the expand of 16-row (decode) tiles, once it has waited: the next call's first kernel starts meanwhile,
+//   0.4-0.5 us a call on small batches; the pipelined (prefill) expand does not, as that cost prefill 2-10%.
+// Prefetching into L2, before the wait, what a block reads after it was tried and left out: 1-2 us slower in
+// the fused kernel and mixed in the shrink. benchmarks/NOTES.md, entry 15, has the measurements.
+// Both are no-ops in a launch without the dependency.
+#pragma once
+
+namespace sgmv {
+
+__device__ __forceinline__ void launch_dependents() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void wait_for_prerequisites() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+}  // namespace sgmv
