@@ -231,3 +231,21 @@ def test_shrink_splits_fill_one_wave_with_whole_steps():
         launch = plan(prob(rank=64, hidden=8192, rows=rows, segs=segs), kernel, 132, partial=True, clusters=True,
                       resident_blocks=3)
         assert launch.k_splits % launch.cluster == 0 and launch.k_splits <= 32
+
+
+def test_shrink_splits_round_up_to_whole_clusters_within_three_quarters_of_a_wave():
+    """h_in = 14336 at r16 (448 chunks, 16 a step): 14 splits of 2 steps are wanted. Two clusters of 8 take 256
+    of the 528 blocks the SMs hold, so the launch takes 16, not the 8 that rounding down gives (4 steps a
+    block); where rounding up would take more than SPLIT_ROUND_UP_PERCENT of a wave, it rounds down
+    (benchmarks/NOTES.md, entry 16)."""
+    kernel = rec(warps=4, warp_rows=16, unroll=4, tile_n=16, rank=16, hidden=14336)
+    few = prob(rank=16, hidden=14336, rows=16, segs=16)  # 16 busy row tiles
+    launch = plan(few, kernel, 132, partial=True, clusters=True, resident_blocks=4)
+    assert (launch.k_splits, launch.cluster) == (16, 8)
+    crowded = prob(rank=16, hidden=14336, rows=40, segs=40)  # 40 busy tiles: 10 splits wanted, 16 would need 640
+    launch = plan(crowded, kernel, 132, partial=True, clusters=True, resident_blocks=4)  # 528 blocks fit
+    assert launch.cluster == 8 and launch.k_splits == 8 and 40 * launch.k_splits <= 4 * 132
+    r64 = rec(warps=4, warp_rows=16, unroll=2, tile_n=64, rank=64, hidden=14336)  # 8 chunks a step
+    nearly_full = prob(rank=64, hidden=14336, rows=16, segs=16)  # 19 splits wanted: 24 would take 384 of 396
+    launch = plan(nearly_full, r64, 132, partial=True, clusters=True, resident_blocks=3)
+    assert (launch.k_splits, launch.cluster) == (16, 8)

@@ -20,6 +20,8 @@ VECTOR_BYTES = 16
 MAX_GRID_YZ = 65535
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
 SPLIT_ONE_WAVE = 1  # ... but to no more blocks than the SMs hold at once (benchmarks/NOTES.md, entry 14)
+SPLIT_ROUND_UP_PERCENT = 75  # splits round up to whole clusters while the launch takes at most this share of one
+# wave, else down: the rest is room for the expand's early (PDL) blocks (benchmarks/NOTES.md, entry 16)
 PARTIAL_FLOATS = 1 << 18  # partial-sum slices may always take this many floats (1 MiB)
 PARTIAL_SLICES = 4  # ... or this many times the float32 intermediate T x r
 MAX_ATOMIC_SPLITS = 64  # standalone shrink: splits add into v atomically
@@ -275,7 +277,11 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
             if clusters:
                 cluster = _largest_power_of_two(min(MAX_CLUSTER, wanted, max_splits))
             slices_cap = max(1, min(MAX_PARTIAL_SLICES, k_splits_cap(problem), max_splits // cluster))
-            per_cluster = wanted // cluster if one_wave else math.ceil(wanted / cluster)
+            # Whole clusters: rounding down doubled the steps per block of h_in = 14336 at r8-r16 (448 chunks,
+            # 14 splits wanted, 8 taken: 1.16-1.22x slower); rounding up to a nearly full wave cost r64 as much.
+            per_cluster = math.ceil(wanted / cluster)
+            if one_wave and 100 * cluster * per_cluster * busy > SPLIT_ROUND_UP_PERCENT * resident_blocks * num_sms:
+                per_cluster = wanted // cluster
             k_splits = cluster * max(1, min(slices_cap, per_cluster))
         # Output slices are the fastest grid dimension: their blocks for one row tile of x run together.
         grid = ((1 if flat else problem.num_segments) * problem.num_slices, k_splits * n_chunks, flat or groups)
