@@ -1,5 +1,5 @@
 """The quick sweep once per value of one dispatch constant, times side by side: how the dispatch rules'
-constants were chosen (benchmarks/NOTES.md, entries 12 and 14).
+constants were chosen (benchmarks/NOTES.md, entries 12, 14 and 16).
 
     python benchmarks/dispatch_sweep.py OUT_DIR DTYPE NAME=V1,V2,... [OTHER=V ...] [--cases=TEXT] [--ops=...] [--full]
 

@@ -19,7 +19,8 @@ from .manifest import KernelRecord, load as load_manifest
 
 
 # The first kernel of add_lora is a programmatic dependent launch: its blocks get onto the GPU while the
-# previous kernel on the stream finishes, and wait for it before reading anything (fused.cuh, shrink.cuh).
+# previous kernel on the stream finishes, and wait for it before reading anything (csrc/sgmv/overlap.cuh says
+# which kernels let the next one start, and when).
 OVERLAP_PREVIOUS_CALL = True
 
 
