@@ -94,8 +94,9 @@ class KernelSpec:
     @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
-        32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v, and
-        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y; the
+        32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v,
+        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y, and the
+        partial tiles the cluster's blocks push to it, with their barrier; the
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
         if self.op == "shrink":
@@ -105,7 +106,8 @@ class KernelSpec:
             partial = 4 * self.warps * self.warp_rows * self.rank
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)
-            return partial + v + slots
+            received = 4 * FUSED_MAX_CLUSTER * self.warp_rows * self.rank + 16  # every block's tile, the barrier
+            return partial + v + slots + received
         if self.pipelined:
             chunks = -(-self.rank // CHUNK)
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
@@ -197,6 +199,7 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
+FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 64  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_SHIPPED_RANKS = (8, 16)  # dispatch takes the fused kernel only up to rank 16 (benchmarks/NOTES.md, entry 9)
 

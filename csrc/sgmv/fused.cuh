@@ -17,6 +17,7 @@
 #include <cooperative_groups.h>
 #include <cute/arch/cluster_sm90.hpp>
 #include <cute/arch/copy_sm80.hpp>
+#include <cutlass/arch/barrier.h>
 
 #include "expand.cuh"
 #include "overlap.cuh"
@@ -36,11 +37,16 @@ struct FusedTile {
   static constexpr int kBlockCols = Expand::kBlockCols;
   static constexpr int kVPitch = kChunks * kChunk + 4;  // floats per row of v (padded against bank conflicts)
 
+  using Barrier = cutlass::arch::ClusterTransactionBarrier;
+  static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
+
   struct SharedStorage {
-    typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, read by the cluster
+    typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, pushed to the cluster
     float v[kWarpRows][kVPitch];            // the row tile of v, summed over the cluster, zero past the true rank
     uint4 w[kChunks][kColTiles][4][kThreads];  // each thread's B fragments (cp.async)
     uint4 y[2][kColTiles][kThreads];           // each thread's pieces of y (cp.async)
+    float received[kMaxBlocks][kWarpRows][kRank];  // every cluster block's partial tile (st.async from block b)
+    uint64_t landed[2];                            // [0]: completes when every block's tile has landed; [1]: pad
   };
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
@@ -74,35 +80,49 @@ struct FusedTile {
     cute::cp_async_fence();
   }
 
-  // Every block of the cluster sums the cluster's partial tiles (distributed shared memory) into its v.
-  // Ends with this block's arrival on the cluster barrier that frees the partial tiles (release_partials).
-  __device__ static void gather_v(SharedStorage& smem, int blocks, int true_rank) {
+  // Pushes this block's partial tile (smem.shrink.partial[0], complete) into slot `me` of every cluster block's
+  // `received`, each 16-byte piece with st.async completing on that block's `landed` barrier. Pushing instead
+  // of reading the others' tiles needs no release fence: a cluster-scope release compiled to MEMBAR.ALL.GPU,
+  // which waits for every outstanding global access of the thread (benchmarks/NOTES.md, where the time goes).
+  __device__ static void push_tile(SharedStorage& smem, int blocks, int me) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    cute::cluster_sync();  // every block's tile is summed and visible
-    constexpr int kCols = kChunks * kChunk;  // whole chunks: the MMAs read them all
-    const float* local = &smem.shrink.partial[0][0][0];
+    constexpr int kPieces = kTileBytes / 16;
+    const float* tile = &smem.shrink.partial[0][0][0];
+    const uint32_t slot = cute::cast_smem_ptr_to_uint(&smem.received[me][0][0]);
+    const uint32_t landed = cute::cast_smem_ptr_to_uint(&smem.landed[0]);
+    for (int i = threadIdx.x; i < kPieces * blocks; i += kThreads) {
+      const int dst = i / kPieces;
+      const int e = 4 * (i % kPieces);
+      const float4 f = *reinterpret_cast<const float4*>(tile + e);
+      asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
+                   :: "r"(cute::set_block_rank(slot + 4 * e, dst)), "f"(f.x), "f"(f.y), "f"(f.z), "f"(f.w),
+                      "r"(cute::set_block_rank(landed, dst))
+                   : "memory");
+    }
+#endif
+  }
+
+  // Waits until every block's tile has landed (barrier phase `phase`), then sums them into v (whole chunks:
+  // the MMAs read them all; zero past the true rank).
+  __device__ static void sum_received(SharedStorage& smem, int blocks, int true_rank, uint32_t phase) {
+    if (threadIdx.x == 0) Barrier::arrive_and_expect_tx(&smem.landed[0], blocks * kTileBytes);
+    Barrier::wait(&smem.landed[0], phase);
+    constexpr int kCols = kChunks * kChunk;
     for (int e = 4 * threadIdx.x; e < kWarpRows * kCols; e += 4 * kThreads) {
       const int row = e / kCols;
       const int col = e % kCols;  // a multiple of 4, as kRank is of 8: a piece lies inside or past the rank
       float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
-      if (col < true_rank) sum = cluster_sum4<kMaxBlocks>(local + row * kRank + col, blocks);
+      if (col < true_rank) {
+        for (int b = 0; b < blocks; ++b) {
+          const float4 f = *reinterpret_cast<const float4*>(&smem.received[b][row][col]);
+          sum.x += f.x; sum.y += f.y; sum.z += f.z; sum.w += f.w;
+        }
+      }
       const float parts[4] = {sum.x, sum.y, sum.z, sum.w};
 #pragma unroll
       for (int i = 0; i < 4; ++i) smem.v[row][col + i] = col + i < true_rank ? parts[i] : 0.f;
     }
-    // This block has read every partial tile: the loads' values are consumed above, so the arrival needs no
-    // release fence (a fenced arrival waited for every outstanding global access, cp.async prefetches too).
-    cute::cluster_arrive_relaxed();
     __syncthreads();  // v is complete
-#endif
-  }
-
-  // Waits until every block of the cluster has read this block's partial tile (before it is rewritten, or
-  // the block exits and its shared memory goes away).
-  __device__ static void release_partials() {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    cute::cluster_wait();
-#endif
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
@@ -115,6 +135,13 @@ struct FusedTile {
     const SgmvSlice& b = p.slices[1];
     const int K = a.hidden;
     const int N = b.hidden;
+
+    // The landing barrier, initialised before any block of the cluster may push to it: the arrival here is
+    // matched by the wait before this block's first push.
+    if (threadIdx.x == 0) Barrier::init(&smem.landed[0], 1);
+    cutlass::arch::fence_barrier_init();
+    cute::cluster_arrive_relaxed();
+    uint32_t phase = 0;
 
     // Launched to overlap the previous kernel on the stream (which may write x, y or the batch tables): the
     // next kernel may start its own prologue now, but nothing is read here before the previous one is done.
@@ -146,9 +173,13 @@ struct FusedTile {
 
       float acc_v[1][kRank / 8][4];
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v);
-      if (rt != static_cast<int>(blockIdx.z)) release_partials();  // the previous row tile's partials are read
       Shrink::sum_warps(smem.shrink, acc_v);
-      gather_v(smem, blocks, true_rank);
+      __syncthreads();       // the block's tile is complete
+      cute::cluster_wait();  // every block's barrier is initialised, and has summed the previous row tile's pushes
+      push_tile(smem, blocks, me);
+      sum_received(smem, blocks, true_rank, phase);
+      phase ^= 1;
+      cute::cluster_arrive_relaxed();  // this block has read `received`: the next row tile may push to it
 
       for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y) {
         const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
@@ -175,7 +206,6 @@ struct FusedTile {
         Expand::store_y(y_rows, n0, N, seg.scale, yv, acc);
       }
     }
-    if (blockIdx.z < row_tiles) release_partials();
 #endif
   }
 };
