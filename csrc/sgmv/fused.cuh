@@ -162,6 +162,9 @@ struct FusedTile {
     const uint16_t* wa = static_cast<const uint16_t*>(a.w) + seg.lora * a.w_stride_lora;
     const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
 
+    // Blocks past h_out's column tiles (the grid rounds up to whole clusters) only share the shrink: they copy
+    // nothing, or their copies would stay outstanding into the next row tile's (racecheck: same slots).
+    const bool has_columns = static_cast<int>(blockIdx.y) * kBlockCols < N;
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
@@ -169,7 +172,8 @@ struct FusedTile {
       uint16_t* y_rows[1][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
-      prefetch(wb, b.w_stride_row, y_rows, blockIdx.y * kBlockCols + warp * Expand::kWarpCols, N, smem);
+      const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
+      if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
 
       float acc_v[1][kRank / 8][4];
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v);
