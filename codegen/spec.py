@@ -18,6 +18,7 @@ GENERIC_RANK_TILE = 64
 EXPAND_STAGES = 2  # the pipelined expand's shared-memory stages
 SHRINK_STAGE_BYTES = 64 * 1024  # the pipelined shrink's slots per block (stages of every thread's pieces)
 PIPELINE_MIN_ROWS = 32  # shrink and expand tiles of at least this many rows are pipelined (KernelSpec.stages)
+NARROW_ROWS = 8  # the narrow expand's row tile (the MMA's n); its ranks are specialized up to 2 x CHUNK
 CHUNK = 32  # reduction elements one warp consumes per step; every kernel static_asserts csrc's kChunk equals it
 
 
@@ -57,6 +58,8 @@ class KernelSpec:
             return f"{self.threads}, 2"
         if self.op == "fused":
             return f"{self.threads}, 1"
+        if self.narrow:  # 5 blocks an SM (96 registers) up to rank 32; rank 64 spilled there, so 4 (128)
+            return f"{self.threads}, {5 if self.rank <= 32 else 4}"
         return str(self.threads)
 
     @property
@@ -79,6 +82,12 @@ class KernelSpec:
         if self.op == "expand":
             return EXPAND_STAGES
         return max(2, min(8, SHRINK_STAGE_BYTES // (16 * self.threads * self._shrink_pieces)))
+
+    @property
+    def narrow(self) -> bool:
+        """An expand of 8-row tiles with the MMA's operands swapped (expand_narrow.cuh): for segments of a few
+        rows; `unroll` counts 64-column groups per warp."""
+        return self.op == "expand" and self.warp_rows == NARROW_ROWS
 
     @property
     def pipelined(self) -> bool:
@@ -108,6 +117,8 @@ class KernelSpec:
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)
             received = 4 * FUSED_MAX_CLUSTER * self.warp_rows * self.rank + 16  # every block's tile, the barrier
             return partial + v + slots + received
+        if self.narrow:
+            return 4 * NARROW_ROWS * (-(-self.rank // CHUNK) * CHUNK + 4)
         if self.pipelined:
             chunks = -(-self.rank // CHUNK)
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
@@ -130,14 +141,19 @@ class KernelSpec:
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
         row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
-                   pipelined=self.pipelined, stages=self.stages)
+                   pipelined=self.pipelined, narrow=self.narrow, stages=self.stages)
         return row
 
 
 # ---- predicates that prune the grid -------------------------------------------------------------
 
 def valid_tile(spec: KernelSpec) -> bool:
-    if spec.op not in OPS or spec.dtype not in DTYPES or spec.warp_rows % 16 or spec.warps < 1:
+    if spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1:
+        return False
+    if spec.narrow:
+        return (spec.vectorized and spec.rank != ANY and spec.rank % 8 == 0 and spec.rank <= 2 * CHUNK
+                and spec.unroll >= 1 and spec.tile_n == 64 * spec.warps * spec.unroll)
+    if spec.warp_rows % 16:
         return False
     if spec.op == "shrink":
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
@@ -194,6 +210,9 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     tiles = [dict(warps=4, warp_rows=16, tile_n=256, unroll=2)]
     if rank:
         tiles.append(dict(warps=8, warp_rows=32, tile_n=256, unroll=1))
+    if rank and rank <= 2 * CHUNK:  # the narrow tile: two 64-column groups a warp at rank <= 16, else one
+        groups = 2 if rank <= 16 else 1
+        tiles.append(dict(warps=4, warp_rows=NARROW_ROWS, tile_n=64 * 4 * groups, unroll=groups))
     if extra and rank:
         tiles += [dict(warps=4, warp_rows=16, tile_n=128, unroll=1), dict(warps=4, warp_rows=64, tile_n=128, unroll=1)]
     return tiles

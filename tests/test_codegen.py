@@ -81,8 +81,8 @@ def test_cli_list_prints_one_name_per_line():
     out = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_fp16_r64*"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert out and all(re.fullmatch(r"sgmv_expand_fp16_r64_h(\d+|any)_\w+", n) for n in out)
-    assert len(out) == 18  # (8 hidden sizes + any h_out, for output slices) x (decode, prefill) tiles
-    assert all("_w4m16n256u2_" in n or "_w8m32n256u1_" in n for n in out)
+    assert len(out) == 27  # (8 hidden sizes + any h_out, for output slices) x (decode, prefill, narrow) tiles
+    assert all("_w4m16n256u2_" in n or "_w8m32n256u1_" in n or "_w4m8n256u1_" in n for n in out)
 
 
 def test_generate_writes_only_changes(tmp_path):
@@ -127,4 +127,4 @@ def test_cli_extra_tiles_env():
     env = dict(os.environ, SGMV_EXTRA_TILES="1")
     out = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_bf16_r16_h4096*"],
                          cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout.split()
-    assert len(out) == 4 and "sgmv_expand_bf16_r16_h4096_w4m64n128u1_v8" in out
+    assert len(out) == 5 and "sgmv_expand_bf16_r16_h4096_w4m64n128u1_v8" in out

@@ -217,6 +217,38 @@ def test_add_lora(shape, rows, layout, dtype):
     check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV))
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("layout", ["distinct", "uniform", "zipf", "negative", "empty"])
+@pytest.mark.parametrize("rows", [1, 17, 311])
+@pytest.mark.parametrize("shape", [(4096, 4096, 16), (2048, 5120, 64), (14336, 4096, 8)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch):
+    """add_lora with dispatch taking the narrow (8-row) expand for every batch whose mean segment has up to 8
+    rows (off by default until measured): the split-K shrink's partial slices summed by it, segments longer
+    than its row tile looping over row tiles."""
+    monkeypatch.setattr(dispatch, "NARROW_MAX_MEAN_ROWS", 8)
+    cuda_ops._installed_kernel.cache_clear()
+    try:
+        h_in, h_out, rank = shape
+        case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=rank, n_lora=6, dtype=dtype, layout=layout,
+                    device=DEV, seed=rows + h_out + rank)
+        problem = Problem.for_expand(case.y, torch.empty(rows, rank, device=DEV), [case.lora_b],
+                                     case.batch.num_segments)
+        if problem.num_rows <= 8 * problem.num_segments:
+            assert cuda_ops._installed_kernel(problem).warp_rows == 8
+        poison_allocator(DEV)
+        y = case.y.clone()
+        b = case.batch
+        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b],
+                          Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows), None, 0.5,
+                          fused=False)
+        want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5,
+                                        compute_dtype=torch.float64)
+        check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV))
+    finally:
+        cuda_ops._installed_kernel.cache_clear()
+
+
 @pytest.mark.parametrize("index_dtype", [torch.int32, torch.int64])
 def test_index_dtypes_and_per_adapter_scale(index_dtype):
     case = Case(rows=200, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="zipf",

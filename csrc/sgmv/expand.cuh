@@ -29,6 +29,54 @@ namespace sgmv {
 // Physical column, within a warp's 32-column tile, of MMA n-tile j's column n (0..7).
 __device__ __forceinline__ int interleaved_column(int j, int n) { return (n >> 1) * 8 + 2 * j + (n & 1); }
 
+// The output slice whose column tiles hold `tile` (slices' tiles follow one another).
+__device__ __forceinline__ int slice_of_tile(const SgmvParams& p, int tile) {
+  int slice_index = 0;
+  for (int s = 1; s < p.num_slices; ++s)
+    if (tile >= p.slices[s].tile_begin) slice_index = s;
+  return slice_index;
+}
+
+constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
+
+// The whole block stages 32-wide chunk k0 of v's row tile (kRows rows from segment row row0) into shared
+// memory, summing the partial slices: each thread loads 4-float pieces of every slice, all slices of a piece
+// in flight together.
+template <int kRows, int kThreads, bool kVectorized>
+__device__ void stage_v_chunk(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
+                              int true_rank, float* dst, int pitch) {
+  constexpr int kPiecesPerRow = kChunk / 4;
+  for (int piece = threadIdx.x; piece < kRows * kPiecesPerRow; piece += kThreads) {
+    const int r = piece / kPiecesPerRow;
+    const int kk = (piece % kPiecesPerRow) * 4;
+    const int row = row0 + r;
+    const bool valid = row < seg_end && k0 + kk < rank;
+    const float* src = v + (valid ? physical_row(p, row) * p.ld_x : 0) + k0 + kk;
+    float sum[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
+      float part[kSliceUnroll][4];
+#pragma unroll
+      for (int u = 0; u < kSliceUnroll; ++u) {
+        const bool ok = valid && s0 + u < p.k_splits;
+        const float* q = src + (s0 + u) * p.split_stride;
+        if (kVectorized && ok) {
+          const float4 f = __ldg(reinterpret_cast<const float4*>(q));
+          part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
+        } else {
+#pragma unroll
+          for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < rank) ? q[i] : 0.f;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kSliceUnroll; ++u)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
+    }
+#pragma unroll
+    for (int i = 0; i < 4; ++i) dst[r * pitch + kk + i] = k0 + kk + i < true_rank ? sum[i] : 0.f;
+  }
+}
+
 template <class T, int kRank, int kHidden, int kWarps, int kWarpRows, int kColTiles, bool kVectorized,
           int kStages = 0>
 struct ExpandTile {
@@ -42,7 +90,6 @@ struct ExpandTile {
 
   // Weight chunks loaded before waiting on the shrink: all of them up to rank 64, else one at a time.
   static constexpr int kPrefetch = (kRank > 0 && kRank <= 2 * kChunk) ? (kRank + kChunk - 1) / kChunk : 1;
-  static constexpr int kSliceUnroll = 8;  // partial slices of v loaded at once (dispatch: MAX_PARTIAL_SLICES)
   static constexpr int kPitch = kChunk + 4;  // floats per staged row (padded against bank conflicts)
 
   // kStages > 0, pipelined blocks (codegen gives stages to tall tiles, vectorized, of a specialized rank up to
@@ -67,40 +114,9 @@ struct ExpandTile {
   };
   using SharedStorage = std::conditional_t<kPipelined, PipelineStorage, StagedChunk>;
 
-  // The whole block stages chunk k0 of v's row tile into shared memory, summing the partial slices:
-  // each thread loads 4-float pieces of every slice, all slices of a piece in flight together.
   __device__ static void stage_v(const SgmvParams& p, const float* v, int row0, int seg_end, int k0, int rank,
                                  int true_rank, float* dst, int pitch) {
-    constexpr int kPiecesPerRow = kChunk / 4;
-    for (int piece = threadIdx.x; piece < kWarpRows * kPiecesPerRow; piece += kThreads) {
-      const int r = piece / kPiecesPerRow;
-      const int kk = (piece % kPiecesPerRow) * 4;
-      const int row = row0 + r;
-      const bool valid = row < seg_end && k0 + kk < rank;
-      const float* src = v + (valid ? physical_row(p, row) * p.ld_x : 0) + k0 + kk;
-      float sum[4] = {0.f, 0.f, 0.f, 0.f};
-      for (int s0 = 0; s0 < p.k_splits; s0 += kSliceUnroll) {
-        float part[kSliceUnroll][4];
-#pragma unroll
-        for (int u = 0; u < kSliceUnroll; ++u) {
-          const bool ok = valid && s0 + u < p.k_splits;
-          const float* q = src + (s0 + u) * p.split_stride;
-          if (kVectorized && ok) {
-            const float4 f = __ldg(reinterpret_cast<const float4*>(q));
-            part[u][0] = f.x; part[u][1] = f.y; part[u][2] = f.z; part[u][3] = f.w;
-          } else {
-#pragma unroll
-            for (int i = 0; i < 4; ++i) part[u][i] = (!kVectorized && ok && k0 + kk + i < rank) ? q[i] : 0.f;
-          }
-        }
-#pragma unroll
-        for (int u = 0; u < kSliceUnroll; ++u)
-#pragma unroll
-          for (int i = 0; i < 4; ++i) sum[i] += part[u][i];
-      }
-#pragma unroll
-      for (int i = 0; i < 4; ++i) dst[r * pitch + kk + i] = k0 + kk + i < true_rank ? sum[i] : 0.f;
-    }
+    stage_v_chunk<kWarpRows, kThreads, kVectorized>(p, v, row0, seg_end, k0, rank, true_rank, dst, pitch);
   }
 
   // v's rows g and g + 8 of m-tile mt, reduction offsets [8t, 8t + 8) of a staged 32-wide chunk (rows
@@ -240,14 +256,6 @@ struct ExpandTile {
       run_pipelined(p, smem);
     else
       run_staged(p, smem);
-  }
-
-  // The output slice whose column tiles hold `tile` (slices' tiles follow one another).
-  __device__ __forceinline__ static int slice_of_tile(const SgmvParams& p, int tile) {
-    int slice_index = 0;
-    for (int s = 1; s < p.num_slices; ++s)
-      if (tile >= p.slices[s].tile_begin) slice_index = s;
-    return slice_index;
   }
 
   // One column tile of a pipelined block, as this warp sees it.

@@ -101,6 +101,10 @@ class Problem:
 # batches (prefill); with few row tiles in all they leave SMs idle, so decode-sized batches keep 16 rows.
 DECODE_ROWS, PREFILL_ROWS = 16, 32
 TALL_TILE_MIN_ROWS = 2048
+# The narrow expand (8-row tiles, expand_narrow.cuh) for batches whose mean segment has at most this many rows;
+# 0: never. Not yet measured (branch wip/narrow-decode-expand, benchmarks/NOTES.md entry 20), so off.
+NARROW_ROWS = 8
+NARROW_MAX_MEAN_ROWS = 0
 
 
 def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
@@ -108,6 +112,8 @@ def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     tall_ok = problem.num_rows >= TALL_TILE_MIN_ROWS
     target = min(max(mean_rows, DECODE_ROWS), PREFILL_ROWS) if tall_ok else DECODE_ROWS
+    if mean_rows <= NARROW_MAX_MEAN_ROWS:
+        target = NARROW_ROWS
     return -abs(kernel.warp_rows - target) - kernel.warp_rows / 1e6  # ties go to the shorter tile
 
 
