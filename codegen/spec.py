@@ -18,7 +18,8 @@ GENERIC_RANK_TILE = 64
 EXPAND_STAGES = 2  # the pipelined expand's shared-memory stages
 SHRINK_STAGE_BYTES = 64 * 1024  # the pipelined shrink's slots per block (stages of every thread's pieces)
 PIPELINE_MIN_ROWS = 32  # shrink and expand tiles of at least this many rows are pipelined (KernelSpec.stages)
-NARROW_ROWS = 8  # the narrow expand's row tile (the MMA's n); its ranks are specialized up to 2 x CHUNK
+NARROW_ROWS = 8  # the narrow expand's row tile (the MMA's n)
+NARROW_MAX_RANK = 16  # ... compiled for these ranks: at r64 it lost to the 16-row tile (benchmarks/NOTES.md, entry 20)
 CHUNK = 32  # reduction elements one warp consumes per step; every kernel static_asserts csrc's kChunk equals it
 
 
@@ -53,13 +54,17 @@ class KernelSpec:
     @property
     def launch_bounds(self) -> str:
         """__launch_bounds__ arguments. The 8-warp expand (prefill) must keep 2 blocks on an SM, so at most 128
-        registers a thread: run 14 of benchmarks/NOTES.md (left to itself the compiler took up to 155)."""
+        registers a thread: run 14 of benchmarks/NOTES.md (left to itself the compiler took up to 155). The
+        r128 decode expand (weights one chunk at a time) is held to 4 blocks an SM: 5-32% faster on batches of
+        16-256 rows, up to 5% slower on the smallest (benchmarks/NOTES.md, entry 21)."""
         if self.op == "expand" and self.threads == 256:
             return f"{self.threads}, 2"
         if self.op == "fused":
             return f"{self.threads}, 1"
-        if self.narrow:  # 5 blocks an SM (96 registers) up to rank 32; rank 64 spilled there, so 4 (128)
-            return f"{self.threads}, {5 if self.rank <= 32 else 4}"
+        if self.narrow:  # 5 blocks an SM: 96 registers, no spills
+            return f"{self.threads}, 5"
+        if self.op == "expand" and self.warp_rows == 16 and self.rank > 2 * CHUNK:
+            return f"{self.threads}, 4"  # r128 decode: 127 registers, no spills (157 unbounded: 3 blocks an SM)
         return str(self.threads)
 
     @property
@@ -210,9 +215,8 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     tiles = [dict(warps=4, warp_rows=16, tile_n=256, unroll=2)]
     if rank:
         tiles.append(dict(warps=8, warp_rows=32, tile_n=256, unroll=1))
-    if rank and rank <= 2 * CHUNK:  # the narrow tile: two 64-column groups a warp at rank <= 16, else one
-        groups = 2 if rank <= 16 else 1
-        tiles.append(dict(warps=4, warp_rows=NARROW_ROWS, tile_n=64 * 4 * groups, unroll=groups))
+    if rank and rank <= NARROW_MAX_RANK:  # the narrow tile: two 64-column groups a warp
+        tiles.append(dict(warps=4, warp_rows=NARROW_ROWS, tile_n=512, unroll=2))
     if extra and rank:
         tiles += [dict(warps=4, warp_rows=16, tile_n=128, unroll=1), dict(warps=4, warp_rows=64, tile_n=128, unroll=1)]
     return tiles

@@ -78,11 +78,14 @@ def test_filter_globs():
 
 
 def test_cli_list_prints_one_name_per_line():
-    out = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_fp16_r64*"],
+    out = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_fp16_r16*"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    assert out and all(re.fullmatch(r"sgmv_expand_fp16_r64_h(\d+|any)_\w+", n) for n in out)
+    assert out and all(re.fullmatch(r"sgmv_expand_fp16_r16_h(\d+|any)_\w+", n) for n in out)
     assert len(out) == 27  # (8 hidden sizes + any h_out, for output slices) x (decode, prefill, narrow) tiles
-    assert all("_w4m16n256u2_" in n or "_w8m32n256u1_" in n or "_w4m8n256u1_" in n for n in out)
+    assert all("_w4m16n256u2_" in n or "_w8m32n256u1_" in n or "_w4m8n512u2_" in n for n in out)
+    r64 = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_fp16_r64*"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert len(r64) == 18  # no narrow tile above rank 16
 
 
 def test_generate_writes_only_changes(tmp_path):

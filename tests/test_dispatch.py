@@ -101,17 +101,16 @@ def test_row_tile_follows_mean_rows_per_segment():
     assert select(prob(op="expand", rows=8192, segs=8), both) is prefill
 
 
-def test_narrow_expand_serves_short_segments_when_enabled(monkeypatch):
+def test_narrow_expand_serves_many_short_segments():
     decode = rec(op="expand", warp_rows=16)
     narrow = dataclasses.replace(decode, name="expand_narrow", warp_rows=8, tile_n=512)
     prefill = dataclasses.replace(decode, name="expand_tall", warp_rows=32)
     kernels = [decode, narrow, prefill]
-    assert select(prob(op="expand", rows=256, segs=256), kernels) is decode  # off by default (not yet measured)
-    monkeypatch.setattr(dispatch, "NARROW_MAX_MEAN_ROWS", 8)
     assert select(prob(op="expand", rows=256, segs=256), kernels) is narrow
-    assert select(prob(op="expand", rows=64, segs=8), kernels) is narrow
-    assert select(prob(op="expand", rows=256, segs=16), kernels) is decode  # 16 rows a segment
+    assert select(prob(op="expand", rows=256, segs=64), kernels) is narrow  # 4 rows a segment
     assert select(prob(op="expand", rows=8192, segs=8192), kernels) is narrow  # however many rows
+    assert select(prob(op="expand", rows=16, segs=16), kernels) is decode  # too few segments (blocks)
+    assert select(prob(op="expand", rows=320, segs=64), kernels) is decode  # 5 rows a segment
     assert select(prob(op="expand", rows=8192, segs=8), kernels) is prefill
     assert select(prob(rows=256, segs=256), AVAILABLE) is AVAILABLE[0]  # shrinks have no narrow tile
 

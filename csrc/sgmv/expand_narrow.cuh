@@ -7,7 +7,8 @@
 //
 // Grid and slices as ExpandTile's decode path (expand.cuh): x = segment, y = column tile of the output slices,
 // z = row-tile group of 8-row tiles (or, with p.flat_tiles, the batch's row tile). A block loads its B
-// fragments once and keeps them over its row tiles. Vectorized, rank-specialized (8-64) kernels only.
+// fragments once and keeps them over its row tiles. Vectorized, rank-specialized (8-64) kernels only; the
+// default grid compiles ranks 8 and 16 (codegen/spec.py: NARROW_MAX_RANK; rank 64 lost to ExpandTile).
 //
 // Layout. Each warp covers kColGroups groups of 64 columns, a group as 4 m-tiles j of 16: lane (g, t) feeds
 // columns 8g + j (MMA row g) and 8g + 4 + j (MMA row g + 8) of m-tile j, so over the 4 m-tiles it accumulates

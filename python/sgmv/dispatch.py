@@ -101,10 +101,13 @@ class Problem:
 # batches (prefill); with few row tiles in all they leave SMs idle, so decode-sized batches keep 16 rows.
 DECODE_ROWS, PREFILL_ROWS = 16, 32
 TALL_TILE_MIN_ROWS = 2048
-# The narrow expand (8-row tiles, expand_narrow.cuh) for batches whose mean segment has at most this many rows;
-# 0: never. Not yet measured (branch wip/narrow-decode-expand, benchmarks/NOTES.md entry 20), so off.
+# The narrow expand (8-row tiles, expand_narrow.cuh) for batches of many short segments: at most
+# NARROW_MAX_MEAN_ROWS rows a segment on average and at least NARROW_MIN_SEGMENTS of them. From
+# benchmarks/dispatch_sweep.py (NOTES.md, entry 20): r16 distinct bs64/bs256 add_lora 5-12% faster; with fewer
+# segments (fewer blocks) the standalone expand was ~2 us slower.
 NARROW_ROWS = 8
-NARROW_MAX_MEAN_ROWS = 0
+NARROW_MAX_MEAN_ROWS = 4
+NARROW_MIN_SEGMENTS = 64
 
 
 def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
@@ -112,7 +115,7 @@ def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     tall_ok = problem.num_rows >= TALL_TILE_MIN_ROWS
     target = min(max(mean_rows, DECODE_ROWS), PREFILL_ROWS) if tall_ok else DECODE_ROWS
-    if mean_rows <= NARROW_MAX_MEAN_ROWS:
+    if mean_rows <= NARROW_MAX_MEAN_ROWS and problem.num_segments >= NARROW_MIN_SEGMENTS:
         target = NARROW_ROWS
     return -abs(kernel.warp_rows - target) - kernel.warp_rows / 1e6  # ties go to the shorter tile
 
