@@ -13,6 +13,7 @@ PREFILL_SEGMENTS = {4096: 64, 8192: 8}  # as the quick sweep
 CASES = {
     "distinct256_r16": (4096, 4096, 16, 256, "distinct"),
     "identical256_r64": (4096, 4096, 64, 256, "identical"),
+    "distinct256_r64": (4096, 4096, 64, 256, "distinct"),
     "prefill4096_r64": (4096, 4096, 64, 4096, "prefill"),
     "distinct1_r16": (4096, 4096, 16, 1, "distinct"),
     "distinct16_r16": (4096, 4096, 16, 16, "distinct"),
