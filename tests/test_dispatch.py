@@ -102,15 +102,16 @@ def test_row_tile_follows_mean_rows_per_segment():
 
 
 def test_narrow_expand_serves_many_short_segments():
-    decode = rec(op="expand", warp_rows=16)
+    decode = rec(op="expand", warp_rows=16, hidden=0)
     narrow = dataclasses.replace(decode, name="expand_narrow", warp_rows=8, tile_n=512)
     prefill = dataclasses.replace(decode, name="expand_tall", warp_rows=32)
     kernels = [decode, narrow, prefill]
-    assert select(prob(op="expand", rows=256, segs=256), kernels) is narrow
-    assert select(prob(op="expand", rows=256, segs=64), kernels) is narrow  # 4 rows a segment
+    assert select(prob(op="expand", rows=256, segs=256), kernels) is narrow  # 2048 blocks at h_out 4096
+    assert select(prob(op="expand", rows=320, segs=40), kernels) is narrow  # 8 rows a segment, 320 blocks
     assert select(prob(op="expand", rows=8192, segs=8192), kernels) is narrow  # however many rows
-    assert select(prob(op="expand", rows=16, segs=16), kernels) is decode  # too few segments (blocks)
-    assert select(prob(op="expand", rows=320, segs=64), kernels) is decode  # 5 rows a segment
+    assert select(prob(op="expand", rows=328, segs=40), kernels) is decode  # 8.2 rows a segment
+    assert select(prob(op="expand", rows=16, segs=16), kernels) is decode  # 128 blocks: too few
+    assert select(prob(op="expand", rows=16, segs=16, hidden=14336), kernels) is narrow  # 16 x 28 blocks
     assert select(prob(op="expand", rows=8192, segs=8), kernels) is prefill
     assert select(prob(rows=256, segs=256), AVAILABLE) is AVAILABLE[0]  # shrinks have no narrow tile
 

@@ -224,10 +224,9 @@ def test_add_lora(shape, rows, layout, dtype):
                          ids=lambda s: "x".join(map(str, s)))
 def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch):
     """add_lora with dispatch taking the narrow (8-row) expand for every batch whose mean segment has up to 8
-    rows, however few segments: the split-K shrink's partial slices summed by it, segments longer than its row
+    rows, however few blocks: the split-K shrink's partial slices summed by it, segments longer than its row
     tile looping over row tiles."""
-    monkeypatch.setattr(dispatch, "NARROW_MAX_MEAN_ROWS", 8)
-    monkeypatch.setattr(dispatch, "NARROW_MIN_SEGMENTS", 1)
+    monkeypatch.setattr(dispatch, "NARROW_MIN_BLOCKS", 0)
     cuda_ops._installed_kernel.cache_clear()
     try:
         h_in, h_out, rank = shape

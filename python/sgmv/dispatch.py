@@ -102,21 +102,29 @@ class Problem:
 DECODE_ROWS, PREFILL_ROWS = 16, 32
 TALL_TILE_MIN_ROWS = 2048
 # The narrow expand (8-row tiles, expand_narrow.cuh) for batches of many short segments: at most
-# NARROW_MAX_MEAN_ROWS rows a segment on average and at least NARROW_MIN_SEGMENTS of them. From
-# benchmarks/dispatch_sweep.py (NOTES.md, entry 20): r16 distinct bs64/bs256 add_lora 5-12% faster; with fewer
-# segments (fewer blocks) the standalone expand was ~2 us slower.
+# NARROW_MAX_MEAN_ROWS rows a segment on average, and a launch of at least NARROW_MIN_BLOCKS blocks (about 2.4
+# an SM of the H200's 132). From benchmarks/dispatch_sweep.py (NOTES.md, entries 20 and 22): add_lora 5-40%
+# faster on distinct and skewed batches of 64-256 rows at ranks 8-16; with fewer blocks the standalone expand
+# was 0.4-2.7 us slower (while add_lora, its expand launched beside the shrink, mostly gained).
 NARROW_ROWS = 8
-NARROW_MAX_MEAN_ROWS = 4
-NARROW_MIN_SEGMENTS = 64
+NARROW_MAX_MEAN_ROWS = 8
+NARROW_MIN_BLOCKS = 320
+
+
+def takes_narrow(problem: Problem, kernel: KernelRecord) -> bool:
+    """Whether dispatch gives `problem` to the narrow expand `kernel` (one block per segment and column tile)."""
+    blocks = problem.num_segments * sum(math.ceil(h / kernel.tile_n) for h in problem.slice_hidden)
+    return problem.num_rows <= NARROW_MAX_MEAN_ROWS * problem.num_segments and blocks >= NARROW_MIN_BLOCKS
 
 
 def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
-    """Higher is better: the row tile closest to the mean rows per segment, clamped to the tiles' range."""
+    """Higher is better: the narrow tile where takes_narrow (never elsewhere), else the row tile closest to the
+    mean rows per segment, clamped to the tiles' range."""
+    if kernel.warp_rows == NARROW_ROWS:
+        return 1.0 if takes_narrow(problem, kernel) else -math.inf
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     tall_ok = problem.num_rows >= TALL_TILE_MIN_ROWS
     target = min(max(mean_rows, DECODE_ROWS), PREFILL_ROWS) if tall_ok else DECODE_ROWS
-    if mean_rows <= NARROW_MAX_MEAN_ROWS and problem.num_segments >= NARROW_MIN_SEGMENTS:
-        target = NARROW_ROWS
     return -abs(kernel.warp_rows - target) - kernel.warp_rows / 1e6  # ties go to the shorter tile
 
 
