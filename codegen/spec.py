@@ -205,17 +205,10 @@ def _shrink_unroll(tile_n: int, warp_rows: int) -> int:
     return max(1, min(4, 16 // (tile_n // 8), 8 * 16 // warp_rows))
 
 
-WIDE_SHRINK_UNROLL = 4  # the decode shrink's second tile where the default unrolls 2 (rank 64): all of a
-# block's chunks in flight at once for batches whose blocks would take two steps (dispatch: WIDE_SHRINK_MIN_CHUNKS)
-
-
 def shrink_tiles(rank: int, extra: bool = False) -> list[dict]:
     tile_n = _round8(rank) if rank else GENERIC_RANK_TILE
     rows = [16] + ([32] if rank and tile_n >= 64 else []) + ([64] if extra and rank and tile_n <= 32 else [])
-    tiles = [dict(warps=4, warp_rows=r, tile_n=tile_n, unroll=_shrink_unroll(tile_n, r)) for r in rows]
-    if rank and _shrink_unroll(tile_n, 16) == WIDE_SHRINK_UNROLL // 2:  # 244 registers at rank 64, no spills
-        tiles.append(dict(warps=4, warp_rows=16, tile_n=tile_n, unroll=WIDE_SHRINK_UNROLL))
-    return tiles
+    return [dict(warps=4, warp_rows=r, tile_n=tile_n, unroll=_shrink_unroll(tile_n, r)) for r in rows]
 
 
 def expand_tiles(rank: int, extra: bool = False) -> list[dict]:

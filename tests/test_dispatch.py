@@ -116,16 +116,6 @@ def test_narrow_expand_serves_many_short_segments():
     assert select(prob(rows=256, segs=256), AVAILABLE) is AVAILABLE[0]  # shrinks have no narrow tile
 
 
-def test_wide_shrink_unroll_for_batches_with_many_chunks():
-    narrow = rec(rank=64, hidden=0, warp_rows=16, tile_n=64, unroll=2)
-    wide = dataclasses.replace(narrow, name="shrink_wide", unroll=4)
-    for kernels in ([narrow, wide], [wide, narrow]):
-        assert select(prob(rank=64, rows=1, segs=1), kernels) is narrow  # 1 tile x 128 chunks
-        assert select(prob(rank=64, rows=256, segs=1, hidden=8192), kernels) is wide  # 16 tiles x 256 chunks
-        assert select(prob(rank=64, rows=256, segs=1, hidden=4096), kernels) is narrow  # 16 x 128 = 2048
-        assert select(prob(rank=64, rows=64, segs=64, hidden=4096), kernels) is wide  # 64 x 128
-
-
 def test_output_slices_select_by_every_slice():
     """A specialized h_out needs every slice to have it; the expand's specialized rank needs every slice to
     have it, while the shrink's bounds lower slice ranks at run time."""

@@ -128,25 +128,8 @@ def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
     return -abs(kernel.warp_rows - target) - kernel.warp_rows / 1e6  # ties go to the shorter tile
 
 
-# Of two shrink tiles with the same rows (rank 64: unroll 2 and 4), the wider unroll where the batch has at
-# least this many 32-wide chunks of x to reduce (busy row tiles x slices x h_in / 32): about where the unroll-2
-# plan gives every block two steps one after the other (3 blocks an SM x 132 SMs x 8 chunks a step; ncu,
-# NOTES.md entry 22), which the unroll-4 block (244 registers, 2 an SM) takes in one.
-WIDE_SHRINK_MIN_CHUNKS = 3168
-
-
-def _unroll_fit(problem: Problem, kernel: KernelRecord) -> int:
-    """Higher is better: the shrink's wider unroll for batches with many chunks, the narrower one otherwise."""
-    if problem.op != "shrink":
-        return 0
-    busy = _busy_tiles(problem, kernel, _row_groups(problem, kernel)) * problem.num_slices
-    wide = busy * math.ceil(problem.hidden / kernel.chunk) >= WIDE_SHRINK_MIN_CHUNKS
-    return kernel.unroll if wide else -kernel.unroll
-
-
 def _preference(problem: Problem, kernel: KernelRecord) -> tuple:
-    return (kernel.rank != 0, kernel.hidden != 0, kernel.vectorized, _tile_fit(problem, kernel),
-            _unroll_fit(problem, kernel))
+    return (kernel.rank != 0, kernel.hidden != 0, kernel.vectorized, _tile_fit(problem, kernel))
 
 
 def can_run(problem: Problem, kernel: KernelRecord) -> bool:
