@@ -48,6 +48,18 @@ def test_manifest_rejects_another_layout():
         manifest.parse(bad)
 
 
+def test_generated_manifest_carries_what_dispatch_reads():
+    """Every spec's flags that dispatch selects by (pipelined, narrow) reach its KernelRecord."""
+    from codegen import spec as specmod
+    from codegen.render import manifest as generated
+    specs = list(specmod.default_specs())
+    parsed = manifest.parse(generated(specs, [90]))
+    assert [k.name for k in parsed.kernels] == [s.name for s in specs]
+    assert any(k.narrow for k in parsed.kernels) and any(k.pipelined for k in parsed.kernels)
+    for record, spec in zip(parsed.kernels, specs):
+        assert (record.narrow, record.pipelined) == (spec.narrow, spec.pipelined), spec.name
+
+
 def test_installed_manifest_parses():
     m = manifest.load()
     for k in m.kernels:

@@ -103,7 +103,7 @@ def test_row_tile_follows_mean_rows_per_segment():
 
 def test_narrow_expand_serves_many_short_segments():
     decode = rec(op="expand", warp_rows=16, hidden=0)
-    narrow = dataclasses.replace(decode, name="expand_narrow", warp_rows=8, tile_n=512)
+    narrow = dataclasses.replace(decode, name="expand_narrow", warp_rows=8, tile_n=512, narrow=True)
     prefill = dataclasses.replace(decode, name="expand_tall", warp_rows=32)
     kernels = [decode, narrow, prefill]
     assert select(prob(op="expand", rows=256, segs=256), kernels) is narrow  # 2048 blocks at h_out 4096

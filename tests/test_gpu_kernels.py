@@ -235,7 +235,7 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
         problem = Problem.for_expand(case.y, torch.empty(rows, rank, device=DEV), [case.lora_b],
                                      case.batch.num_segments)
         if problem.num_rows <= 8 * problem.num_segments:
-            assert cuda_ops._installed_kernel(problem).warp_rows == 8
+            assert cuda_ops._installed_kernel(problem).narrow
         poison_allocator(DEV)
         y = case.y.clone()
         b = case.batch

@@ -106,7 +106,6 @@ TALL_TILE_MIN_ROWS = 2048
 # an SM of the H200's 132). From benchmarks/dispatch_sweep.py (NOTES.md, entries 20 and 22): add_lora 5-40%
 # faster on distinct and skewed batches of 64-256 rows at ranks 8-16; with fewer blocks the standalone expand
 # was 0.4-2.7 us slower (while add_lora, its expand launched beside the shrink, mostly gained).
-NARROW_ROWS = 8
 NARROW_MAX_MEAN_ROWS = 8
 NARROW_MIN_BLOCKS = 320
 
@@ -120,7 +119,7 @@ def takes_narrow(problem: Problem, kernel: KernelRecord) -> bool:
 def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
     """Higher is better: the narrow tile where takes_narrow (never elsewhere), else the row tile closest to the
     mean rows per segment, clamped to the tiles' range."""
-    if kernel.warp_rows == NARROW_ROWS:
+    if kernel.narrow:
         return 1.0 if takes_narrow(problem, kernel) else -math.inf
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     tall_ok = problem.num_rows >= TALL_TILE_MIN_ROWS

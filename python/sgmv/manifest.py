@@ -30,6 +30,7 @@ class KernelRecord:
     smem_bytes: int
     chunk: int  # reduction elements one warp consumes per step
     pipelined: bool = False  # expand: a block streams SgmvParams.col_tiles_per_block column tiles
+    narrow: bool = False  # expand: 8-row tiles with the MMA's operands swapped (expand_narrow.cuh)
 
     @property
     def image(self) -> pathlib.Path:
