@@ -234,7 +234,7 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
                     device=DEV, seed=rows + h_out + rank)
         problem = Problem.for_expand(case.y, torch.empty(rows, rank, device=DEV), [case.lora_b],
                                      case.batch.num_segments)
-        if problem.num_rows <= 8 * problem.num_segments:
+        if problem.num_rows <= dispatch.NARROW_MAX_MEAN_ROWS * problem.num_segments:
             assert cuda_ops._installed_kernel(problem).narrow
         poison_allocator(DEV)
         y = case.y.clone()
