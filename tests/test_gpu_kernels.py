@@ -249,6 +249,29 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
         cuda_ops._installed_kernel.cache_clear()
 
 
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "pair"])
+@pytest.mark.parametrize("layout", ["distinct", "uniform", "zipf", "negative", "empty"])
+@pytest.mark.parametrize("rows", [1, 16, 200])
+def test_add_lora_with_tables_read_before_the_wait(rows, layout, fused):
+    """A batch built from host data lets add_lora's first kernel (fused or shrink) read the tables before
+    waiting for the previous kernel (tables_ready): the result is the same, bit for bit, as without."""
+    case = Case(rows=rows, h_in=4096, h_out=4096, rank=16, n_lora=6, dtype=torch.bfloat16, layout=layout,
+                device=DEV, seed=rows + 7)
+    host = sgmv.LoraBatch.from_segments(case.batch.seg_indptr.cpu(), case.batch.lora_indices.cpu(), device=DEV)
+    assert host.tables_from_host
+    outs = []
+    for batch in (host, dataclasses.replace(host, tables_from_host=False)):
+        poison_allocator(DEV)
+        y = case.y.clone()
+        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b],
+                          Rows(batch.seg_indptr, batch.lora_indices, tables_ready=batch.tables_from_host), None, 0.5,
+                          fused=None if fused else False)
+        outs.append(y)
+    assert torch.equal(outs[0], outs[1])
+    want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+    check_delta(outs[0], case.y, want, torch.bfloat16, ~covered_rows(case.batch, case.rows, 6).to(DEV))
+
+
 @pytest.mark.parametrize("index_dtype", [torch.int32, torch.int64])
 def test_index_dtypes_and_per_adapter_scale(index_dtype):
     case = Case(rows=200, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="zipf",

@@ -62,14 +62,15 @@ def test_custom_ops_pass_opcheck():
                           (case.y.clone(), v, [case.lora_b], b.seg_indptr, b.lora_indices, None, None, case.scales, 0.5,
                            3))
     torch.library.opcheck(torch.ops.sgmv.add_lora.default, (case.y.clone(), case.x, [case.lora_a], [case.lora_b],
-                                                            b.seg_indptr, b.lora_indices, None, None, None, 0.5, -1))
+                                                            b.seg_indptr, b.lora_indices, None, None, None, 0.5, -1,
+                                                            True))
     # rows in any order, two output slices, true ranks
     tb = sgmv.LoraBatch.from_token_loras([1, -1, 0, 1, 0, 0, 1, -1, 1])
     ranks = torch.tensor([2, 4])
     y = torch.randn(case.rows, 8 + 8)
     torch.library.opcheck(torch.ops.sgmv.add_lora.default,
                           (y, case.x, [case.lora_a, case.lora_a], [case.lora_b, case.lora_b], tb.seg_indptr,
-                           tb.lora_indices, tb.row_index, ranks, None, 0.5, -1))
+                           tb.lora_indices, tb.row_index, ranks, None, 0.5, -1, False))
 
 
 # ---- rows in any order, output slices, true ranks -------------------------------------------------

@@ -102,3 +102,23 @@ def test_token_lora_errors():
         sgmv.LoraBatch.from_token_loras(torch.zeros(3))
     with pytest.raises(ValueError, match=r"token_lora_indices has shape \(2, 2\); expected a 1-D tensor"):
         sgmv.LoraBatch.from_token_loras(torch.zeros(2, 2, dtype=torch.int32))
+
+
+def test_tables_from_host_only_for_host_data():
+    """Only tables copied from host data may be read before the previous kernel is done (tables_ready)."""
+    assert sgmv.LoraBatch.from_segments([0, 3, 4], [1, 0]).tables_from_host
+    assert sgmv.LoraBatch.from_segments(torch.tensor([0, 3, 4]), torch.tensor([1, 0])).tables_from_host
+    assert not sgmv.LoraBatch.from_token_loras([1, -1, 0]).tables_from_host
+    assert not sgmv.LoraBatch(torch.tensor([0, 3]), torch.tensor([1])).tables_from_host  # given directly: unknown
+
+
+def test_tables_ready_only_without_scales_and_ranks():
+    """The kernels read per-adapter scales and true ranks with the tables, so tables_ready needs both absent."""
+    from sgmv import cuda_ops
+    from sgmv._abi import SgmvSlice
+    indptr, loras = torch.tensor([0, 3], dtype=torch.int32), torch.tensor([0], dtype=torch.int32)
+    slices = [SgmvSlice(rank=8, hidden=16)]
+    for ready, scales, ranks, want in [(True, None, None, 1), (True, torch.ones(1), None, 0),
+                                       (True, None, torch.tensor([8]), 0), (False, None, None, 0)]:
+        params = cuda_ops._params(cuda_ops.Rows(indptr, loras, None, ranks, -1, ready), scales, 1.0, slices)
+        assert params.tables_ready == want

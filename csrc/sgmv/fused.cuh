@@ -143,16 +143,18 @@ struct FusedTile {
     cute::cluster_arrive_relaxed();
     uint32_t phase = 0;
 
-    // Launched to overlap the previous kernel on the stream (which may write x, y or the batch tables): the
-    // next kernel may start its own prologue now, but nothing is read here before the previous one is done.
+    // Launched to overlap the previous kernel on the stream (which may write x and y, and the batch tables
+    // unless p.tables_ready): the next kernel may start its own prologue now, but nothing the previous one may
+    // write is read here before it is done.
     launch_dependents();
-    wait_for_prerequisites();
+    if (!p.tables_ready) wait_for_prerequisites();
 
     // Every block of a cluster has the same segment and row tiles: all of them reach every cluster barrier.
     const Segment seg = load_segment(p, blockIdx.x);
     if (!seg.active) return;
     const int true_rank = adapter_rank(p, seg.lora, kRank);
     if (true_rank == 0) return;
+    if (p.tables_ready) wait_for_prerequisites();
 
     int c_begin, c_end;  // this block's share of h_in
     Shrink::split_chunks(K, me, blocks, c_begin, c_end);

@@ -10,6 +10,9 @@
 //   0.4-0.5 us a call on small batches; the pipelined (prefill) expand does not, as that cost prefill 2-10%.
 // Prefetching into L2, before the wait, what a block reads after it was tried and left out: 1-2 us slower in
 // the fused kernel and mixed in the shrink. benchmarks/NOTES.md, entry 15, has the measurements.
+// The batch tables are read before the wait when SgmvParams::tables_ready says no kernel writes them (a
+// LoraBatch built from host data, without per-adapter scales or ranks): the first kernel's chain of loads is
+// then one dependent load shorter (benchmarks/NOTES.md, entry 27).
 // Both are no-ops in a launch without the dependency.
 #pragma once
 

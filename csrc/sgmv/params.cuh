@@ -52,7 +52,9 @@ struct SgmvParams {
                              // and grid x holds no segment; 0: grid x = segment, z = row-tile group
   int32_t col_tiles_per_block;  // pipelined expand: consecutive column tiles (grid y) each block streams
                                 // through its shared-memory stages; other kernels: 1
-  int32_t reserved;          // keeps `slices` 8-byte aligned
+  int32_t tables_ready;      // 1: no kernel on the stream writes seg_indptr, lora_indices or row_index (they were
+                             // copied from host data), and scales and ranks are null: the first kernel of add_lora
+                             // reads the tables before waiting for the previous kernel (overlap.cuh)
   SgmvSlice slices[kMaxSlices];
 };
 

@@ -56,15 +56,22 @@ struct ShrinkTile {
     const SgmvSlice& slice = p.slices[blockIdx.x % p.num_slices];
     const int K = kHidden ? kHidden : slice.hidden;
 
-    // Launched to overlap the previous kernel on the stream: nothing of the caller's is read before it is done.
-    // Only then may the expand start: it reads y before waiting for this kernel.
-    wait_for_prerequisites();
-    launch_dependents();
+    // Launched to overlap the previous kernel on the stream: nothing it may write is read before it is done
+    // (the batch tables are read before when p.tables_ready). Only then may the expand start: it reads y
+    // before waiting for this kernel.
+    if (!p.tables_ready) {
+      wait_for_prerequisites();
+      launch_dependents();
+    }
     Segment seg;
     int rt_first;
     if (!block_rows<kWarpRows, kThreads>(p, blockIdx.x / p.num_slices, seg, rt_first)) return;
     const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
     if (n_base >= rank) return;  // the expand reads no column past the adapter's rank
+    if (p.tables_ready) {
+      wait_for_prerequisites();
+      launch_dependents();
+    }
 
     int c_begin, c_end;
     split_chunks(K, split, p.k_splits, c_begin, c_end);

@@ -53,7 +53,7 @@ class SgmvParams(ctypes.Structure):
         ("cluster_splits", ctypes.c_int32),
         ("flat_tiles", ctypes.c_int32),
         ("col_tiles_per_block", ctypes.c_int32),
-        ("reserved", ctypes.c_int32),
+        ("tables_ready", ctypes.c_int32),
         ("slices", SgmvSlice * MAX_SLICES),
     ]
 

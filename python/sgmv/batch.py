@@ -39,6 +39,10 @@ class LoraBatch:
     max_segment_rows: the longest segment's rows when the host knows it (from_segments with host data), else
                   None; the kernels then spread every segment's row tiles over their own blocks, whatever
                   the lengths (skewed adapter popularity), instead of sizing the grid from the mean
+    tables_from_host: the tables were copied from host data (from_segments with sequences or CPU tensors), so
+                  no kernel writes them: add_lora's first kernel reads them before waiting for the kernel
+                  before it. Overwriting them on the device afterwards (instead of building a new batch)
+                  needs dataclasses.replace(batch, tables_from_host=False)
 
     Rows outside every segment, and segments whose index is not in [0, n_lora), get no LoRA.
     """
@@ -49,6 +53,7 @@ class LoraBatch:
     num_rows: Optional[int] = None
     distinct_adapters: bool = False
     max_segment_rows: Optional[int] = None
+    tables_from_host: bool = False
 
     @property
     def num_segments(self) -> int:
@@ -68,6 +73,7 @@ class LoraBatch:
         them on the host (no synchronization), and out-of-range values are clamped in the kernels.
         """
         on_host = not isinstance(seg_indptr, torch.Tensor) or seg_indptr.device.type == "cpu"
+        loras_on_host = not isinstance(lora_indices, torch.Tensor) or lora_indices.device.type == "cpu"
         host_indptr = _index_tensor(seg_indptr, "seg_indptr", None) if on_host else None
         indptr = _index_tensor(seg_indptr, "seg_indptr", device)
         loras = _index_tensor(lora_indices, "lora_indices", device)
@@ -88,7 +94,7 @@ class LoraBatch:
         longest = None
         if host_indptr is not None:
             longest = int((host_indptr[1:] - host_indptr[:-1]).max()) if host_indptr.numel() > 1 else 0
-        return cls(indptr, loras, max_segment_rows=longest)
+        return cls(indptr, loras, max_segment_rows=longest, tables_from_host=on_host and loras_on_host)
 
     @classmethod
     def from_token_loras(cls, token_lora_indices: IndexLike, device=None) -> "LoraBatch":

@@ -33,6 +33,8 @@ class Rows:
     row_index: Optional[torch.Tensor] = None
     ranks: Optional[torch.Tensor] = None
     max_segment_rows: int = -1  # the longest segment's rows when the host knows it (LoraBatch); -1: unknown
+    tables_ready: bool = False  # no kernel writes the tables (LoraBatch.tables_from_host): add_lora's first kernel
+    # reads them before waiting for the kernel before it, unless it has per-adapter scales or ranks to read too
 
     @property
     def num_segments(self) -> int:
@@ -69,12 +71,16 @@ def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Se
     fields.setdefault("k_splits", 1)
     fields.setdefault("flat_tiles", int(geometry is not None and geometry.flat))
     fields.setdefault("col_tiles_per_block", geometry.col_tiles_per_block if geometry is not None else 1)
+    # Tables read before the previous kernel is done: never with per-adapter scales or ranks, device tensors of
+    # unknown origin that the kernels read with them.
+    tables_ready = rows.tables_ready and scales is None and rows.ranks is None
     params = SgmvParams(seg_indptr=ptr(rows.seg_indptr), lora_indices=ptr(rows.lora_indices), scales=ptr(scales),
                         row_index=ptr(rows.row_index), ranks=ptr(rows.ranks), scale=scale,
                         num_segments=rows.num_segments, indptr_is_64=int(rows.seg_indptr.dtype == torch.int64),
                         lora_is_64=int(rows.lora_indices.dtype == torch.int64),
                         ranks_is_64=int(rows.ranks is not None and rows.ranks.dtype == torch.int64),
-                        num_slices=len(slices), rank=max(s.rank for s in slices), **fields)
+                        num_slices=len(slices), rank=max(s.rank for s in slices),
+                        tables_ready=int(tables_ready), **fields)
     for i, s in enumerate(slices):
         params.slices[i] = s
     return params

@@ -20,9 +20,10 @@ def _reference_batch(seg_indptr, lora_indices, row_index) -> LoraBatch:
     return LoraBatch(seg_indptr, lora_indices, row_index=row_index)
 
 
-def _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows):
+def _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows, tables_ready=False):
     from .cuda_ops import Rows
-    return Rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows)
+    return Rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows, tables_ready)
+
 
 
 def _longest(batch: LoraBatch) -> int:
@@ -76,21 +77,23 @@ def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, m
 def _add_lora_op(y: torch.Tensor, x: torch.Tensor, lora_a: list[torch.Tensor], lora_b: list[torch.Tensor],
                  seg_indptr: torch.Tensor, lora_indices: torch.Tensor, row_index: Optional[torch.Tensor],
                  ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor], scale: float,
-                 max_segment_rows: int) -> None:
+                 max_segment_rows: int, tables_ready: bool) -> None:
     batch = _reference_batch(seg_indptr, lora_indices, row_index)
     v = reference.shrink(x, lora_a, batch, ranks=ranks)
     reference.expand(y, v, lora_b, batch, scale, scales, ranks)
 
 
 @_add_lora_op.register_kernel("cuda")
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows,
+      tables_ready):
     from . import cuda_ops
-    rows = _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows)
+    rows = _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows, tables_ready)
     cuda_ops.add_lora(y, x, lora_a, lora_b, rows, scales, scale)
 
 
 @_add_lora_op.register_fake
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
+def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows,
+      tables_ready):
     return None
 
 
@@ -148,5 +151,5 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Weights, lora_b: Weights,
     a = checks.add_lora_args(y, x, lora_a, lora_b, batch, scale, slices, ranks)
     indptr, loras = a.batch.kernel_segments(a.num_loras)
     _add_lora_op(a.y, a.x, a.lora_a, a.lora_b, indptr, loras, a.batch.row_index, a.ranks, a.scales, a.scale,
-                 _longest(a.batch))
+                 _longest(a.batch), a.batch.tables_from_host)
     return y
