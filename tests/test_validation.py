@@ -112,13 +112,19 @@ def test_tables_from_host_only_for_host_data():
     assert not sgmv.LoraBatch(torch.tensor([0, 3]), torch.tensor([1])).tables_from_host  # given directly: unknown
 
 
-def test_tables_ready_only_without_scales_and_ranks():
-    """The kernels read per-adapter scales and true ranks with the tables, so tables_ready needs both absent."""
-    from sgmv import cuda_ops
+def test_tables_ready_only_without_scales_and_ranks_and_on_small_launches(monkeypatch):
+    """The kernels read per-adapter scales and true ranks with the tables, so tables_ready needs both absent; a
+    launch of more than EARLY_TABLES_MAX_BLOCKS blocks (or one of unknown size) waits before reading them."""
+    from sgmv import cuda_ops, dispatch
     from sgmv._abi import SgmvSlice
+    monkeypatch.setattr(dispatch, "EARLY_TABLES_MAX_BLOCKS", 6)
     indptr, loras = torch.tensor([0, 3], dtype=torch.int32), torch.tensor([0], dtype=torch.int32)
     slices = [SgmvSlice(rank=8, hidden=16)]
-    for ready, scales, ranks, want in [(True, None, None, 1), (True, torch.ones(1), None, 0),
-                                       (True, None, torch.tensor([8]), 0), (False, None, None, 0)]:
-        params = cuda_ops._params(cuda_ops.Rows(indptr, loras, None, ranks, -1, ready), scales, 1.0, slices)
+    small, large = (dispatch.Launch(grid=g, threads=128, smem_bytes=0, k_splits=1) for g in [(1, 2, 3), (1, 7, 1)])
+    for ready, scales, ranks, geometry, want in [
+            (True, None, None, small, 1), (True, torch.ones(1), None, small, 0),
+            (True, None, torch.tensor([8]), small, 0), (False, None, None, small, 0),
+            (True, None, None, large, 0), (True, None, None, None, 0)]:
+        rows = cuda_ops.Rows(indptr, loras, None, ranks, -1, ready)
+        params = cuda_ops._params(rows, scales, 1.0, slices, geometry)
         assert params.tables_ready == want

@@ -41,8 +41,9 @@ class LoraBatch:
                   the lengths (skewed adapter popularity), instead of sizing the grid from the mean
     tables_from_host: the tables were copied from host data (from_segments with sequences or CPU tensors), so
                   no kernel writes them: add_lora's first kernel reads them before waiting for the kernel
-                  before it. Overwriting them on the device afterwards (instead of building a new batch)
-                  needs dataclasses.replace(batch, tables_from_host=False)
+                  before it (launches of up to dispatch.EARLY_TABLES_MAX_BLOCKS blocks). Overwriting them on
+                  the device afterwards (instead of building a new batch) needs
+                  dataclasses.replace(batch, tables_from_host=False)
 
     Rows outside every segment, and segments whose index is not in [0, n_lora), get no LoRA.
     """

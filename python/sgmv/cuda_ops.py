@@ -13,7 +13,7 @@ import torch
 
 from . import loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import Launch, Problem, can_run, plan, prefers_fused, select
+from .dispatch import Launch, Problem, can_run, plan, prefers_fused, reads_tables_early, select
 from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
@@ -73,7 +73,8 @@ def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Se
     fields.setdefault("col_tiles_per_block", geometry.col_tiles_per_block if geometry is not None else 1)
     # Tables read before the previous kernel is done: never with per-adapter scales or ranks, device tensors of
     # unknown origin that the kernels read with them.
-    tables_ready = rows.tables_ready and scales is None and rows.ranks is None
+    tables_ready = (rows.tables_ready and scales is None and rows.ranks is None and geometry is not None
+                    and reads_tables_early(geometry))
     params = SgmvParams(seg_indptr=ptr(rows.seg_indptr), lora_indices=ptr(rows.lora_indices), scales=ptr(scales),
                         row_index=ptr(rows.row_index), ranks=ptr(rows.ranks), scale=scale,
                         num_segments=rows.num_segments, indptr_is_64=int(rows.seg_indptr.dtype == torch.int64),
@@ -186,7 +187,7 @@ def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: to
     """add_lora in one launch: slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
     kernel, geometry = _prepare(problem, x, kernel)
     params = _params(rows, scales, scale, [_slice(lora_a, lora_a.shape[1], x.shape[1], 0),
-                                           _slice(lora_b, lora_b.shape[2], y.shape[1], 0)],
+                                           _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,
                      x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],
                      num_loras=lora_a.shape[0])
     loader.launch(kernel, geometry, params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)

@@ -315,6 +315,17 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
                   tile_begins=tile_begins, flat=bool(flat), col_tiles_per_block=per_block)
 
 
+# The first kernel of add_lora reads the batch tables before its programmatic-launch wait when no kernel writes
+# them (SgmvParams::tables_ready, overlap.cuh): one dependent load off the chain of a small launch. A launch of
+# more than EARLY_TABLES_MAX_BLOCKS blocks waits first, as for device-built tables (benchmarks/NOTES.md, entry 27).
+EARLY_TABLES_MAX_BLOCKS = 512
+
+
+def reads_tables_early(launch: Launch) -> bool:
+    """Whether add_lora's first kernel, launched as `launch`, reads tables it may trust before its wait."""
+    return math.prod(launch.grid) <= EARLY_TABLES_MAX_BLOCKS
+
+
 # Pipelined expand blocks (expand.cuh): each streams enough column tiles of one row tile that the launch has
 # about PIPELINE_BLOCKS_PER_SM blocks per SM (about what stays resident: 70-107 KB of stages each). From
 # benchmarks/dispatch_sweep.py (NOTES.md, entry 12): 2 beat 1 and 4 (and no pipelining) on every prefill case.

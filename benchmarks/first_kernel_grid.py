@@ -1,0 +1,34 @@
+"""add_lora's first kernel and its launch size for each sweep case (bf16), as cuda_ops would launch them: what
+dispatch rules on launch size (EARLY_TABLES_MAX_BLOCKS, FUSED_MAX_BLOCKS) see. Needs a GPU (occupancy).
+
+    python benchmarks/first_kernel_grid.py [full]
+"""
+import math
+import sys
+
+import torch
+
+from sgmv import cuda_ops
+from sgmv.bench.cases import sweep
+from sgmv.dispatch import Problem
+
+
+def main(quick: bool) -> None:
+    dev = torch.device("cuda")
+    for c in sweep(quick=quick):
+        x = torch.empty(c.rows, c.h_in, dtype=torch.bfloat16, device=dev)
+        y = torch.empty(c.rows, c.h_out, dtype=torch.bfloat16, device=dev)
+        a = torch.empty(c.num_segments, c.rank, c.h_in, dtype=torch.bfloat16, device=dev)
+        b = torch.empty(c.num_segments, c.h_out, c.rank, dtype=torch.bfloat16, device=dev)
+        one = Problem.for_add_lora(y, x, a, b, c.num_segments)
+        fused = cuda_ops._fused_kernel(one, x, None)
+        if fused is not None:
+            kernel, launch = cuda_ops._prepare(one, x, fused)
+        else:
+            shrink = Problem.for_shrink(x, [a], c.num_segments, max(c.segments))
+            kernel, launch = cuda_ops._prepare(shrink, x, None, partial=True)
+        print(f"{c.name:36s} {kernel.name:45s} grid={launch.grid} blocks={math.prod(launch.grid)}")
+
+
+if __name__ == "__main__":
+    main(quick=sys.argv[1:] != ["full"])
