@@ -204,8 +204,10 @@ def _launch_pairs(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tenso
             Problem.for_shrink(x, group_a, rows.num_segments, rows.max_segment_rows), x, kernels[0], partial=True)
         parts, rank = shrink_geometry.partial_slices, sum(a.shape[1] for a in group_a)
         v = torch.empty(parts, num_rows, rank, dtype=torch.float32, device=x.device)
+        beside_shrink = loader.device(y.device.index).arch >= 90  # the expand is a dependent launch (PDL)
         expand_kernel, expand_geometry = _prepare(
-            Problem.for_expand(y, v[0], group_b, rows.num_segments, rows.max_segment_rows), y, kernels[1])
+            Problem.for_expand(y, v[0], group_b, rows.num_segments, rows.max_segment_rows, beside_shrink), y,
+            kernels[1])
         common = dict(num_rows=num_rows, num_loras=group_a[0].shape[0], partials=1, split_stride=num_rows * rank)
         shrink_params = _params(rows, None, 1.0, _shrink_slices(group_a, 0), shrink_geometry, x=x.data_ptr(),
                                 y=v.data_ptr(), ld_x=x.stride(0), ld_y=rank, k_splits=shrink_geometry.k_splits,

@@ -53,6 +53,7 @@ class Problem:
     slice_hidden: tuple[int, ...] = ()  # each output slice's h_out (expand, fused) or h_in (shrink); () = (hidden,)
     slice_ranks: tuple[int, ...] = ()  # each output slice's rank; () = (rank,)
     max_segment_rows: int = -1  # the longest segment's rows when the host knows it; -1: unknown
+    after_shrink: bool = False  # expand: add_lora's, launched beside its shrink (PDL), which hides its first loads
 
     def __post_init__(self):
         if not self.slice_hidden:
@@ -75,14 +76,14 @@ class Problem:
 
     @classmethod
     def for_expand(cls, y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor],
-                   num_segments: int, max_segment_rows: int = -1) -> "Problem":
+                   num_segments: int, max_segment_rows: int = -1, after_shrink: bool = False) -> "Problem":
         hiddens = tuple(b.shape[1] for b in lora_b)
         aligned = (all(b.shape[2] % 8 == 0 and b.shape[1] % 8 == 0 for b in lora_b) and
                    _aligned((y, y.stride(0)), (v, v.stride(0)), *((b, b.stride(0), b.stride(1)) for b in lora_b)))
         common = hiddens[0] if len(set(hiddens)) == 1 else 0
         ranks = tuple(b.shape[2] for b in lora_b)
         return cls("expand", DTYPE_NAMES[y.dtype], max(ranks), common, y.shape[0], num_segments, aligned, hiddens,
-                   ranks, max_segment_rows)
+                   ranks, max_segment_rows, after_shrink)
 
 
     @classmethod
@@ -105,15 +106,22 @@ TALL_TILE_MIN_ROWS = 2048
 # NARROW_MAX_MEAN_ROWS rows a segment on average, and a launch of at least NARROW_MIN_BLOCKS blocks (about 2.4
 # an SM of the H200's 132). From benchmarks/dispatch_sweep.py (NOTES.md, entries 20 and 22): add_lora 5-40%
 # faster on distinct and skewed batches of 64-256 rows at ranks 8-16; with fewer blocks the standalone expand
-# was 0.4-2.7 us slower (while add_lora, its expand launched beside the shrink, mostly gained).
+# was 0.4-2.7 us slower, as its blocks live ~2 us longer (entry 25). add_lora's expand, whose first loads the
+# shrink hides, takes it from NARROW_AFTER_SHRINK_MIN_BLOCKS at up to NARROW_AFTER_SHRINK_MAX_MEAN_ROWS rows a
+# segment (entry 26: not yet measured with repeats; planned).
 NARROW_MAX_MEAN_ROWS = 8
 NARROW_MIN_BLOCKS = 320
+NARROW_AFTER_SHRINK_MAX_MEAN_ROWS = 4
+NARROW_AFTER_SHRINK_MIN_BLOCKS = 128
 
 
 def takes_narrow(problem: Problem, kernel: KernelRecord) -> bool:
     """Whether dispatch gives `problem` to the narrow expand `kernel` (one block per segment and column tile)."""
     blocks = problem.num_segments * sum(math.ceil(h / kernel.tile_n) for h in problem.slice_hidden)
-    return problem.num_rows <= NARROW_MAX_MEAN_ROWS * problem.num_segments and blocks >= NARROW_MIN_BLOCKS
+    if problem.num_rows <= NARROW_MAX_MEAN_ROWS * problem.num_segments and blocks >= NARROW_MIN_BLOCKS:
+        return True
+    return (problem.after_shrink and problem.num_rows <= NARROW_AFTER_SHRINK_MAX_MEAN_ROWS * problem.num_segments
+            and blocks >= NARROW_AFTER_SHRINK_MIN_BLOCKS)
 
 
 def _tile_fit(problem: Problem, kernel: KernelRecord) -> float:
