@@ -26,7 +26,8 @@ def main(out_path: str, dtype_name: str = "bf16") -> None:
         nbytes = sum(t.numel() * t.element_size() for t in (first.x, first.y, first.lora_a, first.lora_b))
         sets = [first] + [make_buffers(case, dtype, "cuda", gen) for _ in range(sets_for(nbytes) - 1)]
         batch = sgmv.LoraBatch.from_segments(case.indptr(), list(range(case.num_segments)), device="cuda")
-        rows = cuda_ops.Rows(batch.seg_indptr, batch.lora_indices)
+        rows = cuda_ops.Rows(batch.seg_indptr, batch.lora_indices, max_segment_rows=batch.max_segment_rows or -1,
+                             tables_ready=batch.tables_from_host)  # as sgmv.add_lora passes them
         floor = case.floor_bytes(2) / bandwidth * 1e6
         y0 = first.y.clone()  # timing adds into the sets' y: check against the first set's starting y
         want = y0.clone()
@@ -40,7 +41,7 @@ def main(out_path: str, dtype_name: str = "bf16") -> None:
             err = ((got.double() - want.double()).norm() / max(delta.norm(), 1e-30)).item()
             us = time_graph([lambda b=b: cuda_ops.add_lora(b.y, b.x, [b.lora_a], [b.lora_b], rows, None, 0.5,
                                                            fused=variant) for b in sets])
-            name = ("pair" if variant is False else variant.name.split("_")[-2][:6]) + ("+pdl" if overlap else "")
+            name = ("pair" if variant is False else variant.name.split("_")[-2]) + ("+pdl" if overlap else "")
             results.append(dict(case=case.name, variant=name, us=us, floor_us=floor, err=err))
             line += f" |{name} {us:5.1f}" + (f" e{err:.0e}" if err > 1e-2 else "")
         print(line, flush=True)

@@ -120,12 +120,12 @@ def test_narrow_expand_beside_the_shrink_takes_smaller_grids():
     decode = rec(op="expand", warp_rows=16, hidden=0)
     narrow = dataclasses.replace(decode, name="expand_narrow", warp_rows=8, tile_n=512, narrow=True)
     kernels = [decode, narrow]
-    alone = prob(op="expand", rows=16, segs=16, hidden=4096)  # 128 blocks
+    alone = prob(op="expand", rows=32, segs=32, hidden=4096)  # 256 blocks
     beside = dataclasses.replace(alone, after_shrink=True)
     assert select(alone, kernels) is decode
     assert select(beside, kernels) is narrow
-    assert select(dataclasses.replace(beside, num_rows=80), kernels) is decode  # 5 rows a segment
-    assert select(dataclasses.replace(beside, num_rows=8, num_segments=8), kernels) is decode  # 64 blocks
+    assert select(dataclasses.replace(beside, num_rows=160), kernels) is decode  # 5 rows a segment
+    assert select(dataclasses.replace(beside, num_rows=16, num_segments=16), kernels) is decode  # 128 blocks
 
 
 def test_output_slices_select_by_every_slice():

@@ -108,11 +108,12 @@ TALL_TILE_MIN_ROWS = 2048
 # faster on distinct and skewed batches of 64-256 rows at ranks 8-16; with fewer blocks the standalone expand
 # was 0.4-2.7 us slower, as its blocks live ~2 us longer (entry 25). add_lora's expand, whose first loads the
 # shrink hides, takes it from NARROW_AFTER_SHRINK_MIN_BLOCKS at up to NARROW_AFTER_SHRINK_MAX_MEAN_ROWS rows a
-# segment (entry 26: not yet measured with repeats; planned).
+# segment (entry 26: at 256, add_lora 0.8-2.8 us faster on such batches at h8192 and no case slower; 128 lost
+# up to 1.2 us at rank 16).
 NARROW_MAX_MEAN_ROWS = 8
 NARROW_MIN_BLOCKS = 320
 NARROW_AFTER_SHRINK_MAX_MEAN_ROWS = 4
-NARROW_AFTER_SHRINK_MIN_BLOCKS = 128
+NARROW_AFTER_SHRINK_MIN_BLOCKS = 256
 
 
 def takes_narrow(problem: Problem, kernel: KernelRecord) -> bool:
