@@ -150,11 +150,11 @@ struct FusedTile {
     if (!p.tables_ready) wait_for_prerequisites();
 
     // Every block of a cluster has the same segment and row tiles: all of them reach every cluster barrier.
+    // A block without work waits too before it exits (overlap.cuh: a grid completes after its prerequisites).
     const Segment seg = load_segment(p, blockIdx.x);
-    if (!seg.active) return;
-    const int true_rank = adapter_rank(p, seg.lora, kRank);
-    if (true_rank == 0) return;
+    const int true_rank = seg.active ? adapter_rank(p, seg.lora, kRank) : 0;
     if (p.tables_ready) wait_for_prerequisites();
+    if (true_rank == 0) return;
 
     int c_begin, c_end;  // this block's share of h_in
     Shrink::split_chunks(K, me, blocks, c_begin, c_end);

@@ -12,7 +12,10 @@
 // the fused kernel and mixed in the shrink. benchmarks/NOTES.md, entry 15, has the measurements.
 // The batch tables are read before the wait when SgmvParams::tables_ready says no kernel writes them (a
 // LoraBatch built from host data, without per-adapter scales or ranks): the first kernel's chain of loads is
-// then one dependent load shorter (benchmarks/NOTES.md, entry 27).
+// then one dependent load shorter (benchmarks/NOTES.md, entry 27). Even then every block waits before it exits,
+// a block without work included: the next kernel's wait covers this grid only, so this grid must not complete
+// before the kernels it waits for (an add_lora whose blocks all exit early would otherwise let the next call
+// read x or y while the kernel before this one still writes them).
 // Both are no-ops in a launch without the dependency.
 #pragma once
 

@@ -65,13 +65,13 @@ struct ShrinkTile {
     }
     Segment seg;
     int rt_first;
-    if (!block_rows<kWarpRows, kThreads>(p, blockIdx.x / p.num_slices, seg, rt_first)) return;
-    const int rank = adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank);
-    if (n_base >= rank) return;  // the expand reads no column past the adapter's rank
-    if (p.tables_ready) {
+    const bool has_rows = block_rows<kWarpRows, kThreads>(p, blockIdx.x / p.num_slices, seg, rt_first);
+    const int rank = has_rows ? adapter_rank(p, seg.lora, kRank ? min(kRank, slice.rank) : slice.rank) : 0;
+    if (p.tables_ready) {  // also in a block without work, before it exits (overlap.cuh)
       wait_for_prerequisites();
       launch_dependents();
     }
+    if (!has_rows || n_base >= rank) return;  // the expand reads no column past the adapter's rank
 
     int c_begin, c_end;
     split_chunks(K, split, p.k_splits, c_begin, c_end);
