@@ -34,7 +34,8 @@ class Rows:
     ranks: Optional[torch.Tensor] = None
     max_segment_rows: int = -1  # the longest segment's rows when the host knows it (LoraBatch); -1: unknown
     tables_ready: bool = False  # no kernel writes the tables (LoraBatch.tables_from_host): add_lora's first kernel
-    # reads them before waiting for the kernel before it, unless it has per-adapter scales or ranks to read too
+    # reads them before waiting for the kernel before it, unless it has per-adapter scales or ranks to read too or
+    # its launch is large (dispatch.reads_tables_early)
 
     @property
     def num_segments(self) -> int:

@@ -25,7 +25,6 @@ def _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows, tables_r
     return Rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows, tables_ready)
 
 
-
 def _longest(batch: LoraBatch) -> int:
     """The batch's longest segment for the custom ops (-1: not known on the host)."""
     return -1 if batch.max_segment_rows is None else batch.max_segment_rows
