@@ -6,7 +6,7 @@ import fnmatch
 import itertools
 from typing import Iterable, Iterator
 
-OPS = ("shrink", "expand", "fused")
+OPS = ("shrink", "expand", "fused", "prefill")
 DTYPES = {"fp16": "__half", "bf16": "__nv_bfloat16"}
 RANKS = (8, 16, 32, 64, 128)
 HIDDEN_SIZES = (2048, 2560, 3072, 4096, 5120, 8192, 11008, 14336)
@@ -27,7 +27,8 @@ CHUNK = 32  # reduction elements one warp consumes per step; every kernel static
 class KernelSpec:
     """One compiled kernel. `name` is derived from the fields and keys everything else."""
 
-    op: str  # "shrink" (h_in -> r), "expand" (r -> h_out) or "fused" (add_lora in one launch: h_in -> r -> h_out)
+    op: str  # "shrink" (h_in -> r), "expand" (r -> h_out), "fused" (add_lora in one launch: h_in -> r -> h_out)
+    # or "prefill" (add_lora in one launch for long segments, rows streamed through shared memory)
     dtype: str  # "fp16" or "bf16"
     rank: int  # r, or ANY
     hidden: int  # h_in for shrink, h_out for expand, or ANY
@@ -59,7 +60,7 @@ class KernelSpec:
         16-256 rows, up to 5% slower on the smallest (benchmarks/NOTES.md, entry 21)."""
         if self.op == "expand" and self.threads == 256:
             return f"{self.threads}, 2"
-        if self.op == "fused":
+        if self.op in ("fused", "prefill"):
             return f"{self.threads}, 1"
         if self.narrow:  # 5 blocks an SM: 96 registers, no spills
             return f"{self.threads}, 5"
@@ -81,6 +82,8 @@ class KernelSpec:
         tiles. Pipelined 16-row (decode) tiles were slower on all but the largest distinct batches: their
         shared memory shrinks L1 and occupancy beside the other kernel of the pair (benchmarks/NOTES.md,
         entries 12 and 13)."""
+        if self.op == "prefill":
+            return max(2, min(PREFILL_MAX_STAGES, PREFILL_SMEM_BYTES // self._prefill_stage_bytes))
         if (self.op == "fused" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
                 or self.warp_rows < PIPELINE_MIN_ROWS):
             return 0
@@ -106,6 +109,14 @@ class KernelSpec:
         return 2 * (self.warp_rows // 16) + self.tile_n // 8
 
     @property
+    def _prefill_stage_bytes(self) -> int:
+        """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's
+        rows (the same pitch) or B's (every rank plus 16 bytes each), whichever is larger."""
+        row_pitch = 2 * self.tile_n + 16
+        weights = max(self.rank * row_pitch, self.tile_n * (2 * self.rank + 16))
+        return self.warp_rows * row_pitch + weights
+
+    @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v,
@@ -113,6 +124,8 @@ class KernelSpec:
         partial tiles the cluster's blocks push to it, with their barrier; the
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
+        if self.op == "prefill":  # the stages, then a full and an empty barrier per stage
+            return self.stages * (self._prefill_stage_bytes + 16)
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
         if self.op == "fused":
@@ -163,6 +176,10 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.op == "shrink":
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
+    if spec.op == "prefill":
+        return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
+                and spec.warp_rows == 16 * (spec.warps - 1) and spec.warp_rows <= 64
+                and spec.tile_n == PREFILL_CHUNK and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
                 and spec.vectorized and spec.unroll >= 1 and spec.col_tiles >= 1
@@ -238,7 +255,23 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
             dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
 
 
-TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles}
+PREFILL_CHUNK = 128  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage
+PREFILL_SMEM_BYTES = 112 * 1024  # stages per block: as many as fit this, so two blocks share an SM
+PREFILL_MAX_STAGES = 8
+PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
+
+
+def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
+    """32-row tiles: two consumer warps and the producer warp."""
+    if rank not in PREFILL_RANKS:
+        return []
+    tiles = [dict(warps=3, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1)]
+    if extra:
+        tiles.append(dict(warps=5, warp_rows=64, tile_n=PREFILL_CHUNK, unroll=1))
+    return tiles
+
+
+TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles, "prefill": prefill_tiles}
 
 
 def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: bool) -> list[KernelSpec]:
@@ -261,10 +294,13 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     # add_lora in one launch (small batches): rank-specialized, any h_in and h_out.
     fused = itertools.chain.from_iterable(
         _make("fused", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
+    # add_lora in one launch for long segments (prefill): rank-specialized, any h_in and h_out.
+    prefill = itertools.chain.from_iterable(
+        _make("prefill", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
     generic = itertools.chain.from_iterable(
         _make(op, dt, ANY, ANY, vec, extra_tiles)
         for op, dt, vec in itertools.product(("shrink", "expand"), DTYPES, (True, False)))
-    return prune(itertools.chain(specialized, any_hidden, fused, generic))
+    return prune(itertools.chain(specialized, any_hidden, fused, prefill, generic))
 
 
 def prune(specs: Iterable[KernelSpec]) -> list[KernelSpec]:

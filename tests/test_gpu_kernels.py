@@ -3,6 +3,7 @@
 Skipped with a reason on machines without a CUDA GPU.
 """
 import dataclasses
+import itertools
 import random
 import zlib
 
@@ -23,11 +24,14 @@ DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
 
 
 def _shape_for(kernel) -> tuple[int, int]:
-    """(rank, hidden) that this kernel serves: its own, or off-grid sizes for the generic kernels."""
+    """(rank, hidden) that this kernel serves: its own, or off-grid sizes for the generic kernels (for the prefill
+    kernel an h_in in whole 16-column steps, off its 128-column stages)."""
     rng = random.Random(kernel.name)
     rank = kernel.rank or (rng.choice([24, 40, 72, 136]) if kernel.vectorized else rng.choice([1, 5, 13, 67]))
     if kernel.hidden:
         return rank, kernel.hidden
+    if kernel.op == "prefill":
+        return rank, rng.choice([1040, 1552, 272])
     return rank, (rng.choice([1000, 1032, 1544]) if kernel.vectorized else rng.choice([999, 1001, 130]))
 
 
@@ -50,7 +54,7 @@ def test_kernel(kernel):
                 device=DEV, seed=zlib.crc32(kernel.name.encode()) % 1000)
     b = case.batch
     poison_allocator(DEV)
-    if kernel.op == "fused":
+    if kernel.op in ("fused", "prefill"):
         y = case.y.clone()
         cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b],
                           Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows), case.scales, 0.75,
@@ -105,12 +109,17 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks.to(DEV))
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     poison_allocator(DEV)
-    if kernel.op == "fused":  # one output slice: the fused kernel serves single-slice calls
+    if kernel.op in ("fused", "prefill"):  # one output slice: these kernels serve single-slice calls
         a, b = _weights(n_lora, rank, hidden, 1000, dtype, gen)
-        poison_past_rank(a, b, ranks)
         x = torch.randn(rows, hidden, generator=gen).to(dtype).to(DEV)
         y0 = torch.randn(rows, 1000, generator=gen).to(dtype).to(DEV)
         y = y0.clone()
+        if kernel.op == "prefill":  # every adapter at the full rank: true ranks are refused
+            with pytest.raises(sgmv.UnsupportedError, match="no true ranks"):
+                cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.75, fused=kernel)
+            rows_, ranks = dataclasses.replace(rows_, ranks=None), None
+        else:
+            poison_past_rank(a, b, ranks)
         cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.75, fused=kernel)
         want = reference.add_lora_delta(x, a, b, batch, 0.75, compute_dtype=torch.float64, ranks=ranks)
         check_delta(y, y0, want, dtype, untouched)
@@ -152,7 +161,7 @@ def test_pipelined_expand_streams_column_tiles(kernel, per_block, monkeypatch):
     test_kernel_split_partials(kernel, 1)
 
 
-SPLIT_CASES = [(k, c) for k in KERNELS if k.op != "fused" for c in ((1, 2) if k.op == "shrink" else (1,))]
+SPLIT_CASES = [(k, c) for k in KERNELS if k.op in ("shrink", "expand") for c in ((1, 2) if k.op == "shrink" else (1,))]
 
 
 @pytest.mark.parametrize("kernel, cluster", SPLIT_CASES, ids=[f"{k.name}-cluster{c}" for k, c in SPLIT_CASES])
@@ -651,4 +660,113 @@ def test_chained_calls_read_the_previous_calls_output(graph):
     for c, y in zip(cases, outs):
         want = reference.add_lora_delta(x[:c.rows], c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
         check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 8).to(DEV))
+        x = y
+
+
+# ---- add_lora for long segments in one launch (the prefill kernel) ----------------------------------------
+
+PREFILL = [k for k in KERNELS if k.op == "prefill"]
+PREFILL_SHAPES = [(4096, 4096), (1040, 1032), (272, 136)]  # h_in in 16-column steps; off the 128-column stages
+
+
+def _prefill_batch(layout: str, n_lora: int, dtype, seed: int) -> sgmv.LoraBatch:
+    if layout == "long":  # long segments off the 32-row tile, a -1 adapter among them
+        sizes, loras = [3001, 17, 1, 2000, 95], [2, -1, 0, 4, 2]
+        return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+    if layout == "one_row":
+        return sgmv.LoraBatch.from_segments([0, 1], [3], device=DEV)
+    return Case(rows=700, h_in=8, h_out=8, rank=8, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
+                seed=seed).batch
+
+
+@pytest.mark.parametrize("layout", ["long", "negative", "empty", "zipf", "one_row"])
+@pytest.mark.parametrize("shape", PREFILL_SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+def test_prefill_shapes(kernel, shape, layout):
+    """The prefill kernel on h_in and h_out off its stages, segments off its row tile, one row, -1 adapters,
+    empty segments, per-adapter scales; y past the covered rows untouched."""
+    h_in, h_out = shape
+    dtype = DTYPES[kernel.dtype]
+    n_lora = 6
+    seed = zlib.crc32(f"{kernel.name}{shape}{layout}".encode()) % 1000
+    gen = torch.Generator().manual_seed(seed)
+    batch = _prefill_batch(layout, n_lora, dtype, seed)
+    rows = int(batch.seg_indptr[-1])
+    a, b = _weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    scales = (torch.rand(n_lora, generator=gen) + 0.5).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), scales, 0.5, fused=kernel)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+@pytest.mark.parametrize("blocks", [1, 7])
+@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+def test_prefill_blocks_walk_many_tiles(kernel, blocks):
+    """Fewer blocks than row tiles: each block walks tiles gridDim.x apart over many segments (the stages and
+    their barriers carry on from tile to tile), with rows in any order (row_index)."""
+    dtype = DTYPES[kernel.dtype]
+    n_lora, rows = 7, 1500
+    gen = torch.Generator().manual_seed(blocks)
+    batch = sgmv.LoraBatch.from_token_loras(token_loras(rows, n_lora, blocks), device=DEV)
+    a, b = _weights(n_lora, kernel.rank, 528, 264, dtype, gen)
+    x = torch.randn(rows, 528, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, 264, generator=gen).to(dtype).to(DEV)
+    y = y0.clone()
+    problem = dataclasses.replace(Problem.for_add_lora(y, x, a, b, n_lora), op="prefill")
+    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1), grid=(blocks, 1, 1))
+    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
+    params = cuda_ops._params(rows_, None, 0.5, [cuda_ops._slice(a, kernel.rank, 528, 0),
+                                                 cuda_ops._slice(b, kernel.rank, 264, 0)], geometry,
+                              x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=rows,
+                              num_loras=n_lora)
+    poison_allocator(DEV)
+    loader.launch(kernel, geometry, params, x)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+def test_prefill_is_chosen_for_long_segments_and_chains(graph):
+    """The public op takes the prefill kernel for long segments on sm_90; each call's x is the previous call's y
+    (the kernel waits for the previous one before its first copy), eager and under graph replay."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs bulk copies (sm_90)")
+    cases = [Case(rows=2048, h_in=1024, h_out=1024, rank=rank, n_lora=4, dtype=torch.bfloat16, layout="uniform",
+                  device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
+    for c in cases:
+        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
+        assert cuda_ops._installed_fused_kernel(problem) is None
+        assert cuda_ops._installed_prefill_kernel(dataclasses.replace(problem, op="prefill")) is not None
+    start = torch.randn(2048, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
+    outs = [c.y.clone() for c in cases]
+
+    def chain():
+        x = start
+        for c, y in zip(cases, outs):
+            sgmv.add_lora(y, x, c.lora_a, c.lora_b, c.batch, scale=0.5)
+            x = y
+
+    if graph:
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            chain()
+        torch.cuda.current_stream().wait_stream(stream)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            chain()
+        for c, y in zip(cases, outs):
+            y.copy_(c.y)
+        g.replay()
+    else:
+        chain()
+    torch.cuda.synchronize()
+    x = start
+    for c, y in zip(cases, outs):
+        want = reference.add_lora_delta(x, c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 4).to(DEV))
         x = y

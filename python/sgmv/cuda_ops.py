@@ -13,7 +13,7 @@ import torch
 
 from . import loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import Launch, Problem, can_run, plan, prefers_fused, reads_tables_early, select
+from .dispatch import Launch, Problem, can_run, plan, prefers_fused, prefers_prefill, reads_tables_early, select
 from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
@@ -54,6 +54,12 @@ def _installed_fused_kernel(problem: Problem) -> Optional[KernelRecord]:
     return prefers_fused(problem, load_manifest().kernels)
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_prefill_kernel(problem: Problem) -> Optional[KernelRecord]:
+    """dispatch.prefers_prefill over the installed manifest, once per distinct problem."""
+    return prefers_prefill(problem, load_manifest().kernels)
+
+
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
              partial: bool = False) -> tuple[KernelRecord, Launch]:
     if kernel is None:
@@ -61,7 +67,7 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     dev = loader.device(ref.device.index)
-    resident = dev.resident_blocks(kernel) if problem.op == "shrink" else 0
+    resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill") else 0
     return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90,
                         resident_blocks=resident)
 
@@ -159,8 +165,9 @@ def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
         return None
     if isinstance(fused, KernelRecord):
         return fused
-    dev = loader.device(ref.device.index)
-    return _installed_fused_kernel(problem) if dev.arch >= 90 else None
+    if loader.device(ref.device.index).arch < 90:
+        return None
+    return _installed_fused_kernel(problem) or _installed_prefill_kernel(dataclasses.replace(problem, op="prefill"))
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
@@ -177,15 +184,21 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     with torch.cuda.device(x.device):
         one = Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments) if len(lora_a) == 1 else None
         fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
+        if fused_kernel is not None and fused_kernel.op == "prefill" and rows.ranks is not None:
+            if isinstance(fused, KernelRecord):
+                raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
+            fused_kernel = None  # the pair bounds each adapter's work by its true rank
         if fused_kernel is not None:
-            _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
+            _launch_fused(fused_kernel, dataclasses.replace(one, op=fused_kernel.op), y, x, lora_a[0], lora_b[0],
+                          rows, scales, scale)
         else:
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
-    """add_lora in one launch: slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
+    """add_lora in one launch (the fused or the prefill kernel): slices[0] is the shrink's (lora_a), slices[1]
+    the expand's (lora_b)."""
     kernel, geometry = _prepare(problem, x, kernel)
     params = _params(rows, scales, scale, [_slice(lora_a, lora_a.shape[1], x.shape[1], 0),
                                            _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,

@@ -43,7 +43,7 @@ def _aligned(*tensors_and_strides) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    op: str  # "shrink", "expand" or "fused" (add_lora in one launch)
+    op: str  # "shrink", "expand", "fused" (add_lora in one launch) or "prefill" (the same for long segments)
     dtype: str  # "fp16" or "bf16"
     rank: int  # the largest slice rank
     hidden: int  # h_in (shrink, fused) or the h_out every slice shares (expand); 0: the slices' h_out differ
@@ -144,9 +144,10 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
     have it; a specialized h_out needs every slice to have it."""
-    if problem.op == "fused":
-        return (kernel.op == "fused" and kernel.dtype == problem.dtype and kernel.rank == problem.rank
-                and problem.num_slices == 1 and problem.aligned)
+    if problem.op in ("fused", "prefill"):
+        return (kernel.op == problem.op and kernel.dtype == problem.dtype and kernel.rank == problem.rank
+                and problem.num_slices == 1 and problem.aligned
+                and (problem.op == "fused" or problem.hidden % PREFILL_H_IN_MULTIPLE == 0))
     rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
                                    else all(r == kernel.rank for r in problem.slice_ranks))
     return (kernel.op == problem.op and kernel.dtype == problem.dtype and rank_ok
@@ -201,6 +202,28 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
     best = min(fitting, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                        fused_blocks(problem, k)))
     return best if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS else None
+
+
+# add_lora for long segments in one launch (prefill.cuh): blocks stream row tiles of x and then y through
+# shared memory. Taken for batches of at least PREFILL_MIN_ROWS rows averaging at least PREFILL_MIN_MEAN_ROWS
+# rows a segment (benchmarks/NOTES.md, entry 31).
+PREFILL_MIN_ROWS = 1024
+PREFILL_MIN_MEAN_ROWS = 32
+PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column steps
+
+
+def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
+    """At most the batch's row tiles of the prefill kernel: one partial tile per segment more than T / tile."""
+    return math.ceil(problem.num_rows / kernel.warp_rows) + min(problem.num_segments, problem.num_rows)
+
+
+def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional[KernelRecord]:
+    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths."""
+    if (problem.num_rows < PREFILL_MIN_ROWS
+            or problem.num_rows < PREFILL_MIN_MEAN_ROWS * max(1, problem.num_segments)):
+        return None
+    fitting = [k for k in kernels if can_run(problem, k)]
+    return min(fitting, key=lambda k: k.warp_rows) if fitting else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,6 +294,11 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     """
     cluster = 1
     groups = _row_groups(problem, kernel)
+    if problem.op == "prefill":  # persistent blocks: every row tile, at most what the SMs hold at once
+        if not clusters:
+            raise UnsupportedError(f"{kernel.name} needs bulk copies (sm_90 or newer)")
+        blocks = min(prefill_tile_slots(problem, kernel), max(1, resident_blocks) * num_sms)
+        return Launch(grid=(blocks, 1, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":
         if not clusters:
