@@ -60,8 +60,10 @@ class KernelSpec:
         16-256 rows, up to 5% slower on the smallest (benchmarks/NOTES.md, entry 21)."""
         if self.op == "expand" and self.threads == 256:
             return f"{self.threads}, 2"
-        if self.op in ("fused", "prefill"):
+        if self.op == "fused":
             return f"{self.threads}, 1"
+        if self.op == "prefill":  # two blocks an SM (their stages fill it): r64 took 226 registers unbounded
+            return f"{self.threads}, 2"
         if self.narrow:  # 5 blocks an SM: 96 registers, no spills
             return f"{self.threads}, 5"
         if self.op == "expand" and self.warp_rows == 16 and self.rank > 2 * CHUNK:
@@ -178,7 +180,7 @@ def valid_tile(spec: KernelSpec) -> bool:
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
     if spec.op == "prefill":
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
-                and spec.warp_rows == 16 * (spec.warps - 1) and spec.warp_rows <= 64
+                and spec.warp_rows == 8 * (spec.warps - PREFILL_PRODUCER_WARPS)
                 and spec.tile_n == PREFILL_CHUNK and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
@@ -258,16 +260,17 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
 PREFILL_CHUNK = 128  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage
 PREFILL_SMEM_BYTES = 112 * 1024  # stages per block: as many as fit this, so two blocks share an SM
 PREFILL_MAX_STAGES = 8
+PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
 PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """32-row tiles: two consumer warps and the producer warp."""
+    """32-row tiles: four consumer warps and the producer warps (64 rows, eight consumers, as an extra tile)."""
     if rank not in PREFILL_RANKS:
         return []
-    tiles = [dict(warps=3, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1)]
+    tiles = [dict(warps=4 + PREFILL_PRODUCER_WARPS, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1)]
     if extra:
-        tiles.append(dict(warps=5, warp_rows=64, tile_n=PREFILL_CHUNK, unroll=1))
+        tiles.append(dict(warps=8 + PREFILL_PRODUCER_WARPS, warp_rows=64, tile_n=PREFILL_CHUNK, unroll=1))
     return tiles
 
 

@@ -1,23 +1,25 @@
 // SGMV add_lora for long segments (prefill) in one launch:
 //   y[rows of s] += scale_s * (x[rows of s] @ A[l_s]^T) @ B[l_s]^T.
 //
-// Row tiles of kRows rows are numbered over the whole batch (a segment's tiles, segment after segment;
-// segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the grid is
-// at most what the SMs hold at once). For each tile the block streams, through kStages shared-memory stages,
-// first x and A in kChunkCols-wide chunks of h_in (the shrink), then y and B in kChunkCols-column chunks of
-// h_out (the expand). One producer warp issues every copy as a bulk copy (cp.async.bulk, one per row piece)
-// that completes on the stage's transaction barrier; kWarps consumer warps multiply from shared memory
-// (ldmatrix + mma) and release the stage. Consumer warp w owns rows 16w..16w+15 of the tile: it keeps their v
-// (every rank, float32) in registers from the shrink to the expand, so there is no reduction across warps or
-// blocks and no v in global memory. The expand adds scale * v @ B^T into the staged y chunk in place and
-// stores it from shared memory in 16-byte vectors.
-// Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, with
-// each thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
-// Needs sm_90 (bulk copies), 16-byte aligned rows, h_in a multiple of 16, a rank that is a multiple of 16,
-// one output slice and no per-adapter ranks (dispatch.prefers_prefill). Slices: p.slices[0] is the shrink's
-// (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col), as for the fused kernel.
+// Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after
+// segment; segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the
+// grid is at most what the SMs hold at once). For each tile the block streams, through kStages shared-memory
+// stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in kStreamChunk-column
+// chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and each of
+// their lanes arrives on the stage's barrier when its copies have landed. Two consumer warps own each 16-row
+// group: in the shrink they take alternate 16-wide steps of every chunk and, after the tile's last chunk, sum
+// their partial v through that stage's shared memory, so both hold the group's v (every rank, float32) in
+// registers; in the expand they take alternate 32-column groups of every chunk. No v in global memory. Each
+// lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order),
+// so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors.
+// Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
+// thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
+// Needs sm_90 (the barriers' waits), 16-byte aligned rows, h_in a multiple of 16, a rank that is a multiple of
+// 16, one output slice and no per-adapter ranks (dispatch.prefers_prefill). Slices: p.slices[0] is the
+// shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col), as for the fused kernel.
 #pragma once
 #include <cute/arch/copy_sm75.hpp>
+#include <cute/arch/copy_sm80.hpp>
 #include <cutlass/arch/barrier.h>
 
 #include "fragments.cuh"
@@ -80,10 +82,12 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
-template <class T, int kRank, int kWarps, int kStages>
+template <class T, int kRank, int kGroups, int kStages>
 struct PrefillTile {
-  static constexpr int kRows = 16 * kWarps;  // consumer warps x 16 rows
-  static constexpr int kThreads = 32 * (kWarps + 1);  // the consumers, then the producer warp
+  static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, two consumer warps each
+  static constexpr int kConsumers = 2 * kGroups;
+  static constexpr int kProducers = 2;  // producer warps
+  static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
   static constexpr int kWeightPitch = 2 * kRank + 16;      // bytes per staged row of B (h_out row, every rank)
   static constexpr int kWeightBytes =
@@ -91,7 +95,7 @@ struct PrefillTile {
   static constexpr int kStageBytes = kRows * kRowPitch + kWeightBytes;  // rows of x or y, then A or B
   static constexpr int kNTiles = kRank / 8;
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
-  static_assert(kWarps * 16 <= 64, "the producer copies at most two rows per lane");
+  static_assert(kRows % (4 * kProducers) == 0 && kRank % (2 * kProducers) == 0, "whole rows per producer lane");
   static_assert(kStreamChunk == 128, "the copy-out maps 16 lanes to one chunk row of 16-byte vectors");
 
   struct SharedStorage {
@@ -106,70 +110,96 @@ struct PrefillTile {
   __device__ static int stage_of(int it) { return it % kStages; }
   __device__ static uint32_t parity_of(int it) { return (it / kStages) & 1; }
 
-  __device__ static void bulk_copy(void* smem_dst, const void* gmem_src, int bytes, uint64_t* landed) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
-                 :: "r"(cute::cast_smem_ptr_to_uint(smem_dst)), "l"(gmem_src), "r"(bytes),
-                    "r"(cute::cast_smem_ptr_to_uint(landed))
-                 : "memory");
-#endif
+  __device__ static void copy16(unsigned char* dst, const uint16_t* src) {
+    cute::SM80_CP_ASYNC_CACHEGLOBAL<uint4>::copy(*reinterpret_cast<const uint4*>(src), *reinterpret_cast<uint4*>(dst));
   }
 
-  // The producer warp: for every tile of the block, the shrink's chunks (kRows rows of x and kRank rows of A)
-  // then the expand's (kRows rows of y and kStreamChunk rows of B), each into the next free stage.
-  __device__ static void produce(const SgmvParams& p, SharedStorage& smem) {
+  // Producer warp `pw` of kProducers: for every tile of the block, the shrink's chunks (kRows rows of x and kRank
+  // rows of A) then the expand's (kRows rows of y and up to kStreamChunk rows of B), each into the next free
+  // stage, with cp.async: 16 bytes a lane, so one warp instruction moves two 256-byte rows of x or y. Each lane's
+  // copies arrive on the stage's barrier when they have landed (32 kProducers arrivals complete it). A bulk copy
+  // per row piece was issue-bound, and so was one producer warp computing every piece's address (entry 31).
+  __device__ static void produce(const SgmvParams& p, SharedStorage& smem, int pw) {
     const int lane = threadIdx.x % 32;
+    const int piece = lane % 16;  // this lane's 16-byte piece of every 256-byte row piece of x, A and y
     const SgmvSlice& a = p.slices[0];
     const SgmvSlice& b = p.slices[1];
     const int K = a.hidden;
     const int N = b.hidden;
     const uint16_t* x = static_cast<const uint16_t*>(p.x);
     const uint16_t* y = static_cast<const uint16_t*>(p.y) + b.y_col;
+    constexpr int kRowStep = 2 * kProducers;  // tile rows between this lane's rows of x and y (and of A)
+    constexpr int kWeightPieces = kRank / 8;  // 16-byte pieces of a row of B
+    constexpr int kWeightRowStep = 32 / kWeightPieces * kProducers;
     TileWalk<kRows> walk;
     int it = 0;
     for (int tile = blockIdx.x; walk.seek(p, tile); tile += gridDim.x) {
       const int row0 = walk.row0(tile);
       const int rows = walk.rows(tile);
-      int64_t prow[2];  // this lane's rows lane and lane + 32 of the tile
+      const int first = lane / 16 + 2 * pw;  // this lane's first row of the tile
+      int64_t prow[kRows / kRowStep];  // its rows' physical rows, -1 past the segment
 #pragma unroll
-      for (int j = 0; j < 2; ++j) prow[j] = lane + 32 * j < rows ? physical_row(p, row0 + lane + 32 * j) : 0;
+      for (int j = 0; j < kRows / kRowStep; ++j) {
+        const int r = first + kRowStep * j;
+        prow[j] = r < rows ? physical_row(p, row0 + r) : -1;
+      }
       const uint16_t* wa = static_cast<const uint16_t*>(a.w) + walk.seg.lora * a.w_stride_lora;
       const uint16_t* wb = static_cast<const uint16_t*>(b.w) + walk.seg.lora * b.w_stride_lora;
 
-      auto next_stage = [&](int bytes) -> unsigned char* {
+      auto next_stage = [&]() -> unsigned char* {
         const int s = stage_of(it);
         Barrier::wait(&smem.empty[s], parity_of(it) ^ 1);  // the first use of a stage passes at once
-        if (lane == 0) Barrier::arrive_and_expect_tx(&smem.full[s], bytes);
-        __syncwarp();
         return smem.stage[s];
       };
+      auto landed = [&]() {
+        asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];"
+                     :: "r"(cute::cast_smem_ptr_to_uint(&smem.full[stage_of(it)])) : "memory");
+      };
       for (int k0 = 0; k0 < K; k0 += kStreamChunk, ++it) {
-        const int piece = 2 * min(kStreamChunk, K - k0);
-        unsigned char* st = next_stage((rows + kRank) * piece);
-        uint64_t* landed = &smem.full[stage_of(it)];
+        unsigned char* st = next_stage();
+        if (8 * piece < K - k0) {  // the last chunk may be narrower
 #pragma unroll
-        for (int j = 0; j < 2; ++j)
-          if (lane + 32 * j < rows) bulk_copy(st + (lane + 32 * j) * kRowPitch, x + prow[j] * p.ld_x + k0, piece, landed);
-        for (int n = lane; n < kRank; n += 32)
-          bulk_copy(st + kRows * kRowPitch + n * kRowPitch, wa + n * a.w_stride_row + k0, piece, landed);
+          for (int j = 0; j < kRows / kRowStep; ++j)
+            if (prow[j] >= 0) copy16(st + (first + kRowStep * j) * kRowPitch + 16 * piece, x + prow[j] * p.ld_x + k0 + 8 * piece);
+#pragma unroll
+          for (int n = first; n < kRank; n += kRowStep)
+            copy16(st + kRows * kRowPitch + n * kRowPitch + 16 * piece, wa + n * a.w_stride_row + k0 + 8 * piece);
+        }
+        landed();
       }
       for (int n0 = 0; n0 < N; n0 += kStreamChunk, ++it) {
         const int cols = min(kStreamChunk, N - n0);
-        unsigned char* st = next_stage(rows * 2 * cols + cols * 2 * kRank);
-        uint64_t* landed = &smem.full[stage_of(it)];
+        unsigned char* st = next_stage();
+        if (8 * piece < cols) {
 #pragma unroll
-        for (int j = 0; j < 2; ++j)
-          if (lane + 32 * j < rows) bulk_copy(st + (lane + 32 * j) * kRowPitch, y + prow[j] * p.ld_y + n0, 2 * cols, landed);
-        for (int n = lane; n < cols; n += 32)
-          bulk_copy(st + kRows * kRowPitch + n * kWeightPitch, wb + (n0 + n) * b.w_stride_row, 2 * kRank, landed);
+          for (int j = 0; j < kRows / kRowStep; ++j)
+            if (prow[j] >= 0) copy16(st + (first + kRowStep * j) * kRowPitch + 16 * piece, y + prow[j] * p.ld_y + n0 + 8 * piece);
+        }
+        const int wpiece = lane % kWeightPieces;
+        for (int n = lane / kWeightPieces + 32 / kWeightPieces * pw; n < cols; n += kWeightRowStep)
+          copy16(st + kRows * kRowPitch + weight_slot(n) * kWeightPitch + 16 * wpiece,
+                 wb + (n0 + n) * b.w_stride_row + 8 * wpiece);
+        landed();
       }
     }
   }
 
-  // A consumer warp: its 16 rows of every tile of the block, the shrink into registers, then the expand.
-  __device__ static void consume(const SgmvParams& p, SharedStorage& smem) {
+  // The stage slot of B's row n of a chunk: within each 32-row group, row 8 q + 2 j + e goes to 8 j + 2 q + e, so
+  // n-tile j of the MMA reads 8 consecutive slots and lane (g, t) accumulates columns 8 t + [0, 8) of the group.
+  __device__ static int weight_slot(int n) {
+    return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
+  }
+
+  // Both consumer warps of every group wait here (named barrier 1; barrier 0 is __syncthreads).
+  __device__ static void consumers_sync() {
+    asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
+  }
+
+  // Consumer warp `cw`: rows 16 (cw / 2) .. + 16 of every tile of the block (its group), half of each chunk.
+  __device__ static void consume(const SgmvParams& p, SharedStorage& smem, int cw) {
     using Traits = ElementTraits<T>;
-    const int warp = threadIdx.x / 32;
+    const int group = cw / 2;
+    const int half = cw % 2;  // which alternate steps (shrink) and 32-column groups (expand) are this warp's
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
@@ -179,14 +209,12 @@ struct PrefillTile {
     TileWalk<kRows> walk;
     int it = 0;
     for (int tile = blockIdx.x; walk.seek(p, tile); tile += gridDim.x) {
-      const int first_row = walk.row0(tile) + 16 * warp;  // this warp's first segment row
-      const int rows = min(16, walk.seg.end - first_row);  // may be <= 0: the warp still takes part
-      // The copy-out: lane stores 16-byte vector lane % 16 of the warp's rows lane / 16 + 2j.
-      uint16_t* out_rows[8];
+      const int first_row = walk.row0(tile) + 16 * group;  // the group's first segment row
+      uint16_t* out_rows[2];  // this lane's rows g and g + 8 of y, null past the segment
 #pragma unroll
-      for (int j = 0; j < 8; ++j) {
-        const int r = lane / 16 + 2 * j;
-        out_rows[j] = r < rows ? y + physical_row(p, first_row + r) * p.ld_y : nullptr;
+      for (int h = 0; h < 2; ++h) {
+        const int row = first_row + g + 8 * h;
+        out_rows[h] = row < walk.seg.end ? y + physical_row(p, row) * p.ld_y : nullptr;
       }
 
       float acc[kNTiles][4];
@@ -194,11 +222,12 @@ struct PrefillTile {
       for (int k0 = 0; k0 < K; k0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
-        const unsigned char* xs = smem.stage[s] + (16 * warp) * kRowPitch;
+        const unsigned char* xs = smem.stage[s] + (16 * group) * kRowPitch;
         const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
         const int steps = min(kStreamChunk, K - k0) / 16;
 #pragma unroll
-        for (int ks = 0; ks < kStreamChunk / 16; ++ks) {
+        for (int i = 0; i < kStreamChunk / 32; ++i) {
+          const int ks = 2 * i + half;
           if (ks >= steps) break;
           uint32_t a[4];
           cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
@@ -215,6 +244,7 @@ struct PrefillTile {
             mma_16x8x16<T>(acc[2 * np + 1], a, w[2], w[3]);
           }
         }
+        if (k0 + kStreamChunk >= K) sum_halves(smem.stage[s], group, half, acc);  // the tile's last chunk
         __syncwarp();
         if (lane == 0) Barrier::arrive(&smem.empty[s]);
       }
@@ -232,57 +262,72 @@ struct PrefillTile {
           v_lo[ks][i] = Traits::pack(f[0] - hi.x, f[1] - hi.y);
         }
 
+      const float scale = walk.seg.scale;
       for (int n0 = 0; n0 < N; n0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
-        unsigned char* ys = smem.stage[s] + (16 * warp) * kRowPitch;
+        const unsigned char* ys = smem.stage[s] + (16 * group) * kRowPitch;
         const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
         const int cols = min(kStreamChunk, N - n0);
-        float out[kStreamChunk / 8][4];
-        zero_fill(out);
 #pragma unroll
-        for (int np = 0; np < kStreamChunk / 16; ++np) {
-          if (16 * np >= cols) break;
+        for (int i = 0; i < kStreamChunk / 64; ++i) {
+          const int col0 = 32 * (2 * i + half);  // this warp's 32-column group of the chunk
+          if (col0 >= cols) break;
+          float out[4][4];
+          zero_fill(out);
 #pragma unroll
-          for (int ks = 0; ks < kRank / 16; ++ks) {
-            uint32_t w[4];
-            const int n = 16 * np + lane % 8 + 8 * (lane / 16);
-            cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
-                                              ws + n * kWeightPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2))),
-                                          w[0], w[1], w[2], w[3]);
-            mma_16x8x16<T>(out[2 * np], v_hi[ks], w[0], w[1]);
-            mma_16x8x16<T>(out[2 * np], v_lo[ks], w[0], w[1]);
-            mma_16x8x16<T>(out[2 * np + 1], v_hi[ks], w[2], w[3]);
-            mma_16x8x16<T>(out[2 * np + 1], v_lo[ks], w[2], w[3]);
-          }
-        }
-        // y += scale * out in the staged chunk (lane: rows g and g + 8, columns 8 nt + 2t and + 1), then out.
-        const float scale = walk.seg.scale;
+          for (int ks = 0; ks < kRank / 16; ++ks)
 #pragma unroll
-        for (int nt = 0; nt < kStreamChunk / 8; ++nt) {
-          if (8 * nt >= cols) break;
+            for (int jp = 0; jp < 2; ++jp) {  // n-tiles 2 jp and 2 jp + 1
+              uint32_t w[4];
+              const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
+              cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
+                                                ws + slot * kWeightPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2))),
+                                            w[0], w[1], w[2], w[3]);
+              mma_16x8x16<T>(out[2 * jp], v_hi[ks], w[0], w[1]);
+              mma_16x8x16<T>(out[2 * jp], v_lo[ks], w[0], w[1]);
+              mma_16x8x16<T>(out[2 * jp + 1], v_hi[ks], w[2], w[3]);
+              mma_16x8x16<T>(out[2 * jp + 1], v_lo[ks], w[2], w[3]);
+            }
+          // Lane (g, t): columns col0 + 8 t + 2 j + e of rows g (h = 0) and g + 8 (h = 1) are out[j][2 h + e].
+          const int col = col0 + 8 * t;
+          if (col >= cols) continue;
 #pragma unroll
           for (int h = 0; h < 2; ++h) {
-            uint32_t* cell = reinterpret_cast<uint32_t*>(ys + (g + 8 * h) * kRowPitch + 2 * (8 * nt + 2 * t));
-            const float2 cur = Traits::unpack(*cell);
-            *cell = Traits::pack(cur.x + scale * out[nt][2 * h], cur.y + scale * out[nt][2 * h + 1]);
-          }
-        }
-        __syncwarp();
-        const int vec = lane % 16;
-        if (8 * vec < cols) {
+            if (out_rows[h] == nullptr) continue;
+            const uint4 cur = *reinterpret_cast<const uint4*>(ys + (g + 8 * h) * kRowPitch + 2 * col);
+            const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
+            uint32_t res[4];
 #pragma unroll
-          for (int j = 0; j < 8; ++j) {
-            if (out_rows[j] == nullptr) continue;
-            const uint4 q = *reinterpret_cast<const uint4*>(ys + (lane / 16 + 2 * j) * kRowPitch + 16 * vec);
-            *reinterpret_cast<uint4*>(out_rows[j] + n0 + 8 * vec) = q;
+            for (int j = 0; j < 4; ++j) {
+              const float2 f = Traits::unpack(in[j]);
+              res[j] = Traits::pack(f.x + scale * out[j][2 * h], f.y + scale * out[j][2 * h + 1]);
+            }
+            *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
           }
         }
-        // The next copies into this stage are writes of the async proxy after this warp's generic writes.
-        cutlass::arch::fence_view_async_shared();
         __syncwarp();
         if (lane == 0) Barrier::arrive(&smem.empty[s]);
       }
+    }
+  }
+
+  // After the tile's last shrink chunk (stage memory `stage`, still held by every consumer warp): the two warps
+  // of each group exchange their partial v through the stage and both end with the sum.
+  __device__ static void sum_halves(unsigned char* stage, int group, int half, float (&acc)[kNTiles][4]) {
+    constexpr int kPartialBytes = 16 * kRank * 4;
+    static_assert(kConsumers * kPartialBytes <= kStageBytes, "every warp's partial v fits one stage");
+    const int lane = threadIdx.x % 32;
+    float4* mine = reinterpret_cast<float4*>(stage + (2 * group + half) * kPartialBytes) + lane;
+    const float4* other = reinterpret_cast<const float4*>(stage + (2 * group + (half ^ 1)) * kPartialBytes) + lane;
+    consumers_sync();  // every warp has read the chunk
+#pragma unroll
+    for (int nt = 0; nt < kNTiles; ++nt) mine[32 * nt] = make_float4(acc[nt][0], acc[nt][1], acc[nt][2], acc[nt][3]);
+    consumers_sync();
+#pragma unroll
+    for (int nt = 0; nt < kNTiles; ++nt) {
+      const float4 o = other[32 * nt];
+      acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
     }
   }
 
@@ -290,8 +335,8 @@ struct PrefillTile {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {
-        Barrier::init(&smem.full[s], 1);
-        Barrier::init(&smem.empty[s], kWarps);
+        Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
+        Barrier::init(&smem.empty[s], kConsumers);
       }
     }
     cutlass::arch::fence_barrier_init();
@@ -299,11 +344,11 @@ struct PrefillTile {
     // Launched to overlap the previous kernel on the stream: nothing it may write (x, y, the tables) is read
     // before it is done.
     wait_for_prerequisites();
-    if (threadIdx.x / 32 == kWarps) {
-      produce(p, smem);
+    if (threadIdx.x / 32 >= kConsumers) {
+      produce(p, smem, threadIdx.x / 32 - kConsumers);
       launch_dependents();  // every copy is issued: the next kernel may take what this block frees
     } else {
-      consume(p, smem);
+      consume(p, smem, threadIdx.x / 32);
     }
 #endif
   }
