@@ -21,6 +21,7 @@ CASES = {
     "identical256_r64_h8192": (8192, 8192, 64, 256, "identical"),
     "prefill8192_r64": (4096, 4096, 64, 8192, "prefill"),
     "prefill8192_r16": (4096, 4096, 16, 8192, "prefill"),
+    "prefill4096_r16": (4096, 4096, 16, 4096, "prefill"),
 }
 
 

@@ -180,7 +180,8 @@ def valid_tile(spec: KernelSpec) -> bool:
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
     if spec.op == "prefill":
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
-                and spec.warp_rows == 8 * (spec.warps - PREFILL_PRODUCER_WARPS)
+                and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 // spec.warp_rows in (2, 4)
+                and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 % spec.warp_rows == 0
                 and spec.tile_n == PREFILL_CHUNK and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
@@ -265,12 +266,14 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """32-row tiles: four consumer warps and the producer warps (64 rows, eight consumers, as an extra tile)."""
+    """32-row tiles: four consumer warps per 16 rows up to rank 32, two at rank 64 (whose partial tiles of v
+    must fit one stage), and the producer warps; the other split as an extra tile."""
     if rank not in PREFILL_RANKS:
         return []
-    tiles = [dict(warps=4 + PREFILL_PRODUCER_WARPS, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1)]
-    if extra:
-        tiles.append(dict(warps=8 + PREFILL_PRODUCER_WARPS, warp_rows=64, tile_n=PREFILL_CHUNK, unroll=1))
+    split = 4 if rank <= 32 else 2
+    tiles = [dict(warps=2 * split + PREFILL_PRODUCER_WARPS, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1)]
+    if extra and rank <= 32:
+        tiles.append(dict(warps=4 + PREFILL_PRODUCER_WARPS, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1))
     return tiles
 
 

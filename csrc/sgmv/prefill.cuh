@@ -6,10 +6,10 @@
 // grid is at most what the SMs hold at once). For each tile the block streams, through kStages shared-memory
 // stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in kStreamChunk-column
 // chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and each of
-// their lanes arrives on the stage's barrier when its copies have landed. Two consumer warps own each 16-row
-// group: in the shrink they take alternate 16-wide steps of every chunk and, after the tile's last chunk, sum
-// their partial v through that stage's shared memory, so both hold the group's v (every rank, float32) in
-// registers; in the expand they take alternate 32-column groups of every chunk. No v in global memory. Each
+// their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
+// group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the tile's last chunk,
+// sum their partial v through that stage's shared memory, so all hold the group's v (every rank, float32) in
+// registers; in the expand they take every kSplit-th 32-column group of every chunk. No v in global memory. Each
 // lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order),
 // so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors.
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
@@ -82,10 +82,10 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
-template <class T, int kRank, int kGroups, int kStages>
+template <class T, int kRank, int kGroups, int kSplit, int kStages>
 struct PrefillTile {
-  static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, two consumer warps each
-  static constexpr int kConsumers = 2 * kGroups;
+  static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
+  static constexpr int kConsumers = kSplit * kGroups;
   static constexpr int kProducers = 2;  // producer warps
   static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
@@ -96,7 +96,8 @@ struct PrefillTile {
   static constexpr int kNTiles = kRank / 8;
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
   static_assert(kRows % (4 * kProducers) == 0 && kRank % (2 * kProducers) == 0, "whole rows per producer lane");
-  static_assert(kStreamChunk == 128, "the copy-out maps 16 lanes to one chunk row of 16-byte vectors");
+  static_assert(kStreamChunk == 128, "a producer lane copies one 16-byte piece of every 256-byte row piece");
+  static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
 
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
@@ -195,11 +196,12 @@ struct PrefillTile {
     asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
   }
 
-  // Consumer warp `cw`: rows 16 (cw / 2) .. + 16 of every tile of the block (its group), half of each chunk.
+  // Consumer warp `cw`: rows 16 (cw / kSplit) .. + 16 of every tile of the block (its group), a kSplit-th of
+  // each chunk.
   __device__ static void consume(const SgmvParams& p, SharedStorage& smem, int cw) {
     using Traits = ElementTraits<T>;
-    const int group = cw / 2;
-    const int half = cw % 2;  // which alternate steps (shrink) and 32-column groups (expand) are this warp's
+    const int group = cw / kSplit;
+    const int part = cw % kSplit;  // this warp's share: 16-wide steps (shrink), 32-column groups (expand)
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
@@ -226,8 +228,8 @@ struct PrefillTile {
         const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
         const int steps = min(kStreamChunk, K - k0) / 16;
 #pragma unroll
-        for (int i = 0; i < kStreamChunk / 32; ++i) {
-          const int ks = 2 * i + half;
+        for (int i = 0; i < kStreamChunk / 16 / kSplit; ++i) {
+          const int ks = kSplit * i + part;
           if (ks >= steps) break;
           uint32_t a[4];
           cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
@@ -244,7 +246,7 @@ struct PrefillTile {
             mma_16x8x16<T>(acc[2 * np + 1], a, w[2], w[3]);
           }
         }
-        if (k0 + kStreamChunk >= K) sum_halves(smem.stage[s], group, half, acc);  // the tile's last chunk
+        if (k0 + kStreamChunk >= K) sum_parts(smem.stage[s], group, part, acc);  // the tile's last chunk
         __syncwarp();
         if (lane == 0) Barrier::arrive(&smem.empty[s]);
       }
@@ -270,8 +272,8 @@ struct PrefillTile {
         const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
         const int cols = min(kStreamChunk, N - n0);
 #pragma unroll
-        for (int i = 0; i < kStreamChunk / 64; ++i) {
-          const int col0 = 32 * (2 * i + half);  // this warp's 32-column group of the chunk
+        for (int i = 0; i < kStreamChunk / 32 / kSplit; ++i) {
+          const int col0 = 32 * (kSplit * i + part);  // this warp's 32-column group of the chunk
           if (col0 >= cols) break;
           float out[4][4];
           zero_fill(out);
@@ -312,22 +314,26 @@ struct PrefillTile {
     }
   }
 
-  // After the tile's last shrink chunk (stage memory `stage`, still held by every consumer warp): the two warps
-  // of each group exchange their partial v through the stage and both end with the sum.
-  __device__ static void sum_halves(unsigned char* stage, int group, int half, float (&acc)[kNTiles][4]) {
+  // After the tile's last shrink chunk (stage memory `stage`, still held by every consumer warp): the kSplit
+  // warps of each group exchange their partial v through the stage and all end with the sum.
+  __device__ static void sum_parts(unsigned char* stage, int group, int part, float (&acc)[kNTiles][4]) {
     constexpr int kPartialBytes = 16 * kRank * 4;
     static_assert(kConsumers * kPartialBytes <= kStageBytes, "every warp's partial v fits one stage");
     const int lane = threadIdx.x % 32;
-    float4* mine = reinterpret_cast<float4*>(stage + (2 * group + half) * kPartialBytes) + lane;
-    const float4* other = reinterpret_cast<const float4*>(stage + (2 * group + (half ^ 1)) * kPartialBytes) + lane;
+    float4* slots = reinterpret_cast<float4*>(stage + kSplit * group * kPartialBytes) + lane;
     consumers_sync();  // every warp has read the chunk
 #pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt) mine[32 * nt] = make_float4(acc[nt][0], acc[nt][1], acc[nt][2], acc[nt][3]);
+    for (int nt = 0; nt < kNTiles; ++nt)
+      slots[(part * kNTiles + nt) * 32] = make_float4(acc[nt][0], acc[nt][1], acc[nt][2], acc[nt][3]);
     consumers_sync();
 #pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt) {
-      const float4 o = other[32 * nt];
-      acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
+    for (int other = 1; other < kSplit; ++other) {
+      const int q = (part + other) % kSplit;
+#pragma unroll
+      for (int nt = 0; nt < kNTiles; ++nt) {
+        const float4 o = slots[(q * kNTiles + nt) * 32];
+        acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
+      }
     }
   }
 

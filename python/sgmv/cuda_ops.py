@@ -11,7 +11,7 @@ from typing import Iterator, Optional, Sequence
 
 import torch
 
-from . import loader
+from . import dispatch, loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
 from .dispatch import Launch, Problem, can_run, plan, prefers_fused, prefers_prefill, reads_tables_early, select
 from .errors import UnsupportedError
@@ -204,7 +204,8 @@ def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: to
                                            _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,
                      x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],
                      num_loras=lora_a.shape[0])
-    loader.launch(kernel, geometry, params, x, overlap_previous=OVERLAP_PREVIOUS_CALL)
+    overlap = OVERLAP_PREVIOUS_CALL and (kernel.op == "fused" or bool(dispatch.PREFILL_OVERLAP_PREVIOUS))
+    loader.launch(kernel, geometry, params, x, overlap_previous=overlap)
 
 
 def _launch_pairs(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],

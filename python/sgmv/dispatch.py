@@ -210,6 +210,7 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
 PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column steps
+PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL), as the other first kernels
 
 
 def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
