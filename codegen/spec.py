@@ -62,8 +62,8 @@ class KernelSpec:
             return f"{self.threads}, 2"
         if self.op == "fused":
             return f"{self.threads}, 1"
-        if self.op == "prefill":  # two blocks an SM (their stages fill it): r64 took 226 registers unbounded
-            return f"{self.threads}, 2"
+        if self.op == "prefill":  # one block an SM: its stages fill the SM's shared memory
+            return f"{self.threads}, 1"
         if self.narrow:  # 5 blocks an SM: 96 registers, no spills
             return f"{self.threads}, 5"
         if self.op == "expand" and self.warp_rows == 16 and self.rank > 2 * CHUNK:
@@ -259,21 +259,25 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 
 PREFILL_CHUNK = 128  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage
-PREFILL_SMEM_BYTES = 112 * 1024  # stages per block: as many as fit this, so two blocks share an SM
-PREFILL_MAX_STAGES = 8
+PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight)
+PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
 PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """32-row tiles: four consumer warps per 16 rows up to rank 32, two at rank 64 (whose partial tiles of v
-    must fit one stage), and the producer warps; the other split as an extra tile."""
+    """32- and 64-row tiles (the taller one reads the weights once per 64 rows, for batches with a tile per SM):
+    four consumer warps per 16 rows where their partial tiles of v fit one stage (sum_parts), else two, and the
+    producer warps."""
     if rank not in PREFILL_RANKS:
         return []
-    split = 4 if rank <= 32 else 2
-    tiles = [dict(warps=2 * split + PREFILL_PRODUCER_WARPS, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1)]
-    if extra and rank <= 32:
-        tiles.append(dict(warps=4 + PREFILL_PRODUCER_WARPS, warp_rows=32, tile_n=PREFILL_CHUNK, unroll=1))
+    tiles = []
+    for rows in (32, 64):
+        pitch = 2 * PREFILL_CHUNK + 16
+        stage = rows * pitch + max(rank * pitch, PREFILL_CHUNK * (2 * rank + 16))
+        split = 4 if rows // 16 * 4 * 16 * rank * 4 <= stage else 2
+        tiles.append(dict(warps=rows // 16 * split + PREFILL_PRODUCER_WARPS, warp_rows=rows, tile_n=PREFILL_CHUNK,
+                          unroll=1))
     return tiles
 
 

@@ -740,7 +740,8 @@ def test_prefill_is_chosen_for_long_segments_and_chains(graph):
     for c in cases:
         problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
         assert cuda_ops._installed_fused_kernel(problem) is None
-        assert cuda_ops._installed_prefill_kernel(dataclasses.replace(problem, op="prefill")) is not None
+        assert cuda_ops._installed_prefill_kernel(dataclasses.replace(problem, op="prefill"),
+                                                  loader.device(0).num_sms) is not None
     start = torch.randn(2048, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
     outs = [c.y.clone() for c in cases]
 

@@ -111,75 +111,94 @@ struct PrefillTile {
   __device__ static int stage_of(int it) { return it % kStages; }
   __device__ static uint32_t parity_of(int it) { return (it / kStages) & 1; }
 
-  __device__ static void copy16(unsigned char* dst, const uint16_t* src) {
-    cute::SM80_CP_ASYNC_CACHEGLOBAL<uint4>::copy(*reinterpret_cast<const uint4*>(src), *reinterpret_cast<uint4*>(dst));
+  // One 16-byte cp.async (LDGSTS, L2 only) to shared-memory address `dst`.
+  __device__ static void copy16(uint32_t dst, const uint16_t* src) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(dst), "l"(src) : "memory");
   }
 
   // Producer warp `pw` of kProducers: for every tile of the block, the shrink's chunks (kRows rows of x and kRank
   // rows of A) then the expand's (kRows rows of y and up to kStreamChunk rows of B), each into the next free
   // stage, with cp.async: 16 bytes a lane, so one warp instruction moves two 256-byte rows of x or y. Each lane's
-  // copies arrive on the stage's barrier when they have landed (32 kProducers arrivals complete it). A bulk copy
-  // per row piece was issue-bound, and so was one producer warp computing every piece's address (entry 31).
+  // copies arrive on the stage's barrier when they have landed (32 kProducers arrivals complete it). Every lane
+  // keeps a pointer per row it copies and advances it a chunk at a time: computing each piece's address cost ~200
+  // instructions a stage, which bound the kernel, as did a bulk copy per row piece (entry 31).
   __device__ static void produce(const SgmvParams& p, SharedStorage& smem, int pw) {
+    constexpr int kLaneRows = kRows / (2 * kProducers);        // rows of x and y a lane copies: 2 kProducers apart
+    constexpr int kLaneRanks = kRank / (2 * kProducers);       // rows of A
+    constexpr int kWeightPieces = kRank / 8;                   // 16-byte pieces of a row of B
+    constexpr int kSlotStep = 32 / kWeightPieces * kProducers;  // B slots between a lane's slots
+    constexpr int kLaneSlots = kStreamChunk / kSlotStep;
     const int lane = threadIdx.x % 32;
     const int piece = lane % 16;  // this lane's 16-byte piece of every 256-byte row piece of x, A and y
+    const int first = lane / 16 + 2 * pw;  // its first row of x, y and A: then every 2 kProducers
+    const int wpiece = lane % kWeightPieces;
+    const int first_slot = lane / kWeightPieces + 32 / kWeightPieces * pw;
     const SgmvSlice& a = p.slices[0];
     const SgmvSlice& b = p.slices[1];
     const int K = a.hidden;
     const int N = b.hidden;
-    const uint16_t* x = static_cast<const uint16_t*>(p.x);
-    const uint16_t* y = static_cast<const uint16_t*>(p.y) + b.y_col;
-    constexpr int kRowStep = 2 * kProducers;  // tile rows between this lane's rows of x and y (and of A)
-    constexpr int kWeightPieces = kRank / 8;  // 16-byte pieces of a row of B
-    constexpr int kWeightRowStep = 32 / kWeightPieces * kProducers;
+    const uint32_t stage0 = cute::cast_smem_ptr_to_uint(smem.stage[0]);
+    // This lane's shared-memory destinations within a stage (plus the stage's offset).
+    const uint32_t row_dst = first * kRowPitch + 16 * piece;
+    const uint32_t weight_dst = kRows * kRowPitch + first * kRowPitch + 16 * piece;
+    const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * wpiece;
     TileWalk<kRows> walk;
     int it = 0;
     for (int tile = blockIdx.x; walk.seek(p, tile); tile += gridDim.x) {
       const int row0 = walk.row0(tile);
       const int rows = walk.rows(tile);
-      const int first = lane / 16 + 2 * pw;  // this lane's first row of the tile
-      int64_t prow[kRows / kRowStep];  // its rows' physical rows, -1 past the segment
+      const uint16_t* xs[kLaneRows];  // this lane's piece of each of its rows of x, null past the segment
+      const uint16_t* ys[kLaneRows];
 #pragma unroll
-      for (int j = 0; j < kRows / kRowStep; ++j) {
-        const int r = first + kRowStep * j;
-        prow[j] = r < rows ? physical_row(p, row0 + r) : -1;
+      for (int j = 0; j < kLaneRows; ++j) {
+        const int r = first + 2 * kProducers * j;
+        const int64_t row = r < rows ? physical_row(p, row0 + r) : -1;
+        xs[j] = row >= 0 ? static_cast<const uint16_t*>(p.x) + row * p.ld_x + 8 * piece : nullptr;
+        ys[j] = row >= 0 ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece : nullptr;
       }
-      const uint16_t* wa = static_cast<const uint16_t*>(a.w) + walk.seg.lora * a.w_stride_lora;
-      const uint16_t* wb = static_cast<const uint16_t*>(b.w) + walk.seg.lora * b.w_stride_lora;
+      const uint16_t* as[kLaneRanks];
+      const uint16_t* wa = static_cast<const uint16_t*>(a.w) + walk.seg.lora * a.w_stride_lora + 8 * piece;
+#pragma unroll
+      for (int j = 0; j < kLaneRanks; ++j) as[j] = wa + (first + 2 * kProducers * j) * a.w_stride_row;
+      const uint16_t* bs[kLaneSlots];  // B's row for each of this lane's slots (the slot order is its own inverse)
+      const uint16_t* wb = static_cast<const uint16_t*>(b.w) + walk.seg.lora * b.w_stride_lora + 8 * wpiece;
+#pragma unroll
+      for (int j = 0; j < kLaneSlots; ++j) bs[j] = wb + weight_slot(first_slot + kSlotStep * j) * b.w_stride_row;
+      const int64_t b_chunk = static_cast<int64_t>(kStreamChunk) * b.w_stride_row;
 
-      auto next_stage = [&]() -> unsigned char* {
+      auto next_stage = [&]() -> uint32_t {
         const int s = stage_of(it);
         Barrier::wait(&smem.empty[s], parity_of(it) ^ 1);  // the first use of a stage passes at once
-        return smem.stage[s];
+        return stage0 + s * kStageBytes;
       };
       auto landed = [&]() {
         asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];"
                      :: "r"(cute::cast_smem_ptr_to_uint(&smem.full[stage_of(it)])) : "memory");
       };
       for (int k0 = 0; k0 < K; k0 += kStreamChunk, ++it) {
-        unsigned char* st = next_stage();
+        const uint32_t st = next_stage();
         if (8 * piece < K - k0) {  // the last chunk may be narrower
 #pragma unroll
-          for (int j = 0; j < kRows / kRowStep; ++j)
-            if (prow[j] >= 0) copy16(st + (first + kRowStep * j) * kRowPitch + 16 * piece, x + prow[j] * p.ld_x + k0 + 8 * piece);
+          for (int j = 0; j < kLaneRows; ++j)
+            if (xs[j] != nullptr) copy16(st + row_dst + 2 * kProducers * j * kRowPitch, xs[j] + k0);
 #pragma unroll
-          for (int n = first; n < kRank; n += kRowStep)
-            copy16(st + kRows * kRowPitch + n * kRowPitch + 16 * piece, wa + n * a.w_stride_row + k0 + 8 * piece);
+          for (int j = 0; j < kLaneRanks; ++j) copy16(st + weight_dst + 2 * kProducers * j * kRowPitch, as[j] + k0);
         }
         landed();
       }
       for (int n0 = 0; n0 < N; n0 += kStreamChunk, ++it) {
         const int cols = min(kStreamChunk, N - n0);
-        unsigned char* st = next_stage();
+        const uint32_t st = next_stage();
         if (8 * piece < cols) {
 #pragma unroll
-          for (int j = 0; j < kRows / kRowStep; ++j)
-            if (prow[j] >= 0) copy16(st + (first + kRowStep * j) * kRowPitch + 16 * piece, y + prow[j] * p.ld_y + n0 + 8 * piece);
+          for (int j = 0; j < kLaneRows; ++j)
+            if (ys[j] != nullptr) copy16(st + row_dst + 2 * kProducers * j * kRowPitch, ys[j] + n0);
         }
-        const int wpiece = lane % kWeightPieces;
-        for (int n = lane / kWeightPieces + 32 / kWeightPieces * pw; n < cols; n += kWeightRowStep)
-          copy16(st + kRows * kRowPitch + weight_slot(n) * kWeightPitch + 16 * wpiece,
-                 wb + (n0 + n) * b.w_stride_row + 8 * wpiece);
+#pragma unroll
+        for (int j = 0; j < kLaneSlots; ++j) {
+          if (weight_slot(first_slot + kSlotStep * j) < cols) copy16(st + slot_dst + kSlotStep * j * kWeightPitch, bs[j]);
+          bs[j] += b_chunk;
+        }
         landed();
       }
     }
@@ -187,7 +206,7 @@ struct PrefillTile {
 
   // The stage slot of B's row n of a chunk: within each 32-row group, row 8 q + 2 j + e goes to 8 j + 2 q + e, so
   // n-tile j of the MMA reads 8 consecutive slots and lane (g, t) accumulates columns 8 t + [0, 8) of the group.
-  __device__ static int weight_slot(int n) {
+  __device__ static constexpr int weight_slot(int n) {
     return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
   }
 

@@ -55,9 +55,9 @@ def _installed_fused_kernel(problem: Problem) -> Optional[KernelRecord]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _installed_prefill_kernel(problem: Problem) -> Optional[KernelRecord]:
+def _installed_prefill_kernel(problem: Problem, num_sms: int) -> Optional[KernelRecord]:
     """dispatch.prefers_prefill over the installed manifest, once per distinct problem."""
-    return prefers_prefill(problem, load_manifest().kernels)
+    return prefers_prefill(problem, load_manifest().kernels, num_sms)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -165,9 +165,11 @@ def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
         return None
     if isinstance(fused, KernelRecord):
         return fused
-    if loader.device(ref.device.index).arch < 90:
+    dev = loader.device(ref.device.index)
+    if dev.arch < 90:
         return None
-    return _installed_fused_kernel(problem) or _installed_prefill_kernel(dataclasses.replace(problem, op="prefill"))
+    return (_installed_fused_kernel(problem)
+            or _installed_prefill_kernel(dataclasses.replace(problem, op="prefill"), dev.num_sms))
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],

@@ -211,6 +211,7 @@ PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column steps
 PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL), as the other first kernels
+PREFILL_TALL_MIN_TILES_PERCENT = 90  # the tallest tile of which the batch has this share of an SM's worth
 
 
 def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
@@ -218,13 +219,19 @@ def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
     return math.ceil(problem.num_rows / kernel.warp_rows) + min(problem.num_segments, problem.num_rows)
 
 
-def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional[KernelRecord]:
-    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths."""
+def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
+    the tallest row tile of which the batch has tiles for PREFILL_TALL_MIN_TILES_PERCENT of the SMs (the taller
+    reads the weights for more rows at a time), else the shortest."""
     if (problem.num_rows < PREFILL_MIN_ROWS
             or problem.num_rows < PREFILL_MIN_MEAN_ROWS * max(1, problem.num_segments)):
         return None
-    fitting = [k for k in kernels if can_run(problem, k)]
-    return min(fitting, key=lambda k: k.warp_rows) if fitting else None
+    fitting = sorted((k for k in kernels if can_run(problem, k)), key=lambda k: k.warp_rows)
+    if not fitting:
+        return None
+    filled = [k for k in fitting
+              if 100 * math.ceil(problem.num_rows / k.warp_rows) >= PREFILL_TALL_MIN_TILES_PERCENT * num_sms]
+    return filled[-1] if filled else fitting[0]
 
 
 @dataclasses.dataclass(frozen=True)
