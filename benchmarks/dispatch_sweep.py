@@ -29,8 +29,7 @@ def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str
         for value in values:
             setattr(dispatch, name, value)
             cuda_ops._installed_kernel.cache_clear()  # selections are memoized per problem
-            cuda_ops._installed_fused_kernel.cache_clear()
-            cuda_ops._installed_prefill_kernel.cache_clear()
+            cuda_ops._installed_one_launch_kernel.cache_clear()
             folder = f"{name}={value}" + (f"-{round_}" if repeat > 1 else "")
             rows = run(quick=quick, dtypes=[dtype], op_names=ops, out=out / folder, baselines=False,
                        command=f"dispatch_sweep {name}={value}", pairs=False, case_filter=cases)

@@ -1,6 +1,6 @@
 """Run a few add_lora cases once each (for ncu):
 `ncu --clock-control none -k regex:sgmv python benchmarks/profile_cases.py [--pair] [CASE ...]`
-(--pair: the shrink-expand pair even where dispatch takes the fused kernel)."""
+(--pair: the shrink-expand pair even where dispatch takes a one-launch kernel)."""
 import sys
 
 import torch
@@ -29,7 +29,7 @@ def main(names):
     import random
     if "--pair" in names:
         names = [n for n in names if n != "--pair"]
-        cuda_ops.prefers_fused = lambda *args: None
+        cuda_ops.one_launch_kernel = lambda *args: None
     for name in names or CASES:
         h_in, h_out, r, rows, pop = CASES[name]
         if pop == "prefill":

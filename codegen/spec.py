@@ -266,13 +266,13 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """32- and 64-row tiles (the taller one reads the weights once per 64 rows, for batches with a tile per SM):
-    four consumer warps per 16 rows where their partial tiles of v fit one stage (sum_parts), else two, and the
-    producer warps."""
+    """64-row tiles (32-row ones as extra tiles: they tied with the launch pair where the taller ones leave SMs
+    idle, benchmarks/NOTES.md, entry 31): four consumer warps per 16 rows where their partial tiles of v fit one
+    stage (sum_parts), else two, and the producer warps."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    for rows in (32, 64):
+    for rows in (64, 32) if extra else (64,):
         pitch = 2 * PREFILL_CHUNK + 16
         stage = rows * pitch + max(rank * pitch, PREFILL_CHUNK * (2 * rank + 16))
         split = 4 if rows // 16 * 4 * 16 * rank * 4 <= stage else 2

@@ -100,3 +100,6 @@ def test_results_name_the_kernels_that_ran():
     one = cases.BenchCase(4096, 4096, 16, 1, "distinct", (1,))  # dispatch runs it as one fused launch on sm_90
     assert kernels_for(one, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w4m16n256")
     assert "+" in kernels_for(one, torch.bfloat16, "add_lora", arch=80)
+    long = cases.BenchCase(4096, 4096, 16, 8192, "prefill", (1024,) * 8)  # a 64-row tile for every SM
+    assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w18m64")
+    assert "+" in kernels_for(prefill, torch.bfloat16, "add_lora")  # 64 tiles: half the SMs, the pair

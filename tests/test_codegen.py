@@ -49,6 +49,20 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
 
 
+def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps():
+    """add_lora for long segments: every dtype at ranks 16, 32 and 64, 64-row tiles (32-row ones as extra tiles),
+    any h_in and h_out, aligned rows, one block an SM."""
+    prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill"}
+    assert prefill == {(dt, r, 64) for dt in ("fp16", "bf16") for r in (16, 32, 64)}
+    extra = {(s.dtype, s.rank, s.warp_rows) for s in specmod.default_specs(extra_tiles=True) if s.op == "prefill"}
+    assert extra == prefill | {(dt, r, 32) for dt in ("fp16", "bf16") for r in (16, 32, 64)}
+    for s in (s for s in SPECS if s.op == "prefill"):
+        assert s.hidden == specmod.ANY and s.vectorized and s.launch_bounds.endswith(", 1")
+        assert 2 <= s.stages <= specmod.PREFILL_MAX_STAGES and s.smem_bytes <= specmod.MAX_SMEM_BYTES
+    bad = specmod.KernelSpec("prefill", "bf16", 24, 0, warps=18, warp_rows=64, tile_n=128, unroll=1, vectorized=True)
+    assert not specmod.valid_tile(bad)  # v feeds the expand's MMAs in 16-wide rank steps
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_every_spec_renders(spec):
     text = render(spec)

@@ -188,6 +188,47 @@ def test_fused_geometry_is_clusters_of_column_tiles():
         plan(fused_prob(), FUSED[0], 132, clusters=False)
 
 
+# ---- add_lora for long segments in one launch (the prefill kernel) ------------------------------------
+
+PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=18, warp_rows=64, tile_n=128, unroll=1, threads=576,
+               smem_bytes=212112) for r in (16, 64)]
+
+
+def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True, dtype="bf16"):
+    return Problem("prefill", dtype, rank, h_in, rows, segs, aligned, (h_out,), (rank,))
+
+
+@pytest.mark.parametrize("rows, segs, rank, want", [
+    (8192, 8, 16, 16),      # 128 tiles of 64 rows: 97% of 132 SMs (measured: 67.3 vs the pair's 71.6 us)
+    (8192, 8, 64, 64),      # (78.2 vs 94.6 us)
+    (16384, 256, 16, 16),   # 64 rows a segment
+    (4096, 64, 16, None),   # 64 tiles, half the SMs (measured slower at r64: 74.1 vs 62.7 us)
+    (7500, 4, 16, None),    # 118 tiles: under 90% of the SMs
+    (8192, 512, 16, None),  # 16 rows a segment
+    (8192, 8, 32, None),    # no kernel of that rank in the list
+])
+def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
+    """benchmarks/NOTES.md entry 31: the prefill kernel where its tiles keep 90% of the SMs busy."""
+    got = dispatch.prefers_prefill(prefill_prob(rows=rows, segs=segs, rank=rank), PREFILL, num_sms=132)
+    assert (got.rank if got else None) == want
+
+
+def test_prefill_rule_declines_what_the_kernel_cannot_run():
+    assert dispatch.prefers_prefill(prefill_prob(aligned=False), PREFILL, 132) is None  # 16-byte copies only
+    assert dispatch.prefers_prefill(prefill_prob(h_in=4104), PREFILL, 132) is None  # h_in in 16-column steps
+    assert dispatch.prefers_prefill(prefill_prob(dtype="fp16"), PREFILL, 132) is None  # none compiled for it
+    two_slices = dataclasses.replace(prefill_prob(), slice_hidden=(4096, 1024), slice_ranks=(16, 16))
+    assert dispatch.prefers_prefill(two_slices, PREFILL, 132) is None
+
+
+def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
+    assert plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1).grid == (132, 1, 1)
+    small = plan(prefill_prob(rows=1000, segs=3), PREFILL[0], 132, clusters=True, resident_blocks=1)
+    assert small.grid == (16 + 3, 1, 1)  # every tile its block: T / 64 rounded up, one partial tile per segment
+    with pytest.raises(UnsupportedError, match="sm_90"):
+        plan(prefill_prob(), PREFILL[0], 132, clusters=False)
+
+
 # ---- flat row tiles (skewed or unknown segment lengths) --------------------------------------------
 
 @pytest.mark.parametrize("op, kernel", [("shrink", AVAILABLE[0]), ("expand", AVAILABLE[4])])

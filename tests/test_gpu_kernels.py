@@ -560,6 +560,12 @@ def test_skewed_batch_takes_flat_row_tiles(shape, dtype):
 
 # ---- add_lora in one launch (the fused kernel) -----------------------------------------------------
 
+def _one_launch_op(problem: Problem):
+    """The op of the kernel add_lora runs `problem` with in one launch on GPU 0, or None for the launch pair."""
+    kernel = cuda_ops._installed_one_launch_kernel(problem, loader.device(0).num_sms)
+    return kernel.op if kernel is not None else None
+
+
 FUSED = [k for k in KERNELS if k.op == "fused"]
 FUSED_SHAPES = [(4096, 4096), (1032, 1000), (4096, 14336), (14336, 4096), (8, 24)]
 
@@ -599,7 +605,7 @@ def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
     problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments)
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernel needs thread-block clusters (sm_90)")
-    assert cuda_ops._installed_fused_kernel(problem) is not None
+    assert _one_launch_op(problem) == "fused"
     y = case.y.clone()
     graph = torch.cuda.CUDAGraph()
     stream = torch.cuda.Stream()
@@ -628,8 +634,7 @@ def test_chained_calls_read_the_previous_calls_output(graph):
     cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
                   device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
     if loader.device(0).arch >= 90:
-        fused = [cuda_ops._installed_fused_kernel(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b,
-                                                                        c.batch.num_segments)) is not None
+        fused = [_one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)) == "fused"
                  for c in cases]
         assert fused == [rank == 16 for _, rank, _ in steps], fused
     start = torch.randn(256, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
@@ -735,14 +740,13 @@ def test_prefill_is_chosen_for_long_segments_and_chains(graph):
     (the kernel waits for the previous one before its first copy), eager and under graph replay."""
     if loader.device(0).arch < 90:
         pytest.skip("the prefill kernel needs bulk copies (sm_90)")
-    cases = [Case(rows=2048, h_in=1024, h_out=1024, rank=rank, n_lora=4, dtype=torch.bfloat16, layout="uniform",
+    rows = 8448  # 132 tiles of 64 rows: every SM of an H200 busy
+    cases = [Case(rows=rows, h_in=1024, h_out=1024, rank=rank, n_lora=4, dtype=torch.bfloat16, layout="uniform",
                   device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
     for c in cases:
         problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
-        assert cuda_ops._installed_fused_kernel(problem) is None
-        assert cuda_ops._installed_prefill_kernel(dataclasses.replace(problem, op="prefill"),
-                                                  loader.device(0).num_sms) is not None
-    start = torch.randn(2048, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
+        assert _one_launch_op(problem) == "prefill"
+    start = torch.randn(rows, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
     outs = [c.y.clone() for c in cases]
 
     def chain():

@@ -13,7 +13,7 @@ import torch
 
 from . import dispatch, loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import Launch, Problem, can_run, plan, prefers_fused, prefers_prefill, reads_tables_early, select
+from .dispatch import Launch, Problem, can_run, one_launch_kernel, plan, reads_tables_early, select
 from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
@@ -49,15 +49,9 @@ def _installed_kernel(problem: Problem) -> KernelRecord:
 
 
 @functools.lru_cache(maxsize=4096)
-def _installed_fused_kernel(problem: Problem) -> Optional[KernelRecord]:
-    """dispatch.prefers_fused over the installed manifest, once per distinct problem."""
-    return prefers_fused(problem, load_manifest().kernels)
-
-
-@functools.lru_cache(maxsize=4096)
-def _installed_prefill_kernel(problem: Problem, num_sms: int) -> Optional[KernelRecord]:
-    """dispatch.prefers_prefill over the installed manifest, once per distinct problem."""
-    return prefers_prefill(problem, load_manifest().kernels, num_sms)
+def _installed_one_launch_kernel(problem: Problem, num_sms: int) -> Optional[KernelRecord]:
+    """dispatch.one_launch_kernel over the installed manifest, once per distinct problem."""
+    return one_launch_kernel(problem, load_manifest().kernels, num_sms)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -159,17 +153,14 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
 
 def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
                   ) -> Optional[KernelRecord]:
-    """The kernel that runs this add_lora in one launch, or None for the launch pair (dispatch.prefers_fused
+    """The kernel that runs this add_lora in one launch, or None for the launch pair (dispatch.one_launch_kernel
     decides unless `fused` forces a kernel, or False forbids it)."""
     if fused is False or problem.num_slices != 1:
         return None
     if isinstance(fused, KernelRecord):
         return fused
     dev = loader.device(ref.device.index)
-    if dev.arch < 90:
-        return None
-    return (_installed_fused_kernel(problem)
-            or _installed_prefill_kernel(dataclasses.replace(problem, op="prefill"), dev.num_sms))
+    return _installed_one_launch_kernel(problem, dev.num_sms) if dev.arch >= 90 else None
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],

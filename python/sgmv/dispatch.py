@@ -204,14 +204,18 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
     return best if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS else None
 
 
-# add_lora for long segments in one launch (prefill.cuh): blocks stream row tiles of x and then y through
-# shared memory. Taken for batches of at least PREFILL_MIN_ROWS rows averaging at least PREFILL_MIN_MEAN_ROWS
-# rows a segment (benchmarks/NOTES.md, entry 31).
+# add_lora for long segments in one launch (prefill.cuh): persistent blocks, one an SM, stream row tiles of x and
+# then y through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md, entry 31): against the launch pair,
+# 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64 and from 71.6 to 67.3 at
+# rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row tiles) they lost
+# (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). So the kernel takes batches whose
+# tiles of its tallest fitting tile keep PREFILL_MIN_SM_PERCENT of the SMs busy, of at least PREFILL_MIN_ROWS
+# rows and PREFILL_MIN_MEAN_ROWS rows a segment.
 PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
+PREFILL_MIN_SM_PERCENT = 90
 PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column steps
-PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL), as the other first kernels
-PREFILL_TALL_MIN_TILES_PERCENT = 90  # the tallest tile of which the batch has this share of an SM's worth
+PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL): 0-2% faster than without
 
 
 def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
@@ -220,18 +224,24 @@ def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
 
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
-    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
-    the tallest row tile of which the batch has tiles for PREFILL_TALL_MIN_TILES_PERCENT of the SMs (the taller
-    reads the weights for more rows at a time), else the shortest."""
+    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths."""
     if (problem.num_rows < PREFILL_MIN_ROWS
             or problem.num_rows < PREFILL_MIN_MEAN_ROWS * max(1, problem.num_segments)):
         return None
-    fitting = sorted((k for k in kernels if can_run(problem, k)), key=lambda k: k.warp_rows)
+    fitting = [k for k in kernels if can_run(problem, k)]
     if not fitting:
         return None
-    filled = [k for k in fitting
-              if 100 * math.ceil(problem.num_rows / k.warp_rows) >= PREFILL_TALL_MIN_TILES_PERCENT * num_sms]
-    return filled[-1] if filled else fitting[0]
+    tallest = max(fitting, key=lambda k: k.warp_rows)
+    busy = 100 * math.ceil(problem.num_rows / tallest.warp_rows) >= PREFILL_MIN_SM_PERCENT * num_sms
+    return tallest if busy else None
+
+
+def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
+    batches, the prefill kernel for long segments, or None for the shrink-expand pair."""
+    kernels = list(kernels)
+    return prefers_fused(problem, kernels) or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels,
+                                                              num_sms)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ import torch
 
 from .. import ops, reference
 from ..batch import LoraBatch
-from ..dispatch import DTYPE_NAMES, Problem, prefers_fused, select
+from ..dispatch import DTYPE_NAMES, Problem, one_launch_kernel, select
 from ..manifest import load as load_manifest
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, sweep
@@ -105,16 +105,16 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
     return call
 
 
-def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90) -> str:
+def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
-    the fused kernel where prefers_fused takes it (sm_90), else the shrink-expand pair."""
+    the one-launch kernel where dispatch.one_launch_kernel takes it (sm_90), else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
     if op == "add_lora" and arch >= 90:
-        fused = prefers_fused(Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, True,
-                                      (case.h_out,), (case.rank,)), kernels)
-        if fused is not None:
-            return fused.name
+        one = one_launch_kernel(Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, True,
+                                        (case.h_out,), (case.rank,)), kernels, num_sms)
+        if one is not None:
+            return one.name
     problems = {
         "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, True),
         "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments, True),
@@ -147,7 +147,8 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
               rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
               time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
               time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
-              meets_target=time_us <= target, error=error, kernels=kernels_for(case, dtype, op, _arch(device)))
+              meets_target=time_us <= target, error=error, kernels=kernels_for(case, dtype, op, _arch(device),
+                                                   torch.cuda.get_device_properties(device).multi_processor_count))
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
