@@ -182,7 +182,7 @@ def valid_tile(spec: KernelSpec) -> bool:
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
                 and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 // spec.warp_rows in (2, 4)
                 and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 % spec.warp_rows == 0
-                and spec.tile_n == PREFILL_CHUNK and spec.unroll == 1)
+                and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
                 and spec.vectorized and spec.unroll >= 1 and spec.col_tiles >= 1
@@ -258,7 +258,7 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
             dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
 
 
-PREFILL_CHUNK = 128  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage
+PREFILL_CHUNKS = (128,)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256 was 1.3-5x slower)
 PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight)
 PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
@@ -272,12 +272,11 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    for rows in (64, 32) if extra else (64,):
-        pitch = 2 * PREFILL_CHUNK + 16
-        stage = rows * pitch + max(rank * pitch, PREFILL_CHUNK * (2 * rank + 16))
+    for rows, chunk in itertools.product((64, 32) if extra else (64,), PREFILL_CHUNKS):
+        pitch = 2 * chunk + 16
+        stage = rows * pitch + max(rank * pitch, chunk * (2 * rank + 16))
         split = 4 if rows // 16 * 4 * 16 * rank * 4 <= stage else 2
-        tiles.append(dict(warps=rows // 16 * split + PREFILL_PRODUCER_WARPS, warp_rows=rows, tile_n=PREFILL_CHUNK,
-                          unroll=1))
+        tiles.append(dict(warps=rows // 16 * split + PREFILL_PRODUCER_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
     return tiles
 
 

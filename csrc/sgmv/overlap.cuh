@@ -7,7 +7,9 @@
 // - the shrink, once it has waited: the expand reads y and B before waiting for the shrink's v, so the kernels
 //   before the shrink must be done by then;
 // - the expand of 16-row (decode) tiles, once it has waited: the next call's first kernel starts meanwhile,
-//   0.4-0.5 us a call on small batches; the pipelined (prefill) expand does not, as that cost prefill 2-10%.
+//   0.4-0.5 us a call on small batches; the pipelined (prefill) expand does not, as that cost prefill 2-10%;
+// - the prefill kernel (prefill.cuh), once its producer warps have issued their last copies; it reads nothing,
+//   the batch tables included, before its wait.
 // Prefetching into L2, before the wait, what a block reads after it was tried and left out: 1-2 us slower in
 // the fused kernel and mixed in the shrink. benchmarks/NOTES.md, entry 15, has the measurements.
 // The batch tables are read before the wait when SgmvParams::tables_ready says no kernel writes them (a

@@ -28,8 +28,6 @@
 
 namespace sgmv {
 
-constexpr int kStreamChunk = 128;  // columns of h_in (shrink) or h_out (expand) per stage
-
 // A batch's row tiles, walked in increasing order by one warp: finds the segment of a tile number with a
 // warp-wide scan of the segments' tile counts, 32 segments at a time, from where the last search stopped.
 template <int kRows>
@@ -82,7 +80,7 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
-template <class T, int kRank, int kGroups, int kSplit, int kStages>
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages>
 struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
@@ -95,17 +93,16 @@ struct PrefillTile {
   static constexpr int kStageBytes = kRows * kRowPitch + kWeightBytes;  // rows of x or y, then A or B
   static constexpr int kNTiles = kRank / 8;
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
-  static_assert(kRows % (4 * kProducers) == 0 && kRank % (2 * kProducers) == 0, "whole rows per producer lane");
-  static_assert(kStreamChunk == 128, "a producer lane copies one 16-byte piece of every 256-byte row piece");
+  static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
 
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
-    uint64_t full[kStages];   // the stage's copies have landed (transaction barrier)
+    uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
     uint64_t empty[kStages];  // every consumer warp is done with the stage
   };
 
-  using Barrier = cutlass::arch::ClusterTransactionBarrier;
+  using Barrier = cutlass::arch::ClusterBarrier;  // mbarrier: init, arrive, parity wait
 
   // Stage `it % kStages` in the stream of chunks, and the parity of its use number it / kStages.
   __device__ static int stage_of(int it) { return it % kStages; }
@@ -118,19 +115,22 @@ struct PrefillTile {
 
   // Producer warp `pw` of kProducers: for every tile of the block, the shrink's chunks (kRows rows of x and kRank
   // rows of A) then the expand's (kRows rows of y and up to kStreamChunk rows of B), each into the next free
-  // stage, with cp.async: 16 bytes a lane, so one warp instruction moves two 256-byte rows of x or y. Each lane's
+  // stage, with cp.async: 16 bytes a lane, so one warp instruction moves 512 bytes of x or y. Each lane's
   // copies arrive on the stage's barrier when they have landed (32 kProducers arrivals complete it). Every lane
   // keeps a pointer per row it copies and advances it a chunk at a time: computing each piece's address cost ~200
   // instructions a stage, which bound the kernel, as did a bulk copy per row piece (entry 31).
   __device__ static void produce(const SgmvParams& p, SharedStorage& smem, int pw) {
-    constexpr int kLaneRows = kRows / (2 * kProducers);        // rows of x and y a lane copies: 2 kProducers apart
-    constexpr int kLaneRanks = kRank / (2 * kProducers);       // rows of A
+    constexpr int kLanesPerRow = kStreamChunk / 8;          // lanes that copy one row piece of x, A or y
+    constexpr int kRowStep = 32 / kLanesPerRow * kProducers;  // rows between this lane's rows of x, y and A
+    constexpr int kLaneRows = kRows / kRowStep;
+    constexpr int kLaneRanks = kRank / kRowStep;
     constexpr int kWeightPieces = kRank / 8;                   // 16-byte pieces of a row of B
     constexpr int kSlotStep = 32 / kWeightPieces * kProducers;  // B slots between a lane's slots
     constexpr int kLaneSlots = kStreamChunk / kSlotStep;
+    static_assert(kRows % kRowStep == 0 && kRank % kRowStep == 0, "whole rows per producer lane");
     const int lane = threadIdx.x % 32;
-    const int piece = lane % 16;  // this lane's 16-byte piece of every 256-byte row piece of x, A and y
-    const int first = lane / 16 + 2 * pw;  // its first row of x, y and A: then every 2 kProducers
+    const int piece = lane % kLanesPerRow;  // this lane's 16-byte piece of every row piece of x, A and y
+    const int first = lane / kLanesPerRow + 32 / kLanesPerRow * pw;  // its first row of x, y and A
     const int wpiece = lane % kWeightPieces;
     const int first_slot = lane / kWeightPieces + 32 / kWeightPieces * pw;
     const SgmvSlice& a = p.slices[0];
@@ -151,7 +151,7 @@ struct PrefillTile {
       const uint16_t* ys[kLaneRows];
 #pragma unroll
       for (int j = 0; j < kLaneRows; ++j) {
-        const int r = first + 2 * kProducers * j;
+        const int r = first + kRowStep * j;
         const int64_t row = r < rows ? physical_row(p, row0 + r) : -1;
         xs[j] = row >= 0 ? static_cast<const uint16_t*>(p.x) + row * p.ld_x + 8 * piece : nullptr;
         ys[j] = row >= 0 ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece : nullptr;
@@ -159,7 +159,7 @@ struct PrefillTile {
       const uint16_t* as[kLaneRanks];
       const uint16_t* wa = static_cast<const uint16_t*>(a.w) + walk.seg.lora * a.w_stride_lora + 8 * piece;
 #pragma unroll
-      for (int j = 0; j < kLaneRanks; ++j) as[j] = wa + (first + 2 * kProducers * j) * a.w_stride_row;
+      for (int j = 0; j < kLaneRanks; ++j) as[j] = wa + (first + kRowStep * j) * a.w_stride_row;
       const uint16_t* bs[kLaneSlots];  // B's row for each of this lane's slots (the slot order is its own inverse)
       const uint16_t* wb = static_cast<const uint16_t*>(b.w) + walk.seg.lora * b.w_stride_lora + 8 * wpiece;
 #pragma unroll
@@ -180,9 +180,9 @@ struct PrefillTile {
         if (8 * piece < K - k0) {  // the last chunk may be narrower
 #pragma unroll
           for (int j = 0; j < kLaneRows; ++j)
-            if (xs[j] != nullptr) copy16(st + row_dst + 2 * kProducers * j * kRowPitch, xs[j] + k0);
+            if (xs[j] != nullptr) copy16(st + row_dst + kRowStep * j * kRowPitch, xs[j] + k0);
 #pragma unroll
-          for (int j = 0; j < kLaneRanks; ++j) copy16(st + weight_dst + 2 * kProducers * j * kRowPitch, as[j] + k0);
+          for (int j = 0; j < kLaneRanks; ++j) copy16(st + weight_dst + kRowStep * j * kRowPitch, as[j] + k0);
         }
         landed();
       }
@@ -192,7 +192,7 @@ struct PrefillTile {
         if (8 * piece < cols) {
 #pragma unroll
           for (int j = 0; j < kLaneRows; ++j)
-            if (ys[j] != nullptr) copy16(st + row_dst + 2 * kProducers * j * kRowPitch, ys[j] + n0);
+            if (ys[j] != nullptr) copy16(st + row_dst + kRowStep * j * kRowPitch, ys[j] + n0);
         }
 #pragma unroll
         for (int j = 0; j < kLaneSlots; ++j) {
