@@ -99,7 +99,7 @@ struct PrefillTile {
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
     uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
-    uint64_t empty[kStages];  // every consumer warp is done with the stage
+    uint64_t empty[kStages];  // every consumer lane is done with the stage
   };
 
   using Barrier = cutlass::arch::ClusterBarrier;  // mbarrier: init, arrive, parity wait
@@ -266,8 +266,7 @@ struct PrefillTile {
           }
         }
         if (k0 + kStreamChunk >= K) sum_parts(smem.stage[s], group, part, acc);  // the tile's last chunk
-        __syncwarp();
-        if (lane == 0) Barrier::arrive(&smem.empty[s]);
+        Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
       }
 
       // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
@@ -327,8 +326,7 @@ struct PrefillTile {
             *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
           }
         }
-        __syncwarp();
-        if (lane == 0) Barrier::arrive(&smem.empty[s]);
+        Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
       }
     }
   }
@@ -361,7 +359,7 @@ struct PrefillTile {
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {
         Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
-        Barrier::init(&smem.empty[s], kConsumers);
+        Barrier::init(&smem.empty[s], 32 * kConsumers);  // every consumer lane
       }
     }
     cutlass::arch::fence_barrier_init();
