@@ -638,6 +638,12 @@ def test_chained_calls_read_the_previous_calls_output(graph):
                  for c in cases]
         assert fused == [rank == 16 for _, rank, _ in steps], fused
     start = torch.randn(256, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
+    _check_chain(cases, start, graph, n_lora=8)
+
+
+def _check_chain(cases, start, graph: bool, n_lora: int) -> None:
+    """add_lora on each case in turn, x being the previous call's y (the first x: `start`), eager or captured in
+    one CUDA graph and replayed; every output against the float64 reference of its actual input."""
     outs = [c.y.clone() for c in cases]
 
     def chain():
@@ -664,7 +670,7 @@ def test_chained_calls_read_the_previous_calls_output(graph):
     x = start
     for c, y in zip(cases, outs):
         want = reference.add_lora_delta(x[:c.rows], c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
-        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 8).to(DEV))
+        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, n_lora).to(DEV))
         x = y
 
 
@@ -675,7 +681,7 @@ PREFILL_SHAPES = [(4096, 4096), (1040, 1032), (272, 136)]  # h_in in 16-column s
 
 
 def _prefill_batch(layout: str, n_lora: int, dtype, seed: int) -> sgmv.LoraBatch:
-    if layout == "long":  # long segments off the 32-row tile, a -1 adapter among them
+    if layout == "long":  # long segments off the row tiles, a -1 adapter among them
         sizes, loras = [3001, 17, 1, 2000, 95], [2, -1, 0, 4, 2]
         return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
     if layout == "one_row":
@@ -739,7 +745,7 @@ def test_prefill_is_chosen_for_long_segments_and_chains(graph):
     """The public op takes the prefill kernel for long segments on sm_90; each call's x is the previous call's y
     (the kernel waits for the previous one before its first copy), eager and under graph replay."""
     if loader.device(0).arch < 90:
-        pytest.skip("the prefill kernel needs bulk copies (sm_90)")
+        pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
     rows = 8448  # 132 tiles of 64 rows: every SM of an H200 busy
     cases = [Case(rows=rows, h_in=1024, h_out=1024, rank=rank, n_lora=4, dtype=torch.bfloat16, layout="uniform",
                   device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
@@ -747,31 +753,4 @@ def test_prefill_is_chosen_for_long_segments_and_chains(graph):
         problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
         assert _one_launch_op(problem) == "prefill"
     start = torch.randn(rows, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
-    outs = [c.y.clone() for c in cases]
-
-    def chain():
-        x = start
-        for c, y in zip(cases, outs):
-            sgmv.add_lora(y, x, c.lora_a, c.lora_b, c.batch, scale=0.5)
-            x = y
-
-    if graph:
-        stream = torch.cuda.Stream()
-        stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):
-            chain()
-        torch.cuda.current_stream().wait_stream(stream)
-        g = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(g):
-            chain()
-        for c, y in zip(cases, outs):
-            y.copy_(c.y)
-        g.replay()
-    else:
-        chain()
-    torch.cuda.synchronize()
-    x = start
-    for c, y in zip(cases, outs):
-        want = reference.add_lora_delta(x, c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
-        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 4).to(DEV))
-        x = y
+    _check_chain(cases, start, graph, n_lora=4)

@@ -314,7 +314,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     groups = _row_groups(problem, kernel)
     if problem.op == "prefill":  # persistent blocks: every row tile, at most what the SMs hold at once
         if not clusters:
-            raise UnsupportedError(f"{kernel.name} needs bulk copies (sm_90 or newer)")
+            raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
         blocks = min(prefill_tile_slots(problem, kernel), max(1, resident_blocks) * num_sms)
         return Launch(grid=(blocks, 1, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
