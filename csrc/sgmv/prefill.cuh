@@ -80,11 +80,10 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages>
+template <class T, int kRank, int kGroups, int kSplit, int kProducers, int kStreamChunk, int kStages>
 struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
-  static constexpr int kProducers = 2;  // producer warps
   static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
   static constexpr int kWeightPitch = 2 * kRank + 16;      // bytes per staged row of B (h_out row, every rank)
