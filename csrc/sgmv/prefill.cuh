@@ -209,7 +209,7 @@ struct PrefillTile {
     return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
   }
 
-  // Both consumer warps of every group wait here (named barrier 1; barrier 0 is __syncthreads).
+  // Every consumer warp waits here (named barrier 1; barrier 0 is __syncthreads; the producers never wait).
   __device__ static void consumers_sync() {
     asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
   }
