@@ -111,16 +111,6 @@ class KernelSpec:
         return 2 * (self.warp_rows // 16) + self.tile_n // 8
 
     @property
-    def prefill_producers(self) -> int:
-        """Prefill: the warps that copy (prefill.cuh's kProducers)."""
-        return PREFILL_PRODUCER_WARPS
-
-    @property
-    def prefill_split(self) -> int:
-        """Prefill: consumer warps per 16-row group (prefill.cuh's kSplit); the other warps copy."""
-        return (self.warps - PREFILL_PRODUCER_WARPS) * 16 // self.warp_rows
-
-    @property
     def _prefill_stage_bytes(self) -> int:
         """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's
         rows (the same pitch) or B's (every rank plus 16 bytes each), whichever is larger."""
@@ -190,7 +180,8 @@ def valid_tile(spec: KernelSpec) -> bool:
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
     if spec.op == "prefill":
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
-                and spec.prefill_split in (2, 4) and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 % spec.warp_rows == 0
+                and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 // spec.warp_rows in (2, 4)
+                and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 % spec.warp_rows == 0
                 and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16

@@ -80,10 +80,11 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
-template <class T, int kRank, int kGroups, int kSplit, int kProducers, int kStreamChunk, int kStages>
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages>
 struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
+  static constexpr int kProducers = 2;  // producer warps
   static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
   static constexpr int kWeightPitch = 2 * kRank + 16;      // bytes per staged row of B (h_out row, every rank)
@@ -209,7 +210,7 @@ struct PrefillTile {
     return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
   }
 
-  // Every consumer warp waits here (named barrier 1; barrier 0 is __syncthreads; the producers never wait).
+  // Both consumer warps of every group wait here (named barrier 1; barrier 0 is __syncthreads).
   __device__ static void consumers_sync() {
     asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
   }
