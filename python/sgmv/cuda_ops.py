@@ -13,7 +13,8 @@ import torch
 
 from . import dispatch, loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import Launch, Problem, can_run, one_launch_kernel, plan, reads_tables_early, select
+from .dispatch import (Launch, Problem, can_run, one_launch_kernel, one_launch_problem, plan, reads_tables_early,
+                       select)
 from .errors import UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
@@ -182,17 +183,16 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
                 raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
             fused_kernel = None  # the pair bounds each adapter's work by its true rank
         if fused_kernel is not None:
-            _launch_fused(fused_kernel, dataclasses.replace(one, op=fused_kernel.op), y, x, lora_a[0], lora_b[0],
-                          rows, scales, scale)
+            _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
         else:
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
-    """add_lora in one launch (the fused or the prefill kernel): slices[0] is the shrink's (lora_a), slices[1]
-    the expand's (lora_b)."""
-    kernel, geometry = _prepare(problem, x, kernel)
+    """add_lora in one launch (the fused or the prefill kernel; `problem` as Problem.for_add_lora gives it):
+    slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
+    kernel, geometry = _prepare(one_launch_problem(problem, kernel), x, kernel)
     params = _params(rows, scales, scale, [_slice(lora_a, lora_a.shape[1], x.shape[1], 0),
                                            _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,
                      x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],

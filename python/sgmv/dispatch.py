@@ -218,11 +218,6 @@ PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column st
 PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL): 0-2% faster than without
 
 
-def prefill_tile_slots(problem: Problem, kernel: KernelRecord) -> int:
-    """At most the batch's row tiles of the prefill kernel: one partial tile per segment more than T / tile."""
-    return math.ceil(problem.num_rows / kernel.warp_rows) + min(problem.num_segments, problem.num_rows)
-
-
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths."""
     if (problem.num_rows < PREFILL_MIN_ROWS
@@ -242,6 +237,12 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     kernels = list(kernels)
     return prefers_fused(problem, kernels) or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels,
                                                               num_sms)
+
+
+def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
+    """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
+    to (the fused or the prefill kernel) is checked and planned."""
+    return dataclasses.replace(problem, op=kernel.op)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -272,18 +273,24 @@ def _row_groups(problem: Problem, kernel: KernelRecord) -> int:
     return max(1, min(mean_tiles, MAX_GRID_YZ))
 
 
+def tile_slots(problem: Problem, kernel: KernelRecord) -> int:
+    """At most the batch's row tiles of `kernel`: each segment adds at most one partial tile to T / tile, and only
+    a segment with rows has tiles."""
+    return math.ceil(problem.num_rows / kernel.warp_rows) + min(problem.num_segments, problem.num_rows)
+
+
 def _flat_slots(problem: Problem, kernel: KernelRecord) -> int:
     """Grid z of a flat launch (every row tile of the batch its own block, segments found on the device by
     locate_tile), or 0 to keep per-segment row groups. Flat when a segment may be longer than the mean-sized
     groups serve in parallel: the longest segment is unknown (rows in any order, device-built batches) or
-    known to be longer (skewed popularity: benchmarks/NOTES.md, entry 10). The slots bound the tile count:
-    each segment adds at most one partial tile to T / tile, and only a segment with rows has tiles."""
+    known to be longer (skewed popularity: benchmarks/NOTES.md, entry 10). The slots bound the tile count
+    (tile_slots)."""
     if problem.num_segments <= 1:
         return 0
     longest_tiles = math.ceil(problem.max_segment_rows / kernel.warp_rows)
     if problem.max_segment_rows >= 0 and longest_tiles <= _row_groups(problem, kernel):
         return 0
-    slots = math.ceil(problem.num_rows / kernel.warp_rows) + min(problem.num_segments, problem.num_rows)
+    slots = tile_slots(problem, kernel)
     return slots if slots <= MAX_GRID_YZ else 0
 
 
@@ -315,7 +322,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     if problem.op == "prefill":  # persistent blocks: every row tile, at most what the SMs hold at once
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
-        blocks = min(prefill_tile_slots(problem, kernel), max(1, resident_blocks) * num_sms)
+        blocks = min(tile_slots(problem, kernel), max(1, resident_blocks) * num_sms)
         return Launch(grid=(blocks, 1, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":
