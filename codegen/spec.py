@@ -105,6 +105,16 @@ class KernelSpec:
         return self.op == "expand" and self.stages > 0
 
     @property
+    def prefill_producers(self) -> int:
+        """Prefill: the warps that copy (prefill.cuh's kProducers); the others multiply."""
+        return PREFILL_PRODUCER_WARPS
+
+    @property
+    def prefill_split(self) -> int:
+        """Prefill: consumer warps per 16-row group (prefill.cuh's kSplit)."""
+        return (self.warps - self.prefill_producers) * 16 // self.warp_rows
+
+    @property
     def _shrink_pieces(self) -> int:
         """16-byte pieces of x (two rows per 16-row MMA) and of the weights (one per 8 ranks) a thread copies per
         chunk."""
@@ -126,8 +136,9 @@ class KernelSpec:
         partial tiles the cluster's blocks push to it, with their barrier; the
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
-        if self.op == "prefill":  # the stages, then a full and an empty barrier per stage
-            return self.stages * (self._prefill_stage_bytes + 16)
+        if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
+            # stage, the partner's two barriers
+            return self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 16
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
         if self.op == "fused":
@@ -180,8 +191,8 @@ def valid_tile(spec: KernelSpec) -> bool:
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
     if spec.op == "prefill":
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
-                and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 // spec.warp_rows in (2, 4)
-                and (spec.warps - PREFILL_PRODUCER_WARPS) * 16 % spec.warp_rows == 0
+                and spec.prefill_split in (2, 4)
+                and (spec.warps - spec.prefill_producers) * 16 % spec.warp_rows == 0
                 and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16

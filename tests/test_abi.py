@@ -75,3 +75,5 @@ def test_cluster_sizes_fit_the_kernels():
     fused = (ROOT / "csrc" / "sgmv" / "fused.cuh").read_text()
     assert "kMaxBlocks = kMaxCluster" in fused
     assert dispatch.MAX_CLUSTER <= limit and dispatch.FUSED_CLUSTER <= limit
+    prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v with one partner
+    assert int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1)) == dispatch.PREFILL_MAX_CLUSTER == 2

@@ -102,4 +102,5 @@ def test_results_name_the_kernels_that_ran():
     assert "+" in kernels_for(one, torch.bfloat16, "add_lora", arch=80)
     long = cases.BenchCase(4096, 4096, 16, 8192, "prefill", (1024,) * 8)  # a 64-row tile for every SM
     assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w18m64")
-    assert "+" in kernels_for(prefill, torch.bfloat16, "add_lora")  # 64 tiles: half the SMs, the pair
+    assert kernels_for(prefill, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r64_")  # 64 tiles, in
+    # clusters of two blocks

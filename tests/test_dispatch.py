@@ -202,7 +202,8 @@ def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True
     (8192, 8, 16, 16),      # 128 tiles of 64 rows: 97% of 132 SMs (measured: 67.3 vs the pair's 71.6 us)
     (8192, 8, 64, 64),      # (78.2 vs 94.6 us)
     (16384, 256, 16, 16),   # 64 rows a segment
-    (4096, 64, 16, None),   # 64 tiles, half the SMs (measured slower at r64: 74.1 vs 62.7 us)
+    (4096, 64, 16, 16),     # 64 tiles for half the SMs, each shared by a cluster of two blocks (entry 32)
+    (2048, 32, 16, None),   # 32 tiles: a quarter of the SMs even with clusters
     (7500, 4, 16, None),    # 118 tiles: under 90% of the SMs
     (8192, 512, 16, None),  # 16 rows a segment
     (8192, 8, 32, None),    # no kernel of that rank in the list
@@ -222,9 +223,18 @@ def test_prefill_rule_declines_what_the_kernel_cannot_run():
 
 
 def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
-    assert plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1).grid == (132, 1, 1)
+    full = plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1)
+    assert (full.grid, full.cluster) == ((132, 1, 1), 1)  # 128 tiles: one tile-time with or without clusters
+    half = plan(prefill_prob(rows=4096, segs=64), PREFILL[0], 132, clusters=True, resident_blocks=1)
+    assert (half.grid, half.cluster) == ((66, 2, 1), 2)  # 64 tiles: clusters of two, each block half a tile
     small = plan(prefill_prob(rows=1000, segs=3), PREFILL[0], 132, clusters=True, resident_blocks=1)
-    assert small.grid == (16 + 3, 1, 1)  # every tile its block: T / 64 rounded up, one partial tile per segment
+    assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
+
+
+@pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])
+def test_prefill_cluster_ends_the_tiles_in_the_fewest_tile_times(tiles, want):
+    """Clusters of two halve a tile's time and the clusters the SMs hold: two when that ends sooner, else one."""
+    assert dispatch.prefill_cluster(prefill_prob(rows=64 * tiles, segs=1), PREFILL[0], 132) == want
     with pytest.raises(UnsupportedError, match="sm_90"):
         plan(prefill_prob(), PREFILL[0], 132, clusters=False)
 

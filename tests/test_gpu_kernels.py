@@ -677,7 +677,8 @@ def _check_chain(cases, start, graph: bool, n_lora: int) -> None:
 # ---- add_lora for long segments in one launch (the prefill kernel) ----------------------------------------
 
 PREFILL = [k for k in KERNELS if k.op == "prefill"]
-PREFILL_SHAPES = [(4096, 4096), (1040, 1032), (272, 136)]  # h_in in 16-column steps; off the 128-column stages
+# h_in in 16-column steps; off the 128-column stages; (16, 8): one chunk each, so a cluster's second block has none
+PREFILL_SHAPES = [(4096, 4096), (1040, 1032), (272, 136), (16, 8)]
 
 
 def _prefill_batch(layout: str, n_lora: int, dtype, seed: int) -> sgmv.LoraBatch:
@@ -714,11 +715,13 @@ def test_prefill_shapes(kernel, shape, layout):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
+@pytest.mark.parametrize("cluster", [1, 2])
 @pytest.mark.parametrize("blocks", [1, 7])
 @pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
-def test_prefill_blocks_walk_many_tiles(kernel, blocks):
-    """Fewer blocks than row tiles: each block walks tiles gridDim.x apart over many segments (the stages and
-    their barriers carry on from tile to tile), with rows in any order (row_index)."""
+def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster):
+    """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
+    stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
+    (row_index)."""
     dtype = DTYPES[kernel.dtype]
     n_lora, rows = 7, 1500
     gen = torch.Generator().manual_seed(blocks)
@@ -728,7 +731,8 @@ def test_prefill_blocks_walk_many_tiles(kernel, blocks):
     y0 = torch.randn(rows, 264, generator=gen).to(dtype).to(DEV)
     y = y0.clone()
     problem = dataclasses.replace(Problem.for_add_lora(y, x, a, b, n_lora), op="prefill")
-    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1), grid=(blocks, 1, 1))
+    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
+                                   grid=(blocks, cluster, 1), cluster=cluster)
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
     params = cuda_ops._params(rows_, None, 0.5, [cuda_ops._slice(a, kernel.rank, 528, 0),
                                                  cuda_ops._slice(b, kernel.rank, 264, 0)], geometry,

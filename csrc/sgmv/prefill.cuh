@@ -12,12 +12,18 @@
 // registers; in the expand they take every kSplit-th 32-column group of every chunk. No v in global memory. Each
 // lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order),
 // so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors.
+// Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
+// cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
+// and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
+// a row tile for half the SMs keeps them all busy at half the bytes each. A cluster of one streams both whole.
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
 // thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
 // Needs sm_90 (the barriers' waits), 16-byte aligned rows, h_in a multiple of 16, a rank that is a multiple of
 // 16, one output slice and no per-adapter ranks (dispatch.prefers_prefill). Slices: p.slices[0] is the
 // shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col), as for the fused kernel.
 #pragma once
+#include <cooperative_groups.h>
+#include <cute/arch/cluster_sm90.hpp>
 #include <cute/arch/copy_sm75.hpp>
 #include <cute/arch/copy_sm80.hpp>
 #include <cutlass/arch/barrier.h>
@@ -80,11 +86,11 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages>
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers>
 struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
-  static constexpr int kProducers = 2;  // producer warps
+  static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
   static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
   static constexpr int kWeightPitch = 2 * kRank + 16;      // bytes per staged row of B (h_out row, every rank)
@@ -98,15 +104,27 @@ struct PrefillTile {
 
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
+    float4 partner[kGroups][kNTiles][32];  // the cluster partner's partial v of the tile, as its lanes hold it
     uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
     uint64_t empty[kStages];  // every consumer lane is done with the stage
+    uint64_t partner_landed;  // the partner's partial v has landed (this block's arrival and the partner's bytes)
+    uint64_t partner_read;    // every consumer warp of the partner has read what this block pushed to it
   };
 
   using Barrier = cutlass::arch::ClusterBarrier;  // mbarrier: init, arrive, parity wait
+  using TxBarrier = cutlass::arch::ClusterTransactionBarrier;
 
   // Stage `it % kStages` in the stream of chunks, and the parity of its use number it / kStages.
   __device__ static int stage_of(int it) { return it % kStages; }
   __device__ static uint32_t parity_of(int it) { return (it / kStages) & 1; }
+
+  // This block's share [begin, end) of `total` columns (h_in or h_out) in whole chunks, as block `me` of a cluster
+  // of `blocks`; empty when the chunks are fewer than the blocks.
+  __device__ static void share(int total, int me, int blocks, int& begin, int& end) {
+    const int chunks = (total + kStreamChunk - 1) / kStreamChunk;
+    begin = min(total, chunks * me / blocks * kStreamChunk);
+    end = min(total, chunks * (me + 1) / blocks * kStreamChunk);
+  }
 
   // One 16-byte cp.async (LDGSTS, L2 only) to shared-memory address `dst`.
   __device__ static void copy16(uint32_t dst, const uint16_t* src) {
@@ -119,7 +137,7 @@ struct PrefillTile {
   // copies arrive on the stage's barrier when they have landed (32 kProducers arrivals complete it). Every lane
   // keeps a pointer per row it copies and advances it a chunk at a time: computing each piece's address cost ~200
   // instructions a stage, which bound the kernel, as did a bulk copy per row piece (entry 31).
-  __device__ static void produce(const SgmvParams& p, SharedStorage& smem, int pw) {
+  __device__ static void produce(const SgmvParams& p, SharedStorage& smem, int pw, int me, int blocks) {
     constexpr int kLanesPerRow = kStreamChunk / 8;          // lanes that copy one row piece of x, A or y
     constexpr int kRowStep = 32 / kLanesPerRow * kProducers;  // rows between this lane's rows of x, y and A
     constexpr int kLaneRows = kRows / kRowStep;
@@ -137,6 +155,9 @@ struct PrefillTile {
     const SgmvSlice& b = p.slices[1];
     const int K = a.hidden;
     const int N = b.hidden;
+    int k_begin, k_end, n_begin, n_end;
+    share(K, me, blocks, k_begin, k_end);
+    share(N, me, blocks, n_begin, n_end);
     const uint32_t stage0 = cute::cast_smem_ptr_to_uint(smem.stage[0]);
     // This lane's shared-memory destinations within a stage (plus the stage's offset).
     const uint32_t row_dst = first * kRowPitch + 16 * piece;
@@ -163,7 +184,8 @@ struct PrefillTile {
       const uint16_t* bs[kLaneSlots];  // B's row for each of this lane's slots (the slot order is its own inverse)
       const uint16_t* wb = static_cast<const uint16_t*>(b.w) + walk.seg.lora * b.w_stride_lora + 8 * wpiece;
 #pragma unroll
-      for (int j = 0; j < kLaneSlots; ++j) bs[j] = wb + weight_slot(first_slot + kSlotStep * j) * b.w_stride_row;
+      for (int j = 0; j < kLaneSlots; ++j)
+        bs[j] = wb + static_cast<int64_t>(n_begin + weight_slot(first_slot + kSlotStep * j)) * b.w_stride_row;
       const int64_t b_chunk = static_cast<int64_t>(kStreamChunk) * b.w_stride_row;
 
       auto next_stage = [&]() -> uint32_t {
@@ -175,9 +197,9 @@ struct PrefillTile {
         asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];"
                      :: "r"(cute::cast_smem_ptr_to_uint(&smem.full[stage_of(it)])) : "memory");
       };
-      for (int k0 = 0; k0 < K; k0 += kStreamChunk, ++it) {
+      for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
         const uint32_t st = next_stage();
-        if (8 * piece < K - k0) {  // the last chunk may be narrower
+        if (8 * piece < k_end - k0) {  // the last chunk may be narrower
 #pragma unroll
           for (int j = 0; j < kLaneRows; ++j)
             if (xs[j] != nullptr) copy16(st + row_dst + kRowStep * j * kRowPitch, xs[j] + k0);
@@ -186,8 +208,8 @@ struct PrefillTile {
         }
         landed();
       }
-      for (int n0 = 0; n0 < N; n0 += kStreamChunk, ++it) {
-        const int cols = min(kStreamChunk, N - n0);
+      for (int n0 = n_begin; n0 < n_end; n0 += kStreamChunk, ++it) {
+        const int cols = min(kStreamChunk, n_end - n0);
         const uint32_t st = next_stage();
         if (8 * piece < cols) {
 #pragma unroll
@@ -210,14 +232,14 @@ struct PrefillTile {
     return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
   }
 
-  // Both consumer warps of every group wait here (named barrier 1; barrier 0 is __syncthreads).
+  // Every consumer warp waits here (named barrier 1; barrier 0 is __syncthreads).
   __device__ static void consumers_sync() {
     asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
   }
 
   // Consumer warp `cw`: rows 16 (cw / kSplit) .. + 16 of every tile of the block (its group), a kSplit-th of
-  // each chunk.
-  __device__ static void consume(const SgmvParams& p, SharedStorage& smem, int cw) {
+  // each chunk of the block's share of h_in and h_out.
+  __device__ static void consume(const SgmvParams& p, SharedStorage& smem, int cw, int me, int blocks) {
     using Traits = ElementTraits<T>;
     const int group = cw / kSplit;
     const int part = cw % kSplit;  // this warp's share: 16-wide steps (shrink), 32-column groups (expand)
@@ -226,9 +248,13 @@ struct PrefillTile {
     const int t = lane % 4;
     const int K = p.slices[0].hidden;
     const int N = p.slices[1].hidden;
+    int k_begin, k_end, n_begin, n_end;
+    share(K, me, blocks, k_begin, k_end);
+    share(N, me, blocks, n_begin, n_end);
     uint16_t* y = static_cast<uint16_t*>(p.y) + p.slices[1].y_col;
     TileWalk<kRows> walk;
     int it = 0;
+    uint32_t swaps = 0;  // tiles whose partial v this block has swapped with its partner
     for (int tile = blockIdx.x; walk.seek(p, tile); tile += gridDim.x) {
       const int first_row = walk.row0(tile) + 16 * group;  // the group's first segment row
       uint16_t* out_rows[2];  // this lane's rows g and g + 8 of y, null past the segment
@@ -240,12 +266,12 @@ struct PrefillTile {
 
       float acc[kNTiles][4];
       zero_fill(acc);
-      for (int k0 = 0; k0 < K; k0 += kStreamChunk, ++it) {
+      for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* xs = smem.stage[s] + (16 * group) * kRowPitch;
         const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
-        const int steps = min(kStreamChunk, K - k0) / 16;
+        const int steps = min(kStreamChunk, k_end - k0) / 16;
 #pragma unroll
         for (int i = 0; i < kStreamChunk / 16 / kSplit; ++i) {
           const int ks = kSplit * i + part;
@@ -265,9 +291,10 @@ struct PrefillTile {
             mma_16x8x16<T>(acc[2 * np + 1], a, w[2], w[3]);
           }
         }
-        if (k0 + kStreamChunk >= K) sum_parts(smem.stage[s], group, part, acc);  // the tile's last chunk
+        if (k0 + kStreamChunk >= k_end) sum_parts(smem.stage[s], group, part, acc);  // the share's last chunk
         Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
       }
+      if (blocks > 1) swap_partials(smem, group, part, me ^ 1, (swaps++) & 1, acc);
 
       // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
       // ks; v = hi + lo in two 16-bit parts (as the launch pair's expand, which reads v in float32).
@@ -283,12 +310,12 @@ struct PrefillTile {
         }
 
       const float scale = walk.seg.scale;
-      for (int n0 = 0; n0 < N; n0 += kStreamChunk, ++it) {
+      for (int n0 = n_begin; n0 < n_end; n0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* ys = smem.stage[s] + (16 * group) * kRowPitch;
         const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
-        const int cols = min(kStreamChunk, N - n0);
+        const int cols = min(kStreamChunk, n_end - n0);
 #pragma unroll
         for (int i = 0; i < kStreamChunk / 32 / kSplit; ++i) {
           const int col0 = 32 * (kSplit * i + part);  // this warp's 32-column group of the chunk
@@ -331,8 +358,9 @@ struct PrefillTile {
     }
   }
 
-  // After the tile's last shrink chunk (stage memory `stage`, still held by every consumer warp): the kSplit
-  // warps of each group exchange their partial v through the stage and all end with the sum.
+  // After the last shrink chunk of the block's share (stage memory `stage`, still held by every consumer warp):
+  // the kSplit warps of each group exchange their partial v through the stage and all end with the same sum
+  // (added in part order, whichever warp adds).
   __device__ static void sum_parts(unsigned char* stage, int group, int part, float (&acc)[kNTiles][4]) {
     constexpr int kPartialBytes = 16 * kRank * 4;
     static_assert(kConsumers * kPartialBytes <= kStageBytes, "every warp's partial v fits one stage");
@@ -344,34 +372,83 @@ struct PrefillTile {
       slots[(part * kNTiles + nt) * 32] = make_float4(acc[nt][0], acc[nt][1], acc[nt][2], acc[nt][3]);
     consumers_sync();
 #pragma unroll
-    for (int other = 1; other < kSplit; ++other) {
-      const int q = (part + other) % kSplit;
+    for (int nt = 0; nt < kNTiles; ++nt) {
+      float4 sum = slots[nt * 32];
 #pragma unroll
-      for (int nt = 0; nt < kNTiles; ++nt) {
+      for (int q = 1; q < kSplit; ++q) {
         const float4 o = slots[(q * kNTiles + nt) * 32];
-        acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
+        sum.x += o.x; sum.y += o.y; sum.z += o.z; sum.w += o.w;
       }
+      acc[nt][0] = sum.x; acc[nt][1] = sum.y; acc[nt][2] = sum.z; acc[nt][3] = sum.w;
     }
+  }
+
+  // A cluster of two: after the tile's shrink each block holds v over its half of h_in. The kSplit warps of a group
+  // push its n-tiles (every kSplit-th each) into the partner's `partner` slots with st.async, completing on the
+  // partner's `partner_landed`; then each adds what the partner pushed (own + partner's, so both blocks hold the
+  // same sum) and tells the partner its slots are free again (an arrival on the partner's `partner_read`, which
+  // the partner waits for before its next push). The arrival needs no release fence: the slots' values are
+  // consumed before it (a cluster-scope release compiles to MEMBAR.ALL.GPU, as in fused.cuh). `parity`: the
+  // swap's number, mod 2.
+  __device__ static void swap_partials(SharedStorage& smem, int group, int part, uint32_t partner, uint32_t parity,
+                                       float (&acc)[kNTiles][4]) {
+    const int lane = threadIdx.x % 32;
+    Barrier::wait(&smem.partner_read, parity ^ 1);  // the first swap passes at once
+    const uint32_t slots = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner[group][0][lane]), partner);
+    const uint32_t landed = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner_landed), partner);
+#pragma unroll
+    for (int nt = 0; nt < kNTiles; ++nt) {
+      if (nt % kSplit != part) continue;
+      asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
+                   :: "r"(slots + nt * 32 * 16), "f"(acc[nt][0]), "f"(acc[nt][1]), "f"(acc[nt][2]), "f"(acc[nt][3]),
+                      "r"(landed)
+                   : "memory");
+    }
+    if (threadIdx.x == 0) TxBarrier::arrive_and_expect_tx(&smem.partner_landed, sizeof(smem.partner));
+    Barrier::wait(&smem.partner_landed, parity);
+#pragma unroll
+    for (int nt = 0; nt < kNTiles; ++nt) {
+      const float4 o = smem.partner[group][nt][lane];
+      acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
+    }
+    __syncwarp();  // every lane's slots are read
+    Barrier::arrive(&smem.partner_read, partner, lane == 0);
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    namespace cg = cooperative_groups;
+    cg::cluster_group cluster = cg::this_cluster();
+    const int blocks = static_cast<int>(cluster.num_blocks());
+    const int me = static_cast<int>(cluster.block_rank());
+    if (blocks > kMaxCluster) __trap();  // dispatch launches at most kMaxCluster blocks a cluster
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {
         Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
         Barrier::init(&smem.empty[s], 32 * kConsumers);  // every consumer lane
       }
+      Barrier::init(&smem.partner_landed, 1);
+      Barrier::init(&smem.partner_read, kConsumers);  // every consumer warp of the partner
     }
     cutlass::arch::fence_barrier_init();
-    __syncthreads();
+    if (blocks > 1) {  // the partner's barriers are initialised before this block arrives on them
+      cute::cluster_arrive_relaxed();
+      cute::cluster_wait();
+    } else {
+      __syncthreads();
+    }
     // Launched to overlap the previous kernel on the stream: nothing it may write (x, y, the tables) is read
     // before it is done.
     wait_for_prerequisites();
     if (threadIdx.x / 32 >= kConsumers) {
-      produce(p, smem, threadIdx.x / 32 - kConsumers);
+      produce(p, smem, threadIdx.x / 32 - kConsumers, me, blocks);
       launch_dependents();  // every copy is issued: the next kernel may take what this block frees
     } else {
-      consume(p, smem, threadIdx.x / 32);
+      consume(p, smem, threadIdx.x / 32, me, blocks);
+    }
+    if (blocks > 1) {  // the partner's last arrival on this block's barrier has come before either block exits
+      cute::cluster_arrive();
+      cute::cluster_wait();
     }
 #endif
   }

@@ -208,14 +208,26 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
 # then y through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md, entry 31): against the launch pair,
 # 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64 and from 71.6 to 67.3 at
 # rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row tiles) they lost
-# (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). So the kernel takes batches whose
-# tiles of its tallest fitting tile keep PREFILL_MIN_SM_PERCENT of the SMs busy, of at least PREFILL_MIN_ROWS
-# rows and PREFILL_MIN_MEAN_ROWS rows a segment.
+# (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). A cluster of two blocks shares each
+# tile (each streams half of h_in and of h_out; entry 32), so such a batch keeps every SM busy again. The kernel
+# takes batches whose tiles of its tallest fitting tile, times the blocks sharing each, keep
+# PREFILL_MIN_SM_PERCENT of the SMs busy, of at least PREFILL_MIN_ROWS rows and PREFILL_MIN_MEAN_ROWS rows a
+# segment.
 PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column steps
 PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL): 0-2% faster than without
+PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile
+
+
+def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
+    """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
+    that ends the batch's tiles (T / tile rows) in the fewest tile-times, each block streaming 1 / size of a
+    tile's bytes; ties go to the smaller size (no swap of v)."""
+    tiles = max(1, math.ceil(problem.num_rows / kernel.warp_rows))
+    return min(range(1, PREFILL_MAX_CLUSTER + 1),
+               key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
 
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
@@ -227,8 +239,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     if not fitting:
         return None
     tallest = max(fitting, key=lambda k: k.warp_rows)
-    busy = 100 * math.ceil(problem.num_rows / tallest.warp_rows) >= PREFILL_MIN_SM_PERCENT * num_sms
-    return tallest if busy else None
+    blocks = math.ceil(problem.num_rows / tallest.warp_rows) * prefill_cluster(problem, tallest, num_sms)
+    return tallest if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
@@ -252,7 +264,7 @@ class Launch:
     smem_bytes: int
     k_splits: int  # shrink: splits of the h_in reduction
     cluster: int = 1  # blocks per thread-block cluster along grid y: the shrink's consecutive splits (partial
-    # slices), or the fused kernel's blocks that split h_in
+    # slices), the fused kernel's blocks that split h_in, or the prefill kernel's blocks that share a row tile
     tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
     flat: bool = False  # grid z numbers the batch's row tiles over all segments (SgmvParams::flat_tiles)
     col_tiles_per_block: int = 1  # pipelined expand: consecutive column tiles (grid y) per block
@@ -319,11 +331,14 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     """
     cluster = 1
     groups = _row_groups(problem, kernel)
-    if problem.op == "prefill":  # persistent blocks: every row tile, at most what the SMs hold at once
+    if problem.op == "prefill":  # persistent clusters (grid x) of blocks sharing a tile (grid y): every row tile,
+        # at most what the SMs hold at once
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
-        blocks = min(tile_slots(problem, kernel), max(1, resident_blocks) * num_sms)
-        return Launch(grid=(blocks, 1, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1)
+        cluster = prefill_cluster(problem, kernel, num_sms)
+        clusters = min(tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
+        return Launch(grid=(clusters, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
+                      cluster=cluster)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":
         if not clusters:
