@@ -8,7 +8,7 @@
 // h_out has more column tiles than a cluster has blocks, the launch has several clusters per row tile
 // (each computes the same v: the shrink's reads repeat from L2) or blocks loop over tiles gridDim.y apart.
 // The expand's operands for the block's first column tile (its B fragments and y) are copied into shared
-// memory with cp.async when the block starts, so they arrive while the shrink runs and hold no registers;
+// memory with cp.async right after the shrink's first loads, so they arrive while the shrink runs and hold no registers;
 // each thread has private slots for exactly the fragments it later feeds to its MMAs.
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
@@ -175,10 +175,11 @@ struct FusedTile {
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
-      if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
 
-      float acc_v[1][kRank / 8][4];
-      Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v);
+      float acc_v[1][kRank / 8][4];  // the expand's copies are issued behind the shrink's first loads
+      Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
+        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
+      });
       Shrink::sum_warps(smem.shrink, acc_v);
       __syncthreads();       // the block's tile is complete
       cute::cluster_wait();  // every block's barrier is initialised, and has summed the previous row tile's pushes

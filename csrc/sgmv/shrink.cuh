@@ -114,18 +114,26 @@ struct ShrinkTile {
     c_end = min(total_chunks, c_begin + per_split);
   }
 
+  struct NoHook {
+    __device__ void operator()() const {}
+  };
+
   // acc = x_rows . w^T over the 32-wide reduction chunks c_first, c_first + kWarps, ... below c_end (this
-  // warp's share); weight rows n_base + ... at or past `rank` read as zero.
+  // warp's share); weight rows n_base + ... at or past `rank` read as zero. `after_first_loads` runs once, right
+  // after the loads of the warp's first step are issued (or at once if it has none): the fused kernel issues
+  // its expand's copies there, behind the loads its shrink waits on.
   // w_stride_row by reference: read from the argument struct where used (a copy held in a register took the
   // r64 shrink from 162 to 210 registers).
+  template <class Hook = NoHook>
   __device__ __forceinline__ static void accumulate(const uint16_t* const (&x_rows)[kMTiles][2], int K,
                                                     const uint16_t* w, const int64_t& w_stride_row, int n_base,
                                                     int rank, int c_first, int c_end,
-                                                    float (&acc)[kMTiles][kNTiles][4]) {
+                                                    float (&acc)[kMTiles][kNTiles][4], Hook after_first_loads = {}) {
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
     zero_fill(acc);
+    if (c_first >= c_end) after_first_loads();
 
     for (int c0 = c_first; c0 < c_end; c0 += kWarps * kUnroll) {
       Vec8 xv[kUnroll][kMTiles][2];
@@ -146,6 +154,7 @@ struct ShrinkTile {
           wv[u][nt] = load_vec8<kVectorized>(w + n * w_stride_row, k, K, chunk_ok && n < rank);
         }
       }
+      if (c0 == c_first) after_first_loads();
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u)
 #pragma unroll
