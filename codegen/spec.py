@@ -277,13 +277,14 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """64-row tiles (32-row ones as extra tiles: they tied with the launch pair where the taller ones leave SMs
-    idle, benchmarks/NOTES.md, entry 31): four consumer warps per 16 rows where their partial tiles of v fit one
-    stage (sum_parts), else two, and the producer warps."""
+    """64-row tiles for long segments and 16-row ones for many short segments (benchmarks/NOTES.md, entry 35);
+    32-row ones as extra tiles (they tied with the launch pair where the taller ones leave SMs idle, entry 31):
+    four consumer warps per 16 rows where their partial tiles of v fit one stage (sum_parts), else two, and the
+    producer warps."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    for rows, chunk in itertools.product((64, 32) if extra else (64,), PREFILL_CHUNKS):
+    for rows, chunk in itertools.product((64, 32, 16) if extra else (64, 16), PREFILL_CHUNKS):
         pitch = 2 * chunk + 16
         stage = rows * pitch + max(rank * pitch, chunk * (2 * rank + 16))
         split = 4 if rows // 16 * 4 * 16 * rank * 4 <= stage else 2

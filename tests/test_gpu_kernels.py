@@ -715,13 +715,15 @@ def test_prefill_shapes(kernel, shape, layout):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
-@pytest.mark.parametrize("cluster", [1, 2])
+@pytest.mark.parametrize("cluster", [1, 2, 4, 8])
 @pytest.mark.parametrize("blocks", [1, 7])
 @pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
 def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster):
-    """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
-    stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
-    (row_index)."""
+    """Fewer blocks (or clusters, up to the kernel's largest) than row tiles: each walks tiles gridDim.x apart over
+    many segments (the stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows
+    in any order (row_index)."""
+    if cluster > kernel.max_cluster:
+        pytest.skip(f"{kernel.name} shares a tile among at most {kernel.max_cluster} blocks")
     dtype = DTYPES[kernel.dtype]
     n_lora, rows = 7, 1500
     gen = torch.Generator().manual_seed(blocks)
@@ -758,3 +760,19 @@ def test_prefill_is_chosen_for_long_segments_and_chains(graph):
         assert _one_launch_op(problem) == "prefill"
     start = torch.randn(rows, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
     _check_chain(cases, start, graph, n_lora=4)
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+def test_prefill_short_tile_is_chosen_for_distinct_batches_and_chains(graph):
+    """The public op streams batches of many one-row segments through the prefill kernel's 16-row tile (in
+    clusters of two where the tiles fill half the SMs) on sm_90, chained as above, eager and under graph replay."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
+    rows = 128
+    cases = [Case(rows=rows, h_in=1040, h_out=1040, rank=rank, n_lora=40, dtype=torch.bfloat16, layout="distinct",
+                  device=DEV, seed=50 + i) for i, rank in enumerate((16, 64, 32))]
+    for c in cases:
+        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
+        assert _one_launch_op(problem) == "prefill"
+    start = torch.randn(rows, 1040, generator=torch.Generator().manual_seed(7)).to(torch.bfloat16).to(DEV)
+    _check_chain(cases, start, graph, n_lora=40)

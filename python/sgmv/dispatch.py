@@ -209,8 +209,8 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
 # 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64 and from 71.6 to 67.3 at
 # rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row tiles) they lost
 # (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). A cluster of two blocks shares each
-# tile (each streams half of h_in and of h_out; entry 32), so such a batch keeps every SM busy again. The kernel
-# takes batches whose tiles of its tallest fitting tile, times the blocks sharing each, keep
+# tile (each streams half of h_in and of h_out; entry 32), so such a batch keeps every SM busy again. The
+# kernel takes batches whose tiles of its tallest fitting tile, times the blocks sharing each, keep
 # PREFILL_MIN_SM_PERCENT of the SMs busy, of at least PREFILL_MIN_ROWS rows and PREFILL_MIN_MEAN_ROWS rows a
 # segment.
 PREFILL_MIN_ROWS = 1024
@@ -218,29 +218,52 @@ PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_H_IN_MULTIPLE = 16  # the shrink's MMA steps: h_in in whole 16-column steps
 PREFILL_OVERLAP_PREVIOUS = 1  # launched to overlap the previous kernel (PDL): 0-2% faster than without
-PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile
+PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
+
+
+# Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
+# where the tiles keep PREFILL_MIN_SM_PERCENT of the SMs busy, at most PREFILL_SHORT_MAX_MEAN_ROWS rows a segment.
+# From dispatch_sweep (NOTES.md, entry 35; measured at one row a segment): r64 distinct bs64 and bs256 0.87-0.94x
+# the pair's time, r16 bs64 (one tile a cluster) 0.88-0.91x, but r16 bs256 (two tiles a block) 1.03-1.05x; so
+# below rank PREFILL_SHORT_ANY_WAVES_MIN_RANK it takes batches whose tiles fit one wave of clusters only.
+PREFILL_SHORT_ROWS = 16
+PREFILL_SHORT_MAX_MEAN_ROWS = 2
+PREFILL_SHORT_ANY_WAVES_MIN_RANK = 64
+
+
+def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
+    """An estimate of the batch's row tiles of the prefill `kernel`: T / tile rows, and at least one a segment."""
+    return max(1, math.ceil(problem.num_rows / kernel.warp_rows), min(problem.num_segments, problem.num_rows))
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
-    that ends the batch's tiles (T / tile rows) in the fewest tile-times, each block streaming 1 / size of a
-    tile's bytes; ties go to the smaller size (no swap of v)."""
-    tiles = max(1, math.ceil(problem.num_rows / kernel.warp_rows))
+    that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes; ties go
+    to the smaller size (no swap of v)."""
+    tiles = prefill_row_tiles(problem, kernel)
     return min(range(1, PREFILL_MAX_CLUSTER + 1),
                key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
 
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
-    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths."""
-    if (problem.num_rows < PREFILL_MIN_ROWS
-            or problem.num_rows < PREFILL_MIN_MEAN_ROWS * max(1, problem.num_segments)):
-        return None
+    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
+    its tallest tile for long segments, its 16-row tile for many short ones."""
     fitting = [k for k in kernels if can_run(problem, k)]
+    mean_rows = problem.num_rows / max(1, problem.num_segments)
+    short = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
+    if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:
+        fitting = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
+    elif short:
+        fitting = [k for k in fitting if k.warp_rows == PREFILL_SHORT_ROWS]
+    else:
+        return None
     if not fitting:
         return None
-    tallest = max(fitting, key=lambda k: k.warp_rows)
-    blocks = math.ceil(problem.num_rows / tallest.warp_rows) * prefill_cluster(problem, tallest, num_sms)
-    return tallest if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
+    kernel = max(fitting, key=lambda k: k.warp_rows)
+    blocks = prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
+    if short and problem.rank < PREFILL_SHORT_ANY_WAVES_MIN_RANK and blocks > num_sms:
+        return None
+    return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
