@@ -715,15 +715,13 @@ def test_prefill_shapes(kernel, shape, layout):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
-@pytest.mark.parametrize("cluster", [1, 2, 4, 8])
+@pytest.mark.parametrize("cluster", [1, 2])
 @pytest.mark.parametrize("blocks", [1, 7])
 @pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
 def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster):
-    """Fewer blocks (or clusters, up to the kernel's largest) than row tiles: each walks tiles gridDim.x apart over
-    many segments (the stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows
-    in any order (row_index)."""
-    if cluster > kernel.max_cluster:
-        pytest.skip(f"{kernel.name} shares a tile among at most {kernel.max_cluster} blocks")
+    """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
+    stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
+    (row_index)."""
     dtype = DTYPES[kernel.dtype]
     n_lora, rows = 7, 1500
     gen = torch.Generator().manual_seed(blocks)
