@@ -744,33 +744,24 @@ def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
-@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
-def test_prefill_is_chosen_for_long_segments_and_chains(graph):
-    """The public op takes the prefill kernel for long segments on sm_90; each call's x is the previous call's y
-    (the kernel waits for the previous one before its first copy), eager and under graph replay."""
-    if loader.device(0).arch < 90:
-        pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
-    rows = 8448  # 132 tiles of 64 rows: every SM of an H200 busy
-    cases = [Case(rows=rows, h_in=1024, h_out=1024, rank=rank, n_lora=4, dtype=torch.bfloat16, layout="uniform",
-                  device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
-    for c in cases:
-        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
-        assert _one_launch_op(problem) == "prefill"
-    start = torch.randn(rows, 1024, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
-    _check_chain(cases, start, graph, n_lora=4)
+# (rows, h_in = h_out, layout, adapters): long segments with a 64-row tile for each of an H200's 132 SMs, and 128
+# one-row segments (the 16-row tile, one wave at every rank).
+PREFILL_CHAINS = {"long": (8448, 1024, "uniform", 4), "distinct": (128, 1040, "distinct", 40)}
 
 
 @pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
-def test_prefill_short_tile_is_chosen_for_distinct_batches_and_chains(graph):
-    """The public op streams batches of many one-row segments through the prefill kernel's 16-row tile (in
-    clusters of two where the tiles fill half the SMs) on sm_90, chained as above, eager and under graph replay."""
+@pytest.mark.parametrize("batch", PREFILL_CHAINS)
+def test_prefill_is_chosen_and_chains(batch, graph):
+    """The public op takes the prefill kernel on sm_90 for long segments and for many one-row segments; each
+    call's x is the previous call's y (the kernel waits for the previous one before its first copy), eager and
+    under graph replay."""
     if loader.device(0).arch < 90:
         pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
-    rows = 128
-    cases = [Case(rows=rows, h_in=1040, h_out=1040, rank=rank, n_lora=40, dtype=torch.bfloat16, layout="distinct",
-                  device=DEV, seed=50 + i) for i, rank in enumerate((16, 64, 32))]
+    rows, hidden, layout, n_lora = PREFILL_CHAINS[batch]
+    cases = [Case(rows=rows, h_in=hidden, h_out=hidden, rank=rank, n_lora=n_lora, dtype=torch.bfloat16,
+                  layout=layout, device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
     for c in cases:
         problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
         assert _one_launch_op(problem) == "prefill"
-    start = torch.randn(rows, 1040, generator=torch.Generator().manual_seed(7)).to(torch.bfloat16).to(DEV)
-    _check_chain(cases, start, graph, n_lora=40)
+    start = torch.randn(rows, hidden, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
+    _check_chain(cases, start, graph, n_lora=n_lora)
