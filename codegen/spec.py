@@ -269,7 +269,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
             dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
 
 
-PREFILL_CHUNKS = (128,)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256 was 1.3-5x slower)
+PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower
+# with 64-row tiles, entry 31; 5-8% faster with 16-row tiles on batches of more than a wave of them, entry 38)
 PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight)
 PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
@@ -277,14 +278,14 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """64-row tiles for long segments and 16-row ones for many short segments (benchmarks/NOTES.md, entry 35);
-    32-row ones as extra tiles (they tied with the launch pair where the taller ones leave SMs idle, entry 31):
+    """64-row tiles for long segments and 16-row ones, with 128- or 256-column stages, for many short segments
+    (benchmarks/NOTES.md, entries 35 and 38); 32-row ones as extra tiles (they tied with the launch pair where the taller ones leave SMs idle, entry 31):
     four consumer warps per 16 rows where their partial tiles of v fit one stage (sum_parts), else two, and the
     producer warps."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    for rows, chunk in itertools.product((64, 32, 16) if extra else (64, 16), PREFILL_CHUNKS):
+    for rows, chunk in [(64, 128), (16, 128), (16, 256)] + ([(32, 128)] if extra else []):
         pitch = 2 * chunk + 16
         stage = rows * pitch + max(rank * pitch, chunk * (2 * rank + 16))
         split = 4 if rows // 16 * 4 * 16 * rank * 4 <= stage else 2

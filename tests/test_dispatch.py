@@ -192,8 +192,8 @@ def test_fused_geometry_is_clusters_of_column_tiles():
 
 PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=18, warp_rows=64, tile_n=128, unroll=1, threads=576,
                smem_bytes=212112) for r in (16, 64)]
-PREFILL_SHORT = [rec(op="prefill", rank=r, hidden=0, warps=6, warp_rows=16, tile_n=128, unroll=1, threads=192,
-                     smem_bytes=169232) for r in (16, 64)]
+PREFILL_SHORT = [rec(op="prefill", rank=r, hidden=0, warps=6, warp_rows=16, tile_n=n, unroll=1, threads=192,
+                     smem_bytes=169232) for r in (16, 64) for n in (128, 256)]
 
 
 def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True, dtype="bf16"):
@@ -217,21 +217,22 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
 
 
 @pytest.mark.parametrize("rows, segs, rank, want", [
-    (64, 64, 16, 2),       # distinct bs64: 64 one-row tiles in clusters of two, one wave (entry 35: 0.88-0.91x)
-    (256, 256, 16, None),  # distinct bs256 at r16: two tiles a block (measured 1.03-1.05x the pair)
-    (256, 256, 64, 1),     # ... at r64 (0.92-0.94x)
-    (64, 64, 64, 2),       # (0.84-0.87x)
-    (16, 16, 64, None),    # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
-    (256, 16, 64, None),   # 16 rows a segment: neither long nor short
+    (64, 64, 16, (2, 128)),   # distinct bs64: 64 one-row tiles in clusters of two, one wave (entry 35: 0.88-0.91x)
+    (256, 256, 16, (1, 256)),  # distinct bs256: two tiles a block, 256-column stages (entry 38: 0.93-0.95x)
+    (256, 256, 64, (1, 256)),  # ... at r64 (0.92-0.94x with 128 columns; 256 about even with 128)
+    (64, 64, 64, (2, 128)),   # (0.84-0.87x)
+    (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
+    (256, 16, 64, None),      # 16 rows a segment: neither long nor short
 ])
 def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
-    """benchmarks/NOTES.md entry 35: the 16-row tile for distinct batches (cluster size `want`), where it won."""
+    """benchmarks/NOTES.md entries 35 and 38: the 16-row tile for distinct batches, `want` = (cluster size, stage
+    columns), where it won."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank)
     got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:
         assert got is None
     else:
-        assert (got.rank, got.warp_rows, dispatch.prefill_cluster(problem, got, 132)) == (rank, 16, want)
+        assert (got.rank, got.warp_rows, dispatch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
     long = dispatch.prefers_prefill(prefill_prob(rank=rank), PREFILL + PREFILL_SHORT, num_sms=132)
     assert long.warp_rows == 64  # long segments keep the 64-row tile
 
