@@ -279,9 +279,9 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     """64-row tiles for long segments and 16-row ones, with 128- or 256-column stages, for many short segments
-    (benchmarks/NOTES.md, entries 35 and 38); 32-row ones as extra tiles (they tied with the launch pair where the taller ones leave SMs idle, entry 31):
-    four consumer warps per 16 rows where their partial tiles of v fit one stage (sum_parts), else two, and the
-    producer warps."""
+    (benchmarks/NOTES.md, entries 35 and 38); 32-row ones as extra tiles (they tied with the launch pair where the
+    taller ones leave SMs idle, entry 31). Four consumer warps per 16 rows where their partial tiles of v fit one
+    stage (sum_parts), else two, and the producer warps."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []

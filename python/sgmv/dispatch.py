@@ -362,8 +362,8 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
         cluster = prefill_cluster(problem, kernel, num_sms)
-        clusters = min(tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
-        return Launch(grid=(clusters, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
+        walkers = min(tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
+        return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":
