@@ -43,7 +43,8 @@ def _aligned(*tensors_and_strides) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    op: str  # "shrink", "expand", "fused" (add_lora in one launch) or "prefill" (the same for long segments)
+    op: str  # "shrink", "expand", "fused" (add_lora in one launch) or "prefill" (the same, streamed: long segments
+    # or many one-row segments)
     dtype: str  # "fp16" or "bf16"
     rank: int  # the largest slice rank
     hidden: int  # h_in (shrink, fused) or the h_out every slice shares (expand); 0: the slices' h_out differ
@@ -204,8 +205,8 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional
     return best if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS else None
 
 
-# add_lora for long segments in one launch (prefill.cuh): persistent blocks, one an SM, stream row tiles of x and
-# then y through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md, entry 31): against the launch pair,
+# add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM, stream row tiles of x and then y
+# through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md, entry 31): against the launch pair,
 # 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64 and from 71.6 to 67.3 at
 # rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row tiles) they lost
 # (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). A cluster of two blocks shares each
@@ -271,7 +272,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
-    batches, the prefill kernel for long segments, or None for the shrink-expand pair."""
+    batches, the prefill kernel for long segments or many one-row segments, or None for the shrink-expand pair."""
     kernels = list(kernels)
     return prefers_fused(problem, kernels) or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels,
                                                               num_sms)
