@@ -59,6 +59,21 @@ __device__ __forceinline__ Vec8 load_vec8(const uint16_t* row, int k, int limit,
   return v;
 }
 
+// load_vec8<true> as one predicated instruction instead of branches around the load: the fused kernel's first loads
+// are issued by a single warp per scheduler, which pays each instruction's latency (benchmarks/NOTES.md, entry 40).
+// A coherent load (not ld.global.nc, which promises data no grid writes while this one runs): ptxas hoisted
+// predicated .nc loads above the griddepcontrol.wait before them, so they read x before the previous kernel had
+// written it. The asm is volatile, in order with the other volatile asm (the MMAs): use it only where the loads come
+// before their MMAs in the source.
+__device__ __forceinline__ Vec8 load_vec8_predicated(const uint16_t* row, int k, int limit, bool valid) {
+  Vec8 v = zero_vec8();
+  asm volatile("{\n\t.reg .pred ok;\n\tsetp.ne.b32 ok, %5, 0;\n\t"
+               "@ok ld.global.v4.u32 {%0, %1, %2, %3}, [%4];\n\t}"
+               : "+r"(v.r[0]), "+r"(v.r[1]), "+r"(v.r[2]), "+r"(v.r[3])
+               : "l"(row + k), "r"(static_cast<int>(valid && k < limit)));
+  return v;
+}
+
 // Zeroes the elements of a loaded vector from `left` on (a limit inside the vector, such as an adapter's
 // true rank); apply it when the value is used, not right after the load.
 __device__ __forceinline__ void zero_tail(Vec8& v, int left) {

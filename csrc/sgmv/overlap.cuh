@@ -14,7 +14,10 @@
 // the fused kernel and mixed in the shrink. benchmarks/NOTES.md, entry 15, has the measurements.
 // The batch tables are read before the wait when SgmvParams::tables_ready says no kernel writes them (a
 // LoraBatch built from host data, without per-adapter scales or ranks): the first kernel's chain of loads is
-// then one dependent load shorter (benchmarks/NOTES.md, entry 27). Even then every block waits before it exits,
+// then one dependent load shorter (benchmarks/NOTES.md, entry 27); the fused kernel then also does its whole setup
+// before the wait, which comes right before its first loads of x and the weights (entry 40: 0.75-0.85x on small
+// batches). Loads that may follow a wait are coherent or behind branches: ptxas hoisted predicated ld.global.nc
+// loads above it (entry 40). Even then every block waits before it exits,
 // a block without work included: the next kernel's wait covers this grid only, so this grid must not complete
 // before the kernels it waits for (an add_lora whose blocks all exit early would otherwise let the next call
 // read x or y while the kernel before this one still writes them).

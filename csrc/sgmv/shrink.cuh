@@ -26,8 +26,9 @@ namespace sgmv {
 // the weights it feeds to its MMAs into private shared-memory slots with cp.async, kStages - 1 of its warp's
 // chunks ahead of the one it multiplies, so the bytes in flight are bounded by shared memory, not by
 // registers. kStages == 0: kUnroll chunks loaded into registers per step (accumulate).
+// kPredicatedLoads: accumulate's loads as single predicated instructions (load_vec8_predicated; the fused kernel).
 template <class T, int kRank, int kRankTile, int kHidden, int kWarps, int kWarpRows, int kUnroll, bool kVectorized,
-          int kStages = 0>
+          int kStages = 0, bool kPredicatedLoads = false>
 struct ShrinkTile {
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kMTiles = kWarpRows / 16;
@@ -119,23 +120,36 @@ struct ShrinkTile {
   };
 
   // acc = x_rows . w^T over the 32-wide reduction chunks c_first, c_first + kWarps, ... below c_end (this
-  // warp's share); weight rows n_base + ... at or past `rank` read as zero. `after_first_loads` runs once, right
-  // after the loads of the warp's first step are issued (or at once if it has none): the fused kernel issues
-  // its expand's copies there, behind the loads its shrink waits on.
+  // warp's share); weight rows n_base + ... at or past `rank` read as zero. `before_first_loads` runs once,
+  // after the addresses of the warp's first step are computed and before its loads (or at once if it has none):
+  // the fused kernel waits for the previous kernel there, with its address arithmetic done (benchmarks/NOTES.md,
+  // entry 40). `after_first_loads` runs once, right after those loads are issued (or at once if it has none):
+  // the fused kernel issues its expand's copies there, behind the loads its shrink waits on.
   // w_stride_row by reference: read from the argument struct where used (a copy held in a register took the
   // r64 shrink from 162 to 210 registers).
-  template <class Hook = NoHook>
+  template <class Hook = NoHook, class Before = NoHook>
   __device__ __forceinline__ static void accumulate(const uint16_t* const (&x_rows)[kMTiles][2], int K,
                                                     const uint16_t* w, const int64_t& w_stride_row, int n_base,
                                                     int rank, int c_first, int c_end,
-                                                    float (&acc)[kMTiles][kNTiles][4], Hook after_first_loads = {}) {
+                                                    float (&acc)[kMTiles][kNTiles][4], Hook after_first_loads = {},
+                                                    Before before_first_loads = {}) {
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
     zero_fill(acc);
-    if (c_first >= c_end) after_first_loads();
+    if (c_first >= c_end) {
+      before_first_loads();
+      after_first_loads();
+    }
 
     for (int c0 = c_first; c0 < c_end; c0 += kWarps * kUnroll) {
+      const uint16_t* w_rows[kNTiles];  // this lane's weight rows, null past the rank
+#pragma unroll
+      for (int nt = 0; nt < kNTiles; ++nt) {
+        const int n = n_base + nt * 8 + g;
+        w_rows[nt] = n < rank ? w + n * w_stride_row : nullptr;
+      }
+      if (c0 == c_first) before_first_loads();
       Vec8 xv[kUnroll][kMTiles][2];
       Vec8 wv[kUnroll][kNTiles];
 #pragma unroll
@@ -143,16 +157,18 @@ struct ShrinkTile {
         const int c = c0 + u * kWarps;
         const bool chunk_ok = c < c_end;
         const int k = c * kChunk + 8 * t;
+        auto load = [&](const uint16_t* row) {
+          if constexpr (kVectorized && kPredicatedLoads)
+            return load_vec8_predicated(row, k, K, chunk_ok && row != nullptr);
+          else
+            return load_vec8<kVectorized>(row, k, K, chunk_ok && row != nullptr);
+        };
 #pragma unroll
         for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-          for (int h = 0; h < 2; ++h)
-            xv[u][mt][h] = load_vec8<kVectorized>(x_rows[mt][h], k, K, chunk_ok && x_rows[mt][h] != nullptr);
+          for (int h = 0; h < 2; ++h) xv[u][mt][h] = load(x_rows[mt][h]);
 #pragma unroll
-        for (int nt = 0; nt < kNTiles; ++nt) {
-          const int n = n_base + nt * 8 + g;
-          wv[u][nt] = load_vec8<kVectorized>(w + n * w_stride_row, k, K, chunk_ok && n < rank);
-        }
+        for (int nt = 0; nt < kNTiles; ++nt) wv[u][nt] = load(w_rows[nt]);
       }
       if (c0 == c_first) after_first_loads();
 #pragma unroll
