@@ -143,32 +143,48 @@ struct ShrinkTile {
     }
 
     for (int c0 = c_first; c0 < c_end; c0 += kWarps * kUnroll) {
-      const uint16_t* w_rows[kNTiles];  // this lane's weight rows, null past the rank
-#pragma unroll
-      for (int nt = 0; nt < kNTiles; ++nt) {
-        const int n = n_base + nt * 8 + g;
-        w_rows[nt] = n < rank ? w + n * w_stride_row : nullptr;
-      }
-      if (c0 == c_first) before_first_loads();
       Vec8 xv[kUnroll][kMTiles][2];
       Vec8 wv[kUnroll][kNTiles];
+      if constexpr (kVectorized && kPredicatedLoads) {
+        const uint16_t* w_rows[kNTiles];  // this lane's weight rows, null past the rank: computed before the hook
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int c = c0 + u * kWarps;
-        const bool chunk_ok = c < c_end;
-        const int k = c * kChunk + 8 * t;
-        auto load = [&](const uint16_t* row) {
-          if constexpr (kVectorized && kPredicatedLoads)
-            return load_vec8_predicated(row, k, K, chunk_ok && row != nullptr);
-          else
-            return load_vec8<kVectorized>(row, k, K, chunk_ok && row != nullptr);
-        };
+        for (int nt = 0; nt < kNTiles; ++nt) {
+          const int n = n_base + nt * 8 + g;
+          w_rows[nt] = n < rank ? w + n * w_stride_row : nullptr;
+        }
+        if (c0 == c_first) before_first_loads();
 #pragma unroll
-        for (int mt = 0; mt < kMTiles; ++mt)
+        for (int u = 0; u < kUnroll; ++u) {
+          const int c = c0 + u * kWarps;
+          const bool chunk_ok = c < c_end;
+          const int k = c * kChunk + 8 * t;
 #pragma unroll
-          for (int h = 0; h < 2; ++h) xv[u][mt][h] = load(x_rows[mt][h]);
+          for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-        for (int nt = 0; nt < kNTiles; ++nt) wv[u][nt] = load(w_rows[nt]);
+            for (int h = 0; h < 2; ++h)
+              xv[u][mt][h] = load_vec8_predicated(x_rows[mt][h], k, K, chunk_ok && x_rows[mt][h] != nullptr);
+#pragma unroll
+          for (int nt = 0; nt < kNTiles; ++nt)
+            wv[u][nt] = load_vec8_predicated(w_rows[nt], k, K, chunk_ok && w_rows[nt] != nullptr);
+        }
+      } else {  // the shrink kernel's loads, as before entry 40 (computing the rows first cost r64 pairs 3-6%)
+        if (c0 == c_first) before_first_loads();
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) {
+          const int c = c0 + u * kWarps;
+          const bool chunk_ok = c < c_end;
+          const int k = c * kChunk + 8 * t;
+#pragma unroll
+          for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+            for (int h = 0; h < 2; ++h)
+              xv[u][mt][h] = load_vec8<kVectorized>(x_rows[mt][h], k, K, chunk_ok && x_rows[mt][h] != nullptr);
+#pragma unroll
+          for (int nt = 0; nt < kNTiles; ++nt) {
+            const int n = n_base + nt * 8 + g;
+            wv[u][nt] = load_vec8<kVectorized>(w + n * w_stride_row, k, K, chunk_ok && n < rank);
+          }
+        }
       }
       if (c0 == c_first) after_first_loads();
 #pragma unroll
