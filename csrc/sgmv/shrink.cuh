@@ -167,7 +167,8 @@ struct ShrinkTile {
           for (int nt = 0; nt < kNTiles; ++nt)
             wv[u][nt] = load_vec8_predicated(w_rows[nt], k, K, chunk_ok && w_rows[nt] != nullptr);
         }
-      } else {  // the shrink kernel's loads, as before entry 40 (computing the rows first cost r64 pairs 3-6%)
+      } else {  // the shrink kernel's loads, as before entry 40 (computing the rows first cost r64 pairs 3-6%);
+        // a separate loop: folding the two into one changed the SASS of 48 shrink kernels (r8-r32)
         if (c0 == c_first) before_first_loads();
 #pragma unroll
         for (int u = 0; u < kUnroll; ++u) {
