@@ -255,18 +255,22 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 64  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
-FUSED_SHIPPED_RANKS = (8, 16)  # dispatch takes the fused kernel only up to rank 16 (benchmarks/NOTES.md, entry 9)
+FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)
+FUSED_HANDOFF_RANKS = (32, 64)  # ... and through the grid handoff (handoff.cuh) from rank 32 (entry 41)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     """One 16-row tile per cluster; 4 warps x 256 columns or 8 warps x 512 columns per block; the shrink's
-    unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 (measured slower than the launch pair) only
-    as extra tiles."""
-    if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_SHIPPED_RANKS and not extra):
+    unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 run with the grid handoff, which wants a block
+    per column tile: 4 warps x 128 or 256 columns (the 512-column tile as an extra tile; the 128-column one is
+    extra at ranks 8 and 16)."""
+    if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
-    return [dict(warps=4, warp_rows=16, tile_n=256, unroll=unroll),
-            dict(warps=8, warp_rows=16, tile_n=512, unroll=unroll)]
+    tiles = {n: dict(warps=2 if n == 64 else n // 64 if n > 256 else 4, warp_rows=16, tile_n=n, unroll=unroll)
+             for n in (64, 128, 256, 512)}
+    shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128, 256)
+    return [tiles[n] for n in sorted(tiles) if n in shipped or extra]
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower

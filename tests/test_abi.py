@@ -38,7 +38,7 @@ def test_layout_is_packed_as_cpp_would():
     layout = _abi.layout()
     assert layout["slice"]["size"] == 48 and layout["slice"]["fields"][-1] == ["reserved", 44]
     # an explicit int32 `reserved` keeps the slices 8-byte aligned
-    assert layout["size"] == 144 + _abi.MAX_SLICES * 48 and layout["fields"][-1] == ["slices", 144]
+    assert layout["size"] == 152 + _abi.MAX_SLICES * 48 and layout["fields"][-1] == ["slices", 152]
     assert abi_layout() == layout  # what the generator bakes into the static_asserts
 
 

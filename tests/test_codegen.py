@@ -38,12 +38,14 @@ def test_default_grid_covers_the_issue():
 
 
 def test_default_grid_has_fused_kernels_for_small_ranks():
-    """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows;
-    ranks 32 and 64 as extra (tuning) tiles."""
-    fused = {(s.dtype, s.rank) for s in SPECS if s.op == "fused"}
-    assert fused == {(dt, r) for dt in ("fp16", "bf16") for r in (8, 16)}
-    extra = {(s.dtype, s.rank) for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"}
-    assert extra == {(dt, r) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64)}
+    """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows:
+    the cluster sum's tiles at ranks 8 and 16, the grid handoff's (128 and 256 columns) at ranks 32 and 64."""
+    fused = {(s.dtype, s.rank, s.tile_n) for s in SPECS if s.op == "fused"}
+    assert fused == {(dt, r, n) for dt in ("fp16", "bf16") for r, tiles in ((8, (256, 512)), (16, (256, 512)),
+                                                                             (32, (128, 256)), (64, (128, 256)))
+                     for n in tiles}
+    extra = {(s.dtype, s.rank, s.tile_n) for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"}
+    assert extra == {(dt, r, n) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64) for n in (128, 256, 512)}
     assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows == 16 for s in SPECS if s.op == "fused")
     bad = specmod.KernelSpec("fused", "bf16", 12, 0, warps=4, warp_rows=16, tile_n=256, unroll=4, vectorized=True)
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors

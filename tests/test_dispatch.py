@@ -169,15 +169,51 @@ def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dty
 ])
 def test_fused_rule_follows_the_measured_cases(h, rows, segs, want):
     """benchmarks/NOTES.md entry 9: fused at rank <= 16 with at most 64 blocks, the tile nearest 16 blocks."""
-    got = dispatch.prefers_fused(fused_prob(h_in=h, h_out=h, rows=rows, segs=segs), FUSED)
+    got = dispatch.prefers_fused(fused_prob(h_in=h, h_out=h, rows=rows, segs=segs), FUSED, 132)
     assert (got.tile_n if got else None) == want
 
 
 def test_fused_rule_declines_what_it_cannot_or_should_not_run():
-    assert dispatch.prefers_fused(fused_prob(rank=64), FUSED) is None  # measured slower than the pair
-    assert dispatch.prefers_fused(fused_prob(aligned=False), FUSED) is None  # 16-byte vectors only
-    assert dispatch.prefers_fused(fused_prob(dtype="fp16"), FUSED) is None  # none compiled for it
-    assert dispatch.prefers_fused(fused_prob(rank=8), FUSED) is None  # specialized ranks only
+    assert dispatch.prefers_fused(fused_prob(rank=64), FUSED, 132) is None  # none compiled for it
+    assert dispatch.prefers_fused(fused_prob(rank=32), FUSED + HANDOFF, 132) is None  # none compiled for it
+    assert dispatch.prefers_fused(fused_prob(aligned=False), FUSED, 132) is None  # 16-byte vectors only
+    assert dispatch.prefers_fused(fused_prob(dtype="fp16"), FUSED, 132) is None  # none compiled for it
+    assert dispatch.prefers_fused(fused_prob(rank=8), FUSED, 132) is None  # specialized ranks only
+
+
+HANDOFF = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=n, unroll=2, threads=128)
+           for n in (128, 256)]
+
+
+@pytest.mark.parametrize("h, rows, segs, max_rows, want", [
+    (4096, 1, 1, 1, 128),       # bs1: 32 blocks, one per 128-column tile, 4 chunks of h_in each
+    (4096, 64, 1, 64, 128),     # identical bs64: 4 row tiles x 32
+    (4096, 16, 4, 4, 128),      # uniform bs16
+    (8192, 1, 1, 1, 128),       # 64 blocks
+    (8192, 64, 1, 64, 256),     # 4 row tiles: 32 splits, one per 256-column tile
+    (4096, 64, 8, 8, 256),      # uniform bs64: 8 tiles, 16 splits for 16 tiles of 256 columns
+    (8192, 64, 8, 8, None),     # 16 splits for 32 column tiles: the pair
+    (4096, 16, 16, 1, None),    # distinct bs16: 8 splits
+    (4096, 64, 1, -1, 128),     # the longest segment unknown: T rows
+    (4096, 256, 1, 256, None),  # 16 row tiles
+    (4096, 600, 1, 16, None),   # v larger than the workspace's buffers
+])
+def test_handoff_rule_wants_a_block_per_column_tile(h, rows, segs, max_rows, want):
+    """benchmarks/NOTES.md entry 41: from rank 32 the grid handoff, with every column tile its own block."""
+    problem = dataclasses.replace(fused_prob(h_in=h, h_out=h, rank=64, rows=rows, segs=segs), max_segment_rows=max_rows)
+    got = dispatch.prefers_fused(problem, HANDOFF, 132)
+    assert (got.tile_n if got else None) == want
+
+
+def test_handoff_geometry_splits_h_in_over_every_block():
+    problem = dataclasses.replace(fused_prob(h_in=4096, h_out=5000, rank=64, rows=40, segs=3), max_segment_rows=20)
+    launch = plan(problem, HANDOFF[0], 132, clusters=True)
+    assert launch.handoff and launch.cluster == 1
+    assert launch.grid == (3, 21, 2)  # 2 row tiles a segment; 128 blocks at most: 21 splits of h_in
+    assert plan(problem, HANDOFF[0], 40, clusters=True).grid == (3, 6, 2)  # never more blocks than SMs
+    assert dispatch.handoff_grid(dataclasses.replace(problem, hidden=64), HANDOFF[0], 132)[1] == 1  # 2 chunks
+    with pytest.raises(UnsupportedError, match="grid handoff"):
+        plan(dataclasses.replace(problem, num_segments=100), HANDOFF[0], 132, clusters=True)
 
 
 def test_fused_geometry_is_clusters_of_column_tiles():

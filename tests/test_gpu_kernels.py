@@ -56,9 +56,19 @@ def test_kernel(kernel):
     poison_allocator(DEV)
     if kernel.op in ("fused", "prefill"):
         y = case.y.clone()
-        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b],
-                          Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows), case.scales, 0.75,
-                          fused=kernel)
+        rows = Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows)
+        problem = Problem.for_add_lora(y, case.x, case.lora_a, case.lora_b, b.num_segments, b.max_segment_rows)
+        if (kernel.op == "fused" and dispatch.uses_handoff(problem)
+                and dispatch.handoff_grid(problem, kernel, loader.device(0).num_sms) is None):
+            # a block per row tile of every segment: more than the GPU holds at once (test_fused_kernel_with_the_
+            # grid_handoff runs this kernel on batches that fit)
+            with pytest.raises(sgmv.UnsupportedError, match="grid handoff"):
+                cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b], rows, case.scales, 0.75, fused=kernel)
+            case = Case(rows=40, h_in=h_in, h_out=h_out, rank=rank, n_lora=5, dtype=dtype, layout="negative",
+                        device=DEV, seed=zlib.crc32(kernel.name.encode()) % 1000)
+            b, y = case.batch, case.y.clone()
+            rows = Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows)
+        cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b], rows, case.scales, 0.75, fused=kernel)
         want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, b, 0.75, case.scales,
                                         compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
@@ -592,9 +602,102 @@ def test_fused_shapes(kernel, shape, layout):
     y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
     poison_allocator(DEV)
     y = y0.clone()
-    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), None, 0.5, fused=kernel)
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora), max_segment_rows=batch.max_segment_rows),
+                      None, 0.5, fused=kernel)
     want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+# ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------
+
+HANDOFF_LAYOUTS = {  # (rows, segment sizes, adapters): -1 adapters, empty segments, a segment off the row tile
+    "one_row": ([1], [3]),
+    "identical_64": ([64], [1]),
+    "mixed": ([5, 0, 17, 1, 33, 0, 2], [0, 2, -1, 4, 1, 3, 5]),
+    "distinct_12": ([1] * 12, [i % 6 for i in range(12)]),
+}
+
+
+def _handoff_case(kernel, layout: str, h_in: int, h_out: int, seed: int):
+    sizes, loras = HANDOFF_LAYOUTS[layout]
+    dtype = DTYPES[kernel.dtype]
+    gen = torch.Generator().manual_seed(seed)
+    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+    rows = sum(sizes)
+    a, b = _weights(6, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    return batch, a, b, x, y0
+
+
+@pytest.mark.parametrize("layout", HANDOFF_LAYOUTS)
+@pytest.mark.parametrize("shape", [(4096, 4096), (1032, 1000), (8192, 8192), (8, 24)],
+                         ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
+def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
+    """Every fused kernel with the grid handoff (forced at every rank): blocks splitting h_in from 1 (one chunk)
+    to a block per column tile, segments of one row to four row tiles, -1 adapters and empty segments; called
+    three times in a row so each buffer of the workspace serves (and each launch zeroes the other)."""
+    monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
+    batch, a, b, x, y0 = _handoff_case(kernel, layout, *shape, seed=zlib.crc32(f"{kernel.name}{shape}{layout}".encode()))
+    rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
+    problem = Problem.for_add_lora(y0, x, a, b, batch.num_segments)
+    launch = plan(dataclasses.replace(problem, max_segment_rows=batch.max_segment_rows), kernel,
+                  loader.device(0).num_sms, clusters=True)
+    assert launch.handoff and launch.cluster == 1
+    poison_allocator(DEV)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    for _ in range(3):
+        y = y0.clone()
+        cuda_ops.add_lora(y, x, [a], [b], rows, None, 0.5, fused=kernel)
+        check_delta(y, y0, want, DTYPES[kernel.dtype], ~covered_rows(batch, y0.shape[0], 6).to(DEV))
+
+
+def test_grid_handoff_in_graphs_and_streams():
+    """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
+    are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every
+    result matches the reference, however the workspaces' buffers alternate."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernel needs sm_90")
+    cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=64, n_lora=8, dtype=torch.bfloat16, layout=layout,
+                  device=DEV, seed=200 + i) for i, (rows, layout) in enumerate([(1, "one_row"), (16, "identical"),
+                                                                               (16, "uniform")])]
+    for c in cases:
+        assert _one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
+                                                   c.batch.max_segment_rows)) == "fused"
+    outs = [[c.y.clone() for c in cases] for _ in range(3)]
+    xs = [c.x.clone() for c in cases]
+
+    def calls(ys):
+        for c, x, y in zip(cases, xs, ys):
+            sgmv.add_lora(y, x, c.lora_a, c.lora_b, c.batch, scale=0.5)
+
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        calls(outs[0])  # loads the kernels outside capture
+    torch.cuda.current_stream().wait_stream(side)
+    graphs = [torch.cuda.CUDAGraph() for _ in range(2)]
+    for g, ys in zip(graphs, outs[1:]):
+        with torch.cuda.graph(g):
+            calls(ys)
+    for step in range(4):
+        for i, x in enumerate(xs):
+            x.copy_(torch.randn(x.shape, generator=torch.Generator().manual_seed(10 * step + i)).to(x.dtype))
+        for ys in outs:
+            for c, y in zip(cases, ys):
+                y.copy_(c.y)
+        side.wait_stream(torch.cuda.current_stream())
+        for g in graphs:
+            g.replay()
+        with torch.cuda.stream(side):
+            calls(outs[0])
+        torch.cuda.current_stream().wait_stream(side)
+        torch.cuda.synchronize()
+        for ys in outs:
+            for c, x, y in zip(cases, xs, ys):
+                want = reference.add_lora_delta(x, c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
+                check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 8).to(DEV))
 
 
 def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
@@ -627,16 +730,19 @@ def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
 @pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
 def test_chained_calls_read_the_previous_calls_output(graph):
     """Each call's x is the previous call's y, written just before by the kernel that this call's first kernel
-    overlaps (overlap.cuh: it warms L2 with x before waiting). Small r16 batches (the fused kernel on sm_90)
-    and r64 batches (the shrink-expand pair) in several layouts; each step must read all of the previous output."""
+    overlaps (overlap.cuh: it warms L2 with x before waiting). Small batches (the fused kernel on sm_90: r16 with
+    its cluster sum, r64 with the grid handoff) and r64 batches of the shrink-expand pair in several layouts; each
+    step must read all of the previous output."""
     steps = [(256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"), (16, 16, "identical"),
              (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # (rows, rank, layout), rows not growing
     cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
                   device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
     if loader.device(0).arch >= 90:
-        fused = [_one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)) == "fused"
+        fused = [_one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
+                                                     c.batch.max_segment_rows)) == "fused"
                  for c in cases]
-        assert fused == [rank == 16 for _, rank, _ in steps], fused
+        # r16 with the cluster sum; r64 with the grid handoff where every column tile gets a block (one row)
+        assert fused == [False, False, True, True, False, True, True], fused
     start = torch.randn(256, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
     _check_chain(cases, start, graph, n_lora=8)
 

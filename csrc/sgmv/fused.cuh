@@ -20,6 +20,7 @@
 #include <cutlass/arch/barrier.h>
 
 #include "expand.cuh"
+#include "handoff.cuh"
 #include "overlap.cuh"
 #include "shrink.cuh"
 
@@ -125,8 +126,107 @@ struct FusedTile {
     __syncthreads();  // v is complete
   }
 
+  // The expand: v (smem.v, complete) times B into y, for the block's column tiles gridDim.y apart from
+  // blockIdx.y's, whose copies prefetch issued.
+  __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
+                                                        const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],
+                                                        int N, float scale, int true_rank) {
+    const int warp = threadIdx.x / 32;
+    for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y) {
+      const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
+      if (tile != static_cast<int>(blockIdx.y)) prefetch(wb, w_stride_row, y_rows, n0, N, smem);
+      cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
+      float acc[1][kColTiles][4][4];
+      zero_fill(acc);
+#pragma unroll
+      for (int c = 0; c < kChunks; ++c) {
+        if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
+        Vec8 bv[kColTiles][4];
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+          for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(smem.w[c][ct][j][threadIdx.x]);
+        Expand::mask_weights(c, kRank, true_rank, bv);
+        Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+      }
+      Vec8 yv[1][2][kColTiles];
+#pragma unroll
+      for (int h = 0; h < 2; ++h)
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(smem.y[h][ct][threadIdx.x]);
+      Expand::store_y(y_rows, n0, N, scale, yv, acc);
+    }
+  }
+
+  // add_lora with the grid handoff (handoff.cuh): grid y splits h_in over all of its blocks, which sum v through
+  // the workspace; grid z holds one row tile per block (dispatch covers the longest segment). Every block arrives
+  // at the barrier once, those without a tile (no adapter, rows or rank) included.
+  __device__ static void run_grid(const SgmvParams& p, SharedStorage& smem) {
+    if (static_cast<int64_t>(p.num_rows) * kRank > p.split_stride) __trap();  // dispatch sizes v's buffers
+    launch_dependents();
+    if (!p.tables_ready) wait_for_prerequisites();
+    using Workspace = Handoff<kRank>;
+    const Workspace handoff(p);
+    const SgmvSlice& a = p.slices[0];
+    const SgmvSlice& b = p.slices[1];
+    const int K = a.hidden;
+    const int N = b.hidden;
+    const Segment seg = load_segment(p, blockIdx.x);
+    const int true_rank = seg.active ? adapter_rank(p, seg.lora, kRank) : 0;
+    const int row0 = seg.begin + static_cast<int>(blockIdx.z) * kWarpRows;
+    const int rows = min(kWarpRows, seg.end - row0);
+    const bool has_tile = true_rank > 0 && rows > 0;
+    uint32_t found = 0;  // the counter as this launch found it (read once the previous kernel is done)
+    bool waiting = p.tables_ready;
+    auto wait_and_read = [&] {
+      if (waiting) wait_for_prerequisites();
+      waiting = false;
+      found = handoff.read_counter();
+    };
+    const int warp = threadIdx.x / 32;
+    uint16_t* y = static_cast<uint16_t*>(p.y) + b.y_col;
+    const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
+    uint16_t* y_rows[1][2];
+    lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
+    if (has_tile) {
+      int c_begin, c_end;  // this block's share of h_in
+      Shrink::split_chunks(K, blockIdx.y, gridDim.y, c_begin, c_end);
+      const uint16_t* x = static_cast<const uint16_t*>(p.x);
+      const uint16_t* wa = static_cast<const uint16_t*>(a.w) + seg.lora * a.w_stride_lora;
+      const uint16_t* x_rows[1][2];
+      lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
+      const bool has_columns = static_cast<int>(blockIdx.y) * kBlockCols < N;
+      const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
+      float acc_v[1][kRank / 8][4];
+      Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
+        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
+      }, wait_and_read);
+      Shrink::sum_warps(smem.shrink, acc_v);
+      __syncthreads();  // the block's tile is complete
+      Workspace::template add_tile<kThreads, kWarpRows>(handoff.buffer(found), &smem.shrink.partial[0][0][0], row0,
+                                                        rows, true_rank);
+    } else {
+      wait_and_read();
+    }
+    const int blocks = gridDim.x * gridDim.y * gridDim.z;
+    const int block = (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x;
+    __syncthreads();  // the block's additions are issued
+    if (threadIdx.x == 0) handoff.arrive_and_wait(blocks, block == 0, found);
+    __syncthreads();  // every block's additions are visible
+    handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);  // for the next launch
+    if (!has_tile) return;
+    Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank, &smem.v[0][0],
+                                                       kVPitch, kChunks * kChunk);
+    __syncthreads();  // v is complete
+    expand_columns(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+  }
+
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    if (p.handoff != nullptr) {
+      run_grid(p, smem);
+      return;
+    }
     namespace cg = cooperative_groups;
     cg::cluster_group cluster = cg::this_cluster();
     const int blocks = min(static_cast<int>(cluster.num_blocks()), kMaxBlocks);
@@ -198,30 +298,7 @@ struct FusedTile {
       phase ^= 1;
       cute::cluster_arrive_relaxed();  // this block has read `received`: the next row tile may push to it
 
-      for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y) {
-        const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
-        if (tile != static_cast<int>(blockIdx.y)) prefetch(wb, b.w_stride_row, y_rows, n0, N, smem);
-        cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
-        float acc[1][kColTiles][4][4];
-        zero_fill(acc);
-#pragma unroll
-        for (int c = 0; c < kChunks; ++c) {
-          if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
-          Vec8 bv[kColTiles][4];
-#pragma unroll
-          for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-            for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(smem.w[c][ct][j][threadIdx.x]);
-          Expand::mask_weights(c, kRank, true_rank, bv);
-          Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
-        }
-        Vec8 yv[1][2][kColTiles];
-#pragma unroll
-        for (int h = 0; h < 2; ++h)
-#pragma unroll
-          for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(smem.y[h][ct][threadIdx.x]);
-        Expand::store_y(y_rows, n0, N, seg.scale, yv, acc);
-      }
+      expand_columns(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
     }
     wait_once();  // a block without row tiles (overlap.cuh)
 #endif

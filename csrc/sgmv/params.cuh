@@ -32,9 +32,11 @@ struct SgmvParams {
   const float* scales;       // [num_loras] per-adapter scale, or null
   const int32_t* row_index;  // [num_rows]: segment row i is row row_index[i] of x, v and y; null: row i
   const void* ranks;         // [num_loras] true rank per adapter (int32 or int64: ranks_is_64), or null
+  void* handoff;             // fused without clusters: the grid handoff's workspace (handoff.cuh); otherwise null
   int64_t ld_x;              // elements between rows of x
   int64_t ld_y;              // elements between rows of y
-  int64_t split_stride;      // elements between the slices of v when partials is set
+  int64_t split_stride;      // elements between the slices of v when partials is set; fused with handoff: floats
+                             // per buffer of v in the workspace
   float scale;               // multiplies everything (times scales[l] when scales is set)
   int32_t num_rows;          // T
   int32_t num_segments;

@@ -36,6 +36,7 @@ class SgmvParams(ctypes.Structure):
         ("scales", ctypes.c_void_p),
         ("row_index", ctypes.c_void_p),
         ("ranks", ctypes.c_void_p),
+        ("handoff", ctypes.c_void_p),
         ("ld_x", ctypes.c_int64),
         ("ld_y", ctypes.c_int64),
         ("split_stride", ctypes.c_int64),

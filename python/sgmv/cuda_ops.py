@@ -177,7 +177,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     with torch.cuda.device(x.device):
-        one = Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments) if len(lora_a) == 1 else None
+        one = (Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments, rows.max_segment_rows)
+               if len(lora_a) == 1 else None)
         fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
         if fused_kernel is not None and fused_kernel.op == "prefill" and rows.ranks is not None:
             if isinstance(fused, KernelRecord):
@@ -189,15 +190,35 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
+# The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
+# that outlives the call and that a launch leaves ready for the next: one per device and stream, and one per
+# captured graph (allocated while capturing, its zeroing is then one of the graph's nodes), so launches that
+# may run at the same time never share one.
+_handoff_workspaces: dict[tuple[int, int, int], torch.Tensor] = {}
+
+
+def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
+    stream = torch.cuda.current_stream(ref.device)
+    capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
+    key = (ref.device.index, stream.cuda_stream, capture)
+    workspace = _handoff_workspaces.get(key)
+    if workspace is None:
+        floats = dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
+        workspace = _handoff_workspaces[key] = torch.zeros(floats, dtype=torch.float32, device=ref.device)
+    return workspace
+
+
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
     """add_lora in one launch (the fused or the prefill kernel; `problem` as Problem.for_add_lora gives it):
     slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
     kernel, geometry = _prepare(one_launch_problem(problem, kernel), x, kernel)
+    handoff = dict(handoff=_handoff_workspace(x).data_ptr(), split_stride=dispatch.HANDOFF_BUFFER_FLOATS
+                   ) if geometry.handoff else {}
     params = _params(rows, scales, scale, [_slice(lora_a, lora_a.shape[1], x.shape[1], 0),
                                            _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,
                      x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],
-                     num_loras=lora_a.shape[0])
+                     num_loras=lora_a.shape[0], **handoff)
     overlap = OVERLAP_PREVIOUS_CALL and (kernel.op == "fused" or bool(dispatch.PREFILL_OVERLAP_PREVIOUS))
     loader.launch(kernel, geometry, params, x, overlap_previous=overlap)
 

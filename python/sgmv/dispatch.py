@@ -89,14 +89,14 @@ class Problem:
 
     @classmethod
     def for_add_lora(cls, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
-                     num_segments: int) -> "Problem":
+                     num_segments: int, max_segment_rows: int = -1) -> "Problem":
         """One output slice's whole add_lora (the fused kernel): h_in = hidden, h_out = slice_hidden[0]."""
         shrink = cls.for_shrink(x, [lora_a], num_segments)
         aligned = shrink.aligned and lora_b.shape[1] % 8 == 0 and lora_b.shape[2] % 8 == 0 and _aligned(
             (y, y.stride(0)), (lora_b, lora_b.stride(0), lora_b.stride(1)))
         rank = lora_a.shape[1] if lora_a.shape[1] == lora_b.shape[2] else 0  # 0: no kernel runs it
         return cls("fused", shrink.dtype, rank, shrink.hidden, x.shape[0], num_segments, aligned,
-                   (lora_b.shape[1],), (rank,))
+                   (lora_b.shape[1],), (rank,), max_segment_rows)
 
 
 # Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big
@@ -191,14 +191,58 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
     return math.prod(fused_grid(problem, kernel))
 
 
-def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord]) -> Optional[KernelRecord]:
-    """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
-    pair is faster. `kernels`: those compiled; the tile whose launch is nearest FUSED_BEST_BLOCKS wins ties
-    toward fewer blocks."""
-    if problem.rank > FUSED_MAX_RANK:
+# The fused kernel with the grid handoff (handoff.cuh) from rank HANDOFF_MIN_RANK: launched without clusters,
+# every block along grid y reduces a share of h_in and the launch's blocks sum v through a workspace in global
+# memory, so a block's share of the weights shrinks with the grid instead of staying 1/FUSED_CLUSTER (what made
+# the clustered kernel lose at rank 64, benchmarks/NOTES.md, entries 34 and 40). One row tile a block (grid z
+# covers the longest segment) and at least one block per column tile of h_out (a block looping over column
+# tiles waits for each one's copies in turn: 2.3-2.9x the pair's time, entry 41); at most HANDOFF_MAX_BLOCKS
+# blocks and never more than the SMs (the barrier needs them all on the GPU at once); each block at least
+# HANDOFF_MIN_CHUNKS 32-wide chunks of h_in; v of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank).
+HANDOFF_MIN_RANK = 32
+HANDOFF_MAX_BLOCKS = 128
+HANDOFF_MIN_CHUNKS = 4
+HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
+HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
+
+
+def uses_handoff(problem: Problem) -> bool:
+    """Whether the fused kernel runs `problem` with the grid handoff (else with its cluster sum)."""
+    return problem.rank >= HANDOFF_MIN_RANK
+
+
+def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int) -> Optional[tuple[int, int, int]]:
+    """Grid of a fused launch with the grid handoff: x = segment, y = the blocks splitting h_in (and sharing
+    h_out's column tiles), z = one row tile each, to the longest segment; None if it does not fit the GPU at once
+    or v the workspace."""
+    longest = problem.max_segment_rows if problem.max_segment_rows >= 0 else problem.num_rows
+    row_tiles = max(1, math.ceil(longest / kernel.warp_rows))
+    per_split = problem.num_segments * row_tiles
+    cap = min(HANDOFF_MAX_BLOCKS, num_sms)
+    if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or row_tiles > MAX_GRID_YZ:
         return None
+    chunks = math.ceil(problem.hidden / kernel.chunk)
+    splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, MAX_GRID_YZ))
+    return problem.num_segments, splits, row_tiles
+
+
+def _handoff_fits(problem: Problem, kernel: KernelRecord, num_sms: int) -> bool:
+    """The grid handoff as dispatch takes it: a grid that fits, with a block for every column tile."""
+    grid = handoff_grid(problem, kernel, num_sms)
+    return grid is not None and grid[1] >= math.ceil(problem.slice_hidden[0] / kernel.tile_n)
+
+
+def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+    """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
+    pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
+    blocks; with the grid handoff: the tile with the fewest columns that fits (_handoff_fits)."""
     fitting = [k for k in kernels if can_run(problem, k)]
     if not fitting:
+        return None
+    if uses_handoff(problem):
+        fitting = [k for k in fitting if _handoff_fits(problem, k, num_sms)]
+        return min(fitting, key=lambda k: (k.tile_n, k.name)) if fitting else None
+    if problem.rank > FUSED_MAX_RANK:
         return None
     best = min(fitting, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                        fused_blocks(problem, k)))
@@ -274,7 +318,7 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
     batches, the prefill kernel for long segments or many one-row segments, or None for the shrink-expand pair."""
     kernels = list(kernels)
-    return prefers_fused(problem, kernels) or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels,
+    return prefers_fused(problem, kernels, num_sms) or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels,
                                                               num_sms)
 
 
@@ -295,6 +339,7 @@ class Launch:
     tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
     flat: bool = False  # grid z numbers the batch's row tiles over all segments (SgmvParams::flat_tiles)
     col_tiles_per_block: int = 1  # pipelined expand: consecutive column tiles (grid y) per block
+    handoff: bool = False  # fused: the grid handoff (SgmvParams::handoff), launched without clusters
 
     @property
     def partial_slices(self) -> int:
@@ -370,6 +415,15 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     if problem.op == "fused":
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
+        if uses_handoff(problem):
+            grid = handoff_grid(problem, kernel, num_sms)
+            if grid is None:
+                raise UnsupportedError(
+                    f"{kernel.name} with the grid handoff: {problem.num_segments} segments of up to "
+                    f"{problem.max_segment_rows if problem.max_segment_rows >= 0 else problem.num_rows} rows need "
+                    f"more blocks than {min(HANDOFF_MAX_BLOCKS, num_sms)}, or v more than "
+                    f"{HANDOFF_BUFFER_FLOATS} floats")
+            return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, handoff=True)
         grid = fused_grid(problem, kernel)
         if grid[1] > MAX_GRID_YZ:
             raise UnsupportedError(

@@ -136,6 +136,14 @@ def device(ordinal: int) -> _Device:
     return dev
 
 
+def capture_id(stream_handle: int) -> int:
+    """The id of the CUDA graph capture running on the stream (cuStreamGetCaptureInfo)."""
+    driver = _driver()
+    status, capture, *_ = _check(driver, driver.cuStreamGetCaptureInfo(driver.CUstream(stream_handle)),
+                                 "cuStreamGetCaptureInfo")
+    return int(capture)
+
+
 def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tensor: torch.Tensor,
            overlap_previous: bool = False) -> None:
     """Launch `kernel` on the current stream of `tensor`'s device with `params` as its one argument.
