@@ -262,8 +262,8 @@ FUSED_HANDOFF_RANKS = (32, 64)  # ... and through the grid handoff (handoff.cuh)
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     """One 16-row tile per cluster; 4 warps x 256 columns or 8 warps x 512 columns per block; the shrink's
     unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 run with the grid handoff, which wants a block
-    per column tile: 4 warps x 128 or 256 columns (the 512-column tile as an extra tile; the 128-column one is
-    extra at ranks 8 and 16)."""
+    per column tile: 4 warps x 128 or 256 columns. Extra tiles: the others, and 2 warps x 64 columns (more
+    blocks for the handoff: slower, benchmarks/NOTES.md, entry 41)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
