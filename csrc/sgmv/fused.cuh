@@ -201,7 +201,7 @@ struct FusedTile {
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
         if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
       }, wait_and_read);
-      Shrink::sum_warps(smem.shrink, acc_v);
+      Shrink::sum_warps(smem.shrink, acc_v, rows);
       __syncthreads();  // the block's tile is complete
       Workspace::template add_tile<kThreads, kWarpRows>(handoff.buffer(found), &smem.shrink.partial[0][0][0], row0,
                                                         rows, true_rank);
@@ -213,12 +213,14 @@ struct FusedTile {
     __syncthreads();  // the block's additions are issued
     if (threadIdx.x == 0) handoff.arrive_and_wait(blocks, block == 0, found);
     __syncthreads();  // every block's additions are visible
-    handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);  // for the next launch
-    if (!has_tile) return;
-    Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank, &smem.v[0][0],
-                                                       kVPitch, kChunks * kChunk);
-    __syncthreads();  // v is complete
-    expand_columns(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+    if (has_tile) {
+      Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank,
+                                                         &smem.v[0][0], kVPitch, kChunks * kChunk);
+      __syncthreads();  // v is complete
+      expand_columns(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+    }
+    // The other buffer, for the next launch: after the expand, off its path (528 cycles before it, entry 41).
+    handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {

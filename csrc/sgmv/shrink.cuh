@@ -264,8 +264,11 @@ struct ShrinkTile {
     }
   }
 
-  // The block's tile: every warp's acc summed into smem.partial[0] (visible to the block after a barrier).
-  __device__ __forceinline__ static void sum_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4]) {
+  // The block's tile: every warp's acc summed into smem.partial[0] (visible to the block after a barrier); only
+  // its first `rows` rows when fewer are read (the grid handoff's tile of a short segment: the sum took ~830 cycles
+  // for 16 rows, benchmarks/NOTES.md, entry 41).
+  __device__ __forceinline__ static void sum_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4],
+                                                   int rows = kWarpRows) {
     const int warp = threadIdx.x / 32;
     const int g = (threadIdx.x % 32) / 4;
     const int t = threadIdx.x % 4;
@@ -277,7 +280,7 @@ struct ShrinkTile {
         for (int i = 0; i < 4; ++i)
           smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
     __syncthreads();
-    for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads) {
+    for (int e = threadIdx.x; e < rows * kRankTile; e += kThreads) {
       float sum = 0.f;
 #pragma unroll
       for (int wi = 0; wi < kWarps; ++wi) sum += (&smem.partial[wi][0][0])[e];
