@@ -615,6 +615,7 @@ HANDOFF_LAYOUTS = {  # (rows, segment sizes, adapters): -1 adapters, empty segme
     "identical_64": ([64], [1]),
     "mixed": ([5, 0, 17, 1, 33, 0, 2], [0, 2, -1, 4, 1, 3, 5]),
     "distinct_12": ([1] * 12, [i % 6 for i in range(12)]),
+    "short_mixed": ([1, 0, 3, 4, 2, 0, 1], [0, 2, -1, 4, 1, 3, 5]),  # short segments, an empty one, a -1 adapter
 }
 
 
