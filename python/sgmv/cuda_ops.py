@@ -193,7 +193,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
 # that outlives the call and that a launch leaves ready for the next: one per device and stream, and one per
 # captured graph (allocated while capturing, its zeroing is then one of the graph's nodes), so launches that
-# may run at the same time never share one.
+# may run at the same time never share one. Each is 128 KB and lives as long as the process.
 _handoff_workspaces: dict[tuple[int, int, int], torch.Tensor] = {}
 
 
@@ -202,9 +202,9 @@ def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
     capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
     key = (ref.device.index, stream.cuda_stream, capture)
     workspace = _handoff_workspaces.get(key)
-    if workspace is None:
+    if workspace is None:  # setdefault: two threads racing here share one (a replaced one could be freed in use)
         floats = dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
-        workspace = _handoff_workspaces[key] = torch.zeros(floats, dtype=torch.float32, device=ref.device)
+        workspace = _handoff_workspaces.setdefault(key, torch.zeros(floats, dtype=torch.float32, device=ref.device))
     return workspace
 
 
