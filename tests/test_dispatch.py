@@ -1,5 +1,6 @@
 """Kernel selection and launch geometry are pure functions of shapes (no GPU needed)."""
 import dataclasses
+import os
 
 import pytest
 
@@ -386,3 +387,17 @@ def test_shrink_splits_round_up_to_whole_clusters_within_three_quarters_of_a_wav
     nearly_full = prob(rank=64, hidden=14336, rows=16, segs=16)  # 19 splits wanted: 24 would take 384 of 396
     launch = plan(nearly_full, r64, 132, partial=True, clusters=True, resident_blocks=3)
     assert (launch.k_splits, launch.cluster) == (16, 8)
+
+
+def test_grid_handoff_can_be_turned_off_from_the_environment():
+    """SGMV_GRID_HANDOFF=0 (README: processes with fewer SMs than the device reports) keeps rank-64 decode batches
+    off the grid handoff."""
+    import subprocess
+    import sys
+    code = ("from sgmv import dispatch; p = dispatch.Problem('fused', 'bf16', 64, 4096, 1, 1, True, (4096,), (64,), 1);"
+            "print(dispatch.uses_handoff(p))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    for value, want in (("0", "False"), ("1", "True")):
+        out = subprocess.run([sys.executable, "-c", code], env=dict(env, SGMV_GRID_HANDOFF=value), capture_output=True,
+                             text=True, check=True).stdout.strip()
+        assert out == want

@@ -1,8 +1,8 @@
 // The fused kernel's grid handoff (fused.cuh, launched without clusters, SgmvParams::handoff set): every block
 // along grid y reduces a share of h_in, adds its partial tile of v into a float32 buffer in global memory, and
 // the launch's blocks meet at one grid-wide barrier before each expands its column tiles from the summed v.
-// A block's share of the weights is then a 1/gridDim.y part, not the 1/8 of a cluster (rank 64 at h_in 4096:
-// 8 KB, not 64 KB), at the price of a round through L2 in place of distributed shared memory.
+// A block's share of the weights is then a 1/gridDim.y part, not the 1/8 of a cluster (rank 64 at h_in 4096, one
+// row: 16 KB, not 64 KB), at the price of round trips through L2 in place of distributed shared memory.
 //
 // Workspace (SgmvParams::handoff, zeroed once by its owner, cuda_ops._handoff_workspace; one per stream, or
 // per captured graph): an arrival counter alone in its first kHandoffHeaderFloats floats, then two buffers of
@@ -14,7 +14,9 @@
 //
 // The barrier needs every block of the launch on the GPU at once: dispatch never launches more blocks than the
 // GPU has SMs, and a block waits there only after launch_dependents, which the next kernel's blocks need from
-// every block of this grid before any of them starts, so they never take the place of one of this grid's.
+// every block of this grid before any of them starts, so they never take the place of one of this grid's. Where
+// a process may use fewer SMs than the device has (an MPS share, a green context), SGMV_GRID_HANDOFF=0 turns the
+// handoff off (README).
 #pragma once
 #include <cstdint>
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import os
 from typing import Iterable, Optional, Sequence
 
 import torch
@@ -199,7 +200,7 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # tiles waits for each one's copies in turn: 2.3-2.9x the pair's time, entry 41); at most HANDOFF_MAX_BLOCKS
 # blocks and never more than the SMs (the barrier needs them all on the GPU at once); each block at least
 # HANDOFF_MIN_CHUNKS 32-wide chunks of h_in; v of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank).
-HANDOFF_MIN_RANK = 32
+HANDOFF_MIN_RANK = 32 if os.environ.get("SGMV_GRID_HANDOFF", "1") != "0" else 1 << 30  # "0": never (README)
 HANDOFF_MAX_BLOCKS = 128
 HANDOFF_MIN_CHUNKS = 4
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
