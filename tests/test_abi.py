@@ -77,3 +77,12 @@ def test_cluster_sizes_fit_the_kernels():
     assert dispatch.MAX_CLUSTER <= limit and dispatch.FUSED_CLUSTER <= limit
     prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v with one partner
     assert int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1)) == dispatch.PREFILL_MAX_CLUSTER == 2
+
+
+def test_handoff_workspace_layout_matches_the_kernel():
+    """cuda_ops sizes the grid handoff's workspace from dispatch's constants; handoff.cuh reads it with its own."""
+    from sgmv import dispatch
+    text = (ROOT / "csrc" / "sgmv" / "handoff.cuh").read_text()
+    header = int(re.search(r"constexpr int kHandoffHeaderFloats = (\d+);", text).group(1))
+    assert header == dispatch.HANDOFF_HEADER_FLOATS
+    assert dispatch.HANDOFF_BUFFER_FLOATS % 4 == 0  # zeroed and read in 16-byte pieces
