@@ -164,14 +164,25 @@ def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dty
     (4096, 64, 1, 512),    # identical bs64: 4 row tiles
     (8192, 1, 1, 512),     # h 8192: 16 blocks of 512 columns
     (8192, 16, 4, 512),
-    (4096, 16, 16, None),  # distinct bs16: 128 blocks or more, the pair
-    (8192, 64, 8, None),   # 128 blocks
-    (4096, 256, 1, None),  # identical bs256: 16 row tiles
+    (4096, 16, 16, -512),  # distinct bs16: 128 blocks or more; the grid handoff, 8 splits for 8 tiles of 512
+    (8192, 64, 8, None),   # 128 blocks; the longest segment unknown: 4 row tiles of 8 segments, 4 splits for 16
+    # column tiles (4 a block: the pair)
+    (4096, 256, 1, -512),  # identical bs256: 16 row tiles; the grid handoff
 ])
 def test_fused_rule_follows_the_measured_cases(h, rows, segs, want):
-    """benchmarks/NOTES.md entry 9: fused at rank <= 16 with at most 64 blocks, the tile nearest 16 blocks."""
-    got = dispatch.prefers_fused(fused_prob(h_in=h, h_out=h, rows=rows, segs=segs), FUSED, 132)
-    assert (got.tile_n if got else None) == want
+    """benchmarks/NOTES.md entry 9: fused at rank <= 16 with at most 64 blocks, the tile nearest 16 blocks; larger
+    launches take the grid handoff where it fits (entry 44; a negative width here)."""
+    problem = fused_prob(h_in=h, h_out=h, rows=rows, segs=segs)
+    got = dispatch.prefers_fused(problem, FUSED, 132)
+    assert ((-got.tile_n if dispatch.uses_handoff(problem, got) else got.tile_n) if got else None) == want
+
+
+def test_handoff_below_its_rank_only_where_the_cluster_sum_does_not_fit(monkeypatch):
+    distinct = fused_prob(rows=16, segs=16)
+    assert not dispatch.uses_handoff(fused_prob(), FUSED[0])  # bs1: 16 blocks, the cluster sum
+    assert dispatch.uses_handoff(distinct, FUSED[1])
+    monkeypatch.setattr(dispatch, "HANDOFF_BELOW_MIN_RANK", 0)
+    assert not dispatch.uses_handoff(distinct, FUSED[1]) and dispatch.prefers_fused(distinct, FUSED, 132) is None
 
 
 def test_fused_rule_declines_what_it_cannot_or_should_not_run():
@@ -186,24 +197,29 @@ HANDOFF = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=n, u
            for n in (128, 256)]
 
 
-@pytest.mark.parametrize("h, rows, segs, max_rows, want", [
-    (4096, 1, 1, 1, 128),       # bs1: 32 blocks, one per 128-column tile, 4 chunks of h_in each
-    (4096, 64, 1, 64, 128),     # identical bs64: 4 row tiles x 32
-    (4096, 16, 4, 4, 128),      # uniform bs16
-    (8192, 1, 1, 1, 128),       # 64 blocks
-    (8192, 64, 1, 64, 256),     # 4 row tiles: 32 splits, one per 256-column tile
-    (4096, 64, 8, 8, 256),      # uniform bs64: 8 tiles, 16 splits for 16 tiles of 256 columns
-    (8192, 64, 8, 8, None),     # 16 splits for 32 column tiles: the pair
-    (4096, 16, 16, 1, None),    # distinct bs16: 8 splits
-    (4096, 64, 1, -1, 128),     # the longest segment unknown: T rows
-    (4096, 256, 1, 256, None),  # 16 row tiles
-    (4096, 600, 1, 16, None),   # v larger than the workspace's buffers
+@pytest.mark.parametrize("h, rows, segs, max_rows, want, want_2", [
+    (4096, 1, 1, 1, 128, (1, 32, 1)),        # bs1: 32 blocks, one per 128-column tile, 4 chunks of h_in each
+    (4096, 64, 1, 64, 128, (1, 32, 4)),      # identical bs64: 4 row tiles x 32 (two an SM: no fewer tiles a block)
+    (4096, 16, 4, 4, 128, (4, 32, 1)),       # uniform bs16
+    (8192, 1, 1, 1, 128, (1, 64, 1)),        # 64 blocks
+    (8192, 64, 1, 64, 256, (1, 32, 4)),      # 4 row tiles: 32 splits, one per 256-column tile
+    (4096, 64, 8, 8, 256, (8, 16, 1)),       # uniform bs64: 8 tiles, 16 splits for 16 tiles of 256 columns
+    (8192, 64, 8, 8, 256, (8, 32, 1)),       # 16 splits for 32 column tiles (two each); two an SM: one each
+    (4096, 16, 16, 1, 256, (16, 16, 1)),     # distinct bs16: 8 splits for 16 tiles; two an SM: 16 splits
+    (4096, 64, 1, -1, 128, (1, 32, 4)),      # the longest segment unknown: T rows
+    (4096, 256, 1, 256, 256, (1, 16, 16)),   # 16 row tiles
+    (8192, 256, 1, 256, None, (1, 16, 16)),  # 8 splits for 32 tiles of 256 columns (4 each); two an SM: 2 each
+    (4096, 64, 64, 1, None, None),           # distinct bs64: 2 splits (4 with two an SM) for 16 tiles
+    (4096, 600, 1, 16, None, None),          # v larger than the workspace's buffers
 ])
-def test_handoff_rule_wants_a_block_per_column_tile(h, rows, segs, max_rows, want):
-    """benchmarks/NOTES.md entry 41: from rank 32 the grid handoff, with every column tile its own block."""
+def test_handoff_rule_follows_the_measured_cases(h, rows, segs, max_rows, want, want_2):
+    """benchmarks/NOTES.md entries 41 and 44: from rank 32 the grid handoff, with at most two column tiles a block;
+    with two blocks an SM where that means fewer tiles a block."""
     problem = dataclasses.replace(fused_prob(h_in=h, h_out=h, rank=64, rows=rows, segs=segs), max_segment_rows=max_rows)
     got = dispatch.prefers_fused(problem, HANDOFF, 132)
     assert (got.tile_n if got else None) == want
+    got = dispatch.prefers_fused(problem, HANDOFF, 132, lambda kernel: 2)
+    assert (dispatch.handoff_grid(problem, got, 132, 2) if got else None) == want_2
 
 
 def test_handoff_geometry_splits_h_in_over_every_block():
@@ -212,15 +228,19 @@ def test_handoff_geometry_splits_h_in_over_every_block():
     assert launch.handoff and launch.cluster == 1
     assert launch.grid == (3, 21, 2)  # 2 row tiles a segment; 128 blocks at most: 21 splits of h_in
     assert plan(problem, HANDOFF[0], 40, clusters=True).grid == (3, 6, 2)  # never more blocks than SMs
+    # two blocks an SM would give 32 splits (4 chunks each): still two of the 40 column tiles a block, so the fewer
+    # blocks; with 20 SMs, 3 splits (14 tiles a block) or 6 (7): six
+    assert plan(problem, HANDOFF[0], 132, clusters=True, resident_blocks=2).grid == (3, 21, 2)
+    assert plan(problem, HANDOFF[0], 20, clusters=True, resident_blocks=2).grid == (3, 6, 2)
     assert dispatch.handoff_grid(dataclasses.replace(problem, hidden=64), HANDOFF[0], 132)[1] == 1  # 2 chunks
     with pytest.raises(UnsupportedError, match="grid handoff"):
         plan(dataclasses.replace(problem, num_segments=100), HANDOFF[0], 132, clusters=True)
 
 
 def test_fused_geometry_is_clusters_of_column_tiles():
-    launch = plan(fused_prob(h_out=5000, rows=40, segs=3), FUSED[0], 132, clusters=True)
-    assert launch.cluster == dispatch.FUSED_CLUSTER
-    assert launch.grid == (3, 24, 1)  # 20 column tiles of 256, rounded up to whole clusters of 8
+    launch = plan(fused_prob(h_out=3000, rows=3, segs=3), FUSED[0], 132, clusters=True)
+    assert launch.cluster == dispatch.FUSED_CLUSTER and not launch.handoff
+    assert launch.grid == (3, 16, 1)  # 12 column tiles of 256, rounded up to whole clusters of 8
     with pytest.raises(UnsupportedError, match="clusters"):
         plan(fused_prob(), FUSED[0], 132, clusters=False)
 
@@ -394,8 +414,9 @@ def test_grid_handoff_can_be_turned_off_from_the_environment():
     off the grid handoff."""
     import subprocess
     import sys
-    code = ("from sgmv import dispatch; p = dispatch.Problem('fused', 'bf16', 64, 4096, 1, 1, True, (4096,), (64,), 1);"
-            "print(dispatch.uses_handoff(p))")
+    code = ("from sgmv import dispatch, manifest; p = dispatch.Problem('fused', 'bf16', 64, 4096, 1, 1, True, (4096,),"
+            " (64,), 1); k = manifest.KernelRecord('k', 'fused', 'bf16', 64, 0, 4, 16, 128, 2, True, 128, 0, 32);"
+            "print(dispatch.uses_handoff(p, k))")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     for value, want in (("0", "False"), ("1", "True")):
         out = subprocess.run([sys.executable, "-c", code], env=dict(env, SGMV_GRID_HANDOFF=value), capture_output=True,

@@ -13,8 +13,9 @@
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
 // (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
-// With p.handoff set (dispatch: ranks 32 and 64) the same tile runs without clusters (run_grid): every block along
-// grid y splits h_in and the blocks sum v through a workspace in global memory (handoff.cuh, entry 41).
+// With p.handoff set (dispatch: ranks 32 and 64, and launches too large for clusters below them) the same tile
+// runs without clusters (run_grid): every block along grid y splits h_in and the blocks sum v through a workspace
+// in global memory (handoff.cuh, entries 41 and 44).
 #pragma once
 #include <cooperative_groups.h>
 #include <cute/arch/cluster_sm90.hpp>
@@ -128,34 +129,70 @@ struct FusedTile {
     __syncthreads();  // v is complete
   }
 
+  // This thread's B fragments of chunk c, and its pieces of y, from its prefetched slots.
+  __device__ __forceinline__ static void read_weights(const SharedStorage& smem, int c, Vec8 (&bv)[kColTiles][4]) {
+#pragma unroll
+    for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+      for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(smem.w[c][ct][j][threadIdx.x]);
+  }
+  __device__ __forceinline__ static void read_y(const SharedStorage& smem, Vec8 (&yv)[1][2][kColTiles]) {
+#pragma unroll
+    for (int h = 0; h < 2; ++h)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(smem.y[h][ct][threadIdx.x]);
+  }
+
+  // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).
+  template <class Weights>
+  __device__ __forceinline__ static void multiply_tile(SharedStorage& smem, Weights weights, int true_rank,
+                                                       float (&acc)[1][kColTiles][4][4]) {
+    zero_fill(acc);
+#pragma unroll
+    for (int c = 0; c < kChunks; ++c) {
+      if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
+      Vec8 bv[kColTiles][4];
+      weights(c, bv);
+      Expand::mask_weights(c, kRank, true_rank, bv);
+      Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+    }
+  }
+
   // The expand: v (smem.v, complete) times B into y, for the block's column tiles gridDim.y apart from
-  // blockIdx.y's, whose copies prefetch issued.
+  // blockIdx.y's, whose copies prefetch issued. kSeveralTiles (the grid handoff, whose grid may have fewer blocks
+  // along y than h_out has column tiles): a block with a next tile reads the current one's slots into registers
+  // and at once refills them with the next tile's copies, which arrive while it multiplies and stores (the same
+  // thread's slots: its shared-memory reads are issued before its copies, which write only once their global
+  // reads return). Waiting for each tile's copies in turn cost 2.3-2.9x (benchmarks/NOTES.md, entries 41 and 44).
+  // A block's last (or only) tile reads its fragments chunk by chunk, as the cluster sum's single tile does:
+  // reading them all first cost the single-tile launches 1-4% (entry 44).
+  template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],
                                                         int N, float scale, int true_rank) {
     const int warp = threadIdx.x / 32;
     for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y) {
       const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
-      if (tile != static_cast<int>(blockIdx.y)) prefetch(wb, w_stride_row, y_rows, n0, N, smem);
       cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
       float acc[1][kColTiles][4][4];
-      zero_fill(acc);
-#pragma unroll
-      for (int c = 0; c < kChunks; ++c) {
-        if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
-        Vec8 bv[kColTiles][4];
-#pragma unroll
-        for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-          for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(smem.w[c][ct][j][threadIdx.x]);
-        Expand::mask_weights(c, kRank, true_rank, bv);
-        Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
-      }
       Vec8 yv[1][2][kColTiles];
+      const int next = tile + gridDim.y;
+      if (kSeveralTiles && next * kBlockCols < N) {
+        Vec8 staged[kChunks][kColTiles][4];
 #pragma unroll
-      for (int h = 0; h < 2; ++h)
+        for (int c = 0; c < kChunks; ++c) read_weights(smem, c, staged[c]);
+        read_y(smem, yv);
+        prefetch(wb, w_stride_row, y_rows, n0 + (next - tile) * kBlockCols, N, smem);
+        multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
 #pragma unroll
-        for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(smem.y[h][ct][threadIdx.x]);
+          for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+            for (int j = 0; j < 4; ++j) bv[ct][j] = staged[c][ct][j];
+        }, true_rank, acc);
+      } else {
+        multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) { read_weights(smem, c, bv); }, true_rank, acc);
+        read_y(smem, yv);
+      }
       Expand::store_y(y_rows, n0, N, scale, yv, acc);
     }
   }
@@ -219,7 +256,7 @@ struct FusedTile {
       Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank,
                                                          &smem.v[0][0], kVPitch, kChunks * kChunk);
       __syncthreads();  // v is complete
-      expand_columns(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+      expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
     }
     // The other buffer, for the next launch: after the expand, off its path (528 cycles before it, entry 41).
     handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);
@@ -302,7 +339,7 @@ struct FusedTile {
       phase ^= 1;
       cute::cluster_arrive_relaxed();  // this block has read `received`: the next row tile may push to it
 
-      expand_columns(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+      expand_columns<false>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
     }
     wait_once();  // a block without row tiles (overlap.cuh)
 #endif

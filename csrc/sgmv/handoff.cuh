@@ -13,10 +13,13 @@
 // same graph) therefore follows in full; so the workspace needs no reset between calls and no host work.
 //
 // The barrier needs every block of the launch on the GPU at once: dispatch never launches more blocks than the
-// GPU has SMs, and a block waits there only after launch_dependents, which the next kernel's blocks need from
-// every block of this grid before any of them starts, so they never take the place of one of this grid's. Where
-// a process may use fewer SMs than the device has (an MPS share, a green context), SGMV_GRID_HANDOFF=0 turns the
-// handoff off (README).
+// SMs hold together (at most two an SM, and no more than the driver's occupancy for the kernel), and a block
+// waits there only after launch_dependents, which the next kernel's blocks need from every block of this grid
+// before any of them starts, so they never take the place of one of this grid's. Where a process may use fewer
+// SMs than the device has (an MPS share, a green context), or launches add_lora on streams of different priorities
+// at once (a later grid of higher priority may take the places an earlier one still needs), SGMV_GRID_HANDOFF=0
+// turns the handoff off (README). The additions into v land in whatever order the blocks arrive, so a result can
+// differ from call to call in the last bits of v's float32 sums (as the standalone shrink's atomic splits do).
 #pragma once
 #include <cstdint>
 

@@ -50,9 +50,10 @@ def _installed_kernel(problem: Problem) -> KernelRecord:
 
 
 @functools.lru_cache(maxsize=4096)
-def _installed_one_launch_kernel(problem: Problem, num_sms: int) -> Optional[KernelRecord]:
-    """dispatch.one_launch_kernel over the installed manifest, once per distinct problem."""
-    return one_launch_kernel(problem, load_manifest().kernels, num_sms)
+def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
+    """dispatch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
+    dev = loader.device(device_index)
+    return one_launch_kernel(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -62,7 +63,7 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     dev = loader.device(ref.device.index)
-    resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill") else 0
+    resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
     return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90,
                         resident_blocks=resident)
 
@@ -161,7 +162,7 @@ def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
     if isinstance(fused, KernelRecord):
         return fused
     dev = loader.device(ref.device.index)
-    return _installed_one_launch_kernel(problem, dev.num_sms) if dev.arch >= 90 else None
+    return _installed_one_launch_kernel(problem, ref.device.index) if dev.arch >= 90 else None
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],

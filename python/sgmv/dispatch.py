@@ -9,7 +9,7 @@ import dataclasses
 import itertools
 import math
 import os
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import torch
 
@@ -195,31 +195,50 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # The fused kernel with the grid handoff (handoff.cuh) from rank HANDOFF_MIN_RANK: launched without clusters,
 # every block along grid y reduces a share of h_in and the launch's blocks sum v through a workspace in global
 # memory, so a block's share of the weights shrinks with the grid instead of staying 1/FUSED_CLUSTER (what made
-# the clustered kernel lose at rank 64, benchmarks/NOTES.md, entries 34 and 40). One row tile a block (grid z
-# covers the longest segment) and at least one block per column tile of h_out (a block looping over column
-# tiles waits for each one's copies in turn: 2.3-2.9x the pair's time, entry 41); at most HANDOFF_MAX_BLOCKS
-# blocks and never more than the SMs (the barrier needs them all on the GPU at once); each block at least
-# HANDOFF_MIN_CHUNKS 32-wide chunks of h_in; v of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank).
-HANDOFF_MIN_RANK = 32 if os.environ.get("SGMV_GRID_HANDOFF", "1") != "0" else 1 << 30  # "0": never (README)
+# the clustered kernel lose at rank 64, benchmarks/NOTES.md, entries 34 and 40). Below that rank it runs the
+# batches whose cluster-sum launch would be too large (FUSED_MAX_BLOCKS: distinct bs16, bs256 at rank 16). One row
+# tile a block (grid z covers the longest segment); a block expands h_out's column tiles gridDim.y apart, the next
+# one's copies in flight while it multiplies the current one, at most HANDOFF_MAX_TILES_PER_BLOCK of them; of the
+# grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM (never more than the driver says an SM holds at once: the
+# barrier needs every block on the GPU together) and HANDOFF_MAX_BLOCKS per block an SM, the one with the fewest
+# column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in; v
+# of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank). From benchmarks/dispatch_sweep.py (entry 44, quick
+# sweep, bf16): with one block an SM, at most 1 / 2 / 4 / 8 column tiles a block took h8192 r16 identical bs256
+# from 10.2 us (the pair) to 9.1 / 9.0 / 9.1 and h8192 r64 distinct bs16 from 18.9 to 19.2 / 17.7 / 17.9 (8 took
+# h4096 r64 distinct bs64 from the prefill kernel's 24.3 to 30.6); two blocks an SM then took h8192 r64 identical
+# bs256 from 16.8 to 12.1 and distinct bs16 from 17.8 to 15.0, and lost (6.75 -> 7.05) only where one an SM already
+# gave every block one tile (hence fewest tiles, then fewest blocks). With two an SM, 4 tiles a block would take
+# h4096 distinct bs64 from the prefill kernel at r16 (12.0 -> 11.0) and at r64 (23.6 -> 24.6): 2 kept.
+HANDOFF_ENABLED = os.environ.get("SGMV_GRID_HANDOFF", "1") != "0"  # "0": never (README)
+HANDOFF_MIN_RANK = 32
+HANDOFF_BELOW_MIN_RANK = 1  # 0: below HANDOFF_MIN_RANK only the cluster sum (else the pair)
+HANDOFF_MAX_TILES_PER_BLOCK = 2
 HANDOFF_MAX_BLOCKS = 128
+HANDOFF_BLOCKS_PER_SM = 2
 HANDOFF_MIN_CHUNKS = 4
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
 
 
-def uses_handoff(problem: Problem) -> bool:
-    """Whether the fused kernel runs `problem` with the grid handoff (else with its cluster sum)."""
-    return problem.rank >= HANDOFF_MIN_RANK
+def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
+    """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS)."""
+    return problem.rank <= FUSED_MAX_RANK and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS
 
 
-def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int) -> Optional[tuple[int, int, int]]:
-    """Grid of a fused launch with the grid handoff: x = segment, y = the blocks splitting h_in (and sharing
-    h_out's column tiles), z = one row tile each, to the longest segment; None if it does not fit the GPU at once
-    or v the workspace."""
+def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
+    """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum)."""
+    if not HANDOFF_ENABLED:
+        return False
+    return problem.rank >= HANDOFF_MIN_RANK or (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
+                                                and not _cluster_sum_fits(problem, kernel))
+
+
+def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Optional[tuple[int, int, int]]:
+    """The grid handoff's grid with at most `cap` blocks (x = segment, y = the blocks splitting h_in and sharing
+    h_out's column tiles, z = one row tile each, to the longest segment), or None."""
     longest = problem.max_segment_rows if problem.max_segment_rows >= 0 else problem.num_rows
     row_tiles = max(1, math.ceil(longest / kernel.warp_rows))
     per_split = problem.num_segments * row_tiles
-    cap = min(HANDOFF_MAX_BLOCKS, num_sms)
     if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or row_tiles > MAX_GRID_YZ:
         return None
     chunks = math.ceil(problem.hidden / kernel.chunk)
@@ -227,27 +246,56 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int) -> Option
     return problem.num_segments, splits, row_tiles
 
 
-def _handoff_fits(problem: Problem, kernel: KernelRecord, num_sms: int) -> bool:
-    """The grid handoff as dispatch takes it: a grid that fits, with a block for every column tile."""
-    grid = handoff_grid(problem, kernel, num_sms)
-    return grid is not None and grid[1] >= math.ceil(problem.slice_hidden[0] / kernel.tile_n)
+def _tiles_per_block(problem: Problem, kernel: KernelRecord, grid: tuple[int, int, int]) -> int:
+    return math.ceil(math.ceil(problem.slice_hidden[0] / kernel.tile_n) / grid[1])
 
 
-def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
+                 resident_blocks: int = 1) -> Optional[tuple[int, int, int]]:
+    """Grid of a fused launch with the grid handoff, or None if none fits the GPU at once or v the workspace: of
+    the grids with up to 1, 2, ... min(HANDOFF_BLOCKS_PER_SM, resident_blocks) blocks an SM (resident_blocks: those
+    of `kernel` an SM holds at once, the driver's occupancy), the one with the fewest column tiles a block, then
+    the fewest blocks."""
+    per_sm = max(1, min(HANDOFF_BLOCKS_PER_SM, resident_blocks))
+    grids = [_handoff_grid_within(problem, kernel, min(HANDOFF_MAX_BLOCKS, num_sms) * n) for n in range(1, per_sm + 1)]
+    return min((g for g in grids if g is not None), key=lambda g: (_tiles_per_block(problem, kernel, g), math.prod(g)),
+               default=None)
+
+
+def handoff_tiles_per_block(problem: Problem, kernel: KernelRecord, num_sms: int,
+                            resident_blocks: int = 1) -> Optional[int]:
+    """Column tiles of h_out each block of the grid handoff expands in turn; None if the grid does not fit."""
+    grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
+    return None if grid is None else _tiles_per_block(problem, kernel, grid)
+
+
+def _handoff_fits(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int = 1) -> bool:
+    """The grid handoff as dispatch takes it: a grid that fits, each block at most HANDOFF_MAX_TILES_PER_BLOCK
+    column tiles."""
+    tiles = handoff_tiles_per_block(problem, kernel, num_sms, resident_blocks)
+    return tiles is not None and tiles <= HANDOFF_MAX_TILES_PER_BLOCK
+
+
+def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                  resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks; with the grid handoff: the tile with the fewest columns that fits (_handoff_fits)."""
+    blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles that fit (_handoff_fits), the one
+    with the fewest column tiles a block, then the fewest blocks, then the fewest columns."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    if not fitting:
-        return None
-    if uses_handoff(problem):
-        fitting = [k for k in fitting if _handoff_fits(problem, k, num_sms)]
-        return min(fitting, key=lambda k: (k.tile_n, k.name)) if fitting else None
-    if problem.rank > FUSED_MAX_RANK:
-        return None
-    best = min(fitting, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
-                                       fused_blocks(problem, k)))
-    return best if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS else None
+    cluster = [k for k in fitting if not uses_handoff(problem, k)]
+    if cluster and problem.rank <= FUSED_MAX_RANK:
+        best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
+                                           fused_blocks(problem, k)))
+        if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS:
+            return best
+    handoff = [k for k in fitting
+               if uses_handoff(problem, k) and _handoff_fits(problem, k, num_sms, resident_blocks(k))]
+
+    def cost(k: KernelRecord) -> tuple:
+        grid = handoff_grid(problem, k, num_sms, resident_blocks(k))
+        return _tiles_per_block(problem, k, grid), math.prod(grid), k.tile_n, k.name
+    return min(handoff, key=cost, default=None)
 
 
 # add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM, stream row tiles of x and then y
@@ -315,12 +363,14 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
 
-def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
-    batches, the prefill kernel for long segments or many one-row segments, or None for the shrink-expand pair."""
+    batches, the prefill kernel for long segments or many one-row segments, or None for the shrink-expand pair.
+    resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap)."""
     kernels = list(kernels)
-    return prefers_fused(problem, kernels, num_sms) or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels,
-                                                              num_sms)
+    return (prefers_fused(problem, kernels, num_sms, resident_blocks)
+            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms))
 
 
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
@@ -416,8 +466,8 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
     if problem.op == "fused":
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
-        if uses_handoff(problem):
-            grid = handoff_grid(problem, kernel, num_sms)
+        if uses_handoff(problem, kernel):
+            grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
             if grid is None:
                 raise UnsupportedError(
                     f"{kernel.name} with the grid handoff: {problem.num_segments} segments of up to "

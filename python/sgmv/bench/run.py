@@ -13,10 +13,10 @@ from typing import Callable, Optional
 
 import torch
 
-from .. import ops, reference
+from .. import loader, ops, reference
 from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, one_launch_kernel, select
-from ..manifest import load as load_manifest
+from ..manifest import KernelRecord, load as load_manifest
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -105,15 +105,18 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
     return call
 
 
-def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132) -> str:
+def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
+                resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
-    the one-launch kernel where dispatch.one_launch_kernel takes it (sm_90), else the shrink-expand pair."""
+    the one-launch kernel where dispatch.one_launch_kernel takes it (sm_90; resident_blocks: the device's
+    occupancy of a kernel), else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
     if op == "add_lora" and arch >= 90:
         longest = max(case.segments, default=0)  # the bench's batches come from host data: the longest is known
         one = one_launch_kernel(Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, True,
-                                        (case.h_out,), (case.rank,), longest), kernels, num_sms)
+                                        (case.h_out,), (case.rank,), longest), kernels, num_sms,
+                                resident_blocks)
         if one is not None:
             return one.name
     problems = {
@@ -149,7 +152,8 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
               time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
               time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
               meets_target=time_us <= target, error=error, kernels=kernels_for(case, dtype, op, _arch(device),
-                                                   torch.cuda.get_device_properties(device).multi_processor_count))
+                                                   torch.cuda.get_device_properties(device).multi_processor_count,
+                                                   loader.device(torch.cuda.current_device()).resident_blocks))
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
