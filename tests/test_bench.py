@@ -91,10 +91,12 @@ def test_results_name_the_kernels_that_ran():
     from sgmv.bench.run import kernels_for
     if not manifest.load().kernels:
         pytest.skip("this installation has no compiled kernels (source tree on PYTHONPATH)")
-    c = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # 16 segments: the launch pair
+    c = cases.BenchCase(4096, 4096, 16, 256, "uniform", (4,) * 64)  # 64 segments of 4 rows: the launch pair
     names = kernels_for(c, torch.bfloat16, "add_lora").split("+")
     assert [n.split("_")[1] for n in names] == ["shrink", "expand"]
     assert all("_bf16_r16_h4096_" in n for n in names)
+    distinct = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # the fused kernel's grid handoff
+    assert kernels_for(distinct, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w8m16n512")
     wide = cases.BenchCase(4096, 4096, 16, 256, "distinct", (1,) * 256)  # streamed: 16-row tiles, 256 columns
     assert kernels_for(wide, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w6m16n256")
     prefill = cases.BenchCase(4096, 4096, 64, 4096, "prefill", (64,) * 64)
