@@ -8,7 +8,8 @@ h, r = 4096, 64
 a = torch.randn(2, r, h, device=dev, dtype=torch.bfloat16) * 0.02
 b = torch.randn(2, h, r, device=dev, dtype=torch.bfloat16) * 0.02
 batch = sgmv.LoraBatch.from_segments([0, rows], [0], device=dev)
-streams = [torch.cuda.Stream() for _ in range(ns)]
+prio = len(sys.argv) > 5 and sys.argv[5] == 'prio'
+streams = [torch.cuda.Stream(priority=-(i % 2) if prio else 0) for i in range(ns)]
 xs = [torch.randn(rows, h, device=dev, dtype=torch.bfloat16) for _ in range(ns)]
 ys = [torch.zeros(rows, h, device=dev, dtype=torch.bfloat16) for _ in range(ns)]
 torch.cuda.synchronize()
@@ -31,4 +32,4 @@ t = time.time()
 for _ in range(20):
     g.replay()
 torch.cuda.synchronize()
-print(f"streams {ns} rows {rows} per_sm {sys.argv[4]} coop {os.environ.get('SGMV_COOPERATIVE')}: done in {time.time() - t:.2f} s", flush=True)
+print(f"streams {ns} rows {rows} per_sm {sys.argv[4]} prio {prio}: done in {time.time() - t:.2f} s", flush=True)
