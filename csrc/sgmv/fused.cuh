@@ -256,7 +256,10 @@ struct FusedTile {
       Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank,
                                                          &smem.v[0][0], kVPitch, kChunks * kChunk);
       __syncthreads();  // v is complete
-      expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+      if (static_cast<int>(gridDim.y) * kBlockCols >= N)  // one column tile a block: the single-tile form
+        expand_columns<false>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+      else
+        expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
     }
     // The other buffer, for the next launch: after the expand, off its path (528 cycles before it, entry 41).
     handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);
