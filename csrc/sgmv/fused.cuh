@@ -164,8 +164,8 @@ struct FusedTile {
   // and at once refills them with the next tile's copies, which arrive while it multiplies and stores (the same
   // thread's slots: its shared-memory reads are issued before its copies, which write only once their global
   // reads return). Waiting for each tile's copies in turn cost 2.3-2.9x (benchmarks/NOTES.md, entries 41 and 44).
-  // A block's last (or only) tile reads its fragments chunk by chunk, as the cluster sum's single tile does:
-  // reading them all first cost the single-tile launches 1-4% (entry 44).
+  // A block's last tile reads its fragments chunk by chunk, as the single-tile form does: reading them all first
+  // cost the single-tile launches 1-4% (entry 44).
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],
@@ -256,7 +256,9 @@ struct FusedTile {
       Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank,
                                                          &smem.v[0][0], kVPitch, kChunks * kChunk);
       __syncthreads();  // v is complete
-      if (static_cast<int>(gridDim.y) * kBlockCols >= N)  // one column tile a block: the single-tile form
+      // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
+      // one-tile launches 2-4% slower, entry 44).
+      if (static_cast<int>(gridDim.y) * kBlockCols >= N)
         expand_columns<false>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
       else
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);

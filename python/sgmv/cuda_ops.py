@@ -169,8 +169,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
              rows: Rows, scales: Optional[torch.Tensor], scale: float,
              kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None),
              fused: Optional[KernelRecord | bool] = None) -> None:
-    """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: small batches in one launch of the fused
-    kernel (fused.cuh: v summed in clusters at ranks 8-16, through the grid handoff at ranks 32-64, handoff.cuh);
+    """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused
+    kernel (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff,
+    handoff.cuh, up to 512 rows of v at rank 64);
     long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; not
     with true ranks). Otherwise a split-K shrink storing partial slices of v, then an expand that sums them as it
     loads v, launched to overlap the shrink's tail (programmatic dependent launch); one such pair per
