@@ -262,25 +262,24 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
                default=None)
 
 
-def handoff_tiles_per_block(problem: Problem, kernel: KernelRecord, num_sms: int,
-                            resident_blocks: int = 1) -> Optional[int]:
-    """Column tiles of h_out each block of the grid handoff expands in turn; None if the grid does not fit."""
+def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
+    """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: column tiles a block,
+    blocks, columns, name), or None where the handoff does not take it: below its rank, no grid that fits, or more
+    than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block."""
+    if not uses_handoff(problem, kernel):
+        return None
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
-    return None if grid is None else _tiles_per_block(problem, kernel, grid)
-
-
-def _handoff_fits(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int = 1) -> bool:
-    """The grid handoff as dispatch takes it: a grid that fits, each block at most HANDOFF_MAX_TILES_PER_BLOCK
-    column tiles."""
-    tiles = handoff_tiles_per_block(problem, kernel, num_sms, resident_blocks)
-    return tiles is not None and tiles <= HANDOFF_MAX_TILES_PER_BLOCK
+    if grid is None:
+        return None
+    tiles = _tiles_per_block(problem, kernel, grid)
+    return (tiles, math.prod(grid), kernel.tile_n, kernel.name) if tiles <= HANDOFF_MAX_TILES_PER_BLOCK else None
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                   resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles that fit (_handoff_fits), the one
+    blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), the one
     with the fewest column tiles a block, then the fewest blocks, then the fewest columns."""
     fitting = [k for k in kernels if can_run(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k)]
@@ -289,13 +288,9 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
                                            fused_blocks(problem, k)))
         if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS:
             return best
-    handoff = [k for k in fitting
-               if uses_handoff(problem, k) and _handoff_fits(problem, k, num_sms, resident_blocks(k))]
-
-    def cost(k: KernelRecord) -> tuple:
-        grid = handoff_grid(problem, k, num_sms, resident_blocks(k))
-        return _tiles_per_block(problem, k, grid), math.prod(grid), k.tile_n, k.name
-    return min(handoff, key=cost, default=None)
+    costs = [(cost, k) for k in fitting
+             if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k))) is not None]
+    return min(costs, key=lambda ck: ck[0])[1] if costs else None
 
 
 # add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM, stream row tiles of x and then y
