@@ -137,8 +137,8 @@ class KernelSpec:
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
         if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
-            # stage, the partner's two barriers
-            return self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 16
+            # stage, two handed-over tiles (16 bytes) with a full and an empty barrier each, the partner's two barriers
+            return self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * 32 + 16
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
         if self.op == "fused":
@@ -191,7 +191,7 @@ def valid_tile(spec: KernelSpec) -> bool:
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
     if spec.op == "prefill":
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
-                and spec.prefill_split in (2, 4)
+                and spec.prefill_split in PREFILL_SPLITS and spec.tile_n // 32 % spec.prefill_split == 0
                 and (spec.warps - spec.prefill_producers) * 16 % spec.warp_rows == 0
                 and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
     if spec.op == "fused":
@@ -279,20 +279,27 @@ PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one bl
 PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
 PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
+PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
+
+
+def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
+    """The most consumer warps per 16 rows that share a stage's 32-column groups evenly and whose partial tiles
+    of v fit one stage (sum_parts). Each consumer warp runs its share of a stage as one chain of dependent shared
+    loads and MMAs, so more warps shorten a stage (entry 45: 8 for the 16-row tile of 256 columns)."""
+    return max(s for s in PREFILL_SPLITS if chunk // 32 % s == 0 and rows // 16 * s * 16 * rank * 4 <= stage)
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     """64-row tiles for long segments and 16-row ones, with 128- or 256-column stages, for many short segments
     (benchmarks/NOTES.md, entries 35 and 38); 32-row ones as extra tiles (they tied with the launch pair where the
-    taller ones leave SMs idle, entry 31). Four consumer warps per 16 rows where their partial tiles of v fit one
-    stage (sum_parts), else two, and the producer warps."""
+    taller ones leave SMs idle, entry 31). Consumer warps per 16 rows by _prefill_split, and the producer warps."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
     for rows, chunk in [(64, 128), (16, 128), (16, 256)] + ([(32, 128)] if extra else []):
         pitch = 2 * chunk + 16
         stage = rows * pitch + max(rank * pitch, chunk * (2 * rank + 16))
-        split = 4 if rows // 16 * 4 * 16 * rank * 4 <= stage else 2
+        split = _prefill_split(rows, chunk, rank, stage)
         tiles.append(dict(warps=rows // 16 * split + PREFILL_PRODUCER_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
     return tiles
 

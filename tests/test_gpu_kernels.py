@@ -829,17 +829,31 @@ def test_prefill_shapes(kernel, shape, layout):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
+def _many_short_segments(n_lora: int, seed: int) -> sgmv.LoraBatch:
+    """Over 500 segments (several rounds of the tile walk's scan) of 0-3 rows and a few of 17-40, -1 among the
+    adapters."""
+    rng = random.Random(seed)
+    sizes = [rng.choice([0, 1, 1, 1, 2, 3, 17, 40]) for _ in range(530)]
+    loras = [rng.choice(list(range(n_lora)) + [-1]) for _ in sizes]
+    return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+
+
+@pytest.mark.parametrize("layout", ["token_order", "many_segments"])
 @pytest.mark.parametrize("cluster", [1, 2])
 @pytest.mark.parametrize("blocks", [1, 7])
 @pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
-def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster):
+def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster, layout):
     """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
     stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
-    (row_index)."""
+    (row_index), or over hundreds of short segments, empty ones and -1 adapters among them."""
     dtype = DTYPES[kernel.dtype]
-    n_lora, rows = 7, 1500
+    n_lora = 7
     gen = torch.Generator().manual_seed(blocks)
-    batch = sgmv.LoraBatch.from_token_loras(token_loras(rows, n_lora, blocks), device=DEV)
+    if layout == "token_order":
+        batch = sgmv.LoraBatch.from_token_loras(token_loras(1500, n_lora, blocks), device=DEV)
+    else:
+        batch = _many_short_segments(n_lora, blocks)
+    rows = int(batch.seg_indptr[-1])
     a, b = _weights(n_lora, kernel.rank, 528, 264, dtype, gen)
     x = torch.randn(rows, 528, generator=gen).to(dtype).to(DEV)
     y0 = torch.randn(rows, 264, generator=gen).to(dtype).to(DEV)

@@ -3,7 +3,9 @@
 //
 // Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after
 // segment; segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the
-// grid is at most what the SMs hold at once). For each tile the block streams, through kStages shared-memory
+// grid is at most what the SMs hold at once). The first producer warp finds each tile's segment in the tables and
+// hands it to the block's other warps through shared memory (publish_tile / next_tile). For each tile the block
+// streams, through kStages shared-memory
 // stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in kStreamChunk-column
 // chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and each of
 // their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
@@ -86,6 +88,15 @@ struct TileWalk {
   __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
 };
 
+// A row tile as the walking warp hands it to the block's other warps: its first segment row, its rows (0: no
+// more tiles), its segment's adapter and scale.
+struct TileInfo {
+  int row0;
+  int rows;
+  int lora;
+  float scale;
+};
+
 template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers>
 struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
@@ -102,11 +113,17 @@ struct PrefillTile {
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
 
+  static constexpr int kTileSlots = 2;  // tiles the walking warp may hand over ahead of the slowest reader
+  static constexpr int kTileReaders = kConsumers + kProducers - 1;  // warps that read each handed-over tile
+
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
     float4 partner[kGroups][kNTiles][32];  // the cluster partner's partial v of the tile, as its lanes hold it
+    TileInfo tiles[kTileSlots];  // the tiles handed over, tile n of the block in slot n % kTileSlots
     uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
     uint64_t empty[kStages];  // every consumer lane is done with the stage
+    uint64_t tile_full[kTileSlots];   // the slot holds the next tile (the walking warp's arrival)
+    uint64_t tile_empty[kTileSlots];  // every reader warp has taken the slot's tile
     uint64_t partner_landed;  // the partner's partial v has landed (this block's arrival and the partner's bytes)
     uint64_t partner_read;    // every consumer warp of the partner has read what this block pushed to it
   };
@@ -124,6 +141,37 @@ struct PrefillTile {
     const int chunks = (total + kStreamChunk - 1) / kStreamChunk;
     begin = min(total, chunks * me / blocks * kStreamChunk);
     end = min(total, chunks * (me + 1) / blocks * kStreamChunk);
+  }
+
+  // The walking warp (the first producer warp): finds the block's tile number n (tile blockIdx.x + n gridDim.x) with
+  // `walk` and hands it over in slot n % kTileSlots, once every reader has taken what that slot held before. The
+  // arrival releases the slot's stores to the readers, whose wait acquires them. Returns the tile (rows 0: none).
+  // Before, every warp walked the tables itself: the walk (an L2 round trip per 32 segments) was a fifth of the
+  // consumer warps' samples with 256 one-row segments, and their last walk, which only finds that no tile is left,
+  // came after their last stage (benchmarks/NOTES.md, entry 45).
+  __device__ static TileInfo publish_tile(const SgmvParams& p, SharedStorage& smem, TileWalk<kRows>& walk, int n) {
+    const int tile = blockIdx.x + n * gridDim.x;
+    TileInfo info{0, 0, 0, 0.0f};
+    if (walk.seek(p, tile)) info = TileInfo{walk.row0(tile), walk.rows(tile), walk.seg.lora, walk.seg.scale};
+    const int slot = n % kTileSlots;
+    Barrier::wait(&smem.tile_empty[slot], ((n / kTileSlots) & 1) ^ 1);  // the first use of a slot passes at once
+    if (threadIdx.x % 32 == 0) {
+      smem.tiles[slot] = info;
+      asm volatile("" ::: "memory");  // the store stays before the arrival (CUTLASS's asm names no memory)
+      Barrier::arrive(&smem.tile_full[slot]);
+    }
+    return info;
+  }
+
+  // A reader warp (the consumers, the other producers): the block's tile number n, from the walking warp.
+  __device__ static TileInfo next_tile(SharedStorage& smem, int n) {
+    const int slot = n % kTileSlots;
+    Barrier::wait(&smem.tile_full[slot], (n / kTileSlots) & 1);
+    asm volatile("" ::: "memory");  // the load stays after the wait
+    const TileInfo info = smem.tiles[slot];
+    __syncwarp();
+    if (threadIdx.x % 32 == 0) Barrier::arrive(&smem.tile_empty[slot]);
+    return info;
   }
 
   // One 16-byte cp.async (LDGSTS, L2 only) to shared-memory address `dst`.
@@ -163,11 +211,13 @@ struct PrefillTile {
     const uint32_t row_dst = first * kRowPitch + 16 * piece;
     const uint32_t weight_dst = kRows * kRowPitch + first * kRowPitch + 16 * piece;
     const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * wpiece;
-    TileWalk<kRows> walk;
+    TileWalk<kRows> walk;  // pw 0 only
     int it = 0;
-    for (int tile = blockIdx.x; walk.seek(p, tile); tile += gridDim.x) {
-      const int row0 = walk.row0(tile);
-      const int rows = walk.rows(tile);
+    for (int n = 0;; ++n) {
+      const TileInfo tile = pw == 0 ? publish_tile(p, smem, walk, n) : next_tile(smem, n);
+      if (tile.rows == 0) break;
+      const int row0 = tile.row0;
+      const int rows = tile.rows;
       const uint16_t* xs[kLaneRows];  // this lane's piece of each of its rows of x, null past the segment
       const uint16_t* ys[kLaneRows];
 #pragma unroll
@@ -178,11 +228,11 @@ struct PrefillTile {
         ys[j] = row >= 0 ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece : nullptr;
       }
       const uint16_t* as[kLaneRanks];
-      const uint16_t* wa = static_cast<const uint16_t*>(a.w) + walk.seg.lora * a.w_stride_lora + 8 * piece;
+      const uint16_t* wa = static_cast<const uint16_t*>(a.w) + tile.lora * a.w_stride_lora + 8 * piece;
 #pragma unroll
       for (int j = 0; j < kLaneRanks; ++j) as[j] = wa + (first + kRowStep * j) * a.w_stride_row;
       const uint16_t* bs[kLaneSlots];  // B's row for each of this lane's slots (the slot order is its own inverse)
-      const uint16_t* wb = static_cast<const uint16_t*>(b.w) + walk.seg.lora * b.w_stride_lora + 8 * wpiece;
+      const uint16_t* wb = static_cast<const uint16_t*>(b.w) + tile.lora * b.w_stride_lora + 8 * wpiece;
 #pragma unroll
       for (int j = 0; j < kLaneSlots; ++j)
         bs[j] = wb + static_cast<int64_t>(n_begin + weight_slot(first_slot + kSlotStep * j)) * b.w_stride_row;
@@ -252,16 +302,18 @@ struct PrefillTile {
     share(K, me, blocks, k_begin, k_end);
     share(N, me, blocks, n_begin, n_end);
     uint16_t* y = static_cast<uint16_t*>(p.y) + p.slices[1].y_col;
-    TileWalk<kRows> walk;
     int it = 0;
     uint32_t swaps = 0;  // tiles whose partial v this block has swapped with its partner
-    for (int tile = blockIdx.x; walk.seek(p, tile); tile += gridDim.x) {
-      const int first_row = walk.row0(tile) + 16 * group;  // the group's first segment row
+    for (int n = 0;; ++n) {
+      const TileInfo tile = next_tile(smem, n);
+      if (tile.rows == 0) break;
+      const int first_row = tile.row0 + 16 * group;  // the group's first segment row
+      const int tile_end = tile.row0 + tile.rows;
       uint16_t* out_rows[2];  // this lane's rows g and g + 8 of y, null past the segment
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
         const int row = first_row + g + 8 * h;
-        out_rows[h] = row < walk.seg.end ? y + physical_row(p, row) * p.ld_y : nullptr;
+        out_rows[h] = row < tile_end ? y + physical_row(p, row) * p.ld_y : nullptr;
       }
 
       float acc[kNTiles][4];
@@ -309,7 +361,7 @@ struct PrefillTile {
           v_lo[ks][i] = Traits::pack(f[0] - hi.x, f[1] - hi.y);
         }
 
-      const float scale = walk.seg.scale;
+      const float scale = tile.scale;
       for (int n0 = n_begin; n0 < n_end; n0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
@@ -426,6 +478,10 @@ struct PrefillTile {
       for (int s = 0; s < kStages; ++s) {
         Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
         Barrier::init(&smem.empty[s], 32 * kConsumers);  // every consumer lane
+      }
+      for (int s = 0; s < kTileSlots; ++s) {
+        Barrier::init(&smem.tile_full[s], 1);  // the walking warp's lane 0
+        Barrier::init(&smem.tile_empty[s], kTileReaders);  // lane 0 of every reader warp
       }
       Barrier::init(&smem.partner_landed, 1);
       Barrier::init(&smem.partner_read, kConsumers);  // every consumer warp of the partner
