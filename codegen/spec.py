@@ -274,7 +274,7 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower
-# with 64-row tiles, entry 31; 5-8% faster with 16-row tiles on batches of more than a wave of them, entry 38)
+# with 64-row tiles, entry 31; faster with 16-row tiles, entries 38 and 45)
 PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight)
 PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
@@ -290,13 +290,15 @@ def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
 
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """64-row tiles for long segments and 16-row ones, with 128- or 256-column stages, for many short segments
-    (benchmarks/NOTES.md, entries 35 and 38); 32-row ones as extra tiles (they tied with the launch pair where the
-    taller ones leave SMs idle, entry 31). Consumer warps per 16 rows by _prefill_split, and the producer warps."""
+    """64-row tiles with 128-column stages for long segments and 16-row ones with 256-column stages for many short
+    segments (benchmarks/NOTES.md, entries 35, 38 and 45); as extra tiles 32-row ones (they tied with the launch
+    pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
+    once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, and the producer
+    warps."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    for rows, chunk in [(64, 128), (16, 128), (16, 256)] + ([(32, 128)] if extra else []):
+    for rows, chunk in [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else []):
         pitch = 2 * chunk + 16
         stage = rows * pitch + max(rank * pitch, chunk * (2 * rank + 16))
         split = _prefill_split(rows, chunk, rank, stage)

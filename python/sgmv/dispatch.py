@@ -312,14 +312,13 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
 # where the tiles keep PREFILL_MIN_SM_PERCENT of the SMs busy, at most PREFILL_SHORT_MAX_MEAN_ROWS rows a segment.
-# From dispatch_sweep (NOTES.md, entries 35 and 38; measured at one row a segment): with 128-column stages r64
-# distinct bs64 and bs256 0.87-0.94x the pair's time and r16 bs64 (one tile a cluster) 0.88-0.91x, but r16 bs256
-# (two tiles a block) 1.03-1.05x; with 256-column stages r16 bs256 0.93-0.95x and r16 bs64 0.97-1.03x the 128-column
-# time. So batches of more than one wave of tiles take PREFILL_SHORT_WIDE_CHUNK columns, the others
-# PREFILL_SHORT_CHUNK.
+# From dispatch_sweep (NOTES.md, entries 35, 38 and 45; measured at one row a segment): r64 distinct bs64 and bs256
+# 0.87-0.94x the pair's time, r16 0.88-0.95x. Its stages are PREFILL_SHORT_CHUNK columns wide: with 8 consumer
+# warps (entry 45) 256 columns took distinct bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at
+# r64 (before, 128 columns won where the tiles fit one wave, entry 38).
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
-PREFILL_SHORT_CHUNK, PREFILL_SHORT_WIDE_CHUNK = 128, 256
+PREFILL_SHORT_CHUNK = 256
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -352,9 +351,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         return None
     kernel = max(fitting, key=lambda k: k.warp_rows)
     blocks = prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
-    if short:  # the stage width by the waves of tiles (ties: the first compiled)
-        chunk = PREFILL_SHORT_WIDE_CHUNK if blocks > num_sms else PREFILL_SHORT_CHUNK
-        kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows), key=lambda k: k.tile_n == chunk)
+    if short:  # the measured stage width where a build has others (ties: the first compiled)
+        kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows),
+                     key=lambda k: k.tile_n == PREFILL_SHORT_CHUNK)
     return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
 
