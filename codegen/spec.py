@@ -123,9 +123,9 @@ class KernelSpec:
     @property
     def _prefill_stage_bytes(self) -> int:
         """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's
-        rows (the same pitch) or B's (every rank plus 16 bytes each), whichever is larger."""
+        rows (the same pitch) or B's (every rank, swizzled), whichever is larger."""
         row_pitch = 2 * self.tile_n + 16
-        weights = max(self.rank * row_pitch, self.tile_n * (2 * self.rank + 16))
+        weights = max(self.rank * row_pitch, self.tile_n * 2 * self.rank)
         return self.warp_rows * row_pitch + weights
 
     @property
@@ -300,7 +300,7 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     tiles = []
     for rows, chunk in [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else []):
         pitch = 2 * chunk + 16
-        stage = rows * pitch + max(rank * pitch, chunk * (2 * rank + 16))
+        stage = rows * pitch + max(rank * pitch, chunk * 2 * rank)
         split = _prefill_split(rows, chunk, rank, stage)
         tiles.append(dict(warps=rows // 16 * split + PREFILL_PRODUCER_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
     return tiles

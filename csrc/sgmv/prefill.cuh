@@ -104,7 +104,10 @@ struct PrefillTile {
   static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
   static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
-  static constexpr int kWeightPitch = 2 * kRank + 16;      // bytes per staged row of B (h_out row, every rank)
+  static constexpr int kWeightPitch = 2 * kRank;  // bytes per staged row of B (h_out row, every rank), unpadded:
+  // its 16-byte pieces are swizzled instead (piece_of), so a stage holds B in 2/3 of the bytes at rank 16 and the
+  // stages in flight go from 10 to 13 (benchmarks/NOTES.md, entry 45)
+  static constexpr int kWeightPieces = kRank / 8;  // 16-byte pieces of a staged row of B
   static constexpr int kWeightBytes =
       kRank * kRowPitch > kStreamChunk * kWeightPitch ? kRank * kRowPitch : kStreamChunk * kWeightPitch;
   static constexpr int kStageBytes = kRows * kRowPitch + kWeightBytes;  // rows of x or y, then A or B
@@ -112,6 +115,14 @@ struct PrefillTile {
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
+  static_assert(kWeightPieces <= 8, "piece_of spreads 8 consecutive rows of B over the 8 16-byte bank groups");
+
+  // Where piece `piece` of staged row `slot` of B lies in the row: the ldmatrix of the expand reads one piece of 8
+  // consecutive slots, which this XOR spreads over all 8 16-byte bank groups (the slot's 8 / kWeightPieces-row
+  // group, mod kWeightPieces, flips the piece), so they take one shared-memory wavefront as with padded rows.
+  __device__ static constexpr int piece_of(int slot, int piece) {
+    return piece ^ (slot / (8 / kWeightPieces) % kWeightPieces);
+  }
 
   static constexpr int kTileSlots = 2;  // tiles the walking warp may hand over ahead of the slowest reader
   static constexpr int kTileReaders = kConsumers + kProducers - 1;  // warps that read each handed-over tile
@@ -190,8 +201,8 @@ struct PrefillTile {
     constexpr int kRowStep = 32 / kLanesPerRow * kProducers;  // rows between this lane's rows of x, y and A
     constexpr int kLaneRows = kRows / kRowStep;
     constexpr int kLaneRanks = kRank / kRowStep;
-    constexpr int kWeightPieces = kRank / 8;                   // 16-byte pieces of a row of B
     constexpr int kSlotStep = 32 / kWeightPieces * kProducers;  // B slots between a lane's slots
+    static_assert(kSlotStep % 8 == 0, "a lane's slots share their piece_of swizzle");
     constexpr int kLaneSlots = kStreamChunk / kSlotStep;
     static_assert(kRows % kRowStep == 0 && kRank % kRowStep == 0, "whole rows per producer lane");
     const int lane = threadIdx.x % 32;
@@ -210,7 +221,7 @@ struct PrefillTile {
     // This lane's shared-memory destinations within a stage (plus the stage's offset).
     const uint32_t row_dst = first * kRowPitch + 16 * piece;
     const uint32_t weight_dst = kRows * kRowPitch + first * kRowPitch + 16 * piece;
-    const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * wpiece;
+    const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
     TileWalk<kRows> walk;  // pw 0 only
     int it = 0;
     for (int n = 0;; ++n) {
@@ -381,7 +392,7 @@ struct PrefillTile {
               uint32_t w[4];
               const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
               cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
-                                                ws + slot * kWeightPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2))),
+                                                ws + slot * kWeightPitch + 16 * piece_of(slot, 2 * ks + (lane / 8) % 2)),
                                             w[0], w[1], w[2], w[3]);
               mma_16x8x16<T>(out[2 * jp], v_hi[ks], w[0], w[1]);
               mma_16x8x16<T>(out[2 * jp], v_lo[ks], w[0], w[1]);
