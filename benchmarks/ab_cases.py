@@ -1,18 +1,26 @@
-"""A/B driver: the full sweep's add_lora cases that the prefill kernel may take (distinct bs64/bs256, prefill) at
-ranks 16-64, no baselines. Usage: python ab_cases.py OUT DTYPES"""
+"""Times the full sweep's add_lora cases that the prefill kernel may take (distinct bs64 and bs256, and prefill, at
+ranks 16-64), without baselines or serving pairs: the A/B driver of benchmarks/NOTES.md entry 45.
+
+    python benchmarks/ab_cases.py OUT_DIR bf16[,fp16]
+
+Run it once per installed build (each on PYTHONPATH), in alternating order, then compare the runs' results.csv.
+"""
 import pathlib
 import sys
 
-from sgmv.bench import run as R
+from sgmv.bench import run as bench_run
 
-full = R.sweep
+RANKS = (16, 32, 64)
+full_sweep = bench_run.sweep
 
 
-def picked(quick):
-    return [c for c in full(False) if c.rank in (16, 32, 64)
+def prefill_kernel_cases(quick: bool) -> list:
+    """The full sweep's cases of RANKS that run on the prefill kernel (`quick` is ignored)."""
+    return [c for c in full_sweep(False) if c.rank in RANKS
             and (c.popularity == "prefill" or (c.popularity == "distinct" and c.rows >= 64))]
 
 
-R.sweep = picked
-R.run(quick=False, dtypes=sys.argv[2].split(","), op_names=["add_lora"], out=pathlib.Path(sys.argv[1]),
-      baselines=False, command="ab_cases", pairs=False)
+if __name__ == "__main__":
+    bench_run.sweep = prefill_kernel_cases
+    bench_run.run(quick=False, dtypes=sys.argv[2].split(","), op_names=["add_lora"], out=pathlib.Path(sys.argv[1]),
+                  baselines=False, command="ab_cases " + " ".join(sys.argv[1:]), pairs=False)
