@@ -277,7 +277,7 @@ PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_
 # with 64-row tiles, entry 31; faster with 16-row tiles, entries 38 and 45)
 PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight)
 PREFILL_MAX_STAGES = 16
-PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (two per 16 rows) multiply
+PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 

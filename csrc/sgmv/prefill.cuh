@@ -1,19 +1,18 @@
 // SGMV add_lora for long segments (prefill) in one launch:
 //   y[rows of s] += scale_s * (x[rows of s] @ A[l_s]^T) @ B[l_s]^T.
 //
-// Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after
-// segment; segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the
-// grid is at most what the SMs hold at once). The first producer warp finds each tile's segment in the tables and
-// hands it to the block's other warps through shared memory (publish_tile / next_tile). For each tile the block
-// streams, through kStages shared-memory
-// stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in kStreamChunk-column
-// chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and each of
-// their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
-// group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the tile's last chunk,
-// sum their partial v through that stage's shared memory, so all hold the group's v (every rank, float32) in
-// registers; in the expand they take every kSplit-th 32-column group of every chunk. No v in global memory. Each
-// lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order),
-// so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors.
+// Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after segment;
+// segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the grid is at most
+// what the SMs hold at once). The first producer warp finds each tile's segment in the tables and hands it to the
+// block's other warps through shared memory (publish_tile / next_tile). For each tile the block streams, through
+// kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in
+// kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and
+// each of their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
+// group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the tile's last chunk, sum
+// their partial v through that stage's shared memory, so all hold the group's v (every rank, float32) in registers; in
+// the expand they take every kSplit-th 32-column group of every chunk. No v in global memory. Each lane's accumulators
+// cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order, weight_slot, their 16-byte
+// pieces swizzled, piece_of), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors.
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -392,7 +391,8 @@ struct PrefillTile {
               uint32_t w[4];
               const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
               cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
-                                                ws + slot * kWeightPitch + 16 * piece_of(slot, 2 * ks + (lane / 8) % 2)),
+                                                ws + slot * kWeightPitch +
+                                                16 * piece_of(slot, 2 * ks + (lane / 8) % 2)),
                                             w[0], w[1], w[2], w[3]);
               mma_16x8x16<T>(out[2 * jp], v_hi[ks], w[0], w[1]);
               mma_16x8x16<T>(out[2 * jp], v_lo[ks], w[0], w[1]);
