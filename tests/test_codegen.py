@@ -53,8 +53,8 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
 
 def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps():
     """add_lora in one launch by streaming: every dtype at ranks 16, 32 and 64, 64-row tiles for long segments and
-    16-row ones for many short segments (32-row ones as extra tiles), any h_in and h_out, aligned rows, one block
-    an SM."""
+    16-row ones for many short segments (32-row ones, and 16-row ones of 128 columns, as extra tiles), any h_in
+    and h_out, aligned rows, one block an SM."""
     prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill"}
     assert prefill == {(dt, r, rows) for dt in ("fp16", "bf16") for r in (16, 32, 64) for rows in (64, 16)}
     extra = {(s.dtype, s.rank, s.warp_rows) for s in specmod.default_specs(extra_tiles=True) if s.op == "prefill"}

@@ -165,7 +165,9 @@ struct FusedTile {
   // thread's slots: its shared-memory reads are issued before its copies, which write only once their global
   // reads return). Waiting for each tile's copies in turn cost 2.3-2.9x (benchmarks/NOTES.md, entries 41 and 44).
   // A block's last tile reads its fragments chunk by chunk, as the single-tile form does: reading them all first
-  // cost the single-tile launches 1-4% (entry 44).
+  // cost the single-tile launches 1-4% (entry 44). The single-tile form (kSeveralTiles false) issues no copies of
+  // its own: it serves launches whose grid y covers every column tile (the cluster path's fused_grid, and run_grid
+  // where gridDim.y * kBlockCols >= N), so each block has at most one, prefetched before.
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],

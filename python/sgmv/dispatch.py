@@ -64,6 +64,11 @@ class Problem:
             object.__setattr__(self, "slice_ranks", (self.rank,) * len(self.slice_hidden))
 
     @property
+    def longest_segment_bound(self) -> int:
+        """Rows of the longest segment: max_segment_rows where the host knows it, else every row of the batch."""
+        return self.max_segment_rows if self.max_segment_rows >= 0 else self.num_rows
+
+    @property
     def num_slices(self) -> int:
         return len(self.slice_hidden)
 
@@ -236,8 +241,7 @@ def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
 def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Optional[tuple[int, int, int]]:
     """The grid handoff's grid with at most `cap` blocks (x = segment, y = the blocks splitting h_in and sharing
     h_out's column tiles, z = one row tile each, to the longest segment), or None."""
-    longest = problem.max_segment_rows if problem.max_segment_rows >= 0 else problem.num_rows
-    row_tiles = max(1, math.ceil(longest / kernel.warp_rows))
+    row_tiles = max(1, math.ceil(problem.longest_segment_bound / kernel.warp_rows))
     per_split = problem.num_segments * row_tiles
     if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or row_tiles > MAX_GRID_YZ:
         return None
@@ -465,7 +469,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
             if grid is None:
                 raise UnsupportedError(
                     f"{kernel.name} with the grid handoff: {problem.num_segments} segments of up to "
-                    f"{problem.max_segment_rows if problem.max_segment_rows >= 0 else problem.num_rows} rows need "
+                    f"{problem.longest_segment_bound} rows need "
                     f"more blocks than {min(HANDOFF_MAX_BLOCKS, num_sms)}, or v more than "
                     f"{HANDOFF_BUFFER_FLOATS} floats")
             return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, handoff=True)
