@@ -111,8 +111,9 @@ class KernelSpec:
 
     @property
     def prefill_split(self) -> int:
-        """Prefill: consumer warps per 16-row group (prefill.cuh's kSplit)."""
-        return (self.warps - self.prefill_producers) * 16 // self.warp_rows
+        """Prefill: consumer warps per 16-row group (prefill.cuh's kSplit): the warps past the producers and the
+        walking warp."""
+        return (self.warps - PREFILL_SUPPORT_WARPS) * 16 // self.warp_rows
 
     @property
     def _shrink_pieces(self) -> int:
@@ -192,7 +193,7 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.op == "prefill":
         return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
                 and spec.prefill_split in PREFILL_SPLITS and spec.tile_n // 32 % spec.prefill_split == 0
-                and (spec.warps - spec.prefill_producers) * 16 % spec.warp_rows == 0
+                and (spec.warps - PREFILL_SUPPORT_WARPS) * 16 % spec.warp_rows == 0
                 and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
     if spec.op == "fused":
         return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
@@ -278,6 +279,7 @@ PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_
 PREFILL_SMEM_BYTES = 220 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight)
 PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
+PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
 PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
@@ -293,8 +295,8 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     """64-row tiles with 128-column stages for long segments and 16-row ones with 256-column stages for many short
     segments (benchmarks/NOTES.md, entries 35, 38 and 45); as extra tiles 32-row ones (they tied with the launch
     pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
-    once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, and the producer
-    warps."""
+    once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, the producer warps
+    and the walking warp."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
@@ -302,7 +304,7 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
         pitch = 2 * chunk + 16
         stage = rows * pitch + max(rank * pitch, chunk * 2 * rank)
         split = _prefill_split(rows, chunk, rank, stage)
-        tiles.append(dict(warps=rows // 16 * split + PREFILL_PRODUCER_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
+        tiles.append(dict(warps=rows // 16 * split + PREFILL_SUPPORT_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
     return tiles
 
 

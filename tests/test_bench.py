@@ -98,13 +98,13 @@ def test_results_name_the_kernels_that_ran():
     distinct = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # the fused kernel's grid handoff
     assert kernels_for(distinct, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w8m16n512")
     wide = cases.BenchCase(4096, 4096, 16, 256, "distinct", (1,) * 256)  # streamed: 16-row tiles, 256 columns
-    assert kernels_for(wide, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w10m16n256")
+    assert kernels_for(wide, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w11m16n256")
     prefill = cases.BenchCase(4096, 4096, 64, 4096, "prefill", (64,) * 64)
     assert "_w8m32n256u1_" in kernels_for(prefill, torch.float16, "expand")
     one = cases.BenchCase(4096, 4096, 16, 1, "distinct", (1,))  # dispatch runs it as one fused launch on sm_90
     assert kernels_for(one, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w4m16n256")
     assert "+" in kernels_for(one, torch.bfloat16, "add_lora", arch=80)
     long = cases.BenchCase(4096, 4096, 16, 8192, "prefill", (1024,) * 8)  # a 64-row tile for every SM
-    assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w18m64")
+    assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w19m64")
     assert kernels_for(prefill, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r64_")  # 64 tiles, in
     # clusters of two blocks

@@ -271,11 +271,12 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "pair"])
 @pytest.mark.parametrize("layout", ["distinct", "uniform", "zipf", "negative", "empty"])
-@pytest.mark.parametrize("rows", [1, 16, 200])
+@pytest.mark.parametrize("rows", [1, 16, 200, 1000])
 def test_add_lora_with_tables_read_before_the_wait(rows, layout, fused):
-    """A batch built from host data lets add_lora's first kernel (fused or shrink) read the tables before
-    waiting for the previous kernel (tables_ready): the result is the same as without, bit for bit except through
-    the grid handoff (its blocks add their partial tiles of v in whatever order they arrive: README)."""
+    """A batch built from host data lets add_lora's first kernel (fused, prefill's walking warp or shrink) read the
+    tables before waiting for the previous kernel (tables_ready): the result is the same as without, bit for bit
+    except through the grid handoff (its blocks add their partial tiles of v in whatever order they arrive:
+    README)."""
     case = Case(rows=rows, h_in=4096, h_out=4096, rank=16, n_lora=6, dtype=torch.bfloat16, layout=layout,
                 device=DEV, seed=rows + 7)
     host = sgmv.LoraBatch.from_segments(case.batch.seg_indptr.cpu(), case.batch.lora_indices.cpu(), device=DEV)

@@ -3,8 +3,8 @@
 //
 // Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after segment;
 // segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the grid is at most
-// what the SMs hold at once). The first producer warp finds each tile's segment in the tables and hands it to the
-// block's other warps through shared memory (publish_tile / next_tile). For each tile the block streams, through
+// what the SMs hold at once). A warp of its own (the walking warp, the block's last) finds each tile's segment in
+// the tables and hands it to the block's other warps through shared memory (publish_tile / next_tile). For each tile the block streams, through
 // kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in
 // kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and
 // each of their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
@@ -101,7 +101,7 @@ struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
   static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
-  static constexpr int kThreads = 32 * (kConsumers + kProducers);  // the consumer warps, then the producers
+  static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker
   static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
   static constexpr int kWeightPitch = 2 * kRank;  // bytes per staged row of B (h_out row, every rank), unpadded:
   // its 16-byte pieces are swizzled instead (piece_of), so a stage holds B in 2/3 of the bytes at rank 16 and the
@@ -124,7 +124,7 @@ struct PrefillTile {
   }
 
   static constexpr int kTileSlots = 2;  // tiles the walking warp may hand over ahead of the slowest reader
-  static constexpr int kTileReaders = kConsumers + kProducers - 1;  // warps that read each handed-over tile
+  static constexpr int kTileReaders = kConsumers + kProducers;  // warps that read each handed-over tile
 
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
@@ -153,12 +153,15 @@ struct PrefillTile {
     end = min(total, chunks * (me + 1) / blocks * kStreamChunk);
   }
 
-  // The walking warp (the first producer warp): finds the block's tile number n (tile blockIdx.x + n gridDim.x) with
-  // `walk` and hands it over in slot n % kTileSlots, once every reader has taken what that slot held before. The
-  // arrival releases the slot's stores to the readers, whose wait acquires them. Returns the tile (rows 0: none).
+  // The walking warp: finds the block's tile number n (tile blockIdx.x + n gridDim.x) with `walk` and hands it over
+  // in slot n % kTileSlots, once every reader has taken what that slot held before. The arrival releases the slot's
+  // stores to the readers, whose wait acquires them. Returns the tile (rows 0: none).
   // Before, every warp walked the tables itself: the walk (an L2 round trip per 32 segments) was a fifth of the
   // consumer warps' samples with 256 one-row segments, and their last walk, which only finds that no tile is left,
-  // came after their last stage (benchmarks/NOTES.md, entry 45).
+  // came after their last stage (benchmarks/NOTES.md, entry 45). Then the first producer warp walked, between its
+  // copies: under the stream's load a round trip took ~1500 cycles, and a stage probe showed the consumers starved
+  // ~6000 cycles at each new tile of 256 one-row segments while it walked (entry 46). A warp of its own walks up to
+  // kTileSlots tiles ahead of the readers, off every copy's path.
   __device__ static TileInfo publish_tile(const SgmvParams& p, SharedStorage& smem, TileWalk<kRows>& walk, int n) {
     const int tile = blockIdx.x + n * gridDim.x;
     TileInfo info{0, 0, 0, 0.0f};
@@ -173,7 +176,7 @@ struct PrefillTile {
     return info;
   }
 
-  // A reader warp (the consumers, the other producers): the block's tile number n, from the walking warp.
+  // A reader warp (the consumers and the producers): the block's tile number n, from the walking warp.
   __device__ static TileInfo next_tile(SharedStorage& smem, int n) {
     const int slot = n % kTileSlots;
     Barrier::wait(&smem.tile_full[slot], (n / kTileSlots) & 1);
@@ -182,6 +185,13 @@ struct PrefillTile {
     __syncwarp();
     if (threadIdx.x % 32 == 0) Barrier::arrive(&smem.tile_empty[slot]);
     return info;
+  }
+
+  // The walking warp's whole work: hands over the block's tiles in order, then the end (a tile of no rows).
+  __device__ static void walk_tiles(const SgmvParams& p, SharedStorage& smem) {
+    TileWalk<kRows> walk;
+    for (int n = 0; publish_tile(p, smem, walk, n).rows != 0; ++n) {
+    }
   }
 
   // One 16-byte cp.async (LDGSTS, L2 only) to shared-memory address `dst`.
@@ -221,10 +231,9 @@ struct PrefillTile {
     const uint32_t row_dst = first * kRowPitch + 16 * piece;
     const uint32_t weight_dst = kRows * kRowPitch + first * kRowPitch + 16 * piece;
     const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
-    TileWalk<kRows> walk;  // pw 0 only
     int it = 0;
     for (int n = 0;; ++n) {
-      const TileInfo tile = pw == 0 ? publish_tile(p, smem, walk, n) : next_tile(smem, n);
+      const TileInfo tile = next_tile(smem, n);
       if (tile.rows == 0) break;
       const int row0 = tile.row0;
       const int rows = tile.rows;
@@ -505,13 +514,18 @@ struct PrefillTile {
       __syncthreads();
     }
     // Launched to overlap the previous kernel on the stream: nothing it may write (x, y, the tables) is read
-    // before it is done.
-    wait_for_prerequisites();
-    if (threadIdx.x / 32 >= kConsumers) {
-      produce(p, smem, threadIdx.x / 32 - kConsumers, me, blocks);
+    // before it is done. The walking warp reads only the tables: with p.tables_ready (no kernel writes them) it
+    // hands over the first tiles while the previous kernel still runs (the other warps' wait keeps the block).
+    const int warp = threadIdx.x / 32;
+    const bool walking = warp == kConsumers + kProducers;
+    if (!walking || !p.tables_ready) wait_for_prerequisites();
+    if (warp < kConsumers) {
+      consume(p, smem, warp, me, blocks);
+    } else if (!walking) {
+      produce(p, smem, warp - kConsumers, me, blocks);
       launch_dependents();  // every copy is issued: the next kernel may take what this block frees
     } else {
-      consume(p, smem, threadIdx.x / 32, me, blocks);
+      walk_tiles(p, smem);
     }
     if (blocks > 1) {  // the partner's last arrival on this block's barrier has come before either block exits
       cute::cluster_arrive();
