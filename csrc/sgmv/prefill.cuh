@@ -124,7 +124,7 @@ struct PrefillTile {
   }
 
   static constexpr int kTileSlots = 2;  // tiles the walking warp may hand over ahead of the slowest reader
-  static constexpr int kTileReaders = kConsumers + kProducers;  // warps that read each handed-over tile
+  static constexpr int kTileReaders = 32 * (kConsumers + kProducers);  // threads that read each handed-over tile
 
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
@@ -133,7 +133,7 @@ struct PrefillTile {
     uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
     uint64_t empty[kStages];  // every consumer lane is done with the stage
     uint64_t tile_full[kTileSlots];   // the slot holds the next tile (the walking warp's arrival)
-    uint64_t tile_empty[kTileSlots];  // every reader warp has taken the slot's tile
+    uint64_t tile_empty[kTileSlots];  // every reader thread has taken the slot's tile
     uint64_t partner_landed;  // the partner's partial v has landed (this block's arrival and the partner's bytes)
     uint64_t partner_read;    // every consumer warp of the partner has read what this block pushed to it
   };
@@ -182,8 +182,10 @@ struct PrefillTile {
     Barrier::wait(&smem.tile_full[slot], (n / kTileSlots) & 1);
     asm volatile("" ::: "memory");  // the load stays after the wait
     const TileInfo info = smem.tiles[slot];
-    __syncwarp();
-    if (threadIdx.x % 32 == 0) Barrier::arrive(&smem.tile_empty[slot]);
+    // Every lane arrives (an arrival releases the arriving thread's read only, as for the stages): with one arrival
+    // a warp after __syncwarp, racecheck reported the walking warp's next write to the slot as a race with the
+    // other lanes' reads (entry 46).
+    Barrier::arrive(&smem.tile_empty[slot]);
     return info;
   }
 
@@ -501,7 +503,7 @@ struct PrefillTile {
       }
       for (int s = 0; s < kTileSlots; ++s) {
         Barrier::init(&smem.tile_full[s], 1);  // the walking warp's lane 0
-        Barrier::init(&smem.tile_empty[s], kTileReaders);  // lane 0 of every reader warp
+        Barrier::init(&smem.tile_empty[s], kTileReaders);  // every lane of every reader warp
       }
       Barrier::init(&smem.partner_landed, 1);
       Barrier::init(&smem.partner_read, kConsumers);  // every consumer warp of the partner
