@@ -4,9 +4,9 @@
 // Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after segment;
 // segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the grid is at most
 // what the SMs hold at once). A warp of its own (the walking warp, the block's last) finds each tile's segment in
-// the tables and hands it to the block's other warps through shared memory (publish_tile / next_tile). For each tile the block streams, through
-// kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink), then y and B in
-// kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and
+// the tables and hands it to the block's other warps through shared memory (publish_tile / next_tile). For each
+// tile the block streams, through kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in
+// (the shrink), then y and B in kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and
 // each of their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
 // group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the tile's last chunk, sum
 // their partial v through that stage's shared memory, so all hold the group's v (every rank, float32) in registers; in
