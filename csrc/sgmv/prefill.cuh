@@ -3,16 +3,17 @@
 //
 // Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after segment;
 // segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the grid is at most
-// what the SMs hold at once). A warp of its own (the walking warp, the block's last) finds each tile's segment in
-// the tables and hands it to the block's other warps through shared memory (publish_tile / next_tile). For each
-// tile the block streams, through kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in
-// (the shrink), then y and B in kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16 bytes a lane), and
-// each of their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer warps own each 16-row
-// group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the tile's last chunk, sum
-// their partial v through that stage's shared memory, so all hold the group's v (every rank, float32) in registers; in
-// the expand they take every kSplit-th 32-column group of every chunk. No v in global memory. Each lane's accumulators
-// cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order, weight_slot, their 16-byte
-// pieces swizzled, piece_of), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors.
+// what the SMs hold at once). A warp of its own (the walking warp, the block's last) finds each tile's segment in the
+// tables and hands it to the block's other warps through shared memory (publish_tile / next_tile). For each tile the
+// block streams, through kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink),
+// then y and B in kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16
+// bytes a lane), and each of their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer
+// warps own each 16-row group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the
+// tile's last chunk, sum their partial v through that stage's shared memory, so all hold the group's v (every rank,
+// float32) in registers; in the expand they take every kSplit-th 32-column group of every chunk. No v in global memory.
+// Each lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order,
+// weight_slot, their 16-byte pieces swizzled, piece_of), so it reads y from the stage and stores y + scale * v @ B^T in
+// 16-byte vectors.
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
