@@ -324,6 +324,42 @@ struct PrefillTile {
     share(K, me, blocks, k_begin, k_end);
     share(N, me, blocks, n_begin, n_end);
     uint16_t* y = static_cast<uint16_t*>(p.y) + p.slices[1].y_col;
+    // This lane's byte offsets within a stage (x's and A's fragments in the shrink, B's fragments and y's pieces in
+    // the expand): the same for every stage, so computed once and held. Left to the compiler they were recomputed
+    // in each stage, ~20 of the expand's ~115 instructions a stage per warp at rank 16 (NOTES.md, entry 47).
+    constexpr int kSteps = kStreamChunk / 16 / kSplit;
+    uint32_t x_off[kSteps], a_off[kSteps][kRank / 16];
+#pragma unroll
+    for (int i = 0; i < kSteps; ++i) {
+      const int ks = kSplit * i + part;
+      x_off[i] = (16 * group + lane % 16) * kRowPitch + 2 * (16 * ks + 8 * (lane / 16));
+      asm volatile("" : "+r"(x_off[i]));  // kept in a register, not recomputed in the loop
+#pragma unroll
+      for (int np = 0; np < kRank / 16; ++np) {
+        const int n = 16 * np + lane % 8 + 8 * (lane / 16);
+        a_off[i][np] = kRows * kRowPitch + n * kRowPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2));
+        asm volatile("" : "+r"(a_off[i][np]));
+      }
+    }
+    constexpr int kColGroups = kStreamChunk / 32 / kSplit;
+    uint32_t b_off[kColGroups][kRank / 16][2], y_off[kColGroups][2];
+#pragma unroll
+    for (int i = 0; i < kColGroups; ++i) {
+      const int col0 = 32 * (kSplit * i + part);
+#pragma unroll
+      for (int ks = 0; ks < kRank / 16; ++ks)
+#pragma unroll
+        for (int jp = 0; jp < 2; ++jp) {
+          const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
+          b_off[i][ks][jp] = kRows * kRowPitch + slot * kWeightPitch + 16 * piece_of(slot, 2 * ks + (lane / 8) % 2);
+          asm volatile("" : "+r"(b_off[i][ks][jp]));  // kept in a register, not recomputed in the loop
+        }
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        y_off[i][h] = (16 * group + g + 8 * h) * kRowPitch + 2 * (col0 + 8 * t);
+        asm volatile("" : "+r"(y_off[i][h]));
+      }
+    }
     int it = 0;
     uint32_t swaps = 0;  // tiles whose partial v this block has swapped with its partner
     for (int n = 0;; ++n) {
@@ -343,23 +379,19 @@ struct PrefillTile {
       for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
-        const unsigned char* xs = smem.stage[s] + (16 * group) * kRowPitch;
-        const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
+        const unsigned char* stage = smem.stage[s];
         const int steps = min(kStreamChunk, k_end - k0) / 16;
 #pragma unroll
         for (int i = 0; i < kStreamChunk / 16 / kSplit; ++i) {
           const int ks = kSplit * i + part;
           if (ks >= steps) break;
           uint32_t a[4];
-          cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
-                                            xs + (lane % 16) * kRowPitch + 2 * (16 * ks + 8 * (lane / 16))),
+          cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + x_off[i]),
                                         a[0], a[1], a[2], a[3]);
 #pragma unroll
           for (int np = 0; np < kRank / 16; ++np) {
             uint32_t w[4];
-            const int n = 16 * np + lane % 8 + 8 * (lane / 16);
-            cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
-                                              ws + n * kRowPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2))),
+            cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + a_off[i][np]),
                                           w[0], w[1], w[2], w[3]);
             mma_16x8x16<T>(acc[2 * np], a, w[0], w[1]);
             mma_16x8x16<T>(acc[2 * np + 1], a, w[2], w[3]);
@@ -387,8 +419,7 @@ struct PrefillTile {
       for (int n0 = n_begin; n0 < n_end; n0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
-        const unsigned char* ys = smem.stage[s] + (16 * group) * kRowPitch;
-        const unsigned char* ws = smem.stage[s] + kRows * kRowPitch;
+        const unsigned char* stage = smem.stage[s];
         const int cols = min(kStreamChunk, n_end - n0);
 #pragma unroll
         for (int i = 0; i < kStreamChunk / 32 / kSplit; ++i) {
@@ -401,10 +432,7 @@ struct PrefillTile {
 #pragma unroll
             for (int jp = 0; jp < 2; ++jp) {  // n-tiles 2 jp and 2 jp + 1
               uint32_t w[4];
-              const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
-              cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(
-                                                ws + slot * kWeightPitch +
-                                                16 * piece_of(slot, 2 * ks + (lane / 8) % 2)),
+              cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + b_off[i][ks][jp]),
                                             w[0], w[1], w[2], w[3]);
               mma_16x8x16<T>(out[2 * jp], v_hi[ks], w[0], w[1]);
               mma_16x8x16<T>(out[2 * jp], v_lo[ks], w[0], w[1]);
@@ -417,7 +445,7 @@ struct PrefillTile {
 #pragma unroll
           for (int h = 0; h < 2; ++h) {
             if (out_rows[h] == nullptr) continue;
-            const uint4 cur = *reinterpret_cast<const uint4*>(ys + (g + 8 * h) * kRowPitch + 2 * col);
+            const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[i][h]);
             const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
             uint32_t res[4];
 #pragma unroll
