@@ -2,13 +2,14 @@
 constants were chosen (benchmarks/NOTES.md, entries 12, 14 and 16).
 
     python benchmarks/dispatch_sweep.py OUT_DIR DTYPE NAME=V1,V2,... [OTHER=V ...] [--cases=TEXT] [--ops=...] [--full]
-        [--repeat=N]
+        [--repeat=N] [--with=NAME2=W1,W2,...]
 
 e.g. `PIPELINE_BLOCKS_PER_SM=1000000000,1,2,4,8` (10**9: one column tile per pipelined block) or
 `TALL_TILE_MIN_ROWS=2048,256,64`; OTHER=V sets further constants for the whole sweep; --full takes the full
 sweep's cases instead of the quick sweep's; --repeat=N runs the values N times in turn (V1, V2, ..., V1, V2, ...)
 and reports each case's median, against drift of the machine (the same kernels moved up to +-1.7 us between
-values in NOTES.md, entry 22). No baselines, no serving pairs.
+values in NOTES.md, entry 22); --with sets a second constant in step with the first (its i-th value with the
+first's i-th; columns V/W), for rules of two constants (entry 48). No baselines, no serving pairs.
 """
 import json
 import pathlib
@@ -20,27 +21,36 @@ from sgmv.bench.run import run
 
 
 def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str | None, ops: list[str],
-         quick: bool = True, repeat: int = 1) -> None:
-    if not hasattr(dispatch, name):
-        raise SystemExit(f"sgmv.dispatch has no constant {name}")
-    samples: dict[tuple[str, str], dict[int, list[float]]] = {}
+         quick: bool = True, repeat: int = 1, paired: tuple[str, list[int]] | None = None) -> None:
+    """paired: (NAME2, its values), set in step with `values` (the columns are labelled V/W)."""
+    for constant in [name] + ([paired[0]] if paired else []):
+        if not hasattr(dispatch, constant):
+            raise SystemExit(f"sgmv.dispatch has no constant {constant}")
+    if paired and len(paired[1]) != len(values):
+        raise SystemExit(f"--with gives {len(paired[1])} values for {len(values)} of {name}")
+    labels = [f"{v}/{w}" for v, w in zip(values, paired[1])] if paired else [str(v) for v in values]
+    samples: dict[tuple[str, str], dict[str, list[float]]] = {}
     floors: dict[tuple[str, str], float] = {}
     for round_ in range(repeat):
-        for value in values:
+        for i, (value, label) in enumerate(zip(values, labels)):
             setattr(dispatch, name, value)
+            if paired:
+                setattr(dispatch, paired[0], paired[1][i])
             cuda_ops._installed_kernel.cache_clear()  # selections are memoized per problem
             cuda_ops._installed_one_launch_kernel.cache_clear()
-            folder = f"{name}={value}" + (f"-{round_}" if repeat > 1 else "")
+            setting = f"{name}={value}" + (f",{paired[0]}={paired[1][i]}" if paired else "")
+            folder = setting + (f"-{round_}" if repeat > 1 else "")
             rows = run(quick=quick, dtypes=[dtype], op_names=ops, out=out / folder, baselines=False,
-                       command=f"dispatch_sweep {name}={value}", pairs=False, case_filter=cases)
+                       command=f"dispatch_sweep {setting}", pairs=False, case_filter=cases)
             for r in rows:
-                samples.setdefault((r.op, r.case), {}).setdefault(value, []).append(r.time_us)
+                samples.setdefault((r.op, r.case), {}).setdefault(label, []).append(r.time_us)
                 floors[(r.op, r.case)] = r.floor_us
     times = {key: {v: statistics.median(t) for v, t in per_value.items()} for key, per_value in samples.items()}
-    lines = [f"{name}; time_us per value" + (f" (median of {repeat})" if repeat > 1 else ""),
-             "op       case                                floor  " + " ".join(f"{v:>10}" for v in values)]
+    title = name + (f"/{paired[0]}" if paired else "")
+    lines = [f"{title}; time_us per value" + (f" (median of {repeat})" if repeat > 1 else ""),
+             "op       case                                floor  " + " ".join(f"{v:>10}" for v in labels)]
     for (op, case), t in times.items():
-        lines.append(f"{op:8s} {case:36s} {floors[(op, case)]:6.1f}  " + " ".join(f"{t[v]:10.1f}" for v in values))
+        lines.append(f"{op:8s} {case:36s} {floors[(op, case)]:6.1f}  " + " ".join(f"{t[v]:10.1f}" for v in labels))
     text = "\n".join(lines)
     print(text)
     (out / f"{name}.txt").write_text(text + "\n")
@@ -57,6 +67,10 @@ if __name__ == "__main__":
         if not hasattr(dispatch, other):
             raise SystemExit(f"sgmv.dispatch has no constant {other}")
         setattr(dispatch, other, int(value))
+    paired = None
+    if "--with" in flags:
+        paired_name, paired_spec = flags["--with"].split("=", 1)
+        paired = (paired_name, [int(v) for v in paired_spec.split(",")])
     main(pathlib.Path(args[0]), args[1], constant, [int(v) for v in spec.split(",")], flags.get("--cases"),
          flags.get("--ops", "expand,add_lora").split(","), quick="--full" not in flags,
-         repeat=int(flags.get("--repeat", 1)))
+         repeat=int(flags.get("--repeat", 1)), paired=paired)

@@ -198,10 +198,11 @@ HANDOFF = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=n, u
 
 
 @pytest.mark.parametrize("h, rows, segs, max_rows, want, want_2", [
-    (4096, 1, 1, 1, 128, (1, 32, 1)),        # bs1: 32 blocks, one per 128-column tile, 4 chunks of h_in each
+    (4096, 1, 1, 1, 128, (1, 128, 1)),       # bs1: 128 blocks, a chunk of h_in each (entry 48)
     (4096, 64, 1, 64, 128, (1, 32, 4)),      # identical bs64: 4 row tiles x 32 (two an SM: no fewer tiles a block)
     (4096, 16, 4, 4, 128, (4, 32, 1)),       # uniform bs16
-    (8192, 1, 1, 1, 128, (1, 64, 1)),        # 64 blocks
+    (8192, 1, 1, 1, 128, (1, 128, 1)),       # 128 blocks (256, two an SM, give no fewer tiles a block)
+    (4096, 16, 1, 16, 128, (1, 64, 1)),      # identical bs16: a 16-row tile, HANDOFF_MAX_SPLIT_ROWS / 16 splits
     (8192, 64, 1, 64, 256, (1, 32, 4)),      # 4 row tiles: 32 splits, one per 256-column tile
     (4096, 64, 8, 8, 256, (8, 16, 1)),       # uniform bs64: 8 tiles, 16 splits for 16 tiles of 256 columns
     (8192, 64, 8, 8, 256, (8, 32, 1)),       # 16 splits for 32 column tiles (two each); two an SM: one each
@@ -228,11 +229,11 @@ def test_handoff_geometry_splits_h_in_over_every_block():
     assert launch.handoff and launch.cluster == 1
     assert launch.grid == (3, 21, 2)  # 2 row tiles a segment; 128 blocks at most: 21 splits of h_in
     assert plan(problem, HANDOFF[0], 40, clusters=True).grid == (3, 6, 2)  # never more blocks than SMs
-    # two blocks an SM would give 32 splits (4 chunks each): still two of the 40 column tiles a block, so the fewer
-    # blocks; with 20 SMs, 3 splits (14 tiles a block) or 6 (7): six
-    assert plan(problem, HANDOFF[0], 132, clusters=True, resident_blocks=2).grid == (3, 21, 2)
+    # two blocks an SM give 42 splits (3 chunks each): one of the 40 column tiles a block, not two; with 20 SMs,
+    # 3 splits (14 tiles a block) or 6 (7): six
+    assert plan(problem, HANDOFF[0], 132, clusters=True, resident_blocks=2).grid == (3, 42, 2)
     assert plan(problem, HANDOFF[0], 20, clusters=True, resident_blocks=2).grid == (3, 6, 2)
-    assert dispatch.handoff_grid(dataclasses.replace(problem, hidden=64), HANDOFF[0], 132)[1] == 1  # 2 chunks
+    assert dispatch.handoff_grid(dataclasses.replace(problem, hidden=64), HANDOFF[0], 132)[1] == 2  # 2 chunks
     with pytest.raises(UnsupportedError, match="grid handoff"):
         plan(dataclasses.replace(problem, num_segments=100), HANDOFF[0], 132, clusters=True)
 

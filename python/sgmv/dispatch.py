@@ -206,8 +206,12 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # one's copies in flight while it multiplies the current one, at most HANDOFF_MAX_TILES_PER_BLOCK of them; of the
 # grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM (never more than the driver says an SM holds at once: the
 # barrier needs every block on the GPU together) and HANDOFF_MAX_BLOCKS per block an SM, the one with the fewest
-# column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in; v
-# of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank). From benchmarks/dispatch_sweep.py (entry 44, quick
+# column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in, and
+# a row tile's blocks (splits) times its rows at most HANDOFF_MAX_SPLIT_ROWS; v of at most HANDOFF_BUFFER_FLOATS
+# floats (num_rows x rank). Splits (entry 48, dispatch_sweep with --with): one-row batches ran fastest with a block
+# per chunk (h4096 r64 bs1 4.7 -> 4.3-4.4 us at 128 splits instead of 32; 4096 -> 14336 r64 bs1 6.7 -> 4.6), 16-row
+# tiles with 64 splits (h4096 r64 identical bs16 5.1 at 32, 4.9 at 64, 5.5-5.6 at 128; at r32 128 lost 1.11-1.16x
+# against 32-64). From benchmarks/dispatch_sweep.py (entry 44, quick
 # sweep, bf16): with one block an SM, at most 1 / 2 / 4 / 8 column tiles a block took h8192 r16 identical bs256
 # from 10.2 us (the pair) to 9.1 / 9.0 / 9.1 and h8192 r64 distinct bs16 from 18.9 to 19.2 / 17.7 / 17.9 (8 took
 # h4096 r64 distinct bs64 from the prefill kernel's 24.3 to 30.6); two blocks an SM then took h8192 r64 identical
@@ -220,7 +224,8 @@ HANDOFF_BELOW_MIN_RANK = 1  # 0: below HANDOFF_MIN_RANK only the cluster sum (el
 HANDOFF_MAX_TILES_PER_BLOCK = 2
 HANDOFF_MAX_BLOCKS = 128
 HANDOFF_BLOCKS_PER_SM = 2
-HANDOFF_MIN_CHUNKS = 4
+HANDOFF_MIN_CHUNKS = 1
+HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
 
@@ -246,7 +251,9 @@ def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Op
     if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or row_tiles > MAX_GRID_YZ:
         return None
     chunks = math.ceil(problem.hidden / kernel.chunk)
-    splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, MAX_GRID_YZ))
+    tile_rows = min(kernel.warp_rows, max(1, problem.longest_segment_bound))
+    splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, HANDOFF_MAX_SPLIT_ROWS // tile_rows,
+                        MAX_GRID_YZ))
     return problem.num_segments, splits, row_tiles
 
 
