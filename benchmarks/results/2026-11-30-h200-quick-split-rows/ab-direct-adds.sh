@@ -1,0 +1,13 @@
+# Session 2026-11-30b call 6 (entry 49): the grid handoff's direct additions of each warp's accumulators for
+# tiles of up to 8 rows. F = main (932fdbc+), R = the patch; filtered builds (fused, r64 and r16 h4096 pair kernels,
+# prefill). Fused GPU tests on R, then A/B F R R F.
+set -o pipefail
+REPO=$PWD; rm -rf /tmp/ab
+for v in F R; do rm -rf /tmp/s$v; python3 -m pip install -q --no-deps --no-index --target /tmp/s$v dist_ab$v/*.whl; done
+cd tests && PYTHONPATH=/tmp/sR timeout 70 python3 -m pytest -q test_gpu_kernels.py -k "fused or handoff or tables or chain" 2>&1 | grep -E "FAILED|passed|failed|rror" | head -8 | tee $OUT/tests-R.txt
+cd /tmp
+for v in F R R F; do
+  n=$(( $(ls -d /tmp/ab/$v* 2>/dev/null | wc -l) + 1 ))
+  PYTHONPATH=/tmp/s$v timeout 40 python3 $REPO/dist_run/ab_handoff.py /tmp/ab/$v$n > /tmp/ab_$v$n.log 2>&1 || tail -3 /tmp/ab_$v$n.log
+done
+python3 $REPO/dist_run/ab_summary.py /tmp/ab F1,F2 R1,R2 > $OUT/ab-direct-adds.txt; cat $OUT/ab-direct-adds.txt
