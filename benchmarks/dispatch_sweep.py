@@ -22,12 +22,7 @@ from sgmv.bench.run import run
 
 def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str | None, ops: list[str],
          quick: bool = True, repeat: int = 1, paired: tuple[str, list[int]] | None = None) -> None:
-    """paired: (NAME2, its values), set in step with `values` (the columns are labelled V/W)."""
-    for constant in [name] + ([paired[0]] if paired else []):
-        if not hasattr(dispatch, constant):
-            raise SystemExit(f"sgmv.dispatch has no constant {constant}")
-    if paired and len(paired[1]) != len(values):
-        raise SystemExit(f"--with gives {len(paired[1])} values for {len(values)} of {name}")
+    """paired: (NAME2, its values), set in step with `values` (the columns are labelled V/W); parse checks both."""
     labels = [f"{v}/{w}" for v, w in zip(values, paired[1])] if paired else [str(v) for v in values]
     samples: dict[tuple[str, str], dict[str, list[float]]] = {}
     floors: dict[tuple[str, str], float] = {}
@@ -58,19 +53,33 @@ def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str
                                                   for (op, case), t in samples.items()}))
 
 
-if __name__ == "__main__":
-    flags = {a.split("=", 1)[0]: a.split("=", 1)[-1] for a in sys.argv[1:] if a.startswith("--")}
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+def parse(argv: list[str]) -> dict:
+    """The command line as main's arguments, plus `fixed`: {OTHER: V} to set for the whole sweep. Unknown constants
+    and a --with of another length than the swept values stop it here, before any GPU work."""
+    flags = {a.split("=", 1)[0]: a.split("=", 1)[-1] for a in argv if a.startswith("--")}
+    args = [a for a in argv if not a.startswith("--")]
+    if len(args) < 3 or "=" not in args[2]:
+        raise SystemExit(__doc__)
     constant, spec = args[2].split("=", 1)
-    for fixed in args[3:]:
-        other, value = fixed.split("=", 1)
-        if not hasattr(dispatch, other):
-            raise SystemExit(f"sgmv.dispatch has no constant {other}")
-        setattr(dispatch, other, int(value))
+    fixed = dict(a.split("=", 1) for a in args[3:])
     paired = None
     if "--with" in flags:
         paired_name, paired_spec = flags["--with"].split("=", 1)
         paired = (paired_name, [int(v) for v in paired_spec.split(",")])
-    main(pathlib.Path(args[0]), args[1], constant, [int(v) for v in spec.split(",")], flags.get("--cases"),
-         flags.get("--ops", "expand,add_lora").split(","), quick="--full" not in flags,
-         repeat=int(flags.get("--repeat", 1)), paired=paired)
+    values = [int(v) for v in spec.split(",")]
+    for name in [constant, *fixed] + ([paired[0]] if paired else []):
+        if not hasattr(dispatch, name):
+            raise SystemExit(f"sgmv.dispatch has no constant {name}")
+    if paired and len(paired[1]) != len(values):
+        raise SystemExit(f"--with gives {len(paired[1])} values for {len(values)} of {constant}")
+    return dict(out=pathlib.Path(args[0]), dtype=args[1], name=constant, values=values,
+                fixed={k: int(v) for k, v in fixed.items()}, cases=flags.get("--cases"),
+                ops=flags.get("--ops", "expand,add_lora").split(","), quick="--full" not in flags,
+                repeat=int(flags.get("--repeat", 1)), paired=paired)
+
+
+if __name__ == "__main__":
+    options = parse(sys.argv[1:])
+    for other, value in options.pop("fixed").items():
+        setattr(dispatch, other, value)
+    main(**options)

@@ -108,3 +108,32 @@ def test_results_name_the_kernels_that_ran():
     assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w19m64")
     assert kernels_for(prefill, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r64_")  # 64 tiles, in
     # clusters of two blocks
+
+
+def _dispatch_sweep():
+    """benchmarks/dispatch_sweep.py as a module (benchmarks/ is a folder of scripts, not a package)."""
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "dispatch_sweep.py"
+    spec = importlib.util.spec_from_file_location("dispatch_sweep", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dispatch_sweep_command_line():
+    parse = _dispatch_sweep().parse
+    got = parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4,1", "HANDOFF_MAX_TILES_PER_BLOCK=2", "--cases=_r64_",
+                 "--ops=add_lora", "--full", "--repeat=2", "--with=HANDOFF_MAX_SPLIT_ROWS=1073741824,1024"])
+    assert got["name"] == "HANDOFF_MIN_CHUNKS" and got["values"] == [4, 1]
+    assert got["paired"] == ("HANDOFF_MAX_SPLIT_ROWS", [1073741824, 1024])
+    assert got["fixed"] == {"HANDOFF_MAX_TILES_PER_BLOCK": 2}
+    assert got["cases"] == "_r64_" and got["ops"] == ["add_lora"] and not got["quick"] and got["repeat"] == 2
+    plain = parse(["/tmp/o", "fp16", "FUSED_BEST_BLOCKS=16,8"])
+    assert plain["paired"] is None and plain["quick"] and plain["ops"] == ["expand", "add_lora"]
+    with pytest.raises(SystemExit, match="2 values for 3"):
+        parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4,2,1", "--with=HANDOFF_MAX_SPLIT_ROWS=1,2"])
+    with pytest.raises(SystemExit, match="no constant NOT_A_CONSTANT"):
+        parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4", "--with=NOT_A_CONSTANT=1"])
+    with pytest.raises(SystemExit, match="no constant NOPE"):
+        parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4", "NOPE=1"])
