@@ -327,7 +327,7 @@ struct PrefillTile {
     // This lane's byte offsets within a stage (x's and A's fragments in the shrink, B's fragments and y's pieces in
     // the expand): the same for every stage, so computed once and held. Left to the compiler they were recomputed
     // in each stage, ~20 of the expand's ~115 instructions a stage per warp at rank 16 (NOTES.md, entry 47).
-    constexpr int kSteps = kStreamChunk / 16 / kSplit;
+    constexpr int kSteps = kStreamChunk / 16 / kSplit;  // this warp's 16-wide steps of a shrink chunk
     uint32_t x_off[kSteps], a_off[kSteps][kRank / 16];
 #pragma unroll
     for (int i = 0; i < kSteps; ++i) {
@@ -341,7 +341,7 @@ struct PrefillTile {
         asm volatile("" : "+r"(a_off[i][np]));
       }
     }
-    constexpr int kColGroups = kStreamChunk / 32 / kSplit;
+    constexpr int kColGroups = kStreamChunk / 32 / kSplit;  // this warp's 32-column groups of an expand chunk
     uint32_t b_off[kColGroups][kRank / 16][2], y_off[kColGroups][2];
 #pragma unroll
     for (int i = 0; i < kColGroups; ++i) {
@@ -382,7 +382,7 @@ struct PrefillTile {
         const unsigned char* stage = smem.stage[s];
         const int steps = min(kStreamChunk, k_end - k0) / 16;
 #pragma unroll
-        for (int i = 0; i < kStreamChunk / 16 / kSplit; ++i) {
+        for (int i = 0; i < kSteps; ++i) {
           const int ks = kSplit * i + part;
           if (ks >= steps) break;
           uint32_t a[4];
@@ -422,7 +422,7 @@ struct PrefillTile {
         const unsigned char* stage = smem.stage[s];
         const int cols = min(kStreamChunk, n_end - n0);
 #pragma unroll
-        for (int i = 0; i < kStreamChunk / 32 / kSplit; ++i) {
+        for (int i = 0; i < kColGroups; ++i) {
           const int col0 = 32 * (kSplit * i + part);  // this warp's 32-column group of the chunk
           if (col0 >= cols) break;
           float out[4][4];
