@@ -11,7 +11,8 @@
 // - the prefill kernel (prefill.cuh), once its producer warps have issued their last copies; it reads nothing,
 //   the batch tables included, before its wait.
 // Prefetching into L2, before the wait, what a block reads after it was tried and left out: 1-2 us slower in
-// the fused kernel and mixed in the shrink. benchmarks/NOTES.md, entry 15, has the measurements.
+// the fused kernel and mixed in the shrink (benchmarks/NOTES.md, entry 15); in the grid handoff 2-7% faster in a
+// chain of add_lora calls but 2-19% slower after a kernel that does not let add_lora start early (entry 50).
 // The batch tables are read before the wait when SgmvParams::tables_ready says no kernel writes them (a
 // LoraBatch built from host data, without per-adapter scales or ranks): the first kernel's chain of loads is
 // then one dependent load shorter (benchmarks/NOTES.md, entry 27); the fused kernel then also does its whole setup

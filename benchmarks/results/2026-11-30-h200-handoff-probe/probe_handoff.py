@@ -1,4 +1,4 @@
-"""Grid-handoff cases under the probe patch's kernels (probe-handoff-stamps-PREPARED.patch): 24 calls of one case,
+"""Grid-handoff cases under the probe patch's kernels (probe-handoff-stamps.patch): 24 calls of one case,
 each after a 256 MB write (`dirty`: cold L2, as the bench) or none (`b2b`); the kernels print their stamps (device
 printf, to stdout at the synchronize). Then the medians per printing block.
 
