@@ -94,6 +94,23 @@ stream_staged(const char* x, char* y, long rows, long row_bytes, int copy_warps)
   }
 }
 
+// The median of 21 launches' times, in microseconds.
+template <class Launch>
+double median_us(cudaEvent_t a, cudaEvent_t b, Launch launch) {
+  std::vector<float> ms;
+  for (int rep = 0; rep < 21; ++rep) {
+    cudaEventRecord(a);
+    launch();
+    cudaEventRecord(b);
+    cudaEventSynchronize(b);
+    float t = 0;
+    cudaEventElapsedTime(&t, a, b);
+    ms.push_back(t);
+  }
+  std::sort(ms.begin(), ms.end());
+  return 1e3 * ms[ms.size() / 2];
+}
+
 int main(int argc, char** argv) {
   const long rows = argc > 1 ? atol(argv[1]) : 16384, row_bytes = argc > 2 ? atol(argv[2]) : 8192;
   int sms = 0;
@@ -110,18 +127,7 @@ int main(int argc, char** argv) {
          kThreads, rows * row_bytes / 1e6);
   for (int piece = 256; piece <= row_bytes && piece <= kBoxBytes; piece *= 2) {
     if (rows % (kBoxBytes / piece) || row_bytes % piece) continue;  // whole boxes only
-    std::vector<float> ms;
-    for (int rep = 0; rep < 21; ++rep) {
-      cudaEventRecord(a);
-      stream_boxes<<<sms, kThreads>>>(x, y, rows, row_bytes, piece);
-      cudaEventRecord(b);
-      cudaEventSynchronize(b);
-      float t = 0;
-      cudaEventElapsedTime(&t, a, b);
-      ms.push_back(t);
-    }
-    std::sort(ms.begin(), ms.end());
-    const double us = 1e3 * ms[ms.size() / 2];
+    const double us = median_us(a, b, [&] { stream_boxes<<<sms, kThreads>>>(x, y, rows, row_bytes, piece); });
     printf("piece %5d B x %4d rows: %8.1f us  %5.2f TB/s\n", piece, kBoxBytes / piece, us,
            3.0 * rows * row_bytes / us / 1e6);
   }
@@ -129,18 +135,9 @@ int main(int argc, char** argv) {
   cudaFuncSetAttribute(stream_staged, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
   for (int copy_warps : {1, 2, 4, 8, 32}) {
     if (rows % kTileRows || row_bytes % kPiece) break;
-    std::vector<float> ms;
-    for (int rep = 0; rep < 21; ++rep) {
-      cudaEventRecord(a);
+    const double us = median_us(a, b, [&] {
       stream_staged<<<sms, kThreads, smem>>>(x, y, rows, row_bytes, copy_warps);
-      cudaEventRecord(b);
-      cudaEventSynchronize(b);
-      float t = 0;
-      cudaEventElapsedTime(&t, a, b);
-      ms.push_back(t);
-    }
-    std::sort(ms.begin(), ms.end());
-    const double us = 1e3 * ms[ms.size() / 2];
+    });
     printf("cp.async, %d KB stages x %d, %2d copy warps: %8.1f us  %5.2f TB/s\n", 2 * kBoxVectors * 16 / 1024, kStages,
            copy_warps, us, 3.0 * rows * row_bytes / us / 1e6);
   }
