@@ -3,7 +3,8 @@ ranks 16-64), without baselines or serving pairs: the A/B driver of benchmarks/N
 
     python benchmarks/ab_cases.py OUT_DIR bf16[,fp16]
 
-Run it once per installed build (each on PYTHONPATH), in alternating order, then compare the runs' results.csv.
+Run it once per installed build (each on PYTHONPATH), in alternating order, then compare the runs' results.csv with
+benchmarks/ab_summary.py (benchmarks/ab_prefill_builds.sh does all of it for two prefill builds).
 """
 import pathlib
 import sys

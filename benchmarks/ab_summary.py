@@ -1,0 +1,34 @@
+"""Compares A/B runs of the bench (each run's OUT/<run>/results.csv): per case, the median time of the A runs and of
+the B runs, B/A, and whether each meets its target; then the median, least and greatest B/A.
+
+    python benchmarks/ab_summary.py ROOT A1,A2 B1,B2
+
+(benchmarks/ab_prefill_builds.sh runs ab_cases.py as A1 B1 B2 A2 under ROOT/ab and calls this.)
+"""
+import csv
+import pathlib
+import statistics
+import sys
+
+
+def load(path: pathlib.Path) -> dict:
+    return {(r["dtype"], r["case"]): r for r in csv.DictReader(open(path / "results.csv"))}
+
+
+def main(root: pathlib.Path, a_runs: list[str], b_runs: list[str]) -> None:
+    a = [load(root / run) for run in a_runs]
+    b = [load(root / run) for run in b_runs]
+    ratios = []
+    print(f"{'case':40s} {'floor':>7s} {'target':>7s} {'A':>7s} {'B':>7s}  B/A")
+    for key in a[0]:
+        ta = statistics.median(float(run[key]["time_us"]) for run in a)
+        tb = statistics.median(float(run[key]["time_us"]) for run in b)
+        target, floor = float(a[0][key]["target_us"]), float(a[0][key]["floor_us"])
+        ratios.append(tb / ta)
+        print(f"{key[1]:40s} {floor:7.1f} {target:7.1f} {ta:7.1f} {tb:7.1f}  {tb / ta:.3f} "
+              f"{'ok' if ta <= target else '  '} {'ok' if tb <= target else '  '}")
+    print(f"median B/A {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main(pathlib.Path(sys.argv[1]), sys.argv[2].split(","), sys.argv[3].split(","))
