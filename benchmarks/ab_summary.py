@@ -19,13 +19,13 @@ def main(root: pathlib.Path, a_runs: list[str], b_runs: list[str]) -> None:
     a = [load(root / run) for run in a_runs]
     b = [load(root / run) for run in b_runs]
     ratios = []
-    print(f"{'case':40s} {'floor':>7s} {'target':>7s} {'A':>7s} {'B':>7s}  B/A")
+    print(f"{'dtype':9s} {'case':40s} {'floor':>7s} {'target':>7s} {'A':>7s} {'B':>7s}  B/A")
     for key in a[0]:
         ta = statistics.median(float(run[key]["time_us"]) for run in a)
         tb = statistics.median(float(run[key]["time_us"]) for run in b)
         target, floor = float(a[0][key]["target_us"]), float(a[0][key]["floor_us"])
         ratios.append(tb / ta)
-        print(f"{key[1]:40s} {floor:7.1f} {target:7.1f} {ta:7.1f} {tb:7.1f}  {tb / ta:.3f} "
+        print(f"{key[0]:9s} {key[1]:40s} {floor:7.1f} {target:7.1f} {ta:7.1f} {tb:7.1f}  {tb / ta:.3f} "
               f"{'ok' if ta <= target else '  '} {'ok' if tb <= target else '  '}")
     print(f"median B/A {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f}")
 
