@@ -110,15 +110,34 @@ def test_results_name_the_kernels_that_ran():
     # clusters of two blocks
 
 
-def _dispatch_sweep():
-    """benchmarks/dispatch_sweep.py as a module (benchmarks/ is a folder of scripts, not a package)."""
+def _benchmark_script(name: str):
+    """benchmarks/<name>.py as a module (benchmarks/ is a folder of scripts, not a package)."""
     import importlib.util
     import pathlib
-    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "dispatch_sweep.py"
-    spec = importlib.util.spec_from_file_location("dispatch_sweep", path)
+    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _dispatch_sweep():
+    return _benchmark_script("dispatch_sweep")
+
+
+def test_ab_summary_medians_and_targets(tmp_path, capsys):
+    """benchmarks/ab_summary.py: each case's median over the A runs and over the B runs, B/A, and which meet the
+    target."""
+    header = "dtype,case,time_us,floor_us,target_us\n"
+    for run, (t1, t2) in {"A1": (10.0, 50.0), "A2": (12.0, 54.0), "B1": (9.0, 60.0), "B2": (9.0, 62.0)}.items():
+        (tmp_path / run).mkdir()
+        (tmp_path / run / "results.csv").write_text(header + f"bfloat16,small,{t1},8.0,11.0\n"
+                                                             f"float16,large,{t2},40.0,52.0\n")
+    _benchmark_script("ab_summary").main(tmp_path, ["A1", "A2"], ["B1", "B2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["bfloat16", "small", "8.0", "11.0", "11.0", "9.0", "0.818", "ok", "ok"]
+    assert lines[2].split() == ["float16", "large", "40.0", "52.0", "52.0", "61.0", "1.173", "ok"]
+    assert lines[3] == "median B/A 0.996, min 0.818, max 1.173"
 
 
 def test_dispatch_sweep_command_line():
