@@ -25,7 +25,7 @@ def test_exact_delta_rounded_once_is_within_budget(rows, cols, delta_rms, dtype)
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 def test_a_delta_off_by_five_percent_fails(dtype):
     """A delta 5% too large (a wrong scale) exceeds the budget where delta and y are of one size (the suite's
-    random data), and so does one row of the batch left out."""
+    random data), and so does one row of the batch left out, or one element left unwritten (NaN)."""
     gen = torch.Generator().manual_seed(5)
     y0 = torch.randn(300, 1032, generator=gen).to(dtype)
     delta = torch.randn(300, 1032, generator=gen, dtype=torch.float64) * 0.5
@@ -36,6 +36,10 @@ def test_a_delta_off_by_five_percent_fails(dtype):
     missing = _rounded_add(y0, delta)
     missing[17] = y0[17]
     assert rel_error(missing.double() - y0.double(), delta) > budget
+    unwritten = _rounded_add(y0, delta)
+    unwritten[3, 5] = float("nan")  # a poisoned element left in place: the budget is NaN and no comparison passes
+    assert not rel_error(unwritten.double() - y0.double(), delta) < (
+        TOLERANCE[dtype] + output_rounding(unwritten, delta))
 
 
 def test_rows_without_a_delta_add_no_budget():
