@@ -1,7 +1,7 @@
 #!/bin/bash
 # Compares the SASS of generated kernels between two checkouts (CPU only; nvcc and nvdisasm on PATH or in the
 # nvidia-cuda-nvcc wheel): which kernels a change leaves byte-identical, so that GPU measurements of the other tree
-# still hold for them (benchmarks/NOTES.md, entry 40).
+# still hold for them (benchmarks/NOTES.md, entry 40). Compiles for sm_90a, as the build does for compute capability 90.
 #   bash benchmarks/sass_diff.sh TREE_A TREE_B 'GLOB[;GLOB...]'   e.g. 'sgmv_shrink_*;sgmv_fused_*'
 # Prints "same NAME" or "DIFF NAME" per kernel, then a count; two compilations at a time. A kernel that fails to
 # compile on either side stops the script.
@@ -14,7 +14,7 @@ for side in a b; do
   tree=$([ $side = a ] && echo "$tree_a" || echo "$tree_b")
   mkdir -p "$work/$side/gen"
   (cd "$tree" && PYTHONPATH=python:. python3 -m codegen generate --out "$work/$side/gen" --kernels "$glob" > /dev/null)
-  ls "$work/$side/gen"/*.cu | xargs -P 2 -I{} sh -c "b=\$(basename {} .cu); nvcc -cubin -gencode arch=compute_90,code=sm_90 \
+  ls "$work/$side/gen"/*.cu | xargs -P 2 -I{} sh -c "b=\$(basename {} .cu); nvcc -cubin -gencode arch=compute_90a,code=sm_90a \
     -O3 -std=c++17 -I '$tree/csrc' -I '$work/$side/gen' -I '$cutlass' -o '$work/$side/'\$b.cubin {} && \
     '$nvdisasm' -c '$work/$side/'\$b.cubin > '$work/$side/'\$b.sass"
 done

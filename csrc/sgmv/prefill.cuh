@@ -13,7 +13,9 @@
 // float32) in registers; in the expand they take every kSplit-th 32-column group of every chunk. No v in global memory.
 // Each lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order,
 // weight_slot, their 16-byte pieces swizzled, piece_of), so it reads y from the stage and stores y + scale * v @ B^T in
-// 16-byte vectors.
+// 16-byte vectors. In sm_90a builds the 64-row tile's expand at ranks 32 and 64 runs as warpgroup MMAs (wgmma,
+// expand_warpgroup): its two warpgroups of consumers each hold v of all 64 rows (a warp a group) and take 64
+// adjacent columns of every stage, B read in place (piece_of is the wgmma swizzle of B's row width; NOTES entry 60).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -28,6 +30,8 @@
 #include <cute/arch/cluster_sm90.hpp>
 #include <cute/arch/copy_sm75.hpp>
 #include <cute/arch/copy_sm80.hpp>
+#include <cute/arch/mma_sm90_desc.hpp>
+#include <cute/arch/mma_sm90_gmma.hpp>
 #include <cutlass/arch/barrier.h>
 
 #include "fragments.cuh"
@@ -97,6 +101,25 @@ struct TileInfo {
   float scale;
 };
 
+// D(64x64, float32) += A(64x16, registers) * B(16x64, shared memory descriptor) over a warpgroup (sm_90a): each warp
+// holds A's and D's 16 rows as the mma.sync fragments of its 16x16 step and 8 n-tiles.
+template <class T> struct WarpgroupMma;
+template <> struct WarpgroupMma<__nv_bfloat16> {
+  using Op = cute::SM90::GMMA::MMA_64x64x16_F32BF16BF16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
+};
+template <> struct WarpgroupMma<__half> {
+  using Op = cute::SM90::GMMA::MMA_64x64x16_F32F16F16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
+};
+
+template <class T>
+__device__ __forceinline__ void wgmma_64x64x16(float (&d)[8][4], const uint32_t (&a)[4], uint64_t b_desc) {
+  WarpgroupMma<T>::Op::fma(a[0], a[1], a[2], a[3], b_desc,
+                           d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
+                           d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
+                           d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
+                           d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3]);
+}
+
 template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers>
 struct PrefillTile {
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
@@ -112,6 +135,14 @@ struct PrefillTile {
       kRank * kRowPitch > kStreamChunk * kWeightPitch ? kRank * kRowPitch : kStreamChunk * kWeightPitch;
   static constexpr int kStageBytes = kRows * kRowPitch + kWeightBytes;  // rows of x or y, then A or B
   static constexpr int kNTiles = kRank / 8;
+  // The expand as warpgroup MMAs (wgmma; sm_90a builds only): the 64-row tile's two warpgroups of consumers each
+  // take 64 columns of a 128-column stage, every rank step in one instruction for the warpgroup's 64 rows.
+#if defined(CUTE_ARCH_MMA_SM90A_ENABLED)
+  static constexpr bool kWarpgroupExpand = kGroups == 4 && kSplit == 2 && kStreamChunk == 128 && kRank >= 32;
+#else
+  static constexpr bool kWarpgroupExpand = false;
+#endif
+  static constexpr int kColGroups = kStreamChunk / 32 / kSplit;  // a consumer warp's 32-column groups of a chunk
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
@@ -304,6 +335,32 @@ struct PrefillTile {
     return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
   }
 
+  // Consumer warp cw's 16-row group and its share of each stage. With the warpgroup expand the four warps of a
+  // warpgroup hold the tile's four groups (rows 0..63) and take one share; else a group's kSplit warps are adjacent.
+  __device__ static constexpr int group_of(int cw) { return kWarpgroupExpand ? cw % kGroups : cw / kSplit; }
+  __device__ static constexpr int part_of(int cw) { return kWarpgroupExpand ? cw / kGroups : cw % kSplit; }
+  // The first column of consumer share `part`'s i-th 32-column group of a chunk: the warpgroup expand's share is
+  // 64 adjacent columns, the mma.sync expand's every kSplit-th group.
+  __device__ static constexpr int col_group(int i, int part) {
+    return kWarpgroupExpand ? 32 * (kColGroups * part + i) : 32 * (kSplit * i + part);
+  }
+
+  // The wgmma descriptor of staged B from shared-memory address `addr` (a row of slot 0, plus the rank step's 32
+  // bytes): B's slots are K-major rows of kWeightPitch bytes whose 16-byte pieces piece_of swizzles exactly as the
+  // 128-, 64- or 32-byte swizzle of that row width does, in atoms of 8 rows (stride_byte_offset).
+  __device__ static uint64_t weight_desc(uint32_t addr) {
+    static_assert(kWeightPitch == 128 || kWeightPitch == 64 || kWeightPitch == 32, "a wgmma swizzle's row width");
+    static_assert((kRows * kRowPitch) % (8 * kWeightPitch) == 0 && kStageBytes % (8 * kWeightPitch) == 0,
+                  "every stage's B starts on a swizzle atom");
+    cute::GmmaDescriptor desc;
+    desc.bitfield.start_address_ = static_cast<uint16_t>(addr >> 4);
+    desc.bitfield.leading_byte_offset_ = 1;  // unused by the swizzled K-major layouts
+    desc.bitfield.stride_byte_offset_ = static_cast<uint16_t>(8 * kWeightPitch >> 4);
+    desc.bitfield.base_offset_ = 0;
+    desc.bitfield.layout_type_ = kWeightPitch == 128 ? 1 : kWeightPitch == 64 ? 2 : 3;  // 128B, 64B, 32B swizzle
+    return desc.desc_;
+  }
+
   // Every consumer warp waits here (named barrier 1; barrier 0 is __syncthreads).
   __device__ static void consumers_sync() {
     asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
@@ -313,8 +370,8 @@ struct PrefillTile {
   // each chunk of the block's share of h_in and h_out.
   __device__ static void consume(const SgmvParams& p, SharedStorage& smem, int cw, int me, int blocks) {
     using Traits = ElementTraits<T>;
-    const int group = cw / kSplit;
-    const int part = cw % kSplit;  // this warp's share: 16-wide steps (shrink), 32-column groups (expand)
+    const int group = group_of(cw);
+    const int part = part_of(cw);  // this warp's share: 16-wide steps (shrink), 32-column groups (expand)
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
@@ -341,13 +398,15 @@ struct PrefillTile {
         asm volatile("" : "+r"(a_off[i][np]));
       }
     }
-    constexpr int kColGroups = kStreamChunk / 32 / kSplit;  // this warp's 32-column groups of an expand chunk
     uint32_t b_off[kColGroups][kRank / 16][2], y_off[kColGroups][2];
+    if constexpr (kWarpgroupExpand) {  // B's swizzle is the address's: its atoms must start on their own size
+      if (cute::cast_smem_ptr_to_uint(smem.stage[0]) % (8 * kWeightPitch) != 0) __trap();
+    }
 #pragma unroll
     for (int i = 0; i < kColGroups; ++i) {
-      const int col0 = 32 * (kSplit * i + part);
+      const int col0 = col_group(i, part);
 #pragma unroll
-      for (int ks = 0; ks < kRank / 16; ++ks)
+      for (int ks = 0; ks < kRank / 16 && !kWarpgroupExpand; ++ks)
 #pragma unroll
         for (int jp = 0; jp < 2; ++jp) {
           const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
@@ -421,42 +480,99 @@ struct PrefillTile {
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* stage = smem.stage[s];
         const int cols = min(kStreamChunk, n_end - n0);
+        if constexpr (kWarpgroupExpand) {
+          expand_warpgroup(stage, part, cols, n0, y_off, out_rows, v_hi, v_lo, scale);
+        } else {
 #pragma unroll
-        for (int i = 0; i < kColGroups; ++i) {
-          const int col0 = 32 * (kSplit * i + part);  // this warp's 32-column group of the chunk
-          if (col0 >= cols) break;
-          float out[4][4];
-          zero_fill(out);
+          for (int i = 0; i < kColGroups; ++i) {
+            const int col0 = col_group(i, part);  // this warp's 32-column group of the chunk
+            if (col0 >= cols) break;
+            float out[4][4];
+            zero_fill(out);
 #pragma unroll
-          for (int ks = 0; ks < kRank / 16; ++ks)
+            for (int ks = 0; ks < kRank / 16; ++ks)
 #pragma unroll
-            for (int jp = 0; jp < 2; ++jp) {  // n-tiles 2 jp and 2 jp + 1
-              uint32_t w[4];
-              cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + b_off[i][ks][jp]),
-                                            w[0], w[1], w[2], w[3]);
-              mma_16x8x16<T>(out[2 * jp], v_hi[ks], w[0], w[1]);
-              mma_16x8x16<T>(out[2 * jp], v_lo[ks], w[0], w[1]);
-              mma_16x8x16<T>(out[2 * jp + 1], v_hi[ks], w[2], w[3]);
-              mma_16x8x16<T>(out[2 * jp + 1], v_lo[ks], w[2], w[3]);
+              for (int jp = 0; jp < 2; ++jp) {  // n-tiles 2 jp and 2 jp + 1
+                uint32_t w[4];
+                cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + b_off[i][ks][jp]),
+                                              w[0], w[1], w[2], w[3]);
+                mma_16x8x16<T>(out[2 * jp], v_hi[ks], w[0], w[1]);
+                mma_16x8x16<T>(out[2 * jp], v_lo[ks], w[0], w[1]);
+                mma_16x8x16<T>(out[2 * jp + 1], v_hi[ks], w[2], w[3]);
+                mma_16x8x16<T>(out[2 * jp + 1], v_lo[ks], w[2], w[3]);
+              }
+            // Lane (g, t): columns col0 + 8 t + 2 j + e of rows g (h = 0) and g + 8 (h = 1) are out[j][2 h + e].
+            const int col = col0 + 8 * t;
+            if (col >= cols) continue;
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+              if (out_rows[h] == nullptr) continue;
+              const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[i][h]);
+              const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
+              uint32_t res[4];
+#pragma unroll
+              for (int j = 0; j < 4; ++j) {
+                const float2 f = Traits::unpack(in[j]);
+                res[j] = Traits::pack(f.x + scale * out[j][2 * h], f.y + scale * out[j][2 * h + 1]);
+              }
+              *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
             }
-          // Lane (g, t): columns col0 + 8 t + 2 j + e of rows g (h = 0) and g + 8 (h = 1) are out[j][2 h + e].
-          const int col = col0 + 8 * t;
-          if (col >= cols) continue;
-#pragma unroll
-          for (int h = 0; h < 2; ++h) {
-            if (out_rows[h] == nullptr) continue;
-            const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[i][h]);
-            const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
-            uint32_t res[4];
-#pragma unroll
-            for (int j = 0; j < 4; ++j) {
-              const float2 f = Traits::unpack(in[j]);
-              res[j] = Traits::pack(f.x + scale * out[j][2 * h], f.y + scale * out[j][2 * h + 1]);
-            }
-            *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
           }
         }
         Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
+      }
+    }
+  }
+
+  // One expand stage as warpgroup MMAs (kWarpgroupExpand): the warpgroup's 64 slots of B (64 part ..), every rank
+  // step, v's hi then lo half into one accumulator. Slot j holds column weight_slot(j), so lane (g, t) ends with
+  // columns col_group(i, part) + 8 t .. + 8 of its rows g and g + 8 for each of its two 32-column groups i, as in
+  // the mma.sync expand, and updates y the same way.
+  __device__ static void expand_warpgroup(const unsigned char* stage, int part, int cols, int n0,
+                                          const uint32_t (&y_off)[kColGroups][2], uint16_t* const (&out_rows)[2],
+                                          const uint32_t (&v_hi)[kRank / 16][4], const uint32_t (&v_lo)[kRank / 16][4],
+                                          float scale) {
+    using Traits = ElementTraits<T>;
+    if (col_group(0, part) >= cols) return;  // the same for the warpgroup's four warps
+    const int t = threadIdx.x % 4;
+    float d[8][4];
+    zero_fill(d);
+    const uint32_t b0 = cute::cast_smem_ptr_to_uint(stage + kRows * kRowPitch) + col_group(0, part) * kWeightPitch;
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[j][e]);
+    cute::warpgroup_arrive();
+#pragma unroll
+    for (int ks = 0; ks < kRank / 16; ++ks) {
+      const uint64_t desc = weight_desc(b0 + 32 * ks);
+      wgmma_64x64x16<T>(d, v_hi[ks], desc);
+      wgmma_64x64x16<T>(d, v_lo[ks], desc);
+    }
+    cute::warpgroup_commit_batch();
+    cute::warpgroup_wait<0>();
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[j][e]);
+    // y as in the mma.sync expand (consume), written out again here: one function for both changed the other prefill
+    // kernels' SASS, which are kept as they were tested.
+#pragma unroll
+    for (int i = 0; i < kColGroups; ++i) {
+      const int col = col_group(i, part) + 8 * t;
+      if (col >= cols) continue;
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        if (out_rows[h] == nullptr) continue;
+        const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[i][h]);
+        const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
+        uint32_t res[4];
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const float2 f = Traits::unpack(in[j]);
+          res[j] = Traits::pack(f.x + scale * d[4 * i + j][2 * h], f.y + scale * d[4 * i + j][2 * h + 1]);
+        }
+        *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
       }
     }
   }
