@@ -135,10 +135,11 @@ struct PrefillTile {
       kRank * kRowPitch > kStreamChunk * kWeightPitch ? kRank * kRowPitch : kStreamChunk * kWeightPitch;
   static constexpr int kStageBytes = kRows * kRowPitch + kWeightBytes;  // rows of x or y, then A or B
   static constexpr int kNTiles = kRank / 8;
-  // The expand as warpgroup MMAs (wgmma; sm_90a builds only): the 64-row tile's two warpgroups of consumers each
-  // take 64 columns of a 128-column stage, every rank step in one instruction for the warpgroup's 64 rows.
+  // The expand as warpgroup MMAs (wgmma; sm_90a builds only) where one m64n64 MMA fits a consumer share: a 64-row
+  // tile (a warpgroup's 4 warps hold its rows) whose kSplit shares of a stage are 64 columns each; ranks 32 and 64
+  // (the 128- and 64-byte swizzles; rank 16's 64-row tile has 4 shares of 32 columns).
 #if defined(CUTE_ARCH_MMA_SM90A_ENABLED)
-  static constexpr bool kWarpgroupExpand = kGroups == 4 && kSplit == 2 && kStreamChunk == 128 && kRank >= 32;
+  static constexpr bool kWarpgroupExpand = kRows == 64 && kStreamChunk / kSplit == 64 && kRank >= 32;
 #else
   static constexpr bool kWarpgroupExpand = false;
 #endif
