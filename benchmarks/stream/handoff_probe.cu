@@ -10,8 +10,8 @@
 //             rows' v read back, its share of y and B read and y written
 //   early   : as phases, with y's and B's loads issued before the barrier
 //   l2      : as phases, with y's and B's lines prefetched into L2 before the barrier (prefetch.global.L2)
-// Grid: G row groups of 64 rows (one group of R rows below 64) x S = SMs / G blocks, each a 1/S share of h_in's
-// and of h_out's 16-byte vectors; 512 threads a block.
+// Grid: G row groups of 64 rows (one group of R rows below 64; 256 rows also in groups of 128 and 256) x S = SMs / G
+// blocks, each a 1/S share of h_in's and of h_out's 16-byte vectors; 512 threads a block.
 //
 //   nvcc -O3 -arch=sm_90 -o handoff_probe handoff_probe.cu && ./handoff_probe
 #include <algorithm>
@@ -172,13 +172,16 @@ int main() {
   const char* names[] = {"barrier", "copy", "phases", "early", "l2"};
   printf("%6s %6s %6s %6s %8s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n", "rows",
          "h", "groups", "blocks", "MB", "floorus", "pdl");
-  const int shapes[][2] = {{256, 8192}, {256, 4096}, {64, 8192}, {64, 4096}, {16, 8192}, {16, 4096}};
+  // rows, h, rows a group (256 rows also in groups of 128 and 256: fewer reads of A and B, more of v)
+  const int shapes[][3] = {{256, 8192, 64}, {256, 4096, 64}, {64, 8192, 64}, {64, 4096, 64}, {16, 8192, 64},
+                           {16, 4096, 64}, {256, 8192, 128}, {256, 8192, 256}, {256, 4096, 128}, {256, 4096, 256}};
   for (int pdl = 0; pdl < 2; ++pdl)
   for (const auto& shape : shapes) {
     const int rows = shape[0], h = shape[1];
-    const int groups = std::max(1, rows / 64), blocks = sms / groups * groups;
+    const int groups = std::max(1, rows / shape[2]), blocks = sms / groups * groups;
     const int share_max = (h / 8 + blocks / groups - 1) / (blocks / groups);
     const bool early_ok = (rows / groups) * share_max + share_max * 8 * (kRank / 8) <= kHeld * kThreads;
+    if (pdl == 0 && shape[2] != 64) continue;  // the other groupings as PDL launches only
     const size_t xb = size_t(rows) * h * 2, wb = size_t(kRank) * h * 2, vb = size_t(rows) * kRank * 4;
     const int sets = 32;
     std::vector<Set> all(sets);
