@@ -424,3 +424,25 @@ def test_grid_handoff_can_be_turned_off_from_the_environment():
         out = subprocess.run([sys.executable, "-c", code], env=dict(env, SGMV_GRID_HANDOFF=value), capture_output=True,
                              text=True, check=True).stdout.strip()
         assert out == want
+
+
+# ---- a rank without a one-launch kernel, as two half-rank launches ---------------------------------------------
+
+HALF_RANK = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]
+
+
+def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkeypatch):
+    """r128 with a fused kernel at r64 only: two r64 launches; not where r128 has its own kernel, where the half
+    has none (r96: no r48 kernel) or off the 16-wide steps (r136), nor with RANK_SPLIT off or several slices."""
+    problem = fused_prob(rank=128, rows=16, segs=1)
+    half = dispatch.rank_split(problem, HALF_RANK, 132)
+    assert half == dataclasses.replace(problem, rank=64, slice_ranks=(64,))
+    assert dispatch.one_launch_kernel(half, HALF_RANK, 132) is not None
+    own = HALF_RANK + [rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]
+    assert dispatch.one_launch_kernel(problem, own, 132) is not None and dispatch.rank_split(problem, own, 132) is None
+    assert dispatch.rank_split(fused_prob(rank=96, rows=16), HALF_RANK, 132) is None
+    assert dispatch.rank_split(fused_prob(rank=136, rows=16), HALF_RANK, 132) is None
+    two_slices = dataclasses.replace(problem, slice_hidden=(4096, 1024), slice_ranks=(128, 128))
+    assert dispatch.rank_split(two_slices, HALF_RANK, 132) is None
+    monkeypatch.setattr(dispatch, "RANK_SPLIT", 0)
+    assert dispatch.rank_split(problem, HALF_RANK, 132) is None

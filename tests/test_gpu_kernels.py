@@ -35,9 +35,10 @@ def _shape_for(kernel) -> tuple[int, int]:
     return rank, (rng.choice([1000, 1032, 1544]) if kernel.vectorized else rng.choice([999, 1001, 130]))
 
 
-def check_delta(y_out, y_in, want_delta, dtype, untouched_rows):
+def check_delta(y_out, y_in, want_delta, dtype, untouched_rows, roundings: int = 1):
+    """roundings: how many times the op rounds y to its dtype (two where add_lora runs as two half-rank launches)."""
     err = rel_error(y_out.double() - y_in.double(), want_delta)
-    allowed = TOLERANCE[dtype] + output_rounding(y_out, want_delta)
+    allowed = TOLERANCE[dtype] + roundings * output_rounding(y_out, want_delta)
     assert err < allowed, f"relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and y's rounding)"
     assert torch.equal(y_out[untouched_rows], y_in[untouched_rows]), "rows without an adapter changed"
 
@@ -614,6 +615,48 @@ def test_fused_shapes(kernel, shape, layout):
                       None, 0.5, fused=kernel)
     want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+# ---- a rank without a one-launch kernel as two half-rank launches (dispatch.rank_split) -------------------------
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows, layout", [(1, "single"), (16, "identical"), (64, "distinct"), (256, "uniform"),
+                                          (311, "negative"), (4096, "uniform")])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
+    """Rank 128 (no one-launch kernel) where rank 64 has one: two one-launch add_loras over the halves of A's rows
+    and B's columns (views), decode batches to 4096 rows; y rounded after each half, so twice its rounding."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the one-launch kernels need sm_90")
+    h_in, h_out = shape
+    case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=128, n_lora=6, dtype=dtype, layout=layout, device=DEV,
+                seed=rows + h_in)
+    problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments,
+                                   case.batch.max_segment_rows)
+    if cuda_ops._installed_one_launch_kernel(problem, 0) is not None:
+        pytest.skip("this build has a one-launch kernel at rank 128")
+    if cuda_ops._installed_rank_split(problem, 0) is None:
+        pytest.skip("no one-launch kernel at rank 64 in this build")
+    launched = []
+    real = cuda_ops._launch_fused
+    monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, part, *a: (launched.append(part.rank),
+                                                                            real(kernel, part, *a)))
+    poison_allocator(DEV)
+    y = case.y.clone()
+    sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    assert launched == [64, 64]
+    want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV), roundings=2)
+    if rows == 16:  # captured in a graph too: both halves replay, the second after the first
+        y = case.y.clone()
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+        for _ in range(2):
+            y.copy_(case.y)
+            graph.replay()
+            torch.cuda.synchronize()
+            check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV), roundings=2)
 
 
 # ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------

@@ -153,6 +153,13 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
             loader.launch(kernel_, geometry, params, y)
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:
+    """dispatch.rank_split over the installed manifest for that device, once per distinct problem."""
+    dev = loader.device(device_index)
+    return dispatch.rank_split(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
+
+
 def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
                   ) -> Optional[KernelRecord]:
     """The kernel that runs this add_lora in one launch, or None for the launch pair (dispatch.one_launch_kernel
@@ -173,9 +180,10 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     kernel (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff,
     handoff.cuh, up to 512 rows of v at rank 64);
     long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; not
-    with true ranks). Otherwise a split-K shrink storing partial slices of v, then an expand that sums them as it
-    loads v, launched to overlap the shrink's tail (programmatic dependent launch); one such pair per
-    MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force
+    with true ranks). A rank without a one-launch kernel (128) whose half has one: two such launches, one a half
+    of the rank each (dispatch.rank_split). Otherwise a split-K shrink storing partial slices of v, then an
+    expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch);
+    one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force
     the one-launch path with, False to forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
@@ -189,8 +197,29 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             fused_kernel = None  # the pair bounds each adapter's work by its true rank
         if fused_kernel is not None:
             _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-        else:
+        elif not (one is not None and fused is None and kernels == (None, None) and rows.ranks is None
+                  and _launch_rank_halves(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
+
+
+def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
+                        lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
+    """add_lora as two one-launch add_loras over the halves of the rank (dispatch.rank_split) where dispatch takes
+    it (sm_90, a rank without a one-launch kernel whose half has one, no true ranks); False: the launch pair's."""
+    if loader.device(x.device.index).arch < 90:
+        return False
+    half = _installed_rank_split(problem, x.device.index)
+    if half is None:
+        return False
+    r = half.rank
+    halves = [(lora_a[:, first:first + r], lora_b[:, :, first:first + r]) for first in (0, r)]
+    parts = [Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows) for a, b in halves]
+    chosen = [_installed_one_launch_kernel(part, x.device.index) for part in parts]
+    if any(kernel is None for kernel in chosen):  # the views' strides as dispatch assumed them, or the pair
+        return False
+    for kernel, part, (a, b) in zip(chosen, parts, halves):
+        _launch_fused(kernel, part, y, x, a, b, rows, scales, scale)
+    return True
 
 
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace

@@ -378,6 +378,28 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
             or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms))
 
 
+# A rank without a one-launch kernel (128 in the default build: the fused kernel's v would need twice the registers
+# and the prefill kernel's stages more shared memory) runs add_lora as two one-launch add_loras over the halves of
+# the rank where both halves have one: (x A^T) B^T = (x A_1^T) B_1^T + (x A_2^T) B_2^T, A_1 being A's first r / 2
+# rows and B_1 B's first r / 2 columns (views, no copies). x is read twice and y read and written twice, and y is
+# rounded to its dtype after each half (v stays float32 within each). RANK_SPLIT 0: never (the launch pair).
+RANK_SPLIT = 1
+
+
+def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+               resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[Problem]:
+    """The problem of each half-rank add_lora that together run add_lora `problem` (op "fused"), or None: RANK_SPLIT
+    off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
+    one-launch kernel for the half. The half's B columns start r / 2 elements into each row: aligned as the whole."""
+    if not RANK_SPLIT or problem.num_slices != 1 or problem.rank % 32:
+        return None
+    kernels = list(kernels)
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
+        return None
+    half = dataclasses.replace(problem, rank=problem.rank // 2, slice_ranks=(problem.rank // 2,))
+    return half if one_launch_kernel(half, kernels, num_sms, resident_blocks) is not None else None
+
+
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
     """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
     to (the fused or the prefill kernel) is checked and planned."""
