@@ -625,7 +625,8 @@ def test_fused_shapes(kernel, shape, layout):
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
 def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
     """Rank 128 (no one-launch kernel) where rank 64 has one: two one-launch add_loras over the halves of A's rows
-    and B's columns (views), decode batches to 4096 rows; y rounded after each half, so twice its rounding."""
+    and B's columns (views), decode batches to 4096 rows; y rounded after each half, so twice its rounding. Where
+    the half has none either (4096 rows at 1040 -> 1032), the launch pair at the full rank."""
     if loader.device(0).arch < 90:
         pytest.skip("the one-launch kernels need sm_90")
     h_in, h_out = shape
@@ -635,8 +636,7 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
                                    case.batch.max_segment_rows)
     if cuda_ops._installed_one_launch_kernel(problem, 0) is not None:
         pytest.skip("this build has a one-launch kernel at rank 128")
-    if cuda_ops._installed_rank_split(problem, 0) is None:
-        pytest.skip("no one-launch kernel at rank 64 in this build")
+    split = cuda_ops._installed_rank_split(problem, 0) is not None  # else the half too runs as the launch pair
     launched = []
     real = cuda_ops._launch_fused
     monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, part, *a: (launched.append(part.rank),
@@ -644,9 +644,10 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
     poison_allocator(DEV)
     y = case.y.clone()
     sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
-    assert launched == [64, 64]
+    assert launched == ([64, 64] if split else [])
     want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
-    check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV), roundings=2)
+    untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
+    check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
     if rows == 16:  # captured in a graph too: both halves replay, the second after the first
         y = case.y.clone()
         graph = torch.cuda.CUDAGraph()
@@ -656,7 +657,7 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
             y.copy_(case.y)
             graph.replay()
             torch.cuda.synchronize()
-            check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV), roundings=2)
+            check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
 # ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------
