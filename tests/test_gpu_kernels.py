@@ -344,6 +344,19 @@ def test_garbage_indices_stay_in_bounds():
     check_delta(y, case.y, want, torch.bfloat16, torch.zeros(40, dtype=torch.bool, device=DEV))
 
 
+def _graph_replays(case: Case, y: torch.Tensor, times: int = 2):
+    """sgmv.add_lora(y, case's x and weights, scale 0.5) captured in a CUDA graph, then replayed `times` times from
+    case.y; yields after each replay has finished."""
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    for _ in range(times):
+        y.copy_(case.y)
+        graph.replay()
+        torch.cuda.synchronize()
+        yield
+
+
 def test_cuda_graph_replay_equals_eager():
     case = Case(rows=64, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="uniform",
                 device=DEV, seed=11)
@@ -355,13 +368,7 @@ def test_cuda_graph_replay_equals_eager():
     with torch.cuda.stream(stream):  # warm up (loads the kernels) outside capture
         sgmv.add_lora(y.clone(), case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
     torch.cuda.current_stream().wait_stream(stream)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
-    for _ in range(2):
-        y.copy_(case.y)
-        graph.replay()
-        torch.cuda.synchronize()
+    for _ in _graph_replays(case, y):
         # float32 atomics may add split-K partials in another order: equal to rounding, not bitwise
         assert rel_error(y.double() - case.y.double(), eager.double() - case.y.double()) < 1e-3
 
@@ -650,13 +657,7 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
     check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
     if rows == 16:  # captured in a graph too: both halves replay, the second after the first
         y = case.y.clone()
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
-        for _ in range(2):
-            y.copy_(case.y)
-            graph.replay()
-            torch.cuda.synchronize()
+        for _ in _graph_replays(case, y):
             check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
