@@ -183,8 +183,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     with true ranks). A rank without a one-launch kernel (128) whose half has one: two such launches, one a half
     of the rank each (dispatch.rank_split). Otherwise a split-K shrink storing partial slices of v, then an
     expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch);
-    one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force
-    the one-launch path with, False to forbid it, None to let dispatch choose."""
+    one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a
+    kernel to force the one-launch path with, False to forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     with torch.cuda.device(x.device):

@@ -382,7 +382,9 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # and the prefill kernel's stages more shared memory) runs add_lora as two one-launch add_loras over the halves of
 # the rank where both halves have one: (x A^T) B^T = (x A_1^T) B_1^T + (x A_2^T) B_2^T, A_1 being A's first r / 2
 # rows and B_1 B's first r / 2 columns (views, no copies). x is read twice and y read and written twice, and y is
-# rounded to its dtype after each half (v stays float32 within each). RANK_SPLIT 0: never (the launch pair).
+# rounded to its dtype after each half (v stays float32 within each). From benchmarks/dispatch_sweep.py over the
+# full sweep's r128 cases (NOTES.md, entry 66): 0.61-0.98x the launch pair's time on 46 of 60, 1.00-1.05x on the
+# rest (skewed batches, small ones of 4096 -> 14336). RANK_SPLIT 0: never (the launch pair).
 RANK_SPLIT = 1
 
 
@@ -391,7 +393,7 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
     """The problem of each half-rank add_lora that together run add_lora `problem` (op "fused"), or None: RANK_SPLIT
     off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
     one-launch kernel for the half. The half's B columns start r / 2 elements into each row: aligned as the whole."""
-    if not RANK_SPLIT or problem.num_slices != 1 or problem.rank % 32:
+    if not RANK_SPLIT or problem.num_slices != 1 or problem.rank < 32 or problem.rank % 32:
         return None
     kernels = list(kernels)
     if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
