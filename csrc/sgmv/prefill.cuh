@@ -505,19 +505,7 @@ struct PrefillTile {
             // Lane (g, t): columns col0 + 8 t + 2 j + e of rows g (h = 0) and g + 8 (h = 1) are out[j][2 h + e].
             const int col = col0 + 8 * t;
             if (col >= cols) continue;
-#pragma unroll
-            for (int h = 0; h < 2; ++h) {
-              if (out_rows[h] == nullptr) continue;
-              const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[i][h]);
-              const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
-              uint32_t res[4];
-#pragma unroll
-              for (int j = 0; j < 4; ++j) {
-                const float2 f = Traits::unpack(in[j]);
-                res[j] = Traits::pack(f.x + scale * out[j][2 * h], f.y + scale * out[j][2 * h + 1]);
-              }
-              *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
-            }
+            update_y(stage, y_off[i], out_rows, n0, col, scale, [&](int j, int k) { return out[j][k]; });
           }
         }
         Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
@@ -528,12 +516,11 @@ struct PrefillTile {
   // One expand stage as warpgroup MMAs (kWarpgroupExpand): the warpgroup's 64 slots of B (64 part ..), every rank
   // step, v's hi then lo half into one accumulator. Slot j holds column weight_slot(j), so lane (g, t) ends with
   // columns col_group(i, part) + 8 t .. + 8 of its rows g and g + 8 for each of its two 32-column groups i, as in
-  // the mma.sync expand, and updates y the same way.
+  // the mma.sync expand, and updates y with the same update_y.
   __device__ static void expand_warpgroup(const unsigned char* stage, int part, int cols, int n0,
                                           const uint32_t (&y_off)[kColGroups][2], uint16_t* const (&out_rows)[2],
                                           const uint32_t (&v_hi)[kRank / 16][4], const uint32_t (&v_lo)[kRank / 16][4],
                                           float scale) {
-    using Traits = ElementTraits<T>;
     if (col_group(0, part) >= cols) return;  // the same for the warpgroup's four warps
     const int t = threadIdx.x % 4;
     float d[8][4];
@@ -556,25 +543,34 @@ struct PrefillTile {
     for (int j = 0; j < 8; ++j)
 #pragma unroll
       for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[j][e]);
-    // y as in the mma.sync expand (consume), written out again here: one function for both changed the other prefill
-    // kernels' SASS, which are kept as they were tested.
 #pragma unroll
     for (int i = 0; i < kColGroups; ++i) {
       const int col = col_group(i, part) + 8 * t;
       if (col >= cols) continue;
+      update_y(stage, y_off[i], out_rows, n0, col, scale, [&](int j, int k) { return d[4 * i + j][k]; });
+    }
+  }
+
+  // y += scale * acc for this lane's 8 consecutive columns n0 + col (chunk n0's) of its rows g
+  // (h = 0) and g + 8 (h = 1), read from the stage at y_off[h] and stored as one 16-byte vector a row; acc(j, 2 h + e)
+  // is column col + 2 j + e of row h (the accumulators of n-tile j, mma.sync's or wgmma's: the same layout).
+  template <class Acc>
+  __device__ __forceinline__ static void update_y(const unsigned char* stage, const uint32_t (&y_off)[2],
+                                                  uint16_t* const (&out_rows)[2], int n0, int col, float scale,
+                                                  Acc acc) {
+    using Traits = ElementTraits<T>;
 #pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        if (out_rows[h] == nullptr) continue;
-        const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[i][h]);
-        const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
-        uint32_t res[4];
+    for (int h = 0; h < 2; ++h) {
+      if (out_rows[h] == nullptr) continue;
+      const uint4 cur = *reinterpret_cast<const uint4*>(stage + y_off[h]);
+      const uint32_t in[4] = {cur.x, cur.y, cur.z, cur.w};
+      uint32_t res[4];
 #pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const float2 f = Traits::unpack(in[j]);
-          res[j] = Traits::pack(f.x + scale * d[4 * i + j][2 * h], f.y + scale * d[4 * i + j][2 * h + 1]);
-        }
-        *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
+      for (int j = 0; j < 4; ++j) {
+        const float2 f = Traits::unpack(in[j]);
+        res[j] = Traits::pack(f.x + scale * acc(j, 2 * h), f.y + scale * acc(j, 2 * h + 1));
       }
+      *reinterpret_cast<uint4*>(out_rows[h] + n0 + col) = make_uint4(res[0], res[1], res[2], res[3]);
     }
   }
 
