@@ -11,8 +11,8 @@ python3 -m pip install -q --no-deps --no-index --target /tmp/ab_B "$b_dir"/*.whl
 (export PYTHONPATH=/tmp/ab_B; cd tests && timeout 150 python3 -m pytest -q --tb=line test_gpu_kernels.py -k prefill 2>&1 \
   | grep -v "^  " | tail -8) > "$out/gpu-tests.txt"
 tail -2 "$out/gpu-tests.txt"
-for f in /tmp/ab_B/sgmv/kernels/*.fatbin; do
-  echo "$(basename "$f") $(cuobjdump --dump-resource-usage "$f" 2>&1 | grep -o "REG:[0-9]*\|STACK:[0-9]*\|LOCAL:[0-9]*" | paste -sd" ")"
+for f in /tmp/ab_B/sgmv/kernels/*.fatbin; do  # a compile unit's kernels a file: a line a kernel
+  cuobjdump --dump-resource-usage "$f" 2>&1 | awk '/ Function /{name = $2} /REG:/{print name, $1, $2, $4}'
 done | tee "$out/resources.txt"
 for run in A1 B1 B2 A2; do
   site=/tmp/ab_A; [ "${run:0:1}" = B ] && site=/tmp/ab_B

@@ -14,7 +14,6 @@ from .spec import KernelSpec, arch_ok
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 ABI_MODULE = ROOT / "python" / "sgmv" / "_abi.py"
-MANIFEST_VERSION = 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -29,12 +28,17 @@ def _environment() -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=None)
-def abi_layout() -> dict:
-    """The argument struct layout, read from the package's ctypes definition without importing sgmv."""
+def _abi():
+    """The package's _abi module (the argument struct, the manifest's version), loaded without importing sgmv."""
     module_spec = importlib.util.spec_from_file_location("_sgmv_abi", ABI_MODULE)
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    return module.layout()
+    return module
+
+
+def abi_layout() -> dict:
+    """The argument struct layout, from the package's ctypes definition."""
+    return _abi().layout()
 
 
 def render(spec: KernelSpec) -> str:
@@ -68,23 +72,39 @@ def parse_archs(archs: str | Sequence[int]) -> list[int]:
 
 def manifest(specs: Iterable[KernelSpec], archs: Sequence[int]) -> dict:
     return {
-        "version": MANIFEST_VERSION,
+        "version": _abi().MANIFEST_VERSION,
         "archs": list(archs),
         "abi": abi_layout(),
         "kernels": [spec.manifest_row() for spec in specs],
     }
 
 
+def units(specs: Iterable[KernelSpec]) -> dict[str, list[str]]:
+    """Kernel names by compile unit (KernelSpec.unit), in the specs' order."""
+    grouped: dict[str, list[str]] = {}
+    for spec in specs:
+        grouped.setdefault(spec.unit, []).append(spec.name)
+    return grouped
+
+
+def render_unit(unit: str, names: Sequence[str]) -> str:
+    return _environment().get_template("unit.cu.j2").render(unit=unit, names=names)
+
+
 def generate(out_dir: pathlib.Path, specs: Sequence[KernelSpec], archs: Sequence[int]) -> list[str]:
-    """Render every spec into out_dir (removing stale sources) and write manifest.json and kernels.txt."""
+    """Render every spec and every compile unit into out_dir (removing stale sources) and write manifest.json and
+    units.txt (a line a unit: its name, then its kernels' names; CMake compiles a fatbin a unit)."""
     if not specs:
         raise ValueError("no kernel matches SGMV_KERNELS; `python -m codegen list` shows the names")
     out_dir.mkdir(parents=True, exist_ok=True)
     names = [spec.name for spec in specs]
     for spec in specs:
         write_if_changed(out_dir / f"{spec.name}.cu", render(spec))
-    for stale in set(p.stem for p in out_dir.glob("*.cu")) - set(names):
+    grouped = units(specs)
+    for unit, members in grouped.items():
+        write_if_changed(out_dir / f"{unit}.cu", render_unit(unit, members))
+    for stale in set(p.stem for p in out_dir.glob("*.cu")) - set(names) - set(grouped):
         (out_dir / f"{stale}.cu").unlink()
     write_if_changed(out_dir / "manifest.json", json.dumps(manifest(specs, archs), indent=1) + "\n")
-    write_if_changed(out_dir / "kernels.txt", "\n".join(names) + "\n")
+    write_if_changed(out_dir / "units.txt", "".join(f"{unit} {' '.join(members)}\n" for unit, members in grouped.items()))
     return names

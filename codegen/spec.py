@@ -42,11 +42,18 @@ class KernelSpec:
 
     @property
     def name(self) -> str:
-        rank = f"r{self.rank}" if self.rank else "rany"
         hidden = f"h{self.hidden}" if self.hidden else "hany"
         vec = "v8" if self.vectorized else "v1"
         tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
-        return f"sgmv_{self.op}_{self.dtype}_{rank}_{hidden}_{tile}_{vec}"
+        return f"{self.unit}_{hidden}_{tile}_{vec}"
+
+    @property
+    def unit(self) -> str:
+        """The compile unit this kernel is built in: one nvcc call and one fatbin for every kernel of an op, dtype
+        and rank (the prefix of their names). nvcc's fixed cost a call (~2 s, mostly CUTLASS's and CuTe's headers)
+        was ~85% of the build with a call a kernel (benchmarks/NOTES.md, entry 67)."""
+        rank = f"r{self.rank}" if self.rank else "rany"
+        return f"sgmv_{self.op}_{self.dtype}_{rank}"
 
     @property
     def threads(self) -> int:
@@ -172,7 +179,7 @@ class KernelSpec:
 
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
-        row.update(name=self.name, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
+        row.update(name=self.name, unit=self.unit, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
                    pipelined=self.pipelined, narrow=self.narrow, stages=self.stages)
         return row
 

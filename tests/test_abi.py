@@ -42,10 +42,13 @@ def test_layout_is_packed_as_cpp_would():
     assert abi_layout() == layout  # what the generator bakes into the static_asserts
 
 
-def test_manifest_rejects_another_layout():
-    bad = {"version": 1, "archs": [90], "abi": {"size": 8, "fields": [["x", 0]]}, "kernels": []}
+def test_manifest_rejects_another_layout_or_format():
+    bad = {"version": _abi.MANIFEST_VERSION, "archs": [90], "abi": {"size": 8, "fields": [["x", 0]]}, "kernels": []}
     with pytest.raises(DriverError, match="another SgmvParams layout"):
         manifest.parse(bad)
+    old = {"version": 1, "archs": [90], "abi": _abi.layout(), "kernels": []}  # rows without their unit
+    with pytest.raises(DriverError, match="manifest has format 1, this package reads 2: rebuild"):
+        manifest.parse(old)
 
 
 def test_generated_manifest_carries_what_dispatch_reads():
@@ -63,7 +66,7 @@ def test_generated_manifest_carries_what_dispatch_reads():
 def test_installed_manifest_parses():
     m = manifest.load()
     for k in m.kernels:
-        assert k.image.name == f"{k.name}.fatbin"
+        assert k.image.name == f"{k.unit}.fatbin" and k.name.startswith(k.unit)
 
 
 def test_cluster_sizes_fit_the_kernels():

@@ -25,15 +25,22 @@ def elf_archs(image: bytes) -> list[int]:
 
 
 def test_two_architectures_and_a_kernel_filter(tmp_path):
-    name = "sgmv_shrink_bf16_r16_h4096_w4m16n16u4_v8"
+    """Two kernels of one compile unit and one of another: a fatbin a unit, each with its kernels' entries."""
+    names = ["sgmv_shrink_bf16_r16_h4096_w4m16n16u4_v8", "sgmv_shrink_bf16_r16_h2048_w4m16n16u4_v8",
+             "sgmv_shrink_bf16_r8_h4096_w4m16n8u4_v8"]
     build, prefix = tmp_path / "build", tmp_path / "install"
     subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-DSGMV_CUDA_ARCHS=80;90",
-                    f"-DSGMV_KERNELS={name}", f"-DCMAKE_INSTALL_PREFIX={prefix}"],
+                    f"-DSGMV_KERNELS={';'.join(names)}", f"-DCMAKE_INSTALL_PREFIX={prefix}"],
                    check=True, capture_output=True, text=True)
-    subprocess.run(["cmake", "--build", str(build)], check=True, capture_output=True, text=True)
+    subprocess.run(["cmake", "--build", str(build), "-j2"], check=True, capture_output=True, text=True)
     subprocess.run(["cmake", "--install", str(build)], check=True, capture_output=True, text=True)
     kernels = prefix / "sgmv" / "kernels"
     manifest = json.loads((kernels / "manifest.json").read_text())
     assert manifest["archs"] == [80, 90]
-    assert [k["name"] for k in manifest["kernels"]] == [name]
-    assert elf_archs((kernels / f"{name}.fatbin").read_bytes()) == [80, 90]
+    assert sorted(k["name"] for k in manifest["kernels"]) == sorted(names)
+    assert sorted(p.name for p in kernels.glob("*.fatbin")) == ["sgmv_shrink_bf16_r16.fatbin",
+                                                                "sgmv_shrink_bf16_r8.fatbin"]
+    for row in manifest["kernels"]:
+        image = (kernels / f"{row['unit']}.fatbin").read_bytes()
+        assert elf_archs(image) == [80, 90]
+        assert image.count(row["name"].encode() + b"\0") >= 2  # its entry's symbol in both architectures' ELF

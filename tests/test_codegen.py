@@ -21,9 +21,18 @@ def test_names_are_unique():
 
 def test_name_is_stable():
     s = specmod.KernelSpec("shrink", "bf16", 16, 4096, warps=4, warp_rows=32, tile_n=16, unroll=4, vectorized=True)
-    assert s.name == "sgmv_shrink_bf16_r16_h4096_w4m32n16u4_v8"
+    assert s.name == "sgmv_shrink_bf16_r16_h4096_w4m32n16u4_v8" and s.unit == "sgmv_shrink_bf16_r16"
     g = specmod.KernelSpec("expand", "fp16", 0, 0, warps=4, warp_rows=16, tile_n=256, unroll=2, vectorized=False)
-    assert g.name == "sgmv_expand_fp16_rany_hany_w4m16n256u2_v1"
+    assert g.name == "sgmv_expand_fp16_rany_hany_w4m16n256u2_v1" and g.unit == "sgmv_expand_fp16_rany"
+
+
+def test_units_are_the_kernels_of_an_op_dtype_and_rank():
+    units = {}
+    for s in SPECS:
+        units.setdefault(s.unit, set()).add((s.op, s.dtype, s.rank))
+        assert s.name.startswith(s.unit + "_")
+    assert all(len(keys) == 1 for keys in units.values())
+    assert len(units) == len({(s.op, s.dtype, s.rank) for s in SPECS}) < len(SPECS) // 4
 
 
 def test_default_grid_covers_the_issue():
@@ -123,9 +132,17 @@ def test_generate_writes_only_changes(tmp_path):
     chosen = list(specmod.filter_specs(SPECS, "*r16_h4096*"))
     names = generate(tmp_path, chosen, [90])
     files = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.cu")}
-    assert sorted(files) == sorted(f"{n}.cu" for n in names)
+    units = {s.unit: [c.name for c in chosen if c.unit == s.unit] for s in chosen}
+    assert sorted(units) == ["sgmv_expand_bf16_r16", "sgmv_expand_fp16_r16", "sgmv_shrink_bf16_r16",
+                             "sgmv_shrink_fp16_r16"]
+    assert sorted(files) == sorted(f"{n}.cu" for n in names + list(units))
+    lines = (tmp_path / "units.txt").read_text().splitlines()
+    assert {line.split()[0]: line.split()[1:] for line in lines} == units
+    for unit, members in units.items():  # each unit's source includes its kernels', and nothing else
+        assert re.findall(r'#include "(\w+)\.cu"', (tmp_path / f"{unit}.cu").read_text()) == members
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["archs"] == [90] and [k["name"] for k in manifest["kernels"]] == names
+    assert [k["unit"] for k in manifest["kernels"]] == [s.unit for s in chosen]
     (tmp_path / "sgmv_stale.cu").write_text("old")
     generate(tmp_path, chosen, [90])
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.cu")} == files  # untouched, stale gone

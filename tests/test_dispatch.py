@@ -16,7 +16,7 @@ def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):
                 chunk=32)
     base.update(kw)
     name = f"{op}_{dtype}_{rank}_{hidden}_{vectorized}"
-    return KernelRecord(name=name, op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **base)
+    return KernelRecord(name=name, unit=f"{op}_{dtype}_{rank}", op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **base)
 
 
 AVAILABLE = [rec(), rec(rank=0, hidden=0, tile_n=64, warp_rows=16, unroll=2),
@@ -417,7 +417,7 @@ def test_grid_handoff_can_be_turned_off_from_the_environment():
     import subprocess
     import sys
     code = ("from sgmv import dispatch, manifest; p = dispatch.Problem('fused', 'bf16', 64, 4096, 1, 1, True, (4096,),"
-            " (64,), 1); k = manifest.KernelRecord('k', 'fused', 'bf16', 64, 0, 4, 16, 128, 2, True, 128, 0, 32);"
+            " (64,), 1); k = manifest.KernelRecord('k', 'u', 'fused', 'bf16', 64, 0, 4, 16, 128, 2, True, 128, 0, 32);"
             "print(dispatch.uses_handoff(p, k))")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     for value, want in (("0", "False"), ("1", "True")):

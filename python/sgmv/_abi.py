@@ -11,6 +11,7 @@ import ctypes
 
 
 MAX_SLICES = 4  # csrc/sgmv/params.cuh: kMaxSlices
+MANIFEST_VERSION = 2  # the manifest's rows (codegen writes them, manifest.py reads them); 2: each names its unit
 
 
 class SgmvSlice(ctypes.Structure):

@@ -1,7 +1,7 @@
 """Loading the compiled kernels with cuda-python and launching them on torch's current stream.
 
-Each kernel image is loaded once per device, into the device's primary context (the one torch uses),
-on first use. `cuda.bindings` is imported lazily, so CPU-only use never needs a driver.
+Each compile unit's image (its kernels) is loaded once per device, into the device's primary context (the
+one torch uses), on first use of one of its kernels. `cuda.bindings` is imported lazily, so CPU-only use never needs a driver.
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class _Device:
         self.num_sms = torch.cuda.get_device_properties(ordinal).multi_processor_count
         self._functions: dict[str, Any] = {}
         self._resident: dict[str, int] = {}
-        self._modules: list[Any] = []
+        self._modules: dict[str, Any] = {}  # by compile unit: one image holds the unit's kernels
         self._lock = threading.Lock()
 
     def function(self, kernel: KernelRecord):
@@ -111,11 +111,13 @@ class _Device:
                 f"GPU {self.ordinal} is sm_{self.arch}; this build has kernels for sm_{archs}: "
                 f"rebuild with SGMV_CUDA_ARCHS={self.arch}")
         driver = _driver()
-        image = kernel.image.read_bytes()
         _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
         try:
-            module = _check(driver, driver.cuModuleLoadData(image), f"cuModuleLoadData({kernel.image.name})")
-            self._modules.append(module)
+            module = self._modules.get(kernel.unit)
+            if module is None:
+                module = _check(driver, driver.cuModuleLoadData(kernel.image.read_bytes()),
+                                f"cuModuleLoadData({kernel.image.name})")
+                self._modules[kernel.unit] = module
             fn = _check(driver, driver.cuModuleGetFunction(module, kernel.name.encode()),
                         f"cuModuleGetFunction({kernel.name})")
             if kernel.smem_bytes > DEFAULT_SMEM_LIMIT:

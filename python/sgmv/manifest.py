@@ -17,6 +17,7 @@ class KernelRecord:
     """A compiled kernel, as codegen's KernelSpec described it (see codegen/spec.py)."""
 
     name: str
+    unit: str  # the compile unit whose fatbin holds it (codegen's KernelSpec.unit)
     op: str
     dtype: str
     rank: int  # 0 = any rank
@@ -34,7 +35,7 @@ class KernelRecord:
 
     @property
     def image(self) -> pathlib.Path:
-        return KERNEL_DIR / f"{self.name}.fatbin"
+        return KERNEL_DIR / f"{self.unit}.fatbin"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +51,10 @@ class Manifest:
 
 
 def parse(data: dict) -> Manifest:
+    if data.get("version") != _abi.MANIFEST_VERSION:
+        raise DriverError(
+            f"the compiled kernels' manifest has format {data.get('version')}, this package reads "
+            f"{_abi.MANIFEST_VERSION}: rebuild the package")
     if data.get("abi") != _abi.layout():
         raise DriverError(
             "the compiled kernels were built with another SgmvParams layout than this package's "
