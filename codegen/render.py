@@ -106,5 +106,6 @@ def generate(out_dir: pathlib.Path, specs: Sequence[KernelSpec], archs: Sequence
     for stale in set(p.stem for p in out_dir.glob("*.cu")) - set(names) - set(grouped):
         (out_dir / f"{stale}.cu").unlink()
     write_if_changed(out_dir / "manifest.json", json.dumps(manifest(specs, archs), indent=1) + "\n")
-    write_if_changed(out_dir / "units.txt", "".join(f"{unit} {' '.join(members)}\n" for unit, members in grouped.items()))
+    write_if_changed(out_dir / "units.txt",
+                     "".join(f"{unit} {' '.join(members)}\n" for unit, members in grouped.items()))
     return names

@@ -16,7 +16,8 @@ def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):
                 chunk=32)
     base.update(kw)
     name = f"{op}_{dtype}_{rank}_{hidden}_{vectorized}"
-    return KernelRecord(name=name, unit=f"{op}_{dtype}_{rank}", op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **base)
+    return KernelRecord(name=name, unit=f"{op}_{dtype}_{rank}", op=op, dtype=dtype, rank=rank, hidden=hidden,
+                        vectorized=vectorized, **base)
 
 
 AVAILABLE = [rec(), rec(rank=0, hidden=0, tile_n=64, warp_rows=16, unroll=2),

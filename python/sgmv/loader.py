@@ -1,7 +1,8 @@
 """Loading the compiled kernels with cuda-python and launching them on torch's current stream.
 
 Each compile unit's image (its kernels) is loaded once per device, into the device's primary context (the
-one torch uses), on first use of one of its kernels. `cuda.bindings` is imported lazily, so CPU-only use never needs a driver.
+one torch uses), on first use of one of its kernels. `cuda.bindings` is imported lazily, so CPU-only use
+never needs a driver.
 """
 from __future__ import annotations
 
