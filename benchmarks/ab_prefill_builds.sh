@@ -6,6 +6,7 @@
 #   bash benchmarks/ab_prefill_builds.sh dist_pA dist_pB "$OUT"
 set -uo pipefail
 a_dir=$1 b_dir=$2 out=$3
+rm -rf /tmp/ab_A /tmp/ab_B  # pip --target keeps what an earlier call installed there
 python3 -m pip install -q --no-deps --no-index --target /tmp/ab_A "$a_dir"/*.whl
 python3 -m pip install -q --no-deps --no-index --target /tmp/ab_B "$b_dir"/*.whl
 (export PYTHONPATH=/tmp/ab_B; cd tests && timeout 150 python3 -m pytest -q --tb=line test_gpu_kernels.py -k prefill 2>&1 \
@@ -19,3 +20,4 @@ for run in A1 B1 B2 A2; do
   PYTHONPATH=$site timeout 200 python3 benchmarks/ab_cases.py "$out/ab/$run" bf16 > "$out/ab-$run.log" 2>&1 || echo "run $run failed"
 done
 python3 benchmarks/ab_summary.py "$out/ab" A1,A2 B1,B2 | tee "$out/ab-summary.txt"
+tar czf "$out/ab-runs.tgz" -C "$out" ab && rm -rf "$out/ab"  # one file back from the device, not a file a run
