@@ -14,7 +14,11 @@ for side in a b; do
   tree=$([ $side = a ] && echo "$tree_a" || echo "$tree_b")
   mkdir -p "$work/$side/gen"
   (cd "$tree" && PYTHONPATH=python:. python3 -m codegen generate --out "$work/$side/gen" --kernels "$glob" > /dev/null)
-  ls "$work/$side/gen"/*.cu | xargs -P 2 -I{} sh -c "b=\$(basename {} .cu); nvcc -cubin -gencode arch=compute_90a,code=sm_90a \
+  # the kernels' own sources (units.txt: a unit, then its kernels), not the compile units that include them; a tree
+  # from before the units (NOTES entry 67) lists its kernels in kernels.txt
+  gen=$work/$side/gen
+  { if [ -f "$gen/units.txt" ]; then cut -d' ' -f2- "$gen/units.txt" | tr ' ' '\n'; else cat "$gen/kernels.txt"; fi; } | sed "s#^#$work/$side/gen/#; s#\$#.cu#" |
+    xargs -P 2 -I{} sh -c "b=\$(basename {} .cu); nvcc -cubin -gencode arch=compute_90a,code=sm_90a \
     -O3 -std=c++17 -I '$tree/csrc' -I '$work/$side/gen' -I '$cutlass' -o '$work/$side/'\$b.cubin {} && \
     '$nvdisasm' -c '$work/$side/'\$b.cubin > '$work/$side/'\$b.sass"
 done
