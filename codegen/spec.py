@@ -283,9 +283,10 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower
 # with 64-row tiles, entry 31; faster with 16-row tiles, entries 38 and 45)
-PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight);
-# 220 KB (10-13 stages at r16) queued more copies than the memory side serves faster: 150 KB took the prefill
-# kernel's cases to a median 0.99x, r16-r32 distinct bs64 0.93-0.97x, and 110 KB lost at r64 (2-3 stages, entry 72)
+PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight).
+# More copies in flight only wait longer in the memory system's queues: against 220 KB (10-13 stages at r16),
+# 150 KB took the prefill kernel's cases to a median 0.99x (r16-r32 distinct bs64 0.93-0.99x); 110 KB lost at r64,
+# whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72)
 PREFILL_MAX_STAGES = 16
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
