@@ -74,7 +74,8 @@ struct Handoff {
   // top bit of the counter (`found` at the start) exactly when the last one arrives, and leaves the other bits
   // as they were. The arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the sequentially
   // consistent fence of __threadfence nor an atomic's round trip). Its MEMBAR also waits for cp.async copies still
-  // in flight, the expand's prefetch (benchmarks/NOTES.md, entry 74: the thread's or its block's, not yet known).
+  // in flight, the expand's prefetch (benchmarks/NOTES.md, entry 74; whether the thread's, its warp's or its
+  // block's is not yet known).
   __device__ void arrive_and_wait(uint32_t blocks, bool first_block, uint32_t found) const {
     const uint32_t add = first_block ? kHandoffFlip - (blocks - 1) : 1u;
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
