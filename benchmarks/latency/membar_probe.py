@@ -13,7 +13,9 @@ from probe import check
 
 HERE = pathlib.Path(__file__).parent
 BLOCKS, THREADS, LAUNCHES = 132, 128, 24
-MODES = {0: "release, copies in flight", 1: "release, copies landed", 2: "copies landing (for scale)"}
+MODES = {0: "release, copies in flight", 1: "release, copies landed", 2: "copies landing (for scale)",
+         3: "release, other warps' copies", 4: "release, its warp's other copies",
+         5: "release, bulk copy in flight", 6: "release, plain loads in flight"}
 
 
 def main():
@@ -43,7 +45,7 @@ def main():
 
     for copies in (0, 4, 16):
         for mode in MODES:
-            if copies == 0 and mode == 2:
+            if copies == 0 and mode in (2, 3, 4, 5, 6):
                 continue
             launch(copies, mode)  # warm-up
             samples = []
@@ -51,7 +53,7 @@ def main():
                 launch(copies, mode)
                 torch.cuda.synchronize()
                 samples += out.tolist()
-            print(f"copies {copies:2d} a thread ({copies * THREADS * 16 // 1024:3d} KB a block), {MODES[mode]:27s}: "
+            print(f"copies {copies:2d} a thread ({copies * THREADS * 16 // 1024:3d} KB a block), {MODES[mode]:32s}: "
                   f"median {statistics.median(samples):7.0f} cycles, p90 {sorted(samples)[len(samples) * 9 // 10]:7d}")
 
 
