@@ -11,7 +11,8 @@
 //   mode 4: as mode 0, but thread 0 issues none (the rest of its warp's in flight).
 //   mode 5: as mode 0, but the block's bytes come as one bulk (TMA) copy that thread 0 issues, completing on an
 //           mbarrier instead of cp.async groups;
-//   mode 6: as mode 0, but every thread instead has ordinary 16-byte global loads in flight (used after the release).
+//   mode 6: as mode 0, but every thread instead has ordinary 16-byte global loads in flight (used after the release);
+//   mode 7: as mode 0, but every thread instead has issued prefetches into L2 (prefetch.global.L2) of the same bytes.
 // out[block] = the cycles thread 0 measured. Launch: blockDim.x threads, copies * blockDim.x * 16 bytes of dynamic
 // shared memory. Build: nvcc -cubin -arch=sm_90a -o membar_probe.cubin membar_probe.cu
 #include <cstdint>
@@ -38,6 +39,8 @@ extern "C" __global__ void membar_probe(const uint4* src, unsigned* counter, lon
                  : "l"(base + i * blockDim.x + threadIdx.x) : "memory");
     held.x ^= v.x; held.y ^= v.y; held.z ^= v.z; held.w ^= v.w;
   }
+  for (int i = 0; i < copies && mode == 7; ++i)
+    asm volatile("prefetch.global.L2 [%0];" :: "l"(base + i * blockDim.x + threadIdx.x) : "memory");
   for (int i = 0; i < copies && issues; ++i) {
     const uint32_t dst = static_cast<uint32_t>(__cvta_generic_to_shared(&slots[i * blockDim.x + threadIdx.x]));
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(dst), "l"(base + i * blockDim.x + threadIdx.x)

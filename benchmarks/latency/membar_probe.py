@@ -15,7 +15,8 @@ HERE = pathlib.Path(__file__).parent
 BLOCKS, THREADS, LAUNCHES = 132, 128, 24
 MODES = {0: "release, copies in flight", 1: "release, copies landed", 2: "copies landing (for scale)",
          3: "release, other warps' copies", 4: "release, its warp's other copies",
-         5: "release, bulk copy in flight", 6: "release, plain loads in flight"}
+         5: "release, bulk copy in flight", 6: "release, plain loads in flight",
+         7: "release, L2 prefetches issued"}
 
 
 def main():
@@ -45,7 +46,7 @@ def main():
 
     for copies in (0, 4, 16):
         for mode in MODES:
-            if copies == 0 and mode in (2, 3, 4, 5, 6):
+            if copies == 0 and mode in (2, 3, 4, 5, 6, 7):
                 continue
             launch(copies, mode)  # warm-up
             samples = []

@@ -73,9 +73,9 @@ struct Handoff {
   // the launch's `blocks` blocks has. Block 0 adds kHandoffFlip - (blocks - 1), the others 1: the sum flips the
   // top bit of the counter (`found` at the start) exactly when the last one arrives, and leaves the other bits
   // as they were. The arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the sequentially
-  // consistent fence of __threadfence nor an atomic's round trip). Its MEMBAR also waits for cp.async copies still
-  // in flight, the expand's prefetch (benchmarks/NOTES.md, entry 74; whether the thread's, its warp's or its
-  // block's is not yet known).
+  // consistent fence of __threadfence nor an atomic's round trip). Its MEMBAR also waits for every async copy of
+  // the block still in flight, the expand's prefetch (benchmarks/NOTES.md, entries 74-75: by the arrival those have
+  // mostly landed, and issuing them later was slower).
   __device__ void arrive_and_wait(uint32_t blocks, bool first_block, uint32_t found) const {
     const uint32_t add = first_block ? kHandoffFlip - (blocks - 1) : 1u;
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
