@@ -43,6 +43,7 @@ struct FusedTile {
 
   using Barrier = cutlass::arch::ClusterTransactionBarrier;
   static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
+  static constexpr bool kZeroEarly = kRank >= 32;  // run_grid: where the other buffer is zeroed (entry 76)
 
   struct SharedStorage {
     typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, pushed to the cluster
@@ -199,6 +200,10 @@ struct FusedTile {
     }
   }
 
+  // The launch's number of blocks, and this block's index among them (the grid handoff's arrival and zeroing).
+  __device__ static int launch_blocks() { return gridDim.x * gridDim.y * gridDim.z; }
+  __device__ static int launch_block() { return (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x; }
+
   // add_lora with the grid handoff (handoff.cuh): grid y splits h_in over all of its blocks, which sum v through
   // the workspace; grid z holds one row tile per block (dispatch covers the longest segment). Every block arrives
   // at the barrier once, those without a tile (no adapter, rows or rank) included.
@@ -224,6 +229,14 @@ struct FusedTile {
       waiting = false;
       found = handoff.read_counter();
     };
+    // The other buffer, for the next launch (kZeroEarly): the launch before this one, which used it last, is done
+    // once the wait is. Zeroed behind the shrink's first loads, its stores land long before the arrival's release
+    // (which waits for them) and are off the path after the expand (~314 cycles there; benchmarks/NOTES.md,
+    // entry 76).
+    auto zero_other = [&] {
+      if constexpr (kZeroEarly)
+        handoff.template zero<kThreads>(handoff.buffer(found, true), launch_block(), launch_blocks());
+    };
     const int warp = threadIdx.x / 32;
     uint16_t* y = static_cast<uint16_t*>(p.y) + b.y_col;
     const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
@@ -241,6 +254,7 @@ struct FusedTile {
       float acc_v[1][kRank / 8][4];
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
         if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
+        zero_other();
       }, wait_and_read);
       Shrink::sum_warps(smem.shrink, acc_v, rows);
       __syncthreads();  // the block's tile is complete
@@ -248,9 +262,10 @@ struct FusedTile {
                                                         rows, true_rank);
     } else {
       wait_and_read();
+      zero_other();
     }
-    const int blocks = gridDim.x * gridDim.y * gridDim.z;
-    const int block = (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x;
+    const int blocks = launch_blocks();
+    const int block = launch_block();
     __syncthreads();  // the block's additions are issued
     if (threadIdx.x == 0) handoff.arrive_and_wait(blocks, block == 0, found);
     __syncthreads();  // every block's additions are visible
@@ -265,8 +280,9 @@ struct FusedTile {
       else
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
     }
-    // The other buffer, for the next launch: after the expand, off its path (528 cycles before it, entry 41).
-    handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);
+    // Below kZeroEarly's ranks the other buffer is zeroed here, after the expand: zeroing it early took the rank-16
+    // kernels from 157 to 168 registers and cost their launches 2% (median; entry 76).
+    if constexpr (!kZeroEarly) handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
