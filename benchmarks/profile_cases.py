@@ -18,6 +18,8 @@ CASES = {
     "distinct1_r16": (4096, 4096, 16, 1, "distinct"),
     "distinct16_r16": (4096, 4096, 16, 16, "distinct"),
     "distinct64_r16_h8192": (8192, 8192, 16, 64, "distinct"),
+    "distinct16_r64": (4096, 4096, 64, 16, "distinct"),
+    "distinct16_r64_h8192": (8192, 8192, 64, 16, "distinct"),
     "identical256_r64_h8192": (8192, 8192, 64, 256, "identical"),
     "prefill8192_r64": (4096, 4096, 64, 8192, "prefill"),
     "prefill8192_r16": (4096, 4096, 16, 8192, "prefill"),
