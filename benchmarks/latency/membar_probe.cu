@@ -1,5 +1,5 @@
-// Does a release reduction wait for the issuing thread's own cp.async copies still in flight? (benchmarks/NOTES.md,
-// entry 74). The grid handoff's arrival (handoff.cuh) is `red.release.gpu` by thread 0 of a block, which compiles to
+// Which copies and loads still in flight does a release reduction wait for? (benchmarks/NOTES.md, entries 74-75:
+// every async copy of the block, bulk copies too; not loads into registers; L2 prefetches in part). The grid handoff's arrival (handoff.cuh) is `red.release.gpu` by thread 0 of a block, which compiles to
 // MEMBAR.ALL.CTA, MEMBAR.ALL.GPU, ERRBAR and the RED; every thread of the fused kernel, thread 0 included, has its
 // expand's B and y copies (cp.async) in flight by then. If the MEMBAR waits for them, the arrival costs a DRAM
 // round trip more than it needs to.
@@ -8,7 +8,7 @@
 //   mode 1: the same after cp.async.wait_all (nothing of the thread's in flight);
 //   mode 2: thread 0 times how long its copies take to land (cp.async.wait_all alone), for scale;
 //   mode 3: as mode 0, but warp 0 issues no copies (the other warps' copies in flight);
-//   mode 4: as mode 0, but thread 0 issues none (the rest of its warp's in flight).
+//   mode 4: as mode 0, but thread 0 issues none (the rest of its warp's in flight);
 //   mode 5: as mode 0, but the block's bytes come as one bulk (TMA) copy that thread 0 issues, completing on an
 //           mbarrier instead of cp.async groups;
 //   mode 6: as mode 0, but every thread instead has ordinary 16-byte global loads in flight (used after the release);

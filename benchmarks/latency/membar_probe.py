@@ -1,4 +1,4 @@
-"""Whether a release reduction waits for the issuing thread's cp.async copies in flight (benchmarks/NOTES.md, entry 74).
+"""Which copies and loads in flight a release reduction waits for (benchmarks/NOTES.md, entries 74-75).
 Usage: python benchmarks/latency/membar_probe.py  (needs membar_probe.cubin next to it:
 nvcc -cubin -arch=sm_90a -o membar_probe.cubin membar_probe.cu). Prints, per number of copies a thread and mode, the
 median over blocks and launches of the cycles thread 0 measured (membar_probe.cu says what each mode times)."""
