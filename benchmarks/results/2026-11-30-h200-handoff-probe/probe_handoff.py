@@ -46,7 +46,7 @@ def summary(path: str) -> None:
             continue
         m = re.match(r"PROBE y(\d+) of (\d+) (.*)", line)
         if m and steps is not None:
-            for name, value in re.findall(r"([a-z+-]+) (\d+)", m.group(3)):
+            for name, value in re.findall(r"([a-z][a-z0-9+-]*) (\d+)", m.group(3)):
                 steps[f"y{m.group(1)}/{m.group(2)}"][name].append(int(value))
 
 
