@@ -78,6 +78,15 @@ class KernelSpec:
         return str(self.threads)
 
     @property
+    def cluster_sum(self) -> bool:
+        """Fused: the kernel carries the cluster sum and its shared memory (fused.cuh's kClusterSum), which the grid
+        handoff also uses for a block's second column tile. Dispatch sums in clusters up to rank 16 (its
+        FUSED_MAX_RANK). Above, only the kernels of one 32-column tile a warp carry it: without it their launches
+        were 5-8% slower, while the others', whose two blocks an SM then leave L1 more room, were 2-7% faster
+        (benchmarks/NOTES.md, entry 83)."""
+        return self.op == "fused" and (self.rank <= max(FUSED_CLUSTER_RANKS) or self.col_tiles == 1)
+
+    @property
     def col_tiles(self) -> int:
         """Expand and fused: 32-column tiles per warp."""
         return self.tile_n // (32 * self.warps)
@@ -140,8 +149,9 @@ class KernelSpec:
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v,
-        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y, and the
-        partial tiles the cluster's blocks push to it, with their barrier; the
+        every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y, and, where it
+        has the cluster sum, either the partial tiles the cluster's blocks push to it or (the grid handoff) a second
+        column tile's slots, with the cluster's barrier; the
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
         if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
@@ -153,9 +163,11 @@ class KernelSpec:
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
-            slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)
-            received = 4 * FUSED_MAX_CLUSTER * self.warp_rows * self.rank + 16  # every block's tile, the barrier
-            return partial + v + slots + received
+            slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)  # one column tile's copies
+            if not self.cluster_sum:
+                return partial + v + slots
+            received = 4 * FUSED_MAX_CLUSTER * self.warp_rows * self.rank  # every cluster block's tile
+            return partial + v + slots + max(received, slots) + 16  # received or a second tile's slots, the barrier
         if self.narrow:
             return 4 * NARROW_ROWS * (-(-self.rank // CHUNK) * CHUNK + 4)
         if self.pipelined:

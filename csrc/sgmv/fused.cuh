@@ -17,6 +17,8 @@
 // runs without clusters (run_grid): every block along grid y splits h_in and the blocks sum v through a workspace
 // in global memory (handoff.cuh, entries 41 and 44).
 #pragma once
+#include <type_traits>
+
 #include <cooperative_groups.h>
 #include <cute/arch/cluster_sm90.hpp>
 #include <cute/arch/copy_sm80.hpp>
@@ -29,7 +31,11 @@
 
 namespace sgmv {
 
-template <class T, int kRank, int kWarps, int kColTiles, int kUnroll>
+// kClusterSum (codegen's KernelSpec.cluster_sum: ranks 8 and 16, and above them the tiles of one 32-column tile a
+// warp): the kernel carries the cluster sum (run_cluster) and its `received` buffer, which run_grid shares for a
+// block's second column tile. Without it (dispatch runs ranks 32 and 64 with the grid handoff only) the kernel keeps
+// neither, and two blocks an SM leave L1 more room (benchmarks/NOTES.md, entry 83).
+template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum>
 struct FusedTile {
   static constexpr int kWarpRows = 16;
   static constexpr int kMaxBlocks = kMaxCluster;  // blocks per cluster (dispatch: FUSED_CLUSTER)
@@ -45,19 +51,32 @@ struct FusedTile {
   static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
   static constexpr bool kZeroEarly = kRank >= 32;  // run_grid: where the other buffer is zeroed (entry 76)
 
-  struct SharedStorage {
-    typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, pushed to the cluster
-    float v[kWarpRows][kVPitch];            // the row tile of v, summed over the cluster, zero past the true rank
-    uint4 w[kChunks][kColTiles][4][kThreads];  // each thread's B fragments (cp.async)
-    uint4 y[2][kColTiles][kThreads];           // each thread's pieces of y (cp.async)
-    float received[kMaxBlocks][kWarpRows][kRank];  // every cluster block's partial tile (st.async from block b)
-    uint64_t landed[2];                            // [0]: completes when every block's tile has landed; [1]: pad
+  // One column tile's copies: each thread's B fragments and pieces of y (cp.async).
+  struct Slots {
+    uint4 w[kChunks][kColTiles][4][kThreads];
+    uint4 y[2][kColTiles][kThreads];
   };
 
+  struct HandoffStorage {
+    typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, pushed to the cluster
+    float v[kWarpRows][kVPitch];            // the row tile of v, summed over the cluster, zero past the true rank
+    Slots slots;                            // the block's first column tile
+  };
+  struct ClusterStorage : HandoffStorage {
+    union {
+      float received[kMaxBlocks][kWarpRows][kRank];  // run: every cluster block's partial tile (st.async from block b)
+      Slots next;                                    // run_grid: the block's second column tile
+    };
+    uint64_t landed[2];  // [0]: completes when every block's tile has landed; [1]: pad
+  };
+  using SharedStorage = std::conditional_t<kClusterSum, ClusterStorage, HandoffStorage>;
+  // run_grid: a block's column tiles whose copies are in flight at once (Slots in shared memory).
+  static constexpr int kRing = kClusterSum ? 2 : 1;
+
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
-  // column); out-of-range pieces are zero-filled.
+  // column) into `slots`; out-of-range pieces are zero-filled.
   __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
-                                  int N, SharedStorage& smem) {
+                                  int N, Slots& slots) {
     using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
     const int lane = threadIdx.x % 32;
     const int t = lane % 4;
@@ -71,7 +90,7 @@ struct FusedTile {
           const int k = c * kChunk + 8 * t;
           const bool ok = col < N && k < kRank;
           const uint16_t* src = ok ? w + col * w_stride_row + k : w;
-          Copy::copy(*reinterpret_cast<const uint4*>(src), smem.w[c][ct][j][threadIdx.x], ok);
+          Copy::copy(*reinterpret_cast<const uint4*>(src), slots.w[c][ct][j][threadIdx.x], ok);
         }
 #pragma unroll
     for (int h = 0; h < 2; ++h)
@@ -80,7 +99,7 @@ struct FusedTile {
         const int col = n0 + ct * 32 + 8 * t;
         const bool ok = y_rows[0][h] != nullptr && col < N;
         const uint16_t* src = ok ? y_rows[0][h] + col : w;
-        Copy::copy(*reinterpret_cast<const uint4*>(src), smem.y[h][ct][threadIdx.x], ok);
+        Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[h][ct][threadIdx.x], ok);
       }
     cute::cp_async_fence();
   }
@@ -131,17 +150,17 @@ struct FusedTile {
   }
 
   // This thread's B fragments of chunk c, and its pieces of y, from its prefetched slots.
-  __device__ __forceinline__ static void read_weights(const SharedStorage& smem, int c, Vec8 (&bv)[kColTiles][4]) {
+  __device__ __forceinline__ static void read_weights(const Slots& slots, int c, Vec8 (&bv)[kColTiles][4]) {
 #pragma unroll
     for (int ct = 0; ct < kColTiles; ++ct)
 #pragma unroll
-      for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(smem.w[c][ct][j][threadIdx.x]);
+      for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(slots.w[c][ct][j][threadIdx.x]);
   }
-  __device__ __forceinline__ static void read_y(const SharedStorage& smem, Vec8 (&yv)[1][2][kColTiles]) {
+  __device__ __forceinline__ static void read_y(const Slots& slots, Vec8 (&yv)[1][2][kColTiles]) {
 #pragma unroll
     for (int h = 0; h < 2; ++h)
 #pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(smem.y[h][ct][threadIdx.x]);
+      for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(slots.y[h][ct][threadIdx.x]);
   }
 
   // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).
@@ -160,32 +179,37 @@ struct FusedTile {
   }
 
   // The expand: v (smem.v, complete) times B into y, for the block's column tiles gridDim.y apart from
-  // blockIdx.y's, whose copies prefetch issued. kSeveralTiles (the grid handoff, whose grid may have fewer blocks
-  // along y than h_out has column tiles): a block with a next tile reads the current one's slots into registers
-  // and at once refills them with the next tile's copies, which arrive while it multiplies and stores (the same
-  // thread's slots: its shared-memory reads are issued before its copies, which write only once their global
-  // reads return). Waiting for each tile's copies in turn cost 2.3-2.9x (benchmarks/NOTES.md, entries 41 and 44).
-  // A block's last tile reads its fragments chunk by chunk, as the single-tile form does: reading them all first
-  // cost the single-tile launches 1-4% (entry 44). The single-tile form (kSeveralTiles false) issues no copies of
-  // its own: it serves launches whose grid y covers every column tile (the cluster path's fused_grid, and run_grid
-  // where gridDim.y * kBlockCols >= N), so each block has at most one, prefetched before.
+  // blockIdx.y's. kSeveralTiles (the grid handoff, whose grid may have fewer blocks along y than h_out has column
+  // tiles): the block's first kRing tiles were copied behind the shrink's first loads, and tile i reads slots
+  // i % kRing (smem.slots, smem.next). With kRing 2 no copy waits after the barrier where a block has two tiles
+  // (dispatch gives at most HANDOFF_MAX_TILES_PER_BLOCK = 2): the second tile's copies, issued after it, took ~3000
+  // cycles with cold weights (benchmarks/NOTES.md, entry 83). A block with a tile kRing after the current one reads
+  // the current slots into registers and at once refills them with that tile's copies, which arrive while it
+  // multiplies and stores (the same thread's slots: its shared-memory reads are issued before its copies, which
+  // write only once their global reads return); waiting for each tile's copies in turn cost 2.3-2.9x (entries 41
+  // and 44). Otherwise a tile's fragments are read chunk by chunk: reading them all first cost the single-tile
+  // launches 1-4% (entry 44). The single-tile form (kSeveralTiles false) serves launches whose grid y covers every
+  // column tile (the cluster path's fused_grid, and run_grid where gridDim.y * kBlockCols >= N): each block has at
+  // most one, in smem.slots.
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],
                                                         int N, float scale, int true_rank) {
     const int warp = threadIdx.x / 32;
-    for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y) {
+    int i = 0;  // the block's tiles in turn
+    for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y, ++i) {
+      Slots& slots = slots_of(smem, kSeveralTiles ? i % kRing : 0);
       const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
       cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
       float acc[1][kColTiles][4][4];
       Vec8 yv[1][2][kColTiles];
-      const int next = tile + gridDim.y;
-      if (kSeveralTiles && next * kBlockCols < N) {
+      const int after_next = tile + kRing * gridDim.y;
+      if (kSeveralTiles && after_next * kBlockCols < N) {
         Vec8 staged[kChunks][kColTiles][4];
 #pragma unroll
-        for (int c = 0; c < kChunks; ++c) read_weights(smem, c, staged[c]);
-        read_y(smem, yv);
-        prefetch(wb, w_stride_row, y_rows, n0 + (next - tile) * kBlockCols, N, smem);
+        for (int c = 0; c < kChunks; ++c) read_weights(slots, c, staged[c]);
+        read_y(slots, yv);
+        prefetch(wb, w_stride_row, y_rows, n0 + (after_next - tile) * kBlockCols, N, slots);
         multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
 #pragma unroll
           for (int ct = 0; ct < kColTiles; ++ct)
@@ -193,11 +217,19 @@ struct FusedTile {
             for (int j = 0; j < 4; ++j) bv[ct][j] = staged[c][ct][j];
         }, true_rank, acc);
       } else {
-        multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) { read_weights(smem, c, bv); }, true_rank, acc);
-        read_y(smem, yv);
+        multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) { read_weights(slots, c, bv); }, true_rank, acc);
+        read_y(slots, yv);
       }
       Expand::store_y(y_rows, n0, N, scale, yv, acc);
     }
+  }
+
+  // Slots i of a block's ring (kRing): smem.slots, then smem.next.
+  __device__ __forceinline__ static Slots& slots_of(SharedStorage& smem, int i) {
+    if constexpr (kRing == 2)
+      return i == 1 ? smem.next : smem.slots;
+    else
+      return smem.slots;
   }
 
   // The launch's number of blocks, and this block's index among them (the grid handoff's arrival and zeroing).
@@ -250,10 +282,12 @@ struct FusedTile {
       const uint16_t* x_rows[1][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       const bool has_columns = static_cast<int>(blockIdx.y) * kBlockCols < N;
+      const bool has_second = kRing == 2 && static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N;
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
       float acc_v[1][kRank / 8][4];
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
-        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
+        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
+        if (has_second) prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, slots_of(smem, 1));
         zero_other();
       }, wait_and_read);
       Shrink::sum_warps(smem.shrink, acc_v, rows);
@@ -287,10 +321,18 @@ struct FusedTile {
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    if (p.handoff != nullptr) {
+    if (p.handoff != nullptr)
       run_grid(p, smem);
-      return;
-    }
+    else if constexpr (kClusterSum)
+      run_cluster(p, smem);
+    else
+      __trap();  // dispatch runs a kernel without the cluster sum only with the grid handoff
+#endif
+  }
+
+  // add_lora with the cluster sum (no p.handoff).
+  __device__ static void run_cluster(const SgmvParams& p, SharedStorage& smem) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     namespace cg = cooperative_groups;
     cg::cluster_group cluster = cg::this_cluster();
     const int blocks = min(static_cast<int>(cluster.num_blocks()), kMaxBlocks);
@@ -352,7 +394,7 @@ struct FusedTile {
 
       float acc_v[1][kRank / 8][4];  // the expand's copies are issued behind the shrink's first loads
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
-        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem);
+        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
       }, wait_once);
       Shrink::sum_warps(smem.shrink, acc_v);
       __syncthreads();       // the block's tile is complete
