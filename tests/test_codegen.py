@@ -60,6 +60,19 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
 
 
+def test_fused_kernels_carry_the_cluster_storage_where_measured():
+    """NOTES entry 83: ranks 8-16 (the cluster sum), and above them the tiles of one 32-column tile a warp, carry the
+    cluster's storage (shared with the grid handoff's second column tile); the others keep none of it."""
+    fused = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"]
+    for s in fused:
+        assert s.cluster_sum == (s.rank <= 16 or s.col_tiles == 1)
+        chunks = -(-s.rank // specmod.CHUNK)
+        bare = 4 * s.warps * 16 * s.rank + 4 * 16 * (chunks * specmod.CHUNK + 4) + 16 * s.threads * s.col_tiles * (
+            4 * chunks + 2)
+        assert (s.smem_bytes == bare) == (not s.cluster_sum) and s.smem_bytes <= specmod.MAX_SMEM_BYTES
+    assert not any(s.cluster_sum for s in specmod.default_specs() if s.op != "fused")
+
+
 def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps():
     """add_lora in one launch by streaming: every dtype at ranks 16, 32 and 64, 64-row tiles for long segments and
     16-row ones for many short segments (32-row ones, and 16-row ones of 128 columns, as extra tiles), any h_in

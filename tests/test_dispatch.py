@@ -198,6 +198,17 @@ HANDOFF = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=n, u
            for n in (128, 256)]
 
 
+def test_cluster_sum_only_in_kernels_that_carry_it():
+    """Fused kernels above FUSED_MAX_RANK carry no cluster sum (codegen's KernelSpec.cluster_sum, NOTES entry 83):
+    a problem of a low rank that only such a kernel runs takes the grid handoff, never the cluster sum."""
+    r32 = [rec(op="fused", rank=32, hidden=0, warps=4, warp_rows=16, tile_n=256, unroll=4, threads=128)]
+    problem = fused_prob(rank=8)  # bs1: 16 blocks, which the cluster sum would take in a rank-8 or -16 kernel
+    assert not dispatch._cluster_sum_fits(problem, r32[0]) and dispatch._cluster_sum_fits(problem, FUSED[0])
+    assert dispatch.uses_handoff(problem, r32[0]) and not dispatch.uses_handoff(fused_prob(), FUSED[0])
+    got = dispatch.prefers_fused(problem, r32, 132)
+    assert got is None or dispatch.uses_handoff(problem, got)
+
+
 @pytest.mark.parametrize("h, rows, segs, max_rows, want, want_2", [
     (4096, 1, 1, 1, 128, (1, 128, 1)),       # bs1: 128 blocks, a chunk of h_in each (entry 48)
     (4096, 64, 1, 64, 128, (1, 32, 4)),      # identical bs64: 4 row tiles x 32 (two an SM: no fewer tiles a block)
