@@ -9,7 +9,8 @@
 // (each computes the same v: the shrink's reads repeat from L2) or blocks loop over tiles gridDim.y apart.
 // The expand's operands for the block's first column tile (its B fragments and y) are copied into shared
 // memory with cp.async right after the shrink's first loads, so they arrive while the shrink runs and hold no registers;
-// each thread has private slots for exactly the fragments it later feeds to its MMAs.
+// each thread has private slots for exactly the fragments it later feeds to its MMAs. With the grid handoff a block
+// may have two column tiles; where the kernel has room (kClusterSum) the second's copies go out with the first's.
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
 // (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
@@ -57,19 +58,19 @@ struct FusedTile {
     uint4 y[2][kColTiles][kThreads];
   };
 
-  struct HandoffStorage {
+  struct TileStorage {  // every path's
     typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, pushed to the cluster
     float v[kWarpRows][kVPitch];            // the row tile of v, summed over the cluster, zero past the true rank
     Slots slots;                            // the block's first column tile
   };
-  struct ClusterStorage : HandoffStorage {
+  struct ClusterStorage : TileStorage {
     union {
       float received[kMaxBlocks][kWarpRows][kRank];  // run: every cluster block's partial tile (st.async from block b)
       Slots next;                                    // run_grid: the block's second column tile
     };
     uint64_t landed[2];  // [0]: completes when every block's tile has landed; [1]: pad
   };
-  using SharedStorage = std::conditional_t<kClusterSum, ClusterStorage, HandoffStorage>;
+  using SharedStorage = std::conditional_t<kClusterSum, ClusterStorage, TileStorage>;
   // run_grid: a block's column tiles whose copies are in flight at once (Slots in shared memory).
   static constexpr int kRing = kClusterSum ? 2 : 1;
 
