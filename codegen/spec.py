@@ -81,10 +81,10 @@ class KernelSpec:
     def cluster_sum(self) -> bool:
         """Fused: the kernel carries the cluster sum and its shared memory (fused.cuh's kClusterSum), which the grid
         handoff also uses for a block's second column tile. Dispatch sums in clusters up to rank 16 (its
-        FUSED_MAX_RANK). Above, only the kernels of one 32-column tile a warp carry it: without it their launches
-        were 5-8% slower, while the others', whose two blocks an SM then leave L1 more room, were 2-7% faster
-        (benchmarks/NOTES.md, entry 83)."""
-        return self.op == "fused" and (self.rank <= max(FUSED_CLUSTER_RANKS) or self.col_tiles == 1)
+        FUSED_MAX_RANK). Above, the kernels up to FUSED_STORAGE_MAX_RANK and those of one 32-column tile a warp
+        carry it: without it their launches were 3-8% slower, while the r64 256-column kernel's, whose two blocks
+        an SM then leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83 and 87)."""
+        return self.op == "fused" and (self.rank <= FUSED_STORAGE_MAX_RANK or self.col_tiles == 1)
 
     @property
     def col_tiles(self) -> int:
@@ -276,6 +276,7 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 64  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)
+FUSED_STORAGE_MAX_RANK = 32  # KernelSpec.cluster_sum: the cluster's storage in every fused kernel up to this rank
 FUSED_HANDOFF_RANKS = (32, 64)  # ... and through the grid handoff (handoff.cuh) from rank 32 (entry 41)
 
 

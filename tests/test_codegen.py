@@ -61,11 +61,12 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
 
 
 def test_fused_kernels_carry_the_cluster_storage_where_measured():
-    """NOTES entry 83: ranks 8-16 (the cluster sum), and above them the tiles of one 32-column tile a warp, carry the
-    cluster's storage (shared with the grid handoff's second column tile); the others keep none of it."""
+    """NOTES entries 83 and 87: ranks 8-32 (the cluster sum up to 16), and above them the tiles of one 32-column tile a
+    warp, carry the cluster's storage (shared with the grid handoff's second column tile); the others keep none."""
     fused = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"]
+    assert {(s.rank, s.tile_n) for s in specmod.default_specs() if s.op == "fused" and not s.cluster_sum} == {(64, 256)}
     for s in fused:
-        assert s.cluster_sum == (s.rank <= 16 or s.col_tiles == 1)
+        assert s.cluster_sum == (s.rank <= 32 or s.col_tiles == 1)
         chunks = -(-s.rank // specmod.CHUNK)
         bare = 4 * s.warps * 16 * s.rank + 4 * 16 * (chunks * specmod.CHUNK + 4) + 16 * s.threads * s.col_tiles * (
             4 * chunks + 2)
