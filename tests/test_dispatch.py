@@ -199,8 +199,9 @@ HANDOFF = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=n, u
 
 
 def test_cluster_sum_only_in_kernels_that_carry_it():
-    """Fused kernels above FUSED_MAX_RANK carry no cluster sum (codegen's KernelSpec.cluster_sum, NOTES entry 83):
-    a problem of a low rank that only such a kernel runs takes the grid handoff, never the cluster sum."""
+    """Fused kernels above FUSED_MAX_RANK never run the cluster sum (the r64 256-column one does not carry it:
+    codegen's KernelSpec.cluster_sum, NOTES entries 83 and 87): a problem of a low rank that only such a kernel runs
+    takes the grid handoff."""
     r32 = [rec(op="fused", rank=32, hidden=0, warps=4, warp_rows=16, tile_n=256, unroll=4, threads=128)]
     problem = fused_prob(rank=8)  # bs1: 16 blocks, which the cluster sum would take in a rank-8 or -16 kernel
     assert not dispatch._cluster_sum_fits(problem, r32[0]) and dispatch._cluster_sum_fits(problem, FUSED[0])
