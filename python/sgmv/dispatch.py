@@ -233,7 +233,8 @@ HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival co
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
     """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS). Kernels
-    of a higher rank are never asked to: most carry no cluster sum (codegen's KernelSpec.cluster_sum)."""
+    of a higher rank are never asked to (the r64 256-column one carries no cluster sum: codegen's
+    KernelSpec.cluster_sum)."""
     return (max(problem.rank, kernel.rank) <= FUSED_MAX_RANK
             and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS)
 
