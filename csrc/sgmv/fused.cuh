@@ -72,8 +72,10 @@ struct FusedTile {
     uint64_t landed[2];  // [0]: completes when every block's tile has landed; [1]: pad
   };
   using SharedStorage = std::conditional_t<kClusterSum, ClusterStorage, TileStorage>;
-  // run_grid: a block's column tiles whose copies are in flight at once (Slots in shared memory).
-  static constexpr int kRing = kClusterSum ? 2 : 1;
+  // run_grid: a block's column tiles whose copies are in flight at once (Slots in shared memory): two where the kernel
+  // carries the storage and has several 32-column tiles a warp. The one-tile-a-warp kernels (128 columns) keep one:
+  // at rank 32 a second cost 3% (benchmarks/NOTES.md, entry 87), at rank 64 nothing.
+  static constexpr int kRing = kClusterSum && kColTiles > 1 ? 2 : 1;
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
   // column) into `slots`; out-of-range pieces are zero-filled.
