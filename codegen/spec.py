@@ -300,7 +300,9 @@ PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one bl
 # More copies in flight only wait longer in the memory system's queues: against 220 KB (10-13 stages at r16),
 # 150 KB took the prefill kernel's cases to a median 0.99x (r16-r32 distinct bs64 0.93-0.99x); 110 KB lost at r64,
 # whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72)
-PREFILL_MAX_STAGES = 16
+PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
+# (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
+# 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
 PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
