@@ -127,17 +127,29 @@ def _dispatch_sweep():
 
 def test_ab_summary_medians_and_targets(tmp_path, capsys):
     """benchmarks/ab_summary.py: each case's median over the A runs and over the B runs, B/A, and which meet the
-    target."""
-    header = "dtype,case,time_us,floor_us,target_us\n"
-    for run, (t1, t2) in {"A1": (10.0, 50.0), "A2": (12.0, 54.0), "B1": (9.0, 60.0), "B2": (9.0, 62.0)}.items():
+    target; then the median B/A of each kernel's cases (its dtype left out), and last over every case. Runs without
+    the kernels column give no kernel lines."""
+    header = "dtype,case,time_us,floor_us,target_us,kernels\n"
+    runs = {"A1": (10.0, 50.0, 20.0), "A2": (12.0, 54.0, 20.0), "B1": (9.0, 60.0, 21.0), "B2": (9.0, 62.0, 19.0)}
+    for run, (t1, t2, t3) in runs.items():
         (tmp_path / run).mkdir()
-        (tmp_path / run / "results.csv").write_text(header + f"bfloat16,small,{t1},8.0,11.0\n"
-                                                             f"float16,large,{t2},40.0,52.0\n")
+        (tmp_path / run / "results.csv").write_text(header + f"bfloat16,small,{t1},8.0,11.0,k_bf16_r16\n"
+                                                             f"float16,large,{t2},40.0,52.0,k_fp16_r16\n"
+                                                             f"float16,other,{t3},15.0,19.0,j_fp16_r64\n")
     _benchmark_script("ab_summary").main(tmp_path, ["A1", "A2"], ["B1", "B2"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split() == ["bfloat16", "small", "8.0", "11.0", "11.0", "9.0", "0.818", "ok", "ok"]
     assert lines[2].split() == ["float16", "large", "40.0", "52.0", "52.0", "61.0", "1.173", "ok"]
-    assert lines[3] == "median B/A 0.996, min 0.818, max 1.173"
+    assert lines[3].split() == ["float16", "other", "15.0", "19.0", "20.0", "20.0", "1.000"]
+    assert lines[4] == "kernel j_r64: 1 cases, median B/A 1.000, min 1.000, max 1.000"
+    assert lines[5] == "kernel k_r16: 2 cases, median B/A 0.996, min 0.818, max 1.173"
+    assert lines[6] == "median B/A 1.000, min 0.818, max 1.173"
+    for run in runs:  # the same runs without the kernels column
+        rows = (tmp_path / run / "results.csv").read_text().splitlines()
+        (tmp_path / run / "results.csv").write_text("\n".join(row.rsplit(",", 1)[0] for row in rows) + "\n")
+    _benchmark_script("ab_summary").main(tmp_path, ["A1", "A2"], ["B1", "B2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5 and lines[4] == "median B/A 1.000, min 0.818, max 1.173"
 
 
 def test_dispatch_sweep_command_line():
