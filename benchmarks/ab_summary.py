@@ -1,7 +1,7 @@
 """Compares A/B runs of the bench (each run's OUT/<run>/results.csv): per case, the median time of the A runs and of
-the B runs, B/A, and whether each meets its target; then the median B/A of each kernel's cases (the A runs' `kernels` column,
-its dtype left out: a kernel both builds share is the control for one they do not), and last the median, least and
-greatest B/A over every case.
+the B runs, B/A, and whether each meets its target; then the median B/A of each kernel's cases (the A runs'
+`kernels` column, its dtype left out: a kernel both builds share is the control for one they do not), and last the
+median, least and greatest B/A over every case.
 
     python benchmarks/ab_summary.py ROOT A1,A2 B1,B2
 

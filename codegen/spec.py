@@ -69,7 +69,7 @@ class KernelSpec:
             return f"{self.threads}, 2"
         if self.op == "fused":
             return f"{self.threads}, 1"
-        if self.op == "prefill":  # one block an SM: its stages fill the SM's shared memory
+        if self.op == "prefill":  # one block an SM: its stages take up to PREFILL_SMEM_BYTES of its shared memory
             return f"{self.threads}, 1"
         if self.narrow:  # 5 blocks an SM: 96 registers, no spills
             return f"{self.threads}, 5"
@@ -81,9 +81,10 @@ class KernelSpec:
     def cluster_sum(self) -> bool:
         """Fused: the kernel carries the cluster sum and its shared memory (fused.cuh's kClusterSum), which the grid
         handoff also uses for a block's second column tile. Dispatch sums in clusters up to rank 16 (dispatch.py's
-        FUSED_MAX_RANK, not this module's). Above, the kernels up to FUSED_STORAGE_MAX_RANK and those of one 32-column tile a warp
-        carry it: without it their launches were 3-8% slower, while the r64 256-column kernel's, whose two blocks
-        an SM then leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83 and 87)."""
+        FUSED_MAX_RANK, not this module's). Above, the kernels up to FUSED_STORAGE_MAX_RANK and those of one
+        32-column tile a warp carry it: without it their launches were 3-8% slower, while the r64 256-column
+        kernel's, whose two blocks an SM then leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83
+        and 87)."""
         return self.op == "fused" and (self.rank <= FUSED_STORAGE_MAX_RANK or self.col_tiles == 1)
 
     @property
@@ -299,7 +300,8 @@ PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_
 PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one block an SM, every stage in flight).
 # More copies in flight only wait longer in the memory system's queues: against 220 KB (10-13 stages at r16),
 # 150 KB took the prefill kernel's cases to a median 0.99x (r16-r32 distinct bs64 0.93-0.99x); 110 KB lost at r64,
-# whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72)
+# whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72); under PREFILL_MAX_STAGES, 185 and 220 KB gained
+# nothing at r32-r64 (entry 90)
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)

@@ -8,9 +8,10 @@
 // h_out has more column tiles than a cluster has blocks, the launch has several clusters per row tile
 // (each computes the same v: the shrink's reads repeat from L2) or blocks loop over tiles gridDim.y apart.
 // The expand's operands for the block's first column tile (its B fragments and y) are copied into shared
-// memory with cp.async right after the shrink's first loads, so they arrive while the shrink runs and hold no registers;
-// each thread has private slots for exactly the fragments it later feeds to its MMAs. With the grid handoff a block
-// may have two column tiles; where the kernel has room (kClusterSum) the second's copies go out with the first's.
+// memory with cp.async right after the shrink's first loads, so they arrive while the shrink runs and hold no
+// registers; each thread has private slots for exactly the fragments it later feeds to its MMAs. With the grid
+// handoff a block may have two column tiles; where the kernel has room (kClusterSum, kRing) the second's copies go
+// out with the first's.
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
 // (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
@@ -74,7 +75,7 @@ struct FusedTile {
   using SharedStorage = std::conditional_t<kClusterSum, ClusterStorage, TileStorage>;
   // run_grid: a block's column tiles whose copies are in flight at once (Slots in shared memory): two where the kernel
   // carries the storage and has several 32-column tiles a warp. The one-tile-a-warp kernels (128 columns) keep one:
-  // at rank 32 a second cost 3% (benchmarks/NOTES.md, entry 87), at rank 64 nothing.
+  // at rank 32 a second cost 3% (benchmarks/NOTES.md, entries 87 and 88), at rank 64 nothing.
   static constexpr int kRing = kClusterSum && kColTiles > 1 ? 2 : 1;
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
