@@ -80,11 +80,12 @@ class KernelSpec:
     @property
     def cluster_sum(self) -> bool:
         """Fused: the kernel carries the cluster sum and its shared memory (fused.cuh's kClusterSum), which the grid
-        handoff also uses for a block's second column tile. Dispatch sums in clusters up to rank 16 (dispatch.py's
-        FUSED_MAX_RANK, not this module's). Above, the kernels up to FUSED_STORAGE_MAX_RANK and those of one
-        32-column tile a warp carry it: without it their launches were 3-8% slower, while the r64 256-column
-        kernel's, whose two blocks an SM then leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83
-        and 87)."""
+        handoff also uses for a block's second column tile in the kernels of several 32-column tiles a warp
+        (fused.cuh's kRing; the others keep one tile's copies in flight, entry 88). Dispatch sums in clusters up to
+        rank 16 (dispatch.py's FUSED_MAX_RANK, not this module's). Above, the kernels up to
+        FUSED_STORAGE_MAX_RANK and those of one 32-column tile a warp carry it: without it their launches were 3-8%
+        slower, while the r64 256-column kernel's, whose two blocks an SM then leave L1 more room, were 2-7% faster
+        (benchmarks/NOTES.md, entries 83 and 87)."""
         return self.op == "fused" and (self.rank <= FUSED_STORAGE_MAX_RANK or self.col_tiles == 1)
 
     @property

@@ -62,7 +62,8 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
 
 def test_fused_kernels_carry_the_cluster_storage_where_measured():
     """NOTES entries 83 and 87: ranks 8-32 (the cluster sum up to 16), and above them the tiles of one 32-column tile a
-    warp, carry the cluster's storage (shared with the grid handoff's second column tile); the others keep none."""
+    warp, carry the cluster's storage (shared with the grid handoff's second column tile where the kernel has
+    several 32-column tiles a warp, entry 88); the others keep none."""
     fused = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"]
     assert {(s.rank, s.tile_n) for s in specmod.default_specs() if s.op == "fused" and not s.cluster_sum} == {(64, 256)}
     for s in fused:

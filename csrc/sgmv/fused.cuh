@@ -35,9 +35,9 @@ namespace sgmv {
 
 // kClusterSum (codegen's KernelSpec.cluster_sum: ranks 8 to 32, and above them the tiles of one 32-column tile a
 // warp): the kernel carries the cluster sum (run_cluster) and its `received` buffer, which run_grid shares for a
-// block's second column tile. Without it (the r64 256-column kernel; dispatch runs ranks 32 and 64 with the grid
-// handoff only) the kernel keeps neither, and two blocks an SM leave L1 more room (benchmarks/NOTES.md, entries 83
-// and 87).
+// block's second column tile where kRing is 2. Without it (the r64 256-column kernel; dispatch runs ranks 32 and
+// 64 with the grid handoff only) the kernel keeps neither, and two blocks an SM leave L1 more room
+// (benchmarks/NOTES.md, entries 83 and 87).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum>
 struct FusedTile {
   static constexpr int kWarpRows = 16;
@@ -68,7 +68,7 @@ struct FusedTile {
   struct ClusterStorage : TileStorage {
     union {
       float received[kMaxBlocks][kWarpRows][kRank];  // run: every cluster block's partial tile (st.async from block b)
-      Slots next;                                    // run_grid: the block's second column tile
+      Slots next;                                    // run_grid with kRing 2: the block's second column tile
     };
     uint64_t landed[2];  // [0]: completes when every block's tile has landed; [1]: pad
   };
