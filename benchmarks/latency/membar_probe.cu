@@ -1,5 +1,6 @@
 // Which copies and loads still in flight does a release reduction wait for? (benchmarks/NOTES.md, entries 74-75:
-// every async copy of the block, bulk copies too; not loads into registers; L2 prefetches in part). The grid handoff's arrival (handoff.cuh) is `red.release.gpu` by thread 0 of a block, which compiles to
+// every async copy of the block, bulk copies too; not loads into registers; L2 prefetches in part). The grid
+// handoff's arrival (handoff.cuh) is `red.release.gpu` by thread 0 of a block, which compiles to
 // MEMBAR.ALL.CTA, MEMBAR.ALL.GPU, ERRBAR and the RED; every thread of the fused kernel, thread 0 included, has its
 // expand's B and y copies (cp.async) in flight by then. If the MEMBAR waits for them, the arrival costs a DRAM
 // round trip more than it needs to.
