@@ -9,7 +9,8 @@ e.g. `PIPELINE_BLOCKS_PER_SM=1000000000,1,2,4,8` (10**9: one column tile per pip
 sweep's cases instead of the quick sweep's; --repeat=N runs the values N times in turn (V1, V2, ..., V1, V2, ...)
 and reports each case's median, against drift of the machine (the same kernels moved up to +-1.7 us between
 values in NOTES.md, entry 22); --with sets a second constant in step with the first (its i-th value with the
-first's i-th; columns V/W), for rules of two constants (entry 48). No baselines, no serving pairs.
+first's i-th; columns V/W), for rules of two constants (entry 48); --cases as the bench's (a comma list of texts,
+any of which a case's name contains). No baselines, no serving pairs.
 """
 import json
 import pathlib

@@ -80,6 +80,22 @@ def test_cli_rejects_unknown_choices():
     assert proc.returncode == 2 and "--op 'gemm': choose from add_lora, expand, shrink" in proc.stderr
 
 
+def test_case_filter_takes_any_of_a_comma_list():
+    quick = cases.sweep(quick=True)
+    names = [c.name for c in cases.select(quick, "r64_distinct_bs1_,identical_bs256")]
+    assert names == [c.name for c in quick if "r64_distinct_bs1_" in c.name or "identical_bs256" in c.name]
+    assert len(names) == 6 and "h8192_r16_identical_bs256_s1" in names
+    assert cases.select(quick, None) == quick and cases.select(quick, ",") == quick
+    with pytest.raises(ValueError, match="no case's name contains 'r7_' or 'bs3_'"):
+        cases.select(quick, "r7_,bs3_")
+
+
+def test_cli_rejects_a_case_filter_that_selects_nothing():
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--cases", "r128"], capture_output=True,
+                          text=True)
+    assert proc.returncode == 2 and "--cases 'r128': no case's name contains 'r128' in the quick sweep" in proc.stderr
+
+
 def test_info_runs():
     proc = subprocess.run([sys.executable, "-m", "sgmv", "info"], capture_output=True, text=True, check=True)
     assert "sgmv kernels:" in proc.stdout and "torch" in proc.stdout

@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--dtype", default="bf16", help="bf16, fp16 or bf16,fp16")
     bench.add_argument("--op", default="add_lora", help="add_lora, shrink, expand, or a comma list")
     bench.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench_out"), help="folder for the results")
-    bench.add_argument("--cases", default=None, help="only cases whose name contains this text")
+    bench.add_argument("--cases", default=None,
+                       help="only cases whose name contains this text (or any of a comma list of texts)")
     bench.add_argument("--no-baselines", action="store_true", help="skip the torch baselines")
     bench.add_argument("--no-pairs", action="store_true",
                        help="skip the serving pairs (qkv as one call vs three; mixed ranks vs padded)")
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         allowed = {"dtype": {"bf16", "fp16"}, "op": {"add_lora", "shrink", "expand"}}[name]
         if value is not None and not set(value.split(",")) <= allowed:
             parser.error(f"--{name} {value!r}: choose from {', '.join(sorted(allowed))} (comma-separated)")
+    if getattr(args, "cases", None):
+        from .bench import cases
+        try:
+            cases.select(cases.sweep(args.quick), args.cases)
+        except ValueError as e:
+            parser.error(f"--cases {args.cases!r}: {e} in the {'quick' if args.quick else 'full'} sweep")
     return args.func(args)
 
 

@@ -84,6 +84,18 @@ def sweep(quick: bool, seed: int = 0) -> list[BenchCase]:
     return list(cases.values())
 
 
+def select(all_cases: list[BenchCase], case_filter: str | None) -> list[BenchCase]:
+    """The cases whose name contains any of `case_filter`'s comma-separated texts (all of them without a filter).
+    ValueError where the filter names none."""
+    texts = [t for t in (case_filter or "").split(",") if t]
+    if not texts:
+        return list(all_cases)
+    chosen = [c for c in all_cases if any(t in c.name for t in texts)]
+    if not chosen:
+        raise ValueError(f"no case's name contains {' or '.join(map(repr, texts))}")
+    return chosen
+
+
 @dataclasses.dataclass
 class BufferSet:
     """One independent set of operands for a case (x, y, weights, batch) on the GPU."""
