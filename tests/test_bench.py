@@ -82,12 +82,12 @@ def test_cli_rejects_unknown_choices():
 
 def test_case_filter_takes_any_of_a_comma_list():
     quick = cases.sweep(quick=True)
-    names = [c.name for c in cases.select(quick, "r64_distinct_bs1_,identical_bs256")]
+    names = [c.name for c in cases.matching(quick, "r64_distinct_bs1_,identical_bs256")]
     assert names == [c.name for c in quick if "r64_distinct_bs1_" in c.name or "identical_bs256" in c.name]
     assert len(names) == 6 and "h8192_r16_identical_bs256_s1" in names
-    assert cases.select(quick, None) == quick and cases.select(quick, ",") == quick
+    assert cases.matching(quick, None) == quick and cases.matching(quick, ",") == quick
     with pytest.raises(ValueError, match="no case's name contains 'r7_' or 'bs3_'"):
-        cases.select(quick, "r7_,bs3_")
+        cases.matching(quick, "r7_,bs3_")
 
 
 def test_cli_rejects_a_case_filter_that_selects_nothing():

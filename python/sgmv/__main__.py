@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "cases", None):
         from .bench import cases
         try:
-            cases.select(cases.sweep(args.quick), args.cases)
+            cases.matching(cases.sweep(args.quick), args.cases)
         except ValueError as e:
             parser.error(f"--cases {args.cases!r}: {e} in the {'quick' if args.quick else 'full'} sweep")
     return args.func(args)

@@ -84,7 +84,7 @@ def sweep(quick: bool, seed: int = 0) -> list[BenchCase]:
     return list(cases.values())
 
 
-def select(all_cases: list[BenchCase], case_filter: str | None) -> list[BenchCase]:
+def matching(all_cases: list[BenchCase], case_filter: str | None) -> list[BenchCase]:
     """The cases whose name contains any of `case_filter`'s comma-separated texts (all of them without a filter).
     ValueError where the filter names none."""
     texts = [t for t in (case_filter or "").split(",") if t]

@@ -18,7 +18,7 @@ from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, one_launch_kernel, select
 from ..manifest import KernelRecord, load as load_manifest
 from . import serving
-from .cases import BenchCase, BufferSet, make_buffers, select, sweep
+from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -218,7 +218,7 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
         command: str, case_filter: Optional[str] = None, pairs: bool = True) -> list[Row]:
     bandwidth = copy_bandwidth("cuda")
     print(f"copy bandwidth: {bandwidth / 1e12:.2f} TB/s (read + write, 1 GiB device-to-device)")
-    cases = select(sweep(quick), case_filter)
+    cases = matching(sweep(quick), case_filter)
     jobs = [(dt, op, c) for dt in dtypes for op in op_names for c in cases]
     rows: list[Row] = []
     for i, (dt, op, case) in enumerate(jobs):
