@@ -5,8 +5,8 @@
 #   git apply benchmarks/results/2026-12-01-handoff-hoist-prepared/handoff-hoist.patch
 #   pip wheel -q --no-deps -w dist_hoist . && git checkout csrc             # B
 # then run this file with carry ["dist_main", "dist_hoist_sums", "dist_hoist"]: C's and B's fused, handoff, graph,
-# chain and true-rank GPU tests (the masks past an adapter's rank), and the quick sweep's add_lora cases in the order A C C A, then A B B A (~220 s of device time;
-# drop the second pass to spend ~110).
+# chain and true-rank GPU tests (the masks past an adapter's rank), and the quick sweep's add_lora cases in the
+# order A C C A, then A B B A (~220 s of device time; drop the second pass to spend ~110).
 set -o pipefail
 for v in hoist_sums hoist; do
   mkdir -p $OUT/$v
