@@ -96,6 +96,15 @@ def test_cli_rejects_a_case_filter_that_selects_nothing():
     assert proc.returncode == 2 and "--cases 'r128': no case's name contains 'r128' in the quick sweep" in proc.stderr
 
 
+def test_list_prints_the_selected_case_names():
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--list", "--cases", "r64_distinct_bs1_"],
+                          capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == ["h4096_r64_distinct_bs1_s1", "h8192_r64_distinct_bs1_s1"]
+    every = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--list"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert every == [c.name for c in cases.sweep(quick=True)]
+
+
 def test_info_runs():
     proc = subprocess.run([sys.executable, "-m", "sgmv", "info"], capture_output=True, text=True, check=True)
     assert "sgmv kernels:" in proc.stdout and "torch" in proc.stdout

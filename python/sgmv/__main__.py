@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 
 
 def _bench(args) -> int:
+    if args.list:
+        from .bench import cases
+        try:
+            print("\n".join(case.name for case in cases.matching(cases.sweep(args.quick), args.cases)), flush=True)
+        except BrokenPipeError:  # a reader that stopped early (`| head`): no traceback
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     import torch
     if not torch.cuda.is_available():
         from . import selfcheck
@@ -37,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench_out"), help="folder for the results")
     bench.add_argument("--cases", default=None,
                        help="only cases whose name contains this text (or any of a comma list of texts)")
+    bench.add_argument("--list", action="store_true",
+                       help="print the names of the cases the sweep (and --cases) selects, and time nothing")
     bench.add_argument("--no-baselines", action="store_true", help="skip the torch baselines")
     bench.add_argument("--no-pairs", action="store_true",
                        help="skip the serving pairs (qkv as one call vs three; mixed ranks vs padded)")
