@@ -295,22 +295,26 @@ struct FusedTile {
         if (has_second) prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, slots_of(smem, 1));
         zero_other();
       }, wait_and_read);
-      Shrink::sum_warps(smem.shrink, acc_v, rows);
-      __syncthreads();  // the block's tile is complete
-      Workspace::template add_tile<kThreads, kWarpRows>(handoff.buffer(found), &smem.shrink.partial[0][0][0], row0,
-                                                        rows, true_rank);
+      Shrink::store_warps(smem.shrink, acc_v);
+      __syncthreads();  // every warp's partial tile is stored
+      Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(handoff.buffer(found),
+                                                                     &smem.shrink.partial[0][0][0], row0, rows,
+                                                                     true_rank);
     } else {
       wait_and_read();
       zero_other();
     }
     const int blocks = launch_blocks();
     const int block = launch_block();
+    // The arrival's value and this thread's loads of v, ready before the barrier: after it the loads go out at once.
+    const uint32_t add = Workspace::arrival_add(blocks, block == 0);
+    const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
+        handoff.buffer(found), row0, rows, true_rank, kVPitch);
     __syncthreads();  // the block's additions are issued
-    if (threadIdx.x == 0) handoff.arrive_and_wait(blocks, block == 0, found);
+    if (threadIdx.x == 0) handoff.arrive_and_wait(add, found);
     __syncthreads();  // every block's additions are visible
     if (has_tile) {
-      Workspace::template load_tile<kThreads, kWarpRows>(handoff.buffer(found), row0, rows, true_rank,
-                                                         &smem.v[0][0], kVPitch, kChunks * kChunk);
+      v_load.load_into(&smem.v[0][0]);
       __syncthreads();  // v is complete
       // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
       // one-tile launches 2-4% slower, entry 44).

@@ -54,30 +54,44 @@ struct Handoff {
     return buffers + ((counter_value >> 31) ^ static_cast<uint32_t>(other)) * buffer_floats;
   }
 
-  // Adds rows [0, rows) and ranks [0, rank) of `tile` ([16][kRank] floats, rows of v from segment row row0) into
-  // `v`; each thread of the block a share of 4-float pieces.
-  template <int kThreads, int kTileRows>
-  __device__ static void add_tile(float* v, const float* tile, int row0, int rows, int rank) {
+  // Adds rows [0, rows) and ranks [0, rank) of the block's tile into `v`: the sum of the warps' partial tiles
+  // ([kWarps][kTileRows][kRank] floats, rows of v from segment row row0). Each thread sums a 4-float piece over the
+  // warps and adds it with one reduction, in whole passes of the block's threads (no loop left in the SASS), so the
+  // block's reductions go out together right after the partials are stored (no second barrier, no summed tile).
+  template <int kThreads, int kTileRows, int kWarps>
+  __device__ static void add_warp_sums(float* v, const float* partials, int row0, int rows, int rank) {
     constexpr int kPieces = kTileRows * kRank / 4;
-    for (int i = threadIdx.x; i < kPieces; i += kThreads) {
+#pragma unroll
+    for (int it = 0; it < (kPieces + kThreads - 1) / kThreads; ++it) {
+      const int i = static_cast<int>(threadIdx.x) + it * kThreads;
       const int e = 4 * i;
-      if (e / kRank >= rows || e % kRank >= rank) continue;
-      const float4 f = *reinterpret_cast<const float4*>(tile + e);
+      if (i >= kPieces || e / kRank >= rows || e % kRank >= rank) continue;
+      float4 f = *reinterpret_cast<const float4*>(partials + e);
+#pragma unroll
+      for (int w = 1; w < kWarps; ++w) {
+        const float4 g = *reinterpret_cast<const float4*>(partials + w * kTileRows * kRank + e);
+        f.x += g.x; f.y += g.y; f.z += g.z; f.w += g.w;
+      }
       asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %2, %3, %4};"
                    :: "l"(v + static_cast<int64_t>(row0) * kRank + e), "f"(f.x), "f"(f.y), "f"(f.z), "f"(f.w)
                    : "memory");
     }
   }
 
-  // Thread 0 of each block, after the block's additions (and a barrier): arrives, then waits until every one of
-  // the launch's `blocks` blocks has. Block 0 adds kHandoffFlip - (blocks - 1), the others 1: the sum flips the
-  // top bit of the counter (`found` at the start) exactly when the last one arrives, and leaves the other bits
-  // as they were. The arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the sequentially
-  // consistent fence of __threadfence nor an atomic's round trip). Its MEMBAR also waits for every async copy of
-  // the block still in flight, the expand's prefetch (benchmarks/NOTES.md, entries 74-75: by the arrival those have
-  // mostly landed, and issuing them later was slower).
-  __device__ void arrive_and_wait(uint32_t blocks, bool first_block, uint32_t found) const {
-    const uint32_t add = first_block ? kHandoffFlip - (blocks - 1) : 1u;
+  // What a block adds at its arrival: block 0 kHandoffFlip - (blocks - 1), the others 1, so that the sum flips the
+  // top bit of the counter exactly when the last of the launch's `blocks` arrives and leaves the other bits as
+  // they were. Computed before the block's barrier, off the path from the additions to the arrival.
+  __device__ static uint32_t arrival_add(uint32_t blocks, bool first_block) {
+    return first_block ? kHandoffFlip - (blocks - 1) : 1u;
+  }
+
+  // Thread 0 of each block, after the block's additions (and a barrier): arrives (adds `add`), then waits until
+  // every block has (the counter's top bit differs from `found`'s, the counter as the launch found it). The
+  // arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the sequentially consistent fence of
+  // __threadfence nor an atomic's round trip). Its MEMBAR also waits for every async copy of the block still in
+  // flight, the expand's prefetch (benchmarks/NOTES.md, entries 74-75: by the arrival those have mostly landed, and
+  // issuing them later was slower).
+  __device__ void arrive_and_wait(uint32_t add, uint32_t found) const {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
     uint32_t now;
     do {
@@ -96,22 +110,45 @@ struct Handoff {
       reinterpret_cast<float4*>(v)[i] = make_float4(0.f, 0.f, 0.f, 0.f);
   }
 
-  // v's rows [row0, row0 + kTileRows) into `out` ([kTileRows][pitch], `cols` of them): zero past `rows` rows, the
-  // adapter's `rank` and kRank. Coherent loads: other blocks wrote v during this launch.
-  template <int kThreads, int kTileRows>
-  __device__ static void load_tile(const float* v, int row0, int rows, int rank, float* out, int pitch, int cols) {
-    const int pieces_per_row = cols / 4;
-    for (int i = threadIdx.x; i < kTileRows * pieces_per_row; i += kThreads) {
-      const int row = i / pieces_per_row;
-      const int col = 4 * (i % pieces_per_row);
-      float4 f = make_float4(0.f, 0.f, 0.f, 0.f);
-      if (row < rows && col < rank)
-        f = __ldcg(reinterpret_cast<const float4*>(v + static_cast<int64_t>(row0 + row) * kRank + col));
-      const float parts[4] = {f.x, f.y, f.z, f.w};
+  // v's rows [row0, row0 + kTileRows) into `out` ([kTileRows][pitch], kCols of them): zero past `rows` rows, the
+  // adapter's `rank` and kRank. In two steps: each thread's addresses and masks before the barrier (the
+  // constructor), its loads after it (load_into), so that the loads follow the barrier's last poll at once.
+  // Coherent loads: other blocks wrote v during this launch.
+  template <int kThreads, int kTileRows, int kCols>
+  struct TileLoad {
+    static constexpr int kIters = (kTileRows * kCols / 4 + kThreads - 1) / kThreads;
+    const float4* src[kIters];  // nullptr: a zero piece
+    int dst[kIters];            // the piece's first float in `out`; -1: none (past the tile)
+    int valid[kIters];          // its floats within the rank, 0-4
+
+    __device__ TileLoad(const float* v, int row0, int rows, int rank, int pitch) {
 #pragma unroll
-      for (int j = 0; j < 4; ++j) out[row * pitch + col + j] = col + j < rank ? parts[j] : 0.f;
+      for (int it = 0; it < kIters; ++it) {
+        const int i = static_cast<int>(threadIdx.x) + it * kThreads;
+        const int row = i / (kCols / 4);
+        const int col = 4 * (i % (kCols / 4));
+        const bool in_tile = i < kTileRows * kCols / 4;
+        src[it] = in_tile && row < rows && col < rank
+                      ? reinterpret_cast<const float4*>(v + static_cast<int64_t>(row0 + row) * kRank + col)
+                      : nullptr;
+        dst[it] = in_tile ? row * pitch + col : -1;
+        valid[it] = min(4, max(0, rank - col));
+      }
     }
-  }
+
+    __device__ void load_into(float* out) const {
+      float4 f[kIters];
+#pragma unroll
+      for (int it = 0; it < kIters; ++it) f[it] = src[it] ? __ldcg(src[it]) : make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+      for (int it = 0; it < kIters; ++it) {
+        if (dst[it] < 0) continue;
+        const int n = valid[it];  // pitch and columns in whole 4-float pieces: 16-byte stores
+        *reinterpret_cast<float4*>(out + dst[it]) =
+            make_float4(n > 0 ? f[it].x : 0.f, n > 1 ? f[it].y : 0.f, n > 2 ? f[it].z : 0.f, n > 3 ? f[it].w : 0.f);
+      }
+    }
+  };
 };
 
 }  // namespace sgmv

@@ -264,11 +264,8 @@ struct ShrinkTile {
     }
   }
 
-  // The block's tile: every warp's acc summed into smem.partial[0] (visible to the block after a barrier); only
-  // its first `rows` rows when fewer are read (the grid handoff's tile of a short segment: the sum took ~830 cycles
-  // for 16 rows, benchmarks/NOTES.md, entry 41).
-  __device__ __forceinline__ static void sum_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4],
-                                                   int rows = kWarpRows) {
+  // Each warp's acc into smem.partial[warp] (the block's tile is their sum, once a barrier has passed).
+  __device__ __forceinline__ static void store_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4]) {
     const int warp = threadIdx.x / 32;
     const int g = (threadIdx.x % 32) / 4;
     const int t = threadIdx.x % 4;
@@ -279,8 +276,14 @@ struct ShrinkTile {
 #pragma unroll
         for (int i = 0; i < 4; ++i)
           smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
+  }
+
+  // The block's tile: every warp's acc summed into smem.partial[0] (visible to the block after a barrier). The grid
+  // handoff sums the warps' tiles as it adds them into v instead (Handoff::add_warp_sums).
+  __device__ __forceinline__ static void sum_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4]) {
+    store_warps(smem, acc);
     __syncthreads();
-    for (int e = threadIdx.x; e < rows * kRankTile; e += kThreads) {
+    for (int e = threadIdx.x; e < kWarpRows * kRankTile; e += kThreads) {
       float sum = 0.f;
 #pragma unroll
       for (int wi = 0; wi < kWarps; ++wi) sum += (&smem.partial[wi][0][0])[e];
