@@ -90,13 +90,17 @@ struct Handoff {
   // arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the sequentially consistent fence of
   // __threadfence nor an atomic's round trip). Its MEMBAR also waits for every async copy of the block still in
   // flight, the expand's prefetch (benchmarks/NOTES.md, entries 74-75: by the arrival those have mostly landed, and
-  // issuing them later was slower).
+  // issuing them later was slower). Between its reads the thread pauses: with every block reading the counter's one
+  // line, a launch of the barrier alone took 0.07-0.17 us less with 8-32 ns pauses, more with 64 ns and up; more
+  // readers a block, copies of the counter, or a block that relays the flip to others were slower (entry 96).
   __device__ void arrive_and_wait(uint32_t add, uint32_t found) const {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
     uint32_t now;
-    do {
+    for (;;) {
       asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
-    } while (((now ^ found) & kHandoffFlip) == 0);
+      if ((now ^ found) & kHandoffFlip) break;
+      __nanosleep(32);  // a pause between reads: the barrier alone 0.07-0.17 us sooner (entry 96), any of 8-32 ns
+    }
   }
 
   // Zeroes this block's share of `v` (the whole buffer over the launch's blocks, whatever shape used it last).
