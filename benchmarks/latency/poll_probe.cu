@@ -8,11 +8,12 @@
 // of this file then, whose forms were subsets of these).
 //
 //   nvcc -O3 -arch=sm_90 -o poll_probe poll_probe.cu && ./poll_probe
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <vector>
+
 #include <cuda_runtime.h>
+
+#include "../graph_replay.cuh"
 
 constexpr uint32_t kFlip = 0x80000000u;
 constexpr int kTileFloat4 = 256;  // 16 rows x 64 ranks of float32: the r64 handoff's row tile of v
@@ -202,41 +203,12 @@ int main() {
   for (int blocks : {64, 128, 256}) {
     printf("blocks %4d spread %4d:", blocks, spread);
     for (const Form& f : forms) {
-      const int sets = 32;
-      cudaGraph_t graph;
-      cudaGraphExec_t exec;
-      cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal);
-      for (int i = 0; i < sets; ++i) {
-        cudaLaunchConfig_t config = {};
-        config.gridDim = dim3(blocks);
-        config.blockDim = dim3(128);
-        config.stream = stream;
-        cudaLaunchAttribute attribute;
-        attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        attribute.val.programmaticStreamSerializationAllowed = 1;
-        config.attrs = &attribute;
-        config.numAttrs = 1;
-        cudaLaunchKernelEx(&config, probe, counter, static_cast<const float4*>(v), f.mode, f.param, spread, f.pollers,
+      const double us = graph_replay_us(stream, e0, e1, 32, [&](int) {
+        ProbeLaunch l(dim3(blocks), dim3(128), stream, true);
+        cudaLaunchKernelEx(&l.config, probe, counter, static_cast<const float4*>(v), f.mode, f.param, spread, f.pollers,
                            sink);
-      }
-      cudaStreamEndCapture(stream, &graph);
-      cudaGraphInstantiate(&exec, graph, 0);
-      cudaGraphLaunch(exec, stream);
-      cudaStreamSynchronize(stream);
-      std::vector<float> ms;
-      for (int rep = 0; rep < 15; ++rep) {
-        cudaEventRecord(e0, stream);
-        cudaGraphLaunch(exec, stream);
-        cudaEventRecord(e1, stream);
-        cudaEventSynchronize(e1);
-        float t = 0;
-        cudaEventElapsedTime(&t, e0, e1);
-        ms.push_back(t);
-      }
-      std::sort(ms.begin(), ms.end());
-      printf(" %s=%.3f", f.name, 1e3 * ms[ms.size() / 2] / sets);
-      cudaGraphExecDestroy(exec);
-      cudaGraphDestroy(graph);
+      });
+      printf(" %s=%.3f", f.name, us);
     }
     printf("\n");
   }

@@ -18,7 +18,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <vector>
+
 #include <cuda_runtime.h>
+
+#include "../graph_replay.cuh"
 
 constexpr int kThreads = 512;
 constexpr int kRank = 64;
@@ -198,39 +201,11 @@ int main() {
     printf("%6d %6d %6d %6d %8.1f %8.2f %s", rows, h, groups, blocks, mb, mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
     for (int form = kBarrier; form <= kL2; ++form) {
       if (form == kEarly && !early_ok) { printf(" %s=n/a", names[form]); continue; }
-      cudaGraph_t graph;
-      cudaGraphExec_t exec;
-      cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal);
-      for (const auto& st : all) {
-        cudaLaunchConfig_t config = {};
-        config.gridDim = dim3(blocks);
-        config.blockDim = dim3(kThreads);
-        config.stream = stream;
-        cudaLaunchAttribute attribute;
-        attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        attribute.val.programmaticStreamSerializationAllowed = pdl;
-        config.attrs = &attribute;
-        config.numAttrs = 1;
-        cudaLaunchKernelEx(&config, probe, st, counter, rows, h, groups, static_cast<Form>(form));
-      }
-      cudaStreamEndCapture(stream, &graph);
-      cudaGraphInstantiate(&exec, graph, 0);
-      cudaGraphLaunch(exec, stream);
-      cudaStreamSynchronize(stream);
-      std::vector<float> ms;
-      for (int rep = 0; rep < 15; ++rep) {
-        cudaEventRecord(e0, stream);
-        cudaGraphLaunch(exec, stream);
-        cudaEventRecord(e1, stream);
-        cudaEventSynchronize(e1);
-        float t = 0;
-        cudaEventElapsedTime(&t, e0, e1);
-        ms.push_back(t);
-      }
-      std::sort(ms.begin(), ms.end());
-      printf(" %s=%.2f", names[form], 1e3 * ms[ms.size() / 2] / sets);
-      cudaGraphExecDestroy(exec);
-      cudaGraphDestroy(graph);
+      const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+        ProbeLaunch l(dim3(blocks), dim3(kThreads), stream, pdl);
+        cudaLaunchKernelEx(&l.config, probe, all[i], counter, rows, h, groups, static_cast<Form>(form));
+      });
+      printf(" %s=%.2f", names[form], us);
     }
     printf("\n");
     for (void* p : mem) cudaFree(p);
