@@ -39,13 +39,15 @@ class KernelSpec:
     unroll: int  # independent tiles in flight per warp: shrink and fused: 32-wide h_in chunks; expand: 32-column
     # tiles
     vectorized: bool  # 16-byte vector loads (needs aligned rows); False = element loads, any shape
+    true_ranks: bool = False  # prefill: the variant that takes the adapters' true ranks (SgmvParams::ranks); the
+    # others compute every adapter at the full rank and stay as they were (benchmarks/NOTES.md, entry 98)
 
     @property
     def name(self) -> str:
         hidden = f"h{self.hidden}" if self.hidden else "hany"
         vec = "v8" if self.vectorized else "v1"
         tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
-        return f"{self.unit}_{hidden}_{tile}_{vec}"
+        return f"{self.unit}_{hidden}_{tile}_{vec}" + ("_ranks" if self.true_ranks else "")
 
     @property
     def unit(self) -> str:
@@ -157,8 +159,11 @@ class KernelSpec:
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
         if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
-            # stage, two handed-over tiles (16 bytes) with a full and an empty barrier each, the partner's two barriers
-            return self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * 32 + 16
+            # stage, two handed-over tiles (16 bytes, 20 with a true rank) with a full and an empty barrier each, the
+            # partner's two barriers; in whole 16 bytes (the stages' alignment)
+            tile = 20 if self.true_ranks else 16
+            raw = self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * (tile + 16) + 16
+            return -(-raw // 16) * 16
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
         if self.op == "fused":
@@ -201,7 +206,7 @@ class KernelSpec:
 # ---- predicates that prune the grid -------------------------------------------------------------
 
 def valid_tile(spec: KernelSpec) -> bool:
-    if spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1:
+    if spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1 or (spec.true_ranks and spec.op != "prefill"):
         return False
     if spec.narrow:
         return (spec.vectorized and spec.rank != ANY and spec.rank % 8 == 0 and spec.rank <= 2 * CHUNK
@@ -339,9 +344,10 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
 TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles, "prefill": prefill_tiles}
 
 
-def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: bool) -> list[KernelSpec]:
-    return [KernelSpec(op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, **tile)
-            for tile in TILES[op](rank, extra)]
+def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: bool,
+          true_ranks: bool = False) -> list[KernelSpec]:
+    return [KernelSpec(op=op, dtype=dtype, rank=rank, hidden=hidden, vectorized=vectorized, true_ranks=true_ranks,
+                       **tile) for tile in TILES[op](rank, extra)]
 
 
 def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
@@ -359,9 +365,11 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     # add_lora in one launch (small batches): rank-specialized, any h_in and h_out.
     fused = itertools.chain.from_iterable(
         _make("fused", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
-    # add_lora in one launch for long segments (prefill): rank-specialized, any h_in and h_out.
+    # add_lora in one launch for long segments (prefill): rank-specialized, any h_in and h_out; each tile also as
+    # the variant for calls with true ranks.
     prefill = itertools.chain.from_iterable(
-        _make("prefill", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
+        _make("prefill", dt, r, ANY, True, extra_tiles, true_ranks)
+        for dt, r, true_ranks in itertools.product(DTYPES, RANKS, (False, True)))
     generic = itertools.chain.from_iterable(
         _make(op, dt, ANY, ANY, vec, extra_tiles)
         for op, dt, vec in itertools.product(("shrink", "expand"), DTYPES, (True, False)))

@@ -1,4 +1,5 @@
 """The generator: names, the default grid, rendering, the CLI and incremental writes (no GPU needed)."""
+import dataclasses
 import json
 import pathlib
 import re
@@ -88,6 +89,19 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps():
         assert 2 <= s.stages <= specmod.PREFILL_MAX_STAGES and s.smem_bytes <= specmod.MAX_SMEM_BYTES
     bad = specmod.KernelSpec("prefill", "bf16", 24, 0, warps=18, warp_rows=64, tile_n=128, unroll=1, vectorized=True)
     assert not specmod.valid_tile(bad)  # v feeds the expand's MMAs in 16-wide rank steps
+
+
+def test_prefill_kernels_come_with_a_variant_for_true_ranks():
+    """Each prefill tile twice: as it was, and with true ranks (prefill.cuh's kTrueRanks; its handed-over tiles
+    carry the rank, 4 bytes more each); no other op has the variant."""
+    prefill = [s for s in SPECS if s.op == "prefill"]
+    plain = {dataclasses.replace(s, true_ranks=False): s for s in prefill if s.true_ranks}
+    assert len(plain) * 2 == len(prefill) and set(plain) == {s for s in prefill if not s.true_ranks}
+    for p, ranked in plain.items():
+        assert ranked.name == p.name + "_ranks" and ranked.unit == p.unit and ranked.stages == p.stages
+        assert p.smem_bytes < ranked.smem_bytes <= p.smem_bytes + 16
+    assert not any(s.true_ranks for s in SPECS if s.op != "prefill")
+    assert not specmod.valid_tile(dataclasses.replace(next(s for s in SPECS if s.op == "fused"), true_ranks=True))
 
 
 def test_prefill_consumer_warps_and_stages():

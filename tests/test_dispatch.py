@@ -317,6 +317,21 @@ def test_prefill_rule_declines_what_the_kernel_cannot_run():
     assert dispatch.prefers_prefill(two_slices, PREFILL, 132) is None
 
 
+def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
+    """benchmarks/NOTES.md entry 98: the variant that takes true ranks costs calls without them 1-4%, and the plain
+    kernel computes every adapter at the full rank: each takes only its own calls (the ranked one can run any)."""
+    ranked = [dataclasses.replace(k, name=k.name + "_ranks", true_ranks=True) for k in PREFILL + PREFILL_SHORT]
+    both = PREFILL + PREFILL_SHORT + ranked
+    for problem in (prefill_prob(), prefill_prob(rows=64, segs=64)):
+        plain = dispatch.prefers_prefill(problem, both, 132)
+        with_ranks = dispatch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), both, 132)
+        assert not plain.true_ranks and with_ranks.true_ranks
+        assert (plain.rank, plain.warp_rows, plain.tile_n) == (with_ranks.rank, with_ranks.warp_rows, with_ranks.tile_n)
+        assert dispatch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), PREFILL + PREFILL_SHORT,
+                                        132) is None  # a build without the variant: the launch pair
+        assert can_run(problem, with_ranks) and not can_run(dataclasses.replace(problem, true_ranks=True), plain)
+
+
 def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     full = plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1)
     assert (full.grid, full.cluster) == ((132, 1, 1), 1)  # 128 tiles: one tile-time with or without clusters

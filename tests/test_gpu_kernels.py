@@ -127,7 +127,7 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
         x = torch.randn(rows, hidden, generator=gen).to(dtype).to(DEV)
         y0 = torch.randn(rows, 1000, generator=gen).to(dtype).to(DEV)
         y = y0.clone()
-        if kernel.op == "prefill":  # every adapter at the full rank: true ranks are refused
+        if kernel.op == "prefill" and not kernel.true_ranks:  # every adapter at the full rank: ranks refused
             with pytest.raises(sgmv.UnsupportedError, match="no true ranks"):
                 cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.75, fused=kernel)
             rows_, ranks = dataclasses.replace(rows_, ranks=None), None
@@ -940,3 +940,37 @@ def test_prefill_is_chosen_and_chains(batch, graph):
         assert _one_launch_op(problem) == "prefill"
     start = torch.randn(rows, hidden, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
     _check_chain(cases, start, graph, n_lora=n_lora)
+
+
+@pytest.mark.parametrize("rank", [16, 32, 64])
+@pytest.mark.parametrize("batch", PREFILL_CHAINS)
+def test_prefill_takes_true_ranks(batch, rank):
+    """Mixed true ranks through the public op on batches the prefill kernel takes (long segments, one-row
+    segments): its variant for true ranks runs them, never reads the NaN padding past a rank, matches the
+    zero-padded weights, and leaves the rows of a rank-0 adapter exactly as they were (NOTES.md, entry 98)."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
+    rows, hidden, layout, _ = PREFILL_CHAINS[batch]
+    n_lora = 6
+    dtype = torch.float16 if rank == 32 else torch.bfloat16
+    c = Case(rows=rows, h_in=hidden, h_out=hidden, rank=rank, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
+             seed=rank)
+    ranks = true_ranks(n_lora, rank, rank + rows)
+    problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, true_ranks=True)
+    kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+    assert kernel is not None and kernel.op == "prefill" and kernel.true_ranks
+    a, b = c.lora_a.clone(), c.lora_b.clone()
+    poison_past_rank(a, b, ranks)
+    zero_a, zero_b = c.lora_a.clone(), c.lora_b.clone()
+    for lora, k in enumerate(ranks.tolist()):
+        zero_a[lora, k:] = 0
+        zero_b[lora, :, k:] = 0
+    poison_allocator(DEV)
+    y = c.y.clone()
+    sgmv.add_lora(y, c.x, a, b, c.batch, scale=0.5, ranks=ranks.to(DEV))
+    want = reference.add_lora_delta(c.x, zero_a, zero_b, c.batch, 0.5, compute_dtype=torch.float64)
+    rank_zero = torch.zeros(rows, dtype=torch.bool)
+    for segment_rows, lora in reference._active_segments(c.batch, rows, n_lora):
+        rank_zero[segment_rows] = bool(ranks[lora] == 0)
+    assert rank_zero.any(), "the batch has rows of the rank-0 adapter"
+    check_delta(y, c.y, want, dtype, (~covered_rows(c.batch, rows, n_lora) | rank_zero).to(DEV))

@@ -23,9 +23,11 @@
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
 // thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
 // Needs sm_90 (the barriers' waits), 16-byte aligned rows, h_in a multiple of 16, a rank that is a multiple of
-// 16, one output slice and no per-adapter ranks (dispatch.prefers_prefill). Slices: p.slices[0] is the
+// 16, one output slice, and per-adapter ranks only in the kTrueRanks variant (dispatch). Slices: p.slices[0] is the
 // shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col), as for the fused kernel.
 #pragma once
+#include <type_traits>
+
 #include <cooperative_groups.h>
 #include <cute/arch/cluster_sm90.hpp>
 #include <cute/arch/copy_sm75.hpp>
@@ -42,7 +44,8 @@ namespace sgmv {
 
 // A batch's row tiles, walked in increasing order by one warp: finds the segment of a tile number with a
 // warp-wide scan of the segments' tile counts, 32 segments at a time, from where the last search stopped.
-template <int kRows>
+// kTrueRanks: a segment whose adapter has true rank 0 (p.ranks) has no tiles (its rows stay as they were).
+template <int kRows, bool kTrueRanks>
 struct TileWalk {
   Segment seg{};       // the segment of the current tile
   int seg_first = 0;   // number of its first tile
@@ -60,7 +63,8 @@ struct TileWalk {
       int tiles = 0;
       if (s < p.num_segments) {
         mine = load_segment(p, s);
-        tiles = mine.active ? (mine.end - mine.begin + kRows - 1) / kRows : 0;
+        const bool adds = mine.active && (!kTrueRanks || adapter_rank(p, mine.lora, p.slices[0].rank) > 0);
+        tiles = adds ? (mine.end - mine.begin + kRows - 1) / kRows : 0;
       }
       int inclusive = tiles;
 #pragma unroll
@@ -93,12 +97,15 @@ struct TileWalk {
 };
 
 // A row tile as the walking warp hands it to the block's other warps: its first segment row, its rows (0: no
-// more tiles), its segment's adapter and scale.
+// more tiles), its segment's adapter and scale; with true ranks (RankedTileInfo) also the adapter's rank.
 struct TileInfo {
   int row0;
   int rows;
   int lora;
   float scale;
+};
+struct RankedTileInfo : TileInfo {
+  int rank;
 };
 
 // D(64x64, float32) += A(64x16, registers) * B(16x64, shared memory descriptor) over a warpgroup (sm_90a): each warp
@@ -120,8 +127,14 @@ __device__ __forceinline__ void wgmma_64x64x16(float (&d)[8][4], const uint32_t 
                            d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3]);
 }
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers>
+// kTrueRanks (codegen's KernelSpec.true_ranks; dispatch runs it only for calls with p.ranks): the producers copy
+// only what lies within a tile's true rank, A's rows below it and B's columns below it, and zero-fill the rest in
+// the stages (cp.async's source size: the padding is not read, and whatever it holds, NaN included, multiplies
+// nothing); a segment of rank 0 has no tiles. Without it every adapter is computed at kRank: the sizes on the copies
+// cost the calls without ranks 1-4% (benchmarks/NOTES.md, entry 98), so those run a kernel without them.
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
 struct PrefillTile {
+  using Info = std::conditional_t<kTrueRanks, RankedTileInfo, TileInfo>;  // a handed-over tile
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
   static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
@@ -162,7 +175,7 @@ struct PrefillTile {
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
     float4 partner[kGroups][kNTiles][32];  // the cluster partner's partial v of the tile, as its lanes hold it
-    TileInfo tiles[kTileSlots];  // the tiles handed over, tile n of the block in slot n % kTileSlots
+    Info tiles[kTileSlots];  // the tiles handed over, tile n of the block in slot n % kTileSlots
     uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
     uint64_t empty[kStages];  // every consumer lane is done with the stage
     uint64_t tile_full[kTileSlots];   // the slot holds the next tile (the walking warp's arrival)
@@ -195,10 +208,26 @@ struct PrefillTile {
   // copies: under the stream's load a round trip took ~1500 cycles, and a stage probe showed the consumers starved
   // ~6000 cycles at each new tile of 256 one-row segments while it walked (entry 46). A warp of its own walks up to
   // kTileSlots tiles ahead of the readers, off every copy's path.
-  __device__ static TileInfo publish_tile(const SgmvParams& p, SharedStorage& smem, TileWalk<kRows>& walk, int n) {
+  // Tile number `tile` (rows 0: none left), as the walk finds it.
+  __device__ static Info tile_info(const SgmvParams& p, TileWalk<kRows, kTrueRanks>& walk, int tile) {
+    if constexpr (kTrueRanks) {
+      RankedTileInfo info{};
+      if (walk.seek(p, tile)) {
+        info = RankedTileInfo{{walk.row0(tile), walk.rows(tile), walk.seg.lora, walk.seg.scale},
+                              adapter_rank(p, walk.seg.lora, kRank)};
+      }
+      return info;
+    } else {
+      TileInfo info{0, 0, 0, 0.0f};
+      if (walk.seek(p, tile)) info = TileInfo{walk.row0(tile), walk.rows(tile), walk.seg.lora, walk.seg.scale};
+      return info;
+    }
+  }
+
+  __device__ static Info publish_tile(const SgmvParams& p, SharedStorage& smem, TileWalk<kRows, kTrueRanks>& walk,
+                                      int n) {
     const int tile = blockIdx.x + n * gridDim.x;
-    TileInfo info{0, 0, 0, 0.0f};
-    if (walk.seek(p, tile)) info = TileInfo{walk.row0(tile), walk.rows(tile), walk.seg.lora, walk.seg.scale};
+    const Info info = tile_info(p, walk, tile);
     const int slot = n % kTileSlots;
     Barrier::wait(&smem.tile_empty[slot], ((n / kTileSlots) & 1) ^ 1);  // the first use of a slot passes at once
     if (threadIdx.x % 32 == 0) {
@@ -210,11 +239,11 @@ struct PrefillTile {
   }
 
   // A reader warp (the consumers and the producers): the block's tile number n, from the walking warp.
-  __device__ static TileInfo next_tile(SharedStorage& smem, int n) {
+  __device__ static Info next_tile(SharedStorage& smem, int n) {
     const int slot = n % kTileSlots;
     Barrier::wait(&smem.tile_full[slot], (n / kTileSlots) & 1);
     asm volatile("" ::: "memory");  // the load stays after the wait
-    const TileInfo info = smem.tiles[slot];
+    const Info info = smem.tiles[slot];
     // Every lane arrives (an arrival releases the arriving thread's read only, as for the stages): with one arrival
     // a warp after __syncwarp, racecheck reported the walking warp's next write to the slot as a race with the
     // other lanes' reads (entry 46).
@@ -224,7 +253,7 @@ struct PrefillTile {
 
   // The walking warp's whole work: hands over the block's tiles in order, then the end (a tile of no rows).
   __device__ static void walk_tiles(const SgmvParams& p, SharedStorage& smem) {
-    TileWalk<kRows> walk;
+    TileWalk<kRows, kTrueRanks> walk;
     for (int n = 0; publish_tile(p, smem, walk, n).rows != 0; ++n) {
     }
   }
@@ -232,6 +261,10 @@ struct PrefillTile {
   // One 16-byte cp.async (LDGSTS, L2 only) to shared-memory address `dst`.
   __device__ static void copy16(uint32_t dst, const uint16_t* src) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(dst), "l"(src) : "memory");
+  }
+  // The same for a piece of the weights whose first `bytes` (0-16) lie within a true rank: the rest zero-filled.
+  __device__ static void copy16(uint32_t dst, const uint16_t* src, int bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory");
   }
 
   // Producer warp `pw` of kProducers: for every tile of the block, the shrink's chunks (kRows rows of x and kRank
@@ -268,7 +301,7 @@ struct PrefillTile {
     const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
     int it = 0;
     for (int n = 0;; ++n) {
-      const TileInfo tile = next_tile(smem, n);
+      const Info tile = next_tile(smem, n);
       if (tile.rows == 0) break;
       const int row0 = tile.row0;
       const int rows = tile.rows;
@@ -291,6 +324,9 @@ struct PrefillTile {
       for (int j = 0; j < kLaneSlots; ++j)
         bs[j] = wb + static_cast<int64_t>(n_begin + weight_slot(first_slot + kSlotStep * j)) * b.w_stride_row;
       const int64_t b_chunk = static_cast<int64_t>(kStreamChunk) * b.w_stride_row;
+      // kTrueRanks: the bytes of this lane's piece of each row of B (8 wpiece .. 8 wpiece + 7) within the rank
+      [[maybe_unused]] int b_bytes = 16;
+      if constexpr (kTrueRanks) b_bytes = min(16, max(0, 2 * (tile.rank - 8 * wpiece)));
 
       auto next_stage = [&]() -> uint32_t {
         const int s = stage_of(it);
@@ -308,7 +344,13 @@ struct PrefillTile {
           for (int j = 0; j < kLaneRows; ++j)
             if (xs[j] != nullptr) copy16(st + row_dst + kRowStep * j * kRowPitch, xs[j] + k0);
 #pragma unroll
-          for (int j = 0; j < kLaneRanks; ++j) copy16(st + weight_dst + kRowStep * j * kRowPitch, as[j] + k0);
+          for (int j = 0; j < kLaneRanks; ++j) {
+            const uint32_t dst = st + weight_dst + kRowStep * j * kRowPitch;
+            if constexpr (kTrueRanks)  // this lane's row first + kRowStep j of A, if within the rank
+              copy16(dst, as[j] + k0, first + kRowStep * j < tile.rank ? 16 : 0);
+            else
+              copy16(dst, as[j] + k0);
+          }
         }
         landed();
       }
@@ -322,7 +364,12 @@ struct PrefillTile {
         }
 #pragma unroll
         for (int j = 0; j < kLaneSlots; ++j) {
-          if (weight_slot(first_slot + kSlotStep * j) < cols) copy16(st + slot_dst + kSlotStep * j * kWeightPitch, bs[j]);
+          if (weight_slot(first_slot + kSlotStep * j) < cols) {
+            if constexpr (kTrueRanks)
+              copy16(st + slot_dst + kSlotStep * j * kWeightPitch, bs[j], b_bytes);
+            else
+              copy16(st + slot_dst + kSlotStep * j * kWeightPitch, bs[j]);
+          }
           bs[j] += b_chunk;
         }
         landed();
@@ -423,7 +470,7 @@ struct PrefillTile {
     int it = 0;
     uint32_t swaps = 0;  // tiles whose partial v this block has swapped with its partner
     for (int n = 0;; ++n) {
-      const TileInfo tile = next_tile(smem, n);
+      const Info tile = next_tile(smem, n);
       if (tile.rows == 0) break;
       const int first_row = tile.row0 + 16 * group;  // the group's first segment row
       const int tile_end = tile.row0 + tile.rows;

@@ -179,8 +179,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused
     kernel (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff,
     handoff.cuh, up to 512 rows of v at rank 64);
-    long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; not
-    with true ranks). A rank without a one-launch kernel (128) whose half has one: two such launches, one a half
+    long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; with
+    true ranks its variant for them). A rank without a one-launch kernel (128) whose half has one: two such launches, one a half
     of the rank each (dispatch.rank_split). Otherwise a split-K shrink storing partial slices of v, then an
     expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch);
     one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a
@@ -188,13 +188,12 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     with torch.cuda.device(x.device):
-        one = (Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments, rows.max_segment_rows)
-               if len(lora_a) == 1 else None)
+        one = (Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments, rows.max_segment_rows,
+                                    true_ranks=rows.ranks is not None) if len(lora_a) == 1 else None)
         fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
-        if fused_kernel is not None and fused_kernel.op == "prefill" and rows.ranks is not None:
-            if isinstance(fused, KernelRecord):
-                raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
-            fused_kernel = None  # the pair bounds each adapter's work by its true rank
+        if (fused_kernel is not None and fused_kernel.op == "prefill" and rows.ranks is not None
+                and not fused_kernel.true_ranks):  # only a forced kernel: dispatch picks the variant for ranks
+            raise UnsupportedError(f"{fused_kernel.name} computes every adapter at the full rank: no true ranks")
         if fused_kernel is not None:
             _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
         elif not (one is not None and fused is None and kernels == (None, None) and rows.ranks is None

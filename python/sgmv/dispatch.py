@@ -56,6 +56,8 @@ class Problem:
     slice_ranks: tuple[int, ...] = ()  # each output slice's rank; () = (rank,)
     max_segment_rows: int = -1  # the longest segment's rows when the host knows it; -1: unknown
     after_shrink: bool = False  # expand: add_lora's, launched beside its shrink (PDL), which hides its first loads
+    true_ranks: bool = False  # fused and prefill: the call gives the adapters' true ranks (the prefill kernel's
+    # variant for them takes it; the fused kernels take either)
 
     def __post_init__(self):
         if not self.slice_hidden:
@@ -95,14 +97,15 @@ class Problem:
 
     @classmethod
     def for_add_lora(cls, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
-                     num_segments: int, max_segment_rows: int = -1) -> "Problem":
-        """One output slice's whole add_lora (the fused kernel): h_in = hidden, h_out = slice_hidden[0]."""
+                     num_segments: int, max_segment_rows: int = -1, true_ranks: bool = False) -> "Problem":
+        """One output slice's whole add_lora (the fused kernel): h_in = hidden, h_out = slice_hidden[0];
+        true_ranks: the call gives the adapters' true ranks."""
         shrink = cls.for_shrink(x, [lora_a], num_segments)
         aligned = shrink.aligned and lora_b.shape[1] % 8 == 0 and lora_b.shape[2] % 8 == 0 and _aligned(
             (y, y.stride(0)), (lora_b, lora_b.stride(0), lora_b.stride(1)))
         rank = lora_a.shape[1] if lora_a.shape[1] == lora_b.shape[2] else 0  # 0: no kernel runs it
         return cls("fused", shrink.dtype, rank, shrink.hidden, x.shape[0], num_segments, aligned,
-                   (lora_b.shape[1],), (rank,), max_segment_rows)
+                   (lora_b.shape[1],), (rank,), max_segment_rows, true_ranks=true_ranks)
 
 
 # Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big
@@ -151,10 +154,11 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
     have it; a specialized h_out needs every slice to have it."""
-    if problem.op in ("fused", "prefill"):
+    if problem.op in ("fused", "prefill"):  # true ranks: the prefill kernel's variant for them (it runs any call)
         return (kernel.op == problem.op and kernel.dtype == problem.dtype and kernel.rank == problem.rank
                 and problem.num_slices == 1 and problem.aligned
-                and (problem.op == "fused" or problem.hidden % PREFILL_H_IN_MULTIPLE == 0))
+                and (problem.op == "fused" or (problem.hidden % PREFILL_H_IN_MULTIPLE == 0
+                                               and (kernel.true_ranks or not problem.true_ranks))))
     rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
                                    else all(r == kernel.rank for r in problem.slice_ranks))
     return (kernel.op == problem.op and kernel.dtype == problem.dtype and rank_ok
@@ -353,8 +357,9 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
-    its tallest tile for long segments, its 16-row tile for many short ones."""
-    fitting = [k for k in kernels if can_run(problem, k)]
+    its tallest tile for long segments, its 16-row tile for many short ones; the variant for true ranks exactly
+    where the call gives them (without, it costs 1-4%: benchmarks/NOTES.md, entry 98)."""
+    fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     short = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
     if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:

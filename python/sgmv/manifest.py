@@ -32,6 +32,7 @@ class KernelRecord:
     chunk: int  # reduction elements one warp consumes per step
     pipelined: bool = False  # expand: a block streams SgmvParams.col_tiles_per_block column tiles
     narrow: bool = False  # expand: 8-row tiles with the MMA's operands swapped (expand_narrow.cuh)
+    true_ranks: bool = False  # prefill: the variant for calls with the adapters' true ranks (prefill.cuh's kTrueRanks)
 
     @property
     def image(self) -> pathlib.Path:
