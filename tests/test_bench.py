@@ -133,6 +133,11 @@ def test_results_name_the_kernels_that_ran():
     assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w19m64")
     assert kernels_for(prefill, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r64_")  # 64 tiles, in
     # clusters of two blocks
+    r128 = cases.BenchCase(4096, 4096, 128, 1, "distinct", (1,))  # no one-launch kernel at rank 128: one a half
+    halves = kernels_for(r128, torch.bfloat16, "add_lora").split("+")
+    assert len(halves) == 2 and halves[0] == halves[1] and halves[0].startswith("sgmv_fused_bf16_r64_")
+    assert [n.split("_")[1] for n in kernels_for(r128, torch.bfloat16, "add_lora", arch=80).split("+")] == [
+        "shrink", "expand"]
 
 
 def _benchmark_script(name: str):
