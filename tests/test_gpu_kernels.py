@@ -4,6 +4,7 @@ Skipped with a reason on machines without a CUDA GPU.
 """
 import dataclasses
 import itertools
+import math
 import random
 import zlib
 
@@ -14,8 +15,8 @@ import sgmv
 from sgmv import cuda_ops, dispatch, loader, manifest, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem, plan
-from conftest import (LAYOUTS, TOLERANCE, Case, covered_rows, output_rounding, poison_allocator, poison_past_rank,
-                      rel_error, requires_gpu, token_loras, true_ranks)
+from conftest import (LAYOUTS, TOLERANCE, Case, covered_rows, make_layout, output_rounding, poison_allocator,
+                      poison_past_rank, rel_error, requires_gpu, token_loras, true_ranks)
 
 pytestmark = requires_gpu
 DEV = "cuda"
@@ -974,3 +975,70 @@ def test_prefill_takes_true_ranks(batch, rank):
         rank_zero[segment_rows] = bool(ranks[lora] == 0)
     assert rank_zero.any(), "the batch has rows of the rank-0 adapter"
     check_delta(y, c.y, want, dtype, (~covered_rows(c.batch, rows, n_lora) | rank_zero).to(DEV))
+
+
+def _random_hidden(rng: random.Random) -> int:
+    """A hidden size as a model has one, a multiple of 16 off the grid, or any size at all."""
+    return rng.choice([rng.choice([1024, 2048, 4096, 5120, 8192, 14336]), 16 * rng.randint(1, 600),
+                       rng.randint(1, 3000)])
+
+
+@pytest.mark.parametrize("seed", range(48))
+def test_random_problems_match_the_reference(seed):
+    """Problems drawn at random (sizes, rank, rows, layout, dtype, output slices, per-adapter scales and true ranks,
+    rows in token order, x and y as strided column slices of wider tensors): add_lora, shrink and expand through
+    the public ops, against the float64 reference; rows without an adapter and y's columns around it untouched,
+    and the NaN padding past a true rank never read. Shapes no other test names: whatever path dispatch takes."""
+    rng = random.Random(seed)
+    gen = torch.Generator().manual_seed(seed)
+    dtype = rng.choice([torch.bfloat16, torch.float16])
+    h_in = _random_hidden(rng)
+    rank = rng.choice([rng.choice([8, 16, 32, 64, 128]), rng.randint(1, 136)])
+    outs = tuple(_random_hidden(rng) for _ in range(rng.choice([1, 1, 1, 2, 3])))
+    n_lora = rng.randint(1, 10)
+    layout = rng.choice(LAYOUTS)
+    rows = max(1, round(math.exp(rng.uniform(0, math.log(1500 if layout == "distinct" else 4096)))))
+    pairs = [_weights(n_lora, rank, h_in, h, dtype, gen) for h in outs]
+    ranks = true_ranks(n_lora, rank, seed).to(DEV) if rng.random() < 0.3 else None
+    zero_pairs = [(a.clone(), b.clone()) for a, b in pairs]
+    if ranks is not None:
+        for (a, b), (za, zb) in zip(pairs, zero_pairs):
+            poison_past_rank(a, b, ranks.cpu())
+            poison_past_rank(za, zb, ranks.cpu())
+            za.nan_to_num_(0.0)
+            zb.nan_to_num_(0.0)
+    if rng.random() < 0.3:
+        batch = sgmv.LoraBatch.from_token_loras(torch.tensor(token_loras(rows, n_lora, seed), device=DEV))
+    else:
+        indptr, loras = make_layout(layout, rows, n_lora, rng)
+        rows = indptr[-1]
+        batch = sgmv.LoraBatch.from_segments(torch.tensor(indptr), torch.tensor(loras)).to(DEV)
+    scale = (torch.rand(n_lora, generator=gen) + 0.5).to(DEV) if rng.random() < 0.5 else rng.uniform(-2, 2)
+    pad = rng.choice([0, 0, 8, 3])  # columns of the wider tensors around x and y (3: rows off 16-byte alignment)
+    x_wide = torch.randn(rows, h_in + 2 * pad, generator=gen).to(dtype).to(DEV)
+    y_wide = torch.randn(rows, sum(outs) + 2 * pad, generator=gen).to(dtype).to(DEV)
+    x, y0 = x_wide[:, pad:pad + h_in], y_wide[:, pad:pad + sum(outs)].clone()
+    lora_a, lora_b = tuple(a for a, _ in pairs), tuple(b for _, b in pairs)
+    zero_a, zero_b = [a for a, _ in zero_pairs], [b for _, b in zero_pairs]
+    scales, ref_scale = (scale, 1.0) if isinstance(scale, torch.Tensor) else (None, scale)
+    untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
+    # two roundings of y where add_lora may run as two half-rank launches (dispatch.rank_split)
+    roundings = 2 if len(outs) == 1 and ranks is None and rank >= 32 else 1
+    note = f"dtype {dtype}, h_in {h_in}, outs {outs}, rank {rank}, rows {rows}, n_lora {n_lora}, layout {layout}"
+
+    poison_allocator(DEV)
+    before = y_wide.clone()
+    sgmv.add_lora(y_wide[:, pad:pad + sum(outs)], x, lora_a, lora_b, batch, scale=scale, slices=outs, ranks=ranks)
+    want = reference.add_lora_delta(x, zero_a, zero_b, batch, ref_scale, scales, compute_dtype=torch.float64)
+    check_delta(y_wide[:, pad:pad + sum(outs)], y0, want, dtype, untouched, roundings)
+    outside = torch.ones_like(y_wide, dtype=torch.bool)
+    outside[:, pad:pad + sum(outs)] = False
+    assert torch.equal(y_wide[outside], before[outside]), f"columns around y changed ({note})"
+
+    v = sgmv.shrink(x, lora_a, batch, scale=scale, ranks=ranks)
+    want_v = reference.shrink(x, zero_a, batch, ref_scale, scales, compute_dtype=torch.float64)
+    assert rel_error(v, want_v) < TOLERANCE[dtype] / 4, note
+    y = y0.clone()
+    sgmv.expand(y, want_v.float(), lora_b, batch, scale=0.5, slices=outs, ranks=ranks)
+    check_delta(y, y0, reference.expand_delta(want_v, zero_b, batch, 0.5, compute_dtype=torch.float64), dtype,
+                untouched)
