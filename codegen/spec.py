@@ -85,10 +85,12 @@ class KernelSpec:
         handoff also uses for a block's second column tile in the kernels of several 32-column tiles a warp
         (fused.cuh's kRing; the others keep one tile's copies in flight, entry 88). Dispatch sums in clusters up to
         rank 16 (dispatch.py's FUSED_MAX_RANK, not this module's). Above, the kernels up to
-        FUSED_STORAGE_MAX_RANK and those of one 32-column tile a warp carry it: without it their launches were 3-8%
-        slower, while the r64 256-column kernel's, whose two blocks an SM then leave L1 more room, were 2-7% faster
-        (benchmarks/NOTES.md, entries 83 and 87)."""
-        return self.op == "fused" and (self.rank <= FUSED_STORAGE_MAX_RANK or self.col_tiles == 1)
+        FUSED_STORAGE_MAX_RANK and those of one 32-column tile a warp up to FUSED_ONE_TILE_STORAGE_MAX_RANK carry it:
+        without it their launches were 3-8% slower, while the r64 256-column kernel's, whose two blocks an SM then
+        leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83 and 87). Rank 128's kernel has no room
+        for it (the cluster's 8 partial tiles would be 64 KB)."""
+        return self.op == "fused" and (self.rank <= FUSED_STORAGE_MAX_RANK
+                                       or (self.col_tiles == 1 and self.rank <= FUSED_ONE_TILE_STORAGE_MAX_RANK))
 
     @property
     def col_tiles(self) -> int:
@@ -281,23 +283,25 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
-FUSED_MAX_RANK = 64  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
+FUSED_MAX_RANK = 128  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)
 FUSED_STORAGE_MAX_RANK = 32  # KernelSpec.cluster_sum: the cluster's storage in every fused kernel up to this rank
-FUSED_HANDOFF_RANKS = (32, 64)  # ... and through the grid handoff (handoff.cuh) from rank 32 (entry 41)
+FUSED_HANDOFF_RANKS = (32, 64, 128)  # ... and through the grid handoff (handoff.cuh) from rank 32 (entry 41)
+FUSED_ONE_TILE_STORAGE_MAX_RANK = 64  # KernelSpec.cluster_sum: the one-tile-a-warp kernels' storage up to this rank
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     """One 16-row tile per cluster; 4 warps x 256 columns or 8 warps x 512 columns per block; the shrink's
     unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 run with the grid handoff, which wants a block
-    per column tile: 4 warps x 128 or 256 columns. Extra tiles: the others, and 2 warps x 64 columns (more
-    blocks for the handoff: slower, benchmarks/NOTES.md, entry 41)."""
+    per column tile: 4 warps x 128 or 256 columns; rank 128 too, 4 warps x 128 columns only (250 registers; the
+    256-column tile spills). Extra tiles: the others, and 2 warps x 64 columns (more blocks for the handoff:
+    slower, benchmarks/NOTES.md, entry 41)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
     tiles = {n: dict(warps=2 if n == 64 else n // 64 if n > 256 else 4, warp_rows=16, tile_n=n, unroll=unroll)
              for n in (64, 128, 256, 512)}
-    shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128, 256)
+    shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128,) if rank > 64 else (128, 256)
     return [tiles[n] for n in sorted(tiles) if n in shipped or extra]
 
 

@@ -627,14 +627,34 @@ def test_fused_shapes(kernel, shape, layout):
 
 # ---- a rank without a one-launch kernel as two half-rank launches (dispatch.rank_split) -------------------------
 
+@pytest.fixture
+def clear_selections():
+    """Clears cuda_ops's memoized kernel selections after the test, so that none made with a patched manifest
+    outlives it."""
+    yield
+    for memo in (cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split):
+        memo.cache_clear()
+
+
+def _install_without(monkeypatch, drop) -> None:
+    """cuda_ops selects from the installed manifest less the kernels for which drop(kernel) holds (for the test;
+    with the clear_selections fixture)."""
+    built = manifest.load()
+    less = dataclasses.replace(built, kernels=tuple(k for k in built.kernels if not drop(k)))
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: less)
+    for memo in (cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split):
+        memo.cache_clear()
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("rows, layout", [(1, "single"), (16, "identical"), (64, "distinct"), (256, "uniform"),
                                           (311, "negative"), (4096, "uniform")])
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
-def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
-    """Rank 128 (no one-launch kernel) where rank 64 has one: two one-launch add_loras over the halves of A's rows
-    and B's columns (views), decode batches to 4096 rows; y rounded after each half, so twice its rounding. Where
-    the half has none either (4096 rows at 1040 -> 1032), the launch pair at the full rank."""
+def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monkeypatch):
+    """Rank 128 without a one-launch kernel (the build's rank-128 fused kernel taken out of the manifest where it
+    has one) where rank 64 has one: two one-launch add_loras over the halves of A's rows and B's columns (views),
+    decode batches to 4096 rows; y rounded after each half, so twice its rounding. Where the half has none either
+    (4096 rows at 1040 -> 1032), the launch pair at the full rank."""
     if loader.device(0).arch < 90:
         pytest.skip("the one-launch kernels need sm_90")
     h_in, h_out = shape
@@ -642,8 +662,8 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, monkeypatch):
                 seed=rows + h_in)
     problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments,
                                    case.batch.max_segment_rows)
-    if cuda_ops._installed_one_launch_kernel(problem, 0) is not None:
-        pytest.skip("this build has a one-launch kernel at rank 128")
+    _install_without(monkeypatch, lambda k: k.op in ("fused", "prefill") and k.rank == 128)
+    assert cuda_ops._installed_one_launch_kernel(problem, 0) is None
     split = cuda_ops._installed_rank_split(problem, 0) is not None  # else the half too runs as the launch pair
     launched = []
     real = cuda_ops._launch_fused

@@ -15,7 +15,7 @@
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
 // (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
-// With p.handoff set (dispatch: ranks 32 and 64, and launches too large for clusters below them) the same tile
+// With p.handoff set (dispatch: ranks 32-128, and launches too large for clusters below them) the same tile
 // runs without clusters (run_grid): every block along grid y splits h_in and the blocks sum v through a workspace
 // in global memory (handoff.cuh, entries 41 and 44).
 #pragma once

@@ -178,11 +178,12 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
              fused: Optional[KernelRecord | bool] = None) -> None:
     """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused
     kernel (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff,
-    handoff.cuh, up to 512 rows of v at rank 64);
+    handoff.cuh, up to 512 rows of v at rank 64, 256 at rank 128);
     long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; with
-    true ranks its variant for them). A rank without a one-launch kernel (128) whose half has one: two such launches, one a half
-    of the rank each (dispatch.rank_split). Otherwise a split-K shrink storing partial slices of v, then an
-    expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch);
+    true ranks its variant for them). A batch without a one-launch kernel at its rank (at 128: over 256 rows, or
+    prefill) whose half has one: two such launches, one a half of the rank each (dispatch.rank_split). Otherwise a
+    split-K shrink storing partial slices of v, then an expand that sums them as it loads v, launched to overlap
+    the shrink's tail (programmatic dependent launch);
     one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a
     kernel to force the one-launch path with, False to forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
