@@ -133,11 +133,13 @@ def test_results_name_the_kernels_that_ran():
     assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w19m64")
     assert kernels_for(prefill, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r64_")  # 64 tiles, in
     # clusters of two blocks
-    r128 = cases.BenchCase(4096, 4096, 128, 1, "distinct", (1,))  # no one-launch kernel at rank 128: one a half
-    halves = kernels_for(r128, torch.bfloat16, "add_lora").split("+")
-    assert len(halves) == 2 and halves[0] == halves[1] and halves[0].startswith("sgmv_fused_bf16_r64_")
+    r128 = cases.BenchCase(4096, 4096, 128, 1, "distinct", (1,))  # rank 128's fused kernel (grid handoff)
+    assert kernels_for(r128, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r128_")
     assert [n.split("_")[1] for n in kernels_for(r128, torch.bfloat16, "add_lora", arch=80).split("+")] == [
         "shrink", "expand"]
+    r128_prefill = cases.BenchCase(4096, 4096, 128, 4096, "prefill", (64,) * 64)  # no one-launch kernel at r128:
+    halves = kernels_for(r128_prefill, torch.bfloat16, "add_lora").split("+")  # one a half of the rank, twice
+    assert len(halves) == 2 and halves[0] == halves[1] and halves[0].startswith("sgmv_prefill_bf16_r64_")
 
 
 def _benchmark_script(name: str):
