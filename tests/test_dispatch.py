@@ -236,6 +236,19 @@ def test_handoff_rule_follows_the_measured_cases(h, rows, segs, max_rows, want, 
     assert (dispatch.handoff_grid(problem, got, 132, 2) if got else None) == want_2
 
 
+def test_rank_128_takes_up_to_four_column_tiles_a_block():
+    """Above rank 64 (rank 128's 128-column kernel) the grid handoff takes up to HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK
+    column tiles a block (NOTES entry 103); rank 64 keeps HANDOFF_MAX_TILES_PER_BLOCK."""
+    r128 = [rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=1, threads=128)]
+    wide = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=128, rows=256, segs=1), max_segment_rows=256)
+    got = dispatch.prefers_fused(wide, r128, 132, lambda kernel: 2)  # 16 row tiles x 16 splits: 4 of 64 tiles each
+    assert got is r128[0] and dispatch._tiles_per_block(wide, got, dispatch.handoff_grid(wide, got, 132, 2)) == 4
+    r64 = [dataclasses.replace(r128[0], rank=64, unroll=2)]
+    assert dispatch.prefers_fused(dataclasses.replace(wide, rank=64, slice_ranks=(64,)), r64, 132, lambda k: 2) is None
+    distinct = dataclasses.replace(wide, num_rows=16, max_segment_rows=16, num_segments=16, slice_hidden=(14336,))
+    assert dispatch.prefers_fused(distinct, r128, 132, lambda k: 2) is None  # 16 splits: 7 of 112 tiles a block
+
+
 def test_handoff_geometry_splits_h_in_over_every_block():
     problem = dataclasses.replace(fused_prob(h_in=4096, h_out=5000, rank=64, rows=40, segs=3), max_segment_rows=20)
     launch = plan(problem, HANDOFF[0], 132, clusters=True)

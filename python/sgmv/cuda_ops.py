@@ -225,7 +225,7 @@ def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
 # that outlives the call and that a launch leaves ready for the next: one per device and stream, and one per
 # captured graph (allocated while capturing, its zeroing is then one of the graph's nodes), so launches that
-# may run at the same time never share one. Each is 128 KB and lives as long as the process.
+# may run at the same time never share one. Each is 256 KB (two buffers of v) and lives as long as the process.
 _handoff_workspaces: dict[tuple[int, int, int], torch.Tensor] = {}
 
 

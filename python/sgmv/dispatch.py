@@ -228,6 +228,9 @@ HANDOFF_ENABLED = os.environ.get("SGMV_GRID_HANDOFF", "1") != "0"  # "0": never 
 HANDOFF_MIN_RANK = 32
 HANDOFF_BELOW_MIN_RANK = 1  # 0: below HANDOFF_MIN_RANK only the cluster sum (else the pair)
 HANDOFF_MAX_TILES_PER_BLOCK = 2
+HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK = 4  # the same above rank 64: rank 128's kernel, 128 columns a tile, took the
+# full sweep's r128 batches whose grid gives 3-4 tiles a block from the two half-rank launches (or the pair) to
+# 0.83-0.86x (h8192 identical bs256 21.8 -> 18.0 us, distinct bs16 29.2 -> 24.5), the others unchanged (entry 103)
 HANDOFF_MAX_BLOCKS = 128
 HANDOFF_BLOCKS_PER_SM = 2
 HANDOFF_MIN_CHUNKS = 1
@@ -285,14 +288,15 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: column tiles a block,
     blocks, columns, name), or None where the handoff does not take it: below its rank, no grid that fits, or more
-    than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block."""
+    than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
     if not uses_handoff(problem, kernel):
         return None
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
-    return (tiles, math.prod(grid), kernel.tile_n, kernel.name) if tiles <= HANDOFF_MAX_TILES_PER_BLOCK else None
+    most = HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64 else HANDOFF_MAX_TILES_PER_BLOCK
+    return (tiles, math.prod(grid), kernel.tile_n, kernel.name) if tiles <= most else None
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
