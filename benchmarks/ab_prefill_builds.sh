@@ -9,7 +9,7 @@ a_dir=$1 b_dir=$2 out=$3
 rm -rf /tmp/ab_A /tmp/ab_B  # pip --target keeps what an earlier call installed there
 python3 -m pip install -q --no-deps --no-index --target /tmp/ab_A "$a_dir"/*.whl
 python3 -m pip install -q --no-deps --no-index --target /tmp/ab_B "$b_dir"/*.whl
-(export PYTHONPATH=/tmp/ab_B; cd tests && timeout 150 python3 -m pytest -q --tb=line test_gpu_kernels.py -k prefill 2>&1 \
+(export PYTHONPATH=/tmp/ab_B; cd tests && timeout 150 python3 -m pytest -q --tb=line test_gpu_*.py -k prefill 2>&1 \
   | grep -v "^  " | tail -8) > "$out/gpu-tests.txt"
 tail -2 "$out/gpu-tests.txt"
 for f in /tmp/ab_B/sgmv/kernels/*.fatbin; do  # a compile unit's kernels a file: a line a kernel

@@ -15,7 +15,7 @@ rm -rf /tmp/abq_A /tmp/abq_B /tmp/abq  # pip --target keeps what an earlier call
 python3 -m pip install -q --no-deps --no-index --target /tmp/abq_A "$a_dir"/*.whl
 python3 -m pip install -q --no-deps --no-index --target /tmp/abq_B "$b_dir"/*.whl
 if [ -n "$tests" ]; then
-  (cd tests && PYTHONPATH=/tmp/abq_B timeout 240 python3 -m pytest -q -p no:cacheprovider test_gpu_kernels.py -k "$tests" \
+  (cd tests && PYTHONPATH=/tmp/abq_B timeout 240 python3 -m pytest -q -p no:cacheprovider test_gpu_*.py -k "$tests" \
     2>&1 | grep -v "^  " | tail -2) > "$out/gpu-tests.txt"
   tail -1 "$out/gpu-tests.txt"
 fi

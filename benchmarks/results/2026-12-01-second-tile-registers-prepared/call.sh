@@ -12,5 +12,5 @@
 set -u
 bash benchmarks/ab_quick_builds.sh dist_A dist_B "$OUT" "fused or handoff or graph or chain or random"
 (cd tests && PYTHONPATH=/tmp/abq_B timeout 200 compute-sanitizer --tool memcheck --report-api-errors no \
-  python3 -m pytest -q -p no:cacheprovider test_gpu_kernels.py -k "grid_handoff and r64 and n256" > $OUT/memcheck.txt 2>&1)
+  python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py -k "grid_handoff and r64 and n256" > $OUT/memcheck.txt 2>&1)
 tail -2 $OUT/memcheck.txt

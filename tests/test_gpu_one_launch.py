@@ -1,0 +1,433 @@
+"""add_lora in one launch on the GPU: the fused kernel (cluster sum and grid handoff), rank 128 as two half-rank
+launches, chained calls, and the prefill kernel, against a float64 reference on fresh random data.
+
+Skipped with a reason on machines without a CUDA GPU.
+"""
+import dataclasses
+import itertools
+import random
+import zlib
+
+import pytest
+import torch
+
+import sgmv
+from sgmv import cuda_ops, dispatch, loader, manifest, reference
+from sgmv.cuda_ops import Rows
+from sgmv.dispatch import Problem, plan
+from conftest import Case, covered_rows, poison_allocator, poison_past_rank, requires_gpu, token_loras, true_ranks
+from gpu_checks import DEV, DTYPES, KERNELS, check_delta, graph_replays, random_weights
+
+pytestmark = requires_gpu
+
+
+# ---- add_lora in one launch (the fused kernel) -----------------------------------------------------
+
+def _one_launch_op(problem: Problem):
+    """The op of the kernel add_lora runs `problem` with in one launch on GPU 0, or None for the launch pair."""
+    kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+    return kernel.op if kernel is not None else None
+
+
+FUSED = [k for k in KERNELS if k.op == "fused"]
+FUSED_SHAPES = [(4096, 4096), (1032, 1000), (4096, 14336), (14336, 4096), (8, 24)]
+
+
+@pytest.mark.parametrize("layout", ["one_row", "distinct", "negative", "empty", "uniform"])
+@pytest.mark.parametrize("shape", FUSED_SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
+def test_fused_shapes(kernel, shape, layout):
+    """The fused kernel on h_in and h_out off its tiles (one chunk, several clusters per row tile), one row,
+    one row per segment (many segments), -1 adapters, empty segments; y past the covered rows untouched."""
+    h_in, h_out = shape
+    dtype = DTYPES[kernel.dtype]
+    rows = {"one_row": 1, "distinct": 97}.get(layout, 130)
+    seed = zlib.crc32(f"{kernel.name}{shape}{layout}".encode()) % 1000
+    gen = torch.Generator().manual_seed(seed)
+    n_lora = 6
+    if layout in ("one_row", "distinct"):
+        batch = sgmv.LoraBatch.from_segments(list(range(rows + 1)), [i % n_lora for i in range(rows)], device=DEV)
+    else:
+        batch = Case(rows=rows, h_in=8, h_out=8, rank=8, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
+                     seed=seed).batch
+    a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora), max_segment_rows=batch.max_segment_rows),
+                      None, 0.5, fused=kernel)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+# ---- a rank without a one-launch kernel as two half-rank launches (dispatch.rank_split) -------------------------
+
+@pytest.fixture
+def clear_selections():
+    """Clears cuda_ops's memoized kernel selections after the test, so that none made with a patched manifest
+    outlives it."""
+    yield
+    for memo in (cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split):
+        memo.cache_clear()
+
+
+def _install_without(monkeypatch, drop) -> None:
+    """cuda_ops selects from the installed manifest less the kernels for which drop(kernel) holds (for the test;
+    with the clear_selections fixture)."""
+    built = manifest.load()
+    less = dataclasses.replace(built, kernels=tuple(k for k in built.kernels if not drop(k)))
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: less)
+    for memo in (cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split):
+        memo.cache_clear()
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows, layout", [(1, "single"), (16, "identical"), (64, "distinct"), (256, "uniform"),
+                                          (311, "negative"), (4096, "uniform")])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monkeypatch):
+    """Rank 128 without a one-launch kernel (the build's rank-128 fused kernel taken out of the manifest where it
+    has one) where rank 64 has one: two one-launch add_loras over the halves of A's rows and B's columns (views),
+    decode batches to 4096 rows; y rounded after each half, so twice its rounding. Where the half has none either
+    (4096 rows at 1040 -> 1032), the launch pair at the full rank."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the one-launch kernels need sm_90")
+    h_in, h_out = shape
+    case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=128, n_lora=6, dtype=dtype, layout=layout, device=DEV,
+                seed=rows + h_in)
+    problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments,
+                                   case.batch.max_segment_rows)
+    _install_without(monkeypatch, lambda k: k.op in ("fused", "prefill") and k.rank == 128)
+    assert cuda_ops._installed_one_launch_kernel(problem, 0) is None
+    split = cuda_ops._installed_rank_split(problem, 0) is not None  # else the half too runs as the launch pair
+    launched = []
+    real = cuda_ops._launch_fused
+    monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, part, *a: (launched.append(part.rank),
+                                                                            real(kernel, part, *a)))
+    poison_allocator(DEV)
+    y = case.y.clone()
+    sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    assert launched == ([64, 64] if split else [])
+    want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+    untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
+    check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
+    if rows == 16:  # captured in a graph too: both halves replay, the second after the first
+        y = case.y.clone()
+        for _ in graph_replays(case, y):
+            check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
+
+
+# ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------
+
+HANDOFF_LAYOUTS = {  # (rows, segment sizes, adapters): -1 adapters, empty segments, a segment off the row tile
+    "one_row": ([1], [3]),
+    "identical_64": ([64], [1]),
+    "mixed": ([5, 0, 17, 1, 33, 0, 2], [0, 2, -1, 4, 1, 3, 5]),
+    "distinct_12": ([1] * 12, [i % 6 for i in range(12)]),
+    "short_mixed": ([1, 0, 3, 4, 2, 0, 1], [0, 2, -1, 4, 1, 3, 5]),  # short segments, an empty one, a -1 adapter
+}
+
+
+def _handoff_case(kernel, layout: str, h_in: int, h_out: int, seed: int):
+    sizes, loras = HANDOFF_LAYOUTS[layout]
+    dtype = DTYPES[kernel.dtype]
+    gen = torch.Generator().manual_seed(seed)
+    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+    rows = sum(sizes)
+    a, b = random_weights(6, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    return batch, a, b, x, y0
+
+
+@pytest.mark.parametrize("layout", HANDOFF_LAYOUTS)
+@pytest.mark.parametrize("shape", [(4096, 4096), (1032, 1000), (8192, 8192), (8, 24)],
+                         ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
+def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
+    """Every fused kernel with the grid handoff (forced at every rank): blocks splitting h_in from 1 (one chunk)
+    to a block per column tile, segments of one row to four row tiles, -1 adapters and empty segments; called
+    three times in a row so each buffer of the workspace serves (and each launch zeroes the other)."""
+    monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
+    batch, a, b, x, y0 = _handoff_case(kernel, layout, *shape, seed=zlib.crc32(f"{kernel.name}{shape}{layout}".encode()))
+    rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
+    problem = Problem.for_add_lora(y0, x, a, b, batch.num_segments)
+    launch = plan(dataclasses.replace(problem, max_segment_rows=batch.max_segment_rows), kernel,
+                  loader.device(0).num_sms, clusters=True)
+    assert launch.handoff and launch.cluster == 1
+    poison_allocator(DEV)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    for _ in range(3):
+        y = y0.clone()
+        cuda_ops.add_lora(y, x, [a], [b], rows, None, 0.5, fused=kernel)
+        check_delta(y, y0, want, DTYPES[kernel.dtype], ~covered_rows(batch, y0.shape[0], 6).to(DEV))
+
+
+def test_grid_handoff_in_graphs_and_streams():
+    """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
+    are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every
+    result matches the reference, however the workspaces' buffers alternate."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernel needs sm_90")
+    cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=64, n_lora=8, dtype=torch.bfloat16, layout=layout,
+                  device=DEV, seed=200 + i) for i, (rows, layout) in enumerate([(1, "one_row"), (16, "identical"),
+                                                                               (16, "uniform")])]
+    for c in cases:
+        assert _one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
+                                                   c.batch.max_segment_rows)) == "fused"
+    outs = [[c.y.clone() for c in cases] for _ in range(3)]
+    xs = [c.x.clone() for c in cases]
+
+    def calls(ys):
+        for c, x, y in zip(cases, xs, ys):
+            sgmv.add_lora(y, x, c.lora_a, c.lora_b, c.batch, scale=0.5)
+
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        calls(outs[0])  # loads the kernels outside capture
+    torch.cuda.current_stream().wait_stream(side)
+    graphs = [torch.cuda.CUDAGraph() for _ in range(2)]
+    for g, ys in zip(graphs, outs[1:]):
+        with torch.cuda.graph(g):
+            calls(ys)
+    for step in range(4):
+        for i, x in enumerate(xs):
+            x.copy_(torch.randn(x.shape, generator=torch.Generator().manual_seed(10 * step + i)).to(x.dtype))
+        for ys in outs:
+            for c, y in zip(cases, ys):
+                y.copy_(c.y)
+        side.wait_stream(torch.cuda.current_stream())
+        for g in graphs:
+            g.replay()
+        with torch.cuda.stream(side):
+            calls(outs[0])
+        torch.cuda.current_stream().wait_stream(side)
+        torch.cuda.synchronize()
+        for ys in outs:
+            for c, x, y in zip(cases, xs, ys):
+                want = reference.add_lora_delta(x, c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
+                check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, 8).to(DEV))
+
+
+def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
+    """The public op takes the fused kernel for a decode batch on sm_90; under graph replay it gives the
+    eager result with new inputs written in place."""
+    case = Case(rows=16, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="uniform",
+                device=DEV, seed=3)
+    problem = Problem.for_add_lora(case.y, case.x, case.lora_a, case.lora_b, case.batch.num_segments)
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernel needs thread-block clusters (sm_90)")
+    assert _one_launch_op(problem) == "fused"
+    y = case.y.clone()
+    graph = torch.cuda.CUDAGraph()
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        sgmv.add_lora(y.clone(), case.x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    torch.cuda.current_stream().wait_stream(stream)
+    x = case.x.clone()
+    with torch.cuda.graph(graph):
+        sgmv.add_lora(y, x, case.lora_a, case.lora_b, case.batch, scale=0.5)
+    for seed in (1, 2):
+        x.copy_(torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.dtype))
+        y.copy_(case.y)
+        graph.replay()
+        want = reference.add_lora_delta(x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, case.y, want, torch.bfloat16, ~covered_rows(case.batch, case.rows, 8).to(DEV))
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+def test_chained_calls_read_the_previous_calls_output(graph):
+    """Each call's x is the previous call's y, written just before by the kernel that this call's first kernel
+    overlaps (overlap.cuh: it warms L2 with x before waiting). Small batches (the fused kernel on sm_90: r16 with
+    its cluster sum, r64 with the grid handoff) and r64 batches of the shrink-expand pair in several layouts; each
+    step must read all of the previous output."""
+    steps = [(256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"), (32, 64, "distinct"), (16, 16, "identical"),
+             (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # (rows, rank, layout), rows not growing
+    cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
+                  device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
+    if loader.device(0).arch >= 90:
+        fused = [_one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
+                                                     c.batch.max_segment_rows)) == "fused"
+                 for c in cases]
+        # r16 with the cluster sum; r64 with the grid handoff: 8 segments of 8 rows, 32 of one row (8 blocks a
+        # segment for 16 column tiles: two each), 16 of one row, one row
+        assert fused == [False, True, True, True, True, True, True, True], fused
+    start = torch.randn(256, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
+    _check_chain(cases, start, graph, n_lora=8)
+
+
+def _check_chain(cases, start, graph: bool, n_lora: int) -> None:
+    """add_lora on each case in turn, x being the previous call's y (the first x: `start`), eager or captured in
+    one CUDA graph and replayed; every output against the float64 reference of its actual input."""
+    outs = [c.y.clone() for c in cases]
+
+    def chain():
+        x = start
+        for c, y in zip(cases, outs):
+            sgmv.add_lora(y, x[:c.rows], c.lora_a, c.lora_b, c.batch, scale=0.5)
+            x = y
+
+    if graph:
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            chain()  # loads the kernels outside capture
+        torch.cuda.current_stream().wait_stream(stream)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            chain()
+        for c, y in zip(cases, outs):
+            y.copy_(c.y)
+        g.replay()
+    else:
+        chain()
+    torch.cuda.synchronize()
+    x = start
+    for c, y in zip(cases, outs):
+        want = reference.add_lora_delta(x[:c.rows], c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, n_lora).to(DEV))
+        x = y
+
+
+# ---- add_lora for long segments in one launch (the prefill kernel) ----------------------------------------
+
+PREFILL = [k for k in KERNELS if k.op == "prefill"]
+# h_in in 16-column steps; off the 128-column stages; (16, 8): one chunk each, so a cluster's second block has none
+PREFILL_SHAPES = [(4096, 4096), (1040, 1032), (272, 136), (16, 8)]
+
+
+def _prefill_batch(layout: str, n_lora: int, dtype, seed: int) -> sgmv.LoraBatch:
+    if layout == "long":  # long segments off the row tiles, a -1 adapter among them
+        sizes, loras = [3001, 17, 1, 2000, 95], [2, -1, 0, 4, 2]
+        return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+    if layout == "one_row":
+        return sgmv.LoraBatch.from_segments([0, 1], [3], device=DEV)
+    return Case(rows=700, h_in=8, h_out=8, rank=8, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
+                seed=seed).batch
+
+
+@pytest.mark.parametrize("layout", ["long", "negative", "empty", "zipf", "one_row"])
+@pytest.mark.parametrize("shape", PREFILL_SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+def test_prefill_shapes(kernel, shape, layout):
+    """The prefill kernel on h_in and h_out off its stages, segments off its row tile, one row, -1 adapters,
+    empty segments, per-adapter scales; y past the covered rows untouched."""
+    h_in, h_out = shape
+    dtype = DTYPES[kernel.dtype]
+    n_lora = 6
+    seed = zlib.crc32(f"{kernel.name}{shape}{layout}".encode()) % 1000
+    gen = torch.Generator().manual_seed(seed)
+    batch = _prefill_batch(layout, n_lora, dtype, seed)
+    rows = int(batch.seg_indptr[-1])
+    a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    scales = (torch.rand(n_lora, generator=gen) + 0.5).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), scales, 0.5, fused=kernel)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+def _many_short_segments(n_lora: int, seed: int) -> sgmv.LoraBatch:
+    """Over 500 segments (several rounds of the tile walk's scan) of 0-3 rows and a few of 17-40, -1 among the
+    adapters."""
+    rng = random.Random(seed)
+    sizes = [rng.choice([0, 1, 1, 1, 2, 3, 17, 40]) for _ in range(530)]
+    loras = [rng.choice(list(range(n_lora)) + [-1]) for _ in sizes]
+    return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+
+
+@pytest.mark.parametrize("layout", ["token_order", "many_segments"])
+@pytest.mark.parametrize("cluster", [1, 2])
+@pytest.mark.parametrize("blocks", [1, 7])
+@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster, layout):
+    """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
+    stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
+    (row_index), or over hundreds of short segments, empty ones and -1 adapters among them."""
+    dtype = DTYPES[kernel.dtype]
+    n_lora = 7
+    gen = torch.Generator().manual_seed(blocks)
+    if layout == "token_order":
+        batch = sgmv.LoraBatch.from_token_loras(token_loras(1500, n_lora, blocks), device=DEV)
+    else:
+        batch = _many_short_segments(n_lora, blocks)
+    rows = int(batch.seg_indptr[-1])
+    a, b = random_weights(n_lora, kernel.rank, 528, 264, dtype, gen)
+    x = torch.randn(rows, 528, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, 264, generator=gen).to(dtype).to(DEV)
+    y = y0.clone()
+    problem = dataclasses.replace(Problem.for_add_lora(y, x, a, b, n_lora), op="prefill")
+    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
+                                   grid=(blocks, cluster, 1), cluster=cluster)
+    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
+    params = cuda_ops._params(rows_, None, 0.5, [cuda_ops._slice(a, kernel.rank, 528, 0),
+                                                 cuda_ops._slice(b, kernel.rank, 264, 0)], geometry,
+                              x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=rows,
+                              num_loras=n_lora)
+    poison_allocator(DEV)
+    loader.launch(kernel, geometry, params, x)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+# (rows, h_in = h_out, layout, adapters): long segments with a 64-row tile for each of an H200's 132 SMs, and 128
+# one-row segments (the 16-row tile, one wave at every rank).
+PREFILL_CHAINS = {"long": (8448, 1024, "uniform", 4), "distinct": (128, 1040, "distinct", 40)}
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+@pytest.mark.parametrize("batch", PREFILL_CHAINS)
+def test_prefill_is_chosen_and_chains(batch, graph):
+    """The public op takes the prefill kernel on sm_90 for long segments and for many one-row segments; each
+    call's x is the previous call's y (the kernel waits for the previous one before its first copy), eager and
+    under graph replay."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
+    rows, hidden, layout, n_lora = PREFILL_CHAINS[batch]
+    cases = [Case(rows=rows, h_in=hidden, h_out=hidden, rank=rank, n_lora=n_lora, dtype=torch.bfloat16,
+                  layout=layout, device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
+    for c in cases:
+        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
+        assert _one_launch_op(problem) == "prefill"
+    start = torch.randn(rows, hidden, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
+    _check_chain(cases, start, graph, n_lora=n_lora)
+
+
+@pytest.mark.parametrize("rank", [16, 32, 64])
+@pytest.mark.parametrize("batch", PREFILL_CHAINS)
+def test_prefill_takes_true_ranks(batch, rank):
+    """Mixed true ranks through the public op on batches the prefill kernel takes (long segments, one-row
+    segments): its variant for true ranks runs them, never reads the NaN padding past a rank, matches the
+    zero-padded weights, and leaves the rows of a rank-0 adapter exactly as they were (NOTES.md, entry 98)."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90 (its barriers' waits)")
+    rows, hidden, layout, _ = PREFILL_CHAINS[batch]
+    n_lora = 6
+    dtype = torch.float16 if rank == 32 else torch.bfloat16
+    c = Case(rows=rows, h_in=hidden, h_out=hidden, rank=rank, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
+             seed=rank)
+    ranks = true_ranks(n_lora, rank, rank + rows)
+    problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, true_ranks=True)
+    kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+    assert kernel is not None and kernel.op == "prefill" and kernel.true_ranks
+    a, b = c.lora_a.clone(), c.lora_b.clone()
+    poison_past_rank(a, b, ranks)
+    zero_a, zero_b = c.lora_a.clone(), c.lora_b.clone()
+    for lora, k in enumerate(ranks.tolist()):
+        zero_a[lora, k:] = 0
+        zero_b[lora, :, k:] = 0
+    poison_allocator(DEV)
+    y = c.y.clone()
+    sgmv.add_lora(y, c.x, a, b, c.batch, scale=0.5, ranks=ranks.to(DEV))
+    want = reference.add_lora_delta(c.x, zero_a, zero_b, c.batch, 0.5, compute_dtype=torch.float64)
+    rank_zero = torch.zeros(rows, dtype=torch.bool)
+    for segment_rows, lora in reference._active_segments(c.batch, rows, n_lora):
+        rank_zero[segment_rows] = bool(ranks[lora] == 0)
+    assert rank_zero.any(), "the batch has rows of the rank-0 adapter"
+    check_delta(y, c.y, want, dtype, (~covered_rows(c.batch, rows, n_lora) | rank_zero).to(DEV))
