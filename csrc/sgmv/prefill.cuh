@@ -3,19 +3,20 @@
 //
 // Row tiles of kRows = 16 kGroups rows are numbered over the whole batch (a segment's tiles, segment after segment;
 // segments without an adapter or rows have none), and block b takes tiles b, b + gridDim.x, ... (the grid is at most
-// what the SMs hold at once). A warp of its own (the walking warp, the block's last) finds each tile's segment in the
-// tables and hands it to the block's other warps through shared memory (publish_tile / next_tile). For each tile the
-// block streams, through kStages shared-memory stages, first x and A in kStreamChunk-wide chunks of h_in (the shrink),
-// then y and B in kStreamChunk-column chunks of h_out (the expand). kProducers warps issue every copy (cp.async, 16
-// bytes a lane), and each of their lanes arrives on the stage's barrier when its copies have landed. kSplit consumer
-// warps own each 16-row group: in the shrink they take every kSplit-th 16-wide step of every chunk and, after the
-// tile's last chunk, sum their partial v through that stage's shared memory, so all hold the group's v (every rank,
-// float32) in registers; in the expand they take every kSplit-th 32-column group of every chunk. No v in global memory.
-// Each lane's accumulators cover 8 consecutive columns of y (B's rows are staged in the MMA's interleaved order,
-// weight_slot, their 16-byte pieces swizzled, piece_of), so it reads y from the stage and stores y + scale * v @ B^T in
-// 16-byte vectors. In sm_90a builds the 64-row tile's expand at ranks 32 and 64 runs as warpgroup MMAs (wgmma,
-// expand_warpgroup): its two warpgroups of consumers each hold v of all 64 rows (a warp a group) and take 64
-// adjacent columns of every stage, B read in place (piece_of is the wgmma swizzle of B's row width; NOTES entry 60).
+// what the SMs hold at once). A warp of its own (the walking warp, the block's last) finds each tile's segment in
+// the tables (TileWalk, tile_walk.cuh) and hands it to the block's other warps through shared memory (publish_tile /
+// next_tile). For each tile the block streams, through kStages shared-memory stages, first x and A in
+// kStreamChunk-wide chunks of h_in (the shrink), then y and B in kStreamChunk-column chunks of h_out (the expand).
+// kProducers warps issue every copy (cp.async, 16 bytes a lane), and each of their lanes arrives on the stage's
+// barrier when its copies have landed. kSplit consumer warps own each 16-row group: in the shrink they take every
+// kSplit-th 16-wide step of every chunk and, after the tile's last chunk, sum their partial v through that stage's
+// shared memory, so all hold the group's v (every rank, float32) in registers; in the expand they take every
+// kSplit-th 32-column group of every chunk. No v in global memory. Each lane's accumulators cover 8 consecutive
+// columns of y (B's rows are staged in the MMA's interleaved order, weight_slot, their 16-byte pieces swizzled,
+// piece_of), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds the
+// 64-row tile's expand at ranks 32 and 64 runs as warpgroup MMAs (wgmma, expand_warpgroup, warpgroup_mma.cuh): its
+// two warpgroups of consumers each hold v of all 64 rows (a warp a group) and take 64 adjacent columns of every
+// stage, B read in place (piece_of is the wgmma swizzle of B's row width; NOTES entry 60).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -33,99 +34,15 @@
 #include <cute/arch/copy_sm75.hpp>
 #include <cute/arch/copy_sm80.hpp>
 #include <cute/arch/mma_sm90_desc.hpp>
-#include <cute/arch/mma_sm90_gmma.hpp>
 #include <cutlass/arch/barrier.h>
 
 #include "fragments.cuh"
 #include "overlap.cuh"
 #include "segments.cuh"
+#include "tile_walk.cuh"
+#include "warpgroup_mma.cuh"
 
 namespace sgmv {
-
-// A batch's row tiles, walked in increasing order by one warp: finds the segment of a tile number with a
-// warp-wide scan of the segments' tile counts, 32 segments at a time, from where the last search stopped.
-// kTrueRanks: a segment whose adapter has true rank 0 (p.ranks) has no tiles (its rows stay as they were).
-template <int kRows, bool kTrueRanks>
-struct TileWalk {
-  Segment seg{};       // the segment of the current tile
-  int seg_first = 0;   // number of its first tile
-  int seg_tiles = 0;   // its tile count
-  int next_seg = 0;    // first segment not yet scanned
-  int tiles_before = 0;  // tiles of the segments before next_seg
-
-  // Moves to tile `tile` (never below the previous one). False (for the whole warp) past the last tile.
-  __device__ bool seek(const SgmvParams& p, int tile) {
-    const int lane = threadIdx.x % 32;
-    while (tile >= seg_first + seg_tiles) {
-      if (next_seg >= p.num_segments) return false;
-      const int s = next_seg + lane;
-      Segment mine{};
-      int tiles = 0;
-      if (s < p.num_segments) {
-        mine = load_segment(p, s);
-        const bool adds = mine.active && (!kTrueRanks || adapter_rank(p, mine.lora, p.slices[0].rank) > 0);
-        tiles = adds ? (mine.end - mine.begin + kRows - 1) / kRows : 0;
-      }
-      int inclusive = tiles;
-#pragma unroll
-      for (int d = 1; d < 32; d *= 2) {
-        const int up = __shfl_up_sync(0xffffffffu, inclusive, d);
-        if (lane >= d) inclusive += up;
-      }
-      const int total = __shfl_sync(0xffffffffu, inclusive, 31);
-      if (tile < tiles_before + total) {  // the first lane whose tiles reach past `tile` has it (tiles > 0)
-        const int src = __ffs(__ballot_sync(0xffffffffu, tiles_before + inclusive > tile)) - 1;
-        seg.begin = __shfl_sync(0xffffffffu, mine.begin, src);
-        seg.end = __shfl_sync(0xffffffffu, mine.end, src);
-        seg.lora = __shfl_sync(0xffffffffu, mine.lora, src);
-        seg.scale = __shfl_sync(0xffffffffu, mine.scale, src);
-        seg.active = true;
-        seg_first = tiles_before + __shfl_sync(0xffffffffu, inclusive - tiles, src);
-        seg_tiles = __shfl_sync(0xffffffffu, tiles, src);
-        next_seg += src + 1;
-        tiles_before = seg_first + seg_tiles;
-      } else {
-        next_seg += 32;
-        tiles_before += total;
-      }
-    }
-    return true;
-  }
-
-  __device__ int row0(int tile) const { return seg.begin + (tile - seg_first) * kRows; }
-  __device__ int rows(int tile) const { return min(kRows, seg.end - row0(tile)); }
-};
-
-// A row tile as the walking warp hands it to the block's other warps: its first segment row, its rows (0: no
-// more tiles), its segment's adapter and scale; with true ranks (RankedTileInfo) also the adapter's rank.
-struct TileInfo {
-  int row0;
-  int rows;
-  int lora;
-  float scale;
-};
-struct RankedTileInfo : TileInfo {
-  int rank;
-};
-
-// D(64x64, float32) += A(64x16, registers) * B(16x64, shared memory descriptor) over a warpgroup (sm_90a): each warp
-// holds A's and D's 16 rows as the mma.sync fragments of its 16x16 step and 8 n-tiles.
-template <class T> struct WarpgroupMma;
-template <> struct WarpgroupMma<__nv_bfloat16> {
-  using Op = cute::SM90::GMMA::MMA_64x64x16_F32BF16BF16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-template <> struct WarpgroupMma<__half> {
-  using Op = cute::SM90::GMMA::MMA_64x64x16_F32F16F16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-
-template <class T>
-__device__ __forceinline__ void wgmma_64x64x16(float (&d)[8][4], const uint32_t (&a)[4], uint64_t b_desc) {
-  WarpgroupMma<T>::Op::fma(a[0], a[1], a[2], a[3], b_desc,
-                           d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
-                           d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
-                           d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
-                           d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3]);
-}
 
 // kTrueRanks (codegen's KernelSpec.true_ranks; dispatch runs it only for calls with p.ranks): the producers copy
 // only what lies within a tile's true rank, A's rows below it and B's columns below it, and zero-fill the rest in
