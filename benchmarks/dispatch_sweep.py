@@ -32,9 +32,7 @@ def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str
             setattr(dispatch, name, value)
             if paired:
                 setattr(dispatch, paired[0], paired[1][i])
-            cuda_ops._installed_kernel.cache_clear()  # selections are memoized per problem
-            cuda_ops._installed_one_launch_kernel.cache_clear()
-            cuda_ops._installed_rank_split.cache_clear()
+            cuda_ops.clear_selections()  # selections are memoized per problem
             setting = f"{name}={value}" + (f",{paired[0]}={paired[1][i]}" if paired else "")
             folder = setting + (f"-{round_}" if repeat > 1 else "")
             rows = run(quick=quick, dtypes=[dtype], op_names=ops, out=out / folder, baselines=False,

@@ -11,7 +11,7 @@ b = torch.randn(4, 4096, 16, dtype=torch.bfloat16, device="cuda")
 batch = sgmv.LoraBatch.from_segments([0, 1], [2], device="cuda")
 for min_blocks in (dispatch.NARROW_MIN_BLOCKS, 0):
     dispatch.NARROW_MIN_BLOCKS = min_blocks
-    cuda_ops._installed_kernel.cache_clear()
+    cuda_ops.clear_selections()
     for _ in range(3):
         sgmv.expand(y, v, b, batch, 0.5)
     torch.cuda.synchronize()

@@ -487,3 +487,14 @@ def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkey
     assert dispatch.rank_split(two_slices, HALF_RANK, 132) is None
     monkeypatch.setattr(dispatch, "RANK_SPLIT", 0)
     assert dispatch.rank_split(problem, HALF_RANK, 132) is None
+
+
+def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
+    from sgmv import cuda_ops
+    monkeypatch.setattr(cuda_ops, "select", lambda problem, kernels: "chosen")  # no compiled kernels needed
+    cuda_ops.clear_selections()
+    cuda_ops._installed_kernel(Problem("expand", "bf16", 16, 4096, 1, 1, True))
+    assert cuda_ops._installed_kernel.cache_info().currsize == 1
+    cuda_ops.clear_selections()
+    assert all(memo.cache_info().currsize == 0 for memo in (
+        cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split))

@@ -68,8 +68,7 @@ def clear_selections():
     """Clears cuda_ops's memoized kernel selections after the test, so that none made with a patched manifest
     outlives it."""
     yield
-    for memo in (cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split):
-        memo.cache_clear()
+    cuda_ops.clear_selections()
 
 
 def _install_without(monkeypatch, drop) -> None:
@@ -78,8 +77,7 @@ def _install_without(monkeypatch, drop) -> None:
     built = manifest.load()
     less = dataclasses.replace(built, kernels=tuple(k for k in built.kernels if not drop(k)))
     monkeypatch.setattr(cuda_ops, "load_manifest", lambda: less)
-    for memo in (cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split):
-        memo.cache_clear()
+    cuda_ops.clear_selections()
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])

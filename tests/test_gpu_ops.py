@@ -51,7 +51,7 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
     rows, however few blocks: the split-K shrink's partial slices summed by it, segments longer than its row
     tile looping over row tiles."""
     monkeypatch.setattr(dispatch, "NARROW_MIN_BLOCKS", 0)
-    cuda_ops._installed_kernel.cache_clear()
+    cuda_ops.clear_selections()
     try:
         h_in, h_out, rank = shape
         case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=rank, n_lora=6, dtype=dtype, layout=layout,
@@ -70,7 +70,7 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
                                         compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(case.batch, case.rows, 6).to(DEV))
     finally:
-        cuda_ops._installed_kernel.cache_clear()
+        cuda_ops.clear_selections()
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "pair"])

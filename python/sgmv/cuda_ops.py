@@ -160,6 +160,13 @@ def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Opti
     return dispatch.rank_split(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
 
 
+def clear_selections() -> None:
+    """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
+    while the process runs."""
+    for memo in (_installed_kernel, _installed_one_launch_kernel, _installed_rank_split):
+        memo.cache_clear()
+
+
 def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
                   ) -> Optional[KernelRecord]:
     """The kernel that runs this add_lora in one launch, or None for the launch pair (dispatch.one_launch_kernel
