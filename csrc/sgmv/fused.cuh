@@ -77,6 +77,18 @@ struct FusedTile {
   // carries the storage and has several 32-column tiles a warp. The one-tile-a-warp kernels (128 columns) keep one:
   // at rank 32 a second cost 3% (benchmarks/NOTES.md, entries 87 and 88), at rank 64 nothing.
   static constexpr int kRing = kClusterSum && kColTiles > 1 ? 2 : 1;
+  // run_grid, kernels without the cluster's storage up to rank 64 (the r64 256-column kernel): a block's second column
+  // tile, which no slots hold, is loaded into registers (Staged) after the shrink's last loads, so that it arrives
+  // during the arrival, the barrier's wait and v's load; issued after the barrier its copies waited 2500-3000 cycles
+  // cold (benchmarks/NOTES.md, entry 83). Loads into registers do not hold up the arrival's release (entry 75's
+  // mode 6), which waits for the block's async copies. Rank 128's kernel has no registers to spare (250).
+  static constexpr bool kSecondInRegisters = !kClusterSum && kRank <= 64 && kColTiles > 1;
+
+  // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
+  struct Staged {
+    Vec8 w[kChunks][kColTiles][4];
+    Vec8 y[2][kColTiles];
+  };
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
   // column) into `slots`; out-of-range pieces are zero-filled.
@@ -107,6 +119,30 @@ struct FusedTile {
         Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[h][ct][threadIdx.x], ok);
       }
     cute::cp_async_fence();
+  }
+
+  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero): coherent loads, after
+  // the wait for the previous kernel (the shrink's), in order with the MMAs (load_vec8_predicated).
+  __device__ static void load_tile(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
+                                   int N, Staged& staged) {
+    const int lane = threadIdx.x % 32;
+    const int t = lane % 4;
+#pragma unroll
+    for (int c = 0; c < kChunks; ++c)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const int col = n0 + ct * 32 + interleaved_column(j, lane / 4);
+          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, c * kChunk + 8 * t, kRank, col < N);
+        }
+#pragma unroll
+    for (int h = 0; h < 2; ++h)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct) {
+        const int col = n0 + ct * 32 + 8 * t;
+        staged.y[h][ct] = load_vec8_predicated(y_rows[0][h], col, N, y_rows[0][h] != nullptr);
+      }
   }
 
   // Pushes this block's partial tile (smem.shrink.partial[0], complete) into slot `me` of every cluster block's
@@ -196,19 +232,40 @@ struct FusedTile {
   // launches 1-4% (entry 44). The single-tile form (kSeveralTiles false) serves launches whose grid y covers every
   // column tile (the cluster path's fused_grid, and run_grid where gridDim.y * kBlockCols >= N): each block has at
   // most one, in smem.slots.
+  // kSecondInRegisters: the block's second tile is `second` (loaded before the barrier), and the slots serve its
+  // first, third, fourth, ... tiles.
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],
-                                                        int N, float scale, int true_rank) {
+                                                        int N, float scale, int true_rank,
+                                                        const Staged* second = nullptr) {
     const int warp = threadIdx.x / 32;
     int i = 0;  // the block's tiles in turn
     for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y, ++i) {
-      Slots& slots = slots_of(smem, kSeveralTiles ? i % kRing : 0);
       const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
-      cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
       float acc[1][kColTiles][4][4];
       Vec8 yv[1][2][kColTiles];
-      const int after_next = tile + kRing * gridDim.y;
+      if constexpr (kSecondInRegisters && kSeveralTiles) {
+        if (i == 1) {
+          multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
+#pragma unroll
+            for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+              for (int j = 0; j < 4; ++j) bv[ct][j] = second->w[c][ct][j];
+          }, true_rank, acc);
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = second->y[h][ct];
+          Expand::store_y(y_rows, n0, N, scale, yv, acc);
+          continue;
+        }
+      }
+      Slots& slots = slots_of(smem, kSeveralTiles ? i % kRing : 0);
+      cute::cp_async_wait<0>();  // this thread's own slots: no barrier needed
+      int after_next = tile + kRing * gridDim.y;
+      if constexpr (kSecondInRegisters)
+        if (i == 0) after_next += gridDim.y;  // the tile after the one in registers
       if (kSeveralTiles && after_next * kBlockCols < N) {
         Vec8 staged[kChunks][kColTiles][4];
 #pragma unroll
@@ -279,6 +336,7 @@ struct FusedTile {
     const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
     uint16_t* y_rows[1][2];
     lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
+    [[maybe_unused]] Staged second;  // kSecondInRegisters: the block's second column tile
     if (has_tile) {
       int c_begin, c_end;  // this block's share of h_in
       Shrink::split_chunks(K, blockIdx.y, gridDim.y, c_begin, c_end);
@@ -295,6 +353,9 @@ struct FusedTile {
         if (has_second) prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, slots_of(smem, 1));
         zero_other();
       }, wait_and_read);
+      if constexpr (kSecondInRegisters)
+        if (static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N)
+          load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
       Shrink::store_warps(smem.shrink, acc_v);
       __syncthreads();  // every warp's partial tile is stored
       Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(handoff.buffer(found),
@@ -321,7 +382,7 @@ struct FusedTile {
       if (static_cast<int>(gridDim.y) * kBlockCols >= N)
         expand_columns<false>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
       else
-        expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
+        expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank, &second);
     }
     // Below kZeroEarly's ranks the other buffer is zeroed here, after the expand: zeroing it early took the rank-16
     // kernels from 157 to 168 registers and cost their launches 2% (median; entry 76).
