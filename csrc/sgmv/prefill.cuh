@@ -73,17 +73,36 @@ struct PrefillTile {
 #else
   static constexpr bool kWarpgroupExpand = false;
 #endif
+  // The shrink as warpgroup MMAs too where the tile's expand is (its warps hold the same rows) and the rank is one
+  // m64n64 MMA's columns: each warpgroup takes its kShrinkSteps 16-wide steps of a chunk with x's fragments from
+  // registers and A read in place, A staged as K-major rows in 64-column halves of 128 bytes with the 128-byte
+  // swizzle (shrink_offset; NOTES entry 106).
+  static constexpr bool kWarpgroupShrink = kWarpgroupExpand && kRank == 64 && kStreamChunk % 64 == 0;
+  static constexpr int kShrinkSteps = kStreamChunk / 16 / kSplit;  // a consumer warp's 16-wide steps of a chunk
   static constexpr int kColGroups = kStreamChunk / 32 / kSplit;  // a consumer warp's 32-column groups of a chunk
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
   static_assert(kWeightPieces <= 8, "piece_of spreads 8 consecutive rows of B over the 8 16-byte bank groups");
+  static_assert(!kWarpgroupShrink || 2 * kStreamChunk * kRank <= kWeightBytes, "A's swizzled rows fit the stage");
 
   // Where piece `piece` of staged row `slot` of B lies in the row: the ldmatrix of the expand reads one piece of 8
   // consecutive slots, which this XOR spreads over all 8 16-byte bank groups (the slot's 8 / kWeightPieces-row
   // group, mod kWeightPieces, flips the piece), so they take one shared-memory wavefront as with padded rows.
   __device__ static constexpr int piece_of(int slot, int piece) {
     return piece ^ (slot / (8 / kWeightPieces) % kWeightPieces);
+  }
+
+  // kWarpgroupShrink: the byte of a stage's A area where 16-byte piece `piece` of A's staged row `row` lies: 64
+  // columns of h_in (128 bytes) a row in each half of kRank rows, pieces XORed by the row mod 8 (the 128-byte
+  // swizzle, of the address: the area starts on a multiple of 1024 bytes).
+  __device__ static constexpr int shrink_offset(int row, int piece) {
+    return piece / 8 * (kRank * 128) + row * 128 + 16 * (piece % 8 ^ row % 8);
+  }
+
+  // After how many rows `step` apart the row mod 8 (shrink_offset's swizzle) comes round again.
+  __device__ static constexpr int swizzle_period(int step) {
+    return step % 8 == 0 ? 1 : step % 4 == 0 ? 2 : step % 2 == 0 ? 4 : 8;
   }
 
   static constexpr int kTileSlots = 2;  // tiles the walking warp may hand over ahead of the slowest reader
@@ -214,7 +233,13 @@ struct PrefillTile {
     const uint32_t stage0 = cute::cast_smem_ptr_to_uint(smem.stage[0]);
     // This lane's shared-memory destinations within a stage (plus the stage's offset).
     const uint32_t row_dst = first * kRowPitch + 16 * piece;
-    const uint32_t weight_dst = kRows * kRowPitch + first * kRowPitch + 16 * piece;
+    // A's rows: padded as x's, or with kWarpgroupShrink swizzled, where rows kPhases apart share the swizzle
+    constexpr int kPhases = kWarpgroupShrink ? swizzle_period(kRowStep) : 1;
+    uint32_t weight_dst[kPhases];
+#pragma unroll
+    for (int q = 0; q < kPhases; ++q)
+      weight_dst[q] = kRows * kRowPitch + (kWarpgroupShrink ? shrink_offset(first + kRowStep * q, piece)
+                                                             : first * kRowPitch + 16 * piece);
     const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
     int it = 0;
     for (int n = 0;; ++n) {
@@ -256,18 +281,29 @@ struct PrefillTile {
       };
       for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
         const uint32_t st = next_stage();
+        auto a_dst = [&](int j) -> uint32_t {  // this lane's piece of its j-th row of A in stage `st`
+          return st + weight_dst[j % kPhases] +
+                 (kWarpgroupShrink ? kRowStep * (j - j % kPhases) * 128 : kRowStep * j * kRowPitch);
+        };
         if (8 * piece < k_end - k0) {  // the last chunk may be narrower
 #pragma unroll
           for (int j = 0; j < kLaneRows; ++j)
             if (xs[j] != nullptr) copy16(st + row_dst + kRowStep * j * kRowPitch, xs[j] + k0);
 #pragma unroll
           for (int j = 0; j < kLaneRanks; ++j) {
-            const uint32_t dst = st + weight_dst + kRowStep * j * kRowPitch;
             if constexpr (kTrueRanks)  // this lane's row first + kRowStep j of A, if within the rank
-              copy16(dst, as[j] + k0, first + kRowStep * j < tile.rank ? 16 : 0);
+              copy16(a_dst(j), as[j] + k0, first + kRowStep * j < tile.rank ? 16 : 0);
             else
-              copy16(dst, as[j] + k0);
+              copy16(a_dst(j), as[j] + k0);
           }
+        } else if constexpr (kWarpgroupShrink) {
+          // Zeros past h_in: the warpgroup MMAs take every step of a chunk (a step skipped in a warpgroup's code
+          // made ptxas serialize all its wgmma). Size 0: nothing is read from x's first element.
+          const uint16_t* any = static_cast<const uint16_t*>(p.x);
+#pragma unroll
+          for (int j = 0; j < kLaneRows; ++j) copy16(st + row_dst + kRowStep * j * kRowPitch, any, 0);
+#pragma unroll
+          for (int j = 0; j < kLaneRanks; ++j) copy16(a_dst(j), any, 0);
         }
         landed();
       }
@@ -310,19 +346,21 @@ struct PrefillTile {
     return kWarpgroupExpand ? 32 * (kColGroups * part + i) : 32 * (kSplit * i + part);
   }
 
-  // The wgmma descriptor of staged B from shared-memory address `addr` (a row of slot 0, plus the rank step's 32
-  // bytes): B's slots are K-major rows of kWeightPitch bytes whose 16-byte pieces piece_of swizzles exactly as the
-  // 128-, 64- or 32-byte swizzle of that row width does, in atoms of 8 rows (stride_byte_offset).
-  __device__ static uint64_t weight_desc(uint32_t addr) {
-    static_assert(kWeightPitch == 128 || kWeightPitch == 64 || kWeightPitch == 32, "a wgmma swizzle's row width");
-    static_assert((kRows * kRowPitch) % (8 * kWeightPitch) == 0 && kStageBytes % (8 * kWeightPitch) == 0,
-                  "every stage's B starts on a swizzle atom");
+  // The wgmma descriptor of K-major rows of kPitch bytes (128, 64 or 32) from shared-memory address `addr` (a row
+  // of the operand's first 8-row atom, plus the 16-wide step's 32 bytes), their 16-byte pieces swizzled as that row
+  // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (piece_of's
+  // swizzle at kWeightPitch) and, with kWarpgroupShrink, each 128-byte half of staged A (shrink_offset).
+  template <int kPitch>
+  __device__ static uint64_t swizzled_desc(uint32_t addr) {
+    static_assert(kPitch == 128 || kPitch == 64 || kPitch == 32, "a wgmma swizzle's row width");
+    static_assert((kRows * kRowPitch) % (8 * kPitch) == 0 && kStageBytes % (8 * kPitch) == 0,
+                  "every stage's weights start on a swizzle atom");
     cute::GmmaDescriptor desc;
     desc.bitfield.start_address_ = static_cast<uint16_t>(addr >> 4);
     desc.bitfield.leading_byte_offset_ = 1;  // unused by the swizzled K-major layouts
-    desc.bitfield.stride_byte_offset_ = static_cast<uint16_t>(8 * kWeightPitch >> 4);
+    desc.bitfield.stride_byte_offset_ = static_cast<uint16_t>(8 * kPitch >> 4);
     desc.bitfield.base_offset_ = 0;
-    desc.bitfield.layout_type_ = kWeightPitch == 128 ? 1 : kWeightPitch == 64 ? 2 : 3;  // 128B, 64B, 32B swizzle
+    desc.bitfield.layout_type_ = kPitch == 128 ? 1 : kPitch == 64 ? 2 : 3;  // 128B, 64B, 32B swizzle
     return desc.desc_;
   }
 
@@ -349,7 +387,7 @@ struct PrefillTile {
     // This lane's byte offsets within a stage (x's and A's fragments in the shrink, B's fragments and y's pieces in
     // the expand): the same for every stage, so computed once and held. Left to the compiler they were recomputed
     // in each stage, ~20 of the expand's ~115 instructions a stage per warp at rank 16 (NOTES.md, entry 47).
-    constexpr int kSteps = kStreamChunk / 16 / kSplit;  // this warp's 16-wide steps of a shrink chunk
+    constexpr int kSteps = kShrinkSteps;
     uint32_t x_off[kSteps], a_off[kSteps][kRank / 16];
 #pragma unroll
     for (int i = 0; i < kSteps; ++i) {
@@ -357,7 +395,7 @@ struct PrefillTile {
       x_off[i] = (16 * group + lane % 16) * kRowPitch + 2 * (16 * ks + 8 * (lane / 16));
       asm volatile("" : "+r"(x_off[i]));  // kept in a register, not recomputed in the loop
 #pragma unroll
-      for (int np = 0; np < kRank / 16; ++np) {
+      for (int np = 0; np < kRank / 16 && !kWarpgroupShrink; ++np) {
         const int n = 16 * np + lane % 8 + 8 * (lane / 16);
         a_off[i][np] = kRows * kRowPitch + n * kRowPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2));
         asm volatile("" : "+r"(a_off[i][np]));
@@ -405,8 +443,9 @@ struct PrefillTile {
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* stage = smem.stage[s];
         const int steps = min(kStreamChunk, k_end - k0) / 16;
+        if constexpr (kWarpgroupShrink) shrink_warpgroup(stage, part, x_off, acc);
 #pragma unroll
-        for (int i = 0; i < kSteps; ++i) {
+        for (int i = 0; i < kSteps && !kWarpgroupShrink; ++i) {
           const int ks = kSplit * i + part;
           if (ks >= steps) break;
           uint32_t a[4];
@@ -477,6 +516,35 @@ struct PrefillTile {
     }
   }
 
+  // One shrink stage as warpgroup MMAs (kWarpgroupShrink): the warpgroup's steps kSplit i + part of the chunk (all
+  // of them: a narrower last chunk is zero past h_in, `produce`), each x's 16x16 fragment of this warp's rows (ldmatrix, as the mma.sync shrink) times A's 16 x kRank
+  // step read in place, into acc (the accumulators of m64n64: mma.sync's layout of this warp's 16 rows). Waits for
+  // the MMAs, so the stage may be released (or summed over, sum_parts) after it.
+  __device__ static void shrink_warpgroup(const unsigned char* stage, int part, const uint32_t (&x_off)[kShrinkSteps], float (&acc)[kNTiles][4]) {
+    const uint32_t a0 = cute::cast_smem_ptr_to_uint(stage + kRows * kRowPitch);
+    uint32_t xf[kShrinkSteps][4];
+#pragma unroll
+    for (int i = 0; i < kShrinkSteps; ++i)
+      cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + x_off[i]),
+                                    xf[i][0], xf[i][1], xf[i][2], xf[i][3]);
+#pragma unroll
+    for (int j = 0; j < kNTiles; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(acc[j][e]);
+    cute::warpgroup_arrive();
+#pragma unroll
+    for (int i = 0; i < kShrinkSteps; ++i) {
+      const int ks = kSplit * i + part;
+      wgmma_64x64x16<T>(acc, xf[i], swizzled_desc<128>(a0 + shrink_offset(0, 8 * (ks / 4)) + 32 * (ks % 4)));
+    }
+    cute::warpgroup_commit_batch();
+    cute::warpgroup_wait<0>();
+#pragma unroll
+    for (int j = 0; j < kNTiles; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(acc[j][e]);
+  }
+
   // One expand stage as warpgroup MMAs (kWarpgroupExpand): the warpgroup's 64 slots of B (64 part ..), every rank
   // step, v's hi then lo half into one accumulator. Slot j holds column weight_slot(j), so lane (g, t) ends with
   // columns col_group(i, part) + 8 t .. + 8 of its rows g and g + 8 for each of its two 32-column groups i, as in
@@ -497,7 +565,7 @@ struct PrefillTile {
     cute::warpgroup_arrive();
 #pragma unroll
     for (int ks = 0; ks < kRank / 16; ++ks) {
-      const uint64_t desc = weight_desc(b0 + 32 * ks);
+      const uint64_t desc = swizzled_desc<kWeightPitch>(b0 + 32 * ks);
       wgmma_64x64x16<T>(d, v_hi[ks], desc);
       wgmma_64x64x16<T>(d, v_lo[ks], desc);
     }
