@@ -146,10 +146,12 @@ class KernelSpec:
     @property
     def _prefill_stage_bytes(self) -> int:
         """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's
-        rows (the same pitch) or B's (every rank, swizzled), whichever is larger."""
+        rows (the same pitch) or B's (every rank, swizzled), whichever is larger; the 64-row tile at ranks 16-64
+        in whole 1024 bytes (its swizzled A, kStageAlign)."""
         row_pitch = 2 * self.tile_n + 16
         weights = max(self.rank * row_pitch, self.tile_n * 2 * self.rank)
-        return self.warp_rows * row_pitch + weights
+        align = 1024 if self.warp_rows == 64 and self.rank in (16, 32, 64) else 16
+        return -(-(self.warp_rows * row_pitch + weights) // align) * align
 
     @property
     def smem_bytes(self) -> int:

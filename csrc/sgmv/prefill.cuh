@@ -63,7 +63,10 @@ struct PrefillTile {
   static constexpr int kWeightPieces = kRank / 8;  // 16-byte pieces of a staged row of B
   static constexpr int kWeightBytes =
       kRank * kRowPitch > kStreamChunk * kWeightPitch ? kRank * kRowPitch : kStreamChunk * kWeightPitch;
-  static constexpr int kStageBytes = kRows * kRowPitch + kWeightBytes;  // rows of x or y, then A or B
+  // Rows of x or y, then A or B; in whole 1024 bytes for the 64-row tile at ranks 16-64 (kWarpgroupShrink's A is in
+  // 128-byte swizzle atoms; in every build, so codegen's `_prefill_stage_bytes` knows one layout a kernel)
+  static constexpr int kStageAlign = kRows == 64 && (kRank == 16 || kRank == 32 || kRank == 64) ? 1024 : 16;
+  static constexpr int kStageBytes = (kRows * kRowPitch + kWeightBytes + kStageAlign - 1) / kStageAlign * kStageAlign;
   static constexpr int kNTiles = kRank / 8;
   // The expand as warpgroup MMAs (wgmma; sm_90a builds only) where one m64n64 MMA fits a consumer share: a 64-row
   // tile (a warpgroup's 4 warps hold its rows) whose kSplit shares of a stage are 64 columns each; ranks 32 and 64
@@ -73,11 +76,16 @@ struct PrefillTile {
 #else
   static constexpr bool kWarpgroupExpand = false;
 #endif
-  // The shrink as warpgroup MMAs too where the tile's expand is (its warps hold the same rows) and the rank is one
-  // m64n64 MMA's columns: each warpgroup takes its kShrinkSteps 16-wide steps of a chunk with x's fragments from
-  // registers and A read in place, A staged as K-major rows in 64-column halves of 128 bytes with the 128-byte
-  // swizzle (shrink_offset; NOTES entry 106).
-  static constexpr bool kWarpgroupShrink = kWarpgroupExpand && kRank == 64 && kStreamChunk % 64 == 0;
+  // The 64-row tile's shrink as warpgroup MMAs too (sm_90a builds), at ranks 16-64 (an m64n-kRank MMA a step): the
+  // four warps of each warpgroup hold the tile's four 16-row groups, and each warpgroup takes its kShrinkSteps
+  // 16-wide steps of a chunk with x's fragments from registers and A read in place, A staged as K-major rows in
+  // 64-column halves of 128 bytes with the 128-byte swizzle (shrink_offset; NOTES entry 106).
+#if defined(CUTE_ARCH_MMA_SM90A_ENABLED)
+  static constexpr bool kWarpgroupShrink =
+      kRows == 64 && (kRank == 16 || kRank == 32 || kRank == 64) && kStreamChunk % 64 == 0;
+#else
+  static constexpr bool kWarpgroupShrink = false;
+#endif
   static constexpr int kShrinkSteps = kStreamChunk / 16 / kSplit;  // a consumer warp's 16-wide steps of a chunk
   static constexpr int kColGroups = kStreamChunk / 32 / kSplit;  // a consumer warp's 32-column groups of a chunk
   static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
@@ -336,10 +344,11 @@ struct PrefillTile {
     return (n & ~31) | (((n >> 1) & 3) << 3) | (((n >> 3) & 3) << 1) | (n & 1);
   }
 
-  // Consumer warp cw's 16-row group and its share of each stage. With the warpgroup expand the four warps of a
-  // warpgroup hold the tile's four groups (rows 0..63) and take one share; else a group's kSplit warps are adjacent.
-  __device__ static constexpr int group_of(int cw) { return kWarpgroupExpand ? cw % kGroups : cw / kSplit; }
-  __device__ static constexpr int part_of(int cw) { return kWarpgroupExpand ? cw / kGroups : cw % kSplit; }
+  // Consumer warp cw's 16-row group and its share of each stage. With warpgroup MMAs the four warps of a warpgroup
+  // hold the tile's four groups (rows 0..63) and take one share; else a group's kSplit warps are adjacent.
+  static constexpr bool kWarpgroups = kWarpgroupExpand || kWarpgroupShrink;
+  __device__ static constexpr int group_of(int cw) { return kWarpgroups ? cw % kGroups : cw / kSplit; }
+  __device__ static constexpr int part_of(int cw) { return kWarpgroups ? cw / kGroups : cw % kSplit; }
   // The first column of consumer share `part`'s i-th 32-column group of a chunk: the warpgroup expand's share is
   // 64 adjacent columns, the mma.sync expand's every kSplit-th group.
   __device__ static constexpr int col_group(int i, int part) {
@@ -402,8 +411,8 @@ struct PrefillTile {
       }
     }
     uint32_t b_off[kColGroups][kRank / 16][2], y_off[kColGroups][2];
-    if constexpr (kWarpgroupExpand) {  // B's swizzle is the address's: its atoms must start on their own size
-      if (cute::cast_smem_ptr_to_uint(smem.stage[0]) % (8 * kWeightPitch) != 0) __trap();
+    if constexpr (kWarpgroups) {  // the swizzles are the address's: their atoms must start on their own size
+      if (cute::cast_smem_ptr_to_uint(smem.stage[0]) % (kWarpgroupShrink ? 1024 : 8 * kWeightPitch) != 0) __trap();
     }
 #pragma unroll
     for (int i = 0; i < kColGroups; ++i) {
@@ -517,10 +526,12 @@ struct PrefillTile {
   }
 
   // One shrink stage as warpgroup MMAs (kWarpgroupShrink): the warpgroup's steps kSplit i + part of the chunk (all
-  // of them: a narrower last chunk is zero past h_in, `produce`), each x's 16x16 fragment of this warp's rows (ldmatrix, as the mma.sync shrink) times A's 16 x kRank
-  // step read in place, into acc (the accumulators of m64n64: mma.sync's layout of this warp's 16 rows). Waits for
-  // the MMAs, so the stage may be released (or summed over, sum_parts) after it.
-  __device__ static void shrink_warpgroup(const unsigned char* stage, int part, const uint32_t (&x_off)[kShrinkSteps], float (&acc)[kNTiles][4]) {
+  // of them: a narrower last chunk is zero past h_in, `produce`), each x's 16x16 fragment of this warp's rows
+  // (ldmatrix, as the mma.sync shrink) times A's 16 x kRank step read in place, into acc (the m64n-kRank
+  // accumulators: mma.sync's layout of this warp's 16 rows). Waits for the MMAs, so the stage may be released (or
+  // summed over, sum_parts) after it.
+  __device__ static void shrink_warpgroup(const unsigned char* stage, int part,
+                                          const uint32_t (&x_off)[kShrinkSteps], float (&acc)[kNTiles][4]) {
     const uint32_t a0 = cute::cast_smem_ptr_to_uint(stage + kRows * kRowPitch);
     uint32_t xf[kShrinkSteps][4];
 #pragma unroll
@@ -535,7 +546,7 @@ struct PrefillTile {
 #pragma unroll
     for (int i = 0; i < kShrinkSteps; ++i) {
       const int ks = kSplit * i + part;
-      wgmma_64x64x16<T>(acc, xf[i], swizzled_desc<128>(a0 + shrink_offset(0, 8 * (ks / 4)) + 32 * (ks % 4)));
+      wgmma_64xNx16<T, kRank>(acc, xf[i], swizzled_desc<128>(a0 + shrink_offset(0, 8 * (ks / 4)) + 32 * (ks % 4)));
     }
     cute::warpgroup_commit_batch();
     cute::warpgroup_wait<0>();
@@ -566,8 +577,8 @@ struct PrefillTile {
 #pragma unroll
     for (int ks = 0; ks < kRank / 16; ++ks) {
       const uint64_t desc = swizzled_desc<kWeightPitch>(b0 + 32 * ks);
-      wgmma_64x64x16<T>(d, v_hi[ks], desc);
-      wgmma_64x64x16<T>(d, v_lo[ks], desc);
+      wgmma_64xNx16<T, 64>(d, v_hi[ks], desc);
+      wgmma_64xNx16<T, 64>(d, v_lo[ks], desc);
     }
     cute::warpgroup_commit_batch();
     cute::warpgroup_wait<0>();
