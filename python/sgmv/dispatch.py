@@ -209,7 +209,8 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # tile a block (grid z covers the longest segment); a block expands h_out's column tiles gridDim.y apart, at most
 # HANDOFF_MAX_TILES_PER_BLOCK of them: where the kernel has two tiles' slots (fused.cuh's kRing: the cluster's
 # storage and several 32-column tiles a warp) its first two tiles' copies go out behind the shrink's first loads,
-# else the next one's while it multiplies the current one (entries 83 and 88); of the
+# else the next one's while it multiplies the current one (entries 83 and 88; the r64 256-column kernel loads its
+# second tile into registers after the shrink, entry 104); of the
 # grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM (never more than the driver says an SM holds at once: the
 # barrier needs every block on the GPU together) and HANDOFF_MAX_BLOCKS per block an SM, the one with the fewest
 # column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in, and
