@@ -1,6 +1,8 @@
 # For the next session (NOTES entry 108): land the prefill shrink's SS form only after this passes. On the CPU machine:
 #   git checkout wip/prefill-shrink-ss && pip wheel -q --no-deps -w dist_F . && git checkout main
-#   (or: git apply benchmarks/results/2026-12-01-prefill-shrink-ss-prepared/prefill-shrink-ss.patch on main)
+#   (or: git apply benchmarks/results/2026-12-01-prefill-shrink-ss-prepared/prefill-shrink-ss.patch on main 8650bbe,
+#   entry 109's split; the measured wheel was built from 682cf26 + the same change before that split: the 6 prefill
+#   units' SASS is identical between the two)
 # then run(command="bash benchmarks/results/2026-12-01-prefill-shrink-ss-prepared/next-session.sh", carry=["dist_F"]):
 # the whole GPU suite on that wheel, then compute-sanitizer memcheck and racecheck over the 64-row prefill kernels'
 # per-kernel tests (racecheck: the stages are released one stage late, after wait<1>).
