@@ -90,59 +90,58 @@ struct FusedTile {
     Vec8 y[2][kColTiles];
   };
 
+  // This thread's pieces of the column tile at n0 (its warp's first column): piece j of 32-column tile ct of B's
+  // rank chunk c, at column `col` and rank k, as weight(c, ct, j, col, k); then its 8 columns `col` of y's row h
+  // (g, g + 8) in tile ct, as row(h, ct, col). prefetch copies them, load_tile loads them into registers.
+  template <class Weight, class Row>
+  __device__ __forceinline__ static void for_tile_pieces(int n0, Weight weight, Row row) {
+    const int lane = threadIdx.x % 32;
+    const int t = lane % 4;
+#pragma unroll
+    for (int c = 0; c < kChunks; ++c)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+          weight(c, ct, j, n0 + ct * 32 + interleaved_column(j, lane / 4), c * kChunk + 8 * t);
+#pragma unroll
+    for (int h = 0; h < 2; ++h)
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct) row(h, ct, n0 + ct * 32 + 8 * t);
+  }
+
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
   // column) into `slots`; out-of-range pieces are zero-filled.
   __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
                                   int N, Slots& slots) {
     using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
-    const int lane = threadIdx.x % 32;
-    const int t = lane % 4;
-#pragma unroll
-    for (int c = 0; c < kChunks; ++c)
-#pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const int col = n0 + ct * 32 + interleaved_column(j, lane / 4);
-          const int k = c * kChunk + 8 * t;
+    for_tile_pieces(
+        n0,
+        [&](int c, int ct, int j, int col, int k) {
           const bool ok = col < N && k < kRank;
           const uint16_t* src = ok ? w + col * w_stride_row + k : w;
           Copy::copy(*reinterpret_cast<const uint4*>(src), slots.w[c][ct][j][threadIdx.x], ok);
-        }
-#pragma unroll
-    for (int h = 0; h < 2; ++h)
-#pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct) {
-        const int col = n0 + ct * 32 + 8 * t;
-        const bool ok = y_rows[0][h] != nullptr && col < N;
-        const uint16_t* src = ok ? y_rows[0][h] + col : w;
-        Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[h][ct][threadIdx.x], ok);
-      }
+        },
+        [&](int h, int ct, int col) {
+          const bool ok = y_rows[0][h] != nullptr && col < N;
+          const uint16_t* src = ok ? y_rows[0][h] + col : w;
+          Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[h][ct][threadIdx.x], ok);
+        });
     cute::cp_async_fence();
   }
 
-  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero): coherent loads, after
-  // the wait for the previous kernel (the shrink's), in order with the MMAs (load_vec8_predicated).
+  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero): coherent loads,
+  // after the wait for the previous kernel (the shrink's), in order with the MMAs (load_vec8_predicated).
   __device__ static void load_tile(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
                                    int N, Staged& staged) {
-    const int lane = threadIdx.x % 32;
-    const int t = lane % 4;
-#pragma unroll
-    for (int c = 0; c < kChunks; ++c)
-#pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          const int col = n0 + ct * 32 + interleaved_column(j, lane / 4);
-          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, c * kChunk + 8 * t, kRank, col < N);
-        }
-#pragma unroll
-    for (int h = 0; h < 2; ++h)
-#pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct) {
-        const int col = n0 + ct * 32 + 8 * t;
-        staged.y[h][ct] = load_vec8_predicated(y_rows[0][h], col, N, y_rows[0][h] != nullptr);
-      }
+    for_tile_pieces(
+        n0,
+        [&](int c, int ct, int j, int col, int k) {
+          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, k, kRank, col < N);
+        },
+        [&](int h, int ct, int col) {
+          staged.y[h][ct] = load_vec8_predicated(y_rows[0][h], col, N, y_rows[0][h] != nullptr);
+        });
   }
 
   // Pushes this block's partial tile (smem.shrink.partial[0], complete) into slot `me` of every cluster block's
