@@ -145,13 +145,7 @@ class KernelSpec:
 
     @property
     def _prefill_stage_bytes(self) -> int:
-        """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's
-        rows (the same pitch) or B's (every rank, swizzled), whichever is larger; the 64-row tile at ranks 16-64
-        in whole 1024 bytes (its swizzled A, kStageAlign)."""
-        row_pitch = 2 * self.tile_n + 16
-        weights = max(self.rank * row_pitch, self.tile_n * 2 * self.rank)
-        align = 1024 if self.warp_rows == 64 and self.rank in (16, 32, 64) else 16
-        return -(-(self.warp_rows * row_pitch + weights) // align) * align
+        return prefill_stage_bytes(self.warp_rows, self.tile_n, self.rank)
 
     @property
     def smem_bytes(self) -> int:
@@ -323,6 +317,16 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 
+def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
+    """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's rows
+    (the same pitch) or B's (every rank, swizzled), whichever is larger; the 64-row tile at ranks 16-64 in whole
+    1024 bytes (its swizzled A, kStageAlign)."""
+    row_pitch = 2 * chunk + 16
+    weights = max(rank * row_pitch, chunk * 2 * rank)
+    align = 1024 if rows == 64 and rank in (16, 32, 64) else 16
+    return -(-(rows * row_pitch + weights) // align) * align
+
+
 def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
     """The most consumer warps per 16 rows that share a stage's 32-column groups evenly and whose partial tiles
     of v fit one stage (sum_parts). Each consumer warp runs its share of a stage as one chain of dependent shared
@@ -340,9 +344,7 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
         return []
     tiles = []
     for rows, chunk in [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else []):
-        pitch = 2 * chunk + 16
-        stage = rows * pitch + max(rank * pitch, chunk * 2 * rank)
-        split = _prefill_split(rows, chunk, rank, stage)
+        split = _prefill_split(rows, chunk, rank, prefill_stage_bytes(rows, chunk, rank))
         tiles.append(dict(warps=rows // 16 * split + PREFILL_SUPPORT_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
     return tiles
 
