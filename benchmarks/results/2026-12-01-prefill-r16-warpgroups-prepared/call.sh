@@ -1,5 +1,7 @@
 # NOTES entry 110 (prepared): F = wip/prefill-shrink-ss (entry 108), G = wip/prefill-r16-warpgroups (its 64-row tile
-# with two consumer warpgroups at rank 16 too, so the expand runs as wgmma there). On the CPU machine:
+# with two consumer warpgroups at rank 16 too, so the expand runs as wgmma there). dist_F (335d102) and dist_G
+# (dcb7aa9) were built when it was prepared (sass_compare: the 4 r16 64-row kernels renamed); if they are gone, on the
+# CPU machine:
 #   git checkout wip/prefill-shrink-ss && pip wheel -q --no-deps -w dist_F . &&
 #   git checkout wip/prefill-r16-warpgroups && pip wheel -q --no-deps -w dist_G . && git checkout main
 #   bash benchmarks/sass_compare.sh dist_F/*.whl dist_G/*.whl   # expect: the 4 r16 64-row kernels renamed (w19 -> w11)

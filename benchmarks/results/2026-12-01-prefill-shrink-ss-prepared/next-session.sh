@@ -1,4 +1,6 @@
-# For the next session (NOTES entry 108): land the prefill shrink's SS form only after this passes. On the CPU machine:
+# For the next session (NOTES entry 108): land the prefill shrink's SS form only after this passes. dist_F was built
+# at the end of the session that prepared it, from the branch head 335d102 (SASS against the runs of record's wheel:
+# the 12 64-row prefill kernels differ, as in the measured build); if it is gone, on the CPU machine:
 #   git checkout wip/prefill-shrink-ss && pip wheel -q --no-deps -w dist_F . && git checkout main
 #   (or: git apply benchmarks/results/2026-12-01-prefill-shrink-ss-prepared/prefill-shrink-ss.patch on main 8650bbe,
 #   entry 109's split; the measured wheel was built from 682cf26 + the same change before that split: the 6 prefill
