@@ -394,7 +394,7 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
-# handoff does not take, over 256 rows or more than two column tiles a block, and prefill, where the prefill kernel's
+# handoff does not take, over 256 rows or more than four column tiles a block, and prefill, where the prefill kernel's
 # stages would need more shared memory) runs add_lora as two one-launch add_loras over the halves of the rank where
 # both halves have one: (x A^T) B^T = (x A_1^T) B_1^T + (x A_2^T) B_2^T, A_1 being A's first r / 2
 # rows and B_1 B's first r / 2 columns (views, no copies). x is read twice and y read and written twice, and y is
