@@ -15,10 +15,10 @@
 // columns of y (B's rows are staged in the MMA's interleaved order, weight_slot, their 16-byte pieces swizzled,
 // piece_of), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds the
 // 64-row tile's shrink at ranks 16-64 runs as warpgroup MMAs (wgmma, shrink_warpgroup, warpgroup_mma.cuh): each
-// warpgroup of consumers holds the partial v of all 64 rows (a warp a group) over its steps of every stage, A read in
-// place (staged with the 128-byte swizzle, shrink_offset; NOTES entry 106); its expand at ranks 32 and 64 too
-// (expand_warpgroup): each warpgroup takes 64 adjacent columns of every stage, B read in place (piece_of is the
-// wgmma swizzle of B's row width; NOTES entry 60).
+// warpgroup of consumers holds the partial v of all 64 rows (a warp a group) over its steps of every stage, x and A
+// read in place (staged with the 128-byte swizzle, shrink_offset; NOTES entries 106 and 108); its expand at ranks 32
+// and 64 too (expand_warpgroup): each warpgroup takes 64 adjacent columns of every stage, B read in place (piece_of
+// is the wgmma swizzle of B's row width; NOTES entry 60).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -94,7 +94,8 @@ struct PrefillTile {
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
   static_assert(kWeightPieces <= 8, "piece_of spreads 8 consecutive rows of B over the 8 16-byte bank groups");
-  static_assert(!kWarpgroupShrink || 2 * kStreamChunk * kRank <= kWeightBytes, "A's swizzled rows fit the stage");
+  static_assert(!kWarpgroupShrink || (2 * kStreamChunk * kRank <= kWeightBytes && 2 * kStreamChunk <= kRowPitch),
+                "x's and A's swizzled rows fit the stage");
 
   // Where piece `piece` of staged row `slot` of B lies in the row: the ldmatrix of the expand reads one piece of 8
   // consecutive slots, which this XOR spreads over all 8 16-byte bank groups (the slot's 8 / kWeightPieces-row
@@ -103,11 +104,12 @@ struct PrefillTile {
     return piece ^ (slot / (8 / kWeightPieces) % kWeightPieces);
   }
 
-  // kWarpgroupShrink: the byte of a stage's A area where 16-byte piece `piece` of A's staged row `row` lies: 64
-  // columns of h_in (128 bytes) a row in each half of kRank rows, pieces XORed by the row mod 8 (the 128-byte
-  // swizzle, of the address: the area starts on a multiple of 1024 bytes).
+  // kWarpgroupShrink: the byte of a stage's x area (kHalfRows = kRows) or A area (kRank) where 16-byte piece
+  // `piece` of staged row `row` lies: 64 columns of h_in (128 bytes) a row in each half of kHalfRows rows, pieces
+  // XORed by the row mod 8 (the 128-byte swizzle, of the address: both areas start on multiples of 1024 bytes).
+  template <int kHalfRows>
   __device__ static constexpr int shrink_offset(int row, int piece) {
-    return piece / 8 * (kRank * 128) + row * 128 + 16 * (piece % 8 ^ row % 8);
+    return piece / 8 * (kHalfRows * 128) + row * 128 + 16 * (piece % 8 ^ row % 8);
   }
 
   // After how many rows `step` apart the row mod 8 (shrink_offset's swizzle) comes round again.
@@ -274,7 +276,7 @@ struct PrefillTile {
     constexpr int kSteps = kShrinkSteps;
     uint32_t x_off[kSteps], a_off[kSteps][kRank / 16];
 #pragma unroll
-    for (int i = 0; i < kSteps; ++i) {
+    for (int i = 0; i < kSteps && !kWarpgroupShrink; ++i) {
       const int ks = kSplit * i + part;
       x_off[i] = (16 * group + lane % 16) * kRowPitch + 2 * (16 * ks + 8 * (lane / 16));
       asm volatile("" : "+r"(x_off[i]));  // kept in a register, not recomputed in the loop
@@ -322,12 +324,33 @@ struct PrefillTile {
 
       float acc[kNTiles][4];
       zero_fill(acc);
+      [[maybe_unused]] int pending = -1;  // kWarpgroupShrink: the stage whose MMAs may still read it
       for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* stage = smem.stage[s];
         const int steps = min(kStreamChunk, k_end - k0) / 16;
-        if constexpr (kWarpgroupShrink) shrink_warpgroup(stage, part, x_off, acc);
+        if constexpr (kWarpgroupShrink) {
+          // This stage's MMAs stay in flight while the next stage is awaited: the previous stage is released once
+          // its own have completed (wait<1>); at the share's last chunk every one has (wait<0>), and it is summed.
+          shrink_warpgroup(stage, part, acc);
+          if (k0 + kStreamChunk < k_end) {
+            cute::warpgroup_wait<1>();
+            if (pending >= 0) Barrier::arrive(&smem.empty[pending]);
+            pending = s;
+          } else {
+            cute::warpgroup_wait<0>();
+#pragma unroll
+            for (int j = 0; j < kNTiles; ++j)
+#pragma unroll
+              for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(acc[j][e]);
+            if (pending >= 0) Barrier::arrive(&smem.empty[pending]);
+            pending = -1;
+            sum_parts(smem.stage[s], group, part, acc);
+            Barrier::arrive(&smem.empty[s]);
+          }
+          continue;
+        }
 #pragma unroll
         for (int i = 0; i < kSteps && !kWarpgroupShrink; ++i) {
           const int ks = kSplit * i + part;
@@ -347,6 +370,7 @@ struct PrefillTile {
         if (k0 + kStreamChunk >= k_end) sum_parts(smem.stage[s], group, part, acc);  // the share's last chunk
         Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
       }
+      if constexpr (kWarpgroupShrink) cute::warpgroup_wait<0>();  // done already; ptxas sees none in flight
       if (blocks > 1) swap_partials(smem, group, part, me ^ 1, (swaps++) & 1, acc);
 
       // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
@@ -401,18 +425,12 @@ struct PrefillTile {
   }
 
   // One shrink stage as warpgroup MMAs (kWarpgroupShrink): the warpgroup's steps kSplit i + part of the chunk (all
-  // of them: a narrower last chunk is zero past h_in, `produce`), each x's 16x16 fragment of this warp's rows
-  // (ldmatrix, as the mma.sync shrink) times A's 16 x kRank step read in place, into acc (the m64n-kRank
-  // accumulators: mma.sync's layout of this warp's 16 rows). Waits for the MMAs, so the stage may be released (or
-  // summed over, sum_parts) after it.
-  __device__ static void shrink_warpgroup(const unsigned char* stage, int part,
-                                          const uint32_t (&x_off)[kShrinkSteps], float (&acc)[kNTiles][4]) {
-    const uint32_t a0 = cute::cast_smem_ptr_to_uint(stage + kRows * kRowPitch);
-    uint32_t xf[kShrinkSteps][4];
-#pragma unroll
-    for (int i = 0; i < kShrinkSteps; ++i)
-      cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + x_off[i]),
-                                    xf[i][0], xf[i][1], xf[i][2], xf[i][3]);
+  // of them: a narrower last chunk is zero past h_in, `produce`), x's 64 x 16 step times A's 16 x kRank step, both
+  // read in place, into acc (the m64n-kRank accumulators: mma.sync's layout of this warp's 16 rows). Issues and
+  // commits them; the caller waits before it releases the stage (or sums over it, sum_parts).
+  __device__ static void shrink_warpgroup(const unsigned char* stage, int part, float (&acc)[kNTiles][4]) {
+    const uint32_t x0 = cute::cast_smem_ptr_to_uint(stage);
+    const uint32_t a0 = x0 + kRows * kRowPitch;
 #pragma unroll
     for (int j = 0; j < kNTiles; ++j)
 #pragma unroll
@@ -421,14 +439,11 @@ struct PrefillTile {
 #pragma unroll
     for (int i = 0; i < kShrinkSteps; ++i) {
       const int ks = kSplit * i + part;
-      wgmma_64xNx16<T, kRank>(acc, xf[i], swizzled_desc<128>(a0 + shrink_offset(0, 8 * (ks / 4)) + 32 * (ks % 4)));
+      const int step = 32 * (ks % 4);  // bytes into the step's half
+      wgmma_64xNx16<T, kRank>(acc, swizzled_desc<128>(x0 + shrink_offset<kRows>(0, 8 * (ks / 4)) + step),
+                              swizzled_desc<128>(a0 + shrink_offset<kRank>(0, 8 * (ks / 4)) + step));
     }
     cute::warpgroup_commit_batch();
-    cute::warpgroup_wait<0>();
-#pragma unroll
-    for (int j = 0; j < kNTiles; ++j)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(acc[j][e]);
   }
 
   // One expand stage as warpgroup MMAs (kWarpgroupExpand): the warpgroup's 64 slots of B (64 part ..), every rank

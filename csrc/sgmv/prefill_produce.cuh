@@ -42,13 +42,16 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   const uint32_t stage0 = cute::cast_smem_ptr_to_uint(smem.stage[0]);
   // This lane's shared-memory destinations within a stage (plus the stage's offset).
   const uint32_t row_dst = first * kRowPitch + 16 * piece;
-  // A's rows: padded as x's, or with kWarpgroupShrink swizzled, where rows kPhases apart share the swizzle
+  // The shrink's rows of x and A: padded as y's, or with kWarpgroupShrink swizzled, where rows kPhases apart
+  // share the swizzle
   constexpr int kPhases = kWarpgroupShrink ? swizzle_period(kRowStep) : 1;
-  uint32_t weight_dst[kPhases];
+  uint32_t x_dst[kPhases], weight_dst[kPhases];
 #pragma unroll
-  for (int q = 0; q < kPhases; ++q)
-    weight_dst[q] = kRows * kRowPitch + (kWarpgroupShrink ? shrink_offset(first + kRowStep * q, piece)
-                                                           : first * kRowPitch + 16 * piece);
+  for (int q = 0; q < kPhases; ++q) {
+    x_dst[q] = kWarpgroupShrink ? shrink_offset<kRows>(first + kRowStep * q, piece) : row_dst;
+    weight_dst[q] = kRows * kRowPitch + (kWarpgroupShrink ? shrink_offset<kRank>(first + kRowStep * q, piece)
+                                                           : row_dst);
+  }
   const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
   int it = 0;
   for (int n = 0;; ++n) {
@@ -90,14 +93,18 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
     };
     for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
       const uint32_t st = next_stage();
-      auto a_dst = [&](int j) -> uint32_t {  // this lane's piece of its j-th row of A in stage `st`
-        return st + weight_dst[j % kPhases] +
-               (kWarpgroupShrink ? kRowStep * (j - j % kPhases) * 128 : kRowStep * j * kRowPitch);
+      // this lane's piece of its j-th row of x and of A in stage `st`
+      constexpr int kShrinkPitch = kWarpgroupShrink ? 128 : kRowPitch;
+      auto x_at = [&](int j) -> uint32_t {
+        return st + x_dst[j % kPhases] + kRowStep * (j - j % kPhases) * kShrinkPitch;
+      };
+      auto a_dst = [&](int j) -> uint32_t {
+        return st + weight_dst[j % kPhases] + kRowStep * (j - j % kPhases) * kShrinkPitch;
       };
       if (8 * piece < k_end - k0) {  // the last chunk may be narrower
 #pragma unroll
         for (int j = 0; j < kLaneRows; ++j)
-          if (xs[j] != nullptr) prefill_copy16(st + row_dst + kRowStep * j * kRowPitch, xs[j] + k0);
+          if (xs[j] != nullptr) prefill_copy16(x_at(j), xs[j] + k0);
 #pragma unroll
         for (int j = 0; j < kLaneRanks; ++j) {
           if constexpr (kTrueRanks)  // this lane's row first + kRowStep j of A, if within the rank
@@ -110,7 +117,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
         // made ptxas serialize all its wgmma). Size 0: nothing is read from x's first element.
         const uint16_t* any = static_cast<const uint16_t*>(p.x);
 #pragma unroll
-        for (int j = 0; j < kLaneRows; ++j) prefill_copy16(st + row_dst + kRowStep * j * kRowPitch, any, 0);
+        for (int j = 0; j < kLaneRows; ++j) prefill_copy16(x_at(j), any, 0);
 #pragma unroll
         for (int j = 0; j < kLaneRanks; ++j) prefill_copy16(a_dst(j), any, 0);
       }

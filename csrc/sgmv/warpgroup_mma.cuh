@@ -10,47 +10,51 @@
 
 namespace sgmv {
 
-// D(64xN, float32) += A(64x16, registers) * B(16xN, shared memory descriptor) over a warpgroup (sm_90a): each warp
-// holds A's and D's 16 rows as the mma.sync fragments of its 16x16 step and N / 8 n-tiles. N: 64 (the expand's
+// D(64xN, float32) += A(64x16) * B(16xN, shared memory descriptor) over a warpgroup (sm_90a), both K-major: A from
+// registers (RS: each warp holds A's 16 rows as the mma.sync fragment of its 16x16 step) or from shared memory (SS:
+// a descriptor too). Each warp holds D's 16 rows as the mma.sync accumulators of N / 8 n-tiles. N: 64 (the expand's
 // 64 columns of y, the shrink at rank 64), 32 or 16 (the shrink at those ranks).
 template <class T, int N> struct WarpgroupMma;
-template <> struct WarpgroupMma<__nv_bfloat16, 64> {
-  using Op = cute::SM90::GMMA::MMA_64x64x16_F32BF16BF16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-template <> struct WarpgroupMma<__half, 64> {
-  using Op = cute::SM90::GMMA::MMA_64x64x16_F32F16F16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-template <> struct WarpgroupMma<__nv_bfloat16, 32> {
-  using Op = cute::SM90::GMMA::MMA_64x32x16_F32BF16BF16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-template <> struct WarpgroupMma<__half, 32> {
-  using Op = cute::SM90::GMMA::MMA_64x32x16_F32F16F16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
+#define SGMV_WARPGROUP_MMA(TYPE, N, NAME)                                                                 \
+  template <> struct WarpgroupMma<TYPE, N> {                                                              \
+    using RS = cute::SM90::GMMA::MMA_64x##N##x16_F32##NAME##_RS<cute::SM90::GMMA::Major::K,               \
+                                                                cute::SM90::GMMA::Major::K>;              \
+    using SS = cute::SM90::GMMA::MMA_64x##N##x16_F32##NAME##_SS<cute::SM90::GMMA::Major::K,               \
+                                                                cute::SM90::GMMA::Major::K>;              \
+  };
+SGMV_WARPGROUP_MMA(__nv_bfloat16, 64, BF16BF16)
+SGMV_WARPGROUP_MMA(__nv_bfloat16, 32, BF16BF16)
+SGMV_WARPGROUP_MMA(__nv_bfloat16, 16, BF16BF16)
+SGMV_WARPGROUP_MMA(__half, 64, F16F16)
+SGMV_WARPGROUP_MMA(__half, 32, F16F16)
+SGMV_WARPGROUP_MMA(__half, 16, F16F16)
+#undef SGMV_WARPGROUP_MMA
 
-template <> struct WarpgroupMma<__nv_bfloat16, 16> {
-  using Op = cute::SM90::GMMA::MMA_64x16x16_F32BF16BF16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-template <> struct WarpgroupMma<__half, 16> {
-  using Op = cute::SM90::GMMA::MMA_64x16x16_F32F16F16_RS<cute::SM90::GMMA::Major::K, cute::SM90::GMMA::Major::K>;
-};
-
-template <class T, int N>
-__device__ __forceinline__ void wgmma_64xNx16(float (&d)[N / 8][4], const uint32_t (&a)[4], uint64_t b_desc) {
-  using Op = typename WarpgroupMma<T, N>::Op;
+// Op::fma with the operands `a` (A's registers or descriptor, then B's descriptor) and D's N / 2 floats.
+template <class Op, int N, class... Operands>
+__device__ __forceinline__ void warpgroup_fma(float (&d)[N / 8][4], Operands... a) {
   if constexpr (N == 64) {
-    Op::fma(a[0], a[1], a[2], a[3], b_desc,
-            d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
+    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
             d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
             d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
             d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3]);
   } else if constexpr (N == 32) {
-    Op::fma(a[0], a[1], a[2], a[3], b_desc,
-            d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
+    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
             d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3]);
   } else {
     static_assert(N == 16, "the instantiated widths");
-    Op::fma(a[0], a[1], a[2], a[3], b_desc, d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3]);
+    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3]);
   }
+}
+
+template <class T, int N>
+__device__ __forceinline__ void wgmma_64xNx16(float (&d)[N / 8][4], const uint32_t (&a)[4], uint64_t b_desc) {
+  warpgroup_fma<typename WarpgroupMma<T, N>::RS, N>(d, a[0], a[1], a[2], a[3], b_desc);
+}
+
+template <class T, int N>
+__device__ __forceinline__ void wgmma_64xNx16(float (&d)[N / 8][4], uint64_t a_desc, uint64_t b_desc) {
+  warpgroup_fma<typename WarpgroupMma<T, N>::SS, N>(d, a_desc, b_desc);
 }
 
 }  // namespace sgmv
