@@ -331,6 +331,8 @@ def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
     """The most consumer warps per 16 rows that share a stage's 32-column groups evenly and whose partial tiles
     of v fit one stage (sum_parts). Each consumer warp runs its share of a stage as one chain of dependent shared
     loads and MMAs, so more warps shorten a stage (entry 45: 8 for the 16-row tile of 256 columns)."""
+    if rows == 64:  # each warpgroup 64 adjacent columns: the warpgroup MMA expand at every rank (entry 110)
+        return chunk // 64
     return max(s for s in PREFILL_SPLITS if chunk // 32 % s == 0 and rows // 16 * s * 16 * rank * 4 <= stage)
 
 

@@ -71,10 +71,10 @@ struct PrefillTile {
   static constexpr int kStageBytes = (kRows * kRowPitch + kWeightBytes + kStageAlign - 1) / kStageAlign * kStageAlign;
   static constexpr int kNTiles = kRank / 8;
   // The expand as warpgroup MMAs (wgmma; sm_90a builds only) where one m64n64 MMA fits a consumer share: a 64-row
-  // tile (a warpgroup's 4 warps hold its rows) whose kSplit shares of a stage are 64 columns each; ranks 32 and 64
-  // (the 128- and 64-byte swizzles; rank 16's 64-row tile has 4 shares of 32 columns).
+  // tile (a warpgroup's 4 warps hold its rows) whose kSplit shares of a stage are 64 columns each (codegen gives the
+  // 64-row tile kSplit 2 at every rank: ranks 16, 32 and 64 with the 32-, 64- and 128-byte swizzles; entry 110).
 #if defined(CUTE_ARCH_MMA_SM90A_ENABLED)
-  static constexpr bool kWarpgroupExpand = kRows == 64 && kStreamChunk / kSplit == 64 && kRank >= 32;
+  static constexpr bool kWarpgroupExpand = kRows == 64 && kStreamChunk / kSplit == 64;
 #else
   static constexpr bool kWarpgroupExpand = false;
 #endif
