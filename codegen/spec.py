@@ -106,8 +106,9 @@ class KernelSpec:
         tiles. Pipelined 16-row (decode) tiles were slower on all but the largest distinct batches: their
         shared memory shrinks L1 and occupancy beside the other kernel of the pair (benchmarks/NOTES.md,
         entries 12 and 13)."""
-        if self.op == "prefill":
-            return max(2, min(PREFILL_MAX_STAGES, PREFILL_SMEM_BYTES // self._prefill_stage_bytes))
+        if self.op == "prefill":  # the budget buys one more for the stage the warpgroup MMAs still read (entry 112)
+            held = 1 if prefill_wgmma_shrink(self.warp_rows, self.rank) else 0
+            return max(2, min(PREFILL_MAX_STAGES, PREFILL_SMEM_BYTES // self._prefill_stage_bytes + held))
         if (self.op == "fused" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
                 or self.warp_rows < PIPELINE_MIN_ROWS):
             return 0
@@ -317,13 +318,19 @@ PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 
+def prefill_wgmma_shrink(rows: int, rank: int) -> bool:
+    """prefill.cuh's 64-row tile at ranks 16-64 runs its shrink as warpgroup MMAs from swizzled stages, which keep
+    a stage until the next one's MMAs are issued (entries 106 and 108)."""
+    return rows == 64 and rank in (16, 32, 64)
+
+
 def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
     """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each), then A's rows
     (the same pitch) or B's (every rank, swizzled), whichever is larger; the 64-row tile at ranks 16-64 in whole
     1024 bytes (its swizzled A, kStageAlign)."""
     row_pitch = 2 * chunk + 16
     weights = max(rank * row_pitch, chunk * 2 * rank)
-    align = 1024 if rows == 64 and rank in (16, 32, 64) else 16
+    align = 1024 if prefill_wgmma_shrink(rows, rank) else 16
     return -(-(rows * row_pitch + weights) // align) * align
 
 
