@@ -112,6 +112,16 @@ struct PrefillTile {
     return piece / 8 * (kHalfRows * 128) + row * 128 + 16 * (piece % 8 ^ row % 8);
   }
 
+  // The byte of a stage where column `col` (a multiple of 8) of staged row `row` of y lies. kWarpgroupShrink: rows
+  // unpadded (kYPitch, 2 kStreamChunk bytes), an odd row's 16-byte pieces swapped with those 4 away, so the
+  // producers' 8-lane phases each fill one 128-byte line (a padded row's 16-byte shift split every line's copies in
+  // two: ncu's excess global sectors, NOTES entry 114) and update_y's phases (two rows, 4 pieces each) fall on the 8
+  // 16-byte bank groups. The other tiles keep x's padded rows (their producers' one more register spilled at r64).
+  static constexpr int kYPitch = kWarpgroupShrink ? 2 * kStreamChunk : kRowPitch;
+  __device__ static constexpr int y_offset(int row, int col) {
+    return row * kYPitch + (kWarpgroupShrink ? 16 * (col / 8 ^ 4 * (row % 2)) : 2 * col);
+  }
+
   // After how many rows `step` apart the row mod 8 (shrink_offset's swizzle) comes round again.
   __device__ static constexpr int swizzle_period(int step) {
     return step % 8 == 0 ? 1 : step % 4 == 0 ? 2 : step % 2 == 0 ? 4 : 8;
@@ -304,7 +314,7 @@ struct PrefillTile {
         }
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        y_off[i][h] = (16 * group + g + 8 * h) * kRowPitch + 2 * (col0 + 8 * t);
+        y_off[i][h] = y_offset(16 * group + g + 8 * h, col0 + 8 * t);
         asm volatile("" : "+r"(y_off[i][h]));
       }
     }

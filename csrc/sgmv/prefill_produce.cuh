@@ -27,6 +27,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   static_assert(kSlotStep % 8 == 0, "a lane's slots share their piece_of swizzle");
   constexpr int kLaneSlots = kStreamChunk / kSlotStep;
   static_assert(kRows % kRowStep == 0 && kRank % kRowStep == 0, "whole rows per producer lane");
+  static_assert(kRowStep % 2 == 0, "a lane's rows of y share y_offset's swap");
   const int lane = threadIdx.x % 32;
   const int piece = lane % kLanesPerRow;  // this lane's 16-byte piece of every row piece of x, A and y
   const int first = lane / kLanesPerRow + 32 / kLanesPerRow * pw;  // its first row of x, y and A
@@ -129,7 +130,9 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       if (8 * piece < cols) {
 #pragma unroll
         for (int j = 0; j < kLaneRows; ++j)
-          if (ys[j] != nullptr) prefill_copy16(st + row_dst + kRowStep * j * kRowPitch, ys[j] + n0);
+          if (ys[j] != nullptr)  // rows kRowStep (even) apart: y_offset's same swap (or x's padded rows)
+            prefill_copy16(st + (kWarpgroupShrink ? y_offset(first, 8 * piece) : row_dst) + kRowStep * j * kYPitch,
+                           ys[j] + n0);
       }
 #pragma unroll
       for (int j = 0; j < kLaneSlots; ++j) {
