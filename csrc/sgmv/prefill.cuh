@@ -16,9 +16,10 @@
 // piece_of), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds the
 // 64-row tile's shrink at ranks 16-64 runs as warpgroup MMAs (wgmma, shrink_warpgroup, warpgroup_mma.cuh): each
 // warpgroup of consumers holds the partial v of all 64 rows (a warp a group) over its steps of every stage, x and A
-// read in place (staged with the 128-byte swizzle, shrink_offset; NOTES entries 106 and 108); its expand at ranks 32
-// and 64 too (expand_warpgroup): each warpgroup takes 64 adjacent columns of every stage, B read in place (piece_of
-// is the wgmma swizzle of B's row width; NOTES entry 60).
+// read in place (staged with the 128-byte swizzle, shrink_offset; NOTES entries 106 and 108); its expand too
+// (expand_warpgroup; ranks 32 and 64 since entry 60, 16 since entry 110): each warpgroup takes 64 adjacent columns
+// of every stage, B read in place (piece_of is the wgmma swizzle of B's row width), and y's rows are staged in
+// whole 128-byte lines (y_offset, entry 114).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -80,8 +81,8 @@ struct PrefillTile {
 #endif
   // The 64-row tile's shrink as warpgroup MMAs too (sm_90a builds), at ranks 16-64 (an m64n-kRank MMA a step): the
   // four warps of each warpgroup hold the tile's four 16-row groups, and each warpgroup takes its kShrinkSteps
-  // 16-wide steps of a chunk with x's fragments from registers and A read in place, A staged as K-major rows in
-  // 64-column halves of 128 bytes with the 128-byte swizzle (shrink_offset; NOTES entry 106).
+  // 16-wide steps of a chunk with x and A read in place, both staged as K-major rows in 64-column halves of 128
+  // bytes with the 128-byte swizzle (shrink_offset; NOTES entries 106 and 108).
 #if defined(CUTE_ARCH_MMA_SM90A_ENABLED)
   static constexpr bool kWarpgroupShrink =
       kRows == 64 && (kRank == 16 || kRank == 32 || kRank == 64) && kStreamChunk % 64 == 0;
