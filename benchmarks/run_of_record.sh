@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A run of record on the GPU machine (benchmarks/NOTES.md, entries 107-113), from the repository root, on a default
+# wheel built on the CPU machine (`pip wheel -q --no-deps -w dist_rec .`) and carried there:
+#   run(command="bash benchmarks/run_of_record.sh dist_rec suite sanitize quick full", carry=["dist_rec"])
+# The steps, in the order given (the four take ~460 s of the 600 a device call may run):
+#   suite     the whole GPU suite (tests/) -> $OUT/gpu-suite.txt
+#   sanitize  compute-sanitizer memcheck over the 64-row prefill kernels' per-kernel tests, racecheck over the bf16
+#             ones -> $OUT/memcheck.txt, racecheck.txt (widen the -k expression to the kernels a change touched)
+#   quick     `python -m sgmv bench --quick --dtype bf16,fp16` (baselines, serving pairs) -> $OUT/quick.tgz
+#   full      `python -m sgmv bench --dtype D --no-pairs` for bf16 and fp16 -> $OUT/full.tgz
+# The bench runs from a directory outside the checkout, so it times the installed wheel, not python/. Also writes
+# $OUT/gpu.txt and versions.txt. The folders under results/ keep the script each record ran.
+set -o pipefail
+wheel_dir=$1; shift
+repo=$PWD
+rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec "$wheel_dir"/*.whl || exit 1
+export PYTHONPATH=/tmp/rec
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+python3 -c "import sys, torch, cuda.bindings as cb; print(sys.version.split()[0], torch.__version__, cb.__version__)" \
+  | tee "$OUT/versions.txt"
+for step in "$@"; do
+  case $step in
+    suite)
+      (cd "$repo/tests" && timeout 300 python3 -m pytest -q -p no:cacheprovider . 2>&1 | tail -6 > "$OUT/gpu-suite.txt")
+      tail -1 "$OUT/gpu-suite.txt" ;;
+    sanitize)
+      sel="test_kernel and prefill and m64"
+      (cd "$repo/tests" && timeout 60 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
+        -p no:cacheprovider test_gpu_kernels.py -k "$sel" > "$OUT/memcheck.txt" 2>&1)
+      tail -2 "$OUT/memcheck.txt"
+      (cd "$repo/tests" && timeout 60 compute-sanitizer --tool racecheck python3 -m pytest -q -p no:cacheprovider \
+        test_gpu_kernels.py -k "$sel and bf16" > "$OUT/racecheck.txt" 2>&1)
+      tail -2 "$OUT/racecheck.txt" ;;
+    quick)
+      (cd /tmp && rm -rf quick && timeout 100 python3 -m sgmv bench --quick --dtype bf16,fp16 --out /tmp/quick \
+        > /tmp/quick.log 2>&1; echo "quick rc=$? $(tail -1 /tmp/quick.log)"
+       mkdir -p quick; cp /tmp/quick.log quick/bench.log; cp "$OUT/gpu.txt" quick/gpu.txt
+       tar czf "$OUT/quick.tgz" quick) ;;
+    full)
+      (cd /tmp && for d in bf16 fp16; do
+         rm -rf full-$d
+         timeout 110 python3 -m sgmv bench --dtype $d --no-pairs --out /tmp/full-$d > /tmp/full-$d.log 2>&1
+         echo "full $d rc=$? $(tail -1 /tmp/full-$d.log)"
+         mkdir -p full-$d; cp /tmp/full-$d.log full-$d/bench.log; cp "$OUT/gpu.txt" full-$d/gpu.txt
+       done; tar czf "$OUT/full.tgz" full-bf16 full-fp16) ;;
+    *) echo "unknown step: $step (suite, sanitize, quick, full)"; exit 2 ;;
+  esac
+done
