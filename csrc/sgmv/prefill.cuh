@@ -246,7 +246,7 @@ struct PrefillTile {
   // The wgmma descriptor of K-major rows of kPitch bytes (128, 64 or 32) from shared-memory address `addr` (a row
   // of the operand's first 8-row atom, plus the 16-wide step's 32 bytes), their 16-byte pieces swizzled as that row
   // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (piece_of's
-  // swizzle at kWeightPitch) and, with kWarpgroupShrink, each 128-byte half of staged A (shrink_offset).
+  // swizzle at kWeightPitch) and, with kWarpgroupShrink, each 128-byte half of staged x and A (shrink_offset).
   template <int kPitch>
   __device__ static uint64_t swizzled_desc(uint32_t addr) {
     static_assert(kPitch == 128 || kPitch == 64 || kPitch == 32, "a wgmma swizzle's row width");
