@@ -19,7 +19,7 @@
 // read in place (staged with the 128-byte swizzle, shrink_offset; NOTES entries 106 and 108); its expand too
 // (expand_warpgroup; ranks 32 and 64 since entry 60, 16 since entry 110): each warpgroup takes 64 adjacent columns
 // of every stage, B read in place (piece_of is the wgmma swizzle of B's row width), and y's rows are staged in
-// whole 128-byte lines (y_offset, entry 114).
+// whole 128-byte lines (row_offset, entries 114 and 115).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -113,19 +113,16 @@ struct PrefillTile {
     return piece / 8 * (kHalfRows * 128) + row * 128 + 16 * (piece % 8 ^ row % 8);
   }
 
-  // The byte of a stage where column `col` (a multiple of 8) of staged row `row` of y lies. kWarpgroupShrink: rows
-  // unpadded (kYPitch, 2 kStreamChunk bytes), an odd row's 16-byte pieces swapped with those 4 away, so the
-  // producers' 8-lane phases each fill one 128-byte line (a padded row's 16-byte shift split every line's copies in
-  // two: ncu's excess global sectors, NOTES entry 114) and update_y's phases (two rows, 4 pieces each) fall on the 8
-  // 16-byte bank groups. The other tiles keep x's padded rows (their producers' one more register spilled at r64).
-  static constexpr int kYPitch = kWarpgroupShrink ? 2 * kStreamChunk : kRowPitch;
-  __device__ static constexpr int y_offset(int row, int col) {
-    return row * kYPitch + (kWarpgroupShrink ? 16 * (col / 8 ^ 4 * (row % 2)) : 2 * col);
-  }
-
-  // After how many rows `step` apart the row mod 8 (shrink_offset's swizzle) comes round again.
-  __device__ static constexpr int swizzle_period(int step) {
-    return step % 8 == 0 ? 1 : step % 4 == 0 ? 2 : step % 2 == 0 ? 4 : 8;
+  // The byte of a stage (from its first row, or from A's at kRows kRowPitch) where column `col` (a multiple of 8)
+  // of staged row `row` of x, A or y lies (but kWarpgroupShrink's x and A: shrink_offset). Rows unpadded (2
+  // kStreamChunk of the kRowPitch bytes each keeps), each 16-byte piece XORed within its 128-byte line by
+  // row_swizzle: 8 consecutive rows fall on the 8 16-byte bank groups (the shrink's ldmatrix of x and A), rows 2 q
+  // and 2 q + 1 on opposite halves (update_y's two rows of 4 pieces a phase), and each producer phase fills one line
+  // (a padded row's 16-byte shift split every line's copies in two: ncu's excess global sectors, NOTES entries 114
+  // and 115). Both swizzles go by the row mod 8, which a producer lane's rows share (produce).
+  __device__ static constexpr int row_swizzle(int row) { return 4 * (row % 2) + row / 2 % 4; }
+  __device__ static constexpr int row_offset(int row, int col) {
+    return row * 2 * kStreamChunk + 16 * (col / 8 ^ row_swizzle(row));
   }
 
   static constexpr int kTileSlots = 2;  // tiles the walking warp may hand over ahead of the slowest reader
@@ -289,12 +286,12 @@ struct PrefillTile {
 #pragma unroll
     for (int i = 0; i < kSteps && !kWarpgroupShrink; ++i) {
       const int ks = kSplit * i + part;
-      x_off[i] = (16 * group + lane % 16) * kRowPitch + 2 * (16 * ks + 8 * (lane / 16));
+      x_off[i] = row_offset(16 * group + lane % 16, 16 * ks + 8 * (lane / 16));
       asm volatile("" : "+r"(x_off[i]));  // kept in a register, not recomputed in the loop
 #pragma unroll
       for (int np = 0; np < kRank / 16 && !kWarpgroupShrink; ++np) {
         const int n = 16 * np + lane % 8 + 8 * (lane / 16);
-        a_off[i][np] = kRows * kRowPitch + n * kRowPitch + 2 * (16 * ks + 8 * ((lane / 8) % 2));
+        a_off[i][np] = kRows * kRowPitch + row_offset(n, 16 * ks + 8 * ((lane / 8) % 2));
         asm volatile("" : "+r"(a_off[i][np]));
       }
     }
@@ -315,7 +312,7 @@ struct PrefillTile {
         }
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        y_off[i][h] = y_offset(16 * group + g + 8 * h, col0 + 8 * t);
+        y_off[i][h] = row_offset(16 * group + g + 8 * h, col0 + 8 * t);
         asm volatile("" : "+r"(y_off[i][h]));
       }
     }

@@ -19,18 +19,19 @@ __device__ inline void prefill_copy16(uint32_t dst, const uint16_t* src, int byt
 template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
 __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks>::produce(
     const SgmvParams& p, SharedStorage& smem, int pw, int me, int blocks) {
-  constexpr int kLanesPerRow = kStreamChunk / 8;          // lanes that copy one row piece of x, A or y
-  constexpr int kRowStep = 32 / kLanesPerRow * kProducers;  // rows between this lane's rows of x, y and A
-  constexpr int kLaneRows = kRows / kRowStep;
-  constexpr int kLaneRanks = kRank / kRowStep;
+  // x, A and y: each lane copies one 16-byte piece (`piece`) of every 128-byte line of rows row8 + 8 h, so 8
+  // lanes fill a line (one line of global memory, one of the stage) and a lane's rows share their swizzle
+  // (row_offset's and shrink_offset's go by the row mod 8): one destination an area, plus constants.
+  static_assert(kProducers == 2, "two producer warps' lanes: 8 rows of 8 pieces");
+  constexpr int kLines = kStreamChunk / 64;  // 128-byte lines of a staged row
+  constexpr int kLaneRows = kRows / 8;       // this lane's rows of x and y
+  constexpr int kLaneRanks = kRank / 8;      // and of A
   constexpr int kSlotStep = 32 / kWeightPieces * kProducers;  // B slots between a lane's slots
   static_assert(kSlotStep % 8 == 0, "a lane's slots share their piece_of swizzle");
   constexpr int kLaneSlots = kStreamChunk / kSlotStep;
-  static_assert(kRows % kRowStep == 0 && kRank % kRowStep == 0, "whole rows per producer lane");
-  static_assert(kRowStep % 2 == 0, "a lane's rows of y share y_offset's swap");
   const int lane = threadIdx.x % 32;
-  const int piece = lane % kLanesPerRow;  // this lane's 16-byte piece of every row piece of x, A and y
-  const int first = lane / kLanesPerRow + 32 / kLanesPerRow * pw;  // its first row of x, y and A
+  const int piece = lane % 8;
+  const int row8 = lane / 8 + 4 * pw;
   const int wpiece = lane % kWeightPieces;
   const int first_slot = lane / kWeightPieces + 32 / kWeightPieces * pw;
   const SgmvSlice& a = p.slices[0];
@@ -41,18 +42,15 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   share(K, me, blocks, k_begin, k_end);
   share(N, me, blocks, n_begin, n_end);
   const uint32_t stage0 = cute::cast_smem_ptr_to_uint(smem.stage[0]);
-  // This lane's shared-memory destinations within a stage (plus the stage's offset).
-  const uint32_t row_dst = first * kRowPitch + 16 * piece;
-  // The shrink's rows of x and A: padded as y's, or with kWarpgroupShrink swizzled, where rows kPhases apart
-  // share the swizzle
-  constexpr int kPhases = kWarpgroupShrink ? swizzle_period(kRowStep) : 1;
-  uint32_t x_dst[kPhases], weight_dst[kPhases];
-#pragma unroll
-  for (int q = 0; q < kPhases; ++q) {
-    x_dst[q] = kWarpgroupShrink ? shrink_offset<kRows>(first + kRowStep * q, piece) : row_dst;
-    weight_dst[q] = kRows * kRowPitch + (kWarpgroupShrink ? shrink_offset<kRank>(first + kRowStep * q, piece)
-                                                           : row_dst);
-  }
+  // This lane's destinations within a stage (plus the stage's offset) for its first row, and the bytes to its
+  // next row (8 rows on) and next line
+  const uint32_t x_dst = kWarpgroupShrink ? shrink_offset<kRows>(row8, piece) : row_offset(row8, 8 * piece);
+  const uint32_t a_dst = kRows * kRowPitch + (kWarpgroupShrink ? shrink_offset<kRank>(row8, piece)
+                                                                : row_offset(row8, 8 * piece));
+  const uint32_t y_dst = row_offset(row8, 8 * piece);
+  constexpr int kRows8 = 8 * (kWarpgroupShrink ? 128 : 2 * kStreamChunk);  // x's and A's
+  constexpr int kXLine = kWarpgroupShrink ? kRows * 128 : 128;
+  constexpr int kALine = kWarpgroupShrink ? kRank * 128 : 128;
   const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
   int it = 0;
   for (int n = 0;; ++n) {
@@ -63,16 +61,17 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
     const uint16_t* xs[kLaneRows];  // this lane's piece of each of its rows of x, null past the segment
     const uint16_t* ys[kLaneRows];
 #pragma unroll
-    for (int j = 0; j < kLaneRows; ++j) {
-      const int r = first + kRowStep * j;
+    for (int h = 0; h < kLaneRows; ++h) {
+      const int r = row8 + 8 * h;
       const int64_t row = r < rows ? physical_row(p, row0 + r) : -1;
-      xs[j] = row >= 0 ? static_cast<const uint16_t*>(p.x) + row * p.ld_x + 8 * piece : nullptr;
-      ys[j] = row >= 0 ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece : nullptr;
+      xs[h] = row >= 0 ? static_cast<const uint16_t*>(p.x) + row * p.ld_x + 8 * piece : nullptr;
+      ys[h] = row >= 0 ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece : nullptr;
     }
-    const uint16_t* as[kLaneRanks];
-    const uint16_t* wa = static_cast<const uint16_t*>(a.w) + tile.lora * a.w_stride_lora + 8 * piece;
-#pragma unroll
-    for (int j = 0; j < kLaneRanks; ++j) as[j] = wa + (first + kRowStep * j) * a.w_stride_row;
+    // this lane's piece of its first row of A, and the elements to its next, 8 rows on (32-bit offsets within an
+    // adapter's A: fewer registers than a pointer a row)
+    const uint16_t* wa = static_cast<const uint16_t*>(a.w) + tile.lora * a.w_stride_lora + 8 * piece +
+                         static_cast<int64_t>(row8) * a.w_stride_row;
+    const int a_rows8 = static_cast<int>(8 * a.w_stride_row);
     const uint16_t* bs[kLaneSlots];  // B's row for each of this lane's slots (the slot order is its own inverse)
     const uint16_t* wb = static_cast<const uint16_t*>(b.w) + tile.lora * b.w_stride_lora + 8 * wpiece;
 #pragma unroll
@@ -94,45 +93,43 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
     };
     for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
       const uint32_t st = next_stage();
-      // this lane's piece of its j-th row of x and of A in stage `st`
-      constexpr int kShrinkPitch = kWarpgroupShrink ? 128 : kRowPitch;
-      auto x_at = [&](int j) -> uint32_t {
-        return st + x_dst[j % kPhases] + kRowStep * (j - j % kPhases) * kShrinkPitch;
-      };
-      auto a_dst = [&](int j) -> uint32_t {
-        return st + weight_dst[j % kPhases] + kRowStep * (j - j % kPhases) * kShrinkPitch;
-      };
-      if (8 * piece < k_end - k0) {  // the last chunk may be narrower
 #pragma unroll
-        for (int j = 0; j < kLaneRows; ++j)
-          if (xs[j] != nullptr) prefill_copy16(x_at(j), xs[j] + k0);
+      for (int l = 0; l < kLines; ++l) {
+        if (8 * piece < k_end - k0 - 64 * l) {  // the last chunk may be narrower
 #pragma unroll
-        for (int j = 0; j < kLaneRanks; ++j) {
-          if constexpr (kTrueRanks)  // this lane's row first + kRowStep j of A, if within the rank
-            prefill_copy16(a_dst(j), as[j] + k0, first + kRowStep * j < tile.rank ? 16 : 0);
-          else
-            prefill_copy16(a_dst(j), as[j] + k0);
+          for (int h = 0; h < kLaneRows; ++h)
+            if (xs[h] != nullptr) prefill_copy16(st + x_dst + h * kRows8 + l * kXLine, xs[h] + k0 + 64 * l);
+#pragma unroll
+          for (int h = 0; h < kLaneRanks; ++h) {
+            const uint32_t dst = st + a_dst + h * kRows8 + l * kALine;
+            if constexpr (kTrueRanks)  // this lane's row row8 + 8 h of A, if within the rank
+              prefill_copy16(dst, wa + (h * a_rows8 + k0 + 64 * l), row8 + 8 * h < tile.rank ? 16 : 0);
+            else
+              prefill_copy16(dst, wa + (h * a_rows8 + k0 + 64 * l));
+          }
+        } else if constexpr (kWarpgroupShrink) {
+          // Zeros past h_in: the warpgroup MMAs take every step of a chunk (a step skipped in a warpgroup's code
+          // made ptxas serialize all its wgmma). Size 0: nothing is read from x's first element.
+          const uint16_t* any = static_cast<const uint16_t*>(p.x);
+#pragma unroll
+          for (int h = 0; h < kLaneRows; ++h) prefill_copy16(st + x_dst + h * kRows8 + l * kXLine, any, 0);
+#pragma unroll
+          for (int h = 0; h < kLaneRanks; ++h) prefill_copy16(st + a_dst + h * kRows8 + l * kALine, any, 0);
         }
-      } else if constexpr (kWarpgroupShrink) {
-        // Zeros past h_in: the warpgroup MMAs take every step of a chunk (a step skipped in a warpgroup's code
-        // made ptxas serialize all its wgmma). Size 0: nothing is read from x's first element.
-        const uint16_t* any = static_cast<const uint16_t*>(p.x);
-#pragma unroll
-        for (int j = 0; j < kLaneRows; ++j) prefill_copy16(x_at(j), any, 0);
-#pragma unroll
-        for (int j = 0; j < kLaneRanks; ++j) prefill_copy16(a_dst(j), any, 0);
       }
       landed();
     }
     for (int n0 = n_begin; n0 < n_end; n0 += kStreamChunk, ++it) {
       const int cols = min(kStreamChunk, n_end - n0);
       const uint32_t st = next_stage();
-      if (8 * piece < cols) {
 #pragma unroll
-        for (int j = 0; j < kLaneRows; ++j)
-          if (ys[j] != nullptr)  // rows kRowStep (even) apart: y_offset's same swap (or x's padded rows)
-            prefill_copy16(st + (kWarpgroupShrink ? y_offset(first, 8 * piece) : row_dst) + kRowStep * j * kYPitch,
-                           ys[j] + n0);
+      for (int l = 0; l < kLines; ++l) {
+        if (8 * piece < cols - 64 * l) {
+#pragma unroll
+          for (int h = 0; h < kLaneRows; ++h)
+            if (ys[h] != nullptr)
+              prefill_copy16(st + y_dst + h * 16 * kStreamChunk + 128 * l, ys[h] + n0 + 64 * l);
+        }
       }
 #pragma unroll
       for (int j = 0; j < kLaneSlots; ++j) {
