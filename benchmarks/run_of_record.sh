@@ -4,8 +4,9 @@
 #   run(command="bash benchmarks/run_of_record.sh dist_rec suite sanitize quick full", carry=["dist_rec"])
 # The steps, in the order given (the four take ~460 s of the 600 a device call may run):
 #   suite     the whole GPU suite (tests/) -> $OUT/gpu-suite.txt
-#   sanitize  compute-sanitizer memcheck over the 64-row prefill kernels' per-kernel tests, racecheck over the bf16
-#             ones -> $OUT/memcheck.txt, racecheck.txt (widen the -k expression to the kernels a change touched)
+#   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test, racecheck over the bf16 prefill
+#             kernels on test_prefill_shapes' 272x136 cases (the per-kernel test's 311 x 4096 takes racecheck
+#             over 90 s a kernel at the 16-row tile) -> $OUT/memcheck.txt, racecheck.txt; a timeout says so
 #   quick     `python -m sgmv bench --quick --dtype bf16,fp16` (baselines, serving pairs) -> $OUT/quick.tgz
 #   full      `python -m sgmv bench --dtype D --no-pairs` for bf16 and fp16 -> $OUT/full.tgz
 # The bench runs from a directory outside the checkout, so it times the installed wheel, not python/. Also writes
@@ -24,13 +25,14 @@ for step in "$@"; do
       (cd "$repo/tests" && timeout 300 python3 -m pytest -q -p no:cacheprovider . 2>&1 | tail -6 > "$OUT/gpu-suite.txt")
       tail -1 "$OUT/gpu-suite.txt" ;;
     sanitize)
-      sel="test_kernel and prefill and m64"
-      (cd "$repo/tests" && timeout 60 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
-        -p no:cacheprovider test_gpu_kernels.py -k "$sel" > "$OUT/memcheck.txt" 2>&1)
-      tail -2 "$OUT/memcheck.txt"
-      (cd "$repo/tests" && timeout 60 compute-sanitizer --tool racecheck python3 -m pytest -q -p no:cacheprovider \
-        test_gpu_kernels.py -k "$sel and bf16" > "$OUT/racecheck.txt" 2>&1)
-      tail -2 "$OUT/racecheck.txt" ;;
+      sanitize() {  # tool (and its options), seconds, output file, -k expression
+        (cd "$repo/tests" && timeout "$2" compute-sanitizer --tool $1 python3 -m pytest -q -p no:cacheprovider \
+          test_gpu_kernels.py test_gpu_one_launch.py -k "$4" > "$OUT/$3" 2>&1)
+        local rc=$?; [ $rc = 124 ] && echo "TIMED OUT after $2 s" >> "$OUT/$3"
+        echo "${1%% *} rc=$rc: $(grep -E 'passed|failed' "$OUT/$3" | tail -1) $(tail -1 "$OUT/$3")"
+      }
+      sanitize "memcheck --report-api-errors no" 90 memcheck.txt "test_kernel and prefill"
+      sanitize racecheck 240 racecheck.txt "test_prefill_shapes and 272x136 and (negative or one_row) and bf16" ;;
     quick)
       (cd /tmp && rm -rf quick && timeout 100 python3 -m sgmv bench --quick --dtype bf16,fp16 --out /tmp/quick \
         > /tmp/quick.log 2>&1; echo "quick rc=$? $(tail -1 /tmp/quick.log)"
