@@ -4,9 +4,10 @@
 #   run(command="bash benchmarks/run_of_record.sh dist_rec suite sanitize quick full", carry=["dist_rec"])
 # The steps, in the order given (the four take ~460 s of the 600 a device call may run):
 #   suite     the whole GPU suite (tests/) -> $OUT/gpu-suite.txt
-#   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test, racecheck over the bf16 prefill
-#             kernels on test_prefill_shapes' 272x136 cases (the per-kernel test's 311 x 4096 takes racecheck
-#             over 90 s a kernel at the 16-row tile) -> $OUT/memcheck.txt, racecheck.txt; a timeout says so
+#   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
+#             over the bf16 prefill kernels on test_prefill_shapes' small cases, one process a test (in one process
+#             for them all, the 16-row tile's test after another outlasted minutes) -> $OUT/memcheck.txt,
+#             racecheck.txt; a timeout says so
 #   quick     `python -m sgmv bench --quick --dtype bf16,fp16` (baselines, serving pairs) -> $OUT/quick.tgz
 #   full      `python -m sgmv bench --dtype D --no-pairs` for bf16 and fp16 -> $OUT/full.tgz
 # The bench runs from a directory outside the checkout, so it times the installed wheel, not python/. Also writes
@@ -19,20 +20,27 @@ export PYTHONPATH=/tmp/rec
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 python3 -c "import sys, torch, cuda.bindings as cb; print(sys.version.split()[0], torch.__version__, cb.__version__)" \
   | tee "$OUT/versions.txt"
+racecheck_each() {  # seconds a test, test file, -k expression: a line a test (its outcome, racecheck's summary)
+  local t
+  while read -r t; do
+    (cd "$repo/tests" && timeout "$1" compute-sanitizer --tool racecheck python3 -m pytest -q -p no:cacheprovider \
+       "${t#tests/}" 2>&1 | grep -E 'passed|failed|RACECHECK SUMMARY' | tr '\n' ' '; echo "rc=$? $t")
+  done < <(cd "$repo/tests" && python3 -m pytest -q --co -p no:cacheprovider "$2" -k "$3" | grep '::')
+}
 for step in "$@"; do
   case $step in
     suite)
       (cd "$repo/tests" && timeout 300 python3 -m pytest -q -p no:cacheprovider . 2>&1 | tail -6 > "$OUT/gpu-suite.txt")
       tail -1 "$OUT/gpu-suite.txt" ;;
     sanitize)
-      sanitize() {  # tool (and its options), seconds, output file, -k expression
-        (cd "$repo/tests" && timeout "$2" compute-sanitizer --tool $1 python3 -m pytest -q -p no:cacheprovider \
-          test_gpu_kernels.py test_gpu_one_launch.py -k "$4" > "$OUT/$3" 2>&1)
-        local rc=$?; [ $rc = 124 ] && echo "TIMED OUT after $2 s" >> "$OUT/$3"
-        echo "${1%% *} rc=$rc: $(grep -E 'passed|failed' "$OUT/$3" | tail -1) $(tail -1 "$OUT/$3")"
-      }
-      sanitize "memcheck --report-api-errors no" 90 memcheck.txt "test_kernel and prefill"
-      sanitize racecheck 240 racecheck.txt "test_prefill_shapes and 272x136 and (negative or one_row) and bf16" ;;
+      (cd "$repo/tests" && timeout 90 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
+        -p no:cacheprovider test_gpu_kernels.py -k "test_kernel and prefill" > "$OUT/memcheck.txt" 2>&1
+       [ $? = 124 ] && echo "TIMED OUT after 90 s" >> "$OUT/memcheck.txt")
+      echo "memcheck: $(grep -E 'passed|failed' "$OUT/memcheck.txt" | tail -1) $(tail -1 "$OUT/memcheck.txt")"
+      racecheck_each 30 test_gpu_one_launch.py \
+        "test_prefill_shapes and bf16 and ((16x8 and negative) or (272x136 and one_row))" > "$OUT/racecheck.txt"
+      echo "racecheck: $(grep -c '1 passed.*0 hazards' "$OUT/racecheck.txt") of $(wc -l < "$OUT/racecheck.txt") tests" \
+        "passed with 0 hazards" ;;
     quick)
       (cd /tmp && rm -rf quick && timeout 100 python3 -m sgmv bench --quick --dtype bf16,fp16 --out /tmp/quick \
         > /tmp/quick.log 2>&1; echo "quick rc=$? $(tail -1 /tmp/quick.log)"
