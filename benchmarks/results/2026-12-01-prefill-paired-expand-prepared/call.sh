@@ -1,6 +1,7 @@
 # NOTES entry 117 (prepared): A = main's kernels (dist_rec6, the wheel of 62db919, entry 116's records; later commits
 # change no kernel), B = branch wip/prefill-paired-expand (dist_K, built from e448d7e; b4185cb after it moves code
-# only, same SASS): the 16-row prefill tile's mma.sync expand takes two stages at once. Both wheels were built on the CPU machine when this was prepared; if they are gone:
+# only, same SASS): the 16-row prefill tile's mma.sync expand takes two stages at once. Both wheels were built on
+# the CPU machine when this was prepared; if they are gone:
 #   git worktree add --detach /tmp/wtA 62db919 && (cd /tmp/wtA && pip wheel -q --no-deps -w /work/main/dist_rec6 .)
 #   git worktree add --detach /tmp/wtB wip/prefill-paired-expand &&
 #     (cd /tmp/wtB && pip wheel -q --no-deps -w /work/main/dist_K .)
