@@ -12,6 +12,7 @@ from sgmv.bench.cases import BenchCase, decode_segments, make_buffers
 PREFILL_SEGMENTS = {4096: 64, 8192: 8}  # as the quick sweep
 CASES = {
     "distinct256_r16": (4096, 4096, 16, 256, "distinct"),
+    "distinct256_r32": (4096, 4096, 32, 256, "distinct"),
     "identical256_r64": (4096, 4096, 64, 256, "identical"),
     "distinct256_r64": (4096, 4096, 64, 256, "distinct"),
     "prefill4096_r64": (4096, 4096, 64, 4096, "prefill"),
