@@ -59,7 +59,10 @@ struct PrefillTile {
   static constexpr int kConsumers = kSplit * kGroups;
   static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
   static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker
-  static constexpr int kRowPitch = 2 * kStreamChunk + 16;  // bytes per staged row of x or y (16 against conflicts)
+  // Bytes a staged row of x or y keeps: row_offset packs the rows in their first 2 kStreamChunk and the swizzle
+  // avoids the bank conflicts (entries 114 and 115); the 16 more, unused, keep the stage sizes of codegen's
+  // prefill_stage_bytes
+  static constexpr int kRowPitch = 2 * kStreamChunk + 16;
   static constexpr int kWeightPitch = 2 * kRank;  // bytes per staged row of B (h_out row, every rank), unpadded:
   // its 16-byte pieces are swizzled instead (piece_of), so a stage holds B in 2/3 of the bytes at rank 16 and the
   // stages in flight go from 10 to 13 (benchmarks/NOTES.md, entry 45)
@@ -216,10 +219,11 @@ struct PrefillTile {
 
   // Producer warp `pw` of kProducers: for every tile of the block, the shrink's chunks (kRows rows of x and kRank
   // rows of A) then the expand's (kRows rows of y and up to kStreamChunk rows of B), each into the next free
-  // stage, with cp.async: 16 bytes a lane, so one warp instruction moves 512 bytes of x or y. Each lane's
-  // copies arrive on the stage's barrier when they have landed (32 kProducers arrivals complete it). Every lane
-  // keeps a pointer per row it copies and advances it a chunk at a time: computing each piece's address cost ~200
-  // instructions a stage, which bound the kernel, as did a bulk copy per row piece (entry 31).
+  // stage, with cp.async: 16 bytes a lane, so one warp instruction moves 512 bytes, a 128-byte line of each of 4
+  // rows of x, A or y (entry 115). Each lane's copies arrive on the stage's barrier when they have landed (32
+  // kProducers arrivals complete it). Every lane keeps a pointer per row of x and y it copies (A's rows: 32-bit
+  // offsets from one) and advances it a chunk at a time: computing each piece's address cost ~200 instructions a
+  // stage, which bound the kernel, as did a bulk copy per row piece (entry 31).
   // (prefill_produce.cuh)
   __device__ static void produce(const SgmvParams& p, SharedStorage& smem, int pw, int me, int blocks);
 
