@@ -6,7 +6,7 @@
 #   git worktree add --detach /tmp/wtB wip/prefill-paired-expand &&
 #     (cd /tmp/wtB && pip wheel -q --no-deps -w /work/main/dist_K .)
 # (or: git apply paired-expand.patch on main). Then
-# run(command="bash benchmarks/results/2026-12-01-prefill-paired-expand-prepared/call.sh",
+# run(command="bash benchmarks/results/2026-12-01-prefill-paired-expand/call.sh",
 #     carry=["dist_rec6", "dist_K"]):
 # B's prefill and random-problem GPU tests, then the full sweep's distinct bs64 and bs256 batches (the 16-row tile
 # at ranks 16-64; r8 and r128 run other kernels, unchanged) and its r16 prefill cases (the 64-row tile, SASS
