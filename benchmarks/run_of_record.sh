@@ -28,11 +28,13 @@ racecheck_each() {  # seconds a try, tries; stdin: a command a line, run in test
   local -; set -f  # the pytest ids' brackets stay as they are
   while read -r cmd; do
     for ((try = 1; try <= $2; ++try)); do
-      out=$(cd "$repo/tests" && timeout "$1" compute-sanitizer --tool racecheck --kernel-name kns=sgmv_prefill $cmd 2>&1)
+      out=$(cd "$repo/tests" &&
+            timeout "$1" compute-sanitizer --tool racecheck --kernel-name kns=sgmv_prefill $cmd 2>&1)
       rc=$?
       [ $rc != 124 ] && break
     done
-    echo "$(grep -E 'passed|failed|matches|Error|RACECHECK SUMMARY' <<<"$out" | tr '\n' ' ')rc=$rc try $((try > $2 ? $2 : try)): $cmd"
+    echo "$(grep -E 'passed|failed|matches|Error|RACECHECK SUMMARY' <<<"$out" | tr '\n' ' ')rc=$rc" \
+      "try $((try > $2 ? $2 : try)): $cmd"
   done
 }
 racecheck_cases() {  # the commands racecheck_each runs: every bf16 prefill kernel on small launches

@@ -1,10 +1,11 @@
 """What the GPU tests share: the device, the compiled kernels, the check of an op's addition to y against the
-reference, random weights, and CUDA-graph replays of add_lora."""
+reference, random weights, one prefill launch checked, and CUDA-graph replays of add_lora."""
 import torch
 
 import sgmv
-from sgmv import manifest
-from conftest import TOLERANCE, Case, output_rounding, rel_error
+from sgmv import cuda_ops, manifest, reference
+from sgmv.cuda_ops import Rows
+from conftest import TOLERANCE, Case, covered_rows, output_rounding, poison_allocator, rel_error
 
 DEV = "cuda"
 KERNELS = manifest.load().kernels
@@ -27,6 +28,24 @@ def random_weights(n_lora, rank, h_in, h_out, dtype, gen):
     a = (torch.randn(n_lora, rank, h_in, generator=gen) / h_in ** 0.5).to(dtype).to(DEV)
     b = (torch.randn(n_lora, h_out, rank, generator=gen) / rank ** 0.5).to(dtype).to(DEV)
     return a, b
+
+
+def check_prefill_launch(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_out: int,
+                         gen: torch.Generator) -> None:
+    """The prefill `kernel` (or any add_lora kernel: cuda_ops' `fused`) on `batch` with fresh random weights, x, y
+    and per-adapter scales drawn from `gen`, the allocator poisoned, against the float64 reference; y past the
+    covered rows untouched."""
+    dtype = DTYPES[kernel.dtype]
+    rows = int(batch.seg_indptr[-1])
+    a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    scales = (torch.rand(n_lora, generator=gen) + 0.5).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), scales, 0.5, fused=kernel)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
 def graph_replays(case: Case, y: torch.Tensor, times: int = 2):

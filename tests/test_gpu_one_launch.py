@@ -16,7 +16,7 @@ from sgmv import cuda_ops, dispatch, loader, manifest, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem, plan
 from conftest import Case, covered_rows, poison_allocator, poison_past_rank, requires_gpu, token_loras, true_ranks
-from gpu_checks import DEV, DTYPES, KERNELS, check_delta, graph_replays, random_weights
+from gpu_checks import DEV, DTYPES, KERNELS, check_delta, check_prefill_launch, graph_replays, random_weights
 
 pytestmark = requires_gpu
 
@@ -313,22 +313,10 @@ def _prefill_batch(layout: str, n_lora: int, dtype, seed: int) -> sgmv.LoraBatch
 def test_prefill_shapes(kernel, shape, layout):
     """The prefill kernel on h_in and h_out off its stages, segments off its row tile, one row, -1 adapters,
     empty segments, per-adapter scales; y past the covered rows untouched."""
-    h_in, h_out = shape
-    dtype = DTYPES[kernel.dtype]
     n_lora = 6
     seed = zlib.crc32(f"{kernel.name}{shape}{layout}".encode()) % 1000
-    gen = torch.Generator().manual_seed(seed)
-    batch = _prefill_batch(layout, n_lora, dtype, seed)
-    rows = int(batch.seg_indptr[-1])
-    a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
-    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
-    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
-    scales = (torch.rand(n_lora, generator=gen) + 0.5).to(DEV)
-    poison_allocator(DEV)
-    y = y0.clone()
-    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), scales, 0.5, fused=kernel)
-    want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
-    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+    batch = _prefill_batch(layout, n_lora, DTYPES[kernel.dtype], seed)
+    check_prefill_launch(kernel, batch, n_lora, *shape, torch.Generator().manual_seed(seed))
 
 
 def _many_short_segments(n_lora: int, seed: int) -> sgmv.LoraBatch:
