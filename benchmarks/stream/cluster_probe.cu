@@ -1,0 +1,205 @@
+// What one launch of add_lora for one adapter over R rows costs in data movement alone when thread-block clusters
+// sum v on chip instead of a grid barrier, and every operand of the block, the expand's y and B too, is asked for
+// at the start with bulk copies into shared memory (benchmarks/NOTES.md, entry 120): the bound of such a design for
+// identical batches (entry 64's handoff_probe bounds the grid barrier's), apart from its MMAs. bf16 x, y [R][h],
+// A [r][h], B [h][r] (r = 64). Loads feed a checksum that the stores carry, so none is dropped.
+// Grid: R / T clusters of C blocks (a row tile of T rows a cluster; C = 16 is a non-portable size); block k of a
+// cluster takes columns [k h / C, (k + 1) h / C) of h_in (x, A) and of h_out (B, y), all four in shared memory.
+// Forms, each one launch, timed as the bench times add_lora (graph_replay.cuh: 32 cold buffer sets):
+//   copy    : the block's x, A, B and y asked for at once (cp.async.bulk, one mbarrier for x and A, one for y and
+//             B), read from shared memory, y written: this decomposition's bytes, no sum
+//   cluster : as copy, but after x and A land each block writes a partial v (T x r floats), the cluster sums them
+//             (a cluster barrier; block k sums its 1 / C of v over the C partials and pushes it to every block;
+//             a second barrier), and only then are y and B read and y written
+//
+//   nvcc -O3 -arch=sm_90 -o cluster_probe cluster_probe.cu && ./cluster_probe
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include <cooperative_groups.h>
+#include <cuda_runtime.h>
+
+#include "../graph_replay.cuh"
+
+namespace cg = cooperative_groups;
+
+constexpr int kThreads = 256;
+constexpr int kRank = 64;
+constexpr int kPiece = 16384;  // bytes a bulk copy of B's contiguous share
+
+enum Form { kCopy, kCluster };
+
+struct Set {
+  const uint16_t *x, *a, *b;
+  uint16_t* y;
+};
+
+__device__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
+
+__device__ void bulk_copy(void* dst, const void* src, int bytes, uint64_t* bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
+               :: "r"(smem_addr(dst)), "l"(src), "r"(bytes), "r"(smem_addr(bar)) : "memory");
+}
+
+__device__ void expect_bytes(uint64_t* bar, int bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" :: "r"(smem_addr(bar)), "r"(bytes)
+               : "memory");
+}
+
+__device__ void wait_phase0(uint64_t* bar) {
+  uint32_t done = 0;
+  do {
+    asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0; selp.u32 %0, 1, 0, p; }"
+                 : "=r"(done) : "r"(smem_addr(bar)) : "memory");
+  } while (!done);
+}
+
+__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
+
+// 16-byte vectors [0, n) of a shared-memory area into the checksum
+__device__ uint32_t fold_all(const uint4* p, int n) {
+  uint32_t sum = 0;
+  for (int i = threadIdx.x; i < n; i += kThreads) sum ^= fold(p[i]);
+  return sum;
+}
+
+__global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows, Form form) {
+  extern __shared__ __align__(128) unsigned char smem[];
+  cg::cluster_group cluster = cg::this_cluster();
+  const int blocks = static_cast<int>(cluster.num_blocks());
+  const int me = static_cast<int>(cluster.block_rank());
+  const int cols = h / blocks, col0 = me * cols, row_bytes = 2 * cols;
+  const int rows = tile_rows, row0 = blockIdx.x / blocks * rows;
+  uint16_t* sx = reinterpret_cast<uint16_t*>(smem);
+  uint16_t* sa = sx + rows * cols;
+  uint16_t* sb = sa + kRank * cols;
+  uint16_t* sy = sb + cols * kRank;
+  float* part = reinterpret_cast<float*>(sy + rows * cols);  // this block's partial v [rows][r]
+  float* v = part + rows * kRank;                             // the cluster's sum
+  uint64_t* bars = reinterpret_cast<uint64_t*>(v + rows * kRank);
+  if (threadIdx.x == 0) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[0])) : "memory");
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[1])) : "memory");
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+  // as add_lora's kernels: the next launch may start now; nothing is read before the previous one is done
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  const int b_bytes = cols * kRank * 2;  // B's rows of the share are contiguous
+  if (threadIdx.x < 32) {
+    const int lane = threadIdx.x;
+    if (lane == 0) {
+      expect_bytes(&bars[0], (rows + kRank) * row_bytes);
+      expect_bytes(&bars[1], rows * row_bytes + b_bytes);
+    }
+    __syncwarp();
+    for (int i = lane; i < rows; i += 32)
+      bulk_copy(sx + i * cols, s.x + static_cast<int64_t>(row0 + i) * h + col0, row_bytes, &bars[0]);
+    for (int i = lane; i < kRank; i += 32)
+      bulk_copy(sa + i * cols, s.a + static_cast<int64_t>(i) * h + col0, row_bytes, &bars[0]);
+    for (int i = lane; i * kPiece < b_bytes; i += 32)
+      bulk_copy(reinterpret_cast<unsigned char*>(sb) + i * kPiece,
+                reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(col0) * kRank) + i * kPiece,
+                min(kPiece, b_bytes - i * kPiece), &bars[1]);
+    for (int i = lane; i < rows; i += 32)
+      bulk_copy(sy + i * cols, s.y + static_cast<int64_t>(row0 + i) * h + col0, row_bytes, &bars[1]);
+  }
+  wait_phase0(&bars[0]);
+  uint32_t sum = fold_all(reinterpret_cast<const uint4*>(sx), (rows + kRank) * row_bytes / 16);  // x and A
+  if (form == kCluster) {
+    for (int i = threadIdx.x; i < rows * kRank; i += kThreads) part[i] = static_cast<float>((sum >> (i % 7)) & 1);
+    cluster.sync();  // every block's partial v is written
+    const int share = rows * kRank / blocks;  // this block's entries of v: [me share, (me + 1) share)
+    for (int i = threadIdx.x; i < share; i += kThreads) {
+      float acc = 0.0f;
+      for (int q = 0; q < blocks; ++q) acc += cluster.map_shared_rank(part, q)[me * share + i];
+      for (int q = 0; q < blocks; ++q) cluster.map_shared_rank(v, q)[me * share + i] = acc;
+    }
+    cluster.sync();  // every block holds the sum; no block reads another's shared memory after this
+    for (int i = threadIdx.x; i < rows * kRank; i += kThreads) sum ^= __float_as_uint(v[i]);
+  }
+  wait_phase0(&bars[1]);
+  sum ^= fold_all(reinterpret_cast<const uint4*>(sb), b_bytes / 16);
+  const uint4* ys = reinterpret_cast<const uint4*>(sy);
+  const int vpr = row_bytes / 16;  // 16-byte vectors a row's share
+  for (int i = threadIdx.x; i < rows * vpr; i += kThreads) {
+    uint4 q = ys[i];
+    q.x ^= sum & 1;
+    *reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / vpr) * h + col0 + 8 * (i % vpr)) = q;
+  }
+}
+
+int main() {
+  int sms = 0, smem_max = 0;
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+  cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0);
+  cudaFuncSetAttribute(probe, cudaFuncAttributeNonPortableClusterSizeAllowed, 1);
+  cudaFuncSetAttribute(probe, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_max);
+  cudaStream_t stream;
+  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
+  cudaEvent_t e0, e1;
+  cudaEventCreate(&e0);
+  cudaEventCreate(&e1);
+  printf("%5s %6s %5s %4s %7s %9s %8s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold)\n",
+         "rows", "h", "tile", "C", "blocks", "clusters", "smemKB", "floorus", "pdl");
+  // rows, h, rows a cluster's tile, blocks a cluster
+  const int shapes[][4] = {{256, 8192, 32, 16}, {256, 8192, 64, 16}, {256, 4096, 16, 16}, {256, 4096, 32, 16},
+                           {256, 4096, 32, 8}, {64, 8192, 8, 16}, {64, 4096, 4, 16}, {16, 8192, 2, 16}};
+  const char* names[] = {"copy", "cluster"};
+  for (int pdl = 0; pdl < 2; ++pdl)
+  for (const auto& shape : shapes) {
+    const int rows = shape[0], h = shape[1], tile = shape[2], c = shape[3];
+    const int cols = h / c, blocks = rows / tile * c;
+    const size_t smem = size_t(2) * (tile * cols + kRank * cols + cols * kRank + tile * cols) +
+                        size_t(8) * tile * kRank + 16;
+    cudaLaunchConfig_t config = {};
+    cudaLaunchAttribute attrs[2] = {};
+    attrs[0].id = cudaLaunchAttributeClusterDimension;
+    attrs[0].val.clusterDim.x = c;
+    attrs[0].val.clusterDim.y = 1;
+    attrs[0].val.clusterDim.z = 1;
+    attrs[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attrs[1].val.programmaticStreamSerializationAllowed = pdl;
+    config.gridDim = dim3(blocks);
+    config.blockDim = dim3(kThreads);
+    config.dynamicSmemBytes = smem;
+    config.stream = stream;
+    config.attrs = attrs;
+    config.numAttrs = 2;
+    int clusters = -1;
+    if (smem <= size_t(smem_max)) cudaOccupancyMaxActiveClusters(&clusters, probe, &config);
+    const size_t xb = size_t(rows) * h * 2, wb = size_t(kRank) * h * 2;
+    const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
+    printf("%5d %6d %5d %4d %7d %9d %8.1f %8.2f %s", rows, h, tile, c, blocks, clusters, smem / 1024.0,
+           mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
+    if (smem > size_t(smem_max) || clusters <= 0) {
+      printf(" n/a (shared memory or cluster size)\n");
+      continue;
+    }
+    const int sets = 32;
+    std::vector<Set> all(sets);
+    std::vector<void*> mem;
+    for (auto& st : all) {
+      void *x, *y, *a, *b;
+      cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb);
+      cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb);
+      st = Set{static_cast<const uint16_t*>(x), static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b),
+               static_cast<uint16_t*>(y)};
+      mem.insert(mem.end(), {x, y, a, b});
+    }
+    for (int form = kCopy; form <= kCluster; ++form) {
+      const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+        cudaLaunchKernelEx(&config, probe, all[i], h, tile, static_cast<Form>(form));
+      });
+      printf(" %s=%.2f", names[form], us);
+    }
+    const cudaError_t err = cudaDeviceSynchronize();
+    printf(" (%s)\n", cudaGetErrorString(err));
+    for (void* p : mem) cudaFree(p);
+    if (err != cudaSuccess) return 1;
+  }
+  return 0;
+}
