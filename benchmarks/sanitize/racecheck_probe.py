@@ -4,7 +4,7 @@ compute-sanitizer's racecheck, whose cost grows with the launch (benchmarks/NOTE
     python benchmarks/sanitize/racecheck_probe.py KERNEL SIZES [H_IN H_OUT]
 
 SIZES: the segments' rows, a comma list where `N*R` is N segments of R rows (adapters cycle over 6, the third of
-each six is -1), e.g. `1*16` or `17,3,40`. Run it from the repository root with the package installed.
+each six is -1), e.g. `16*1` (16 one-row segments) or `17,3,40`. Run it with the package installed.
 """
 import itertools
 import pathlib
