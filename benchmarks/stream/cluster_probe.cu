@@ -8,9 +8,12 @@
 // Forms, each one launch, timed as the bench times add_lora (graph_replay.cuh: 32 cold buffer sets):
 //   copy    : the block's x, A, B and y asked for at once (cp.async.bulk, one mbarrier for x and A, one for y and
 //             B), read from shared memory, y written: this decomposition's bytes, no sum
-//   cluster : as copy, but after x and A land each block writes a partial v (T x r floats), the cluster sums them
-//             (a cluster barrier; block k sums its 1 / C of v over the C partials and pushes it to every block;
-//             a second barrier), and only then are y and B read and y written
+//   cluster : as copy, but after x and A land each block pushes its partial v (T x r floats) to the cluster:
+//             the 1 / C of it that block k sums goes to block k (st.async into its shared memory, completing bytes
+//             on its mbarrier), block k sums the C parts and pushes its share of v to every block the same way,
+//             and only once a block holds all of v are y and B read and y written. No cluster barrier after the
+//             start: barrier.cluster's release compiles to MEMBAR.ALL.GPU, which would wait for the bulk copies
+//             of y and B in flight (NOTES.md, entries 74-75).
 //
 //   nvcc -O3 -arch=sm_90 -o cluster_probe cluster_probe.cu && ./cluster_probe
 #include <algorithm>
@@ -56,6 +59,16 @@ __device__ void wait_phase0(uint64_t* bar) {
   } while (!done);
 }
 
+// Four floats into the shared memory of block `rank` of the cluster at this block's address `dst`, completing 16
+// bytes on that block's mbarrier at this block's address `bar`.
+__device__ void push4(float* dst, uint64_t* bar, int rank, float4 f) {
+  uint32_t remote_dst, remote_bar;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_dst) : "r"(smem_addr(dst)), "r"(rank));
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_bar) : "r"(smem_addr(bar)), "r"(rank));
+  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
+               :: "r"(remote_dst), "f"(f.x), "f"(f.y), "f"(f.z), "f"(f.w), "r"(remote_bar) : "memory");
+}
+
 __device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
 
 // 16-byte vectors [0, n) of a shared-memory area into the checksum
@@ -76,15 +89,17 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows
   uint16_t* sa = sx + rows * cols;
   uint16_t* sb = sa + kRank * cols;
   uint16_t* sy = sb + cols * kRank;
-  float* part = reinterpret_cast<float*>(sy + rows * cols);  // this block's partial v [rows][r]
-  float* v = part + rows * kRank;                             // the cluster's sum
+  float* inbox = reinterpret_cast<float*>(sy + rows * cols);  // [C][share]: each block's part of this block's share
+  float* v = inbox + rows * kRank;                             // the cluster's sum [rows][r]
+  // x and A landed, y and B landed, every part of this block's share landed, all of v landed
   uint64_t* bars = reinterpret_cast<uint64_t*>(v + rows * kRank);
+  const int share = rows * kRank / blocks;  // the entries of v block `me` sums: [me share, (me + 1) share)
   if (threadIdx.x == 0) {
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[0])) : "memory");
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[1])) : "memory");
+    for (int i = 0; i < 4; ++i)
+      asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[i])) : "memory");
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-  __syncthreads();
+  cluster.sync();  // every block's barriers are ready before any block pushes to them
   // as add_lora's kernels: the next launch may start now; nothing is read before the previous one is done
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
   asm volatile("griddepcontrol.wait;" ::: "memory");
@@ -94,6 +109,8 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows
     if (lane == 0) {
       expect_bytes(&bars[0], (rows + kRank) * row_bytes);
       expect_bytes(&bars[1], rows * row_bytes + b_bytes);
+      expect_bytes(&bars[2], blocks * share * 4);  // (the copy form never waits for these two)
+      expect_bytes(&bars[3], rows * kRank * 4);
     }
     __syncwarp();
     for (int i = lane; i < rows; i += 32)
@@ -110,15 +127,22 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows
   wait_phase0(&bars[0]);
   uint32_t sum = fold_all(reinterpret_cast<const uint4*>(sx), (rows + kRank) * row_bytes / 16);  // x and A
   if (form == kCluster) {
-    for (int i = threadIdx.x; i < rows * kRank; i += kThreads) part[i] = static_cast<float>((sum >> (i % 7)) & 1);
-    cluster.sync();  // every block's partial v is written
-    const int share = rows * kRank / blocks;  // this block's entries of v: [me share, (me + 1) share)
-    for (int i = threadIdx.x; i < share; i += kThreads) {
-      float acc = 0.0f;
-      for (int q = 0; q < blocks; ++q) acc += cluster.map_shared_rank(part, q)[me * share + i];
-      for (int q = 0; q < blocks; ++q) cluster.map_shared_rank(v, q)[me * share + i] = acc;
+    const int quads = share / 4;  // float4s of a share
+    for (int i = threadIdx.x; i < blocks * quads; i += kThreads) {  // this block's partial v, share by share
+      const int owner = i / quads, j = 4 * (i % quads);
+      const float f = static_cast<float>((sum >> (i % 7)) & 1);
+      push4(inbox + me * share + j, &bars[2], owner, make_float4(f, f + 1, f + 2, f + 3));
     }
-    cluster.sync();  // every block holds the sum; no block reads another's shared memory after this
+    wait_phase0(&bars[2]);
+    for (int j = 4 * threadIdx.x; j < share; j += 4 * kThreads) {  // this block's share of v, to every block
+      float4 acc = make_float4(0, 0, 0, 0);
+      for (int k = 0; k < blocks; ++k) {
+        const float4 part = *reinterpret_cast<const float4*>(inbox + k * share + j);
+        acc.x += part.x; acc.y += part.y; acc.z += part.z; acc.w += part.w;
+      }
+      for (int q = 0; q < blocks; ++q) push4(v + me * share + j, &bars[3], q, acc);
+    }
+    wait_phase0(&bars[3]);  // all of v has landed: no block writes to this one's shared memory after this
     for (int i = threadIdx.x; i < rows * kRank; i += kThreads) sum ^= __float_as_uint(v[i]);
   }
   wait_phase0(&bars[1]);
@@ -154,7 +178,7 @@ int main() {
     const int rows = shape[0], h = shape[1], tile = shape[2], c = shape[3];
     const int cols = h / c, blocks = rows / tile * c;
     const size_t smem = size_t(2) * (tile * cols + kRank * cols + cols * kRank + tile * cols) +
-                        size_t(8) * tile * kRank + 16;
+                        size_t(8) * tile * kRank + 32;
     cudaLaunchConfig_t config = {};
     cudaLaunchAttribute attrs[2] = {};
     attrs[0].id = cudaLaunchAttributeClusterDimension;
