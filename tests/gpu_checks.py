@@ -12,6 +12,14 @@ KERNELS = manifest.load().kernels
 DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
 
 
+def kernel_named(name: str):
+    """The compiled kernel called `name` (for the tools in benchmarks/sanitize); ValueError if none is."""
+    for kernel in KERNELS:
+        if kernel.name == name:
+            return kernel
+    raise ValueError(f"no compiled kernel is called {name!r} (`python -m sgmv info` lists them)")
+
+
 def check_delta(y_out, y_in, want_delta, dtype, untouched_rows, roundings: int = 1):
     """y_out - y_in against the reference's want_delta within the dtype's tolerance plus y's rounding, and the
     untouched rows unchanged. roundings: how many times the op rounds y to its dtype (two where add_lora runs as two

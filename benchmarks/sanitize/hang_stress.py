@@ -18,14 +18,14 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests"))
 import sgmv  # noqa: E402
-from gpu_checks import DEV, KERNELS, check_prefill_launch  # noqa: E402
+from gpu_checks import DEV, check_prefill_launch, kernel_named  # noqa: E402
 
 N_LORA = 6
 SHAPES = [(16, 8), (272, 136), (1040, 1032)]
 
 
 def main(seconds: float, names: list[str]) -> None:
-    kernels = [next(k for k in KERNELS if k.name == n) for n in names]
+    kernels = [kernel_named(n) for n in names]
     rng = random.Random(118)
     gen = torch.Generator().manual_seed(118)
     launches = {k.name: 0 for k in kernels}

@@ -14,7 +14,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests"))
 import sgmv  # noqa: E402
-from gpu_checks import DEV, KERNELS, check_prefill_launch  # noqa: E402
+from gpu_checks import DEV, check_prefill_launch, kernel_named  # noqa: E402
 
 N_LORA = 6
 
@@ -28,7 +28,7 @@ def sizes_of(text: str) -> list[int]:
 
 
 def main(name: str, sizes_text: str, h_in: int = 16, h_out: int = 8) -> None:
-    kernel = next(k for k in KERNELS if k.name == name)
+    kernel = kernel_named(name)
     sizes = sizes_of(sizes_text)
     loras = [-1 if i % N_LORA == 2 else i % N_LORA for i in range(len(sizes))]
     batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
