@@ -6,7 +6,7 @@
 #   git worktree add --detach /tmp/wtB wip/prefill-a-row-copies &&
 #     (cd /tmp/wtB && pip wheel -q --no-deps -w /work/main/dist_L .)
 # (or: git apply a-row-copies.patch on main). Then
-# run(command="bash benchmarks/results/2026-12-01-prefill-a-row-copies-prepared/call.sh",
+# run(command="bash benchmarks/results/2026-12-01-prefill-a-row-copies/call.sh",
 #     carry=["dist_rec6", "dist_L"]):
 # B's prefill and random-problem GPU tests (with the tests of d5aa724: test_prefill_shapes through
 # gpu_checks.check_prefill_launch, not yet run on the GPU), then the full sweep's distinct bs64 and bs256 batches
