@@ -71,8 +71,8 @@ class KernelSpec:
             return f"{self.threads}, 2"
         if self.op == "fused":
             return f"{self.threads}, 1"
-        if self.op == "prefill":  # one block an SM: its stages take up to PREFILL_SMEM_BYTES of its shared memory
-            return f"{self.threads}, 1"
+        if self.op == "prefill":  # its stages take up to PREFILL_SMEM_BYTES of an SM's shared memory
+            return f"{self.threads}, {self.prefill_blocks_per_sm}"
         if self.narrow:  # 5 blocks an SM: 96 registers, no spills
             return f"{self.threads}, 5"
         if self.op == "expand" and self.warp_rows == 16 and self.rank > 2 * CHUNK:
@@ -126,6 +126,12 @@ class KernelSpec:
     def pipelined(self) -> bool:
         """An expand whose blocks stream SgmvParams.col_tiles_per_block column tiles (dispatch reads it)."""
         return self.op == "expand" and self.stages > 0
+
+    @property
+    def prefill_blocks_per_sm(self) -> int:
+        """Prefill: the blocks an SM holds at once (its launch bounds): two for the tiles of
+        PREFILL_TWO_BLOCK_TILES, whose registers allow it without spills, else one."""
+        return 2 if (self.warp_rows, self.rank) in PREFILL_TWO_BLOCK_TILES else 1
 
     @property
     def prefill_producers(self) -> int:
@@ -309,6 +315,8 @@ PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one bl
 # 150 KB took the prefill kernel's cases to a median 0.99x (r16-r32 distinct bs64 0.93-0.99x); 110 KB lost at r64,
 # whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72); under PREFILL_MAX_STAGES, 185 and 220 KB gained
 # nothing at r32-r64 (entry 90)
+PREFILL_TWO_BLOCK_TILES = {(16, 16)}  # (rows, rank): the prefill tiles held to two blocks an SM (entry 121: 95 -> 80
+# registers, no spills)
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
