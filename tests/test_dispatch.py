@@ -354,6 +354,24 @@ def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
 
 
+def test_prefill_tile_of_two_blocks_an_sm_keeps_one_where_its_blocks_fit_one_an_sm():
+    """A prefill kernel an SM holds twice (the r16 16-row tile) runs two an SM where the batch has more blocks than
+    SMs; where they fit one an SM it asks for one_block_smem, so the block scheduler cannot pair them up."""
+    kernel = dataclasses.replace(PREFILL_SHORT[1], smem_bytes=102576)  # r16, 256 columns
+    one_block = 115728  # the H200's: 2 x (115728 + 1024) > 228 KB
+    wide = plan(prefill_prob(rows=256, segs=256), kernel, 132, clusters=True, resident_blocks=2,
+                one_block_smem=one_block)
+    assert (wide.grid, wide.smem_bytes) == ((264, 1, 1), kernel.smem_bytes)  # every tile at once, two an SM
+    narrow = plan(prefill_prob(rows=64, segs=64), kernel, 132, clusters=True, resident_blocks=2,
+                  one_block_smem=one_block)
+    assert (narrow.grid, narrow.smem_bytes) == ((66, 2, 1), one_block)  # 64 tiles in clusters of two: one an SM
+    unknown = plan(prefill_prob(rows=64, segs=64), kernel, 132, clusters=True, resident_blocks=2)
+    assert (unknown.grid, unknown.smem_bytes) == ((68, 2, 1), kernel.smem_bytes)
+    held_once = plan(prefill_prob(rows=64, segs=64), kernel, 132, clusters=True, resident_blocks=1,
+                     one_block_smem=one_block)
+    assert held_once.smem_bytes == kernel.smem_bytes  # already one an SM
+
+
 @pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])
 def test_prefill_cluster_ends_the_tiles_in_the_fewest_tile_times(tiles, want):
     """Clusters of two halve a tile's time and the clusters the SMs hold: two when that ends sooner, else one."""
