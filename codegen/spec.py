@@ -41,13 +41,16 @@ class KernelSpec:
     vectorized: bool  # 16-byte vector loads (needs aligned rows); False = element loads, any shape
     true_ranks: bool = False  # prefill: the variant that takes the adapters' true ranks (SgmvParams::ranks); the
     # others compute every adapter at the full rank and stay as they were (benchmarks/NOTES.md, entry 98)
+    blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (the launch bounds); 2 for the variant of
+    # the tiles of PREFILL_TWO_BLOCK_TILES, which dispatch runs on batches of more blocks than SMs
 
     @property
     def name(self) -> str:
         hidden = f"h{self.hidden}" if self.hidden else "hany"
         vec = "v8" if self.vectorized else "v1"
         tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
-        return f"{self.unit}_{hidden}_{tile}_{vec}" + ("_ranks" if self.true_ranks else "")
+        blocks = f"_b{self.blocks_per_sm}" if self.blocks_per_sm > 1 else ""
+        return f"{self.unit}_{hidden}_{tile}_{vec}{blocks}" + ("_ranks" if self.true_ranks else "")
 
     @property
     def unit(self) -> str:
@@ -72,7 +75,7 @@ class KernelSpec:
         if self.op == "fused":
             return f"{self.threads}, 1"
         if self.op == "prefill":  # its stages take up to PREFILL_SMEM_BYTES of an SM's shared memory
-            return f"{self.threads}, {self.prefill_blocks_per_sm}"
+            return f"{self.threads}, {self.blocks_per_sm}"
         if self.narrow:  # 5 blocks an SM: 96 registers, no spills
             return f"{self.threads}, 5"
         if self.op == "expand" and self.warp_rows == 16 and self.rank > 2 * CHUNK:
@@ -126,12 +129,6 @@ class KernelSpec:
     def pipelined(self) -> bool:
         """An expand whose blocks stream SgmvParams.col_tiles_per_block column tiles (dispatch reads it)."""
         return self.op == "expand" and self.stages > 0
-
-    @property
-    def prefill_blocks_per_sm(self) -> int:
-        """Prefill: the blocks an SM holds at once (its launch bounds): two for the tiles of
-        PREFILL_TWO_BLOCK_TILES, whose registers allow it without spills, else one."""
-        return 2 if (self.warp_rows, self.rank) in PREFILL_TWO_BLOCK_TILES else 1
 
     @property
     def prefill_producers(self) -> int:
@@ -213,6 +210,9 @@ class KernelSpec:
 def valid_tile(spec: KernelSpec) -> bool:
     if spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1 or (spec.true_ranks and spec.op != "prefill"):
         return False
+    if spec.blocks_per_sm != 1 and not (spec.op == "prefill" and spec.blocks_per_sm == 2
+                                        and 2 * (spec.smem_bytes + 1024) <= MAX_SMEM_BYTES + 1024):
+        return False  # two blocks and their 1 KB reserves in the H100/H200's 228 KB an SM
     if spec.narrow:
         return (spec.vectorized and spec.rank != ANY and spec.rank % 8 == 0 and spec.rank <= 2 * CHUNK
                 and spec.unroll >= 1 and spec.tile_n == 64 * spec.warps * spec.unroll)
@@ -315,8 +315,10 @@ PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one bl
 # 150 KB took the prefill kernel's cases to a median 0.99x (r16-r32 distinct bs64 0.93-0.99x); 110 KB lost at r64,
 # whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72); under PREFILL_MAX_STAGES, 185 and 220 KB gained
 # nothing at r32-r64 (entry 90)
-PREFILL_TWO_BLOCK_TILES = {(16, 16)}  # (rows, rank): the prefill tiles held to two blocks an SM (entry 121: 95 -> 80
-# registers, no spills)
+PREFILL_TWO_BLOCK_TILES = {(16, 16)}  # (rows, rank): prefill tiles also compiled for two blocks an SM (the r16 16-row
+# tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at once,
+# r16 distinct bs256 0.94-0.99x; one that fits one block an SM keeps the one-block kernel (two an SM put two blocks
+# on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121)
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
@@ -356,13 +358,15 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     segments (benchmarks/NOTES.md, entries 35, 38 and 45); as extra tiles 32-row ones (they tied with the launch
     pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
     once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, the producer warps
-    and the walking warp."""
+    and the walking warp. The tiles of PREFILL_TWO_BLOCK_TILES come twice: one and two blocks an SM."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
     for rows, chunk in [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else []):
         split = _prefill_split(rows, chunk, rank, prefill_stage_bytes(rows, chunk, rank))
         tiles.append(dict(warps=rows // 16 * split + PREFILL_SUPPORT_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
+        if (rows, rank) in PREFILL_TWO_BLOCK_TILES:
+            tiles.append(dict(tiles[-1], blocks_per_sm=2))
     return tiles
 
 

@@ -82,17 +82,20 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
 def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps():
     """add_lora in one launch by streaming: every dtype at ranks 16, 32 and 64, 64-row tiles for long segments and
     16-row ones for many short segments (32-row ones, and 16-row ones of 128 columns, as extra tiles), any h_in
-    and h_out, aligned rows, one block an SM (two for the tiles of PREFILL_TWO_BLOCK_TILES, whose shared memory
-    fits twice)."""
+    and h_out, aligned rows, one block an SM; the tiles of PREFILL_TWO_BLOCK_TILES also as a variant of two, whose
+    shared memory fits twice."""
     prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill"}
     assert prefill == {(dt, r, rows) for dt in ("fp16", "bf16") for r in (16, 32, 64) for rows in (64, 16)}
     extra = {(s.dtype, s.rank, s.warp_rows) for s in specmod.default_specs(extra_tiles=True) if s.op == "prefill"}
     assert extra == prefill | {(dt, r, 32) for dt in ("fp16", "bf16") for r in (16, 32, 64)}
     for s in (s for s in SPECS if s.op == "prefill"):
-        two = (s.warp_rows, s.rank) in specmod.PREFILL_TWO_BLOCK_TILES
-        assert s.hidden == specmod.ANY and s.vectorized and s.launch_bounds.endswith(", 2" if two else ", 1")
-        assert (2 if two else 1) * (s.smem_bytes + 1024) <= specmod.MAX_SMEM_BYTES + 1024
+        assert s.hidden == specmod.ANY and s.vectorized and s.launch_bounds.endswith(f", {s.blocks_per_sm}")
+        assert s.blocks_per_sm * (s.smem_bytes + 1024) <= specmod.MAX_SMEM_BYTES + 1024
         assert 2 <= s.stages <= specmod.PREFILL_MAX_STAGES and s.smem_bytes <= specmod.MAX_SMEM_BYTES
+    two = {(s.dtype, s.rank, s.warp_rows, s.tile_n, s.true_ranks)
+           for s in SPECS if s.op == "prefill" and s.blocks_per_sm == 2}
+    assert two == {(dt, 16, 16, 256, tr) for dt in ("fp16", "bf16") for tr in (False, True)}
+    assert not any(s.blocks_per_sm != 1 for s in SPECS if s.op != "prefill")
     bad = specmod.KernelSpec("prefill", "bf16", 24, 0, warps=18, warp_rows=64, tile_n=128, unroll=1, vectorized=True)
     assert not specmod.valid_tile(bad)  # v feeds the expand's MMAs in 16-wide rank steps
 

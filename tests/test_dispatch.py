@@ -345,6 +345,19 @@ def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
         assert can_run(problem, with_ranks) and not can_run(dataclasses.replace(problem, true_ranks=True), plain)
 
 
+def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sms():
+    """The r16 16-row tile's variant of two blocks an SM runs batches of more tiles (times the cluster) than SMs; a
+    batch that fits one block an SM keeps the one-block kernel, as does any batch of a build without the variant."""
+    one = PREFILL_SHORT[1]  # rank 16, 256 columns
+    two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
+    kernels = PREFILL + PREFILL_SHORT + [two]
+    for segs, want in [(256, two), (140, two), (64, one), (120, one)]:  # 64: clusters of two, 128 blocks
+        assert dispatch.prefers_prefill(prefill_prob(rows=segs, segs=segs), kernels, 132) is want, segs
+        assert dispatch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is one
+    r64 = dispatch.prefers_prefill(prefill_prob(rank=64, rows=256, segs=256), kernels, 132)
+    assert r64.blocks_per_sm == 1 and r64.rank == 64
+
+
 def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     full = plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1)
     assert (full.grid, full.cluster) == ((132, 1, 1), 1)  # 128 tiles: one tile-time with or without clusters
@@ -352,24 +365,6 @@ def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     assert (half.grid, half.cluster) == ((66, 2, 1), 2)  # 64 tiles: clusters of two, each block half a tile
     small = plan(prefill_prob(rows=1000, segs=3), PREFILL[0], 132, clusters=True, resident_blocks=1)
     assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
-
-
-def test_prefill_tile_of_two_blocks_an_sm_keeps_one_where_its_blocks_fit_one_an_sm():
-    """A prefill kernel an SM holds twice (the r16 16-row tile) runs two an SM where the batch has more blocks than
-    SMs; where they fit one an SM it asks for one_block_smem, so the block scheduler cannot pair them up."""
-    kernel = dataclasses.replace(PREFILL_SHORT[1], smem_bytes=102576)  # r16, 256 columns
-    one_block = 115728  # the H200's: 2 x (115728 + 1024) > 228 KB
-    wide = plan(prefill_prob(rows=256, segs=256), kernel, 132, clusters=True, resident_blocks=2,
-                one_block_smem=one_block)
-    assert (wide.grid, wide.smem_bytes) == ((264, 1, 1), kernel.smem_bytes)  # every tile at once, two an SM
-    narrow = plan(prefill_prob(rows=64, segs=64), kernel, 132, clusters=True, resident_blocks=2,
-                  one_block_smem=one_block)
-    assert (narrow.grid, narrow.smem_bytes) == ((66, 2, 1), one_block)  # 64 tiles in clusters of two: one an SM
-    unknown = plan(prefill_prob(rows=64, segs=64), kernel, 132, clusters=True, resident_blocks=2)
-    assert (unknown.grid, unknown.smem_bytes) == ((68, 2, 1), kernel.smem_bytes)
-    held_once = plan(prefill_prob(rows=64, segs=64), kernel, 132, clusters=True, resident_blocks=1,
-                     one_block_smem=one_block)
-    assert held_once.smem_bytes == kernel.smem_bytes  # already one an SM
 
 
 @pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])

@@ -65,7 +65,7 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
     dev = loader.device(ref.device.index)
     resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
     return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90,
-                        resident_blocks=resident, one_block_smem=dev.one_block_smem)
+                        resident_blocks=resident)
 
 
 def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Sequence[SgmvSlice],

@@ -341,10 +341,10 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # 0.87-0.94x the pair's time, r16 0.88-0.95x. Its stages are PREFILL_SHORT_CHUNK columns wide: with 8 consumer
 # warps (entry 45) 256 columns took distinct bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at
 # r64 (before, 128 columns won where the tiles fit one wave, entry 38).
-# The r16 16-row tile is compiled for two blocks an SM (codegen's PREFILL_TWO_BLOCK_TILES), which run a batch of more
-# tiles than SMs at once, each block's bubbles covered by the other's stream (r16 distinct bs256 0.94-0.985x, entry
-# 121); where its blocks fit one an SM, plan asks for the shared memory that keeps them so (one_block_smem), as the
-# block scheduler put two of a one-wave batch's blocks on one SM while others idled (distinct bs64 1.07-1.17x).
+# Where codegen compiles the 16-row tile for two blocks an SM too (PREFILL_TWO_BLOCK_TILES: rank 16), batches of more
+# blocks than SMs take that kernel, whose tiles then all run at once (r16 distinct bs256 0.94-0.99x), and the others
+# the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on some SMs
+# while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry 121).
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
@@ -381,9 +381,11 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         return None
     kernel = max(fitting, key=lambda k: k.warp_rows)
     blocks = prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
-    if short:  # the measured stage width where a build has others (ties: the first compiled)
+    if short:  # the measured stage width where a build has others (ties: the first compiled); two blocks an SM where
+        # the batch has more blocks than SMs, else one (PREFILL_SHORT_ROWS' note)
+        several_waves = blocks > num_sms
         kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows),
-                     key=lambda k: k.tile_n == PREFILL_SHORT_CHUNK)
+                     key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, (k.blocks_per_sm > 1) == several_waves))
     return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
 
@@ -494,13 +496,12 @@ def _largest_power_of_two(n: int) -> int:
 
 
 def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = False,
-         clusters: bool = False, resident_blocks: int = 0, one_block_smem: int = 0) -> Launch:
+         clusters: bool = False, resident_blocks: int = 0) -> Launch:
     """Grid and split-K for `kernel` on `problem`, from shapes alone.
 
     partial: the shrink stores partial slices of v (add_lora) instead of adding into a zeroed v;
     clusters: thread-block clusters are available (sm_90), so up to MAX_CLUSTER splits share one slice;
-    resident_blocks: blocks of `kernel` one SM holds at once (the driver's occupancy), 0 if unknown;
-    one_block_smem: dynamic shared memory that holds a launch to one block an SM on this GPU, 0 if unknown.
+    resident_blocks: blocks of `kernel` one SM holds at once (the driver's occupancy), 0 if unknown.
     """
     cluster = 1
     groups = _row_groups(problem, kernel)
@@ -509,12 +510,8 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
         cluster = prefill_cluster(problem, kernel, num_sms)
-        tiles = tile_slots(problem, kernel)
-        smem = kernel.smem_bytes
-        if resident_blocks > 1 and prefill_row_tiles(problem, kernel) * cluster <= num_sms and one_block_smem > smem:
-            smem, resident_blocks = one_block_smem, 1  # every block an SM of its own (PREFILL_SHORT_ROWS' note)
-        walkers = min(tiles, max(1, max(1, resident_blocks) * num_sms // cluster))
-        return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=smem, k_splits=1,
+        walkers = min(tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
+        return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":

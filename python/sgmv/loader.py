@@ -74,23 +74,10 @@ class _Device:
         major, minor = torch.cuda.get_device_capability(ordinal)
         self.arch = 10 * major + minor
         self.num_sms = torch.cuda.get_device_properties(ordinal).multi_processor_count
-        self.one_block_smem = self._one_block_smem(driver)
         self._functions: dict[str, Any] = {}
         self._resident: dict[str, int] = {}
         self._modules: dict[str, Any] = {}  # by compile unit: one image holds the unit's kernels
         self._lock = threading.Lock()
-
-    def _one_block_smem(self, driver) -> int:
-        """Dynamic shared memory of which an SM holds one block only (dispatch.plan's one_block_smem), 0 if a block
-        may not ask for that much."""
-        attrs = driver.CUdevice_attribute
-        per_sm, reserved, most = (
-            _check(driver, driver.cuDeviceGetAttribute(a, self.handle), "cuDeviceGetAttribute")
-            for a in (attrs.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR,
-                      attrs.CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK,
-                      attrs.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN))
-        one_block = -(-(per_sm // 2 - reserved + 1) // 16) * 16  # two such blocks and their reserves exceed the SM's
-        return one_block if one_block <= most else 0
 
     def function(self, kernel: KernelRecord):
         fn = self._functions.get(kernel.name)
@@ -134,11 +121,9 @@ class _Device:
                 self._modules[kernel.unit] = module
             fn = _check(driver, driver.cuModuleGetFunction(module, kernel.name.encode()),
                         f"cuModuleGetFunction({kernel.name})")
-            # A prefill launch may ask for more than its stages (dispatch.plan's one_block_smem).
-            most = max(kernel.smem_bytes, self.one_block_smem if kernel.op == "prefill" else 0)
-            if most > DEFAULT_SMEM_LIMIT:
+            if kernel.smem_bytes > DEFAULT_SMEM_LIMIT:
                 attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
-                _check(driver, driver.cuFuncSetAttribute(fn, attr, most), "cuFuncSetAttribute")
+                _check(driver, driver.cuFuncSetAttribute(fn, attr, kernel.smem_bytes), "cuFuncSetAttribute")
         finally:
             _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
         return fn
