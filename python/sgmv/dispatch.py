@@ -318,12 +318,12 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     return min(costs, key=lambda ck: ck[0])[1] if costs else None
 
 
-# add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM, stream row tiles of x and then y
-# through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md, entry 31): against the launch pair,
-# 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64 and from 71.6 to 67.3 at
-# rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row tiles) they lost
-# (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). A cluster of two blocks shares each
-# tile (each streams half of h_in and of h_out; entry 32), so such a batch keeps every SM busy again. The
+# add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM (two in the r16 16-row tile's second
+# build, below), stream row tiles of x and then y through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md,
+# entry 31): against the launch pair, 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64
+# and from 71.6 to 67.3 at rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row
+# tiles) they lost (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). A cluster of two blocks
+# shares each tile (each streams half of h_in and of h_out; entry 32), so such a batch keeps every SM busy again. The
 # kernel takes batches whose tiles of its tallest fitting tile, times the blocks sharing each, keep
 # PREFILL_MIN_SM_PERCENT of the SMs busy, of at least PREFILL_MIN_ROWS rows and PREFILL_MIN_MEAN_ROWS rows a
 # segment.
