@@ -316,9 +316,9 @@ PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one bl
 # whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72); under PREFILL_MAX_STAGES, 185 and 220 KB gained
 # nothing at r32-r64 (entry 90)
 PREFILL_TWO_BLOCK_TILES = {(16, 16)}  # (rows, rank): prefill tiles also compiled for two blocks an SM (the r16 16-row
-# tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at once,
-# r16 distinct bs256 0.94-0.99x; one that fits one block an SM keeps the one-block kernel (two an SM put two blocks
-# on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121)
+# tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at once, r16
+# distinct bs256 0.94-1.02x, median 0.975; one that fits one block an SM keeps the one-block kernel (two an SM put two
+# blocks on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121)
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)

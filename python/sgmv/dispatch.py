@@ -342,9 +342,10 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # warps (entry 45) 256 columns took distinct bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at
 # r64 (before, 128 columns won where the tiles fit one wave, entry 38).
 # Where codegen compiles the 16-row tile for two blocks an SM too (PREFILL_TWO_BLOCK_TILES: rank 16), batches of more
-# blocks than SMs take that kernel, whose tiles then all run at once (r16 distinct bs256 0.94-0.99x), and the others
-# the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on some SMs
-# while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry 121).
+# blocks than SMs take that kernel, whose tiles then all run at once (r16 distinct bs256 0.94-1.02x, median 0.975), and
+# the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
+# some SMs while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry
+# 121).
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
