@@ -356,6 +356,10 @@ def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sm
         assert dispatch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is one
     r64 = dispatch.prefers_prefill(prefill_prob(rank=64, rows=256, segs=256), kernels, 132)
     assert r64.blocks_per_sm == 1 and r64.rank == 64
+    wide = prefill_prob(rows=256, segs=256)
+    assert dispatch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 2) is two
+    assert dispatch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 1) is one  # a GPU that holds one
+    assert dispatch.prefers_prefill(wide, kernels[::-1], 132, resident_blocks=lambda k: 1) is one  # in any order
 
 
 def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():

@@ -365,10 +365,12 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int
                key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
 
 
-def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
     its tallest tile for long segments, its 16-row tile for many short ones; the variant for true ranks exactly
-    where the call gives them (without, it costs 1-4%: benchmarks/NOTES.md, entry 98)."""
+    where the call gives them (without, it costs 1-4%: benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the
+    driver's occupancy where known; a kernel built for two blocks an SM is chosen only where the GPU holds two."""
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     short = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
@@ -385,8 +387,11 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     if short:  # the measured stage width where a build has others (ties: the first compiled); two blocks an SM where
         # the batch has more blocks than SMs, else one (PREFILL_SHORT_ROWS' note)
         several_waves = blocks > num_sms
+        held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
         kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows),
-                     key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, (k.blocks_per_sm > 1) == several_waves))
+                     key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK,
+                                    k.blocks_per_sm > 1 and held(k) if several_waves else k.blocks_per_sm == 1,
+                                    -k.blocks_per_sm))
     return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
 
@@ -397,7 +402,7 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap)."""
     kernels = list(kernels)
     return (prefers_fused(problem, kernels, num_sms, resident_blocks)
-            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms))
+            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks))
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
