@@ -3,8 +3,8 @@
 #   SGMV_EXTRA_TILES=1 SGMV_KERNELS="sgmv_prefill_*" pip wheel -q --no-deps -w dist_Q .
 # run(command="bash benchmarks/results/2026-12-01-prefill-512-columns-prepared/call.sh", carry=["dist_Q"]), ~200 s:
 # the 512-column kernels' GPU tests (per kernel and one launch), their registers, then dispatch_sweep over
-# PREFILL_SHORT_CHUNK=256,512 (256: today's kernels, the two-block one on batches of more blocks than SMs; 512: the
-# one-block 512-column tile everywhere) on the full sweep's distinct bs64/bs256 cases at ranks 16-64, bf16, twice in turn.
+# PREFILL_SHORT_CHUNK=256,512 (each: that width's one-block kernel on one-wave batches, its two-block one on the
+# others where it has one: 512 at rank 16) on the full sweep's distinct bs64/bs256 cases at ranks 16-64, bf16, twice.
 set -u
 rm -rf /tmp/q && python3 -m pip install -q --no-deps --no-index --target /tmp/q dist_Q/*.whl || exit 1
 export PYTHONPATH=/tmp/q
