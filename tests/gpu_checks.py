@@ -14,10 +14,10 @@ DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
 
 def kernel_named(name: str):
     """The compiled kernel called `name` (for the tools in benchmarks/sanitize); ValueError if none is."""
-    for kernel in KERNELS:
-        if kernel.name == name:
-            return kernel
-    raise ValueError(f"no compiled kernel is called {name!r} (`python -m sgmv info` lists them)")
+    try:
+        return manifest.load().by_name(name)
+    except KeyError:
+        raise ValueError(f"no compiled kernel is called {name!r} (`python -m sgmv info` lists them)") from None
 
 
 def check_delta(y_out, y_in, want_delta, dtype, untouched_rows, roundings: int = 1):

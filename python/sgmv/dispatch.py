@@ -386,11 +386,10 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     blocks = prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
     if short:  # the measured stage width where a build has others (ties: the first compiled); two blocks an SM where
         # the batch has more blocks than SMs, else one (PREFILL_SHORT_ROWS' note)
-        several_waves = blocks > num_sms
+        wanted = 2 if blocks > num_sms else 1
         held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
         kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows),
-                     key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK,
-                                    k.blocks_per_sm > 1 and held(k) if several_waves else k.blocks_per_sm == 1,
+                     key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, k.blocks_per_sm == wanted and held(k),
                                     -k.blocks_per_sm))
     return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
 
