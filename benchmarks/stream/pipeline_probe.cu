@@ -1,0 +1,282 @@
+// What one launch of add_lora for one adapter over R rows costs in data movement alone when each block keeps one
+// share of the weights for every row of its group and the expand of a row tile waits only for that tile's v, not
+// for the whole shrink (benchmarks/NOTES.md, entry 124). Entry 64's handoff_probe put any launch whose expand waits
+// at one grid barrier near 9.1 us at 256 x 8192 (target 7.49): every byte of the expand after every byte of the
+// shrink. Here the row tiles pipeline: tile t's expand runs while later tiles' x is still arriving.
+// bf16 x, y [R][h], A [r][h], B [h][r], v [R][r] float32; r 16 or 64. Loads feed a checksum that the additions and
+// stores carry, so none is dropped; no math.
+// Grid: G row groups of R / G rows x S = 128 / G blocks a group; block s of a group takes the s-th 1 / S of h_in's
+// and of h_out's 16-byte vectors (128 blocks: whole 128-byte lines at h8192, G 1). 256 threads a block in two
+// roles, each holding its operands in registers, every load issued at the start (loads into registers do not hold
+// up a release's MEMBAR, entry 75; cp.async copies would):
+//   warps 0-3, the shrink: its share of A and of the group's x rows; per row tile of T rows, once the tile's x has
+//              landed, adds its partial v (T x r floats) into v;
+//   warps 4-7, the expand: its share of B (h_out / S rows of r) and of the group's y rows; per row tile, once the
+//              tile's v is summed, reads it and writes the tile's y.
+// Forms, each one launch, timed as the bench times add_lora (graph_replay.cuh: 32 cold buffer sets, median of 15):
+//   copy    : the same loads and stores, no v and no wait: this decomposition's bytes
+//   barrier : v added tile by tile, one grid-wide barrier after the last tile's additions (the handoff's order)
+//   tiles   : a counter per (group, row tile): the shrink role arrives at its tile's counter after the tile's
+//             additions (release), the expand role waits at each tile's counter in turn (acquire), so tile t's
+//             expand overlaps tiles t + 1... of the shrink
+//   relaxed : tiles with relaxed arrivals (no MEMBAR: not a barrier's ordering, for scale only; a MEMBAR may wait
+//             for memory operations of the block still in flight, entries 74-75)
+// Counters flip their top bit once a launch, as handoff.cuh's: a group's first block adds kFlip - (S - 1), the
+// others 1. A wait that never sees the flip gives up (wait_flip) and the run reports it.
+//
+//   nvcc -O3 -arch=sm_90 -o pipeline_probe pipeline_probe.cu && ./pipeline_probe
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include <cuda_runtime.h>
+
+#include "../graph_replay.cuh"
+
+constexpr int kBlocks = 128;
+constexpr int kRoleThreads = 128;  // a role's threads (4 warps)
+constexpr int kThreads = 2 * kRoleThreads;
+constexpr uint32_t kFlip = 0x80000000u;
+constexpr int kLine = 32;       // counters 128 bytes apart
+constexpr int kMaxTiles = 16;   // row tiles a group
+constexpr int kMaxHeld = 40;    // 16-byte vectors a thread holds (x and A, or y and B)
+
+enum Form { kCopy, kBarrier, kTiles, kRelaxed };
+
+struct Set {
+  const uint4 *x, *a, *b;
+  uint4* y;
+  float* v;
+};
+
+__device__ unsigned g_timeouts;  // waits that never saw their counter flip
+
+__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
+
+__device__ void role_sync(int id) { asm volatile("bar.sync %0, %1;" :: "r"(id), "r"(kRoleThreads) : "memory"); }
+
+// One of `arrivals` blocks arrives (release, or relaxed): the counter's top bit flips when the last one has.
+__device__ void arrive(unsigned* counter, bool first, uint32_t arrivals, bool relaxed = false) {
+  const uint32_t add = first ? kFlip - (arrivals - 1) : 1u;
+  if (relaxed)
+    asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+  else
+    asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+}
+
+// Waits until the counter's top bit differs from `found`'s; after ~2^20 reads, or once any wait has timed out, gives
+// up (a bug here must not hang the device call).
+__device__ void wait_flip(const unsigned* counter, uint32_t found) {
+  for (int spins = 0;; ++spins) {
+    uint32_t now;
+    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
+    if ((now ^ found) & kFlip) return;
+    if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
+      atomicAdd(&g_timeouts, 1u);
+      return;
+    }
+    __nanosleep(32);
+  }
+}
+
+// kRank: r; kGroupRows: R / G; kShare: 16-byte vectors of a row a block takes (h / 8 / S); kT: rows a tile.
+template <int kRank, int kGroupRows, int kShare, int kT>
+__global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, int h, Form form) {
+  constexpr int kRowTiles = kGroupRows / kT;
+  constexpr int kTileVecs = kT * kShare;              // x or y vectors of a tile's share
+  static_assert(kTileVecs % kRoleThreads == 0, "a tile in whole passes of a role's threads");
+  constexpr int kPerTile = kTileVecs / kRoleThreads;  // a thread's vectors of each tile
+  constexpr int kWeightVecs = kRank * kShare;         // A's (or B's) vectors of the share
+  constexpr int kWeightHeld = (kWeightVecs + kRoleThreads - 1) / kRoleThreads;
+  constexpr int kHeld = kRowTiles * kPerTile + kWeightHeld;
+  static_assert(kRowTiles <= kMaxTiles && kHeld <= kMaxHeld, "see kMaxTiles, kMaxHeld");
+  constexpr int kVQuads = kT * kRank / 4;  // float4s of a tile's v
+  constexpr int kVPerThread = (kVQuads + kRoleThreads - 1) / kRoleThreads;
+
+  __shared__ uint32_t found_shared;
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  const int S = h / 8 / kShare;  // blocks a group
+  const int g = blockIdx.x / S, sp = blockIdx.x % S;
+  const int row0 = g * kGroupRows;
+  const int vpr = h / 8;     // 16-byte vectors a row of x or y
+  const int c0 = sp * kShare;  // the share's first vector in a row
+  unsigned* tile_counters = counters + (1 + g * kMaxTiles) * kLine;
+  if (threadIdx.x == 0)
+    asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];"
+                 : "=r"(found_shared) : "l"(form == kCopy || form == kBarrier ? counters : tile_counters) : "memory");
+  __syncthreads();  // the counters as the launch found them, before any of this block's arrivals
+  const uint32_t found = found_shared;
+  const bool tiles = form == Form::kTiles || form == kRelaxed;
+  const int role = threadIdx.x / kRoleThreads, i = threadIdx.x % kRoleThreads;
+  // Vector k of a tile's share: row k / kShare of the tile, vector k % kShare of the share.
+  auto row_vec = [&](const uint4* base, int t, int k) {
+    return base + static_cast<int64_t>(row0 + t * kT + k / kShare) * vpr + c0 + k % kShare;
+  };
+  uint4 held[kHeld];
+  uint32_t sum = 0;
+  if (role == 0) {
+    // A's share first (every tile needs it), then x tile by tile
+#pragma unroll
+    for (int j = 0; j < kWeightHeld; ++j) {
+      const int k = i + j * kRoleThreads;  // row k / kShare of A, vector k % kShare
+      held[kRowTiles * kPerTile + j] =
+          k < kWeightVecs ? __ldcg(s.a + static_cast<int64_t>(k / kShare) * vpr + c0 + k % kShare)
+                          : make_uint4(0, 0, 0, 0);
+    }
+#pragma unroll
+    for (int t = 0; t < kRowTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < kPerTile; ++j) held[t * kPerTile + j] = __ldcg(row_vec(s.x, t, i + j * kRoleThreads));
+#pragma unroll
+    for (int t = 0; t < kRowTiles; ++t) {
+      if (t == 0)
+#pragma unroll
+        for (int j = 0; j < kWeightHeld; ++j) sum ^= fold(held[kRowTiles * kPerTile + j]);
+#pragma unroll
+      for (int j = 0; j < kPerTile; ++j) sum ^= fold(held[t * kPerTile + j]);
+      if (form == kCopy) continue;
+      role_sync(1);  // the tile's x has landed in every thread of the role (its partial v would need all of it)
+      float* v = s.v + static_cast<int64_t>(row0 + t * kT) * kRank;
+      const float f = static_cast<float>(sum & 1);
+#pragma unroll
+      for (int j = 0; j < kVPerThread; ++j) {
+        const int q = i + j * kRoleThreads;
+        if (q < kVQuads)
+          asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f)
+                       : "memory");
+      }
+      if (tiles) {
+        role_sync(1);  // the role's additions are issued
+        if (i == 0) arrive(tile_counters + t * kLine, sp == 0, S, form == kRelaxed);
+      }
+    }
+    if (form == kBarrier) {
+      role_sync(1);
+      if (i == 0) arrive(counters, blockIdx.x == 0, kBlocks);
+    }
+    if (sum == 0x9E3779B9u) s.v[i] = 0.f;  // (the copy form's loads feed something)
+  } else {
+    // B's share first (its rows [c0 * 8, c0 * 8 + 8 kShare) of r each are contiguous), then y tile by tile
+    const uint4* b = s.b + static_cast<int64_t>(c0) * kRank;
+#pragma unroll
+    for (int j = 0; j < kWeightHeld; ++j) {
+      const int k = i + j * kRoleThreads;
+      held[kRowTiles * kPerTile + j] = k < kWeightVecs ? __ldcg(b + k) : make_uint4(0, 0, 0, 0);
+    }
+#pragma unroll
+    for (int t = 0; t < kRowTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < kPerTile; ++j) held[t * kPerTile + j] = __ldcg(row_vec(s.y, t, i + j * kRoleThreads));
+    if (form == kBarrier) {
+      if (i == 0) wait_flip(counters, found);
+      role_sync(2);
+    }
+#pragma unroll
+    for (int t = 0; t < kRowTiles; ++t) {
+      if (t == 0)
+#pragma unroll
+        for (int j = 0; j < kWeightHeld; ++j) sum ^= fold(held[kRowTiles * kPerTile + j]);
+      if (form != kCopy) {
+        if (tiles) {
+          if (i == 0) wait_flip(tile_counters + t * kLine, found);
+          role_sync(2);  // the tile's v is summed
+        }
+        const float4* v = reinterpret_cast<const float4*>(s.v + static_cast<int64_t>(row0 + t * kT) * kRank);
+#pragma unroll
+        for (int j = 0; j < kVPerThread; ++j) {
+          const int q = i + j * kRoleThreads;
+          if (q < kVQuads) {
+            const float4 f = __ldcg(v + q);
+            sum ^= __float_as_uint(f.x) ^ __float_as_uint(f.y) ^ __float_as_uint(f.z) ^ __float_as_uint(f.w);
+          }
+        }
+        role_sync(2);  // every thread's y of the tile depends on all of the tile's v
+      }
+#pragma unroll
+      for (int j = 0; j < kPerTile; ++j) {
+        uint4 q = held[t * kPerTile + j];
+        q.x ^= sum & 1;
+        __stcg(const_cast<uint4*>(row_vec(s.y, t, i + j * kRoleThreads)), q);
+      }
+    }
+  }
+}
+
+using ProbeKernel = void (*)(Set, unsigned*, int, Form);
+
+struct Shape {
+  int rows, h, rank, groups;
+  ProbeKernel kernel;
+};
+
+// One instantiation per shape: kGroupRows = rows / groups, kShare = h / 8 / (128 / groups), kT 16 (32 where a
+// tile's share would not fill the role's threads).
+template <int kRank, int kRows, int kH, int kGroups, int kT = 16>
+Shape shape() {
+  constexpr int kS = kBlocks / kGroups;
+  return Shape{kRows, kH, kRank, kGroups, probe<kRank, kRows / kGroups, kH / 8 / kS, kT>};
+}
+
+int main() {
+  int sms = 0;
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+  if (sms < kBlocks) {
+    printf("needs %d SMs (every block on the GPU at once), has %d\n", kBlocks, sms);
+    return 1;
+  }
+  const Shape shapes[] = {
+      shape<64, 256, 8192, 1>(), shape<64, 256, 8192, 2>(), shape<64, 256, 8192, 4>(),
+      shape<64, 256, 4096, 1, 32>(), shape<64, 256, 4096, 2>(), shape<64, 256, 4096, 4>(),
+      shape<64, 64, 8192, 1>(), shape<64, 64, 4096, 1, 32>(), shape<64, 16, 8192, 1>(),
+      shape<16, 256, 8192, 1>(), shape<16, 256, 8192, 4>(), shape<16, 256, 4096, 1, 32>(),
+      shape<16, 64, 8192, 1>()};
+  unsigned* counters;
+  const size_t counter_bytes = size_t(4) * kLine * (1 + 4 * kMaxTiles);
+  cudaMalloc(&counters, counter_bytes);
+  cudaMemset(counters, 0, counter_bytes);
+  cudaStream_t stream;
+  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
+  cudaEvent_t e0, e1;
+  cudaEventCreate(&e0);
+  cudaEventCreate(&e1);
+  const char* names[] = {"copy", "barrier", "tiles", "relaxed"};
+  printf("%5s %6s %5s %7s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n", "rows",
+         "h", "rank", "groups", "MB", "floorus", "pdl");
+  for (int pdl = 1; pdl >= 0; --pdl)
+    for (const Shape& sh : shapes) {
+      // Every counter at 0: each tile counter a shape uses then flips as often as its group's first (`found`)
+      cudaMemset(counters, 0, counter_bytes);
+      const size_t xb = size_t(sh.rows) * sh.h * 2, wb = size_t(sh.rank) * sh.h * 2;
+      const size_t vb = size_t(sh.rows) * sh.rank * 4;
+      const int sets = 32;
+      std::vector<Set> all(sets);
+      std::vector<void*> mem;
+      for (auto& st : all) {
+        void *x, *y, *a, *b, *v;
+        cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb); cudaMalloc(&v, vb);
+        cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb);
+        cudaMemset(v, 0, vb);
+        st = Set{static_cast<const uint4*>(x), static_cast<const uint4*>(a), static_cast<const uint4*>(b),
+                 static_cast<uint4*>(y), static_cast<float*>(v)};
+        mem.insert(mem.end(), {x, y, a, b, v});
+      }
+      const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
+      printf("%5d %6d %5d %7d %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.groups, mb, mb / 4.2e6 * 1e6,
+             pdl ? "pdl  " : "plain");
+      for (int form = kCopy; form <= kRelaxed; ++form) {
+        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+          ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
+          cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counters, sh.h, static_cast<Form>(form));
+        });
+        printf(" %s=%.2f", names[form], us);
+      }
+      unsigned timeouts = 0;
+      const cudaError_t err = cudaDeviceSynchronize();
+      cudaMemcpyFromSymbol(&timeouts, g_timeouts, sizeof(timeouts));
+      printf(" (%s%s)\n", cudaGetErrorString(err), timeouts ? ", WAITS TIMED OUT" : "");
+      for (void* p : mem) cudaFree(p);
+      if (err != cudaSuccess || timeouts) return 1;
+    }
+  return 0;
+}
