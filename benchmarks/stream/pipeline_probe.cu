@@ -21,6 +21,12 @@
 //             expand overlaps tiles t + 1... of the shrink
 //   relaxed : tiles with relaxed arrivals (no MEMBAR: not a barrier's ordering, for scale only; a MEMBAR may wait
 //             for memory operations of the block still in flight, entries 74-75)
+//   cluster : tiles with v's traffic through L2 cut C-fold by clusters of C blocks (4 or 8, consecutive shares):
+//             each block pushes part p of its partial tile to block p of its cluster (st.async onto that block's
+//             mbarrier for the tile), block p sums the C parts and adds only its part into v; after the tile's
+//             counter flips, block p reads part p of v and pushes it to every block of the cluster. A slot and two
+//             mbarriers a tile in shared memory, none reused within a launch. Skipped (n/a) where the GPU cannot hold
+//             all 128 / C clusters at once (the waits would need a second wave).
 // Counters flip their top bit once a launch, as handoff.cuh's: a group's first block adds kFlip - (S - 1), the
 // others 1. A wait that never sees the flip gives up (wait_flip) and the run reports it.
 //
@@ -41,7 +47,7 @@ constexpr int kLine = 32;       // counters 128 bytes apart
 constexpr int kMaxTiles = 16;   // row tiles a group
 constexpr int kMaxHeld = 40;    // 16-byte vectors a thread holds (x and A, or y and B)
 
-enum Form { kCopy, kBarrier, kTiles, kRelaxed };
+enum Form { kCopy, kBarrier, kTiles, kRelaxed, kClusterSum };
 
 struct Set {
   const uint4 *x, *a, *b;
@@ -52,6 +58,29 @@ struct Set {
 __device__ unsigned g_timeouts;  // waits that never saw their counter flip
 
 __device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
+__device__ uint32_t fold(float4 f) {
+  return __float_as_uint(f.x) ^ __float_as_uint(f.y) ^ __float_as_uint(f.z) ^ __float_as_uint(f.w);
+}
+
+__device__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
+
+// Four floats into the shared memory of block `rank` of the cluster at this block's address `dst`, completing 16
+// bytes on that block's mbarrier at this block's address `bar` (as cluster_probe.cu).
+__device__ void push4(const float4* dst, const uint64_t* bar, int rank, float4 f) {
+  uint32_t remote_dst, remote_bar;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_dst) : "r"(smem_addr(dst)), "r"(rank));
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_bar) : "r"(smem_addr(bar)), "r"(rank));
+  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
+               :: "r"(remote_dst), "f"(f.x), "f"(f.y), "f"(f.z), "f"(f.w), "r"(remote_bar) : "memory");
+}
+
+__device__ void wait_phase0(const uint64_t* bar) {
+  uint32_t done = 0;
+  do {
+    asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0; selp.u32 %0, 1, 0, p; }"
+                 : "=r"(done) : "r"(smem_addr(bar)) : "memory");
+  } while (!done);
+}
 
 __device__ void role_sync(int id) { asm volatile("bar.sync %0, %1;" :: "r"(id), "r"(kRoleThreads) : "memory"); }
 
@@ -94,6 +123,29 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
   constexpr int kVPerThread = (kVQuads + kRoleThreads - 1) / kRoleThreads;
 
   __shared__ uint32_t found_shared;
+  // The cluster form's slots: [tile][kVQuads] partial parts in (slot src * part + k), [tile][kVQuads] the tile's v,
+  // then an mbarrier a tile for each (each completes once, phase 0, when its kVQuads * 16 bytes have landed).
+  extern __shared__ __align__(16) unsigned char slots[];
+  float4* inbox = reinterpret_cast<float4*>(slots);
+  float4* vbuf = inbox + kRowTiles * kVQuads;
+  uint64_t* in_bars = reinterpret_cast<uint64_t*>(vbuf + kRowTiles * kVQuads);
+  uint64_t* v_bars = in_bars + kRowTiles;
+  int me = 0, cluster = 1;
+  if (form == kClusterSum) {
+    asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(me));
+    asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(cluster));
+    if (threadIdx.x == 0) {
+      for (int t = 0; t < 2 * kRowTiles; ++t) {
+        asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&in_bars[t])) : "memory");
+        asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" :: "r"(smem_addr(&in_bars[t])),
+                     "r"(kVQuads * 16) : "memory");
+      }
+      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    // every block's mbarriers are ready before any block pushes to them
+    asm volatile("barrier.cluster.arrive.aligned;\n\tbarrier.cluster.wait.aligned;" ::: "memory");
+  }
+  const int part = kVQuads / cluster;  // quads of a tile's v each block of a cluster sums
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
   asm volatile("griddepcontrol.wait;" ::: "memory");
   const int S = h / 8 / kShare;  // blocks a group
@@ -139,12 +191,31 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
       role_sync(1);  // the tile's x has landed in every thread of the role (its partial v would need all of it)
       float* v = s.v + static_cast<int64_t>(row0 + t * kT) * kRank;
       const float f = static_cast<float>(sum & 1);
+      if (form == kClusterSum) {
+        float4* in = inbox + t * kVQuads;
 #pragma unroll
-      for (int j = 0; j < kVPerThread; ++j) {
-        const int q = i + j * kRoleThreads;
-        if (q < kVQuads)
-          asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f)
-                       : "memory");
+        for (int j = 0; j < kVPerThread; ++j) {
+          const int q = i + j * kRoleThreads;
+          if (q < kVQuads) push4(in + me * part + q % part, &in_bars[t], q / part, make_float4(f, f, f, f));
+        }
+        for (int k = i; k < part; k += kRoleThreads) {  // this block's part: the cluster's C partials summed
+          wait_phase0(&in_bars[t]);
+          float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
+          for (int src = 0; src < cluster; ++src) {
+            const float4 g = in[src * part + k];
+            acc.x += g.x; acc.y += g.y; acc.z += g.z; acc.w += g.w;
+          }
+          asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %2, %3, %4};"
+                       :: "l"(v + 4 * (me * part + k)), "f"(acc.x), "f"(acc.y), "f"(acc.z), "f"(acc.w) : "memory");
+        }
+      } else {
+#pragma unroll
+        for (int j = 0; j < kVPerThread; ++j) {
+          const int q = i + j * kRoleThreads;
+          if (q < kVQuads)
+            asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f)
+                         : "memory");
+        }
       }
       if (tiles) {
         role_sync(1);  // the role's additions are issued
@@ -183,12 +254,23 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
           role_sync(2);  // the tile's v is summed
         }
         const float4* v = reinterpret_cast<const float4*>(s.v + static_cast<int64_t>(row0 + t * kT) * kRank);
+        if (form == kClusterSum) {  // this block's part of v to every block of the cluster, then the whole tile
+          float4* tile_v = vbuf + t * kVQuads;
+          for (int k = i; k < part; k += kRoleThreads) {
+            const float4 f = __ldcg(v + me * part + k);
+            for (int dst = 0; dst < cluster; ++dst) push4(tile_v + me * part + k, &v_bars[t], dst, f);
+          }
+          wait_phase0(&v_bars[t]);
 #pragma unroll
-        for (int j = 0; j < kVPerThread; ++j) {
-          const int q = i + j * kRoleThreads;
-          if (q < kVQuads) {
-            const float4 f = __ldcg(v + q);
-            sum ^= __float_as_uint(f.x) ^ __float_as_uint(f.y) ^ __float_as_uint(f.z) ^ __float_as_uint(f.w);
+          for (int j = 0; j < kVPerThread; ++j) {
+            const int q = i + j * kRoleThreads;
+            if (q < kVQuads) sum ^= fold(tile_v[q]);
+          }
+        } else {
+#pragma unroll
+          for (int j = 0; j < kVPerThread; ++j) {
+            const int q = i + j * kRoleThreads;
+            if (q < kVQuads) sum ^= fold(__ldcg(v + q));
           }
         }
         role_sync(2);  // every thread's y of the tile depends on all of the tile's v
@@ -201,6 +283,15 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
       }
     }
   }
+  // No block exits while a push to it may be in flight (each waited for all its bytes; relaxed: nothing to order)
+  if (form == kClusterSum)
+    asm volatile("barrier.cluster.arrive.relaxed.aligned;\n\tbarrier.cluster.wait.aligned;" ::: "memory");
+}
+
+// The cluster form's dynamic shared memory: two slots of a tile's v and two mbarriers a tile.
+template <int kRank, int kGroupRows, int kT>
+constexpr int cluster_smem() {
+  return kGroupRows / kT * (2 * kT * kRank / 4 * 16 + 2 * 8);
 }
 
 using ProbeKernel = void (*)(Set, unsigned*, int, Form);
@@ -208,6 +299,7 @@ using ProbeKernel = void (*)(Set, unsigned*, int, Form);
 struct Shape {
   int rows, h, rank, groups;
   ProbeKernel kernel;
+  int smem;  // the cluster form's dynamic shared memory
 };
 
 // One instantiation per shape: kGroupRows = rows / groups, kShare = h / 8 / (128 / groups), kT 16 (32 where a
@@ -215,7 +307,8 @@ struct Shape {
 template <int kRank, int kRows, int kH, int kGroups, int kT = 16>
 Shape shape() {
   constexpr int kS = kBlocks / kGroups;
-  return Shape{kRows, kH, kRank, kGroups, probe<kRank, kRows / kGroups, kH / 8 / kS, kT>};
+  return Shape{kRows, kH, kRank, kGroups, probe<kRank, kRows / kGroups, kH / 8 / kS, kT>,
+               cluster_smem<kRank, kRows / kGroups, kT>()};
 }
 
 int main() {
@@ -271,12 +364,43 @@ int main() {
         });
         printf(" %s=%.2f", names[form], us);
       }
+      cudaFuncSetAttribute(sh.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.smem);
+      for (int c : {4, 8}) {
+        cudaLaunchAttribute attrs[2] = {};
+        attrs[0].id = cudaLaunchAttributeClusterDimension;
+        attrs[0].val.clusterDim.x = c;
+        attrs[0].val.clusterDim.y = 1;
+        attrs[0].val.clusterDim.z = 1;
+        attrs[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+        attrs[1].val.programmaticStreamSerializationAllowed = pdl;
+        cudaLaunchConfig_t config = {};
+        config.gridDim = dim3(kBlocks);
+        config.blockDim = dim3(kThreads);
+        config.dynamicSmemBytes = sh.smem;
+        config.stream = stream;
+        config.attrs = attrs;
+        config.numAttrs = 2;
+        int fit = 0;
+        cudaOccupancyMaxActiveClusters(&fit, sh.kernel, &config);
+        if (fit < kBlocks / c) {
+          printf(" cluster%d=n/a(%d fit)", c, fit);
+          continue;
+        }
+        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+          cudaLaunchKernelEx(&config, sh.kernel, all[i], counters, sh.h, kClusterSum);
+        });
+        printf(" cluster%d=%.2f", c, us);
+      }
       unsigned timeouts = 0;
       const cudaError_t err = cudaDeviceSynchronize();
       cudaMemcpyFromSymbol(&timeouts, g_timeouts, sizeof(timeouts));
       printf(" (%s%s)\n", cudaGetErrorString(err), timeouts ? ", WAITS TIMED OUT" : "");
       for (void* p : mem) cudaFree(p);
-      if (err != cudaSuccess || timeouts) return 1;
+      if (err != cudaSuccess) return 1;
+      if (timeouts) {  // the next shape's waits start afresh
+        timeouts = 0;
+        cudaMemcpyToSymbol(g_timeouts, &timeouts, sizeof(timeouts));
+      }
     }
   return 0;
 }
