@@ -159,7 +159,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
                  : "=r"(found_shared) : "l"(form == kCopy || form == kBarrier ? counters : tile_counters) : "memory");
   __syncthreads();  // the counters as the launch found them, before any of this block's arrivals
   const uint32_t found = found_shared;
-  const bool tiles = form == Form::kTiles || form == kRelaxed;
+  const bool tiles = form == Form::kTiles || form == kRelaxed || form == kClusterSum;  // a counter a tile
   const int role = threadIdx.x / kRoleThreads, i = threadIdx.x % kRoleThreads;
   // Vector k of a tile's share: row k / kShare of the tile, vector k % kShare of the share.
   auto row_vec = [&](const uint4* base, int t, int k) {
@@ -202,8 +202,8 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
           wait_phase0(&in_bars[t]);
           float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
           for (int src = 0; src < cluster; ++src) {
-            const float4 g = in[src * part + k];
-            acc.x += g.x; acc.y += g.y; acc.z += g.z; acc.w += g.w;
+            const float4 p = in[src * part + k];
+            acc.x += p.x; acc.y += p.y; acc.z += p.z; acc.w += p.w;
           }
           asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %2, %3, %4};"
                        :: "l"(v + 4 * (me * part + k)), "f"(acc.x), "f"(acc.y), "f"(acc.z), "f"(acc.w) : "memory");
