@@ -21,6 +21,9 @@
 //             expand overlaps tiles t + 1... of the shrink
 //   relaxed : tiles with relaxed arrivals (no MEMBAR: not a barrier's ordering, for scale only; a MEMBAR may wait
 //             for memory operations of the block still in flight, entries 74-75)
+//   late    : barrier, but the expand role issues its loads of B and y only once the shrink role's x and A have
+//             landed and its additions are issued (a block barrier across the roles): x is not queued behind y in
+//             DRAM, and y's loads overlap the additions and the grid barrier
 //   cluster : tiles with v's traffic through L2 cut C-fold by clusters of C blocks (4 or 8, consecutive shares):
 //             each block pushes part p of its partial tile to block p of its cluster (st.async onto that block's
 //             mbarrier for the tile), block p sums the C parts and adds only its part into v; after the tile's
@@ -45,9 +48,9 @@ constexpr int kThreads = 2 * kRoleThreads;
 constexpr uint32_t kFlip = 0x80000000u;
 constexpr int kLine = 32;       // counters 128 bytes apart
 constexpr int kMaxTiles = 16;   // row tiles a group
-constexpr int kMaxHeld = 40;    // 16-byte vectors a thread holds (x and A, or y and B)
+constexpr int kMaxHeld = 48;    // 16-byte vectors a thread holds (x and A, or y and B)
 
-enum Form { kCopy, kBarrier, kTiles, kRelaxed, kClusterSum };
+enum Form { kCopy, kBarrier, kTiles, kRelaxed, kLate, kClusterSum };
 
 struct Set {
   const uint4 *x, *a, *b;
@@ -156,7 +159,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
   unsigned* tile_counters = counters + (1 + g * kMaxTiles) * kLine;
   if (threadIdx.x == 0)
     asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];"
-                 : "=r"(found_shared) : "l"(form == kCopy || form == kBarrier ? counters : tile_counters) : "memory");
+                 : "=r"(found_shared) : "l"(form == kCopy || form == kBarrier || form == kLate ? counters : tile_counters) : "memory");
   __syncthreads();  // the counters as the launch found them, before any of this block's arrivals
   const uint32_t found = found_shared;
   const bool tiles = form == Form::kTiles || form == kRelaxed || form == kClusterSum;  // a counter a tile
@@ -222,14 +225,16 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
         if (i == 0) arrive(tile_counters + t * kLine, sp == 0, S, form == kRelaxed);
       }
     }
-    if (form == kBarrier) {
+    if (form == kBarrier || form == kLate) {
       role_sync(1);
       if (i == 0) arrive(counters, blockIdx.x == 0, kBlocks);
     }
+    if (form == kLate) asm volatile("bar.arrive 3, %0;" :: "r"(kThreads) : "memory");  // the expand may load now
     if (sum == 0x9E3779B9u) s.v[i] = 0.f;  // (the copy form's loads feed something)
   } else {
     // B's share first (its rows [c0 * 8, c0 * 8 + 8 kShare) of r each are contiguous), then y tile by tile
     const uint4* b = s.b + static_cast<int64_t>(c0) * kRank;
+    if (form == kLate) asm volatile("bar.sync 3, %0;" :: "r"(kThreads) : "memory");
 #pragma unroll
     for (int j = 0; j < kWeightHeld; ++j) {
       const int k = i + j * kRoleThreads;
@@ -239,7 +244,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counters, 
     for (int t = 0; t < kRowTiles; ++t)
 #pragma unroll
       for (int j = 0; j < kPerTile; ++j) held[t * kPerTile + j] = __ldcg(row_vec(s.y, t, i + j * kRoleThreads));
-    if (form == kBarrier) {
+    if (form == kBarrier || form == kLate) {
       if (i == 0) wait_flip(counters, found);
       role_sync(2);
     }
@@ -323,7 +328,8 @@ int main() {
       shape<64, 256, 4096, 1, 32>(), shape<64, 256, 4096, 2>(), shape<64, 256, 4096, 4>(),
       shape<64, 64, 8192, 1>(), shape<64, 64, 4096, 1, 32>(), shape<64, 16, 8192, 1>(),
       shape<16, 256, 8192, 1>(), shape<16, 256, 8192, 4>(), shape<16, 256, 4096, 1, 32>(),
-      shape<16, 64, 8192, 1>()};
+      shape<16, 64, 8192, 1>(), shape<64, 256, 8192, 8>(), shape<64, 256, 4096, 8>(), shape<64, 64, 8192, 2>(),
+      shape<64, 64, 8192, 4>(), shape<16, 256, 8192, 8>()};
   unsigned* counters;
   const size_t counter_bytes = size_t(4) * kLine * (1 + 4 * kMaxTiles);
   cudaMalloc(&counters, counter_bytes);
@@ -333,7 +339,7 @@ int main() {
   cudaEvent_t e0, e1;
   cudaEventCreate(&e0);
   cudaEventCreate(&e1);
-  const char* names[] = {"copy", "barrier", "tiles", "relaxed"};
+  const char* names[] = {"copy", "barrier", "tiles", "relaxed", "late"};
   printf("%5s %6s %5s %7s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n", "rows",
          "h", "rank", "groups", "MB", "floorus", "pdl");
   for (int pdl = 1; pdl >= 0; --pdl)
@@ -357,7 +363,7 @@ int main() {
       const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
       printf("%5d %6d %5d %7d %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.groups, mb, mb / 4.2e6 * 1e6,
              pdl ? "pdl  " : "plain");
-      for (int form = kCopy; form <= kRelaxed; ++form) {
+      for (int form = kCopy; form <= kLate; ++form) {
         const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
           ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
           cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counters, sh.h, static_cast<Form>(form));
