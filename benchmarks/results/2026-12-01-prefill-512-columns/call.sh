@@ -1,7 +1,7 @@
 # NOTES entry 123 (prepared): the 16-row prefill tile with 512-column stages, against today's 256, in one wheel:
 # dist_Q, built from branch wip/prefill-512-columns with the extra tiles, prefill kernels only:
 #   SGMV_EXTRA_TILES=1 SGMV_KERNELS="sgmv_prefill_*" pip wheel -q --no-deps -w dist_Q .
-# run(command="bash benchmarks/results/2026-12-01-prefill-512-columns-prepared/call.sh", carry=["dist_Q"]), ~200 s:
+# run(command="bash benchmarks/results/2026-12-01-prefill-512-columns/call.sh", carry=["dist_Q"]), ~200 s:
 # the 512-column kernels' GPU tests (per kernel and one launch), their registers, then dispatch_sweep over
 # PREFILL_SHORT_CHUNK=256,512 (each: that width's one-block kernel on one-wave batches, its two-block one on the
 # others where it has one: 512 at rank 16) on the full sweep's distinct bs64/bs256 cases at ranks 16-64, bf16, twice.
