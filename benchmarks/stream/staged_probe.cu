@@ -1,0 +1,231 @@
+// pipeline_probe.cu's best decomposition (benchmarks/NOTES.md, entry 124: 128 blocks in G row groups, a block one
+// 1 / S share of h_in's and h_out's columns for every row of its group, S = 128 / G) with its operands where a kernel
+// could keep them: in shared memory, every one asked for at the start with bulk copies (cp.async.bulk), not held in
+// registers. A kernel needs registers for its MMAs; and a release's MEMBAR waits for the block's copies still in
+// flight (entries 74-75), so the grid barrier's arrival may wait for y and B. No math; loads feed a checksum.
+// Forms, each one launch, timed as the bench times add_lora (graph_replay.cuh: 32 cold sets, median of 15):
+//   copy    : x and A, y and B copied in, y written back: the bytes
+//   barrier : x and A land, the block's partial v added into v, thread 0 arrives (release) at the grid barrier and
+//             waits; v read, y and B (landed) read, y written
+//   relaxed : barrier with a relaxed arrival (no MEMBAR: not a barrier's ordering, for scale only)
+//   late    : barrier with y's and B's copies issued only after the arrival (so its MEMBAR has none to wait for)
+//
+//   nvcc -O3 -arch=sm_90 -o staged_probe staged_probe.cu && ./staged_probe
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include <cuda_runtime.h>
+
+#include "../graph_replay.cuh"
+
+constexpr int kBlocks = 128;
+constexpr int kThreads = 256;
+constexpr uint32_t kFlip = 0x80000000u;
+constexpr int kPiece = 16384;  // bytes a bulk copy of B's contiguous share
+
+enum Form { kCopy, kBarrier, kRelaxed, kLate };
+
+struct Set {
+  const uint16_t *x, *a, *b;
+  uint16_t* y;
+  float* v;
+};
+
+__device__ unsigned g_timeouts;
+
+__device__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
+
+__device__ void bulk_copy(void* dst, const void* src, int bytes, uint64_t* bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
+               :: "r"(smem_addr(dst)), "l"(src), "r"(bytes), "r"(smem_addr(bar)) : "memory");
+}
+
+__device__ void wait_phase0(uint64_t* bar) {
+  uint32_t done = 0;
+  do {
+    asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0; selp.u32 %0, 1, 0, p; }"
+                 : "=r"(done) : "r"(smem_addr(bar)) : "memory");
+  } while (!done);
+}
+
+__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
+
+__device__ uint32_t fold_all(const void* p, int bytes) {
+  uint32_t sum = 0;
+  for (int i = threadIdx.x; i < bytes / 16; i += kThreads) sum ^= fold(static_cast<const uint4*>(p)[i]);
+  return sum;
+}
+
+// kRank: r; kGroupRows: rows a group; kShare: bytes of a row a block takes (its columns of h_in and of h_out).
+template <int kRank, int kGroupRows, int kShare>
+__global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, int h, Form form) {
+  extern __shared__ __align__(128) unsigned char smem[];
+  constexpr int kCols = kShare / 2;
+  unsigned char* sx = smem;                                   // [kGroupRows][kShare]
+  unsigned char* sa = sx + kGroupRows * kShare;               // [kRank][kShare]
+  unsigned char* sb = sa + kRank * kShare;                    // [kCols][kRank * 2]: B's rows of the share
+  unsigned char* sy = sb + kCols * kRank * 2;                 // [kGroupRows][kShare]
+  uint64_t* bars = reinterpret_cast<uint64_t*>(sy + kGroupRows * kShare);  // x and A landed, y and B landed
+  __shared__ uint32_t found_shared;
+  const int S = 2 * h / kShare;  // blocks a group
+  const int g = blockIdx.x / S, sp = blockIdx.x % S;
+  const int row0 = g * kGroupRows, col0 = sp * kCols;
+  constexpr int kBBytes = kCols * kRank * 2;
+  if (threadIdx.x == 0) {
+    for (int i = 0; i < 2; ++i) asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[i])));
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  auto copy_y_and_b = [&] {  // warp 0
+    const int lane = threadIdx.x;
+    if (lane == 0)
+      asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" :: "r"(smem_addr(&bars[1])),
+                   "r"(kGroupRows * kShare + kBBytes) : "memory");
+    __syncwarp();
+    for (int i = lane; i * kPiece < kBBytes; i += 32)
+      bulk_copy(sb + i * kPiece, reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(col0) * kRank) +
+                i * kPiece, min(kPiece, kBBytes - i * kPiece), &bars[1]);
+    for (int i = lane; i < kGroupRows; i += 32)
+      bulk_copy(sy + i * kShare, s.y + static_cast<int64_t>(row0 + i) * h + col0, kShare, &bars[1]);
+  };
+  if (threadIdx.x < 32) {
+    const int lane = threadIdx.x;
+    if (lane == 0) {
+      asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
+      asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" :: "r"(smem_addr(&bars[0])),
+                   "r"((kGroupRows + kRank) * kShare) : "memory");
+    }
+    __syncwarp();
+    for (int i = lane; i < kGroupRows; i += 32)
+      bulk_copy(sx + i * kShare, s.x + static_cast<int64_t>(row0 + i) * h + col0, kShare, &bars[0]);
+    for (int i = lane; i < kRank; i += 32)
+      bulk_copy(sa + i * kShare, s.a + static_cast<int64_t>(i) * h + col0, kShare, &bars[0]);
+    if (form != kLate) copy_y_and_b();
+  }
+  wait_phase0(&bars[0]);
+  uint32_t sum = fold_all(sx, (kGroupRows + kRank) * kShare);  // x and A
+  if (form != kCopy) {
+    float* v = s.v + static_cast<int64_t>(row0) * kRank;
+    const float f = static_cast<float>(sum & 1);
+    for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
+      asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
+    __syncthreads();  // the block's additions are issued
+    const uint32_t found = found_shared;
+    if (threadIdx.x == 0) {
+      const uint32_t add = blockIdx.x == 0 ? kFlip - (kBlocks - 1) : 1u;
+      if (form == kRelaxed)
+        asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+      else
+        asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+    }
+    if (form == kLate && threadIdx.x < 32) copy_y_and_b();
+    if (threadIdx.x == 0) {
+      for (int spins = 0;; ++spins) {
+        uint32_t now;
+        asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
+        if ((now ^ found) & kFlip) break;
+        if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
+          atomicAdd(&g_timeouts, 1u);
+          break;
+        }
+        __nanosleep(32);
+      }
+    }
+    __syncthreads();  // every block's additions are visible
+    for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads) {
+      const float4 p = __ldcg(reinterpret_cast<const float4*>(v) + q);
+      sum ^= __float_as_uint(p.x) ^ __float_as_uint(p.y) ^ __float_as_uint(p.z) ^ __float_as_uint(p.w);
+    }
+  }
+  wait_phase0(&bars[1]);
+  sum ^= fold_all(sb, kBBytes);
+  constexpr int kVecs = kShare / 16;  // 16-byte vectors of a row's share
+  for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kThreads) {
+    uint4 q = reinterpret_cast<const uint4*>(sy)[i];
+    q.x ^= sum & 1;
+    __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs, q);
+  }
+}
+
+struct Shape {
+  int rows, h, rank, groups, smem;
+  void (*kernel)(Set, unsigned*, int, Form);
+};
+
+template <int kRank, int kRows, int kH, int kGroups>
+Shape shape() {
+  constexpr int kGroupRows = kRows / kGroups, kShare = 2 * kH / (kBlocks / kGroups);
+  constexpr int kSmem = (2 * kGroupRows + kRank) * kShare + kShare / 2 * kRank * 2 + 16;
+  return Shape{kRows, kH, kRank, kGroups, kSmem, probe<kRank, kGroupRows, kShare>};
+}
+
+int main() {
+  int sms = 0, smem_max = 0;
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+  cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0);
+  if (sms < kBlocks) {
+    printf("needs %d SMs (every block on the GPU at once), has %d\n", kBlocks, sms);
+    return 1;
+  }
+  // rows, h, rank, groups: 32-row groups at 256 rows, 16-row groups at 64
+  const Shape shapes[] = {shape<64, 256, 8192, 8>(), shape<64, 256, 4096, 8>(), shape<16, 256, 8192, 8>(),
+                          shape<16, 256, 4096, 8>(), shape<64, 64, 8192, 4>(), shape<64, 64, 4096, 4>()};
+  unsigned* counter;
+  cudaMalloc(&counter, 128);
+  cudaStream_t stream;
+  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
+  cudaEvent_t e0, e1;
+  cudaEventCreate(&e0);
+  cudaEventCreate(&e1);
+  const char* names[] = {"copy", "barrier", "relaxed", "late"};
+  printf("%5s %6s %5s %7s %7s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n",
+         "rows", "h", "rank", "groups", "smemKB", "MB", "floorus", "pdl");
+  for (int pdl = 1; pdl >= 0; --pdl)
+    for (const Shape& sh : shapes) {
+      cudaMemset(counter, 0, 128);
+      const size_t xb = size_t(sh.rows) * sh.h * 2, wb = size_t(sh.rank) * sh.h * 2;
+      const size_t vb = size_t(sh.rows) * sh.rank * 4;
+      const double mb = (3.0 * xb + 2.0 * wb) / 1e6;
+      printf("%5d %6d %5d %7d %7.1f %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.groups, sh.smem / 1024.0, mb,
+             mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
+      if (sh.smem > smem_max) {
+        printf(" n/a (shared memory)\n");
+        continue;
+      }
+      cudaFuncSetAttribute(sh.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.smem);
+      const int sets = 32;
+      std::vector<Set> all(sets);
+      std::vector<void*> mem;
+      for (auto& st : all) {
+        void *x, *y, *a, *b, *v;
+        cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb); cudaMalloc(&v, vb);
+        cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb);
+        cudaMemset(v, 0, vb);
+        st = Set{static_cast<const uint16_t*>(x), static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b),
+                 static_cast<uint16_t*>(y), static_cast<float*>(v)};
+        mem.insert(mem.end(), {x, y, a, b, v});
+      }
+      for (int form = kCopy; form <= kLate; ++form) {
+        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+          ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
+          l.config.dynamicSmemBytes = sh.smem;
+          cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counter, sh.h, static_cast<Form>(form));
+        });
+        printf(" %s=%.2f", names[form], us);
+      }
+      unsigned timeouts = 0;
+      const cudaError_t err = cudaDeviceSynchronize();
+      cudaMemcpyFromSymbol(&timeouts, g_timeouts, sizeof(timeouts));
+      printf(" (%s%s)\n", cudaGetErrorString(err), timeouts ? ", WAITS TIMED OUT" : "");
+      for (void* p : mem) cudaFree(p);
+      if (err != cudaSuccess) return 1;
+      if (timeouts) {
+        timeouts = 0;
+        cudaMemcpyToSymbol(g_timeouts, &timeouts, sizeof(timeouts));
+      }
+    }
+  return 0;
+}
