@@ -50,7 +50,7 @@ print(*(k.name for k in KERNELS if k.op == 'prefill' and k.dtype == 'bf16' and k
 for step in "$@"; do
   case $step in
     suite)
-      (cd "$repo/tests" && timeout 330 python3 -m pytest -q -p no:cacheprovider . 2>&1 | tail -6 > "$OUT/gpu-suite.txt")
+      (cd "$repo/tests" && timeout 420 python3 -m pytest -q -p no:cacheprovider . 2>&1 | tail -6 > "$OUT/gpu-suite.txt")
       tail -1 "$OUT/gpu-suite.txt" ;;
     sanitize)
       (cd "$repo/tests" && timeout 90 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
