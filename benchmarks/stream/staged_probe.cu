@@ -9,6 +9,10 @@
 //             waits; v read, y and B (landed) read, y written
 //   relaxed : barrier with a relaxed arrival (no MEMBAR: not a barrier's ordering, for scale only)
 //   late    : barrier with y's and B's copies issued only after the arrival (so its MEMBAR has none to wait for)
+//   async   : a kernel's likelier path (probe_async): x and A loaded by every thread into registers (as the fused
+//             kernel's shrink), y and B copied by every thread with 16-byte cp.async into shared memory (as its
+//             prefetch), both at the start; then barrier's steps. The arrival's MEMBAR waits for the copies still
+//             in flight; async_relaxed: the same with a relaxed arrival (for scale only)
 //
 //   nvcc -O3 -arch=sm_90 -o staged_probe staged_probe.cu && ./staged_probe
 #include <cstdint>
@@ -150,16 +154,96 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, i
   }
 }
 
+// The async forms: x and A into registers, y and B by 16-byte cp.async into shared memory, issued in that order.
+template <int kRank, int kGroupRows, int kShare>
+__global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* counter, int h, bool relaxed) {
+  extern __shared__ __align__(128) unsigned char smem[];
+  constexpr int kCols = kShare / 2, kVecs = kShare / 16;  // a row's share: columns, 16-byte vectors
+  constexpr int kXVecs = kGroupRows * kVecs, kAVecs = kRank * kVecs, kBBytes = kCols * kRank * 2;
+  constexpr int kHeld = (kXVecs + kAVecs + kThreads - 1) / kThreads;
+  unsigned char* sb = smem;            // [kCols][kRank * 2]
+  unsigned char* sy = sb + kBBytes;    // [kGroupRows][kShare]
+  __shared__ uint32_t found_shared;
+  const int S = 2 * h / kShare;
+  const int g = blockIdx.x / S, sp = blockIdx.x % S;
+  const int row0 = g * kGroupRows, col0 = sp * kCols;
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  if (threadIdx.x == 0)
+    asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
+  uint4 held[kHeld];
+#pragma unroll
+  for (int j = 0; j < kHeld; ++j) {
+    const int i = threadIdx.x + j * kThreads;
+    const uint4* x = reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
+    const int k = i - kXVecs;
+    const uint4* a = reinterpret_cast<const uint4*>(s.a + static_cast<int64_t>(k / kVecs) * h + col0) + k % kVecs;
+    held[j] = i < kXVecs ? __ldcg(x) : k < kAVecs ? __ldcg(a) : make_uint4(0, 0, 0, 0);
+  }
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(col0) * kRank);
+  for (int i = threadIdx.x; i < kBBytes / 16; i += kThreads)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(smem_addr(sb + 16 * i)), "l"(b + 16 * i)
+                 : "memory");
+  for (int i = threadIdx.x; i < kXVecs; i += kThreads)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;"
+                 :: "r"(smem_addr(sy + 16 * i)),
+                    "l"(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col0 + 8 * (i % kVecs)) : "memory");
+  asm volatile("cp.async.commit_group;" ::: "memory");
+  uint32_t sum = 0;
+#pragma unroll
+  for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
+  float* v = s.v + static_cast<int64_t>(row0) * kRank;
+  const float f = static_cast<float>(sum & 1);
+  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
+    asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
+  __syncthreads();  // the block's additions are issued
+  const uint32_t found = found_shared;
+  if (threadIdx.x == 0) {
+    const uint32_t add = blockIdx.x == 0 ? kFlip - (kBlocks - 1) : 1u;
+    if (relaxed)
+      asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+    else
+      asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+    for (int spins = 0;; ++spins) {
+      uint32_t now;
+      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
+      if ((now ^ found) & kFlip) break;
+      if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
+        atomicAdd(&g_timeouts, 1u);
+        break;
+      }
+      __nanosleep(32);
+    }
+  }
+  __syncthreads();  // every block's additions are visible
+  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads) {
+    const float4 p = __ldcg(reinterpret_cast<const float4*>(v) + q);
+    sum ^= __float_as_uint(p.x) ^ __float_as_uint(p.y) ^ __float_as_uint(p.z) ^ __float_as_uint(p.w);
+  }
+  asm volatile("cp.async.wait_all;" ::: "memory");
+  __syncthreads();  // every thread's copies have landed
+  sum ^= fold_all(sb, kBBytes);
+  for (int i = threadIdx.x; i < kXVecs; i += kThreads) {
+    uint4 q = reinterpret_cast<const uint4*>(sy)[i];
+    q.x ^= sum & 1;
+    __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs, q);
+  }
+}
+
 struct Shape {
   int rows, h, rank, groups, smem;
   void (*kernel)(Set, unsigned*, int, Form);
+  void (*async_kernel)(Set, unsigned*, int, bool);
+  int async_smem;
 };
 
 template <int kRank, int kRows, int kH, int kGroups>
 Shape shape() {
   constexpr int kGroupRows = kRows / kGroups, kShare = 2 * kH / (kBlocks / kGroups);
   constexpr int kSmem = (2 * kGroupRows + kRank) * kShare + kShare / 2 * kRank * 2 + 16;
-  return Shape{kRows, kH, kRank, kGroups, kSmem, probe<kRank, kGroupRows, kShare>};
+  constexpr int kAsyncSmem = kGroupRows * kShare + kShare / 2 * kRank * 2;
+  return Shape{kRows, kH, kRank, kGroups, kSmem, probe<kRank, kGroupRows, kShare>,
+               probe_async<kRank, kGroupRows, kShare>, kAsyncSmem};
 }
 
 int main() {
@@ -215,6 +299,15 @@ int main() {
           cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counter, sh.h, static_cast<Form>(form));
         });
         printf(" %s=%.2f", names[form], us);
+      }
+      cudaFuncSetAttribute(sh.async_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.async_smem);
+      for (int relaxed = 0; relaxed < 2; ++relaxed) {
+        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+          ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
+          l.config.dynamicSmemBytes = sh.async_smem;
+          cudaLaunchKernelEx(&l.config, sh.async_kernel, all[i], counter, sh.h, static_cast<bool>(relaxed));
+        });
+        printf(" %s=%.2f", relaxed ? "async_relaxed" : "async", us);
       }
       unsigned timeouts = 0;
       const cudaError_t err = cudaDeviceSynchronize();
