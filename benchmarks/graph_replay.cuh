@@ -1,7 +1,8 @@
 // How the probes in benchmarks/stream and benchmarks/latency time a launch as the bench times add_lora (BENCH.md):
 // `count` launches captured into one CUDA graph, the graph replayed once to warm up and then `reps` times, the
-// median replay divided by `count`, in microseconds. launch(config, i) issues launch i with cudaLaunchKernelEx and
-// the config that launch_config gives (a programmatic dependent launch where `pdl` is set, as add_lora's kernels are).
+// median replay divided by `count`, in microseconds. launch(i) issues launch i with cudaLaunchKernelEx and a
+// ProbeLaunch's config (a programmatic dependent launch where `pdl` is set, as add_lora's kernels are; in clusters of
+// `cluster` blocks along x where it is above 0; `smem` bytes of dynamic shared memory).
 #pragma once
 #include <algorithm>
 #include <vector>
@@ -9,16 +10,23 @@
 
 struct ProbeLaunch {
   cudaLaunchConfig_t config = {};
-  cudaLaunchAttribute attribute = {};
-  ProbeLaunch(dim3 grid, dim3 block, cudaStream_t stream, bool pdl) {
+  cudaLaunchAttribute attributes[2] = {};
+  ProbeLaunch(dim3 grid, dim3 block, cudaStream_t stream, bool pdl, unsigned cluster = 0, size_t smem = 0) {
     config.gridDim = grid;
     config.blockDim = block;
     config.stream = stream;
-    attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attribute.val.programmaticStreamSerializationAllowed = pdl;
-    config.attrs = &attribute;
-    config.numAttrs = 1;
+    config.dynamicSmemBytes = smem;
+    attributes[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attributes[0].val.programmaticStreamSerializationAllowed = pdl;
+    attributes[1].id = cudaLaunchAttributeClusterDimension;
+    attributes[1].val.clusterDim.x = cluster;
+    attributes[1].val.clusterDim.y = 1;
+    attributes[1].val.clusterDim.z = 1;
+    config.attrs = attributes;
+    config.numAttrs = cluster > 0 ? 2 : 1;
   }
+  ProbeLaunch(const ProbeLaunch&) = delete;  // config points into the object
+  ProbeLaunch& operator=(const ProbeLaunch&) = delete;
 };
 
 template <class Launch>

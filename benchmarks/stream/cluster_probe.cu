@@ -25,6 +25,7 @@
 #include <cuda_runtime.h>
 
 #include "../graph_replay.cuh"
+#include "probe_util.cuh"
 
 namespace cg = cooperative_groups;
 
@@ -38,38 +39,6 @@ struct Set {
   const uint16_t *x, *a, *b;
   uint16_t* y;
 };
-
-__device__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
-
-__device__ void bulk_copy(void* dst, const void* src, int bytes, uint64_t* bar) {
-  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
-               :: "r"(smem_addr(dst)), "l"(src), "r"(bytes), "r"(smem_addr(bar)) : "memory");
-}
-
-__device__ void expect_bytes(uint64_t* bar, int bytes) {
-  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" :: "r"(smem_addr(bar)), "r"(bytes)
-               : "memory");
-}
-
-__device__ void wait_phase0(uint64_t* bar) {
-  uint32_t done = 0;
-  do {
-    asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0; selp.u32 %0, 1, 0, p; }"
-                 : "=r"(done) : "r"(smem_addr(bar)) : "memory");
-  } while (!done);
-}
-
-// Four floats into the shared memory of block `rank` of the cluster at this block's address `dst`, completing 16
-// bytes on that block's mbarrier at this block's address `bar`.
-__device__ void push4(float* dst, uint64_t* bar, int rank, float4 f) {
-  uint32_t remote_dst, remote_bar;
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_dst) : "r"(smem_addr(dst)), "r"(rank));
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_bar) : "r"(smem_addr(bar)), "r"(rank));
-  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
-               :: "r"(remote_dst), "f"(f.x), "f"(f.y), "f"(f.z), "f"(f.w), "r"(remote_bar) : "memory");
-}
-
-__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
 
 // 16-byte vectors [0, n) of a shared-memory area into the checksum
 __device__ uint32_t fold_all(const uint4* p, int n) {
@@ -183,22 +152,9 @@ int main() {
     const int cols = h / c, blocks = rows / tile * c;
     const size_t smem = size_t(2) * (tile * cols + kRank * cols + cols * kRank + tile * cols) +
                         size_t(8) * tile * kRank + 32;
-    cudaLaunchConfig_t config = {};
-    cudaLaunchAttribute attrs[2] = {};
-    attrs[0].id = cudaLaunchAttributeClusterDimension;
-    attrs[0].val.clusterDim.x = c;
-    attrs[0].val.clusterDim.y = 1;
-    attrs[0].val.clusterDim.z = 1;
-    attrs[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attrs[1].val.programmaticStreamSerializationAllowed = pdl;
-    config.gridDim = dim3(blocks);
-    config.blockDim = dim3(kThreads);
-    config.dynamicSmemBytes = smem;
-    config.stream = stream;
-    config.attrs = attrs;
-    config.numAttrs = 2;
+    const ProbeLaunch launch(dim3(blocks), dim3(kThreads), stream, pdl, c, smem);
     int clusters = -1;
-    if (smem <= size_t(smem_max)) cudaOccupancyMaxActiveClusters(&clusters, probe, &config);
+    if (smem <= size_t(smem_max)) cudaOccupancyMaxActiveClusters(&clusters, probe, &launch.config);
     const size_t xb = size_t(rows) * h * 2, wb = size_t(kRank) * h * 2;
     const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
     printf("%5d %6d %5d %4d %7d %9d %8.1f %8.2f %s", rows, h, tile, c, blocks, clusters, smem / 1024.0,
@@ -208,25 +164,19 @@ int main() {
       continue;
     }
     const int sets = 32;
-    std::vector<Set> all(sets);
-    std::vector<void*> mem;
-    for (auto& st : all) {
-      void *x, *y, *a, *b;
-      cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb);
-      cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb);
-      st = Set{static_cast<const uint16_t*>(x), static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b),
-               static_cast<uint16_t*>(y)};
-      mem.insert(mem.end(), {x, y, a, b});
-    }
+    const BufferSets mem(sets, xb, wb, 0);
+    std::vector<Set> all;
+    for (int i = 0; i < sets; ++i)
+      all.push_back(Set{static_cast<const uint16_t*>(mem.x[i]), static_cast<const uint16_t*>(mem.a[i]),
+                        static_cast<const uint16_t*>(mem.b[i]), static_cast<uint16_t*>(mem.y[i])});
     for (int form = kCopy; form <= kCluster; ++form) {
       const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
-        cudaLaunchKernelEx(&config, probe, all[i], h, tile, static_cast<Form>(form));
+        cudaLaunchKernelEx(&launch.config, probe, all[i], h, tile, static_cast<Form>(form));
       });
       printf(" %s=%.2f", names[form], us);
     }
     const cudaError_t err = cudaDeviceSynchronize();
     printf(" (%s)\n", cudaGetErrorString(err));
-    for (void* p : mem) cudaFree(p);
     if (err != cudaSuccess) return 1;
   }
   return 0;

@@ -22,12 +22,12 @@
 #include <cuda_runtime.h>
 
 #include "../graph_replay.cuh"
+#include "probe_util.cuh"
 
 constexpr int kThreads = 512;
 constexpr int kRank = 64;
 constexpr int kBatch = 8;      // 16-byte loads in flight a thread per round
 constexpr int kHeld = 8;       // "early": the y and B vectors a thread holds across the barrier
-constexpr uint32_t kFlip = 0x80000000u;
 
 enum Form { kBarrier, kCopy, kPhases, kEarly, kL2 };
 
@@ -36,8 +36,6 @@ struct Set {
   uint4* y;
   float* v;
 };
-
-__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
 
 // Vectors [0, n) of a region, vector i at address at(i), read kBatch a thread at a time into the checksum.
 template <class At>
@@ -187,16 +185,12 @@ int main() {
     if (pdl == 0 && shape[2] != 64) continue;  // the other groupings as PDL launches only
     const size_t xb = size_t(rows) * h * 2, wb = size_t(kRank) * h * 2, vb = size_t(rows) * kRank * 4;
     const int sets = 32;
-    std::vector<Set> all(sets);
-    std::vector<void*> mem;
-    for (auto& st : all) {
-      void *x, *y, *a, *b, *v;
-      cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb); cudaMalloc(&v, vb);
-      cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb); cudaMemset(v, 0, vb);
-      st = Set{static_cast<const uint4*>(x), static_cast<const uint4*>(a), static_cast<const uint4*>(b),
-               static_cast<uint4*>(y), static_cast<float*>(v)};
-      mem.insert(mem.end(), {x, y, a, b, v});
-    }
+    const BufferSets mem(sets, xb, wb, vb);
+    std::vector<Set> all;
+    for (int i = 0; i < sets; ++i)
+      all.push_back(Set{static_cast<const uint4*>(mem.x[i]), static_cast<const uint4*>(mem.a[i]),
+                        static_cast<const uint4*>(mem.b[i]), static_cast<uint4*>(mem.y[i]),
+                        static_cast<float*>(mem.v[i])});
     const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
     printf("%6d %6d %6d %6d %8.1f %8.2f %s", rows, h, groups, blocks, mb, mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
     for (int form = kBarrier; form <= kL2; ++form) {
@@ -208,7 +202,6 @@ int main() {
       printf(" %s=%.2f", names[form], us);
     }
     printf("\n");
-    for (void* p : mem) cudaFree(p);
   }
   const cudaError_t err = cudaDeviceSynchronize();
   printf("status: %s\n", cudaGetErrorString(err));

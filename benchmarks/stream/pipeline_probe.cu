@@ -41,11 +41,11 @@
 #include <cuda_runtime.h>
 
 #include "../graph_replay.cuh"
+#include "probe_util.cuh"
 
 constexpr int kBlocks = 128;
 constexpr int kRoleThreads = 128;  // a role's threads (4 warps)
 constexpr int kThreads = 2 * kRoleThreads;
-constexpr uint32_t kFlip = 0x80000000u;
 constexpr int kLine = 32;       // counters 128 bytes apart
 constexpr int kMaxTiles = 16;   // row tiles a group
 constexpr int kMaxHeld = 48;    // 16-byte vectors a thread holds (x and A, or y and B)
@@ -58,58 +58,7 @@ struct Set {
   float* v;
 };
 
-__device__ unsigned g_timeouts;  // waits that never saw their counter flip
-
-__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
-__device__ uint32_t fold(float4 f) {
-  return __float_as_uint(f.x) ^ __float_as_uint(f.y) ^ __float_as_uint(f.z) ^ __float_as_uint(f.w);
-}
-
-__device__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
-
-// Four floats into the shared memory of block `rank` of the cluster at this block's address `dst`, completing 16
-// bytes on that block's mbarrier at this block's address `bar` (as cluster_probe.cu).
-__device__ void push4(const float4* dst, const uint64_t* bar, int rank, float4 f) {
-  uint32_t remote_dst, remote_bar;
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_dst) : "r"(smem_addr(dst)), "r"(rank));
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote_bar) : "r"(smem_addr(bar)), "r"(rank));
-  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
-               :: "r"(remote_dst), "f"(f.x), "f"(f.y), "f"(f.z), "f"(f.w), "r"(remote_bar) : "memory");
-}
-
-__device__ void wait_phase0(const uint64_t* bar) {
-  uint32_t done = 0;
-  do {
-    asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0; selp.u32 %0, 1, 0, p; }"
-                 : "=r"(done) : "r"(smem_addr(bar)) : "memory");
-  } while (!done);
-}
-
 __device__ void role_sync(int id) { asm volatile("bar.sync %0, %1;" :: "r"(id), "r"(kRoleThreads) : "memory"); }
-
-// One of `arrivals` blocks arrives (release, or relaxed): the counter's top bit flips when the last one has.
-__device__ void arrive(unsigned* counter, bool first, uint32_t arrivals, bool relaxed = false) {
-  const uint32_t add = first ? kFlip - (arrivals - 1) : 1u;
-  if (relaxed)
-    asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
-  else
-    asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
-}
-
-// Waits until the counter's top bit differs from `found`'s; after ~2^20 reads, or once any wait has timed out, gives
-// up (a bug here must not hang the device call).
-__device__ void wait_flip(const unsigned* counter, uint32_t found) {
-  for (int spins = 0;; ++spins) {
-    uint32_t now;
-    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
-    if ((now ^ found) & kFlip) return;
-    if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
-      atomicAdd(&g_timeouts, 1u);
-      return;
-    }
-    __nanosleep(32);
-  }
-}
 
 // kRank: r; kGroupRows: R / G; kShare: 16-byte vectors of a row a block takes (h / 8 / S); kT: rows a tile.
 template <int kRank, int kGroupRows, int kShare, int kT>
@@ -349,17 +298,12 @@ int main() {
       const size_t xb = size_t(sh.rows) * sh.h * 2, wb = size_t(sh.rank) * sh.h * 2;
       const size_t vb = size_t(sh.rows) * sh.rank * 4;
       const int sets = 32;
-      std::vector<Set> all(sets);
-      std::vector<void*> mem;
-      for (auto& st : all) {
-        void *x, *y, *a, *b, *v;
-        cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb); cudaMalloc(&v, vb);
-        cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb);
-        cudaMemset(v, 0, vb);
-        st = Set{static_cast<const uint4*>(x), static_cast<const uint4*>(a), static_cast<const uint4*>(b),
-                 static_cast<uint4*>(y), static_cast<float*>(v)};
-        mem.insert(mem.end(), {x, y, a, b, v});
-      }
+      const BufferSets mem(sets, xb, wb, vb);
+      std::vector<Set> all;
+      for (int i = 0; i < sets; ++i)
+        all.push_back(Set{static_cast<const uint4*>(mem.x[i]), static_cast<const uint4*>(mem.a[i]),
+                          static_cast<const uint4*>(mem.b[i]), static_cast<uint4*>(mem.y[i]),
+                          static_cast<float*>(mem.v[i])});
       const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
       printf("%5d %6d %5d %7d %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.groups, mb, mb / 4.2e6 * 1e6,
              pdl ? "pdl  " : "plain");
@@ -372,41 +316,21 @@ int main() {
       }
       cudaFuncSetAttribute(sh.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.smem);
       for (int c : {4, 8}) {
-        cudaLaunchAttribute attrs[2] = {};
-        attrs[0].id = cudaLaunchAttributeClusterDimension;
-        attrs[0].val.clusterDim.x = c;
-        attrs[0].val.clusterDim.y = 1;
-        attrs[0].val.clusterDim.z = 1;
-        attrs[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        attrs[1].val.programmaticStreamSerializationAllowed = pdl;
-        cudaLaunchConfig_t config = {};
-        config.gridDim = dim3(kBlocks);
-        config.blockDim = dim3(kThreads);
-        config.dynamicSmemBytes = sh.smem;
-        config.stream = stream;
-        config.attrs = attrs;
-        config.numAttrs = 2;
+        const ProbeLaunch launch(dim3(kBlocks), dim3(kThreads), stream, pdl, c, sh.smem);
         int fit = 0;
-        cudaOccupancyMaxActiveClusters(&fit, sh.kernel, &config);
+        cudaOccupancyMaxActiveClusters(&fit, sh.kernel, &launch.config);
         if (fit < kBlocks / c) {
           printf(" cluster%d=n/a(%d fit)", c, fit);
           continue;
         }
         const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
-          cudaLaunchKernelEx(&config, sh.kernel, all[i], counters, sh.h, kClusterSum);
+          cudaLaunchKernelEx(&launch.config, sh.kernel, all[i], counters, sh.h, kClusterSum);
         });
         printf(" cluster%d=%.2f", c, us);
       }
-      unsigned timeouts = 0;
       const cudaError_t err = cudaDeviceSynchronize();
-      cudaMemcpyFromSymbol(&timeouts, g_timeouts, sizeof(timeouts));
-      printf(" (%s%s)\n", cudaGetErrorString(err), timeouts ? ", WAITS TIMED OUT" : "");
-      for (void* p : mem) cudaFree(p);
+      printf(" (%s%s)\n", cudaGetErrorString(err), take_timeouts() ? ", WAITS TIMED OUT" : "");  // (each shape afresh)
       if (err != cudaSuccess) return 1;
-      if (timeouts) {  // the next shape's waits start afresh
-        timeouts = 0;
-        cudaMemcpyToSymbol(g_timeouts, &timeouts, sizeof(timeouts));
-      }
     }
   return 0;
 }

@@ -22,10 +22,10 @@
 #include <cuda_runtime.h>
 
 #include "../graph_replay.cuh"
+#include "probe_util.cuh"
 
 constexpr int kBlocks = 128;
 constexpr int kThreads = 256;
-constexpr uint32_t kFlip = 0x80000000u;
 constexpr int kPiece = 16384;  // bytes a bulk copy of B's contiguous share
 
 enum Form { kCopy, kBarrier, kRelaxed, kLate };
@@ -35,25 +35,6 @@ struct Set {
   uint16_t* y;
   float* v;
 };
-
-__device__ unsigned g_timeouts;
-
-__device__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
-
-__device__ void bulk_copy(void* dst, const void* src, int bytes, uint64_t* bar) {
-  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
-               :: "r"(smem_addr(dst)), "l"(src), "r"(bytes), "r"(smem_addr(bar)) : "memory");
-}
-
-__device__ void wait_phase0(uint64_t* bar) {
-  uint32_t done = 0;
-  do {
-    asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0; selp.u32 %0, 1, 0, p; }"
-                 : "=r"(done) : "r"(smem_addr(bar)) : "memory");
-  } while (!done);
-}
-
-__device__ uint32_t fold(uint4 q) { return q.x ^ q.y ^ q.z ^ q.w; }
 
 __device__ uint32_t fold_all(const void* p, int bytes) {
   uint32_t sum = 0;
@@ -118,26 +99,9 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, i
       asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
     __syncthreads();  // the block's additions are issued
     const uint32_t found = found_shared;
-    if (threadIdx.x == 0) {
-      const uint32_t add = blockIdx.x == 0 ? kFlip - (kBlocks - 1) : 1u;
-      if (form == kRelaxed)
-        asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
-      else
-        asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
-    }
+    if (threadIdx.x == 0) arrive(counter, blockIdx.x == 0, kBlocks, form == kRelaxed);
     if (form == kLate && threadIdx.x < 32) copy_y_and_b();
-    if (threadIdx.x == 0) {
-      for (int spins = 0;; ++spins) {
-        uint32_t now;
-        asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
-        if ((now ^ found) & kFlip) break;
-        if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
-          atomicAdd(&g_timeouts, 1u);
-          break;
-        }
-        __nanosleep(32);
-      }
-    }
+    if (threadIdx.x == 0) wait_flip(counter, found);
     __syncthreads();  // every block's additions are visible
     for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads) {
       const float4 p = __ldcg(reinterpret_cast<const float4*>(v) + q);
@@ -199,21 +163,8 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
   __syncthreads();  // the block's additions are issued
   const uint32_t found = found_shared;
   if (threadIdx.x == 0) {
-    const uint32_t add = blockIdx.x == 0 ? kFlip - (kBlocks - 1) : 1u;
-    if (relaxed)
-      asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
-    else
-      asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
-    for (int spins = 0;; ++spins) {
-      uint32_t now;
-      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
-      if ((now ^ found) & kFlip) break;
-      if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
-        atomicAdd(&g_timeouts, 1u);
-        break;
-      }
-      __nanosleep(32);
-    }
+    arrive(counter, blockIdx.x == 0, kBlocks, relaxed);
+    wait_flip(counter, found);
   }
   __syncthreads();  // every block's additions are visible
   for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads) {
@@ -281,21 +232,15 @@ int main() {
       }
       cudaFuncSetAttribute(sh.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.smem);
       const int sets = 32;
-      std::vector<Set> all(sets);
-      std::vector<void*> mem;
-      for (auto& st : all) {
-        void *x, *y, *a, *b, *v;
-        cudaMalloc(&x, xb); cudaMalloc(&y, xb); cudaMalloc(&a, wb); cudaMalloc(&b, wb); cudaMalloc(&v, vb);
-        cudaMemset(x, 1, xb); cudaMemset(y, 2, xb); cudaMemset(a, 3, wb); cudaMemset(b, 4, wb);
-        cudaMemset(v, 0, vb);
-        st = Set{static_cast<const uint16_t*>(x), static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b),
-                 static_cast<uint16_t*>(y), static_cast<float*>(v)};
-        mem.insert(mem.end(), {x, y, a, b, v});
-      }
+      const BufferSets mem(sets, xb, wb, vb);
+      std::vector<Set> all;
+      for (int i = 0; i < sets; ++i)
+        all.push_back(Set{static_cast<const uint16_t*>(mem.x[i]), static_cast<const uint16_t*>(mem.a[i]),
+                          static_cast<const uint16_t*>(mem.b[i]), static_cast<uint16_t*>(mem.y[i]),
+                          static_cast<float*>(mem.v[i])});
       for (int form = kCopy; form <= kLate; ++form) {
         const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
-          ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
-          l.config.dynamicSmemBytes = sh.smem;
+          const ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl, 0, sh.smem);
           cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counter, sh.h, static_cast<Form>(form));
         });
         printf(" %s=%.2f", names[form], us);
@@ -303,22 +248,14 @@ int main() {
       cudaFuncSetAttribute(sh.async_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.async_smem);
       for (int relaxed = 0; relaxed < 2; ++relaxed) {
         const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
-          ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
-          l.config.dynamicSmemBytes = sh.async_smem;
+          const ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl, 0, sh.async_smem);
           cudaLaunchKernelEx(&l.config, sh.async_kernel, all[i], counter, sh.h, static_cast<bool>(relaxed));
         });
         printf(" %s=%.2f", relaxed ? "async_relaxed" : "async", us);
       }
-      unsigned timeouts = 0;
       const cudaError_t err = cudaDeviceSynchronize();
-      cudaMemcpyFromSymbol(&timeouts, g_timeouts, sizeof(timeouts));
-      printf(" (%s%s)\n", cudaGetErrorString(err), timeouts ? ", WAITS TIMED OUT" : "");
-      for (void* p : mem) cudaFree(p);
+      printf(" (%s%s)\n", cudaGetErrorString(err), take_timeouts() ? ", WAITS TIMED OUT" : "");  // (each shape afresh)
       if (err != cudaSuccess) return 1;
-      if (timeouts) {
-        timeouts = 0;
-        cudaMemcpyToSymbol(g_timeouts, &timeouts, sizeof(timeouts));
-      }
     }
   return 0;
 }
