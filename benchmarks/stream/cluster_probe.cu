@@ -135,11 +135,8 @@ int main() {
   cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0);
   cudaFuncSetAttribute(probe, cudaFuncAttributeNonPortableClusterSizeAllowed, 1);
   cudaFuncSetAttribute(probe, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_max);
-  cudaStream_t stream;
-  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
-  cudaEvent_t e0, e1;
-  cudaEventCreate(&e0);
-  cudaEventCreate(&e1);
+  const ReplayStream replay;
+  const cudaStream_t stream = replay.stream;
   printf("%5s %6s %5s %4s %7s %9s %8s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold)\n",
          "rows", "h", "tile", "C", "blocks", "clusters", "smemKB", "floorus", "pdl");
   // rows, h, rows a cluster's tile, blocks a cluster
@@ -170,7 +167,7 @@ int main() {
       all.push_back(Set{static_cast<const uint16_t*>(mem.x[i]), static_cast<const uint16_t*>(mem.a[i]),
                         static_cast<const uint16_t*>(mem.b[i]), static_cast<uint16_t*>(mem.y[i])});
     for (int form = kCopy; form <= kCluster; ++form) {
-      const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+      const double us = replay.us(sets, [&](int i) {
         cudaLaunchKernelEx(&launch.config, probe, all[i], h, tile, static_cast<Form>(form));
       });
       printf(" %s=%.2f", names[form], us);

@@ -165,11 +165,8 @@ int main() {
   unsigned* counter;
   cudaMalloc(&counter, 64);
   cudaMemset(counter, 0, 64);
-  cudaStream_t stream;
-  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
-  cudaEvent_t e0, e1;
-  cudaEventCreate(&e0);
-  cudaEventCreate(&e1);
+  const ReplayStream replay;
+  const cudaStream_t stream = replay.stream;
   const char* names[] = {"barrier", "copy", "phases", "early", "l2"};
   printf("%6s %6s %6s %6s %8s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n", "rows",
          "h", "groups", "blocks", "MB", "floorus", "pdl");
@@ -186,16 +183,12 @@ int main() {
     const size_t xb = size_t(rows) * h * 2, wb = size_t(kRank) * h * 2, vb = size_t(rows) * kRank * 4;
     const int sets = 32;
     const BufferSets mem(sets, xb, wb, vb);
-    std::vector<Set> all;
-    for (int i = 0; i < sets; ++i)
-      all.push_back(Set{static_cast<const uint4*>(mem.x[i]), static_cast<const uint4*>(mem.a[i]),
-                        static_cast<const uint4*>(mem.b[i]), static_cast<uint4*>(mem.y[i]),
-                        static_cast<float*>(mem.v[i])});
+    const std::vector<Set> all = mem.as<Set>();
     const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
     printf("%6d %6d %6d %6d %8.1f %8.2f %s", rows, h, groups, blocks, mb, mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
     for (int form = kBarrier; form <= kL2; ++form) {
       if (form == kEarly && !early_ok) { printf(" %s=n/a", names[form]); continue; }
-      const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+      const double us = replay.us(sets, [&](int i) {
         ProbeLaunch l(dim3(blocks), dim3(kThreads), stream, pdl);
         cudaLaunchKernelEx(&l.config, probe, all[i], counter, rows, h, groups, static_cast<Form>(form));
       });

@@ -283,11 +283,8 @@ int main() {
   const size_t counter_bytes = size_t(4) * kLine * (1 + 4 * kMaxTiles);
   cudaMalloc(&counters, counter_bytes);
   cudaMemset(counters, 0, counter_bytes);
-  cudaStream_t stream;
-  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
-  cudaEvent_t e0, e1;
-  cudaEventCreate(&e0);
-  cudaEventCreate(&e1);
+  const ReplayStream replay;
+  const cudaStream_t stream = replay.stream;
   const char* names[] = {"copy", "barrier", "tiles", "relaxed", "late"};
   printf("%5s %6s %5s %7s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n", "rows",
          "h", "rank", "groups", "MB", "floorus", "pdl");
@@ -299,16 +296,12 @@ int main() {
       const size_t vb = size_t(sh.rows) * sh.rank * 4;
       const int sets = 32;
       const BufferSets mem(sets, xb, wb, vb);
-      std::vector<Set> all;
-      for (int i = 0; i < sets; ++i)
-        all.push_back(Set{static_cast<const uint4*>(mem.x[i]), static_cast<const uint4*>(mem.a[i]),
-                          static_cast<const uint4*>(mem.b[i]), static_cast<uint4*>(mem.y[i]),
-                          static_cast<float*>(mem.v[i])});
+      const std::vector<Set> all = mem.as<Set>();
       const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
       printf("%5d %6d %5d %7d %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.groups, mb, mb / 4.2e6 * 1e6,
              pdl ? "pdl  " : "plain");
       for (int form = kCopy; form <= kLate; ++form) {
-        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+        const double us = replay.us(sets, [&](int i) {
           ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl);
           cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counters, sh.h, static_cast<Form>(form));
         });
@@ -323,7 +316,7 @@ int main() {
           printf(" cluster%d=n/a(%d fit)", c, fit);
           continue;
         }
-        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+        const double us = replay.us(sets, [&](int i) {
           cudaLaunchKernelEx(&launch.config, sh.kernel, all[i], counters, sh.h, kClusterSum);
         });
         printf(" cluster%d=%.2f", c, us);

@@ -100,6 +100,16 @@ struct BufferSets {
     for (auto* list : {&x, &y, &a, &b, &v})
       for (void* p : *list) cudaFree(p);
   }
+  // The sets as a probe's Set {x, a, b, y, v}, each pointer cast to its member's type.
+  template <class Set>
+  std::vector<Set> as() const {
+    std::vector<Set> sets;
+    for (size_t i = 0; i < x.size(); ++i)
+      sets.push_back(Set{static_cast<decltype(Set::x)>(x[i]), static_cast<decltype(Set::a)>(a[i]),
+                         static_cast<decltype(Set::b)>(b[i]), static_cast<decltype(Set::y)>(y[i]),
+                         static_cast<decltype(Set::v)>(v[i])});
+    return sets;
+  }
   BufferSets(const BufferSets&) = delete;
   BufferSets& operator=(const BufferSets&) = delete;
 

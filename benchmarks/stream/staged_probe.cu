@@ -42,6 +42,36 @@ __device__ uint32_t fold_all(const void* p, int bytes) {
   return sum;
 }
 
+// The group's v (kGroupRows x kRank floats at v): this block's partial (from `sum`) added, the block's arrival at
+// the grid barrier (`between` runs after it, before the wait), the wait for every block's, and v read back into
+// the checksum.
+template <int kRank, int kGroupRows, class Between>
+__device__ uint32_t sum_v_at_barrier(float* v, unsigned* counter, uint32_t found, uint32_t sum, bool relaxed,
+                                     Between between) {
+  const float f = static_cast<float>(sum & 1);
+  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
+    asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
+  __syncthreads();  // the block's additions are issued
+  if (threadIdx.x == 0) arrive(counter, blockIdx.x == 0, kBlocks, relaxed);
+  between();
+  if (threadIdx.x == 0) wait_flip(counter, found);
+  __syncthreads();  // every block's additions are visible
+  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
+    sum ^= fold(__ldcg(reinterpret_cast<const float4*>(v) + q));
+  return sum;
+}
+
+// y's rows of the group's share (kGroupRows x kShare bytes at sy) written back to y with the checksum's bit.
+template <int kGroupRows, int kShare>
+__device__ void write_y(uint16_t* y, const unsigned char* sy, int h, int row0, int col0, uint32_t sum) {
+  constexpr int kVecs = kShare / 16;  // 16-byte vectors of a row's share
+  for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kThreads) {
+    uint4 q = reinterpret_cast<const uint4*>(sy)[i];
+    q.x ^= sum & 1;
+    __stcg(reinterpret_cast<uint4*>(y + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs, q);
+  }
+}
+
 // kRank: r; kGroupRows: rows a group; kShare: bytes of a row a block takes (its columns of h_in and of h_out).
 template <int kRank, int kGroupRows, int kShare>
 __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, int h, Form form) {
@@ -92,30 +122,14 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, i
   }
   wait_phase0(&bars[0]);
   uint32_t sum = fold_all(sx, (kGroupRows + kRank) * kShare);  // x and A
-  if (form != kCopy) {
-    float* v = s.v + static_cast<int64_t>(row0) * kRank;
-    const float f = static_cast<float>(sum & 1);
-    for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
-      asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
-    __syncthreads();  // the block's additions are issued
-    const uint32_t found = found_shared;
-    if (threadIdx.x == 0) arrive(counter, blockIdx.x == 0, kBlocks, form == kRelaxed);
-    if (form == kLate && threadIdx.x < 32) copy_y_and_b();
-    if (threadIdx.x == 0) wait_flip(counter, found);
-    __syncthreads();  // every block's additions are visible
-    for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads) {
-      const float4 p = __ldcg(reinterpret_cast<const float4*>(v) + q);
-      sum ^= __float_as_uint(p.x) ^ __float_as_uint(p.y) ^ __float_as_uint(p.z) ^ __float_as_uint(p.w);
-    }
-  }
+  if (form != kCopy)
+    sum = sum_v_at_barrier<kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter, found_shared, sum,
+                                             form == kRelaxed, [&] {
+                                               if (form == kLate && threadIdx.x < 32) copy_y_and_b();
+                                             });
   wait_phase0(&bars[1]);
   sum ^= fold_all(sb, kBBytes);
-  constexpr int kVecs = kShare / 16;  // 16-byte vectors of a row's share
-  for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kThreads) {
-    uint4 q = reinterpret_cast<const uint4*>(sy)[i];
-    q.x ^= sum & 1;
-    __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs, q);
-  }
+  write_y<kGroupRows, kShare>(s.y, sy, h, row0, col0, sum);
 }
 
 // The async forms: x and A into registers, y and B by 16-byte cp.async into shared memory, issued in that order.
@@ -156,29 +170,12 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
   uint32_t sum = 0;
 #pragma unroll
   for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
-  float* v = s.v + static_cast<int64_t>(row0) * kRank;
-  const float f = static_cast<float>(sum & 1);
-  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
-    asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
-  __syncthreads();  // the block's additions are issued
-  const uint32_t found = found_shared;
-  if (threadIdx.x == 0) {
-    arrive(counter, blockIdx.x == 0, kBlocks, relaxed);
-    wait_flip(counter, found);
-  }
-  __syncthreads();  // every block's additions are visible
-  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads) {
-    const float4 p = __ldcg(reinterpret_cast<const float4*>(v) + q);
-    sum ^= __float_as_uint(p.x) ^ __float_as_uint(p.y) ^ __float_as_uint(p.z) ^ __float_as_uint(p.w);
-  }
+  sum = sum_v_at_barrier<kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter, found_shared, sum,
+                                           relaxed, [] {});
   asm volatile("cp.async.wait_all;" ::: "memory");
   __syncthreads();  // every thread's copies have landed
   sum ^= fold_all(sb, kBBytes);
-  for (int i = threadIdx.x; i < kXVecs; i += kThreads) {
-    uint4 q = reinterpret_cast<const uint4*>(sy)[i];
-    q.x ^= sum & 1;
-    __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs, q);
-  }
+  write_y<kGroupRows, kShare>(s.y, sy, h, row0, col0, sum);
 }
 
 struct Shape {
@@ -210,11 +207,8 @@ int main() {
                           shape<16, 256, 4096, 8>(), shape<64, 64, 8192, 4>(), shape<64, 64, 4096, 4>()};
   unsigned* counter;
   cudaMalloc(&counter, 128);
-  cudaStream_t stream;
-  cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
-  cudaEvent_t e0, e1;
-  cudaEventCreate(&e0);
-  cudaEventCreate(&e1);
+  const ReplayStream replay;
+  const cudaStream_t stream = replay.stream;
   const char* names[] = {"copy", "barrier", "relaxed", "late"};
   printf("%5s %6s %5s %7s %7s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n",
          "rows", "h", "rank", "groups", "smemKB", "MB", "floorus", "pdl");
@@ -233,13 +227,9 @@ int main() {
       cudaFuncSetAttribute(sh.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.smem);
       const int sets = 32;
       const BufferSets mem(sets, xb, wb, vb);
-      std::vector<Set> all;
-      for (int i = 0; i < sets; ++i)
-        all.push_back(Set{static_cast<const uint16_t*>(mem.x[i]), static_cast<const uint16_t*>(mem.a[i]),
-                          static_cast<const uint16_t*>(mem.b[i]), static_cast<uint16_t*>(mem.y[i]),
-                          static_cast<float*>(mem.v[i])});
+      const std::vector<Set> all = mem.as<Set>();
       for (int form = kCopy; form <= kLate; ++form) {
-        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+        const double us = replay.us(sets, [&](int i) {
           const ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl, 0, sh.smem);
           cudaLaunchKernelEx(&l.config, sh.kernel, all[i], counter, sh.h, static_cast<Form>(form));
         });
@@ -247,7 +237,7 @@ int main() {
       }
       cudaFuncSetAttribute(sh.async_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.async_smem);
       for (int relaxed = 0; relaxed < 2; ++relaxed) {
-        const double us = graph_replay_us(stream, e0, e1, sets, [&](int i) {
+        const double us = replay.us(sets, [&](int i) {
           const ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl, 0, sh.async_smem);
           cudaLaunchKernelEx(&l.config, sh.async_kernel, all[i], counter, sh.h, static_cast<bool>(relaxed));
         });
