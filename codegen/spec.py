@@ -92,8 +92,8 @@ class KernelSpec:
         without it their launches were 3-8% slower, while the r64 256-column kernel's, whose two blocks an SM then
         leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83 and 87). Rank 128's kernel has no room
         for it (the cluster's 8 partial tiles would be 64 KB)."""
-        return self.op == "fused" and (self.rank <= FUSED_STORAGE_MAX_RANK
-                                       or (self.col_tiles == 1 and self.rank <= FUSED_ONE_TILE_STORAGE_MAX_RANK))
+        return self.op == "fused" and self.warp_rows == 16 and (
+            self.rank <= FUSED_STORAGE_MAX_RANK or (self.col_tiles == 1 and self.rank <= FUSED_ONE_TILE_STORAGE_MAX_RANK))
 
     @property
     def col_tiles(self) -> int:
@@ -172,7 +172,7 @@ class KernelSpec:
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
-            slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2)  # one column tile's copies
+            slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))  # a column tile's
             if not self.cluster_sum:
                 return partial + v + slots
             received = 4 * FUSED_MAX_CLUSTER * self.warp_rows * self.rank  # every cluster block's tile
@@ -227,7 +227,7 @@ def valid_tile(spec: KernelSpec) -> bool:
                 and (spec.warps - PREFILL_SUPPORT_WARPS) * 16 % spec.warp_rows == 0
                 and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
     if spec.op == "fused":
-        return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows == 16
+        return (spec.rank != ANY and spec.rank % 8 == 0 and spec.hidden == ANY and spec.warp_rows in FUSED_ROW_TILES
                 and spec.vectorized and spec.unroll >= 1 and spec.col_tiles >= 1
                 and spec.tile_n == 32 * spec.warps * spec.col_tiles)
     return spec.unroll >= 1 and spec.tile_n == 32 * spec.warps * spec.unroll
@@ -291,6 +291,9 @@ FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 
 FUSED_STORAGE_MAX_RANK = 32  # KernelSpec.cluster_sum: the cluster's storage in every fused kernel up to this rank
 FUSED_HANDOFF_RANKS = (32, 64, 128)  # ... and through the grid handoff (handoff.cuh) from rank 32 (entry 41)
 FUSED_ONE_TILE_STORAGE_MAX_RANK = 64  # KernelSpec.cluster_sum: the one-tile-a-warp kernels' storage up to this rank
+FUSED_ROW_TILES = (16, 32)  # rows a block: 32 (two MMA tiles sharing the block's loads of A and B) with the grid
+# handoff only, no cluster sum (fused.cuh's kRowTile; PREPARED, benchmarks/NOTES.md, entry 128)
+FUSED_TALL_RANKS = (16, 32, 64)  # ... extra tiles (SGMV_EXTRA_TILES=1): 8 warps x 256 or 512 columns, one block an SM
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
@@ -305,7 +308,9 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     tiles = {n: dict(warps=2 if n == 64 else n // 64 if n > 256 else 4, warp_rows=16, tile_n=n, unroll=unroll)
              for n in (64, 128, 256, 512)}
     shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128,) if rank > 64 else (128, 256)
-    return [tiles[n] for n in sorted(tiles) if n in shipped or extra]
+    tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=_shrink_unroll(_round8(rank), 32)) for n in (256, 512)]
+    return [tiles[n] for n in sorted(tiles) if n in shipped or extra] + (tall if extra and rank in FUSED_TALL_RANKS
+                                                                          else [])
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower

@@ -70,11 +70,11 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
     fused = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"]
     assert {(s.rank, s.tile_n) for s in specmod.default_specs() if s.op == "fused" and not s.cluster_sum} == {
         (64, 256), (128, 128)}
-    for s in fused:
-        assert s.cluster_sum == (s.rank <= 32 or (s.col_tiles == 1 and s.rank <= 64))
-        chunks = -(-s.rank // specmod.CHUNK)
-        bare = 4 * s.warps * 16 * s.rank + 4 * 16 * (chunks * specmod.CHUNK + 4) + 16 * s.threads * s.col_tiles * (
-            4 * chunks + 2)
+    for s in fused:  # tiles of 32 rows (extra; entry 128) run with the grid handoff only: no cluster storage
+        assert s.cluster_sum == (s.warp_rows == 16 and (s.rank <= 32 or (s.col_tiles == 1 and s.rank <= 64)))
+        chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16
+        bare = (4 * s.warps * s.warp_rows * s.rank + 4 * s.warp_rows * (chunks * specmod.CHUNK + 4)
+                + 16 * s.threads * s.col_tiles * (4 * chunks + 2 * m_tiles))
         assert (s.smem_bytes == bare) == (not s.cluster_sum) and s.smem_bytes <= specmod.MAX_SMEM_BYTES
     assert not any(s.cluster_sum for s in specmod.default_specs() if s.op != "fused")
 

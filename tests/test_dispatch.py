@@ -515,3 +515,21 @@ def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
     cuda_ops.clear_selections()
     assert all(memo.cache_info().currsize == 0 for memo in (
         cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split))
+
+
+TALL = [rec(op="fused", rank=r, hidden=0, warps=8, warp_rows=32, tile_n=512, unroll=2, threads=256) for r in (16, 64)]
+
+
+def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
+    """Fused kernels of 32-row tiles (extra tiles; PREPARED, NOTES entry 128) run with the grid handoff only, and only
+    for batches of at least HANDOFF_TALL_MIN_MEAN_ROWS rows a segment: one adapter over 256 rows at h8192 r64 takes
+    8 row tiles x 16 splits, one column tile a block, over today's 16 x 16 of two tiles each."""
+    identical = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=64, rows=256, segs=1), max_segment_rows=256)
+    got = dispatch.prefers_fused(identical, HANDOFF + TALL, 132, lambda k: 2 if k.warp_rows == 16 else 1)
+    assert got is TALL[1] and dispatch.handoff_grid(identical, got, 132, 1) == (1, 16, 8)
+    assert dispatch._tiles_per_block(identical, got, (1, 16, 8)) == 1
+    uniform = dataclasses.replace(identical, num_segments=16, max_segment_rows=16)  # 16 rows a segment: too short
+    assert dispatch.prefers_fused(uniform, HANDOFF + TALL, 132, lambda k: 2 if k.warp_rows == 16 else 1) in HANDOFF
+    r16 = dataclasses.replace(identical, rank=16, slice_ranks=(16,))
+    assert dispatch.uses_handoff(r16, TALL[0]) and not dispatch._cluster_sum_fits(r16, TALL[0])
+    assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]

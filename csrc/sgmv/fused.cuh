@@ -38,9 +38,13 @@ namespace sgmv {
 // block's second column tile where kRing is 2. Without it (the r64 256-column kernel; dispatch runs ranks 32 and
 // 64 with the grid handoff only) the kernel keeps neither, and two blocks an SM leave L1 more room
 // (benchmarks/NOTES.md, entries 83 and 87).
-template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum>
+// kRowTile: rows a block takes, 16 or, with the grid handoff only, 32 (two 16-row MMA tiles that share the block's
+// loads of A and B; benchmarks/NOTES.md, entries 124-127).
+template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16>
 struct FusedTile {
-  static constexpr int kWarpRows = 16;
+  static constexpr int kWarpRows = kRowTile;
+  static constexpr int kMTiles = kWarpRows / 16;
+  static_assert(kRowTile == 16 || (kRowTile == 32 && !kClusterSum), "taller row tiles: the grid handoff only");
   static constexpr int kMaxBlocks = kMaxCluster;  // blocks per cluster (dispatch: FUSED_CLUSTER)
   static constexpr int kThreads = kWarps * 32;
   static_assert(kRank % 8 == 0 && kRank > 0, "the fused kernel is rank-specialized, in whole 16-byte vectors");
@@ -57,7 +61,7 @@ struct FusedTile {
   // One column tile's copies: each thread's B fragments and pieces of y (cp.async).
   struct Slots {
     uint4 w[kChunks][kColTiles][4][kThreads];
-    uint4 y[2][kColTiles][kThreads];
+    uint4 y[kMTiles][2][kColTiles][kThreads];
   };
 
   struct TileStorage {  // every path's
@@ -82,17 +86,19 @@ struct FusedTile {
   // during the arrival, the barrier's wait and v's load; issued after the barrier its copies waited 2500-3000 cycles
   // cold (benchmarks/NOTES.md, entry 83). Loads into registers do not hold up the arrival's release (entry 75's
   // mode 6), which waits for the block's async copies. Rank 128's kernel has no registers to spare (250).
-  static constexpr bool kSecondInRegisters = !kClusterSum && kRank <= 64 && kColTiles > 1;
+  // Not in the 32-row tiles (their second tile's registers would spill; dispatch gives them one column tile a block).
+  static constexpr bool kSecondInRegisters = !kClusterSum && kRank <= 64 && kColTiles > 1 && kRowTile == 16;
 
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
     Vec8 w[kChunks][kColTiles][4];
-    Vec8 y[2][kColTiles];
+    Vec8 y[kMTiles][2][kColTiles];
   };
 
   // This thread's pieces of the column tile at n0 (its warp's first column): piece j of 32-column tile ct of B's
   // rank chunk c, at column `col` and rank k, as weight(c, ct, j, col, k); then its 8 columns `col` of y's row h
-  // (g, g + 8) in tile ct, as row(h, ct, col). prefetch copies them, load_tile loads them into registers.
+  // (g, g + 8) of m-tile mt in tile ct, as row(mt, h, ct, col). prefetch copies them, load_tile loads them into
+  // registers.
   template <class Weight, class Row>
   __device__ __forceinline__ static void for_tile_pieces(int n0, Weight weight, Row row) {
     const int lane = threadIdx.x % 32;
@@ -105,15 +111,17 @@ struct FusedTile {
         for (int j = 0; j < 4; ++j)
           weight(c, ct, j, n0 + ct * 32 + interleaved_column(j, lane / 4), c * kChunk + 8 * t);
 #pragma unroll
-    for (int h = 0; h < 2; ++h)
+    for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct) row(h, ct, n0 + ct * 32 + 8 * t);
+      for (int h = 0; h < 2; ++h)
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct) row(mt, h, ct, n0 + ct * 32 + 8 * t);
   }
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
   // column) into `slots`; out-of-range pieces are zero-filled.
-  __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
-                                  int N, Slots& slots) {
+  __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[kMTiles][2],
+                                  int n0, int N, Slots& slots) {
     using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
     for_tile_pieces(
         n0,
@@ -122,25 +130,25 @@ struct FusedTile {
           const uint16_t* src = ok ? w + col * w_stride_row + k : w;
           Copy::copy(*reinterpret_cast<const uint4*>(src), slots.w[c][ct][j][threadIdx.x], ok);
         },
-        [&](int h, int ct, int col) {
-          const bool ok = y_rows[0][h] != nullptr && col < N;
-          const uint16_t* src = ok ? y_rows[0][h] + col : w;
-          Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[h][ct][threadIdx.x], ok);
+        [&](int mt, int h, int ct, int col) {
+          const bool ok = y_rows[mt][h] != nullptr && col < N;
+          const uint16_t* src = ok ? y_rows[mt][h] + col : w;
+          Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[mt][h][ct][threadIdx.x], ok);
         });
     cute::cp_async_fence();
   }
 
   // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero): coherent loads,
   // after the wait for the previous kernel (the shrink's), in order with the MMAs (load_vec8_predicated).
-  __device__ static void load_tile(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[1][2], int n0,
-                                   int N, Staged& staged) {
+  __device__ static void load_tile(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[kMTiles][2],
+                                   int n0, int N, Staged& staged) {
     for_tile_pieces(
         n0,
         [&](int c, int ct, int j, int col, int k) {
           staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, k, kRank, col < N);
         },
-        [&](int h, int ct, int col) {
-          staged.y[h][ct] = load_vec8_predicated(y_rows[0][h], col, N, y_rows[0][h] != nullptr);
+        [&](int mt, int h, int ct, int col) {
+          staged.y[mt][h][ct] = load_vec8_predicated(y_rows[mt][h], col, N, y_rows[mt][h] != nullptr);
         });
   }
 
@@ -196,17 +204,19 @@ struct FusedTile {
 #pragma unroll
       for (int j = 0; j < 4; ++j) bv[ct][j] = vec8_of(slots.w[c][ct][j][threadIdx.x]);
   }
-  __device__ __forceinline__ static void read_y(const Slots& slots, Vec8 (&yv)[1][2][kColTiles]) {
+  __device__ __forceinline__ static void read_y(const Slots& slots, Vec8 (&yv)[kMTiles][2][kColTiles]) {
 #pragma unroll
-    for (int h = 0; h < 2; ++h)
+    for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = vec8_of(slots.y[h][ct][threadIdx.x]);
+      for (int h = 0; h < 2; ++h)
+#pragma unroll
+        for (int ct = 0; ct < kColTiles; ++ct) yv[mt][h][ct] = vec8_of(slots.y[mt][h][ct][threadIdx.x]);
   }
 
   // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).
   template <class Weights>
   __device__ __forceinline__ static void multiply_tile(SharedStorage& smem, Weights weights, int true_rank,
-                                                       float (&acc)[1][kColTiles][4][4]) {
+                                                       float (&acc)[kMTiles][kColTiles][4][4]) {
     zero_fill(acc);
 #pragma unroll
     for (int c = 0; c < kChunks; ++c) {
@@ -235,15 +245,16 @@ struct FusedTile {
   // first, third, fourth, ... tiles.
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
-                                                        const int64_t& w_stride_row, uint16_t* const (&y_rows)[1][2],
-                                                        int N, float scale, int true_rank,
+                                                        const int64_t& w_stride_row,
+                                                        uint16_t* const (&y_rows)[kMTiles][2], int N, float scale,
+                                                        int true_rank,
                                                         const Staged* second = nullptr) {
     const int warp = threadIdx.x / 32;
     int i = 0;  // the block's tiles in turn
     for (int tile = blockIdx.y; tile * kBlockCols < N; tile += gridDim.y, ++i) {
       const int n0 = tile * kBlockCols + warp * Expand::kWarpCols;
-      float acc[1][kColTiles][4][4];
-      Vec8 yv[1][2][kColTiles];
+      float acc[kMTiles][kColTiles][4][4];
+      Vec8 yv[kMTiles][2][kColTiles];
       if constexpr (kSecondInRegisters && kSeveralTiles) {
         if (i == 1) {
           multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
@@ -253,9 +264,11 @@ struct FusedTile {
               for (int j = 0; j < 4; ++j) bv[ct][j] = second->w[c][ct][j];
           }, true_rank, acc);
 #pragma unroll
-          for (int h = 0; h < 2; ++h)
+          for (int mt = 0; mt < kMTiles; ++mt)
 #pragma unroll
-            for (int ct = 0; ct < kColTiles; ++ct) yv[0][h][ct] = second->y[h][ct];
+            for (int h = 0; h < 2; ++h)
+#pragma unroll
+              for (int ct = 0; ct < kColTiles; ++ct) yv[mt][h][ct] = second->y[mt][h][ct];
           Expand::store_y(y_rows, n0, N, scale, yv, acc);
           continue;
         }
@@ -333,7 +346,7 @@ struct FusedTile {
     const int warp = threadIdx.x / 32;
     uint16_t* y = static_cast<uint16_t*>(p.y) + b.y_col;
     const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
-    uint16_t* y_rows[1][2];
+    uint16_t* y_rows[kMTiles][2];
     lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
     [[maybe_unused]] Staged second;  // kSecondInRegisters: the block's second column tile
     if (has_tile) {
@@ -341,12 +354,12 @@ struct FusedTile {
       Shrink::split_chunks(K, blockIdx.y, gridDim.y, c_begin, c_end);
       const uint16_t* x = static_cast<const uint16_t*>(p.x);
       const uint16_t* wa = static_cast<const uint16_t*>(a.w) + seg.lora * a.w_stride_lora;
-      const uint16_t* x_rows[1][2];
+      const uint16_t* x_rows[kMTiles][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       const bool has_columns = static_cast<int>(blockIdx.y) * kBlockCols < N;
       const bool has_second = kRing == 2 && static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N;
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
-      float acc_v[1][kRank / 8][4];
+      float acc_v[kMTiles][kRank / 8][4];
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
         if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
         if (has_second) prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, slots_of(smem, 1));
@@ -455,13 +468,13 @@ struct FusedTile {
     const int row_tiles = (seg.end - seg.begin + kWarpRows - 1) / kWarpRows;
     for (int rt = blockIdx.z; rt < row_tiles; rt += gridDim.z) {
       const int row0 = seg.begin + rt * kWarpRows;
-      const uint16_t* x_rows[1][2];
-      uint16_t* y_rows[1][2];
+      const uint16_t* x_rows[kMTiles][2];
+      uint16_t* y_rows[kMTiles][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
       lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
 
-      float acc_v[1][kRank / 8][4];  // the expand's copies are issued behind the shrink's first loads
+      float acc_v[kMTiles][kRank / 8][4];  // the expand's copies are issued behind the shrink's first loads
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
         if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
       }, wait_once);

@@ -238,6 +238,8 @@ HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
+HANDOFF_TALL_MIN_MEAN_ROWS = 32  # fused kernels of 32-row tiles (extra tiles; PREPARED, benchmarks/NOTES.md, entry
+# 128) take only batches of at least this many rows a segment on average (their tiles' rows in use)
 
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
@@ -249,10 +251,11 @@ def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
 
 
 def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
-    """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum)."""
+    """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum; tiles of more than
+    16 rows have none)."""
     if not HANDOFF_ENABLED:
         return False
-    return problem.rank >= HANDOFF_MIN_RANK or (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
+    return kernel.warp_rows > 16 or problem.rank >= HANDOFF_MIN_RANK or (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
                                                 and not _cluster_sum_fits(problem, kernel))
 
 
@@ -306,7 +309,8 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
     blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), the one
     with the fewest column tiles a block, then the fewest blocks, then the fewest columns."""
-    fitting = [k for k in kernels if can_run(problem, k)]
+    tall_ok = HANDOFF_ENABLED and problem.num_rows >= HANDOFF_TALL_MIN_MEAN_ROWS * problem.num_segments
+    fitting = [k for k in kernels if can_run(problem, k) and (k.warp_rows == 16 or tall_ok)]
     cluster = [k for k in fitting if not uses_handoff(problem, k)]
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
