@@ -521,15 +521,22 @@ TALL = [rec(op="fused", rank=r, hidden=0, warps=8, warp_rows=32, tile_n=512, unr
 
 
 def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
-    """Fused kernels of 32-row tiles (extra tiles; PREPARED, NOTES entry 128) run with the grid handoff only, and only
-    for batches of at least HANDOFF_TALL_MIN_MEAN_ROWS rows a segment: one adapter over 256 rows at h8192 r64 takes
-    8 row tiles x 16 splits, one column tile a block, over today's 16 x 16 of two tiles each."""
+    """Fused kernels of 32-row tiles (extra tiles, NOTES entry 128) run with the grid handoff only, and only for batches
+    of at least HANDOFF_TALL_MIN_MEAN_ROWS rows a segment where they give fewer column tiles a block: one adapter over
+    256 rows at h8192 r64 takes 8 row tiles x 16 splits, one column tile a block, over the 16-row tiles' 16 x 16 of
+    two tiles each; at h4096 (one tile a block either way) and over 64 rows the 16-row tiles stay."""
     identical = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=64, rows=256, segs=1), max_segment_rows=256)
-    got = dispatch.prefers_fused(identical, HANDOFF + TALL, 132, lambda k: 2 if k.warp_rows == 16 else 1)
+    def occupancy(kernel):  # blocks an SM, as the driver gives them
+        return 2 if kernel.warp_rows == 16 else 1
+    got = dispatch.prefers_fused(identical, HANDOFF + TALL, 132, occupancy)
     assert got is TALL[1] and dispatch.handoff_grid(identical, got, 132, 1) == (1, 16, 8)
     assert dispatch._tiles_per_block(identical, got, (1, 16, 8)) == 1
     uniform = dataclasses.replace(identical, num_segments=16, max_segment_rows=16)  # 16 rows a segment: too short
-    assert dispatch.prefers_fused(uniform, HANDOFF + TALL, 132, lambda k: 2 if k.warp_rows == 16 else 1) in HANDOFF
+    assert dispatch.prefers_fused(uniform, HANDOFF + TALL, 132, occupancy) in HANDOFF
+    bs64 = dataclasses.replace(identical, num_rows=64, max_segment_rows=64)
+    assert dispatch.prefers_fused(bs64, HANDOFF + TALL, 132, occupancy) in HANDOFF
+    h4096 = dataclasses.replace(identical, hidden=4096, slice_hidden=(4096,))  # a tie at one column tile a block
+    assert dispatch.prefers_fused(h4096, HANDOFF + TALL, 132, occupancy) is HANDOFF[1]
     r16 = dataclasses.replace(identical, rank=16, slice_ranks=(16,))
     assert dispatch.uses_handoff(r16, TALL[0]) and not dispatch._cluster_sum_fits(r16, TALL[0])
     assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]

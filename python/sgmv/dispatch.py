@@ -238,8 +238,11 @@ HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
-HANDOFF_TALL_MIN_MEAN_ROWS = 32  # fused kernels of 32-row tiles (extra tiles; PREPARED, benchmarks/NOTES.md, entry
-# 128) take only batches of at least this many rows a segment on average (their tiles' rows in use)
+HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (extra tiles, benchmarks/NOTES.md, entry 128) take
+# only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
+# than the 16-row tiles (_handoff_cost). Measured (entry 128, bf16, one adapter): over 256 rows 0.68-0.79x at
+# 4096 -> 14336 (r16-r128) and 0.93x at h8192 r64, where they have fewer tiles a block; 1.09-1.19x at h4096, where
+# they tie; over 64 rows 1.0-1.27x
 
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
@@ -291,7 +294,7 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: column tiles a block,
-    blocks, columns, name), or None where the handoff does not take it: below its rank, no grid that fits, or more
+    rows a tile (16-row tiles first on a tie: HANDOFF_TALL_MIN_MEAN_ROWS), blocks, columns, name), or None where the handoff does not take it: below its rank, no grid that fits, or more
     than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
     if not uses_handoff(problem, kernel):
         return None
@@ -300,7 +303,7 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
     most = HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64 else HANDOFF_MAX_TILES_PER_BLOCK
-    return (tiles, math.prod(grid), kernel.tile_n, kernel.name) if tiles <= most else None
+    return (tiles, kernel.warp_rows, math.prod(grid), kernel.tile_n, kernel.name) if tiles <= most else None
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
