@@ -92,8 +92,8 @@ class KernelSpec:
         without it their launches were 3-8% slower, while the r64 256-column kernel's, whose two blocks an SM then
         leave L1 more room, were 2-7% faster (benchmarks/NOTES.md, entries 83 and 87). Rank 128's kernel has no room
         for it (the cluster's 8 partial tiles would be 64 KB)."""
-        return self.op == "fused" and self.warp_rows == 16 and (
-            self.rank <= FUSED_STORAGE_MAX_RANK or (self.col_tiles == 1 and self.rank <= FUSED_ONE_TILE_STORAGE_MAX_RANK))
+        one_tile_storage = self.col_tiles == 1 and self.rank <= FUSED_ONE_TILE_STORAGE_MAX_RANK
+        return self.op == "fused" and self.warp_rows == 16 and (self.rank <= FUSED_STORAGE_MAX_RANK or one_tile_storage)
 
     @property
     def col_tiles(self) -> int:
@@ -292,8 +292,9 @@ FUSED_STORAGE_MAX_RANK = 32  # KernelSpec.cluster_sum: the cluster's storage in 
 FUSED_HANDOFF_RANKS = (32, 64, 128)  # ... and through the grid handoff (handoff.cuh) from rank 32 (entry 41)
 FUSED_ONE_TILE_STORAGE_MAX_RANK = 64  # KernelSpec.cluster_sum: the one-tile-a-warp kernels' storage up to this rank
 FUSED_ROW_TILES = (16, 32)  # rows a block: 32 (two MMA tiles sharing the block's loads of A and B) with the grid
-# handoff only, no cluster sum (fused.cuh's kRowTile; PREPARED, benchmarks/NOTES.md, entry 128)
-FUSED_TALL_RANKS = (16, 32, 64)  # ... extra tiles (SGMV_EXTRA_TILES=1): 8 warps x 256 or 512 columns, one block an SM
+# handoff only, no cluster sum (fused.cuh's kRowTile; benchmarks/NOTES.md, entry 128)
+FUSED_TALL_RANKS = (16, 32, 64)  # ... extra tiles (SGMV_EXTRA_TILES=1) for now: 8 warps x 256 or 512 columns, one block
+# an SM (entry 128: 540 GPU tests passed, 0.68-0.93x where dispatch takes them; the whole suite not yet run with them)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:

@@ -39,7 +39,7 @@ namespace sgmv {
 // 64 with the grid handoff only) the kernel keeps neither, and two blocks an SM leave L1 more room
 // (benchmarks/NOTES.md, entries 83 and 87).
 // kRowTile: rows a block takes, 16 or, with the grid handoff only, 32 (two 16-row MMA tiles that share the block's
-// loads of A and B; benchmarks/NOTES.md, entries 124-127).
+// loads of A and B; benchmarks/NOTES.md, entries 124-128).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16>
 struct FusedTile {
   static constexpr int kWarpRows = kRowTile;

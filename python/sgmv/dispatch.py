@@ -258,8 +258,8 @@ def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
     16 rows have none)."""
     if not HANDOFF_ENABLED:
         return False
-    return kernel.warp_rows > 16 or problem.rank >= HANDOFF_MIN_RANK or (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
-                                                and not _cluster_sum_fits(problem, kernel))
+    below = bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK and not _cluster_sum_fits(problem, kernel)
+    return kernel.warp_rows > 16 or problem.rank >= HANDOFF_MIN_RANK or below
 
 
 def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Optional[tuple[int, int, int]]:
@@ -294,8 +294,9 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: column tiles a block,
-    rows a tile (16-row tiles first on a tie: HANDOFF_TALL_MIN_MEAN_ROWS), blocks, columns, name), or None where the handoff does not take it: below its rank, no grid that fits, or more
-    than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
+    rows a tile (16-row tiles first on a tie: HANDOFF_TALL_MIN_MEAN_ROWS), blocks, columns, name), or None where
+    the handoff does not take it: below its rank, no grid that fits, or more than HANDOFF_MAX_TILES_PER_BLOCK column
+    tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
     if not uses_handoff(problem, kernel):
         return None
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
@@ -311,7 +312,8 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
     blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), the one
-    with the fewest column tiles a block, then the fewest blocks, then the fewest columns."""
+    with the fewest column tiles a block, then 16 rows a tile before 32 (tiles of 32 rows only for batches of
+    HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
     tall_ok = HANDOFF_ENABLED and problem.num_rows >= HANDOFF_TALL_MIN_MEAN_ROWS * problem.num_segments
     fitting = [k for k in kernels if can_run(problem, k) and (k.warp_rows == 16 or tall_ok)]
     cluster = [k for k in fitting if not uses_handoff(problem, k)]
