@@ -207,24 +207,15 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # the clustered kernel lose at rank 64, benchmarks/NOTES.md, entries 34 and 40). Below that rank it runs the
 # batches whose cluster-sum launch would be too large (FUSED_MAX_BLOCKS: distinct bs16, bs256 at rank 16). One row
 # tile a block (grid z covers the longest segment); a block expands h_out's column tiles gridDim.y apart, at most
-# HANDOFF_MAX_TILES_PER_BLOCK of them: where the kernel has two tiles' slots (fused.cuh's kRing: the cluster's
-# storage and several 32-column tiles a warp) its first two tiles' copies go out behind the shrink's first loads,
-# else the next one's while it multiplies the current one (entries 83 and 88; the r64 256-column kernel loads its
-# second tile into registers after the shrink, entry 104); of the
-# grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM (never more than the driver says an SM holds at once: the
-# barrier needs every block on the GPU together) and HANDOFF_MAX_BLOCKS per block an SM, the one with the fewest
-# column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in, and
-# a row tile's blocks (splits) times its rows at most HANDOFF_MAX_SPLIT_ROWS; v of at most HANDOFF_BUFFER_FLOATS
-# floats (num_rows x rank). Splits (entry 48, dispatch_sweep with --with): one-row batches ran fastest with a block
-# per chunk (h4096 r64 bs1 4.7 -> 4.3-4.4 us at 128 splits instead of 32; 4096 -> 14336 r64 bs1 6.7 -> 4.6), 16-row
-# tiles with 64 splits (h4096 r64 identical bs16 5.1 at 32, 4.9 at 64, 5.5-5.6 at 128; at r32 128 lost 1.11-1.16x
-# against 32-64). Tiles a block (entry 44, dispatch_sweep, quick sweep, bf16): with one block an SM, at most 1 / 2 /
-# 4 / 8 column tiles a block took h8192 r16 identical bs256 from 10.2 us (the pair) to 9.1 / 9.0 / 9.1 and h8192
-# r64 distinct bs16 from 18.9 to 19.2 / 17.7 / 17.9 (8 took h4096 r64 distinct bs64 from the prefill kernel's 24.3
-# to 30.6); two blocks an SM then took h8192 r64 identical bs256 from 16.8 to 12.1 and distinct bs16 from 17.8 to
-# 15.0, and lost (6.75 -> 7.05) only where one an SM already gave every block one tile (hence fewest tiles, then
-# fewest blocks). With two an SM, 4 tiles a block would take h4096 distinct bs64 from the prefill kernel at r16
-# (12.0 -> 11.0) and at r64 (23.6 -> 24.6): 2 kept.
+# HANDOFF_MAX_TILES_PER_BLOCK of them, their copies behind the shrink's loads (fused.cuh: kRing, entries 83, 88
+# and 104). Of the grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM (never more than the driver says an SM holds
+# at once: the barrier needs every block on the GPU together) and HANDOFF_MAX_BLOCKS per block an SM, the one with
+# the fewest column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of
+# h_in, and a row tile's blocks (splits) times its rows at most HANDOFF_MAX_SPLIT_ROWS; v of at most
+# HANDOFF_BUFFER_FLOATS floats (num_rows x rank). Measured with dispatch_sweep: splits in entry 48 (a block per
+# chunk for one-row batches, 64 splits for 16-row tiles), tiles a block and blocks an SM in entry 44 (two blocks an
+# SM took h8192 r64 identical bs256 16.8 -> 12.1 us and lost only where one an SM already gave every block one
+# tile, hence fewest tiles, then fewest blocks; 4 tiles a block lost to the prefill kernel at h4096 distinct bs64).
 HANDOFF_ENABLED = os.environ.get("SGMV_GRID_HANDOFF", "1") != "0"  # "0": never (README)
 HANDOFF_MIN_RANK = 32
 HANDOFF_BELOW_MIN_RANK = 1  # 0: below HANDOFF_MIN_RANK only the cluster sum (else the pair)
