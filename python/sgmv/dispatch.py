@@ -309,7 +309,7 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     with the fewest column tiles a block, then 16 rows a tile before 32 (tiles of 32 rows only for batches of
     HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k)]
+    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16]  # (32-row tiles have none)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))
