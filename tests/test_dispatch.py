@@ -540,3 +540,12 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
     r16 = dataclasses.replace(identical, rank=16, slice_ranks=(16,))
     assert dispatch.uses_handoff(r16, TALL[0]) and not dispatch._cluster_sum_fits(r16, TALL[0])
     assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]
+
+
+def test_tall_fused_tiles_never_take_the_cluster_sum(monkeypatch):
+    """Tiles of 32 rows carry no cluster sum (fused.cuh traps there): with the grid handoff off they run nothing."""
+    monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", False)
+    identical = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=16, rows=256, segs=1), max_segment_rows=256)
+    small = dataclasses.replace(fused_prob(rank=16, rows=1, segs=1), max_segment_rows=1)
+    assert dispatch.prefers_fused(identical, TALL, 132) is None and dispatch.prefers_fused(small, TALL, 132) is None
+    assert dispatch.prefers_fused(small, FUSED + TALL, 132) in FUSED

@@ -44,9 +44,9 @@ __device__ uint32_t fold_all(const void* p, int bytes) {
 
 // The group's v (kGroupRows x kRank floats at v): this block's partial (from `sum`) added, the block's arrival at
 // the grid barrier (`between` runs after it, before the wait), the wait for every block's, and v read back into
-// the checksum.
+// the checksum. `found` (the counter as the launch found it) is read by thread 0 only, which wrote it.
 template <int kRank, int kGroupRows, class Between>
-__device__ uint32_t sum_v_at_barrier(float* v, unsigned* counter, uint32_t found, uint32_t sum, bool relaxed,
+__device__ uint32_t sum_v_at_barrier(float* v, unsigned* counter, const uint32_t& found, uint32_t sum, bool relaxed,
                                      Between between) {
   const float f = static_cast<float>(sum & 1);
   for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
@@ -153,7 +153,8 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
 #pragma unroll
   for (int j = 0; j < kHeld; ++j) {
     const int i = threadIdx.x + j * kThreads;
-    const uint4* x = reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
+    const uint4* x =
+        reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
     const int k = i - kXVecs;
     const uint4* a = reinterpret_cast<const uint4*>(s.a + static_cast<int64_t>(k / kVecs) * h + col0) + k % kVecs;
     held[j] = i < kXVecs ? __ldcg(x) : k < kAVecs ? __ldcg(a) : make_uint4(0, 0, 0, 0);

@@ -285,10 +285,13 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: column tiles a block,
-    rows a tile (16-row tiles first on a tie: HANDOFF_TALL_MIN_MEAN_ROWS), blocks, columns, name), or None where
-    the handoff does not take it: below its rank, no grid that fits, or more than HANDOFF_MAX_TILES_PER_BLOCK column
-    tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
+    rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where the handoff does not take it:
+    below its rank, a tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no
+    grid that fits, or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64
+    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
     if not uses_handoff(problem, kernel):
+        return None
+    if kernel.warp_rows > 16 and problem.num_rows < HANDOFF_TALL_MIN_MEAN_ROWS * problem.num_segments:
         return None
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
@@ -305,9 +308,8 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), the one
     with the fewest column tiles a block, then 16 rows a tile before 32 (tiles of 32 rows only for batches of
     HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
-    tall_ok = HANDOFF_ENABLED and problem.num_rows >= HANDOFF_TALL_MIN_MEAN_ROWS * problem.num_segments
-    fitting = [k for k in kernels if can_run(problem, k) and (k.warp_rows == 16 or tall_ok)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k)]
+    fitting = [k for k in kernels if can_run(problem, k)]
+    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16]  # (32-row tiles have none)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))
