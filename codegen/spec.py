@@ -293,8 +293,8 @@ FUSED_HANDOFF_RANKS = (32, 64, 128)  # ... and through the grid handoff (handoff
 FUSED_ONE_TILE_STORAGE_MAX_RANK = 64  # KernelSpec.cluster_sum: the one-tile-a-warp kernels' storage up to this rank
 FUSED_ROW_TILES = (16, 32)  # rows a block: 32 (two MMA tiles sharing the block's loads of A and B) with the grid
 # handoff only, no cluster sum (fused.cuh's kRowTile; benchmarks/NOTES.md, entry 128)
-FUSED_TALL_RANKS = (16, 32, 64)  # ... extra tiles (SGMV_EXTRA_TILES=1) for now: 8 warps x 256 or 512 columns, one block
-# an SM (entry 128: 540 GPU tests passed, 0.68-0.93x where dispatch takes them; the whole suite not yet run with them)
+FUSED_TALL_RANKS = (16, 32, 64)  # ... compiled at these ranks: 8 warps x 256 or 512 columns, one block an SM (entry
+# 128: 0.68-0.93x where dispatch takes them)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
@@ -310,8 +310,7 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
              for n in (64, 128, 256, 512)}
     shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128,) if rank > 64 else (128, 256)
     tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=_shrink_unroll(_round8(rank), 32)) for n in (256, 512)]
-    return [tiles[n] for n in sorted(tiles) if n in shipped or extra] + (tall if extra and rank in FUSED_TALL_RANKS
-                                                                          else [])
+    return [tiles[n] for n in sorted(tiles) if n in shipped or extra] + (tall if rank in FUSED_TALL_RANKS else [])
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower

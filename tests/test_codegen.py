@@ -50,15 +50,19 @@ def test_default_grid_covers_the_issue():
 def test_default_grid_has_fused_kernels_for_small_ranks():
     """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows:
     the cluster sum's tiles at ranks 8 and 16, the grid handoff's (128 and 256 columns) at ranks 32 and 64, and
-    its 128-column tile at rank 128 (the 256-column one spills)."""
-    fused = {(s.dtype, s.rank, s.tile_n) for s in SPECS if s.op == "fused"}
+    its 128-column tile at rank 128 (the 256-column one spills); and 32-row tiles of 8 warps x 256 or 512 columns at
+    ranks 16-64 for the grid handoff (NOTES entry 128)."""
+    fused = {(s.dtype, s.rank, s.tile_n) for s in SPECS if s.op == "fused" and s.warp_rows == 16}
     assert fused == {(dt, r, n) for dt in ("fp16", "bf16") for r, tiles in ((8, (256, 512)), (16, (256, 512)),
                                                                              (32, (128, 256)), (64, (128, 256)),
                                                                              (128, (128,)))
                      for n in tiles}
-    extra = {(s.dtype, s.rank, s.tile_n) for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"}
+    extra = {(s.dtype, s.rank, s.tile_n) for s in specmod.default_specs(extra_tiles=True)
+             if s.op == "fused" and s.warp_rows == 16}
     assert extra == {(dt, r, n) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64, 128) for n in (64, 128, 256, 512)}
-    assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows == 16 for s in SPECS if s.op == "fused")
+    tall = {(s.dtype, s.rank, s.tile_n, s.warps) for s in SPECS if s.op == "fused" and s.warp_rows == 32}
+    assert tall == {(dt, r, n, 8) for dt in ("fp16", "bf16") for r in (16, 32, 64) for n in (256, 512)}
+    assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows in (16, 32) for s in SPECS if s.op == "fused")
     bad = specmod.KernelSpec("fused", "bf16", 12, 0, warps=4, warp_rows=16, tile_n=256, unroll=4, vectorized=True)
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
 
@@ -68,8 +72,8 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
     32-column tile a warp, carry the cluster's storage (shared with the grid handoff's second column tile where the
     kernel has several 32-column tiles a warp, entry 88); the others, rank 128's among them, keep none."""
     fused = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"]
-    assert {(s.rank, s.tile_n) for s in specmod.default_specs() if s.op == "fused" and not s.cluster_sum} == {
-        (64, 256), (128, 128)}
+    assert {(s.rank, s.tile_n) for s in specmod.default_specs()
+            if s.op == "fused" and not s.cluster_sum and s.warp_rows == 16} == {(64, 256), (128, 128)}
     for s in fused:  # tiles of 32 rows (extra; entry 128) run with the grid handoff only: no cluster storage
         assert s.cluster_sum == (s.warp_rows == 16 and (s.rank <= 32 or (s.col_tiles == 1 and s.rank <= 64)))
         chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16
