@@ -229,7 +229,7 @@ HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
-HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (extra tiles, benchmarks/NOTES.md, entry 128) take
+HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles (_handoff_cost). Measured (entry 128, bf16, one adapter): over 256 rows 0.68-0.79x at
 # 4096 -> 14336 (r16-r128) and 0.93x at h8192 r64, where they have fewer tiles a block; 1.09-1.19x at h4096, where
