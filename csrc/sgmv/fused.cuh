@@ -368,11 +368,11 @@ struct FusedTile {
       if constexpr (kSecondInRegisters)
         if (static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N)
           load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
-      Shrink::store_warps(smem.shrink, acc_v);
+      Shrink::template store_warps<true>(smem.shrink, acc_v);  // swizzled: entry 133
       __syncthreads();  // every warp's partial tile is stored
-      Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(handoff.buffer(found),
-                                                                     &smem.shrink.partial[0][0][0], row0, rows,
-                                                                     true_rank);
+      Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(
+          handoff.buffer(found), &smem.shrink.partial[0][0][0], row0, rows, true_rank,
+          [](int row) { return Shrink::piece_swizzle(row); });
     } else {
       wait_and_read();
       zero_other();
