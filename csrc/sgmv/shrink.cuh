@@ -264,19 +264,14 @@ struct ShrinkTile {
     }
   }
 
-  // kSwizzled (the grid handoff's layout, read by Handoff::add_warp_sums): each row's 16-byte pieces permuted,
-  // logical piece j of row r at piece j ^ piece_swizzle(r). A warp's 8-byte stores touch 8 rows at once; rows of
-  // 32 floats or more all start on the same bank, which took 4x the shared-memory wavefronts (benchmarks/NOTES.md,
-  // entry 133). The XOR spreads those rows over every bank and keeps each 16-byte piece whole.
-  __device__ __forceinline__ static constexpr int piece_swizzle(int row) {
-    constexpr int kRowPieces = kRankTile / 4;
-    if constexpr (kRowPieces >= 8)
-      return 2 * (row & 3);
-    else if constexpr (kRowPieces == 4)
-      return 2 * ((row >> 1) & 1);
-    else
-      return 0;  // rows of 8 floats: 4 rows already cover every bank
-  }
+  // The grid handoff's layout of the partial tiles (store_warps<kSwizzledPartials>, read by Handoff::add_warp_sums):
+  // each row's 16-byte pieces permuted, logical piece j of row r at piece j ^ piece_swizzle(r). A warp's 8-byte
+  // stores touch 8 rows at once; rows of 32 floats or more all start on the same bank, which took 4x the
+  // shared-memory wavefronts (benchmarks/NOTES.md, entry 133). The XOR spreads those rows over every bank and keeps
+  // each 16-byte piece whole. Narrower rows (ranks 8 and 16) keep the plain layout: at most 2x there, and the
+  // rank-16 kernels measured 1-1.5% slower swizzled.
+  static constexpr bool kSwizzledPartials = kRankTile >= 32;
+  __device__ __forceinline__ static constexpr int piece_swizzle(int row) { return 2 * (row & 3); }
 
   // Each warp's acc into smem.partial[warp] (the block's tile is their sum, once a barrier has passed).
   template <bool kSwizzled = false>
