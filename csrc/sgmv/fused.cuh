@@ -368,11 +368,15 @@ struct FusedTile {
       if constexpr (kSecondInRegisters)
         if (static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N)
           load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
-      Shrink::store_warps(smem.shrink, acc_v);
+      Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
       __syncthreads();  // every warp's partial tile is stored
-      Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(handoff.buffer(found),
-                                                                     &smem.shrink.partial[0][0][0], row0, rows,
-                                                                     true_rank);
+      float* const v = handoff.buffer(found);
+      const float* const partials = &smem.shrink.partial[0][0][0];
+      if constexpr (Shrink::kSwizzledPartials)
+        Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(
+            v, partials, row0, rows, true_rank, [](int row) { return Shrink::piece_swizzle(row); });
+      else
+        Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(v, partials, row0, rows, true_rank);
     } else {
       wait_and_read();
       zero_other();

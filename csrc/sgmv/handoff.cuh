@@ -21,7 +21,9 @@
 // turns the handoff off (README). The additions into v land in whatever order the blocks arrive, so a result can
 // differ from call to call in the last bits of v's float32 sums (as the standalone shrink's atomic splits do).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "params.cuh"
 
@@ -55,21 +57,27 @@ struct Handoff {
   }
 
   // Adds rows [0, rows) and ranks [0, rank) of the block's tile into `v`: the sum of the warps' partial tiles
-  // ([kWarps][kTileRows][kRank] floats, rows of v from segment row row0). Each thread sums a 4-float piece over the
-  // warps and adds it with one reduction, in whole passes of the block's threads (no loop left in the SASS), so the
-  // block's reductions go out together right after the partials are stored (no second barrier, no summed tile).
-  template <int kThreads, int kTileRows, int kWarps>
-  __device__ static void add_warp_sums(float* v, const float* partials, int row0, int rows, int rank) {
+  // ([kWarps][kTileRows][kRank] floats, rows of v from segment row row0). With a `swizzle` (ShrinkTile::
+  // store_warps<true>) each row's 16-byte pieces are permuted: logical piece j of row r at piece j ^ swizzle(r).
+  // Each thread sums a 4-float piece over the warps and adds it with one reduction, in whole passes of the block's
+  // threads (no loop left in the SASS), so the block's reductions go out together right after the partials are
+  // stored (no second barrier, no summed tile).
+  template <int kThreads, int kTileRows, int kWarps, class Swizzle = std::nullptr_t>
+  __device__ static void add_warp_sums(float* v, const float* partials, int row0, int rows, int rank,
+                                       Swizzle swizzle = nullptr) {
     constexpr int kPieces = kTileRows * kRank / 4;
 #pragma unroll
     for (int it = 0; it < (kPieces + kThreads - 1) / kThreads; ++it) {
       const int i = static_cast<int>(threadIdx.x) + it * kThreads;
       const int e = 4 * i;
-      if (i >= kPieces || e / kRank >= rows || e % kRank >= rank) continue;
-      float4 f = *reinterpret_cast<const float4*>(partials + e);
+      const int row = e / kRank;
+      if (i >= kPieces || row >= rows || e % kRank >= rank) continue;
+      int at = e;  // the piece's first float in each warp's tile
+      if constexpr (!std::is_same_v<Swizzle, std::nullptr_t>) at = row * kRank + 4 * ((e % kRank / 4) ^ swizzle(row));
+      float4 f = *reinterpret_cast<const float4*>(partials + at);
 #pragma unroll
       for (int w = 1; w < kWarps; ++w) {
-        const float4 g = *reinterpret_cast<const float4*>(partials + w * kTileRows * kRank + e);
+        const float4 g = *reinterpret_cast<const float4*>(partials + w * kTileRows * kRank + at);
         f.x += g.x; f.y += g.y; f.z += g.z; f.w += g.w;
       }
       asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %2, %3, %4};"

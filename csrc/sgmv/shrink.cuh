@@ -264,7 +264,17 @@ struct ShrinkTile {
     }
   }
 
+  // The grid handoff's layout of the partial tiles (store_warps<kSwizzledPartials>, read by Handoff::add_warp_sums):
+  // each row's 16-byte pieces permuted, logical piece j of row r at piece j ^ piece_swizzle(r). A warp's 8-byte
+  // stores touch 8 rows at once; rows of 32 floats or more all start on the same bank, which took 4x the
+  // shared-memory wavefronts (benchmarks/NOTES.md, entry 133). The XOR spreads those rows over every bank and keeps
+  // each 16-byte piece whole. Narrower rows (ranks 8 and 16) keep the plain layout: at most 2x there, and the
+  // rank-16 kernels measured 1-1.5% slower swizzled.
+  static constexpr bool kSwizzledPartials = kRankTile >= 32;
+  __device__ __forceinline__ static constexpr int piece_swizzle(int row) { return 2 * (row & 3); }
+
   // Each warp's acc into smem.partial[warp] (the block's tile is their sum, once a barrier has passed).
+  template <bool kSwizzled = false>
   __device__ __forceinline__ static void store_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4]) {
     const int warp = threadIdx.x / 32;
     const int g = (threadIdx.x % 32) / 4;
@@ -274,8 +284,11 @@ struct ShrinkTile {
 #pragma unroll
       for (int nt = 0; nt < kNTiles; ++nt)
 #pragma unroll
-        for (int i = 0; i < 4; ++i)
-          smem.partial[warp][mt * 16 + g + (i >= 2 ? 8 : 0)][nt * 8 + 2 * t + (i & 1)] = acc[mt][nt][i];
+        for (int i = 0; i < 4; ++i) {
+          const int row = mt * 16 + g + (i >= 2 ? 8 : 0);
+          const int col = nt * 8 + 2 * t + (i & 1);
+          smem.partial[warp][row][kSwizzled ? 4 * ((col / 4) ^ piece_swizzle(row)) + col % 4 : col] = acc[mt][nt][i];
+        }
   }
 
   // The block's tile: every warp's acc summed into smem.partial[0] (visible to the block after a barrier). The grid
