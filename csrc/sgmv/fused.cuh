@@ -370,13 +370,8 @@ struct FusedTile {
           load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
       Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
       __syncthreads();  // every warp's partial tile is stored
-      float* const v = handoff.buffer(found);
-      const float* const partials = &smem.shrink.partial[0][0][0];
-      if constexpr (Shrink::kSwizzledPartials)
-        Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(
-            v, partials, row0, rows, true_rank, [](int row) { return Shrink::piece_swizzle(row); });
-      else
-        Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(v, partials, row0, rows, true_rank);
+      Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(
+          handoff.buffer(found), &smem.shrink.partial[0][0][0], row0, rows, true_rank, Shrink::partial_swizzle());
     } else {
       wait_and_read();
       zero_other();

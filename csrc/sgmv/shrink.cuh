@@ -272,6 +272,13 @@ struct ShrinkTile {
   // rank-16 kernels measured 1-1.5% slower swizzled.
   static constexpr bool kSwizzledPartials = kRankTile >= 32;
   __device__ __forceinline__ static constexpr int piece_swizzle(int row) { return 2 * (row & 3); }
+  // The map Handoff::add_warp_sums reads the partial tiles through: piece_swizzle, or nullptr for the plain layout.
+  __device__ __forceinline__ static constexpr auto partial_swizzle() {
+    if constexpr (kSwizzledPartials)
+      return [](int row) { return piece_swizzle(row); };
+    else
+      return nullptr;
+  }
 
   // Each warp's acc into smem.partial[warp] (the block's tile is their sum, once a barrier has passed).
   template <bool kSwizzled = false>
