@@ -58,10 +58,10 @@ struct Handoff {
 
   // Adds rows [0, rows) and ranks [0, rank) of the block's tile into `v`: the sum of the warps' partial tiles
   // ([kWarps][kTileRows][kRank] floats, rows of v from segment row row0). With a `swizzle` (ShrinkTile::
-  // partial_swizzle, store_warps<true>) each row's 16-byte pieces are permuted: logical piece j of row r at piece j ^ swizzle(r).
-  // Each thread sums a 4-float piece over the warps and adds it with one reduction, in whole passes of the block's
-  // threads (no loop left in the SASS), so the block's reductions go out together right after the partials are
-  // stored (no second barrier, no summed tile).
+  // partial_swizzle, store_warps<true>) each row's 16-byte pieces are permuted: logical piece j of row r at piece
+  // j ^ swizzle(r). Each thread sums a 4-float piece over the warps and adds it with one reduction, in whole passes
+  // of the block's threads (no loop left in the SASS), so the block's reductions go out together right after the
+  // partials are stored (no second barrier, no summed tile).
   template <int kThreads, int kTileRows, int kWarps, class Swizzle = std::nullptr_t>
   __device__ static void add_warp_sums(float* v, const float* partials, int row0, int rows, int rank,
                                        Swizzle swizzle = nullptr) {
