@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A run of record on the GPU machine (benchmarks/NOTES.md, entries 107-113), from the repository root, on a default
 # wheel built on the CPU machine (`pip wheel -q --no-deps -w dist_rec .`) and carried there:
-#   run(command="bash benchmarks/run_of_record.sh dist_rec suite sanitize", carry=["dist_rec"]), then the same
-#   with `quick full` (entry 116: 522 s and 126 s; the four steps may pass the 600 s a device call may run)
+#   run(command="bash benchmarks/run_of_record.sh dist_rec suite", carry=["dist_rec"]), then the same with
+#   `sanitize`, then with `quick full` (entry 134: suite 328 s, and suite + sanitize passed the 600 s a call may run)
 # The steps, in the order given:
 #   suite     the whole GPU suite (tests/) -> $OUT/gpu-suite.txt
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
