@@ -274,6 +274,7 @@ def test_handoff_numbers_the_row_tiles_flat_where_segments_are_skewed(monkeypatc
         assert got is None or not got.flat_tiles
         assert not plan(even, HANDOFF[1], 132, clusters=True).flat
         assert plan(even, FLAT[1], 132, clusters=True).flat  # a kernel for the flat grid runs any batch flat
+    assert plan(dataclasses.replace(skewed, num_rows=0), FLAT[1], 132, clusters=True).grid[2] == 1  # no rows: a tile
     monkeypatch.setattr(dispatch, "HANDOFF_FLAT", 0)
     assert not dispatch.handoff_flat(skewed, HANDOFF[1])
     assert dispatch.prefers_fused(skewed, HANDOFF + FLAT, 132, lambda kernel: 2) is None

@@ -274,7 +274,7 @@ def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Op
     h_out's column tiles, z = one row tile each, to the longest segment; a kernel of KernelRecord.flat_tiles: x = 1,
     z = the batch's row tiles), or None."""
     flat = kernel.flat_tiles
-    tiles = tile_slots(problem, kernel) if flat else _handoff_row_tiles(problem, kernel)
+    tiles = max(1, tile_slots(problem, kernel)) if flat else _handoff_row_tiles(problem, kernel)
     per_split = tiles if flat else problem.num_segments * tiles
     if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or tiles > MAX_GRID_YZ:
         return None
