@@ -580,3 +580,27 @@ def test_tall_fused_tiles_never_take_the_cluster_sum(monkeypatch):
     small = dataclasses.replace(fused_prob(rank=16, rows=1, segs=1), max_segment_rows=1)
     assert dispatch.prefers_fused(identical, TALL, 132) is None and dispatch.prefers_fused(small, TALL, 132) is None
     assert dispatch.prefers_fused(small, FUSED + TALL, 132) in FUSED
+
+
+def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
+    """dispatch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
+    (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
+    ranks (cuda_ops gives every adapter rank 8). Not where the call gives true ranks, where rank 8 has a one-launch
+    kernel, without the variant, or with PADDED_PREFILL 0."""
+    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
+               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
+    for rows, segs in [(8192, 8), (4096, 64), (256, 256), (132, 132)]:
+        problem = fused_prob(rank=8, rows=rows, segs=segs)
+        padded, kernel = dispatch.padded_prefill(problem, prefill, 132)
+        assert kernel.true_ranks and kernel.rank == 16 and kernel.warp_rows == (64 if segs < rows else 16)
+        assert padded.op == "prefill" and padded.rank == 16 and padded.slice_ranks == (16,) and padded.true_ranks
+        assert dispatch.can_run(padded, kernel)
+    many = fused_prob(rank=8, rows=256, segs=256)
+    assert dispatch.padded_prefill(dataclasses.replace(many, true_ranks=True), prefill, 132) is None
+    assert dispatch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
+    assert dispatch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
+    assert dispatch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
+    r8 = [dataclasses.replace(k, rank=8) for k in prefill]
+    assert dispatch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
+    monkeypatch.setattr(dispatch, "PADDED_PREFILL", 0)
+    assert dispatch.padded_prefill(many, prefill, 132) is None

@@ -116,6 +116,44 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monk
             check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
+# ---- rank 8 on rank 16's prefill kernel for true ranks (dispatch.padded_prefill) -----------------------------
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows, layout", [(256, "distinct"), (311, "negative"), (4096, "uniform"), (2100, "empty")])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, layout, dtype, monkeypatch):
+    """Rank 8 (no prefill kernel of its own) on the batches the prefill kernel takes: rank 16's variant for true
+    ranks with every adapter at rank 8 (NOTES entry 137), which must read the rank-8 weights within their bounds
+    (each adapter's rows past rank 8 would be the next one's, and the last one is followed by NaN); -1 adapters,
+    empty segments, h off the tiles; replayed in a graph too."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90")
+    h_in, h_out = shape
+    case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=8, n_lora=6, dtype=dtype, layout=layout, device=DEV,
+                seed=rows + h_in)
+    n = case.lora_a.shape[0]
+    a = torch.cat([case.lora_a, torch.full_like(case.lora_a[:1], float("nan"))])[:n]  # NaN after the last adapter
+    b = torch.cat([case.lora_b, torch.full_like(case.lora_b[:1], float("nan"))])[:n]
+    problem = Problem.for_add_lora(case.y, case.x, a, b, case.batch.num_segments, case.batch.max_segment_rows)
+    padded = cuda_ops._installed_padded_prefill(problem, 0)
+    launched = []
+    real = cuda_ops._launch_fused
+    monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, *args: (launched.append(kernel),
+                                                                         real(kernel, *args)))
+    poison_allocator(DEV)
+    y = case.y.clone()
+    sgmv.add_lora(y, case.x, a, b, case.batch, scale=0.5)
+    if padded is not None:  # else a fused kernel of rank 8 or the launch pair
+        assert launched == [padded[1]] and padded[1].true_ranks and padded[1].rank == 16
+    want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+    untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
+    check_delta(y, case.y, want, dtype, untouched)
+    if layout == "distinct":
+        y = case.y.clone()
+        for _ in graph_replays(case, y):
+            check_delta(y, case.y, want, dtype, untouched)
+
+
 # ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------
 
 HANDOFF_LAYOUTS = {  # (rows, segment sizes, adapters): -1 adapters, empty segments, a segment off the row tile

@@ -455,6 +455,33 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
     return half if one_launch_kernel(half, kernels, num_sms, resident_blocks) is not None else None
 
 
+# A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
+# takes (long segments, many one-row segments) on the next rank's prefill kernel, its variant for true ranks, with
+# every adapter's rank given as the call's (cuda_ops passes a table of them): that variant copies only the rows of A
+# and the bytes of B within each adapter's rank (prefill_produce.cuh), so the call's narrower weights are read within
+# their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
+# their targets at rank 8 in the full sweep (benchmarks/NOTES.md, entry 137: not yet measured).
+PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
+PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
+
+
+def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                   resident_blocks: Optional[Callable[[KernelRecord], int]] = None
+                   ) -> Optional[tuple[Problem, KernelRecord]]:
+    """For add_lora `problem` (op "fused") at a rank of PADDED_PREFILL_RANKS, one output slice, no true ranks in the
+    call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
+    kernel that runs it, or None."""
+    to = PADDED_PREFILL_RANKS.get(problem.rank)
+    if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
+        return None
+    kernels = list(kernels)
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1)) is not None:
+        return None
+    padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
+    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks)
+    return (padded, kernel) if kernel is not None else None
+
+
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
     """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
     to (the fused or the prefill kernel) is checked and planned."""
