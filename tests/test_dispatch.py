@@ -275,6 +275,14 @@ def test_handoff_numbers_the_row_tiles_flat_where_segments_are_skewed(monkeypatc
         assert not plan(even, HANDOFF[1], 132, clusters=True).flat
         assert plan(even, FLAT[1], 132, clusters=True).flat  # a kernel for the flat grid runs any batch flat
     assert plan(dataclasses.replace(skewed, num_rows=0), FLAT[1], 132, clusters=True).grid[2] == 1  # no rows: a tile
+    r16 = dataclasses.replace(fused_prob(rank=16, rows=64, segs=20), max_segment_rows=20)
+    flat16 = [dataclasses.replace(k, flat_tiles=True) for k in FUSED]
+    monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", False)  # SGMV_GRID_HANDOFF=0: never a kernel for the flat grid
+    got = dispatch.prefers_fused(r16, FUSED + flat16, 132)
+    assert got is None or not got.flat_tiles
+    with pytest.raises(UnsupportedError, match="grid handoff"):
+        plan(r16, flat16[0], 132, clusters=True)
+    monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", True)
     monkeypatch.setattr(dispatch, "HANDOFF_FLAT", 0)
     assert not dispatch.handoff_flat(skewed, HANDOFF[1])
     assert dispatch.prefers_fused(skewed, HANDOFF + FLAT, 132, lambda kernel: 2) is None

@@ -333,7 +333,8 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     a tile before 32 (tiles of 32 rows only for batches of
     HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16]  # (32-row tiles have none)
+    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16  # (32-row tiles have none,
+               and not k.flat_tiles]                                                   # nor those for the flat grid)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))
@@ -585,6 +586,8 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
                     f"{HANDOFF_BUFFER_FLOATS} floats")
             return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, handoff=True,
                           flat=kernel.flat_tiles)
+        if kernel.flat_tiles:
+            raise UnsupportedError(f"{kernel.name} runs only with the grid handoff, which is off (SGMV_GRID_HANDOFF)")
         grid = fused_grid(problem, kernel)
         if grid[1] > MAX_GRID_YZ:
             raise UnsupportedError(
