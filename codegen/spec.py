@@ -43,6 +43,8 @@ class KernelSpec:
     # others compute every adapter at the full rank and stay as they were (benchmarks/NOTES.md, entry 98)
     blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (the launch bounds); 2 for the variant of
     # the tiles of PREFILL_TWO_BLOCK_TILES, which dispatch runs on batches of more blocks than SMs
+    flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered over all
+    # segments (fused.cuh's kFlat; dispatch.handoff_flat), a kernel of its own (benchmarks/NOTES.md, entry 135)
 
     @property
     def name(self) -> str:
@@ -50,7 +52,8 @@ class KernelSpec:
         vec = "v8" if self.vectorized else "v1"
         tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
         blocks = f"_b{self.blocks_per_sm}" if self.blocks_per_sm > 1 else ""
-        return f"{self.unit}_{hidden}_{tile}_{vec}{blocks}" + ("_ranks" if self.true_ranks else "")
+        return (f"{self.unit}_{hidden}_{tile}_{vec}{blocks}" + ("_ranks" if self.true_ranks else "")
+                + ("_flat" if self.flat_tiles else ""))
 
     @property
     def unit(self) -> str:
@@ -210,6 +213,8 @@ class KernelSpec:
 def valid_tile(spec: KernelSpec) -> bool:
     if spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1 or (spec.true_ranks and spec.op != "prefill"):
         return False
+    if spec.flat_tiles and not (spec.op == "fused" and spec.warp_rows == 16):
+        return False  # the flat grid handoff: 16-row fused tiles
     if spec.blocks_per_sm != 1 and not (spec.op == "prefill" and spec.blocks_per_sm == 2
                                         and 2 * (spec.smem_bytes + 1024) <= MAX_SMEM_BYTES + 1024):
         return False  # two blocks and their 1 KB reserves in the H100/H200's 228 KB an SM
@@ -302,7 +307,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 run with the grid handoff, which wants a block
     per column tile: 4 warps x 128 or 256 columns; rank 128 too, 4 warps x 128 columns only (250 registers; the
     256-column tile spills). Extra tiles: the others, and 2 warps x 64 columns (more blocks for the handoff:
-    slower, benchmarks/NOTES.md, entry 41)."""
+    slower, benchmarks/NOTES.md, entry 41). Each 16-row tile also as the variant for the flat grid handoff
+    (KernelSpec.flat_tiles: skewed segment lengths, entry 135)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
@@ -310,7 +316,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
              for n in (64, 128, 256, 512)}
     shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128,) if rank > 64 else (128, 256)
     tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=_shrink_unroll(_round8(rank), 32)) for n in (256, 512)]
-    return [tiles[n] for n in sorted(tiles) if n in shipped or extra] + (tall if rank in FUSED_TALL_RANKS else [])
+    short = [tiles[n] for n in sorted(tiles) if n in shipped or extra]
+    return short + (tall if rank in FUSED_TALL_RANKS else []) + [dict(t, flat_tiles=True) for t in short]
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower

@@ -67,6 +67,21 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
 
 
+def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
+    """KernelSpec.flat_tiles (NOTES entry 135): each 16-row fused tile twice, as itself and as the variant for the grid
+    handoff with the batch's row tiles numbered flat (its name ends in _flat), the same tile and storage; no other
+    kernel has the variant."""
+    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16]
+    plain = {dataclasses.replace(s, flat_tiles=False) for s in fused16 if s.flat_tiles}
+    assert plain == {s for s in fused16 if not s.flat_tiles} and len(fused16) == 2 * len(plain)
+    for s in fused16:
+        assert s.name.endswith("_flat") == s.flat_tiles
+        assert s.smem_bytes == dataclasses.replace(s, flat_tiles=False).smem_bytes
+    assert not any(s.flat_tiles for s in SPECS if s.op != "fused" or s.warp_rows != 16)
+    tall = next(s for s in SPECS if s.op == "fused" and s.warp_rows == 32)
+    assert not specmod.valid_tile(dataclasses.replace(tall, flat_tiles=True))
+
+
 def test_fused_kernels_carry_the_cluster_storage_where_measured():
     """NOTES entries 83 and 87: ranks 8-32 (the cluster sum up to 16), and above them to rank 64 the tiles of one
     32-column tile a warp, carry the cluster's storage (shared with the grid handoff's second column tile where the

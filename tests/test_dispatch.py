@@ -167,7 +167,7 @@ def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dty
     (8192, 16, 4, 512),
     (4096, 16, 16, -512),  # distinct bs16: 128 blocks or more; the grid handoff, 8 splits for 8 tiles of 512
     (8192, 64, 8, None),   # 128 blocks; the longest segment unknown: 4 row tiles of 8 segments, 4 splits for 16
-    # column tiles (4 a block: the pair)
+    # column tiles (4 a block: the pair; with kernels for the flat grid, the handoff: see below)
     (4096, 256, 1, -512),  # identical bs256: 16 row tiles; the grid handoff
 ])
 def test_fused_rule_follows_the_measured_cases(h, rows, segs, want):
@@ -249,6 +249,45 @@ def test_rank_128_takes_up_to_four_column_tiles_a_block():
     assert dispatch.prefers_fused(distinct, r128, 132, lambda k: 2) is None  # 16 splits: 7 of 112 tiles a block
 
 
+FLAT = [dataclasses.replace(k, flat_tiles=True) for k in HANDOFF]
+
+
+def test_handoff_numbers_the_row_tiles_flat_where_segments_are_skewed(monkeypatch):
+    """handoff_flat (NOTES entry 135): one long segment among short ones (skewed popularity) or lengths the host does
+    not know give every segment the longest one's row tiles; numbered over the batch (grid x 1, z at most T / 16 +
+    segments) by the kernels for the flat grid, they take fewer blocks a split. Even lengths keep a segment a grid x
+    and the other kernels; without kernels for the flat grid the others run as before."""
+    skewed = dataclasses.replace(fused_prob(h_in=4096, h_out=4096, rank=64, rows=64, segs=20), max_segment_rows=20)
+    assert dispatch.handoff_flat(skewed, HANDOFF[1])  # 4 + 20 tile slots against 20 segments x 2 tiles
+    got = dispatch.prefers_fused(skewed, HANDOFF + FLAT, 132, lambda kernel: 2)
+    assert got is FLAT[1]  # 256 blocks at most: 10 splits, 2 column tiles a block
+    launch = plan(skewed, got, 132, clusters=True, resident_blocks=2)
+    assert launch.handoff and launch.flat and launch.grid == (1, 10, 24)
+    assert dispatch.prefers_fused(skewed, HANDOFF, 132, lambda kernel: 2) is None  # 40 blocks a split: 3 tiles a block
+    unknown = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rows=64, segs=8))  # the longest unknown
+    assert dispatch.prefers_fused(unknown, FUSED + [dataclasses.replace(k, flat_tiles=True) for k in FUSED],
+                                  132).flat_tiles
+    for rows, segs, longest in [(1, 1, 1), (16, 16, 1), (64, 8, 8), (256, 1, 256), (64, 1, -1)]:
+        even = dataclasses.replace(fused_prob(rank=64, rows=rows, segs=segs), max_segment_rows=longest)
+        assert not dispatch.handoff_flat(even, HANDOFF[1])
+        got = dispatch.prefers_fused(even, HANDOFF + FLAT, 132, lambda kernel: 2)
+        assert got is None or not got.flat_tiles
+        assert not plan(even, HANDOFF[1], 132, clusters=True).flat
+        assert plan(even, FLAT[1], 132, clusters=True).flat  # a kernel for the flat grid runs any batch flat
+    assert plan(dataclasses.replace(skewed, num_rows=0), FLAT[1], 132, clusters=True).grid[2] == 1  # no rows: a tile
+    r16 = dataclasses.replace(fused_prob(rank=16, rows=64, segs=20), max_segment_rows=20)
+    flat16 = [dataclasses.replace(k, flat_tiles=True) for k in FUSED]
+    monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", False)  # SGMV_GRID_HANDOFF=0: never a kernel for the flat grid
+    got = dispatch.prefers_fused(r16, FUSED + flat16, 132)
+    assert got is None or not got.flat_tiles
+    with pytest.raises(UnsupportedError, match="grid handoff"):
+        plan(r16, flat16[0], 132, clusters=True)
+    monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", True)
+    monkeypatch.setattr(dispatch, "HANDOFF_FLAT", 0)
+    assert not dispatch.handoff_flat(skewed, HANDOFF[1])
+    assert dispatch.prefers_fused(skewed, HANDOFF + FLAT, 132, lambda kernel: 2) is None
+
+
 def test_handoff_geometry_splits_h_in_over_every_block():
     problem = dataclasses.replace(fused_prob(h_in=4096, h_out=5000, rank=64, rows=40, segs=3), max_segment_rows=20)
     launch = plan(problem, HANDOFF[0], 132, clusters=True)
@@ -261,7 +300,7 @@ def test_handoff_geometry_splits_h_in_over_every_block():
     assert plan(problem, HANDOFF[0], 20, clusters=True, resident_blocks=2).grid == (3, 6, 2)
     assert dispatch.handoff_grid(dataclasses.replace(problem, hidden=64), HANDOFF[0], 132)[1] == 2  # 2 chunks
     with pytest.raises(UnsupportedError, match="grid handoff"):
-        plan(dataclasses.replace(problem, num_segments=100), HANDOFF[0], 132, clusters=True)
+        plan(dataclasses.replace(problem, num_segments=200, num_rows=200), HANDOFF[0], 132, clusters=True)  # 213 tiles
 
 
 def test_fused_geometry_is_clusters_of_column_tiles():
@@ -549,3 +588,27 @@ def test_tall_fused_tiles_never_take_the_cluster_sum(monkeypatch):
     small = dataclasses.replace(fused_prob(rank=16, rows=1, segs=1), max_segment_rows=1)
     assert dispatch.prefers_fused(identical, TALL, 132) is None and dispatch.prefers_fused(small, TALL, 132) is None
     assert dispatch.prefers_fused(small, FUSED + TALL, 132) in FUSED
+
+
+def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
+    """dispatch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
+    (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
+    ranks (cuda_ops gives every adapter rank 8). Not where the call gives true ranks, where rank 8 has a one-launch
+    kernel, without the variant, or with PADDED_PREFILL 0."""
+    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
+               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
+    for rows, segs in [(8192, 8), (4096, 64), (256, 256), (132, 132)]:
+        problem = fused_prob(rank=8, rows=rows, segs=segs)
+        padded, kernel = dispatch.padded_prefill(problem, prefill, 132)
+        assert kernel.true_ranks and kernel.rank == 16 and kernel.warp_rows == (64 if segs < rows else 16)
+        assert padded.op == "prefill" and padded.rank == 16 and padded.slice_ranks == (16,) and padded.true_ranks
+        assert dispatch.can_run(padded, kernel)
+    many = fused_prob(rank=8, rows=256, segs=256)
+    assert dispatch.padded_prefill(dataclasses.replace(many, true_ranks=True), prefill, 132) is None
+    assert dispatch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
+    assert dispatch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
+    assert dispatch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
+    r8 = [dataclasses.replace(k, rank=8) for k in prefill]
+    assert dispatch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
+    monkeypatch.setattr(dispatch, "PADDED_PREFILL", 0)
+    assert dispatch.padded_prefill(many, prefill, 132) is None

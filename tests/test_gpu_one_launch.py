@@ -116,6 +116,44 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monk
             check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
+# ---- rank 8 on rank 16's prefill kernel for true ranks (dispatch.padded_prefill) -----------------------------
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows, layout", [(256, "distinct"), (311, "negative"), (4096, "uniform"), (2100, "empty")])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, layout, dtype, monkeypatch):
+    """Rank 8 (no prefill kernel of its own) on the batches the prefill kernel takes: rank 16's variant for true
+    ranks with every adapter at rank 8 (NOTES entry 137), which must read the rank-8 weights within their bounds
+    (each adapter's rows past rank 8 would be the next one's, and the last one is followed by NaN); -1 adapters,
+    empty segments, h off the tiles; replayed in a graph too."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90")
+    h_in, h_out = shape
+    case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=8, n_lora=6, dtype=dtype, layout=layout, device=DEV,
+                seed=rows + h_in)
+    n = case.lora_a.shape[0]
+    a = torch.cat([case.lora_a, torch.full_like(case.lora_a[:1], float("nan"))])[:n]  # NaN after the last adapter
+    b = torch.cat([case.lora_b, torch.full_like(case.lora_b[:1], float("nan"))])[:n]
+    problem = Problem.for_add_lora(case.y, case.x, a, b, case.batch.num_segments, case.batch.max_segment_rows)
+    padded = cuda_ops._installed_padded_prefill(problem, 0)
+    launched = []
+    real = cuda_ops._launch_fused
+    monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, *args: (launched.append(kernel),
+                                                                         real(kernel, *args)))
+    poison_allocator(DEV)
+    y = case.y.clone()
+    sgmv.add_lora(y, case.x, a, b, case.batch, scale=0.5)
+    if padded is not None:  # else a fused kernel of rank 8 or the launch pair
+        assert launched == [padded[1]] and padded[1].true_ranks and padded[1].rank == 16
+    want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+    untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
+    check_delta(y, case.y, want, dtype, untouched)
+    if layout == "distinct":
+        y = case.y.clone()
+        for _ in graph_replays(case, y):
+            check_delta(y, case.y, want, dtype, untouched)
+
+
 # ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------
 
 HANDOFF_LAYOUTS = {  # (rows, segment sizes, adapters): -1 adapters, empty segments, a segment off the row tile
@@ -124,6 +162,7 @@ HANDOFF_LAYOUTS = {  # (rows, segment sizes, adapters): -1 adapters, empty segme
     "mixed": ([5, 0, 17, 1, 33, 0, 2], [0, 2, -1, 4, 1, 3, 5]),
     "distinct_12": ([1] * 12, [i % 6 for i in range(12)]),
     "short_mixed": ([1, 0, 3, 4, 2, 0, 1], [0, 2, -1, 4, 1, 3, 5]),  # short segments, an empty one, a -1 adapter
+    "skewed": ([40, 1, 1, 0, 1, 2, 1, 17, 1], [0, 1, -1, 2, 3, 4, 5, 0, 1]),  # long segments among one-row ones
 }
 
 
@@ -144,22 +183,50 @@ def _handoff_case(kernel, layout: str, h_in: int, h_out: int, seed: int):
                          ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
 def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
-    """Every fused kernel with the grid handoff (forced at every rank): blocks splitting h_in from 1 (one chunk)
-    to a block per column tile, segments of one row to four row tiles, -1 adapters and empty segments; called
-    three times in a row so each buffer of the workspace serves (and each launch zeroes the other)."""
+    """Every fused kernel with the grid handoff (forced at every rank; the kernels for the flat grid number the
+    batch's row tiles over all segments): blocks splitting h_in from 1 (one chunk) to a block per column tile,
+    segments of one row to four row tiles, skewed lengths, -1 adapters and empty segments; called three times in a
+    row so each buffer of the workspace serves (and each launch zeroes the other)."""
     monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
     batch, a, b, x, y0 = _handoff_case(kernel, layout, *shape, seed=zlib.crc32(f"{kernel.name}{shape}{layout}".encode()))
     rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
     problem = Problem.for_add_lora(y0, x, a, b, batch.num_segments)
     launch = plan(dataclasses.replace(problem, max_segment_rows=batch.max_segment_rows), kernel,
                   loader.device(0).num_sms, clusters=True)
-    assert launch.handoff and launch.cluster == 1
+    assert launch.handoff and launch.cluster == 1 and launch.flat == kernel.flat_tiles
     poison_allocator(DEV)
     want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
     for _ in range(3):
         y = y0.clone()
         cuda_ops.add_lora(y, x, [a], [b], rows, None, 0.5, fused=kernel)
         check_delta(y, y0, want, DTYPES[kernel.dtype], ~covered_rows(batch, y0.shape[0], 6).to(DEV))
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rank", [16, 64, 128])
+def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
+    """A skewed batch (one long segment among one-row ones, a -1 adapter, an empty segment) through sgmv.add_lora:
+    dispatch picks a kernel for the flat grid handoff (NOTES entry 135) where the build has one, and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernels need sm_90")
+    sizes = [40, 1, 1, 0, 1, 2, 1, 17, 1] + [1] * 11
+    loras = [i % 6 if i != 2 else -1 for i in range(len(sizes))]
+    gen = torch.Generator().manual_seed(rank)
+    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+    rows = sum(sizes)
+    a, b = random_weights(6, rank, 4096, 4096, dtype, gen)
+    x = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
+    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, batch.num_segments),
+                                  max_segment_rows=batch.max_segment_rows)
+    kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+    if any(k.flat_tiles and k.rank == rank and k.dtype == dispatch.DTYPE_NAMES[dtype] for k in KERNELS):
+        assert kernel is not None and kernel.flat_tiles, kernel
+    poison_allocator(DEV)
+    y = y0.clone()
+    sgmv.add_lora(y, x, a, b, batch, scale=0.5)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, 6).to(DEV))
 
 
 def test_grid_handoff_in_graphs_and_streams():

@@ -40,7 +40,11 @@ namespace sgmv {
 // (benchmarks/NOTES.md, entries 83 and 87).
 // kRowTile: rows a block takes, 16 or, with the grid handoff only, 32 (two 16-row MMA tiles that share the block's
 // loads of A and B; benchmarks/NOTES.md, entries 124-128).
-template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16>
+// kFlat (codegen's KernelSpec.flat_tiles): the grid handoff only, with the batch's row tiles numbered over all
+// segments (p.flat_tiles; run_grid). A kernel of its own: in the same kernel as the per-segment form, the flat
+// form's code cost that form's launches 1-7% (benchmarks/NOTES.md, entry 135).
+template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
+          bool kFlat = false>
 struct FusedTile {
   static constexpr int kWarpRows = kRowTile;
   static constexpr int kMTiles = kWarpRows / 16;
@@ -310,9 +314,34 @@ struct FusedTile {
   __device__ static int launch_blocks() { return gridDim.x * gridDim.y * gridDim.z; }
   __device__ static int launch_block() { return (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x; }
 
+  // This block's segment of the grid handoff: segment blockIdx.x (its row tile: blockIdx.z), or with kFlat the one
+  // of the batch's tile blockIdx.z (locate_tile_in; none: no rows), whose row tile in it goes to `row_tile`. The
+  // scan's shared memory is v's storage, free until the barrier: as static shared memory its 48 bytes cost the r64
+  // 256-column kernel's launches 4.7% (entry 135).
+  __device__ __forceinline__ static Segment block_segment(const SgmvParams& p, SharedStorage& smem,
+                                                          [[maybe_unused]] int& row_tile) {
+    if constexpr (kFlat) {
+      struct Scratch {
+        int warp_sums[kThreads / 32];
+        Segment seg;
+        int tile;
+      };
+      static_assert(sizeof(Scratch) <= sizeof(smem.v), "the scan's scratch fits v's storage");
+      Scratch& scratch = *reinterpret_cast<Scratch*>(&smem.v[0][0]);
+      Segment seg{};
+      row_tile = 0;
+      locate_tile_in<kWarpRows, kThreads>(p, static_cast<int>(blockIdx.z), seg, row_tile, scratch.warp_sums,
+                                          scratch.seg, scratch.tile);
+      return seg;
+    } else {
+      return load_segment(p, blockIdx.x);
+    }
+  }
+
   // add_lora with the grid handoff (handoff.cuh): grid y splits h_in over all of its blocks, which sum v through
-  // the workspace; grid z holds one row tile per block (dispatch covers the longest segment). Every block arrives
-  // at the barrier once, those without a tile (no adapter, rows or rank) included.
+  // the workspace; grid z holds one row tile per block: of segment blockIdx.x (dispatch covers the longest segment),
+  // or with kFlat the batch's tiles (grid x 1). Every block arrives at the barrier once, those without a tile (no
+  // adapter, rows or rank) included.
   __device__ static void run_grid(const SgmvParams& p, SharedStorage& smem) {
     if (static_cast<int64_t>(p.num_rows) * kRank > p.split_stride) __trap();  // dispatch sizes v's buffers
     launch_dependents();
@@ -323,9 +352,10 @@ struct FusedTile {
     const SgmvSlice& b = p.slices[1];
     const int K = a.hidden;
     const int N = b.hidden;
-    const Segment seg = load_segment(p, blockIdx.x);
+    int row_tile;  // kFlat: the scan's
+    const Segment seg = block_segment(p, smem, row_tile);
     const int true_rank = seg.active ? adapter_rank(p, seg.lora, kRank) : 0;
-    const int row0 = seg.begin + static_cast<int>(blockIdx.z) * kWarpRows;
+    const int row0 = seg.begin + (kFlat ? row_tile : static_cast<int>(blockIdx.z)) * kWarpRows;
     const int rows = min(kWarpRows, seg.end - row0);
     const bool has_tile = true_rank > 0 && rows > 0;
     uint32_t found = 0;  // the counter as this launch found it (read once the previous kernel is done)
@@ -402,9 +432,11 @@ struct FusedTile {
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    if constexpr (kFlat)
+      if (p.handoff == nullptr || !p.flat_tiles || gridDim.x != 1) __trap();  // dispatch: the flat grid only
     if (p.handoff != nullptr)
       run_grid(p, smem);
-    else if constexpr (kClusterSum)
+    else if constexpr (kClusterSum && !kFlat)
       run_cluster(p, smem);
     else
       __trap();  // dispatch runs a kernel without the cluster sum only with the grid handoff

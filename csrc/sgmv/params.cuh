@@ -50,7 +50,7 @@ struct SgmvParams {
   int32_t partials;          // 1: v is k_splits float32 slices split_stride apart (shrink stores, expand sums)
   int32_t cluster_splits;    // shrink with partials: splits per thread-block cluster (along grid y), which
                              // reduce through distributed shared memory into one slice: k_splits / this slices
-  int32_t flat_tiles;        // shrink, expand: grid z numbers the batch's row tiles over all segments (locate_tile)
+  int32_t flat_tiles;        // shrink, expand, fused (grid handoff): grid z numbers the batch's row tiles (locate_tile)
                              // and grid x holds no segment; 0: grid x = segment, z = row-tile group
   int32_t col_tiles_per_block;  // pipelined expand: consecutive column tiles (grid y) each block streams
                                 // through its shared-memory stages; other kernels: 1

@@ -65,11 +65,11 @@ __device__ __forceinline__ int block_exclusive_sum(int value, int* warp_sums, in
   return before + inclusive - value;
 }
 
+// locate_tile_in: the scan's shared memory (warp_sums: kThreads / 32 ints) from the caller's storage; locate_tile
+// declares it static.
 template <int kRowsPerTile, int kThreads>
-__device__ __forceinline__ bool locate_tile(const SgmvParams& p, int tile, Segment& seg, int& row_tile) {
-  __shared__ int warp_sums[kThreads / 32];
-  __shared__ Segment found_seg;
-  __shared__ int found_tile;
+__device__ __forceinline__ bool locate_tile_in(const SgmvParams& p, int tile, Segment& seg, int& row_tile,
+                                               int* warp_sums, Segment& found_seg, int& found_tile) {
   if (threadIdx.x == 0) found_tile = -1;
   __syncthreads();
   int tiles_before = 0;
@@ -95,6 +95,14 @@ __device__ __forceinline__ bool locate_tile(const SgmvParams& p, int tile, Segme
   seg = found_seg;
   row_tile = found_tile;
   return true;
+}
+
+template <int kRowsPerTile, int kThreads>
+__device__ __forceinline__ bool locate_tile(const SgmvParams& p, int tile, Segment& seg, int& row_tile) {
+  __shared__ int warp_sums[kThreads / 32];
+  __shared__ Segment found_seg;
+  __shared__ int found_tile;
+  return locate_tile_in<kRowsPerTile, kThreads>(p, tile, seg, row_tile, warp_sums, found_seg, found_tile);
 }
 
 // This block's segment and its first row tile: from p.flat_tiles' numbering (the block's only tile), or

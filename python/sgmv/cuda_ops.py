@@ -160,10 +160,18 @@ def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Opti
     return dispatch.rank_split(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_padded_prefill(problem: Problem, device_index: Optional[int]
+                              ) -> Optional[tuple[Problem, KernelRecord]]:
+    """dispatch.padded_prefill over the installed manifest for that device, once per distinct problem."""
+    dev = loader.device(device_index)
+    return dispatch.padded_prefill(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
+
+
 def clear_selections() -> None:
     """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
     while the process runs."""
-    for memo in (_installed_kernel, _installed_one_launch_kernel, _installed_rank_split):
+    for memo in (_installed_kernel, _installed_one_launch_kernel, _installed_rank_split, _installed_padded_prefill):
         memo.cache_clear()
 
 
@@ -188,7 +196,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     handoff.cuh, up to 512 rows of v at rank 64, 256 at rank 128);
     long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; with
     true ranks its variant for them). A batch without a one-launch kernel at its rank (at 128: over 256 rows, or
-    prefill) whose half has one: two such launches, one a half of the rank each (dispatch.rank_split). Otherwise a
+    prefill) whose half has one: two such launches, one a half of the rank each (dispatch.rank_split). At rank 8,
+    which has no prefill kernel, the batches it takes run on rank 16's variant for true ranks, every adapter given
+    rank 8 (dispatch.padded_prefill). Otherwise a
     split-K shrink storing partial slices of v, then an expand that sums them as it loads v, launched to overlap
     the shrink's tail (programmatic dependent launch);
     one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a
@@ -204,8 +214,10 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             raise UnsupportedError(f"{fused_kernel.name} computes every adapter at the full rank: no true ranks")
         if fused_kernel is not None:
             _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-        elif not (one is not None and fused is None and kernels == (None, None) and rows.ranks is None
-                  and _launch_rank_halves(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)):
+            return
+        dispatched = one is not None and fused is None and kernels == (None, None) and rows.ranks is None
+        if not (dispatched and (_launch_rank_halves(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
+                                or _launch_padded_prefill(one, y, x, lora_a[0], lora_b[0], rows, scales, scale))):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
@@ -227,6 +239,37 @@ def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora
     for kernel, part, (a, b) in zip(chosen, parts, halves):
         _launch_fused(kernel, part, y, x, a, b, rows, scales, scale)
     return True
+
+
+def _launch_padded_prefill(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
+                           lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
+    """add_lora on the next rank's prefill kernel, its variant for true ranks, every adapter at the call's rank
+    (dispatch.padded_prefill) where dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
+    if loader.device(x.device.index).arch < 90:
+        return False
+    chosen = _installed_padded_prefill(problem, x.device.index)
+    if chosen is None:
+        return False
+    padded, kernel = chosen
+    ranks = _rank_table(x, problem.rank, lora_a.shape[0])
+    _launch_fused(kernel, padded, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks), scales, scale)
+    return True
+
+
+# Tables of one rank for every adapter (_launch_padded_prefill), int32, read only: one per device, stream and
+# captured graph, as the grid handoff's workspaces below (made while capturing, the fill is one of the graph's nodes),
+# so that none is read before its fill is done or outlives the graph memory it was made in.
+_rank_tables: dict[tuple[int, int, int, int, int], torch.Tensor] = {}
+
+
+def _rank_table(ref: torch.Tensor, rank: int, num_loras: int) -> torch.Tensor:
+    stream = torch.cuda.current_stream(ref.device)
+    capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
+    key = (ref.device.index, stream.cuda_stream, capture, rank, num_loras)
+    table = _rank_tables.get(key)
+    if table is None:  # setdefault: two threads racing here share one
+        table = _rank_tables.setdefault(key, torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
+    return table
 
 
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace

@@ -206,16 +206,17 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # memory, so a block's share of the weights shrinks with the grid instead of staying 1/FUSED_CLUSTER (what made
 # the clustered kernel lose at rank 64, benchmarks/NOTES.md, entries 34 and 40). Below that rank it runs the
 # batches whose cluster-sum launch would be too large (FUSED_MAX_BLOCKS: distinct bs16, bs256 at rank 16). One row
-# tile a block (grid z covers the longest segment); a block expands h_out's column tiles gridDim.y apart, at most
-# HANDOFF_MAX_TILES_PER_BLOCK of them, their copies behind the shrink's loads (fused.cuh: kRing, entries 83, 88
-# and 104). Of the grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM (never more than the driver says an SM holds
-# at once: the barrier needs every block on the GPU together) and HANDOFF_MAX_BLOCKS per block an SM, the one with
-# the fewest column tiles a block, then the fewest blocks; each block at least HANDOFF_MIN_CHUNKS 32-wide chunks of
-# h_in, and a row tile's blocks (splits) times its rows at most HANDOFF_MAX_SPLIT_ROWS; v of at most
-# HANDOFF_BUFFER_FLOATS floats (num_rows x rank). Measured with dispatch_sweep: splits in entry 48 (a block per
-# chunk for one-row batches, 64 splits for 16-row tiles), tiles a block and blocks an SM in entry 44 (two blocks an
-# SM took h8192 r64 identical bs256 16.8 -> 12.1 us and lost only where one an SM already gave every block one
-# tile, hence fewest tiles, then fewest blocks; 4 tiles a block lost to the prefill kernel at h4096 distinct bs64).
+# tile a block (grid z covers the longest segment, or numbers the batch's tiles: handoff_flat); a block expands
+# h_out's column tiles gridDim.y apart, at most HANDOFF_MAX_TILES_PER_BLOCK of them, their copies behind the shrink's
+# loads (fused.cuh: kRing, entries 83, 88 and 104). Of the grids with up to HANDOFF_BLOCKS_PER_SM blocks an SM
+# (never more than the driver says an SM holds at once: the barrier needs every block on the GPU together) and
+# HANDOFF_MAX_BLOCKS per block an SM, the one with the fewest column tiles a block, then the fewest blocks; each
+# block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in, and a row tile's blocks (splits) times its rows at most
+# HANDOFF_MAX_SPLIT_ROWS; v of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank). Measured with dispatch_sweep:
+# splits in entry 48 (a block per chunk for one-row batches, 64 splits for 16-row tiles), tiles a block and blocks
+# an SM in entry 44 (two blocks an SM took h8192 r64 identical bs256 16.8 -> 12.1 us and lost only where one an SM
+# already gave every block one tile, hence fewest tiles, then fewest blocks; 4 tiles a block lost to the prefill
+# kernel at h4096 distinct bs64).
 HANDOFF_ENABLED = os.environ.get("SGMV_GRID_HANDOFF", "1") != "0"  # "0": never (README)
 HANDOFF_MIN_RANK = 32
 HANDOFF_BELOW_MIN_RANK = 1  # 0: below HANDOFF_MIN_RANK only the cluster sum (else the pair)
@@ -229,6 +230,7 @@ HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
+HANDOFF_FLAT = 1  # 0: the kernels for the flat grid never run (handoff_flat; benchmarks/NOTES.md, entry 135)
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles (_handoff_cost). Measured (entry 128, bf16, one adapter): over 256 rows 0.68-0.79x at
@@ -246,25 +248,41 @@ def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
 
 def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
     """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum; tiles of more than
-    16 rows have none)."""
+    16 rows and the kernels for the flat grid have none)."""
     if not HANDOFF_ENABLED:
         return False
     below = bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK and not _cluster_sum_fits(problem, kernel)
-    return kernel.warp_rows > 16 or problem.rank >= HANDOFF_MIN_RANK or below
+    return kernel.warp_rows > 16 or kernel.flat_tiles or problem.rank >= HANDOFF_MIN_RANK or below
+
+
+def _handoff_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
+    """Row tiles of the longest segment (every row of the batch where the host does not know it)."""
+    return max(1, math.ceil(problem.longest_segment_bound / kernel.warp_rows))
+
+
+def handoff_flat(problem: Problem, kernel: KernelRecord) -> bool:
+    """Whether the grid handoff should number the batch's row tiles of `kernel`'s height over all segments (grid x 1,
+    z the tile slots: the kernels of KernelRecord.flat_tiles, which find their tile with locate_tile_in) instead of
+    giving every segment the longest one's tiles: where that takes fewer blocks a split, i.e. segments of skewed
+    lengths or lengths the host does not know (HANDOFF_FLAT)."""
+    return bool(HANDOFF_FLAT) and (tile_slots(problem, kernel)
+                                   < problem.num_segments * _handoff_row_tiles(problem, kernel))
 
 
 def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Optional[tuple[int, int, int]]:
     """The grid handoff's grid with at most `cap` blocks (x = segment, y = the blocks splitting h_in and sharing
-    h_out's column tiles, z = one row tile each, to the longest segment), or None."""
-    row_tiles = max(1, math.ceil(problem.longest_segment_bound / kernel.warp_rows))
-    per_split = problem.num_segments * row_tiles
-    if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or row_tiles > MAX_GRID_YZ:
+    h_out's column tiles, z = one row tile each, to the longest segment; a kernel of KernelRecord.flat_tiles: x = 1,
+    z = the batch's row tiles), or None."""
+    flat = kernel.flat_tiles
+    tiles = max(1, tile_slots(problem, kernel)) if flat else _handoff_row_tiles(problem, kernel)
+    per_split = tiles if flat else problem.num_segments * tiles
+    if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or tiles > MAX_GRID_YZ:
         return None
     chunks = math.ceil(problem.hidden / kernel.chunk)
     tile_rows = min(kernel.warp_rows, max(1, problem.longest_segment_bound))
     splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, HANDOFF_MAX_SPLIT_ROWS // tile_rows,
                         MAX_GRID_YZ))
-    return problem.num_segments, splits, row_tiles
+    return 1 if flat else problem.num_segments, splits, tiles
 
 
 def _tiles_per_block(problem: Problem, kernel: KernelRecord, grid: tuple[int, int, int]) -> int:
@@ -284,32 +302,39 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
-    """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: column tiles a block,
-    rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where the handoff does not take it:
-    below its rank, a tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no
-    grid that fits, or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64
-    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK)."""
+    """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
+    prefers, column tiles a block, rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where
+    the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
+    tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
+    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK).
+    """
     if not uses_handoff(problem, kernel):
         return None
     if kernel.warp_rows > 16 and problem.num_rows < HANDOFF_TALL_MIN_MEAN_ROWS * problem.num_segments:
+        return None
+    flat = handoff_flat(problem, kernel)
+    if kernel.flat_tiles and not flat:
         return None
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
     most = HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64 else HANDOFF_MAX_TILES_PER_BLOCK
-    return (tiles, kernel.warp_rows, math.prod(grid), kernel.tile_n, kernel.name) if tiles <= most else None
+    return (kernel.flat_tiles != flat, tiles, kernel.warp_rows, math.prod(grid), kernel.tile_n,
+            kernel.name) if tiles <= most else None
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                   resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), the one
-    with the fewest column tiles a block, then 16 rows a tile before 32 (tiles of 32 rows only for batches of
+    blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), a kernel
+    for the flat grid where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows
+    a tile before 32 (tiles of 32 rows only for batches of
     HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16]  # (32-row tiles have none)
+    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16  # (32-row tiles have none,
+               and not k.flat_tiles]                                                   # nor those for the flat grid)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))
@@ -431,6 +456,33 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
     return half if one_launch_kernel(half, kernels, num_sms, resident_blocks) is not None else None
 
 
+# A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
+# takes (long segments, many one-row segments) on the next rank's prefill kernel, its variant for true ranks, with
+# every adapter's rank given as the call's (cuda_ops passes a table of them): that variant copies only the rows of A
+# and the bytes of B within each adapter's rank (prefill_produce.cuh), so the call's narrower weights are read within
+# their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
+# their targets at rank 8 in the full sweep (benchmarks/NOTES.md, entry 137: not yet measured).
+PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
+PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
+
+
+def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                   resident_blocks: Optional[Callable[[KernelRecord], int]] = None
+                   ) -> Optional[tuple[Problem, KernelRecord]]:
+    """For add_lora `problem` (op "fused") at a rank of PADDED_PREFILL_RANKS, one output slice, no true ranks in the
+    call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
+    kernel that runs it, or None."""
+    to = PADDED_PREFILL_RANKS.get(problem.rank)
+    if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
+        return None
+    kernels = list(kernels)
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1)) is not None:
+        return None
+    padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
+    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks)
+    return (padded, kernel) if kernel is not None else None
+
+
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
     """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
     to (the fused or the prefill kernel) is checked and planned."""
@@ -532,7 +584,10 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
                     f"{problem.longest_segment_bound} rows need "
                     f"more blocks than {min(HANDOFF_MAX_BLOCKS, num_sms)}, or v more than "
                     f"{HANDOFF_BUFFER_FLOATS} floats")
-            return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, handoff=True)
+            return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, handoff=True,
+                          flat=kernel.flat_tiles)
+        if kernel.flat_tiles:
+            raise UnsupportedError(f"{kernel.name} runs only with the grid handoff, which is off (SGMV_GRID_HANDOFF)")
         grid = fused_grid(problem, kernel)
         if grid[1] > MAX_GRID_YZ:
             raise UnsupportedError(

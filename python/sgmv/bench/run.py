@@ -15,7 +15,7 @@ import torch
 
 from .. import loader, ops, reference
 from ..batch import LoraBatch
-from ..dispatch import DTYPE_NAMES, Problem, one_launch_kernel, rank_split, select
+from ..dispatch import DTYPE_NAMES, Problem, one_launch_kernel, padded_prefill, rank_split, select
 from ..manifest import KernelRecord, load as load_manifest
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
@@ -110,7 +110,8 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
     the one-launch kernel where dispatch.one_launch_kernel takes it (sm_90; resident_blocks: the device's
     occupancy of a kernel), else its one-launch kernel for each half of the rank where dispatch.rank_split takes
-    the case (two launches, so the name twice), else the shrink-expand pair."""
+    the case (two launches, so the name twice), else the next rank's prefill kernel where dispatch.padded_prefill
+    takes it, else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
     if op == "add_lora" and arch >= 90:
@@ -123,6 +124,9 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
         half = rank_split(problem, kernels, num_sms, resident_blocks)
         if half is not None:
             return "+".join(2 * [one_launch_kernel(half, kernels, num_sms, resident_blocks).name])
+        padded = padded_prefill(problem, kernels, num_sms, resident_blocks)
+        if padded is not None:
+            return padded[1].name
     problems = {
         "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, True),
         "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments, True),
