@@ -307,20 +307,22 @@ def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
 def test_chained_calls_read_the_previous_calls_output(graph):
     """Each call's x is the previous call's y, written just before by the kernel that this call's first kernel
     overlaps (overlap.cuh: it warms L2 with x before waiting). Small batches (the fused kernel on sm_90: r16 with
-    its cluster sum, r64 with the grid handoff) and r64 batches of the shrink-expand pair in several layouts; each
-    step must read all of the previous output."""
-    steps = [(256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"), (32, 64, "distinct"), (16, 16, "identical"),
-             (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # (rows, rank, layout), rows not growing
+    its cluster sum, r64 with the grid handoff, per segment or numbered flat) and r64 batches of the shrink-expand
+    pair in several layouts; each step must read all of the previous output."""
+    steps = [(512, 64, "zipf"), (256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"), (32, 64, "distinct"),
+             (16, 16, "identical"), (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # rows not growing
     cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
                   device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
     if loader.device(0).arch >= 90:
-        fused = [_one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
-                                                     c.batch.max_segment_rows)) == "fused"
-                 for c in cases]
-        # r16 with the cluster sum; r64 with the grid handoff: 8 segments of 8 rows, 32 of one row (8 blocks a
-        # segment for 16 column tiles: two each), 16 of one row, one row
-        assert fused == [False, True, True, True, True, True, True, True], fused
-    start = torch.randn(256, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
+        kernels = [cuda_ops._installed_one_launch_kernel(
+            Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows), 0)
+            for c in cases]
+        kinds = ["pair" if k is None else "flat" if k.flat_tiles else k.op for k in kernels]
+        # the pair over 512 rows; the flat grid over 8 zipf segments of up to 130 rows (the per-segment grid would
+        # give each segment the longest one's row tiles) and over one row among empty segments; r16 with the
+        # cluster sum; r64 with the grid handoff: 8 segments of 8 rows, 32 of one row, 16 of one row
+        assert kinds == ["pair", "flat", "fused", "fused", "fused", "fused", "fused", "fused", "flat"], kinds
+    start = torch.randn(512, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
     _check_chain(cases, start, graph, n_lora=8)
 
 
