@@ -34,6 +34,12 @@ def make_layout(kind: str, rows: int, n_lora: int, rng: random.Random) -> tuple[
         sizes = [c for c in (picks.count(i) for i in range(n_lora)) if c]
     elif kind == "identical":
         sizes = [rows]
+    elif kind == "skewed":  # two fifths of the rows in one segment, the rest in segments of 1-8 rows
+        sizes, left = [rows * 2 // 5] if rows >= 5 else [], rows - rows * 2 // 5
+        while left:
+            s = min(left, rng.choice([1, 1, 2, 3, 5, 8]))
+            sizes.append(s)
+            left -= s
     else:  # empty, negative, out_of_range: mixed sizes with the special feature sprinkled in
         sizes, left = [], rows
         while left:

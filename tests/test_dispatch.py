@@ -347,10 +347,15 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
     (64, 64, 64, (2, 256)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45)
     (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
     (256, 16, 64, None),      # 16 rows a segment: neither long nor short
+    (256, 46, 16, (2, 256)),  # skewed bs256: ~5.6 rows a segment, 46 estimated tiles in clusters of two, 70% of
+                              # the SMs (entry 139: 0.59-0.64x the pair's time at r16)
+    (256, 38, 64, (2, 256)),  # ... 58% (0.72x at r64)
+    (64, 20, 16, None),       # skewed bs64: 3.2 rows a segment, but 30% of the SMs (entry 139: 1.03-1.9x slower)
+    (256, 31, 16, None),      # 8.3 rows a segment: neither long nor short
 ])
 def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
-    """benchmarks/NOTES.md entries 35 and 38: the 16-row tile for distinct batches, `want` = (cluster size, stage
-    columns), where it won."""
+    """benchmarks/NOTES.md entries 35, 38 and 139: the 16-row tile for distinct batches and those of a few rows a
+    segment, `want` = (cluster size, stage columns), where it won."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank)
     got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:

@@ -431,15 +431,17 @@ def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster, layout):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
-# (rows, h_in = h_out, layout, adapters): long segments with a 64-row tile for each of an H200's 132 SMs, and 128
-# one-row segments (the 16-row tile, one wave at every rank).
-PREFILL_CHAINS = {"long": (8448, 1024, "uniform", 4), "distinct": (128, 1040, "distinct", 40)}
+# (rows, h_in = h_out, layout, adapters): long segments with a 64-row tile for each of an H200's 132 SMs, 128
+# one-row segments (the 16-row tile, one wave at every rank), and a skewed batch (one segment of 102 rows among ~45 of
+# 1-8: the 16-row tile, a long segment over several of its tiles; entry 139).
+PREFILL_CHAINS = {"long": (8448, 1024, "uniform", 4), "distinct": (128, 1040, "distinct", 40),
+                  "skewed": (256, 4096, "skewed", 48)}
 
 
 @pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
 @pytest.mark.parametrize("batch", PREFILL_CHAINS)
 def test_prefill_is_chosen_and_chains(batch, graph):
-    """The public op takes the prefill kernel on sm_90 for long segments and for many one-row segments; each
+    """The public op takes the prefill kernel on sm_90 for long segments, many one-row segments and skewed ones; each
     call's x is the previous call's y (the kernel waits for the previous one before its first copy), eager and
     under graph replay."""
     if loader.device(0).arch < 90:

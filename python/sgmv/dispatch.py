@@ -373,9 +373,17 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
 # some SMs while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry
 # 121).
+# Batches of a few rows a segment (one long segment among many of a few rows: the bench's skewed batches) take the
+# 16-row tile too, a long segment being several of its tiles (each reads its adapter again, from L2 after the first),
+# where the estimated blocks keep PREFILL_FEW_MIN_SM_PERCENT of the SMs busy: the full sweep's skewed bs256 cases
+# (38-51 segments, estimated at 58-77% of the SMs) 0.59-0.89x the pair's time (rank 128 through the rank split),
+# while batches of 13-20 segments (skewed bs64, uniform bs256, distinct bs16 at 4096 -> 14336; at most 30%) were
+# 1.03-1.9x slower (NOTES.md, entry 139).
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
+PREFILL_FEW_MAX_MEAN_ROWS = 8
+PREFILL_FEW_MIN_SM_PERCENT = 50
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -400,7 +408,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     driver's occupancy where known; a kernel built for two blocks an SM is chosen only where the GPU holds two."""
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
-    short = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
+    short = mean_rows <= PREFILL_FEW_MAX_MEAN_ROWS  # the 16-row tile's batches
+    few = PREFILL_SHORT_MAX_MEAN_ROWS < mean_rows <= PREFILL_FEW_MAX_MEAN_ROWS
+    min_sm_percent = PREFILL_FEW_MIN_SM_PERCENT if few else PREFILL_MIN_SM_PERCENT
     if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:
         fitting = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
     elif short:
@@ -418,7 +428,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows),
                      key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, k.blocks_per_sm == wanted and held(k),
                                     -k.blocks_per_sm))
-    return kernel if 100 * blocks >= PREFILL_MIN_SM_PERCENT * num_sms else None
+    return kernel if 100 * blocks >= min_sm_percent * num_sms else None
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -461,7 +471,8 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
 # every adapter's rank given as the call's (cuda_ops passes a table of them): that variant copies only the rows of A
 # and the bytes of B within each adapter's rank (prefill_produce.cuh), so the call's narrower weights are read within
 # their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
-# their targets at rank 8 in the full sweep (benchmarks/NOTES.md, entry 137: not yet measured).
+# their targets at rank 8 in the full sweep; on them its prefill cases took 0.80-0.94x that time, within their targets,
+# and distinct bs64 0.79-0.86x (benchmarks/NOTES.md, entry 137).
 PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
 PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
 
