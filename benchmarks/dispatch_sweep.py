@@ -17,8 +17,15 @@ import pathlib
 import statistics
 import sys
 
-from sgmv import cuda_ops, dispatch
+from sgmv import cuda_ops, dispatch, launch_plan
 from sgmv.bench.run import run
+
+RULES = (dispatch, launch_plan)  # the modules whose constants a sweep may set: which kernel runs, how it is launched
+
+
+def set_constant(name: str, value: int) -> None:
+    """Sets the dispatch or launch-plan constant `name` where it is defined."""
+    setattr(next(module for module in RULES if hasattr(module, name)), name, value)
 
 
 def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str | None, ops: list[str],
@@ -29,9 +36,9 @@ def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str
     floors: dict[tuple[str, str], float] = {}
     for round_ in range(repeat):
         for i, (value, label) in enumerate(zip(values, labels)):
-            setattr(dispatch, name, value)
+            set_constant(name, value)
             if paired:
-                setattr(dispatch, paired[0], paired[1][i])
+                set_constant(paired[0], paired[1][i])
             cuda_ops.clear_selections()  # selections are memoized per problem
             setting = f"{name}={value}" + (f",{paired[0]}={paired[1][i]}" if paired else "")
             folder = setting + (f"-{round_}" if repeat > 1 else "")
@@ -68,8 +75,8 @@ def parse(argv: list[str]) -> dict:
         paired = (paired_name, [int(v) for v in paired_spec.split(",")])
     values = [int(v) for v in spec.split(",")]
     for name in [constant, *fixed] + ([paired[0]] if paired else []):
-        if not hasattr(dispatch, name):
-            raise SystemExit(f"sgmv.dispatch has no constant {name}")
+        if not any(hasattr(module, name) for module in RULES):
+            raise SystemExit(f"no constant {name} in sgmv.dispatch or sgmv.launch_plan")
     if paired and len(paired[1]) != len(values):
         raise SystemExit(f"--with gives {len(paired[1])} values for {len(values)} of {constant}")
     return dict(out=pathlib.Path(args[0]), dtype=args[1], name=constant, values=values,
@@ -81,5 +88,5 @@ def parse(argv: list[str]) -> dict:
 if __name__ == "__main__":
     options = parse(sys.argv[1:])
     for other, value in options.pop("fixed").items():
-        setattr(dispatch, other, value)
+        set_constant(other, value)
     main(**options)

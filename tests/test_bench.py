@@ -200,3 +200,15 @@ def test_dispatch_sweep_command_line():
         parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4", "--with=NOT_A_CONSTANT=1"])
     with pytest.raises(SystemExit, match="no constant NOPE"):
         parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4", "NOPE=1"])
+    assert parse(["/tmp/o", "bf16", "PIPELINE_BLOCKS_PER_SM=2,4"])["name"] == "PIPELINE_BLOCKS_PER_SM"  # launch_plan's
+
+
+def test_dispatch_sweep_sets_each_constant_where_it_is_defined(monkeypatch):
+    from sgmv import dispatch, launch_plan
+    sweep = _dispatch_sweep()
+    monkeypatch.setattr(launch_plan, "PIPELINE_BLOCKS_PER_SM", launch_plan.PIPELINE_BLOCKS_PER_SM)
+    monkeypatch.setattr(dispatch, "HANDOFF_MIN_CHUNKS", dispatch.HANDOFF_MIN_CHUNKS)
+    sweep.set_constant("PIPELINE_BLOCKS_PER_SM", 7)
+    sweep.set_constant("HANDOFF_MIN_CHUNKS", 5)
+    assert launch_plan.PIPELINE_BLOCKS_PER_SM == 7 and not hasattr(dispatch, "PIPELINE_BLOCKS_PER_SM")
+    assert dispatch.HANDOFF_MIN_CHUNKS == 5 and not hasattr(launch_plan, "HANDOFF_MIN_CHUNKS")

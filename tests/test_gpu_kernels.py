@@ -11,9 +11,10 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, dispatch, loader, reference
+from sgmv import cuda_ops, dispatch, launch_plan, loader, reference
 from sgmv.cuda_ops import Rows
-from sgmv.dispatch import Problem, plan
+from sgmv.dispatch import Problem
+from sgmv.launch_plan import plan
 from conftest import (TOLERANCE, Case, covered_rows, poison_allocator, poison_past_rank, rel_error, requires_gpu,
                       token_loras, true_ranks)
 from gpu_checks import DEV, DTYPES, KERNELS, check_delta, random_weights
@@ -159,7 +160,7 @@ def test_pipelined_expand_streams_column_tiles(kernel, per_block, monkeypatch):
     """The per-kernel tests again with every pipelined block streaming several column tiles through its
     shared-memory stages: 3 (runs that end inside a slice and cross into the next one) or every tile of its
     row tile (all slices). The launch's own choice keeps one tile per block at these small sizes."""
-    monkeypatch.setattr(dispatch, "col_tiles_per_block", lambda tiles, rows, sms: min(tiles, per_block))
+    monkeypatch.setattr(launch_plan, "col_tiles_per_block", lambda tiles, rows, sms: min(tiles, per_block))
     test_kernel(kernel)
     test_kernel_rows_in_any_order_slices_and_true_ranks(kernel)
     test_kernel_split_partials(kernel, 1)

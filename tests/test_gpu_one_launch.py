@@ -14,7 +14,8 @@ import torch
 import sgmv
 from sgmv import cuda_ops, dispatch, loader, manifest, reference
 from sgmv.cuda_ops import Rows
-from sgmv.dispatch import Problem, plan
+from sgmv.dispatch import Problem
+from sgmv.launch_plan import plan
 from conftest import Case, covered_rows, poison_allocator, poison_past_rank, requires_gpu, token_loras, true_ranks
 from gpu_checks import DEV, DTYPES, KERNELS, check_delta, check_prefill_launch, graph_replays, random_weights
 
@@ -450,7 +451,7 @@ def test_prefill_is_chosen_and_chains(batch, graph):
     cases = [Case(rows=rows, h_in=hidden, h_out=hidden, rank=rank, n_lora=n_lora, dtype=torch.bfloat16,
                   layout=layout, device=DEV, seed=40 + i) for i, rank in enumerate((16, 64, 32))]
     for c in cases:
-        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments)
+        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows)
         assert _one_launch_op(problem) == "prefill"
     start = torch.randn(rows, hidden, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
     _check_chain(cases, start, graph, n_lora=n_lora)
@@ -470,7 +471,8 @@ def test_prefill_takes_true_ranks(batch, rank):
     c = Case(rows=rows, h_in=hidden, h_out=hidden, rank=rank, n_lora=n_lora, dtype=dtype, layout=layout, device=DEV,
              seed=rank)
     ranks = true_ranks(n_lora, rank, rank + rows)
-    problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, true_ranks=True)
+    problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows,
+                                   true_ranks=True)
     kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
     assert kernel is not None and kernel.op == "prefill" and kernel.true_ranks
     a, b = c.lora_a.clone(), c.lora_b.clone()

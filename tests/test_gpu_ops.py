@@ -14,7 +14,8 @@ import torch
 import sgmv
 from sgmv import cuda_ops, dispatch, reference
 from sgmv.cuda_ops import Rows
-from sgmv.dispatch import Problem, plan
+from sgmv.dispatch import Problem
+from sgmv.launch_plan import plan
 from conftest import (LAYOUTS, TOLERANCE, Case, covered_rows, make_layout, output_rounding, poison_allocator,
                       poison_past_rank, rel_error, requires_gpu, token_loras, true_ranks)
 from gpu_checks import DEV, KERNELS, check_delta, graph_replays, random_weights

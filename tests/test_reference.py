@@ -94,7 +94,7 @@ def naive_rows(y, x, pairs, idx, scale, scales=None, ranks=None):
 
 
 def test_batch_knows_its_longest_segment_only_from_host_data():
-    """The kernels size their grids from it (dispatch._flat_slots): known for host-built segments, unknown
+    """The kernels size their grids from it (launch_plan._flat_slots): known for host-built segments, unknown
     (None) for device tensors and for rows in any order."""
     assert sgmv.LoraBatch.from_segments([0, 3, 4, 40], [2, -1, 0]).max_segment_rows == 36
     assert sgmv.LoraBatch.from_segments(torch.tensor([0, 5]), torch.tensor([1])).max_segment_rows == 5

@@ -115,12 +115,12 @@ def test_tables_from_host_only_for_host_data():
 def test_tables_ready_only_without_scales_and_ranks_and_on_small_launches(monkeypatch):
     """The kernels read per-adapter scales and true ranks with the tables, so tables_ready needs both absent; a
     launch of more than EARLY_TABLES_MAX_BLOCKS blocks (or one of unknown size) waits before reading them."""
-    from sgmv import cuda_ops, dispatch
+    from sgmv import cuda_ops, launch_plan
     from sgmv._abi import SgmvSlice
-    monkeypatch.setattr(dispatch, "EARLY_TABLES_MAX_BLOCKS", 6)
+    monkeypatch.setattr(launch_plan, "EARLY_TABLES_MAX_BLOCKS", 6)
     indptr, loras = torch.tensor([0, 3], dtype=torch.int32), torch.tensor([0], dtype=torch.int32)
     slices = [SgmvSlice(rank=8, hidden=16)]
-    small, large = (dispatch.Launch(grid=g, threads=128, smem_bytes=0, k_splits=1) for g in [(1, 2, 3), (1, 7, 1)])
+    small, large = (launch_plan.Launch(grid=g, threads=128, smem_bytes=0, k_splits=1) for g in [(1, 2, 3), (1, 7, 1)])
     for ready, scales, ranks, geometry, want in [
             (True, None, None, small, 1), (True, torch.ones(1), None, small, 0),
             (True, None, torch.tensor([8]), small, 0), (False, None, None, small, 0),

@@ -41,7 +41,7 @@ class LoraBatch:
                   the lengths (skewed adapter popularity), instead of sizing the grid from the mean
     tables_from_host: the tables were copied from host data (from_segments with sequences or CPU tensors), so
                   no kernel writes them: add_lora's first kernel reads them before waiting for the kernel
-                  before it (launches of up to dispatch.EARLY_TABLES_MAX_BLOCKS blocks). Overwriting them on
+                  before it (launches of up to launch_plan.EARLY_TABLES_MAX_BLOCKS blocks). Overwriting them on
                   the device afterwards (instead of building a new batch) needs
                   dataclasses.replace(batch, tables_from_host=False)
 

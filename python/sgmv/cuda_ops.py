@@ -13,9 +13,9 @@ import torch
 
 from . import dispatch, loader
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import (Launch, Problem, can_run, one_launch_kernel, one_launch_problem, plan, reads_tables_early,
-                       select)
+from .dispatch import Problem, can_run, one_launch_kernel, one_launch_problem, select
 from .errors import UnsupportedError
+from .launch_plan import Launch, plan, reads_tables_early
 from .manifest import KernelRecord, load as load_manifest
 
 
@@ -36,7 +36,7 @@ class Rows:
     max_segment_rows: int = -1  # the longest segment's rows when the host knows it (LoraBatch); -1: unknown
     tables_ready: bool = False  # no kernel writes the tables (LoraBatch.tables_from_host): add_lora's first kernel
     # reads them before waiting for the kernel before it, unless it has per-adapter scales or ranks to read too or
-    # its launch is large (dispatch.reads_tables_early)
+    # its launch is large (launch_plan.reads_tables_early)
 
     @property
     def num_segments(self) -> int:

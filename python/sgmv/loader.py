@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from . import _abi
-from .dispatch import Launch
+from .launch_plan import Launch
 from .errors import DriverError, UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 

@@ -1,0 +1,25 @@
+"""Kernel records and problems for the CPU tests of dispatch and launch_plan."""
+from sgmv.dispatch import Problem
+from sgmv.manifest import KernelRecord
+
+
+def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):
+    base = dict(warps=4, warp_rows=32 if op == "shrink" else 16, tile_n=16 if op == "shrink" else 128,
+                unroll=4 if op == "shrink" else 1, threads=128, smem_bytes=8192 if op == "shrink" else 0,
+                chunk=32)
+    base.update(kw)
+    name = f"{op}_{dtype}_{rank}_{hidden}_{vectorized}"
+    return KernelRecord(name=name, unit=f"{op}_{dtype}_{rank}", op=op, dtype=dtype, rank=rank, hidden=hidden,
+                        vectorized=vectorized, **base)
+
+
+AVAILABLE = [rec(), rec(rank=0, hidden=0, tile_n=64, warp_rows=16, unroll=2),
+             rec(rank=0, hidden=0, vectorized=False, tile_n=64, warp_rows=16, unroll=2), rec(dtype="fp16"),
+             rec(op="expand"), rec(op="expand", rank=0, hidden=0), rec(op="expand", rank=0, hidden=0, vectorized=False)]
+
+
+def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, aligned=True, longest="even"):
+    """A problem whose segments are known to be even (longest = the mean) unless `longest` says otherwise
+    (None: not known on the host)."""
+    longest = -(-rows // max(1, segs)) if longest == "even" else (-1 if longest is None else longest)
+    return Problem(op, dtype, rank, hidden, rows, segs, aligned, max_segment_rows=longest)
