@@ -392,6 +392,7 @@ PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
 PREFILL_SKEWED_MAX_MEAN_ROWS = 8
 PREFILL_SKEWED_MIN_SM_PERCENT = 50
+PREFILL_SKEWED_MIN_LONGEST_ROWS = PREFILL_SHORT_ROWS + 1  # a segment over several tiles (0: any known lengths)
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -419,7 +420,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
     skewed = (not one_row and mean_rows <= PREFILL_SKEWED_MAX_MEAN_ROWS
-              and problem.max_segment_rows > PREFILL_SHORT_ROWS)  # a segment over several tiles (known on the host)
+              and problem.max_segment_rows >= PREFILL_SKEWED_MIN_LONGEST_ROWS)  # known on the host
     short = one_row or skewed  # the 16-row tile's batches
     min_sm_percent = PREFILL_SKEWED_MIN_SM_PERCENT if skewed else PREFILL_MIN_SM_PERCENT
     if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:
