@@ -413,9 +413,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                     resident_blocks: Optional[Callable[[KernelRecord], int]] = None) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
     its tallest tile for long segments, its 16-row tile for many short ones (and skewed batches of a few rows a
-    segment); the variant for true ranks exactly
-    where the call gives them (without, it costs 1-4%: benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the
-    driver's occupancy where known; a kernel built for two blocks an SM is chosen only where the GPU holds two."""
+    segment); the variant for true ranks exactly where the call gives them (without, it costs 1-4%:
+    benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a kernel built for
+    two blocks an SM is chosen only where the GPU holds two."""
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
