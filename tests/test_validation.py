@@ -128,3 +128,31 @@ def test_tables_ready_only_without_scales_and_ranks_and_on_small_launches(monkey
         rows = cuda_ops.Rows(indptr, loras, None, ranks, -1, ready)
         params = cuda_ops._params(rows, scales, 1.0, slices, geometry)
         assert params.tables_ready == want
+
+
+def test_per_stream_tensors_are_one_per_device_stream_graph_and_key(monkeypatch):
+    """cuda_ops._per_stream (the grid handoff's workspaces, rank 8's rank tables): made once per device, current
+    stream, captured graph and key, and shared after; launches that may run at once never share one."""
+    from types import SimpleNamespace
+    from sgmv import cuda_ops, loader
+    state = {"stream": 7, "capturing": False, "graph": 3}
+    monkeypatch.setattr(torch.cuda, "current_stream", lambda device=None: SimpleNamespace(cuda_stream=state["stream"]))
+    monkeypatch.setattr(torch.cuda, "is_current_stream_capturing", lambda: state["capturing"])
+    monkeypatch.setattr(loader, "capture_id", lambda stream: state["graph"])
+    cache, made = {}, []
+    ref = torch.zeros(1)
+
+    def get(key=()):
+        return cuda_ops._per_stream(cache, ref, key, lambda: made.append(key) or torch.zeros(len(made)))
+
+    first = get()
+    assert get() is first and get(("other",)) is not first
+    state["stream"] = 8
+    second = get()
+    state["capturing"] = True
+    in_graph = get()
+    state["graph"] = 4
+    other_graph = get()
+    assert len({id(t) for t in (first, second, in_graph, other_graph)}) == 4 and len(made) == 5
+    state.update(stream=7, capturing=False)
+    assert get() is first and len(made) == 5

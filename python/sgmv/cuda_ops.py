@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from typing import Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import torch
 
@@ -194,15 +194,15 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused
     kernel (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff,
     handoff.cuh, up to 512 rows of v at rank 64, 256 at rank 128);
-    long segments, or many one-row segments, filling the SMs in one launch of the prefill kernel (prefill.cuh; with
-    true ranks its variant for them). A batch without a one-launch kernel at its rank (at 128: over 256 rows, or
-    prefill) whose half has one: two such launches, one a half of the rank each (dispatch.rank_split). At rank 8,
-    which has no prefill kernel, the batches it takes run on rank 16's variant for true ranks, every adapter given
-    rank 8 (dispatch.padded_prefill). Otherwise a
-    split-K shrink storing partial slices of v, then an expand that sums them as it loads v, launched to overlap
-    the shrink's tail (programmatic dependent launch);
-    one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand) selection; `fused` a
-    kernel to force the one-launch path with, False to forbid it, None to let dispatch choose."""
+    long segments, many one-row segments, or skewed ones of a few rows a segment, filling the SMs in one launch of
+    the prefill kernel (prefill.cuh; with true ranks its variant for them). A batch without a one-launch kernel at
+    its rank (at 128: over 256 rows, or prefill) whose half has one: two such launches, one a half of the rank each
+    (dispatch.rank_split). At rank 8, which has no prefill kernel, the batches it takes run on rank 16's variant for
+    true ranks, every adapter given rank 8 (dispatch.padded_prefill). Otherwise a split-K shrink storing partial
+    slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic
+    dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand)
+    selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
+    choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     with torch.cuda.device(x.device):
@@ -256,38 +256,40 @@ def _launch_padded_prefill(problem: Problem, y: torch.Tensor, x: torch.Tensor, l
     return True
 
 
-# Tables of one rank for every adapter (_launch_padded_prefill), int32, read only: one per device, stream and
-# captured graph, as the grid handoff's workspaces below (made while capturing, the fill is one of the graph's nodes),
-# so that none is read before its fill is done or outlives the graph memory it was made in.
-_rank_tables: dict[tuple[int, int, int, int, int], torch.Tensor] = {}
+def _per_stream(cache: dict, ref: torch.Tensor, key: tuple, make: Callable[[], torch.Tensor]) -> torch.Tensor:
+    """The tensor of `cache` for `key` on ref's device, its current stream and the graph that stream captures (if
+    any), made by `make` on first use and kept for the process: made while capturing, its initialisation is one of
+    the graph's nodes, so launches that may run at the same time never share one and none is read before it is
+    initialised. Two threads racing here share one (setdefault: a replaced one could be freed in use)."""
+    stream = torch.cuda.current_stream(ref.device)
+    capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
+    full_key = (ref.device.index, stream.cuda_stream, capture, *key)
+    tensor = cache.get(full_key)
+    if tensor is None:
+        tensor = cache.setdefault(full_key, make())
+    return tensor
+
+
+# Tables of one rank for every adapter (_launch_padded_prefill), int32, read only: per device, stream and captured
+# graph (_per_stream).
+_rank_tables: dict[tuple, torch.Tensor] = {}
 
 
 def _rank_table(ref: torch.Tensor, rank: int, num_loras: int) -> torch.Tensor:
-    stream = torch.cuda.current_stream(ref.device)
-    capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
-    key = (ref.device.index, stream.cuda_stream, capture, rank, num_loras)
-    table = _rank_tables.get(key)
-    if table is None:  # setdefault: two threads racing here share one
-        table = _rank_tables.setdefault(key, torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
-    return table
+    return _per_stream(_rank_tables, ref, (rank, num_loras),
+                       lambda: torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
 
 
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
-# that outlives the call and that a launch leaves ready for the next: one per device and stream, and one per
-# captured graph (allocated while capturing, its zeroing is then one of the graph's nodes), so launches that
-# may run at the same time never share one. Each is 256 KB (two buffers of v) and lives as long as the process.
-_handoff_workspaces: dict[tuple[int, int, int], torch.Tensor] = {}
+# that outlives the call and that a launch leaves ready for the next: per device, stream and captured graph
+# (_per_stream; its zeroing the graph's node). Each is 256 KB (two buffers of v).
+_handoff_workspaces: dict[tuple, torch.Tensor] = {}
 
 
 def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
-    stream = torch.cuda.current_stream(ref.device)
-    capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
-    key = (ref.device.index, stream.cuda_stream, capture)
-    workspace = _handoff_workspaces.get(key)
-    if workspace is None:  # setdefault: two threads racing here share one (a replaced one could be freed in use)
-        floats = dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
-        workspace = _handoff_workspaces.setdefault(key, torch.zeros(floats, dtype=torch.float32, device=ref.device))
-    return workspace
+    floats = dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
+    return _per_stream(_handoff_workspaces, ref, (),
+                       lambda: torch.zeros(floats, dtype=torch.float32, device=ref.device))
 
 
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,

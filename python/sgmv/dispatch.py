@@ -36,7 +36,7 @@ def _aligned(*tensors_and_strides) -> bool:
 @dataclasses.dataclass(frozen=True)
 class Problem:
     op: str  # "shrink", "expand", "fused" (add_lora in one launch) or "prefill" (the same, streamed: long segments
-    # or many one-row segments)
+    # or many short segments)
     dtype: str  # "fp16" or "bf16"
     rank: int  # the largest slice rank
     hidden: int  # h_in (shrink, fused) or the h_out every slice shares (expand); 0: the slices' h_out differ
@@ -446,7 +446,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
-    batches, the prefill kernel for long segments or many one-row segments, or None for the shrink-expand pair.
+    batches, the prefill kernel for long segments or many short ones, or None for the shrink-expand pair.
     resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap)."""
     kernels = list(kernels)
     return (prefers_fused(problem, kernels, num_sms, resident_blocks)
@@ -479,7 +479,7 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
 
 
 # A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
-# takes (long segments, many one-row segments) on the next rank's prefill kernel, its variant for true ranks, with
+# takes (long segments, many short ones) on the next rank's prefill kernel, its variant for true ranks, with
 # every adapter's rank given as the call's (cuda_ops passes a table of them): that variant copies only the rows of A
 # and the bytes of B within each adapter's rank (prefill_produce.cuh), so the call's narrower weights are read within
 # their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
