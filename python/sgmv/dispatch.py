@@ -380,19 +380,18 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
 # some SMs while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry
 # 121).
-# Batches of a few rows a segment with one longer than a tile (one long segment among many of a few rows: the
-# bench's skewed batches) take the 16-row tile too, the long segment being several of its tiles (each reads its
-# adapter again, from L2 after the first), where the estimated blocks keep PREFILL_SKEWED_MIN_SM_PERCENT of the SMs
-# busy: the full sweep's skewed bs256 cases (38-51 segments, estimated at 58-77% of the SMs) 0.59-0.89x the pair's
-# time (rank 128 through the rank split), while batches of 13-20 segments (skewed bs64, uniform bs256, distinct bs16
-# at 4096 -> 14336; at most 30%) were 1.03-1.9x slower (NOTES.md, entry 139). Batches of a few rows in every segment,
-# or of lengths unknown on the host, keep the pair: not measured.
+# Batches of 3-8 rows a segment take the 16-row tile too, where its estimated blocks keep
+# PREFILL_SKEWED_MIN_SM_PERCENT of the SMs busy; a segment longer than a tile is several of its tiles (each reads its
+# adapter again, from L2 after the first). The full sweep's skewed bs256 cases (38-51 segments, one of ~100 rows,
+# estimated at 58-77% of the SMs) 0.59-0.89x the pair's time (rank 128 through the rank split; entry 139), batches of
+# 3-8 rows in every segment (40-128 segments, each its own adapter) 0.59-0.91x, median 0.75 (entry 140); batches of
+# 13-20 segments (skewed bs64, uniform bs256, distinct bs16 at 4096 -> 14336; at most 30%) were 1.03-1.9x slower.
+# Batches whose lengths the host does not know keep the pair: not measured.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
 PREFILL_SKEWED_MAX_MEAN_ROWS = 8
 PREFILL_SKEWED_MIN_SM_PERCENT = 50
-PREFILL_SKEWED_MIN_LONGEST_ROWS = PREFILL_SHORT_ROWS + 1  # a segment over several tiles (0: any known lengths)
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -412,7 +411,7 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                     resident_blocks: Optional[Callable[[KernelRecord], int]] = None) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
-    its tallest tile for long segments, its 16-row tile for many short ones (and skewed batches of a few rows a
+    its tallest tile for long segments, its 16-row tile for many short ones (and batches of a few rows a
     segment); the variant for true ranks exactly where the call gives them (without, it costs 1-4%:
     benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a kernel built for
     two blocks an SM is chosen only where the GPU holds two."""
@@ -420,7 +419,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
     skewed = (not one_row and mean_rows <= PREFILL_SKEWED_MAX_MEAN_ROWS
-              and problem.max_segment_rows >= PREFILL_SKEWED_MIN_LONGEST_ROWS)  # known on the host
+              and problem.max_segment_rows >= 0)  # lengths known on the host
     short = one_row or skewed  # the 16-row tile's batches
     min_sm_percent = PREFILL_SKEWED_MIN_SM_PERCENT if skewed else PREFILL_MIN_SM_PERCENT
     if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:

@@ -5,6 +5,9 @@ batches (a segment of ~100 rows among short ones); PREFILL_SKEWED_MIN_LONGEST_RO
 times, and prints the median of each with the floor and the target (BENCH.md's method: sgmv.bench.run.measure).
 
     python few_rows.py DTYPE [REPEAT]   (from the repository root, the wheel on PYTHONPATH; needs a GPU)
+
+It ran on dist_head (main at 8828f4c); entry 140's outcome then removed the constant (the rule now asks only that
+the host know the lengths), so it runs only on a wheel from before that change.
 """
 import statistics
 import sys
