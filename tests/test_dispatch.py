@@ -305,15 +305,15 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
     (256, 46, 104, 16, (2, 256)),  # skewed bs256: ~5.6 rows a segment, 46 estimated tiles in clusters of two, 70%
                                    # of the SMs (entry 139: 0.59-0.64x the pair's time at r16)
     (256, 38, 110, 64, (2, 256)),  # ... 58% (0.72x at r64)
-    (256, 46, -1, 16, None),       # the longest segment unknown on the host: not measured, the pair
+    (256, 46, -1, 16, (2, 256)),   # the longest segment unknown on the host (entry 141: 0.60-0.89x)
     (256, 64, 4, 16, (2, 256)),    # 4 rows in every segment, 64 tiles (entry 140: 0.62-0.71x at r16)
     (320, 40, 8, 64, (2, 256)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64)
     (64, 20, 27, 16, None),        # skewed bs64: 3.2 rows a segment, but 30% of the SMs (1.03-1.9x slower)
     (256, 31, 100, 16, None),      # 8.3 rows a segment: neither long nor short
 ])
 def test_prefill_short_tile_takes_skewed_batches_of_a_few_rows_a_segment(rows, segs, longest, rank, want):
-    """benchmarks/NOTES.md entries 139-140: the 16-row tile for batches of 3-8 rows a segment whose lengths the host
-    knows, where its estimated blocks keep half the SMs busy."""
+    """benchmarks/NOTES.md entries 139-141: the 16-row tile for batches of 3-8 rows a segment, where its estimated
+    blocks keep half the SMs busy, whether or not the host knows the lengths."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank, longest=longest)
     got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:

@@ -381,17 +381,18 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # some SMs while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry
 # 121).
 # Batches of 3-8 rows a segment take the 16-row tile too, where its estimated blocks keep
-# PREFILL_SKEWED_MIN_SM_PERCENT of the SMs busy; a segment longer than a tile is several of its tiles (each reads its
+# PREFILL_FEW_ROWS_MIN_SM_PERCENT of the SMs busy; a segment longer than a tile is several of its tiles (each reads its
 # adapter again, from L2 after the first). The full sweep's skewed bs256 cases (38-51 segments, one of ~100 rows,
 # estimated at 58-77% of the SMs) 0.59-0.89x the pair's time (rank 128 through the rank split; entry 139), batches of
-# 3-8 rows in every segment (40-128 segments, each its own adapter) 0.59-0.91x, median 0.75 (entry 140); batches of
-# 13-20 segments (skewed bs64, uniform bs256, distinct bs16 at 4096 -> 14336; at most 30%) were 1.03-1.9x slower.
-# Batches whose lengths the host does not know keep the pair: not measured.
+# 3-8 rows in every segment (40-128 segments, each its own adapter) 0.59-0.91x, median 0.75 (entry 140), and both
+# kinds with lengths the host does not know (a batch built from device tensors) 0.60-0.89x, median 0.74: the tile's
+# time does not depend on the host knowing them (entry 141). Batches of 13-20 segments (skewed bs64, uniform bs256,
+# distinct bs16 at 4096 -> 14336; at most 30%) were 1.03-1.9x slower.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
-PREFILL_SKEWED_MAX_MEAN_ROWS = 8
-PREFILL_SKEWED_MIN_SM_PERCENT = 50
+PREFILL_FEW_ROWS_MAX_MEAN = 8
+PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -418,10 +419,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
-    skewed = (not one_row and mean_rows <= PREFILL_SKEWED_MAX_MEAN_ROWS
-              and problem.max_segment_rows >= 0)  # lengths known on the host
-    short = one_row or skewed  # the 16-row tile's batches
-    min_sm_percent = PREFILL_SKEWED_MIN_SM_PERCENT if skewed else PREFILL_MIN_SM_PERCENT
+    few_rows = not one_row and mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN
+    short = one_row or few_rows  # the 16-row tile's batches
+    min_sm_percent = PREFILL_FEW_ROWS_MIN_SM_PERCENT if few_rows else PREFILL_MIN_SM_PERCENT
     if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:
         fitting = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
     elif short:
