@@ -116,7 +116,7 @@ def test_results_name_the_kernels_that_ran():
     from sgmv.bench.run import kernels_for
     if not manifest.load().kernels:
         pytest.skip("this installation has no compiled kernels (source tree on PYTHONPATH)")
-    c = cases.BenchCase(4096, 4096, 16, 400, "uniform", (10,) * 40)  # 40 segments of 10 rows: the launch pair
+    c = cases.BenchCase(4096, 4096, 16, 480, "uniform", (24,) * 20)  # 20 segments of 24 rows: the launch pair
     names = kernels_for(c, torch.bfloat16, "add_lora").split("+")
     assert [n.split("_")[1] for n in names] == ["shrink", "expand"]
     assert all("_bf16_r16_h4096_" in n for n in names)

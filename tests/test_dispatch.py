@@ -309,10 +309,13 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
     (256, 64, 4, 16, (2, 256)),    # 4 rows in every segment, 64 tiles (entry 140: 0.62-0.71x at r16)
     (320, 40, 8, 64, (2, 256)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64)
     (64, 20, 27, 16, None),        # skewed bs64: 3.2 rows a segment, but 30% of the SMs (1.03-1.9x slower)
-    (256, 31, 100, 16, None),      # 8.3 rows a segment: neither long nor short
+    (1023, 33, 31, 64, (2, 256)),  # 31 rows in every segment, 64 estimated tiles (entry 142: 0.67-0.72x at r64)
+    (960, 40, 24, 16, (2, 256)),   # 24 rows, 60 tiles (0.81-0.92x at r16)
+    (256, 31, 100, 16, None),      # 8.3 rows a segment, but 31 tiles in clusters of two: 47% of the SMs
+    (1024, 32, 32, 16, None),      # 32 rows a segment: the 64-row tile's batches (here too few tiles: the pair)
 ])
-def test_prefill_short_tile_takes_skewed_batches_of_a_few_rows_a_segment(rows, segs, longest, rank, want):
-    """benchmarks/NOTES.md entries 139-141: the 16-row tile for batches of 3-8 rows a segment, where its estimated
+def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs, longest, rank, want):
+    """benchmarks/NOTES.md entries 139-142: the 16-row tile for batches of 3-31 rows a segment, where its estimated
     blocks keep half the SMs busy, whether or not the host knows the lengths."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank, longest=longest)
     got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)

@@ -380,18 +380,20 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
 # some SMs while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry
 # 121).
-# Batches of 3-8 rows a segment take the 16-row tile too, where its estimated blocks keep
+# Batches of 3-31 rows a segment take the 16-row tile too, where its estimated blocks keep
 # PREFILL_FEW_ROWS_MIN_SM_PERCENT of the SMs busy; a segment longer than a tile is several of its tiles (each reads its
 # adapter again, from L2 after the first). The full sweep's skewed bs256 cases (38-51 segments, one of ~100 rows,
 # estimated at 58-77% of the SMs) 0.59-0.89x the pair's time (rank 128 through the rank split; entry 139), batches of
 # 3-8 rows in every segment (40-128 segments, each its own adapter) 0.59-0.91x, median 0.75 (entry 140), and both
 # kinds with lengths the host does not know (a batch built from device tensors) 0.60-0.89x, median 0.74: the tile's
-# time does not depend on the host knowing them (entry 141). Batches of 13-20 segments (skewed bs64, uniform bs256,
-# distinct bs16 at 4096 -> 14336; at most 30%) were 1.03-1.9x slower.
+# time does not depend on the host knowing them (entry 141); batches of 10-31 rows in every segment (33-96
+# segments) 0.56-1.02x, median 0.77, the one loss 40 x 24 rows at 14336 -> 4096 r64 (entry 142): up to the 64-row
+# tile's PREFILL_MIN_MEAN_ROWS, no batch of many segments keeps the pair. Batches of 13-20 segments (skewed bs64,
+# uniform bs256, distinct bs16 at 4096 -> 14336; at most 30%) were 1.03-1.9x slower.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
-PREFILL_FEW_ROWS_MAX_MEAN = 8
+PREFILL_FEW_ROWS_MAX_MEAN = 31
 PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 
 
