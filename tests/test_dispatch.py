@@ -267,13 +267,16 @@ def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True
     (8192, 8, 64, 64),      # (78.2 vs 94.6 us)
     (16384, 256, 16, 16),   # 64 rows a segment
     (4096, 64, 16, 16),     # 64 tiles for half the SMs, each shared by a cluster of two blocks (entry 32)
-    (2048, 32, 16, None),   # 32 tiles: a quarter of the SMs even with clusters
-    (7500, 4, 16, None),    # 118 tiles: under 90% of the SMs
+    (2048, 32, 16, 16),     # 32 tiles in clusters of two, 48% of the SMs: under 90%, but the batches between take
+                            # the tile that streams fewer bytes an SM, here the only one (entry 143: 0.66-0.81x)
+    (7500, 4, 16, 16),      # 118 tiles: under 90% of the SMs (ditto)
+    (1024, 8, 16, None),    # 16 tiles in clusters of two: 24% of the SMs
     (8192, 512, 16, None),  # 16 rows a segment
     (8192, 8, 32, None),    # no kernel of that rank in the list
 ])
 def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
-    """benchmarks/NOTES.md entry 31: the prefill kernel where its tiles keep 90% of the SMs busy."""
+    """benchmarks/NOTES.md entries 31 and 143: the prefill kernel's 64-row tile where its tiles keep 90% of the SMs
+    busy, and for batches between where it is the tile that streams fewer bytes an SM."""
     got = dispatch.prefers_prefill(prefill_prob(rows=rows, segs=segs, rank=rank), PREFILL, num_sms=132)
     assert (got.rank if got else None) == want
 
@@ -312,7 +315,9 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
     (1023, 33, 31, 64, (2, 256)),  # 31 rows in every segment, 64 estimated tiles (entry 142: 0.67-0.72x at r64)
     (960, 40, 24, 16, (2, 256)),   # 24 rows, 60 tiles (0.81-0.92x at r16)
     (256, 31, 100, 16, None),      # 8.3 rows a segment, but 31 tiles in clusters of two: 47% of the SMs
-    (1024, 32, 32, 16, None),      # 32 rows a segment: the 64-row tile's batches (here too few tiles: the pair)
+    (1024, 32, 32, 16, (2, 256)),  # 32 rows a segment, under the 64-row tile's 1024 rows: the 16-row tile streams
+                                   # fewer bytes an SM (entry 143: 0.68-0.74x the pair at r16)
+    (512, 16, 32, 16, None),       # ... but 32 tiles: 48% of the SMs, and the 64-row tile's 24%: the pair
 ])
 def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs, longest, rank, want):
     """benchmarks/NOTES.md entries 139-142: the 16-row tile for batches of 3-31 rows a segment, where its estimated
@@ -323,6 +328,24 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
         assert got is None
     else:
         assert (got.rank, got.warp_rows, dispatch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
+
+@pytest.mark.parametrize("h_in, h_out, rank, segs, rows, want", [
+    (4096, 4096, 16, 16, 128, 16),   # rank 16: the 16-row tile (entry 143: 0.60x the pair; the 64-row tile 0.66x)
+    (8192, 8192, 64, 32, 32, 16),    # r64 at 32 rows a segment: 64 tiles of 16 rows in one wave (0.72x; 0.89x)
+    (8192, 8192, 64, 24, 40, 64),    # 40 rows: three 16-row tiles a segment, two waves (1.06x; the 64-row 0.88x)
+    (4096, 14336, 64, 4, 512, 64),   # 512 rows: each adapter read by 32 tiles of 16 rows (0.84x; 0.78x)
+    (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x)
+])
+def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_in, h_out, rank, segs, rows, want):
+    """benchmarks/NOTES.md entry 143: batches of 32-1024 rows a segment the 64-row tile's rule leaves to the pair take
+    the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all its 128 cases."""
+    problem = prefill_prob(rows=segs * rows, segs=segs, rank=rank, h_in=h_in, h_out=h_out, longest=rows)
+    got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    assert (got.rank, got.warp_rows) == (rank, want)
+    unknown = dataclasses.replace(problem, max_segment_rows=-1)  # tiles bounded by the rows, each segment's last
+    assert dispatch.prefill_tiles_bound(unknown, got) == (segs * rows + segs * (want - 1)) // want  # part-filled
+    assert dispatch.prefill_tiles_bound(problem, got) == segs * -(-rows // want)
+
 
 def test_prefill_rule_declines_what_the_kernel_cannot_run():
     assert dispatch.prefers_prefill(prefill_prob(aligned=False), PREFILL, 132) is None  # 16-byte copies only

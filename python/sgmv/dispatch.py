@@ -395,6 +395,16 @@ PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
 PREFILL_FEW_ROWS_MAX_MEAN = 31
 PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
+# Batches of longer segments whose 64-row tiles the rule above does not take (fewer than PREFILL_MIN_ROWS rows, or
+# tiles for less than PREFILL_MIN_SM_PERCENT of the SMs: 256-2048 rows in 2-32 segments) take whichever of the 64-row
+# tile (where its blocks keep PREFILL_MID_TALL_MIN_SM_PERCENT of the SMs busy) and the 16-row tile (half of them)
+# streams fewer bytes an SM (prefill_bytes_per_sm): the 16-row tile reads each adapter again for every 16 rows but
+# spreads them over more SMs. Against the launch pair (NOTES.md, entry 143: 2-32 segments of 32-1024 rows, r16 and
+# r64, four shapes) the 16-row tile took 0.60-1.07x its time, the 64-row tile 0.54-1.09x, and the model named the
+# faster of the two in all 64 cases a dtype (best 0.54-0.95x, median 0.69): the 16-row tile at rank 16 and at 32-64
+# rows a segment, the 64-row tile at rank 64 from 40 rows a segment on; the least share measured where the 64-row
+# tile won was 36% (24 segments of 40 rows: 48 blocks).
+PREFILL_MID_TALL_MIN_SM_PERCENT = 36
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -411,37 +421,72 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int
                key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
 
 
+def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
+    """At most how many row tiles of the prefill `kernel` the batch has: a tile a segment per `warp_rows` of its
+    longest, or its rows in tiles with every segment's last part-filled (no lengths read on the device)."""
+    rows = kernel.warp_rows
+    per_longest = problem.num_segments * math.ceil(problem.longest_segment_bound / rows)
+    return max(1, min(per_longest, (problem.num_rows + problem.num_segments * (rows - 1)) // rows))
+
+
+def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int) -> float:
+    """A model of the prefill `kernel`'s time on a batch (PREFILL_MID_TALL_MIN_SM_PERCENT's note): the elements an
+    SM streams, its waves of row tiles (prefill_tiles_bound, clusters as launched) times a block's share of a tile's
+    adapter (A and B, read again by each tile, from L2 after the first) and rows (x read, y read and written)."""
+    cluster = prefill_cluster(problem, kernel, num_sms)
+    h_out = sum(problem.slice_hidden)
+    tile = (problem.hidden + h_out) * problem.rank + kernel.warp_rows * (problem.hidden + 2 * h_out)
+    return math.ceil(prefill_tiles_bound(problem, kernel) / max(1, num_sms // cluster)) * tile / cluster
+
+
+def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
+                resident_blocks: Optional[Callable[[KernelRecord], int]]) -> Optional[tuple[KernelRecord, int]]:
+    """The 16-row tile's kernel for `problem` and its estimated blocks: the measured stage width where a build has
+    others (ties: the first compiled); two blocks an SM where the batch has more blocks than SMs, else one
+    (PREFILL_SHORT_ROWS' note)."""
+    short = [k for k in fitting if k.warp_rows == PREFILL_SHORT_ROWS]
+    if not short:
+        return None
+    blocks = prefill_row_tiles(problem, short[0]) * prefill_cluster(problem, short[0], num_sms)
+    wanted = 2 if blocks > num_sms else 1
+    held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
+    kernel = max(short, key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, k.blocks_per_sm == wanted and held(k),
+                                       -k.blocks_per_sm))
+    return kernel, blocks
+
+
+def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int) -> Optional[tuple[KernelRecord, int]]:
+    """The tallest fitting tile's kernel for `problem` and its estimated blocks."""
+    tall = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
+    if not tall:
+        return None
+    kernel = max(tall, key=lambda k: k.warp_rows)
+    return kernel, prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
+
+
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                     resident_blocks: Optional[Callable[[KernelRecord], int]] = None) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
-    its tallest tile for long segments, its 16-row tile for many short ones (and batches of a few rows a
-    segment); the variant for true ranks exactly where the call gives them (without, it costs 1-4%:
-    benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a kernel built for
-    two blocks an SM is chosen only where the GPU holds two."""
+    its tallest tile for long segments, its 16-row tile for many short ones (and batches of up to 31 rows a
+    segment), the one of the two that streams fewer bytes an SM for the batches of longer segments between
+    (PREFILL_MID_TALL_MIN_SM_PERCENT); the variant for true ranks exactly where the call gives them (without, it
+    costs 1-4%: benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a
+    kernel built for two blocks an SM is chosen only where the GPU holds two."""
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
-    one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
-    few_rows = not one_row and mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN
-    short = one_row or few_rows  # the 16-row tile's batches
-    min_sm_percent = PREFILL_FEW_ROWS_MIN_SM_PERCENT if few_rows else PREFILL_MIN_SM_PERCENT
-    if problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS:
-        fitting = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
-    elif short:
-        fitting = [k for k in fitting if k.warp_rows == PREFILL_SHORT_ROWS]
-    else:
-        return None
-    if not fitting:
-        return None
-    kernel = max(fitting, key=lambda k: k.warp_rows)
-    blocks = prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
-    if short:  # the measured stage width where a build has others (ties: the first compiled); two blocks an SM where
-        # the batch has more blocks than SMs, else one (PREFILL_SHORT_ROWS' note)
-        wanted = 2 if blocks > num_sms else 1
-        held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
-        kernel = max((k for k in fitting if k.warp_rows == kernel.warp_rows),
-                     key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, k.blocks_per_sm == wanted and held(k),
-                                    -k.blocks_per_sm))
-    return kernel if 100 * blocks >= min_sm_percent * num_sms else None
+    busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
+    if mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN:
+        short = _short_tile(problem, fitting, num_sms, resident_blocks)
+        one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
+        return short[0] if busy(short, PREFILL_MIN_SM_PERCENT if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT) else None
+    tall = _tall_tile(problem, fitting, num_sms)
+    if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
+            and busy(tall, PREFILL_MIN_SM_PERCENT)):
+        return tall[0]
+    short = _short_tile(problem, fitting, num_sms, resident_blocks)
+    offers = [chosen[0] for chosen, percent in ((tall, PREFILL_MID_TALL_MIN_SM_PERCENT),
+                                                (short, PREFILL_FEW_ROWS_MIN_SM_PERCENT)) if busy(chosen, percent)]
+    return min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
