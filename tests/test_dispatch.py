@@ -335,12 +335,18 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
     (8192, 8192, 64, 24, 40, 64),    # 40 rows: three 16-row tiles a segment, two waves (1.06x; the 64-row 0.88x)
     (4096, 14336, 64, 4, 512, 64),   # 512 rows: each adapter read by 32 tiles of 16 rows (0.84x; 0.78x)
     (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x)
+    (8192, 8192, 64, 10, 100, None),  # 70 tiles of 16 rows in clusters of two: two waves (entry 144: 1.07x), and
+    (8192, 8192, 16, 10, 100, None),  # 20 of 64 rows: 24% of the SMs; the pair at any rank (no rank-32 halves)
 ])
 def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_in, h_out, rank, segs, rows, want):
-    """benchmarks/NOTES.md entry 143: batches of 32-1024 rows a segment the 64-row tile's rule leaves to the pair take
-    the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all its 128 cases."""
+    """benchmarks/NOTES.md entries 143-144: batches of 32-1024 rows a segment the 64-row tile's rule leaves to the pair
+    take the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all entry 143's 128
+    cases; the 16-row tile only where its tiles fit one wave."""
     problem = prefill_prob(rows=segs * rows, segs=segs, rank=rank, h_in=h_in, h_out=h_out, longest=rows)
     got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    if want is None:
+        assert got is None
+        return
     assert (got.rank, got.warp_rows) == (rank, want)
     unknown = dataclasses.replace(problem, max_segment_rows=-1)  # tiles bounded by the rows, each segment's last
     assert dispatch.prefill_tiles_bound(unknown, got) == (segs * rows + segs * (want - 1)) // want  # part-filled

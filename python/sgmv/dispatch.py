@@ -403,8 +403,12 @@ PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 # r64, four shapes) the 16-row tile took 0.60-1.07x its time, the 64-row tile 0.54-1.09x, and the model named the
 # faster of the two in all 64 cases a dtype (best 0.54-0.95x, median 0.69): the 16-row tile at rank 16 and at 32-64
 # rows a segment, the 64-row tile at rank 64 from 40 rows a segment on; the least share measured where the 64-row
-# tile won was 36% (24 segments of 40 rows: 48 blocks).
+# tile won was 36% (24 segments of 40 rows: 48 blocks). On batches it was not fitted to (entry 144) the 16-row tile
+# lost where its tiles took two waves: ten segments of 100 rows (70 tiles in clusters of two) at r32-r64, 1.01-1.12x
+# the pair; so here it is offered only where they fit PREFILL_MID_SHORT_MAX_WAVES (rank 16's two-wave wins, 0.84-0.95x,
+# go with it: a condition on the rank would send rank 64 to two rank-32 halves, rank_split, unmeasured).
 PREFILL_MID_TALL_MIN_SM_PERCENT = 36
+PREFILL_MID_SHORT_MAX_WAVES = 1
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -429,14 +433,25 @@ def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
     return max(1, min(per_longest, (problem.num_rows + problem.num_segments * (rows - 1)) // rows))
 
 
+def _adapter_and_row_elements(problem: Problem) -> tuple[int, int]:
+    """Elements of one adapter (A and B) and of one row (x read, y read and written) of add_lora `problem`."""
+    h_out = sum(problem.slice_hidden)
+    return (problem.hidden + h_out) * problem.rank, problem.hidden + 2 * h_out
+
+
 def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int) -> float:
     """A model of the prefill `kernel`'s time on a batch (PREFILL_MID_TALL_MIN_SM_PERCENT's note): the elements an
     SM streams, its waves of row tiles (prefill_tiles_bound, clusters as launched) times a block's share of a tile's
-    adapter (A and B, read again by each tile, from L2 after the first) and rows (x read, y read and written)."""
+    adapter (A and B, read again by each tile, from L2 after the first) and rows."""
+    adapter, row = _adapter_and_row_elements(problem)
+    return prefill_waves(problem, kernel, num_sms) * (adapter + kernel.warp_rows * row) / prefill_cluster(
+        problem, kernel, num_sms)
+
+
+def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
+    """The waves of the prefill `kernel`'s row tiles (at most prefill_tiles_bound) in clusters as launched."""
     cluster = prefill_cluster(problem, kernel, num_sms)
-    h_out = sum(problem.slice_hidden)
-    tile = (problem.hidden + h_out) * problem.rank + kernel.warp_rows * (problem.hidden + 2 * h_out)
-    return math.ceil(prefill_tiles_bound(problem, kernel) / max(1, num_sms // cluster)) * tile / cluster
+    return math.ceil(prefill_tiles_bound(problem, kernel) / max(1, num_sms // cluster))
 
 
 def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
@@ -484,6 +499,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks)
+    if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES:
+        short = None
     offers = [chosen[0] for chosen, percent in ((tall, PREFILL_MID_TALL_MIN_SM_PERCENT),
                                                 (short, PREFILL_FEW_ROWS_MIN_SM_PERCENT)) if busy(chosen, percent)]
     return min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
