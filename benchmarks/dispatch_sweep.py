@@ -2,7 +2,7 @@
 constants were chosen (benchmarks/NOTES.md, entries 12, 14 and 16).
 
     python benchmarks/dispatch_sweep.py OUT_DIR DTYPE NAME=V1,V2,... [OTHER=V ...] [--cases=TEXT] [--ops=...] [--full]
-        [--repeat=N] [--with=NAME2=W1,W2,...]
+        [--repeat=N] [--with=NAME2=W1,W2,...] [--batches=SxR,... [--shapes=IxO,...] [--ranks=R,...]]
 
 e.g. `PIPELINE_BLOCKS_PER_SM=1000000000,1,2,4,8` (10**9: one column tile per pipelined block) or
 `TALL_TILE_MIN_ROWS=2048,256,64`; OTHER=V sets further constants for the whole sweep; --full takes the full
@@ -10,7 +10,9 @@ sweep's cases instead of the quick sweep's; --repeat=N runs the values N times i
 and reports each case's median, against drift of the machine (the same kernels moved up to +-1.7 us between
 values in NOTES.md, entry 22); --with sets a second constant in step with the first (its i-th value with the
 first's i-th; columns V/W), for rules of two constants (entry 48); --cases as the bench's (a comma list of texts,
-any of which a case's name contains). No baselines, no serving pairs.
+any of which a case's name contains); --batches times batches of its own instead of a sweep's: S segments of R rows
+each, each its own adapter ("uniform"), at every --shapes h_in x h_out (default: the sweeps' four) and --ranks
+(default 16,64), as entries 140-145 of NOTES.md did with scripts of their own. No baselines, no serving pairs.
 """
 import json
 import pathlib
@@ -18,9 +20,11 @@ import statistics
 import sys
 
 from sgmv import cuda_ops, dispatch, launch_plan
+from sgmv.bench.cases import BenchCase
 from sgmv.bench.run import run
 
 RULES = (dispatch, launch_plan)  # the modules whose constants a sweep may set: which kernel runs, how it is launched
+SHAPES = "4096x4096,8192x8192,4096x14336,14336x4096"  # --batches' default h_in x h_out (the sweeps' shapes)
 
 
 def set_constant(name: str, value: int) -> None:
@@ -28,9 +32,22 @@ def set_constant(name: str, value: int) -> None:
     setattr(next(module for module in RULES if hasattr(module, name)), name, value)
 
 
+def batch_cases(batches: str, shapes: str = SHAPES, ranks: str = "16,64") -> list[BenchCase]:
+    """--batches' cases: "SxR" S segments of R rows, each its own adapter, at each "IxO" shape and rank."""
+    def pairs(spec: str) -> list[tuple[int, int]]:
+        try:
+            return [(int(a), int(b)) for a, b in (item.split("x") for item in spec.split(","))]
+        except ValueError:
+            raise SystemExit(f"{spec!r}: expected a comma list of AxB (two whole numbers each)") from None
+    return [BenchCase(h_in, h_out, int(rank), segments * rows, "uniform", (rows,) * segments)
+            for h_in, h_out in pairs(shapes) for rank in ranks.split(",") for segments, rows in pairs(batches)]
+
+
 def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str | None, ops: list[str],
-         quick: bool = True, repeat: int = 1, paired: tuple[str, list[int]] | None = None) -> None:
-    """paired: (NAME2, its values), set in step with `values` (the columns are labelled V/W); parse checks both."""
+         quick: bool = True, repeat: int = 1, paired: tuple[str, list[int]] | None = None,
+         batches: list[BenchCase] | None = None) -> None:
+    """paired: (NAME2, its values), set in step with `values` (the columns are labelled V/W); parse checks both.
+    batches: cases of the tool's own (batch_cases), timed in place of the sweep's."""
     labels = [f"{v}/{w}" for v, w in zip(values, paired[1])] if paired else [str(v) for v in values]
     samples: dict[tuple[str, str], dict[str, list[float]]] = {}
     floors: dict[tuple[str, str], float] = {}
@@ -43,7 +60,7 @@ def main(out: pathlib.Path, dtype: str, name: str, values: list[int], cases: str
             setting = f"{name}={value}" + (f",{paired[0]}={paired[1][i]}" if paired else "")
             folder = setting + (f"-{round_}" if repeat > 1 else "")
             rows = run(quick=quick, dtypes=[dtype], op_names=ops, out=out / folder, baselines=False,
-                       command=f"dispatch_sweep {setting}", pairs=False, case_filter=cases)
+                       command=f"dispatch_sweep {setting}", pairs=False, case_filter=cases, cases=batches)
             for r in rows:
                 samples.setdefault((r.op, r.case), {}).setdefault(label, []).append(r.time_us)
                 floors[(r.op, r.case)] = r.floor_us
@@ -82,7 +99,9 @@ def parse(argv: list[str]) -> dict:
     return dict(out=pathlib.Path(args[0]), dtype=args[1], name=constant, values=values,
                 fixed={k: int(v) for k, v in fixed.items()}, cases=flags.get("--cases"),
                 ops=flags.get("--ops", "expand,add_lora").split(","), quick="--full" not in flags,
-                repeat=int(flags.get("--repeat", 1)), paired=paired)
+                repeat=int(flags.get("--repeat", 1)), paired=paired,
+                batches=batch_cases(flags["--batches"], flags.get("--shapes", SHAPES), flags.get("--ranks", "16,64"))
+                if "--batches" in flags else None)
 
 
 if __name__ == "__main__":

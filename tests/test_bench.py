@@ -8,6 +8,7 @@ from sgmv import selfcheck
 from sgmv.__main__ import main
 from sgmv.bench import cases, timer
 from sgmv.bench.run import Row, table
+from conftest import requires_gpu
 
 
 def test_quick_sweep_is_the_bench_md_definition():
@@ -201,6 +202,15 @@ def test_dispatch_sweep_command_line():
     with pytest.raises(SystemExit, match="no constant NOPE"):
         parse(["/tmp/o", "bf16", "HANDOFF_MIN_CHUNKS=4", "NOPE=1"])
     assert parse(["/tmp/o", "bf16", "PIPELINE_BLOCKS_PER_SM=2,4"])["name"] == "PIPELINE_BLOCKS_PER_SM"  # launch_plan's
+    assert plain["batches"] is None
+    own = parse(["/tmp/o", "bf16", "PREFILL_FEW_ROWS_MAX_MEAN=8,31", "--batches=40x10,3x700", "--shapes=4096x14336",
+                 "--ranks=16,64,128", "--ops=add_lora"])["batches"]
+    assert [(c.h_in, c.h_out, c.rank, c.rows, c.segments) for c in own] == [
+        (4096, 14336, r, rows, segs) for r in (16, 64, 128) for rows, segs in ((400, (10,) * 40), (2100, (700,) * 3))]
+    assert own[0].name == "h4096to14336_r16_uniform_bs400_s40"
+    assert len(parse(["/tmp/o", "bf16", "PREFILL_FEW_ROWS_MAX_MEAN=8", "--batches=64x4"])["batches"]) == 4 * 2
+    with pytest.raises(SystemExit, match="AxB"):
+        parse(["/tmp/o", "bf16", "PREFILL_FEW_ROWS_MAX_MEAN=8", "--batches=64"])
 
 
 def test_dispatch_sweep_sets_each_constant_where_it_is_defined(monkeypatch):
@@ -212,3 +222,23 @@ def test_dispatch_sweep_sets_each_constant_where_it_is_defined(monkeypatch):
     sweep.set_constant("HANDOFF_MIN_CHUNKS", 5)
     assert launch_plan.PIPELINE_BLOCKS_PER_SM == 7 and not hasattr(dispatch, "PIPELINE_BLOCKS_PER_SM")
     assert dispatch.HANDOFF_MIN_CHUNKS == 5 and not hasattr(launch_plan, "HANDOFF_MIN_CHUNKS")
+
+
+@requires_gpu
+def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
+    """--batches (NOTES.md, entries 140-145): each value's run times the tool's own cases (each checked against the
+    float64 reference first) on the kernel that value's rule picks."""
+    import csv
+    from sgmv import cuda_ops, dispatch
+    sweep = _dispatch_sweep()
+    monkeypatch.setattr(dispatch, "PREFILL_FEW_ROWS_MAX_MEAN", dispatch.PREFILL_FEW_ROWS_MAX_MEAN)
+    try:
+        sweep.main(tmp_path, "bf16", "PREFILL_FEW_ROWS_MAX_MEAN", [8, 31], None, ["add_lora"],
+                   batches=sweep.batch_cases("40x10", "4096x4096", "16"))
+    finally:
+        cuda_ops.clear_selections()
+    lines = (tmp_path / "PREFILL_FEW_ROWS_MAX_MEAN.txt").read_text().splitlines()
+    assert len(lines) == 3 and lines[2].split()[:2] == ["add_lora", "h4096_r16_uniform_bs400_s40"]
+    kernels = {value: next(csv.DictReader(open(tmp_path / f"PREFILL_FEW_ROWS_MAX_MEAN={value}" / "results.csv")))
+               ["kernels"] for value in (8, 31)}
+    assert "_shrink_" in kernels[8] and "_prefill_" in kernels[31]  # entry 142: 40 x 10 rows off the pair
