@@ -387,9 +387,9 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # 3-8 rows in every segment (40-128 segments, each its own adapter) 0.59-0.91x, median 0.75 (entry 140), and both
 # kinds with lengths the host does not know (a batch built from device tensors) 0.60-0.89x, median 0.74: the tile's
 # time does not depend on the host knowing them (entry 141); batches of 10-31 rows in every segment (33-96
-# segments) 0.56-1.02x, median 0.77, the one loss 40 x 24 rows at 14336 -> 4096 r64 (entry 142): up to the 64-row
-# tile's PREFILL_MIN_MEAN_ROWS, no batch of many segments keeps the pair. Batches of 13-20 segments (skewed bs64,
-# uniform bs256, distinct bs16 at 4096 -> 14336; at most 30%) were 1.03-1.9x slower.
+# segments) 0.56-1.02x, median 0.77, the one loss 40 x 24 rows at 14336 -> 4096 r64 (entry 142), so the limit is
+# where the 64-row tile's batches start (PREFILL_MIN_MEAN_ROWS). Batches of 13-20 segments (skewed bs64, uniform
+# bs256, distinct bs16 at 4096 -> 14336; at most 30% of the SMs) were 1.03-1.9x slower.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
@@ -405,8 +405,9 @@ PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 # rows a segment, the 64-row tile at rank 64 from 40 rows a segment on; the least share measured where the 64-row
 # tile won was 36% (24 segments of 40 rows: 48 blocks). On batches it was not fitted to (entry 144) the 16-row tile
 # lost where its tiles took two waves: ten segments of 100 rows (70 tiles in clusters of two) at r32-r64, 1.01-1.12x
-# the pair; so here it is offered only where they fit PREFILL_MID_SHORT_MAX_WAVES (rank 16's two-wave wins, 0.84-0.95x,
-# go with it: a condition on the rank would send rank 64 to two rank-32 halves, rank_split, unmeasured).
+# the pair; so here it is offered only where they fit PREFILL_MID_SHORT_MAX_WAVES. That gives up rank 16's two-wave
+# wins (0.84-0.95x), but a condition on the rank would send rank-32 batches to two rank-16 halves (rank_split;
+# unmeasured): a condition on the batch's shape alone lets the halves decide as the whole.
 PREFILL_MID_TALL_MIN_SM_PERCENT = 36
 PREFILL_MID_SHORT_MAX_WAVES = 1
 
