@@ -224,6 +224,23 @@ def test_dispatch_sweep_sets_each_constant_where_it_is_defined(monkeypatch):
     assert dispatch.HANDOFF_MIN_CHUNKS == 5 and not hasattr(launch_plan, "HANDOFF_MIN_CHUNKS")
 
 
+def test_dispatch_picks_names_each_sweep_case_kernels(monkeypatch):
+    """benchmarks/dispatch_picks.py: a line a dtype and case of both sweeps, the kernels as the bench names them, or
+    why none runs it."""
+    from sgmv.bench import run
+    from sgmv.manifest import Manifest
+    from dispatch_records import AVAILABLE
+    picks = _benchmark_script("dispatch_picks")
+    monkeypatch.setattr(run, "load_manifest", lambda: Manifest(archs=(90,), kernels=tuple(AVAILABLE)))
+    lines = picks.picks()
+    names = {c.name for quick in (True, False) for c in cases.sweep(quick)}
+    assert len(lines) == 2 * len(names) and len({line.split()[1] for line in lines}) == len(names)
+    got = {tuple(line.split(" ", 2)[:2]): line.split(" ", 2)[2] for line in lines}
+    assert got[("bf16", "h4096_r16_uniform_bs64_s8")] == "shrink_bf16_16_4096_True+expand_bf16_16_4096_True"
+    assert got[("bf16", "h8192_r64_distinct_bs1_s1")] == "shrink_bf16_0_0_True+expand_bf16_0_0_True"  # generic
+    assert got[("fp16", "h8192_r64_distinct_bs1_s1")].startswith("none: no compiled shrink kernel")
+
+
 @requires_gpu
 def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
     """--batches (NOTES.md, entries 140-145): each value's run times the tool's own cases (each checked against the

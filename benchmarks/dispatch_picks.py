@@ -1,0 +1,55 @@
+"""The kernels dispatch picks for every add_lora case of the quick and full sweeps, both dtypes, a line each
+("DTYPE CASE KERNELS", as the bench's kernels column names them): how a change to dispatch was checked on the CPU
+against the sweeps before and after (benchmarks/NOTES.md, entries 139-146). Run it on two trees and diff:
+
+    PYTHONPATH=OLD python benchmarks/dispatch_picks.py --manifest=M > old.txt
+    PYTHONPATH=python python benchmarks/dispatch_picks.py --manifest=M > new.txt; diff old.txt new.txt
+
+--manifest: a kernels manifest.json (e.g. from an unzipped wheel: sgmv/kernels/manifest.json), where the tree on
+PYTHONPATH has no compiled kernels of its own (python/); default: the installed package's. No GPU: 132 SMs, and each
+kernel's blocks an SM as its launch bounds and registers allow (resident_blocks, below), the same on both sides.
+"""
+import json
+import pathlib
+import sys
+
+import torch
+
+from sgmv import manifest
+from sgmv.bench import run
+from sgmv.bench.cases import sweep
+from sgmv.errors import UnsupportedError
+from sgmv.manifest import KernelRecord
+
+NUM_SMS = 132
+DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def resident_blocks(kernel: KernelRecord) -> int:
+    """Blocks of `kernel` an SM holds, as the driver's occupancy would report it on an H200: the prefill kernel's
+    launch bounds; the fused kernel's 4-warp tiles two where their registers (at most 255 a thread) allow."""
+    if kernel.op == "fused":
+        return max(1, min(2, 65536 // (kernel.threads * 255))) if kernel.warps == 4 else 1
+    return kernel.blocks_per_sm
+
+
+def picks() -> list[str]:
+    """A line a dtype and case of both sweeps: the kernels, or `none: ...` where no kernel runs it."""
+    cases = {c.name: c for quick in (True, False) for c in sweep(quick)}
+    lines = []
+    for dt, dtype in DTYPES.items():
+        for name, case in sorted(cases.items()):
+            try:
+                kernels = run.kernels_for(case, dtype, "add_lora", 90, NUM_SMS, resident_blocks)
+            except UnsupportedError as err:
+                kernels = f"none: {err}"
+            lines.append(f"{dt} {name} {kernels}")
+    return lines
+
+
+if __name__ == "__main__":
+    flags = dict(a.split("=", 1) for a in sys.argv[1:] if a.startswith("--manifest="))
+    if "--manifest" in flags:
+        loaded = manifest.parse(json.loads(pathlib.Path(flags["--manifest"]).read_text()))
+        run.load_manifest = lambda: loaded  # kernels_for's kernels
+    print("\n".join(picks()))
