@@ -514,3 +514,40 @@ def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monk
     assert dispatch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
     monkeypatch.setattr(dispatch, "PADDED_PREFILL", 0)
     assert dispatch.padded_prefill(many, prefill, 132) is None
+
+
+def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dtype(monkeypatch):
+    """cuda_ops hands dispatch only the installed kernels of the problem's op(s) and dtype (can_run requires both):
+    the same choices as over every kernel, in a fraction of the host time."""
+    import itertools
+    import types
+    from sgmv import cuda_ops, manifest
+
+    def outcome(choose):
+        try:
+            return choose()
+        except UnsupportedError as err:
+            return str(err)
+    kernels = tuple(AVAILABLE + PREFILL + PREFILL_SHORT + HANDOFF + FLAT + TALL + HALF_RANK
+                    + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL + HANDOFF])
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
+    device = types.SimpleNamespace(num_sms=132, resident_blocks=lambda kernel: 2 if kernel.op == "fused" else 1)
+    monkeypatch.setattr(cuda_ops.loader, "device", lambda index: device)
+    cuda_ops.clear_selections()
+    try:
+        assert {k.op for k in cuda_ops._installed_kernels(cuda_ops.ONE_LAUNCH_OPS, "fp16")} == {"fused", "prefill"}
+        for dtype, rank, rows, segs in itertools.product(("bf16", "fp16"), (8, 16, 64, 128), (1, 64, 256, 960, 8192),
+                                                         (1, 8, 40, 64)):
+            problem = dataclasses.replace(fused_prob(rank=rank, rows=rows, segs=min(segs, rows), dtype=dtype),
+                                          max_segment_rows=-(-rows // min(segs, rows)))
+            every = (dispatch.one_launch_kernel(problem, kernels, 132, device.resident_blocks),
+                     dispatch.rank_split(problem, kernels, 132, device.resident_blocks),
+                     dispatch.padded_prefill(problem, kernels, 132, device.resident_blocks))
+            assert (cuda_ops._installed_one_launch_kernel(problem, 0), cuda_ops._installed_rank_split(problem, 0),
+                    cuda_ops._installed_padded_prefill(problem, 0)) == every, problem
+            for op in ("shrink", "expand"):
+                part = dataclasses.replace(problem, op=op)
+                assert (outcome(lambda: cuda_ops._installed_kernel(part))
+                        == outcome(lambda: dispatch.select(part, kernels))), part
+    finally:
+        cuda_ops.clear_selections()

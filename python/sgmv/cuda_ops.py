@@ -43,17 +43,30 @@ class Rows:
         return self.lora_indices.shape[0]
 
 
+ONE_LAUNCH_OPS = ("fused", "prefill")  # the kernels dispatch.one_launch_kernel and its callers choose among
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_kernels(ops: tuple[str, ...], dtype: str) -> tuple[KernelRecord, ...]:
+    """The installed kernels of these ops and dtype: all that dispatch.can_run may accept for a problem of one of
+    them (it requires both), so that a selection scans those, not every kernel (a one-launch selection for a new
+    problem: ~155 us of host time over the default build's 412 kernels, ~97 us over a dtype's 38 one-launch ones,
+    on the 2-core CPU machine; NOTES.md, entry 148)."""
+    return tuple(k for k in load_manifest().kernels if k.op in ops and k.dtype == dtype)
+
+
 @functools.lru_cache(maxsize=4096)
 def _installed_kernel(problem: Problem) -> KernelRecord:
-    """select() over the installed manifest, once per distinct problem (it scans every kernel: ~25 us)."""
-    return select(problem, load_manifest().kernels)
+    """select() over the installed manifest, once per distinct problem."""
+    return select(problem, _installed_kernels((problem.op,), problem.dtype))
 
 
 @functools.lru_cache(maxsize=4096)
 def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
     """dispatch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return one_launch_kernel(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
+    return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+                             dev.resident_blocks)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -157,7 +170,8 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
 def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:
     """dispatch.rank_split over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return dispatch.rank_split(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
+    return dispatch.rank_split(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+                               dev.resident_blocks)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -165,13 +179,15 @@ def _installed_padded_prefill(problem: Problem, device_index: Optional[int]
                               ) -> Optional[tuple[Problem, KernelRecord]]:
     """dispatch.padded_prefill over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return dispatch.padded_prefill(problem, load_manifest().kernels, dev.num_sms, dev.resident_blocks)
+    return dispatch.padded_prefill(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+                                   dev.resident_blocks)
 
 
 def clear_selections() -> None:
     """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
     while the process runs."""
-    for memo in (_installed_kernel, _installed_one_launch_kernel, _installed_rank_split, _installed_padded_prefill):
+    for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _installed_rank_split,
+                 _installed_padded_prefill):
         memo.cache_clear()
 
 
