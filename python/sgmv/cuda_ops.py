@@ -207,17 +207,17 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
              rows: Rows, scales: Optional[torch.Tensor], scale: float,
              kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None),
              fused: Optional[KernelRecord | bool] = None) -> None:
-    """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused
-    kernel (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff,
-    handoff.cuh, up to 512 rows of v at rank 64, 256 at rank 128);
-    long segments, many one-row segments, or skewed ones of a few rows a segment, filling the SMs in one launch of
-    the prefill kernel (prefill.cuh; with true ranks its variant for them). A batch without a one-launch kernel at
-    its rank (at 128: over 256 rows, or prefill) whose half has one: two such launches, one a half of the rank each
-    (dispatch.rank_split). At rank 8, which has no prefill kernel, the batches it takes run on rank 16's variant for
-    true ranks, every adapter given rank 8 (dispatch.padded_prefill). Otherwise a split-K shrink storing partial
-    slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic
-    dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink, expand)
-    selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
+    """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused kernel
+    (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff, handoff.cuh, up
+    to 512 rows of v at rank 64, 256 at rank 128);
+    batches of many segments of up to 31 rows, long segments, and the mid-size batches between, in one launch of the
+    prefill kernel (prefill.cuh; with true ranks its variant for them; dispatch.prefers_prefill). A batch without a
+    one-launch kernel at its rank (at 128: over 256 rows, or prefill) whose half has one: two such launches, one a half
+    of the rank each (dispatch.rank_split). At rank 8, which has no prefill kernel, the batches it takes run on rank
+    16's variant for true ranks, every adapter given rank 8 (dispatch.padded_prefill). Otherwise a split-K shrink
+    storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail
+    (programmatic dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink,
+    expand) selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
     choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return

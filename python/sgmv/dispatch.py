@@ -510,7 +510,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
-    batches, the prefill kernel for long segments or many short ones, or None for the shrink-expand pair.
+    batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), or None
+    for the shrink-expand pair.
     resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap)."""
     kernels = list(kernels)
     return (prefers_fused(problem, kernels, num_sms, resident_blocks)
