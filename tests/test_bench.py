@@ -248,14 +248,15 @@ def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
     import csv
     from sgmv import cuda_ops, dispatch
     sweep = _dispatch_sweep()
-    monkeypatch.setattr(dispatch, "PREFILL_FEW_ROWS_MAX_MEAN", dispatch.PREFILL_FEW_ROWS_MAX_MEAN)
+    name = "PREFILL_FEW_ROWS_MIN_SM_PERCENT"  # 101: no batch of up to 31 rows a segment takes the 16-row tile
+    monkeypatch.setattr(dispatch, name, getattr(dispatch, name))
     try:
-        sweep.main(tmp_path, "bf16", "PREFILL_FEW_ROWS_MAX_MEAN", [8, 31], None, ["add_lora"],
+        sweep.main(tmp_path, "bf16", name, [101, 50], None, ["add_lora"],
                    batches=sweep.batch_cases("40x10", "4096x4096", "16"))
     finally:
         cuda_ops.clear_selections()
-    lines = (tmp_path / "PREFILL_FEW_ROWS_MAX_MEAN.txt").read_text().splitlines()
+    lines = (tmp_path / f"{name}.txt").read_text().splitlines()
     assert len(lines) == 3 and lines[2].split()[:2] == ["add_lora", "h4096_r16_uniform_bs400_s40"]
-    kernels = {value: next(csv.DictReader(open(tmp_path / f"PREFILL_FEW_ROWS_MAX_MEAN={value}" / "results.csv")))
-               ["kernels"] for value in (8, 31)}
-    assert "_shrink_" in kernels[8] and "_prefill_" in kernels[31]  # entry 142: 40 x 10 rows off the pair
+    kernels = {value: next(csv.DictReader(open(tmp_path / f"{name}={value}" / "results.csv")))["kernels"]
+               for value in (101, 50)}
+    assert "_shrink_" in kernels[101] and "_prefill_" in kernels[50]  # entry 142: 40 x 10 rows off the pair

@@ -410,6 +410,7 @@ PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 # unmeasured): a condition on the batch's shape alone lets the halves decide as the whole.
 PREFILL_MID_TALL_MIN_SM_PERCENT = 36
 PREFILL_MID_SHORT_MAX_WAVES = 1
+PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 0
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -500,7 +501,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks)
-    if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES:
+    most_waves = 2 if problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK else PREFILL_MID_SHORT_MAX_WAVES
+    if short is not None and prefill_waves(problem, short[0], num_sms) > most_waves:
         short = None
     offers = [chosen[0] for chosen, percent in ((tall, PREFILL_MID_TALL_MIN_SM_PERCENT),
                                                 (short, PREFILL_FEW_ROWS_MIN_SM_PERCENT)) if busy(chosen, percent)]
