@@ -336,12 +336,13 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
     (4096, 14336, 64, 4, 512, 64),   # 512 rows: each adapter read by 32 tiles of 16 rows (0.84x; 0.78x)
     (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x)
     (8192, 8192, 64, 10, 100, None),  # 70 tiles of 16 rows in clusters of two: two waves (entry 144: 1.07x), and
-    (8192, 8192, 16, 10, 100, None),  # 20 of 64 rows: 24% of the SMs; the pair at any rank (no rank-32 halves)
+                                      # 20 of 64 rows: 24% of the SMs; the pair
+    (8192, 8192, 16, 10, 100, 16),    # ... but rank 16 takes the second wave (entry 149: 0.83-0.94x the pair)
 ])
 def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_in, h_out, rank, segs, rows, want):
     """benchmarks/NOTES.md entries 143-144: batches of 32-1024 rows a segment the 64-row tile's rule leaves to the pair
     take the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all entry 143's 128
-    cases; the 16-row tile only where its tiles fit one wave."""
+    cases; the 16-row tile only where its tiles fit one wave, or two at rank 16 (entry 149)."""
     problem = prefill_prob(rows=segs * rows, segs=segs, rank=rank, h_in=h_in, h_out=h_out, longest=rows)
     got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:
@@ -351,6 +352,30 @@ def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_
     unknown = dataclasses.replace(problem, max_segment_rows=-1)  # tiles bounded by the rows, each segment's last
     assert dispatch.prefill_tiles_bound(unknown, got) == (segs * rows + segs * (want - 1)) // want  # part-filled
     assert dispatch.prefill_tiles_bound(problem, got) == segs * -(-rows // want)
+
+
+def test_prefill_16_row_tile_s_second_wave_in_place_of_the_pair_only_at_the_call_s_own_rank(monkeypatch):
+    """benchmarks/NOTES.md entry 149: between the few-rows and the 64-row tile's rules, the 16-row tile may take two
+    waves at ranks up to 16; in place of the pair (no 64-row tile offered) only at the call's own rank: two rank-16
+    halves of rank 32 (1.6-1.9x the pair) and rank 8 on rank 16's kernel (0.93-1.05x) keep the pair, while against the
+    64-row tile rank 8 takes it too (0.71-0.94x)."""
+    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
+               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
+    ten = prefill_prob(rows=1000, segs=10, longest=100)  # 70 tiles of 16 rows in clusters of two; 64-row: 24%
+    got = dispatch.prefers_prefill(ten, prefill, 132)
+    assert got.warp_rows == 16 and dispatch.prefill_waves(ten, got, 132) == 2
+    assert dispatch.prefers_prefill(ten, prefill, 132, second_wave_over_pair=False) is None
+    wide = prefill_prob(rows=14 * 264, segs=14, longest=264)  # 238 tiles of 16 rows; 70 of 64 rows (53%)
+    assert dispatch.prefers_prefill(wide, prefill, 132, second_wave_over_pair=False).warp_rows == 16
+    as_rank = lambda problem, r: dataclasses.replace(problem, op="fused", rank=r, slice_ranks=(r,))  # noqa: E731
+    assert dispatch.rank_split(as_rank(ten, 32), prefill, 132) is None  # the pair, not two halves
+    assert dispatch.padded_prefill(as_rank(ten, 8), prefill, 132) is None
+    assert dispatch.padded_prefill(as_rank(wide, 8), prefill, 132)[1].warp_rows == 16
+    one_wave = prefill_prob(rows=16 * 128, segs=16, longest=128)  # 128 tiles of 16 rows: the halves may take it
+    assert dispatch.rank_split(as_rank(one_wave, 32), prefill, 132).rank == 16
+    monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK", 0)
+    assert dispatch.prefers_prefill(ten, prefill, 132) is None
+    assert dispatch.prefers_prefill(wide, prefill, 132).warp_rows == 64
 
 
 def test_prefill_rule_declines_what_the_kernel_cannot_run():

@@ -396,8 +396,8 @@ PREFILL_SHORT_CHUNK = 256
 PREFILL_FEW_ROWS_MAX_MEAN = 31
 PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 # Batches of longer segments whose 64-row tiles the rule above does not take (fewer than PREFILL_MIN_ROWS rows, or
-# tiles for less than PREFILL_MIN_SM_PERCENT of the SMs: 256-2048 rows in 2-32 segments) take whichever of the 64-row
-# tile (where its blocks keep PREFILL_MID_TALL_MIN_SM_PERCENT of the SMs busy) and the 16-row tile (half of them)
+# tiles for less than PREFILL_MIN_SM_PERCENT of the SMs: e.g. 256-3700 rows in 2-52 segments) take whichever of the
+# 64-row tile (where its blocks keep PREFILL_MID_TALL_MIN_SM_PERCENT of the SMs busy) and the 16-row tile (half of them)
 # streams fewer bytes an SM (prefill_bytes_per_sm): the 16-row tile reads each adapter again for every 16 rows but
 # spreads them over more SMs. Against the launch pair (NOTES.md, entry 143: 2-32 segments of 32-1024 rows, r16 and
 # r64, four shapes) the 16-row tile took 0.60-1.07x its time, the 64-row tile 0.54-1.09x, and the model named the
@@ -405,12 +405,16 @@ PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 # rows a segment, the 64-row tile at rank 64 from 40 rows a segment on; the least share measured where the 64-row
 # tile won was 36% (24 segments of 40 rows: 48 blocks). On batches it was not fitted to (entry 144) the 16-row tile
 # lost where its tiles took two waves: ten segments of 100 rows (70 tiles in clusters of two) at r32-r64, 1.01-1.12x
-# the pair; so here it is offered only where they fit PREFILL_MID_SHORT_MAX_WAVES. That gives up rank 16's two-wave
-# wins (0.84-0.95x), but a condition on the rank would send rank-32 batches to two rank-16 halves (rank_split;
-# unmeasured): a condition on the batch's shape alone lets the halves decide as the whole.
+# the pair; so here it is offered only where they fit PREFILL_MID_SHORT_MAX_WAVES, but for one more wave at ranks up to
+# PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK (0: none; entry 149, 10 batches of 4-26 segments at four shapes): there the
+# two-wave tile took r16 batches 0.83-0.94x the pair's time, and r8 and r16 batches 0.69-0.95x the 64-row tile's (its
+# two-block build on batches of more than 132 blocks); rank 8 (rank 16's kernel) against its own pair, which moves half
+# the adapter bytes, was even (0.93-1.05x), and two rank-16 halves of a rank-32 batch (rank_split) 1.6-1.9x the pair,
+# so in place of the pair (no 64-row tile offered) the second wave is for a call at the rank itself only
+# (prefers_prefill's second_wave_over_pair).
 PREFILL_MID_TALL_MIN_SM_PERCENT = 36
 PREFILL_MID_SHORT_MAX_WAVES = 1
-PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 0
+PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 16
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -482,13 +486,16 @@ def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int) -> O
 
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None) -> Optional[KernelRecord]:
+                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+                    second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
     its tallest tile for long segments, its 16-row tile for many short ones (and batches of up to 31 rows a
     segment), the one of the two that streams fewer bytes an SM for the batches of longer segments between
     (PREFILL_MID_TALL_MIN_SM_PERCENT); the variant for true ranks exactly where the call gives them (without, it
     costs 1-4%: benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a
-    kernel built for two blocks an SM is chosen only where the GPU holds two."""
+    kernel built for two blocks an SM is chosen only where the GPU holds two. second_wave_over_pair: whether the
+    16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK) where the 64-row tile is not offered,
+    i.e. in place of the launch pair: a call at the rank itself, not a rank-split half nor a padded rank."""
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
@@ -501,23 +508,27 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks)
-    most_waves = 2 if problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK else PREFILL_MID_SHORT_MAX_WAVES
-    if short is not None and prefill_waves(problem, short[0], num_sms) > most_waves:
+    tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT)
+    second_wave = problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair)
+    if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES + second_wave:
         short = None
-    offers = [chosen[0] for chosen, percent in ((tall, PREFILL_MID_TALL_MIN_SM_PERCENT),
-                                                (short, PREFILL_FEW_ROWS_MIN_SM_PERCENT)) if busy(chosen, percent)]
+    offers = [chosen[0] for chosen, offered in ((tall, tall_offered),
+                                                (short, busy(short, PREFILL_FEW_ROWS_MIN_SM_PERCENT))) if offered]
     return min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
+                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+                      second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
     batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), or None
     for the shrink-expand pair.
-    resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap)."""
+    resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap).
+    second_wave_over_pair: prefers_prefill's (False for a rank-split half)."""
     kernels = list(kernels)
     return (prefers_fused(problem, kernels, num_sms, resident_blocks)
-            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks))
+            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
+                               second_wave_over_pair))
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
@@ -535,14 +546,16 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[Problem]:
     """The problem of each half-rank add_lora that together run add_lora `problem` (op "fused"), or None: RANK_SPLIT
     off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
-    one-launch kernel for the half. The half's B columns start r / 2 elements into each row: aligned as the whole."""
+    one-launch kernel for the half without the 16-row prefill tile's second wave in place of the pair (entry 149). The
+    half's B columns start r / 2 elements into each row: aligned as the whole."""
     if not RANK_SPLIT or problem.num_slices != 1 or problem.rank < 32 or problem.rank % 32:
         return None
     kernels = list(kernels)
     if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
         return None
     half = dataclasses.replace(problem, rank=problem.rank // 2, slice_ranks=(problem.rank // 2,))
-    return half if one_launch_kernel(half, kernels, num_sms, resident_blocks) is not None else None
+    chosen = one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    return half if chosen is not None else None
 
 
 # A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
@@ -569,7 +582,7 @@ def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: i
     if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1)) is not None:
         return None
     padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
-    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks)
+    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
     return (padded, kernel) if kernel is not None else None
 
 
