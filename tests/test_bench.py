@@ -97,6 +97,16 @@ def test_cli_rejects_a_case_filter_that_selects_nothing():
     assert proc.returncode == 2 and "--cases 'r128': no case's name contains 'r128' in the quick sweep" in proc.stderr
 
 
+def test_plot_takes_cases_of_equal_rows(tmp_path):
+    """Two batches of one panel and popularity with the same rows (50 x 70 and 25 x 140) plot side by side; sorting
+    them by rows alone once compared the rows' records and failed (NOTES entry 153's call)."""
+    pytest.importorskip("matplotlib")
+    from sgmv.bench.plot import plot
+    rows = [Row("bf16", "add_lora", f"h4096_r32_uniform_bs3500_s{s}", 4096, 4096, 32, 3500, s, "uniform", t, 20.0, 1.5,
+                10.0, 2.0, 1000.0, 30.0, True, 1e-3) for s, t in ((50, 33.0), (25, 32.5))]
+    assert plot(rows, tmp_path / "plot.png") and (tmp_path / "plot.png").stat().st_size > 0
+
+
 def test_list_prints_the_selected_case_names():
     proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--list", "--cases", "r64_distinct_bs1_"],
                           capture_output=True, text=True, check=True)

@@ -375,7 +375,28 @@ def test_prefill_16_row_tile_s_second_wave_in_place_of_the_pair_only_at_the_call
     assert dispatch.rank_split(as_rank(one_wave, 32), prefill, 132).rank == 16
     monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK", 0)
     assert dispatch.prefers_prefill(ten, prefill, 132) is None
+    assert dispatch.prefers_prefill(wide, prefill, 132).warp_rows == 16  # no clusters: entry 151's rule still
+    monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 0)
     assert dispatch.prefers_prefill(wide, prefill, 132).warp_rows == 64
+
+
+def test_prefill_16_row_tile_s_second_wave_at_rank_32_only_without_clusters(monkeypatch):
+    """benchmarks/NOTES.md entries 151-153: at rank 32 the 16-row tile takes a second wave against the 64-row tile
+    where its tiles fill the SMs without clusters (0.68-0.87x), not two waves of clusters of two (0.97-1.09x), and
+    never in place of the pair; rank 64 keeps the bytes model's 64-row tile."""
+    prefill = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=rows, tile_n=n, threads=352)
+               for r in (32, 64) for rows, n in ((64, 128), (16, 256))]
+    def chosen(segs, rows, rank=32):
+        problem = prefill_prob(rows=segs * rows, segs=segs, longest=rows, rank=rank)
+        got = dispatch.prefers_prefill(problem, prefill, 132)
+        return got and (got.warp_rows, dispatch.prefill_cluster(problem, got, 132))
+    assert chosen(14, 264) == (16, 1)  # 238 tiles of 16 rows, two waves; the 64-row tile's 58 in clusters of two
+    assert chosen(50, 70) == (16, 1)
+    assert chosen(24, 40)[0] == 64     # 60-72 tiles of 16 rows in clusters of two: two waves of them
+    assert chosen(10, 100) is None     # in place of the pair: two waves of clusters (entry 144)
+    assert chosen(14, 264, rank=64)[0] == 64
+    monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 16)
+    assert chosen(14, 264)[0] == 64
 
 
 def test_prefill_rule_declines_what_the_kernel_cannot_run():

@@ -411,10 +411,16 @@ PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
 # two-block build on batches of more than 132 blocks); rank 8 (rank 16's kernel) against its own pair, which moves half
 # the adapter bytes, was even (0.93-1.05x), and two rank-16 halves of a rank-32 batch (rank_split) 1.6-1.9x the pair,
 # so in place of the pair (no 64-row tile offered) the second wave is for a call at the rank itself only
-# (prefers_prefill's second_wave_over_pair).
+# (prefers_prefill's second_wave_over_pair). At rank 32 (entry 151) the second wave took 0.68-0.83x the 64-row tile's
+# time where the 16-row tiles fill the SMs without clusters (204-238 tiles: 3264-3696 rows in 14-48 segments), but
+# 0.97-1.09x where they are two waves of clusters of two (24-28 segments of 36-42 rows), so up to
+# PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK the second wave is offered against the 64-row tile where the 16-row tile's
+# launch has no clusters. At rank 64 the bytes model keeps the 64-row tile there, and the 16-row tile was even
+# (0.86-1.05x, median 0.98; entry 152).
 PREFILL_MID_TALL_MIN_SM_PERCENT = 36
 PREFILL_MID_SHORT_MAX_WAVES = 1
 PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 16
+PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK = 32
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -509,7 +515,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks)
     tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT)
-    second_wave = problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair)
+    unclustered = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
+    second_wave = (problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair)
+                   or problem.rank <= PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK and tall_offered and unclustered)
     if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES + second_wave:
         short = None
     offers = [chosen[0] for chosen, offered in ((tall, tall_offered),

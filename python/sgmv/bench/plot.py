@@ -21,7 +21,7 @@ def plot(rows, path: pathlib.Path) -> bool:
     for ax, (dtype, h_in, h_out, rank) in zip(axes.flat, panels):
         sub = [r for r in decode if (r.dtype, r.h_in, r.h_out, r.rank) == (dtype, h_in, h_out, rank)]
         for pop in sorted({r.popularity for r in sub}):
-            pts = sorted((r.rows, r) for r in sub if r.popularity == pop or r.rows == 1)
+            pts = sorted(((r.rows, r) for r in sub if r.popularity == pop or r.rows == 1), key=lambda p: p[0])
             xs = [p for p, _ in pts]
             line, = ax.plot(xs, [r.time_us for _, r in pts], marker="o", label=f"sgmv {pop}")
             base = [(p, r.torch_loop_us) for p, r in pts if r.torch_loop_us is not None]
