@@ -10,7 +10,8 @@ import torch
 
 from sgmv import cuda_ops
 from sgmv.bench.cases import sweep
-from sgmv.dispatch import Problem, one_launch_problem
+from sgmv.dispatch import Problem
+from sgmv.one_launch import one_launch_problem
 
 
 def main(quick: bool) -> None:

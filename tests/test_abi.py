@@ -72,14 +72,14 @@ def test_installed_manifest_parses():
 def test_cluster_sizes_fit_the_kernels():
     """The kernels sum at most kMaxCluster blocks' partial tiles (a larger cluster would silently drop some):
     dispatch's cluster sizes must not exceed it."""
-    from sgmv import dispatch, launch_plan
+    from sgmv import dispatch, launch_plan, one_launch
     text = (ROOT / "csrc" / "sgmv" / "fragments.cuh").read_text()
     limit = int(re.search(r"constexpr int kMaxCluster = (\d+);", text).group(1))
     fused = (ROOT / "csrc" / "sgmv" / "fused.cuh").read_text()
     assert "kMaxBlocks = kMaxCluster" in fused
     assert launch_plan.MAX_CLUSTER <= limit and dispatch.FUSED_CLUSTER <= limit
     prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v with one partner
-    assert int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1)) == dispatch.PREFILL_MAX_CLUSTER == 2
+    assert int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1)) == one_launch.PREFILL_MAX_CLUSTER == 2
 
 
 def test_handoff_workspace_layout_matches_the_kernel():

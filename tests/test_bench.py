@@ -224,14 +224,17 @@ def test_dispatch_sweep_command_line():
 
 
 def test_dispatch_sweep_sets_each_constant_where_it_is_defined(monkeypatch):
-    from sgmv import dispatch, launch_plan
+    from sgmv import dispatch, launch_plan, one_launch
     sweep = _dispatch_sweep()
     monkeypatch.setattr(launch_plan, "PIPELINE_BLOCKS_PER_SM", launch_plan.PIPELINE_BLOCKS_PER_SM)
     monkeypatch.setattr(dispatch, "HANDOFF_MIN_CHUNKS", dispatch.HANDOFF_MIN_CHUNKS)
+    monkeypatch.setattr(one_launch, "RANK_SPLIT", one_launch.RANK_SPLIT)
     sweep.set_constant("PIPELINE_BLOCKS_PER_SM", 7)
     sweep.set_constant("HANDOFF_MIN_CHUNKS", 5)
+    sweep.set_constant("RANK_SPLIT", 0)
     assert launch_plan.PIPELINE_BLOCKS_PER_SM == 7 and not hasattr(dispatch, "PIPELINE_BLOCKS_PER_SM")
     assert dispatch.HANDOFF_MIN_CHUNKS == 5 and not hasattr(launch_plan, "HANDOFF_MIN_CHUNKS")
+    assert one_launch.RANK_SPLIT == 0 and not hasattr(dispatch, "RANK_SPLIT")
 
 
 def test_dispatch_picks_names_each_sweep_case_kernels(monkeypatch):
@@ -256,10 +259,10 @@ def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
     """--batches (NOTES.md, entries 140-145): each value's run times the tool's own cases (each checked against the
     float64 reference first) on the kernel that value's rule picks."""
     import csv
-    from sgmv import cuda_ops, dispatch
+    from sgmv import cuda_ops, one_launch
     sweep = _dispatch_sweep()
     name = "PREFILL_FEW_ROWS_MIN_SM_PERCENT"  # 101: no batch of up to 31 rows a segment takes the 16-row tile
-    monkeypatch.setattr(dispatch, name, getattr(dispatch, name))
+    monkeypatch.setattr(one_launch, name, getattr(one_launch, name))
     try:
         sweep.main(tmp_path, "bf16", name, [101, 50], None, ["add_lora"],
                    batches=sweep.batch_cases("40x10", "4096x4096", "16"))

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from sgmv import dispatch
+from sgmv import dispatch, one_launch
 from sgmv.dispatch import Problem, can_run, select
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
@@ -277,7 +277,7 @@ def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True
 def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
     """benchmarks/NOTES.md entries 31 and 143: the prefill kernel's 64-row tile where its tiles keep 90% of the SMs
     busy, and for batches between where it is the tile that streams fewer bytes an SM."""
-    got = dispatch.prefers_prefill(prefill_prob(rows=rows, segs=segs, rank=rank), PREFILL, num_sms=132)
+    got = one_launch.prefers_prefill(prefill_prob(rows=rows, segs=segs, rank=rank), PREFILL, num_sms=132)
     assert (got.rank if got else None) == want
 
 
@@ -294,12 +294,12 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
     """benchmarks/NOTES.md entries 35 and 38: the 16-row tile for distinct batches, `want` = (cluster size, stage
     columns), where it won."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank)
-    got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:
         assert got is None
     else:
-        assert (got.rank, got.warp_rows, dispatch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
-    long = dispatch.prefers_prefill(prefill_prob(rank=rank), PREFILL + PREFILL_SHORT, num_sms=132)
+        assert (got.rank, got.warp_rows, one_launch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
+    long = one_launch.prefers_prefill(prefill_prob(rank=rank), PREFILL + PREFILL_SHORT, num_sms=132)
     assert long.warp_rows == 64  # long segments keep the 64-row tile
 
 
@@ -323,11 +323,11 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
     """benchmarks/NOTES.md entries 139-142: the 16-row tile for batches of 3-31 rows a segment, where its estimated
     blocks keep half the SMs busy, whether or not the host knows the lengths."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank, longest=longest)
-    got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:
         assert got is None
     else:
-        assert (got.rank, got.warp_rows, dispatch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
+        assert (got.rank, got.warp_rows, one_launch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
 
 @pytest.mark.parametrize("h_in, h_out, rank, segs, rows, want", [
     (4096, 4096, 16, 16, 128, 16),   # rank 16: the 16-row tile (entry 143: 0.60x the pair; the 64-row tile 0.66x)
@@ -344,14 +344,14 @@ def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_
     take the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all entry 143's 128
     cases; the 16-row tile only where its tiles fit one wave, or two at rank 16 (entry 149)."""
     problem = prefill_prob(rows=segs * rows, segs=segs, rank=rank, h_in=h_in, h_out=h_out, longest=rows)
-    got = dispatch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:
         assert got is None
         return
     assert (got.rank, got.warp_rows) == (rank, want)
     unknown = dataclasses.replace(problem, max_segment_rows=-1)  # tiles bounded by the rows, each segment's last
-    assert dispatch.prefill_tiles_bound(unknown, got) == (segs * rows + segs * (want - 1)) // want  # part-filled
-    assert dispatch.prefill_tiles_bound(problem, got) == segs * -(-rows // want)
+    assert one_launch.prefill_tiles_bound(unknown, got) == (segs * rows + segs * (want - 1)) // want  # part-filled
+    assert one_launch.prefill_tiles_bound(problem, got) == segs * -(-rows // want)
 
 
 def test_prefill_16_row_tile_s_second_wave_in_place_of_the_pair_only_at_the_call_s_own_rank(monkeypatch):
@@ -362,22 +362,22 @@ def test_prefill_16_row_tile_s_second_wave_in_place_of_the_pair_only_at_the_call
     prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
                for r, n in ((64, 128), (16, 256)) for t in (False, True)]
     ten = prefill_prob(rows=1000, segs=10, longest=100)  # 70 tiles of 16 rows in clusters of two; 64-row: 24%
-    got = dispatch.prefers_prefill(ten, prefill, 132)
-    assert got.warp_rows == 16 and dispatch.prefill_waves(ten, got, 132) == 2
-    assert dispatch.prefers_prefill(ten, prefill, 132, second_wave_over_pair=False) is None
+    got = one_launch.prefers_prefill(ten, prefill, 132)
+    assert got.warp_rows == 16 and one_launch.prefill_waves(ten, got, 132) == 2
+    assert one_launch.prefers_prefill(ten, prefill, 132, second_wave_over_pair=False) is None
     wide = prefill_prob(rows=14 * 264, segs=14, longest=264)  # 238 tiles of 16 rows; 70 of 64 rows (53%)
-    assert dispatch.prefers_prefill(wide, prefill, 132, second_wave_over_pair=False).warp_rows == 16
+    assert one_launch.prefers_prefill(wide, prefill, 132, second_wave_over_pair=False).warp_rows == 16
     as_rank = lambda problem, r: dataclasses.replace(problem, op="fused", rank=r, slice_ranks=(r,))  # noqa: E731
-    assert dispatch.rank_split(as_rank(ten, 32), prefill, 132) is None  # the pair, not two halves
-    assert dispatch.padded_prefill(as_rank(ten, 8), prefill, 132) is None
-    assert dispatch.padded_prefill(as_rank(wide, 8), prefill, 132)[1].warp_rows == 16
+    assert one_launch.rank_split(as_rank(ten, 32), prefill, 132) is None  # the pair, not two halves
+    assert one_launch.padded_prefill(as_rank(ten, 8), prefill, 132) is None
+    assert one_launch.padded_prefill(as_rank(wide, 8), prefill, 132)[1].warp_rows == 16
     one_wave = prefill_prob(rows=16 * 128, segs=16, longest=128)  # 128 tiles of 16 rows: the halves may take it
-    assert dispatch.rank_split(as_rank(one_wave, 32), prefill, 132).rank == 16
-    monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK", 0)
-    assert dispatch.prefers_prefill(ten, prefill, 132) is None
-    assert dispatch.prefers_prefill(wide, prefill, 132).warp_rows == 16  # no clusters: entry 151's rule still
-    monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 0)
-    assert dispatch.prefers_prefill(wide, prefill, 132).warp_rows == 64
+    assert one_launch.rank_split(as_rank(one_wave, 32), prefill, 132).rank == 16
+    monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK", 0)
+    assert one_launch.prefers_prefill(ten, prefill, 132) is None
+    assert one_launch.prefers_prefill(wide, prefill, 132).warp_rows == 16  # no clusters: entry 151's rule still
+    monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 0)
+    assert one_launch.prefers_prefill(wide, prefill, 132).warp_rows == 64
 
 
 def test_prefill_16_row_tile_s_second_wave_at_rank_32_only_without_clusters(monkeypatch):
@@ -388,23 +388,23 @@ def test_prefill_16_row_tile_s_second_wave_at_rank_32_only_without_clusters(monk
                for r in (32, 64) for rows, n in ((64, 128), (16, 256))]
     def chosen(segs, rows, rank=32):
         problem = prefill_prob(rows=segs * rows, segs=segs, longest=rows, rank=rank)
-        got = dispatch.prefers_prefill(problem, prefill, 132)
-        return got and (got.warp_rows, dispatch.prefill_cluster(problem, got, 132))
+        got = one_launch.prefers_prefill(problem, prefill, 132)
+        return got and (got.warp_rows, one_launch.prefill_cluster(problem, got, 132))
     assert chosen(14, 264) == (16, 1)  # 238 tiles of 16 rows, two waves; the 64-row tile's 58 in clusters of two
     assert chosen(50, 70) == (16, 1)
     assert chosen(24, 40)[0] == 64     # 60-72 tiles of 16 rows in clusters of two: two waves of them
     assert chosen(10, 100) is None     # in place of the pair: two waves of clusters (entry 144)
     assert chosen(14, 264, rank=64)[0] == 64
-    monkeypatch.setattr(dispatch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 16)
+    monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 16)
     assert chosen(14, 264)[0] == 64
 
 
 def test_prefill_rule_declines_what_the_kernel_cannot_run():
-    assert dispatch.prefers_prefill(prefill_prob(aligned=False), PREFILL, 132) is None  # 16-byte copies only
-    assert dispatch.prefers_prefill(prefill_prob(h_in=4104), PREFILL, 132) is None  # h_in in 16-column steps
-    assert dispatch.prefers_prefill(prefill_prob(dtype="fp16"), PREFILL, 132) is None  # none compiled for it
+    assert one_launch.prefers_prefill(prefill_prob(aligned=False), PREFILL, 132) is None  # 16-byte copies only
+    assert one_launch.prefers_prefill(prefill_prob(h_in=4104), PREFILL, 132) is None  # h_in in 16-column steps
+    assert one_launch.prefers_prefill(prefill_prob(dtype="fp16"), PREFILL, 132) is None  # none compiled for it
     two_slices = dataclasses.replace(prefill_prob(), slice_hidden=(4096, 1024), slice_ranks=(16, 16))
-    assert dispatch.prefers_prefill(two_slices, PREFILL, 132) is None
+    assert one_launch.prefers_prefill(two_slices, PREFILL, 132) is None
 
 
 def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
@@ -413,11 +413,11 @@ def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
     ranked = [dataclasses.replace(k, name=k.name + "_ranks", true_ranks=True) for k in PREFILL + PREFILL_SHORT]
     both = PREFILL + PREFILL_SHORT + ranked
     for problem in (prefill_prob(), prefill_prob(rows=64, segs=64)):
-        plain = dispatch.prefers_prefill(problem, both, 132)
-        with_ranks = dispatch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), both, 132)
+        plain = one_launch.prefers_prefill(problem, both, 132)
+        with_ranks = one_launch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), both, 132)
         assert not plain.true_ranks and with_ranks.true_ranks
         assert (plain.rank, plain.warp_rows, plain.tile_n) == (with_ranks.rank, with_ranks.warp_rows, with_ranks.tile_n)
-        assert dispatch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), PREFILL + PREFILL_SHORT,
+        assert one_launch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), PREFILL + PREFILL_SHORT,
                                         132) is None  # a build without the variant: the launch pair
         assert can_run(problem, with_ranks) and not can_run(dataclasses.replace(problem, true_ranks=True), plain)
 
@@ -429,14 +429,14 @@ def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sm
     two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
     kernels = PREFILL + PREFILL_SHORT + [two]
     for segs, want in [(256, two), (140, two), (64, one), (120, one)]:  # 64: clusters of two, 128 blocks
-        assert dispatch.prefers_prefill(prefill_prob(rows=segs, segs=segs), kernels, 132) is want, segs
-        assert dispatch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is one
-    r64 = dispatch.prefers_prefill(prefill_prob(rank=64, rows=256, segs=256), kernels, 132)
+        assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), kernels, 132) is want, segs
+        assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is one
+    r64 = one_launch.prefers_prefill(prefill_prob(rank=64, rows=256, segs=256), kernels, 132)
     assert r64.blocks_per_sm == 1 and r64.rank == 64
     wide = prefill_prob(rows=256, segs=256)
-    assert dispatch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 2) is two
-    assert dispatch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 1) is one  # a GPU that holds one
-    assert dispatch.prefers_prefill(wide, kernels[::-1], 132, resident_blocks=lambda k: 1) is one  # in any order
+    assert one_launch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 2) is two
+    assert one_launch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 1) is one  # a GPU that holds one
+    assert one_launch.prefers_prefill(wide, kernels[::-1], 132, resident_blocks=lambda k: 1) is one  # in any order
 
 
 def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
@@ -451,7 +451,7 @@ def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
 @pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])
 def test_prefill_cluster_ends_the_tiles_in_the_fewest_tile_times(tiles, want):
     """Clusters of two halve a tile's time and the clusters the SMs hold: two when that ends sooner, else one."""
-    assert dispatch.prefill_cluster(prefill_prob(rows=64 * tiles, segs=1), PREFILL[0], 132) == want
+    assert one_launch.prefill_cluster(prefill_prob(rows=64 * tiles, segs=1), PREFILL[0], 132) == want
     with pytest.raises(UnsupportedError, match="sm_90"):
         plan(prefill_prob(), PREFILL[0], 132, clusters=False)
 
@@ -480,17 +480,17 @@ def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkey
     """r128 with a fused kernel at r64 only: two r64 launches; not where r128 has its own kernel, where the half
     has none (r96: no r48 kernel) or off the 16-wide steps (r136), nor with RANK_SPLIT off or several slices."""
     problem = fused_prob(rank=128, rows=16, segs=1)
-    half = dispatch.rank_split(problem, HALF_RANK, 132)
+    half = one_launch.rank_split(problem, HALF_RANK, 132)
     assert half == dataclasses.replace(problem, rank=64, slice_ranks=(64,))
-    assert dispatch.one_launch_kernel(half, HALF_RANK, 132) is not None
+    assert one_launch.one_launch_kernel(half, HALF_RANK, 132) is not None
     own = HALF_RANK + [rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]
-    assert dispatch.one_launch_kernel(problem, own, 132) is not None and dispatch.rank_split(problem, own, 132) is None
-    assert dispatch.rank_split(fused_prob(rank=96, rows=16), HALF_RANK, 132) is None
-    assert dispatch.rank_split(fused_prob(rank=136, rows=16), HALF_RANK, 132) is None
+    assert one_launch.one_launch_kernel(problem, own, 132) is not None and one_launch.rank_split(problem, own, 132) is None
+    assert one_launch.rank_split(fused_prob(rank=96, rows=16), HALF_RANK, 132) is None
+    assert one_launch.rank_split(fused_prob(rank=136, rows=16), HALF_RANK, 132) is None
     two_slices = dataclasses.replace(problem, slice_hidden=(4096, 1024), slice_ranks=(128, 128))
-    assert dispatch.rank_split(two_slices, HALF_RANK, 132) is None
-    monkeypatch.setattr(dispatch, "RANK_SPLIT", 0)
-    assert dispatch.rank_split(problem, HALF_RANK, 132) is None
+    assert one_launch.rank_split(two_slices, HALF_RANK, 132) is None
+    monkeypatch.setattr(one_launch, "RANK_SPLIT", 0)
+    assert one_launch.rank_split(problem, HALF_RANK, 132) is None
 
 
 def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
@@ -539,7 +539,7 @@ def test_tall_fused_tiles_never_take_the_cluster_sum(monkeypatch):
 
 
 def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
-    """dispatch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
+    """one_launch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
     (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
     ranks (cuda_ops gives every adapter rank 8). Not where the call gives true ranks, where rank 8 has a one-launch
     kernel, without the variant, or with PADDED_PREFILL 0."""
@@ -547,19 +547,19 @@ def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monk
                for r, n in ((64, 128), (16, 256)) for t in (False, True)]
     for rows, segs in [(8192, 8), (4096, 64), (256, 256), (132, 132)]:
         problem = fused_prob(rank=8, rows=rows, segs=segs)
-        padded, kernel = dispatch.padded_prefill(problem, prefill, 132)
+        padded, kernel = one_launch.padded_prefill(problem, prefill, 132)
         assert kernel.true_ranks and kernel.rank == 16 and kernel.warp_rows == (64 if segs < rows else 16)
         assert padded.op == "prefill" and padded.rank == 16 and padded.slice_ranks == (16,) and padded.true_ranks
         assert dispatch.can_run(padded, kernel)
     many = fused_prob(rank=8, rows=256, segs=256)
-    assert dispatch.padded_prefill(dataclasses.replace(many, true_ranks=True), prefill, 132) is None
-    assert dispatch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
-    assert dispatch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
-    assert dispatch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
+    assert one_launch.padded_prefill(dataclasses.replace(many, true_ranks=True), prefill, 132) is None
+    assert one_launch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
+    assert one_launch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
+    assert one_launch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
     r8 = [dataclasses.replace(k, rank=8) for k in prefill]
-    assert dispatch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
-    monkeypatch.setattr(dispatch, "PADDED_PREFILL", 0)
-    assert dispatch.padded_prefill(many, prefill, 132) is None
+    assert one_launch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
+    monkeypatch.setattr(one_launch, "PADDED_PREFILL", 0)
+    assert one_launch.padded_prefill(many, prefill, 132) is None
 
 
 def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dtype(monkeypatch):
@@ -586,9 +586,9 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
                                                          (1, 8, 40, 64)):
             problem = dataclasses.replace(fused_prob(rank=rank, rows=rows, segs=min(segs, rows), dtype=dtype),
                                           max_segment_rows=-(-rows // min(segs, rows)))
-            every = (dispatch.one_launch_kernel(problem, kernels, 132, device.resident_blocks),
-                     dispatch.rank_split(problem, kernels, 132, device.resident_blocks),
-                     dispatch.padded_prefill(problem, kernels, 132, device.resident_blocks))
+            every = (one_launch.one_launch_kernel(problem, kernels, 132, device.resident_blocks),
+                     one_launch.rank_split(problem, kernels, 132, device.resident_blocks),
+                     one_launch.padded_prefill(problem, kernels, 132, device.resident_blocks))
             assert (cuda_ops._installed_one_launch_kernel(problem, 0), cuda_ops._installed_rank_split(problem, 0),
                     cuda_ops._installed_padded_prefill(problem, 0)) == every, problem
             for op in ("shrink", "expand"):

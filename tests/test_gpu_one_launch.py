@@ -62,7 +62,7 @@ def test_fused_shapes(kernel, shape, layout):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
-# ---- a rank without a one-launch kernel as two half-rank launches (dispatch.rank_split) -------------------------
+# ---- a rank without a one-launch kernel as two half-rank launches (one_launch.rank_split) -------------------------
 
 @pytest.fixture
 def clear_selections():
@@ -117,7 +117,7 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monk
             check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
-# ---- rank 8 on rank 16's prefill kernel for true ranks (dispatch.padded_prefill) -----------------------------
+# ---- rank 8 on rank 16's prefill kernel for true ranks (one_launch.padded_prefill) -----------------------------
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("rows, layout", [(256, "distinct"), (311, "negative"), (4096, "uniform"), (2100, "empty")])

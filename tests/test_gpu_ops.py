@@ -415,7 +415,7 @@ def test_random_problems_match_the_reference(seed):
     zero_a, zero_b = [a for a, _ in zero_pairs], [b for _, b in zero_pairs]
     scales, ref_scale = (scale, 1.0) if isinstance(scale, torch.Tensor) else (None, scale)
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
-    # two roundings of y where add_lora may run as two half-rank launches (dispatch.rank_split)
+    # two roundings of y where add_lora may run as two half-rank launches (one_launch.rank_split)
     roundings = 2 if len(outs) == 1 and ranks is None and rank >= 32 else 1
     note = f"dtype {dtype}, h_in {h_in}, outs {outs}, rank {rank}, rows {rows}, n_lora {n_lora}, layout {layout}"
 

@@ -11,12 +11,13 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import torch
 
-from . import dispatch, loader
+from . import dispatch, loader, one_launch
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
-from .dispatch import Problem, can_run, one_launch_kernel, one_launch_problem, select
+from .dispatch import Problem, can_run, select
 from .errors import UnsupportedError
 from .launch_plan import Launch, plan, reads_tables_early
 from .manifest import KernelRecord, load as load_manifest
+from .one_launch import one_launch_kernel, one_launch_problem
 
 
 # The first kernel of add_lora is a programmatic dependent launch: its blocks get onto the GPU while the
@@ -43,7 +44,7 @@ class Rows:
         return self.lora_indices.shape[0]
 
 
-ONE_LAUNCH_OPS = ("fused", "prefill")  # the kernels dispatch.one_launch_kernel and its callers choose among
+ONE_LAUNCH_OPS = ("fused", "prefill")  # the kernels one_launch.one_launch_kernel and its callers choose among
 
 
 @functools.lru_cache(maxsize=None)
@@ -63,7 +64,7 @@ def _installed_kernel(problem: Problem) -> KernelRecord:
 
 @functools.lru_cache(maxsize=4096)
 def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
-    """dispatch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
+    """one_launch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
     return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
                              dev.resident_blocks)
@@ -168,18 +169,18 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
 
 @functools.lru_cache(maxsize=4096)
 def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:
-    """dispatch.rank_split over the installed manifest for that device, once per distinct problem."""
+    """one_launch.rank_split over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return dispatch.rank_split(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+    return one_launch.rank_split(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
                                dev.resident_blocks)
 
 
 @functools.lru_cache(maxsize=4096)
 def _installed_padded_prefill(problem: Problem, device_index: Optional[int]
                               ) -> Optional[tuple[Problem, KernelRecord]]:
-    """dispatch.padded_prefill over the installed manifest for that device, once per distinct problem."""
+    """one_launch.padded_prefill over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return dispatch.padded_prefill(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+    return one_launch.padded_prefill(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
                                    dev.resident_blocks)
 
 
@@ -193,7 +194,7 @@ def clear_selections() -> None:
 
 def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
                   ) -> Optional[KernelRecord]:
-    """The kernel that runs this add_lora in one launch, or None for the launch pair (dispatch.one_launch_kernel
+    """The kernel that runs this add_lora in one launch, or None for the launch pair (one_launch.one_launch_kernel
     decides unless `fused` forces a kernel, or False forbids it)."""
     if fused is False or problem.num_slices != 1:
         return None
@@ -211,10 +212,10 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff, handoff.cuh, up
     to 512 rows of v at rank 64, 256 at rank 128);
     batches of many segments of up to 31 rows, long segments, and the mid-size batches between, in one launch of the
-    prefill kernel (prefill.cuh; with true ranks its variant for them; dispatch.prefers_prefill). A batch without a
+    prefill kernel (prefill.cuh; with true ranks its variant for them; one_launch.prefers_prefill). A batch without a
     one-launch kernel at its rank (at 128: over 256 rows, or prefill) whose half has one: two such launches, one a half
-    of the rank each (dispatch.rank_split). At rank 8, which has no prefill kernel, the batches it takes run on rank
-    16's variant for true ranks, every adapter given rank 8 (dispatch.padded_prefill). Otherwise a split-K shrink
+    of the rank each (one_launch.rank_split). At rank 8, which has no prefill kernel, the batches it takes run on rank
+    16's variant for true ranks, every adapter given rank 8 (one_launch.padded_prefill). Otherwise a split-K shrink
     storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail
     (programmatic dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink,
     expand) selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
@@ -239,7 +240,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
 
 def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                         lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora as two one-launch add_loras over the halves of the rank (dispatch.rank_split) where dispatch takes
+    """add_lora as two one-launch add_loras over the halves of the rank (one_launch.rank_split) where dispatch takes
     it (sm_90, a rank without a one-launch kernel whose half has one, no true ranks); False: the launch pair's."""
     if loader.device(x.device.index).arch < 90:
         return False
@@ -260,7 +261,7 @@ def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora
 def _launch_padded_prefill(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                            lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
     """add_lora on the next rank's prefill kernel, its variant for true ranks, every adapter at the call's rank
-    (dispatch.padded_prefill) where dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
+    (one_launch.padded_prefill) where dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
     if loader.device(x.device.index).arch < 90:
         return False
     chosen = _installed_padded_prefill(problem, x.device.index)

@@ -10,7 +10,7 @@ import dataclasses
 import itertools
 import math
 
-from . import dispatch  # its rules and constants read at each call, so that tools and tests may set them
+from . import dispatch, one_launch  # their rules and constants read at each call, so that tools and tests may set them
 from .dispatch import MAX_GRID_YZ, Problem
 from .errors import UnsupportedError
 from .manifest import KernelRecord
@@ -91,7 +91,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         # at most what the SMs hold at once
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
-        cluster = dispatch.prefill_cluster(problem, kernel, num_sms)
+        cluster = one_launch.prefill_cluster(problem, kernel, num_sms)
         walkers = min(dispatch.tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
         return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)

@@ -33,7 +33,7 @@ class KernelRecord:
     pipelined: bool = False  # expand: a block streams SgmvParams.col_tiles_per_block column tiles
     narrow: bool = False  # expand: 8-row tiles with the MMA's operands swapped (expand_narrow.cuh)
     true_ranks: bool = False  # prefill: the variant for calls with the adapters' true ranks (prefill.cuh's kTrueRanks)
-    blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (its launch bounds; dispatch.prefers_prefill)
+    blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (its launch bounds; one_launch.prefers_prefill)
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered flat
     # (fused.cuh's kFlat; dispatch.handoff_flat)
 

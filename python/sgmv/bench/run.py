@@ -15,8 +15,9 @@ import torch
 
 from .. import loader, ops, reference
 from ..batch import LoraBatch
-from ..dispatch import DTYPE_NAMES, Problem, one_launch_kernel, padded_prefill, rank_split, select
+from ..dispatch import DTYPE_NAMES, Problem, select
 from ..manifest import KernelRecord, load as load_manifest
+from ..one_launch import one_launch_kernel, padded_prefill, rank_split
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -108,9 +109,9 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
                 resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
-    the one-launch kernel where dispatch.one_launch_kernel takes it (sm_90; resident_blocks: the device's
-    occupancy of a kernel), else its one-launch kernel for each half of the rank where dispatch.rank_split takes
-    the case (two launches, so the name twice), else the next rank's prefill kernel where dispatch.padded_prefill
+    the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks: the device's
+    occupancy of a kernel), else its one-launch kernel for each half of the rank where one_launch.rank_split takes
+    the case (two launches, so the name twice), else the next rank's prefill kernel where one_launch.padded_prefill
     takes it, else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels

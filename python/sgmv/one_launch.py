@@ -1,0 +1,261 @@
+"""Which kernel runs add_lora in one launch (one_launch_kernel): the fused kernel (dispatch.prefers_fused), or the
+prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the batches between); else two
+half-rank one-launch add_loras (rank_split) or the next rank's prefill kernel (padded_prefill), else the launch pair
+(dispatch.select). Split from dispatch.py, whose Problem and can_run these rules build on.
+
+Pure functions of host-known shapes, unit-tested without a GPU. Their constants are read at each call, so tools
+(benchmarks/dispatch_sweep.py) and tests may set them here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Callable, Iterable, Optional
+
+from .dispatch import Problem, can_run, prefers_fused
+from .manifest import KernelRecord
+
+# add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM (two in the r16 16-row tile's second
+# build, below), stream row tiles of x and then y through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md,
+# entry 31): against the launch pair, 64-row tiles took 8192 rows in 8 segments at h4096 from 94.6 to 78.2 us at rank 64
+# and from 71.6 to 67.3 at rank 16, where the batch has a tile for about every SM; with half the SMs (4096 rows, 64-row
+# tiles) they lost (r64 74.1 vs 62.7 us) and 32-row tiles only tied (r16 43.6-44.7 vs 43.3). A cluster of two blocks
+# shares each tile (each streams half of h_in and of h_out; entry 32), so such a batch keeps every SM busy again. The
+# kernel takes batches whose tiles of its tallest fitting tile, times the blocks sharing each, keep
+# PREFILL_MIN_SM_PERCENT of the SMs busy, of at least PREFILL_MIN_ROWS rows and PREFILL_MIN_MEAN_ROWS rows a
+# segment.
+PREFILL_MIN_ROWS = 1024
+PREFILL_MIN_MEAN_ROWS = 32
+PREFILL_MIN_SM_PERCENT = 90
+PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
+
+
+# Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
+# where the tiles keep PREFILL_MIN_SM_PERCENT of the SMs busy, at most PREFILL_SHORT_MAX_MEAN_ROWS rows a segment.
+# From dispatch_sweep (NOTES.md, entries 35, 38 and 45; measured at one row a segment): r64 distinct bs64 and bs256
+# 0.87-0.94x the pair's time, r16 0.88-0.95x. Its stages are PREFILL_SHORT_CHUNK columns wide: with 8 consumer
+# warps (entry 45) 256 columns took distinct bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at
+# r64 (before, 128 columns won where the tiles fit one wave, entry 38).
+# Where codegen compiles the 16-row tile for two blocks an SM too (PREFILL_TWO_BLOCK_TILES: rank 16), batches of more
+# blocks than SMs take that kernel, whose tiles then all run at once (r16 distinct bs256 0.94-1.02x, median 0.975), and
+# the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
+# some SMs while others idled (distinct bs64 1.07-1.17x; held to one an SM by shared memory, still 1.04-1.07x; entry
+# 121).
+# Batches of 3-31 rows a segment take the 16-row tile too, where its estimated blocks keep
+# PREFILL_FEW_ROWS_MIN_SM_PERCENT of the SMs busy; a segment longer than a tile is several of its tiles (each reads its
+# adapter again, from L2 after the first). The full sweep's skewed bs256 cases (38-51 segments, one of ~100 rows,
+# estimated at 58-77% of the SMs) 0.59-0.89x the pair's time (rank 128 through the rank split; entry 139), batches of
+# 3-8 rows in every segment (40-128 segments, each its own adapter) 0.59-0.91x, median 0.75 (entry 140), and both
+# kinds with lengths the host does not know (a batch built from device tensors) 0.60-0.89x, median 0.74: the tile's
+# time does not depend on the host knowing them (entry 141); batches of 10-31 rows in every segment (33-96
+# segments) 0.56-1.02x, median 0.77, the one loss 40 x 24 rows at 14336 -> 4096 r64 (entry 142), so the limit is
+# where the 64-row tile's batches start (PREFILL_MIN_MEAN_ROWS). Batches of 13-20 segments (skewed bs64, uniform
+# bs256, distinct bs16 at 4096 -> 14336; at most 30% of the SMs) were 1.03-1.9x slower.
+PREFILL_SHORT_ROWS = 16
+PREFILL_SHORT_MAX_MEAN_ROWS = 2
+PREFILL_SHORT_CHUNK = 256
+PREFILL_FEW_ROWS_MAX_MEAN = 31
+PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
+# Batches of longer segments whose 64-row tiles the rule above does not take (fewer than PREFILL_MIN_ROWS rows, or
+# tiles for less than PREFILL_MIN_SM_PERCENT of the SMs: e.g. 256-3700 rows in 2-52 segments) take whichever of the
+# 64-row tile (where its blocks keep PREFILL_MID_TALL_MIN_SM_PERCENT of the SMs busy) and the 16-row tile (half of them)
+# streams fewer bytes an SM (prefill_bytes_per_sm): the 16-row tile reads each adapter again for every 16 rows but
+# spreads them over more SMs. Against the launch pair (NOTES.md, entry 143: 2-32 segments of 32-1024 rows, r16 and
+# r64, four shapes) the 16-row tile took 0.60-1.07x its time, the 64-row tile 0.54-1.09x, and the model named the
+# faster of the two in all 64 cases a dtype (best 0.54-0.95x, median 0.69): the 16-row tile at rank 16 and at 32-64
+# rows a segment, the 64-row tile at rank 64 from 40 rows a segment on; the least share measured where the 64-row
+# tile won was 36% (24 segments of 40 rows: 48 blocks). On batches it was not fitted to (entry 144) the 16-row tile
+# lost where its tiles took two waves: ten segments of 100 rows (70 tiles in clusters of two) at r32-r64, 1.01-1.12x
+# the pair; so here it is offered only where they fit PREFILL_MID_SHORT_MAX_WAVES, but for one more wave at ranks up to
+# PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK (0: none; entry 149, 10 batches of 4-26 segments at four shapes): there the
+# two-wave tile took r16 batches 0.83-0.94x the pair's time, and r8 and r16 batches 0.69-0.95x the 64-row tile's (its
+# two-block build on batches of more than 132 blocks); rank 8 (rank 16's kernel) against its own pair, which moves half
+# the adapter bytes, was even (0.93-1.05x), and two rank-16 halves of a rank-32 batch (rank_split) 1.6-1.9x the pair,
+# so in place of the pair (no 64-row tile offered) the second wave is for a call at the rank itself only
+# (prefers_prefill's second_wave_over_pair). At rank 32 (entry 151) the second wave took 0.68-0.83x the 64-row tile's
+# time where the 16-row tiles fill the SMs without clusters (204-238 tiles: 3264-3696 rows in 14-48 segments), but
+# 0.97-1.09x where they are two waves of clusters of two (24-28 segments of 36-42 rows), so up to
+# PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK the second wave is offered against the 64-row tile where the 16-row tile's
+# launch has no clusters. At rank 64 the bytes model keeps the 64-row tile there, and the 16-row tile was even
+# (0.86-1.05x, median 0.98; entry 152).
+PREFILL_MID_TALL_MIN_SM_PERCENT = 36
+PREFILL_MID_SHORT_MAX_WAVES = 1
+PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 16
+PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK = 32
+
+
+def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
+    """An estimate of the batch's row tiles of the prefill `kernel`: T / tile rows, and at least one a segment."""
+    return max(1, math.ceil(problem.num_rows / kernel.warp_rows), min(problem.num_segments, problem.num_rows))
+
+
+def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
+    """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
+    that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes; ties go
+    to the smaller size (no swap of v)."""
+    tiles = prefill_row_tiles(problem, kernel)
+    return min(range(1, PREFILL_MAX_CLUSTER + 1),
+               key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
+
+
+def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
+    """At most how many row tiles of the prefill `kernel` the batch has: a tile a segment per `warp_rows` of its
+    longest, or its rows in tiles with every segment's last part-filled (no lengths read on the device)."""
+    rows = kernel.warp_rows
+    per_longest = problem.num_segments * math.ceil(problem.longest_segment_bound / rows)
+    return max(1, min(per_longest, (problem.num_rows + problem.num_segments * (rows - 1)) // rows))
+
+
+def _adapter_and_row_elements(problem: Problem) -> tuple[int, int]:
+    """Elements of one adapter (A and B) and of one row (x read, y read and written) of add_lora `problem`."""
+    h_out = sum(problem.slice_hidden)
+    return (problem.hidden + h_out) * problem.rank, problem.hidden + 2 * h_out
+
+
+def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int) -> float:
+    """A model of the prefill `kernel`'s time on a batch (PREFILL_MID_TALL_MIN_SM_PERCENT's note): the elements an
+    SM streams, its waves of row tiles (prefill_tiles_bound, clusters as launched) times a block's share of a tile's
+    adapter (A and B, read again by each tile, from L2 after the first) and rows."""
+    adapter, row = _adapter_and_row_elements(problem)
+    return prefill_waves(problem, kernel, num_sms) * (adapter + kernel.warp_rows * row) / prefill_cluster(
+        problem, kernel, num_sms)
+
+
+def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
+    """The waves of the prefill `kernel`'s row tiles (at most prefill_tiles_bound) in clusters as launched."""
+    cluster = prefill_cluster(problem, kernel, num_sms)
+    return math.ceil(prefill_tiles_bound(problem, kernel) / max(1, num_sms // cluster))
+
+
+def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
+                resident_blocks: Optional[Callable[[KernelRecord], int]]) -> Optional[tuple[KernelRecord, int]]:
+    """The 16-row tile's kernel for `problem` and its estimated blocks: the measured stage width where a build has
+    others (ties: the first compiled); two blocks an SM where the batch has more blocks than SMs, else one
+    (PREFILL_SHORT_ROWS' note)."""
+    short = [k for k in fitting if k.warp_rows == PREFILL_SHORT_ROWS]
+    if not short:
+        return None
+    blocks = prefill_row_tiles(problem, short[0]) * prefill_cluster(problem, short[0], num_sms)
+    wanted = 2 if blocks > num_sms else 1
+    held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
+    kernel = max(short, key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, k.blocks_per_sm == wanted and held(k),
+                                       -k.blocks_per_sm))
+    return kernel, blocks
+
+
+def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int) -> Optional[tuple[KernelRecord, int]]:
+    """The tallest fitting tile's kernel for `problem` and its estimated blocks."""
+    tall = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
+    if not tall:
+        return None
+    kernel = max(tall, key=lambda k: k.warp_rows)
+    return kernel, prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
+
+
+def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+                    second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
+    """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
+    its tallest tile for long segments, its 16-row tile for many short ones (and batches of up to 31 rows a
+    segment), the one of the two that streams fewer bytes an SM for the batches of longer segments between
+    (PREFILL_MID_TALL_MIN_SM_PERCENT); the variant for true ranks exactly where the call gives them (without, it
+    costs 1-4%: benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a
+    kernel built for two blocks an SM is chosen only where the GPU holds two. second_wave_over_pair: whether the
+    16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK) where the 64-row tile is not offered,
+    i.e. in place of the launch pair: a call at the rank itself, not a rank-split half nor a padded rank."""
+    fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
+    mean_rows = problem.num_rows / max(1, problem.num_segments)
+    busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
+    if mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN:
+        short = _short_tile(problem, fitting, num_sms, resident_blocks)
+        one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
+        return short[0] if busy(short, PREFILL_MIN_SM_PERCENT if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT) else None
+    tall = _tall_tile(problem, fitting, num_sms)
+    if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
+            and busy(tall, PREFILL_MIN_SM_PERCENT)):
+        return tall[0]
+    short = _short_tile(problem, fitting, num_sms, resident_blocks)
+    tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT)
+    unclustered = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
+    second_wave = (problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair)
+                   or problem.rank <= PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK and tall_offered and unclustered)
+    if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES + second_wave:
+        short = None
+    offers = [chosen[0] for chosen, offered in ((tall, tall_offered),
+                                                (short, busy(short, PREFILL_FEW_ROWS_MIN_SM_PERCENT))) if offered]
+    return min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
+
+
+def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+                      second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
+    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
+    batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), or None
+    for the shrink-expand pair.
+    resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap).
+    second_wave_over_pair: prefers_prefill's (False for a rank-split half)."""
+    kernels = list(kernels)
+    return (prefers_fused(problem, kernels, num_sms, resident_blocks)
+            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
+                               second_wave_over_pair))
+
+
+# A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
+# handoff does not take, over 256 rows or more than four column tiles a block, and prefill, where the prefill kernel's
+# stages would need more shared memory) runs add_lora as two one-launch add_loras over the halves of the rank where
+# both halves have one: (x A^T) B^T = (x A_1^T) B_1^T + (x A_2^T) B_2^T, A_1 being A's first r / 2
+# rows and B_1 B's first r / 2 columns (views, no copies). x is read twice and y read and written twice, and y is
+# rounded to its dtype after each half (v stays float32 within each). From benchmarks/dispatch_sweep.py over the
+# full sweep's r128 cases (NOTES.md, entry 66): 0.61-0.98x the launch pair's time on 46 of 60, 1.00-1.05x on the
+# rest (skewed batches, small ones of 4096 -> 14336). RANK_SPLIT 0: never (the launch pair).
+RANK_SPLIT = 1
+
+
+def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+               resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[Problem]:
+    """The problem of each half-rank add_lora that together run add_lora `problem` (op "fused"), or None: RANK_SPLIT
+    off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
+    one-launch kernel for the half without the 16-row prefill tile's second wave in place of the pair (entry 149). The
+    half's B columns start r / 2 elements into each row: aligned as the whole."""
+    if not RANK_SPLIT or problem.num_slices != 1 or problem.rank < 32 or problem.rank % 32:
+        return None
+    kernels = list(kernels)
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
+        return None
+    half = dataclasses.replace(problem, rank=problem.rank // 2, slice_ranks=(problem.rank // 2,))
+    chosen = one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    return half if chosen is not None else None
+
+
+# A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
+# takes (long segments, many short ones) on the next rank's prefill kernel, its variant for true ranks, with
+# every adapter's rank given as the call's (cuda_ops passes a table of them): that variant copies only the rows of A
+# and the bytes of B within each adapter's rank (prefill_produce.cuh), so the call's narrower weights are read within
+# their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
+# their targets at rank 8 in the full sweep; on them its prefill cases took 0.80-0.94x that time, within their targets,
+# and distinct bs64 0.79-0.86x (benchmarks/NOTES.md, entry 137).
+PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
+PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
+
+
+def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                   resident_blocks: Optional[Callable[[KernelRecord], int]] = None
+                   ) -> Optional[tuple[Problem, KernelRecord]]:
+    """For add_lora `problem` (op "fused") at a rank of PADDED_PREFILL_RANKS, one output slice, no true ranks in the
+    call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
+    kernel that runs it, or None."""
+    to = PADDED_PREFILL_RANKS.get(problem.rank)
+    if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
+        return None
+    kernels = list(kernels)
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1)) is not None:
+        return None
+    padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
+    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    return (padded, kernel) if kernel is not None else None
+
+
+def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
+    """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
+    to (the fused or the prefill kernel) is checked and planned."""
+    return dataclasses.replace(problem, op=kernel.op)
