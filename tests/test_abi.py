@@ -79,7 +79,8 @@ def test_cluster_sizes_fit_the_kernels():
     assert "kMaxBlocks = kMaxCluster" in fused
     assert launch_plan.MAX_CLUSTER <= limit and dispatch.FUSED_CLUSTER <= limit
     prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v with one partner
-    assert int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1)) == one_launch.PREFILL_MAX_CLUSTER == 2
+    partners = int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1))
+    assert partners == one_launch.PREFILL_MAX_CLUSTER == 2
 
 
 def test_handoff_workspace_layout_matches_the_kernel():

@@ -484,7 +484,8 @@ def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkey
     assert half == dataclasses.replace(problem, rank=64, slice_ranks=(64,))
     assert one_launch.one_launch_kernel(half, HALF_RANK, 132) is not None
     own = HALF_RANK + [rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]
-    assert one_launch.one_launch_kernel(problem, own, 132) is not None and one_launch.rank_split(problem, own, 132) is None
+    assert one_launch.one_launch_kernel(problem, own, 132) is not None
+    assert one_launch.rank_split(problem, own, 132) is None
     assert one_launch.rank_split(fused_prob(rank=96, rows=16), HALF_RANK, 132) is None
     assert one_launch.rank_split(fused_prob(rank=136, rows=16), HALF_RANK, 132) is None
     two_slices = dataclasses.replace(problem, slice_hidden=(4096, 1024), slice_ranks=(128, 128))
