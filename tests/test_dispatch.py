@@ -418,7 +418,7 @@ def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
         assert not plain.true_ranks and with_ranks.true_ranks
         assert (plain.rank, plain.warp_rows, plain.tile_n) == (with_ranks.rank, with_ranks.warp_rows, with_ranks.tile_n)
         assert one_launch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), PREFILL + PREFILL_SHORT,
-                                        132) is None  # a build without the variant: the launch pair
+                                          132) is None  # a build without the variant: the launch pair
         assert can_run(problem, with_ranks) and not can_run(dataclasses.replace(problem, true_ranks=True), plain)
 
 
