@@ -23,3 +23,22 @@ def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, align
     (None: not known on the host)."""
     longest = -(-rows // max(1, segs)) if longest == "even" else (-1 if longest is None else longest)
     return Problem(op, dtype, rank, hidden, rows, segs, aligned, max_segment_rows=longest)
+
+
+# add_lora's one-launch kernels (test_dispatch.py, test_one_launch.py)
+
+def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dtype="bf16"):
+    return Problem("fused", dtype, rank, h_in, rows, segs, aligned, (h_out,), (rank,))
+
+
+PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=18, warp_rows=64, tile_n=128, unroll=1, threads=576,
+               smem_bytes=212112) for r in (16, 64)]
+PREFILL_SHORT = [rec(op="prefill", rank=r, hidden=0, warps=6 if n == 128 else 10, warp_rows=16, tile_n=n, unroll=1,
+                     threads=192 if n == 128 else 320, smem_bytes=169232) for r in (16, 64) for n in (128, 256)]
+
+
+def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True, dtype="bf16", longest=-1):
+    return Problem("prefill", dtype, rank, h_in, rows, segs, aligned, (h_out,), (rank,), longest)
+
+
+HALF_RANK = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]

@@ -1,0 +1,267 @@
+"""add_lora's one-launch choice past the fused kernel's rule (one_launch.py: the prefill kernel's tiles, the rank
+split, the padded rank) is a pure function of shapes (no GPU needed)."""
+import dataclasses
+
+import pytest
+
+from sgmv import one_launch
+from sgmv.dispatch import can_run
+from sgmv.launch_plan import plan
+from sgmv.errors import UnsupportedError
+from dispatch_records import HALF_RANK, PREFILL, PREFILL_SHORT, fused_prob, prefill_prob, rec
+
+
+# ---- add_lora for long segments in one launch (the prefill kernel) ------------------------------------
+
+@pytest.mark.parametrize("rows, segs, rank, want", [
+    (8192, 8, 16, 16),      # 128 tiles of 64 rows: 97% of 132 SMs (measured: 67.3 vs the pair's 71.6 us)
+    (8192, 8, 64, 64),      # (78.2 vs 94.6 us)
+    (16384, 256, 16, 16),   # 64 rows a segment
+    (4096, 64, 16, 16),     # 64 tiles for half the SMs, each shared by a cluster of two blocks (entry 32)
+    (2048, 32, 16, 16),     # 32 tiles in clusters of two, 48% of the SMs: under 90%, but the batches between take
+                            # the tile that streams fewer bytes an SM, here the only one (entry 143: 0.66-0.81x)
+    (7500, 4, 16, 16),      # 118 tiles: under 90% of the SMs (ditto)
+    (1024, 8, 16, None),    # 16 tiles in clusters of two: 24% of the SMs
+    (8192, 512, 16, None),  # 16 rows a segment
+    (8192, 8, 32, None),    # no kernel of that rank in the list
+])
+def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
+    """benchmarks/NOTES.md entries 31 and 143: the prefill kernel's 64-row tile where its tiles keep 90% of the SMs
+    busy, and for batches between where it is the tile that streams fewer bytes an SM."""
+    got = one_launch.prefers_prefill(prefill_prob(rows=rows, segs=segs, rank=rank), PREFILL, num_sms=132)
+    assert (got.rank if got else None) == want
+
+
+@pytest.mark.parametrize("rows, segs, rank, want", [
+    (64, 64, 16, (2, 256)),   # distinct bs64: 64 one-row tiles in clusters of two, one wave (entry 35: 0.88-0.91x;
+                              # 256-column stages 0.95-0.99x the time of 128 once they had 8 consumer warps, entry 45)
+    (256, 256, 16, (1, 256)),  # distinct bs256: two tiles a block (entry 38: 0.93-0.95x)
+    (256, 256, 64, (1, 256)),  # ... at r64 (0.92-0.94x with 128 columns; 256 about even with 128)
+    (64, 64, 64, (2, 256)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45)
+    (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
+    (256, 16, 64, None),      # 16 rows a segment: neither long nor short
+])
+def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
+    """benchmarks/NOTES.md entries 35 and 38: the 16-row tile for distinct batches, `want` = (cluster size, stage
+    columns), where it won."""
+    problem = prefill_prob(rows=rows, segs=segs, rank=rank)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    if want is None:
+        assert got is None
+    else:
+        assert (got.rank, got.warp_rows, one_launch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
+    long = one_launch.prefers_prefill(prefill_prob(rank=rank), PREFILL + PREFILL_SHORT, num_sms=132)
+    assert long.warp_rows == 64  # long segments keep the 64-row tile
+
+
+
+@pytest.mark.parametrize("rows, segs, longest, rank, want", [
+    (256, 46, 104, 16, (2, 256)),  # skewed bs256: ~5.6 rows a segment, 46 estimated tiles in clusters of two, 70%
+                                   # of the SMs (entry 139: 0.59-0.64x the pair's time at r16)
+    (256, 38, 110, 64, (2, 256)),  # ... 58% (0.72x at r64)
+    (256, 46, -1, 16, (2, 256)),   # the longest segment unknown on the host (entry 141: 0.60-0.89x)
+    (256, 64, 4, 16, (2, 256)),    # 4 rows in every segment, 64 tiles (entry 140: 0.62-0.71x at r16)
+    (320, 40, 8, 64, (2, 256)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64)
+    (64, 20, 27, 16, None),        # skewed bs64: 3.2 rows a segment, but 30% of the SMs (1.03-1.9x slower)
+    (1023, 33, 31, 64, (2, 256)),  # 31 rows in every segment, 64 estimated tiles (entry 142: 0.67-0.72x at r64)
+    (960, 40, 24, 16, (2, 256)),   # 24 rows, 60 tiles (0.81-0.92x at r16)
+    (256, 31, 100, 16, None),      # 8.3 rows a segment, but 31 tiles in clusters of two: 47% of the SMs
+    (1024, 32, 32, 16, (2, 256)),  # 32 rows a segment, under the 64-row tile's 1024 rows: the 16-row tile streams
+                                   # fewer bytes an SM (entry 143: 0.68-0.74x the pair at r16)
+    (512, 16, 32, 16, None),       # ... but 32 tiles: 48% of the SMs, and the 64-row tile's 24%: the pair
+])
+def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs, longest, rank, want):
+    """benchmarks/NOTES.md entries 139-142: the 16-row tile for batches of 3-31 rows a segment, where its estimated
+    blocks keep half the SMs busy, whether or not the host knows the lengths."""
+    problem = prefill_prob(rows=rows, segs=segs, rank=rank, longest=longest)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    if want is None:
+        assert got is None
+    else:
+        assert (got.rank, got.warp_rows, one_launch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
+
+@pytest.mark.parametrize("h_in, h_out, rank, segs, rows, want", [
+    (4096, 4096, 16, 16, 128, 16),   # rank 16: the 16-row tile (entry 143: 0.60x the pair; the 64-row tile 0.66x)
+    (8192, 8192, 64, 32, 32, 16),    # r64 at 32 rows a segment: 64 tiles of 16 rows in one wave (0.72x; 0.89x)
+    (8192, 8192, 64, 24, 40, 64),    # 40 rows: three 16-row tiles a segment, two waves (1.06x; the 64-row 0.88x)
+    (4096, 14336, 64, 4, 512, 64),   # 512 rows: each adapter read by 32 tiles of 16 rows (0.84x; 0.78x)
+    (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x)
+    (8192, 8192, 64, 10, 100, None),  # 70 tiles of 16 rows in clusters of two: two waves (entry 144: 1.07x), and
+                                      # 20 of 64 rows: 24% of the SMs; the pair
+    (8192, 8192, 16, 10, 100, 16),    # ... but rank 16 takes the second wave (entry 149: 0.83-0.94x the pair)
+])
+def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_in, h_out, rank, segs, rows, want):
+    """benchmarks/NOTES.md entries 143-144: batches of 32-1024 rows a segment the 64-row tile's rule leaves to the pair
+    take the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all entry 143's 128
+    cases; the 16-row tile only where its tiles fit one wave, or two at rank 16 (entry 149)."""
+    problem = prefill_prob(rows=segs * rows, segs=segs, rank=rank, h_in=h_in, h_out=h_out, longest=rows)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    if want is None:
+        assert got is None
+        return
+    assert (got.rank, got.warp_rows) == (rank, want)
+    unknown = dataclasses.replace(problem, max_segment_rows=-1)  # tiles bounded by the rows, each segment's last
+    assert one_launch.prefill_tiles_bound(unknown, got) == (segs * rows + segs * (want - 1)) // want  # part-filled
+    assert one_launch.prefill_tiles_bound(problem, got) == segs * -(-rows // want)
+
+
+def test_prefill_16_row_tile_s_second_wave_in_place_of_the_pair_only_at_the_call_s_own_rank(monkeypatch):
+    """benchmarks/NOTES.md entry 149: between the few-rows and the 64-row tile's rules, the 16-row tile may take two
+    waves at ranks up to 16; in place of the pair (no 64-row tile offered) only at the call's own rank: two rank-16
+    halves of rank 32 (1.6-1.9x the pair) and rank 8 on rank 16's kernel (0.93-1.05x) keep the pair, while against the
+    64-row tile rank 8 takes it too (0.71-0.94x)."""
+    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
+               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
+    ten = prefill_prob(rows=1000, segs=10, longest=100)  # 70 tiles of 16 rows in clusters of two; 64-row: 24%
+    got = one_launch.prefers_prefill(ten, prefill, 132)
+    assert got.warp_rows == 16 and one_launch.prefill_waves(ten, got, 132) == 2
+    assert one_launch.prefers_prefill(ten, prefill, 132, second_wave_over_pair=False) is None
+    wide = prefill_prob(rows=14 * 264, segs=14, longest=264)  # 238 tiles of 16 rows; 70 of 64 rows (53%)
+    assert one_launch.prefers_prefill(wide, prefill, 132, second_wave_over_pair=False).warp_rows == 16
+    as_rank = lambda problem, r: dataclasses.replace(problem, op="fused", rank=r, slice_ranks=(r,))  # noqa: E731
+    assert one_launch.rank_split(as_rank(ten, 32), prefill, 132) is None  # the pair, not two halves
+    assert one_launch.padded_prefill(as_rank(ten, 8), prefill, 132) is None
+    assert one_launch.padded_prefill(as_rank(wide, 8), prefill, 132)[1].warp_rows == 16
+    one_wave = prefill_prob(rows=16 * 128, segs=16, longest=128)  # 128 tiles of 16 rows: the halves may take it
+    assert one_launch.rank_split(as_rank(one_wave, 32), prefill, 132).rank == 16
+    monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK", 0)
+    assert one_launch.prefers_prefill(ten, prefill, 132) is None
+    assert one_launch.prefers_prefill(wide, prefill, 132).warp_rows == 16  # no clusters: entry 151's rule still
+    monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 0)
+    assert one_launch.prefers_prefill(wide, prefill, 132).warp_rows == 64
+
+
+def test_a_rank_split_half_runs_the_kernel_rank_split_chose_for_it():
+    """rank_split judges a half without the 16-row tile's second wave in place of the pair, and cuda_ops then picks
+    each half's kernel with one_launch_kernel's default: the two must agree wherever rank_split takes the batch."""
+    import itertools
+    kernels = PREFILL + PREFILL_SHORT + HALF_RANK
+    split = 0
+    for rank, segs, rows in itertools.product((32, 128), (1, 4, 10, 16, 24, 40, 64, 256), (1, 16, 40, 100, 264, 1024)):
+        problem = dataclasses.replace(fused_prob(rank=rank, rows=segs * rows, segs=segs), max_segment_rows=rows)
+        half = one_launch.rank_split(problem, kernels, 132)
+        if half is not None:
+            split += 1
+            assert (one_launch.one_launch_kernel(half, kernels, 132)
+                    == one_launch.one_launch_kernel(half, kernels, 132, second_wave_over_pair=False)), problem
+    assert split > 20
+
+
+def test_prefill_16_row_tile_s_second_wave_at_rank_32_only_without_clusters(monkeypatch):
+    """benchmarks/NOTES.md entries 151-153: at rank 32 the 16-row tile takes a second wave against the 64-row tile
+    where its tiles fill the SMs without clusters (0.68-0.87x), not two waves of clusters of two (0.97-1.09x), and
+    never in place of the pair; rank 64 keeps the bytes model's 64-row tile."""
+    prefill = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=rows, tile_n=n, threads=352)
+               for r in (32, 64) for rows, n in ((64, 128), (16, 256))]
+    def chosen(segs, rows, rank=32):
+        problem = prefill_prob(rows=segs * rows, segs=segs, longest=rows, rank=rank)
+        got = one_launch.prefers_prefill(problem, prefill, 132)
+        return got and (got.warp_rows, one_launch.prefill_cluster(problem, got, 132))
+    assert chosen(14, 264) == (16, 1)  # 238 tiles of 16 rows, two waves; the 64-row tile's 58 in clusters of two
+    assert chosen(50, 70) == (16, 1)
+    assert chosen(24, 40)[0] == 64     # 60-72 tiles of 16 rows in clusters of two: two waves of them
+    assert chosen(10, 100) is None     # in place of the pair: two waves of clusters (entry 144)
+    assert chosen(14, 264, rank=64)[0] == 64
+    monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 16)
+    assert chosen(14, 264)[0] == 64
+
+
+def test_prefill_rule_declines_what_the_kernel_cannot_run():
+    assert one_launch.prefers_prefill(prefill_prob(aligned=False), PREFILL, 132) is None  # 16-byte copies only
+    assert one_launch.prefers_prefill(prefill_prob(h_in=4104), PREFILL, 132) is None  # h_in in 16-column steps
+    assert one_launch.prefers_prefill(prefill_prob(dtype="fp16"), PREFILL, 132) is None  # none compiled for it
+    two_slices = dataclasses.replace(prefill_prob(), slice_hidden=(4096, 1024), slice_ranks=(16, 16))
+    assert one_launch.prefers_prefill(two_slices, PREFILL, 132) is None
+
+
+def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
+    """benchmarks/NOTES.md entry 98: the variant that takes true ranks costs calls without them 1-4%, and the plain
+    kernel computes every adapter at the full rank: each takes only its own calls (the ranked one can run any)."""
+    ranked = [dataclasses.replace(k, name=k.name + "_ranks", true_ranks=True) for k in PREFILL + PREFILL_SHORT]
+    both = PREFILL + PREFILL_SHORT + ranked
+    for problem in (prefill_prob(), prefill_prob(rows=64, segs=64)):
+        plain = one_launch.prefers_prefill(problem, both, 132)
+        with_ranks = one_launch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), both, 132)
+        assert not plain.true_ranks and with_ranks.true_ranks
+        assert (plain.rank, plain.warp_rows, plain.tile_n) == (with_ranks.rank, with_ranks.warp_rows, with_ranks.tile_n)
+        assert one_launch.prefers_prefill(dataclasses.replace(problem, true_ranks=True), PREFILL + PREFILL_SHORT,
+                                          132) is None  # a build without the variant: the launch pair
+        assert can_run(problem, with_ranks) and not can_run(dataclasses.replace(problem, true_ranks=True), plain)
+
+
+def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sms():
+    """The r16 16-row tile's variant of two blocks an SM runs batches of more tiles (times the cluster) than SMs; a
+    batch that fits one block an SM keeps the one-block kernel, as does any batch of a build without the variant."""
+    one = PREFILL_SHORT[1]  # rank 16, 256 columns
+    two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
+    kernels = PREFILL + PREFILL_SHORT + [two]
+    for segs, want in [(256, two), (140, two), (64, one), (120, one)]:  # 64: clusters of two, 128 blocks
+        assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), kernels, 132) is want, segs
+        assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is one
+    r64 = one_launch.prefers_prefill(prefill_prob(rank=64, rows=256, segs=256), kernels, 132)
+    assert r64.blocks_per_sm == 1 and r64.rank == 64
+    wide = prefill_prob(rows=256, segs=256)
+    assert one_launch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 2) is two
+    assert one_launch.prefers_prefill(wide, kernels, 132, resident_blocks=lambda k: 1) is one  # a GPU that holds one
+    assert one_launch.prefers_prefill(wide, kernels[::-1], 132, resident_blocks=lambda k: 1) is one  # in any order
+
+
+def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
+    full = plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1)
+    assert (full.grid, full.cluster) == ((132, 1, 1), 1)  # 128 tiles: one tile-time with or without clusters
+    half = plan(prefill_prob(rows=4096, segs=64), PREFILL[0], 132, clusters=True, resident_blocks=1)
+    assert (half.grid, half.cluster) == ((66, 2, 1), 2)  # 64 tiles: clusters of two, each block half a tile
+    small = plan(prefill_prob(rows=1000, segs=3), PREFILL[0], 132, clusters=True, resident_blocks=1)
+    assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
+
+
+@pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])
+def test_prefill_cluster_ends_the_tiles_in_the_fewest_tile_times(tiles, want):
+    """Clusters of two halve a tile's time and the clusters the SMs hold: two when that ends sooner, else one."""
+    assert one_launch.prefill_cluster(prefill_prob(rows=64 * tiles, segs=1), PREFILL[0], 132) == want
+    with pytest.raises(UnsupportedError, match="sm_90"):
+        plan(prefill_prob(), PREFILL[0], 132, clusters=False)
+
+
+# ---- a rank without a one-launch kernel, as two half-rank launches ---------------------------------------------
+
+def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkeypatch):
+    """r128 with a fused kernel at r64 only: two r64 launches; not where r128 has its own kernel, where the half
+    has none (r96: no r48 kernel) or off the 16-wide steps (r136), nor with RANK_SPLIT off or several slices."""
+    problem = fused_prob(rank=128, rows=16, segs=1)
+    half = one_launch.rank_split(problem, HALF_RANK, 132)
+    assert half == dataclasses.replace(problem, rank=64, slice_ranks=(64,))
+    assert one_launch.one_launch_kernel(half, HALF_RANK, 132) is not None
+    own = HALF_RANK + [rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]
+    assert one_launch.one_launch_kernel(problem, own, 132) is not None
+    assert one_launch.rank_split(problem, own, 132) is None
+    assert one_launch.rank_split(fused_prob(rank=96, rows=16), HALF_RANK, 132) is None
+    assert one_launch.rank_split(fused_prob(rank=136, rows=16), HALF_RANK, 132) is None
+    two_slices = dataclasses.replace(problem, slice_hidden=(4096, 1024), slice_ranks=(128, 128))
+    assert one_launch.rank_split(two_slices, HALF_RANK, 132) is None
+    monkeypatch.setattr(one_launch, "RANK_SPLIT", 0)
+    assert one_launch.rank_split(problem, HALF_RANK, 132) is None
+
+
+def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
+    """one_launch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
+    (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
+    ranks (cuda_ops gives every adapter rank 8). Not where the call gives true ranks, where rank 8 has a one-launch
+    kernel, without the variant, or with PADDED_PREFILL 0."""
+    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
+               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
+    for rows, segs in [(8192, 8), (4096, 64), (256, 256), (132, 132)]:
+        problem = fused_prob(rank=8, rows=rows, segs=segs)
+        padded, kernel = one_launch.padded_prefill(problem, prefill, 132)
+        assert kernel.true_ranks and kernel.rank == 16 and kernel.warp_rows == (64 if segs < rows else 16)
+        assert padded.op == "prefill" and padded.rank == 16 and padded.slice_ranks == (16,) and padded.true_ranks
+        assert can_run(padded, kernel)
+    many = fused_prob(rank=8, rows=256, segs=256)
+    assert one_launch.padded_prefill(dataclasses.replace(many, true_ranks=True), prefill, 132) is None
+    assert one_launch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
+    assert one_launch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
+    assert one_launch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
+    r8 = [dataclasses.replace(k, rank=8) for k in prefill]
+    assert one_launch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
+    monkeypatch.setattr(one_launch, "PADDED_PREFILL", 0)
+    assert one_launch.padded_prefill(many, prefill, 132) is None
