@@ -254,6 +254,24 @@ def test_dispatch_picks_names_each_sweep_case_kernels(monkeypatch):
     assert got[("fp16", "h8192_r64_distinct_bs1_s1")].startswith("none: no compiled shrink kernel")
 
 
+def test_selection_time_times_new_problems_and_restores_the_device(monkeypatch):
+    """benchmarks/selection_time.py: microseconds a new problem through cuda_ops's selections, with the device mocked
+    only while it runs and the memos left empty."""
+    import pathlib
+    from sgmv import cuda_ops
+    from sgmv.manifest import Manifest
+    from dispatch_records import AVAILABLE, HALF_RANK, PREFILL, PREFILL_SHORT
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    timing = _benchmark_script("selection_time")
+    monkeypatch.setattr(cuda_ops, "load_manifest",
+                        lambda: Manifest(archs=(90,), kernels=tuple(AVAILABLE + PREFILL + PREFILL_SHORT + HALF_RANK)))
+    device = cuda_ops.loader.device
+    batch = timing.problems()[::200]
+    assert len(batch) > 5 and {p.rank for p in batch} == {16, 64}
+    assert 0 < timing.time_selections(batch, passes=2)
+    assert cuda_ops.loader.device is device and cuda_ops._installed_one_launch_kernel.cache_info().currsize == 0
+
+
 @requires_gpu
 def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
     """--batches (NOTES.md, entries 140-145): each value's run times the tool's own cases (each checked against the
