@@ -161,8 +161,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     (PREFILL_MID_TALL_MIN_SM_PERCENT); the variant for true ranks exactly where the call gives them (without, it
     costs 1-4%: benchmarks/NOTES.md, entry 98). resident_blocks(kernel): the driver's occupancy where known; a
     kernel built for two blocks an SM is chosen only where the GPU holds two. second_wave_over_pair: whether the
-    16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK) where the 64-row tile is not offered,
-    i.e. in place of the launch pair: a call at the rank itself, not a rank-split half nor a padded rank."""
+    16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK; PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK's
+    only beside the 64-row tile) where the 64-row tile is not offered, i.e. in place of the launch pair: a call at
+    the rank itself, not a rank-split half nor a padded rank."""
     fitting = [k for k in kernels  # can_run's rank first: a cheap test that spares most kernels the call
                if k.rank == problem.rank and can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
@@ -178,8 +179,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     short = _short_tile(problem, fitting, num_sms, resident_blocks)
     tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT)
     unclustered = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
-    second_wave = (problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair)
-                   or problem.rank <= PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK and tall_offered and unclustered)
+    second_wave = ((problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair))
+                   or (problem.rank <= PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK and tall_offered and unclustered))
     if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES + second_wave:
         short = None
     offers = [chosen[0] for chosen, offered in ((tall, tall_offered),
