@@ -341,7 +341,7 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     for the flat grid where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows
     a tile before 32 (tiles of 32 rows only for batches of
     HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
-    fitting = [k for k in kernels if k.rank == problem.rank and can_run(problem, k)]  # can_run's rank test first
+    fitting = [k for k in kernels if can_run(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16  # (32-row tiles have none,
                and not k.flat_tiles]                                                   # nor those for the flat grid)
     if cluster and problem.rank <= FUSED_MAX_RANK:

@@ -164,8 +164,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK; PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK's
     only beside the 64-row tile) where the 64-row tile is not offered, i.e. in place of the launch pair: a call at
     the rank itself, not a rank-split half nor a padded rank."""
-    fitting = [k for k in kernels  # can_run's rank first: a cheap test that spares most kernels the call
-               if k.rank == problem.rank and can_run(problem, k) and k.true_ranks == problem.true_ranks]
+    fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
     if mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN:
