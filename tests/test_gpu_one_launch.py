@@ -230,6 +230,34 @@ def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, 6).to(DEV))
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rank, sizes", [(16, [1] * 16), (64, [1] * 15 + [0]), (8, [16] * 16), (8, [256]),
+                                         (32, [9, 0, 1, 16, 2, 1, 4, 3, 1, 1, 2, 5, 1, 2, 1, 1])],
+                         ids=["r16-distinct16", "r64-distinct15-empty", "r8-16x16", "r8-one-adapter", "r32-skewed"])
+def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, dtype):
+    """Batches of 4096 -> 14336 that need 4 column tiles a block (one_launch.handoff_over_pair, NOTES entry 157), a -1
+    adapter among them, through sgmv.add_lora: the fused kernel where the build has it at the rank, and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernels need sm_90")
+    loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
+    gen = torch.Generator().manual_seed(rank + len(sizes))
+    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+    rows = sum(sizes)
+    a, b = random_weights(6, rank, 4096, 14336, dtype, gen)
+    x = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, 14336, generator=gen).to(dtype).to(DEV)
+    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, batch.num_segments),
+                                  max_segment_rows=batch.max_segment_rows)
+    got = cuda_ops._installed_one_launch_kernel(problem, 0)
+    if any(k.op == "fused" and k.rank == rank and k.dtype == problem.dtype for k in KERNELS):
+        assert got is not None and got.op == "fused" and dispatch.uses_handoff(problem, got), got
+    poison_allocator(DEV)
+    y = y0.clone()
+    sgmv.add_lora(y, x, a, b, batch, scale=0.5)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, 6).to(DEV))
+
+
 def test_grid_handoff_in_graphs_and_streams():
     """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
     are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every

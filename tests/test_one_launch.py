@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from sgmv import one_launch
+from sgmv import dispatch, one_launch
 from sgmv.dispatch import can_run
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
@@ -265,3 +265,46 @@ def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monk
     assert one_launch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
     monkeypatch.setattr(one_launch, "PADDED_PREFILL", 0)
     assert one_launch.padded_prefill(many, prefill, 132) is None
+
+
+# ---- the grid handoff with more column tiles a block in place of the pair (one_launch.handoff_over_pair) ----------
+
+WIDE_FUSED = [rec(op="fused", rank=r, hidden=0, warps=8, warp_rows=16, tile_n=512, unroll=4, threads=256)
+              for r in (8, 16)]
+
+
+def _even(rank, rows, segs, h_in=4096, h_out=14336):
+    return dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=rank, rows=rows, segs=segs),
+                               max_segment_rows=-(-rows // segs))
+
+
+@pytest.mark.parametrize("rank, rows, segs, want", [
+    (16, 16, 16, 16),  # distinct bs16 at 4096 -> 14336: 16 segments x 8 splits, 4 of 28 column tiles a block
+    (16, 64, 17, 16),  # 17 segments x 7 splits
+    (8, 256, 16, 8),   # rank 8 with 16 rows a segment (uniform bs256)
+    (8, 256, 1, 8),    # one adapter over 256 rows: 16 row tiles x 8 splits
+    (8, 16, 16, None),  # rank 8 at one row a segment: the pair (entry 157: 1.13x)
+    (8, 64, 17, None),  # nor at ~4 rows a segment (1.11x)
+])
+def test_handoff_takes_up_to_four_column_tiles_a_block_where_the_pair_would_run(rank, rows, segs, want, monkeypatch):
+    """NOTES entry 157: where neither the fused rule nor the prefill kernel takes a batch, the grid handoff with up to
+    HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK column tiles a block, from rank 16 or from 16 rows a segment; 0 turns it
+    off (the pair)."""
+    kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
+    problem = _even(rank, rows, segs)
+    assert dispatch.prefers_fused(problem, kernels, 132) is None  # more tiles a block than HANDOFF_MAX_TILES_PER_BLOCK
+    got = one_launch.one_launch_kernel(problem, kernels, 132)
+    assert (got.rank if got else None) == want
+    if got is not None:
+        grid = dispatch.handoff_grid(problem, got, 132)
+        assert dispatch.uses_handoff(problem, got) and dispatch._tiles_per_block(problem, got, grid) == 4
+        monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK", 0)
+        assert one_launch.one_launch_kernel(problem, kernels, 132) is None
+
+
+def test_handoff_over_the_pair_comes_after_the_prefill_kernel():
+    """Asked first, 4 tiles a block would take the prefill kernel's distinct bs64 from it (entry 157: 1.04-1.31x)."""
+    kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
+    distinct = _even(16, 64, 64, h_out=4096)
+    assert one_launch.handoff_over_pair(distinct, kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.one_launch_kernel(distinct, kernels, 132).op == "prefill"

@@ -196,6 +196,11 @@ def tile_slots(problem: Problem, kernel: KernelRecord) -> int:
 # cluster barriers and the shrink repeated per column cluster lose to the pair, and at rank 64 it never won.
 FUSED_MAX_RANK = 16
 FUSED_MAX_BLOCKS = 64
+# Each warp of a cluster's blocks reduces h_in / (FUSED_CLUSTER x warps) columns in sequence; past
+# FUSED_MAX_WARP_COLUMNS the grid handoff, which splits h_in over up to a block an SM, runs the batch instead. From
+# dispatch_sweep over the full sweep (NOTES.md, entry 156): at h_in 14336 the 4-warp tile's 448 columns a warp took
+# one-row and one-adapter 16-row batches 5.3-6.5 us against the handoff's 3.9-4.3; 224 (8 warps) or fewer won.
+FUSED_MAX_WARP_COLUMNS = 256
 FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
 
@@ -248,11 +253,12 @@ HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NO
 
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
-    """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS). Kernels
-    of a higher rank are never asked to (the r64 256-column one carries no cluster sum: codegen's
-    KernelSpec.cluster_sum)."""
+    """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS,
+    FUSED_MAX_WARP_COLUMNS). Kernels of a higher rank are never asked to (the r64 256-column one carries no cluster
+    sum: codegen's KernelSpec.cluster_sum)."""
     return (max(problem.rank, kernel.rank) <= FUSED_MAX_RANK
-            and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS)
+            and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS
+            and problem.hidden <= FUSED_MAX_WARP_COLUMNS * FUSED_CLUSTER * kernel.warps)
 
 
 def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
@@ -310,12 +316,14 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
                default=None)
 
 
-def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> Optional[tuple]:
+def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int,
+                  max_tiles_per_block: int = 0) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
     prefers, column tiles a block, rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where
     the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
     tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
-    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK).
+    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK;
+    max_tiles_per_block, where larger, in place of either).
     """
     if not uses_handoff(problem, kernel):
         return None
@@ -328,19 +336,22 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     if grid is None:
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
-    most = HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64 else HANDOFF_MAX_TILES_PER_BLOCK
+    most = max(max_tiles_per_block,
+               HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64 else HANDOFF_MAX_TILES_PER_BLOCK)
     return (kernel.flat_tiles != flat, tiles, kernel.warp_rows, math.prod(grid), kernel.tile_n,
             kernel.name) if tiles <= most else None
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                  resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
+                  resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+                  max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
     blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), a kernel
     for the flat grid where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows
     a tile before 32 (tiles of 32 rows only for batches of
-    HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns."""
+    HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns.
+    max_tiles_per_block: _handoff_cost's (one_launch.handoff_over_pair's wider limit)."""
     fitting = [k for k in kernels if can_run(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16  # (32-row tiles have none,
                and not k.flat_tiles]                                                   # nor those for the flat grid)
@@ -350,5 +361,5 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
         if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS:
             return best
     costs = [(cost, k) for k in fitting
-             if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k))) is not None]
+             if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
     return min(costs, key=lambda ck: ck[0])[1] if costs else None

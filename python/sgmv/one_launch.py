@@ -191,14 +191,39 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                       second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
-    batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), or None
-    for the shrink-expand pair.
+    batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), the fused
+    kernel again with more column tiles a block (handoff_over_pair), or None for the shrink-expand pair.
     resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap).
     second_wave_over_pair: prefers_prefill's (False for a rank-split half)."""
     kernels = list(kernels)
     return (prefers_fused(problem, kernels, num_sms, resident_blocks)
             or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
-                               second_wave_over_pair))
+                               second_wave_over_pair)
+            or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
+
+
+# Where neither rule above takes a batch, the fused kernel's grid handoff with up to
+# HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK column tiles a block (dispatch.HANDOFF_MAX_TILES_PER_BLOCK's 2 everywhere
+# else) runs it in place of the launch pair: batches of 13-20 segments at a wide h_out (4096 -> 14336: 28 column
+# tiles over 8-16 splits) and skewed ones at h8192. From dispatch_sweep over the full sweep's pair batches (NOTES.md,
+# entry 157), both dtypes: ranks 16-128 (rank 128 as two rank-64 halves) 0.75-0.93x the pair's time, one even (r16
+# distinct bs16, 1.01); at rank 8 0.89x over 16 rows a segment (uniform and identical bs256) but 1.11-1.13x over 1-4
+# (distinct bs16, skewed bs64 at h8192), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at least
+# HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4 tiles a block lost
+# to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after.
+HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never
+HANDOFF_OVER_PAIR_MIN_RANK = 16
+HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
+
+
+def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
+    """The fused kernel to run add_lora `problem` (op "fused") with the grid handoff's wider column-tile limit, where
+    the rank or the rows a segment allow it, or None."""
+    if (problem.rank < HANDOFF_OVER_PAIR_MIN_RANK
+            and problem.num_rows < HANDOFF_OVER_PAIR_MIN_MEAN_ROWS * max(1, problem.num_segments)):
+        return None
+    return prefers_fused(problem, kernels, num_sms, resident_blocks, HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK)
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
