@@ -203,6 +203,28 @@ def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
         check_delta(y, y0, want, DTYPES[kernel.dtype], ~covered_rows(batch, y0.shape[0], 6).to(DEV))
 
 
+class _AddLoraCase:
+    """A batch of segments of `sizes` rows with adapters `loras` (6 of them) at 4096 -> h_out on fresh random data,
+    its add_lora problem (the longest segment known), and check(): sgmv.add_lora against the float64 reference."""
+
+    def __init__(self, rank: int, sizes: list[int], loras: list[int], h_out: int, dtype: torch.dtype, seed: int):
+        gen = torch.Generator().manual_seed(seed)
+        self.batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
+        self.a, self.b = random_weights(6, rank, 4096, h_out, dtype, gen)
+        self.x = torch.randn(sum(sizes), 4096, generator=gen).to(dtype).to(DEV)
+        self.y0 = torch.randn(sum(sizes), h_out, generator=gen).to(dtype).to(DEV)
+        self.problem = dataclasses.replace(Problem.for_add_lora(self.y0, self.x, self.a, self.b,
+                                                                self.batch.num_segments),
+                                           max_segment_rows=self.batch.max_segment_rows)
+
+    def check(self) -> None:
+        poison_allocator(DEV)
+        y = self.y0.clone()
+        sgmv.add_lora(y, self.x, self.a, self.b, self.batch, scale=0.5)
+        want = reference.add_lora_delta(self.x, self.a, self.b, self.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, self.y0, want, self.y0.dtype, ~covered_rows(self.batch, self.y0.shape[0], 6).to(DEV))
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("rank", [16, 64, 128])
 def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
@@ -212,22 +234,11 @@ def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
         pytest.skip("the fused kernels need sm_90")
     sizes = [40, 1, 1, 0, 1, 2, 1, 17, 1] + [1] * 11
     loras = [i % 6 if i != 2 else -1 for i in range(len(sizes))]
-    gen = torch.Generator().manual_seed(rank)
-    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
-    rows = sum(sizes)
-    a, b = random_weights(6, rank, 4096, 4096, dtype, gen)
-    x = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
-    y0 = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
-    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, batch.num_segments),
-                                  max_segment_rows=batch.max_segment_rows)
-    kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+    case = _AddLoraCase(rank, sizes, loras, 4096, dtype, seed=rank)
+    kernel = cuda_ops._installed_one_launch_kernel(case.problem, 0)
     if any(k.flat_tiles and k.rank == rank and k.dtype == dispatch.DTYPE_NAMES[dtype] for k in KERNELS):
         assert kernel is not None and kernel.flat_tiles, kernel
-    poison_allocator(DEV)
-    y = y0.clone()
-    sgmv.add_lora(y, x, a, b, batch, scale=0.5)
-    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
-    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, 6).to(DEV))
+    case.check()
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
@@ -240,22 +251,11 @@ def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, d
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
     loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
-    gen = torch.Generator().manual_seed(rank + len(sizes))
-    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
-    rows = sum(sizes)
-    a, b = random_weights(6, rank, 4096, 14336, dtype, gen)
-    x = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
-    y0 = torch.randn(rows, 14336, generator=gen).to(dtype).to(DEV)
-    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, batch.num_segments),
-                                  max_segment_rows=batch.max_segment_rows)
-    got = cuda_ops._installed_one_launch_kernel(problem, 0)
-    if any(k.op == "fused" and k.rank == rank and k.dtype == problem.dtype for k in KERNELS):
-        assert got is not None and got.op == "fused" and dispatch.uses_handoff(problem, got), got
-    poison_allocator(DEV)
-    y = y0.clone()
-    sgmv.add_lora(y, x, a, b, batch, scale=0.5)
-    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
-    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, 6).to(DEV))
+    case = _AddLoraCase(rank, sizes, loras, 14336, dtype, seed=rank + len(sizes))
+    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
+    if any(k.op == "fused" and k.rank == rank and k.dtype == case.problem.dtype for k in KERNELS):
+        assert got is not None and got.op == "fused" and dispatch.uses_handoff(case.problem, got), got
+    case.check()
 
 
 def test_grid_handoff_in_graphs_and_streams():
