@@ -211,7 +211,8 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # (distinct bs16, skewed bs64 at h8192), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at least
 # HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4 tiles a block lost
 # to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after.
-HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never
+HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never; at rank 128 no wider than its own limit
+# (dispatch.HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK), since one_launch_kernel is asked before rank_split
 HANDOFF_OVER_PAIR_MIN_RANK = 16
 HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
 
