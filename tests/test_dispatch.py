@@ -122,6 +122,21 @@ def test_handoff_below_its_rank_only_where_the_cluster_sum_does_not_fit(monkeypa
     assert not dispatch.uses_handoff(distinct, FUSED[1]) and dispatch.prefers_fused(distinct, FUSED, 132) is None
 
 
+@pytest.mark.parametrize("h, rows, segs, want", [
+    (8192, 1, 1, 256),      # 256 columns of h_in a warp (4 warps, clusters of 8): the cluster sum
+    (8320, 1, 1, -256),     # 260 a warp: the grid handoff, the same tile
+    (14336, 16, 1, -256),   # one adapter over 16 rows at h_in 14336 (entry 156: 6.4 -> 4.3 us)
+    (14336, 16, 4, 512),    # the tile nearest 16 blocks has 8 warps (224 columns each): the cluster sum
+])
+def test_cluster_sum_only_where_its_warps_reduce_at_most_256_columns(h, rows, segs, want):
+    """NOTES entries 156 and 158: where the tile nearest FUSED_BEST_BLOCKS would reduce more than
+    FUSED_MAX_WARP_COLUMNS columns of h_in a warp, the grid handoff runs the batch (not the next tile's cluster sum,
+    which was slower than it); a negative width here is the handoff."""
+    problem = fused_prob(h_in=h, h_out=4096, rows=rows, segs=segs)
+    got = dispatch.prefers_fused(problem, FUSED, 132)
+    assert (-got.tile_n if dispatch.uses_handoff(problem, got) else got.tile_n) == want
+
+
 def test_fused_rule_declines_what_it_cannot_or_should_not_run():
     assert dispatch.prefers_fused(fused_prob(rank=64), FUSED, 132) is None  # none compiled for it
     assert dispatch.prefers_fused(fused_prob(rank=32), FUSED + HANDOFF, 132) is None  # none compiled for it

@@ -302,6 +302,15 @@ def test_handoff_takes_up_to_four_column_tiles_a_block_where_the_pair_would_run(
         assert one_launch.one_launch_kernel(problem, kernels, 132) is None
 
 
+def test_handoff_over_the_pair_only_for_decode_sized_batches():
+    """Past HANDOFF_OVER_PAIR_MAX_ROWS (the largest batch entry 157 measured) the pair runs: 20 segments of 24 rows
+    at h4096 would take 3 tiles a block, unmeasured."""
+    kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
+    assert one_launch.handoff_over_pair(_even(16, 256, 16), kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.handoff_over_pair(_even(16, 272, 17), kernels, 132) is None
+    assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is None
+
+
 def test_handoff_over_the_pair_comes_after_the_prefill_kernel():
     """Asked first, 4 tiles a block would take the prefill kernel's distinct bs64 from it (entry 157: 1.04-1.31x)."""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT

@@ -196,10 +196,12 @@ def tile_slots(problem: Problem, kernel: KernelRecord) -> int:
 # cluster barriers and the shrink repeated per column cluster lose to the pair, and at rank 64 it never won.
 FUSED_MAX_RANK = 16
 FUSED_MAX_BLOCKS = 64
-# Each warp of a cluster's blocks reduces h_in / (FUSED_CLUSTER x warps) columns in sequence; past
-# FUSED_MAX_WARP_COLUMNS the grid handoff, which splits h_in over up to a block an SM, runs the batch instead. From
-# dispatch_sweep over the full sweep (NOTES.md, entry 156): at h_in 14336 the 4-warp tile's 448 columns a warp took
-# one-row and one-adapter 16-row batches 5.3-6.5 us against the handoff's 3.9-4.3; 224 (8 warps) or fewer won.
+# Each warp of a cluster's blocks reduces h_in / (FUSED_CLUSTER x warps) columns in sequence; where the tile nearest
+# FUSED_BEST_BLOCKS would reduce more than FUSED_MAX_WARP_COLUMNS, the grid handoff, which splits h_in over up to a
+# block an SM, runs the batch instead. From dispatch_sweep (NOTES.md, entries 156 and 158): the 4-warp tile's 16-block
+# launches (one segment of 1-16 rows) at h_in 10240-16384 (320-512 columns a warp) took 4.4-6.6 us against the
+# handoff's 3.7-4.3, and the 8-warp tile in one cluster, 3.8-5.2, between the two; at h_in 8192 (256 a warp) the
+# cluster sum won (3.1 against 3.8 us).
 FUSED_MAX_WARP_COLUMNS = 256
 FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
@@ -252,21 +254,22 @@ HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NO
 # they tie; over 64 rows 1.0-1.27x
 
 
-def _cluster_sum_fits(problem: Problem, kernel: KernelRecord) -> bool:
-    """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS,
-    FUSED_MAX_WARP_COLUMNS). Kernels of a higher rank are never asked to (the r64 256-column one carries no cluster
-    sum: codegen's KernelSpec.cluster_sum)."""
+def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, warp_columns: bool = True) -> bool:
+    """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS and, unless
+    warp_columns is False, FUSED_MAX_WARP_COLUMNS). Kernels of a higher rank are never asked to (the r64 256-column one
+    carries no cluster sum: codegen's KernelSpec.cluster_sum)."""
     return (max(problem.rank, kernel.rank) <= FUSED_MAX_RANK
             and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS
-            and problem.hidden <= FUSED_MAX_WARP_COLUMNS * FUSED_CLUSTER * kernel.warps)
+            and (not warp_columns or problem.hidden <= FUSED_MAX_WARP_COLUMNS * FUSED_CLUSTER * kernel.warps))
 
 
-def uses_handoff(problem: Problem, kernel: KernelRecord) -> bool:
+def uses_handoff(problem: Problem, kernel: KernelRecord, warp_columns: bool = True) -> bool:
     """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum; tiles of more than
-    16 rows and the kernels for the flat grid have none)."""
+    16 rows and the kernels for the flat grid have none). warp_columns: _cluster_sum_fits's."""
     if not HANDOFF_ENABLED:
         return False
-    below = bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK and not _cluster_sum_fits(problem, kernel)
+    below = (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
+             and not _cluster_sum_fits(problem, kernel, warp_columns))
     return kernel.warp_rows > 16 or kernel.flat_tiles or problem.rank >= HANDOFF_MIN_RANK or below
 
 
@@ -347,18 +350,18 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
                   max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS; else with the grid handoff: of the tiles it takes (_handoff_cost), a kernel
+    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_WARP_COLUMNS; else with the grid handoff: of the tiles it takes (_handoff_cost), a kernel
     for the flat grid where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows
     a tile before 32 (tiles of 32 rows only for batches of
     HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns.
     max_tiles_per_block: _handoff_cost's (one_launch.handoff_over_pair's wider limit)."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k) and k.warp_rows == 16  # (32-row tiles have none,
-               and not k.flat_tiles]                                                   # nor those for the flat grid)
+    cluster = [k for k in fitting if not uses_handoff(problem, k, warp_columns=False)  # (32-row tiles have none,
+               and k.warp_rows == 16 and not k.flat_tiles]                             # nor those for the flat grid)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))
-        if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS:
+        if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS and not uses_handoff(problem, best):
             return best
     costs = [(cost, k) for k in fitting
              if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]

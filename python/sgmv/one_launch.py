@@ -210,18 +210,22 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # distinct bs16, 1.01); at rank 8 0.89x over 16 rows a segment (uniform and identical bs256) but 1.11-1.13x over 1-4
 # (distinct bs16, skewed bs64 at h8192), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at least
 # HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4 tiles a block lost
-# to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after.
+# to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized batches, of at most
+# HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24 rows at h4096 with 3
+# tiles a block, are unmeasured and keep the pair).
 HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never; at rank 128 no wider than its own limit
 # (dispatch.HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK), since one_launch_kernel is asked before rank_split
 HANDOFF_OVER_PAIR_MIN_RANK = 16
 HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
+HANDOFF_OVER_PAIR_MAX_ROWS = 256
 
 
 def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` (op "fused") with the grid handoff's wider column-tile limit, where
-    the rank or the rows a segment allow it, or None."""
-    if (problem.rank < HANDOFF_OVER_PAIR_MIN_RANK
+    the batch's rows, and its rank or rows a segment, allow it, or None."""
+    if problem.num_rows > HANDOFF_OVER_PAIR_MAX_ROWS or (
+            problem.rank < HANDOFF_OVER_PAIR_MIN_RANK
             and problem.num_rows < HANDOFF_OVER_PAIR_MIN_MEAN_ROWS * max(1, problem.num_segments)):
         return None
     return prefers_fused(problem, kernels, num_sms, resident_blocks, HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK)
