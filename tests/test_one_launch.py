@@ -311,6 +311,17 @@ def test_handoff_over_the_pair_only_for_decode_sized_batches():
     assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is None
 
 
+def test_handoff_over_the_pair_leaves_rank_128_to_the_rank_split(monkeypatch):
+    """Above rank 64 the wider limit does not apply (one_launch_kernel is asked before rank_split, whose rank-64
+    halves take it), whatever its value."""
+    r128 = rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=1, threads=128)
+    monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK", 8)
+    distinct = _even(128, 16, 16)  # 16 splits: 7 of 112 column tiles a block
+    assert one_launch.one_launch_kernel(distinct, [r128], 132, lambda kernel: 2) is None
+    half = dataclasses.replace(distinct, rank=64, slice_ranks=(64,))
+    assert one_launch.handoff_over_pair(half, [dataclasses.replace(r128, rank=64)], 132, lambda kernel: 2) is not None
+
+
 def test_handoff_over_the_pair_comes_after_the_prefill_kernel():
     """Asked first, 4 tiles a block would take the prefill kernel's distinct bs64 from it (entry 157: 1.04-1.31x)."""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT

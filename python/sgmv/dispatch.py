@@ -325,8 +325,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     prefers, column tiles a block, rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where
     the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
     tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
-    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above rank 64 HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK;
-    max_tiles_per_block, where larger, in place of either).
+    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (max_tiles_per_block where larger; above rank 64
+    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK).
     """
     if not uses_handoff(problem, kernel):
         return None
@@ -339,8 +339,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     if grid is None:
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
-    most = max(max_tiles_per_block,
-               HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64 else HANDOFF_MAX_TILES_PER_BLOCK)
+    most = (HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64
+            else max(max_tiles_per_block, HANDOFF_MAX_TILES_PER_BLOCK))
     return (kernel.flat_tiles != flat, tiles, kernel.warp_rows, math.prod(grid), kernel.tile_n,
             kernel.name) if tiles <= most else None
 

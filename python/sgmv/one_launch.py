@@ -213,8 +213,8 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized batches, of at most
 # HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24 rows at h4096 with 3
 # tiles a block, are unmeasured and keep the pair).
-HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never; at rank 128 no wider than its own limit
-# (dispatch.HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK), since one_launch_kernel is asked before rank_split
+HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never; ranks up to 64 (above, dispatch's wide-rank limit holds, so
+# a rank-128 batch reaches rank_split's halves, which take this one)
 HANDOFF_OVER_PAIR_MIN_RANK = 16
 HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
 HANDOFF_OVER_PAIR_MAX_ROWS = 256
