@@ -350,10 +350,10 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
                   max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_WARP_COLUMNS; else with the grid handoff: of the tiles it takes (_handoff_cost), a kernel
-    for the flat grid where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows
-    a tile before 32 (tiles of 32 rows only for batches of
-    HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest columns.
+    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_WARP_COLUMNS; else with the grid handoff: of the tiles it takes
+    (_handoff_cost), a kernel for the flat grid where handoff_flat prefers it, then the one with the fewest column
+    tiles a block, then 16 rows a tile before 32 (tiles of 32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS
+    rows a segment), then the fewest blocks, then the fewest columns.
     max_tiles_per_block: _handoff_cost's (one_launch.handoff_over_pair's wider limit)."""
     fitting = [k for k in kernels if can_run(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k, warp_columns=False)  # (32-row tiles have none,
