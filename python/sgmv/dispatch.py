@@ -345,16 +345,24 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
             kernel.name) if tiles <= most else None
 
 
+def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                    resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+                    max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
+    """The fused kernel to run add_lora `problem` with the grid handoff, or None: of the tiles it takes
+    (_handoff_cost; max_tiles_per_block: its wider limit, one_launch.handoff_over_pair's), a kernel for the flat grid
+    where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows a tile before 32
+    (tiles of 32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then
+    the fewest columns."""
+    costs = [(cost, k) for k in kernels if can_run(problem, k)
+             if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
+    return min(costs, key=lambda ck: ck[0])[1] if costs else None
+
+
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                  resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-                  max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
+                  resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_WARP_COLUMNS; else with the grid handoff: of the tiles it takes
-    (_handoff_cost), a kernel for the flat grid where handoff_flat prefers it, then the one with the fewest column
-    tiles a block, then 16 rows a tile before 32 (tiles of 32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS
-    rows a segment), then the fewest blocks, then the fewest columns.
-    max_tiles_per_block: _handoff_cost's (one_launch.handoff_over_pair's wider limit)."""
+    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_WARP_COLUMNS; else with the grid handoff (prefers_handoff)."""
     fitting = [k for k in kernels if can_run(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k, warp_columns=False)  # (32-row tiles have none,
                and k.warp_rows == 16 and not k.flat_tiles]                             # nor those for the flat grid)
@@ -363,6 +371,4 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
                                            fused_blocks(problem, k)))
         if fused_blocks(problem, best) <= FUSED_MAX_BLOCKS and not uses_handoff(problem, best):
             return best
-    costs = [(cost, k) for k in fitting
-             if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
-    return min(costs, key=lambda ck: ck[0])[1] if costs else None
+    return prefers_handoff(problem, fitting, num_sms, resident_blocks)

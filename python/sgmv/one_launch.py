@@ -12,7 +12,7 @@ import dataclasses
 import math
 from typing import Callable, Iterable, Optional
 
-from .dispatch import Problem, can_run, prefers_fused
+from .dispatch import Problem, can_run, prefers_fused, prefers_handoff
 from .manifest import KernelRecord
 
 # add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM (two in the r16 16-row tile's second
@@ -228,7 +228,7 @@ def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms
             problem.rank < HANDOFF_OVER_PAIR_MIN_RANK
             and problem.num_rows < HANDOFF_OVER_PAIR_MIN_MEAN_ROWS * max(1, problem.num_segments)):
         return None
-    return prefers_fused(problem, kernels, num_sms, resident_blocks, HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK)
+    return prefers_handoff(problem, kernels, num_sms, resident_blocks, HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK)
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
