@@ -237,7 +237,8 @@ HANDOFF_ENABLED = os.environ.get("SGMV_GRID_HANDOFF", "1") != "0"  # "0": never 
 HANDOFF_MIN_RANK = 32
 HANDOFF_BELOW_MIN_RANK = 1  # 0: below HANDOFF_MIN_RANK only the cluster sum (else the pair)
 HANDOFF_MAX_TILES_PER_BLOCK = 2
-HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK = 4  # the same above rank 64: rank 128's kernel, 128 columns a tile, took the
+HANDOFF_WIDE_RANK_ABOVE = 64
+HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK = 4  # the same above that rank: rank 128's kernel, 128 columns a tile, took the
 # full sweep's r128 batches whose grid gives 3-4 tiles a block from the two half-rank launches (or the pair) to
 # 0.83-0.86x (h8192 identical bs256 21.8 -> 18.0 us, distinct bs16 29.2 -> 24.5), the others unchanged (entry 103)
 HANDOFF_MAX_BLOCKS = 128
@@ -325,8 +326,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     prefers, column tiles a block, rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where
     the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
     tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
-    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (max_tiles_per_block where larger; above rank 64
-    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK).
+    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
+    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger).
     """
     if not uses_handoff(problem, kernel):
         return None
@@ -339,8 +340,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     if grid is None:
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
-    most = (HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > 64
-            else max(max_tiles_per_block, HANDOFF_MAX_TILES_PER_BLOCK))
+    most = max(max_tiles_per_block, HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > HANDOFF_WIDE_RANK_ABOVE
+               else HANDOFF_MAX_TILES_PER_BLOCK)
     return (kernel.flat_tiles != flat, tiles, kernel.warp_rows, math.prod(grid), kernel.tile_n,
             kernel.name) if tiles <= most else None
 

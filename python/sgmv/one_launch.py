@@ -12,7 +12,7 @@ import dataclasses
 import math
 from typing import Callable, Iterable, Optional
 
-from .dispatch import Problem, can_run, prefers_fused, prefers_handoff
+from .dispatch import HANDOFF_WIDE_RANK_ABOVE, Problem, can_run, prefers_fused, prefers_handoff
 from .manifest import KernelRecord
 
 # add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM (two in the r16 16-row tile's second
@@ -205,16 +205,22 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # Where neither rule above takes a batch, the fused kernel's grid handoff with up to
 # HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK column tiles a block (dispatch.HANDOFF_MAX_TILES_PER_BLOCK's 2 everywhere
 # else) runs it in place of the launch pair: batches of 13-20 segments at a wide h_out (4096 -> 14336: 28 column
-# tiles over 8-16 splits) and skewed ones at h8192. From dispatch_sweep over the full sweep's pair batches (NOTES.md,
-# entry 157), both dtypes: ranks 16-128 (rank 128 as two rank-64 halves) 0.75-0.93x the pair's time, one even (r16
-# distinct bs16, 1.01); at rank 8 0.89x over 16 rows a segment (uniform and identical bs256) but 1.11-1.13x over 1-4
-# (distinct bs16, skewed bs64 at h8192), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at least
-# HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4 tiles a block lost
-# to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized batches, of at most
-# HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24 rows at h4096 with 3
-# tiles a block, are unmeasured and keep the pair).
-HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 4  # 0: never; ranks up to 64 (above, dispatch's wide-rank limit holds, so
-# a rank-128 batch reaches rank_split's halves, which take this one)
+# tiles over 4-16 splits) and skewed ones at h8192. From dispatch_sweep over the full sweep's pair batches (NOTES.md,
+# entry 157), both dtypes: ranks 16-128 (rank 128 as two rank-64 halves) 0.75-0.93x the pair's time at up to 4
+# tiles a block, one even (r16 distinct bs16, 1.01); 6 took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 to
+# 0.84-0.88x, r128's halves even (entry 159); at rank 8 0.89x over 16 rows a segment (uniform and identical bs256)
+# but 1.11-1.13x over 1-4 (distinct bs16, skewed bs64), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at
+# least HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4 tiles a
+# block lost to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized batches,
+# of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24 rows at
+# h4096 with 3 tiles a block, are unmeasured and keep the pair).
+# Above dispatch.HANDOFF_WIDE_RANK_ABOVE (rank 128's own kernel, 128 columns a tile) the limit is
+# HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK in place of rank_split's halves: 5-7 tiles a block took
+# 4096 -> 14336 identical bs256 23.0 -> 19.7 us, uniform bs256 and distinct bs16 0.85-0.88x, h8192 skewed bs64
+# 0.82-0.85x and h4096 skewed bs256 (halves on the prefill kernel) 0.94-0.96x; but 1.03-1.04x where the halves run
+# on the prefill kernel's one-row path (distinct bs64 at h4096 and 14336 -> 4096), which keeps those (entry 159).
+HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 6  # 0: never
+HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK = 8  # 0: the halves (or the pair) as below the wide rank
 HANDOFF_OVER_PAIR_MIN_RANK = 16
 HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
 HANDOFF_OVER_PAIR_MAX_ROWS = 256
@@ -228,7 +234,24 @@ def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms
             problem.rank < HANDOFF_OVER_PAIR_MIN_RANK
             and problem.num_rows < HANDOFF_OVER_PAIR_MIN_MEAN_ROWS * max(1, problem.num_segments)):
         return None
-    return prefers_handoff(problem, kernels, num_sms, resident_blocks, HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK)
+    kernels = list(kernels)
+    most = HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK
+    if problem.rank > HANDOFF_WIDE_RANK_ABOVE:
+        if _halves_on_one_row_prefill(problem, kernels, num_sms, resident_blocks):
+            return None
+        most = HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK
+    return prefers_handoff(problem, kernels, num_sms, resident_blocks, most)
+
+
+def _halves_on_one_row_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                               resident_blocks: Callable[[KernelRecord], int]) -> bool:
+    """Whether rank_split's halves of `problem` would run on the prefill kernel's path for segments of at most
+    PREFILL_SHORT_MAX_MEAN_ROWS rows a segment: handoff_over_pair leaves such batches to them."""
+    if problem.num_rows > PREFILL_SHORT_MAX_MEAN_ROWS * max(1, problem.num_segments):
+        return False
+    half = _half_rank(problem)
+    return half is not None and prefers_prefill(dataclasses.replace(half, op="prefill"), kernels, num_sms,
+                                                resident_blocks, second_wave_over_pair=False) is not None
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
@@ -248,14 +271,22 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
     off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
     one-launch kernel for the half without the 16-row prefill tile's second wave in place of the pair (entry 149). The
     half's B columns start r / 2 elements into each row: aligned as the whole."""
-    if not RANK_SPLIT or problem.num_slices != 1 or problem.rank < 32 or problem.rank % 32:
+    if not RANK_SPLIT or _half_rank(problem) is None:
         return None
     kernels = list(kernels)
     if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
         return None
-    half = dataclasses.replace(problem, rank=problem.rank // 2, slice_ranks=(problem.rank // 2,))
+    half = _half_rank(problem)
     chosen = one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
     return half if chosen is not None else None
+
+
+def _half_rank(problem: Problem) -> Optional[Problem]:
+    """`problem` at half its rank (each of rank_split's two launches), or None where the halves are not defined: several
+    output slices, or a rank off the 16-wide MMA steps."""
+    if problem.num_slices != 1 or problem.rank < 32 or problem.rank % 32:
+        return None
+    return dataclasses.replace(problem, rank=problem.rank // 2, slice_ranks=(problem.rank // 2,))
 
 
 # A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
