@@ -311,44 +311,58 @@ def test_handoff_over_the_pair_only_for_decode_sized_batches():
     assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is None
 
 
-def test_handoff_over_the_pair_takes_up_to_six_column_tiles_a_block(monkeypatch):
-    """Entry 159: 6 tiles a block took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 from the pair (0.84-0.88x);
-    24 one-row segments at rank 16 give 6 (5 splits of 28 column tiles); 4 leaves them to the pair."""
+def test_handoff_over_the_pair_takes_up_to_twelve_column_tiles_a_block(monkeypatch):
+    """Entries 159-163: 6 tiles a block took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 from the pair, 8-12 more
+    batches at wide h_out (0.76-0.92x, none slower); 24 one-row segments at rank 16 give 6 (5 splits of 28 column
+    tiles), 28 give 7, 50 give 14 (2 splits), past the limit; 6 leaves 28 to the pair."""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
     problem = _even(16, 24, 24)
     got = one_launch.one_launch_kernel(problem, kernels, 132)
     assert got is WIDE_FUSED[1]
     assert dispatch._tiles_per_block(problem, got, dispatch.handoff_grid(problem, got, 132)) == 6
-    assert one_launch.one_launch_kernel(_even(16, 28, 28), kernels, 132) is None  # 4 splits: 7 tiles a block
-    monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK", 4)
-    assert one_launch.one_launch_kernel(problem, kernels, 132) is None
+    assert one_launch.one_launch_kernel(_even(16, 28, 28), kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.one_launch_kernel(_even(16, 50, 50), kernels, 132) is None
+    monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK", 6)
+    assert one_launch.one_launch_kernel(problem, kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.one_launch_kernel(_even(16, 28, 28), kernels, 132) is None
 
 
 R128 = rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=1, threads=128)
 
 
 def test_handoff_over_the_pair_gives_rank_128_its_own_kernel_in_place_of_the_halves(monkeypatch):
-    """Above rank 64 the limit is HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK's (entry 159: 5-7 tiles a block
-    0.82-0.96x the halves); 0 leaves the batch to rank_split, whose rank-64 halves take HANDOFF_OVER_PAIR's 6."""
+    """Above rank 64 the limit is HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK's where the halves would run on the
+    fused kernel (entries 159 and 163: 5-12 tiles a block 0.82-0.93x the halves); 0 leaves the batch to rank_split,
+    whose rank-64 halves take HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK."""
     kernels = [R128, dataclasses.replace(R128, rank=64, tile_n=256, unroll=2)]  # (today's 256-column r64 tile)
     distinct = _even(128, 16, 16)  # 16 splits of two blocks an SM: 7 of 112 column tiles a block
     assert one_launch.one_launch_kernel(distinct, kernels, 132, lambda kernel: 2) is R128
-    assert one_launch.one_launch_kernel(_even(128, 24, 24), kernels, 132, lambda kernel: 2) is None  # 11 splits: 11
+    assert one_launch.one_launch_kernel(_even(128, 24, 24), kernels, 132, lambda kernel: 2) is R128  # 11 splits: 11
+    assert one_launch.one_launch_kernel(_even(128, 40, 40), kernels, 132, lambda kernel: 2) is None  # 6 splits: 19
     monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK", 0)
     assert one_launch.one_launch_kernel(distinct, kernels, 132, lambda kernel: 2) is None
     half = one_launch.rank_split(distinct, kernels, 132, lambda kernel: 2)
     assert half.rank == 64 and one_launch.one_launch_kernel(half, kernels, 132, lambda kernel: 2) is kernels[1]
 
 
-def test_handoff_over_the_pair_leaves_rank_128_to_halves_on_the_one_row_prefill_path():
-    """Where rank_split's halves run on the prefill kernel at one row a segment (distinct bs64 at h4096), rank 128's
-    own kernel lost (entry 159: 1.03-1.04x), so the halves keep the batch; at more rows a segment it takes it."""
+def test_handoff_over_the_pair_gives_rank_128_less_in_place_of_halves_on_the_prefill_kernel(monkeypatch):
+    """Where rank_split's halves run on the prefill kernel, rank 128's own kernel takes up to
+    HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK (entry 163: 8 tiles 0.84-0.96x, 12 1.15x), and none where they
+    take its path for one-row segments (distinct bs64 at h4096; entry 159: 1.03-1.04x)."""
     kernels = [R128] + PREFILL + PREFILL_SHORT
+    two = lambda kernel: 2  # noqa: E731
     distinct = _even(128, 64, 64, h_out=4096)
-    assert one_launch.one_launch_kernel(distinct, kernels, 132, lambda kernel: 2) is None
-    assert one_launch.one_launch_kernel(one_launch.rank_split(distinct, kernels, 132, lambda kernel: 2), kernels,
-                                        132, lambda kernel: 2).op == "prefill"
-    assert one_launch.one_launch_kernel(_even(128, 192, 48, h_out=4096), kernels, 132, lambda kernel: 2) is R128
+    assert one_launch.one_launch_kernel(distinct, kernels, 132, two) is None
+    assert one_launch.one_launch_kernel(one_launch.rank_split(distinct, kernels, 132, two), kernels,
+                                        132, two).op == "prefill"
+    assert one_launch.one_launch_kernel(_even(128, 192, 64, h_out=4096), kernels, 132, two) is R128  # 8 tiles
+    eleven = _even(128, 240, 80, h_out=4096)  # 3 splits: 11 of 32 column tiles a block
+    assert one_launch.one_launch_kernel(eleven, kernels, 132, two) is None
+    assert one_launch.one_launch_kernel(one_launch.rank_split(eleven, kernels, 132, two), kernels,
+                                        132, two).op == "prefill"
+    monkeypatch.setattr(one_launch, "HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK", 12)
+    assert one_launch.one_launch_kernel(eleven, kernels, 132, two) is R128
+    assert one_launch.one_launch_kernel(distinct, kernels, 132, two) is None
 
 
 def test_handoff_over_the_pair_comes_after_the_prefill_kernel():

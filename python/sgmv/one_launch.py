@@ -204,23 +204,29 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 
 # Where neither rule above takes a batch, the fused kernel's grid handoff with up to
 # HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK column tiles a block (dispatch.HANDOFF_MAX_TILES_PER_BLOCK's 2 everywhere
-# else) runs it in place of the launch pair: batches of 13-20 segments at a wide h_out (4096 -> 14336: 28 column
+# else) runs it in place of the launch pair: batches of 13-48 segments at a wide h_out (4096 -> 14336: 28 column
 # tiles over 4-16 splits) and skewed ones at h8192. From dispatch_sweep over the full sweep's pair batches (NOTES.md,
 # entry 157), both dtypes: ranks 16-128 (rank 128 as two rank-64 halves) 0.75-0.93x the pair's time at up to 4
 # tiles a block, one even (r16 distinct bs16, 1.01); 6 took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 to
-# 0.84-0.88x, r128's halves even (entry 159); at rank 8 0.89x over 16 rows a segment (uniform and identical bs256)
-# but 1.11-1.13x over 1-4 (distinct bs16, skewed bs64), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at
-# least HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4 tiles a
-# block lost to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized batches,
-# of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24 rows at
-# h4096 with 3 tiles a block, are unmeasured and keep the pair).
+# 0.84-0.88x, r128's halves even (entry 159), and 27 uniform batches of other shapes (4096 -> 11008, 3584 -> 18944,
+# 13824 -> 5120, 4096) 0.72-0.95x at ranks 16-128 (entry 162); 8 and 12 took 25 more at 3584 -> 18944, 4096 -> 14336
+# and 8192 -> 28672 0.76-0.92x, none slower (entry 163); at rank 8 0.89x over 16 rows a segment (uniform and
+# identical bs256) but 1.11-1.13x over 1-4 (distinct bs16, skewed bs64), hence below HANDOFF_OVER_PAIR_MIN_RANK only
+# batches of at least HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4
+# tiles a block lost to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized
+# batches, of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24
+# rows at h4096 with 3 tiles a block, are unmeasured and keep the pair).
 # Above dispatch.HANDOFF_WIDE_RANK_ABOVE (rank 128's own kernel, 128 columns a tile) the limit is
-# HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK in place of rank_split's halves: 5-7 tiles a block took
-# 4096 -> 14336 identical bs256 23.0 -> 19.7 us, uniform bs256 and distinct bs16 0.85-0.88x, h8192 skewed bs64
-# 0.82-0.85x and h4096 skewed bs256 (halves on the prefill kernel) 0.94-0.96x; but 1.03-1.04x where the halves run
-# on the prefill kernel's one-row path (distinct bs64 at h4096 and 14336 -> 4096), which keeps those (entry 159).
-HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 6  # 0: never
-HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK = 8  # 0: the halves (or the pair) as below the wide rank
+# HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK in place of rank_split's halves on the fused kernel: 5-7 tiles a
+# block took 4096 -> 14336 identical bs256 23.0 -> 19.7 us, uniform bs256 and distinct bs16 0.85-0.88x, h8192 skewed
+# bs64 0.82-0.85x (entry 159), 9-12 tiles 4096 -> 14336 skewed bs64 and three batches at 4096 -> 11008 0.82-0.93x
+# (entry 163). In place of halves on the prefill kernel, HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK: up to 8
+# 0.84-0.96x (h4096 skewed bs256, 38 segments of 3 rows at 13824 -> 5120 and 4096), 12 tiles 1.15x (14336 -> 4096
+# skewed bs256, entry 163); and none where the halves take the prefill kernel's path for segments of at most
+# PREFILL_SHORT_MAX_MEAN_ROWS rows (distinct bs64 at h4096 and 14336 -> 4096: 1.03-1.04x at 8 tiles, entry 159).
+HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK = 12  # 0: never
+HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK = 12  # 0: the halves (or the pair) as below the wide rank
+HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK = 8
 HANDOFF_OVER_PAIR_MIN_RANK = 16
 HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
 HANDOFF_OVER_PAIR_MAX_ROWS = 256
@@ -237,21 +243,25 @@ def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     kernels = list(kernels)
     most = HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK
     if problem.rank > HANDOFF_WIDE_RANK_ABOVE:
-        if _halves_on_one_row_prefill(problem, kernels, num_sms, resident_blocks):
+        most = _wide_rank_tiles_per_block(problem, kernels, num_sms, resident_blocks)
+        if not most:
             return None
-        most = HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK
     return prefers_handoff(problem, kernels, num_sms, resident_blocks, most)
 
 
-def _halves_on_one_row_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                               resident_blocks: Callable[[KernelRecord], int]) -> bool:
-    """Whether rank_split's halves of `problem` would run on the prefill kernel's path for segments of at most
-    PREFILL_SHORT_MAX_MEAN_ROWS rows a segment: handoff_over_pair leaves such batches to them."""
-    if problem.num_rows > PREFILL_SHORT_MAX_MEAN_ROWS * max(1, problem.num_segments):
-        return False
+def _wide_rank_tiles_per_block(problem: Problem, kernels: list[KernelRecord], num_sms: int,
+                               resident_blocks: Callable[[KernelRecord], int]) -> int:
+    """handoff_over_pair's column-tile limit above the wide rank, by the kernel rank_split's halves of `problem` would
+    run on: HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK (at most the wide rank's limit) where it is the prefill
+    kernel, 0 (none) where that takes segments of at most PREFILL_SHORT_MAX_MEAN_ROWS rows, else
+    HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK."""
     half = _half_rank(problem)
-    return half is not None and prefers_prefill(dataclasses.replace(half, op="prefill"), kernels, num_sms,
-                                                resident_blocks, second_wave_over_pair=False) is not None
+    chosen = half and one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    if chosen is None or chosen.op != "prefill":
+        return HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK
+    if problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * max(1, problem.num_segments):
+        return 0
+    return min(HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK, HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK)
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
