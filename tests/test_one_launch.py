@@ -286,7 +286,7 @@ def _even(rank, rows, segs, h_in=4096, h_out=14336):
     (8, 16, 16, None),  # rank 8 at one row a segment: the pair (entry 157: 1.13x)
     (8, 64, 17, None),  # nor at ~4 rows a segment (1.11x)
 ])
-def test_handoff_takes_up_to_four_column_tiles_a_block_where_the_pair_would_run(rank, rows, segs, want, monkeypatch):
+def test_handoff_takes_four_column_tiles_a_block_where_the_pair_would_run(rank, rows, segs, want, monkeypatch):
     """NOTES entry 157: where neither the fused rule nor the prefill kernel takes a batch, the grid handoff with up to
     HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK column tiles a block, from rank 16 or from 16 rows a segment; 0 turns it
     off (the pair)."""
