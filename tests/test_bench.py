@@ -127,10 +127,10 @@ def test_results_name_the_kernels_that_ran():
     from sgmv.bench.run import kernels_for
     if not manifest.load().kernels:
         pytest.skip("this installation has no compiled kernels (source tree on PYTHONPATH)")
-    c = cases.BenchCase(4096, 4096, 16, 480, "uniform", (24,) * 20)  # 20 segments of 24 rows: the launch pair
+    c = cases.BenchCase(4096, 14336, 8, 16, "distinct", (1,) * 16)  # rank 8 over one row a segment: the launch pair
     names = kernels_for(c, torch.bfloat16, "add_lora").split("+")
     assert [n.split("_")[1] for n in names] == ["shrink", "expand"]
-    assert all("_bf16_r16_h4096_" in n for n in names)
+    assert "_bf16_r8_h4096_" in names[0] and "_bf16_r8_h14336_" in names[1]
     distinct = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # the fused kernel's grid handoff
     assert kernels_for(distinct, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w8m16n512")
     wide = cases.BenchCase(4096, 4096, 16, 256, "distinct", (1,) * 256)  # streamed: 16-row tiles, 256 columns
@@ -283,11 +283,12 @@ def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
     monkeypatch.setattr(one_launch, name, getattr(one_launch, name))
     try:
         sweep.main(tmp_path, "bf16", name, [101, 50], None, ["add_lora"],
-                   batches=sweep.batch_cases("40x10", "4096x4096", "16"))
+                   batches=sweep.batch_cases("40x24", "4096x4096", "16"))
     finally:
         cuda_ops.clear_selections()
     lines = (tmp_path / f"{name}.txt").read_text().splitlines()
-    assert len(lines) == 3 and lines[2].split()[:2] == ["add_lora", "h4096_r16_uniform_bs400_s40"]
+    assert len(lines) == 3 and lines[2].split()[:2] == ["add_lora", "h4096_r16_uniform_bs960_s40"]
     kernels = {value: next(csv.DictReader(open(tmp_path / f"{name}={value}" / "results.csv")))["kernels"]
                for value in (101, 50)}
-    assert "_shrink_" in kernels[101] and "_prefill_" in kernels[50]  # entry 142: 40 x 10 rows off the pair
+    assert "_shrink_" in kernels[101] and "_prefill_" in kernels[50]  # entry 142: 40 x 24 rows off the pair (past
+    # HANDOFF_OVER_PAIR_MAX_ROWS, so no grid handoff in its place)

@@ -341,8 +341,8 @@ def test_chained_calls_read_the_previous_calls_output(graph):
     overlaps (overlap.cuh: it warms L2 with x before waiting). Small batches (the fused kernel on sm_90: r16 with
     its cluster sum, r64 with the grid handoff, per segment or numbered flat) and r64 batches of the shrink-expand
     pair in several layouts; each step must read all of the previous output."""
-    steps = [(512, 64, "zipf"), (256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"), (32, 64, "distinct"),
-             (16, 16, "identical"), (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # rows not growing
+    steps = [(1024, 64, "zipf"), (512, 64, "zipf"), (256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"),
+             (32, 64, "distinct"), (16, 16, "identical"), (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # rows not growing
     cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
                   device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
     if loader.device(0).arch >= 90:
@@ -350,11 +350,12 @@ def test_chained_calls_read_the_previous_calls_output(graph):
             Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows), 0)
             for c in cases]
         kinds = ["pair" if k is None else "flat" if k.flat_tiles else k.op for k in kernels]
-        # the pair over 512 rows; the flat grid over 8 zipf segments of up to 130 rows (the per-segment grid would
-        # give each segment the longest one's row tiles) and over one row among empty segments; r16 with the
-        # cluster sum; r64 with the grid handoff: 8 segments of 8 rows, 32 of one row, 16 of one row
-        assert kinds == ["pair", "flat", "fused", "fused", "fused", "fused", "fused", "fused", "flat"], kinds
-    start = torch.randn(512, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
+        # the pair over 1024 rows (past the grid handoff's buffer of v); the flat grid over 8 zipf segments of 512
+        # and 256 rows (the per-segment grid would give each segment the longest one's row tiles) and over one row
+        # among empty segments; r16 with the cluster sum; r64 with the grid handoff: 8 segments of 8 rows, 32 of one
+        # row, 16 of one row
+        assert kinds == ["pair", "flat", "flat", "fused", "fused", "fused", "fused", "fused", "fused", "flat"], kinds
+    start = torch.randn(1024, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
     _check_chain(cases, start, graph, n_lora=8)
 
 

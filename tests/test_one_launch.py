@@ -302,11 +302,14 @@ def test_handoff_takes_four_column_tiles_a_block_where_the_pair_would_run(rank, 
         assert one_launch.one_launch_kernel(problem, kernels, 132) is None
 
 
-def test_handoff_over_the_pair_only_for_decode_sized_batches():
-    """Past HANDOFF_OVER_PAIR_MAX_ROWS (the largest batch entry 157 measured) the pair runs: 20 segments of 24 rows
-    at h4096 would take 3 tiles a block, unmeasured."""
+def test_handoff_over_the_pair_only_for_decode_sized_batches(monkeypatch):
+    """Past HANDOFF_OVER_PAIR_MAX_ROWS (the largest batches entry 165 measured) the pair runs: 32 segments of 16 rows
+    take the grid handoff, 33 do not; at 256 (entry 157's limit) 20 segments of 24 rows at h4096 kept the pair."""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
-    assert one_launch.handoff_over_pair(_even(16, 256, 16), kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.handoff_over_pair(_even(16, 512, 32), kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.handoff_over_pair(_even(16, 528, 33), kernels, 132) is None
+    assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is WIDE_FUSED[1]
+    monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_ROWS", 256)
     assert one_launch.handoff_over_pair(_even(16, 272, 17), kernels, 132) is None
     assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is None
 

@@ -214,8 +214,9 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # identical bs256) but 1.11-1.13x over 1-4 (distinct bs16, skewed bs64), hence below HANDOFF_OVER_PAIR_MIN_RANK only
 # batches of at least HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of the prefill kernel instead, 4
 # tiles a block lost to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes after. Only for decode-sized
-# batches, of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: the largest measured (larger ones, such as 20 segments of 24
-# rows at h4096 with 3 tiles a block, are unmeasured and keep the pair).
+# batches, of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: 257-512 rows (8-32 segments of 10-48, ranks 8-64) took
+# 0.63-0.98x the pair's time, median 0.84, at 4096, 8192, 4096 -> 14336 and 3584 -> 18944 (entry 165); at rank 64
+# the handoff's buffer of v holds no more, and larger batches of lower ranks are unmeasured and keep the pair.
 # Above dispatch.HANDOFF_WIDE_RANK_ABOVE (rank 128's own kernel, 128 columns a tile) the limit is
 # HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK in place of rank_split's halves on the fused kernel: 5-7 tiles a
 # block took 4096 -> 14336 identical bs256 23.0 -> 19.7 us, uniform bs256 and distinct bs16 0.85-0.88x, h8192 skewed
@@ -229,7 +230,7 @@ HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK = 12  # 0: the halves (or the pa
 HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK = 8
 HANDOFF_OVER_PAIR_MIN_RANK = 16
 HANDOFF_OVER_PAIR_MIN_MEAN_ROWS = 16
-HANDOFF_OVER_PAIR_MAX_ROWS = 256
+HANDOFF_OVER_PAIR_MAX_ROWS = 512
 
 
 def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
