@@ -314,17 +314,25 @@ def test_handoff_over_the_pair_only_for_decode_sized_batches(monkeypatch):
     assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is None
 
 
-def test_handoff_over_the_pair_takes_up_to_twelve_column_tiles_a_block(monkeypatch):
-    """Entries 159-163: 6 tiles a block took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 from the pair, 8-12 more
-    batches at wide h_out (0.76-0.92x, none slower); 24 one-row segments at rank 16 give 6 (5 splits of 28 column
-    tiles), 28 give 7, 50 give 14 (2 splits), past the limit; 6 leaves 28 to the pair."""
+def test_handoff_over_the_pair_takes_up_to_twenty_four_column_tiles_a_block(monkeypatch):
+    """Entries 159-168: 6 tiles a block took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 from the pair, 8-12 more
+    batches at wide h_out (0.76-0.92x, none slower), 16-24 batches at 3584 -> 18944 and 8192 -> 28672 (0.60-1.0x);
+    24 one-row segments at rank 16 give 6 (5 splits of 28 column tiles), 28 give 7, 50 give 14 (2 splits), 70 give 28
+    (1 split), past the limit; 12 leaves 50 to the pair, 6 leaves 28."""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
     problem = _even(16, 24, 24)
     got = one_launch.one_launch_kernel(problem, kernels, 132)
     assert got is WIDE_FUSED[1]
     assert dispatch._tiles_per_block(problem, got, dispatch.handoff_grid(problem, got, 132)) == 6
     assert one_launch.one_launch_kernel(_even(16, 28, 28), kernels, 132) is WIDE_FUSED[1]
-    assert one_launch.one_launch_kernel(_even(16, 50, 50), kernels, 132) is None
+    fifty = _even(16, 50, 50)
+    assert one_launch.one_launch_kernel(fifty, kernels, 132) is WIDE_FUSED[1]
+    assert dispatch._tiles_per_block(fifty, WIDE_FUSED[1], dispatch.handoff_grid(fifty, WIDE_FUSED[1], 132)) == 14
+    seventy = _even(16, 70, 70)
+    assert dispatch._tiles_per_block(seventy, WIDE_FUSED[1], dispatch.handoff_grid(seventy, WIDE_FUSED[1], 132)) == 28
+    assert one_launch.one_launch_kernel(seventy, kernels, 132) is None
+    monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK", 12)
+    assert one_launch.one_launch_kernel(fifty, kernels, 132) is None
     monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK", 6)
     assert one_launch.one_launch_kernel(problem, kernels, 132) is WIDE_FUSED[1]
     assert one_launch.one_launch_kernel(_even(16, 28, 28), kernels, 132) is None
