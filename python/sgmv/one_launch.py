@@ -211,14 +211,15 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # r128's halves even (entry 159), and 27 uniform batches of other shapes (4096 -> 11008, 3584 -> 18944, 13824 -> 5120,
 # 4096) 0.72-0.95x at ranks 16-128 (entry 162); 8 and 12 took 25 more at 3584 -> 18944, 4096 -> 14336 and
 # 8192 -> 28672 0.76-0.92x, none slower (entry 163); 16 and 24, 36 more batches of 16-480 rows at 3584 -> 18944 and
-# 8192 -> 28672, 0.60-0.99x, one even (1.005; entry 168; over those batches nothing needs more); at rank 8 0.89x over
-# 16 rows a segment (uniform and identical bs256) but 1.11-1.13x over 1-4 (distinct bs16, skewed bs64), hence below
-# HANDOFF_OVER_PAIR_MIN_RANK only batches of at least HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a segment. Offered ahead of
-# the prefill kernel instead, 4 tiles a block lost to it by 1.04-1.31x (distinct bs64, skewed bs256), so it comes
-# after. Only for decode-sized batches, of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: 257-512 rows (8-32 segments of
-# 10-48, ranks 8-64) took 0.63-0.98x the pair's time, median 0.84, at 4096, 8192, 4096 -> 14336 and 3584 -> 18944
-# (entry 165); at rank 64 the handoff's buffer of v holds no more, and at rank 8 576-2048 rows lost to the prefill
-# kernel's 16-row tile by 1.01-1.27x (entry 169; ranks 16-32 changed no kernel there).
+# 8192 -> 28672, 0.60-0.99x, one even (1.005; entry 168; over those batches nothing needs more), and 31 of 33 at
+# 4096 -> 11008, 4096 -> 14336 and 5120 -> 13824 0.79-0.99x, rank 16 over 80-96 one-row segments 1.02-1.07x (entry
+# 171); at rank 8 0.89x over 16 rows a segment (uniform and identical bs256) but 1.11-1.13x over 1-4 (distinct bs16,
+# skewed bs64), hence below HANDOFF_OVER_PAIR_MIN_RANK only batches of at least HANDOFF_OVER_PAIR_MIN_MEAN_ROWS rows a
+# segment. Offered ahead of the prefill kernel instead, 4 tiles a block lost to it by 1.04-1.31x (distinct bs64,
+# skewed bs256), so it comes after. Only for decode-sized batches, of at most HANDOFF_OVER_PAIR_MAX_ROWS rows: 257-512
+# rows (8-32 segments of 10-48, ranks 8-64) took 0.63-0.98x the pair's time, median 0.84, at 4096, 8192, 4096 -> 14336
+# and 3584 -> 18944 (entry 165); at rank 64 the handoff's buffer of v holds no more, and at rank 8 576-2048 rows lost
+# to the prefill kernel's 16-row tile by 1.01-1.27x (entry 169; ranks 16-32 changed no kernel there).
 # Above dispatch.HANDOFF_WIDE_RANK_ABOVE (rank 128's own kernel, 128 columns a tile) the limit is
 # HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK in place of rank_split's halves on the fused kernel: 5-7 tiles a
 # block took 4096 -> 14336 identical bs256 23.0 -> 19.7 us, uniform bs256 and distinct bs16 0.85-0.88x, h8192 skewed
