@@ -1,7 +1,8 @@
-"""Which kernel runs add_lora in one launch (one_launch_kernel): the fused kernel (dispatch.prefers_fused), or the
-prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the batches between); else two
-half-rank one-launch add_loras (rank_split) or the next rank's prefill kernel (padded_prefill), else the launch pair
-(dispatch.select). Split from dispatch.py, whose Problem and can_run these rules build on.
+"""Which kernel runs add_lora in one launch (one_launch_kernel): the fused kernel (dispatch.prefers_fused), the
+prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the batches between), or the fused
+kernel with more column tiles a block in place of the launch pair (handoff_over_pair); else two half-rank one-launch
+add_loras (rank_split) or the next rank's prefill kernel (padded_prefill), else the launch pair (dispatch.select).
+Split from dispatch.py, whose Problem and can_run these rules build on.
 
 Pure functions of host-known shapes, unit-tested without a GPU. Their constants are read at each call, so tools
 (benchmarks/dispatch_sweep.py) and tests may set them here.
@@ -285,12 +286,12 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
     off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
     one-launch kernel for the half without the 16-row prefill tile's second wave in place of the pair (entry 149). The
     half's B columns start r / 2 elements into each row: aligned as the whole."""
-    if not RANK_SPLIT or _half_rank(problem) is None:
+    half = _half_rank(problem)
+    if not RANK_SPLIT or half is None:
         return None
     kernels = list(kernels)
     if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
         return None
-    half = _half_rank(problem)
     chosen = one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
     return half if chosen is not None else None
 
