@@ -227,7 +227,9 @@ def valid_tile(spec: KernelSpec) -> bool:
         rank_fits = spec.rank == ANY or spec.rank <= spec.tile_n
         return spec.tile_n % 8 == 0 and rank_fits and spec.unroll >= 1
     if spec.op == "prefill":
-        return (spec.rank != ANY and spec.rank % 16 == 0 and spec.hidden == ANY and spec.vectorized
+        rank_ok = spec.rank % 16 == 0 or (spec.rank in PREFILL_SHORT_ONLY_RANKS and spec.warp_rows == 16
+                                          and not spec.true_ranks)
+        return (spec.rank != ANY and spec.rank > 0 and rank_ok and spec.hidden == ANY and spec.vectorized
                 and spec.prefill_split in PREFILL_SPLITS and spec.tile_n // 32 % spec.prefill_split == 0
                 and (spec.warps - PREFILL_SUPPORT_WARPS) * 16 % spec.warp_rows == 0
                 and spec.tile_n in PREFILL_CHUNKS and spec.unroll == 1)
@@ -327,16 +329,19 @@ PREFILL_SMEM_BYTES = 150 * 1024  # stages per block: as many as fit this (one bl
 # 150 KB took the prefill kernel's cases to a median 0.99x (r16-r32 distinct bs64 0.93-0.99x); 110 KB lost at r64,
 # whose 2-3 stages left bubbles (benchmarks/NOTES.md, entry 72); under PREFILL_MAX_STAGES, 185 and 220 KB gained
 # nothing at r32-r64 (entry 90)
-PREFILL_TWO_BLOCK_TILES = {(16, 16)}  # (rows, rank): prefill tiles also compiled for two blocks an SM (the r16 16-row
-# tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at once, r16
-# distinct bs256 0.94-1.02x, median 0.975; one that fits one block an SM keeps the one-block kernel (two an SM put two
-# blocks on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121)
+PREFILL_TWO_BLOCK_TILES = {(16, 16), (16, 8)}  # (rows, rank): prefill tiles also compiled for two blocks an SM (the
+# r16 16-row tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at
+# once, r16 distinct bs256 0.94-1.02x, median 0.975; one that fits one block an SM keeps the one-block kernel (two an SM
+# put two blocks on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121). Rank 8's
+# 16-row tile runs the batches rank 16's took (one_launch.padded_prefill), so it comes in both builds too
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
-PREFILL_RANKS = (16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand); r128's registers untried
+PREFILL_RANKS = (8, 16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand), or 8; r128's registers untried
+PREFILL_SHORT_ONLY_RANKS = (8,)  # the 16-row tile only (prefill.cuh's m16n8k8 expand), no variant for true ranks: it
+# runs the batches one_launch.padded_prefill gives rank 16's 16-row tile at half the copies (NOTES.md, entry 173)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 
@@ -374,7 +379,8 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    for rows, chunk in [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else []):
+    shapes = [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else [])
+    for rows, chunk in [(rows, chunk) for rows, chunk in shapes if rows == 16 or rank not in PREFILL_SHORT_ONLY_RANKS]:
         split = _prefill_split(rows, chunk, rank, prefill_stage_bytes(rows, chunk, rank))
         tiles.append(dict(warps=rows // 16 * split + PREFILL_SUPPORT_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
         if (rows, rank) in PREFILL_TWO_BLOCK_TILES:

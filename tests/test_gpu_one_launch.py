@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, dispatch, loader, manifest, reference
+from sgmv import cuda_ops, dispatch, loader, manifest, one_launch, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
@@ -117,18 +117,25 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monk
             check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
-# ---- rank 8 on rank 16's prefill kernel for true ranks (one_launch.padded_prefill) -----------------------------
+# ---- rank 8 on rank 16's prefill kernel for true ranks, or its own 16-row tile (one_launch.padded_prefill) ------
 
+@pytest.mark.parametrize("own_tile", [1, 0], ids=["own_tile", "rank16"])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rows, layout", [(256, "distinct"), (311, "negative"), (4096, "uniform"), (2100, "empty")])
+@pytest.mark.parametrize("rows, layout", [(256, "distinct"), (64, "distinct"), (311, "negative"), (4096, "uniform"),
+                                          (2100, "empty"), (700, "zipf"), (1500, "distinct")])
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
-def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, layout, dtype, monkeypatch):
-    """Rank 8 (no prefill kernel of its own) on the batches the prefill kernel takes: rank 16's variant for true
-    ranks with every adapter at rank 8 (NOTES entry 137), which must read the rank-8 weights within their bounds
-    (each adapter's rows past rank 8 would be the next one's, and the last one is followed by NaN); -1 adapters,
-    empty segments, h off the tiles; replayed in a graph too."""
+def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, layout, dtype, own_tile, monkeypatch,
+                                                                   request):
+    """Rank 8 on the batches the prefill kernel takes: rank 16's variant for true ranks with every adapter at rank 8
+    (NOTES entry 137), which must read the rank-8 weights within their bounds (each adapter's rows past rank 8 would
+    be the next one's, and the last one is followed by NaN), or, where that is the 16-row tile, rank 8's own 16-row
+    tile (PADDED_PREFILL_OWN_TILE, entry 173; one and two blocks an SM); -1 adapters, empty segments, h off the
+    tiles; replayed in a graph too."""
     if loader.device(0).arch < 90:
         pytest.skip("the prefill kernel needs sm_90")
+    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", own_tile)
+    cuda_ops.clear_selections()
+    request.addfinalizer(cuda_ops.clear_selections)  # no choice made under this switch outlives the test
     h_in, h_out = shape
     case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=8, n_lora=6, dtype=dtype, layout=layout, device=DEV,
                 seed=rows + h_in)
@@ -145,7 +152,8 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
     y = case.y.clone()
     sgmv.add_lora(y, case.x, a, b, case.batch, scale=0.5)
     if padded is not None:  # else a fused kernel of rank 8 or the launch pair
-        assert launched == [padded[1]] and padded[1].true_ranks and padded[1].rank == 16
+        own = bool(own_tile) and padded[1].warp_rows == 16
+        assert launched == [padded[1]] and padded[1].true_ranks != own and padded[1].rank == (8 if own else 16)
     want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
     untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
     check_delta(y, case.y, want, dtype, untouched)

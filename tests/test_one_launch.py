@@ -261,10 +261,41 @@ def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monk
     assert one_launch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
     assert one_launch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
     assert one_launch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
-    r8 = [dataclasses.replace(k, rank=8) for k in prefill]
-    assert one_launch.padded_prefill(many, prefill + r8, 132) is None  # a one-launch kernel of its own
+    with monkeypatch.context() as patched:  # a one-launch kernel of its own
+        patched.setattr(one_launch, "one_launch_kernel", lambda *args, **kwargs: prefill[0])
+        assert one_launch.padded_prefill(many, prefill, 132) is None
     monkeypatch.setattr(one_launch, "PADDED_PREFILL", 0)
     assert one_launch.padded_prefill(many, prefill, 132) is None
+
+
+def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_it(monkeypatch):
+    """NOTES entry 173: where padded_prefill picked rank 16's variant for true ranks and the build has the same tile
+    (rows, stage columns, blocks an SM) at rank 8 without true ranks, that kernel runs the call at its own rank (no
+    table of ranks). Rank 8's prefill kernels are never offered on their own (one_launch_kernel), the 64-row tile's
+    batches stay on rank 16's, and PADDED_PREFILL_OWN_TILE 0 keeps rank 16's everywhere."""
+    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
+               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
+    r8 = [rec(op="prefill", rank=8, hidden=0, warps=11, warp_rows=16, tile_n=256, threads=352, blocks_per_sm=b)
+          for b in (1, 2)]
+    two_blocks = [dataclasses.replace(k, blocks_per_sm=2) for k in prefill if k.warp_rows == 16]
+    occupancy = lambda kernel: kernel.blocks_per_sm  # noqa: E731
+    for rows, segs in [(256, 256), (132, 132), (4096, 512)]:
+        problem = fused_prob(rank=8, rows=rows, segs=segs)
+        assert one_launch.one_launch_kernel(problem, prefill + r8, 132) is None
+        for blocks_per_sm in (1, 2):
+            kernels = prefill + r8 + (two_blocks if blocks_per_sm == 2 else [])
+            padded, chosen = one_launch.padded_prefill(problem, [k for k in kernels if k.rank == 16], 132, occupancy)
+            own, kernel = one_launch.padded_prefill(problem, kernels, 132, occupancy)
+            assert (kernel.rank, kernel.warp_rows, kernel.tile_n, kernel.true_ranks) == (8, 16, 256, False)
+            assert kernel.blocks_per_sm == chosen.blocks_per_sm  # rank 16's choice, its tile at rank 8
+            assert own == dataclasses.replace(problem, op="prefill") and can_run(own, kernel)
+        assert chosen.blocks_per_sm == (2 if rows > 132 else 1)  # more tiles than SMs: the two-block build
+    padded, kernel = one_launch.padded_prefill(fused_prob(rank=8, rows=8192, segs=8), prefill + r8, 132)
+    assert (kernel.rank, kernel.warp_rows, padded.rank, padded.true_ranks) == (16, 64, 16, True)
+    two_only = [k for k in r8 if k.blocks_per_sm == 2]  # the chosen tile's build at rank 8 missing: rank 16's
+    assert one_launch.padded_prefill(fused_prob(rank=8, rows=256, segs=256), prefill + two_only, 132)[1].rank == 16
+    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", 0)
+    assert one_launch.padded_prefill(fused_prob(rank=8, rows=256, segs=256), prefill + r8, 132)[1].rank == 16
 
 
 # ---- the grid handoff with more column tiles a block in place of the pair (one_launch.handoff_over_pair) ----------

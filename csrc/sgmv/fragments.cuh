@@ -86,6 +86,7 @@ template <class T> struct ElementTraits;
 
 template <> struct ElementTraits<__nv_bfloat16> {
   using Mma = cute::SM80_16x8x16_F32BF16BF16F32_TN;
+  using Mma8 = cute::SM80_16x8x8_F32BF16BF16F32_TN;  // k 8: a rank-8 v times B (prefill.cuh)
   using Pair = __nv_bfloat162;
   __device__ __forceinline__ static uint32_t pack(float a, float b) {
     Pair h = __floats2bfloat162_rn(a, b);
@@ -104,6 +105,7 @@ template <> struct ElementTraits<__nv_bfloat16> {
 
 template <> struct ElementTraits<__half> {
   using Mma = cute::SM80_16x8x16_F32F16F16F32_TN;
+  using Mma8 = cute::SM80_16x8x8_F32F16F16F32_TN;
   using Pair = __half2;
   __device__ __forceinline__ static uint32_t pack(float a, float b) {
     Pair h = __floats2half2_rn(a, b);
@@ -125,6 +127,12 @@ template <class T>
 __device__ __forceinline__ void mma_16x8x16(float (&acc)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
   ElementTraits<T>::Mma::fma(acc[0], acc[1], acc[2], acc[3], a[0], a[1], a[2], a[3], b0, b1,
                              acc[0], acc[1], acc[2], acc[3]);
+}
+
+// acc += A(16x8) * B(8x8); a holds the two A registers (rows g and g + 8), b the one B register.
+template <class T>
+__device__ __forceinline__ void mma_16x8x8(float (&acc)[4], const uint32_t (&a)[2], uint32_t b) {
+  ElementTraits<T>::Mma8::fma(acc[0], acc[1], acc[2], acc[3], a[0], a[1], b, acc[0], acc[1], acc[2], acc[3]);
 }
 
 // A registers for k16 step `s` (0 or 1) of a chunk, from the permuted vectors of rows g and g + 8.

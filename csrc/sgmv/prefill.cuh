@@ -26,9 +26,13 @@
 // a row tile for half the SMs keeps them all busy at half the bytes each. A cluster of one streams both whole.
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
 // thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
+// Rank 8 (the 16-row tile only, kRank8): the shrink's one n-tile of A is an ldmatrix of its 8 rows, and the expand
+// multiplies v's one 8-wide step as m16n8k8 MMAs, B's rows one 16-byte piece each, so a tile issues half the copies
+// of rank 16's (which ran rank 8 before, its copies past the true rank zero-filled; NOTES.md, entries 170-173).
 // Needs sm_90 (the barriers' waits), 16-byte aligned rows, h_in a multiple of 16, a rank that is a multiple of
-// 16, one output slice, and per-adapter ranks only in the kTrueRanks variant (dispatch). Slices: p.slices[0] is the
-// shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col), as for the fused kernel.
+// 16 (or 8 with 16-row tiles), one output slice, and per-adapter ranks only in the kTrueRanks variant (dispatch).
+// Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col), as for the
+// fused kernel.
 #pragma once
 #include <type_traits>
 
@@ -74,6 +78,8 @@ struct PrefillTile {
   static constexpr int kStageAlign = kRows == 64 && (kRank == 16 || kRank == 32 || kRank == 64) ? 1024 : 16;
   static constexpr int kStageBytes = (kRows * kRowPitch + kWeightBytes + kStageAlign - 1) / kStageAlign * kStageAlign;
   static constexpr int kNTiles = kRank / 8;
+  static constexpr bool kRank8 = kRank == 8;  // v is one 8-wide step: the m16n8k8 expand (16-row tiles only)
+  static constexpr int kRankSteps = kRank8 ? 1 : kRank / 16;  // v's steps in the expand: 16 wide, or rank 8's one
   // The expand as warpgroup MMAs (wgmma; sm_90a builds only) where one m64n64 MMA fits a consumer share: a 64-row
   // tile (a warpgroup's 4 warps hold its rows) whose kSplit shares of a stage are 64 columns each (codegen gives the
   // 64-row tile kSplit 2 at every rank: ranks 16, 32 and 64 with the 32-, 64- and 128-byte swizzles; entry 110).
@@ -94,7 +100,8 @@ struct PrefillTile {
 #endif
   static constexpr int kShrinkSteps = kStreamChunk / 16 / kSplit;  // a consumer warp's 16-wide steps of a chunk
   static constexpr int kColGroups = kStreamChunk / 32 / kSplit;  // a consumer warp's 32-column groups of a chunk
-  static_assert(kRank % 16 == 0 && kRank > 0, "the expand multiplies v in 16-wide steps of the rank");
+  static_assert((kRank % 16 == 0 && kRank > 0) || (kRank8 && kRows == 16),
+                "the expand multiplies v in 16-wide steps of the rank, or rank 8's one 8-wide step (mma.sync only)");
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
   static_assert(kWeightPieces <= 8, "piece_of spreads 8 consecutive rows of B over the 8 16-byte bank groups");
@@ -286,20 +293,21 @@ struct PrefillTile {
     // the expand): the same for every stage, so computed once and held. Left to the compiler they were recomputed
     // in each stage, ~20 of the expand's ~115 instructions a stage per warp at rank 16 (NOTES.md, entry 47).
     constexpr int kSteps = kShrinkSteps;
-    uint32_t x_off[kSteps], a_off[kSteps][kRank / 16];
+    uint32_t x_off[kSteps], a_off[kSteps][kRankSteps];  // rank 8: lanes 0-15 address A's 8 rows (ldmatrix x2)
 #pragma unroll
     for (int i = 0; i < kSteps && !kWarpgroupShrink; ++i) {
       const int ks = kSplit * i + part;
       x_off[i] = row_offset(16 * group + lane % 16, 16 * ks + 8 * (lane / 16));
       asm volatile("" : "+r"(x_off[i]));  // kept in a register, not recomputed in the loop
 #pragma unroll
-      for (int np = 0; np < kRank / 16 && !kWarpgroupShrink; ++np) {
+      for (int np = 0; np < kRankSteps && !kWarpgroupShrink; ++np) {
         const int n = 16 * np + lane % 8 + 8 * (lane / 16);
         a_off[i][np] = kRows * kRowPitch + row_offset(n, 16 * ks + 8 * ((lane / 8) % 2));
         asm volatile("" : "+r"(a_off[i][np]));
       }
     }
-    uint32_t b_off[kColGroups][kRank / 16][2], y_off[kColGroups][2];
+    // b_off: rank 8 one ldmatrix x4 a 32-column group, [i][0][0] (lane l: slot col0 + l, its one piece)
+    uint32_t b_off[kColGroups][kRankSteps][2], y_off[kColGroups][2];
     if constexpr (kWarpgroups) {  // the swizzles are the address's: their atoms must start on their own size
       if (cute::cast_smem_ptr_to_uint(smem.stage[0]) % (kWarpgroupShrink ? 1024 : 8 * kWeightPitch) != 0) __trap();
     }
@@ -307,11 +315,12 @@ struct PrefillTile {
     for (int i = 0; i < kColGroups; ++i) {
       const int col0 = col_group(i, part);
 #pragma unroll
-      for (int ks = 0; ks < kRank / 16 && !kWarpgroupExpand; ++ks)
+      for (int ks = 0; ks < kRankSteps && !kWarpgroupExpand; ++ks)
 #pragma unroll
-        for (int jp = 0; jp < 2; ++jp) {
-          const int slot = col0 + 8 * (2 * jp + lane / 16) + lane % 8;
-          b_off[i][ks][jp] = kRows * kRowPitch + slot * kWeightPitch + 16 * piece_of(slot, 2 * ks + (lane / 8) % 2);
+        for (int jp = 0; jp < (kRank8 ? 1 : 2); ++jp) {
+          const int slot = kRank8 ? col0 + lane : col0 + 8 * (2 * jp + lane / 16) + lane % 8;
+          const int piece = kRank8 ? 0 : 2 * ks + (lane / 8) % 2;
+          b_off[i][ks][jp] = kRows * kRowPitch + slot * kWeightPitch + 16 * piece_of(slot, piece);
           asm volatile("" : "+r"(b_off[i][ks][jp]));  // kept in a register, not recomputed in the loop
         }
 #pragma unroll
@@ -370,6 +379,11 @@ struct PrefillTile {
           uint32_t a[4];
           cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + x_off[i]),
                                         a[0], a[1], a[2], a[3]);
+          if constexpr (kRank8) {  // A's 8 rows, k 0-7 and 8-15
+            uint32_t w[2];
+            cute::SM75_U32x2_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + a_off[i][0]), w[0], w[1]);
+            mma_16x8x16<T>(acc[0], a, w[0], w[1]);
+          }
 #pragma unroll
           for (int np = 0; np < kRank / 16; ++np) {
             uint32_t w[4];
@@ -386,12 +400,13 @@ struct PrefillTile {
       if (blocks > 1) swap_partials(smem, group, part, me ^ 1, (swaps++) & 1, acc);
 
       // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
-      // ks; v = hi + lo in two 16-bit parts (as the launch pair's expand, which reads v in float32).
-      uint32_t v_hi[kRank / 16][4], v_lo[kRank / 16][4];
+      // ks (rank 8: n-tile 0's is the m16n8k8 fragment, registers 0 and 1); v = hi + lo in two 16-bit parts (as
+      // the launch pair's expand, which reads v in float32).
+      uint32_t v_hi[kRankSteps][4], v_lo[kRankSteps][4];
 #pragma unroll
-      for (int ks = 0; ks < kRank / 16; ++ks)
+      for (int ks = 0; ks < kRankSteps; ++ks)
 #pragma unroll
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < (kRank8 ? 2 : 4); ++i) {
           const float* f = &acc[2 * ks + i / 2][2 * (i % 2)];
           v_hi[ks][i] = Traits::pack(f[0], f[1]);
           const float2 hi = Traits::unpack(v_hi[ks][i]);
@@ -413,6 +428,18 @@ struct PrefillTile {
             if (col0 >= cols) break;
             float out[4][4];
             zero_fill(out);
+            if constexpr (kRank8) {  // n-tile j: slots col0 + 8 j ..
+              uint32_t w[4];
+              cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + b_off[i][0][0]),
+                                            w[0], w[1], w[2], w[3]);
+              const uint32_t hi[2] = {v_hi[0][0], v_hi[0][1]};
+              const uint32_t lo[2] = {v_lo[0][0], v_lo[0][1]};
+#pragma unroll
+              for (int j = 0; j < 4; ++j) {
+                mma_16x8x8<T>(out[j], hi, w[j]);
+                mma_16x8x8<T>(out[j], lo, w[j]);
+              }
+            }
 #pragma unroll
             for (int ks = 0; ks < kRank / 16; ++ks)
 #pragma unroll
@@ -464,7 +491,7 @@ struct PrefillTile {
   // the mma.sync expand, and updates y with the same update_y.
   __device__ static void expand_warpgroup(const unsigned char* stage, int part, int cols, int n0,
                                           const uint32_t (&y_off)[kColGroups][2], uint16_t* const (&out_rows)[2],
-                                          const uint32_t (&v_hi)[kRank / 16][4], const uint32_t (&v_lo)[kRank / 16][4],
+                                          const uint32_t (&v_hi)[kRankSteps][4], const uint32_t (&v_lo)[kRankSteps][4],
                                           float scale) {
     if (col_group(0, part) >= cols) return;  // the same for the warpgroup's four warps
     const int t = threadIdx.x % 4;

@@ -215,7 +215,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     prefill kernel (prefill.cuh; with true ranks its variant for them; one_launch.prefers_prefill). A batch without a
     one-launch kernel at its rank (at 128: over 256 rows, or prefill) whose half has one: two such launches, one a half
     of the rank each (one_launch.rank_split). At rank 8, which has no prefill kernel, the batches it takes run on rank
-    16's variant for true ranks, every adapter given rank 8 (one_launch.padded_prefill). Otherwise a split-K shrink
+    16's variant for true ranks, every adapter given rank 8, or on rank 8's own 16-row tile where rank 16's
+    was chosen (one_launch.padded_prefill). Otherwise a split-K shrink
     storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail
     (programmatic dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink,
     expand) selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
@@ -260,15 +261,16 @@ def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora
 
 def _launch_padded_prefill(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                            lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora on the next rank's prefill kernel, its variant for true ranks, every adapter at the call's rank
-    (one_launch.padded_prefill) where dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
+    """add_lora on the next rank's prefill kernel, its variant for true ranks, every adapter at the call's rank, or
+    on that kernel's tile at the call's own rank where the build has it (one_launch.padded_prefill), where dispatch
+    takes it (sm_90, no true ranks in the call); False: the launch pair's."""
     if loader.device(x.device.index).arch < 90:
         return False
     chosen = _installed_padded_prefill(problem, x.device.index)
     if chosen is None:
         return False
     padded, kernel = chosen
-    ranks = _rank_table(x, problem.rank, lora_a.shape[0])
+    ranks = _rank_table(x, problem.rank, lora_a.shape[0]) if padded.true_ranks else None  # else its own rank's tile
     _launch_fused(kernel, padded, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks), scales, scale)
     return True
 

@@ -164,8 +164,10 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     kernel built for two blocks an SM is chosen only where the GPU holds two. second_wave_over_pair: whether the
     16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK; PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK's
     only beside the 64-row tile) where the 64-row tile is not offered, i.e. in place of the launch pair: a call at
-    the rank itself, not a rank-split half nor a padded rank."""
-    fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks]
+    the rank itself, not a rank-split half nor a padded rank. The prefill kernels of a rank of PADDED_PREFILL_RANKS
+    run only the batches padded_prefill gives them."""
+    fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks
+               and k.rank not in PADDED_PREFILL_RANKS]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
     if mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN:
@@ -311,8 +313,12 @@ def _half_rank(problem: Problem) -> Optional[Problem]:
 # their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
 # their targets at rank 8 in the full sweep; on them its prefill cases took 0.80-0.94x that time, within their targets,
 # and distinct bs64 0.79-0.86x (benchmarks/NOTES.md, entry 137).
+# Where the build has the chosen kernel's tile at the call's own rank (codegen's PREFILL_SHORT_ONLY_RANKS: rank 8's
+# 16-row tile, one and two blocks an SM), that kernel runs the batch instead, at its rank with no table of ranks: rank
+# 16's tile issues its copies past rank 8 too, zero-filled, and its time goes as its copies (entries 170 and 173).
 PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
 PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
+PADDED_PREFILL_OWN_TILE = 1  # 0: always the padded rank's kernel
 
 
 def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -320,7 +326,8 @@ def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: i
                    ) -> Optional[tuple[Problem, KernelRecord]]:
     """For add_lora `problem` (op "fused") at a rank of PADDED_PREFILL_RANKS, one output slice, no true ranks in the
     call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
-    kernel that runs it, or None."""
+    kernel that runs it (or, PADDED_PREFILL_OWN_TILE, the problem at its own rank and that kernel's tile at it), or
+    None."""
     to = PADDED_PREFILL_RANKS.get(problem.rank)
     if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
         return None
@@ -329,7 +336,14 @@ def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: i
         return None
     padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
     kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
-    return (padded, kernel) if kernel is not None else None
+    if kernel is None:
+        return None
+    own = dataclasses.replace(problem, op="prefill")
+    same_tile = [k for k in kernels if can_run(own, k) and not k.true_ranks and (k.warp_rows, k.tile_n, k.blocks_per_sm)
+                 == (kernel.warp_rows, kernel.tile_n, kernel.blocks_per_sm)]
+    if PADDED_PREFILL_OWN_TILE and same_tile:
+        return own, same_tile[0]
+    return padded, kernel
 
 
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
