@@ -44,3 +44,26 @@ def test_two_architectures_and_a_kernel_filter(tmp_path):
         image = (kernels / f"{row['unit']}.fatbin").read_bytes()
         assert elf_archs(image) == [80, 90]
         assert image.count(row["name"].encode() + b"\0") >= 2  # its entry's symbol in both architectures' ELF
+
+
+def test_more_nvcc_flags_build_the_wait_stamps(tmp_path):
+    """SGMV_NVCC_FLAGS reaches every unit's nvcc: -DSGMV_PROBE_WAITS gives the prefill kernel its wait stamps
+    (csrc/sgmv/probe_waits.cuh, benchmarks/sanitize/wait_stamps.py), whose pointer the host sets by name."""
+    name = "sgmv_prefill_bf16_r16_hany_w11m16n256u1_v8"
+    build, prefix = tmp_path / "build", tmp_path / "install"
+    subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-DSGMV_CUDA_ARCHS=90", f"-DSGMV_KERNELS={name}",
+                    "-DSGMV_NVCC_FLAGS=-DSGMV_PROBE_WAITS -lineinfo", f"-DCMAKE_INSTALL_PREFIX={prefix}"],
+                   check=True, capture_output=True, text=True)
+    subprocess.run(["cmake", "--build", str(build), "-j2"], check=True, capture_output=True, text=True)
+    subprocess.run(["cmake", "--install", str(build)], check=True, capture_output=True, text=True)
+    image = (prefix / "sgmv" / "kernels" / "sgmv_prefill_bf16_r16.fatbin").read_bytes()
+    assert b"sgmv_probe_stamps\0" in image
+
+
+def test_the_installed_kernels_have_no_wait_stamps():
+    """The shipped build (no SGMV_NVCC_FLAGS) compiles the stamps to nothing."""
+    from sgmv import manifest
+    images = list(manifest.KERNEL_DIR.glob("sgmv_prefill_*.fatbin"))
+    if not images:
+        pytest.skip("no installed prefill kernels (pip install .)")
+    assert not any(b"sgmv_probe_stamps" in image.read_bytes() for image in images)

@@ -45,6 +45,7 @@
 
 #include "fragments.cuh"
 #include "overlap.cuh"
+#include "probe_waits.cuh"
 #include "segments.cuh"
 #include "tile_walk.cuh"
 #include "warpgroup_mma.cuh"
@@ -195,6 +196,7 @@ struct PrefillTile {
     const int tile = blockIdx.x + n * gridDim.x;
     const Info info = tile_info(p, walk, tile);
     const int slot = n % kTileSlots;
+    stamp_wait(kWaitFreeSlot, 0, n);
     Barrier::wait(&smem.tile_empty[slot], ((n / kTileSlots) & 1) ^ 1);  // the first use of a slot passes at once
     if (threadIdx.x % 32 == 0) {
       smem.tiles[slot] = info;
@@ -207,6 +209,7 @@ struct PrefillTile {
   // A reader warp (the consumers and the producers): the block's tile number n, from the walking warp.
   __device__ static Info next_tile(SharedStorage& smem, int n) {
     const int slot = n % kTileSlots;
+    stamp_wait(kWaitTile, 0, n);
     Barrier::wait(&smem.tile_full[slot], (n / kTileSlots) & 1);
     asm volatile("" ::: "memory");  // the load stays after the wait
     const Info info = smem.tiles[slot];
@@ -222,6 +225,7 @@ struct PrefillTile {
     TileWalk<kRows, kTrueRanks> walk;
     for (int n = 0; publish_tile(p, smem, walk, n).rows != 0; ++n) {
     }
+    stamp_wait(kWaitDone, 0, 0);
   }
 
   // Producer warp `pw` of kProducers: for every tile of the block, the shrink's chunks (kRows rows of x and kRank
@@ -348,6 +352,7 @@ struct PrefillTile {
       [[maybe_unused]] int pending = -1;  // kWarpgroupShrink: the stage whose MMAs may still read it
       for (int k0 = k_begin; k0 < k_end; k0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
+        stamp_wait(kWaitShrinkStage, it, n);
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* stage = smem.stage[s];
         const int steps = min(kStreamChunk, k_end - k0) / 16;
@@ -416,6 +421,7 @@ struct PrefillTile {
       const float scale = tile.scale;
       for (int n0 = n_begin; n0 < n_end; n0 += kStreamChunk, ++it) {
         const int s = stage_of(it);
+        stamp_wait(kWaitExpandStage, it, n);
         Barrier::wait(&smem.full[s], parity_of(it));
         const unsigned char* stage = smem.stage[s];
         const int cols = min(kStreamChunk, n_end - n0);
@@ -461,6 +467,7 @@ struct PrefillTile {
         Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
       }
     }
+    stamp_wait(kWaitDone, it, 0);
   }
 
   // One shrink stage as warpgroup MMAs (kWarpgroupShrink): the warpgroup's steps kSplit i + part of the chunk (all
@@ -554,10 +561,12 @@ struct PrefillTile {
     static_assert(kConsumers * kPartialBytes <= kStageBytes, "every warp's partial v fits one stage");
     const int lane = threadIdx.x % 32;
     float4* slots = reinterpret_cast<float4*>(stage + kSplit * group * kPartialBytes) + lane;
+    stamp_wait(kWaitPartsFirst, 0, 0);
     consumers_sync();  // every warp has read the chunk
 #pragma unroll
     for (int nt = 0; nt < kNTiles; ++nt)
       slots[(part * kNTiles + nt) * 32] = make_float4(acc[nt][0], acc[nt][1], acc[nt][2], acc[nt][3]);
+    stamp_wait(kWaitPartsSecond, 0, 0);
     consumers_sync();
 #pragma unroll
     for (int nt = 0; nt < kNTiles; ++nt) {

@@ -84,6 +84,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
 
     auto next_stage = [&]() -> uint32_t {
       const int s = stage_of(it);
+      stamp_wait(kWaitFreeStage, it, n);
       Barrier::wait(&smem.empty[s], parity_of(it) ^ 1);  // the first use of a stage passes at once
       return stage0 + s * kStageBytes;
     };
@@ -144,6 +145,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       landed();
     }
   }
+  stamp_wait(kWaitDone, it, 0);
 }
 
 }  // namespace sgmv
