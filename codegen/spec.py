@@ -376,7 +376,8 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     segments (benchmarks/NOTES.md, entries 35, 38 and 45); as extra tiles 32-row ones (they tied with the launch
     pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
     once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, the producer warps
-    and the walking warp. The tiles of PREFILL_TWO_BLOCK_TILES come twice: one and two blocks an SM."""
+    and the walking warp. The tiles of PREFILL_TWO_BLOCK_TILES come twice: one and two blocks an SM. The ranks of
+    PREFILL_SHORT_ONLY_RANKS (8) have 16-row tiles only, and only as extra tiles (entry 173)."""
     if rank not in PREFILL_RANKS or (rank in PREFILL_SHORT_ONLY_RANKS and not extra):
         return []
     tiles = []
