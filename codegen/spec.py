@@ -382,7 +382,9 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
         return []
     tiles = []
     shapes = [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else [])
-    for rows, chunk in [(rows, chunk) for rows, chunk in shapes if rows == 16 or rank not in PREFILL_SHORT_ONLY_RANKS]:
+    if rank in PREFILL_SHORT_ONLY_RANKS:
+        shapes = [(rows, chunk) for rows, chunk in shapes if rows == 16]
+    for rows, chunk in shapes:
         split = _prefill_split(rows, chunk, rank, prefill_stage_bytes(rows, chunk, rank))
         tiles.append(dict(warps=rows // 16 * split + PREFILL_SUPPORT_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))
         if (rows, rank) in PREFILL_TWO_BLOCK_TILES:

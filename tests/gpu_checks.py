@@ -1,5 +1,7 @@
 """What the GPU tests share: the device, the compiled kernels, the check of an op's addition to y against the
 reference, random weights, one prefill launch checked, and CUDA-graph replays of add_lora."""
+from typing import Callable
+
 import torch
 
 import sgmv
@@ -43,6 +45,13 @@ def check_prefill_launch(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, 
     """The prefill `kernel` (or any add_lora kernel: cuda_ops' `fused`) on `batch` with fresh random weights, x, y
     and per-adapter scales drawn from `gen`, the allocator poisoned, against the float64 reference; y past the
     covered rows untouched."""
+    start_prefill_launch(kernel, batch, n_lora, h_in, h_out, gen)()
+
+
+def start_prefill_launch(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_out: int,
+                         gen: torch.Generator) -> Callable[[], None]:
+    """check_prefill_launch's launch, not waited for; returns its check (which waits): for tools that watch whether
+    the launch ends (benchmarks/sanitize/wait_stamps.py)."""
     dtype = DTYPES[kernel.dtype]
     rows = int(batch.seg_indptr[-1])
     a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
@@ -52,8 +61,11 @@ def check_prefill_launch(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, 
     poison_allocator(DEV)
     y = y0.clone()
     cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(n_lora)), scales, 0.5, fused=kernel)
-    want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
-    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+    def check() -> None:
+        want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
+        check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+    return check
 
 
 def graph_replays(case: Case, y: torch.Tensor, times: int = 2):

@@ -1,6 +1,6 @@
 """Where a prefill launch that never ends waits (NOTES.md, entry 173): launches one prefill kernel again and again on
 test_prefill_shapes' long segments (5 segments of 1-3001 rows, a -1 adapter among them), each checked against the
-float64 reference, until a launch has not ended after WAIT seconds; then prints, from the kernel's wait stamps
+float64 reference (gpu_checks.start_prefill_launch: fresh weights, x, y and scales, the allocator poisoned), until a launch has not ended after WAIT seconds; then prints, from the kernel's wait stamps
 (csrc/sgmv/probe_waits.cuh), the wait each warp of each unfinished block is in, and exits without waiting for it.
 
     SGMV_NVCC_FLAGS=-DSGMV_PROBE_WAITS SGMV_EXTRA_TILES=1 SGMV_KERNELS="sgmv_prefill_*_r8_*" pip wheel --no-deps .
@@ -20,11 +20,9 @@ import time
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests"))
-import sgmv  # noqa: E402
-from sgmv import cuda_ops, loader, reference  # noqa: E402
-from sgmv.cuda_ops import Rows  # noqa: E402
-from gpu_checks import DEV, DTYPES, check_delta, kernel_named, random_weights  # noqa: E402
-from conftest import covered_rows  # noqa: E402
+from sgmv import loader  # noqa: E402
+from gpu_checks import DTYPES, kernel_named, start_prefill_launch  # noqa: E402
+from test_gpu_one_launch import _prefill_batch  # noqa: E402
 
 N_LORA = 6
 SITES = {1: "tile", 2: "shrink stage", 3: "sum_parts 1st bar", 4: "sum_parts 2nd bar", 5: "expand stage",
@@ -89,23 +87,15 @@ def main(name: str, seconds: float, h_in: int = 1040, h_out: int = 1032, wait: f
     blocks = loader.device(0).num_sms * kernel.blocks_per_sm
     warps = kernel.threads // 32
     stamps = map_stamps(kernel, blocks * warps)
-    sizes, loras = [3001, 17, 1, 2000, 95], [2, -1, 0, 4, 2]
-    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
-    rows = sum(sizes)
+    batch = _prefill_batch("long", N_LORA, dtype, 0)
     end = time.monotonic() + seconds
     for launch in itertools.count():
         if time.monotonic() > end:
             print(f"{name}: {launch} launches at {h_in} x {h_out}, every one ended and matched")
             return
-        gen = torch.Generator().manual_seed(launch)
-        a, b = random_weights(N_LORA, kernel.rank, h_in, h_out, dtype, gen)
-        x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
-        y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
-        scales = (torch.rand(N_LORA, generator=gen) + 0.5).to(DEV)
-        y = y0.clone()
         torch.cuda.synchronize()
         ctypes.memset(stamps, 0, ctypes.sizeof(stamps))
-        cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(N_LORA)), scales, 0.5, fused=kernel)
+        check = start_prefill_launch(kernel, batch, N_LORA, h_in, h_out, torch.Generator().manual_seed(launch))
         done = torch.cuda.Event()
         done.record()
         started = time.monotonic()
@@ -116,8 +106,7 @@ def main(name: str, seconds: float, h_in: int = 1040, h_out: int = 1032, wait: f
                 sys.stdout.flush()
                 os._exit(3)
             time.sleep(0.005)
-        want = reference.add_lora_delta(x, a, b, batch, 0.5, scales, compute_dtype=torch.float64)
-        check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, N_LORA).to(DEV))
+        check()
 
 
 if __name__ == "__main__":

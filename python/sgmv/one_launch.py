@@ -340,11 +340,13 @@ def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: i
     kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
     if kernel is None:
         return None
-    own = dataclasses.replace(problem, op="prefill")
-    same_tile = [k for k in kernels if can_run(own, k) and not k.true_ranks and (k.warp_rows, k.tile_n, k.blocks_per_sm)
-                 == (kernel.warp_rows, kernel.tile_n, kernel.blocks_per_sm)]
-    if PADDED_PREFILL_OWN_TILE and same_tile:
-        return own, same_tile[0]
+    if PADDED_PREFILL_OWN_TILE:
+        own = dataclasses.replace(problem, op="prefill")
+        tile = (kernel.warp_rows, kernel.tile_n, kernel.blocks_per_sm)
+        same_tile = next((k for k in kernels if can_run(own, k) and not k.true_ranks
+                          and (k.warp_rows, k.tile_n, k.blocks_per_sm) == tile), None)
+        if same_tile is not None:
+            return own, same_tile
     return padded, kernel
 
 
