@@ -333,16 +333,15 @@ PREFILL_TWO_BLOCK_TILES = {(16, 16), (16, 8)}  # (rows, rank): prefill tiles als
 # r16 16-row tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at
 # once, r16 distinct bs256 0.94-1.02x, median 0.975; one that fits one block an SM keeps the one-block kernel (two an SM
 # put two blocks on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121). Rank 8's
-# 16-row tile (an extra tile) would run the batches rank 16's takes (one_launch.padded_prefill), so it has both too
+# 16-row tile runs the batches rank 16's takes for rank 8 (one_launch.padded_prefill), so it has both too
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
 PREFILL_RANKS = (8, 16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand), or 8; r128's registers untried
-PREFILL_SHORT_ONLY_RANKS = (8,)  # the 16-row tile only (prefill.cuh's m16n8k8 expand), no variant for true ranks, and
-# only as extra tiles: 0.72-0.97x rank 16's time on the batches padded_prefill gives rank 16's 16-row tile, but its
-# launches at h 1040 x 1032 over long segments sometimes never end (NOTES.md, entry 173), so the default build has none
+PREFILL_SHORT_ONLY_RANKS = (8,)  # the 16-row tile only (prefill.cuh's m16n8k8 expand), no variant for true ranks:
+# 0.72-0.97x rank 16's time on the batches padded_prefill gave rank 16's 16-row tile (NOTES.md, entries 173-174)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 
@@ -377,8 +376,8 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
     once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, the producer warps
     and the walking warp. The tiles of PREFILL_TWO_BLOCK_TILES come twice: one and two blocks an SM. The ranks of
-    PREFILL_SHORT_ONLY_RANKS (8) have 16-row tiles only, and only as extra tiles (entry 173)."""
-    if rank not in PREFILL_RANKS or (rank in PREFILL_SHORT_ONLY_RANKS and not extra):
+    PREFILL_SHORT_ONLY_RANKS (8) have 16-row tiles only (entries 173-174)."""
+    if rank not in PREFILL_RANKS:
         return []
     tiles = []
     shapes = [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else [])

@@ -102,17 +102,18 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_and_rank_8_s_16_
     """add_lora in one launch by streaming: every dtype at ranks 16, 32 and 64, 64-row tiles for long segments and
     16-row ones for many short segments (32-row ones, and 16-row ones of 128 columns, as extra tiles), any h_in
     and h_out, aligned rows, one block an SM; the tiles of PREFILL_TWO_BLOCK_TILES also as a variant of two, whose
-    shared memory fits twice. Rank 8 (PREFILL_SHORT_ONLY_RANKS): as extra tiles only (its launches sometimes never
-    end, entry 173), the 16-row tiles, one and two blocks an SM, without the variant for true ranks."""
+    shared memory fits twice. Rank 8 (PREFILL_SHORT_ONLY_RANKS): the 16-row tile only, one and two blocks an SM,
+    without the variant for true ranks (entries 173-174); its 128-column one as an extra tile."""
     prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill"}
-    assert prefill == {(dt, r, rows) for dt in ("fp16", "bf16") for r in (16, 32, 64) for rows in (64, 16)}
+    assert prefill == {(dt, r, rows) for dt in ("fp16", "bf16") for r in (16, 32, 64) for rows in (64, 16)} | {
+        (dt, 8, 16) for dt in ("fp16", "bf16")}
     extra_specs = specmod.default_specs(extra_tiles=True)
     extra = {(s.dtype, s.rank, s.warp_rows) for s in extra_specs if s.op == "prefill"}
-    assert extra == prefill | {(dt, r, 32) for dt in ("fp16", "bf16") for r in (16, 32, 64)} | {
-        (dt, 8, 16) for dt in ("fp16", "bf16")}
-    rank8 = [s for s in extra_specs if s.op == "prefill" and s.rank == 8 and s.dtype == "bf16"]
-    shapes8 = sorted((s.tile_n, s.blocks_per_sm, s.true_ranks) for s in rank8)
-    assert shapes8 == [(128, 1, False), (128, 2, False), (256, 1, False), (256, 2, False)]
+    assert extra == prefill | {(dt, r, 32) for dt in ("fp16", "bf16") for r in (16, 32, 64)}
+    rank8 = [s for s in SPECS if s.op == "prefill" and s.rank == 8 and s.dtype == "bf16"]
+    assert sorted((s.tile_n, s.blocks_per_sm, s.true_ranks) for s in rank8) == [(256, 1, False), (256, 2, False)]
+    extra8 = [s for s in extra_specs if s.op == "prefill" and s.rank == 8 and s.dtype == "bf16"]
+    assert sorted((s.tile_n, s.blocks_per_sm) for s in extra8) == [(128, 1), (128, 2), (256, 1), (256, 2)]
     ranked8 = dataclasses.replace(rank8[0], true_ranks=True)
     assert not specmod.valid_tile(ranked8) and not specmod.valid_tile(dataclasses.replace(rank8[0], warp_rows=64))
     for s in (s for s in SPECS if s.op == "prefill"):
@@ -121,7 +122,8 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_and_rank_8_s_16_
         assert 2 <= s.stages <= specmod.PREFILL_MAX_STAGES and s.smem_bytes <= specmod.MAX_SMEM_BYTES
     two = {(s.dtype, s.rank, s.warp_rows, s.tile_n, s.true_ranks)
            for s in SPECS if s.op == "prefill" and s.blocks_per_sm == 2}
-    assert two == {(dt, 16, 16, 256, tr) for dt in ("fp16", "bf16") for tr in (False, True)}
+    assert two == {(dt, 16, 16, 256, tr) for dt in ("fp16", "bf16") for tr in (False, True)} | {
+        (dt, 8, 16, 256, False) for dt in ("fp16", "bf16")}
     assert not any(s.blocks_per_sm != 1 for s in SPECS if s.op != "prefill")
     bad = specmod.KernelSpec("prefill", "bf16", 24, 0, warps=18, warp_rows=64, tile_n=128, unroll=1, vectorized=True)
     assert not specmod.valid_tile(bad)  # v feeds the expand's MMAs in 16-wide rank steps
@@ -129,8 +131,8 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_and_rank_8_s_16_
 
 def test_prefill_kernels_come_with_a_variant_for_true_ranks():
     """Each prefill tile twice: as it was, and with true ranks (prefill.cuh's kTrueRanks; its handed-over tiles
-    carry the rank, 4 bytes more each); no other op has the variant."""
-    prefill = [s for s in SPECS if s.op == "prefill"]
+    carry the rank, 4 bytes more each), but rank 8's (PREFILL_SHORT_ONLY_RANKS); no other op has the variant."""
+    prefill = [s for s in SPECS if s.op == "prefill" and s.rank not in specmod.PREFILL_SHORT_ONLY_RANKS]
     plain = {dataclasses.replace(s, true_ranks=False): s for s in prefill if s.true_ranks}
     assert len(plain) * 2 == len(prefill) and set(plain) == {s for s in prefill if not s.true_ranks}
     for p, ranked in plain.items():
@@ -149,7 +151,7 @@ def test_prefill_consumer_warps_and_stages():
     the stage its warpgroup MMAs still read, under the same cap."""
     shipped = {(s.rank, s.warp_rows, s.tile_n): (s.prefill_split, s.stages)
                for s in SPECS if s.op == "prefill" and s.dtype == "bf16"}
-    assert shipped == {(16, 64, 128): (2, 6), (32, 64, 128): (2, 6), (64, 64, 128): (2, 5),
+    assert shipped == {(8, 16, 256): (8, 6), (16, 64, 128): (2, 6), (32, 64, 128): (2, 6), (64, 64, 128): (2, 5),
                        (16, 16, 256): (8, 6), (32, 16, 256): (8, 6), (64, 16, 256): (8, 3)}
     assert all(s.warps == s.warp_rows // 16 * s.prefill_split + 3 for s in SPECS if s.op == "prefill")
     eight_of_128 = specmod.KernelSpec("prefill", "bf16", 16, 0, warps=11, warp_rows=16, tile_n=128, unroll=1,

@@ -6,6 +6,8 @@ Skipped with a reason on machines without a CUDA GPU.
 import dataclasses
 import itertools
 import random
+import sys
+import time
 import zlib
 
 import pytest
@@ -129,12 +131,12 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
     """Rank 8 on the batches the prefill kernel takes: rank 16's variant for true ranks with every adapter at rank 8
     (NOTES entry 137), which must read the rank-8 weights within their bounds (each adapter's rows past rank 8 would
     be the next one's, and the last one is followed by NaN), or, where that is the 16-row tile, rank 8's own 16-row
-    tile (PADDED_PREFILL_OWN_TILE, entry 173; one and two blocks an SM; in builds with extra tiles only); -1 adapters,
+    tile (PADDED_PREFILL_OWN_TILE, entries 173-174; one and two blocks an SM); -1 adapters,
     empty segments, h off the tiles; replayed in a graph too."""
     if loader.device(0).arch < 90:
         pytest.skip("the prefill kernel needs sm_90")
     if own_tile and not any(k.op == "prefill" and k.rank == 8 for k in KERNELS):
-        pytest.skip("no rank-8 prefill kernel in this build (an extra tile: SGMV_EXTRA_TILES=1)")
+        pytest.skip("no rank-8 prefill kernel in this build (SGMV_KERNELS left it out)")
     monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", own_tile)
     cuda_ops.clear_selections()
     request.addfinalizer(cuda_ops.clear_selections)  # no choice made under this switch outlives the test
@@ -450,30 +452,62 @@ def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster, layout):
     """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
     stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
     (row_index), or over hundreds of short segments, empty ones and -1 adapters among them."""
-    dtype = DTYPES[kernel.dtype]
     n_lora = 7
-    gen = torch.Generator().manual_seed(blocks)
     if layout == "token_order":
         batch = sgmv.LoraBatch.from_token_loras(token_loras(1500, n_lora, blocks), device=DEV)
     else:
         batch = _many_short_segments(n_lora, blocks)
-    rows = int(batch.seg_indptr[-1])
-    a, b = random_weights(n_lora, kernel.rank, 528, 264, dtype, gen)
-    x = torch.randn(rows, 528, generator=gen).to(dtype).to(DEV)
-    y0 = torch.randn(rows, 264, generator=gen).to(dtype).to(DEV)
-    y = y0.clone()
-    problem = dataclasses.replace(Problem.for_add_lora(y, x, a, b, n_lora), op="prefill")
-    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
-                                   grid=(blocks, cluster, 1), cluster=cluster)
-    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
-    params = cuda_ops._params(rows_, None, 0.5, [cuda_ops._slice(a, kernel.rank, 528, 0),
-                                                 cuda_ops._slice(b, kernel.rank, 264, 0)], geometry,
-                              x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=rows,
-                              num_loras=n_lora)
+    launch, check = _prefill_on_grid(kernel, batch, n_lora, 528, 264, (blocks, cluster),
+                                     torch.Generator().manual_seed(blocks))
     poison_allocator(DEV)
-    loader.launch(kernel, geometry, params, x)
+    check(launch())
+
+
+def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_out: int, grid: tuple[int, int],
+                     gen: torch.Generator):
+    """The prefill `kernel` on `batch` with fresh random weights, x and y from `gen`, on `grid` (walking blocks,
+    a cluster's blocks) in place of dispatch's: (launch, check). launch() adds into a fresh copy of y and returns
+    it, not waited for; check(y) compares it with the float64 reference (y past the covered rows untouched)."""
+    dtype = DTYPES[kernel.dtype]
+    rows = int(batch.seg_indptr[-1])
+    a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, n_lora), op="prefill")
+    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
+                                   grid=(*grid, 1), cluster=grid[1])
+    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
+    slices = [cuda_ops._slice(a, kernel.rank, h_in, 0), cuda_ops._slice(b, kernel.rank, h_out, 0)]
+
+    def launch() -> torch.Tensor:
+        y = y0.clone()
+        params = cuda_ops._params(rows_, None, 0.5, slices, geometry, x=x.data_ptr(), y=y.data_ptr(),
+                                  ld_x=x.stride(0), ld_y=y.stride(0), num_rows=rows, num_loras=n_lora)
+        loader.launch(kernel, geometry, params, x)
+        return y
     want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
-    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+    untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
+    return launch, lambda y: check_delta(y, y0, want, dtype, untouched)
+
+
+@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+def test_prefill_cluster_swaps_never_hang(kernel):
+    """NOTES entry 174: clusters of two over many tiles each (a swap of v a tile), with narrow last chunks of h_in and
+    h_out, launched back to back: every launch ends and matches. Rank 8's 16-row tile hung within 0-66 such launches
+    while its warps that push no part of v still waited for the partner's read of the last push."""
+    launch, check = _prefill_on_grid(kernel, _prefill_batch("long", 6, DTYPES[kernel.dtype], 0), 6, 1040, 1032,
+                                     (7, 2), torch.Generator().manual_seed(174))
+    outputs = [launch() for _ in range(40)]
+    done = torch.cuda.Event()
+    done.record()
+    deadline = time.monotonic() + 60
+    while not done.query():
+        if time.monotonic() > deadline:
+            print(f"\n{kernel.name}: 40 launches have not ended after 60 s", file=sys.stderr, flush=True)
+            pytest.fail(f"{kernel.name}: 40 launches have not ended after 60 s (a wait that never returns)")
+        time.sleep(0.01)
+    for y in outputs:
+        check(y)
 
 
 # (rows, h_in = h_out, layout, adapters): long segments with a 64-row tile for each of an H200's 132 SMs, 128

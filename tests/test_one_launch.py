@@ -269,18 +269,16 @@ def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monk
 
 
 def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_it(monkeypatch):
-    """NOTES entry 173: with PADDED_PREFILL_OWN_TILE, where padded_prefill picked rank 16's variant for true ranks and
-    the build has the same tile (rows, stage columns, blocks an SM) at rank 8 without true ranks (an extra tile), that
-    kernel runs the call at its own rank (no table of ranks). Rank 8's prefill kernels are never offered on their own
-    (one_launch_kernel), the 64-row tile's batches stay on rank 16's, and the switch's default, 0, keeps rank 16's
-    everywhere (its launches sometimes never end)."""
+    """NOTES entries 173-174: with PADDED_PREFILL_OWN_TILE (the default), where padded_prefill picked rank 16's
+    variant for true ranks and the build has the same tile (rows, stage columns, blocks an SM) at rank 8 without true
+    ranks, that kernel runs the call at its own rank (no table of ranks). Rank 8's prefill kernels are never offered on
+    their own (one_launch_kernel), the 64-row tile's batches stay on rank 16's, and the switch at 0 keeps rank 16's
+    everywhere."""
     prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
                for r, n in ((64, 128), (16, 256)) for t in (False, True)]
     r8 = [rec(op="prefill", rank=8, hidden=0, warps=11, warp_rows=16, tile_n=256, threads=352, blocks_per_sm=b)
           for b in (1, 2)]
-    assert one_launch.PADDED_PREFILL_OWN_TILE == 0
-    assert one_launch.padded_prefill(fused_prob(rank=8, rows=256, segs=256), prefill + r8, 132)[1].rank == 16
-    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", 1)
+    assert one_launch.PADDED_PREFILL_OWN_TILE == 1
     two_blocks = [dataclasses.replace(k, blocks_per_sm=2) for k in prefill if k.warp_rows == 16]
     occupancy = lambda kernel: kernel.blocks_per_sm  # noqa: E731
     for rows, segs in [(256, 256), (132, 132), (4096, 512)]:

@@ -7,7 +7,7 @@ float64 reference (gpu_checks.start_prefill_launch: fresh weights, x, y and scal
     python benchmarks/sanitize/wait_stamps.py KERNEL SECONDS [H_IN H_OUT [WAIT]]    (defaults 1040 1032 10)
 
 Run it with that build installed (a build without the stamps is refused) and under `timeout`. A stamp is (site, stage
-counter `it`, tile number n, the global timer's low word); the sites are probe_waits.cuh's WaitSite.
+counter `it` or swap parity, tile number n, the global timer's low word); the sites are probe_waits.cuh's WaitSite.
 """
 import ctypes
 import itertools
@@ -26,7 +26,7 @@ from test_gpu_one_launch import _prefill_batch  # noqa: E402
 
 N_LORA = 6
 SITES = {1: "tile", 2: "shrink stage", 3: "sum_parts 1st bar", 4: "sum_parts 2nd bar", 5: "expand stage",
-         6: "free stage", 7: "free tile slot", 8: "done"}
+         6: "free stage", 7: "free tile slot", 8: "done", 9: "partner read", 10: "partner landed"}
 
 
 def _driver():
@@ -72,7 +72,7 @@ def report(stamps: ctypes.Array, blocks: int, warps: int, consumers: int) -> Non
             counts[key] = counts.get(key, 0) + 1
         if shown < 8:
             shown += 1
-            print(f"block {b}:")
+            print(f"block {b} (y * grid x + x):")
             for w, (site, it, n, t) in enumerate(rows):
                 print(f"  {role(w):11s} {SITES.get(site, str(site)):18s} it {it:6d} tile {n:3d} "
                       f"{((latest - t) & 0xFFFFFFFF) / 1000:9.1f} us before the block's last stamp")
@@ -84,7 +84,7 @@ def report(stamps: ctypes.Array, blocks: int, warps: int, consumers: int) -> Non
 def main(name: str, seconds: float, h_in: int = 1040, h_out: int = 1032, wait: float = 10.0) -> None:
     kernel = kernel_named(name)
     dtype = DTYPES[kernel.dtype]
-    blocks = loader.device(0).num_sms * kernel.blocks_per_sm
+    blocks = 2 * loader.device(0).num_sms * kernel.blocks_per_sm  # grid x times a cluster's (grid y) 1 or 2
     warps = kernel.threads // 32
     stamps = map_stamps(kernel, blocks * warps)
     batch = _prefill_batch("long", N_LORA, dtype, 0)

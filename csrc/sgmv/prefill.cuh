@@ -590,7 +590,15 @@ struct PrefillTile {
   __device__ static void swap_partials(SharedStorage& smem, int group, int part, uint32_t partner, uint32_t parity,
                                        float (&acc)[kNTiles][4]) {
     const int lane = threadIdx.x % 32;
-    Barrier::wait(&smem.partner_read, parity ^ 1);  // the first swap passes at once
+    // Only a warp that pushes waits for the partner to have read its last push (the first swap passes at once). A
+    // warp that pushes nothing (part >= kNTiles: rank 8's kSplit - 1 of every kSplit) must not: the partner may read
+    // this swap's pushes, completing the barrier's next phase, before such a warp reaches its wait; its parity
+    // wait then takes the phase after the one it is for, and at the block's last swap waits for one that never
+    // completes (rank 8's 16-row tile hung so, NOTES.md entry 174).
+    if (part < kNTiles) {
+      stamp_wait(kWaitPartnerRead, parity, 0);
+      Barrier::wait(&smem.partner_read, parity ^ 1);
+    }
     const uint32_t slots = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner[group][0][lane]), partner);
     const uint32_t landed = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner_landed), partner);
 #pragma unroll
@@ -602,6 +610,7 @@ struct PrefillTile {
                    : "memory");
     }
     if (threadIdx.x == 0) TxBarrier::arrive_and_expect_tx(&smem.partner_landed, sizeof(smem.partner));
+    stamp_wait(kWaitPartnerLanded, parity, 0);
     Barrier::wait(&smem.partner_landed, parity);
 #pragma unroll
     for (int nt = 0; nt < kNTiles; ++nt) {

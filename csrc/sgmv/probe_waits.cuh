@@ -9,7 +9,7 @@
 
 #if defined(SGMV_PROBE_WAITS)
 extern "C" {
-__device__ uint4* sgmv_probe_stamps;  // [block][warp] slots in mapped host memory, null: no stamps
+__device__ uint4* sgmv_probe_stamps;  // [block][warp] slots in mapped host memory (block: y * gridDim.x + x), null: no stamps
 }
 #endif
 
@@ -25,6 +25,8 @@ enum WaitSite : uint32_t {
   kWaitFreeStage = 6,    // a producer for a free stage (empty)
   kWaitFreeSlot = 7,     // the walking warp for a free tile slot (tile_empty)
   kWaitDone = 8,         // the warp's work is done
+  kWaitPartnerRead = 9,  // a consumer for the cluster partner to have read its last push (swap_partials)
+  kWaitPartnerLanded = 10,  // for the partner's push to have landed
 };
 
 #if defined(SGMV_PROBE_WAITS)
@@ -33,7 +35,8 @@ __device__ __forceinline__ void stamp_wait(uint32_t site, uint32_t it, uint32_t 
   if (stamps != nullptr && threadIdx.x % 32 == 0) {
     uint32_t now;
     asm volatile("mov.u32 %0, %%globaltimer_lo;" : "=r"(now));
-    uint4* slot = stamps + blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+    const uint32_t block = blockIdx.y * gridDim.x + blockIdx.x;  // a cluster's blocks are grid y (prefill.cuh)
+    uint4* slot = stamps + block * (blockDim.x / 32) + threadIdx.x / 32;
     asm volatile("st.volatile.global.v4.u32 [%0], {%1, %2, %3, %4};"
                  :: "l"(slot), "r"(site), "r"(it), "r"(tile), "r"(now) : "memory");
   }

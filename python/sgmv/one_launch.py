@@ -314,13 +314,12 @@ def _half_rank(problem: Problem) -> Optional[Problem]:
 # their targets at rank 8 in the full sweep; on them its prefill cases took 0.80-0.94x that time, within their targets,
 # and distinct bs64 0.79-0.86x (benchmarks/NOTES.md, entry 137).
 # With PADDED_PREFILL_OWN_TILE, where the build has the chosen kernel's tile at the call's own rank (codegen's
-# PREFILL_SHORT_ONLY_RANKS: rank 8's 16-row tile, an extra tile), that kernel runs the batch instead, at its rank with
-# no table of ranks: rank 16's tile issues its copies past rank 8 too, zero-filled, and its time goes as its copies
-# (entry 170). It took the full sweep's 12 such cases a dtype to 0.72-0.97x (distinct bs256 0.72-0.74x), but its
-# launches at h 1040 x 1032 over long segments sometimes never end (entry 173), so it is off until that is understood.
+# PREFILL_SHORT_ONLY_RANKS: rank 8's 16-row tile), that kernel runs the batch instead, at its rank with no table of
+# ranks: rank 16's tile issues its copies past rank 8 too, zero-filled, and its time goes as its copies (entry 170).
+# It took the full sweep's 12 such cases a dtype to 0.72-0.97x (distinct bs256 0.72-0.74x; entries 173-174).
 PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
 PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
-PADDED_PREFILL_OWN_TILE = 0  # 1: the call's own rank's tile where built (tuning builds only: entry 173)
+PADDED_PREFILL_OWN_TILE = 1  # 0: rank 16's variant for true ranks everywhere (dispatch_sweep's switch)
 
 
 def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
