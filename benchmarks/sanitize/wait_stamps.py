@@ -1,9 +1,10 @@
-"""Where a prefill launch that never ends waits (NOTES.md, entry 173): launches one prefill kernel again and again on
-test_prefill_shapes' long segments (5 segments of 1-3001 rows, a -1 adapter among them), each checked against the
-float64 reference (gpu_checks.start_prefill_launch: fresh weights, x, y and scales, the allocator poisoned), until a launch has not ended after WAIT seconds; then prints, from the kernel's wait stamps
-(csrc/sgmv/probe_waits.cuh), the wait each warp of each unfinished block is in, and exits without waiting for it.
+"""Where a prefill launch that never ends waits (NOTES.md, entries 173-174): launches one prefill kernel again and
+again on test_prefill_shapes' long segments (5 segments of 1-3001 rows, a -1 adapter among them), each checked against
+the float64 reference (gpu_checks.start_prefill_launch: fresh weights, x, y and scales, the allocator poisoned), until
+a launch has not ended after WAIT seconds; then prints, from the kernel's wait stamps (csrc/sgmv/probe_waits.cuh), the
+wait each warp of each unfinished block is in, and exits without waiting for it.
 
-    SGMV_NVCC_FLAGS=-DSGMV_PROBE_WAITS SGMV_EXTRA_TILES=1 SGMV_KERNELS="sgmv_prefill_*_r8_*" pip wheel --no-deps .
+    SGMV_NVCC_FLAGS=-DSGMV_PROBE_WAITS SGMV_KERNELS="sgmv_prefill_*_r8_*" pip wheel --no-deps .
     python benchmarks/sanitize/wait_stamps.py KERNEL SECONDS [H_IN H_OUT [WAIT]]    (defaults 1040 1032 10)
 
 Run it with that build installed (a build without the stamps is refused) and under `timeout`. A stamp is (site, stage
@@ -84,7 +85,8 @@ def report(stamps: ctypes.Array, blocks: int, warps: int, consumers: int) -> Non
 def main(name: str, seconds: float, h_in: int = 1040, h_out: int = 1032, wait: float = 10.0) -> None:
     kernel = kernel_named(name)
     dtype = DTYPES[kernel.dtype]
-    blocks = 2 * loader.device(0).num_sms * kernel.blocks_per_sm  # grid x times a cluster's (grid y) 1 or 2
+    # slots for twice the blocks the SMs hold: launch_plan's grid (walkers x, a cluster's blocks y) stays within them
+    blocks = 2 * loader.device(0).num_sms * kernel.blocks_per_sm
     warps = kernel.threads // 32
     stamps = map_stamps(kernel, blocks * warps)
     batch = _prefill_batch("long", N_LORA, dtype, 0)

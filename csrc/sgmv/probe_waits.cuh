@@ -9,7 +9,8 @@
 
 #if defined(SGMV_PROBE_WAITS)
 extern "C" {
-__device__ uint4* sgmv_probe_stamps;  // [block][warp] slots in mapped host memory (block: y * gridDim.x + x), null: no stamps
+// [block][warp] slots in mapped host memory (block: blockIdx.y * gridDim.x + blockIdx.x), null: no stamps
+__device__ uint4* sgmv_probe_stamps;
 }
 #endif
 
