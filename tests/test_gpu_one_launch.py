@@ -9,6 +9,7 @@ import random
 import sys
 import time
 import zlib
+from typing import Optional
 
 import pytest
 import torch
@@ -463,24 +464,28 @@ def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster, layout):
     check(launch())
 
 
-def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_out: int, grid: tuple[int, int],
-                     gen: torch.Generator):
+def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_out: int,
+                     grid: Optional[tuple[int, int]], gen: torch.Generator):
     """The prefill `kernel` on `batch` with fresh random weights, x and y from `gen`, on `grid` (walking blocks,
-    a cluster's blocks) in place of dispatch's: (launch, check). launch() adds into a fresh copy of y and returns
-    it, not waited for; check(y) compares it with the float64 reference (y past the covered rows untouched)."""
+    a cluster's blocks) in place of dispatch's, or on dispatch's where `grid` is None: (launch, check). launch() adds
+    into a fresh copy of y and returns it, not waited for; check(y) compares it with the float64 reference (y past the
+    covered rows untouched)."""
     dtype = DTYPES[kernel.dtype]
     rows = int(batch.seg_indptr[-1])
     a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
     x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
     y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
-    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, n_lora), op="prefill")
-    geometry = dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
-                                   grid=(*grid, 1), cluster=grid[1])
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
+    problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, n_lora), op="prefill")
+    geometry = grid and dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
+                                            grid=(*grid, 1), cluster=grid[1])
     slices = [cuda_ops._slice(a, kernel.rank, h_in, 0), cuda_ops._slice(b, kernel.rank, h_out, 0)]
 
     def launch() -> torch.Tensor:
         y = y0.clone()
+        if geometry is None:
+            cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.5, fused=kernel)
+            return y
         params = cuda_ops._params(rows_, None, 0.5, slices, geometry, x=x.data_ptr(), y=y.data_ptr(),
                                   ld_x=x.stride(0), ld_y=y.stride(0), num_rows=rows, num_loras=n_lora)
         loader.launch(kernel, geometry, params, x)
@@ -490,21 +495,24 @@ def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_ou
     return launch, lambda y: check_delta(y, y0, want, dtype, untouched)
 
 
+@pytest.mark.parametrize("grid", [None, (7, 2)], ids=["dispatch", "7x2"])
 @pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
-def test_prefill_cluster_swaps_never_hang(kernel):
-    """NOTES entry 174: clusters of two over many tiles each (a swap of v a tile), with narrow last chunks of h_in and
-    h_out, launched back to back: every launch ends and matches. Rank 8's 16-row tile hung within 0-66 such launches
-    while its warps that push no part of v still waited for the partner's read of the last push."""
+def test_prefill_cluster_swaps_never_hang(kernel, grid):
+    """NOTES entries 174-175: long segments with narrow last chunks of h_in and h_out, on dispatch's grid and on 7
+    clusters of two over ~46 tiles each (a swap of v a tile), launched 100 times back to back: every launch ends and
+    matches. Rank 8's 16-row tile hung within 0-66 launches on dispatch's grid while its warps that push no part of v
+    still waited for the partner's read of the last push."""
     launch, check = _prefill_on_grid(kernel, _prefill_batch("long", 6, DTYPES[kernel.dtype], 0), 6, 1040, 1032,
-                                     (7, 2), torch.Generator().manual_seed(174))
-    outputs = [launch() for _ in range(40)]
+                                     grid, torch.Generator().manual_seed(174))
+    launches = 100
+    outputs = [launch() for _ in range(launches)]
     done = torch.cuda.Event()
     done.record()
     deadline = time.monotonic() + 60
     while not done.query():
         if time.monotonic() > deadline:
-            print(f"\n{kernel.name}: 40 launches have not ended after 60 s", file=sys.stderr, flush=True)
-            pytest.fail(f"{kernel.name}: 40 launches have not ended after 60 s (a wait that never returns)")
+            print(f"\n{kernel.name}: {launches} launches have not ended after 60 s", file=sys.stderr, flush=True)
+            pytest.fail(f"{kernel.name}: {launches} launches have not ended after 60 s (a wait that never returns)")
         time.sleep(0.01)
     for y in outputs:
         check(y)
