@@ -225,6 +225,9 @@ struct FusedTile {
 #pragma unroll
     for (int c = 0; c < kChunks; ++c) {
       if (c * kChunk >= true_rank) break;  // uniform: chunks past the adapter's true rank
+#if defined(SGMV_PROBE_EXPAND_NO_MMA)  // a probe only (wrong results): the expand without its MMAs (NOTES entry 176)
+      continue;
+#endif
       Vec8 bv[kColTiles][4];
       weights(c, bv);
       Expand::mask_weights(c, kRank, true_rank, bv);
@@ -415,6 +418,10 @@ struct FusedTile {
     __syncthreads();  // the block's additions are issued
     if (threadIdx.x == 0) handoff.arrive_and_wait(add, found);
     __syncthreads();  // every block's additions are visible
+#if defined(SGMV_PROBE_NO_EXPAND)  // a probe only (wrong results): no expand after v's load (NOTES entry 176)
+    if (has_tile) v_load.load_into(&smem.v[0][0]);
+    if (true) return;
+#endif
     if (has_tile) {
       v_load.load_into(&smem.v[0][0]);
       __syncthreads();  // v is complete
