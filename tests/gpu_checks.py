@@ -1,5 +1,5 @@
 """What the GPU tests share: the device, the compiled kernels, the check of an op's addition to y against the
-reference, random weights, one prefill launch checked, and CUDA-graph replays of add_lora."""
+reference (of one output or of many), random weights, one prefill launch checked, and CUDA-graph replays of add_lora."""
 from typing import Callable
 
 import torch
@@ -30,6 +30,21 @@ def check_delta(y_out, y_in, want_delta, dtype, untouched_rows, roundings: int =
     allowed = TOLERANCE[dtype] + roundings * output_rounding(y_out, want_delta)
     assert err < allowed, f"relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and y's rounding)"
     assert torch.equal(y_out[untouched_rows], y_in[untouched_rows]), "rows without an adapter changed"
+
+
+def check_deltas(y_outs, y_in, want_delta, dtype, untouched_rows):
+    """check_delta on each of `y_outs`, outputs of calls on the same inputs (launches back to back): the first in
+    full, the others on their device within the first's bound (y's rounding adds the same to each), so that a
+    hundred outputs take well under a second, not the ~0.2 s each of check_delta's float64 pass on the CPU."""
+    check_delta(y_outs[0], y_in, want_delta, dtype, untouched_rows)
+    allowed = TOLERANCE[dtype] + output_rounding(y_outs[0], want_delta)
+    base, want = y_in.double(), want_delta.to(y_in.device, torch.float64)
+    denom = want.norm()
+    denom = torch.where(denom > 0, denom, torch.ones_like(denom))
+    for i, y in enumerate(y_outs[1:], start=1):
+        err = ((y.double() - base - want).norm() / denom).item()
+        assert err < allowed, f"output {i}: relative error {err:.2e} >= {allowed:.2e} (output 0 was within it)"
+        assert torch.equal(y[untouched_rows], y_in[untouched_rows]), f"output {i}: rows without an adapter changed"
 
 
 def random_weights(n_lora, rank, h_in, h_out, dtype, gen):

@@ -20,7 +20,8 @@ from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
 from conftest import Case, covered_rows, poison_allocator, poison_past_rank, requires_gpu, token_loras, true_ranks
-from gpu_checks import DEV, DTYPES, KERNELS, check_delta, check_prefill_launch, graph_replays, random_weights
+from gpu_checks import (DEV, DTYPES, KERNELS, check_delta, check_deltas, check_prefill_launch, graph_replays,
+                        random_weights)
 
 pytestmark = requires_gpu
 
@@ -468,8 +469,8 @@ def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_ou
                      grid: Optional[tuple[int, int]], gen: torch.Generator):
     """The prefill `kernel` on `batch` with fresh random weights, x and y from `gen`, on `grid` (walking blocks,
     a cluster's blocks) in place of dispatch's, or on dispatch's where `grid` is None: (launch, check). launch() adds
-    into a fresh copy of y and returns it, not waited for; check(y) compares it with the float64 reference (y past the
-    covered rows untouched)."""
+    into a fresh copy of y and returns it, not waited for; check(*ys) compares launches' outputs with the float64
+    reference (y past the covered rows untouched; gpu_checks.check_deltas)."""
     dtype = DTYPES[kernel.dtype]
     rows = int(batch.seg_indptr[-1])
     a, b = random_weights(n_lora, kernel.rank, h_in, h_out, dtype, gen)
@@ -492,7 +493,7 @@ def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_ou
         return y
     want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
-    return launch, lambda y: check_delta(y, y0, want, dtype, untouched)
+    return launch, lambda *ys: check_deltas(ys, y0, want, dtype, untouched)
 
 
 @pytest.mark.parametrize("grid", [None, (7, 2)], ids=["dispatch", "7x2"])
@@ -514,8 +515,7 @@ def test_prefill_cluster_swaps_never_hang(kernel, grid):
             print(f"\n{kernel.name}: {launches} launches have not ended after 60 s", file=sys.stderr, flush=True)
             pytest.fail(f"{kernel.name}: {launches} launches have not ended after 60 s (a wait that never returns)")
         time.sleep(0.01)
-    for y in outputs:
-        check(y)
+    check(*outputs)
 
 
 # (rows, h_in = h_out, layout, adapters): long segments with a 64-row tile for each of an H200's 132 SMs, 128

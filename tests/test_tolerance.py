@@ -49,3 +49,28 @@ def test_rows_without_a_delta_add_no_budget():
     delta[:10] = 0.5
     alone = output_rounding(y[:10], delta[:10])
     assert output_rounding(y, delta) == pytest.approx(alone)
+
+
+@pytest.mark.parametrize("bad", ["scaled", "untouched", "nan", "first"])
+def test_check_deltas_rejects_any_bad_output(bad):
+    """gpu_checks.check_deltas (many launches' outputs checked at once, the first in full) passes outputs rounded once
+    from the exact sum and fails where any one of them is off: a delta 5% too large, a row without an adapter
+    changed, an element unwritten (NaN), or the first output off."""
+    from gpu_checks import check_deltas  # imported here: gpu_checks reads the installed kernels' manifest
+    gen = torch.Generator().manual_seed(11)
+    y0 = torch.randn(40, 136, generator=gen).to(torch.bfloat16)
+    delta = torch.randn(40, 136, generator=gen, dtype=torch.float64)
+    delta[33:] = 0
+    untouched = torch.zeros(40, dtype=torch.bool)
+    untouched[33:] = True
+    outputs = [_rounded_add(y0, delta) for _ in range(6)]
+    check_deltas(outputs, y0, delta, torch.bfloat16, untouched)
+    i = 0 if bad == "first" else 4
+    wrong = {"scaled": 1.05 * delta, "first": 1.05 * delta, "untouched": delta, "nan": delta}[bad]
+    outputs[i] = _rounded_add(y0, wrong)
+    if bad == "untouched":
+        outputs[i][35, 7] += 1
+    if bad == "nan":
+        outputs[i][3, 3] = float("nan")
+    with pytest.raises(AssertionError):
+        check_deltas(outputs, y0, delta, torch.bfloat16, untouched)
