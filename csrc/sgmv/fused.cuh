@@ -93,6 +93,17 @@ struct FusedTile {
   // Not in the 32-row tiles (their second tile's registers would spill; dispatch gives them one column tile a block).
   static constexpr bool kSecondInRegisters = !kClusterSum && kRank <= 64 && kColTiles > 1 && kRowTile == 16;
 
+  // run_grid's one-tile launches (gridDim.y * kBlockCols >= N) with SGMV_EXPAND_READS_BEFORE_WAIT (a candidate, off in
+  // shipped builds; benchmarks/NOTES.md, entry 177): each thread reads its B fragments and y pieces from the slots
+  // into registers while thread 0's arrival is out and the barrier pending, not after it, where the expand is on the
+  // launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less). 16-row
+  // tiles only: the 32-row tile's registers (254) have no room for them.
+#if defined(SGMV_EXPAND_READS_BEFORE_WAIT)
+  static constexpr bool kReadsBeforeWait = kRowTile == 16;
+#else
+  static constexpr bool kReadsBeforeWait = false;
+#endif
+
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
     Vec8 w[kChunks][kColTiles][4];
@@ -305,6 +316,20 @@ struct FusedTile {
     }
   }
 
+  // The expand of the block's one column tile (blockIdx.y's, if h_out has it) from `staged` (kReadsBeforeWait).
+  __device__ __forceinline__ static void expand_staged(SharedStorage& smem, uint16_t* const (&y_rows)[kMTiles][2],
+                                                       int N, float scale, int true_rank, const Staged& staged) {
+    if (static_cast<int>(blockIdx.y) * kBlockCols >= N) return;
+    float acc[kMTiles][kColTiles][4][4];
+    multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
+#pragma unroll
+      for (int ct = 0; ct < kColTiles; ++ct)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) bv[ct][j] = staged.w[c][ct][j];
+    }, true_rank, acc);
+    Expand::store_y(y_rows, blockIdx.y * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols, N, scale, staged.y, acc);
+  }
+
   // Slots i of a block's ring (kRing): smem.slots, then smem.next.
   __device__ __forceinline__ static Slots& slots_of(SharedStorage& smem, int i) {
     if constexpr (kRing == 2)
@@ -416,7 +441,19 @@ struct FusedTile {
     const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
         handoff.buffer(found), row0, rows, true_rank, kVPitch);
     __syncthreads();  // the block's additions are issued
-    if (threadIdx.x == 0) handoff.arrive_and_wait(add, found);
+    [[maybe_unused]] Staged early;  // kReadsBeforeWait: the one tile's fragments and y, read during the wait
+    if constexpr (kReadsBeforeWait) {
+      if (threadIdx.x == 0) handoff.arrive(add);
+      if (has_tile && static_cast<int>(gridDim.y) * kBlockCols >= N && static_cast<int>(blockIdx.y) * kBlockCols < N) {
+        cute::cp_async_wait<0>();  // this thread's own slots
+#pragma unroll
+        for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
+        read_y(smem.slots, early.y);
+      }
+      if (threadIdx.x == 0) handoff.wait(found);
+    } else {
+      if (threadIdx.x == 0) handoff.arrive_and_wait(add, found);
+    }
     __syncthreads();  // every block's additions are visible
 #if defined(SGMV_PROBE_NO_EXPAND)  // a probe only (wrong results): no expand after v's load (NOTES entry 176)
     if (has_tile) v_load.load_into(&smem.v[0][0]);
@@ -427,7 +464,10 @@ struct FusedTile {
       __syncthreads();  // v is complete
       // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
       // one-tile launches 2-4% slower, entry 44).
-      if (static_cast<int>(gridDim.y) * kBlockCols >= N)
+      const bool one_tile = static_cast<int>(gridDim.y) * kBlockCols >= N;
+      if (kReadsBeforeWait && one_tile)
+        expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
+      else if (one_tile)
         expand_columns<false>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
       else
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank, &second);

@@ -102,7 +102,13 @@ struct Handoff {
   // line, a launch of the barrier alone took 0.07-0.17 us less with 8-32 ns pauses, more with 64 ns and up; more
   // readers a block, copies of the counter, or a block that relays the flip to others were slower (entry 96).
   __device__ void arrive_and_wait(uint32_t add, uint32_t found) const {
+    arrive(add);
+    wait(found);
+  }
+  __device__ void arrive(uint32_t add) const {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
+  }
+  __device__ void wait(uint32_t found) const {
 #if defined(SGMV_PROBE_NO_BARRIER_WAIT)  // a probe only (wrong results): arrive, do not wait (NOTES entry 176)
     if (true) return;
 #endif
