@@ -316,17 +316,19 @@ struct FusedTile {
     }
   }
 
-  // The expand of the block's one column tile (blockIdx.y's, if h_out has it) from `staged` (kReadsBeforeWait).
+  // The expand of the block's one column tile (blockIdx.y's, if h_out has it) from `staged` (kReadsBeforeWait): every
+  // chunk, none skipped past the adapter's true rank (v is zero there and B masked), so that the compiler may issue
+  // all of v's reads before the first MMA.
   __device__ __forceinline__ static void expand_staged(SharedStorage& smem, uint16_t* const (&y_rows)[kMTiles][2],
-                                                       int N, float scale, int true_rank, const Staged& staged) {
+                                                       int N, float scale, int true_rank, Staged& staged) {
     if (static_cast<int>(blockIdx.y) * kBlockCols >= N) return;
     float acc[kMTiles][kColTiles][4][4];
-    multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
+    zero_fill(acc);
 #pragma unroll
-      for (int ct = 0; ct < kColTiles; ++ct)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) bv[ct][j] = staged.w[c][ct][j];
-    }, true_rank, acc);
+    for (int c = 0; c < kChunks; ++c) {
+      Expand::mask_weights(c, kRank, true_rank, staged.w[c]);
+      Expand::multiply(&smem.v[0][c * kChunk], kVPitch, staged.w[c], acc);
+    }
     Expand::store_y(y_rows, blockIdx.y * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols, N, scale, staged.y, acc);
   }
 
