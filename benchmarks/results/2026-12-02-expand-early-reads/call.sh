@@ -1,4 +1,4 @@
-# NOTES entry 177 (prepared, not run): the one-tile expand's reads from its slots during the barrier's wait
+# NOTES entry 177, candidate E (prepared, not run): the one-tile expand's reads from its slots during the barrier's wait
 # (SGMV_EXPAND_READS_BEFORE_WAIT, dist_e) against the default build of the same tree (dist_rec), from the repository
 # root, both built on the CPU machine:
 #   pip wheel -q --no-deps -w dist_rec .
