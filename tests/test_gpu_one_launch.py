@@ -478,8 +478,8 @@ def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_ou
     y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index)
     problem = dataclasses.replace(Problem.for_add_lora(y0, x, a, b, n_lora), op="prefill")
-    geometry = grid and dataclasses.replace(plan(problem, kernel, 132, clusters=True, resident_blocks=1),
-                                            grid=(*grid, 1), cluster=grid[1])
+    geometry = None if grid is None else dataclasses.replace(
+        plan(problem, kernel, 132, clusters=True, resident_blocks=1), grid=(*grid, 1), cluster=grid[1])
     slices = [cuda_ops._slice(a, kernel.rank, h_in, 0), cuda_ops._slice(b, kernel.rank, h_out, 0)]
 
     def launch() -> torch.Tensor:

@@ -342,7 +342,7 @@ struct FusedTile {
   // all of v's reads before the first MMA.
   __device__ __forceinline__ static void expand_staged(SharedStorage& smem, uint16_t* const (&y_rows)[kMTiles][2],
                                                        int N, float scale, int true_rank, Staged& staged) {
-    if (static_cast<int>(blockIdx.y) * kBlockCols >= N) return;
+    if (!has_column_tile(N)) return;
     float acc[kMTiles][kColTiles][4][4];
     zero_fill(acc);
 #pragma unroll
@@ -359,6 +359,15 @@ struct FusedTile {
       return i == 1 ? smem.next : smem.slots;
     else
       return smem.slots;
+  }
+
+  // Whether the launch's grid y covers every column tile of h_out's N columns (a block has at most one: the single-tile
+  // form), and whether this block has its i-th column tile (blockIdx.y + i * gridDim.y).
+  __device__ __forceinline__ static bool one_tile_launch(int N) {
+    return static_cast<int>(gridDim.y) * kBlockCols >= N;
+  }
+  __device__ __forceinline__ static bool has_column_tile(int N, int i = 0) {
+    return static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols < N;
   }
 
   // The launch's number of blocks, and this block's index among them (the grid handoff's arrival and zeroing).
@@ -437,8 +446,8 @@ struct FusedTile {
       const uint16_t* wa = static_cast<const uint16_t*>(a.w) + seg.lora * a.w_stride_lora;
       const uint16_t* x_rows[kMTiles][2];
       lane_rows(p, x, p.ld_x, row0, seg.end, x_rows);
-      const bool has_columns = static_cast<int>(blockIdx.y) * kBlockCols < N;
-      const bool has_second = kRing == 2 && static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N;
+      const bool has_columns = has_column_tile(N);
+      const bool has_second = kRing == 2 && has_column_tile(N, 1);
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
       if constexpr (kSecondToL2)  // weights: L2 sees any write of the previous kernel, so no wait for it is needed
         if (threadIdx.x == 0) prefetch_rows_to_l2(wb, b.w_stride_row, (blockIdx.y + gridDim.y) * kBlockCols, N);
@@ -449,7 +458,7 @@ struct FusedTile {
         zero_other();
       }, wait_and_read);
       if constexpr (kSecondInRegisters)
-        if (static_cast<int>(blockIdx.y + gridDim.y) * kBlockCols < N)
+        if (has_column_tile(N, 1))
           load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
       Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
       __syncthreads();  // every warp's partial tile is stored
@@ -469,7 +478,7 @@ struct FusedTile {
     [[maybe_unused]] Staged early;  // kReadsBeforeWait: the one tile's fragments and y, read during the wait
     if constexpr (kReadsBeforeWait) {
       if (threadIdx.x == 0) handoff.arrive(add);
-      if (has_tile && static_cast<int>(gridDim.y) * kBlockCols >= N && static_cast<int>(blockIdx.y) * kBlockCols < N) {
+      if (has_tile && one_tile_launch(N) && has_column_tile(N)) {
         cute::cp_async_wait<0>();  // this thread's own slots
 #pragma unroll
         for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
@@ -489,7 +498,7 @@ struct FusedTile {
       __syncthreads();  // v is complete
       // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
       // one-tile launches 2-4% slower, entry 44).
-      const bool one_tile = static_cast<int>(gridDim.y) * kBlockCols >= N;
+      const bool one_tile = one_tile_launch(N);
       if (kReadsBeforeWait && one_tile)
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
       else if (one_tile)
