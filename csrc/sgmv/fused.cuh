@@ -93,37 +93,12 @@ struct FusedTile {
   // Not in the 32-row tiles (their second tile's registers would spill; dispatch gives them one column tile a block).
   static constexpr bool kSecondInRegisters = !kClusterSum && kRank <= 64 && kColTiles > 1 && kRowTile == 16;
 
-  // run_grid's one-tile launches (gridDim.y * kBlockCols >= N) with SGMV_EXPAND_READS_BEFORE_WAIT (a candidate, off in
-  // shipped builds; benchmarks/NOTES.md, entry 177): each thread reads its B fragments and y pieces from the slots
-  // into registers while thread 0's arrival is out and the barrier pending, not after it, where the expand is on the
-  // launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less). 16-row
-  // tiles only: the 32-row tile's registers (254) have no room for them.
-#if defined(SGMV_EXPAND_READS_BEFORE_WAIT)
+  // run_grid's one-tile launches (gridDim.y * kBlockCols >= N): each thread reads its B fragments and y pieces from
+  // the slots into registers while thread 0's arrival is out and the barrier pending, not after it, where the expand
+  // is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less;
+  // entry 177: this made the r64 one-tile launches 4-7% faster). 16-row tiles only: the 32-row tile's registers (254)
+  // have no room for them.
   static constexpr bool kReadsBeforeWait = kRowTile == 16;
-#else
-  static constexpr bool kReadsBeforeWait = false;
-#endif
-
-  // kSecondInRegisters with SGMV_SECOND_TILE_PREFETCH_L2 (a candidate, off in shipped builds; benchmarks/NOTES.md,
-  // entry 177): thread 0 asks L2 for the second tile's rows of B (one bulk prefetch, up to kBlockCols rows of B
-  // contiguous) before the shrink's first loads, so that its register loads after the shrink find them there; issued
-  // only after the shrink, they took the two-tile launches at h8192 ~2 us (entry 176). In the shrink's hook, with the
-  // first tile's copies, its address cost the bf16 kernel 8 bytes of spills.
-#if defined(SGMV_SECOND_TILE_PREFETCH_L2)
-  static constexpr bool kSecondToL2 = kSecondInRegisters;
-#else
-  static constexpr bool kSecondToL2 = false;
-#endif
-
-  // Asks L2 for rows [col0, min(col0 + kBlockCols, N)) of B (`w`, rows w_stride_row elements apart, 16-byte aligned).
-  __device__ __forceinline__ static void prefetch_rows_to_l2(const uint16_t* w, int64_t w_stride_row, int col0, int N) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    const int rows = min(kBlockCols, N - col0);
-    if (rows <= 0) return;
-    const uint32_t bytes = static_cast<uint32_t>(rows * w_stride_row * 2);
-    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" :: "l"(w + col0 * w_stride_row), "r"(bytes) : "memory");
-#endif
-  }
 
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
@@ -449,8 +424,6 @@ struct FusedTile {
       const bool has_columns = has_column_tile(N);
       const bool has_second = kRing == 2 && has_column_tile(N, 1);
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
-      if constexpr (kSecondToL2)  // weights: L2 sees any write of the previous kernel, so no wait for it is needed
-        if (threadIdx.x == 0) prefetch_rows_to_l2(wb, b.w_stride_row, (blockIdx.y + gridDim.y) * kBlockCols, N);
       float acc_v[kMTiles][kRank / 8][4];
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
         if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
