@@ -98,7 +98,10 @@ struct FusedTile {
   // is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less;
   // entry 177: this made the r64 one-tile launches 4-7% faster). 16-row tiles only: the 32-row tile's registers (254)
   // have no room for them.
-  static constexpr bool kReadsBeforeWait = kRowTile == 16;
+#ifndef SGMV_READS_BEFORE_WAIT_MIN_RANK  // a candidate (entry 179): 32 leaves ranks 8-16 as before entry 178
+#define SGMV_READS_BEFORE_WAIT_MIN_RANK 0
+#endif
+  static constexpr bool kReadsBeforeWait = kRowTile == 16 && kRank >= SGMV_READS_BEFORE_WAIT_MIN_RANK;
 
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
