@@ -96,12 +96,9 @@ struct FusedTile {
   // run_grid's one-tile launches (gridDim.y * kBlockCols >= N): each thread reads its B fragments and y pieces from
   // the slots into registers while thread 0's arrival is out and the barrier pending, not after it, where the expand
   // is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less;
-  // entry 177: this made the r64 one-tile launches 4-7% faster). 16-row tiles only: the 32-row tile's registers (254)
-  // have no room for them.
-#ifndef SGMV_READS_BEFORE_WAIT_MIN_RANK  // a candidate (entry 179): 32 leaves ranks 8-16 as before entry 178
-#define SGMV_READS_BEFORE_WAIT_MIN_RANK 0
-#endif
-  static constexpr bool kReadsBeforeWait = kRowTile == 16 && kRank >= SGMV_READS_BEFORE_WAIT_MIN_RANK;
+  // entry 177: this made the r64 one-tile launches 4-7% faster; entry 179: at ranks 8-16 it is even or better, so
+  // every rank has it). 16-row tiles only: the 32-row tile's registers (254) have no room for them.
+  static constexpr bool kReadsBeforeWait = kRowTile == 16;
 
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
