@@ -98,7 +98,11 @@ struct FusedTile {
   // is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less;
   // entry 177: this made the r64 one-tile launches 4-7% faster; entry 179: at ranks 8-16 it is even or better, so
   // every rank has it). 16-row tiles only: the 32-row tile's registers (254) have no room for them.
+#if defined(SGMV_TALL_READS_BEFORE_WAIT)  // a candidate (entry 180), off in shipped builds: the 32-row tile too
+  static constexpr bool kReadsBeforeWait = true;
+#else
   static constexpr bool kReadsBeforeWait = kRowTile == 16;
+#endif
 
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
