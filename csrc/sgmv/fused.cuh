@@ -93,17 +93,6 @@ struct FusedTile {
   // Not in the 32-row tiles (their second tile's registers would spill; dispatch gives them one column tile a block).
   static constexpr bool kSecondInRegisters = !kClusterSum && kRank <= 64 && kColTiles > 1 && kRowTile == 16;
 
-  // run_grid's one-tile launches (gridDim.y * kBlockCols >= N): each thread reads its B fragments and y pieces from
-  // the slots into registers while thread 0's arrival is out and the barrier pending, not after it, where the expand
-  // is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took 0.45-0.85 us less;
-  // entry 177: this made the r64 one-tile launches 4-7% faster; entry 179: at ranks 8-16 it is even or better, so
-  // every rank has it). 16-row tiles only: the 32-row tile's registers (254) have no room for them.
-#if defined(SGMV_TALL_READS_BEFORE_WAIT)  // a candidate (entry 180), off in shipped builds: the 32-row tile too
-  static constexpr bool kReadsBeforeWait = true;
-#else
-  static constexpr bool kReadsBeforeWait = kRowTile == 16;
-#endif
-
   // One column tile's B fragments and y pieces for this thread, as prefetch copies them, held in registers.
   struct Staged {
     Vec8 w[kChunks][kColTiles][4];
@@ -316,9 +305,9 @@ struct FusedTile {
     }
   }
 
-  // The expand of the block's one column tile (blockIdx.y's, if h_out has it) from `staged` (kReadsBeforeWait): every
-  // chunk, none skipped past the adapter's true rank (v is zero there and B masked), so that the compiler may issue
-  // all of v's reads before the first MMA.
+  // The expand of the block's one column tile (blockIdx.y's, if h_out has it) from `staged` (read during the barrier's
+  // wait): every chunk, none skipped past the adapter's true rank (v is zero there and B masked), so that the compiler
+  // may issue all of v's reads before the first MMA.
   __device__ __forceinline__ static void expand_staged(SharedStorage& smem, uint16_t* const (&y_rows)[kMTiles][2],
                                                        int N, float scale, int true_rank, Staged& staged) {
     if (!has_column_tile(N)) return;
@@ -452,19 +441,19 @@ struct FusedTile {
     const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
         handoff.buffer(found), row0, rows, true_rank, kVPitch);
     __syncthreads();  // the block's additions are issued
-    [[maybe_unused]] Staged early;  // kReadsBeforeWait: the one tile's fragments and y, read during the wait
-    if constexpr (kReadsBeforeWait) {
-      if (threadIdx.x == 0) handoff.arrive(add);
-      if (has_tile && one_tile_launch(N) && has_column_tile(N)) {
-        cute::cp_async_wait<0>();  // this thread's own slots
+    // In a one-tile launch each thread reads its B fragments and y pieces from the slots into registers while thread
+    // 0's arrival is out and the barrier pending, not after it, where the expand is on the launch's path (entry 176:
+    // without its MMAs and those reads a one-tile launch took 0.45-0.85 us less; entries 177-180: r64 16-row one-tile
+    // launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks 8-16 even or better).
+    Staged early;
+    if (threadIdx.x == 0) handoff.arrive(add);
+    if (has_tile && one_tile_launch(N) && has_column_tile(N)) {
+      cute::cp_async_wait<0>();  // this thread's own slots
 #pragma unroll
-        for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
-        read_y(smem.slots, early.y);
-      }
-      if (threadIdx.x == 0) handoff.wait(found);
-    } else {
-      if (threadIdx.x == 0) handoff.arrive_and_wait(add, found);
+      for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
+      read_y(smem.slots, early.y);
     }
+    if (threadIdx.x == 0) handoff.wait(found);
     __syncthreads();  // every block's additions are visible
 #if defined(SGMV_PROBE_NO_EXPAND)  // a probe only (wrong results): no expand after v's load (NOTES entry 176)
     if (has_tile) v_load.load_into(&smem.v[0][0]);
@@ -475,11 +464,8 @@ struct FusedTile {
       __syncthreads();  // v is complete
       // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
       // one-tile launches 2-4% slower, entry 44).
-      const bool one_tile = one_tile_launch(N);
-      if (kReadsBeforeWait && one_tile)
+      if (one_tile_launch(N))
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
-      else if (one_tile)
-        expand_columns<false>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank);
       else
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank, &second);
     }

@@ -93,18 +93,15 @@ struct Handoff {
     return first_block ? kHandoffFlip - (blocks - 1) : 1u;
   }
 
-  // Thread 0 of each block, after the block's additions (and a barrier): arrives (adds `add`), then waits until
-  // every block has (the counter's top bit differs from `found`'s, the counter as the launch found it). The
-  // arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the sequentially consistent fence of
-  // __threadfence nor an atomic's round trip). Its MEMBAR also waits for every async copy of the block still in
-  // flight, the expand's prefetch (benchmarks/NOTES.md, entries 74-75: by the arrival those have mostly landed, and
-  // issuing them later was slower). Between its reads the thread pauses: with every block reading the counter's one
-  // line, a launch of the barrier alone took 0.07-0.17 us less with 8-32 ns pauses, more with 64 ns and up; more
-  // readers a block, copies of the counter, or a block that relays the flip to others were slower (entry 96).
-  __device__ void arrive_and_wait(uint32_t add, uint32_t found) const {
-    arrive(add);
-    wait(found);
-  }
+  // Thread 0 of each block, after the block's additions (and a barrier): arrives (adds `add`), then (the block may
+  // read its slots between the two) waits until every block has (the counter's top bit differs from `found`'s, the
+  // counter as the launch found it). The arrival is a release reduction (MEMBAR.ALL.GPU and RED: neither the
+  // sequentially consistent fence of __threadfence nor an atomic's round trip). Its MEMBAR also waits for every
+  // async copy of the block still in flight, the expand's prefetch (benchmarks/NOTES.md, entries 74-75: by the
+  // arrival those have mostly landed, and issuing them later was slower). Between its reads the thread pauses: with
+  // every block reading the counter's one line, a launch of the barrier alone took 0.07-0.17 us less with 8-32 ns
+  // pauses, more with 64 ns and up; more readers a block, copies of the counter, or a block that relays the flip to
+  // others were slower (entry 96).
   __device__ void arrive(uint32_t add) const {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
   }
