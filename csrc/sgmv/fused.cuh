@@ -305,12 +305,12 @@ struct FusedTile {
     }
   }
 
-  // The expand of the block's one column tile (blockIdx.y's, if h_out has it) from `staged` (read during the barrier's
-  // wait): every chunk, none skipped past the adapter's true rank (v is zero there and B masked), so that the compiler
-  // may issue all of v's reads before the first MMA.
+  // The expand of the block's i-th column tile (blockIdx.y + i * gridDim.y, if h_out has it) from `staged` (read
+  // during the barrier's wait, or loaded before it): every chunk, none skipped past the adapter's true rank (v is zero
+  // there and B masked), so that the compiler may issue all of v's reads before the first MMA.
   __device__ __forceinline__ static void expand_staged(SharedStorage& smem, uint16_t* const (&y_rows)[kMTiles][2],
-                                                       int N, float scale, int true_rank, Staged& staged) {
-    if (!has_column_tile(N)) return;
+                                                       int N, float scale, int true_rank, Staged& staged, int i = 0) {
+    if (!has_column_tile(N, i)) return;
     float acc[kMTiles][kColTiles][4][4];
     zero_fill(acc);
 #pragma unroll
@@ -318,7 +318,8 @@ struct FusedTile {
       Expand::mask_weights(c, kRank, true_rank, staged.w[c]);
       Expand::multiply(&smem.v[0][c * kChunk], kVPitch, staged.w[c], acc);
     }
-    Expand::store_y(y_rows, blockIdx.y * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols, N, scale, staged.y, acc);
+    const int n0 = static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols;
+    Expand::store_y(y_rows, n0, N, scale, staged.y, acc);
   }
 
   // Slots i of a block's ring (kRing): smem.slots, then smem.next.
@@ -327,6 +328,18 @@ struct FusedTile {
       return i == 1 ? smem.next : smem.slots;
     else
       return smem.slots;
+  }
+
+  // With SGMV_TWO_TILE_READS_BEFORE_WAIT (a candidate, off in shipped builds; benchmarks/NOTES.md, entry 181): a
+  // block of exactly two column tiles, the second in registers (kSecondInRegisters), reads its first from the slots
+  // during the barrier's wait too, as a one-tile launch does, and expands both from registers.
+#if defined(SGMV_TWO_TILE_READS_BEFORE_WAIT)
+  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters;
+#else
+  static constexpr bool kFirstOfTwoEarly = false;
+#endif
+  __device__ __forceinline__ static bool first_of_two_early(int N) {
+    return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
 
   // Whether the launch's grid y covers every column tile of h_out's N columns (a block has at most one: the single-tile
@@ -447,7 +460,7 @@ struct FusedTile {
     // launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks 8-16 even or better).
     Staged early;
     if (threadIdx.x == 0) handoff.arrive(add);
-    if (has_tile && one_tile_launch(N) && has_column_tile(N)) {
+    if (has_tile && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
       cute::cp_async_wait<0>();  // this thread's own slots
 #pragma unroll
       for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
@@ -464,9 +477,12 @@ struct FusedTile {
       __syncthreads();  // v is complete
       // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
       // one-tile launches 2-4% slower, entry 44).
-      if (one_tile_launch(N))
+      if (one_tile_launch(N)) {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
-      else
+      } else if (first_of_two_early(N)) {
+        expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
+        expand_staged(smem, y_rows, N, seg.scale, true_rank, second, 1);
+      } else
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank, &second);
     }
     // Below kZeroEarly's ranks the other buffer is zeroed here, after the expand: zeroing it early took the rank-16
