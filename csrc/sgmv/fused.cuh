@@ -245,9 +245,9 @@ struct FusedTile {
   // multiplies and stores (the same thread's slots: its shared-memory reads are issued before its copies, which
   // write only once their global reads return); waiting for each tile's copies in turn cost 2.3-2.9x (entries 41
   // and 44). Otherwise a tile's fragments are read chunk by chunk: reading them all first cost the single-tile
-  // launches 1-4% (entry 44). The single-tile form (kSeveralTiles false) serves launches whose grid y covers every
-  // column tile (the cluster path's fused_grid, and run_grid where gridDim.y * kBlockCols >= N): each block has at
-  // most one, in smem.slots.
+  // launches 1-4% (entry 44). The single-tile form (kSeveralTiles false) serves the cluster path's fused_grid, whose
+  // grid y covers every column tile: each block has at most one, in smem.slots (run_grid's one-tile launches read
+  // theirs during the barrier's wait and expand it by expand_staged).
   // kSecondInRegisters: the block's second tile is `second` (loaded before the barrier), and the slots serve its
   // first, third, fourth, ... tiles.
   template <bool kSeveralTiles>
@@ -482,8 +482,9 @@ struct FusedTile {
       } else if (first_of_two_early(N)) {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
         expand_staged(smem, y_rows, N, seg.scale, true_rank, second, 1);
-      } else
+      } else {
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank, &second);
+      }
     }
     // Below kZeroEarly's ranks the other buffer is zeroed here, after the expand: zeroing it early took the rank-16
     // kernels from 157 to 168 registers and cost their launches 2% (median; entry 76).
