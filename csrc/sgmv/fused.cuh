@@ -475,8 +475,8 @@ struct FusedTile {
     if (has_tile) {
       v_load.load_into(&smem.v[0][0]);
       __syncthreads();  // v is complete
-      // One column tile a block: the single-tile form (the loop's code made the 256-column rank-64 kernel's
-      // one-tile launches 2-4% slower, entry 44).
+      // One column tile a block: expand_staged, not expand_columns' loop (whose code made the 256-column rank-64
+      // kernel's one-tile launches 2-4% slower, entry 44).
       if (one_tile_launch(N)) {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
       } else if (first_of_two_early(N)) {
