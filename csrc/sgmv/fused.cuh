@@ -330,16 +330,11 @@ struct FusedTile {
       return smem.slots;
   }
 
-  // With SGMV_TWO_TILE_READS_BEFORE_WAIT (a candidate, off in shipped builds; benchmarks/NOTES.md, entry 181): a
-  // block of exactly two column tiles, the second in registers (kSecondInRegisters), reads its first from the slots
-  // during the barrier's wait too, as a one-tile launch does, and expands both from registers.
-#if defined(SGMV_TWO_TILE_READS_BEFORE_WAIT)
-  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters;
-#else
-  static constexpr bool kFirstOfTwoEarly = false;
-#endif
+  // Whether this block has exactly two column tiles, the second in registers (kSecondInRegisters): it reads its first
+  // from the slots during the barrier's wait too, as a one-tile launch does, and expands both from registers
+  // (benchmarks/NOTES.md, entry 181: h8192 r64 two-tile launches 0.98x).
   __device__ __forceinline__ static bool first_of_two_early(int N) {
-    return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
+    return kSecondInRegisters && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
 
   // Whether the launch's grid y covers every column tile of h_out's N columns (a block has at most one: the single-tile
@@ -454,10 +449,11 @@ struct FusedTile {
     const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
         handoff.buffer(found), row0, rows, true_rank, kVPitch);
     __syncthreads();  // the block's additions are issued
-    // In a one-tile launch each thread reads its B fragments and y pieces from the slots into registers while thread
-    // 0's arrival is out and the barrier pending, not after it, where the expand is on the launch's path (entry 176:
-    // without its MMAs and those reads a one-tile launch took 0.45-0.85 us less; entries 177-180: r64 16-row one-tile
-    // launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks 8-16 even or better).
+    // In a one-tile launch (and a block of two tiles, the second in registers) each thread reads its B fragments and y
+    // pieces from the slots into registers while thread 0's arrival is out and the barrier pending, not after it,
+    // where the expand is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took
+    // 0.45-0.85 us less; entries 177-181: r64 16-row one-tile launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks
+    // 8-16 even or better, r64 two-tile blocks 0.98x).
     Staged early;
     if (threadIdx.x == 0) handoff.arrive(add);
     if (has_tile && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
