@@ -322,6 +322,20 @@ struct FusedTile {
     Expand::store_y(y_rows, n0, N, scale, staged.y, acc);
   }
 
+  // The expand of the block's i-th column tile from `slots` (its copies issued before the barrier), B's fragments
+  // read chunk by chunk between the MMAs.
+  __device__ __forceinline__ static void expand_slots(SharedStorage& smem, const Slots& slots,
+                                                      uint16_t* const (&y_rows)[kMTiles][2], int N, float scale,
+                                                      int true_rank, int i) {
+    cute::cp_async_wait<0>();  // this thread's own slots
+    float acc[kMTiles][kColTiles][4][4];
+    Vec8 yv[kMTiles][2][kColTiles];
+    multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) { read_weights(slots, c, bv); }, true_rank, acc);
+    read_y(slots, yv);
+    const int n0 = static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols;
+    Expand::store_y(y_rows, n0, N, scale, yv, acc);
+  }
+
   // Slots i of a block's ring (kRing): smem.slots, then smem.next.
   __device__ __forceinline__ static Slots& slots_of(SharedStorage& smem, int i) {
     if constexpr (kRing == 2)
@@ -332,9 +346,16 @@ struct FusedTile {
 
   // Whether this block has exactly two column tiles, the second in registers (kSecondInRegisters): it reads its first
   // from the slots during the barrier's wait too, as a one-tile launch does, and expands both from registers
-  // (benchmarks/NOTES.md, entry 181: h8192 r64 two-tile launches 0.98x).
+  // (benchmarks/NOTES.md, entry 181: h8192 r64 two-tile launches 0.98x). With SGMV_TWO_TILE_SLOTS_READS_BEFORE_WAIT
+  // (a candidate, off in shipped builds; entry 184) also where the second is in the ring's other slots (kRing 2: the
+  // kernels with the cluster's storage), which expand_slots reads after the first tile's expand.
+#if defined(SGMV_TWO_TILE_SLOTS_READS_BEFORE_WAIT)
+  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters || kRing == 2;
+#else
+  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters;
+#endif
   __device__ __forceinline__ static bool first_of_two_early(int N) {
-    return kSecondInRegisters && has_column_tile(N, 1) && !has_column_tile(N, 2);
+    return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
 
   // Whether the launch's grid y covers every column tile of h_out's N columns (a block has at most one: the single-tile
@@ -477,7 +498,10 @@ struct FusedTile {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
       } else if (first_of_two_early(N)) {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
-        expand_staged(smem, y_rows, N, seg.scale, true_rank, second, 1);
+        if constexpr (kSecondInRegisters)
+          expand_staged(smem, y_rows, N, seg.scale, true_rank, second, 1);
+        else
+          expand_slots(smem, slots_of(smem, 1), y_rows, N, seg.scale, true_rank, 1);
       } else {
         expand_columns<true>(smem, wb, b.w_stride_row, y_rows, N, seg.scale, true_rank, &second);
       }
