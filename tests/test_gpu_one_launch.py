@@ -217,6 +217,47 @@ def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
         check_delta(y, y0, want, DTYPES[kernel.dtype], ~covered_rows(batch, y0.shape[0], 6).to(DEV))
 
 
+def _launch_of(kernel, batch: sgmv.LoraBatch, x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, y: torch.Tensor):
+    """The launch cuda_ops gives `kernel` (forced) on add_lora of `batch` on GPU 0."""
+    problem = dataclasses.replace(Problem.for_add_lora(y, x, a, b, batch.num_segments),
+                                  max_segment_rows=batch.max_segment_rows)
+    dev = loader.device(0)
+    return plan(problem, kernel, dev.num_sms, clusters=True, resident_blocks=dev.resident_blocks(kernel))
+
+
+@pytest.mark.parametrize("kernel", [k for k in FUSED if not k.flat_tiles], ids=lambda k: k.name)
+def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
+    """Every fused kernel with the grid handoff on a launch whose blocks hold two column tiles or one (h_out of
+    2 x gridDim.y - 1 tiles, the last 24 columns wide): the blocks that read their first tile during the barrier's
+    wait and take the second from registers or the ring's other slots (fused.cuh's first_of_two_early; NOTES entries
+    181 and 184). 16 one-row segments, -1 adapters among them; called twice in a row (both workspace buffers)."""
+    monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
+    dtype = DTYPES[kernel.dtype]
+    gen = torch.Generator().manual_seed(zlib.crc32(kernel.name.encode()))
+    loras = [-1 if i % 7 == 3 else i % 6 for i in range(16)]
+    batch = sgmv.LoraBatch.from_segments(list(range(17)), loras, device=DEV)
+    h_in, h_out, launch = 4096, 0, None
+    for tiles in range(2, 4 * dispatch.HANDOFF_MAX_BLOCKS):  # the grid may depend on h_out: find a fixed point
+        n = (tiles - 1) * kernel.tile_n + 24
+        shapes = (torch.empty(16, h_in, dtype=dtype), torch.empty(1, kernel.rank, h_in, dtype=dtype),
+                  torch.empty(1, n, kernel.rank, dtype=dtype), torch.empty(16, n, dtype=dtype))
+        launch = _launch_of(kernel, batch, *shapes)
+        if launch.handoff and tiles == 2 * launch.grid[1] - 1:
+            h_out = n
+            break
+    assert h_out, f"no h_out gives {kernel.name} blocks of two column tiles (last launch {launch})"
+    a, b = random_weights(6, kernel.rank, h_in, h_out, dtype, gen)
+    x = torch.randn(16, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(16, h_out, generator=gen).to(dtype).to(DEV)
+    rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
+    poison_allocator(DEV)
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    for _ in range(2):
+        y = y0.clone()
+        cuda_ops.add_lora(y, x, [a], [b], rows, None, 0.5, fused=kernel)
+        check_delta(y, y0, want, dtype, ~covered_rows(batch, 16, 6).to(DEV))
+
+
 class _AddLoraCase:
     """A batch of segments of `sizes` rows with adapters `loras` (6 of them) at 4096 -> h_out on fresh random data,
     its add_lora problem (the longest segment known), and check(): sgmv.add_lora against the float64 reference."""
