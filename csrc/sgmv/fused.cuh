@@ -249,7 +249,7 @@ struct FusedTile {
   // grid y covers every column tile: each block has at most one, in smem.slots (run_grid's one-tile launches read
   // theirs during the barrier's wait and expand it by expand_staged).
   // kSecondInRegisters: the block's second tile is `second` (loaded before the barrier), and the slots serve its
-  // first, third, fourth, ... tiles.
+  // first, third, fourth, ... tiles (blocks of three or more: run_grid expands a block of two by expand_staged).
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row,
@@ -318,8 +318,7 @@ struct FusedTile {
       Expand::mask_weights(c, kRank, true_rank, staged.w[c]);
       Expand::multiply(&smem.v[0][c * kChunk], kVPitch, staged.w[c], acc);
     }
-    const int n0 = static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols;
-    Expand::store_y(y_rows, n0, N, scale, staged.y, acc);
+    Expand::store_y(y_rows, warp_column(i), N, scale, staged.y, acc);
   }
 
   // The expand of the block's i-th column tile from `slots` (its copies issued before the barrier), B's fragments
@@ -332,8 +331,7 @@ struct FusedTile {
     Vec8 yv[kMTiles][2][kColTiles];
     multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) { read_weights(slots, c, bv); }, true_rank, acc);
     read_y(slots, yv);
-    const int n0 = static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols;
-    Expand::store_y(y_rows, n0, N, scale, yv, acc);
+    Expand::store_y(y_rows, warp_column(i), N, scale, yv, acc);
   }
 
   // Slots i of a block's ring (kRing): smem.slots, then smem.next.
@@ -365,6 +363,10 @@ struct FusedTile {
   }
   __device__ __forceinline__ static bool has_column_tile(int N, int i = 0) {
     return static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols < N;
+  }
+  // This warp's first column in the block's i-th column tile.
+  __device__ __forceinline__ static int warp_column(int i) {
+    return static_cast<int>(blockIdx.y + i * gridDim.y) * kBlockCols + threadIdx.x / 32 * Expand::kWarpCols;
   }
 
   // The launch's number of blocks, and this block's index among them (the grid handoff's arrival and zeroing).
