@@ -9,6 +9,9 @@
 set -e
 bin=$(python3 -c "import nvidia.cu13, os; print(os.path.join(list(nvidia.cu13.__path__)[0], 'bin'))" 2>/dev/null || true)
 export PATH="$PATH:$bin"
+for tool in cuobjdump nvdisasm; do
+  command -v $tool >/dev/null || { echo "sass_compare.sh: $tool not found (pip install nvidia-cuda-$tool)" >&2; exit 2; }
+done
 wheel_a=$(realpath "$1"); wheel_b=$(realpath "$2")
 work=$(mktemp -d)
 for side in a b; do

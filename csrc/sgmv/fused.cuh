@@ -342,16 +342,12 @@ struct FusedTile {
       return smem.slots;
   }
 
-  // Whether this block has exactly two column tiles, the second in registers (kSecondInRegisters): it reads its first
-  // from the slots during the barrier's wait too, as a one-tile launch does, and expands both from registers
-  // (benchmarks/NOTES.md, entry 181: h8192 r64 two-tile launches 0.98x). With SGMV_TWO_TILE_SLOTS_READS_BEFORE_WAIT
-  // (a candidate, off in shipped builds; entry 184) also where the second is in the ring's other slots (kRing 2: the
-  // kernels with the cluster's storage), which expand_slots reads after the first tile's expand.
-#if defined(SGMV_TWO_TILE_SLOTS_READS_BEFORE_WAIT)
-  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters || kRing == 2;
-#else
-  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters;
-#endif
+  // Whether this block has exactly two column tiles and reads its first from the slots during the barrier's wait too,
+  // as a one-tile launch does: where the second is in registers (kSecondInRegisters), expanding both from registers
+  // (benchmarks/NOTES.md, entry 181: h8192 r64 two-tile launches 0.98x), and at ranks 8-16 where it is in the ring's
+  // other slots (kRing 2), which expand_slots reads after the first tile's expand (entry 184: 0.96-0.98x; rank 32's
+  // kRing-2 kernel lost up to 4.5% on its flat launches, so it reads both tiles after the wait).
+  static constexpr bool kFirstOfTwoEarly = kSecondInRegisters || (kRing == 2 && kRank <= 16);
   __device__ __forceinline__ static bool first_of_two_early(int N) {
     return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
