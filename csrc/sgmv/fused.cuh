@@ -249,7 +249,8 @@ struct FusedTile {
   // grid y covers every column tile: each block has at most one, in smem.slots (run_grid's one-tile launches read
   // theirs during the barrier's wait and expand it by expand_staged).
   // kSecondInRegisters: the block's second tile is `second` (loaded before the barrier), and the slots serve its
-  // first, third, fourth, ... tiles (blocks of three or more: run_grid expands a block of two by expand_staged).
+  // first, third, fourth, ... tiles (blocks of three or more: run_grid expands a block of two by expand_staged). A
+  // block of two at ranks 8-16 with kRing 2 does not come here either (first_of_two_early).
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row,
@@ -468,11 +469,11 @@ struct FusedTile {
     const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
         handoff.buffer(found), row0, rows, true_rank, kVPitch);
     __syncthreads();  // the block's additions are issued
-    // In a one-tile launch (and a block of two tiles, the second in registers) each thread reads its B fragments and y
+    // In a one-tile launch (and a block of two tiles: first_of_two_early) each thread reads its B fragments and y
     // pieces from the slots into registers while thread 0's arrival is out and the barrier pending, not after it,
     // where the expand is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took
     // 0.45-0.85 us less; entries 177-181: r64 16-row one-tile launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks
-    // 8-16 even or better, r64 two-tile blocks 0.98x).
+    // 8-16 even or better, r64 two-tile blocks 0.98x, r8-r16 two-tile blocks 0.96-0.98x: entry 184).
     Staged early;
     if (threadIdx.x == 0) handoff.arrive(add);
     if (has_tile && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
