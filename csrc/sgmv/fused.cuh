@@ -481,6 +481,14 @@ struct FusedTile {
 #pragma unroll
       for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
       read_y(smem.slots, early.y);
+#if defined(SGMV_TWO_TILE_BOTH_BEFORE_WAIT)  // a candidate, off in shipped builds (NOTES entry 187)
+      if constexpr (kRing == 2)
+        if (first_of_two_early(N)) {
+#pragma unroll
+          for (int c = 0; c < kChunks; ++c) read_weights(smem.next, c, second.w[c]);
+          read_y(smem.next, second.y);
+        }
+#endif
     }
     if (threadIdx.x == 0) handoff.wait(found);
     __syncthreads();  // every block's additions are visible
@@ -497,7 +505,11 @@ struct FusedTile {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
       } else if (first_of_two_early(N)) {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
+#if defined(SGMV_TWO_TILE_BOTH_BEFORE_WAIT)
+        if constexpr (kSecondInRegisters || kRing == 2)
+#else
         if constexpr (kSecondInRegisters)
+#endif
           expand_staged(smem, y_rows, N, seg.scale, true_rank, second, 1);
         else
           expand_slots(smem, slots_of(smem, 1), y_rows, N, seg.scale, true_rank, 1);
