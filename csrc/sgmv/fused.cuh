@@ -349,6 +349,10 @@ struct FusedTile {
   // other slots (kRing 2), which expand_slots reads after the first tile's expand (entry 184: 0.96-0.98x; rank 32's
   // kRing-2 kernel lost up to 4.5% on its flat launches, so it reads both tiles after the wait).
   static constexpr bool kFirstOfTwoEarly = kSecondInRegisters || (kRing == 2 && kRank <= 16);
+  // Whether such a block at ranks 8-16 (kRing 2) reads its second tile from smem.next into `second` during the wait
+  // too, and expands both by expand_staged (entry 187: the two-tile launches 0.97-0.99x), except in the flat kernels,
+  // whose skewed launches lost up to 3%.
+  static constexpr bool kSecondFromNextEarly = kRing == 2 && kRank <= 16 && !kFlat;
   __device__ __forceinline__ static bool first_of_two_early(int N) {
     return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
@@ -434,7 +438,7 @@ struct FusedTile {
     const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
     uint16_t* y_rows[kMTiles][2];
     lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
-    [[maybe_unused]] Staged second;  // kSecondInRegisters: the block's second column tile
+    [[maybe_unused]] Staged second;  // the block's second column tile: kSecondInRegisters, kSecondFromNextEarly
     if (has_tile) {
       int c_begin, c_end;  // this block's share of h_in
       Shrink::split_chunks(K, blockIdx.y, gridDim.y, c_begin, c_end);
@@ -481,14 +485,12 @@ struct FusedTile {
 #pragma unroll
       for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
       read_y(smem.slots, early.y);
-#if defined(SGMV_TWO_TILE_BOTH_BEFORE_WAIT)  // a candidate, off in shipped builds (NOTES entry 187)
-      if constexpr (kRing == 2)
+      if constexpr (kSecondFromNextEarly)
         if (first_of_two_early(N)) {
 #pragma unroll
           for (int c = 0; c < kChunks; ++c) read_weights(smem.next, c, second.w[c]);
           read_y(smem.next, second.y);
         }
-#endif
     }
     if (threadIdx.x == 0) handoff.wait(found);
     __syncthreads();  // every block's additions are visible
@@ -505,11 +507,7 @@ struct FusedTile {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
       } else if (first_of_two_early(N)) {
         expand_staged(smem, y_rows, N, seg.scale, true_rank, early);
-#if defined(SGMV_TWO_TILE_BOTH_BEFORE_WAIT)
-        if constexpr (kSecondInRegisters || kRing == 2)
-#else
-        if constexpr (kSecondInRegisters)
-#endif
+        if constexpr (kSecondInRegisters || kSecondFromNextEarly)
           expand_staged(smem, y_rows, N, seg.scale, true_rank, second, 1);
         else
           expand_slots(smem, slots_of(smem, 1), y_rows, N, seg.scale, true_rank, 1);
