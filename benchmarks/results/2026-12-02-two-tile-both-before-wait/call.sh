@@ -6,6 +6,7 @@
 #   run(command="bash benchmarks/results/2026-12-02-two-tile-both-before-wait/call.sh", carry=["dist_k", "dist_t4"])
 # The two-tile test and the fused handoff tests of the r8-r16 kernels on dist_t4, then A B B A over the full sweep's
 # rank 8-16 fused cases entry 184 changed (two-tile launches) and controls on the same kernels (~150 s).
+# (At ff7b66f; since the next commits the change is SGMV_SECOND_TILE_EARLY, without the flat kernels: entry 188.)
 set -o pipefail
 cases="h8192_r16_distinct_bs16_,h8192_r16_uniform_bs256_,h8192_r8_distinct_bs16_,h8192_r8_uniform_bs256_"
 cases+=",h8192_r8_identical_bs256_,h4096to14336_r16_uniform_bs64_,h14336to4096_r16_uniform_bs64_,_r8_skewed_bs64_"

@@ -10,6 +10,7 @@
 # The fused, handoff, graph, chain and random-problem GPU tests on dist_t3, then A B B A over the full sweep's cases
 # whose launches give a block two column tiles on those kernels (launch_plan on the H200's 132 SMs), with unchanged
 # controls (the one-tile r16 identical cases, the skewed bs64 batches at every rank) (~300 s).
+# (The flag is gone since ebbc729, which keeps the change at ranks 8-16 without it; build this at c12bfeb.)
 set -o pipefail
 cases="h8192_r16_distinct_bs16_,h8192_r16_uniform_bs256_,h4096_r32_distinct_bs16_,h4096_r32_uniform_bs256_"
 cases+=",h4096_r32_identical_bs256_,h8192_r8_distinct_bs16_,h8192_r8_uniform_bs256_,h8192_r8_identical_bs256_"
