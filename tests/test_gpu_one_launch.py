@@ -225,12 +225,13 @@ def _launch_of(kernel, batch: sgmv.LoraBatch, x: torch.Tensor, a: torch.Tensor, 
     return plan(problem, kernel, dev.num_sms, clusters=True, resident_blocks=dev.resident_blocks(kernel))
 
 
-@pytest.mark.parametrize("kernel", [k for k in FUSED if not k.flat_tiles], ids=lambda k: k.name)
+@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
 def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
-    """Every fused kernel with the grid handoff on a launch whose blocks hold two column tiles or one (h_out of
-    2 x gridDim.y - 1 tiles, the last 24 columns wide): the blocks that read their first tile during the barrier's
-    wait and take the second from registers or the ring's other slots (fused.cuh's first_of_two_early; NOTES entries
-    181 and 184). 16 one-row segments, -1 adapters among them; called twice in a row (both workspace buffers)."""
+    """Every fused kernel with the grid handoff (the flat grid's too) on a launch whose blocks hold two column tiles
+    or one (h_out of 2 x gridDim.y - 1 tiles, the last 24 columns wide): the blocks that read their first tile during
+    the barrier's wait and take the second from registers or the ring's other slots (fused.cuh's first_of_two_early;
+    NOTES entries 181, 184 and 187). 16 one-row segments, -1 adapters among them; called twice in a row (both
+    workspace buffers)."""
     monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
     dtype = DTYPES[kernel.dtype]
     gen = torch.Generator().manual_seed(zlib.crc32(kernel.name.encode()))
@@ -246,6 +247,7 @@ def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
             h_out = n
             break
     assert h_out, f"no h_out gives {kernel.name} blocks of two column tiles (last launch {launch})"
+    assert launch.flat == kernel.flat_tiles
     a, b = random_weights(6, kernel.rank, h_in, h_out, dtype, gen)
     x = torch.randn(16, h_in, generator=gen).to(dtype).to(DEV)
     y0 = torch.randn(16, h_out, generator=gen).to(dtype).to(DEV)
