@@ -218,11 +218,9 @@ def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
 
 
 def _launch_of(kernel, batch: sgmv.LoraBatch, x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, y: torch.Tensor):
-    """The launch cuda_ops gives `kernel` (forced) on add_lora of `batch` on GPU 0."""
-    problem = dataclasses.replace(Problem.for_add_lora(y, x, a, b, batch.num_segments),
-                                  max_segment_rows=batch.max_segment_rows)
-    dev = loader.device(0)
-    return plan(problem, kernel, dev.num_sms, clusters=True, resident_blocks=dev.resident_blocks(kernel))
+    """The launch cuda_ops gives `kernel` (forced) on add_lora of `batch` (y on the GPU it runs on)."""
+    problem = Problem.for_add_lora(y, x, a, b, batch.num_segments, batch.max_segment_rows)
+    return cuda_ops._prepare(one_launch.one_launch_problem(problem, kernel), y, kernel)[1]
 
 
 @pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
@@ -241,7 +239,7 @@ def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
     for tiles in range(2, 4 * dispatch.HANDOFF_MAX_BLOCKS):  # the grid may depend on h_out: find a fixed point
         n = (tiles - 1) * kernel.tile_n + 24
         shapes = (torch.empty(16, h_in, dtype=dtype), torch.empty(1, kernel.rank, h_in, dtype=dtype),
-                  torch.empty(1, n, kernel.rank, dtype=dtype), torch.empty(16, n, dtype=dtype))
+                  torch.empty(1, n, kernel.rank, dtype=dtype), torch.empty(16, n, dtype=dtype, device=DEV))
         launch = _launch_of(kernel, batch, *shapes)
         if launch.handoff and tiles == 2 * launch.grid[1] - 1:
             h_out = n
