@@ -350,14 +350,10 @@ struct FusedTile {
   // kRing-2 kernel lost up to 4.5% on its flat launches, so it reads both tiles after the wait).
   static constexpr bool kFirstOfTwoEarly = kSecondInRegisters || (kRing == 2 && kRank <= 16);
   // Whether such a block at ranks 8-16 (kRing 2) reads its second tile from smem.next into `second` during the wait
-  // too, and expands both by expand_staged (entry 187: the non-flat kernels' launches median 0.993, the two-tile ones
-  // 0.97-0.99x; the flat kernels' skewed launches lost up to 3%, so not theirs). A candidate behind
-  // SGMV_SECOND_TILE_EARLY, off in shipped builds until the whole GPU suite has run on it (entry 188).
-#if defined(SGMV_SECOND_TILE_EARLY)
+  // too, and expands both by expand_staged (entries 187-188: the non-flat kernels' launches median 0.993-0.994, the
+  // bs256 and two-tile ones 0.97-0.99x, none over 1.01x in both runs; the flat kernels' skewed launches lost up to 3%,
+  // so not theirs).
   static constexpr bool kSecondFromNextEarly = kRing == 2 && kRank <= 16 && !kFlat;
-#else
-  static constexpr bool kSecondFromNextEarly = false;
-#endif
   __device__ __forceinline__ static bool first_of_two_early(int N) {
     return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
