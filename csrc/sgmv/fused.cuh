@@ -350,10 +350,11 @@ struct FusedTile {
   // kRing-2 kernel lost up to 4.5% on its flat launches, so it reads both tiles after the wait).
   static constexpr bool kFirstOfTwoEarly = kSecondInRegisters || (kRing == 2 && kRank <= 16);
   // Whether such a block at ranks 8-16 (kRing 2) reads its second tile from smem.next into `second` during the wait
-  // too, and expands both by expand_staged (entries 187-188: the non-flat kernels' launches median 0.993-0.994, the
-  // bs256 and two-tile ones 0.97-0.99x, none over 1.01x in both runs; the flat kernels' skewed launches lost up to 3%,
-  // so not theirs).
-  static constexpr bool kSecondFromNextEarly = kRing == 2 && kRank <= 16 && !kFlat;
+  // too, and expands both by expand_staged (entries 187-190: h8192 r8-r16 uniform bs256 0.975-0.988x, two-tile
+  // launches 0.97-0.99x). Not in the flat kernels (skewed launches up to 3% slower) nor in rank 8's 512-column kernel,
+  // whose one-tile launches, which never take this path, came out 1.01-1.03x slower with it (entry 190).
+  static constexpr bool kSecondFromNextEarly =
+      kRing == 2 && !kFlat && (kRank == 16 || (kRank == 8 && kBlockCols == 256));
   __device__ __forceinline__ static bool first_of_two_early(int N) {
     return kFirstOfTwoEarly && has_column_tile(N, 1) && !has_column_tile(N, 2);
   }
