@@ -68,7 +68,6 @@ def copy_bandwidth(device) -> float:
     src = torch.empty(n, dtype=torch.float32, device=device).uniform_()
     dst = torch.empty_like(src)
     us = time_graph([lambda: copy_kernel(dst, src)] * 3, replays=20)
-    del src, dst
     return 2 * BANDWIDTH_BYTES / (us * 1e-6)
 
 
