@@ -228,7 +228,7 @@ def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
     """Every fused kernel with the grid handoff (the flat grid's too) on a launch whose blocks hold two column tiles
     or one (h_out of 2 x gridDim.y - 1 tiles, the last 24 columns wide): the blocks that read their first tile during
     the barrier's wait and take the second from registers or the ring's other slots (fused.cuh's first_of_two_early;
-    NOTES entries 181, 184 and 187). 16 one-row segments, -1 adapters among them; called twice in a row (both
+    NOTES entries 181, 184 and 187-190). 16 one-row segments, -1 adapters among them; called twice in a row (both
     workspace buffers)."""
     monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
     dtype = DTYPES[kernel.dtype]

@@ -216,6 +216,12 @@ struct FusedTile {
 #pragma unroll
         for (int ct = 0; ct < kColTiles; ++ct) yv[mt][h][ct] = vec8_of(slots.y[mt][h][ct][threadIdx.x]);
   }
+  // This thread's B fragments of every chunk and its pieces of y, from its prefetched slots into `staged`.
+  __device__ __forceinline__ static void read_staged(const Slots& slots, Staged& staged) {
+#pragma unroll
+    for (int c = 0; c < kChunks; ++c) read_weights(slots, c, staged.w[c]);
+    read_y(slots, staged.y);
+  }
 
   // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).
   template <class Weights>
@@ -475,24 +481,19 @@ struct FusedTile {
     const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
         handoff.buffer(found), row0, rows, true_rank, kVPitch);
     __syncthreads();  // the block's additions are issued
-    // In a one-tile launch (and a block of two tiles: first_of_two_early) each thread reads its B fragments and y
-    // pieces from the slots into registers while thread 0's arrival is out and the barrier pending, not after it,
-    // where the expand is on the launch's path (entry 176: without its MMAs and those reads a one-tile launch took
-    // 0.45-0.85 us less; entries 177-181: r64 16-row one-tile launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks
-    // 8-16 even or better, r64 two-tile blocks 0.98x, r8-r16 two-tile blocks 0.96-0.98x: entry 184).
+    // In a one-tile launch (and a block of two tiles: first_of_two_early; with kSecondFromNextEarly its second tile's
+    // from smem.next too) each thread reads its B fragments and y pieces from the slots into registers while thread 0's
+    // arrival is out and the barrier pending, not after it, where the expand is on the launch's path (entry 176:
+    // without its MMAs and those reads a one-tile launch took 0.45-0.85 us less; entries 177-181: r64 16-row one-tile
+    // launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks 8-16 even or better, r64 two-tile blocks 0.98x, r8-r16
+    // two-tile blocks 0.96-0.98x: entry 184).
     Staged early;
     if (threadIdx.x == 0) handoff.arrive(add);
     if (has_tile && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
       cute::cp_async_wait<0>();  // this thread's own slots
-#pragma unroll
-      for (int c = 0; c < kChunks; ++c) read_weights(smem.slots, c, early.w[c]);
-      read_y(smem.slots, early.y);
+      read_staged(smem.slots, early);
       if constexpr (kSecondFromNextEarly)
-        if (first_of_two_early(N)) {
-#pragma unroll
-          for (int c = 0; c < kChunks; ++c) read_weights(smem.next, c, second.w[c]);
-          read_y(smem.next, second.y);
-        }
+        if (first_of_two_early(N)) read_staged(smem.next, second);
     }
     if (threadIdx.x == 0) handoff.wait(found);
     __syncthreads();  // every block's additions are visible
