@@ -8,7 +8,8 @@
 # CASES: the bench's --cases (a comma list of texts, e.g. "r64_distinct_bs1_,identical_bs256"; default: every case);
 # "full" picks them from the full sweep instead of the quick one (with a CASES filter: its 300 cases take long);
 # an empty -k expression ("") runs no tests. Each bench run starts in ~10 s, so a few cases cost little.
-# Writes $OUT/ab-summary.txt (and $OUT/gpu-tests.txt with a -k expression); prints the summary's last line.
+# Writes $OUT/ab-summary.txt, each run's results-RUN.csv (and $OUT/gpu-tests.txt with a -k expression); prints the
+# summary's last line. (Calls before entry 192 copied the CSVs themselves.)
 set -uo pipefail
 a_dir=$1 b_dir=$2 out=$3 tests=${4:-} cases=${5:-} sweep=--quick
 [ "${6:-}" = full ] && sweep=
@@ -28,4 +29,5 @@ for run in A1 B1 B2 A2; do
     --no-pairs ${cases:+--cases "$cases"} --out "/tmp/abq/$run" > "/tmp/abq-$run.log" 2>&1 || echo "run $run failed"
 done
 python3 "$repo/benchmarks/ab_summary.py" /tmp/abq A1,A2 B1,B2 > "$out/ab-summary.txt"
+for run in A1 B1 B2 A2; do cp "/tmp/abq/$run/results.csv" "$out/results-$run.csv" 2>/dev/null; done  # each run's times
 tail -1 "$out/ab-summary.txt"
