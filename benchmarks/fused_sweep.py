@@ -1,6 +1,8 @@
-"""Time add_lora as one fused launch (each compiled fused tile) against the shrink-expand pair, over the quick
-sweep's cases (BENCH.md method: graph replay, cold cache, median). Feeds dispatch.prefers_fused and the fused
-tile choice (benchmarks/NOTES.md). Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16]
+"""Time add_lora as dispatch runs it ("auto"), as the shrink-expand pair, and forced onto each compiled one-launch
+kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true ranks), over the quick sweep's cases
+(BENCH.md method: graph replay, cold cache, median). Feeds dispatch.prefers_fused and the one-launch kernel choice
+(benchmarks/NOTES.md); a kernel that cannot take a case is left out of its line. Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES]
+CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
 """
 import json
 import sys
@@ -10,17 +12,22 @@ import torch
 
 import sgmv
 from sgmv import cuda_ops, manifest
-from sgmv.bench.cases import make_buffers, sweep
+from sgmv.bench.cases import make_buffers, matching, sweep
+from sgmv.errors import UnsupportedError
 from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph
 
 
-def main(out_path: str, dtype_name: str = "bf16") -> None:
+def main(out_path: str, dtype_name: str = "bf16", cases: str = "") -> None:
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[dtype_name]
     kernels = manifest.load().kernels
     bandwidth = copy_bandwidth("cuda")
     results = []
-    for case in sweep(quick=True):
-        fused = [k for k in kernels if k.op == "fused" and k.dtype == dtype_name and k.rank == case.rank]
+    for case in matching(sweep(quick=True), cases):
+        one_launch = [k for k in kernels if k.op in ("fused", "prefill") and k.dtype == dtype_name
+                      and k.rank == case.rank and not k.true_ranks]
+        variants = ([("auto", None, True), ("pair", False, False), ("pair+pdl", False, True)]
+                    + [(k.name.split(f"_r{k.rank}_hany_")[-1] + ("" if k.op == "fused" else "/prefill"), k, True)
+                       for k in one_launch])
         gen = torch.Generator("cuda").manual_seed(zlib.crc32(case.name.encode()))
         first = make_buffers(case, dtype, "cuda", gen)
         nbytes = sum(t.numel() * t.element_size() for t in (first.x, first.y, first.lora_a, first.lora_b))
@@ -32,18 +39,21 @@ def main(out_path: str, dtype_name: str = "bf16") -> None:
         y0 = first.y.clone()  # timing adds into the sets' y: check against the first set's starting y
         want = y0.clone()
         cuda_ops.add_lora(want, first.x, [first.lora_a], [first.lora_b], rows, None, 0.5, fused=False)
-        line = f"{case.name[:-5]:27} tgt {max(1.3 * floor, floor + 4):5.1f}"
-        for variant, overlap in [(False, False), (False, True)] + [(k, True) for k in fused]:
+        line = f"{case.name:30} tgt {max(1.3 * floor, floor + 4):6.2f}"
+        for name, variant, overlap in variants:
             cuda_ops.OVERLAP_PREVIOUS_CALL = overlap
             got = y0.clone()
-            cuda_ops.add_lora(got, first.x, [first.lora_a], [first.lora_b], rows, None, 0.5, fused=variant)
+            try:
+                cuda_ops.add_lora(got, first.x, [first.lora_a], [first.lora_b], rows, None, 0.5, fused=variant)
+            except (UnsupportedError, ValueError):  # a forced kernel this batch cannot take
+                continue
             delta = want.double() - y0.double()
             err = ((got.double() - want.double()).norm() / max(delta.norm(), 1e-30)).item()
             us = time_graph([lambda b=b: cuda_ops.add_lora(b.y, b.x, [b.lora_a], [b.lora_b], rows, None, 0.5,
                                                            fused=variant) for b in sets])
-            name = ("pair" if variant is False else variant.name.split("_")[-2]) + ("+pdl" if overlap else "")
             results.append(dict(case=case.name, variant=name, us=us, floor_us=floor, err=err))
-            line += f" |{name} {us:5.1f}" + (f" e{err:.0e}" if err > 1e-2 else "")
+            line += f" |{name} {us:6.2f}" + (f" e{err:.0e}" if err > 1e-2 else "")
+        cuda_ops.OVERLAP_PREVIOUS_CALL = True
         print(line, flush=True)
         del sets
         torch.cuda.empty_cache()
