@@ -339,22 +339,25 @@ PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose 
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
-PREFILL_RANKS = (8, 16, 32, 64)  # a multiple of 16 (v is the expand's MMA operand), or 8; r128's registers untried
+PREFILL_RANKS = (8, 16, 32, 64, 128)  # a multiple of 16 (v is the expand's MMA operand), or 8
 PREFILL_SHORT_ONLY_RANKS = (8,)  # the 16-row tile only (prefill.cuh's m16n8k8 expand), no variant for true ranks:
 # 0.72-0.97x rank 16's time on the batches padded_prefill gave rank 16's 16-row tile (NOTES.md, entries 173-174)
+PREFILL_TALL_ONLY_RANKS = (128,)  # the 64-row tile only (warpgroup MMAs, v summed in two rounds): the prefill batches
+# that ran as two rank-64 launches, each reading x and y (NOTES.md, entry 195)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 
 def prefill_wgmma_shrink(rows: int, rank: int) -> bool:
-    """prefill.cuh's 64-row tile at ranks 16-64 runs its shrink as warpgroup MMAs from swizzled stages, which keep
+    """prefill.cuh's 64-row tile at ranks 16-128 runs its shrink as warpgroup MMAs from swizzled stages, which keep
     a stage until the next one's MMAs are issued (entries 106 and 108)."""
-    return rows == 64 and rank in (16, 32, 64)
+    return rows == 64 and rank in (16, 32, 64, 128)
 
 
 def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
     """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each: kRowPitch, whose
     16 bytes are unused since entry 115 packed the rows), then A's rows (the same pitch) or B's (every rank,
-    swizzled), whichever is larger; the 64-row tile at ranks 16-64 in whole 1024 bytes (its swizzled A, kStageAlign)."""
+    swizzled), whichever is larger; the 64-row tile at ranks 16-128 in whole 1024 bytes (its swizzled A,
+    kStageAlign)."""
     row_pitch = 2 * chunk + 16
     weights = max(rank * row_pitch, chunk * 2 * rank)
     align = 1024 if prefill_wgmma_shrink(rows, rank) else 16
@@ -376,13 +379,16 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
     once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, the producer warps
     and the walking warp. The tiles of PREFILL_TWO_BLOCK_TILES come twice: one and two blocks an SM. The ranks of
-    PREFILL_SHORT_ONLY_RANKS (8) have 16-row tiles only (entries 173-174)."""
+    PREFILL_SHORT_ONLY_RANKS (8) have 16-row tiles only (entries 173-174), those of PREFILL_TALL_ONLY_RANKS (128) the
+    64-row tile only (entry 195)."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
     shapes = [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else [])
     if rank in PREFILL_SHORT_ONLY_RANKS:
         shapes = [(rows, chunk) for rows, chunk in shapes if rows == 16]
+    if rank in PREFILL_TALL_ONLY_RANKS:
+        shapes = [(rows, chunk) for rows, chunk in shapes if rows == 64]
     for rows, chunk in shapes:
         split = _prefill_split(rows, chunk, rank, prefill_stage_bytes(rows, chunk, rank))
         tiles.append(dict(warps=rows // 16 * split + PREFILL_SUPPORT_WARPS, warp_rows=rows, tile_n=chunk, unroll=1))

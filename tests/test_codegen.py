@@ -98,15 +98,20 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
     assert not any(s.cluster_sum for s in specmod.default_specs() if s.op != "fused")
 
 
-def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_and_rank_8_s_16_row_tile():
+def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_rank_8_s_16_row_tile_and_rank_128_s_64_row_tile():
     """add_lora in one launch by streaming: every dtype at ranks 16, 32 and 64, 64-row tiles for long segments and
     16-row ones for many short segments (32-row ones, and 16-row ones of 128 columns, as extra tiles), any h_in
     and h_out, aligned rows, one block an SM; the tiles of PREFILL_TWO_BLOCK_TILES also as a variant of two, whose
     shared memory fits twice. Rank 8 (PREFILL_SHORT_ONLY_RANKS): the 16-row tile only, one and two blocks an SM,
-    without the variant for true ranks (entries 173-174); its 128-column one as an extra tile."""
+    without the variant for true ranks (entries 173-174); its 128-column one as an extra tile. Rank 128
+    (PREFILL_TALL_ONLY_RANKS): the 64-row tile only, with and without true ranks, its shrink's wgmma stages in whole
+    1024 bytes (entry 195)."""
     prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill"}
     assert prefill == {(dt, r, rows) for dt in ("fp16", "bf16") for r in (16, 32, 64) for rows in (64, 16)} | {
-        (dt, 8, 16) for dt in ("fp16", "bf16")}
+        (dt, 8, 16) for dt in ("fp16", "bf16")} | {(dt, 128, 64) for dt in ("fp16", "bf16")}
+    rank128 = [s for s in SPECS if s.op == "prefill" and s.rank == 128 and s.dtype == "bf16"]
+    assert sorted((s.tile_n, s.blocks_per_sm, s.true_ranks) for s in rank128) == [(128, 1, False), (128, 1, True)]
+    assert all(specmod.prefill_stage_bytes(s.warp_rows, s.tile_n, s.rank) % 1024 == 0 for s in rank128)
     extra_specs = specmod.default_specs(extra_tiles=True)
     extra = {(s.dtype, s.rank, s.warp_rows) for s in extra_specs if s.op == "prefill"}
     assert extra == prefill | {(dt, r, 32) for dt in ("fp16", "bf16") for r in (16, 32, 64)}
@@ -148,11 +153,11 @@ def test_prefill_consumer_warps_and_stages():
     consumers, two producer warps and the walking warp. Entry 72: the stages that fit 150 KB (not the 10-13 of 220
     KB at rank 16), entry 89: at most 6 (rank 16's tiles, which fit 7 and 9). Entry 110: the 64-row tile with two
     consumer warpgroups at every rank. Entry 112: the 64-row tile's budget buys one more,
-    the stage its warpgroup MMAs still read, under the same cap."""
+    the stage its warpgroup MMAs still read, under the same cap. Entry 195: rank 128's 64-row tile, 3 of 53 KB."""
     shipped = {(s.rank, s.warp_rows, s.tile_n): (s.prefill_split, s.stages)
                for s in SPECS if s.op == "prefill" and s.dtype == "bf16"}
     assert shipped == {(8, 16, 256): (8, 6), (16, 64, 128): (2, 6), (32, 64, 128): (2, 6), (64, 64, 128): (2, 5),
-                       (16, 16, 256): (8, 6), (32, 16, 256): (8, 6), (64, 16, 256): (8, 3)}
+                       (16, 16, 256): (8, 6), (32, 16, 256): (8, 6), (64, 16, 256): (8, 3), (128, 64, 128): (2, 3)}
     assert all(s.warps == s.warp_rows // 16 * s.prefill_split + 3 for s in SPECS if s.op == "prefill")
     eight_of_128 = specmod.KernelSpec("prefill", "bf16", 16, 0, warps=11, warp_rows=16, tile_n=128, unroll=1,
                                       vectorized=True)

@@ -13,13 +13,14 @@
 // shared memory, so all hold the group's v (every rank, float32) in registers; in the expand they take every
 // kSplit-th 32-column group of every chunk. No v in global memory. Each lane's accumulators cover 8 consecutive
 // columns of y (B's rows are staged in the MMA's interleaved order, weight_slot, their 16-byte pieces swizzled,
-// piece_of), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds the
-// 64-row tile's shrink at ranks 16-64 runs as warpgroup MMAs (wgmma, shrink_warpgroup, warpgroup_mma.cuh): each
+// weight_offset), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds
+// the 64-row tile's shrink at ranks 16-128 runs as warpgroup MMAs (wgmma, shrink_warpgroup, warpgroup_mma.cuh): each
 // warpgroup of consumers holds the partial v of all 64 rows (a warp a group) over its steps of every stage, x and A
 // read in place (staged with the 128-byte swizzle, shrink_offset; NOTES entries 106 and 108); its expand too
-// (expand_warpgroup; ranks 32 and 64 since entry 60, 16 since entry 110): each warpgroup takes 64 adjacent columns
-// of every stage, B read in place (piece_of is the wgmma swizzle of B's row width), and y's rows are staged in
-// whole 128-byte lines (row_offset, entries 114 and 115).
+// (expand_warpgroup; ranks 32 and 64 since entry 60, 16 since entry 110, 128 since entry 195): each warpgroup takes
+// 64 adjacent columns of every stage, B read in place (weight_offset is the wgmma swizzle of B's rows), and y's rows
+// are staged in whole 128-byte lines (row_offset, entries 114 and 115). At rank 128 a group's kSplit partial tiles
+// of v are summed in two rounds of half the rank (sum_parts: together they exceed a stage).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
@@ -72,11 +73,16 @@ struct PrefillTile {
   // its 16-byte pieces are swizzled instead (piece_of), so a stage holds B in 2/3 of the bytes at rank 16 and the
   // stages in flight go from 10 to 13 (benchmarks/NOTES.md, entry 45)
   static constexpr int kWeightPieces = kRank / 8;  // 16-byte pieces of a staged row of B
+  // Bytes from one staged row (slot) of B to the next: the row itself up to rank 64; above, a row's pieces lie in
+  // 128-byte halves of the weights' area (weight_offset), so the next slot's are 128 bytes on in each half
+  static constexpr int kSlotBytes = kWeightPieces <= 8 ? kWeightPitch : 128;
   static constexpr int kWeightBytes =
       kRank * kRowPitch > kStreamChunk * kWeightPitch ? kRank * kRowPitch : kStreamChunk * kWeightPitch;
-  // Rows of x or y, then A or B; in whole 1024 bytes for the 64-row tile at ranks 16-64 (kWarpgroupShrink's A is in
+  // The ranks whose 64-row tile runs its shrink as warpgroup MMAs (an m64n-kRank MMA a step; kWarpgroupShrink)
+  static constexpr bool kWarpgroupRank = kRank == 16 || kRank == 32 || kRank == 64 || kRank == 128;
+  // Rows of x or y, then A or B; in whole 1024 bytes for the 64-row tile at those ranks (kWarpgroupShrink's A is in
   // 128-byte swizzle atoms; in every build, so codegen's `_prefill_stage_bytes` knows one layout a kernel)
-  static constexpr int kStageAlign = kRows == 64 && (kRank == 16 || kRank == 32 || kRank == 64) ? 1024 : 16;
+  static constexpr int kStageAlign = kRows == 64 && kWarpgroupRank ? 1024 : 16;
   static constexpr int kStageBytes = (kRows * kRowPitch + kWeightBytes + kStageAlign - 1) / kStageAlign * kStageAlign;
   static constexpr int kNTiles = kRank / 8;
   static constexpr bool kRank8 = kRank == 8;  // v is one 8-wide step: the m16n8k8 expand (16-row tiles only)
@@ -89,13 +95,13 @@ struct PrefillTile {
 #else
   static constexpr bool kWarpgroupExpand = false;
 #endif
-  // The 64-row tile's shrink as warpgroup MMAs too (sm_90a builds), at ranks 16-64 (an m64n-kRank MMA a step): the
+  // The 64-row tile's shrink as warpgroup MMAs too (sm_90a builds), at ranks 16-128 (an m64n-kRank MMA a step): the
   // four warps of each warpgroup hold the tile's four 16-row groups, and each warpgroup takes its kShrinkSteps
   // 16-wide steps of a chunk with x and A read in place, both staged as K-major rows in 64-column halves of 128
   // bytes with the 128-byte swizzle (shrink_offset; NOTES entries 106 and 108).
 #if defined(CUTE_ARCH_MMA_SM90A_ENABLED)
   static constexpr bool kWarpgroupShrink =
-      kRows == 64 && (kRank == 16 || kRank == 32 || kRank == 64) && kStreamChunk % 64 == 0;
+      kRows == 64 && kWarpgroupRank && kStreamChunk % 64 == 0;
 #else
   static constexpr bool kWarpgroupShrink = false;
 #endif
@@ -105,7 +111,8 @@ struct PrefillTile {
                 "the expand multiplies v in 16-wide steps of the rank, or rank 8's one 8-wide step (mma.sync only)");
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
-  static_assert(kWeightPieces <= 8, "piece_of spreads 8 consecutive rows of B over the 8 16-byte bank groups");
+  static_assert(kWeightPieces <= 8 || kWeightPieces == 16,
+                "weight_offset spreads 8 consecutive rows of B over the 8 16-byte bank groups");
   static_assert(!kWarpgroupShrink || (2 * kStreamChunk * kRank <= kWeightBytes && 2 * kStreamChunk <= kRowPitch),
                 "x's and A's swizzled rows fit the stage");
 
@@ -113,7 +120,20 @@ struct PrefillTile {
   // consecutive slots, which this XOR spreads over all 8 16-byte bank groups (the slot's 8 / kWeightPieces-row
   // group, mod kWeightPieces, flips the piece), so they take one shared-memory wavefront as with padded rows.
   __device__ static constexpr int piece_of(int slot, int piece) {
-    return piece ^ (slot / (8 / kWeightPieces) % kWeightPieces);
+    return piece ^ (slot / (kWeightPieces < 8 ? 8 / kWeightPieces : 1) % kWeightPieces);
+  }
+
+  // The byte (from the stage's weights) of 16-byte piece `piece` of staged row `slot` of B: up to rank 64 the row's
+  // pieces in turn, piece_of's swizzle; above (rank 128: 16 pieces) in two 128-byte halves of kStreamChunk rows
+  // each, piece / 8 the half and piece % 8 XORed by the slot mod 8 (shrink_offset's layout: wgmma's 128-byte
+  // swizzle of K-major rows, whose 8-row atoms the expand's descriptors step through, and what spreads an
+  // ldmatrix of 8 consecutive slots over the 8 bank groups).
+  __device__ static constexpr int weight_offset(int slot, int piece) {
+    if constexpr (kWeightPieces <= 8) {
+      return slot * kWeightPitch + 16 * piece_of(slot, piece);
+    } else {
+      return shrink_offset<kStreamChunk>(slot, piece);
+    }
   }
 
   // kWarpgroupShrink: the byte of a stage's x area (kHalfRows = kRows) or A area (kRank) where 16-byte piece
@@ -257,8 +277,8 @@ struct PrefillTile {
 
   // The wgmma descriptor of K-major rows of kPitch bytes (128, 64 or 32) from shared-memory address `addr` (a row
   // of the operand's first 8-row atom, plus the 16-wide step's 32 bytes), their 16-byte pieces swizzled as that row
-  // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (piece_of's
-  // swizzle at kWeightPitch) and, with kWarpgroupShrink, each 128-byte half of staged x and A (shrink_offset).
+  // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (weight_offset's
+  // swizzle at kSlotBytes) and, with kWarpgroupShrink, each 128-byte half of staged x and A (shrink_offset).
   template <int kPitch>
   __device__ static uint64_t swizzled_desc(uint32_t addr) {
     static_assert(kPitch == 128 || kPitch == 64 || kPitch == 32, "a wgmma swizzle's row width");
@@ -313,7 +333,7 @@ struct PrefillTile {
     // b_off: rank 8 one ldmatrix x4 a 32-column group, [i][0][0] (lane l: slot col0 + l, its one piece)
     uint32_t b_off[kColGroups][kRankSteps][2], y_off[kColGroups][2];
     if constexpr (kWarpgroups) {  // the swizzles are the address's: their atoms must start on their own size
-      if (cute::cast_smem_ptr_to_uint(smem.stage[0]) % (kWarpgroupShrink ? 1024 : 8 * kWeightPitch) != 0) __trap();
+      if (cute::cast_smem_ptr_to_uint(smem.stage[0]) % (kWarpgroupShrink ? 1024 : 8 * kSlotBytes) != 0) __trap();
     }
 #pragma unroll
     for (int i = 0; i < kColGroups; ++i) {
@@ -324,7 +344,7 @@ struct PrefillTile {
         for (int jp = 0; jp < (kRank8 ? 1 : 2); ++jp) {
           const int slot = kRank8 ? col0 + lane : col0 + 8 * (2 * jp + lane / 16) + lane % 8;
           const int piece = kRank8 ? 0 : 2 * ks + (lane / 8) % 2;
-          b_off[i][ks][jp] = kRows * kRowPitch + slot * kWeightPitch + 16 * piece_of(slot, piece);
+          b_off[i][ks][jp] = kRows * kRowPitch + weight_offset(slot, piece);
           asm volatile("" : "+r"(b_off[i][ks][jp]));  // kept in a register, not recomputed in the loop
         }
 #pragma unroll
@@ -504,7 +524,7 @@ struct PrefillTile {
     const int t = threadIdx.x % 4;
     float d[8][4];
     zero_fill(d);
-    const uint32_t b0 = cute::cast_smem_ptr_to_uint(stage + kRows * kRowPitch) + col_group(0, part) * kWeightPitch;
+    const uint32_t b0 = cute::cast_smem_ptr_to_uint(stage + kRows * kRowPitch) + col_group(0, part) * kSlotBytes;
 #pragma unroll
     for (int j = 0; j < 8; ++j)
 #pragma unroll
@@ -512,7 +532,7 @@ struct PrefillTile {
     cute::warpgroup_arrive();
 #pragma unroll
     for (int ks = 0; ks < kRank / 16; ++ks) {
-      const uint64_t desc = swizzled_desc<kWeightPitch>(b0 + 32 * ks);
+      const uint64_t desc = swizzled_desc<kSlotBytes>(b0 + weight_offset(0, 2 * ks));  // the step's 16 ranks
       wgmma_64xNx16<T, 64>(d, v_hi[ks], desc);
       wgmma_64xNx16<T, 64>(d, v_lo[ks], desc);
     }
@@ -555,28 +575,38 @@ struct PrefillTile {
 
   // After the last shrink chunk of the block's share (stage memory `stage`, still held by every consumer warp):
   // the kSplit warps of each group exchange their partial v through the stage and all end with the same sum
-  // (added in part order, whichever warp adds).
+  // (added in part order, whichever warp adds). Where every warp's whole partial v exceeds a stage (rank 128's
+  // 64-row tile) in kRounds rounds of kNTiles / kRounds n-tiles, the stage reused after every warp's last reads.
   __device__ static void sum_parts(unsigned char* stage, int group, int part, float (&acc)[kNTiles][4]) {
     constexpr int kPartialBytes = 16 * kRank * 4;
-    static_assert(kConsumers * kPartialBytes <= kStageBytes, "every warp's partial v fits one stage");
+    constexpr int kRounds = (kConsumers * kPartialBytes + kStageBytes - 1) / kStageBytes;
+    constexpr int kRoundTiles = kNTiles / kRounds;  // a warp's n-tiles in each round
+    static_assert(kNTiles % kRounds == 0 && kConsumers * (kPartialBytes / kRounds) <= kStageBytes,
+                  "every warp's share of a round's partial v fits one stage");
     const int lane = threadIdx.x % 32;
-    float4* slots = reinterpret_cast<float4*>(stage + kSplit * group * kPartialBytes) + lane;
-    stamp_wait(kWaitPartsFirst, 0, 0);
-    consumers_sync();  // every warp has read the chunk
+    float4* slots = reinterpret_cast<float4*>(stage + kSplit * group * (kPartialBytes / kRounds)) + lane;
 #pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt)
-      slots[(part * kNTiles + nt) * 32] = make_float4(acc[nt][0], acc[nt][1], acc[nt][2], acc[nt][3]);
-    stamp_wait(kWaitPartsSecond, 0, 0);
-    consumers_sync();
+    for (int r = 0; r < kRounds; ++r) {
+      stamp_wait(kWaitPartsFirst, r, 0);
+      consumers_sync();  // every warp has read the chunk (after the first round: the last round's slots)
 #pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt) {
-      float4 sum = slots[nt * 32];
-#pragma unroll
-      for (int q = 1; q < kSplit; ++q) {
-        const float4 o = slots[(q * kNTiles + nt) * 32];
-        sum.x += o.x; sum.y += o.y; sum.z += o.z; sum.w += o.w;
+      for (int nt = 0; nt < kRoundTiles; ++nt) {
+        const float(&mine)[4] = acc[r * kRoundTiles + nt];
+        slots[(part * kRoundTiles + nt) * 32] = make_float4(mine[0], mine[1], mine[2], mine[3]);
       }
-      acc[nt][0] = sum.x; acc[nt][1] = sum.y; acc[nt][2] = sum.z; acc[nt][3] = sum.w;
+      stamp_wait(kWaitPartsSecond, r, 0);
+      consumers_sync();
+#pragma unroll
+      for (int nt = 0; nt < kRoundTiles; ++nt) {
+        float4 sum = slots[nt * 32];
+#pragma unroll
+        for (int q = 1; q < kSplit; ++q) {
+          const float4 o = slots[(q * kRoundTiles + nt) * 32];
+          sum.x += o.x; sum.y += o.y; sum.z += o.z; sum.w += o.w;
+        }
+        float(&out)[4] = acc[r * kRoundTiles + nt];
+        out[0] = sum.x; out[1] = sum.y; out[2] = sum.z; out[3] = sum.w;
+      }
     }
   }
 

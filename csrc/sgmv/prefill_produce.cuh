@@ -27,7 +27,10 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   constexpr int kLaneRows = kRows / 8;       // this lane's rows of x and y
   constexpr int kLaneRanks = kRank / 8;      // and of A
   constexpr int kSlotStep = 32 / kWeightPieces * kProducers;  // B slots between a lane's slots
-  static_assert(kSlotStep % 8 == 0, "a lane's slots share their piece_of swizzle");
+  // The swizzles of a lane's slots (weight_offset goes by the slot mod 8), in turn: one up to rank 64; two at rank
+  // 128, whose lanes copy every fourth slot
+  constexpr int kSlotSwizzles = kSlotStep % 8 == 0 ? 1 : 8 / kSlotStep;
+  static_assert(kSlotStep % 8 == 0 || 8 % kSlotStep == 0, "a lane's slots cycle through kSlotSwizzles swizzles");
   constexpr int kLaneSlots = kStreamChunk / kSlotStep;
   const int lane = threadIdx.x % 32;
   const int piece = lane % 8;
@@ -51,7 +54,12 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   constexpr int kRows8 = 8 * (kWarpgroupShrink ? 128 : 2 * kStreamChunk);  // x's and A's
   constexpr int kXLine = kWarpgroupShrink ? kRows * 128 : 128;
   constexpr int kALine = kWarpgroupShrink ? kRank * 128 : 128;
-  const uint32_t slot_dst = kRows * kRowPitch + first_slot * kWeightPitch + 16 * piece_of(first_slot, wpiece);
+  // The destinations of this lane's first kSlotSwizzles slots (B's rows); its slot j lies (j - j % kSlotSwizzles)
+  // kSlotStep slots of kSlotBytes on from slot j % kSlotSwizzles
+  uint32_t slot_dst[kSlotSwizzles];
+#pragma unroll
+  for (int v = 0; v < kSlotSwizzles; ++v)
+    slot_dst[v] = kRows * kRowPitch + weight_offset(first_slot + kSlotStep * v, wpiece);
   int it = 0;
   for (int n = 0;; ++n) {
     const Info tile = next_tile(smem, n);
@@ -135,10 +143,11 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
 #pragma unroll
       for (int j = 0; j < kLaneSlots; ++j) {
         if (weight_slot(first_slot + kSlotStep * j) < cols) {
+          const uint32_t dst = st + slot_dst[j % kSlotSwizzles] + kSlotStep * (j - j % kSlotSwizzles) * kSlotBytes;
           if constexpr (kTrueRanks)
-            prefill_copy16(st + slot_dst + kSlotStep * j * kWeightPitch, bs[j], b_bytes);
+            prefill_copy16(dst, bs[j], b_bytes);
           else
-            prefill_copy16(st + slot_dst + kSlotStep * j * kWeightPitch, bs[j]);
+            prefill_copy16(dst, bs[j]);
         }
         bs[j] += b_chunk;
       }

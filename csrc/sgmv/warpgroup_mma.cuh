@@ -13,7 +13,7 @@ namespace sgmv {
 // D(64xN, float32) += A(64x16) * B(16xN, shared memory descriptor) over a warpgroup (sm_90a), both K-major: A from
 // registers (RS: each warp holds A's 16 rows as the mma.sync fragment of its 16x16 step) or from shared memory (SS:
 // a descriptor too). Each warp holds D's 16 rows as the mma.sync accumulators of N / 8 n-tiles. N: 64 (the expand's
-// 64 columns of y, the shrink at rank 64), 32 or 16 (the shrink at those ranks).
+// 64 columns of y, the shrink at rank 64), 128, 32 or 16 (the shrink at those ranks).
 template <class T, int N> struct WarpgroupMma;
 #define SGMV_WARPGROUP_MMA(TYPE, N, NAME)                                                                 \
   template <> struct WarpgroupMma<TYPE, N> {                                                              \
@@ -22,9 +22,11 @@ template <class T, int N> struct WarpgroupMma;
     using SS = cute::SM90::GMMA::MMA_64x##N##x16_F32##NAME##_SS<cute::SM90::GMMA::Major::K,               \
                                                                 cute::SM90::GMMA::Major::K>;              \
   };
+SGMV_WARPGROUP_MMA(__nv_bfloat16, 128, BF16BF16)
 SGMV_WARPGROUP_MMA(__nv_bfloat16, 64, BF16BF16)
 SGMV_WARPGROUP_MMA(__nv_bfloat16, 32, BF16BF16)
 SGMV_WARPGROUP_MMA(__nv_bfloat16, 16, BF16BF16)
+SGMV_WARPGROUP_MMA(__half, 128, F16F16)
 SGMV_WARPGROUP_MMA(__half, 64, F16F16)
 SGMV_WARPGROUP_MMA(__half, 32, F16F16)
 SGMV_WARPGROUP_MMA(__half, 16, F16F16)
@@ -33,7 +35,16 @@ SGMV_WARPGROUP_MMA(__half, 16, F16F16)
 // Op::fma with the operands `a` (A's registers or descriptor, then B's descriptor) and D's N / 2 floats.
 template <class Op, int N, class... Operands>
 __device__ __forceinline__ void warpgroup_fma(float (&d)[N / 8][4], Operands... a) {
-  if constexpr (N == 64) {
+  if constexpr (N == 128) {
+    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
+            d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
+            d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
+            d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3],
+            d[8][0], d[8][1], d[8][2], d[8][3], d[9][0], d[9][1], d[9][2], d[9][3],
+            d[10][0], d[10][1], d[10][2], d[10][3], d[11][0], d[11][1], d[11][2], d[11][3],
+            d[12][0], d[12][1], d[12][2], d[12][3], d[13][0], d[13][1], d[13][2], d[13][3],
+            d[14][0], d[14][1], d[14][2], d[14][3], d[15][0], d[15][1], d[15][2], d[15][3]);
+  } else if constexpr (N == 64) {
     Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
             d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
             d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
