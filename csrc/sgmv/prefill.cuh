@@ -13,12 +13,12 @@
 // shared memory, so all hold the group's v (every rank, float32) in registers; in the expand they take every
 // kSplit-th 32-column group of every chunk. No v in global memory. Each lane's accumulators cover 8 consecutive
 // columns of y (B's rows are staged in the MMA's interleaved order, weight_slot, their 16-byte pieces swizzled,
-// weight_offset), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds
+// weight_at), so it reads y from the stage and stores y + scale * v @ B^T in 16-byte vectors. In sm_90a builds
 // the 64-row tile's shrink at ranks 16-128 runs as warpgroup MMAs (wgmma, shrink_warpgroup, warpgroup_mma.cuh): each
 // warpgroup of consumers holds the partial v of all 64 rows (a warp a group) over its steps of every stage, x and A
 // read in place (staged with the 128-byte swizzle, shrink_offset; NOTES entries 106 and 108); its expand too
 // (expand_warpgroup; ranks 32 and 64 since entry 60, 16 since entry 110, 128 since entry 195): each warpgroup takes
-// 64 adjacent columns of every stage, B read in place (weight_offset is the wgmma swizzle of B's rows), and y's rows
+// 64 adjacent columns of every stage, B read in place (weight_at is the wgmma swizzle of B's rows), and y's rows
 // are staged in whole 128-byte lines (row_offset, entries 114 and 115). At rank 128 a group's kSplit partial tiles
 // of v are summed in two rounds of half the rank (sum_parts: together they exceed a stage).
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
@@ -74,7 +74,7 @@ struct PrefillTile {
   // stages in flight go from 10 to 13 (benchmarks/NOTES.md, entry 45)
   static constexpr int kWeightPieces = kRank / 8;  // 16-byte pieces of a staged row of B
   // Bytes from one staged row (slot) of B to the next: the row itself up to rank 64; above, a row's pieces lie in
-  // 128-byte halves of the weights' area (weight_offset), so the next slot's are 128 bytes on in each half
+  // 128-byte halves of the weights' area (weight_at), so the next slot's are 128 bytes on in each half
   static constexpr int kSlotBytes = kWeightPieces <= 8 ? kWeightPitch : 128;
   static constexpr int kWeightBytes =
       kRank * kRowPitch > kStreamChunk * kWeightPitch ? kRank * kRowPitch : kStreamChunk * kWeightPitch;
@@ -112,7 +112,7 @@ struct PrefillTile {
   static_assert(kStreamChunk == 128 || kStreamChunk == 256, "a row piece is 16 or 32 lanes' 16-byte pieces");
   static_assert(kStreamChunk / 32 % kSplit == 0, "the consumer warps of a group share a chunk's 32-column groups");
   static_assert(kWeightPieces <= 8 || kWeightPieces == 16,
-                "weight_offset spreads 8 consecutive rows of B over the 8 16-byte bank groups");
+                "weight_at spreads 8 consecutive rows of B over the 8 16-byte bank groups");
   static_assert(!kWarpgroupShrink || (2 * kStreamChunk * kRank <= kWeightBytes && 2 * kStreamChunk <= kRowPitch),
                 "x's and A's swizzled rows fit the stage");
 
@@ -123,16 +123,17 @@ struct PrefillTile {
     return piece ^ (slot / (kWeightPieces < 8 ? 8 / kWeightPieces : 1) % kWeightPieces);
   }
 
-  // The byte (from the stage's weights) of 16-byte piece `piece` of staged row `slot` of B: up to rank 64 the row's
-  // pieces in turn, piece_of's swizzle; above (rank 128: 16 pieces) in two 128-byte halves of kStreamChunk rows
-  // each, piece / 8 the half and piece % 8 XORed by the slot mod 8 (shrink_offset's layout: wgmma's 128-byte
-  // swizzle of K-major rows, whose 8-row atoms the expand's descriptors step through, and what spreads an
-  // ldmatrix of 8 consecutive slots over the 8 bank groups).
-  __device__ static constexpr int weight_offset(int slot, int piece) {
+  // The byte of 16-byte piece `piece` of staged row `slot` of B in a stage whose weights start at byte `weights`: up
+  // to rank 64 the row's pieces in turn, piece_of's swizzle; above (rank 128: 16 pieces) in two 128-byte halves of
+  // kStreamChunk rows each, piece / 8 the half and piece % 8 XORed by the slot mod 8 (shrink_offset's layout:
+  // wgmma's 128-byte swizzle of K-major rows, whose 8-row atoms the expand's descriptors step through, and what
+  // spreads an ldmatrix of 8 consecutive slots over the 8 bank groups). (`weights` inside: the sums keep the
+  // association the code had before rank 128, and with it the SASS of every other rank's kernels.)
+  __device__ static constexpr int weight_at(int weights, int slot, int piece) {
     if constexpr (kWeightPieces <= 8) {
-      return slot * kWeightPitch + 16 * piece_of(slot, piece);
+      return weights + slot * kWeightPitch + 16 * piece_of(slot, piece);
     } else {
-      return shrink_offset<kStreamChunk>(slot, piece);
+      return weights + shrink_offset<kStreamChunk>(slot, piece);
     }
   }
 
@@ -277,7 +278,7 @@ struct PrefillTile {
 
   // The wgmma descriptor of K-major rows of kPitch bytes (128, 64 or 32) from shared-memory address `addr` (a row
   // of the operand's first 8-row atom, plus the 16-wide step's 32 bytes), their 16-byte pieces swizzled as that row
-  // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (weight_offset's
+  // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (weight_at's
   // swizzle at kSlotBytes) and, with kWarpgroupShrink, each 128-byte half of staged x and A (shrink_offset).
   template <int kPitch>
   __device__ static uint64_t swizzled_desc(uint32_t addr) {
@@ -344,7 +345,7 @@ struct PrefillTile {
         for (int jp = 0; jp < (kRank8 ? 1 : 2); ++jp) {
           const int slot = kRank8 ? col0 + lane : col0 + 8 * (2 * jp + lane / 16) + lane % 8;
           const int piece = kRank8 ? 0 : 2 * ks + (lane / 8) % 2;
-          b_off[i][ks][jp] = kRows * kRowPitch + weight_offset(slot, piece);
+          b_off[i][ks][jp] = weight_at(kRows * kRowPitch, slot, piece);
           asm volatile("" : "+r"(b_off[i][ks][jp]));  // kept in a register, not recomputed in the loop
         }
 #pragma unroll
@@ -532,7 +533,7 @@ struct PrefillTile {
     cute::warpgroup_arrive();
 #pragma unroll
     for (int ks = 0; ks < kRank / 16; ++ks) {
-      const uint64_t desc = swizzled_desc<kSlotBytes>(b0 + weight_offset(0, 2 * ks));  // the step's 16 ranks
+      const uint64_t desc = swizzled_desc<kSlotBytes>(b0 + weight_at(0, 0, 2 * ks));  // the step's 16 ranks
       wgmma_64xNx16<T, 64>(d, v_hi[ks], desc);
       wgmma_64xNx16<T, 64>(d, v_lo[ks], desc);
     }

@@ -27,10 +27,9 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   constexpr int kLaneRows = kRows / 8;       // this lane's rows of x and y
   constexpr int kLaneRanks = kRank / 8;      // and of A
   constexpr int kSlotStep = 32 / kWeightPieces * kProducers;  // B slots between a lane's slots
-  // The swizzles of a lane's slots (weight_offset goes by the slot mod 8), in turn: one up to rank 64; two at rank
-  // 128, whose lanes copy every fourth slot
-  constexpr int kSlotSwizzles = kSlotStep % 8 == 0 ? 1 : 8 / kSlotStep;
-  static_assert(kSlotStep % 8 == 0 || 8 % kSlotStep == 0, "a lane's slots cycle through kSlotSwizzles swizzles");
+  // weight_at's swizzle goes by the slot mod 8: a lane's slots share theirs up to rank 64; at rank 128 (every fourth
+  // slot a lane) its odd slots have another
+  static_assert(kSlotStep % 8 == 0 || kSlotStep == 4, "a lane's slots take one swizzle, or two in turn");
   constexpr int kLaneSlots = kStreamChunk / kSlotStep;
   const int lane = threadIdx.x % 32;
   const int piece = lane % 8;
@@ -54,12 +53,11 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   constexpr int kRows8 = 8 * (kWarpgroupShrink ? 128 : 2 * kStreamChunk);  // x's and A's
   constexpr int kXLine = kWarpgroupShrink ? kRows * 128 : 128;
   constexpr int kALine = kWarpgroupShrink ? kRank * 128 : 128;
-  // The destinations of this lane's first kSlotSwizzles slots (B's rows); its slot j lies (j - j % kSlotSwizzles)
-  // kSlotStep slots of kSlotBytes on from slot j % kSlotSwizzles
-  uint32_t slot_dst[kSlotSwizzles];
-#pragma unroll
-  for (int v = 0; v < kSlotSwizzles; ++v)
-    slot_dst[v] = kRows * kRowPitch + weight_offset(first_slot + kSlotStep * v, wpiece);
+  // This lane's slot j lies kSlotStep j slots of kSlotBytes on from slot_dst, or at rank 128, for odd j, from
+  // odd_slot_dst (its next slot's destination less kSlotStep slots)
+  const uint32_t slot_dst = weight_at(kRows * kRowPitch, first_slot, wpiece);
+  [[maybe_unused]] const uint32_t odd_slot_dst =
+      weight_at(kRows * kRowPitch, first_slot + kSlotStep, wpiece) - kSlotStep * kSlotBytes;
   int it = 0;
   for (int n = 0;; ++n) {
     const Info tile = next_tile(smem, n);
@@ -143,11 +141,11 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
 #pragma unroll
       for (int j = 0; j < kLaneSlots; ++j) {
         if (weight_slot(first_slot + kSlotStep * j) < cols) {
-          const uint32_t dst = st + slot_dst[j % kSlotSwizzles] + kSlotStep * (j - j % kSlotSwizzles) * kSlotBytes;
+          const uint32_t first = kSlotStep % 8 != 0 && j % 2 == 1 ? odd_slot_dst : slot_dst;
           if constexpr (kTrueRanks)
-            prefill_copy16(dst, bs[j], b_bytes);
+            prefill_copy16(st + first + kSlotStep * j * kSlotBytes, bs[j], b_bytes);
           else
-            prefill_copy16(dst, bs[j]);
+            prefill_copy16(st + first + kSlotStep * j * kSlotBytes, bs[j]);
         }
         bs[j] += b_chunk;
       }

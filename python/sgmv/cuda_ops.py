@@ -213,8 +213,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     to 512 rows of v at rank 64, 256 at rank 128);
     batches of many segments of up to 31 rows, long segments, and the mid-size batches between, in one launch of the
     prefill kernel (prefill.cuh; with true ranks its variant for them; one_launch.prefers_prefill). A batch without a
-    one-launch kernel at its rank (at 128: over 256 rows, or prefill) whose half has one: two such launches, one a half
-    of the rank each (one_launch.rank_split). At rank 8, whose only prefill kernel is a 16-row tile, the batches it
+    one-launch kernel at its rank (at 128, whose prefill kernel is a 64-row tile: over 256 rows where that tile does not
+    take them, e.g. many short segments) whose half has one: two such launches, one a half of the rank each
+    (one_launch.rank_split). At rank 8, whose only prefill kernel is a 16-row tile, the batches it
     takes run on rank 16's variant for true ranks, every adapter given rank 8, or where that is its 16-row tile on
     rank 8's own (one_launch.padded_prefill). Otherwise a split-K shrink
     storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail

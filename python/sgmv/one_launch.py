@@ -272,8 +272,9 @@ def _wide_rank_tiles_per_block(problem: Problem, kernels: list[KernelRecord], nu
 
 
 # A batch without a one-launch kernel at its rank (at 128 in the default build: those the fused kernel's grid
-# handoff does not take, over 256 rows or more column tiles a block than handoff_over_pair allows, and prefill, where
-# the prefill kernel's stages would need more shared memory) runs add_lora as two one-launch add_loras over the halves
+# handoff does not take, over 256 rows or more column tiles a block than handoff_over_pair allows, and the prefill
+# batches its prefill kernel, a 64-row tile only since entry 195, does not: many short segments, mid-size batches whose
+# 64-row tiles fill too few SMs) runs add_lora as two one-launch add_loras over the halves
 # of the rank where both halves have one: (x A^T) B^T = (x A_1^T) B_1^T + (x A_2^T) B_2^T, A_1 being A's first r / 2
 # rows and B_1 B's first r / 2 columns (views, no copies). x is read twice and y read and written twice, and y is
 # rounded to its dtype after each half (v stays float32 within each). From benchmarks/dispatch_sweep.py over the
