@@ -7,5 +7,5 @@
 set -uo pipefail
 mkdir -p "$OUT/suite"
 OUT="$OUT/suite" bash benchmarks/run_of_record.sh dist_q suite
-cd /tmp && PYTHONPATH=/tmp/rec timeout 90 python3 -m sgmv bench --dtype bf16,fp16 --op add_lora --no-baselines \
+cd /tmp && PYTHONPATH=/tmp/rec timeout 50 python3 -m sgmv bench --dtype bf16,fp16 --op add_lora --no-baselines \
   --no-pairs --cases r128_prefill --out "$OUT/bench-q" > "$OUT/bench-q.log" 2>&1; tail -2 "$OUT/bench-q.log"
