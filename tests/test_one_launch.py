@@ -243,6 +243,24 @@ def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkey
     assert one_launch.rank_split(problem, HALF_RANK, 132) is None
 
 
+def test_rank_128_s_64_row_prefill_tile_takes_long_segments_and_the_halves_the_short_ones():
+    """NOTES entry 195: rank 128's prefill kernel is the 64-row tile only (codegen's PREFILL_TALL_ONLY_RANKS). Long
+    segments run on it in one launch, no longer as two rank-64 halves; many short segments, which only a 16-row tile
+    takes, still run as two halves on rank 64's."""
+    r64 = PREFILL[1:] + PREFILL_SHORT[2:]
+    r128 = rec(op="prefill", rank=128, hidden=0, warps=11, warp_rows=64, tile_n=128, unroll=1, threads=352,
+               smem_bytes=189568)
+    assert [k.rank for k in r64] == [64, 64, 64]
+    long = fused_prob(rank=128, rows=8192, segs=8)
+    assert one_launch.one_launch_kernel(long, r64 + [r128], 132) == r128
+    assert one_launch.rank_split(long, r64 + [r128], 132) is None
+    assert one_launch.rank_split(long, r64, 132).rank == 64  # without it: two halves on rank 64's 64-row tile
+    short = fused_prob(rank=128, rows=4096, segs=256)
+    assert one_launch.one_launch_kernel(short, r64 + [r128], 132) is None
+    half = one_launch.rank_split(short, r64 + [r128], 132)
+    assert half.rank == 64 and one_launch.one_launch_kernel(half, r64 + [r128], 132).warp_rows == 16
+
+
 def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
     """one_launch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
     (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
