@@ -1,7 +1,8 @@
 """Time add_lora as dispatch runs it ("auto"), as the shrink-expand pair, and forced onto each compiled one-launch
 kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true ranks), over the quick sweep's cases
 (BENCH.md method: graph replay, cold cache, median). Feeds dispatch.prefers_fused and the one-launch kernel choice
-(benchmarks/NOTES.md); a kernel that cannot take a case is left out of its line. Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES]
+(benchmarks/NOTES.md); a kernel that cannot take a case is left out of its line.
+Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
 """
 import json
@@ -13,8 +14,8 @@ import torch
 import sgmv
 from sgmv import cuda_ops, manifest
 from sgmv.bench.cases import make_buffers, matching, sweep
-from sgmv.errors import UnsupportedError
 from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph
+from sgmv.errors import UnsupportedError
 
 
 def main(out_path: str, dtype_name: str = "bf16", cases: str = "") -> None:
