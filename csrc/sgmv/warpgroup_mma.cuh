@@ -1,7 +1,9 @@
 // Warpgroup MMAs (sm_90a wgmma) of the prefill kernel's 64-row tile (prefill.cuh, NOTES entries 60 and 106), over
 // CuTe's atoms.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -32,30 +34,17 @@ SGMV_WARPGROUP_MMA(__half, 32, F16F16)
 SGMV_WARPGROUP_MMA(__half, 16, F16F16)
 #undef SGMV_WARPGROUP_MMA
 
-// Op::fma with the operands `a` (A's registers or descriptor, then B's descriptor) and D's N / 2 floats.
+// Op::fma with the operands `a` (A's registers or descriptor, then B's descriptor) and D's N / 2 floats, in order
+// (d[0][0], d[0][1], ..., d[N / 8 - 1][3]: float I is d[I / 4][I % 4]).
+template <class Op, int N, size_t... I, class... Operands>
+__device__ __forceinline__ void warpgroup_fma_each(float (&d)[N / 8][4], std::index_sequence<I...>, Operands... a) {
+  Op::fma(a..., d[I / 4][I % 4]...);
+}
+
 template <class Op, int N, class... Operands>
 __device__ __forceinline__ void warpgroup_fma(float (&d)[N / 8][4], Operands... a) {
-  if constexpr (N == 128) {
-    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
-            d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
-            d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
-            d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3],
-            d[8][0], d[8][1], d[8][2], d[8][3], d[9][0], d[9][1], d[9][2], d[9][3],
-            d[10][0], d[10][1], d[10][2], d[10][3], d[11][0], d[11][1], d[11][2], d[11][3],
-            d[12][0], d[12][1], d[12][2], d[12][3], d[13][0], d[13][1], d[13][2], d[13][3],
-            d[14][0], d[14][1], d[14][2], d[14][3], d[15][0], d[15][1], d[15][2], d[15][3]);
-  } else if constexpr (N == 64) {
-    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
-            d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3],
-            d[4][0], d[4][1], d[4][2], d[4][3], d[5][0], d[5][1], d[5][2], d[5][3],
-            d[6][0], d[6][1], d[6][2], d[6][3], d[7][0], d[7][1], d[7][2], d[7][3]);
-  } else if constexpr (N == 32) {
-    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3],
-            d[2][0], d[2][1], d[2][2], d[2][3], d[3][0], d[3][1], d[3][2], d[3][3]);
-  } else {
-    static_assert(N == 16, "the instantiated widths");
-    Op::fma(a..., d[0][0], d[0][1], d[0][2], d[0][3], d[1][0], d[1][1], d[1][2], d[1][3]);
-  }
+  static_assert(N == 16 || N == 32 || N == 64 || N == 128, "the instantiated widths");
+  warpgroup_fma_each<Op, N>(d, std::make_index_sequence<N / 2>{}, a...);
 }
 
 template <class T, int N>
