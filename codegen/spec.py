@@ -344,6 +344,8 @@ PREFILL_SHORT_ONLY_RANKS = (8,)  # the 16-row tile only (prefill.cuh's m16n8k8 e
 # 0.72-0.97x rank 16's time on the batches padded_prefill gave rank 16's 16-row tile (NOTES.md, entries 173-174)
 PREFILL_TALL_ONLY_RANKS = (128,)  # the 64-row tile only (warpgroup MMAs, v summed in two rounds): the prefill batches
 # that ran as two rank-64 launches, each reading x and y (NOTES.md, entry 195)
+PREFILL_UNPADDED_RANKS = (128,)  # prefill.cuh's kRowPitch without the 16 unused bytes: rank 128's stages 51 -> 48 KB,
+# so the budget holds four with the cluster partner's 32 KB (entry 198)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 
@@ -354,11 +356,11 @@ def prefill_wgmma_shrink(rows: int, rank: int) -> bool:
 
 
 def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
-    """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each: kRowPitch, whose
-    16 bytes are unused since entry 115 packed the rows), then A's rows (the same pitch) or B's (every rank,
+    """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each but at
+    PREFILL_UNPADDED_RANKS: kRowPitch, whose 16 bytes are unused since entry 115 packed the rows), then A's rows (the same pitch) or B's (every rank,
     swizzled), whichever is larger; the 64-row tile at ranks 16-128 in whole 1024 bytes (its swizzled A,
     kStageAlign)."""
-    row_pitch = 2 * chunk + 16
+    row_pitch = 2 * chunk + (0 if rank in PREFILL_UNPADDED_RANKS else 16)
     weights = max(rank * row_pitch, chunk * 2 * rank)
     align = 1024 if prefill_wgmma_shrink(rows, rank) else 16
     return -(-(rows * row_pitch + weights) // align) * align

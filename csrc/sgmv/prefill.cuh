@@ -67,8 +67,9 @@ struct PrefillTile {
   static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker
   // Bytes a staged row of x or y keeps: row_offset packs the rows in their first 2 kStreamChunk and the swizzle
   // avoids the bank conflicts (entries 114 and 115); the 16 more, unused, keep the stage sizes of codegen's
-  // prefill_stage_bytes
-  static constexpr int kRowPitch = 2 * kStreamChunk + 16;
+  // prefill_stage_bytes below rank 128 (their stage counts were measured with them), while rank 128's stages drop
+  // them and fit a fourth (codegen's PREFILL_UNPADDED_RANKS; entry 198)
+  static constexpr int kRowPitch = 2 * kStreamChunk + (kRank == 128 ? 0 : 16);
   static constexpr int kWeightPitch = 2 * kRank;  // bytes per staged row of B (h_out row, every rank), unpadded:
   // its 16-byte pieces are swizzled instead (piece_of), so a stage holds B in 2/3 of the bytes at rank 16 and the
   // stages in flight go from 10 to 13 (benchmarks/NOTES.md, entry 45)
