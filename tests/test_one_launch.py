@@ -261,6 +261,29 @@ def test_rank_128_s_64_row_prefill_tile_takes_long_segments_and_the_halves_the_s
     assert half.rank == 64 and one_launch.one_launch_kernel(half, r64 + [r128], 132).warp_rows == 16
 
 
+def test_rank_128_s_mid_size_batches_take_the_halves_where_their_16_row_tiles_stream_less(monkeypatch):
+    """NOTES entry 199: between long and short segments, rank 128's 64-row tile takes the batches whose halves would
+    run rank 64's 64-row tile (0.61-0.82x their time), but where the halves run the 16-row tile and stream fewer
+    bytes an SM, both launches together, the halves run (24 segments of 32 rows: the one launch took 1.15-1.21x)."""
+    r64 = PREFILL[1:] + PREFILL_SHORT[2:]
+    r128 = rec(op="prefill", rank=128, hidden=0, warps=11, warp_rows=64, tile_n=128, unroll=1, threads=352,
+               smem_bytes=229520)
+    kernels = r64 + [r128]
+
+    def batch(segs, rows):  # the lengths known to the host, as the bench's batches
+        return dataclasses.replace(fused_prob(rank=128, rows=segs * rows, segs=segs), max_segment_rows=rows)
+
+    for segs, rows in ((3, 512), (24, 64), (1, 2048), (48, 64)):  # measured 0.61-0.82x
+        assert one_launch.one_launch_kernel(batch(segs, rows), kernels, 132) == r128
+    for segs in (24, 32):  # 32 rows a segment
+        mid = batch(segs, 32)
+        assert one_launch.one_launch_kernel(mid, kernels, 132) is None
+        half = one_launch.rank_split(mid, kernels, 132)
+        assert half.rank == 64 and one_launch.one_launch_kernel(half, kernels, 132).warp_rows == 16
+    monkeypatch.setattr(one_launch, "RANK_SPLIT", 0)  # no halves: the one launch
+    assert one_launch.one_launch_kernel(batch(24, 32), kernels, 132) == r128
+
+
 def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
     """one_launch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
     (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true

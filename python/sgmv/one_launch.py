@@ -166,6 +166,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     only beside the 64-row tile) where the 64-row tile is not offered, i.e. in place of the launch pair: a call at
     the rank itself, not a rank-split half nor a padded rank. The prefill kernels of a rank of PADDED_PREFILL_RANKS
     run only the batches padded_prefill gives them."""
+    kernels = list(kernels)
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks
                and k.rank not in PADDED_PREFILL_RANKS]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
@@ -187,7 +188,29 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         short = None
     offers = [chosen[0] for chosen, offered in ((tall, tall_offered),
                                                 (short, busy(short, PREFILL_FEW_ROWS_MIN_SM_PERCENT))) if offered]
-    return min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
+    chosen = min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
+    if chosen is not None and _halves_short_tile_stream_less(problem, chosen, fitting, kernels, num_sms,
+                                                              resident_blocks):
+        return None
+    return chosen
+
+
+# A rank whose build has the 64-row tile only (codegen's PREFILL_TALL_ONLY_RANKS: 128) runs the batches between on
+# it where rank_split's two half-rank launches would run the 16-row tile, unless those stream fewer bytes an SM, both
+# launches together (prefill_bytes_per_sm): 24 segments of 32 rows at r128 took 1.15-1.21x the halves' time on rank
+# 128's tile (4096 and 4096 -> 14336; 32 segments 1.02-1.03x), and the batches whose halves ran the 64-row tile
+# 0.61-0.82x (NOTES.md, entry 199). The model puts those halves always above the one launch (twice the rows' bytes).
+def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitting: list[KernelRecord],
+                                   kernels: Iterable[KernelRecord], num_sms: int,
+                                   resident_blocks: Optional[Callable[[KernelRecord], int]]) -> bool:
+    """Whether the prefill batch `problem`, whose rank has no 16-row tile among `fitting`, streams fewer bytes an SM as
+    rank_split's two half-rank launches on the 16-row tile than in one on `chosen`."""
+    if not RANK_SPLIT or any(k.warp_rows == PREFILL_SHORT_ROWS for k in fitting):
+        return False
+    half = _half_rank(problem)
+    half_kernel = half and prefers_prefill(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    return (half_kernel is not None and half_kernel.warp_rows == PREFILL_SHORT_ROWS
+            and 2 * prefill_bytes_per_sm(half, half_kernel, num_sms) < prefill_bytes_per_sm(problem, chosen, num_sms))
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
