@@ -280,6 +280,9 @@ def test_rank_128_s_mid_size_batches_take_the_halves_where_their_16_row_tiles_st
         assert one_launch.one_launch_kernel(mid, kernels, 132) is None
         half = one_launch.rank_split(mid, kernels, 132)
         assert half.rank == 64 and one_launch.one_launch_kernel(half, kernels, 132).warp_rows == 16
+    ranked = [dataclasses.replace(k, true_ranks=True) for k in kernels]
+    with_ranks = dataclasses.replace(batch(24, 32), true_ranks=True)  # cuda_ops runs no halves with true ranks
+    assert one_launch.one_launch_kernel(with_ranks, ranked, 132) == ranked[-1]
     monkeypatch.setattr(one_launch, "RANK_SPLIT", 0)  # no halves: the one launch
     assert one_launch.one_launch_kernel(batch(24, 32), kernels, 132) == r128
 

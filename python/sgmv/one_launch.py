@@ -204,8 +204,9 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
                                    kernels: Iterable[KernelRecord], num_sms: int,
                                    resident_blocks: Optional[Callable[[KernelRecord], int]]) -> bool:
     """Whether the prefill batch `problem`, whose rank has no 16-row tile among `fitting`, streams fewer bytes an SM as
-    rank_split's two half-rank launches on the 16-row tile than in one on `chosen`."""
-    if not RANK_SPLIT or any(k.warp_rows == PREFILL_SHORT_ROWS for k in fitting):
+    rank_split's two half-rank launches on the 16-row tile than in one on `chosen`. Never with true ranks: cuda_ops
+    runs the halves only without them (else the launch pair)."""
+    if not RANK_SPLIT or problem.true_ranks or any(k.warp_rows == PREFILL_SHORT_ROWS for k in fitting):
         return False
     half = _half_rank(problem)
     half_kernel = half and prefers_prefill(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
