@@ -357,9 +357,9 @@ def prefill_wgmma_shrink(rows: int, rank: int) -> bool:
 
 def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
     """prefill.cuh's kStageBytes: the tile's rows of x or y (a stage's columns plus 16 bytes each but at
-    PREFILL_UNPADDED_RANKS: kRowPitch, whose 16 bytes are unused since entry 115 packed the rows), then A's rows (the same pitch) or B's (every rank,
-    swizzled), whichever is larger; the 64-row tile at ranks 16-128 in whole 1024 bytes (its swizzled A,
-    kStageAlign)."""
+    PREFILL_UNPADDED_RANKS: kRowPitch, whose 16 bytes are unused since entry 115 packed the rows), then A's rows (the
+    same pitch) or B's (every rank, swizzled), whichever is larger; the 64-row tile at ranks 16-128 in whole 1024
+    bytes (its swizzled A, kStageAlign). The template's static_assert on SharedStorage's size checks the two agree."""
     row_pitch = 2 * chunk + (0 if rank in PREFILL_UNPADDED_RANKS else 16)
     weights = max(rank * row_pitch, chunk * 2 * rank)
     align = 1024 if prefill_wgmma_shrink(rows, rank) else 16
