@@ -397,31 +397,31 @@ struct PrefillTile {
             sum_parts(smem.stage[s], group, part, acc);
             Barrier::arrive(&smem.empty[s]);
           }
-          continue;
-        }
+        } else {
 #pragma unroll
-        for (int i = 0; i < kSteps && !kWarpgroupShrink; ++i) {
-          const int ks = kSplit * i + part;
-          if (ks >= steps) break;
-          uint32_t a[4];
-          cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + x_off[i]),
-                                        a[0], a[1], a[2], a[3]);
-          if constexpr (kRank8) {  // A's 8 rows, k 0-7 and 8-15
-            uint32_t w[2];
-            cute::SM75_U32x2_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + a_off[i][0]), w[0], w[1]);
-            mma_16x8x16<T>(acc[0], a, w[0], w[1]);
-          }
+          for (int i = 0; i < kSteps; ++i) {
+            const int ks = kSplit * i + part;
+            if (ks >= steps) break;
+            uint32_t a[4];
+            cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + x_off[i]),
+                                          a[0], a[1], a[2], a[3]);
+            if constexpr (kRank8) {  // A's 8 rows, k 0-7 and 8-15
+              uint32_t w[2];
+              cute::SM75_U32x2_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + a_off[i][0]), w[0], w[1]);
+              mma_16x8x16<T>(acc[0], a, w[0], w[1]);
+            }
 #pragma unroll
-          for (int np = 0; np < kRank / 16; ++np) {
-            uint32_t w[4];
-            cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + a_off[i][np]),
-                                          w[0], w[1], w[2], w[3]);
-            mma_16x8x16<T>(acc[2 * np], a, w[0], w[1]);
-            mma_16x8x16<T>(acc[2 * np + 1], a, w[2], w[3]);
+            for (int np = 0; np < kRank / 16; ++np) {
+              uint32_t w[4];
+              cute::SM75_U32x4_LDSM_N::copy(*reinterpret_cast<const cute::uint128_t*>(stage + a_off[i][np]),
+                                            w[0], w[1], w[2], w[3]);
+              mma_16x8x16<T>(acc[2 * np], a, w[0], w[1]);
+              mma_16x8x16<T>(acc[2 * np + 1], a, w[2], w[3]);
+            }
           }
+          if (k0 + kStreamChunk >= k_end) sum_parts(smem.stage[s], group, part, acc);  // the share's last chunk
+          Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
         }
-        if (k0 + kStreamChunk >= k_end) sum_parts(smem.stage[s], group, part, acc);  // the share's last chunk
-        Barrier::arrive(&smem.empty[s]);  // every lane: an arrival releases the arriving thread's reads only
       }
       if constexpr (kWarpgroupShrink) cute::warpgroup_wait<0>();  // done already; ptxas sees none in flight
       if (blocks > 1) swap_partials(smem, group, part, me ^ 1, (swaps++) & 1, acc);
