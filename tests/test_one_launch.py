@@ -243,13 +243,16 @@ def test_rank_split_runs_a_rank_without_a_one_launch_kernel_as_two_halves(monkey
     assert one_launch.rank_split(problem, HALF_RANK, 132) is None
 
 
+R64_PREFILL = PREFILL[1:] + PREFILL_SHORT[2:]  # rank 64's 64-row tile and its 16-row tiles (128, 256 columns)
+R128_PREFILL = rec(op="prefill", rank=128, hidden=0, warps=11, warp_rows=64, tile_n=128, unroll=1, threads=352,
+                   smem_bytes=229520)  # rank 128's only prefill tile (codegen's PREFILL_TALL_ONLY_RANKS)
+
+
 def test_rank_128_s_64_row_prefill_tile_takes_long_segments_and_the_halves_the_short_ones():
     """NOTES entry 195: rank 128's prefill kernel is the 64-row tile only (codegen's PREFILL_TALL_ONLY_RANKS). Long
     segments run on it in one launch, no longer as two rank-64 halves; many short segments, which only a 16-row tile
     takes, still run as two halves on rank 64's."""
-    r64 = PREFILL[1:] + PREFILL_SHORT[2:]
-    r128 = rec(op="prefill", rank=128, hidden=0, warps=11, warp_rows=64, tile_n=128, unroll=1, threads=352,
-               smem_bytes=229520)
+    r64, r128 = R64_PREFILL, R128_PREFILL
     assert [k.rank for k in r64] == [64, 64, 64]
     long = fused_prob(rank=128, rows=8192, segs=8)
     assert one_launch.one_launch_kernel(long, r64 + [r128], 132) == r128
@@ -265,9 +268,7 @@ def test_rank_128_s_mid_size_batches_take_the_halves_where_their_16_row_tiles_st
     """NOTES entry 199: between long and short segments, rank 128's 64-row tile takes the batches whose halves would
     run rank 64's 64-row tile (0.61-0.82x their time), but where the halves run the 16-row tile and stream fewer
     bytes an SM, both launches together, the halves run (24 segments of 32 rows: the one launch took 1.15-1.21x)."""
-    r64 = PREFILL[1:] + PREFILL_SHORT[2:]
-    r128 = rec(op="prefill", rank=128, hidden=0, warps=11, warp_rows=64, tile_n=128, unroll=1, threads=352,
-               smem_bytes=229520)
+    r64, r128 = R64_PREFILL, R128_PREFILL
     kernels = r64 + [r128]
 
     def batch(segs, rows):  # the lengths known to the host, as the bench's batches
