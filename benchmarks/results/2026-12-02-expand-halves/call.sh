@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NOTES entry 201 (prepared, not run): the 64-row prefill tile's expand in two pipelined 32-column halves.
 # On the CPU machine, from the repository root:
-#   git apply benchmarks/results/2026-12-02-expand-halves/expand-halves-NOT-RUN.patch
+#   git apply benchmarks/results/2026-12-02-expand-halves/expand-halves-not-kept.patch
 #   pip wheel -q --no-deps -C build-dir=build/k128 -w dist_eh .   # B; A: head's default wheel in dist_head
 #   git checkout csrc
 # then on the GPU machine:
