@@ -517,7 +517,9 @@ struct PrefillTile {
   // One expand stage as warpgroup MMAs (kWarpgroupExpand): the warpgroup's 64 slots of B (64 part ..), every rank
   // step, v's hi then lo half into one accumulator. Slot j holds column weight_slot(j), so lane (g, t) ends with
   // columns col_group(i, part) + 8 t .. + 8 of its rows g and g + 8 for each of its two 32-column groups i, as in
-  // the mma.sync expand, and updates y with the same update_y.
+  // the mma.sync expand, and updates y with the same update_y. Splitting a stage into two pipelined 32-column halves,
+  // so the y updates run under the next MMAs, was slower (NOTES.md, entry 203): the block's two warpgroups already
+  // overlap one's updates with the other's MMAs.
   __device__ static void expand_warpgroup(const unsigned char* stage, int part, int cols, int n0,
                                           const uint32_t (&y_off)[kColGroups][2], uint16_t* const (&out_rows)[2],
                                           const uint32_t (&v_hi)[kRankSteps][4], const uint32_t (&v_lo)[kRankSteps][4],
