@@ -302,7 +302,8 @@ FUSED_ROW_TILES = (16, 32)  # rows a block: 32 (two MMA tiles sharing the block'
 # handoff only, no cluster sum (fused.cuh's kRowTile; benchmarks/NOTES.md, entry 128)
 FUSED_TALL_RANKS = (16, 32, 64)  # ... compiled at these ranks: 8 warps x 256 or 512 columns, one block an SM (entry
 # 128: 0.68-0.93x where dispatch takes them). Not at rank 128: its one tall tile (256 columns: 255 registers and a
-# spill, one block an SM where the 16-row tile has two) took the identical bs256 batches 1.19-1.28x slower (entry 204)
+# spill, one block an SM where the 16-row tile has two) took the identical bs256 batches 1.19-1.28x slower (entry 204),
+# and one of 4 warps x 128 columns, two blocks an SM with v over its partial tiles, 1.19-1.30x (entry 208)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
