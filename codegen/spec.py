@@ -99,6 +99,13 @@ class KernelSpec:
         return self.op == "fused" and self.warp_rows == 16 and (self.rank <= FUSED_STORAGE_MAX_RANK or one_tile_storage)
 
     @property
+    def rank_halves(self) -> bool:
+        """Fused: the shrink's warps in two halves of the rank, a partial tile a pair of warps (fused.cuh's
+        kRankHalves, which the template's static_assert on the shared memory checks against smem_bytes): the
+        32-row tiles above rank 64 (FUSED_NARROW_TALL_RANKS)."""
+        return self.op == "fused" and self.warp_rows == 32 and self.rank > 64
+
+    @property
     def col_tiles(self) -> int:
         """Expand and fused: 32-column tiles per warp."""
         return self.tile_n // (32 * self.warps)
@@ -173,7 +180,7 @@ class KernelSpec:
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
-            partial = 4 * self.warps * self.warp_rows * self.rank
+            partial = 4 * self.warps * self.warp_rows * self.rank // (2 if self.rank_halves else 1)
             v = 4 * self.warp_rows * (chunks * CHUNK + 4)
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))  # a column tile's
             if not self.cluster_sum:
@@ -301,9 +308,11 @@ FUSED_ONE_TILE_STORAGE_MAX_RANK = 64  # KernelSpec.cluster_sum: the one-tile-a-w
 FUSED_ROW_TILES = (16, 32)  # rows a block: 32 (two MMA tiles sharing the block's loads of A and B) with the grid
 # handoff only, no cluster sum (fused.cuh's kRowTile; benchmarks/NOTES.md, entry 128)
 FUSED_TALL_RANKS = (16, 32, 64)  # ... compiled at these ranks: 8 warps x 256 or 512 columns, one block an SM (entry
-# 128: 0.68-0.93x where dispatch takes them). Not at rank 128: its one tall tile (256 columns: 255 registers and a
-# spill, one block an SM where the 16-row tile has two) took the identical bs256 batches 1.19-1.28x slower (entry 204),
-# and one of 4 warps x 128 columns, two blocks an SM with v over its partial tiles, 1.19-1.30x (entry 208)
+# 128: 0.68-0.93x where dispatch takes them)
+FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two blocks an SM, the shrink's warps in
+# two halves of the rank (fused.cuh's kRankHalves: 254 registers, no spill): rank 128's identical bs256 0.86-0.93x
+# (entry 209). With every warp over the whole rank, 8 warps x 256 columns and 4 x 128 held 128 accumulators a thread
+# (255 registers and a spill) and were 1.19-1.30x slower (entries 204 and 208)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
@@ -312,7 +321,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     per column tile: 4 warps x 128 or 256 columns; rank 128 too, 4 warps x 128 columns only (250 registers; the
     256-column tile spills). Extra tiles: the others, and 2 warps x 64 columns (more blocks for the handoff:
     slower, benchmarks/NOTES.md, entry 41). Each 16-row tile also as the variant for the flat grid handoff
-    (KernelSpec.flat_tiles: skewed segment lengths, entry 135)."""
+    (KernelSpec.flat_tiles: skewed segment lengths, entry 135). The 32-row tiles of FUSED_TALL_RANKS and
+    FUSED_NARROW_TALL_RANKS come once (no flat variant)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
@@ -321,7 +331,10 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128,) if rank > 64 else (128, 256)
     tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=_shrink_unroll(_round8(rank), 32)) for n in (256, 512)]
     short = [tiles[n] for n in sorted(tiles) if n in shipped or extra]
-    return short + (tall if rank in FUSED_TALL_RANKS else []) + [dict(t, flat_tiles=True) for t in short]
+    if rank in FUSED_NARROW_TALL_RANKS:  # the shrink's unroll that of a half of the rank (kRankHalves)
+        tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=_shrink_unroll(_round8(rank // 2), 32))]
+    return short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else []) + [dict(t, flat_tiles=True)
+                                                                                       for t in short]
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower

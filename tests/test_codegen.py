@@ -50,8 +50,8 @@ def test_default_grid_covers_the_issue():
 def test_default_grid_has_fused_kernels_for_small_ranks():
     """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows:
     the cluster sum's tiles at ranks 8 and 16, the grid handoff's (128 and 256 columns) at ranks 32 and 64, and
-    its 128-column tile at rank 128 (the 256-column one spills); and 32-row tiles of 8 warps x 256 or 512 columns at
-    ranks 16-64 for the grid handoff (NOTES entry 128)."""
+    its 128-column tile at rank 128 (the 256-column one spills); and 32-row tiles for the grid handoff: 8 warps x 256
+    or 512 columns at ranks 16-64 (NOTES entry 128), 4 warps x 128 columns at rank 128 (entry 209)."""
     fused = {(s.dtype, s.rank, s.tile_n) for s in SPECS if s.op == "fused" and s.warp_rows == 16}
     assert fused == {(dt, r, n) for dt in ("fp16", "bf16") for r, tiles in ((8, (256, 512)), (16, (256, 512)),
                                                                              (32, (128, 256)), (64, (128, 256)),
@@ -61,7 +61,8 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
              if s.op == "fused" and s.warp_rows == 16}
     assert extra == {(dt, r, n) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64, 128) for n in (64, 128, 256, 512)}
     tall = {(s.dtype, s.rank, s.tile_n, s.warps) for s in SPECS if s.op == "fused" and s.warp_rows == 32}
-    assert tall == {(dt, r, n, 8) for dt in ("fp16", "bf16") for r in (16, 32, 64) for n in (256, 512)}
+    assert tall == ({(dt, r, n, 8) for dt in ("fp16", "bf16") for r in (16, 32, 64) for n in (256, 512)}
+                    | {(dt, 128, 128, 4) for dt in ("fp16", "bf16")})
     assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows in (16, 32) for s in SPECS if s.op == "fused")
     bad = specmod.KernelSpec("fused", "bf16", 12, 0, warps=4, warp_rows=16, tile_n=256, unroll=4, vectorized=True)
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
@@ -92,7 +93,9 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
     for s in fused:  # tiles of 32 rows (extra; entry 128) run with the grid handoff only: no cluster storage
         assert s.cluster_sum == (s.warp_rows == 16 and (s.rank <= 32 or (s.col_tiles == 1 and s.rank <= 64)))
         chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16
-        bare = (4 * s.warps * s.warp_rows * s.rank + 4 * s.warp_rows * (chunks * specmod.CHUNK + 4)
+        partial_tiles = s.warps // 2 if s.rank_halves else s.warps  # rank 128's 32-row tile: a tile a warp pair
+        assert s.rank_halves == (s.warp_rows == 32 and s.rank == 128)
+        bare = (4 * partial_tiles * s.warp_rows * s.rank + 4 * s.warp_rows * (chunks * specmod.CHUNK + 4)
                 + 16 * s.threads * s.col_tiles * (4 * chunks + 2 * m_tiles))
         assert (s.smem_bytes == bare) == (not s.cluster_sum) and s.smem_bytes <= specmod.MAX_SMEM_BYTES
     assert not any(s.cluster_sum for s in specmod.default_specs() if s.op != "fused")

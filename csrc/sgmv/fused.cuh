@@ -52,7 +52,18 @@ struct FusedTile {
   static constexpr int kMaxBlocks = kMaxCluster;  // blocks per cluster (dispatch: FUSED_CLUSTER)
   static constexpr int kThreads = kWarps * 32;
   static_assert(kRank % 8 == 0 && kRank > 0, "the fused kernel is rank-specialized, in whole 16-byte vectors");
-  using Shrink = ShrinkTile<T, kRank, kRank, 0, kWarps, kWarpRows, kUnroll, true, 0, true>;
+  // kRankHalves (32-row tiles above rank 64): the shrink's warps in two halves of the rank, each over twice the chunks
+  // (kShrinkWarps a half), so each thread holds a 32 x 64 tile's accumulators, not 32 x 128 (255 registers and a
+  // spill; benchmarks/NOTES.md, entries 204 and 208-209). The warps of a half store into one partial tile each.
+  static constexpr bool kRankHalves = kRowTile == 32 && kRank > 64;
+  static constexpr int kShrinkWarps = kRankHalves ? kWarps / 2 : kWarps;
+  static constexpr int kShrinkRank = kRankHalves ? kRank / 2 : kRank;
+  static_assert(!kRankHalves || (kWarps % 2 == 0 && kRank % 16 == 0), "two halves of the warps and of the rank");
+  using Shrink = ShrinkTile<T, kShrinkRank, kShrinkRank, 0, kShrinkWarps, kWarpRows, kUnroll, true, 0, true>;
+  struct HalvesPartials {
+    float partial[kShrinkWarps][kWarpRows][kRank];  // [warp % kShrinkWarps]: both halves' columns
+  };
+  using PartialStorage = std::conditional_t<kRankHalves, HalvesPartials, typename Shrink::SharedStorage>;
   using Expand = ExpandTile<T, kRank, 0, kWarps, kWarpRows, kColTiles, true>;
   static constexpr int kChunks = (kRank + kChunk - 1) / kChunk;
   static constexpr int kBlockCols = Expand::kBlockCols;
@@ -69,9 +80,9 @@ struct FusedTile {
   };
 
   struct TileStorage {  // every path's
-    typename Shrink::SharedStorage shrink;  // the warps' partial tiles; [0] is the block's, pushed to the cluster
-    float v[kWarpRows][kVPitch];            // the row tile of v, summed over the cluster, zero past the true rank
-    Slots slots;                            // the block's first column tile
+    PartialStorage shrink;        // the warps' partial tiles; [0] is the block's, pushed to the cluster
+    float v[kWarpRows][kVPitch];  // the row tile of v, summed over the cluster, zero past the true rank
+    Slots slots;                  // the block's first column tile
   };
   struct ClusterStorage : TileStorage {
     union {
@@ -406,6 +417,25 @@ struct FusedTile {
     }
   }
 
+  // kRankHalves: this warp's accumulators (ranks n_half ..) into its half's partial tile, in the swizzled layout
+  // add_warp_sums reads (Shrink::piece_swizzle over the full rank's row: the XOR stays inside a half's pieces).
+  __device__ __forceinline__ static void store_half(HalvesPartials& smem,
+                                                    const float (&acc)[kMTiles][kShrinkRank / 8][4], int n_half) {
+    const int g = (threadIdx.x % 32) / 4;
+    const int t = threadIdx.x % 4;
+    float (&tile)[kWarpRows][kRank] = smem.partial[threadIdx.x / 32 % kShrinkWarps];
+#pragma unroll
+    for (int mt = 0; mt < kMTiles; ++mt)
+#pragma unroll
+      for (int nt = 0; nt < kShrinkRank / 8; ++nt)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+          const int row = mt * 16 + g + (i >= 2 ? 8 : 0);
+          const int col = n_half + nt * 8 + 2 * t + (i & 1);
+          tile[row][4 * ((col / 4) ^ Shrink::piece_swizzle(row)) + col % 4] = acc[mt][nt][i];
+        }
+  }
+
   // add_lora with the grid handoff (handoff.cuh): grid y splits h_in over all of its blocks, which sum v through
   // the workspace; grid z holds one row tile per block: of segment blockIdx.x (dispatch covers the longest segment),
   // or with kFlat the batch's tiles (grid x 1). Every block arrives at the barrier once, those without a tile (no
@@ -457,8 +487,11 @@ struct FusedTile {
       const bool has_columns = has_column_tile(N);
       const bool has_second = kRing == 2 && has_column_tile(N, 1);
       const int n_first = blockIdx.y * kBlockCols + warp * Expand::kWarpCols;
-      float acc_v[kMTiles][kRank / 8][4];
-      Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
+      float acc_v[kMTiles][kShrinkRank / 8][4];
+      const int n_half = kRankHalves ? warp / kShrinkWarps * kShrinkRank : 0;  // this warp's first rank
+      // (warp alone where kRankHalves is false: the other kernels' SASS as before; a named first chunk changed 10)
+      Shrink::accumulate(x_rows, K, wa, a.w_stride_row, n_half, true_rank,
+                         c_begin + (kRankHalves ? warp % kShrinkWarps : warp), c_end, acc_v, [&] {
         if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
         if (has_second) prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, slots_of(smem, 1));
         zero_other();
@@ -466,9 +499,12 @@ struct FusedTile {
       if constexpr (kSecondInRegisters)
         if (has_column_tile(N, 1))
           load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
-      Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
+      if constexpr (kRankHalves)
+        store_half(smem.shrink, acc_v, n_half);
+      else
+        Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
       __syncthreads();  // every warp's partial tile is stored
-      Workspace::template add_warp_sums<kThreads, kWarpRows, kWarps>(
+      Workspace::template add_warp_sums<kThreads, kWarpRows, kShrinkWarps>(
           handoff.buffer(found), &smem.shrink.partial[0][0][0], row0, rows, true_rank, Shrink::partial_swizzle());
     } else {
       wait_and_read();
