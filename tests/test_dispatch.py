@@ -313,6 +313,24 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
     assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]
 
 
+def test_rank_128_s_tall_fused_tile_takes_one_adapter_over_256_rows():
+    """Rank 128's 32-row tile (4 warps x 128 columns, two blocks an SM: its shrink in rank halves, NOTES entry 209)
+    takes one adapter over 256 rows, where it gives two column tiles a block to the 16-row tile's four (h8192: 8 row
+    tiles x 32 splits against 16 x 16); batches under HANDOFF_TALL_MIN_MEAN_ROWS rows a segment keep the 16-row tile."""
+    short = rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=1, threads=128)
+    tall = rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=32, tile_n=128, unroll=2, threads=128)
+    identical = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=128, rows=256, segs=1),
+                                    max_segment_rows=256)
+    def two_an_sm(kernel):
+        return 2
+    assert dispatch.prefers_fused(identical, [short, tall], 132, two_an_sm) is tall
+    assert dispatch.handoff_grid(identical, tall, 132, 2) == (1, 32, 8)
+    assert dispatch._tiles_per_block(identical, tall, (1, 32, 8)) == 2
+    assert dispatch._tiles_per_block(identical, short, dispatch.handoff_grid(identical, short, 132, 2)) == 4
+    bs64 = dataclasses.replace(identical, num_rows=64, max_segment_rows=64)
+    assert dispatch.prefers_fused(bs64, [short, tall], 132, two_an_sm) is short
+
+
 def test_tall_fused_tiles_never_take_the_cluster_sum(monkeypatch):
     """Tiles of 32 rows carry no cluster sum (fused.cuh traps there): with the grid handoff off they run nothing."""
     monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", False)
