@@ -101,9 +101,8 @@ class KernelSpec:
     @property
     def rank_halves(self) -> bool:
         """Fused: the shrink's warps in two halves of the rank, a partial tile a pair of warps (fused.cuh's
-        kRankHalves, which the template's static_assert on the shared memory checks against smem_bytes): the
-        32-row tiles above rank 64 (FUSED_NARROW_TALL_RANKS)."""
-        return self.op == "fused" and self.warp_rows == 32 and self.rank > 64
+        kRankHalves, given by the template): the 32-row tiles from FUSED_RANK_HALVES_MIN_RANK."""
+        return self.op == "fused" and self.warp_rows == 32 and self.rank >= FUSED_RANK_HALVES_MIN_RANK
 
     @property
     def col_tiles(self) -> int:
@@ -313,6 +312,8 @@ FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two
 # two halves of the rank (fused.cuh's kRankHalves: 254 registers, no spill): rank 128's identical bs256 0.86-0.93x
 # (entry 209). With every warp over the whole rank, 8 warps x 256 columns and 4 x 128 held 128 accumulators a thread
 # (255 registers and a spill) and were 1.19-1.30x slower (entries 204 and 208)
+FUSED_RANK_HALVES_MIN_RANK = 128  # 32-row tiles from this rank split the shrink's rank in halves
+# (KernelSpec.rank_halves), with the unroll of half the rank
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
@@ -329,10 +330,11 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     tiles = {n: dict(warps=2 if n == 64 else n // 64 if n > 256 else 4, warp_rows=16, tile_n=n, unroll=unroll)
              for n in (64, 128, 256, 512)}
     shipped = (256, 512) if rank in FUSED_CLUSTER_RANKS else (128,) if rank > 64 else (128, 256)
-    tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=_shrink_unroll(_round8(rank), 32)) for n in (256, 512)]
+    tall_unroll = _shrink_unroll(_round8(rank // 2 if rank >= FUSED_RANK_HALVES_MIN_RANK else rank), 32)
+    tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=tall_unroll) for n in (256, 512)]
     short = [tiles[n] for n in sorted(tiles) if n in shipped or extra]
-    if rank in FUSED_NARROW_TALL_RANKS:  # the shrink's unroll that of a half of the rank (kRankHalves)
-        tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=_shrink_unroll(_round8(rank // 2), 32))]
+    if rank in FUSED_NARROW_TALL_RANKS:
+        tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=tall_unroll)]
     return short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else []) + [dict(t, flat_tiles=True)
                                                                                        for t in short]
 

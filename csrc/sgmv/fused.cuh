@@ -44,7 +44,7 @@ namespace sgmv {
 // segments (p.flat_tiles; run_grid). A kernel of its own: in the same kernel as the per-segment form, the flat
 // form's code cost that form's launches 1-7% (benchmarks/NOTES.md, entry 135).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
-          bool kFlat = false>
+          bool kFlat = false, bool kRankHalves = false>
 struct FusedTile {
   static constexpr int kWarpRows = kRowTile;
   static constexpr int kMTiles = kWarpRows / 16;
@@ -52,10 +52,11 @@ struct FusedTile {
   static constexpr int kMaxBlocks = kMaxCluster;  // blocks per cluster (dispatch: FUSED_CLUSTER)
   static constexpr int kThreads = kWarps * 32;
   static_assert(kRank % 8 == 0 && kRank > 0, "the fused kernel is rank-specialized, in whole 16-byte vectors");
-  // kRankHalves (32-row tiles above rank 64): the shrink's warps in two halves of the rank, each over twice the chunks
-  // (kShrinkWarps a half), so each thread holds a 32 x 64 tile's accumulators, not 32 x 128 (255 registers and a
-  // spill; benchmarks/NOTES.md, entries 204 and 208-209). The warps of a half store into one partial tile each.
-  static constexpr bool kRankHalves = kRowTile == 32 && kRank > 64;
+  // kRankHalves (codegen's KernelSpec.rank_halves: 32-row tiles from FUSED_RANK_HALVES_MIN_RANK): the shrink's warps
+  // in two halves of the rank, each over twice the chunks (kShrinkWarps a half), so at rank 128 each thread holds a
+  // 32 x 64 tile's accumulators, not 32 x 128 (255 registers and a spill; benchmarks/NOTES.md, entries 204 and
+  // 208-209). The warps of a half store into one partial tile each.
+  static_assert(!kRankHalves || kRowTile == 32, "rank halves: the 32-row tiles");
   static constexpr int kShrinkWarps = kRankHalves ? kWarps / 2 : kWarps;
   static constexpr int kShrinkRank = kRankHalves ? kRank / 2 : kRank;
   static_assert(!kRankHalves || (kWarps % 2 == 0 && kRank % 16 == 0), "two halves of the warps and of the rank");
@@ -417,25 +418,6 @@ struct FusedTile {
     }
   }
 
-  // kRankHalves: this warp's accumulators (ranks n_half ..) into its half's partial tile, in the swizzled layout
-  // add_warp_sums reads (Shrink::piece_swizzle over the full rank's row: the XOR stays inside a half's pieces).
-  __device__ __forceinline__ static void store_half(HalvesPartials& smem,
-                                                    const float (&acc)[kMTiles][kShrinkRank / 8][4], int n_half) {
-    const int g = (threadIdx.x % 32) / 4;
-    const int t = threadIdx.x % 4;
-    float (&tile)[kWarpRows][kRank] = smem.partial[threadIdx.x / 32 % kShrinkWarps];
-#pragma unroll
-    for (int mt = 0; mt < kMTiles; ++mt)
-#pragma unroll
-      for (int nt = 0; nt < kShrinkRank / 8; ++nt)
-#pragma unroll
-        for (int i = 0; i < 4; ++i) {
-          const int row = mt * 16 + g + (i >= 2 ? 8 : 0);
-          const int col = n_half + nt * 8 + 2 * t + (i & 1);
-          tile[row][4 * ((col / 4) ^ Shrink::piece_swizzle(row)) + col % 4] = acc[mt][nt][i];
-        }
-  }
-
   // add_lora with the grid handoff (handoff.cuh): grid y splits h_in over all of its blocks, which sum v through
   // the workspace; grid z holds one row tile per block: of segment blockIdx.x (dispatch covers the longest segment),
   // or with kFlat the batch's tiles (grid x 1). Every block arrives at the barrier once, those without a tile (no
@@ -499,8 +481,9 @@ struct FusedTile {
       if constexpr (kSecondInRegisters)
         if (has_column_tile(N, 1))
           load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
-      if constexpr (kRankHalves)
-        store_half(smem.shrink, acc_v, n_half);
+      if constexpr (kRankHalves)  // the warps of a half into one tile, its columns from n_half on (the tile's index
+        // from threadIdx.x, not `warp`: the SASS the GPU measured, entry 211)
+        Shrink::template store_tile<true>(smem.shrink.partial[threadIdx.x / 32 % kShrinkWarps], acc_v, n_half);
       else
         Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
       __syncthreads();  // every warp's partial tile is stored

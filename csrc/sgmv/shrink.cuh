@@ -283,7 +283,14 @@ struct ShrinkTile {
   // Each warp's acc into smem.partial[warp] (the block's tile is their sum, once a barrier has passed).
   template <bool kSwizzled = false>
   __device__ __forceinline__ static void store_warps(SharedStorage& smem, const float (&acc)[kMTiles][kNTiles][4]) {
-    const int warp = threadIdx.x / 32;
+    store_tile<kSwizzled>(smem.partial[threadIdx.x / 32], acc);
+  }
+
+  // This warp's acc into `tile` from column col0 on (the fused kernel's rank halves: a row of both halves' columns,
+  // kRowFloats; the swizzle over the whole row keeps each 16-byte piece in its half).
+  template <bool kSwizzled, int kRowFloats>
+  __device__ __forceinline__ static void store_tile(float (&tile)[kWarpRows][kRowFloats],
+                                                    const float (&acc)[kMTiles][kNTiles][4], int col0 = 0) {
     const int g = (threadIdx.x % 32) / 4;
     const int t = threadIdx.x % 4;
 #pragma unroll
@@ -293,8 +300,8 @@ struct ShrinkTile {
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
           const int row = mt * 16 + g + (i >= 2 ? 8 : 0);
-          const int col = nt * 8 + 2 * t + (i & 1);
-          smem.partial[warp][row][kSwizzled ? 4 * ((col / 4) ^ piece_swizzle(row)) + col % 4 : col] = acc[mt][nt][i];
+          const int col = col0 + nt * 8 + 2 * t + (i & 1);
+          tile[row][kSwizzled ? 4 * ((col / 4) ^ piece_swizzle(row)) + col % 4 : col] = acc[mt][nt][i];
         }
   }
 
