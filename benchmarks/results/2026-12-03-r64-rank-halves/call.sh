@@ -3,7 +3,7 @@
 # the unroll of half the rank (u2 -> u4). On the CPU machine, from the repository root:
 #   git apply benchmarks/results/2026-12-03-r64-rank-halves/r64-rank-halves-NOT-RUN.patch
 #   pip wheel -q --no-deps -C build-dir=build/k128 -w dist_r64h .   # B; A: head's default wheel in dist_head
-#   git checkout csrc codegen
+#   git checkout codegen tests
 # then on the GPU machine:
 #   run(command="bash benchmarks/results/2026-12-03-r64-rank-halves/call.sh", carry=["dist_head", "dist_r64h"])
 # 1. B's GPU tests of the four changed kernels and the random problems (ab/gpu-tests.txt); memcheck over the changed
