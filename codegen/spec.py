@@ -312,8 +312,9 @@ FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two
 # two halves of the rank (fused.cuh's kRankHalves: 254 registers, no spill): rank 128's identical bs256 0.86-0.93x
 # (entry 209). With every warp over the whole rank, 8 warps x 256 columns and 4 x 128 held 128 accumulators a thread
 # (255 registers and a spill) and were 1.19-1.30x slower (entries 204 and 208)
-FUSED_RANK_HALVES_MIN_RANK = 128  # 32-row tiles from this rank split the shrink's rank in halves
-# (KernelSpec.rank_halves), with the unroll of half the rank
+FUSED_RANK_HALVES_MIN_RANK = 64  # 32-row tiles from this rank split the shrink's rank in halves
+# (KernelSpec.rank_halves), with the unroll of half the rank: rank 64's 8-warp tiles at u4, h8192 identical bs256
+# 0.963x (entry 212; at u2, no faster)
 
 
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:

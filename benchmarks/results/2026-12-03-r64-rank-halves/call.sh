@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# NOTES entry 210 (prepared, not run): rank 64's 8-warp 32-row fused tiles with entry 209's shrink in rank halves and
-# the unroll of half the rank (u2 -> u4). On the CPU machine, from the repository root:
-#   git apply benchmarks/results/2026-12-03-r64-rank-halves/r64-rank-halves-NOT-RUN.patch
+# NOTES entry 210 (prepared; run as entry 212 by call2.sh, and kept): rank 64's 8-warp 32-row fused tiles with
+# entry 209's shrink in rank halves and the unroll of half the rank (u2 -> u4). On the CPU machine, from the
+# repository root:
+#   git apply benchmarks/results/2026-12-03-r64-rank-halves/r64-rank-halves.patch
 #   pip wheel -q --no-deps -C build-dir=build/k128 -w dist_r64h .   # B; A: head's default wheel in dist_head
 #   git checkout codegen tests
 # then on the GPU machine:
