@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NOTES entry 215 (measured, not kept): rank 64's 16-row 256-column fused tiles (w4m16n256, and its flat variant)
-# with the shrink in rank halves (entry 209's split) and twice the unroll (u2 -> u4). On the CPU machine, from the repository root:
+# with the shrink in rank halves (entry 209's split) and twice the unroll (u2 -> u4). On the CPU machine, from the
+# repository root:
 #   git apply benchmarks/results/2026-12-03-r64-w16-rank-halves/r64-16row-rank-halves-NOT-KEPT.patch
 #   pip wheel -q --no-deps -C build-dir=build/k128 -w dist_w16h .   # B; A: head's default wheel in dist_fin3
 #   git checkout codegen csrc tests
