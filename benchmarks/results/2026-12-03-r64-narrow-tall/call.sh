@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # NOTES entry 216 (probe, not kept): rank 128's narrow tall fused tile (4 warps x 32 rows x 128 columns, shrink in
-# rank halves, two blocks an SM) also compiled at rank 64 (w4m32n128u4), forced onto the quick sweep's rank-64 decode cases by
-# benchmarks/fused_sweep.py next to every other one-launch kernel; dispatch does not pick it (dispatch_picks.py: no
-# case changes). On the CPU machine, from the repository root:
+# rank halves, two blocks an SM) also compiled at rank 64 (w4m32n128u4), forced onto the quick sweep's rank-64
+# decode cases by benchmarks/fused_sweep.py next to every other one-launch kernel; dispatch does not pick it
+# (dispatch_picks.py: no case changes). On the CPU machine, from the repository root:
 #   git apply benchmarks/results/2026-12-03-r64-narrow-tall/r64-narrow-tall-probe-NOT-KEPT.patch
 #   pip wheel -q --no-deps -C build-dir=build/k128 -w dist_n64 .
 #   git checkout codegen
