@@ -93,7 +93,7 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
     for s in fused:  # tiles of 32 rows (extra; entry 128) run with the grid handoff only: no cluster storage
         assert s.cluster_sum == (s.warp_rows == 16 and (s.rank <= 32 or (s.col_tiles == 1 and s.rank <= 64)))
         chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16
-        partial_tiles = s.warps // 2 if s.rank_halves else s.warps  # rank 128's 32-row tile: a tile a warp pair
+        partial_tiles = s.warps // 2 if s.rank_halves else s.warps  # tiles in rank halves: a tile a warp pair
         assert s.rank_halves == (s.warp_rows == 32 and s.rank in (64, 128))
         bare = (4 * partial_tiles * s.warp_rows * s.rank + 4 * s.warp_rows * (chunks * specmod.CHUNK + 4)
                 + 16 * s.threads * s.col_tiles * (4 * chunks + 2 * m_tiles))

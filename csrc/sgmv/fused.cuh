@@ -55,7 +55,8 @@ struct FusedTile {
   // kRankHalves (codegen's KernelSpec.rank_halves: 32-row tiles from FUSED_RANK_HALVES_MIN_RANK): the shrink's warps
   // in two halves of the rank, each over twice the chunks (kShrinkWarps a half), so at rank 128 each thread holds a
   // 32 x 64 tile's accumulators, not 32 x 128 (255 registers and a spill; benchmarks/NOTES.md, entries 204 and
-  // 208-209). The warps of a half store into one partial tile each.
+  // 208-209), and at rank 64 the registers freed carry twice the unroll (entry 212). The warps of a half store into
+  // one partial tile each.
   static_assert(!kRankHalves || kRowTile == 32, "rank halves: the 32-row tiles");
   static constexpr int kShrinkWarps = kRankHalves ? kWarps / 2 : kWarps;
   static constexpr int kShrinkRank = kRankHalves ? kRank / 2 : kRank;
