@@ -1,9 +1,12 @@
 """Time add_lora as dispatch runs it ("auto"), as the shrink-expand pair, and forced onto each compiled one-launch
-kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true ranks), over the quick sweep's cases
-(BENCH.md method: graph replay, cold cache, median). Feeds dispatch.prefers_fused and the one-launch kernel choice
-(benchmarks/NOTES.md); a kernel that cannot take a case is left out of its line.
-Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES]
+kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true ranks), then dispatch's pick once
+more ("auto-again"), over the sweep's cases (BENCH.md method: graph replay, cold cache, median). Feeds
+dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a kernel that cannot take a case is
+left out of its line.
+Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full] [VARIANTS]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
+quick|full: the sweep whose cases CASES picks from (default quick).
+VARIANTS: a comma list of texts; only the forced variants whose names contain one are timed (auto always; default all).
 """
 import json
 import sys
@@ -18,17 +21,21 @@ from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph
 from sgmv.errors import UnsupportedError
 
 
-def main(out_path: str, dtype_name: str = "bf16", cases: str = "") -> None:
+def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: str = "quick",
+         variant_texts: str = "") -> None:
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[dtype_name]
     kernels = manifest.load().kernels
     bandwidth = copy_bandwidth("cuda")
     results = []
-    for case in matching(sweep(quick=True), cases):
+    wanted = [t for t in variant_texts.split(",") if t]
+    for case in matching(sweep(quick=sweep_name != "full"), cases):
         one_launch = [k for k in kernels if k.op in ("fused", "prefill") and k.dtype == dtype_name
                       and k.rank == case.rank and not k.true_ranks]
         variants = ([("auto", None, True), ("pair", False, False), ("pair+pdl", False, True)]
                     + [(k.name.split(f"_r{k.rank}_hany_")[-1] + ("" if k.op == "fused" else "/prefill"), k, True)
                        for k in one_launch])
+        variants = [v for v in variants if v[0] == "auto" or not wanted or any(t in v[0] for t in wanted)]
+        variants.append(("auto-again", None, True))  # dispatch's pick once more, last: does the order of timing matter?
         gen = torch.Generator("cuda").manual_seed(zlib.crc32(case.name.encode()))
         first = make_buffers(case, dtype, "cuda", gen)
         nbytes = sum(t.numel() * t.element_size() for t in (first.x, first.y, first.lora_a, first.lora_b))
