@@ -118,9 +118,8 @@ class KernelSpec:
         tiles. Pipelined 16-row (decode) tiles were slower on all but the largest distinct batches: their
         shared memory shrinks L1 and occupancy beside the other kernel of the pair (benchmarks/NOTES.md,
         entries 12 and 13)."""
-        if self.op == "prefill":  # the budget buys one more for the stage the warpgroup MMAs still read (entry 112)
-            held = 1 if prefill_wgmma_shrink(self.warp_rows, self.rank) else 0
-            return max(2, min(PREFILL_MAX_STAGES, PREFILL_SMEM_BYTES // self._prefill_stage_bytes + held))
+        if self.op == "prefill":
+            return prefill_stages(self.warp_rows, self.tile_n, self.rank)
         if (self.op == "fused" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
                 or self.warp_rows < PIPELINE_MIN_ROWS):
             return 0
@@ -384,6 +383,13 @@ def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
     return -(-(rows * row_pitch + weights) // align) * align
 
 
+def prefill_stages(rows: int, chunk: int, rank: int) -> int:
+    """The prefill tile's stages (KernelSpec.stages): as many as PREFILL_SMEM_BYTES holds, 2 to PREFILL_MAX_STAGES; the
+    budget buys one more for the stage the warpgroup MMAs still read (entry 112)."""
+    held = 1 if prefill_wgmma_shrink(rows, rank) else 0
+    return max(2, min(PREFILL_MAX_STAGES, PREFILL_SMEM_BYTES // prefill_stage_bytes(rows, chunk, rank) + held))
+
+
 def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
     """The most consumer warps per 16 rows that share a stage's 32-column groups evenly and whose partial tiles
     of v fit one stage (sum_parts). Each consumer warp runs its share of a stage as one chain of dependent shared
@@ -395,16 +401,19 @@ def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
 
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     """64-row tiles with 128-column stages for long segments and 16-row ones with 256-column stages for many short
-    segments (benchmarks/NOTES.md, entries 35, 38 and 45); as extra tiles 32-row ones (they tied with the launch
-    pair where the taller ones leave SMs idle, entry 31) and 16-row ones with 128 columns (which lost to 256 columns
-    once those had 8 consumer warps, entry 45). Consumer warps per 16 rows by _prefill_split, the producer warps
+    segments (benchmarks/NOTES.md, entries 35, 38 and 45), and with 128-column stages too where those fit more stages
+    in the budget (rank 64: 6 against 3; one_launch._short_tile takes the tile of more stages: entries 219-220); as
+    extra tiles 32-row ones (they tied with the launch pair where the taller ones leave SMs idle, entry 31) and the
+    16-row ones with 128 columns at the other ranks (where 256 columns won once they had 8 consumer warps, entry 45,
+    and at rank 16 still, entry 219). Consumer warps per 16 rows by _prefill_split, the producer warps
     and the walking warp. The tiles of PREFILL_TWO_BLOCK_TILES come twice: one and two blocks an SM. The ranks of
     PREFILL_SHORT_ONLY_RANKS (8) have 16-row tiles only (entries 173-174), those of PREFILL_TALL_ONLY_RANKS (128) the
     64-row tile only (entry 195)."""
     if rank not in PREFILL_RANKS:
         return []
     tiles = []
-    shapes = [(64, 128), (16, 256)] + ([(16, 128), (32, 128)] if extra else [])
+    narrow_short = (16, 128) if prefill_stages(16, 128, rank) > prefill_stages(16, 256, rank) else None
+    shapes = [(64, 128), (16, 256)] + [s for s in ((16, 128), (32, 128)) if extra or s == narrow_short]
     if rank in PREFILL_SHORT_ONLY_RANKS:
         shapes = [(rows, chunk) for rows, chunk in shapes if rows == 16]
     if rank in PREFILL_TALL_ONLY_RANKS:

@@ -34,7 +34,8 @@ def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dty
 PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=18, warp_rows=64, tile_n=128, unroll=1, threads=576,
                smem_bytes=212112) for r in (16, 64)]
 PREFILL_SHORT = [rec(op="prefill", rank=r, hidden=0, warps=6 if n == 128 else 10, warp_rows=16, tile_n=n, unroll=1,
-                     threads=192 if n == 128 else 320, smem_bytes=169232) for r in (16, 64) for n in (128, 256)]
+                     threads=192 if n == 128 else 320, smem_bytes=169232, stages=3 if (r, n) == (64, 256) else 6)
+                 for r in (16, 64) for n in (128, 256)]  # the stages as codegen's prefill_stages gives them
 
 
 def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True, dtype="bf16", longest=-1):

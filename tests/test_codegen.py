@@ -157,11 +157,17 @@ def test_prefill_consumer_warps_and_stages():
     KB at rank 16), entry 89: at most 6 (rank 16's tiles, which fit 7 and 9). Entry 110: the 64-row tile with two
     consumer warpgroups at every rank. Entry 112: the 64-row tile's budget buys one more,
     the stage its warpgroup MMAs still read, under the same cap. Entry 195: rank 128's 64-row tile, 3 of 51 KB;
-    entry 198: 4 of 48 KB, its rows without the unused 16 bytes."""
+    entry 198: 4 of 48 KB, its rows without the unused 16 bytes. Entries 219-220: the 16-row tile with 128-column
+    stages too where those fit more stages than 256 columns (rank 64: 6 against 3), 4 consumer warps."""
     shipped = {(s.rank, s.warp_rows, s.tile_n): (s.prefill_split, s.stages)
                for s in SPECS if s.op == "prefill" and s.dtype == "bf16"}
     assert shipped == {(8, 16, 256): (8, 6), (16, 64, 128): (2, 6), (32, 64, 128): (2, 6), (64, 64, 128): (2, 5),
-                       (16, 16, 256): (8, 6), (32, 16, 256): (8, 6), (64, 16, 256): (8, 3), (128, 64, 128): (2, 4)}
+                       (16, 16, 256): (8, 6), (32, 16, 256): (8, 6), (64, 16, 256): (8, 3), (64, 16, 128): (4, 6),
+                       (128, 64, 128): (2, 4)}
+    for rank in specmod.PREFILL_RANKS:  # the narrower 16-row stages shipped exactly where they fit more stages
+        more = specmod.prefill_stages(16, 128, rank) > specmod.prefill_stages(16, 256, rank)
+        short_ok = rank not in specmod.PREFILL_TALL_ONLY_RANKS
+        assert ((rank, 16, 128) in shipped) == (more and short_ok)
     assert all(s.warps == s.warp_rows // 16 * s.prefill_split + 3 for s in SPECS if s.op == "prefill")
     eight_of_128 = specmod.KernelSpec("prefill", "bf16", 16, 0, warps=11, warp_rows=16, tile_n=128, unroll=1,
                                       vectorized=True)

@@ -36,8 +36,9 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
     (64, 64, 16, (2, 256)),   # distinct bs64: 64 one-row tiles in clusters of two, one wave (entry 35: 0.88-0.91x;
                               # 256-column stages 0.95-0.99x the time of 128 once they had 8 consumer warps, entry 45)
     (256, 256, 16, (1, 256)),  # distinct bs256: two tiles a block (entry 38: 0.93-0.95x)
-    (256, 256, 64, (1, 256)),  # ... at r64 (0.92-0.94x with 128 columns; 256 about even with 128)
-    (64, 64, 64, (2, 256)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45)
+    (256, 256, 64, (1, 128)),  # ... at r64 (0.92-0.94x with 128 columns), whose 128-column stages number 6 to the
+                               # 256-column ones' 3 (entries 219-220)
+    (64, 64, 64, (2, 128)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45; 128 0.950-0.966x, entry 219)
     (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
     (256, 16, 64, None),      # 16 rows a segment: neither long nor short
 ])
@@ -58,12 +59,12 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
 @pytest.mark.parametrize("rows, segs, longest, rank, want", [
     (256, 46, 104, 16, (2, 256)),  # skewed bs256: ~5.6 rows a segment, 46 estimated tiles in clusters of two, 70%
                                    # of the SMs (entry 139: 0.59-0.64x the pair's time at r16)
-    (256, 38, 110, 64, (2, 256)),  # ... 58% (0.72x at r64)
+    (256, 38, 110, 64, (2, 128)),  # ... 58% (0.72x at r64, 256 columns; 128 since entry 220)
     (256, 46, -1, 16, (2, 256)),   # the longest segment unknown on the host (entry 141: 0.60-0.89x)
     (256, 64, 4, 16, (2, 256)),    # 4 rows in every segment, 64 tiles (entry 140: 0.62-0.71x at r16)
-    (320, 40, 8, 64, (2, 256)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64)
+    (320, 40, 8, 64, (2, 128)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64; 128 columns there)
     (64, 20, 27, 16, None),        # skewed bs64: 3.2 rows a segment, but 30% of the SMs (1.03-1.9x slower)
-    (1023, 33, 31, 64, (2, 256)),  # 31 rows in every segment, 64 estimated tiles (entry 142: 0.67-0.72x at r64)
+    (1023, 33, 31, 64, (2, 128)),  # 31 rows in every segment, 64 estimated tiles (entry 142: 0.67-0.72x at r64)
     (960, 40, 24, 16, (2, 256)),   # 24 rows, 60 tiles (0.81-0.92x at r16)
     (256, 31, 100, 16, None),      # 8.3 rows a segment, but 31 tiles in clusters of two: 47% of the SMs
     (1024, 32, 32, 16, (2, 256)),  # 32 rows a segment, under the 64-row tile's 1024 rows: the 16-row tile streams

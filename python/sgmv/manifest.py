@@ -34,6 +34,7 @@ class KernelRecord:
     narrow: bool = False  # expand: 8-row tiles with the MMA's operands swapped (expand_narrow.cuh)
     true_ranks: bool = False  # prefill: the variant for calls with the adapters' true ranks (prefill.cuh's kTrueRanks)
     blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (its launch bounds; one_launch.prefers_prefill)
+    stages: int = 0  # prefill: its shared-memory stages (codegen's KernelSpec.stages; one_launch._short_tile)
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered flat
     # (fused.cuh's kFlat; dispatch.handoff_flat)
 

@@ -34,9 +34,11 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
 # where the tiles keep PREFILL_MIN_SM_PERCENT of the SMs busy, at most PREFILL_SHORT_MAX_MEAN_ROWS rows a segment.
 # From dispatch_sweep (NOTES.md, entries 35, 38 and 45; measured at one row a segment): r64 distinct bs64 and bs256
-# 0.87-0.94x the pair's time, r16 0.88-0.95x. Its stages are PREFILL_SHORT_CHUNK columns wide: with 8 consumer
-# warps (entry 45) 256 columns took distinct bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at
-# r64 (before, 128 columns won where the tiles fit one wave, entry 38).
+# 0.87-0.94x the pair's time, r16 0.88-0.95x. Its stages are PREFILL_SHORT_CHUNK columns wide where the build has
+# both widths and they fit as many stages in the budget: with 8 consumer warps (entry 45) 256 columns took distinct
+# bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at r64 (before, 128 columns won where the tiles fit
+# one wave, entry 38). Where the narrower stages fit more (rank 64: 6 of 128 columns against 3 of 256, codegen's
+# prefill_stages), that tile: distinct bs64 at r64 0.950-0.966x (entries 219-220).
 # Where codegen compiles the 16-row tile for two blocks an SM too (PREFILL_TWO_BLOCK_TILES: rank 16), batches of more
 # blocks than SMs take that kernel, whose tiles then all run at once (r16 distinct bs256 0.94-1.02x, median 0.975), and
 # the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
@@ -130,17 +132,17 @@ def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
 
 def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
                 resident_blocks: Optional[Callable[[KernelRecord], int]]) -> Optional[tuple[KernelRecord, int]]:
-    """The 16-row tile's kernel for `problem` and its estimated blocks: the measured stage width where a build has
-    others (ties: the first compiled); two blocks an SM where the batch has more blocks than SMs, else one
-    (PREFILL_SHORT_ROWS' note)."""
+    """The 16-row tile's kernel for `problem` and its estimated blocks: the stage width of more stages where a build
+    has both, else the measured one (PREFILL_SHORT_CHUNK; ties: the first compiled); two blocks an SM where the batch
+    has more blocks than SMs, else one (PREFILL_SHORT_ROWS' note)."""
     short = [k for k in fitting if k.warp_rows == PREFILL_SHORT_ROWS]
     if not short:
         return None
     blocks = prefill_row_tiles(problem, short[0]) * prefill_cluster(problem, short[0], num_sms)
     wanted = 2 if blocks > num_sms else 1
     held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
-    kernel = max(short, key=lambda k: (k.tile_n == PREFILL_SHORT_CHUNK, k.blocks_per_sm == wanted and held(k),
-                                       -k.blocks_per_sm))
+    kernel = max(short, key=lambda k: (k.stages, k.tile_n == PREFILL_SHORT_CHUNK,
+                                       k.blocks_per_sm == wanted and held(k), -k.blocks_per_sm))
     return kernel, blocks
 
 
