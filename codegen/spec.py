@@ -402,7 +402,7 @@ def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
 def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     """64-row tiles with 128-column stages for long segments and 16-row ones with 256-column stages for many short
     segments (benchmarks/NOTES.md, entries 35, 38 and 45), and with 128-column stages too where those fit more stages
-    in the budget (rank 64: 6 against 3; one_launch._short_tile takes the tile of more stages: entries 219-220); as
+    in the budget (rank 64: 6 against 3; one_launch._short_tile takes the tile of more stages: entries 219-221); as
     extra tiles 32-row ones (they tied with the launch pair where the taller ones leave SMs idle, entry 31) and the
     16-row ones with 128 columns at the other ranks (where 256 columns won once they had 8 consumer warps, entry 45,
     and at rank 16 still, entry 219). Consumer warps per 16 rows by _prefill_split, the producer warps
