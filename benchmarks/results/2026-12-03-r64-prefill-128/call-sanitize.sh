@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# NOTES entry 224: rank 64's 128-column 16-row prefill tile under the sanitizers (what the device time left held), on
+# dist_p128 (entry 221's wheel), from the repository root:
+#   run(command="bash benchmarks/results/2026-12-03-r64-prefill-128/call-sanitize.sh", carry=["dist_p128"])
+repo=$PWD
+rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec dist_p128/*.whl || exit 1
+export PYTHONPATH=/tmp/rec
+cd "$repo/tests"
+timeout 100 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q -p no:cacheprovider \
+  test_gpu_kernels.py test_gpu_one_launch.py -k "m16n128 and prefill and not never_hang" > "$OUT/memcheck.txt" 2>&1
+echo "memcheck rc=$?: $(grep -E 'passed|failed' "$OUT/memcheck.txt" | tail -1) $(tail -1 "$OUT/memcheck.txt")"
+k=sgmv_prefill_bf16_r64_hany_w7m16n128u1_v8
+timeout 40 compute-sanitizer --tool racecheck --kernel-name kns=sgmv_prefill \
+  python3 ../benchmarks/sanitize/racecheck_probe.py $k 1,1,3 > "$OUT/racecheck-$k.txt" 2>&1
+echo "racecheck $k rc=$?: $(grep -E 'RACECHECK SUMMARY|Error' "$OUT/racecheck-$k.txt" | tr '\n' ' ')"
