@@ -6,9 +6,13 @@ repo=$PWD
 rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec dist_p128/*.whl || exit 1
 export PYTHONPATH=/tmp/rec
 cd "$repo/tests"
-timeout 100 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q -p no:cacheprovider \
-  test_gpu_kernels.py test_gpu_one_launch.py -k "m16n128 and prefill and not never_hang" > "$OUT/memcheck.txt" 2>&1
-echo "memcheck rc=$?: $(grep -E 'passed|failed' "$OUT/memcheck.txt" | tail -1) $(tail -1 "$OUT/memcheck.txt")"
+# per test a line (-v), so a run the timeout cuts still says how far it got; memcheck reports errors as they happen
+timeout 100 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -v -p no:cacheprovider \
+  test_gpu_kernels.py test_gpu_one_launch.py \
+  -k "(test_kernel and m16n128 and prefill) or (test_prefill_shapes and bf16 and m16n128 and not 4096x4096)" \
+  > "$OUT/memcheck.txt" 2>&1
+echo "memcheck rc=$?: $(grep -c PASSED "$OUT/memcheck.txt") passed, $(grep -c FAILED "$OUT/memcheck.txt") failed," \
+  "$(grep -c 'Invalid\|Error:' "$OUT/memcheck.txt") error lines; $(grep 'ERROR SUMMARY' "$OUT/memcheck.txt")"
 k=sgmv_prefill_bf16_r64_hany_w7m16n128u1_v8
 timeout 40 compute-sanitizer --tool racecheck --kernel-name kns=sgmv_prefill \
   python3 ../benchmarks/sanitize/racecheck_probe.py $k 1,1,3 > "$OUT/racecheck-$k.txt" 2>&1
