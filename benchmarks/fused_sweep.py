@@ -5,7 +5,9 @@ dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a
 left out of its line.
 Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full] [VARIANTS]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
-quick|full: the sweep whose cases CASES picks from (default quick).
+quick|full|mid: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-64 rows a segment
+at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES entries 140-153,
+224).
 VARIANTS: a comma list of texts; only the forced variants whose names contain one are timed (auto always; default all).
 """
 import json
@@ -16,9 +18,17 @@ import torch
 
 import sgmv
 from sgmv import cuda_ops, manifest
-from sgmv.bench.cases import make_buffers, matching, sweep
+from sgmv.bench.cases import BenchCase, make_buffers, matching, sweep
 from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph
 from sgmv.errors import UnsupportedError
+
+
+# (h_in, h_out, segments, rows a segment): one_launch's few-rows and mid-size batches, as its tests and entries 140-153
+# name them
+MID_SHAPES = ((4096, 4096, 64, 4), (4096, 4096, 40, 8), (4096, 4096, 33, 31), (14336, 4096, 40, 24),
+              (8192, 8192, 32, 32), (14336, 4096, 16, 64), (8192, 8192, 24, 40), (4096, 14336, 4, 512))
+MID_BATCHES = [BenchCase(h_in, h_out, rank, segs * rows, "mid", (rows,) * segs)
+               for rank in (32, 64) for h_in, h_out, segs, rows in MID_SHAPES]
 
 
 def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: str = "quick",
@@ -28,7 +38,7 @@ def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: s
     bandwidth = copy_bandwidth("cuda")
     results = []
     wanted = [t for t in variant_texts.split(",") if t]
-    for case in matching(sweep(quick=sweep_name != "full"), cases):
+    for case in matching(MID_BATCHES if sweep_name == "mid" else sweep(quick=sweep_name != "full"), cases):
         one_launch = [k for k in kernels if k.op in ("fused", "prefill") and k.dtype == dtype_name
                       and k.rank == case.rank and not k.true_ranks]
         variants = ([("auto", None, True), ("pair", False, False), ("pair+pdl", False, True)]

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# NOTES entry 224: rank 64's 128-column 16-row prefill tile under the sanitizers (what the device time left held), on
-# dist_p128 (entry 221's wheel), from the repository root:
-#   run(command="bash benchmarks/results/2026-12-03-r64-prefill-128/call-sanitize.sh", carry=["dist_p128"])
+# NOTES entry 224 (prepared for the next session): rank 64's 128-column 16-row prefill tile under the sanitizers,
+# then its few-rows and mid-size batches (fused_sweep.py mid), on a default wheel of head (dist_p128, entry 221's, or
+# one built as `pip wheel -q --no-deps -w DIR .`: head generates the same sources), from the repository root:
+#   run(command="bash benchmarks/results/2026-12-03-r64-prefill-128/call-sanitize.sh DIR", carry=["DIR"])
 repo=$PWD
-rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec dist_p128/*.whl || exit 1
+rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec "${1:-dist_p128}"/*.whl || exit 1
 export PYTHONPATH=/tmp/rec
 cd "$repo/tests"
 # per test a line (-v), so a run the timeout cuts still says how far it got; memcheck reports errors as they happen
@@ -17,3 +18,8 @@ k=sgmv_prefill_bf16_r64_hany_w7m16n128u1_v8
 timeout 40 compute-sanitizer --tool racecheck --kernel-name kns=sgmv_prefill \
   python3 ../benchmarks/sanitize/racecheck_probe.py $k 1,1,3 > "$OUT/racecheck-$k.txt" 2>&1
 echo "racecheck $k rc=$?: $(grep -E 'RACECHECK SUMMARY|Error' "$OUT/racecheck-$k.txt" | tr '\n' ' ')"
+# Entry 224's prepared measurement: both 16-row tiles (and the 64-row tile) forced on fused_sweep's MID_BATCHES, the
+# few-rows and mid-size batches outside the sweeps that entry 221 moved to the 128-column tile at rank 64 (rank 32: the
+# control, unchanged).
+cd /tmp && timeout 150 python3 "$repo/benchmarks/fused_sweep.py" "$OUT/mid-bf16.json" bf16 "" mid \
+  "m16n256u1_v8/prefill,m16n128u1_v8/prefill,m64n128u1_v8/prefill" 2>&1 | tee "$OUT/mid-bf16.txt"
