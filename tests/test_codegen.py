@@ -157,7 +157,7 @@ def test_prefill_consumer_warps_and_stages():
     KB at rank 16), entry 89: at most 6 (rank 16's tiles, which fit 7 and 9). Entry 110: the 64-row tile with two
     consumer warpgroups at every rank. Entry 112: the 64-row tile's budget buys one more,
     the stage its warpgroup MMAs still read, under the same cap. Entry 195: rank 128's 64-row tile, 3 of 51 KB;
-    entry 198: 4 of 48 KB, its rows without the unused 16 bytes. Entries 219-220: the 16-row tile with 128-column
+    entry 198: 4 of 48 KB, its rows without the unused 16 bytes. Entries 219-221: the 16-row tile with 128-column
     stages too where those fit more stages than 256 columns (rank 64: 6 against 3), 4 consumer warps."""
     shipped = {(s.rank, s.warp_rows, s.tile_n): (s.prefill_split, s.stages)
                for s in SPECS if s.op == "prefill" and s.dtype == "bf16"}

@@ -37,7 +37,7 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
                               # 256-column stages 0.95-0.99x the time of 128 once they had 8 consumer warps, entry 45)
     (256, 256, 16, (1, 256)),  # distinct bs256: two tiles a block (entry 38: 0.93-0.95x)
     (256, 256, 64, (1, 128)),  # ... at r64 (0.92-0.94x with 128 columns), whose 128-column stages number 6 to the
-                               # 256-column ones' 3 (entries 219-220)
+                               # 256-column ones' 3 (entries 219-221)
     (64, 64, 64, (2, 128)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45; 128 0.950-0.966x, entry 219)
     (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
     (256, 16, 64, None),      # 16 rows a segment: neither long nor short
@@ -59,7 +59,7 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
 @pytest.mark.parametrize("rows, segs, longest, rank, want", [
     (256, 46, 104, 16, (2, 256)),  # skewed bs256: ~5.6 rows a segment, 46 estimated tiles in clusters of two, 70%
                                    # of the SMs (entry 139: 0.59-0.64x the pair's time at r16)
-    (256, 38, 110, 64, (2, 128)),  # ... 58% (0.72x at r64, 256 columns; 128 since entry 220)
+    (256, 38, 110, 64, (2, 128)),  # ... 58% (0.72x at r64, 256 columns; 128 since entry 221)
     (256, 46, -1, 16, (2, 256)),   # the longest segment unknown on the host (entry 141: 0.60-0.89x)
     (256, 64, 4, 16, (2, 256)),    # 4 rows in every segment, 64 tiles (entry 140: 0.62-0.71x at r16)
     (320, 40, 8, 64, (2, 128)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64; 128 columns there)

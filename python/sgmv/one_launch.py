@@ -38,7 +38,7 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # both widths and they fit as many stages in the budget: with 8 consumer warps (entry 45) 256 columns took distinct
 # bs64 to 0.92-0.99x the time of 128 at r16 and r32, and 0.98-1.01x at r64 (before, 128 columns won where the tiles fit
 # one wave, entry 38). Where the narrower stages fit more (rank 64: 6 of 128 columns against 3 of 256, codegen's
-# prefill_stages), that tile: distinct bs64 at r64 0.950-0.966x (entries 219-220).
+# prefill_stages), that tile: distinct bs64 at r64 0.950-0.966x (entries 219-221).
 # Where codegen compiles the 16-row tile for two blocks an SM too (PREFILL_TWO_BLOCK_TILES: rank 16), batches of more
 # blocks than SMs take that kernel, whose tiles then all run at once (r16 distinct bs256 0.94-1.02x, median 0.975), and
 # the others the one-block kernel: offered two places an SM, the block scheduler put two blocks of a one-wave batch on
