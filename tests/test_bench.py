@@ -295,3 +295,21 @@ def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
                for value in (101, 50)}
     assert "_shrink_" in kernels[101] and "_prefill_" in kernels[50]  # entry 142: 40 x 24 rows off the pair (past
     # HANDOFF_OVER_PAIR_MAX_ROWS, so no grid handoff in its place)
+
+
+def test_fused_sweep_mid_batches_reach_both_prefill_tiles():
+    """benchmarks/fused_sweep.py's `mid` set (NOTES entry 224): batches of 4-512 rows a segment at ranks 32 and 64,
+    distinct names, that the prefill rule gives its 16-row tile (rank 64: the 128-column one, more stages) and its
+    64-row tile, so forcing both on them measures the choice entry 221 made outside the sweeps."""
+    from sgmv import one_launch
+    from sgmv.dispatch import Problem
+    from dispatch_records import PREFILL, PREFILL_SHORT
+    mid = _benchmark_script("fused_sweep").MID_BATCHES
+    assert len({c.name for c in mid}) == len(mid) and {c.rank for c in mid} == {32, 64}
+    chosen = {}
+    for c in (c for c in mid if c.rank == 64):
+        problem = Problem("prefill", "bf16", c.rank, c.h_in, c.rows, c.num_segments, True, (c.h_out,), (c.rank,),
+                          max(c.segments))
+        kernel = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+        chosen[c.name] = kernel and (kernel.warp_rows, kernel.tile_n)
+    assert (16, 128) in chosen.values() and (64, 128) in chosen.values(), chosen
