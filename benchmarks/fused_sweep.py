@@ -3,11 +3,11 @@ kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true
 more ("auto-again"), over the sweep's cases (BENCH.md method: graph replay, cold cache, median). Feeds
 dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a kernel that cannot take a case is
 left out of its line.
-Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full] [VARIANTS]
+Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full|mid] [VARIANTS]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
-quick|full|mid: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-64 rows a segment
-at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES entries 140-153,
-224).
+quick|full|mid: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-512 rows a
+segment at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES entries
+140-153, 224).
 VARIANTS: a comma list of texts; only the forced variants whose names contain one are timed (auto always; default all).
 """
 import json
