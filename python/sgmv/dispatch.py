@@ -196,13 +196,14 @@ def tile_slots(problem: Problem, kernel: KernelRecord) -> int:
 # cluster barriers and the shrink repeated per column cluster lose to the pair, and at rank 64 it never won.
 FUSED_MAX_RANK = 16
 FUSED_MAX_BLOCKS = 64
-# Each warp of a cluster's blocks reduces h_in / (FUSED_CLUSTER x warps) columns in sequence; where the tile nearest
-# FUSED_BEST_BLOCKS would reduce more than FUSED_MAX_WARP_COLUMNS, the grid handoff, which splits h_in over up to a
-# block an SM, runs the batch instead. From dispatch_sweep (NOTES.md, entries 156 and 158): the 4-warp tile's 16-block
-# launches (one segment of 1-16 rows) at h_in 10240-16384 (320-512 columns a warp) took 4.4-6.6 us against the
-# handoff's 3.7-4.3, and the 8-warp tile in one cluster, 3.8-5.2, between the two; at h_in 8192 (256 a warp) the
-# cluster sum won (3.1 against 3.8 us).
-FUSED_MAX_WARP_COLUMNS = 256
+# Each of a cluster's blocks reduces h_in / FUSED_CLUSTER columns (its warps share them); where the tile nearest
+# FUSED_BEST_BLOCKS would reduce more than FUSED_MAX_BLOCK_COLUMNS, the grid handoff, which splits h_in over up to a
+# block an SM, runs the batch instead. From dispatch_sweep (NOTES.md, entries 156, 158 and 226): the 4-warp tile's
+# 16-block launches (one segment of 1-16 rows) at h_in 10240-16384 took 4.4-6.6 us against the handoff's 3.7-4.3, and
+# the 8-warp tile in one cluster, 3.8-5.2, between the two; at h_in 8192 (1024 columns a block) the cluster sum won
+# (3.1 against 3.8 us). The 8-warp tile's cluster sum at 14336 -> 4096 (1792 columns a block) took 1-4 segments of
+# 16-64 rows 1.16-1.25x the handoff's time (entry 225), so the limit is a block's columns, whatever its warps.
+FUSED_MAX_BLOCK_COLUMNS = 1024
 FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
 
@@ -255,22 +256,22 @@ HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NO
 # they tie; over 64 rows 1.0-1.27x
 
 
-def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, warp_columns: bool = True) -> bool:
+def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, block_columns: bool = True) -> bool:
     """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS and, unless
-    warp_columns is False, FUSED_MAX_WARP_COLUMNS). Kernels of a higher rank are never asked to (the r64 256-column one
+    block_columns is False, FUSED_MAX_BLOCK_COLUMNS). Kernels of a higher rank are never asked to (the r64 256-column one
     carries no cluster sum: codegen's KernelSpec.cluster_sum)."""
     return (max(problem.rank, kernel.rank) <= FUSED_MAX_RANK
             and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS
-            and (not warp_columns or problem.hidden <= FUSED_MAX_WARP_COLUMNS * FUSED_CLUSTER * kernel.warps))
+            and (not block_columns or problem.hidden <= FUSED_MAX_BLOCK_COLUMNS * FUSED_CLUSTER))
 
 
-def uses_handoff(problem: Problem, kernel: KernelRecord, warp_columns: bool = True) -> bool:
+def uses_handoff(problem: Problem, kernel: KernelRecord, block_columns: bool = True) -> bool:
     """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum; tiles of more than
-    16 rows and the kernels for the flat grid have none). warp_columns: _cluster_sum_fits's."""
+    16 rows and the kernels for the flat grid have none). block_columns: _cluster_sum_fits's."""
     if not HANDOFF_ENABLED:
         return False
     below = (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
-             and not _cluster_sum_fits(problem, kernel, warp_columns))
+             and not _cluster_sum_fits(problem, kernel, block_columns))
     return kernel.warp_rows > 16 or kernel.flat_tiles or problem.rank >= HANDOFF_MIN_RANK or below
 
 
@@ -363,9 +364,9 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
                   resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_WARP_COLUMNS; else with the grid handoff (prefers_handoff)."""
+    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_BLOCK_COLUMNS; else with the grid handoff (prefers_handoff)."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k, warp_columns=False)  # (32-row tiles have none,
+    cluster = [k for k in fitting if not uses_handoff(problem, k, block_columns=False)  # (32-row tiles have none,
                and k.warp_rows == 16 and not k.flat_tiles]                             # nor those for the flat grid)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
