@@ -126,12 +126,19 @@ def test_handoff_below_its_rank_only_where_the_cluster_sum_does_not_fit(monkeypa
     (8192, 1, 1, 256),      # 256 columns of h_in a warp (4 warps, clusters of 8): the cluster sum
     (8320, 1, 1, -256),     # 260 a warp: the grid handoff, the same tile
     (14336, 16, 1, -256),   # one adapter over 16 rows at h_in 14336 (entry 156: 6.4 -> 4.3 us)
-    (14336, 16, 4, 512),    # the tile nearest 16 blocks has 8 warps (224 columns each): the cluster sum
+    (8192, 16, 4, 512),     # the tile nearest 16 blocks has 8 warps, 1024 columns a block: the cluster sum
+    (14336, 16, 4, -256),   # ... 1792 a block (224 a warp) over 4 row tiles: the handoff (entry 226: 5.0 -> 4.2 us)
+    (14336, 64, 1, -256),   # one adapter over 64 rows: 4 row tiles (entry 226: 5.7 -> 4.5 us)
+    (9216, 15, 5, 512),     # 5 row tiles: the cluster sum (entry 226: the handoff 0.88-1.07x)
+    (14336, 64, 8, 512),    # 8 row tiles (entry 226: the handoff 1.02-1.08x)
+    (16384, 64, 8, 512),    # 256 a warp: still within FUSED_MAX_WARP_COLUMNS
+    (16512, 64, 8, -512),   # past it: the handoff (which ranks the 512-column tile first here)
 ])
-def test_cluster_sum_only_where_its_warps_reduce_at_most_256_columns(h, rows, segs, want):
-    """NOTES entries 156 and 158: where the tile nearest FUSED_BEST_BLOCKS would reduce more than
-    FUSED_MAX_WARP_COLUMNS columns of h_in a warp, the grid handoff runs the batch (not the next tile's cluster sum,
-    which was slower than it); a negative width here is the handoff."""
+def test_cluster_sum_only_where_its_warps_and_blocks_reduce_few_columns(h, rows, segs, want):
+    """NOTES entries 156, 158 and 226: where the tile nearest FUSED_BEST_BLOCKS would reduce more than
+    FUSED_MAX_WARP_COLUMNS columns of h_in a warp, or more than FUSED_MAX_BLOCK_COLUMNS a block on a batch of at most
+    FUSED_HANDOFF_MAX_ROW_TILES row tiles, the grid handoff runs the batch (not the next tile's cluster sum, which was
+    slower than it); a negative width here is the handoff."""
     problem = fused_prob(h_in=h, h_out=4096, rows=rows, segs=segs)
     got = dispatch.prefers_fused(problem, FUSED, 132)
     assert (-got.tile_n if dispatch.uses_handoff(problem, got) else got.tile_n) == want

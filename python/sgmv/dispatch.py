@@ -196,14 +196,20 @@ def tile_slots(problem: Problem, kernel: KernelRecord) -> int:
 # cluster barriers and the shrink repeated per column cluster lose to the pair, and at rank 64 it never won.
 FUSED_MAX_RANK = 16
 FUSED_MAX_BLOCKS = 64
-# Each of a cluster's blocks reduces h_in / FUSED_CLUSTER columns (its warps share them); where the tile nearest
-# FUSED_BEST_BLOCKS would reduce more than FUSED_MAX_BLOCK_COLUMNS, the grid handoff, which splits h_in over up to a
-# block an SM, runs the batch instead. From dispatch_sweep (NOTES.md, entries 156, 158 and 226): the 4-warp tile's
-# 16-block launches (one segment of 1-16 rows) at h_in 10240-16384 took 4.4-6.6 us against the handoff's 3.7-4.3, and
-# the 8-warp tile in one cluster, 3.8-5.2, between the two; at h_in 8192 (1024 columns a block) the cluster sum won
-# (3.1 against 3.8 us). The 8-warp tile's cluster sum at 14336 -> 4096 (1792 columns a block) took 1-4 segments of
-# 16-64 rows 1.16-1.25x the handoff's time (entry 225), so the limit is a block's columns, whatever its warps.
+# Each warp of a cluster's blocks reduces h_in / (FUSED_CLUSTER x warps) columns in sequence; where the tile nearest
+# FUSED_BEST_BLOCKS would reduce more than FUSED_MAX_WARP_COLUMNS, the grid handoff, which splits h_in over up to a
+# block an SM, runs the batch instead. From dispatch_sweep (NOTES.md, entries 156 and 158): the 4-warp tile's 16-block
+# launches (one segment of 1-16 rows) at h_in 10240-16384 (320-512 columns a warp) took 4.4-6.6 us against the
+# handoff's 3.7-4.3, and the 8-warp tile in one cluster, 3.8-5.2, between the two; at h_in 8192 (256 a warp) the
+# cluster sum won (3.1 against 3.8 us).
+# The handoff also runs batches of at most FUSED_HANDOFF_MAX_ROW_TILES row tiles (the cluster sum's segments x row
+# groups) whose blocks would reduce more than FUSED_MAX_BLOCK_COLUMNS columns each (h_in / FUSED_CLUSTER, whatever
+# their warps: the 8-warp tile past h_in 8192). From dispatch_sweep (entry 226, 8-warp tile's cluster sum against the
+# 4-warp tile's handoff, h_in 9216-16384 -> 4096-12288, r8/r16): batches of 1-4 row tiles (1 x 64, 2 x 32, 3 x 16,
+# 4 x 4, 2 x 8 rows) 0.78-0.92x; 5 x 3 rows 0.88-1.07x; 7-8 tiles (8 x 4, 8 x 8, skewed bs16 s7) 1.0-1.09x.
+FUSED_MAX_WARP_COLUMNS = 256
 FUSED_MAX_BLOCK_COLUMNS = 1024
+FUSED_HANDOFF_MAX_ROW_TILES = 4
 FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
 
@@ -256,22 +262,30 @@ HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NO
 # they tie; over 64 rows 1.0-1.27x
 
 
-def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, block_columns: bool = True) -> bool:
+def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, columns: bool = True) -> bool:
     """Whether the fused `kernel` may run `problem` with its cluster sum (FUSED_MAX_RANK, FUSED_MAX_BLOCKS and, unless
-    block_columns is False, FUSED_MAX_BLOCK_COLUMNS). Kernels of a higher rank are never asked to (the r64 256-column one
-    carries no cluster sum: codegen's KernelSpec.cluster_sum)."""
+    columns is False, the columns of h_in its warps and blocks reduce: _cluster_columns_fit). Kernels of a higher rank
+    are never asked to (the r64 256-column one carries no cluster sum: codegen's KernelSpec.cluster_sum)."""
     return (max(problem.rank, kernel.rank) <= FUSED_MAX_RANK
             and fused_blocks(problem, kernel) <= FUSED_MAX_BLOCKS
-            and (not block_columns or problem.hidden <= FUSED_MAX_BLOCK_COLUMNS * FUSED_CLUSTER))
+            and (not columns or _cluster_columns_fit(problem, kernel)))
 
 
-def uses_handoff(problem: Problem, kernel: KernelRecord, block_columns: bool = True) -> bool:
+def _cluster_columns_fit(problem: Problem, kernel: KernelRecord) -> bool:
+    """Whether the cluster sum's warps and blocks of `kernel` reduce few enough columns of h_in for `problem`
+    (FUSED_MAX_WARP_COLUMNS; FUSED_MAX_BLOCK_COLUMNS on batches of at most FUSED_HANDOFF_MAX_ROW_TILES row tiles)."""
+    row_tiles = problem.num_segments * row_groups(problem, kernel)
+    return (problem.hidden <= FUSED_MAX_WARP_COLUMNS * FUSED_CLUSTER * kernel.warps
+            and (problem.hidden <= FUSED_MAX_BLOCK_COLUMNS * FUSED_CLUSTER or row_tiles > FUSED_HANDOFF_MAX_ROW_TILES))
+
+
+def uses_handoff(problem: Problem, kernel: KernelRecord, columns: bool = True) -> bool:
     """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum; tiles of more than
-    16 rows and the kernels for the flat grid have none). block_columns: _cluster_sum_fits's."""
+    16 rows and the kernels for the flat grid have none). columns: _cluster_sum_fits's."""
     if not HANDOFF_ENABLED:
         return False
     below = (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
-             and not _cluster_sum_fits(problem, kernel, block_columns))
+             and not _cluster_sum_fits(problem, kernel, columns))
     return kernel.warp_rows > 16 or kernel.flat_tiles or problem.rank >= HANDOFF_MIN_RANK or below
 
 
@@ -364,10 +378,11 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
                   resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` in one launch (op "fused"), or None when the shrink-expand
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
-    blocks, within FUSED_MAX_BLOCKS and FUSED_MAX_BLOCK_COLUMNS; else with the grid handoff (prefers_handoff)."""
+    blocks, within FUSED_MAX_BLOCKS and the columns its warps and blocks reduce (_cluster_columns_fit); else with the
+    grid handoff (prefers_handoff)."""
     fitting = [k for k in kernels if can_run(problem, k)]
-    cluster = [k for k in fitting if not uses_handoff(problem, k, block_columns=False)  # (32-row tiles have none,
-               and k.warp_rows == 16 and not k.flat_tiles]                             # nor those for the flat grid)
+    cluster = [k for k in fitting if not uses_handoff(problem, k, columns=False)  # (32-row tiles have none,
+               and k.warp_rows == 16 and not k.flat_tiles]                        # nor those for the flat grid)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))
