@@ -289,6 +289,27 @@ def test_rank_128_s_mid_size_batches_take_the_halves_where_their_16_row_tiles_st
     assert one_launch.one_launch_kernel(batch(24, 32), kernels, 132) == r128
 
 
+def test_rank_128_s_64_row_tile_takes_few_rows_batches_of_segments_longer_than_a_16_row_tile():
+    """NOTES entry 227: batches of 17-31 rows a segment, which the few-rows rule gives the 16-row tile, run on rank
+    128's 64-row tile (which it has alone) where its blocks keep PREFILL_FEW_ROWS_MIN_SM_PERCENT of the SMs busy
+    (40-264 segments: 0.74-0.86x the halves' time), else as the halves (24 segments: 48 blocks); batches of at most 16
+    rows a segment as before."""
+    kernels = R64_PREFILL + [R128_PREFILL]
+
+    def batch(segs, rows):
+        return dataclasses.replace(fused_prob(rank=128, rows=segs * rows, segs=segs), max_segment_rows=rows)
+
+    for segs, rows in ((40, 17), (40, 31), (132, 24), (264, 20)):
+        assert one_launch.one_launch_kernel(batch(segs, rows), kernels, 132) == R128_PREFILL
+    for segs, rows in ((24, 17), (24, 31), (132, 16), (264, 3)):  # not the one launch (the halves where they fit)
+        assert one_launch.one_launch_kernel(batch(segs, rows), kernels, 132) is None
+    for segs, rows in ((132, 16), (264, 3)):
+        half = one_launch.rank_split(batch(segs, rows), kernels, 132)
+        assert half.rank == 64 and one_launch.one_launch_kernel(half, kernels, 132).warp_rows == 16
+    r64_batch = dataclasses.replace(batch(132, 24), rank=64, slice_ranks=(64,))  # a rank with a 16-row tile: as before
+    assert one_launch.one_launch_kernel(r64_batch, kernels, 132).warp_rows == 16
+
+
 def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
     """one_launch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
     (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
