@@ -54,6 +54,11 @@ PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharin
 # segments) 0.56-1.02x, median 0.77, the one loss 40 x 24 rows at 14336 -> 4096 r64 (entry 142), so the limit is
 # where the 64-row tile's batches start (PREFILL_MIN_MEAN_ROWS). Batches of 13-20 segments (skewed bs64, uniform
 # bs256, distinct bs16 at 4096 -> 14336; at most 30% of the SMs) were 1.03-1.9x slower.
+# A rank whose build has no 16-row tile (rank 128: the 64-row tile only) runs batches of PREFILL_SHORT_ROWS + 1 to
+# PREFILL_FEW_ROWS_MAX_MEAN rows a segment on that tile where its blocks keep PREFILL_FEW_ROWS_MIN_SM_PERCENT of the SMs
+# busy, unless rank_split's halves stream fewer bytes an SM (_halves_short_tile_stream_less), else as the halves. From
+# dispatch_sweep (NOTES.md, entry 227: 40-264 segments of 17-31 rows, the four sweep shapes) 0.74-0.86x the halves'
+# time on the 16-row tile; 24 segments of 17 rows (48 blocks, 36% of the SMs) 0.94-1.18x, so they keep the halves.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
 PREFILL_SHORT_CHUNK = 256
@@ -175,8 +180,13 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
     if mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN:
         short = _short_tile(problem, fitting, num_sms, resident_blocks)
-        if short is None and mean_rows > PREFILL_SHORT_ROWS:
-            return _few_rows_tall_tile(problem, fitting, kernels, num_sms, resident_blocks)
+        if short is None and mean_rows > PREFILL_SHORT_ROWS:  # no 16-row tile (rank 128; the note above
+            # PREFILL_SHORT_ROWS): the tall tile where it fills enough SMs and the halves stream no less
+            tall = _tall_tile(problem, fitting, num_sms)
+            if not busy(tall, PREFILL_FEW_ROWS_MIN_SM_PERCENT) or _halves_short_tile_stream_less(
+                    problem, tall[0], fitting, kernels, num_sms, resident_blocks):
+                return None
+            return tall[0]
         one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
         return short[0] if busy(short, PREFILL_MIN_SM_PERCENT if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT) else None
     tall = _tall_tile(problem, fitting, num_sms)
@@ -197,22 +207,6 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                                                               resident_blocks):
         return None
     return chosen
-
-
-# A rank whose build has the 64-row tile only (rank 128) runs batches of PREFILL_SHORT_ROWS + 1 to
-# PREFILL_FEW_ROWS_MAX_MEAN rows a segment on it where its blocks keep PREFILL_FEW_ROWS_MIN_SM_PERCENT of the SMs busy
-# (unless rank_split's halves stream fewer bytes an SM, as below), else as the halves. From dispatch_sweep (NOTES.md,
-# entry 227: 40-264 segments of 17-31 rows, the four sweep shapes) 0.74-0.86x the halves' time on the 16-row tile;
-# 24 segments of 17 rows (48 blocks, 36% of the SMs) 0.94-1.18x, so they keep the halves.
-def _few_rows_tall_tile(problem: Problem, fitting: list[KernelRecord], kernels: list[KernelRecord], num_sms: int,
-                        resident_blocks: Optional[Callable[[KernelRecord], int]]) -> Optional[KernelRecord]:
-    """The tall tile for a few-rows batch of segments longer than one 16-row tile, where the build has no 16-row tile,
-    or None."""
-    tall = _tall_tile(problem, fitting, num_sms)
-    if tall is None or 100 * tall[1] < PREFILL_FEW_ROWS_MIN_SM_PERCENT * num_sms:
-        return None
-    stream_less = _halves_short_tile_stream_less(problem, tall[0], fitting, kernels, num_sms, resident_blocks)
-    return None if stream_less else tall[0]
 
 
 # A rank whose build has the 64-row tile only (codegen's PREFILL_TALL_ONLY_RANKS: 128) runs the batches between on
