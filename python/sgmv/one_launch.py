@@ -92,18 +92,31 @@ PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 16
 PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK = 32
 
 
-def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
-    """An estimate of the batch's row tiles of the prefill `kernel`: T / tile rows, and at least one a segment."""
+PREFILL_SHORT_TILES_FROM_LENGTHS = 1  # measurement toggle (entry 231); 0: T / 16 as before
+
+
+def _fewest_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
+    """The fewest row tiles of the prefill `kernel` the batch may have: T / tile rows, and at least one a segment."""
     return max(1, math.ceil(problem.num_rows / kernel.warp_rows), min(problem.num_segments, problem.num_rows))
+
+
+def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
+    """An estimate of the batch's row tiles of the prefill `kernel`: for the 16-row tile, where the host knows the
+    longest segment, the most it may have (prefill_tiles_bound); else the fewest (T / tile rows, at least one a
+    segment)."""
+    if (PREFILL_SHORT_TILES_FROM_LENGTHS and kernel.warp_rows == PREFILL_SHORT_ROWS
+            and problem.max_segment_rows >= 0):
+        return prefill_tiles_bound(problem, kernel)
+    return _fewest_row_tiles(problem, kernel)
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
     that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes; ties go
-    to the smaller size (no swap of v)."""
-    tiles = prefill_row_tiles(problem, kernel)
-    return min(range(1, PREFILL_MAX_CLUSTER + 1),
-               key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
+    to the smaller size (no swap of v). A cluster only where it pays for both the fewest and the estimated tiles."""
+    def best(tiles: int) -> int:
+        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
+    return min(best(_fewest_row_tiles(problem, kernel)), best(prefill_row_tiles(problem, kernel)))
 
 
 def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
