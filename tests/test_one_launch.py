@@ -65,8 +65,10 @@ def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
     (320, 40, 8, 64, (2, 128)),    # 8 rows in every segment, 40 tiles, 61% (0.85-0.91x at r64; 128 columns there)
     (64, 20, 27, 16, None),        # skewed bs64: 3.2 rows a segment, but 30% of the SMs (1.03-1.9x slower)
     (1023, 33, 31, 64, (2, 128)),  # 31 rows in every segment, 64 estimated tiles (entry 142: 0.67-0.72x at r64)
-    (960, 40, 24, 16, (2, 256)),   # 24 rows, 60 tiles (0.81-0.92x at r16)
-    (256, 31, 100, 16, None),      # 8.3 rows a segment, but 31 tiles in clusters of two: 47% of the SMs
+    (960, 40, 24, 16, (1, 256)),   # 24 rows, 80 tiles (two each), one a cluster (0.81-0.92x at r16; single
+                                   # blocks 0.84x the clusters of two, entries 229-231)
+    (256, 25, 100, 16, None),      # 10 rows a segment, but 31 estimated tiles (the longest's 7 and one each)
+                                   # in clusters of two: 47% of the SMs
     (1024, 32, 32, 16, (2, 256)),  # 32 rows a segment, under the 64-row tile's 1024 rows: the 16-row tile streams
                                    # fewer bytes an SM (entry 143: 0.68-0.74x the pair at r16)
     (512, 16, 32, 16, None),       # ... but 32 tiles: 48% of the SMs, and the 64-row tile's 24%: the pair
@@ -80,6 +82,49 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
         assert got is None
     else:
         assert (got.rank, got.warp_rows, one_launch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
+
+@pytest.mark.parametrize("rows, segs, longest, want", [
+    (960, 40, 24, 80),       # 24 rows in every segment: two tiles each (T / 16: 60)
+    (960, 40, -1, 60),       # the longest unknown on the host: T / 16
+    (340, 20, 36, 22),       # 19 segments of 16 rows and one of 36: 19 + 3 (at most 2 + 20 x 2 a segment)
+    (5600, 200, 28, 400),    # 200 of 28
+    (480, 12, 40, 30),       # 40 rows a segment, over PREFILL_FEW_ROWS_MAX_MEAN: T / 16
+    (31, 31, 1, 31),         # one row each: a tile a segment
+    (17, 1, 17, 2),          # one segment of 17 rows
+])
+def test_prefill_16_row_tile_s_tiles_counted_from_the_lengths(rows, segs, longest, want):
+    """benchmarks/NOTES.md entries 229-231: on segments of up to 31 rows on average, the 16-row tile's tiles are the
+    longest segment's and the others' at their mean length; the 64-row tile keeps T / 64."""
+    problem = prefill_prob(rows=rows, segs=segs, longest=longest)
+    assert one_launch.prefill_row_tiles(problem, PREFILL_SHORT[0]) == want
+    assert one_launch.prefill_row_tiles(problem, PREFILL[0]) == max(1, -(-rows // 64), min(segs, rows))
+
+
+@pytest.mark.parametrize("rows, segs, longest, want", [
+    (960, 40, 24, 1),     # 80 tiles in one wave alone; T / 16's 60 would take clusters (0.82-0.88x, entry 229)
+    (5280, 264, 20, 1),   # 528 tiles: four tile-times either way; T / 16's 330 would take clusters (0.79-0.88x)
+    (5600, 200, 28, 1),   # 400 tiles would take clusters, T / 16's 350 not: none (clusters 0.96-1.11x, entry 230)
+    (816, 48, 17, 1),     # 96 tiles: one wave alone (0.85-0.93x the clusters of T / 16's 51)
+    (400, 20, 20, 2),     # 40 tiles: clusters of two by both counts
+    (960, 40, -1, 2),     # the longest unknown: T / 16's 60 tiles, clusters of two
+])
+def test_prefill_16_row_tile_s_cluster_only_where_both_counts_want_one(rows, segs, longest, want):
+    problem = prefill_prob(rows=rows, segs=segs, longest=longest)
+    assert one_launch.prefill_cluster(problem, PREFILL_SHORT[0], 132) == want
+
+
+def test_prefill_16_row_tile_takes_twenty_segments_of_17_24_rows_by_their_tiles():
+    """40 tiles in clusters of two keep 60% of the SMs busy where T / 16 counted 50 blocks (entries 230-231: 0.76-0.95x
+    the grid handoff at r16-r32, 0.84-1.04x at r64); 12 segments of 40 rows keep T / 16 (0.90-1.20x at r64)."""
+    for rank in (16, 64):
+        got = one_launch.prefers_prefill(prefill_prob(rows=400, segs=20, rank=rank, longest=20),
+                                         PREFILL + PREFILL_SHORT, num_sms=132)
+        assert (got.rank, got.warp_rows) == (rank, 16)
+        assert one_launch.prefers_prefill(prefill_prob(rows=400, segs=20, rank=rank), PREFILL + PREFILL_SHORT,
+                                          num_sms=132) is None  # lengths unknown: 25 tiles, 38% of the SMs
+        assert one_launch.prefers_prefill(prefill_prob(rows=480, segs=12, rank=rank, longest=40),
+                                          PREFILL + PREFILL_SHORT, num_sms=132) is None
+
 
 @pytest.mark.parametrize("h_in, h_out, rank, segs, rows, want", [
     (4096, 4096, 16, 16, 128, 16),   # rank 16: the 16-row tile (entry 143: 0.60x the pair; the 64-row tile 0.66x)
@@ -404,14 +449,14 @@ def test_handoff_takes_four_column_tiles_a_block_where_the_pair_would_run(rank, 
 
 def test_handoff_over_the_pair_only_for_decode_sized_batches(monkeypatch):
     """Past HANDOFF_OVER_PAIR_MAX_ROWS (the largest batches entry 165 measured) the pair runs: 32 segments of 16 rows
-    take the grid handoff, 33 do not; at 256 (entry 157's limit) 20 segments of 24 rows at h4096 kept the pair."""
+    take the grid handoff, 33 do not; at 256 (entry 157's limit) 12 segments of 40 rows at h4096 keep the pair."""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
     assert one_launch.handoff_over_pair(_even(16, 512, 32), kernels, 132) is WIDE_FUSED[1]
     assert one_launch.handoff_over_pair(_even(16, 528, 33), kernels, 132) is None
-    assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is WIDE_FUSED[1]
+    assert one_launch.one_launch_kernel(_even(16, 480, 12, h_out=4096), kernels, 132) is WIDE_FUSED[1]
     monkeypatch.setattr(one_launch, "HANDOFF_OVER_PAIR_MAX_ROWS", 256)
     assert one_launch.handoff_over_pair(_even(16, 272, 17), kernels, 132) is None
-    assert one_launch.one_launch_kernel(_even(16, 480, 20, h_out=4096), kernels, 132) is None
+    assert one_launch.one_launch_kernel(_even(16, 480, 12, h_out=4096), kernels, 132) is None
 
 
 def test_handoff_over_the_pair_takes_up_to_twenty_four_column_tiles_a_block(monkeypatch):

@@ -92,31 +92,45 @@ PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK = 16
 PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK = 32
 
 
-PREFILL_SHORT_TILES_FROM_LENGTHS = 1  # measurement toggle (entry 231); 0: T / 16 as before
-
-
+# Where the host knows the longest segment and the segments average at most PREFILL_FEW_ROWS_MAX_MEAN rows (two 16-row
+# tiles or fewer), the 16-row tile's row tiles are estimated as the longest segment's and the others' at their mean
+# length (at most prefill_tiles_bound): T / 16 counts 40 segments of 24 rows as 60 tiles where the launch runs 80, up
+# to half too few. That estimate sets the blocks that PREFILL_FEW_ROWS_MIN_SM_PERCENT compares and the cluster, and a
+# cluster is formed only where the fewest tiles (T / 16) call for one too: the model's waves (num_sms // cluster) leave
+# out the cluster's own cost. From dispatch_sweep (NOTES.md, entries 229-231; uniform batches at the four sweep shapes,
+# r16-r64, 17-28 rows a segment): clusters of two to single blocks 0.77-0.95x (40-300 segments; two blocks an SM at
+# r16, 0.95-1.02x), 20-24 segments moved from the grid handoff to the 16-row tile 0.76-0.95x at r16-r32 and 0.84-1.04x
+# at r64, one block an SM to two at r16 (80-96 segments) 0.93-1.00x. Longer segments keep T / 16: counted there, 12
+# segments of 33-40 rows at r64 moved to the 16-row tile at 0.90-1.20x; and the count without the cluster's rule
+# formed clusters of two for 96-200 segments at 0.96-1.11x (entry 230).
 def _fewest_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
     """The fewest row tiles of the prefill `kernel` the batch may have: T / tile rows, and at least one a segment."""
     return max(1, math.ceil(problem.num_rows / kernel.warp_rows), min(problem.num_segments, problem.num_rows))
 
 
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
-    """An estimate of the batch's row tiles of the prefill `kernel`: for the 16-row tile, where the host knows the
-    longest segment, the most it may have (prefill_tiles_bound); else the fewest (T / tile rows, at least one a
-    segment)."""
-    if (PREFILL_SHORT_TILES_FROM_LENGTHS and kernel.warp_rows == PREFILL_SHORT_ROWS
-            and problem.max_segment_rows >= 0):
-        return prefill_tiles_bound(problem, kernel)
-    return _fewest_row_tiles(problem, kernel)
+    """An estimate of the batch's row tiles of the prefill `kernel`: for the 16-row tile on segments of known
+    longest averaging at most PREFILL_FEW_ROWS_MAX_MEAN rows, the tiles of the longest and of the others at their
+    mean length (at most prefill_tiles_bound; the note above), else the fewest."""
+    fewest = _fewest_row_tiles(problem, kernel)
+    longest, others = problem.max_segment_rows, problem.num_segments - 1
+    if (kernel.warp_rows != PREFILL_SHORT_ROWS or longest < 0 or others < 0
+            or problem.num_rows > PREFILL_FEW_ROWS_MAX_MEAN * problem.num_segments):
+        return fewest
+    rows = kernel.warp_rows
+    of_others = others * math.ceil((problem.num_rows - longest) / (others * rows)) if others else 0
+    of_mean_length = math.ceil(longest / rows) + of_others
+    return max(fewest, min(of_mean_length, prefill_tiles_bound(problem, kernel)))
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
-    that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes; ties go
-    to the smaller size (no swap of v). A cluster only where it pays for both the fewest and the estimated tiles."""
-    def best(tiles: int) -> int:
+    that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes, for both
+    the estimated and the fewest row tiles (the smaller of the two sizes); ties go to the smaller size (no swap
+    of v)."""
+    def size_for(tiles: int) -> int:
         return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
-    return min(best(_fewest_row_tiles(problem, kernel)), best(prefill_row_tiles(problem, kernel)))
+    return min(size_for(prefill_row_tiles(problem, kernel)), size_for(_fewest_row_tiles(problem, kernel)))
 
 
 def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
