@@ -194,6 +194,22 @@ def test_handoff_rule_follows_the_measured_cases(h, rows, segs, max_rows, want, 
     assert (dispatch.handoff_grid(problem, got, 132, 2) if got else None) == want_2
 
 
+@pytest.mark.parametrize("h_in, h_out, rank, want, grid", [
+    (14336, 4096, 64, 128, (8, 32, 1)),   # 224 columns of h_in a warp on 16 splits, 112 on 32: twice the splits
+    (14336, 4096, 32, 128, (8, 32, 1)),   # (entry 232: 0.90-0.96x)
+    (4096, 4096, 64, 256, (8, 16, 1)),    # 64 a warp: the fewest blocks (twice the splits 1.02-1.14x)
+    (8192, 8192, 64, 256, (8, 32, 1)),    # 256 columns: 32 column tiles, one a block only with 32 splits
+    (14336, 4096, 16, 256, (8, 16, 1)),   # below HANDOFF_MIN_RANK: the fewest blocks
+])
+def test_handoff_ties_of_column_tiles_go_to_fewer_columns_of_h_in_a_warp(h_in, h_out, rank, want, grid):
+    """On a tie of column tiles a block (uniform bs64: one each), from HANDOFF_MIN_RANK the grid whose warps reduce
+    fewer halvings of HANDOFF_MAX_WARP_COLUMNS columns of h_in, then the fewest blocks (NOTES entry 232)."""
+    kernels = [dataclasses.replace(k, rank=rank) for k in HANDOFF]
+    problem = dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=rank, rows=64, segs=8), max_segment_rows=8)
+    got = dispatch.prefers_handoff(problem, kernels, 132, lambda kernel: 2)
+    assert (got.tile_n, dispatch.handoff_grid(problem, got, 132, 2)) == (want, grid)
+
+
 def test_rank_128_takes_up_to_four_column_tiles_a_block():
     """Above rank 64 (rank 128's 128-column kernel) the grid handoff takes up to HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK
     column tiles a block (NOTES entry 103); rank 64 keeps HANDOFF_MAX_TILES_PER_BLOCK."""
