@@ -300,10 +300,10 @@ def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
 @pytest.mark.parametrize("rank, sizes", [(16, [1] * 16), (64, [1] * 15 + [0]), (8, [16] * 16), (8, [256]),
                                          (32, [9, 0, 1, 16, 2, 1, 4, 3, 1, 1, 2, 5, 1, 2, 1, 1]), (64, [1] * 32),
                                          (16, [1] * 40), (128, [1] * 16), (128, [3] * 25), (64, [48] * 8),
-                                         (16, [24] * 20), (32, [16] * 32), (16, [1] * 56), (64, [2] * 80)],
+                                         (16, [24] * 16), (32, [16] * 32), (16, [1] * 56), (64, [2] * 80)],
                          ids=["r16-distinct16", "r64-distinct15-empty", "r8-16x16", "r8-one-adapter", "r32-skewed",
                               "r64-distinct32", "r16-distinct40", "r128-distinct16", "r128-25x3", "r64-8x48",
-                              "r16-20x24", "r32-32x16", "r16-distinct56", "r64-80x2"])
+                              "r16-16x24", "r32-32x16", "r16-distinct56", "r64-80x2"])
 def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, dtype):
     """Batches of 4096 -> 14336 that need 4-19 column tiles a block (one_launch.handoff_over_pair, NOTES entries
     157-168, up to 512 rows; rank 128 on its own kernel in place of the halves), a -1 adapter among them, through
@@ -315,6 +315,24 @@ def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, d
     got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
     if any(k.op == "fused" and k.rank == rank and k.dtype == case.problem.dtype for k in KERNELS):
         assert got is not None and got.op == "fused" and dispatch.uses_handoff(case.problem, got), got
+    case.check()
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rank, sizes", [(16, [24] * 20), (64, [20] * 24), (32, [17] * 48), (16, [28, 0] + [20] * 60)],
+                         ids=["r16-20x24", "r64-24x20", "r32-48x17", "r16-empty-61x20"])
+def test_segments_of_17_31_rows_take_the_16_row_tile_by_their_tiles(rank, sizes, dtype):
+    """Batches of 17-31 rows a segment at 4096 -> 14336, counted as two 16-row tiles a segment (NOTES entries
+    229-231), a -1 adapter and an empty segment among them, through sgmv.add_lora: the 16-row prefill tile where
+    the build has it at the rank, and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90")
+    loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
+    case = _AddLoraCase(rank, sizes, loras, 14336, dtype, seed=rank + len(sizes))
+    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
+    if any(k.op == "prefill" and k.warp_rows == 16 and k.rank == rank and k.dtype == case.problem.dtype
+           for k in KERNELS):
+        assert got is not None and got.op == "prefill" and got.warp_rows == 16, got
     case.check()
 
 
