@@ -3,11 +3,11 @@ kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true
 more ("auto-again"), over the sweep's cases (BENCH.md method: graph replay, cold cache, median). Feeds
 dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a kernel that cannot take a case is
 left out of its line.
-Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full|mid] [VARIANTS]
+Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full|mid|skew] [VARIANTS]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
-quick|full|mid: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-512 rows a
-segment at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES entries
-140-153, 224).
+quick|full|mid|skew: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-512 rows
+a segment at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES entries
+140-153, 224); skew: SKEW_BATCHES (entry 234).
 VARIANTS: a comma list of texts; only the forced variants whose names contain one are timed (auto always; default all).
 """
 import json
@@ -29,6 +29,15 @@ MID_SHAPES = ((4096, 4096, 64, 4), (4096, 4096, 40, 8), (4096, 4096, 33, 31), (1
               (8192, 8192, 32, 32), (14336, 4096, 16, 64), (8192, 8192, 24, 40), (4096, 14336, 4, 512))
 MID_BATCHES = [BenchCase(h_in, h_out, rank, segs * rows, "mid", (rows,) * segs)
                for rank in (32, 64) for h_in, h_out, segs, rows in MID_SHAPES]
+# (segments, rows a segment, the longest's rows): skewed batches of 16-32 segments, one 2-3x the others, whose tiles
+# entry 231's count puts at 50-75% of the SMs (the 16-row tile, where T / 16 had left them to the grid handoff;
+# untimed there), at the sweeps' four shapes and ranks 16-64
+SKEW_SHAPES = ((15, 20, 48), (15, 24, 60), (15, 28, 70), (31, 12, 30), (31, 8, 24), (31, 15, 40), (19, 20, 50),
+               (23, 17, 45))
+SKEW_BATCHES = [BenchCase(h_in, h_out, rank, others * rows + longest, "skewed", (longest,) + (rows,) * others)
+                for h_in, h_out in ((4096, 4096), (8192, 8192), (4096, 14336), (14336, 4096)) for rank in (16, 32, 64)
+                for others, rows, longest in SKEW_SHAPES]
+BATCH_SETS = {"mid": MID_BATCHES, "skew": SKEW_BATCHES}
 
 
 def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: str = "quick",
@@ -38,7 +47,7 @@ def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: s
     bandwidth = copy_bandwidth("cuda")
     results = []
     wanted = [t for t in variant_texts.split(",") if t]
-    for case in matching(MID_BATCHES if sweep_name == "mid" else sweep(quick=sweep_name != "full"), cases):
+    for case in matching(BATCH_SETS.get(sweep_name) or sweep(quick=sweep_name != "full"), cases):
         one_launch = [k for k in kernels if k.op in ("fused", "prefill") and k.dtype == dtype_name
                       and k.rank == case.rank and not k.true_ranks]
         variants = ([("auto", None, True), ("pair", False, False), ("pair+pdl", False, True)]

@@ -313,3 +313,22 @@ def test_fused_sweep_mid_batches_reach_both_prefill_tiles():
         kernel = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
         chosen[c.name] = kernel and (kernel.warp_rows, kernel.tile_n)
     assert (16, 128) in chosen.values() and (64, 128) in chosen.values(), chosen
+
+
+def test_fused_sweep_skew_batches_take_the_16_row_tile_by_their_tiles():
+    """benchmarks/fused_sweep.py's `skew` set (NOTES entry 234): 16-32 segments, one 2-3x longer than the others,
+    distinct names, each one the 16-row tile takes by entry 231's count and T / 16 would not (blocks for under half
+    the SMs), so forcing the grid handoff on them measures that move."""
+    import dataclasses
+    from sgmv import one_launch
+    from sgmv.dispatch import Problem
+    from dispatch_records import PREFILL, PREFILL_SHORT
+    skew = _benchmark_script("fused_sweep").SKEW_BATCHES
+    assert len({c.name for c in skew}) == len(skew) and {c.rank for c in skew} == {16, 32, 64}
+    for c in (c for c in skew if c.rank in (16, 64)):
+        problem = Problem("prefill", "bf16", c.rank, c.h_in, c.rows, c.num_segments, True, (c.h_out,), (c.rank,),
+                          max(c.segments))
+        kernel = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+        assert kernel is not None and kernel.warp_rows == 16, c.name
+        unknown = dataclasses.replace(problem, max_segment_rows=-1)  # T / 16 alone
+        assert one_launch.prefers_prefill(unknown, PREFILL + PREFILL_SHORT, num_sms=132) is None, c.name
