@@ -345,8 +345,8 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int,
                   max_tiles_per_block: int = 0) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
-    prefers, column tiles a block, rows a tile (16-row tiles first on a tie), columns of h_in a warp above
-    HANDOFF_MAX_WARP_COLUMNS, blocks, columns, name), or None where
+    prefers, column tiles a block, rows a tile (16-row tiles first on a tie), from HANDOFF_MIN_RANK the columns of
+    h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, blocks, columns, name), or None where
     the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
     tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
     or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
@@ -367,7 +367,7 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
                else HANDOFF_MAX_TILES_PER_BLOCK)
     warp_columns = problem.hidden / (grid[1] * kernel.warps)
     halvings = (max(0, math.ceil(math.log2(warp_columns / HANDOFF_MAX_WARP_COLUMNS)))
-                if problem.rank >= HANDOFF_MIN_RANK else 0)
+                if problem.rank >= HANDOFF_MIN_RANK else 0)  # (below it, even: HANDOFF_MAX_WARP_COLUMNS' note)
     return (kernel.flat_tiles != flat, tiles, kernel.warp_rows, halvings, math.prod(grid), kernel.tile_n,
             kernel.name) if tiles <= most else None
 
@@ -378,8 +378,9 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     """The fused kernel to run add_lora `problem` with the grid handoff, or None: of the tiles it takes
     (_handoff_cost; max_tiles_per_block: its wider limit, one_launch.handoff_over_pair's), a kernel for the flat grid
     where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows a tile before 32
-    (tiles of 32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest columns of h_in
-    a warp above HANDOFF_MAX_WARP_COLUMNS, then the fewest blocks, then the fewest columns."""
+    (tiles of 32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then (from HANDOFF_MIN_RANK) the
+    fewest columns of h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, then the fewest blocks, then the fewest
+    columns."""
     costs = [(cost, k) for k in kernels if can_run(problem, k)
              if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
     return min(costs, key=lambda ck: ck[0])[1] if costs else None
