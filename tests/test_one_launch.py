@@ -91,6 +91,7 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
     (480, 12, 40, 30),       # 40 rows a segment, over PREFILL_FEW_ROWS_MAX_MEAN: T / 16
     (31, 31, 1, 31),         # one row each: a tile a segment
     (17, 1, 17, 2),          # one segment of 17 rows
+    (71, 138, 1, 71),        # one row in 71 of 138 segments, the rest empty: no more tiles than rows
 ])
 def test_prefill_16_row_tile_s_tiles_counted_from_the_lengths(rows, segs, longest, want):
     """benchmarks/NOTES.md entries 229-231: on segments of up to 31 rows on average, the 16-row tile's tiles are the

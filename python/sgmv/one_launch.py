@@ -111,7 +111,8 @@ def _fewest_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
 def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
     """An estimate of the batch's row tiles of the prefill `kernel`: for the 16-row tile on segments of known
     longest averaging at most PREFILL_FEW_ROWS_MAX_MEAN rows, the tiles of the longest and of the others at their
-    mean length (at most prefill_tiles_bound; the note above), else the fewest."""
+    mean length (at most prefill_tiles_bound, and a tile a row: where empty segments pull the others' mean under a
+    row, as many tiles as rows; the note above), else the fewest."""
     fewest = _fewest_row_tiles(problem, kernel)
     longest, others = problem.max_segment_rows, problem.num_segments - 1
     if (kernel.warp_rows != PREFILL_SHORT_ROWS or longest < 0 or others < 0
@@ -120,7 +121,7 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
     rows = kernel.warp_rows
     of_others = others * math.ceil((problem.num_rows - longest) / (others * rows)) if others else 0
     of_mean_length = math.ceil(longest / rows) + of_others
-    return max(fewest, min(of_mean_length, prefill_tiles_bound(problem, kernel)))
+    return max(fewest, min(of_mean_length, prefill_tiles_bound(problem, kernel), problem.num_rows))
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
