@@ -336,6 +336,28 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
     assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]
 
 
+@pytest.mark.parametrize("h_in, h_out, rank, want_rows", [
+    (14336, 4096, 64, 32),  # 112 columns of h_in a warp on the 32-row tile, 224 on the 16-row one (entry 235)
+    (14336, 4096, 32, 32),
+    (4096, 4096, 64, 16),   # 64 and 32 columns a warp: no halving either way, 16 rows first (entry 128: 1.09-1.19x)
+    (14336, 4096, 16, 16),  # below HANDOFF_MIN_RANK the halvings are not counted
+])
+def test_tall_tiles_take_a_tie_of_column_tiles_where_their_warps_reduce_fewer_columns(h_in, h_out, rank, want_rows):
+    """One adapter over 256 rows: on a tie of column tiles a block (one each), from HANDOFF_MIN_RANK the halvings of
+    HANDOFF_MAX_WARP_COLUMNS columns of h_in a warp come before the rows a tile, so the 8-warp 32-row tile (half the
+    columns a warp on as many splits) runs at 14336 -> 4096 (NOTES entry 235: 0.94-0.97x), and the 16-row tile where
+    neither halves."""
+    tall = rec(op="fused", rank=rank, hidden=0, warps=8, warp_rows=32, tile_n=256, unroll=4, threads=256)
+    kernels = [dataclasses.replace(k, rank=rank) for k in HANDOFF] + [tall]
+    identical = dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=rank, rows=256, segs=1),
+                                    max_segment_rows=256)
+    def occupancy(kernel):  # blocks an SM, as the driver gives them
+        return 2 if kernel.warp_rows == 16 else 1
+    got = dispatch.prefers_fused(identical, kernels, 132, occupancy)
+    assert got.warp_rows == want_rows and got.tile_n == 256
+    assert dispatch._tiles_per_block(identical, got, dispatch.handoff_grid(identical, got, 132, occupancy(got))) == 1
+
+
 def test_rank_128_s_tall_fused_tile_takes_one_adapter_over_256_rows():
     """Rank 128's 32-row tile (4 warps x 128 columns, two blocks an SM: its shrink in rank halves, NOTES entry 209)
     takes one adapter over 256 rows, where it gives two column tiles a block to the 16-row tile's four (h8192: 8 row

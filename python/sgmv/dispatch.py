@@ -257,7 +257,8 @@ HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival co
 HANDOFF_FLAT = 1  # 0: the kernels for the flat grid never run (handoff_flat; benchmarks/NOTES.md, entry 135)
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
-# than the 16-row tiles (_handoff_cost). Measured (entry 128, bf16, one adapter): over 256 rows 0.68-0.79x at
+# than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
+# HANDOFF_MAX_WARP_COLUMNS). Measured (entry 128, bf16, one adapter): over 256 rows 0.68-0.79x at
 # 4096 -> 14336 (r16-r128) and 0.93x at h8192 r64, where they have fewer tiles a block; 1.09-1.19x at h4096, where
 # they tie; over 64 rows 1.0-1.27x
 HANDOFF_MAX_WARP_COLUMNS = 128  # from HANDOFF_MIN_RANK, on a tie of column tiles a block, the grid whose warps each
@@ -266,7 +267,9 @@ HANDOFF_MAX_WARP_COLUMNS = 128  # from HANDOFF_MIN_RANK, on a tie of column tile
 # columns a warp against 224 or 171) took 0.90-0.96x the 256-column tile's time; where the fewer blocks' warps had
 # 64 columns or fewer (h4096, h8192) it took 1.02-1.14x. Below that rank the two tiles of a tie are the 8-warp one
 # and the 4-warp one with twice the splits, whose warps reduce as many columns: even, 0.93-1.07x, median 1.00, so
-# there the fewest blocks stay first (benchmarks/NOTES.md, entry 232; both dtypes)
+# there the fewest blocks stay first (benchmarks/NOTES.md, entry 232; both dtypes). The halvings also come before
+# the rows a tile: one adapter over 256 rows at 14336 -> 4096, r32-r64, took 0.94-0.97x on the 8-warp 32-row tile
+# (112 columns a warp) against the 16-row one (224) at one column tile a block each (entry 235)
 
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, columns: bool = True) -> bool:
@@ -345,8 +348,8 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int,
                   max_tiles_per_block: int = 0) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
-    prefers, column tiles a block, rows a tile (16-row tiles first on a tie), from HANDOFF_MIN_RANK the columns of
-    h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, blocks, columns, name), or None where
+    prefers, column tiles a block, from HANDOFF_MIN_RANK the columns of h_in a warp in halvings above
+    HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where
     the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
     tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
     or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
@@ -368,7 +371,7 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     warp_columns = problem.hidden / (grid[1] * kernel.warps)
     halvings = (max(0, math.ceil(math.log2(warp_columns / HANDOFF_MAX_WARP_COLUMNS)))
                 if problem.rank >= HANDOFF_MIN_RANK else 0)  # (below it, even: HANDOFF_MAX_WARP_COLUMNS' note)
-    return (kernel.flat_tiles != flat, tiles, kernel.warp_rows, halvings, math.prod(grid), kernel.tile_n,
+    return (kernel.flat_tiles != flat, tiles, halvings, kernel.warp_rows, math.prod(grid), kernel.tile_n,
             kernel.name) if tiles <= most else None
 
 
@@ -377,9 +380,9 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                     max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` with the grid handoff, or None: of the tiles it takes
     (_handoff_cost; max_tiles_per_block: its wider limit, one_launch.handoff_over_pair's), a kernel for the flat grid
-    where handoff_flat prefers it, then the one with the fewest column tiles a block, then 16 rows a tile before 32
-    (tiles of 32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then (from HANDOFF_MIN_RANK) the
-    fewest columns of h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, then the fewest blocks, then the fewest
+    where handoff_flat prefers it, then the one with the fewest column tiles a block, then (from HANDOFF_MIN_RANK) the
+    fewest columns of h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, then 16 rows a tile before 32 (tiles of
+    32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest
     columns."""
     costs = [(cost, k) for k in kernels if can_run(problem, k)
              if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
