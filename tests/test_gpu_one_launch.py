@@ -259,14 +259,15 @@ def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
 
 
 class _AddLoraCase:
-    """A batch of segments of `sizes` rows with adapters `loras` (6 of them) at 4096 -> h_out on fresh random data,
+    """A batch of segments of `sizes` rows with adapters `loras` (6 of them) at h_in -> h_out on fresh random data,
     its add_lora problem (the longest segment known), and check(): sgmv.add_lora against the float64 reference."""
 
-    def __init__(self, rank: int, sizes: list[int], loras: list[int], h_out: int, dtype: torch.dtype, seed: int):
+    def __init__(self, rank: int, sizes: list[int], loras: list[int], h_out: int, dtype: torch.dtype, seed: int,
+                 h_in: int = 4096):
         gen = torch.Generator().manual_seed(seed)
         self.batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
-        self.a, self.b = random_weights(6, rank, 4096, h_out, dtype, gen)
-        self.x = torch.randn(sum(sizes), 4096, generator=gen).to(dtype).to(DEV)
+        self.a, self.b = random_weights(6, rank, h_in, h_out, dtype, gen)
+        self.x = torch.randn(sum(sizes), h_in, generator=gen).to(dtype).to(DEV)
         self.y0 = torch.randn(sum(sizes), h_out, generator=gen).to(dtype).to(DEV)
         self.problem = dataclasses.replace(Problem.for_add_lora(self.y0, self.x, self.a, self.b,
                                                                 self.batch.num_segments),
@@ -333,6 +334,27 @@ def test_segments_of_17_31_rows_take_the_16_row_tile_by_their_tiles(rank, sizes,
     if any(k.op == "prefill" and k.warp_rows == 16 and k.rank == rank and k.dtype == case.problem.dtype
            for k in KERNELS):
         assert got is not None and got.op == "prefill" and got.warp_rows == 16, got
+    case.check()
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rank", [32, 64])
+@pytest.mark.parametrize("shape", [(14336, 4096), (18944, 3584)], ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("sizes, loras", [([256], [3]), ([128, 128], [0, -1])], ids=["one-adapter", "two-one-off"])
+def test_wide_h_in_long_segments_take_the_8_warp_32_row_tile(shape, rank, sizes, loras, dtype):
+    """One adapter over 256 rows, or two segments of 128 (the second's adapter -1), at a wide h_in (14336 -> 4096,
+    18944 -> 3584), through sgmv.add_lora: the grid handoff's 8-warp 32-row fused tile, whose warps reduce fewer
+    columns of h_in than the 16-row tile's at as many column tiles a block (NOTES entries 235 and 237), where the
+    build has it, and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernels need sm_90")
+    h_in, h_out = shape
+    case = _AddLoraCase(rank, sizes, loras, h_out, dtype, seed=rank + h_in + len(sizes), h_in=h_in)
+    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
+    if any(k.op == "fused" and k.warp_rows == 32 and k.warps == 8 and k.rank == rank
+           and k.dtype == case.problem.dtype for k in KERNELS):
+        assert got is not None and got.warp_rows == 32 and got.warps == 8, got
+        assert dispatch.uses_handoff(case.problem, got)
     case.check()
 
 
