@@ -311,6 +311,12 @@ def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
         cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split))
 
 
+def tall_tile_occupancy(kernel) -> int:
+    """Blocks an SM as the driver gives them to the handoff tiles here: two of the 4-warp 16-row tiles, one of the
+    32-row ones."""
+    return 2 if kernel.warp_rows == 16 else 1
+
+
 TALL = [rec(op="fused", rank=r, hidden=0, warps=8, warp_rows=32, tile_n=512, unroll=2, threads=256) for r in (16, 64)]
 
 
@@ -320,17 +326,15 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
     256 rows at h8192 r64 takes 8 row tiles x 16 splits, one column tile a block, over the 16-row tiles' 16 x 16 of
     two tiles each; at h4096 (one tile a block either way) and over 64 rows the 16-row tiles stay."""
     identical = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=64, rows=256, segs=1), max_segment_rows=256)
-    def occupancy(kernel):  # blocks an SM, as the driver gives them
-        return 2 if kernel.warp_rows == 16 else 1
-    got = dispatch.prefers_fused(identical, HANDOFF + TALL, 132, occupancy)
+    got = dispatch.prefers_fused(identical, HANDOFF + TALL, 132, tall_tile_occupancy)
     assert got is TALL[1] and dispatch.handoff_grid(identical, got, 132, 1) == (1, 16, 8)
     assert dispatch._tiles_per_block(identical, got, (1, 16, 8)) == 1
     uniform = dataclasses.replace(identical, num_segments=16, max_segment_rows=16)  # 16 rows a segment: too short
-    assert dispatch.prefers_fused(uniform, HANDOFF + TALL, 132, occupancy) in HANDOFF
+    assert dispatch.prefers_fused(uniform, HANDOFF + TALL, 132, tall_tile_occupancy) in HANDOFF
     bs64 = dataclasses.replace(identical, num_rows=64, max_segment_rows=64)
-    assert dispatch.prefers_fused(bs64, HANDOFF + TALL, 132, occupancy) in HANDOFF
+    assert dispatch.prefers_fused(bs64, HANDOFF + TALL, 132, tall_tile_occupancy) in HANDOFF
     h4096 = dataclasses.replace(identical, hidden=4096, slice_hidden=(4096,))  # a tie at one column tile a block
-    assert dispatch.prefers_fused(h4096, HANDOFF + TALL, 132, occupancy) is HANDOFF[1]
+    assert dispatch.prefers_fused(h4096, HANDOFF + TALL, 132, tall_tile_occupancy) is HANDOFF[1]
     r16 = dataclasses.replace(identical, rank=16, slice_ranks=(16,))
     assert dispatch.uses_handoff(r16, TALL[0]) and not dispatch._cluster_sum_fits(r16, TALL[0])
     assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]
@@ -351,11 +355,10 @@ def test_tall_tiles_take_a_tie_of_column_tiles_where_their_warps_reduce_fewer_co
     kernels = [dataclasses.replace(k, rank=rank) for k in HANDOFF] + [tall]
     identical = dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=rank, rows=256, segs=1),
                                     max_segment_rows=256)
-    def occupancy(kernel):  # blocks an SM, as the driver gives them
-        return 2 if kernel.warp_rows == 16 else 1
-    got = dispatch.prefers_fused(identical, kernels, 132, occupancy)
+    got = dispatch.prefers_fused(identical, kernels, 132, tall_tile_occupancy)
     assert got.warp_rows == want_rows and got.tile_n == 256
-    assert dispatch._tiles_per_block(identical, got, dispatch.handoff_grid(identical, got, 132, occupancy(got))) == 1
+    grid = dispatch.handoff_grid(identical, got, 132, tall_tile_occupancy(got))
+    assert dispatch._tiles_per_block(identical, got, grid) == 1
 
 
 def test_rank_128_s_tall_fused_tile_takes_one_adapter_over_256_rows():

@@ -83,6 +83,7 @@ def test_prefill_short_tile_takes_batches_of_up_to_31_rows_a_segment(rows, segs,
     else:
         assert (got.rank, got.warp_rows, one_launch.prefill_cluster(problem, got, 132), got.tile_n) == (rank, 16, *want)
 
+
 @pytest.mark.parametrize("rows, segs, longest, want", [
     (960, 40, 24, 80),       # 24 rows in every segment: two tiles each (T / 16: 60)
     (960, 40, -1, 60),       # the longest unknown on the host: T / 16
