@@ -6,7 +6,7 @@ import fnmatch
 import itertools
 from typing import Iterable, Iterator
 
-OPS = ("shrink", "expand", "fused", "prefill")
+OPS = ("shrink", "expand", "fused", "prefill", "gemv")
 DTYPES = {"fp16": "__half", "bf16": "__nv_bfloat16"}
 RANKS = (8, 16, 32, 64, 128)
 HIDDEN_SIZES = (2048, 2560, 3072, 4096, 5120, 8192, 11008, 14336)
@@ -27,8 +27,9 @@ CHUNK = 32  # reduction elements one warp consumes per step; every kernel static
 class KernelSpec:
     """One compiled kernel. `name` is derived from the fields and keys everything else."""
 
-    op: str  # "shrink" (h_in -> r), "expand" (r -> h_out), "fused" (add_lora in one launch: h_in -> r -> h_out)
-    # or "prefill" (add_lora in one launch for long segments, rows streamed through shared memory)
+    op: str  # "shrink" (h_in -> r), "expand" (r -> h_out), "fused" (add_lora in one launch: h_in -> r -> h_out),
+    # "prefill" (add_lora in one launch for long segments, rows streamed through shared memory) or "gemv" (add_lora in
+    # one launch for one-row segments as a gather matrix-vector kernel; warp_rows 1, tile_n the ranks a block computes)
     dtype: str  # "fp16" or "bf16"
     rank: int  # r, or ANY
     hidden: int  # h_in for shrink, h_out for expand, or ANY
@@ -75,7 +76,7 @@ class KernelSpec:
         16-256 rows, up to 5% slower on the smallest (benchmarks/NOTES.md, entry 21)."""
         if self.op == "expand" and self.threads == 256:
             return f"{self.threads}, 2"
-        if self.op == "fused":
+        if self.op in ("fused", "gemv"):
             return f"{self.threads}, 1"
         if self.op == "prefill":  # its stages take up to PREFILL_SMEM_BYTES of an SM's shared memory
             return f"{self.threads}, {self.blocks_per_sm}"
@@ -103,6 +104,11 @@ class KernelSpec:
         """Fused: the shrink's warps in two halves of the rank, a partial tile a pair of warps (fused.cuh's
         kRankHalves, given by the template): the 32-row tiles from FUSED_RANK_HALVES_MIN_RANK."""
         return self.op == "fused" and self.warp_rows == 32 and self.rank >= FUSED_RANK_HALVES_MIN_RANK
+
+    @property
+    def gemv_cluster(self) -> int:
+        """Gemv: the blocks of a segment's thread-block cluster (gemv.cuh's kCluster), each tile_n of the ranks."""
+        return self.rank // self.tile_n if self.op == "gemv" and self.tile_n else 0
 
     @property
     def col_tiles(self) -> int:
@@ -176,6 +182,8 @@ class KernelSpec:
             return -(-raw // 16) * 16
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
+        if self.op == "gemv":  # each warp's sums of the block's ranks, v by row parity, two barriers
+            return 4 * self.warps * self.tile_n + 4 * 2 * self.rank + 16
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank // (2 if self.rank_halves else 1)
@@ -209,7 +217,7 @@ class KernelSpec:
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
         row.update(name=self.name, unit=self.unit, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
-                   pipelined=self.pipelined, narrow=self.narrow, stages=self.stages)
+                   pipelined=self.pipelined, narrow=self.narrow, stages=self.stages, gemv_cluster=self.gemv_cluster)
         return row
 
 
@@ -223,6 +231,10 @@ def valid_tile(spec: KernelSpec) -> bool:
     if spec.blocks_per_sm != 1 and not (spec.op == "prefill" and spec.blocks_per_sm == 2
                                         and 2 * (spec.smem_bytes + 1024) <= MAX_SMEM_BYTES + 1024):
         return False  # two blocks and their 1 KB reserves in the H100/H200's 228 KB an SM
+    if spec.op == "gemv":
+        return (spec.rank in GEMV_RANKS and spec.hidden == ANY and spec.vectorized and spec.warp_rows == 1
+                and spec.unroll == 1 and spec.tile_n >= 1 and spec.rank % spec.tile_n == 0
+                and spec.gemv_cluster in GEMV_CLUSTERS)
     if spec.narrow:
         return (spec.vectorized and spec.rank != ANY and spec.rank % 8 == 0 and spec.rank <= 2 * CHUNK
                 and spec.unroll >= 1 and spec.tile_n == 64 * spec.warps * spec.unroll)
@@ -426,7 +438,21 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
-TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles, "prefill": prefill_tiles}
+GEMV_RANKS = (16,)  # gemv.cuh: a thread's 8 rows of B are two 16-byte pieces each
+GEMV_CLUSTERS = (2, 4)  # blocks a segment (one_launch.prefers_gemv picks by the batch's segments)
+GEMV_WARPS = 8
+
+
+def gemv_tiles(rank: int, extra: bool = False) -> list[dict]:
+    """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-241): 8 warps,
+    one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks."""
+    if rank not in GEMV_RANKS:
+        return []
+    return [dict(warps=GEMV_WARPS, warp_rows=1, tile_n=rank // c, unroll=1) for c in GEMV_CLUSTERS]
+
+
+TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles, "prefill": prefill_tiles,
+         "gemv": gemv_tiles}
 
 
 def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: bool,
@@ -455,10 +481,13 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     prefill = itertools.chain.from_iterable(
         _make("prefill", dt, r, ANY, True, extra_tiles, true_ranks)
         for dt, r, true_ranks in itertools.product(DTYPES, RANKS, (False, True)))
+    # add_lora in one launch for one-row segments (gemv): rank-specialized, any h_in and h_out.
+    gemv = itertools.chain.from_iterable(
+        _make("gemv", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
     generic = itertools.chain.from_iterable(
         _make(op, dt, ANY, ANY, vec, extra_tiles)
         for op, dt, vec in itertools.product(("shrink", "expand"), DTYPES, (True, False)))
-    return prune(itertools.chain(specialized, any_hidden, fused, prefill, generic))
+    return prune(itertools.chain(specialized, any_hidden, fused, prefill, gemv, generic))
 
 
 def prune(specs: Iterable[KernelSpec]) -> list[KernelSpec]:

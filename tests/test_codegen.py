@@ -137,6 +137,22 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_rank_8_s_16_row_
     assert not specmod.valid_tile(bad)  # v feeds the expand's MMAs in 16-wide rank steps
 
 
+def test_default_grid_has_gemv_kernels_at_rank_16_in_clusters_of_2_and_4():
+    """The gather matrix-vector kernel for one-row segments (gemv.cuh; NOTES.md, entries 240-241): rank 16, both
+    dtypes, any h_in and h_out, 8 warps of one row, tile_n the ranks each block of a cluster computes; its shared
+    memory the template's static_assert checks; nothing at other ranks or shapes."""
+    gemv = [s for s in SPECS if s.op == "gemv"]
+    assert sorted((s.dtype, s.rank, s.gemv_cluster, s.tile_n) for s in gemv) == [
+        (dt, 16, c, 16 // c) for dt in ("bf16", "fp16") for c in (2, 4)]
+    for s in gemv:
+        assert s.hidden == specmod.ANY and s.vectorized and s.warps == 8 and s.warp_rows == 1
+        assert s.launch_bounds == "256, 1" and s.smem_bytes == 4 * 8 * s.tile_n + 4 * 2 * 16 + 16
+        assert s.name == f"sgmv_gemv_{s.dtype}_r16_hany_w8m1n{s.tile_n}u1_v8" and s.manifest_row()["gemv_cluster"]
+    assert not any(s.gemv_cluster for s in SPECS if s.op != "gemv")
+    assert not specmod.valid_tile(dataclasses.replace(gemv[0], rank=32, tile_n=16))  # rank 16 only
+    assert not specmod.valid_tile(dataclasses.replace(gemv[0], tile_n=2))  # clusters of 8: not offered
+
+
 def test_prefill_kernels_come_with_a_variant_for_true_ranks():
     """Each prefill tile twice: as it was, and with true ranks (prefill.cuh's kTrueRanks; its handed-over tiles
     carry the rank, 4 bytes more each), but rank 8's (PREFILL_SHORT_ONLY_RANKS); no other op has the variant."""

@@ -35,15 +35,14 @@ def _one_launch_op(problem: Problem):
 
 
 FUSED = [k for k in KERNELS if k.op == "fused"]
+GEMV = [k for k in KERNELS if k.op == "gemv"]
 FUSED_SHAPES = [(4096, 4096), (1032, 1000), (4096, 14336), (14336, 4096), (8, 24)]
 
 
-@pytest.mark.parametrize("layout", ["one_row", "distinct", "negative", "empty", "uniform"])
-@pytest.mark.parametrize("shape", FUSED_SHAPES, ids=lambda s: "x".join(map(str, s)))
-@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
-def test_fused_shapes(kernel, shape, layout):
-    """The fused kernel on h_in and h_out off its tiles (one chunk, several clusters per row tile), one row,
-    one row per segment (many segments), -1 adapters, empty segments; y past the covered rows untouched."""
+def _check_forced_one_launch(kernel, shape, layout: str) -> None:
+    """add_lora forced onto the one-launch `kernel` at h_in x h_out `shape` on a batch of `layout`: one row, one row
+    per segment (97 segments), -1 adapters, empty segments, several rows a segment ("uniform"); y matches the
+    float64 reference, and rows without an adapter or segment are untouched (outputs poisoned first)."""
     h_in, h_out = shape
     dtype = DTYPES[kernel.dtype]
     rows = {"one_row": 1, "distinct": 97}.get(layout, 130)
@@ -64,6 +63,63 @@ def test_fused_shapes(kernel, shape, layout):
                       None, 0.5, fused=kernel)
     want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+@pytest.mark.parametrize("layout", ["one_row", "distinct", "negative", "empty", "uniform"])
+@pytest.mark.parametrize("shape", FUSED_SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", FUSED, ids=lambda k: k.name)
+def test_fused_shapes(kernel, shape, layout):
+    """The fused kernel on h_in and h_out off its tiles (one chunk, several clusters per row tile), one row,
+    one row per segment (many segments), -1 adapters, empty segments; y past the covered rows untouched."""
+    _check_forced_one_launch(kernel, shape, layout)
+
+
+@pytest.mark.parametrize("layout", ["one_row", "distinct", "negative", "empty", "uniform"])
+@pytest.mark.parametrize("shape", FUSED_SHAPES + [(1040, 8), (16, 4104)], ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("kernel", GEMV, ids=lambda k: k.name)
+def test_gemv_shapes(kernel, shape, layout):
+    """The gemv kernel (gemv.cuh) forced on the same batches: shares of h_in and h_out that do not divide evenly
+    among a cluster's blocks (a block of 8 x 24 has no output columns, 1040 -> 8 one column vector), more segments
+    than SMs (97 in clusters of 2 or 4), -1 adapters, empty segments, and segments of several rows, which it runs
+    row by row (dispatch gives it one-row segments only)."""
+    _check_forced_one_launch(kernel, shape, layout)
+
+
+@pytest.mark.parametrize("kernel", GEMV, ids=lambda k: k.name)
+def test_gemv_rows_in_any_order_with_per_adapter_scales(kernel):
+    """The gemv kernel forced on a batch from token adapter indices (rows reached through row_index, one adapter
+    over three rows), with a per-adapter scale tensor; y matches the float64 reference."""
+    dtype = DTYPES[kernel.dtype]
+    gen = torch.Generator().manual_seed(7)
+    tokens = [3, -1, 0, 5, 1, 3, 2, 4, 3, -1, 0]
+    batch = sgmv.LoraBatch.from_token_loras(tokens, device=DEV)
+    a, b = random_weights(6, kernel.rank, 1040, 4096, dtype, gen)
+    scales = torch.rand(6, generator=gen).to(DEV)
+    x = torch.randn(len(tokens), 1040, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(len(tokens), 4096, generator=gen).to(dtype).to(DEV)
+    poison_allocator(DEV)
+    y = y0.clone()
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(6)), scales, 1.0, fused=kernel)
+    want = reference.add_lora_delta(x, a, b, batch, 1.0, scales, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, len(tokens), 6).to(DEV))
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("sizes, cluster", [([1] * 16, 4), ([1, 0, 1] + [1] * 13, 4), ([1] * 40, 2), ([1] * 64, 2)],
+                         ids=["distinct16", "empty-distinct15", "distinct40", "distinct64"])
+@pytest.mark.parametrize("shape", [(4096, 4096), (8192, 8192)], ids=lambda s: "x".join(map(str, s)))
+def test_one_row_segments_take_the_gemv_kernel(shape, sizes, cluster, dtype):
+    """r16 batches of one-row segments (a -1 adapter and an empty segment among them) through sgmv.add_lora: the
+    gemv kernel in clusters of 4 up to 16 segments and of 2 up to the SMs (one_launch.prefers_gemv), where the build
+    has it, and y matches the float64 reference."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the gemv kernel needs sm_90")
+    loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
+    case = _AddLoraCase(16, sizes, loras, shape[1], dtype, seed=len(sizes), h_in=shape[0])
+    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
+    if any(k.op == "gemv" and k.dtype == case.problem.dtype for k in KERNELS) and one_launch.GEMV_MAX_SEGMENTS:
+        assert got is not None and got.op == "gemv" and got.gemv_cluster == cluster, got
+    case.check()
 
 
 # ---- a rank without a one-launch kernel as two half-rank launches (one_launch.rank_split) -------------------------

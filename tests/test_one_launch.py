@@ -1,5 +1,5 @@
-"""add_lora's one-launch choice past the fused kernel's rule (one_launch.py: the prefill kernel's tiles, the rank
-split, the padded rank) is a pure function of shapes (no GPU needed)."""
+"""add_lora's one-launch choice past the fused kernel's rule (one_launch.py: the gemv kernel, the prefill kernel's
+tiles, the rank split, the padded rank) is a pure function of shapes (no GPU needed)."""
 import dataclasses
 
 import pytest
@@ -8,7 +8,54 @@ from sgmv import dispatch, one_launch
 from sgmv.dispatch import can_run
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
-from dispatch_records import HALF_RANK, PREFILL, PREFILL_SHORT, fused_prob, prefill_prob, rec
+from dispatch_records import GEMV, HALF_RANK, PREFILL, PREFILL_SHORT, fused_prob, prefill_prob, rec
+
+
+# ---- add_lora for one-row segments in one launch (the gemv kernel) ---------------------------------------------
+
+def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
+    return dataclasses.replace(fused_prob(rank=rank, rows=segs if rows is None else rows, segs=segs, dtype=dtype,
+                                          **kw), max_segment_rows=longest)
+
+
+@pytest.mark.parametrize("segs, want", [(1, 4), (16, 4), (17, 2), (64, 2), (66, 2), (67, None)])
+def test_gemv_kernel_takes_one_row_segments_in_the_widest_cluster_that_fits(segs, want):
+    """NOTES.md, entries 240-241: clusters of 4 up to 64 blocks (16 segments), clusters of 2 up to the SMs; beyond, the
+    other kernels. The pick is the gemv kernel of the call's dtype."""
+    for dtype in ("bf16", "fp16"):
+        got = one_launch.one_launch_kernel(_one_row_prob(segs, dtype=dtype), GEMV + PREFILL_SHORT, num_sms=132)
+        assert (got.gemv_cluster if got is not None and got.op == "gemv" else None) == want
+        assert got is None or got.op != "gemv" or got.dtype == dtype
+
+
+def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
+    """Lengths unknown on the host (device-built batches), a segment of two rows, another rank, true ranks, two
+    output slices, unaligned rows, GEMV_MAX_SEGMENTS 0: not the gemv kernel."""
+    pick = lambda p: one_launch.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
+    assert pick(_one_row_prob(16)) is not None
+    assert pick(_one_row_prob(16, longest=-1)) is None
+    assert pick(_one_row_prob(16, rows=17, longest=2)) is None
+    assert pick(_one_row_prob(16, rank=32)) is None
+    assert pick(dataclasses.replace(_one_row_prob(16), true_ranks=True)) is None
+    assert pick(dataclasses.replace(_one_row_prob(16), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
+    assert pick(_one_row_prob(16, aligned=False)) is None
+    saved = one_launch.GEMV_MAX_SEGMENTS
+    try:
+        one_launch.GEMV_MAX_SEGMENTS = 0
+        assert pick(_one_row_prob(16)) is None
+    finally:
+        one_launch.GEMV_MAX_SEGMENTS = saved
+
+
+def test_gemv_launch_is_a_cluster_of_blocks_a_segment():
+    for kernel in GEMV[:2]:
+        problem = dataclasses.replace(_one_row_prob(40), op="gemv")
+        launch = plan(problem, kernel, num_sms=132, clusters=True)
+        assert launch.grid == (40, kernel.gemv_cluster, 1) and launch.cluster == kernel.gemv_cluster
+        assert launch.threads == 256 and launch.smem_bytes == kernel.smem_bytes and not launch.handoff
+        with pytest.raises(UnsupportedError, match="clusters"):
+            plan(problem, kernel, num_sms=132, clusters=False)
+        assert can_run(problem, kernel) and not can_run(dataclasses.replace(problem, true_ranks=True), kernel)
 
 
 # ---- add_lora for long segments in one launch (the prefill kernel) ------------------------------------

@@ -44,7 +44,7 @@ class Rows:
         return self.lora_indices.shape[0]
 
 
-ONE_LAUNCH_OPS = ("fused", "prefill")  # the kernels one_launch.one_launch_kernel and its callers choose among
+ONE_LAUNCH_OPS = ("fused", "prefill", "gemv")  # the kernels one_launch.one_launch_kernel and its callers choose among
 
 
 @functools.lru_cache(maxsize=None)
@@ -314,7 +314,7 @@ def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
 
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
-    """add_lora in one launch (the fused or the prefill kernel; `problem` as Problem.for_add_lora gives it):
+    """add_lora in one launch (the fused, prefill or gemv kernel; `problem` as Problem.for_add_lora gives it):
     slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
     kernel, geometry = _prepare(one_launch_problem(problem, kernel), x, kernel)
     handoff = dict(handoff=_handoff_workspace(x).data_ptr(), split_stride=dispatch.HANDOFF_BUFFER_FLOATS
@@ -323,7 +323,7 @@ def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: to
                                            _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,
                      x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],
                      num_loras=lora_a.shape[0], **handoff)
-    overlap = OVERLAP_PREVIOUS_CALL and (kernel.op == "fused" or bool(dispatch.PREFILL_OVERLAP_PREVIOUS))
+    overlap = OVERLAP_PREVIOUS_CALL and (kernel.op != "prefill" or bool(dispatch.PREFILL_OVERLAP_PREVIOUS))
     loader.launch(kernel, geometry, params, x, overlap_previous=overlap)
 
 

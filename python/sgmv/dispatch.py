@@ -37,8 +37,8 @@ def _aligned(*tensors_and_strides) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    op: str  # "shrink", "expand", "fused" (add_lora in one launch) or "prefill" (the same, streamed: long segments
-    # or many short segments)
+    op: str  # "shrink", "expand", "fused" (add_lora in one launch), "prefill" (the same, streamed: long segments
+    # or many short segments) or "gemv" (the same for one-row segments, a gather matrix-vector kernel)
     dtype: str  # "fp16" or "bf16"
     rank: int  # the largest slice rank
     hidden: int  # h_in (shrink, fused) or the h_out every slice shares (expand); 0: the slices' h_out differ
@@ -147,11 +147,13 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
     have it; a specialized h_out needs every slice to have it."""
-    if problem.op in ("fused", "prefill"):  # true ranks: the prefill kernel's variant for them (it runs any call)
+    if problem.op in ("fused", "prefill", "gemv"):  # true ranks: the prefill kernel's variant for them (it runs any
+        # call), the fused kernel; the gemv kernel computes every adapter at its rank
         return (kernel.op == problem.op and kernel.dtype == problem.dtype and kernel.rank == problem.rank
                 and problem.num_slices == 1 and problem.aligned
-                and (problem.op == "fused" or (problem.hidden % PREFILL_H_IN_MULTIPLE == 0
-                                               and (kernel.true_ranks or not problem.true_ranks))))
+                and (problem.op == "fused" or (problem.op == "gemv" and not problem.true_ranks)
+                     or (problem.op == "prefill" and problem.hidden % PREFILL_H_IN_MULTIPLE == 0
+                         and (kernel.true_ranks or not problem.true_ranks))))
     rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
                                    else all(r == kernel.rank for r in problem.slice_ranks))
     return (kernel.op == problem.op and kernel.dtype == problem.dtype and rank_ok

@@ -35,7 +35,8 @@ class Launch:
     smem_bytes: int
     k_splits: int  # shrink: splits of the h_in reduction
     cluster: int = 1  # blocks per thread-block cluster along grid y: the shrink's consecutive splits (partial
-    # slices), the fused kernel's blocks that split h_in, or the prefill kernel's blocks that share a row tile
+    # slices), the fused kernel's blocks that split h_in, the prefill kernel's blocks that share a row tile, or the
+    # gemv kernel's blocks of a segment
     tile_begins: tuple[int, ...] = (0,)  # expand: first column tile (grid y) of each output slice
     flat: bool = False  # grid z numbers the batch's row tiles over all segments (SgmvParams::flat_tiles)
     col_tiles_per_block: int = 1  # pipelined expand: consecutive column tiles (grid y) per block
@@ -95,6 +96,11 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         walkers = min(dispatch.tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
         return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)
+    if problem.op == "gemv":  # a cluster (grid y) of blocks a segment (grid x)
+        if not clusters:
+            raise UnsupportedError(f"{kernel.name} needs thread-block clusters (sm_90 or newer)")
+        return Launch(grid=(max(1, problem.num_segments), kernel.gemv_cluster, 1), threads=kernel.threads,
+                      smem_bytes=kernel.smem_bytes, k_splits=1, cluster=kernel.gemv_cluster)
     flat = _flat_slots(problem, kernel) if problem.op != "fused" else 0
     if problem.op == "fused":
         if not clusters:

@@ -37,6 +37,7 @@ class KernelRecord:
     stages: int = 0  # prefill: its shared-memory stages (codegen's KernelSpec.stages; one_launch._short_tile)
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered flat
     # (fused.cuh's kFlat; dispatch.handoff_flat)
+    gemv_cluster: int = 0  # gemv: the blocks of a segment's cluster (gemv.cuh's kCluster; codegen's KernelSpec)
 
     @property
     def image(self) -> pathlib.Path:

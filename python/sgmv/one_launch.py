@@ -1,4 +1,5 @@
-"""Which kernel runs add_lora in one launch (one_launch_kernel): the fused kernel (dispatch.prefers_fused), the
+"""Which kernel runs add_lora in one launch (one_launch_kernel): the gemv kernel (prefers_gemv), the fused kernel
+(dispatch.prefers_fused), the
 prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the batches between), or the fused
 kernel with more column tiles a block in place of the launch pair (handoff_over_pair); else two half-rank one-launch
 add_loras (rank_split) or the next rank's prefill kernel (padded_prefill), else the launch pair (dispatch.select).
@@ -256,16 +257,42 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
             and 2 * prefill_bytes_per_sm(half, half_kernel, num_sms) < prefill_bytes_per_sm(problem, chosen, num_sms))
 
 
+# Batches of one-row segments (the host knows every segment's length: max_segment_rows 1) take the gather
+# matrix-vector kernel (gemv.cuh) where its clusters of GEMV_CLUSTERS blocks a segment fit one block an SM: the
+# widest cluster whose launch has at most GEMV_MAX_BLOCKS[cluster] blocks (None: the SMs), from GEMV_MIN_SEGMENTS
+# to GEMV_MAX_SEGMENTS segments. From entry 240's probe (r16, bf16): h4096 distinct bs16 4.56 us in clusters of 4
+# against the fused kernel's 5.25, bs64 8.24 in clusters of 2 against the 16-row prefill tile's 8.82, h8192 even; 128
+# blocks in clusters of 4 ran 1.4x slower than 64 (not every cluster of 4 fits the GPCs at one block an SM), and more
+# blocks than SMs moved the bytes no faster than the prefill tile. The limits: benchmarks/NOTES.md, entry 241.
+GEMV_CLUSTER_MAX_BLOCKS = {4: 64, 2: None}
+GEMV_MIN_SEGMENTS = 1
+GEMV_MAX_SEGMENTS = 1 << 30  # 0: never
+
+
+def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+    """The gemv kernel to run add_lora `problem` (op "gemv") in one launch, or None: one-row segments only (their
+    lengths known on the host), as many as GEMV_MIN_SEGMENTS to GEMV_MAX_SEGMENTS, in the widest cluster that keeps
+    the launch within its block limit (GEMV_CLUSTER_MAX_BLOCKS)."""
+    if problem.max_segment_rows != 1 or not GEMV_MIN_SEGMENTS <= problem.num_segments <= GEMV_MAX_SEGMENTS:
+        return None
+    fitting = [k for k in kernels if can_run(problem, k) and k.gemv_cluster in GEMV_CLUSTER_MAX_BLOCKS]
+    fits = [k for k in fitting
+            if problem.num_segments * k.gemv_cluster <= (GEMV_CLUSTER_MAX_BLOCKS[k.gemv_cluster] or num_sms)]
+    return max(fits, key=lambda k: k.gemv_cluster, default=None)
+
+
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                       second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
-    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the fused kernel for small
-    batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), the fused
-    kernel again with more column tiles a block (handoff_over_pair), or None for the shrink-expand pair.
-    resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap).
-    second_wave_over_pair: prefers_prefill's (False for a rank-split half)."""
+    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for a few one-row
+    segments (prefers_gemv), the fused kernel for small batches, the prefill kernel for long segments, many short
+    ones and mid-size batches (prefers_prefill), the fused kernel again with more column tiles a block
+    (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM holds at
+    once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
+    rank-split half)."""
     kernels = list(kernels)
-    return (prefers_fused(problem, kernels, num_sms, resident_blocks)
+    return (prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms)
+            or prefers_fused(problem, kernels, num_sms, resident_blocks)
             or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
                                second_wave_over_pair)
             or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
@@ -418,5 +445,5 @@ def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: i
 
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
     """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
-    to (the fused or the prefill kernel) is checked and planned."""
+    to (the fused, prefill or gemv kernel) is checked and planned."""
     return dataclasses.replace(problem, op=kernel.op)
