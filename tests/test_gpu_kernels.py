@@ -48,7 +48,7 @@ def test_kernel(kernel):
                 device=DEV, seed=zlib.crc32(kernel.name.encode()) % 1000)
     b = case.batch
     poison_allocator(DEV)
-    if kernel.op in ("fused", "prefill"):
+    if kernel.op in ("fused", "prefill", "gemv"):
         y = case.y.clone()
         rows = Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows)
         problem = Problem.for_add_lora(y, case.x, case.lora_a, case.lora_b, b.num_segments, b.max_segment_rows)
@@ -114,12 +114,12 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks.to(DEV))
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     poison_allocator(DEV)
-    if kernel.op in ("fused", "prefill"):  # one output slice: these kernels serve single-slice calls
+    if kernel.op in ("fused", "prefill", "gemv"):  # one output slice: these kernels serve single-slice calls
         a, b = random_weights(n_lora, rank, hidden, 1000, dtype, gen)
         x = torch.randn(rows, hidden, generator=gen).to(dtype).to(DEV)
         y0 = torch.randn(rows, 1000, generator=gen).to(dtype).to(DEV)
         y = y0.clone()
-        if kernel.op == "prefill" and not kernel.true_ranks:  # every adapter at the full rank: ranks refused
+        if kernel.op in ("prefill", "gemv") and not kernel.true_ranks:  # every adapter at the full rank: refused
             with pytest.raises(sgmv.UnsupportedError, match="no true ranks"):
                 cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.75, fused=kernel)
             rows_, ranks = dataclasses.replace(rows_, ranks=None), None

@@ -228,7 +228,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
         one = (Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments, rows.max_segment_rows,
                                     true_ranks=rows.ranks is not None) if len(lora_a) == 1 else None)
         fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
-        if (fused_kernel is not None and fused_kernel.op == "prefill" and rows.ranks is not None
+        if (fused_kernel is not None and fused_kernel.op in ("prefill", "gemv") and rows.ranks is not None
                 and not fused_kernel.true_ranks):  # only a forced kernel: dispatch picks the variant for ranks
             raise UnsupportedError(f"{fused_kernel.name} computes every adapter at the full rank: no true ranks")
         if fused_kernel is not None:
