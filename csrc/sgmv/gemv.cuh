@@ -132,8 +132,9 @@ struct GemvTile {
     cluster.sync();  // every block's barriers are initialised before any block pushes to them
     wait_for_prerequisites();
     launch_dependents();
+    if (static_cast<int>(blockIdx.x) >= p.num_segments) return;  // the whole cluster: one segment
     const Segment seg = load_segment(p, static_cast<int>(blockIdx.x));
-    if (!seg.active) return;  // the whole cluster: one segment
+    if (!seg.active) return;
 
     const SgmvSlice& sa = p.slices[0];
     const SgmvSlice& sb = p.slices[1];
