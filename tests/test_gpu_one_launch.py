@@ -99,26 +99,27 @@ def test_gemv_rows_in_any_order_with_per_adapter_scales(kernel):
     y0 = torch.randn(len(tokens), 4096, generator=gen).to(dtype).to(DEV)
     poison_allocator(DEV)
     y = y0.clone()
-    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(6)), scales, 1.0, fused=kernel)
+    cuda_ops.add_lora(y, x, [a], [b], Rows(*batch.kernel_segments(6), batch.row_index), scales, 1.0, fused=kernel)
     want = reference.add_lora_delta(x, a, b, batch, 1.0, scales, compute_dtype=torch.float64)
     check_delta(y, y0, want, dtype, ~covered_rows(batch, len(tokens), 6).to(DEV))
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("sizes, cluster", [([1] * 16, 4), ([1, 0, 1] + [1] * 13, 4), ([1] * 40, 2), ([1] * 64, 2)],
-                         ids=["distinct16", "empty-distinct15", "distinct40", "distinct64"])
+@pytest.mark.parametrize("sizes", [[1] * 16, [1, 0, 1] + [1] * 35, [1] * 40, [1] * 64],
+                         ids=["distinct16", "empty-distinct37", "distinct40", "distinct64"])
 @pytest.mark.parametrize("shape", [(4096, 4096), (8192, 8192)], ids=lambda s: "x".join(map(str, s)))
-def test_one_row_segments_take_the_gemv_kernel(shape, sizes, cluster, dtype):
+def test_one_row_segments_take_the_gemv_kernel_within_its_limits(shape, sizes, dtype):
     """r16 batches of one-row segments (a -1 adapter and an empty segment among them) through sgmv.add_lora: the
-    gemv kernel in clusters of 4 up to 16 segments and of 2 up to the SMs (one_launch.prefers_gemv), where the build
-    has it, and y matches the float64 reference."""
+    gemv kernel exactly where one_launch.prefers_gemv's limits take the batch and the build has it, and y matches
+    the float64 reference."""
     if loader.device(0).arch < 90:
         pytest.skip("the gemv kernel needs sm_90")
     loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
     case = _AddLoraCase(16, sizes, loras, shape[1], dtype, seed=len(sizes), h_in=shape[0])
     got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
-    if any(k.op == "gemv" and k.dtype == case.problem.dtype for k in KERNELS) and one_launch.GEMV_MAX_SEGMENTS:
-        assert got is not None and got.op == "gemv" and got.gemv_cluster == cluster, got
+    built = [k for k in KERNELS if k.op == "gemv" and k.dtype == case.problem.dtype]
+    want = one_launch.prefers_gemv(dataclasses.replace(case.problem, op="gemv"), built, loader.device(0).num_sms)
+    assert (got == want) if want is not None else (got is None or got.op != "gemv"), got
     case.check()
 
 

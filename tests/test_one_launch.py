@@ -18,31 +18,40 @@ def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
                                           **kw), max_segment_rows=longest)
 
 
-@pytest.mark.parametrize("segs, want", [(1, 4), (16, 4), (17, 2), (64, 2), (66, 2), (67, None)])
-def test_gemv_kernel_takes_one_row_segments_in_the_widest_cluster_that_fits(segs, want):
-    """NOTES.md, entries 240-241: clusters of 4 up to 64 blocks (16 segments), clusters of 2 up to the SMs; beyond, the
-    other kernels. The pick is the gemv kernel of the call's dtype."""
+@pytest.mark.parametrize("segs, want", [(1, None), (16, None), (31, None), (32, 2), (48, 2), (49, None)])
+def test_gemv_kernel_takes_32_to_48_one_row_segments(segs, want):
+    """NOTES.md, entry 241's sweep: the gemv kernel from 32 to 48 one-row segments, in clusters of 2 (64-96 blocks:
+    clusters of 4 only up to 64 blocks); outside, the other kernels. The pick is the gemv kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):
         got = one_launch.one_launch_kernel(_one_row_prob(segs, dtype=dtype), GEMV + PREFILL_SHORT, num_sms=132)
         assert (got.gemv_cluster if got is not None and got.op == "gemv" else None) == want
         assert got is None or got.op != "gemv" or got.dtype == dtype
 
 
+@pytest.mark.parametrize("segs, want", [(1, 4), (16, 4), (17, 2), (64, 2), (66, 2), (67, None)])
+def test_gemv_kernel_takes_the_widest_cluster_that_fits(segs, want, monkeypatch):
+    """With the segment limits open: clusters of 4 up to 64 blocks (16 segments), clusters of 2 up to the SMs."""
+    monkeypatch.setattr(one_launch, "GEMV_MIN_SEGMENTS", 1)
+    monkeypatch.setattr(one_launch, "GEMV_MAX_SEGMENTS", 1 << 30)
+    got = one_launch.prefers_gemv(dataclasses.replace(_one_row_prob(segs), op="gemv"), GEMV, num_sms=132)
+    assert (got.gemv_cluster if got is not None else None) == want
+
+
 def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
     """Lengths unknown on the host (device-built batches), a segment of two rows, another rank, true ranks, two
     output slices, unaligned rows, GEMV_MAX_SEGMENTS 0: not the gemv kernel."""
     pick = lambda p: one_launch.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
-    assert pick(_one_row_prob(16)) is not None
-    assert pick(_one_row_prob(16, longest=-1)) is None
-    assert pick(_one_row_prob(16, rows=17, longest=2)) is None
-    assert pick(_one_row_prob(16, rank=32)) is None
-    assert pick(dataclasses.replace(_one_row_prob(16), true_ranks=True)) is None
-    assert pick(dataclasses.replace(_one_row_prob(16), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
-    assert pick(_one_row_prob(16, aligned=False)) is None
+    assert pick(_one_row_prob(40)) is not None
+    assert pick(_one_row_prob(40, longest=-1)) is None
+    assert pick(_one_row_prob(40, rows=41, longest=2)) is None
+    assert pick(_one_row_prob(40, rank=32)) is None
+    assert pick(dataclasses.replace(_one_row_prob(40), true_ranks=True)) is None
+    assert pick(dataclasses.replace(_one_row_prob(40), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
+    assert pick(_one_row_prob(40, aligned=False)) is None
     saved = one_launch.GEMV_MAX_SEGMENTS
     try:
         one_launch.GEMV_MAX_SEGMENTS = 0
-        assert pick(_one_row_prob(16)) is None
+        assert pick(_one_row_prob(40)) is None
     finally:
         one_launch.GEMV_MAX_SEGMENTS = saved
 

@@ -258,15 +258,17 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 
 
 # Batches of one-row segments (the host knows every segment's length: max_segment_rows 1) take the gather
-# matrix-vector kernel (gemv.cuh) where its clusters of GEMV_CLUSTERS blocks a segment fit one block an SM: the
-# widest cluster whose launch has at most GEMV_MAX_BLOCKS[cluster] blocks (None: the SMs), from GEMV_MIN_SEGMENTS
-# to GEMV_MAX_SEGMENTS segments. From entry 240's probe (r16, bf16): h4096 distinct bs16 4.56 us in clusters of 4
-# against the fused kernel's 5.25, bs64 8.24 in clusters of 2 against the 16-row prefill tile's 8.82, h8192 even; 128
-# blocks in clusters of 4 ran 1.4x slower than 64 (not every cluster of 4 fits the GPCs at one block an SM), and more
-# blocks than SMs moved the bytes no faster than the prefill tile. The limits: benchmarks/NOTES.md, entry 241.
+# matrix-vector kernel (gemv.cuh) where the build has it (an extra tile, codegen's gemv_tiles) and its clusters of
+# GEMV_CLUSTERS blocks a segment fit one block an SM: the widest cluster whose launch has at most
+# GEMV_CLUSTER_MAX_BLOCKS[cluster] blocks (None: the SMs), for GEMV_MIN_SEGMENTS to GEMV_MAX_SEGMENTS segments. From
+# entry 240's probe (r16, bf16): 128 blocks in clusters of 4 ran 1.4x slower than 64 (not every cluster of 4 fits the
+# GPCs at one block an SM), and more blocks than SMs moved the bytes no faster than the prefill tile. From entry 241's
+# sweep (r16 bf16, one run, against today's pick): 32-48 segments 0.78-0.92x at 4096 and 14336 -> 4096, 0.89-1.02x at
+# 8192, 0.98-1.12x at 4096 -> 14336; 1-8 segments 1.0-2.2x (a few blocks each stream 1 / C of an adapter), 16-24
+# 0.90-1.25x, 64 0.97-1.28x. The limits are that one run's; fp16, repeats and other shapes are not measured.
 GEMV_CLUSTER_MAX_BLOCKS = {4: 64, 2: None}
-GEMV_MIN_SEGMENTS = 1
-GEMV_MAX_SEGMENTS = 1 << 30  # 0: never
+GEMV_MIN_SEGMENTS = 32
+GEMV_MAX_SEGMENTS = 48  # 0: never
 
 
 def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
