@@ -445,8 +445,10 @@ GEMV_WARPS = 8
 
 def gemv_tiles(rank: int, extra: bool = False) -> list[dict]:
     """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-241): 8 warps,
-    one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks."""
-    if rank not in GEMV_RANKS or not extra:  # an extra tile until it has run on the GPU (entry 241)
+    one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks. An extra
+    tile: entry 241's one sweep (bf16) won at 32-48 one-row segments on three of four shapes and lost at 4096 ->
+    14336; not shipped before both dtypes and repeats say so."""
+    if rank not in GEMV_RANKS or not extra:
         return []
     return [dict(warps=GEMV_WARPS, warp_rows=1, tile_n=rank // c, unroll=1) for c in GEMV_CLUSTERS]
 

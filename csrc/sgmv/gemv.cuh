@@ -10,9 +10,10 @@
 // launch whose threads have one column vector of each is a single round trip of loads (entry 240). CUDA-core FMAs,
 // v and the expand in float32, y rounded once. A segment of several rows runs row by row (correct; dispatch gives
 // this kernel one-row segments only); a segment without an adapter or rows does nothing.
-// Why: on the quick sweep's r16 distinct bs16 and h4096 bs64 the 16-row fused and prefill tiles were latency-bound
-// at 1.04-1.15x this form's time (entry 240's probe); at more rows a launch every form moved the bytes at the same
-// rate, so dispatch keeps this kernel to batches of a few blocks an SM's worth (one_launch.prefers_gemv).
+// Why: entry 240's probe of this form beat the 16-row fused and prefill tiles on a few r16 one-row batches, where
+// those are latency-bound; at more blocks than SMs every form moved the bytes at the same rate. As a kernel (entry
+// 241) it won at 32-48 one-row segments (0.78-0.92x at 4096 and 14336 -> 4096) and lost on fewer segments, where a
+// cluster a segment leaves most SMs idle: an extra tile (codegen's gemv_tiles), one_launch.prefers_gemv's limits.
 // Needs sm_90 (clusters), 16-byte aligned rows, h_in and h_out multiples of 8, one output slice and every adapter at
 // the kernel's rank (no p.ranks). Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's
 // (lora_b, h_out, y_col), as for the fused kernel.

@@ -286,7 +286,7 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                       second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
-    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for a few one-row
+    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for 32-48 one-row
     segments (prefers_gemv), the fused kernel for small batches, the prefill kernel for long segments, many short
     ones and mid-size batches (prefers_prefill), the fused kernel again with more column tiles a block
     (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM holds at
