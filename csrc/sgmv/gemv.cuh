@@ -6,8 +6,8 @@
 // block reads x's row), pushes them to the cluster's other blocks (st.async onto their mbarrier: no fenced cluster
 // barrier, whose release would wait for this block's loads in flight; benchmarks/NOTES.md, entries 74-75), and
 // expands the whole v into its 1 / kCluster share of h_out's columns. Every load goes into registers, 16 bytes a
-// lane: a thread's B rows and y vector for its first 8 output columns are issued before the shrink's FMAs, so a
-// launch whose threads have one column vector of each is a single round trip of loads (entry 240). CUDA-core FMAs,
+// lane: a thread's B rows and y vector for its first 8 output columns are issued first, before the shrink's loads,
+// so a launch whose threads have one column vector of each is a single round trip of loads (entry 240). CUDA-core FMAs,
 // v and the expand in float32, y rounded once. A segment of several rows runs row by row (correct; dispatch gives
 // this kernel one-row segments only); a segment without an adapter or rows does nothing.
 // Why: entry 240's probe of this form beat the 16-row fused and prefill tiles on a few r16 one-row batches, where
@@ -174,7 +174,8 @@ struct GemvTile {
           const int c = c0 + q * kThreads;
           const bool in = c < in_vecs;
 #pragma unroll
-          for (int r = 0; r < kRows; ++r) av[q][r] = in ? load16(a + r * sa.w_stride_row + 8 * c) : make_uint4(0, 0, 0, 0);
+          for (int r = 0; r < kRows; ++r)
+            av[q][r] = in ? load16(a + r * sa.w_stride_row + 8 * c) : make_uint4(0, 0, 0, 0);
           xv[q] = in ? load16(x + 8 * c) : make_uint4(0, 0, 0, 0);
         }
 #pragma unroll
