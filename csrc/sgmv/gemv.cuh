@@ -3,8 +3,8 @@
 //
 // Grid: x = segment, y = the kCluster blocks of its thread-block cluster. Block k of a segment's cluster computes
 // ranks [k kRows, (k + 1) kRows) of v over the whole of h_in (its share of A is whole rows, one contiguous run; every
-// block reads x's row), pushes them to the cluster's other blocks (st.async onto their mbarrier: no fenced cluster
-// barrier, whose release would wait for this block's loads in flight; benchmarks/NOTES.md, entries 74-75), and
+// block reads x's row), pushes them to the cluster's other blocks (st.async onto their landing barrier, as fused.cuh's
+// push_tile: no fenced cluster barrier, whose release would wait for this block's loads in flight; entries 74-75), and
 // expands the whole v into its 1 / kCluster share of h_out's columns. Every load goes into registers, 16 bytes a
 // lane: a thread's B rows and y vector for its first 8 output columns are issued first, before the shrink's loads,
 // so a launch whose threads have one column vector of each is a single round trip of loads (entry 240). CUDA-core FMAs,
@@ -24,6 +24,8 @@
 #include <cooperative_groups.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cute/arch/cluster_sm90.hpp>
+#include <cutlass/arch/barrier.h>
 
 #include "overlap.cuh"
 #include "params.cuh"
@@ -32,10 +34,6 @@
 namespace sgmv {
 
 namespace gemv_detail {
-
-__device__ __forceinline__ uint32_t smem_u32(const void* p) {
-  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
 
 // 16 bytes from global memory into registers. Volatile with a memory clobber: ptxas may not hoist it above the
 // programmatic-launch wait (overlap.cuh), as it did predicated ld.global.nc (entry 40).
@@ -122,13 +120,13 @@ struct GemvTile {
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
     using namespace gemv_detail;
+    using Barrier = cutlass::arch::ClusterTransactionBarrier;
     cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
     const int me = static_cast<int>(cluster.block_rank());
     const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     if (threadIdx.x == 0) {
-      for (int b = 0; b < 2; ++b)
-        asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_u32(&smem.landed[b])) : "memory");
-      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+      for (int b = 0; b < 2; ++b) Barrier::init(&smem.landed[b], 1);
+      cutlass::arch::fence_barrier_init();
     }
     cluster.sync();  // every block's barriers are initialised before any block pushes to them
     wait_for_prerequisites();
@@ -210,26 +208,18 @@ struct GemvTile {
         *mine = s;
         for (int other = 0; other < kCluster; ++other) {
           if (other == me) continue;
-          uint32_t dst, bar;
-          asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(dst) : "r"(smem_u32(mine)), "r"(other));
-          asm volatile("mapa.shared::cluster.u32 %0, %1, %2;"
-                       : "=r"(bar) : "r"(smem_u32(&smem.landed[parity])), "r"(other));
           asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.b32 [%0], %1, [%2];"
-                       :: "r"(dst), "r"(__float_as_uint(s)), "r"(bar) : "memory");
+                       :: "r"(cute::set_block_rank(cute::cast_smem_ptr_to_uint(mine), other)),
+                          "r"(__float_as_uint(s)),
+                          "r"(cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.landed[parity]), other))
+                       : "memory");
         }
       }
       if (kCluster > 1) {
         // Rows alternate between two barriers, so a block a row ahead pushes onto the other one; it cannot be two
         // ahead, as its next row waits for this block's pushes.
-        if (threadIdx.x == 0)
-          asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;"
-                       :: "r"(smem_u32(&smem.landed[parity])), "r"((kCluster - 1) * kRows * 4) : "memory");
-        const uint32_t phase = (pass >> 1) & 1;
-        uint32_t done = 0;
-        do {
-          asm volatile("{ .reg .pred q; mbarrier.try_wait.parity.shared::cta.b64 q, [%1], %2; selp.u32 %0, 1, 0, q; }"
-                       : "=r"(done) : "r"(smem_u32(&smem.landed[parity])), "r"(phase) : "memory");
-        } while (!done);
+        if (threadIdx.x == 0) Barrier::arrive_and_expect_tx(&smem.landed[parity], (kCluster - 1) * kRows * 4);
+        Barrier::wait(&smem.landed[parity], (pass >> 1) & 1);
       }
       __syncthreads();  // this block's own ranks are written too
       float v[kRank];

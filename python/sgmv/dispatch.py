@@ -147,8 +147,8 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
     have it; a specialized h_out needs every slice to have it."""
-    if problem.op in ("fused", "prefill", "gemv"):  # true ranks: the prefill kernel's variant for them (it runs any
-        # call), the fused kernel; the gemv kernel computes every adapter at its rank
+    if problem.op in ("fused", "prefill", "gemv"):  # true ranks: the fused kernel, and the prefill kernel's variant
+        # for them (it runs any call); the gemv kernel computes every adapter at its rank
         return (kernel.op == problem.op and kernel.dtype == problem.dtype and kernel.rank == problem.rank
                 and problem.num_slices == 1 and problem.aligned
                 and (problem.op == "fused" or (problem.op == "gemv" and not problem.true_ranks)

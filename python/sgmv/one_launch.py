@@ -1,8 +1,8 @@
 """Which kernel runs add_lora in one launch (one_launch_kernel): the gemv kernel (prefers_gemv), the fused kernel
-(dispatch.prefers_fused), the
-prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the batches between), or the fused
-kernel with more column tiles a block in place of the launch pair (handoff_over_pair); else two half-rank one-launch
-add_loras (rank_split) or the next rank's prefill kernel (padded_prefill), else the launch pair (dispatch.select).
+(dispatch.prefers_fused), the prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the
+batches between), or the fused kernel with more column tiles a block in place of the launch pair
+(handoff_over_pair); else two half-rank one-launch add_loras (rank_split) or the next rank's prefill kernel
+(padded_prefill), else the launch pair (dispatch.select).
 Split from dispatch.py, whose Problem and can_run these rules build on.
 
 Pure functions of host-known shapes, unit-tested without a GPU. Their constants are read at each call, so tools
