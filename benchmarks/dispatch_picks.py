@@ -7,7 +7,8 @@ against the sweeps before and after (benchmarks/NOTES.md, entries 139-146). Run 
 
 --manifest: a kernels manifest.json (e.g. from an unzipped wheel: sgmv/kernels/manifest.json), where the tree on
 PYTHONPATH has no compiled kernels of its own (python/); default: the installed package's. No GPU: 132 SMs, and each
-kernel's blocks an SM as its launch bounds and registers allow (resident_blocks, below), the same on both sides.
+kernel's blocks an SM as its launch bounds and registers allow (resident_blocks, below) and the H200's clusters
+(resident_clusters), the same on both sides.
 """
 import json
 import pathlib
@@ -33,6 +34,16 @@ def resident_blocks(kernel: KernelRecord) -> int:
     return kernel.blocks_per_sm
 
 
+# Clusters of C one-block-an-SM blocks the H200 holds at once (the driver's cuOccupancyMaxActiveClusters for the gemv
+# kernels, NOTES.md entry 242): fewer than 132 / C, as its GPCs' SMs do not divide by C.
+H200_RESIDENT_CLUSTERS = {2: 66, 4: 30, 8: 14}
+
+
+def resident_clusters(kernel: KernelRecord, cluster: int) -> int:
+    """Clusters of `cluster` blocks of `kernel` the GPU holds at once, as the driver reports it on an H200."""
+    return H200_RESIDENT_CLUSTERS[cluster]
+
+
 def picks() -> list[str]:
     """A line a dtype and case of both sweeps: the kernels, or `none: ...` where no kernel runs it."""
     cases = {c.name: c for quick in (True, False) for c in sweep(quick)}
@@ -40,7 +51,7 @@ def picks() -> list[str]:
     for dt, dtype in DTYPES.items():
         for name, case in sorted(cases.items()):
             try:
-                kernels = run.kernels_for(case, dtype, "add_lora", 90, NUM_SMS, resident_blocks)
+                kernels = run.kernels_for(case, dtype, "add_lora", 90, NUM_SMS, resident_blocks, resident_clusters)
             except UnsupportedError as err:
                 kernels = f"none: {err}"
             lines.append(f"{dt} {name} {kernels}")

@@ -16,7 +16,7 @@ import types
 from sgmv import cuda_ops, manifest
 from sgmv.dispatch import Problem
 
-from dispatch_picks import NUM_SMS, resident_blocks
+from dispatch_picks import NUM_SMS, resident_blocks, resident_clusters
 
 
 def problems(dtype: str = "bf16") -> list[Problem]:
@@ -26,7 +26,8 @@ def problems(dtype: str = "bf16") -> list[Problem]:
 
 def time_selections(batch: list[Problem], passes: int = 5) -> float:
     """Microseconds a new problem, the best of `passes` passes over `batch` from cleared memos."""
-    device = types.SimpleNamespace(num_sms=NUM_SMS, resident_blocks=resident_blocks, arch=90)
+    device = types.SimpleNamespace(num_sms=NUM_SMS, resident_blocks=resident_blocks, resident_clusters=resident_clusters,
+                                   arch=90)
     real_device, cuda_ops.loader.device = cuda_ops.loader.device, lambda index: device
     try:
         best = float("inf")

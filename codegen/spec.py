@@ -439,16 +439,15 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 
 GEMV_RANKS = (16,)  # gemv.cuh: a thread's 8 rows of B are two 16-byte pieces each
-GEMV_CLUSTERS = (2, 4)  # blocks a segment (one_launch.prefers_gemv picks by the batch's segments)
+GEMV_CLUSTERS = (2, 4, 8)  # blocks a segment (one_launch.prefers_gemv picks by the batch's segments)
 GEMV_WARPS = 8
 
 
 def gemv_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-241): 8 warps,
-    one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks. An extra
-    tile: entry 241's one sweep (bf16) won at 32-48 one-row segments on three of four shapes and lost at 4096 ->
-    14336; not shipped before both dtypes and repeats say so."""
-    if rank not in GEMV_RANKS or not extra:
+    """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-242): 8 warps,
+    one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks (clusters of 8:
+    8-14 segments, of 4: up to 30, of 2: up to 48; one_launch.prefers_gemv)."""
+    if rank not in GEMV_RANKS:
         return []
     return [dict(warps=GEMV_WARPS, warp_rows=1, tile_n=rank // c, unroll=1) for c in GEMV_CLUSTERS]
 

@@ -403,7 +403,8 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
     kernels = tuple(AVAILABLE + PREFILL + PREFILL_SHORT + HANDOFF + FLAT + TALL + HALF_RANK
                     + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL + HANDOFF])
     monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
-    device = types.SimpleNamespace(num_sms=132, resident_blocks=lambda kernel: 2 if kernel.op == "fused" else 1)
+    device = types.SimpleNamespace(num_sms=132, resident_blocks=lambda kernel: 2 if kernel.op == "fused" else 1,
+                                   resident_clusters=lambda kernel, cluster: 132 // cluster)
     monkeypatch.setattr(cuda_ops.loader, "device", lambda index: device)
     cuda_ops.clear_selections()
     try:

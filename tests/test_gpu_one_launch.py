@@ -105,8 +105,8 @@ def test_gemv_rows_in_any_order_with_per_adapter_scales(kernel):
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("sizes", [[1] * 16, [1, 0, 1] + [1] * 35, [1] * 40, [1] * 64],
-                         ids=["distinct16", "empty-distinct37", "distinct40", "distinct64"])
+@pytest.mark.parametrize("sizes", [[1] * 12, [1] * 16, [1, 0, 1] + [1] * 21, [1] * 40, [1] * 48, [1] * 64],
+                         ids=["distinct12", "distinct16", "empty-distinct24", "distinct40", "distinct48", "distinct64"])
 @pytest.mark.parametrize("shape", [(4096, 4096), (8192, 8192)], ids=lambda s: "x".join(map(str, s)))
 def test_one_row_segments_take_the_gemv_kernel_within_its_limits(shape, sizes, dtype):
     """r16 batches of one-row segments (a -1 adapter and an empty segment among them) through sgmv.add_lora: the
@@ -118,7 +118,8 @@ def test_one_row_segments_take_the_gemv_kernel_within_its_limits(shape, sizes, d
     case = _AddLoraCase(16, sizes, loras, shape[1], dtype, seed=len(sizes), h_in=shape[0])
     got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
     built = [k for k in KERNELS if k.op == "gemv" and k.dtype == case.problem.dtype]
-    want = one_launch.prefers_gemv(dataclasses.replace(case.problem, op="gemv"), built, loader.device(0).num_sms)
+    want = one_launch.prefers_gemv(dataclasses.replace(case.problem, op="gemv"), built, loader.device(0).num_sms,
+                                   loader.device(0).resident_clusters)
     assert (got == want) if want is not None else (got is None or got.op != "gemv"), got
     case.check()
 

@@ -18,40 +18,67 @@ def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
                                           **kw), max_segment_rows=longest)
 
 
-@pytest.mark.parametrize("segs, want", [(1, None), (16, None), (31, None), (32, 2), (48, 2), (49, None)])
-def test_gemv_kernel_takes_32_to_48_one_row_segments(segs, want):
-    """NOTES.md, entry 241's sweep: the gemv kernel from 32 to 48 one-row segments, in clusters of 2 (64-96 blocks:
-    clusters of 4 only up to 64 blocks); outside, the other kernels. The pick is the gemv kernel of the call's dtype."""
+def _h200_clusters(kernel, cluster):
+    """Clusters of `cluster` one-block-an-SM blocks the H200 holds at once (the driver's count, entry 242)."""
+    return {2: 66, 4: 30, 8: 14}[cluster]
+
+
+@pytest.mark.parametrize("h_in, h_out, segs, want", [
+    (4096, 4096, 1, None), (4096, 4096, 7, None),   # clusters of 8 on under 45% of the SMs
+    (4096, 4096, 8, 8),                             # 64 blocks of 42 KB each
+    (8192, 8192, 8, None),                          # 64 blocks of 84 KB: more than GEMV_SMALL_BLOCK_BYTES
+    (8192, 8192, 12, 8), (14336, 4096, 12, 8),      # 96 blocks: 73% of the SMs
+    (4096, 4096, 16, 4),                            # clusters of 8 past one wave; 64 blocks of 76 KB
+    (8192, 8192, 16, None), (4096, 14336, 16, None),
+    (4096, 14336, 24, 4), (8192, 8192, 30, 4),      # 96 and 120 blocks
+    (4096, 4096, 31, None), (4096, 4096, 32, None),  # clusters of 2: 64 blocks of 144 KB
+    (8192, 8192, 48, 2), (4096, 14336, 48, 2),      # 96 blocks
+    (4096, 4096, 49, None), (4096, 4096, 64, None)])  # past GEMV_MAX_SEGMENTS: the prefill kernel's 16-row tile
+def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
+    """NOTES.md, entry 242's sweep: the widest cluster whose launch is one wave, where it fills 70% of the SMs, or
+    45% with blocks of at most 80 KB; the pick is the gemv kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):
-        got = one_launch.one_launch_kernel(_one_row_prob(segs, dtype=dtype), GEMV + PREFILL_SHORT, num_sms=132)
+        prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
+        got = one_launch.one_launch_kernel(prob, GEMV + PREFILL_SHORT, num_sms=132, resident_clusters=_h200_clusters)
         assert (got.gemv_cluster if got is not None and got.op == "gemv" else None) == want
         assert got is None or got.op != "gemv" or got.dtype == dtype
 
 
-@pytest.mark.parametrize("segs, want", [(1, 4), (16, 4), (17, 2), (64, 2), (66, 2), (67, None)])
-def test_gemv_kernel_takes_the_widest_cluster_that_fits(segs, want, monkeypatch):
-    """With the segment limits open: clusters of 4 up to 64 blocks (16 segments), clusters of 2 up to the SMs."""
-    monkeypatch.setattr(one_launch, "GEMV_MIN_SEGMENTS", 1)
+@pytest.mark.parametrize("segs, want", [(8, 8), (16, 8), (17, 4), (33, 4), (34, 2), (66, 2), (67, None)])
+def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatch):
+    """Without the driver's count, as many clusters as the SMs divide into (num_sms // cluster); the fill and bytes
+    limits opened."""
+    monkeypatch.setattr(one_launch, "GEMV_MIN_SM_PERCENT", 0)
+    monkeypatch.setattr(one_launch, "GEMV_FULL_SM_PERCENT", 0)
     monkeypatch.setattr(one_launch, "GEMV_MAX_SEGMENTS", 1 << 30)
     got = one_launch.prefers_gemv(dataclasses.replace(_one_row_prob(segs), op="gemv"), GEMV, num_sms=132)
     assert (got.gemv_cluster if got is not None else None) == want
+
+
+def test_gemv_block_bytes():
+    """A block's A rows and x over h_in, its share of B's rows and of y (read and written): bf16 at 4096 in clusters of
+    4 is 4 rows of A (32 KB), x (8 KB), 1024 rows of B (32 KB) and y's 1024 columns twice (4 KB)."""
+    prob = _one_row_prob(16)
+    assert one_launch.gemv_block_bytes(prob, 4) == 2 * (5 * 4096 + 18 * 1024)
+    assert one_launch.gemv_block_bytes(_one_row_prob(16, h_in=14336, h_out=4100), 8) == 2 * (3 * 14336 + 18 * 513)
 
 
 def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
     """Lengths unknown on the host (device-built batches), a segment of two rows, another rank, true ranks, two
     output slices, unaligned rows, GEMV_MAX_SEGMENTS 0: not the gemv kernel."""
     pick = lambda p: one_launch.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
-    assert pick(_one_row_prob(40)) is not None
-    assert pick(_one_row_prob(40, longest=-1)) is None
-    assert pick(_one_row_prob(40, rows=41, longest=2)) is None
-    assert pick(_one_row_prob(40, rank=32)) is None
-    assert pick(dataclasses.replace(_one_row_prob(40), true_ranks=True)) is None
-    assert pick(dataclasses.replace(_one_row_prob(40), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
-    assert pick(_one_row_prob(40, aligned=False)) is None
+    assert pick(_one_row_prob(48)) is not None
+    assert pick(_one_row_prob(48, longest=-1)) is None
+    assert pick(_one_row_prob(48, rows=0, longest=0)) is None  # every segment empty
+    assert pick(_one_row_prob(48, rows=41, longest=2)) is None
+    assert pick(_one_row_prob(48, rank=32)) is None
+    assert pick(dataclasses.replace(_one_row_prob(48), true_ranks=True)) is None
+    assert pick(dataclasses.replace(_one_row_prob(48), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
+    assert pick(_one_row_prob(48, aligned=False)) is None
     saved = one_launch.GEMV_MAX_SEGMENTS
     try:
         one_launch.GEMV_MAX_SEGMENTS = 0
-        assert pick(_one_row_prob(40)) is None
+        assert pick(_one_row_prob(48)) is None
     finally:
         one_launch.GEMV_MAX_SEGMENTS = saved
 

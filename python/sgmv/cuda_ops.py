@@ -67,7 +67,7 @@ def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) 
     """one_launch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
     return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
-                             dev.resident_blocks)
+                             dev.resident_blocks, resident_clusters=dev.resident_clusters)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],

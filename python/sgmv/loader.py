@@ -105,6 +105,24 @@ class _Device:
             self._resident[kernel.name] = count
         return count
 
+    def resident_clusters(self, kernel: KernelRecord, cluster: int) -> int:
+        """Clusters of `cluster` blocks of `kernel` the GPU holds at once, from the driver (cuOccupancyMaxActiveClusters:
+        its GPCs' SMs, not only their count, bound it: 132 SMs do not hold 132 / cluster of them)."""
+        key = f"{kernel.name}/{cluster}"
+        count = self._resident.get(key)
+        if count is None:
+            fn = self.function(kernel)
+            driver = _driver()
+            config = _launch_config(driver, Launch(grid=(1, cluster, 1), threads=kernel.threads,
+                                                   smem_bytes=kernel.smem_bytes, k_splits=1, cluster=cluster), False)
+            _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
+            try:
+                count = _check(driver, driver.cuOccupancyMaxActiveClusters(fn, config), "cuOccupancyMaxActiveClusters")
+            finally:
+                _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+            self._resident[key] = count
+        return count
+
     def _load(self, kernel: KernelRecord):
         archs = load_manifest().archs
         if self.arch not in archs:
@@ -139,6 +157,29 @@ def device(ordinal: int) -> _Device:
     return dev
 
 
+def _launch_config(driver, geometry: Launch, overlap_previous: bool):
+    """cuLaunchKernelEx's configuration of `geometry` (on the null stream): a programmatic dependent launch where
+    overlap_previous, thread-block clusters of geometry.cluster blocks along grid y where it is over 1."""
+    config = driver.CUlaunchConfig()
+    config.gridDimX, config.gridDimY, config.gridDimZ = geometry.grid
+    config.blockDimX, config.blockDimY, config.blockDimZ = geometry.threads, 1, 1
+    config.sharedMemBytes = geometry.smem_bytes
+    attrs = []
+    if overlap_previous:
+        attr = driver.CUlaunchAttribute()
+        attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
+        attr.value.programmaticStreamSerializationAllowed = 1
+        attrs.append(attr)
+    if geometry.cluster > 1:
+        attr = driver.CUlaunchAttribute()
+        attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
+        attr.value.clusterDim.x, attr.value.clusterDim.y, attr.value.clusterDim.z = 1, geometry.cluster, 1
+        attrs.append(attr)
+    config.attrs = attrs
+    config.numAttrs = len(attrs)
+    return config
+
+
 def capture_id(stream_handle: int) -> int:
     """The id of the CUDA graph capture running on the stream (cuStreamGetCaptureInfo)."""
     driver = _driver()
@@ -159,24 +200,8 @@ def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tens
     dev = device(tensor.device.index)
     fn = dev.function(kernel)
     driver = _driver()
-    config = driver.CUlaunchConfig()
-    config.gridDimX, config.gridDimY, config.gridDimZ = geometry.grid
-    config.blockDimX, config.blockDimY, config.blockDimZ = geometry.threads, 1, 1
-    config.sharedMemBytes = geometry.smem_bytes
+    config = _launch_config(driver, geometry, overlap_previous and dev.arch >= 90)
     config.hStream = driver.CUstream(torch.cuda.current_stream(tensor.device).cuda_stream)
-    attrs = []
-    if overlap_previous and dev.arch >= 90:
-        attr = driver.CUlaunchAttribute()
-        attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
-        attr.value.programmaticStreamSerializationAllowed = 1
-        attrs.append(attr)
-    if geometry.cluster > 1:
-        attr = driver.CUlaunchAttribute()
-        attr.id = driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
-        attr.value.clusterDim.x, attr.value.clusterDim.y, attr.value.clusterDim.z = 1, geometry.cluster, 1
-        attrs.append(attr)
-    config.attrs = attrs
-    config.numAttrs = len(attrs)
     _check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
     try:
         _check(driver, driver.cuLaunchKernelEx(config, fn, ((params,), (None,)), 0), f"cuLaunchKernelEx({kernel.name})")

@@ -258,34 +258,52 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 
 
 # Batches of one-row segments (the host knows every segment's length: max_segment_rows 1) take the gather
-# matrix-vector kernel (gemv.cuh) where the build has it (an extra tile, codegen's gemv_tiles) and its clusters of
-# GEMV_CLUSTERS blocks a segment fit one block an SM: the widest cluster whose launch has at most
-# GEMV_CLUSTER_MAX_BLOCKS[cluster] blocks (None: the SMs), for GEMV_MIN_SEGMENTS to GEMV_MAX_SEGMENTS segments. From
-# entry 240's probe (r16, bf16): 128 blocks in clusters of 4 ran 1.4x slower than 64 (not every cluster of 4 fits the
-# GPCs at one block an SM), and more blocks than SMs moved the bytes no faster than the prefill tile. From entry 241's
-# sweep (r16 bf16, one run, against today's pick): 32-48 segments 0.78-0.92x at 4096 and 14336 -> 4096, 0.89-1.02x at
-# 8192, 0.98-1.12x at 4096 -> 14336; 1-8 segments 1.0-2.2x (a few blocks each stream 1 / C of an adapter), 16-24
-# 0.90-1.25x, 64 0.97-1.28x. The limits are that one run's; fp16, repeats and other shapes are not measured.
-GEMV_CLUSTER_MAX_BLOCKS = {4: 64, 2: None}
-GEMV_MIN_SEGMENTS = 32
+# matrix-vector kernel (gemv.cuh) in the widest cluster of C blocks a segment whose launch is one wave: no more
+# segments than the GPU holds such clusters at once (the driver's count, resident_clusters: on the H200 14 of 8 blocks
+# and 30 of 4 at one block an SM, not 132 / C). Its blocks stream gemv_block_bytes each at about one SM's rate, so it
+# wins where its launch fills at least GEMV_MIN_SM_PERCENT of the SMs and either GEMV_FULL_SM_PERCENT of them or its
+# blocks stream at most GEMV_SMALL_BLOCK_BYTES each, up to GEMV_MAX_SEGMENTS, past which the prefill kernel's 16-row
+# tile streams as fast. From entry 242's sweep (r16, bf16 and fp16, medians of 2, against the kernels without it): 96
+# blocks (12 segments in clusters of 8, 24 of 4, 48 of 2) 0.64-1.00x at all four sweep shapes; 64 blocks 0.89-0.90x
+# where a block streams under 80 KB (h4096: 16 segments in clusters of 4), 0.92-1.10x above; a cluster launch past one
+# wave (16 segments in clusters of 8, 32 of 4) 1.1-1.4x slower; 64 segments 0.98-1.26x.
+GEMV_MIN_SM_PERCENT = 45
+GEMV_FULL_SM_PERCENT = 70
+GEMV_SMALL_BLOCK_BYTES = 80 * 1024
 GEMV_MAX_SEGMENTS = 48  # 0: never
 
 
-def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int) -> Optional[KernelRecord]:
+def gemv_block_bytes(problem: Problem, cluster: int) -> int:
+    """Bytes one block of the gemv kernel streams for a one-row segment in clusters of `cluster`: its rank / cluster
+    rows of A and x's row over h_in, its 1 / cluster share of h_out's columns of B (every rank), y read and written."""
+    h_in, h_out, elt = problem.hidden, problem.slice_hidden[0], 2
+    out_cols = -(-h_out // cluster)
+    return elt * ((problem.rank // cluster + 1) * h_in + (problem.rank + 2) * out_cols)
+
+
+def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                 resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The gemv kernel to run add_lora `problem` (op "gemv") in one launch, or None: one-row segments only (their
-    lengths known on the host), as many as GEMV_MIN_SEGMENTS to GEMV_MAX_SEGMENTS, in the widest cluster that keeps
-    the launch within its block limit (GEMV_CLUSTER_MAX_BLOCKS)."""
-    if problem.max_segment_rows != 1 or not GEMV_MIN_SEGMENTS <= problem.num_segments <= GEMV_MAX_SEGMENTS:
+    lengths known on the host), at most GEMV_MAX_SEGMENTS of them, in the widest cluster whose launch is one wave
+    (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
+    launch fills GEMV_MIN_SM_PERCENT of the SMs and either GEMV_FULL_SM_PERCENT or its blocks stream at most
+    GEMV_SMALL_BLOCK_BYTES."""
+    if problem.max_segment_rows != 1 or not 1 <= problem.num_segments <= GEMV_MAX_SEGMENTS:
         return None
-    fitting = [k for k in kernels if can_run(problem, k) and k.gemv_cluster in GEMV_CLUSTER_MAX_BLOCKS]
-    fits = [k for k in fitting
-            if problem.num_segments * k.gemv_cluster <= (GEMV_CLUSTER_MAX_BLOCKS[k.gemv_cluster] or num_sms)]
-    return max(fits, key=lambda k: k.gemv_cluster, default=None)
+    held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
+    one_wave = [k for k in kernels if can_run(problem, k) and problem.num_segments <= held(k, k.gemv_cluster)]
+    kernel = max(one_wave, key=lambda k: k.gemv_cluster, default=None)
+    if kernel is None:
+        return None
+    fill = 100 * problem.num_segments * kernel.gemv_cluster / num_sms  # percent of the SMs, one block each
+    small = gemv_block_bytes(problem, kernel.gemv_cluster) <= GEMV_SMALL_BLOCK_BYTES
+    return kernel if fill >= GEMV_MIN_SM_PERCENT and (fill >= GEMV_FULL_SM_PERCENT or small) else None
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-                      second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
+                      second_wave_over_pair: bool = True,
+                      resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for 32-48 one-row
     segments (prefers_gemv), the fused kernel for small batches, the prefill kernel for long segments, many short
     ones and mid-size batches (prefers_prefill), the fused kernel again with more column tiles a block
@@ -293,7 +311,7 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
     rank-split half)."""
     kernels = list(kernels)
-    return (prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms)
+    return (prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms, resident_clusters)
             or prefers_fused(problem, kernels, num_sms, resident_blocks)
             or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
                                second_wave_over_pair)

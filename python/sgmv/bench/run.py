@@ -107,10 +107,11 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 
 
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
-                resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> str:
+                resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+                resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
-    the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks: the device's
-    occupancy of a kernel), else its one-launch kernel for each half of the rank where one_launch.rank_split takes
+    the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
+    the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank where one_launch.rank_split takes
     the case (two launches, so the name twice), else the next rank's prefill kernel where one_launch.padded_prefill
     takes it, else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
@@ -119,7 +120,7 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
         longest = max(case.segments, default=0)  # the bench's batches come from host data: the longest is known
         problem = Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, True, (case.h_out,),
                           (case.rank,), longest)
-        one = one_launch_kernel(problem, kernels, num_sms, resident_blocks)
+        one = one_launch_kernel(problem, kernels, num_sms, resident_blocks, resident_clusters=resident_clusters)
         if one is not None:
             return one.name
         half = rank_split(problem, kernels, num_sms, resident_blocks)
@@ -156,13 +157,13 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
     floor_us = nbytes / bandwidth * 1e6
     copy_us = copy_time(nbytes, device)
     target = max(TARGET_RATIO * floor_us, floor_us + TARGET_SLACK_US)
+    gpu = loader.device(torch.cuda.current_device())
     row = Row(dtype=str(dtype).removeprefix("torch."), op=op, case=case.name, h_in=case.h_in, h_out=case.h_out,
               rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
               time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
               time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
-              meets_target=time_us <= target, error=error, kernels=kernels_for(case, dtype, op, _arch(device),
-                                                   torch.cuda.get_device_properties(device).multi_processor_count,
-                                                   loader.device(torch.cuda.current_device()).resident_blocks))
+              meets_target=time_us <= target, error=error,
+              kernels=kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks, gpu.resident_clusters))
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
