@@ -36,7 +36,7 @@ def resident_blocks(kernel: KernelRecord) -> int:
 
 # Clusters of C one-block-an-SM blocks the H200 holds at once (the driver's cuOccupancyMaxActiveClusters for the gemv
 # kernels, NOTES.md entry 242): fewer than 132 / C, as its GPCs' SMs do not divide by C.
-H200_RESIDENT_CLUSTERS = {2: 66, 4: 30, 8: 14}
+H200_RESIDENT_CLUSTERS = {2: 66, 4: 30, 8: 15}
 
 
 def resident_clusters(kernel: KernelRecord, cluster: int) -> int:

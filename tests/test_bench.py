@@ -131,8 +131,11 @@ def test_results_name_the_kernels_that_ran():
     names = kernels_for(c, torch.bfloat16, "add_lora").split("+")
     assert [n.split("_")[1] for n in names] == ["shrink", "expand"]
     assert "_bf16_r8_h4096_" in names[0] and "_bf16_r8_h14336_" in names[1]
-    distinct = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # the fused kernel's grid handoff
-    assert kernels_for(distinct, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w8m16n512")
+    distinct = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # the gemv kernel (clusters of 4 or 8)
+    assert kernels_for(distinct, torch.bfloat16, "add_lora").startswith("sgmv_gemv_bf16_r16_hany_w8m1n")
+    distinct = cases.BenchCase(8192, 8192, 16, 16, "distinct", (1,) * 16)  # the fused kernel's grid handoff
+    assert kernels_for(distinct, torch.bfloat16, "add_lora", resident_clusters=lambda kernel, cluster: {
+        2: 66, 4: 30, 8: 15}[cluster]).startswith("sgmv_fused_bf16_r16_hany_w8m16n512")
     wide = cases.BenchCase(4096, 4096, 16, 256, "distinct", (1,) * 256)  # streamed: 16-row tiles, 256 columns
     assert kernels_for(wide, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w11m16n256")
     prefill = cases.BenchCase(4096, 4096, 64, 4096, "prefill", (64,) * 64)

@@ -18,39 +18,45 @@ def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
                                           **kw), max_segment_rows=longest)
 
 
+_SHORT_TILES = PREFILL_SHORT + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL_SHORT]
+
+
 def _h200_clusters(kernel, cluster):
     """Clusters of `cluster` one-block-an-SM blocks the H200 holds at once (the driver's count, entry 242)."""
-    return {2: 66, 4: 30, 8: 14}[cluster]
+    return {2: 66, 4: 30, 8: 15}[cluster]
 
 
 @pytest.mark.parametrize("h_in, h_out, segs, want", [
     (4096, 4096, 1, None), (4096, 4096, 7, None),   # clusters of 8 on under 45% of the SMs
-    (4096, 4096, 8, 8),                             # 64 blocks of 42 KB each
+    (4096, 4096, 8, 8),                             # 64 blocks (48%) of 42 KB each
     (8192, 8192, 8, None),                          # 64 blocks of 84 KB: more than GEMV_SMALL_BLOCK_BYTES
-    (8192, 8192, 12, 8), (14336, 4096, 12, 8),      # 96 blocks: 73% of the SMs
+    (8192, 8192, 10, 8), (14336, 4096, 12, 8),      # 80 and 96 blocks: 60% of the SMs and more
     (4096, 4096, 16, 4),                            # clusters of 8 past one wave; 64 blocks of 76 KB
     (8192, 8192, 16, None), (4096, 14336, 16, None),
-    (4096, 14336, 24, 4), (8192, 8192, 30, 4),      # 96 and 120 blocks
+    (4096, 14336, 20, 4), (8192, 8192, 30, 4),      # 80 and 120 blocks, 2 rounds of the expand at 14336
     (4096, 4096, 31, None), (4096, 4096, 32, None),  # clusters of 2: 64 blocks of 144 KB
-    (8192, 8192, 48, 2), (4096, 14336, 48, 2),      # 96 blocks
-    (4096, 4096, 49, None), (4096, 4096, 64, None)])  # past GEMV_MAX_SEGMENTS: the prefill kernel's 16-row tile
+    (8192, 8192, 40, 2), (14336, 4096, 56, 2),      # 80 and 112 blocks
+    (4096, 14336, 48, None), (3584, 18944, 48, None),  # clusters of 2 expanding in 4 and 5 rounds
+    (4096, 4096, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile; past one wave of clusters
 def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
-    """NOTES.md, entry 242's sweep: the widest cluster whose launch is one wave, where it fills 70% of the SMs, or
-    45% with blocks of at most 80 KB; the pick is the gemv kernel of the call's dtype."""
+    """NOTES.md, entry 242's sweeps: the widest cluster whose launch is one wave, where it fills 60% of the SMs, or 45%
+    with blocks of at most 80 KB, in at most 3 rounds of the expand, and the prefill kernel does not take the batch;
+    the pick is the gemv kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):
         prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
-        got = one_launch.one_launch_kernel(prob, GEMV + PREFILL_SHORT, num_sms=132, resident_clusters=_h200_clusters)
+        got = one_launch.one_launch_kernel(prob, GEMV + _SHORT_TILES, num_sms=132, resident_clusters=_h200_clusters)
         assert (got.gemv_cluster if got is not None and got.op == "gemv" else None) == want
         assert got is None or got.op != "gemv" or got.dtype == dtype
+    if segs == 64:  # gemv alone would take it
+        assert one_launch.prefers_gemv(dataclasses.replace(prob, op="gemv"), GEMV, 132, _h200_clusters) is not None
 
 
 @pytest.mark.parametrize("segs, want", [(8, 8), (16, 8), (17, 4), (33, 4), (34, 2), (66, 2), (67, None)])
 def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatch):
-    """Without the driver's count, as many clusters as the SMs divide into (num_sms // cluster); the fill and bytes
-    limits opened."""
+    """Without the driver's count, as many clusters as the SMs divide into (num_sms // cluster); the fill limits
+    opened."""
     monkeypatch.setattr(one_launch, "GEMV_MIN_SM_PERCENT", 0)
     monkeypatch.setattr(one_launch, "GEMV_FULL_SM_PERCENT", 0)
-    monkeypatch.setattr(one_launch, "GEMV_MAX_SEGMENTS", 1 << 30)
     got = one_launch.prefers_gemv(dataclasses.replace(_one_row_prob(segs), op="gemv"), GEMV, num_sms=132)
     assert (got.gemv_cluster if got is not None else None) == want
 
@@ -65,7 +71,7 @@ def test_gemv_block_bytes():
 
 def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
     """Lengths unknown on the host (device-built batches), a segment of two rows, another rank, true ranks, two
-    output slices, unaligned rows, GEMV_MAX_SEGMENTS 0: not the gemv kernel."""
+    output slices, unaligned rows, GEMV 0: not the gemv kernel."""
     pick = lambda p: one_launch.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
     assert pick(_one_row_prob(48)) is not None
     assert pick(_one_row_prob(48, longest=-1)) is None
@@ -75,12 +81,12 @@ def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
     assert pick(dataclasses.replace(_one_row_prob(48), true_ranks=True)) is None
     assert pick(dataclasses.replace(_one_row_prob(48), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
     assert pick(_one_row_prob(48, aligned=False)) is None
-    saved = one_launch.GEMV_MAX_SEGMENTS
+    saved = one_launch.GEMV
     try:
-        one_launch.GEMV_MAX_SEGMENTS = 0
+        one_launch.GEMV = 0
         assert pick(_one_row_prob(48)) is None
     finally:
-        one_launch.GEMV_MAX_SEGMENTS = saved
+        one_launch.GEMV = saved
 
 
 def test_gemv_launch_is_a_cluster_of_blocks_a_segment():

@@ -259,18 +259,21 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 
 # Batches of one-row segments (the host knows every segment's length: max_segment_rows 1) take the gather
 # matrix-vector kernel (gemv.cuh) in the widest cluster of C blocks a segment whose launch is one wave: no more
-# segments than the GPU holds such clusters at once (the driver's count, resident_clusters: on the H200 14 of 8 blocks
-# and 30 of 4 at one block an SM, not 132 / C). Its blocks stream gemv_block_bytes each at about one SM's rate, so it
-# wins where its launch fills at least GEMV_MIN_SM_PERCENT of the SMs and either GEMV_FULL_SM_PERCENT of them or its
-# blocks stream at most GEMV_SMALL_BLOCK_BYTES each, up to GEMV_MAX_SEGMENTS, past which the prefill kernel's 16-row
-# tile streams as fast. From entry 242's sweep (r16, bf16 and fp16, medians of 2, against the kernels without it): 96
-# blocks (12 segments in clusters of 8, 24 of 4, 48 of 2) 0.64-1.00x at all four sweep shapes; 64 blocks 0.89-0.90x
-# where a block streams under 80 KB (h4096: 16 segments in clusters of 4), 0.92-1.10x above; a cluster launch past one
-# wave (16 segments in clusters of 8, 32 of 4) 1.1-1.4x slower; 64 segments 0.98-1.26x.
+# segments than the GPU holds such clusters at once (the driver's count, resident_clusters: on the H200 fewer than
+# 132 / C at one block an SM; 16 segments in clusters of 8 or 32 in clusters of 4 took two waves, 1.1-1.4x slower).
+# Its blocks stream gemv_block_bytes each at about one SM's rate, so it wins where the launch fills at least
+# GEMV_FULL_SM_PERCENT of the SMs, or GEMV_MIN_SM_PERCENT with blocks of at most GEMV_SMALL_BLOCK_BYTES, and where a
+# thread expands at most GEMV_MAX_EXPAND_ROUNDS rounds of 8 columns (each round's loads wait for the last's). It gives
+# way to the prefill kernel where that takes the batch (its 16-row tile filling the SMs: 64 segments). From entry
+# 242's sweeps (r16, bf16 and fp16, 8-64 segments at 8 shapes from 2048 to 18944 -> 3584, medians of 2, against the
+# kernels without it): launches of 80-112 blocks 0.75-0.97x but at 4 or 5 rounds (4096 -> 14336 and 3584 -> 18944 in
+# clusters of 2: 0.92-1.06x); 64 blocks 0.80-0.97x with blocks under 80 KB but at 4096 in clusters of 8 (0.97-1.03x),
+# 0.89-1.16x above; the 16-row prefill tile's 64 segments 0.97-1.26x.
+GEMV = 1  # 0: never (dispatch_sweep's switch)
+GEMV_FULL_SM_PERCENT = 60
 GEMV_MIN_SM_PERCENT = 45
-GEMV_FULL_SM_PERCENT = 70
 GEMV_SMALL_BLOCK_BYTES = 80 * 1024
-GEMV_MAX_SEGMENTS = 48  # 0: never
+GEMV_MAX_EXPAND_ROUNDS = 3
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -284,37 +287,43 @@ def gemv_block_bytes(problem: Problem, cluster: int) -> int:
 def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                  resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The gemv kernel to run add_lora `problem` (op "gemv") in one launch, or None: one-row segments only (their
-    lengths known on the host), at most GEMV_MAX_SEGMENTS of them, in the widest cluster whose launch is one wave
-    (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
-    launch fills GEMV_MIN_SM_PERCENT of the SMs and either GEMV_FULL_SM_PERCENT or its blocks stream at most
-    GEMV_SMALL_BLOCK_BYTES."""
-    if problem.max_segment_rows != 1 or not 1 <= problem.num_segments <= GEMV_MAX_SEGMENTS:
+    lengths known on the host), in the widest cluster whose launch is one wave (resident_clusters(kernel, cluster):
+    clusters the GPU holds at once; by default num_sms // cluster), where that launch fills GEMV_FULL_SM_PERCENT of the
+    SMs, or GEMV_MIN_SM_PERCENT with blocks of at most GEMV_SMALL_BLOCK_BYTES, and expands in at most
+    GEMV_MAX_EXPAND_ROUNDS rounds a thread. one_launch_kernel also leaves to the prefill kernel the batches it takes."""
+    if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
     one_wave = [k for k in kernels if can_run(problem, k) and problem.num_segments <= held(k, k.gemv_cluster)]
     kernel = max(one_wave, key=lambda k: k.gemv_cluster, default=None)
     if kernel is None:
         return None
-    fill = 100 * problem.num_segments * kernel.gemv_cluster / num_sms  # percent of the SMs, one block each
-    small = gemv_block_bytes(problem, kernel.gemv_cluster) <= GEMV_SMALL_BLOCK_BYTES
-    return kernel if fill >= GEMV_MIN_SM_PERCENT and (fill >= GEMV_FULL_SM_PERCENT or small) else None
+    cluster = kernel.gemv_cluster
+    fill = 100 * problem.num_segments * cluster / num_sms  # percent of the SMs, one block each
+    small = gemv_block_bytes(problem, cluster) <= GEMV_SMALL_BLOCK_BYTES
+    rounds = -(-problem.slice_hidden[0] // (cluster * 8 * kernel.threads))  # of a block's share of h_out's columns
+    if rounds <= GEMV_MAX_EXPAND_ROUNDS and (fill >= GEMV_FULL_SM_PERCENT or (fill >= GEMV_MIN_SM_PERCENT and small)):
+        return kernel
+    return None
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                       second_wave_over_pair: bool = True,
                       resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
-    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for 32-48 one-row
-    segments (prefers_gemv), the fused kernel for small batches, the prefill kernel for long segments, many short
+    """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for one-row segments
+    (prefers_gemv) where the prefill kernel does not take them, the fused kernel for small batches, the prefill kernel for long segments, many short
     ones and mid-size batches (prefers_prefill), the fused kernel again with more column tiles a block
     (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM holds at
     once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
     rank-split half)."""
     kernels = list(kernels)
-    return (prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms, resident_clusters)
+    prefill = prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
+                              second_wave_over_pair)
+    gemv = prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms, resident_clusters)
+    return ((gemv if prefill is None else None)
             or prefers_fused(problem, kernels, num_sms, resident_blocks)
-            or prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
-                               second_wave_over_pair)
+            or prefill
             or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
 
 
