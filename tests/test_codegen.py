@@ -151,6 +151,10 @@ def test_default_grid_has_gemv_kernels_at_rank_16_in_clusters_of_2_4_and_8():
     assert not any(s.gemv_cluster for s in SPECS if s.op != "gemv")
     assert not specmod.valid_tile(dataclasses.replace(gemv[0], rank=32, tile_n=16))  # rank 16 only
     assert not specmod.valid_tile(dataclasses.replace(gemv[0], tile_n=1))  # clusters of 16: not offered
+    extra = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "gemv" and s not in SPECS]
+    assert sorted((s.dtype, s.warps, s.gemv_cluster, s.launch_bounds) for s in extra) == [
+        (dt, 4, 8, "128, 1") for dt in ("bf16", "fp16")]  # 4-warp clusters of 8 for probes (entry 243)
+    assert {s.name for s in extra} == {f"sgmv_gemv_{dt}_r16_hany_w4m1n2u1_v8" for dt in ("bf16", "fp16")}
 
 
 def test_prefill_kernels_come_with_a_variant_for_true_ranks():

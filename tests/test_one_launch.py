@@ -61,6 +61,17 @@ def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatc
     assert (got.gemv_cluster if got is not None else None) == want
 
 
+def test_gemv_kernel_of_4_warps_only_where_a_probe_asks_for_it(monkeypatch):
+    """Codegen's extra 4-warp clusters of 8 (entry 243) fit two blocks an SM, so the GPU holds more of them: dispatch
+    takes them only with GEMV_WARPS 4, a probe's switch."""
+    prob = dataclasses.replace(_one_row_prob(20, h_in=8192, h_out=8192), op="gemv")
+    two_an_sm = lambda kernel, cluster: {2: 66, 4: 30, 8: 15 if kernel.warps == 8 else 30}[cluster]  # noqa: E731
+    assert one_launch.prefers_gemv(prob, GEMV, 132, two_an_sm).warps == 8  # clusters of 4
+    monkeypatch.setattr(one_launch, "GEMV_WARPS", 4)
+    got = one_launch.prefers_gemv(prob, GEMV, 132, two_an_sm)
+    assert (got.warps, got.gemv_cluster) == (4, 8)
+
+
 def test_gemv_block_bytes():
     """A block's A rows and x over h_in, its share of B's rows and of y (read and written): bf16 at 4096 in clusters of
     4 is 4 rows of A (32 KB), x (8 KB), 1024 rows of B (32 KB) and y's 1024 columns twice (4 KB)."""

@@ -270,6 +270,7 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # clusters of 2: 0.92-1.06x); 64 blocks 0.80-0.97x with blocks under 80 KB but at 4096 in clusters of 8 (0.97-1.03x),
 # 0.89-1.16x above; the 16-row prefill tile's 64 segments 0.97-1.26x.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
+GEMV_WARPS = 8  # the gemv kernels dispatch takes (codegen's extra tiles add 4-warp ones, entry 243: a probe's switch)
 GEMV_FULL_SM_PERCENT = 60
 GEMV_MIN_SM_PERCENT = 45
 GEMV_SMALL_BLOCK_BYTES = 80 * 1024
@@ -287,14 +288,15 @@ def gemv_block_bytes(problem: Problem, cluster: int) -> int:
 def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                  resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The gemv kernel to run add_lora `problem` (op "gemv") in one launch, or None: one-row segments only (their
-    lengths known on the host), in the widest cluster whose launch is one wave (resident_clusters(kernel, cluster):
-    clusters the GPU holds at once; by default num_sms // cluster), where that launch fills GEMV_FULL_SM_PERCENT of the
-    SMs, or GEMV_MIN_SM_PERCENT with blocks of at most GEMV_SMALL_BLOCK_BYTES, and expands in at most
-    GEMV_MAX_EXPAND_ROUNDS rounds a thread. one_launch_kernel also leaves to the prefill kernel the batches it takes."""
+    lengths known on the host), of GEMV_WARPS warps, in the widest cluster whose launch is one wave
+    (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
+    launch fills GEMV_FULL_SM_PERCENT of the SMs, or GEMV_MIN_SM_PERCENT with blocks of at most GEMV_SMALL_BLOCK_BYTES,
+    and expands in at most GEMV_MAX_EXPAND_ROUNDS rounds a thread. one_launch_kernel also leaves to the prefill kernel the batches it takes."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
-    one_wave = [k for k in kernels if can_run(problem, k) and problem.num_segments <= held(k, k.gemv_cluster)]
+    one_wave = [k for k in kernels if k.warps == GEMV_WARPS and can_run(problem, k)
+                and problem.num_segments <= held(k, k.gemv_cluster)]
     kernel = max(one_wave, key=lambda k: k.gemv_cluster, default=None)
     if kernel is None:
         return None
