@@ -26,8 +26,8 @@ def problems(dtype: str = "bf16") -> list[Problem]:
 
 def time_selections(batch: list[Problem], passes: int = 5) -> float:
     """Microseconds a new problem, the best of `passes` passes over `batch` from cleared memos."""
-    device = types.SimpleNamespace(num_sms=NUM_SMS, resident_blocks=resident_blocks, resident_clusters=resident_clusters,
-                                   arch=90)
+    device = types.SimpleNamespace(num_sms=NUM_SMS, resident_blocks=resident_blocks,
+                                   resident_clusters=resident_clusters, arch=90)
     real_device, cuda_ops.loader.device = cuda_ops.loader.device, lambda index: device
     try:
         best = float("inf")

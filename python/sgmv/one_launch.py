@@ -270,7 +270,7 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # clusters of 2: 0.92-1.06x); 64 blocks 0.80-0.97x with blocks under 80 KB but at 4096 in clusters of 8 (0.97-1.03x),
 # 0.89-1.16x above; the 16-row prefill tile's 64 segments 0.97-1.26x.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
-GEMV_WARPS = 8  # the gemv kernels dispatch takes (codegen's extra tiles add 4-warp ones, entry 243: a probe's switch)
+GEMV_WARPS = 8  # the gemv kernels dispatch takes (codegen's extra tiles add 4-warp ones for probes, entry 243)
 GEMV_FULL_SM_PERCENT = 60
 GEMV_MIN_SM_PERCENT = 45
 GEMV_SMALL_BLOCK_BYTES = 80 * 1024
@@ -291,7 +291,8 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     lengths known on the host), of GEMV_WARPS warps, in the widest cluster whose launch is one wave
     (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
     launch fills GEMV_FULL_SM_PERCENT of the SMs, or GEMV_MIN_SM_PERCENT with blocks of at most GEMV_SMALL_BLOCK_BYTES,
-    and expands in at most GEMV_MAX_EXPAND_ROUNDS rounds a thread. one_launch_kernel also leaves to the prefill kernel the batches it takes."""
+    and expands in at most GEMV_MAX_EXPAND_ROUNDS rounds a thread. one_launch_kernel also leaves to the prefill kernel
+    the batches it takes."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
@@ -314,18 +315,22 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
                       second_wave_over_pair: bool = True,
                       resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for one-row segments
-    (prefers_gemv) where the prefill kernel does not take them, the fused kernel for small batches, the prefill kernel for long segments, many short
-    ones and mid-size batches (prefers_prefill), the fused kernel again with more column tiles a block
-    (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM holds at
+    (prefers_gemv) where the prefill kernel does not take them, the fused kernel for small batches, the prefill kernel
+    for long segments, many short ones and mid-size batches (prefers_prefill), the fused kernel again with more column
+    tiles a block (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM holds at
     once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
-    rank-split half)."""
+    rank-split half). resident_clusters(kernel, cluster): clusters the GPU holds at once (prefers_gemv's)."""
     kernels = list(kernels)
-    prefill = prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
-                              second_wave_over_pair)
+
+    def streamed() -> Optional[KernelRecord]:
+        return prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
+                               second_wave_over_pair)
+
     gemv = prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms, resident_clusters)
-    return ((gemv if prefill is None else None)
-            or prefers_fused(problem, kernels, num_sms, resident_blocks)
-            or prefill
+    if gemv is not None:
+        prefill = streamed()
+        return gemv if prefill is None else prefers_fused(problem, kernels, num_sms, resident_blocks) or prefill
+    return (prefers_fused(problem, kernels, num_sms, resident_blocks) or streamed()
             or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
 
 

@@ -111,8 +111,8 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
                 resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
     the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
-    the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank where one_launch.rank_split takes
-    the case (two launches, so the name twice), else the next rank's prefill kernel where one_launch.padded_prefill
+    the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
+    where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel where one_launch.padded_prefill
     takes it, else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
@@ -163,7 +163,8 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
               time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
               time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
               meets_target=time_us <= target, error=error,
-              kernels=kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks, gpu.resident_clusters))
+              kernels=kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks,
+                                  gpu.resident_clusters))
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
