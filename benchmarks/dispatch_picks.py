@@ -34,14 +34,15 @@ def resident_blocks(kernel: KernelRecord) -> int:
     return kernel.blocks_per_sm
 
 
-# Clusters of C one-block-an-SM blocks the H200 holds at once (the driver's cuOccupancyMaxActiveClusters for the gemv
-# kernels, NOTES.md entry 242): fewer than 132 / C, as its GPCs' SMs do not divide by C.
-H200_RESIDENT_CLUSTERS = {2: 66, 4: 30, 8: 15}
+# Clusters of C blocks of the gemv kernels the H200 holds at once, by (warps, C) (the driver's
+# cuOccupancyMaxActiveClusters, NOTES.md entries 242 and 245): of one-block-an-SM blocks fewer than 132 / C, as its
+# GPCs' SMs do not divide by C; the 4-warp blocks fit two an SM.
+H200_RESIDENT_CLUSTERS = {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 8): 30}
 
 
 def resident_clusters(kernel: KernelRecord, cluster: int) -> int:
     """Clusters of `cluster` blocks of `kernel` the GPU holds at once, as the driver reports it on an H200."""
-    return H200_RESIDENT_CLUSTERS[cluster]
+    return H200_RESIDENT_CLUSTERS[kernel.warps, cluster]
 
 
 def picks() -> list[str]:

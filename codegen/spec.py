@@ -441,20 +441,18 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
 GEMV_RANKS = (16,)  # gemv.cuh: a thread's 8 rows of B are two 16-byte pieces each
 GEMV_CLUSTERS = (2, 4, 8)  # blocks a segment (one_launch.prefers_gemv picks by the batch's segments)
 GEMV_WARPS = 8
-GEMV_EXTRA_HALF_CLUSTERS = (8,)  # extra tiles: 4 warps, two blocks an SM (entry 243, prepared)
+GEMV_HALF_CLUSTERS = (8,)  # of GEMV_WARPS / 2 warps, two blocks an SM (entry 245)
 
 
 def gemv_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-242): 8 warps,
+    """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-245): 8 warps,
     one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks (on the H200
-    one wave holds 15 clusters of 8, 30 of 4 and 66 of 2; one_launch.prefers_gemv). The extra tiles add 4-warp
-    clusters of GEMV_EXTRA_HALF_CLUSTERS, whose blocks fit two an SM (218 registers a thread), for 16-30 segments in
-    one wave of clusters of 8 (entry 243: prepared, not measured; dispatch takes GEMV_WARPS kernels only)."""
+    one wave holds 15 clusters of 8, 30 of 4 and 66 of 2; one_launch.prefers_gemv), and 4-warp clusters of
+    GEMV_HALF_CLUSTERS, whose blocks fit two an SM (218 registers a thread): 30 clusters of 8 in one wave."""
     if rank not in GEMV_RANKS:
         return []
-    half = [GEMV_WARPS // 2] * len(GEMV_EXTRA_HALF_CLUSTERS) if extra else []
     return [dict(warps=w, warp_rows=1, tile_n=rank // c, unroll=1)
-            for w, c in [(GEMV_WARPS, c) for c in GEMV_CLUSTERS] + list(zip(half, GEMV_EXTRA_HALF_CLUSTERS))]
+            for w, c in [(GEMV_WARPS, c) for c in GEMV_CLUSTERS] + [(GEMV_WARPS // 2, c) for c in GEMV_HALF_CLUSTERS]]
 
 
 TILES = {"shrink": shrink_tiles, "expand": expand_tiles, "fused": fused_tiles, "prefill": prefill_tiles,

@@ -22,30 +22,35 @@ _SHORT_TILES = PREFILL_SHORT + [dataclasses.replace(k, name=k.name + "_fp16", dt
 
 
 def _h200_clusters(kernel, cluster):
-    """Clusters of `cluster` one-block-an-SM blocks the H200 holds at once (the driver's count, entry 242)."""
-    return {2: 66, 4: 30, 8: 15}[cluster]
+    """Clusters of `cluster` blocks the H200 holds at once (the driver's count, entries 242 and 245): 8-warp blocks
+    one an SM, the 4-warp clusters of 8 two."""
+    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 8): 30}[kernel.warps, cluster]
 
 
 @pytest.mark.parametrize("h_in, h_out, segs, want", [
     (4096, 4096, 1, None), (4096, 4096, 7, None),   # clusters of 8 on under 45% of the SMs
-    (4096, 4096, 8, 8),                             # 64 blocks (48%) of 42 KB each
+    (4096, 4096, 8, (4, 8)), (4096, 4096, 9, (4, 8)),  # 64-72 blocks (48-55%) of 42 KB each: 4 warps
     (8192, 8192, 8, None),                          # 64 blocks of 84 KB: more than GEMV_SMALL_BLOCK_BYTES
-    (8192, 8192, 10, 8), (14336, 4096, 12, 8),      # 80 and 96 blocks: 60% of the SMs and more
-    (4096, 4096, 16, 4),                            # clusters of 8 past one wave; 64 blocks of 76 KB
-    (8192, 8192, 16, None), (4096, 14336, 16, None),
-    (4096, 14336, 20, 4), (8192, 8192, 30, 4),      # 80 and 120 blocks, 2 rounds of the expand at 14336
+    (8192, 8192, 10, (8, 8)), (14336, 4096, 12, (8, 8)),  # 80 and 96 blocks: 60% of the SMs and more
+    (4096, 4096, 15, (8, 8)),
+    (4096, 4096, 16, (4, 8)), (8192, 8192, 16, (4, 8)),  # 8-warp clusters of 8 past one wave; 4-warp ones not
+    (4096, 14336, 16, (4, 8)), (3584, 18944, 16, None),  # 2 and 3 rounds of the expand for 4 warps
+    (4096, 4096, 17, (8, 4)), (8192, 8192, 17, None),  # 4 warps: more blocks than SMs; 8: 77 and 150 KB blocks
+    (4096, 14336, 20, (8, 4)), (8192, 8192, 30, (8, 4)),  # 80 and 120 blocks, 2 rounds of the expand at 14336
     (4096, 4096, 31, None), (4096, 4096, 32, None),  # clusters of 2: 64 blocks of 144 KB
-    (8192, 8192, 40, 2), (14336, 4096, 56, 2),      # 80 and 112 blocks
+    (8192, 8192, 40, (8, 2)), (14336, 4096, 56, (8, 2)),  # 80 and 112 blocks
     (4096, 14336, 48, None), (3584, 18944, 48, None),  # clusters of 2 expanding in 4 and 5 rounds
     (4096, 4096, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile; past one wave of clusters
 def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
-    """NOTES.md, entry 242's sweeps: the widest cluster whose launch is one wave, where it fills 60% of the SMs, or 45%
-    with blocks of at most 80 KB, in at most 3 rounds of the expand, and the prefill kernel does not take the batch;
-    the pick is the gemv kernel of the call's dtype."""
+    """NOTES.md, entries 242 and 245's sweeps: the widest 8-warp cluster whose launch is one wave, where it fills 60%
+    of the SMs; else the 4-warp clusters of 8 where they are one wave, as wide and on no more blocks than SMs, else the
+    8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB, at most 3 rounds of the expand (2 for
+    4 warps), and the prefill kernel does not take the batch; the pick, (warps, cluster), is the gemv kernel of the
+    call's dtype."""
     for dtype in ("bf16", "fp16"):
         prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
         got = one_launch.one_launch_kernel(prob, GEMV + _SHORT_TILES, num_sms=132, resident_clusters=_h200_clusters)
-        assert (got.gemv_cluster if got is not None and got.op == "gemv" else None) == want
+        assert ((got.warps, got.gemv_cluster) if got is not None and got.op == "gemv" else None) == want
         assert got is None or got.op != "gemv" or got.dtype == dtype
     if segs == 64:  # gemv alone would take it
         assert one_launch.prefers_gemv(dataclasses.replace(prob, op="gemv"), GEMV, 132, _h200_clusters) is not None
@@ -61,15 +66,17 @@ def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatc
     assert (got.gemv_cluster if got is not None else None) == want
 
 
-def test_gemv_kernel_of_4_warps_only_where_a_probe_asks_for_it(monkeypatch):
-    """Codegen's extra 4-warp clusters of 8 (entry 243) fit two blocks an SM, so the GPU holds more of them: dispatch
-    takes them only with GEMV_WARPS 4, a probe's switch."""
-    prob = dataclasses.replace(_one_row_prob(20, h_in=8192, h_out=8192), op="gemv")
-    two_an_sm = lambda kernel, cluster: {2: 66, 4: 30, 8: 15 if kernel.warps == 8 else 30}[cluster]  # noqa: E731
-    assert one_launch.prefers_gemv(prob, GEMV, 132, two_an_sm).warps == 8  # clusters of 4
-    monkeypatch.setattr(one_launch, "GEMV_WARPS", 4)
-    got = one_launch.prefers_gemv(prob, GEMV, 132, two_an_sm)
-    assert (got.warps, got.gemv_cluster) == (4, 8)
+def test_gemv_kernel_of_4_warps_where_the_8_warp_pick_leaves_sms_idle(monkeypatch):
+    """The 4-warp clusters of 8 fit two blocks an SM, so the GPU holds 30 of them: they take 16 segments at 8192,
+    where the 8-warp clusters of 4 would fill 48% of the SMs with 150 KB blocks; not 20 segments, where the 8-warp
+    clusters of 4 fill 61%; GEMV_HALF_WARPS 0 (a sweep's switch) leaves only the 8-warp kernels."""
+    pick = lambda segs: one_launch.prefers_gemv(  # noqa: E731
+        dataclasses.replace(_one_row_prob(segs, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
+    assert (pick(16).warps, pick(16).gemv_cluster) == (4, 8)
+    assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
+    monkeypatch.setattr(one_launch, "GEMV_HALF_WARPS", 0)
+    assert pick(16) is None
+    assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
 
 
 def test_gemv_block_bytes():
