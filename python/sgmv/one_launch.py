@@ -273,8 +273,8 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # run where the GEMV_WARPS pick fills under GEMV_FULL_SM_PERCENT of the SMs and theirs, as wide a cluster, is within
 # the same limits, one block an SM (no more blocks than SMs) and GEMV_HALF_MAX_EXPAND_ROUNDS rounds: 8-9 segments of
 # small blocks, and 16. From entry 245's sweeps (r16 one-row batches at 8 shapes from 2048 to 18944 -> 3584, bf16
-# and fp16, medians of 3, against the GEMV_WARPS kernels' pick): at 16 segments 0.86-1.02x (median 0.97), but
-# 1.07-1.09x where a thread expands in 3 rounds (3584 -> 18944); at 8-9 segments of blocks under 80 KB (2048-5120)
+# and fp16, medians of 3, against the GEMV_WARPS kernels' pick): at 16 segments 0.86-1.02x (median 0.975), but
+# 1.06-1.09x where a thread expands in 3 rounds (3584 -> 18944); at 8-9 segments of blocks under 80 KB (2048-5120)
 # 0.85-0.91x; at 17-19 (more blocks than SMs) 0.84-1.24x, slower at 5 of the 8 shapes; where the 8-warp launch fills
 # 61-85% of the SMs (12-14 and 20-28 segments, 4 shapes) 0.93-1.14x.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
