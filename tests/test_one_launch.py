@@ -23,8 +23,8 @@ _SHORT_TILES = PREFILL_SHORT + [dataclasses.replace(k, name=k.name + "_fp16", dt
 
 def _h200_clusters(kernel, cluster):
     """Clusters of `cluster` blocks the H200 holds at once (the driver's count, entries 242 and 245): 8-warp blocks
-    one an SM, the 4-warp clusters of 8 two."""
-    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 8): 30}[kernel.warps, cluster]
+    one an SM, the 4-warp ones two."""
+    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 4): 62, (4, 8): 30}[kernel.warps, cluster]
 
 
 @pytest.mark.parametrize("h_in, h_out, segs, want", [
@@ -35,18 +35,19 @@ def _h200_clusters(kernel, cluster):
     (4096, 4096, 15, (8, 8)),
     (4096, 4096, 16, (4, 8)), (8192, 8192, 16, (4, 8)),  # 8-warp clusters of 8 past one wave; 4-warp ones not
     (4096, 14336, 16, (4, 8)), (3584, 18944, 16, None),  # 2 and 3 rounds of the expand for 4 warps
-    (4096, 4096, 17, (8, 4)), (8192, 8192, 17, None),  # 4 warps: more blocks than SMs; 8: 77 and 150 KB blocks
+    (4096, 4096, 17, (4, 4)), (8192, 8192, 17, None),  # 4-warp clusters of 8 past the SMs; of 4: 77 and 150 KB blocks
     (4096, 14336, 20, (8, 4)), (8192, 8192, 30, (8, 4)),  # 80 and 120 blocks, 2 rounds of the expand at 14336
-    (4096, 4096, 31, None), (4096, 4096, 32, None),  # clusters of 2: 64 blocks of 144 KB
+    (4096, 4096, 19, (4, 4)), (4096, 14336, 18, None),  # 4-warp clusters of 4 in 1 round, not 4
+    (4096, 4096, 31, None), (4096, 4096, 32, None),  # 8-warp clusters of 2: 64 blocks of 144 KB; 4-warp ones: past
     (8192, 8192, 40, (8, 2)), (14336, 4096, 56, (8, 2)),  # 80 and 112 blocks
     (4096, 14336, 48, None), (3584, 18944, 48, None),  # clusters of 2 expanding in 4 and 5 rounds
     (4096, 4096, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile; past one wave of clusters
 def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
-    """NOTES.md, entries 242 and 245's sweeps: the widest 8-warp cluster whose launch is one wave, where it fills 60%
-    of the SMs; else the 4-warp clusters of 8 where they are one wave, as wide and on no more blocks than SMs, else the
-    8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB, at most 3 rounds of the expand (2 for
-    4 warps), and the prefill kernel does not take the batch; the pick, (warps, cluster), is the gemv kernel of the
-    call's dtype."""
+    """NOTES.md, entries 242, 245 and 246's sweeps: the widest 8-warp cluster whose launch is one wave, where it fills
+    60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where it is one wave and
+    as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB, at most 3 rounds of
+    the expand (2 for 4 warps), and the prefill kernel does not take the batch; the pick, (warps, cluster), is the gemv
+    kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):
         prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
         got = one_launch.one_launch_kernel(prob, GEMV + _SHORT_TILES, num_sms=132, resident_clusters=_h200_clusters)

@@ -269,14 +269,16 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # kernels without it): launches of 80-112 blocks 0.75-0.97x but at 4 or 5 rounds (4096 -> 14336 and 3584 -> 18944 in
 # clusters of 2: 0.92-1.06x); 64 blocks 0.80-0.97x with blocks under 80 KB but at 4096 in clusters of 8 (0.97-1.03x),
 # 0.89-1.16x above; the 16-row prefill tile's 64 segments 0.97-1.26x.
-# The kernels of GEMV_HALF_WARPS (4-warp clusters of 8, two blocks an SM: the H200 holds 30 such clusters, not 15)
-# run where the GEMV_WARPS pick fills under GEMV_FULL_SM_PERCENT of the SMs and theirs, as wide a cluster, is within
-# the same limits, one block an SM (no more blocks than SMs) and GEMV_HALF_MAX_EXPAND_ROUNDS rounds: 8-9 segments of
-# small blocks, and 16. From entry 245's sweeps (r16 one-row batches at 8 shapes from 2048 to 18944 -> 3584, bf16
-# and fp16, medians of 3, against the GEMV_WARPS kernels' pick): at 16 segments 0.86-1.02x (median 0.975), but
-# 1.06-1.09x where a thread expands in 3 rounds (3584 -> 18944); at 8-9 segments of blocks under 80 KB (2048-5120)
-# 0.85-0.91x; at 17-19 (more blocks than SMs) 0.84-1.24x, slower at 5 of the 8 shapes; where the 8-warp launch fills
-# 61-85% of the SMs (12-14 and 20-28 segments, 4 shapes) 0.93-1.14x.
+# The kernels of GEMV_HALF_WARPS (4-warp clusters of 4 and 8, two blocks an SM: the H200 holds 62 and 30 such
+# clusters, not 30 and 15) run on batches of at most GEMV_HALF_MAX_SEGMENTS segments where the GEMV_WARPS pick fills
+# under GEMV_FULL_SM_PERCENT of the SMs and theirs, the widest one-wave cluster of no more blocks than SMs, is as wide
+# and within the same limits with at most GEMV_HALF_MAX_EXPAND_ROUNDS rounds: 8-9 and 17-19 segments of small blocks,
+# and 16. From entries 245-246's sweeps (r16 one-row batches at 8 shapes from 2048 to 18944 -> 3584, bf16 and fp16,
+# medians of 3, against the GEMV_WARPS kernels' pick): at 16 segments (clusters of 8) 0.86-1.02x (median 0.975), but
+# 1.06-1.09x where a thread expands in 3 rounds (3584 -> 18944); at 8-9 (of 8) and 17-19 (of 4) segments of blocks
+# under 80 KB (2048-5120) 0.84-0.92x; clusters of 8 at 17-19 (more blocks than SMs) 0.84-1.24x, slower at 5 of the 8
+# shapes; clusters of 4 at 31-33 0.90-1.17x, slower at 2048, 5120 and 8192; where the 8-warp launch fills 61-85% of
+# the SMs (12-14 and 20-28 segments, 4 shapes) 0.93-1.14x.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
@@ -285,6 +287,7 @@ GEMV_MIN_SM_PERCENT = 45
 GEMV_SMALL_BLOCK_BYTES = 80 * 1024
 GEMV_MAX_EXPAND_ROUNDS = 3
 GEMV_HALF_MAX_EXPAND_ROUNDS = 2
+GEMV_HALF_MAX_SEGMENTS = 19
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -315,8 +318,9 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     """The gemv kernel to run add_lora `problem` (op "gemv") in one launch, or None: one-row segments only (their
     lengths known on the host); of GEMV_WARPS warps, the widest cluster whose launch is one wave
     (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
-    launch fills GEMV_FULL_SM_PERCENT of the SMs; else the GEMV_HALF_WARPS kernel's widest one-wave cluster if it is as
-    wide and its blocks no more than the SMs, else the GEMV_WARPS one, whichever is within the limits:
+    launch fills GEMV_FULL_SM_PERCENT of the SMs; else, up to GEMV_HALF_MAX_SEGMENTS segments, the GEMV_HALF_WARPS
+    kernel's widest one-wave cluster of no more blocks than SMs if it is as wide, else the GEMV_WARPS one, whichever
+    is within the limits:
     GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES, and at most GEMV_MAX_EXPAND_ROUNDS
     (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread.
     one_launch_kernel also leaves to the prefill kernel the batches it takes."""
@@ -325,18 +329,19 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
     kernels = list(kernels)
 
-    def widest_one_wave(warps: int) -> Optional[KernelRecord]:
+    def widest_one_wave(warps: int, max_blocks: Optional[int] = None) -> Optional[KernelRecord]:
         one_wave = [k for k in kernels if k.warps == warps and can_run(problem, k)
-                    and problem.num_segments <= held(k, k.gemv_cluster)]
+                    and problem.num_segments <= held(k, k.gemv_cluster)
+                    and (max_blocks is None or problem.num_segments * k.gemv_cluster <= max_blocks)]
         return max(one_wave, key=lambda k: k.gemv_cluster, default=None)
 
     full = widest_one_wave(GEMV_WARPS)
     full_ok = full is not None and _gemv_within_limits(problem, full, num_sms, GEMV_MAX_EXPAND_ROUNDS)
     if full is not None and _gemv_fill(problem, full, num_sms) >= GEMV_FULL_SM_PERCENT:
         return full if full_ok else None
-    half = widest_one_wave(GEMV_HALF_WARPS) if GEMV_HALF_WARPS else None
+    fits_half = GEMV_HALF_WARPS and problem.num_segments <= GEMV_HALF_MAX_SEGMENTS
+    half = widest_one_wave(GEMV_HALF_WARPS, max_blocks=num_sms) if fits_half else None
     if (half is not None and (full is None or half.gemv_cluster >= full.gemv_cluster)
-            and _gemv_fill(problem, half, num_sms) <= 100
             and _gemv_within_limits(problem, half, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)):
         return half
     return full if full_ok else None
