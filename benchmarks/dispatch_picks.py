@@ -35,7 +35,7 @@ def resident_blocks(kernel: KernelRecord) -> int:
 
 
 # Clusters of C blocks of the gemv kernels the H200 holds at once, by (warps, C) (the driver's
-# cuOccupancyMaxActiveClusters, NOTES.md entries 242 and 245): of one-block-an-SM blocks fewer than 132 / C, as its
+# cuOccupancyMaxActiveClusters, NOTES.md entries 242, 245 and 246): of one-block-an-SM blocks fewer than 132 / C, as its
 # GPCs' SMs do not divide by C; the 4-warp blocks fit two an SM.
 H200_RESIDENT_CLUSTERS = {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 4): 62, (4, 8): 30}
 

@@ -106,8 +106,9 @@ class _Device:
         return count
 
     def resident_clusters(self, kernel: KernelRecord, cluster: int) -> int:
-        """Clusters of `cluster` blocks of `kernel` the GPU holds at once, from the driver (cuOccupancyMaxActiveClusters:
-        its GPCs' SMs, not only their count, bound it: 132 SMs do not hold 132 / cluster of them)."""
+        """Clusters of `cluster` blocks of `kernel` the GPU holds at once, from the driver
+        (cuOccupancyMaxActiveClusters: its GPCs' SMs, not only their count, bound it: 132 SMs do not hold 132 / cluster
+        of them)."""
         key = f"{kernel.name}/{cluster}"
         count = self._resident.get(key)
         if count is None:

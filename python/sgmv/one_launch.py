@@ -354,8 +354,8 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for one-row segments
     (prefers_gemv) where the prefill kernel does not take them, the fused kernel for small batches, the prefill kernel
     for long segments, many short ones and mid-size batches (prefers_prefill), the fused kernel again with more column
-    tiles a block (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM holds at
-    once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
+    tiles a block (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM
+    holds at once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
     rank-split half). resident_clusters(kernel, cluster): clusters the GPU holds at once (prefers_gemv's)."""
     kernels = list(kernels)
 

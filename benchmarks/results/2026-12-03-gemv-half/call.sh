@@ -8,17 +8,11 @@
 # medians of 3, three columns: GEMV 0 (no gemv kernel), GEMV_WARPS 8 (head's rule) and GEMV_WARPS 4 (the 4-warp
 # clusters of 8 wherever one wave holds them: the fill limits opened for both gemv columns, so column 8 is head's
 # widest one-wave cluster of 8 warps); 4. memcheck over the gemv tests at clusters of 8.
+# (The inline printer of the driver's cluster counts these calls ran is benchmarks/gemv_clusters.py now: same output.)
 set -o pipefail
 rm -rf /tmp/gk && python3 -m pip install -q --no-deps --no-index --target /tmp/gk "${1:?wheel folder}"/*.whl || exit 1
 export PYTHONPATH=/tmp/gk
-python3 -c "
-from sgmv import loader
-from sgmv.manifest import load
-for k in load().kernels:
-    if k.op == 'gemv':
-        print(k.name, loader.device(0).resident_clusters(k, k.gemv_cluster), 'clusters of', k.gemv_cluster,
-              loader.device(0).resident_blocks(k), 'blocks an SM')
-" | tee "$OUT/resident-clusters.txt"
+python3 benchmarks/gemv_clusters.py | tee "$OUT/resident-clusters.txt"
 (cd tests && timeout 120 python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py test_gpu_kernels.py \
    -k "gemv or one_row_segments" 2>&1 | tail -4 | tee "$OUT/tests.txt")
 for dtype in bf16 fp16; do

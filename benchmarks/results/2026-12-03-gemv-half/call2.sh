@@ -6,18 +6,12 @@
 # 3. dispatch_sweep GEMV_HALF_WARPS=4,0 (head's rule against the 8-warp kernels alone) on the one-row batches where
 # the rule takes the 4-warp kernels (8-9 and 16-19 segments) at 8 shapes, r16, bf16 and fp16, medians of 3;
 # 4. the quick and full runs of record (run_of_record.sh) -> $OUT/quick.tgz, full.tgz.
+# (The inline printer of the driver's cluster counts these calls ran is benchmarks/gemv_clusters.py now: same output.)
 set -o pipefail
 wheel=${1:?wheel folder}
 rm -rf /tmp/g && python3 -m pip install -q --no-deps --no-index --target /tmp/g "$wheel"/*.whl || exit 1
 export PYTHONPATH=/tmp/g
-python3 -c "
-from sgmv import loader
-from sgmv.manifest import load
-for k in load().kernels:
-    if k.op == 'gemv':
-        print(k.name, loader.device(0).resident_clusters(k, k.gemv_cluster), 'clusters of', k.gemv_cluster,
-              loader.device(0).resident_blocks(k), 'blocks an SM')
-" | tee "$OUT/resident-clusters-434.txt"
+python3 benchmarks/gemv_clusters.py | tee "$OUT/resident-clusters-434.txt"
 (cd tests && timeout 120 python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py test_gpu_kernels.py \
    -k "gemv or one_row_segments" 2>&1 | tail -4 | tee "$OUT/tests-434.txt")
 for dtype in bf16 fp16; do

@@ -5,17 +5,11 @@
 # 1. the driver's resident clusters of every gemv kernel; 2. the gemv kernels' tests and the dispatch test;
 # 3. memcheck over the new kernels' shapes; 4. dispatch_sweep GEMV_HALF_WARPS=4,0 at 17-19 and 31-33 segments at 8
 # shapes, r16, bf16 and fp16, medians of 3.
+# (The inline printer of the driver's cluster counts these calls ran is benchmarks/gemv_clusters.py now: same output.)
 set -o pipefail
 rm -rf /tmp/g && python3 -m pip install -q --no-deps --no-index --target /tmp/g "${1:?wheel folder}"/*.whl || exit 1
 export PYTHONPATH=/tmp/g
-python3 -c "
-from sgmv import loader
-from sgmv.manifest import load
-for k in load().kernels:
-    if k.op == 'gemv':
-        print(k.name, loader.device(0).resident_clusters(k, k.gemv_cluster), 'clusters of', k.gemv_cluster,
-              loader.device(0).resident_blocks(k), 'blocks an SM')
-" | tee "$OUT/resident-clusters-436.txt"
+python3 benchmarks/gemv_clusters.py | tee "$OUT/resident-clusters-436.txt"
 (cd tests && timeout 120 python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py test_gpu_kernels.py \
    -k "gemv or one_row_segments" 2>&1 | tail -4 | tee "$OUT/tests-436.txt")
 (cd tests && timeout 60 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \

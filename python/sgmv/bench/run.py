@@ -112,8 +112,8 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
     the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
     the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
-    where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel where one_launch.padded_prefill
-    takes it, else the shrink-expand pair."""
+    where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel
+    where one_launch.padded_prefill takes it, else the shrink-expand pair."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
     if op == "add_lora" and arch >= 90:
