@@ -36,7 +36,8 @@ __device__ __forceinline__ uint4 stream16(const void* p) {
   return q;
 }
 
-// In-order loads (volatile, so they keep their order with hold) for the shrink's rounds.
+// The shrink's loads, volatile so that the compiler keeps them in order ahead of hold. That order holds in the PTX
+// only: ptxas still moved FMAs in among the loads (2-4 in flight a thread, entry 247); the timings are this code's.
 __device__ __forceinline__ uint4 ordered16(const void* p, bool keep_in_l1) {
   uint4 q;
   if (keep_in_l1)
@@ -47,7 +48,8 @@ __device__ __forceinline__ uint4 ordered16(const void* p, bool keep_in_l1) {
   return q;
 }
 __device__ __forceinline__ uint4 cached16(const void* p) { return ordered16(p, true); }
-// An empty volatile asm that "changes" q: every use of q comes after it, and it after every earlier volatile load.
+// An empty volatile asm that "changes" q, meant to put every use of q after every load of the round (see above: it
+// emits nothing, and ptxas schedules the SASS as it likes).
 __device__ __forceinline__ void hold(uint4& q) { asm volatile("" : "+r"(q.x), "+r"(q.y), "+r"(q.z), "+r"(q.w)); }
 
 __device__ __forceinline__ float2 bf2(uint32_t u) {
@@ -84,7 +86,7 @@ __global__ void __launch_bounds__(kWarps * 32) shrink_flat(const uint4* x, const
         qx[i] = cached16(xr + k0 + 32 * i);
       }
 #pragma unroll
-      for (int i = 0; i < kDepth; ++i) {  // every load issued before any FMA (ptxas had moved FMAs in among them)
+      for (int i = 0; i < kDepth; ++i) {  // meant to issue every load before any FMA; ptxas did not keep to it
         hold(qa[i]);
         hold(qx[i]);
       }
