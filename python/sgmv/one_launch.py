@@ -30,6 +30,7 @@ PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
+PREFILL_CLUSTER_TIES_LARGER = 0  # 1: prefill_cluster's ties go to the larger cluster (probe of entry 248)
 
 
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
@@ -131,7 +132,8 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int
     the estimated and the fewest row tiles (the smaller of the two sizes); ties go to the smaller size (no swap
     of v)."""
     def size_for(tiles: int) -> int:
-        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c, c))
+        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c,
+                                                                     -c if PREFILL_CLUSTER_TIES_LARGER else c))
     return min(size_for(prefill_row_tiles(problem, kernel)), size_for(_fewest_row_tiles(problem, kernel)))
 
 
