@@ -362,6 +362,23 @@ def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sm
     assert one_launch.prefers_prefill(wide, kernels[::-1], 132, resident_blocks=lambda k: 1) is one  # in any order
 
 
+@pytest.mark.parametrize("segs, want_one, want_two",
+                         [(256, 1, 2), (264, 1, 2), (120, 1, 2), (140, 2, 2), (64, 2, 2), (300, 2, 2)])
+def test_prefill_cluster_ties_go_to_two_for_the_kernel_of_two_blocks_an_sm(segs, want_one, want_two):
+    """benchmarks/NOTES.md entry 248: where one block and two a cluster end a batch's tiles in as many tile-times,
+    the one-block kernel's launch takes one (no swap of v), the kernel of two blocks an SM two (r16 distinct bs256
+    0.960-0.988x); outside a tie both take the faster size (at 132 SMs, two: the one-block count never wins alone).
+    The dispatch rules' models count the smaller size on a tie for both kernels."""
+    one = PREFILL_SHORT[1]
+    two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
+    problem = prefill_prob(rows=segs, segs=segs)
+    launched = [one_launch.prefill_cluster(problem, k, 132, launched=True) for k in (one, two)]
+    assert launched == [want_one, want_two]
+    assert one_launch.prefill_cluster(problem, two, 132) == want_one  # the dispatch rules' models: one count
+    geometry = plan(problem, two, 132, clusters=True, resident_blocks=2)
+    assert (geometry.cluster, geometry.grid[1]) == (want_two, want_two)
+
+
 def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     full = plan(prefill_prob(rows=8192, segs=8), PREFILL[0], 132, clusters=True, resident_blocks=1)
     assert (full.grid, full.cluster) == ((132, 1, 1), 1)  # 128 tiles: one tile-time with or without clusters

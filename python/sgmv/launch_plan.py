@@ -92,7 +92,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         # at most what the SMs hold at once
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
-        cluster = one_launch.prefill_cluster(problem, kernel, num_sms)
+        cluster = one_launch.prefill_cluster(problem, kernel, num_sms, launched=True)
         walkers = min(dispatch.tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
         return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)

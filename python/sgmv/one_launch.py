@@ -30,7 +30,8 @@ PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
-PREFILL_CLUSTER_TIES_LARGER = 0  # 1: prefill_cluster's ties go to the larger cluster (probe of entry 248)
+PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
+# (prefill_cluster's `launched`; 0: the smaller, as the others)
 
 
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
@@ -126,14 +127,19 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
     return max(fewest, min(of_mean_length, prefill_tiles_bound(problem, kernel), problem.num_rows))
 
 
-def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
+def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
     that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes, for both
     the estimated and the fewest row tiles (the smaller of the two sizes); ties go to the smaller size (no swap
-    of v)."""
+    of v). launched: the size the launch takes, which differs on a tie for a kernel built for two blocks an SM: the
+    larger, so that its blocks share each adapter's bytes (r16 distinct bs256 0.960-0.988x the time at every sweep
+    shape and both dtypes, where the one-block kernels' ties ran 0.95-1.08x by shape and rank: NOTES.md, entry 248).
+    The dispatch rules' models count at the smaller size (the same tile-times on a tie)."""
+    larger_on_ties = launched and kernel.blocks_per_sm > 1 and PREFILL_TWO_BLOCK_TIES_LARGER
+
     def size_for(tiles: int) -> int:
         return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c,
-                                                                     -c if PREFILL_CLUSTER_TIES_LARGER else c))
+                                                                     -c if larger_on_ties else c))
     return min(size_for(prefill_row_tiles(problem, kernel)), size_for(_fewest_row_tiles(problem, kernel)))
 
 
