@@ -362,16 +362,20 @@ def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sm
     assert one_launch.prefers_prefill(wide, kernels[::-1], 132, resident_blocks=lambda k: 1) is one  # in any order
 
 
-@pytest.mark.parametrize("segs, want_one, want_two",
-                         [(256, 1, 2), (264, 1, 2), (120, 1, 2), (140, 2, 2), (64, 2, 2), (300, 2, 2)])
-def test_prefill_cluster_ties_go_to_two_for_the_kernel_of_two_blocks_an_sm(segs, want_one, want_two):
+@pytest.mark.parametrize("segs, rows, want_one, want_two", [
+    (256, 256, 1, 2), (264, 264, 1, 2), (528, 528, 1, 2), (238, 238, 1, 2),  # one-row segments filling 90% of 264
+    (237, 237, 1, 1), (200, 200, 1, 1), (120, 120, 1, 1),  # fewer: a tie keeps one (200: 1.02-1.03x in two)
+    (264, 792, 1, 1), (132, 2640, 1, 1),  # 3 and 20 rows a segment: both ways in two (0.96-1.05x), one
+    (140, 140, 2, 2), (64, 64, 2, 2), (300, 300, 2, 2)])  # no tie: both take the faster size
+def test_prefill_cluster_ties_go_to_two_for_the_kernel_of_two_blocks_an_sm(segs, rows, want_one, want_two):
     """benchmarks/NOTES.md entry 248: where one block and two a cluster end a batch's tiles in as many tile-times,
-    the one-block kernel's launch takes one (no swap of v), the kernel of two blocks an SM two (r16 distinct bs256
-    0.960-0.988x); outside a tie both take the faster size (at 132 SMs, two: the one-block count never wins alone).
-    The dispatch rules' models count the smaller size on a tie for both kernels."""
+    the one-block kernel's launch takes one (no swap of v); the kernel of two blocks an SM takes two on one-row
+    segments whose tiles fill 90% of its places (r16 distinct bs256 0.960-0.988x), else one. Outside a tie both take
+    the faster size (at 132 SMs, two: the one-block count never wins alone). The dispatch rules' models count the
+    smaller size on a tie for both kernels."""
     one = PREFILL_SHORT[1]
     two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
-    problem = prefill_prob(rows=segs, segs=segs)
+    problem = prefill_prob(rows=rows, segs=segs, longest=rows // segs)  # the lengths known, as the bench's batches
     launched = [one_launch.prefill_cluster(problem, k, 132, launched=True) for k in (one, two)]
     assert launched == [want_one, want_two]
     assert one_launch.prefill_cluster(problem, two, 132) == want_one  # the dispatch rules' models: one count

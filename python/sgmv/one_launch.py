@@ -31,7 +31,7 @@ PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
-# (prefill_cluster's `launched`; 0: the smaller, as the others)
+# of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
 
 
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
@@ -131,11 +131,16 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): the size
     that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size of a tile's bytes, for both
     the estimated and the fewest row tiles (the smaller of the two sizes); ties go to the smaller size (no swap
-    of v). launched: the size the launch takes, which differs on a tie for a kernel built for two blocks an SM: the
-    larger, so that its blocks share each adapter's bytes (r16 distinct bs256 0.960-0.988x the time at every sweep
-    shape and both dtypes, where the one-block kernels' ties ran 0.95-1.08x by shape and rank: NOTES.md, entry 248).
-    The dispatch rules' models count at the smaller size (the same tile-times on a tie)."""
-    larger_on_ties = launched and kernel.blocks_per_sm > 1 and PREFILL_TWO_BLOCK_TIES_LARGER
+    of v). launched: the size the launch takes. It differs on a tie for a kernel built for two blocks an SM, on
+    segments of one row (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles fill PREFILL_MIN_SM_PERCENT of
+    its places: the larger, so that its blocks share each adapter's bytes. 256 and 528 one-row segments (r16, every
+    sweep shape) took 0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment went both
+    ways (0.96-1.05x); the one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248). The
+    dispatch rules' models count at the smaller size (the same tile-times on a tie)."""
+    places = kernel.blocks_per_sm * num_sms
+    larger_on_ties = (launched and PREFILL_TWO_BLOCK_TIES_LARGER and kernel.blocks_per_sm > 1
+                      and problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * problem.num_segments
+                      and 100 * prefill_row_tiles(problem, kernel) >= PREFILL_MIN_SM_PERCENT * places)
 
     def size_for(tiles: int) -> int:
         return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c,
