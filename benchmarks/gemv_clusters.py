@@ -2,19 +2,27 @@
 one_launch.prefers_gemv's one-wave rule asks loader.resident_clusters on the device, and what dispatch_picks'
 H200_RESIDENT_CLUSTERS records (NOTES.md, entries 242-246). Needs a GPU:
 
-    python benchmarks/gemv_clusters.py
+    python benchmarks/gemv_clusters.py [--op=OP --sizes=C1,C2,...]
+
+--op and --sizes: the same count for another op's kernels (e.g. `--op=prefill --sizes=2,4`: whether the GPU holds 64
+clusters of 4 of the two-block 16-row tile, NOTES.md entry 248's next step), at each cluster size given; the count is
+the driver's, whether or not the kernel itself would take clusters of that size (prefill.cuh traps above kMaxCluster).
 """
+import sys
+
 from sgmv import loader
 from sgmv.manifest import load
 
 
-def main() -> None:
+def main(op: str = "gemv", sizes: list[int] | None = None) -> None:
     dev = loader.device(0)
     for kernel in load().kernels:
-        if kernel.op == "gemv":
-            print(kernel.name, dev.resident_clusters(kernel, kernel.gemv_cluster), "clusters of", kernel.gemv_cluster,
-                  dev.resident_blocks(kernel), "blocks an SM")
+        if kernel.op == op:
+            for size in sizes or [kernel.gemv_cluster]:
+                print(kernel.name, dev.resident_clusters(kernel, size), "clusters of", size,
+                      dev.resident_blocks(kernel), "blocks an SM")
 
 
 if __name__ == "__main__":
-    main()
+    flags = dict(a.split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+    main(flags.get("--op", "gemv"), [int(s) for s in flags["--sizes"].split(",")] if "--sizes" in flags else None)
