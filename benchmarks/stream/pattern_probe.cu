@@ -2,14 +2,15 @@
 // distinct batches (NOTES.md, entry 247)? Reads only, no math: L adapters, A [L, r, h] and B [L, h, r] in bf16 as the
 // bench lays them out, block b reads adapters b, b + G, ... in chunks of 256 columns: A's r pieces of 512 bytes
 // (h * 2 bytes apart) and B's 256 rows of r (contiguous). The chunks of adapter l's A (n) then B (n) are a ring of
-// 2n, and the forms differ only in where on it a block starts:
+// 2n; the first four forms differ only in where on it a block starts, the others (entry 248) in how many blocks
+// share an adapter's ring and which of its chunks each takes:
 //   lockstep: chunk 0 (every block at the same offset of its adapter at the same time, as the kernels walk today);
 //   rotated:  chunk (b * 5) mod 2n;
 //   contig:   lockstep, but A read as B is: chunk c is 8 KB of contiguous bytes of the adapter's A;
 //   flat:     the same bytes as one contiguous stream (A's then B's), block b taking 8 KB pieces b, b + G, ... as a
 //             copy would;
 //   halves:   pairs of blocks on an adapter (as the prefill kernel's clusters of two), each a contiguous half of A's
-//             chunks and of B's (the kernel's share before entry 248);
+//             chunks and of B's (the kernel's share);
 //   paired:   the same pairs, each every other chunk, so the two read neighbouring 512-byte pieces of A's rows;
 //   quarters, eighths: as halves with 4 and 8 blocks on an adapter.
 // Each thread keeps kRound chunks' loads in flight (2 16-byte loads a chunk at r16 with 256 threads). Timed as the
