@@ -137,15 +137,15 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
     sweep shape) took 0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment went both
     ways (0.96-1.05x); the one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248). The
     dispatch rules' models count at the smaller size (the same tile-times on a tie)."""
-    places = kernel.blocks_per_sm * num_sms
+    tiles = prefill_row_tiles(problem, kernel)
     larger_on_ties = (launched and PREFILL_TWO_BLOCK_TIES_LARGER and kernel.blocks_per_sm > 1
                       and problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * problem.num_segments
-                      and 100 * prefill_row_tiles(problem, kernel) >= PREFILL_MIN_SM_PERCENT * places)
+                      and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
 
-    def size_for(tiles: int) -> int:
-        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(tiles / max(1, num_sms // c)) / c,
+    def size_for(count: int) -> int:
+        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c,
                                                                      -c if larger_on_ties else c))
-    return min(size_for(prefill_row_tiles(problem, kernel)), size_for(_fewest_row_tiles(problem, kernel)))
+    return min(size_for(tiles), size_for(_fewest_row_tiles(problem, kernel)))
 
 
 def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
@@ -333,10 +333,9 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
     launch fills GEMV_FULL_SM_PERCENT of the SMs; else, up to GEMV_HALF_MAX_SEGMENTS segments, the GEMV_HALF_WARPS
     kernel's widest one-wave cluster of no more blocks than SMs if it is as wide, else the GEMV_WARPS one, whichever
-    is within the limits:
-    GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES, and at most GEMV_MAX_EXPAND_ROUNDS
-    (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread.
-    one_launch_kernel also leaves to the prefill kernel the batches it takes."""
+    is within the limits: GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES, and at most
+    GEMV_MAX_EXPAND_ROUNDS (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread. one_launch_kernel also leaves
+    to the prefill kernel the batches it takes."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
