@@ -46,6 +46,8 @@ class KernelSpec:
     # the tiles of PREFILL_TWO_BLOCK_TILES, which dispatch runs on batches of more blocks than SMs
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered over all
     # segments (fused.cuh's kFlat; dispatch.handoff_flat), a kernel of its own (benchmarks/NOTES.md, entry 135)
+    tile_barrier: bool = False  # fused: the variant for the grid handoff whose blocks wait for their own row tile's
+    # blocks only (fused.cuh's kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES), a kernel of its own (entry 249)
 
     @property
     def name(self) -> str:
@@ -54,7 +56,7 @@ class KernelSpec:
         tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
         blocks = f"_b{self.blocks_per_sm}" if self.blocks_per_sm > 1 else ""
         return (f"{self.unit}_{hidden}_{tile}_{vec}{blocks}" + ("_ranks" if self.true_ranks else "")
-                + ("_flat" if self.flat_tiles else ""))
+                + ("_flat" if self.flat_tiles else "") + ("_tb" if self.tile_barrier else ""))
 
     @property
     def unit(self) -> str:
@@ -228,6 +230,8 @@ def valid_tile(spec: KernelSpec) -> bool:
         return False
     if spec.flat_tiles and not (spec.op == "fused" and spec.warp_rows == 16):
         return False  # the flat grid handoff: 16-row fused tiles
+    if spec.tile_barrier and (spec.op != "fused" or spec.flat_tiles):
+        return False  # a barrier per row tile: the fused kernel's per-segment grid handoff
     if spec.blocks_per_sm != 1 and not (spec.op == "prefill" and spec.blocks_per_sm == 2
                                         and 2 * (spec.smem_bytes + 1024) <= MAX_SMEM_BYTES + 1024):
         return False  # two blocks and their 1 KB reserves in the H100/H200's 228 KB an SM
@@ -335,7 +339,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     256-column tile spills). Extra tiles: the others, and 2 warps x 64 columns (more blocks for the handoff:
     slower, benchmarks/NOTES.md, entry 41). Each 16-row tile also as the variant for the flat grid handoff
     (KernelSpec.flat_tiles: skewed segment lengths, entry 135). The 32-row tiles of FUSED_TALL_RANKS and
-    FUSED_NARROW_TALL_RANKS come once (no flat variant)."""
+    FUSED_NARROW_TALL_RANKS come without a flat variant. Every tile but the flat ones also as the variant whose
+    blocks wait for their own row tile only (KernelSpec.tile_barrier: launches of many row tiles, entry 249)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
@@ -347,8 +352,9 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     short = [tiles[n] for n in sorted(tiles) if n in shipped or extra]
     if rank in FUSED_NARROW_TALL_RANKS:
         tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=tall_unroll)]
-    return short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else []) + [dict(t, flat_tiles=True)
-                                                                                       for t in short]
+    per_segment = short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else [])
+    return (per_segment + [dict(t, flat_tiles=True) for t in short]
+            + [dict(t, tile_barrier=True) for t in per_segment])
 
 
 PREFILL_CHUNKS = (128, 256)  # prefill.cuh's kStreamChunk: columns of h_in or h_out per stage (256: 1.3-5x slower

@@ -90,3 +90,7 @@ def test_handoff_workspace_layout_matches_the_kernel():
     header = int(re.search(r"constexpr int kHandoffHeaderFloats = (\d+);", text).group(1))
     assert header == dispatch.HANDOFF_HEADER_FLOATS
     assert dispatch.HANDOFF_BUFFER_FLOATS % 4 == 0  # zeroed and read in 16-byte pieces
+    tiles = int(re.search(r"constexpr int kHandoffMaxTiles = (\d+);", text).group(1))
+    pitch = int(re.search(r"constexpr int kHandoffTilePitch = (\d+);", text).group(1))
+    assert (tiles, pitch) == (dispatch.HANDOFF_MAX_TILES, dispatch.HANDOFF_TILE_PITCH)
+    assert pitch * 4 >= 128  # each row tile's counter in a line of its own

@@ -72,7 +72,7 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
     """KernelSpec.flat_tiles (NOTES entry 135): each 16-row fused tile twice, as itself and as the variant for the grid
     handoff with the batch's row tiles numbered flat (its name ends in _flat), the same tile and storage; no other
     kernel has the variant."""
-    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16]
+    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not s.tile_barrier]
     plain = {dataclasses.replace(s, flat_tiles=False) for s in fused16 if s.flat_tiles}
     assert plain == {s for s in fused16 if not s.flat_tiles} and len(fused16) == 2 * len(plain)
     for s in fused16:
@@ -81,6 +81,21 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
     assert not any(s.flat_tiles for s in SPECS if s.op != "fused" or s.warp_rows != 16)
     tall = next(s for s in SPECS if s.op == "fused" and s.warp_rows == 32)
     assert not specmod.valid_tile(dataclasses.replace(tall, flat_tiles=True))
+
+
+def test_every_per_segment_fused_tile_has_a_kernel_with_a_barrier_per_row_tile():
+    """KernelSpec.tile_barrier (NOTES entry 249): each fused tile but those for the flat grid twice, as itself and
+    as the variant whose blocks wait for their own row tile only (its name ends in _tb), the same tile and storage;
+    no other kernel has the variant, and it never combines with the flat grid."""
+    fused = [s for s in SPECS if s.op == "fused" and not s.flat_tiles]
+    plain = {dataclasses.replace(s, tile_barrier=False) for s in fused if s.tile_barrier}
+    assert plain == {s for s in fused if not s.tile_barrier} and len(fused) == 2 * len(plain)
+    for s in fused:
+        assert s.name.endswith("_tb") == s.tile_barrier
+        assert s.smem_bytes == dataclasses.replace(s, tile_barrier=False).smem_bytes
+    assert not any(s.tile_barrier for s in SPECS if s.op != "fused")
+    flat = next(s for s in SPECS if s.flat_tiles)
+    assert not specmod.valid_tile(dataclasses.replace(flat, tile_barrier=True))
 
 
 def test_fused_kernels_carry_the_cluster_storage_where_measured():

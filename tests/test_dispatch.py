@@ -424,3 +424,53 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
                         == outcome(lambda: dispatch.select(part, kernels))), part
     finally:
         cuda_ops.clear_selections()
+
+
+TILE_BARRIER = [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF]
+
+
+@pytest.mark.parametrize("rows, segs, longest, per_tile", [
+    (16, 16, 1, True),      # distinct bs16: 16 row tiles
+    (256, 16, 16, True),    # uniform bs256: 16
+    (256, 1, 256, True),    # identical bs256: 16 row tiles of one segment
+    (64, 1, 64, False),     # identical bs64: 4
+    (64, 8, 8, False),      # uniform bs64: 8
+    (1, 1, 1, False),       # one row
+])
+def test_handoff_launches_of_many_row_tiles_take_the_barrier_per_row_tile(rows, segs, longest, per_tile, monkeypatch):
+    """A grid handoff launch of HANDOFF_TILE_BARRIER_MIN_TILES row tiles or more (grid x times z) runs its kernel's
+    variant with a barrier per row tile where the build has it (NOTES entry 249), with the same grid; fewer row tiles
+    run the kernel itself, and so does every launch of a build without the variants. The variants never run with the
+    cluster sum, the flat grid or the handoff off."""
+    problem = dataclasses.replace(fused_prob(h_in=4096, h_out=4096, rank=64, rows=rows, segs=segs),
+                                  max_segment_rows=longest)
+    plain = dispatch.prefers_fused(problem, HANDOFF, 132, lambda kernel: 2)
+    got = dispatch.prefers_fused(problem, HANDOFF + TILE_BARRIER, 132, lambda kernel: 2)
+    assert got == dataclasses.replace(plain, tile_barrier=per_tile)
+    grid = dispatch.handoff_grid(problem, got, 132, 2)
+    assert grid == dispatch.handoff_grid(problem, plain, 132, 2)
+    assert dispatch.wants_tile_barrier(grid) == per_tile == (grid[0] * grid[2] >= 16)
+    launch = plan(problem, got, 132, clusters=True, resident_blocks=2)
+    assert launch.handoff and not launch.flat and launch.grid == grid
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MIN_TILES", 1_000_000)  # dispatch_sweep's "never"
+    assert dispatch.prefers_fused(problem, HANDOFF + TILE_BARRIER, 132, lambda kernel: 2) == plain
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MIN_TILES", 1)
+    assert dispatch.prefers_fused(problem, HANDOFF + TILE_BARRIER, 132, lambda kernel: 2).tile_barrier
+    assert dispatch.prefers_fused(problem, TILE_BARRIER, 132, lambda kernel: 2).tile_barrier
+    monkeypatch.setattr(dispatch, "HANDOFF_ENABLED", False)
+    got = dispatch.prefers_fused(problem, HANDOFF + TILE_BARRIER, 132)
+    assert got is None or not got.tile_barrier
+    with pytest.raises(UnsupportedError, match="grid handoff"):
+        plan(problem, TILE_BARRIER[0], 132, clusters=True)
+
+
+def test_the_barrier_per_row_tile_takes_neither_the_flat_grid_nor_the_cluster_sum():
+    """Skewed lengths still take the flat grid's kernels (which have no barrier per row tile), and rank-16 batches
+    the cluster sum with the kernel itself, whatever variants the build has."""
+    skewed = dataclasses.replace(fused_prob(h_in=4096, h_out=4096, rank=64, rows=64, segs=20), max_segment_rows=20)
+    assert dispatch.prefers_fused(skewed, HANDOFF + FLAT + TILE_BARRIER, 132, lambda kernel: 2) is FLAT[1]
+    r16 = dataclasses.replace(fused_prob(rank=16, rows=16, segs=1), max_segment_rows=16)
+    with_variants = FUSED + [dataclasses.replace(k, tile_barrier=True) for k in FUSED]
+    got = dispatch.prefers_fused(r16, with_variants, 132)
+    assert got is not None and not got.tile_barrier and not dispatch.uses_handoff(r16, got)
+    assert dispatch.uses_handoff(r16, dataclasses.replace(got, tile_barrier=True))

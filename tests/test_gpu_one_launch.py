@@ -321,6 +321,32 @@ def test_fused_handoff_blocks_of_two_column_tiles(kernel, monkeypatch):
         check_delta(y, y0, want, dtype, ~covered_rows(batch, 16, 6).to(DEV))
 
 
+@pytest.mark.parametrize("kernel", [k for k in FUSED if k.tile_barrier], ids=lambda k: k.name)
+def test_barriers_per_row_tile_and_per_launch_share_the_workspace(kernel, monkeypatch):
+    """A kernel with a barrier per row tile (NOTES entry 249) and the same kernel without, called in turn on one
+    stream (one workspace: the launch counter names v's buffer for both, the row tiles' counters only the former's)
+    on 40 one-row segments (40 row tiles, -1 adapters among them, so some tiles have no blocks that arrive) and on one
+    of 5 rows: every result matches the reference."""
+    monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
+    plain = next(k for k in FUSED if k.name == kernel.name.removesuffix("_tb"))
+    dtype = DTYPES[kernel.dtype]
+    gen = torch.Generator().manual_seed(zlib.crc32(kernel.name.encode()))
+    a, b = random_weights(6, kernel.rank, 1024, 1032, dtype, gen)
+    batches = [sgmv.LoraBatch.from_segments(list(range(41)), [-1 if i % 9 == 4 else i % 6 for i in range(40)],
+                                            device=DEV),
+               sgmv.LoraBatch.from_segments([0, 5], [2], device=DEV)]
+    poison_allocator(DEV)
+    for step in range(6):
+        batch, num_rows = [(batches[0], 40), (batches[1], 5)][step % 4 // 2]
+        x = torch.randn(num_rows, 1024, generator=gen).to(dtype).to(DEV)
+        y0 = torch.randn(num_rows, 1032, generator=gen).to(dtype).to(DEV)
+        rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
+        want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+        y = y0.clone()
+        cuda_ops.add_lora(y, x, [a], [b], rows, None, 0.5, fused=(kernel if step % 2 else plain))
+        check_delta(y, y0, want, dtype, ~covered_rows(batch, num_rows, 6).to(DEV))
+
+
 class _AddLoraCase:
     """A batch of segments of `sizes` rows with adapters `loras` (6 of them) at h_in -> h_out on fresh random data,
     its add_lora problem (the longest segment known), and check(): sgmv.add_lora against the float64 reference."""
@@ -425,15 +451,21 @@ def test_wide_h_in_long_segments_take_the_8_warp_32_row_tile(shape, rank, sizes,
 def test_grid_handoff_in_graphs_and_streams():
     """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
     are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every
-    result matches the reference, however the workspaces' buffers alternate."""
+    result matches the reference, however the workspaces' buffers alternate and whichever barrier a launch takes
+    (those of 16 row tiles, the last two, wait per row tile where the build has the kernels: NOTES entry 249)."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernel needs sm_90")
     cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=64, n_lora=8, dtype=torch.bfloat16, layout=layout,
                   device=DEV, seed=200 + i) for i, (rows, layout) in enumerate([(1, "one_row"), (16, "identical"),
-                                                                               (16, "uniform")])]
-    for c in cases:
-        assert _one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
-                                                   c.batch.max_segment_rows)) == "fused"
+                                                                               (16, "uniform"), (16, "distinct"),
+                                                                               (256, "identical")])]
+    has_variants = any(k.tile_barrier and k.rank == 64 and k.dtype == "bf16" for k in KERNELS)
+    for i, c in enumerate(cases):
+        problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows)
+        assert _one_launch_op(problem) == "fused"
+        kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+        many_tiles = dispatch.wants_tile_barrier(_launch_of(kernel, c.batch, c.x, c.lora_a, c.lora_b, c.y).grid)
+        assert many_tiles == (i >= 3) and kernel.tile_barrier == (has_variants and many_tiles)
     outs = [[c.y.clone() for c in cases] for _ in range(3)]
     xs = [c.x.clone() for c in cases]
 

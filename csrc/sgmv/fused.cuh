@@ -43,9 +43,15 @@ namespace sgmv {
 // kFlat (codegen's KernelSpec.flat_tiles): the grid handoff only, with the batch's row tiles numbered over all
 // segments (p.flat_tiles; run_grid). A kernel of its own: in the same kernel as the per-segment form, the flat
 // form's code cost that form's launches 1-7% (benchmarks/NOTES.md, entry 135).
+// kTileBarrier (codegen's KernelSpec.tile_barrier): the grid handoff only, per segment (not kFlat), each block
+// waiting for the blocks of its own row tile (grid y) instead of the launch's (Handoff::arrive_tile), for launches
+// of many row tiles (dispatch: HANDOFF_TILE_BARRIER_MIN_TILES). A kernel of its own: in the same kernel, the form's
+// code and its second counter's read cost the launches of few row tiles 1-5% (benchmarks/NOTES.md, entries 92
+// and 249).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
-          bool kFlat = false, bool kRankHalves = false>
+          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false>
 struct FusedTile {
+  static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
   static constexpr int kWarpRows = kRowTile;
   static constexpr int kMTiles = kWarpRows / 16;
   static_assert(kRowTile == 16 || (kRowTile == 32 && !kClusterSum), "taller row tiles: the grid handoff only");
@@ -425,6 +431,8 @@ struct FusedTile {
   // adapter, rows or rank) included.
   __device__ static void run_grid(const SgmvParams& p, SharedStorage& smem) {
     if (static_cast<int64_t>(p.num_rows) * kRank > p.split_stride) __trap();  // dispatch sizes v's buffers
+    if constexpr (kTileBarrier)
+      if (gridDim.x * gridDim.z > kHandoffMaxTiles) __trap();  // dispatch: the workspace's tile counters
     launch_dependents();
     if (!p.tables_ready) wait_for_prerequisites();
     using Workspace = Handoff<kRank>;
@@ -440,11 +448,16 @@ struct FusedTile {
     const int rows = min(kWarpRows, seg.end - row0);
     const bool has_tile = true_rank > 0 && rows > 0;
     uint32_t found = 0;  // the counter as this launch found it (read once the previous kernel is done)
+    // kTileBarrier: the block's row tile (-1: none, as for all the tile's blocks) and its counter as found (thread 0)
+    const int tile = kTileBarrier && has_tile ? static_cast<int>(blockIdx.z * gridDim.x + blockIdx.x) : -1;
+    uint32_t tile_found = 0;
     bool waiting = p.tables_ready;
     auto wait_and_read = [&] {
       if (waiting) wait_for_prerequisites();
       waiting = false;
       found = handoff.read_counter();
+      if constexpr (kTileBarrier)
+        if (threadIdx.x == 0 && tile >= 0) tile_found = handoff.read_tile_counter(tile);
     };
     // The other buffer, for the next launch (kZeroEarly): the launch before this one, which used it last, is done
     // once the wait is. Zeroed behind the shrink's first loads, its stores land long before the arrival's release
@@ -508,15 +521,24 @@ struct FusedTile {
     // launches 0.93-0.97x, the 32-row tiles 0.98-0.99x, ranks 8-16 even or better, r64 two-tile blocks 0.98x, r8-r16
     // two-tile blocks 0.96-0.98x: entry 184).
     Staged early;
-    if (threadIdx.x == 0) handoff.arrive(add);
+    if (threadIdx.x == 0) {
+      if constexpr (kTileBarrier)
+        handoff.arrive_tile(tile, Workspace::arrival_add(gridDim.y, blockIdx.y == 0), add);
+      else
+        handoff.arrive(add);
+    }
     if (has_tile && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
       cute::cp_async_wait<0>();  // this thread's own slots
       read_staged(smem.slots, early);
       if constexpr (kSecondFromNextEarly)
         if (first_of_two_early(N)) read_staged(smem.next, second);
     }
-    if (threadIdx.x == 0) handoff.wait(found);
-    __syncthreads();  // every block's additions are visible
+    if constexpr (kTileBarrier) {
+      if (threadIdx.x == 0 && tile >= 0) handoff.wait_tile(tile, tile_found);
+    } else {
+      if (threadIdx.x == 0) handoff.wait(found);
+    }
+    __syncthreads();  // every block's additions are visible (kTileBarrier: those of the block's row tile)
 #if defined(SGMV_PROBE_NO_EXPAND)  // a probe only (wrong results): no expand after v's load (NOTES entry 176)
     if (has_tile) v_load.load_into(&smem.v[0][0]);
     if (true) return;

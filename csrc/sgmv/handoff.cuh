@@ -11,6 +11,8 @@
 // zeroes buffer ((n + 1) % 2), which the launch before it used and which the next one will add into. Both
 // happen after the wait for the previous kernel (overlap.cuh), which a launch on the same stream (or in the
 // same graph) therefore follows in full; so the workspace needs no reset between calls and no host work.
+// After the buffers, a counter per row tile for the kernels whose blocks wait for their own row tile's blocks only
+// (fused.cuh's kTileBarrier; tile_counter, arrive_tile).
 //
 // The barrier needs every block of the launch on the GPU at once: dispatch never launches more blocks than the
 // SMs hold together (at most two an SM, and no more than the driver's occupancy for the kernel), and a block
@@ -31,6 +33,10 @@ namespace sgmv {
 
 constexpr int kHandoffHeaderFloats = 16;  // the arrival counter, alone in the workspace's first 64 bytes
 constexpr uint32_t kHandoffFlip = 0x80000000u;
+// The kernels with a barrier per row tile (fused.cuh's kTileBarrier): a counter per row tile after the two buffers,
+// each in a 128-byte line of its own, for up to kHandoffMaxTiles row tiles a launch (dispatch: HANDOFF_MAX_TILES).
+constexpr int kHandoffMaxTiles = 256;
+constexpr int kHandoffTilePitch = 32;  // uint32 a row tile's counter takes
 
 template <int kRank>
 struct Handoff {
@@ -46,9 +52,20 @@ struct Handoff {
 
   // The counter as this launch found it (read after the wait for the previous kernel; every block reads the
   // same value: it flips only once all of them have arrived).
-  __device__ uint32_t read_counter() const {
+  __device__ uint32_t read_counter() const { return load_relaxed(counter); }
+
+  // Row tile `tile`'s counter (kTileBarrier kernels), after the two buffers. Like the launch counter it flips its
+  // top bit once in each launch that waits on it, so it needs no zeroing either, and the top bit that a block of the
+  // tile reads after the wait for the previous kernel is the one from before this launch: the tile's other blocks
+  // may have arrived already, but the bit flips only with the last of them.
+  __device__ uint32_t* tile_counter(int tile) const {
+    return reinterpret_cast<uint32_t*>(buffers + 2 * buffer_floats) + tile * kHandoffTilePitch;
+  }
+  __device__ uint32_t read_tile_counter(int tile) const { return load_relaxed(tile_counter(tile)); }
+
+  __device__ static uint32_t load_relaxed(const uint32_t* address) {
     uint32_t value;
-    asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(value) : "l"(counter) : "memory");
+    asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(value) : "l"(address) : "memory");
     return value;
   }
 
@@ -105,13 +122,29 @@ struct Handoff {
   __device__ void arrive(uint32_t add) const {
     asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(add) : "memory");
   }
-  __device__ void wait(uint32_t found) const {
+  __device__ void wait(uint32_t found) const { wait_for_flip(counter, found); }
+
+  // The barrier per row tile (kTileBarrier): thread 0 of a block with a row tile arrives at its tile's counter
+  // (`add`: arrival_add over the tile's blocks, the launch's blocks along grid y) with the release, and adds to the
+  // launch counter without one and without waiting there (`launch_add`), so that the launch counter still flips
+  // once a launch and names the next launch's buffer; a block without a tile (none of its tile's blocks has one)
+  // only adds to the launch counter. Then a block with a tile waits for its tile's flip alone (wait_tile): it reads
+  // only its tile's rows of v, which only that tile's blocks add into.
+  __device__ void arrive_tile(int tile, uint32_t add, uint32_t launch_add) const {
+    if (tile >= 0)
+      asm volatile("red.release.gpu.global.add.u32 [%0], %1;" :: "l"(tile_counter(tile)), "r"(add) : "memory");
+    asm volatile("red.relaxed.gpu.global.add.u32 [%0], %1;" :: "l"(counter), "r"(launch_add) : "memory");
+  }
+  __device__ void wait_tile(int tile, uint32_t found) const { wait_for_flip(tile_counter(tile), found); }
+
+  // Reads `address` (a counter) until its top bit differs from `found`'s.
+  __device__ static void wait_for_flip(const uint32_t* address, uint32_t found) {
 #if defined(SGMV_PROBE_NO_BARRIER_WAIT)  // a probe only (wrong results): arrive, do not wait (NOTES entry 176)
     if (true) return;
 #endif
     uint32_t now;
     for (;;) {
-      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(counter) : "memory");
+      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(now) : "l"(address) : "memory");
       if ((now ^ found) & kHandoffFlip) break;
       __nanosleep(32);  // the pause between reads (above)
     }

@@ -303,12 +303,13 @@ def _rank_table(ref: torch.Tensor, rank: int, num_loras: int) -> torch.Tensor:
 
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
 # that outlives the call and that a launch leaves ready for the next: per device, stream and captured graph
-# (_per_stream; its zeroing the graph's node). Each is 256 KB (two buffers of v).
+# (_per_stream; its zeroing the graph's node). Each is 288 KB (two buffers of v, then the row tiles' counters).
 _handoff_workspaces: dict[tuple, torch.Tensor] = {}
 
 
 def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
-    floats = dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
+    floats = (dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
+              + dispatch.HANDOFF_MAX_TILES * dispatch.HANDOFF_TILE_PITCH)
     return _per_stream(_handoff_workspaces, ref, (),
                        lambda: torch.zeros(floats, dtype=torch.float32, device=ref.device))
 

@@ -257,6 +257,12 @@ HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
 HANDOFF_FLAT = 1  # 0: the kernels for the flat grid never run (handoff_flat; benchmarks/NOTES.md, entry 135)
+HANDOFF_MAX_TILES = 256  # handoff.cuh's kHandoffMaxTiles: row tiles of a launch whose blocks wait per row tile
+HANDOFF_TILE_PITCH = 32  # handoff.cuh's kHandoffTilePitch: floats a row tile's counter takes, after the buffers
+HANDOFF_TILE_BARRIER_MIN_TILES = 16  # launches of at least this many row tiles (grid x times z) run the variant of
+# their kernel whose blocks wait for their own row tile's blocks only (KernelRecord.tile_barrier), where the build
+# has it: entry 92 measured that barrier 0.96-0.98x on r64 launches of 16 row tiles, 1.01-1.05x on those of 1-8
+# (in the same kernel: there it cost the one-tile launches too, hence kernels of their own); entry 249 re-measured
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
@@ -293,12 +299,14 @@ def _cluster_columns_fit(problem: Problem, kernel: KernelRecord) -> bool:
 
 def uses_handoff(problem: Problem, kernel: KernelRecord, columns: bool = True) -> bool:
     """Whether the fused `kernel` runs `problem` with the grid handoff (else with its cluster sum; tiles of more than
-    16 rows and the kernels for the flat grid have none). columns: _cluster_sum_fits's."""
+    16 rows, the kernels for the flat grid and those with a barrier per row tile have none). columns:
+    _cluster_sum_fits's."""
     if not HANDOFF_ENABLED:
         return False
     below = (bool(HANDOFF_BELOW_MIN_RANK) and problem.rank <= FUSED_MAX_RANK
              and not _cluster_sum_fits(problem, kernel, columns))
-    return kernel.warp_rows > 16 or kernel.flat_tiles or problem.rank >= HANDOFF_MIN_RANK or below
+    return (kernel.warp_rows > 16 or kernel.flat_tiles or kernel.tile_barrier or problem.rank >= HANDOFF_MIN_RANK
+            or below)
 
 
 def _handoff_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
@@ -367,6 +375,9 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
+    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid)
+    if kernel.tile_barrier and not per_tile:
+        return None
     tiles = _tiles_per_block(problem, kernel, grid)
     most = max(max_tiles_per_block, HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > HANDOFF_WIDE_RANK_ABOVE
                else HANDOFF_MAX_TILES_PER_BLOCK)
@@ -374,7 +385,14 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     halvings = (max(0, math.ceil(math.log2(warp_columns / HANDOFF_MAX_WARP_COLUMNS)))
                 if problem.rank >= HANDOFF_MIN_RANK else 0)  # (below it, even: HANDOFF_MAX_WARP_COLUMNS' note)
     return (kernel.flat_tiles != flat, tiles, halvings, kernel.warp_rows, math.prod(grid), kernel.tile_n,
-            kernel.name) if tiles <= most else None
+            kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
+
+
+def wants_tile_barrier(grid: tuple[int, int, int]) -> bool:
+    """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid)
+    should run the variant of its kernel with a barrier per row tile: HANDOFF_TILE_BARRIER_MIN_TILES to
+    HANDOFF_MAX_TILES row tiles."""
+    return HANDOFF_TILE_BARRIER_MIN_TILES <= grid[0] * grid[2] <= HANDOFF_MAX_TILES
 
 
 def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -399,7 +417,7 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     grid handoff (prefers_handoff)."""
     fitting = [k for k in kernels if can_run(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k, columns=False)  # (32-row tiles have none,
-               and k.warp_rows == 16 and not k.flat_tiles]                        # nor those for the flat grid)
+               and k.warp_rows == 16 and not k.flat_tiles and not k.tile_barrier]  # nor the handoff's variants)
     if cluster and problem.rank <= FUSED_MAX_RANK:
         best = min(cluster, key=lambda k: (abs(math.log2(fused_blocks(problem, k) / FUSED_BEST_BLOCKS)),
                                            fused_blocks(problem, k)))

@@ -115,7 +115,7 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
                     f"{dispatch.HANDOFF_BUFFER_FLOATS} floats")
             return Launch(grid=grid, threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1, handoff=True,
                           flat=kernel.flat_tiles)
-        if kernel.flat_tiles:
+        if kernel.flat_tiles or kernel.tile_barrier:
             raise UnsupportedError(f"{kernel.name} runs only with the grid handoff, which is off (SGMV_GRID_HANDOFF)")
         grid = dispatch.fused_grid(problem, kernel)
         if grid[1] > MAX_GRID_YZ:

@@ -37,6 +37,8 @@ class KernelRecord:
     stages: int = 0  # prefill: its shared-memory stages (codegen's KernelSpec.stages; one_launch._short_tile)
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered flat
     # (fused.cuh's kFlat; dispatch.handoff_flat)
+    tile_barrier: bool = False  # fused: the variant whose blocks wait for their own row tile's only (fused.cuh's
+    # kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES)
     gemv_cluster: int = 0  # gemv: the blocks of a segment's cluster (gemv.cuh's kCluster; codegen's KernelSpec)
 
     @property
