@@ -261,8 +261,10 @@ HANDOFF_MAX_TILES = 256  # handoff.cuh's kHandoffMaxTiles: row tiles of a launch
 HANDOFF_TILE_PITCH = 32  # handoff.cuh's kHandoffTilePitch: floats a row tile's counter takes, after the buffers
 HANDOFF_TILE_BARRIER_MIN_TILES = 16  # launches of at least this many row tiles (grid x times z) run the variant of
 # their kernel whose blocks wait for their own row tile's blocks only (KernelRecord.tile_barrier), where the build
-# has it: entry 92 measured that barrier 0.96-0.98x on r64 launches of 16 row tiles, 1.01-1.05x on those of 1-8
-# (in the same kernel: there it cost the one-tile launches too, hence kernels of their own); entry 249 re-measured
+# has it. As kernels of their own (entry 249; entry 92 had the form in the same kernel, where it cost the launches of
+# 1-8 row tiles 1-5%): on the 88 full-sweep cases of 16 row tiles (distinct bs16, uniform and identical bs256, every
+# rank and shape, both dtypes; medians of 3) 0.911-1.012x, median 0.979, 64 of them under 0.99; with a threshold of
+# 4, the launches of 4-8 row tiles took 0.99-1.04x (uniform bs16 and bs64, identical bs64 and bs256 on 32-row tiles)
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
