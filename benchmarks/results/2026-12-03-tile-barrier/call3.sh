@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NOTES entry 249, the record's first call: the quick and full sweeps of record on the final wheel
-# (run_of_record.sh), then memcheck over the `_tb` kernels' forced handoff tests at one shape and the test that runs them in turn with their
-# plain twins. The whole suite is the second call (`run_of_record.sh dist_249f suite`).
+# (run_of_record.sh), then memcheck over the `_tb` kernels' forced handoff tests at one shape and the test that runs
+# them in turn with their plain twins. The whole suite is the second call (`run_of_record.sh dist_249f suite`).
 #   run(command="python3 benchmarks/wheel_xz.py unpack dist_249fx dist_249f &&
 #                bash benchmarks/results/2026-12-03-tile-barrier/call3.sh dist_249f", carry=["dist_249fx"])
 set -o pipefail
