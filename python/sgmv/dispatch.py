@@ -361,9 +361,10 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
                   max_tiles_per_block: int = 0) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
     prefers, column tiles a block, from HANDOFF_MIN_RANK the columns of h_in a warp in halvings above
-    HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks, columns, name), or None where
-    the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not prefer it, a
-    tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
+    HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks, columns, the twin with a barrier
+    per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank, a kernel
+    for the flat grid where handoff_flat does not prefer it, one with a barrier per row tile on a launch of fewer row
+    tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
     or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
     HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger).
     """
@@ -405,7 +406,8 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     where handoff_flat prefers it, then the one with the fewest column tiles a block, then (from HANDOFF_MIN_RANK) the
     fewest columns of h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, then 16 rows a tile before 32 (tiles of
     32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest
-    columns."""
+    columns; of a kernel and its twin with a barrier per row tile, the twin where wants_tile_barrier, else the kernel
+    itself."""
     costs = [(cost, k) for k in kernels if can_run(problem, k)
              if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
     return min(costs, key=lambda ck: ck[0])[1] if costs else None
