@@ -364,9 +364,10 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks, columns, the twin with a barrier
     per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank, a kernel
     for the flat grid where handoff_flat does not prefer it, one with a barrier per row tile on a launch of fewer row
-    tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits,
-    or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
-    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger).
+    tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a
+    batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than
+    HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK;
+    max_tiles_per_block where larger).
     """
     if not uses_handoff(problem, kernel):
         return None
