@@ -366,8 +366,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     for the flat grid where handoff_flat does not prefer it, one with a barrier per row tile on a launch of fewer row
     tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a
     batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than
-    HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK;
-    max_tiles_per_block where larger).
+    HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
+    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger).
     """
     if not uses_handoff(problem, kernel):
         return None
