@@ -4,9 +4,10 @@ H200_RESIDENT_CLUSTERS records (NOTES.md, entries 242-246). Needs a GPU:
 
     python benchmarks/gemv_clusters.py [--op=OP --sizes=C1,C2,...]
 
---op and --sizes: the same count for another op's kernels (e.g. `--op=prefill --sizes=2,4`: whether the GPU holds 64
-clusters of 4 of the two-block 16-row tile, NOTES.md entry 248's next step), at each cluster size given; the count is
-the driver's, whether or not the kernel itself would take clusters of that size (prefill.cuh traps above kMaxCluster).
+--op and --sizes: the same count for another op's kernels at each cluster size given (e.g. `--op=prefill
+--sizes=2,3,4`: on the H200 every kernel of two blocks an SM holds 132, 79 and 62 such clusters, every kernel of one
+66, 39 and 30, NOTES.md entry 249); the count is the driver's, whether or not the kernel itself would take clusters of
+that size (prefill.cuh traps above kMaxCluster).
 """
 import sys
 

@@ -5,6 +5,7 @@ tracked tree and the carried paths, 64 MiB in all; the tree is ~60 MiB with the 
     python benchmarks/wheel_xz.py pack DIST_DIR XZ_DIR      # on the CPU machine: XZ_DIR/<wheel>.xz
     python3 benchmarks/wheel_xz.py unpack XZ_DIR DIST_DIR   # on the device: DIST_DIR/<wheel>, for pip as before
 """
+import io
 import lzma
 import pathlib
 import sys
@@ -14,12 +15,11 @@ import zipfile
 def pack(dist: pathlib.Path, out: pathlib.Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for wheel in dist.glob("*.whl"):
-        stored = out / (wheel.name + ".tmp")
+        stored = io.BytesIO()  # the same wheel with its members uncompressed, which xz then takes whole
         with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as dst:
             for info in src.infolist():
                 dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_STORED)
-        (out / (wheel.name + ".xz")).write_bytes(lzma.compress(stored.read_bytes(), preset=9 | lzma.PRESET_EXTREME))
-        stored.unlink()
+        (out / (wheel.name + ".xz")).write_bytes(lzma.compress(stored.getvalue(), preset=9 | lzma.PRESET_EXTREME))
 
 
 def unpack(packed: pathlib.Path, dist: pathlib.Path) -> None:

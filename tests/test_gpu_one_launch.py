@@ -332,12 +332,11 @@ def test_barriers_per_row_tile_and_per_launch_share_the_workspace(kernel, monkey
     dtype = DTYPES[kernel.dtype]
     gen = torch.Generator().manual_seed(zlib.crc32(kernel.name.encode()))
     a, b = random_weights(6, kernel.rank, 1024, 1032, dtype, gen)
-    batches = [sgmv.LoraBatch.from_segments(list(range(41)), [-1 if i % 9 == 4 else i % 6 for i in range(40)],
-                                            device=DEV),
-               sgmv.LoraBatch.from_segments([0, 5], [2], device=DEV)]
+    many = (sgmv.LoraBatch.from_segments(list(range(41)), [-1 if i % 9 == 4 else i % 6 for i in range(40)],
+                                         device=DEV), 40)
+    one = (sgmv.LoraBatch.from_segments([0, 5], [2], device=DEV), 5)
     poison_allocator(DEV)
-    for step in range(6):
-        batch, num_rows = [(batches[0], 40), (batches[1], 5)][step % 4 // 2]
+    for step, (batch, num_rows) in enumerate([many, many, one, one, many, many]):
         x = torch.randn(num_rows, 1024, generator=gen).to(dtype).to(DEV)
         y0 = torch.randn(num_rows, 1032, generator=gen).to(dtype).to(DEV)
         rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
