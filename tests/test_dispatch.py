@@ -1,6 +1,7 @@
 """Kernel selection is a pure function of shapes (no GPU needed); test_one_launch.py tests add_lora's one-launch
 choice past the fused kernel's rule, test_launch_plan.py the launches."""
 import dataclasses
+import math
 import os
 
 import pytest
@@ -474,3 +475,29 @@ def test_the_barrier_per_row_tile_takes_neither_the_flat_grid_nor_the_cluster_su
     got = dispatch.prefers_fused(r16, with_variants, 132)
     assert got is not None and not got.tile_barrier and not dispatch.uses_handoff(r16, got)
     assert dispatch.uses_handoff(r16, dataclasses.replace(got, tile_barrier=True))
+
+
+@pytest.mark.parametrize("rows, segs, longest, h, most", [
+    (256, 1, 256, 4096, True),    # identical bs256: 16 row tiles, the 4-warp tile's 256 blocks (16 splits a tile)
+    (256, 16, 16, 8192, True),    # uniform bs256
+    (16, 16, 1, 8192, True),      # distinct bs16
+    (64, 8, 8, 4096, False),      # uniform bs64: 8 row tiles, no barrier per row tile: the fewest blocks
+    (64, 1, 64, 8192, False),     # identical bs64: 4
+])
+def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_tie(rows, segs, longest, h, most,
+                                                                                      monkeypatch):
+    """Below HANDOFF_MIN_RANK a tie of column tiles a block goes to the fewest blocks (NOTES entry 232), but a launch
+    whose blocks wait per row tile takes the tile of the most (HANDOFF_TILE_BARRIER_MOST_BLOCKS, entry 250): the 4-warp
+    256-column tile with twice the 8-warp 512-column tile's splits, as its twin."""
+    problem = dataclasses.replace(fused_prob(h_in=h, h_out=h, rank=16, rows=rows, segs=segs), max_segment_rows=longest)
+    kernels = FUSED + [dataclasses.replace(k, tile_barrier=True) for k in FUSED]
+    got = dispatch.prefers_handoff(problem, kernels, 132, lambda kernel: 2 if kernel.warps == 4 else 1)
+    grid = dispatch.handoff_grid(problem, got, 132, 2 if got.warps == 4 else 1)
+    assert dispatch.wants_tile_barrier(grid) == most == got.tile_barrier
+    other = next(k for k in kernels if k.warps != got.warps and k.tile_barrier == got.tile_barrier)
+    other_grid = dispatch.handoff_grid(problem, other, 132, 2 if other.warps == 4 else 1)
+    assert dispatch._tiles_per_block(problem, got, grid) == dispatch._tiles_per_block(problem, other, other_grid)
+    assert (math.prod(grid) > math.prod(other_grid)) == most
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MOST_BLOCKS", 0)
+    fewest = dispatch.prefers_handoff(problem, kernels, 132, lambda kernel: 2 if kernel.warps == 4 else 1)
+    assert (fewest.warps, fewest.tile_barrier) == ((other.warps if most else got.warps), got.tile_barrier)

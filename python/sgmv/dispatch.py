@@ -277,9 +277,16 @@ HANDOFF_MAX_WARP_COLUMNS = 128  # from HANDOFF_MIN_RANK, on a tie of column tile
 # columns a warp against 224 or 171) took 0.90-0.96x the 256-column tile's time; where the fewer blocks' warps had
 # 64 columns or fewer (h4096, h8192) it took 1.02-1.14x. Below that rank the two tiles of a tie are the 8-warp one
 # and the 4-warp one with twice the splits, whose warps reduce as many columns: even, 0.93-1.07x, median 1.00, so
-# there the fewest blocks stay first (benchmarks/NOTES.md, entry 232; both dtypes). The halvings also come before
-# the rows a tile: one adapter over 256 rows at 14336 -> 4096, r32-r64, took 0.94-0.97x on the 8-warp 32-row tile
-# (112 columns a warp) against the 16-row one (224) at one column tile a block each (entry 235)
+# there the fewest blocks stay first (benchmarks/NOTES.md, entry 232; both dtypes), but for launches of a barrier per
+# row tile (HANDOFF_TILE_BARRIER_MOST_BLOCKS). The halvings also come before the rows a tile: one adapter over 256
+# rows at 14336 -> 4096, r32-r64, took 0.94-0.97x on the 8-warp 32-row tile (112 columns a warp) against the 16-row
+# one (224) at one column tile a block each (entry 235)
+HANDOFF_TILE_BARRIER_MOST_BLOCKS = 1  # below HANDOFF_MIN_RANK, a launch whose blocks wait per row tile
+# (wants_tile_barrier) takes the tile of the most blocks on a tie (0: the fewest, as every other launch): the 4-warp
+# 256-column tile's 16 splits a row tile before the 8-warp 512-column tile's 8. dispatch_sweep over the 18 full-sweep
+# cases a dtype it moves (r8-r16 distinct bs16, uniform and identical bs256, four shapes; medians of 3): 0.964-1.001x,
+# median 0.984 (bf16), none slower in fp16; the same rule on launches of fewer row tiles or on the flat grid went both
+# ways, 0.94-1.05x (benchmarks/NOTES.md, entry 250)
 
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, columns: bool = True) -> bool:
@@ -361,8 +368,9 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
                   max_tiles_per_block: int = 0) -> Optional[tuple]:
     """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
     prefers, column tiles a block, from HANDOFF_MIN_RANK the columns of h_in a warp in halvings above
-    HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks, columns, the twin with a barrier
-    per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank, a kernel
+    HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks (the most first below
+    HANDOFF_MIN_RANK where the launch waits per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), columns, the twin with a
+    barrier per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank, a kernel
     for the flat grid where handoff_flat does not prefer it, one with a barrier per row tile on a launch of fewer row
     tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a
     batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than
@@ -388,7 +396,10 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     warp_columns = problem.hidden / (grid[1] * kernel.warps)
     halvings = (max(0, math.ceil(math.log2(warp_columns / HANDOFF_MAX_WARP_COLUMNS)))
                 if problem.rank >= HANDOFF_MIN_RANK else 0)  # (below it, even: HANDOFF_MAX_WARP_COLUMNS' note)
-    return (kernel.flat_tiles != flat, tiles, halvings, kernel.warp_rows, math.prod(grid), kernel.tile_n,
+    blocks = math.prod(grid)
+    if HANDOFF_TILE_BARRIER_MOST_BLOCKS and per_tile and problem.rank < HANDOFF_MIN_RANK:
+        blocks = -blocks
+    return (kernel.flat_tiles != flat, tiles, halvings, kernel.warp_rows, blocks, kernel.tile_n,
             kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
 
 
@@ -406,7 +417,8 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     (_handoff_cost; max_tiles_per_block: its wider limit, one_launch.handoff_over_pair's), a kernel for the flat grid
     where handoff_flat prefers it, then the one with the fewest column tiles a block, then (from HANDOFF_MIN_RANK) the
     fewest columns of h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, then 16 rows a tile before 32 (tiles of
-    32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks, then the fewest
+    32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks (the most below
+    HANDOFF_MIN_RANK on launches of a barrier per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), then the fewest
     columns; of a kernel and its twin with a barrier per row tile, the twin where wants_tile_barrier, else the kernel
     itself."""
     costs = [(cost, k) for k in kernels if can_run(problem, k)
