@@ -489,15 +489,18 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     """Below HANDOFF_MIN_RANK a tie of column tiles a block goes to the fewest blocks (NOTES entry 232), but a launch
     whose blocks wait per row tile takes the tile of the most (HANDOFF_TILE_BARRIER_MOST_BLOCKS, entry 250): the 4-warp
     256-column tile with twice the 8-warp 512-column tile's splits, as its twin."""
+    def blocks_an_sm(kernel):  # the H200's occupancy: the 4-warp tile two blocks an SM, the 8-warp one one
+        return 2 if kernel.warps == 4 else 1
+
     problem = dataclasses.replace(fused_prob(h_in=h, h_out=h, rank=16, rows=rows, segs=segs), max_segment_rows=longest)
     kernels = FUSED + [dataclasses.replace(k, tile_barrier=True) for k in FUSED]
-    got = dispatch.prefers_handoff(problem, kernels, 132, lambda kernel: 2 if kernel.warps == 4 else 1)
-    grid = dispatch.handoff_grid(problem, got, 132, 2 if got.warps == 4 else 1)
+    got = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
+    grid = dispatch.handoff_grid(problem, got, 132, blocks_an_sm(got))
     assert dispatch.wants_tile_barrier(grid) == most == got.tile_barrier
     other = next(k for k in kernels if k.warps != got.warps and k.tile_barrier == got.tile_barrier)
-    other_grid = dispatch.handoff_grid(problem, other, 132, 2 if other.warps == 4 else 1)
+    other_grid = dispatch.handoff_grid(problem, other, 132, blocks_an_sm(other))
     assert dispatch._tiles_per_block(problem, got, grid) == dispatch._tiles_per_block(problem, other, other_grid)
     assert (math.prod(grid) > math.prod(other_grid)) == most
     monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MOST_BLOCKS", 0)
-    fewest = dispatch.prefers_handoff(problem, kernels, 132, lambda kernel: 2 if kernel.warps == 4 else 1)
+    fewest = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
     assert (fewest.warps, fewest.tile_barrier) == ((other.warps if most else got.warps), got.tile_barrier)

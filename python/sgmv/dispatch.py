@@ -284,9 +284,9 @@ HANDOFF_MAX_WARP_COLUMNS = 128  # from HANDOFF_MIN_RANK, on a tie of column tile
 HANDOFF_TILE_BARRIER_MOST_BLOCKS = 1  # below HANDOFF_MIN_RANK, a launch whose blocks wait per row tile
 # (wants_tile_barrier) takes the tile of the most blocks on a tie (0: the fewest, as every other launch): the 4-warp
 # 256-column tile's 16 splits a row tile before the 8-warp 512-column tile's 8. dispatch_sweep over the 18 full-sweep
-# cases a dtype it moves (r8-r16 distinct bs16, uniform and identical bs256, four shapes; medians of 3): 0.964-1.001x,
-# median 0.984 (bf16), none slower in fp16; the same rule on launches of fewer row tiles or on the flat grid went both
-# ways, 0.94-1.05x (benchmarks/NOTES.md, entry 250)
+# cases a dtype it moves (r8-r16 distinct bs16, uniform and identical bs256, four shapes; medians of 5): 0.966-1.002x,
+# median 0.981 (bf16), 0.956-1.008x, median 0.977 (fp16); the same rule on launches of fewer row tiles or on the flat
+# grid went both ways, 0.94-1.05x (benchmarks/NOTES.md, entry 250)
 
 
 def _cluster_sum_fits(problem: Problem, kernel: KernelRecord, columns: bool = True) -> bool:
@@ -370,10 +370,10 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     prefers, column tiles a block, from HANDOFF_MIN_RANK the columns of h_in a warp in halvings above
     HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks (the most first below
     HANDOFF_MIN_RANK where the launch waits per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), columns, the twin with a
-    barrier per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank, a kernel
-    for the flat grid where handoff_flat does not prefer it, one with a barrier per row tile on a launch of fewer row
-    tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a
-    batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than
+    barrier per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank,
+    a kernel for the flat grid where handoff_flat does not prefer it, one with a barrier per row tile on a launch of
+    fewer row tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows
+    on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than
     HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
     HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger).
     """
