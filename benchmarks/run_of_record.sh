@@ -4,7 +4,10 @@
 #   run(command="bash benchmarks/run_of_record.sh dist_rec suite", carry=["dist_rec"]), then the same with
 #   `sanitize`, then with `quick full` (entry 134: suite 328 s, and suite + sanitize passed the 600 s a call may run)
 # The steps, in the order given:
-#   suite     the whole GPU suite (tests/; 384 s with entry 136's kernels) -> $OUT/gpu-suite.txt, failures in full
+#   suite     the whole GPU suite (tests/; 384 s with entry 136's kernels, 480 s with entry 251's, against a cut at
+#             560 s) -> $OUT/gpu-suite.txt, failures in full; where it no longer fits one call, the same in two:
+#             suite-one-launch (test_gpu_one_launch.py, 5873 of its 8913 tests) -> gpu-suite-one-launch.txt, and
+#             suite-rest (every other file) -> gpu-suite-rest.txt
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
 #             over the bf16 prefill kernels on small launches, one process each, up to 3 tries of 30 s: under
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
@@ -47,11 +50,16 @@ print(*(k.name for k in KERNELS if k.op == 'prefill' and k.dtype == 'bf16' and k
     echo "$probe $k 1,1,3"  # three tiles, one of several rows
   done
 }
+run_suite() {  # output name, then pytest's arguments (run in tests/): -> $OUT/NAME.txt and its summary line
+  local name=$1; shift
+  (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider "$@" > "$OUT/$name.txt" 2>&1)
+  tail -1 "$OUT/$name.txt"
+}
 for step in "$@"; do
   case $step in
-    suite)
-      (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider . > "$OUT/gpu-suite.txt" 2>&1)
-      tail -1 "$OUT/gpu-suite.txt" ;;
+    suite) run_suite gpu-suite . ;;
+    suite-one-launch) run_suite gpu-suite-one-launch test_gpu_one_launch.py ;;
+    suite-rest) run_suite gpu-suite-rest . --ignore=test_gpu_one_launch.py ;;
     sanitize)
       (cd "$repo/tests" && timeout 90 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
         -p no:cacheprovider test_gpu_kernels.py -k "test_kernel and prefill" > "$OUT/memcheck.txt" 2>&1
@@ -72,6 +80,6 @@ for step in "$@"; do
          echo "full $d rc=$? $(tail -1 /tmp/full-$d.log)"
          mkdir -p full-$d; cp /tmp/full-$d.log full-$d/bench.log; cp "$OUT/gpu.txt" full-$d/gpu.txt
        done; tar czf "$OUT/full.tgz" full-bf16 full-fp16) ;;
-    *) echo "unknown step: $step (suite, sanitize, quick, full)"; exit 2 ;;
+    *) echo "unknown step: $step (suite, suite-one-launch, suite-rest, sanitize, quick, full)"; exit 2 ;;
   esac
 done
