@@ -1,8 +1,8 @@
 """Time add_lora as dispatch runs it ("auto"), as the shrink-expand pair, and forced onto each compiled one-launch
-kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; none for true ranks), then dispatch's pick once
-more ("auto-again"), over the sweep's cases (BENCH.md method: graph replay, cold cache, median). Feeds
-dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a kernel that cannot take a case is
-left out of its line.
+kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; gemv kernels, "/gemv"; none for true ranks), then
+dispatch's pick once more ("auto-again"), over the sweep's cases (BENCH.md method: graph replay, cold cache, median).
+Feeds dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a kernel that cannot take a case
+is left out of its line.
 Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full|mid|skew] [VARIANTS]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
 quick|full|mid|skew: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-512 rows
@@ -48,10 +48,10 @@ def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: s
     results = []
     wanted = [t for t in variant_texts.split(",") if t]
     for case in matching(BATCH_SETS.get(sweep_name) or sweep(quick=sweep_name != "full"), cases):
-        one_launch = [k for k in kernels if k.op in ("fused", "prefill") and k.dtype == dtype_name
+        one_launch = [k for k in kernels if k.op in cuda_ops.ONE_LAUNCH_OPS and k.dtype == dtype_name
                       and k.rank == case.rank and not k.true_ranks]
         variants = ([("auto", None, True), ("pair", False, False), ("pair+pdl", False, True)]
-                    + [(k.name.split(f"_r{k.rank}_hany_")[-1] + ("" if k.op == "fused" else "/prefill"), k, True)
+                    + [(k.name.split(f"_r{k.rank}_hany_")[-1] + ("" if k.op == "fused" else f"/{k.op}"), k, True)
                        for k in one_launch])
         variants = [v for v in variants if v[0] == "auto" or not wanted or any(t in v[0] for t in wanted)]
         variants.append(("auto-again", None, True))  # dispatch's pick once more, last: does the order of timing matter?
