@@ -127,7 +127,9 @@ class KernelSpec:
         shared memory shrinks L1 and occupancy beside the other kernel of the pair (benchmarks/NOTES.md,
         entries 12 and 13)."""
         if self.op == "prefill":
-            return prefill_stages(self.warp_rows, self.tile_n, self.rank)
+            one_block_short_only = self.rank in PREFILL_SHORT_ONLY_RANKS and self.blocks_per_sm == 1
+            return prefill_stages(self.warp_rows, self.tile_n, self.rank,
+                                  PREFILL_SHORT_ONLY_MAX_STAGES if one_block_short_only else PREFILL_MAX_STAGES)
         if (self.op == "fused" or not self.vectorized or not 0 < self.rank <= 2 * CHUNK
                 or self.warp_rows < PIPELINE_MIN_ROWS):
             return 0
@@ -372,6 +374,7 @@ PREFILL_TWO_BLOCK_TILES = {(16, 16), (16, 8)}  # (rows, rank): prefill tiles als
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
+PREFILL_SHORT_ONLY_MAX_STAGES = 12  # rank 8's one-block 16-row tile: its stages hold half rank 16's weights (entry 253)
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
 PREFILL_RANKS = (8, 16, 32, 64, 128)  # a multiple of 16 (v is the expand's MMA operand), or 8
@@ -401,11 +404,11 @@ def prefill_stage_bytes(rows: int, chunk: int, rank: int) -> int:
     return -(-(rows * row_pitch + weights) // align) * align
 
 
-def prefill_stages(rows: int, chunk: int, rank: int) -> int:
-    """The prefill tile's stages (KernelSpec.stages): as many as PREFILL_SMEM_BYTES holds, 2 to PREFILL_MAX_STAGES; the
+def prefill_stages(rows: int, chunk: int, rank: int, max_stages: int = PREFILL_MAX_STAGES) -> int:
+    """The prefill tile's stages (KernelSpec.stages): as many as PREFILL_SMEM_BYTES holds, 2 to `max_stages`; the
     budget buys one more for the stage the warpgroup MMAs still read (entry 112)."""
     held = 1 if prefill_wgmma_shrink(rows, rank) else 0
-    return max(2, min(PREFILL_MAX_STAGES, PREFILL_SMEM_BYTES // prefill_stage_bytes(rows, chunk, rank) + held))
+    return max(2, min(max_stages, PREFILL_SMEM_BYTES // prefill_stage_bytes(rows, chunk, rank) + held))
 
 
 def _prefill_split(rows: int, chunk: int, rank: int, stage: int) -> int:
