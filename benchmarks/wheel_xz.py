@@ -4,26 +4,53 @@ tracked tree and the carried paths, 64 MiB in all; the tree is ~60 MiB with the 
 
     python benchmarks/wheel_xz.py pack DIST_DIR XZ_DIR      # on the CPU machine: XZ_DIR/<wheel>.xz
     python3 benchmarks/wheel_xz.py unpack XZ_DIR DIST_DIR   # on the device: DIST_DIR/<wheel>, for pip as before
+
+Several builds for an A/B (DIST_DIR a comma list) go into one XZ_DIR/bundle.tar.xz, each build's wheels under its
+folder's name: they share nearly every byte, which one xz stream stores once (three default wheels ~1.1 MB, not 3).
+`unpack XZ_DIR ROOT` then recreates each folder under ROOT.
 """
 import io
 import lzma
 import pathlib
 import sys
+import tarfile
 import zipfile
 
 
-def pack(dist: pathlib.Path, out: pathlib.Path) -> None:
+PRESET = 9 | lzma.PRESET_EXTREME
+
+
+def stored(wheel: pathlib.Path) -> bytes:
+    """The same wheel with its members uncompressed, which xz then takes whole."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def pack(dists: list[pathlib.Path], out: pathlib.Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for wheel in dist.glob("*.whl"):
-        stored = io.BytesIO()  # the same wheel with its members uncompressed, which xz then takes whole
-        with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as dst:
-            for info in src.infolist():
-                dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_STORED)
-        (out / (wheel.name + ".xz")).write_bytes(lzma.compress(stored.getvalue(), preset=9 | lzma.PRESET_EXTREME))
+    if len(dists) == 1:
+        for wheel in dists[0].glob("*.whl"):
+            (out / (wheel.name + ".xz")).write_bytes(lzma.compress(stored(wheel), preset=PRESET))
+        return
+    with lzma.open(out / "bundle.tar.xz", "wb", preset=PRESET) as xz, tarfile.open(fileobj=xz, mode="w") as tar:
+        for dist in dists:
+            for wheel in dist.glob("*.whl"):
+                data = stored(wheel)
+                info = tarfile.TarInfo(f"{dist.name}/{wheel.name}")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
 
 
 def unpack(packed: pathlib.Path, dist: pathlib.Path) -> None:
     dist.mkdir(parents=True, exist_ok=True)
+    bundle = packed / "bundle.tar.xz"
+    if bundle.exists():
+        with tarfile.open(bundle, "r:xz") as tar:
+            tar.extractall(dist, filter="data")
+        return
     for xz in packed.glob("*.whl.xz"):
         (dist / xz.name.removesuffix(".xz")).write_bytes(lzma.decompress(xz.read_bytes()))
 
@@ -31,4 +58,7 @@ def unpack(packed: pathlib.Path, dist: pathlib.Path) -> None:
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] not in ("pack", "unpack"):
         raise SystemExit(__doc__)
-    (pack if sys.argv[1] == "pack" else unpack)(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))
+    if sys.argv[1] == "pack":
+        pack([pathlib.Path(d) for d in sys.argv[2].split(",")], pathlib.Path(sys.argv[3]))
+    else:
+        unpack(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]))

@@ -374,7 +374,9 @@ PREFILL_TWO_BLOCK_TILES = {(16, 16), (16, 8)}  # (rows, rank): prefill tiles als
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
-PREFILL_SHORT_ONLY_MAX_STAGES = 12  # rank 8's one-block 16-row tile: its stages hold half rank 16's weights (entry 253)
+PREFILL_SHORT_ONLY_MAX_STAGES = 9  # rank 8's one-block 16-row tile, whose stages carry half rank 16's weights: 9
+# stages (115 KB) took its distinct bs64 cases to 0.85-0.88x at h8192 and the MLP shapes (1.02x at h4096), where 12
+# (all of the budget) gave 0.90-0.92x and 1.12x (benchmarks/NOTES.md, entry 253); the two-block tile keeps 6
 PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the others (kSplit per 16 rows) multiply
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
 PREFILL_RANKS = (8, 16, 32, 64, 128)  # a multiple of 16 (v is the expand's MMA operand), or 8

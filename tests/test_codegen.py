@@ -142,7 +142,9 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_rank_8_s_16_row_
     for s in (s for s in SPECS if s.op == "prefill"):
         assert s.hidden == specmod.ANY and s.vectorized and s.launch_bounds.endswith(f", {s.blocks_per_sm}")
         assert s.blocks_per_sm * (s.smem_bytes + 1024) <= specmod.MAX_SMEM_BYTES + 1024
-        assert 2 <= s.stages <= specmod.PREFILL_MAX_STAGES and s.smem_bytes <= specmod.MAX_SMEM_BYTES
+        one_block_rank8 = s.rank in specmod.PREFILL_SHORT_ONLY_RANKS and s.blocks_per_sm == 1
+        cap = specmod.PREFILL_SHORT_ONLY_MAX_STAGES if one_block_rank8 else specmod.PREFILL_MAX_STAGES
+        assert 2 <= s.stages <= cap and s.smem_bytes <= specmod.MAX_SMEM_BYTES
     two = {(s.dtype, s.rank, s.warp_rows, s.tile_n, s.true_ranks)
            for s in SPECS if s.op == "prefill" and s.blocks_per_sm == 2}
     assert two == {(dt, 16, 16, 256, tr) for dt in ("fp16", "bf16") for tr in (False, True)} | {
@@ -193,16 +195,18 @@ def test_prefill_consumer_warps_and_stages():
     consumer warpgroups at every rank. Entry 112: the 64-row tile's budget buys one more,
     the stage its warpgroup MMAs still read, under the same cap. Entry 195: rank 128's 64-row tile, 3 of 51 KB;
     entry 198: 4 of 48 KB, its rows without the unused 16 bytes. Entries 219-221: the 16-row tile with 128-column
-    stages too where those fit more stages than 256 columns (rank 64: 6 against 3), 4 consumer warps."""
-    shipped = {(s.rank, s.warp_rows, s.tile_n): (s.prefill_split, s.stages)
+    stages too where those fit more stages than 256 columns (rank 64: 6 against 3), 4 consumer warps. Entry 253: rank
+    8's one-block tile, whose stages are smaller, 9 (PREFILL_SHORT_ONLY_MAX_STAGES); its two-block tile 6."""
+    shipped = {(s.rank, s.warp_rows, s.tile_n, s.blocks_per_sm): (s.prefill_split, s.stages)
                for s in SPECS if s.op == "prefill" and s.dtype == "bf16"}
-    assert shipped == {(8, 16, 256): (8, 6), (16, 64, 128): (2, 6), (32, 64, 128): (2, 6), (64, 64, 128): (2, 5),
-                       (16, 16, 256): (8, 6), (32, 16, 256): (8, 6), (64, 16, 256): (8, 3), (64, 16, 128): (4, 6),
-                       (128, 64, 128): (2, 4)}
+    assert shipped == {(8, 16, 256, 1): (8, 9), (8, 16, 256, 2): (8, 6), (16, 64, 128, 1): (2, 6),
+                       (32, 64, 128, 1): (2, 6), (64, 64, 128, 1): (2, 5), (16, 16, 256, 1): (8, 6),
+                       (16, 16, 256, 2): (8, 6), (32, 16, 256, 1): (8, 6), (64, 16, 256, 1): (8, 3),
+                       (64, 16, 128, 1): (4, 6), (128, 64, 128, 1): (2, 4)}
     for rank in specmod.PREFILL_RANKS:  # the narrower 16-row stages shipped exactly where they fit more stages
         more = specmod.prefill_stages(16, 128, rank) > specmod.prefill_stages(16, 256, rank)
         short_ok = rank not in specmod.PREFILL_TALL_ONLY_RANKS
-        assert ((rank, 16, 128) in shipped) == (more and short_ok)
+        assert ((rank, 16, 128, 1) in shipped) == (more and short_ok)
     assert all(s.warps == s.warp_rows // 16 * s.prefill_split + 3 for s in SPECS if s.op == "prefill")
     eight_of_128 = specmod.KernelSpec("prefill", "bf16", 16, 0, warps=11, warp_rows=16, tile_n=128, unroll=1,
                                       vectorized=True)

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # NOTES entry 253 (device; from the repository root): rank 8's one-block 16-row prefill tile with 12 (B) and 9 (C)
-# stages against 6 (A: main's kernels), full wheels carried packed (dist_252x: main's prefill and fused kernels;
-# dist_Bx, dist_Cx). B's and C's rank-8 prefill GPU tests, then ab_cases.py on every rank-8 case of 64 rows or more
-# (bf16) in the order A B C C B A, and ab_summary.py for B and C against A.
+# stages against 6 (A: main's kernels; the wheel of entry 252's call, whose prefill and fused kernels and rank-8
+# dispatch are main's), full wheels carried as one bundle (`wheel_xz.py pack dist_A,dist_B,dist_C dist_ABCx`).
+# B's and C's rank-8 prefill GPU tests, then ab_cases.py on every rank-8 case of 64 rows or more (bf16) in the order
+# A B C C B A, and ab_summary.py for B and C against A.
 set -uo pipefail
 out=$OUT
-for w in 252 B C; do python3 benchmarks/wheel_xz.py unpack dist_${w}x dist_$w > /dev/null || exit 1; done
+python3 benchmarks/wheel_xz.py unpack dist_ABCx . || exit 1
 for w in A B C; do
-  d=dist_$w; [ $w = A ] && d=dist_252
-  rm -rf /tmp/ab_$w && python3 -m pip install -q --no-deps --no-index --target /tmp/ab_$w $d/*.whl || exit 1
+  rm -rf /tmp/ab_$w && python3 -m pip install -q --no-deps --no-index --target /tmp/ab_$w dist_$w/*.whl || exit 1
 done
 for w in B C; do
   (export PYTHONPATH=/tmp/ab_$w; cd tests && timeout 120 python3 -m pytest -q --tb=line -p no:cacheprovider \
