@@ -107,6 +107,23 @@ def test_plot_takes_cases_of_equal_rows(tmp_path):
     assert plot(rows, tmp_path / "plot.png") and (tmp_path / "plot.png").stat().st_size > 0
 
 
+def test_plot_is_a_256_colour_png(tmp_path):
+    """The plot is saved with a palette (plot.save_png: a third of the full-colour size for the runs of record), and
+    still shows the figure: more than one colour, the axes' size."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from sgmv.bench.plot import save_png
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([1, 2, 3], [3, 1, 2], color="tab:red")
+    save_png(fig, tmp_path / "p.png")
+    plt.close(fig)
+    with Image.open(tmp_path / "p.png") as image:
+        assert image.format == "PNG" and image.mode == "P" and image.size == (220, 165)
+        assert len(image.getcolors(256)) > 2
+
+
 def test_list_prints_the_selected_case_names():
     proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--list", "--cases", "r64_distinct_bs1_"],
                           capture_output=True, text=True, check=True)
