@@ -25,7 +25,7 @@ def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, align
     return Problem(op, dtype, rank, hidden, rows, segs, aligned, max_segment_rows=longest)
 
 
-# add_lora's one-launch kernels (test_dispatch.py, test_one_launch.py)
+# add_lora's one-launch kernels (test_dispatch.py, test_one_launch.py, test_one_launch_gemv.py)
 
 def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dtype="bf16"):
     return Problem("fused", dtype, rank, h_in, rows, segs, aligned, (h_out,), (rank,))

@@ -1,5 +1,5 @@
-"""Kernel selection is a pure function of shapes (no GPU needed); test_one_launch.py tests add_lora's one-launch
-choice past the fused kernel's rule, test_launch_plan.py the launches."""
+"""Kernel selection is a pure function of shapes (no GPU needed); test_one_launch.py and test_one_launch_gemv.py
+test add_lora's one-launch choice past the fused kernel's rule, test_launch_plan.py the launches."""
 import dataclasses
 import math
 import os

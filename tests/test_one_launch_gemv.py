@@ -1,0 +1,116 @@
+"""add_lora's one-launch choice for batches of one-row segments (one_launch.prefers_gemv: the gemv kernel, gemv.cuh)
+is a pure function of shapes (no GPU needed)."""
+import dataclasses
+
+import pytest
+
+from sgmv import one_launch
+from sgmv.dispatch import can_run
+from sgmv.launch_plan import plan
+from sgmv.errors import UnsupportedError
+from dispatch_records import GEMV, PREFILL_SHORT, fused_prob
+
+def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
+    return dataclasses.replace(fused_prob(rank=rank, rows=segs if rows is None else rows, segs=segs, dtype=dtype,
+                                          **kw), max_segment_rows=longest)
+
+
+_SHORT_TILES = PREFILL_SHORT + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL_SHORT]
+
+
+def _h200_clusters(kernel, cluster):
+    """Clusters of `cluster` blocks the H200 holds at once (the driver's count, entries 242 and 245): 8-warp blocks
+    one an SM, the 4-warp ones two."""
+    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 4): 62, (4, 8): 30}[kernel.warps, cluster]
+
+
+@pytest.mark.parametrize("h_in, h_out, segs, want", [
+    (4096, 4096, 1, None), (4096, 4096, 7, None),   # clusters of 8 on under 45% of the SMs
+    (4096, 4096, 8, (4, 8)), (4096, 4096, 9, (4, 8)),  # 64-72 blocks (48-55%) of 42 KB each: 4 warps
+    (8192, 8192, 8, None),                          # 64 blocks of 84 KB: more than GEMV_SMALL_BLOCK_BYTES
+    (8192, 8192, 10, (8, 8)), (14336, 4096, 12, (8, 8)),  # 80 and 96 blocks: 60% of the SMs and more
+    (4096, 4096, 15, (8, 8)),
+    (4096, 4096, 16, (4, 8)), (8192, 8192, 16, (4, 8)),  # 8-warp clusters of 8 past one wave; 4-warp ones not
+    (4096, 14336, 16, (4, 8)), (3584, 18944, 16, None),  # 2 and 3 rounds of the expand for 4 warps
+    (4096, 4096, 17, (4, 4)), (8192, 8192, 17, None),  # 4-warp clusters of 8 past the SMs; of 4: 77 and 150 KB blocks
+    (4096, 14336, 20, (8, 4)), (8192, 8192, 30, (8, 4)),  # 80 and 120 blocks, 2 rounds of the expand at 14336
+    (4096, 4096, 19, (4, 4)), (4096, 14336, 18, None),  # 4-warp clusters of 4 in 1 round, not 4
+    (4096, 4096, 31, None), (4096, 4096, 32, None),  # 8-warp clusters of 2: 64 blocks of 144 KB; 4-warp ones: past
+    (8192, 8192, 40, (8, 2)), (14336, 4096, 56, (8, 2)),  # 80 and 112 blocks
+    (4096, 14336, 48, None), (3584, 18944, 48, None),  # clusters of 2 expanding in 4 and 5 rounds
+    (4096, 4096, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile; past one wave of clusters
+def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
+    """NOTES.md, entries 242, 245 and 246's sweeps: the widest 8-warp cluster whose launch is one wave, where it fills
+    60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where it is one wave
+    and as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB, at most 3 rounds of
+    the expand (2 for 4 warps), and the prefill kernel does not take the batch; the pick, (warps, cluster), is the gemv
+    kernel of the call's dtype."""
+    for dtype in ("bf16", "fp16"):
+        prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
+        got = one_launch.one_launch_kernel(prob, GEMV + _SHORT_TILES, num_sms=132, resident_clusters=_h200_clusters)
+        assert ((got.warps, got.gemv_cluster) if got is not None and got.op == "gemv" else None) == want
+        assert got is None or got.op != "gemv" or got.dtype == dtype
+    if segs == 64:  # gemv alone would take it
+        assert one_launch.prefers_gemv(dataclasses.replace(prob, op="gemv"), GEMV, 132, _h200_clusters) is not None
+
+
+@pytest.mark.parametrize("segs, want", [(8, 8), (16, 8), (17, 4), (33, 4), (34, 2), (66, 2), (67, None)])
+def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatch):
+    """Without the driver's count, as many clusters as the SMs divide into (num_sms // cluster); the fill limits
+    opened."""
+    monkeypatch.setattr(one_launch, "GEMV_MIN_SM_PERCENT", 0)
+    monkeypatch.setattr(one_launch, "GEMV_FULL_SM_PERCENT", 0)
+    got = one_launch.prefers_gemv(dataclasses.replace(_one_row_prob(segs), op="gemv"), GEMV, num_sms=132)
+    assert (got.gemv_cluster if got is not None else None) == want
+
+
+def test_gemv_kernel_of_4_warps_where_the_8_warp_pick_leaves_sms_idle(monkeypatch):
+    """The 4-warp clusters of 8 fit two blocks an SM, so the GPU holds 30 of them: they take 16 segments at 8192,
+    where the 8-warp clusters of 4 would fill 48% of the SMs with 150 KB blocks; not 20 segments, where the 8-warp
+    clusters of 4 fill 61%; GEMV_HALF_WARPS 0 (a sweep's switch) leaves only the 8-warp kernels."""
+    pick = lambda segs: one_launch.prefers_gemv(  # noqa: E731
+        dataclasses.replace(_one_row_prob(segs, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
+    assert (pick(16).warps, pick(16).gemv_cluster) == (4, 8)
+    assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
+    monkeypatch.setattr(one_launch, "GEMV_HALF_WARPS", 0)
+    assert pick(16) is None
+    assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
+
+
+def test_gemv_block_bytes():
+    """A block's A rows and x over h_in, its share of B's rows and of y (read and written): bf16 at 4096 in clusters of
+    4 is 4 rows of A (32 KB), x (8 KB), 1024 rows of B (32 KB) and y's 1024 columns twice (4 KB)."""
+    prob = _one_row_prob(16)
+    assert one_launch.gemv_block_bytes(prob, 4) == 2 * (5 * 4096 + 18 * 1024)
+    assert one_launch.gemv_block_bytes(_one_row_prob(16, h_in=14336, h_out=4100), 8) == 2 * (3 * 14336 + 18 * 513)
+
+
+def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
+    """Lengths unknown on the host (device-built batches), a segment of two rows, another rank, true ranks, two
+    output slices, unaligned rows, GEMV 0: not the gemv kernel."""
+    pick = lambda p: one_launch.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
+    assert pick(_one_row_prob(48)) is not None
+    assert pick(_one_row_prob(48, longest=-1)) is None
+    assert pick(_one_row_prob(48, rows=0, longest=0)) is None  # every segment empty
+    assert pick(_one_row_prob(48, rows=41, longest=2)) is None
+    assert pick(_one_row_prob(48, rank=32)) is None
+    assert pick(dataclasses.replace(_one_row_prob(48), true_ranks=True)) is None
+    assert pick(dataclasses.replace(_one_row_prob(48), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
+    assert pick(_one_row_prob(48, aligned=False)) is None
+    saved = one_launch.GEMV
+    try:
+        one_launch.GEMV = 0
+        assert pick(_one_row_prob(48)) is None
+    finally:
+        one_launch.GEMV = saved
+
+
+def test_gemv_launch_is_a_cluster_of_blocks_a_segment():
+    for kernel in GEMV[:2]:
+        problem = dataclasses.replace(_one_row_prob(40), op="gemv")
+        launch = plan(problem, kernel, num_sms=132, clusters=True)
+        assert launch.grid == (40, kernel.gemv_cluster, 1) and launch.cluster == kernel.gemv_cluster
+        assert launch.threads == 256 and launch.smem_bytes == kernel.smem_bytes and not launch.handoff
+        with pytest.raises(UnsupportedError, match="clusters"):
+            plan(problem, kernel, num_sms=132, clusters=False)
+        assert can_run(problem, kernel) and not can_run(dataclasses.replace(problem, true_ranks=True), kernel)
