@@ -1,6 +1,6 @@
 """A built wheel as one xz file for the device machine, and back (NOTES.md, entry 249). The device tool copies the
-tracked tree and the carried paths, 64 MiB in all; the tree is ~60 MiB with the runs of record, and a default wheel
-(its kernels deflated) ~4.8 MB. Stored uncompressed and then xz'd, the same wheel is ~1 MB.
+tracked tree and the carried paths, 64 MiB in all; the tree is ~59 MB with the runs of record (entry 254), and a
+default wheel (its kernels deflated) ~4.8 MB. Stored uncompressed and then xz'd, the same wheel is ~1 MB.
 
     python benchmarks/wheel_xz.py pack DIST_DIR XZ_DIR      # on the CPU machine: XZ_DIR/<wheel>.xz
     python3 benchmarks/wheel_xz.py unpack XZ_DIR DIST_DIR   # on the device: DIST_DIR/<wheel>, for pip as before
