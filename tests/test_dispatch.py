@@ -450,7 +450,7 @@ def test_handoff_launches_of_many_row_tiles_take_the_barrier_per_row_tile(rows, 
     assert got == dataclasses.replace(plain, tile_barrier=per_tile)
     grid = dispatch.handoff_grid(problem, got, 132, 2)
     assert grid == dispatch.handoff_grid(problem, plain, 132, 2)
-    assert dispatch.wants_tile_barrier(grid) == per_tile == (grid[0] * grid[2] >= 16)
+    assert dispatch.wants_tile_barrier(grid, 64) == per_tile == (grid[0] * grid[2] >= 16)
     launch = plan(problem, got, 132, clusters=True, resident_blocks=2)
     assert launch.handoff and not launch.flat and launch.grid == grid
     monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MIN_TILES", 1_000_000)  # dispatch_sweep's "never"
@@ -463,6 +463,26 @@ def test_handoff_launches_of_many_row_tiles_take_the_barrier_per_row_tile(rows, 
     assert got is None or not got.tile_barrier
     with pytest.raises(UnsupportedError, match="grid handoff"):
         plan(problem, TILE_BARRIER[0], 132, clusters=True)
+
+
+@pytest.mark.parametrize("rank, rows, segs, longest, per_tile", [
+    (128, 128, 1, 128, True),   # identical bs128: 8 row tiles of 16 rows
+    (128, 64, 8, 8, True),      # uniform bs64: 8
+    (128, 80, 5, 16, True),     # 5: the threshold
+    (128, 64, 1, 64, False),    # identical bs64: 4
+    (128, 16, 4, 4, False),     # uniform bs16: 4 of 4 rows
+    (64, 128, 1, 128, False),   # below HANDOFF_TILE_BARRIER_WIDE_RANK: from 16 row tiles only
+])
+def test_wide_rank_launches_take_the_barrier_per_row_tile_from_5_row_tiles(rank, rows, segs, longest, per_tile):
+    """From HANDOFF_TILE_BARRIER_WIDE_RANK (128) a grid handoff launch of HANDOFF_TILE_BARRIER_WIDE_MIN_TILES (5) row
+    tiles or more runs the twin with a barrier per row tile (NOTES entries 255, 257); below it, from 16 (entry 249)."""
+    kernels = [dataclasses.replace(k, rank=rank, name=k.name.replace("r64", f"r{rank}")) for k in HANDOFF]
+    kernels += [dataclasses.replace(k, tile_barrier=True) for k in kernels]
+    problem = dataclasses.replace(fused_prob(h_in=4096, h_out=4096, rank=rank, rows=rows, segs=segs),
+                                  max_segment_rows=longest)
+    got = dispatch.prefers_fused(problem, kernels, 132, lambda kernel: 2)
+    grid = dispatch.handoff_grid(problem, got, 132, 2)
+    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, rank)
 
 
 def test_the_barrier_per_row_tile_takes_neither_the_flat_grid_nor_the_cluster_sum():
@@ -496,7 +516,7 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     kernels = FUSED + [dataclasses.replace(k, tile_barrier=True) for k in FUSED]
     got = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
     grid = dispatch.handoff_grid(problem, got, 132, blocks_an_sm(got))
-    assert dispatch.wants_tile_barrier(grid) == most == got.tile_barrier
+    assert dispatch.wants_tile_barrier(grid, 16) == most == got.tile_barrier
     other = next(k for k in kernels if k.warps != got.warps and k.tile_barrier == got.tile_barrier)
     other_grid = dispatch.handoff_grid(problem, other, 132, blocks_an_sm(other))
     assert dispatch._tiles_per_block(problem, got, grid) == dispatch._tiles_per_block(problem, other, other_grid)

@@ -463,7 +463,7 @@ def test_grid_handoff_in_graphs_and_streams():
         problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows)
         assert _one_launch_op(problem) == "fused"
         kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
-        many_tiles = dispatch.wants_tile_barrier(_launch_of(kernel, c.batch, c.x, c.lora_a, c.lora_b, c.y).grid)
+        many_tiles = dispatch.wants_tile_barrier(_launch_of(kernel, c.batch, c.x, c.lora_a, c.lora_b, c.y).grid, 64)
         assert many_tiles == (i >= 3) and kernel.tile_barrier == (has_variants and many_tiles)
     outs = [[c.y.clone() for c in cases] for _ in range(3)]
     xs = [c.x.clone() for c in cases]

@@ -265,6 +265,10 @@ HANDOFF_TILE_BARRIER_MIN_TILES = 16  # launches of at least this many row tiles 
 # 1-8 row tiles 1-5%): on the 88 full-sweep cases of 16 row tiles (distinct bs16, uniform and identical bs256, every
 # rank and shape, both dtypes; medians of 3) 0.911-1.012x, median 0.979, 64 of them under 0.99; with a threshold of
 # 4, the launches of 4-8 row tiles took 0.99-1.04x (uniform bs16 and bs64, identical bs64 and bs256 on 32-row tiles)
+HANDOFF_TILE_BARRIER_WIDE_RANK = 128  # from this rank the barrier per row tile from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES
+HANDOFF_TILE_BARRIER_WIDE_MIN_TILES = 5  # row tiles: rank 128's launches of 7-8 row tiles (identical bs256, uniform
+# bs64, skewed bs16; medians of 3, both dtypes) 0.93-1.01x, class medians 0.97-0.99; of 4, identical bs64 0.98x but
+# uniform bs16 (4 segments of 4 rows) 1.01x, 1.02x at h8192; ranks 32-64 both ways (NOTES entries 255, 257)
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
@@ -387,7 +391,7 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
-    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid)
+    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank)
     if kernel.tile_barrier and not per_tile:
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
@@ -403,11 +407,13 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
             kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
 
 
-def wants_tile_barrier(grid: tuple[int, int, int]) -> bool:
-    """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid)
-    should run the variant of its kernel with a barrier per row tile: HANDOFF_TILE_BARRIER_MIN_TILES to
-    HANDOFF_MAX_TILES row tiles."""
-    return HANDOFF_TILE_BARRIER_MIN_TILES <= grid[0] * grid[2] <= HANDOFF_MAX_TILES
+def wants_tile_barrier(grid: tuple[int, int, int], rank: int) -> bool:
+    """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid) at
+    `rank` should run the variant of its kernel with a barrier per row tile: HANDOFF_TILE_BARRIER_MIN_TILES to
+    HANDOFF_MAX_TILES row tiles, from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES at HANDOFF_TILE_BARRIER_WIDE_RANK and above."""
+    least = (HANDOFF_TILE_BARRIER_WIDE_MIN_TILES if rank >= HANDOFF_TILE_BARRIER_WIDE_RANK
+             else HANDOFF_TILE_BARRIER_MIN_TILES)
+    return least <= grid[0] * grid[2] <= HANDOFF_MAX_TILES
 
 
 def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
