@@ -42,7 +42,7 @@ racecheck_each() {  # seconds a try, tries; stdin: a command a line, run in test
 }
 racecheck_cases() {  # the commands racecheck_each runs: every bf16 prefill kernel on small launches
   local pytest="python3 -m pytest -q -p no:cacheprovider" probe="python3 ../benchmarks/sanitize/racecheck_probe.py" k
-  (cd "$repo/tests" && $pytest --co test_gpu_one_launch.py \
+  (cd "$repo/tests" && $pytest --co test_gpu_prefill.py \
      -k "test_prefill_shapes and bf16 and ((16x8 and negative and not m16n) or (272x136 and one_row))" |
    grep '::' | sed "s|^tests/||; s|^|$pytest |")
   for k in $(cd "$repo/tests" && python3 -c "from gpu_checks import KERNELS

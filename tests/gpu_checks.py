@@ -1,5 +1,6 @@
 """What the GPU tests share: the device, the compiled kernels, the check of an op's addition to y against the
-reference (of one output or of many), random weights, one prefill launch checked, and CUDA-graph replays of add_lora."""
+reference (of one output or of many), random weights, one prefill launch checked, CUDA-graph replays of add_lora, the
+one-launch op add_lora takes, and chained calls checked."""
 from typing import Callable
 
 import torch
@@ -94,3 +95,42 @@ def graph_replays(case: Case, y: torch.Tensor, times: int = 2):
         graph.replay()
         torch.cuda.synchronize()
         yield
+
+
+def one_launch_op(problem) -> str | None:
+    """The op of the kernel add_lora runs `problem` with in one launch on GPU 0, or None for the launch pair."""
+    kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
+    return kernel.op if kernel is not None else None
+
+
+def check_chain(cases, start, graph: bool, n_lora: int) -> None:
+    """add_lora on each case in turn, x being the previous call's y (the first x: `start`), eager or captured in
+    one CUDA graph and replayed; every output against the float64 reference of its actual input."""
+    outs = [c.y.clone() for c in cases]
+
+    def chain():
+        x = start
+        for c, y in zip(cases, outs):
+            sgmv.add_lora(y, x[:c.rows], c.lora_a, c.lora_b, c.batch, scale=0.5)
+            x = y
+
+    if graph:
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            chain()  # loads the kernels outside capture
+        torch.cuda.current_stream().wait_stream(stream)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            chain()
+        for c, y in zip(cases, outs):
+            y.copy_(c.y)
+        g.replay()
+    else:
+        chain()
+    torch.cuda.synchronize()
+    x = start
+    for c, y in zip(cases, outs):
+        want = reference.add_lora_delta(x[:c.rows], c.lora_a, c.lora_b, c.batch, 0.5, compute_dtype=torch.float64)
+        check_delta(y, c.y, want, torch.bfloat16, ~covered_rows(c.batch, c.rows, n_lora).to(DEV))
+        x = y

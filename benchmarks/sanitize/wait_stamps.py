@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests"))
 from sgmv import loader  # noqa: E402
 from gpu_checks import DTYPES, kernel_named, start_prefill_launch  # noqa: E402
-from test_gpu_one_launch import _prefill_batch  # noqa: E402
+from test_gpu_prefill import _prefill_batch  # noqa: E402
 
 N_LORA = 6
 SITES = {1: "tile", 2: "shrink stage", 3: "sum_parts 1st bar", 4: "sum_parts 2nd bar", 5: "expand stage",
