@@ -465,15 +465,15 @@ def test_handoff_launches_of_many_row_tiles_take_the_barrier_per_row_tile(rows, 
         plan(problem, TILE_BARRIER[0], 132, clusters=True)
 
 
-@pytest.mark.parametrize("rank, rows, segs, longest, per_tile", [
-    (128, 128, 1, 128, True),   # identical bs128: 8 row tiles of 16 rows
-    (128, 64, 8, 8, True),      # uniform bs64: 8
-    (128, 80, 5, 16, True),     # 5: the threshold
-    (128, 64, 1, 64, False),    # identical bs64: 4
-    (128, 16, 4, 4, False),     # uniform bs16: 4 of 4 rows
-    (64, 128, 1, 128, False),   # below HANDOFF_TILE_BARRIER_WIDE_RANK: from 16 row tiles only
+@pytest.mark.parametrize("rank, rows, segs, longest, tiles, per_tile", [
+    (128, 128, 1, 128, 8, True),  # identical bs128: 8 row tiles of 16 rows
+    (128, 64, 8, 8, 8, True),     # uniform bs64
+    (128, 80, 5, 16, 5, True),    # the threshold
+    (128, 64, 1, 64, 4, False),   # identical bs64
+    (128, 16, 4, 4, 4, False),    # uniform bs16: 4 segments of 4 rows
+    (64, 128, 1, 128, 8, False),  # below HANDOFF_TILE_BARRIER_WIDE_RANK: from 16 row tiles only
 ])
-def test_wide_rank_launches_take_the_barrier_per_row_tile_from_5_row_tiles(rank, rows, segs, longest, per_tile):
+def test_wide_rank_launches_take_the_barrier_per_row_tile_from_5_row_tiles(rank, rows, segs, longest, tiles, per_tile):
     """From HANDOFF_TILE_BARRIER_WIDE_RANK (128) a grid handoff launch of HANDOFF_TILE_BARRIER_WIDE_MIN_TILES (5) row
     tiles or more runs the twin with a barrier per row tile (NOTES entries 255, 257); below it, from 16 (entry 249)."""
     kernels = [dataclasses.replace(k, rank=rank, name=k.name.replace("r64", f"r{rank}")) for k in HANDOFF]
@@ -482,6 +482,7 @@ def test_wide_rank_launches_take_the_barrier_per_row_tile_from_5_row_tiles(rank,
                                   max_segment_rows=longest)
     got = dispatch.prefers_fused(problem, kernels, 132, lambda kernel: 2)
     grid = dispatch.handoff_grid(problem, got, 132, 2)
+    assert grid[0] * grid[2] == tiles
     assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, rank)
 
 
