@@ -256,7 +256,8 @@ def test_fused_kernel_with_the_grid_handoff(kernel, shape, layout, monkeypatch):
     segments of one row to four row tiles, skewed lengths, -1 adapters and empty segments; called three times in a
     row so each buffer of the workspace serves (and each launch zeroes the other)."""
     monkeypatch.setattr(dispatch, "HANDOFF_MIN_RANK", 0)
-    batch, a, b, x, y0 = _handoff_case(kernel, layout, *shape, seed=zlib.crc32(f"{kernel.name}{shape}{layout}".encode()))
+    seed = zlib.crc32(f"{kernel.name}{shape}{layout}".encode())
+    batch, a, b, x, y0 = _handoff_case(kernel, layout, *shape, seed=seed)
     rows = Rows(*batch.kernel_segments(6), max_segment_rows=batch.max_segment_rows)
     problem = Problem.for_add_lora(y0, x, a, b, batch.num_segments)
     launch = plan(dataclasses.replace(problem, max_segment_rows=batch.max_segment_rows), kernel,
@@ -524,7 +525,8 @@ def test_chained_calls_read_the_previous_calls_output(graph):
     its cluster sum, r64 with the grid handoff, per segment or numbered flat) and r64 batches of the shrink-expand
     pair in several layouts; each step must read all of the previous output."""
     steps = [(1024, 64, "zipf"), (512, 64, "zipf"), (256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"),
-             (32, 64, "distinct"), (16, 16, "identical"), (16, 64, "distinct"), (1, 16, "empty"), (1, 64, "empty")]  # rows not growing
+             (32, 64, "distinct"), (16, 16, "identical"), (16, 64, "distinct"), (1, 16, "empty"),
+             (1, 64, "empty")]  # rows not growing
     cases = [Case(rows=rows, h_in=4096, h_out=4096, rank=rank, n_lora=8, dtype=torch.bfloat16, layout=layout,
                   device=DEV, seed=100 + i) for i, (rows, rank, layout) in enumerate(steps)]
     if loader.device(0).arch >= 90:

@@ -410,7 +410,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
 def wants_tile_barrier(grid: tuple[int, int, int], rank: int) -> bool:
     """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid) at
     `rank` should run the variant of its kernel with a barrier per row tile: HANDOFF_TILE_BARRIER_MIN_TILES to
-    HANDOFF_MAX_TILES row tiles, from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES at HANDOFF_TILE_BARRIER_WIDE_RANK and above."""
+    HANDOFF_MAX_TILES row tiles (from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES at HANDOFF_TILE_BARRIER_WIDE_RANK and
+    above)."""
     least = (HANDOFF_TILE_BARRIER_WIDE_MIN_TILES if rank >= HANDOFF_TILE_BARRIER_WIDE_RANK
              else HANDOFF_TILE_BARRIER_MIN_TILES)
     return least <= grid[0] * grid[2] <= HANDOFF_MAX_TILES
