@@ -172,7 +172,8 @@ class KernelSpec:
     @property
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
-        32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v,
+        32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v (split as the
+        expand's MMAs take it: expand.cuh's SplitV),
         every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y, and, where it
         has the cluster sum, either the partial tiles the cluster's blocks push to it or (the grid handoff) a second
         column tile's slots, with the cluster's barrier; the
@@ -191,7 +192,7 @@ class KernelSpec:
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank // (2 if self.rank_halves else 1)
-            v = 4 * self.warp_rows * (chunks * CHUNK + 4)
+            v = 16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4)  # expand.cuh's SplitV: a line a row pair
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))  # a column tile's
             if not self.cluster_sum:
                 return partial + v + slots

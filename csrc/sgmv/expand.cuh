@@ -176,13 +176,63 @@ struct ExpandTile {
         uint32_t a_hi[4], a_lo[4];
         a_regs(hi[mt][0], hi[mt][1], s, a_hi);
         a_regs(lo[mt][0], lo[mt][1], s, a_lo);
+        multiply_step(a_hi, a_lo, bv, s, acc[mt]);
+      }
+  }
+
+  // One m-tile's k-step s of a chunk: acc += (a_hi + a_lo) times B's fragments.
+  __device__ __forceinline__ static void multiply_step(const uint32_t (&a_hi)[4], const uint32_t (&a_lo)[4],
+                                                       const Vec8 (&bv)[kColTiles][4], int s,
+                                                       float (&acc)[kColTiles][4][4]) {
 #pragma unroll
-        for (int ct = 0; ct < kColTiles; ++ct)
+    for (int ct = 0; ct < kColTiles; ++ct)
 #pragma unroll
-          for (int j = 0; j < 4; ++j) {
-            mma_16x8x16<T>(acc[mt][ct][j], a_hi, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
-            mma_16x8x16<T>(acc[mt][ct][j], a_lo, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
-          }
+      for (int j = 0; j < 4; ++j) {
+        mma_16x8x16<T>(acc[ct][j], a_hi, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+        mma_16x8x16<T>(acc[ct][j], a_lo, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+      }
+  }
+
+  // v staged as the MMAs take it (the fused kernel's; benchmarks/NOTES.md, entry 262): split_v's high and low parts,
+  // computed once where the block stages v, not by every warp for every chunk and column tile, and laid out as A
+  // operands: the 16 bytes a lane loads for (m-tile mt, k-step s, part) are a_regs' four registers for rows g and
+  // g + 8 and its 8 columns [8t, 8t + 8) of a chunk. A line per (mt, g) holds four sections (hi s0, hi s1, lo s0,
+  // lo s1) of one 16-byte piece per 8-column group; the line's 4 pieces of padding put the 8 lanes of a load's
+  // quarter-warp on distinct banks.
+  static constexpr int kSplitGroups = 4 * ((kRank + kChunk - 1) / kChunk);  // 8-column groups of v a row
+  static constexpr int kSplitPitch = 4 * kSplitGroups + 4;                  // 16-byte pieces a line
+  using SplitV = uint4[kMTiles * 8][kSplitPitch];
+
+  // Stores the 4-float piece f of v's row `row` at column `col` (a multiple of 4) into `v`.
+  __device__ __forceinline__ static void store_split(SplitV& v, int row, int col, float4 f) {
+    using Traits = ElementTraits<T>;
+    const uint32_t hi[2] = {Traits::pack(f.x, f.y), Traits::pack(f.z, f.w)};
+    const float2 back[2] = {Traits::unpack(hi[0]), Traits::unpack(hi[1])};
+    const uint32_t lo[2] = {Traits::pack(f.x - back[0].x, f.y - back[0].y),
+                            Traits::pack(f.z - back[1].x, f.w - back[1].y)};
+    uint32_t* line = reinterpret_cast<uint32_t*>(&v[row / 16 * 8 + row % 8][0]);
+    const int bottom = row % 16 / 8;  // a_regs' bottom row
+    const int s = col % 8 / 4;        // the pairs (2s, 2s + 1) of the 8-column group: k-step s
+#pragma unroll
+    for (int q = 0; q < 2; ++q) {  // pair 2s + q: a_regs' register 2q + bottom
+      line[4 * (s * kSplitGroups + col / 8) + 2 * q + bottom] = hi[q];
+      line[4 * ((2 + s) * kSplitGroups + col / 8) + 2 * q + bottom] = lo[q];
+    }
+  }
+
+  // acc += v_chunk @ B_chunk^T for chunk c of v staged by store_split.
+  __device__ __forceinline__ static void multiply_split(const SplitV& v, int c, const Vec8 (&bv)[kColTiles][4],
+                                                        float (&acc)[kMTiles][kColTiles][4][4]) {
+    const int lane = threadIdx.x % 32;
+    const int group = 4 * c + lane % 4;
+#pragma unroll
+    for (int s = 0; s < 2; ++s)
+#pragma unroll
+      for (int mt = 0; mt < kMTiles; ++mt) {
+        const uint4* line = v[mt * 8 + lane / 4];
+        const uint4 hi = line[s * kSplitGroups + group], lo = line[(2 + s) * kSplitGroups + group];
+        const uint32_t a_hi[4] = {hi.x, hi.y, hi.z, hi.w}, a_lo[4] = {lo.x, lo.y, lo.z, lo.w};
+        multiply_step(a_hi, a_lo, bv, s, acc[mt]);
       }
   }
 

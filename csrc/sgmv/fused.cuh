@@ -75,7 +75,6 @@ struct FusedTile {
   using Expand = ExpandTile<T, kRank, 0, kWarps, kWarpRows, kColTiles, true>;
   static constexpr int kChunks = (kRank + kChunk - 1) / kChunk;
   static constexpr int kBlockCols = Expand::kBlockCols;
-  static constexpr int kVPitch = kChunks * kChunk + 4;  // floats per row of v (padded against bank conflicts)
 
   using Barrier = cutlass::arch::ClusterTransactionBarrier;
   static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
@@ -89,7 +88,7 @@ struct FusedTile {
 
   struct TileStorage {  // every path's
     PartialStorage shrink;        // the warps' partial tiles; [0] is the block's, pushed to the cluster
-    float v[kWarpRows][kVPitch];  // the row tile of v, summed over the cluster, zero past the true rank
+    typename Expand::SplitV v;    // the row tile of v, summed, zero past the true rank (Expand::store_split)
     Slots slots;                  // the block's first column tile
   };
   struct ClusterStorage : TileStorage {
@@ -213,9 +212,9 @@ struct FusedTile {
           sum.x += f.x; sum.y += f.y; sum.z += f.z; sum.w += f.w;
         }
       }
-      const float parts[4] = {sum.x, sum.y, sum.z, sum.w};
-#pragma unroll
-      for (int i = 0; i < 4; ++i) smem.v[row][col + i] = col + i < true_rank ? parts[i] : 0.f;
+      Expand::store_split(smem.v, row, col,
+                          make_float4(col < true_rank ? sum.x : 0.f, col + 1 < true_rank ? sum.y : 0.f,
+                                      col + 2 < true_rank ? sum.z : 0.f, col + 3 < true_rank ? sum.w : 0.f));
     }
     __syncthreads();  // v is complete
   }
@@ -256,7 +255,7 @@ struct FusedTile {
       Vec8 bv[kColTiles][4];
       weights(c, bv);
       Expand::mask_weights(c, kRank, true_rank, bv);
-      Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+      Expand::multiply_split(smem.v, c, bv, acc);
     }
   }
 
@@ -342,7 +341,7 @@ struct FusedTile {
 #pragma unroll
     for (int c = 0; c < kChunks; ++c) {
       Expand::mask_weights(c, kRank, true_rank, staged.w[c]);
-      Expand::multiply(&smem.v[0][c * kChunk], kVPitch, staged.w[c], acc);
+      Expand::multiply_split(smem.v, c, staged.w[c], acc);
     }
     Expand::store_y(y_rows, warp_column(i), N, scale, staged.y, acc);
   }
