@@ -192,7 +192,8 @@ class KernelSpec:
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank // (2 if self.rank_halves else 1)
-            v = 16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4)  # expand.cuh's SplitV: a line a row pair
+            v = (16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4) if self.rank >= FUSED_SPLIT_V_MIN_RANK
+                 else 4 * self.warp_rows * (chunks * CHUNK + 4))  # expand.cuh's SplitV (a line a row pair) or floats
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))  # a column tile's
             if not self.cluster_sum:
                 return partial + v + slots
@@ -316,6 +317,8 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
+FUSED_SPLIT_V_MIN_RANK = 32  # fused.cuh's kSplitV: from this rank the fused kernel stages v split into the expand's
+# MMA operands (its shared memory: expand.cuh's SplitV); benchmarks/NOTES.md, entry 262
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 128  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)

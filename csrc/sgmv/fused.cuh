@@ -75,6 +75,13 @@ struct FusedTile {
   using Expand = ExpandTile<T, kRank, 0, kWarps, kWarpRows, kColTiles, true>;
   static constexpr int kChunks = (kRank + kChunk - 1) / kChunk;
   static constexpr int kBlockCols = Expand::kBlockCols;
+  static constexpr int kVPitch = kChunks * kChunk + 4;  // floats per row of v (padded against bank conflicts)
+  // v staged split into the expand's MMA operands once a block (Expand::SplitV), not split by every warp for every
+  // chunk and column tile: from this rank (codegen's FUSED_SPLIT_V_MIN_RANK). Ranks 32-128 0.95-0.99x their time at
+  // the median; ranks 8-16, whose one chunk is half past the rank, gained little and lost up to 18% (r16 14336 -> 4096
+  // identical bs64) (benchmarks/NOTES.md, entry 262).
+  static constexpr bool kSplitV = kRank >= 32;
+  using VStorage = std::conditional_t<kSplitV, typename Expand::SplitV, float[kWarpRows][kVPitch]>;
 
   using Barrier = cutlass::arch::ClusterTransactionBarrier;
   static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
@@ -88,7 +95,7 @@ struct FusedTile {
 
   struct TileStorage {  // every path's
     PartialStorage shrink;        // the warps' partial tiles; [0] is the block's, pushed to the cluster
-    typename Expand::SplitV v;    // the row tile of v, summed, zero past the true rank (Expand::store_split)
+    VStorage v;                   // the row tile of v, summed, zero past the true rank (kSplitV: Expand::store_split)
     Slots slots;                  // the block's first column tile
   };
   struct ClusterStorage : TileStorage {
@@ -212,9 +219,15 @@ struct FusedTile {
           sum.x += f.x; sum.y += f.y; sum.z += f.z; sum.w += f.w;
         }
       }
-      Expand::store_split(smem.v, row, col,
-                          make_float4(col < true_rank ? sum.x : 0.f, col + 1 < true_rank ? sum.y : 0.f,
-                                      col + 2 < true_rank ? sum.z : 0.f, col + 3 < true_rank ? sum.w : 0.f));
+      if constexpr (kSplitV) {
+        Expand::store_split(smem.v, row, col,
+                            make_float4(col < true_rank ? sum.x : 0.f, col + 1 < true_rank ? sum.y : 0.f,
+                                        col + 2 < true_rank ? sum.z : 0.f, col + 3 < true_rank ? sum.w : 0.f));
+      } else {
+        const float parts[4] = {sum.x, sum.y, sum.z, sum.w};
+#pragma unroll
+        for (int i = 0; i < 4; ++i) smem.v[row][col + i] = col + i < true_rank ? parts[i] : 0.f;
+      }
     }
     __syncthreads();  // v is complete
   }
@@ -241,6 +254,15 @@ struct FusedTile {
     read_y(slots, staged.y);
   }
 
+  // acc += chunk c of v (smem.v) times its B fragments bv.
+  __device__ __forceinline__ static void multiply_v(const SharedStorage& smem, int c, const Vec8 (&bv)[kColTiles][4],
+                                                    float (&acc)[kMTiles][kColTiles][4][4]) {
+    if constexpr (kSplitV)
+      Expand::multiply_split(smem.v, c, bv, acc);
+    else
+      Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+  }
+
   // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).
   template <class Weights>
   __device__ __forceinline__ static void multiply_tile(SharedStorage& smem, Weights weights, int true_rank,
@@ -255,7 +277,7 @@ struct FusedTile {
       Vec8 bv[kColTiles][4];
       weights(c, bv);
       Expand::mask_weights(c, kRank, true_rank, bv);
-      Expand::multiply_split(smem.v, c, bv, acc);
+      multiply_v(smem, c, bv, acc);
     }
   }
 
@@ -341,7 +363,7 @@ struct FusedTile {
 #pragma unroll
     for (int c = 0; c < kChunks; ++c) {
       Expand::mask_weights(c, kRank, true_rank, staged.w[c]);
-      Expand::multiply_split(smem.v, c, staged.w[c], acc);
+      multiply_v(smem, c, staged.w[c], acc);
     }
     Expand::store_y(y_rows, warp_column(i), N, scale, staged.y, acc);
   }

@@ -161,33 +161,50 @@ struct Handoff {
       reinterpret_cast<float4*>(v)[i] = make_float4(0.f, 0.f, 0.f, 0.f);
   }
 
-  // v's rows [row0, row0 + kTileRows), kCols columns: zero past `rows` rows, the adapter's `rank` and kRank, each
-  // 4-float piece handed to a store (the fused kernel's: ExpandTile::store_split). In two steps: each thread's
-  // addresses and masks before the barrier (the constructor), its loads after it (load_into), so that the loads
-  // follow the barrier's last poll at once. Coherent loads: other blocks wrote v during this launch.
+  // v's rows [row0, row0 + kTileRows) into `out` ([kTileRows][pitch], kCols of them) or, piece by piece, to a store
+  // (the fused kernel's from rank FUSED_SPLIT_V_MIN_RANK: ExpandTile::store_split): zero past `rows` rows, the
+  // adapter's `rank` and kRank. In two steps: each thread's addresses and masks before the barrier (the
+  // constructor), its loads after it (load_into), so that the loads follow the barrier's last poll at once.
+  // Coherent loads: other blocks wrote v during this launch.
   template <int kThreads, int kTileRows, int kCols>
   struct TileLoad {
     static constexpr int kPieces = kTileRows * kCols / 4;
     static constexpr int kIters = (kPieces + kThreads - 1) / kThreads;
     const float4* src[kIters];  // nullptr: a zero piece
+    int dst[kIters];            // the piece's first float in `out`; -1: none (past the tile)
     int valid[kIters];          // its floats within the rank, 0-4
 
-    __device__ TileLoad(const float* v, int row0, int rows, int rank) {
+    __device__ TileLoad(const float* v, int row0, int rows, int rank, int pitch) {
 #pragma unroll
       for (int it = 0; it < kIters; ++it) {
         const int i = piece(it);
         const int row = i / (kCols / 4);
         const int col = 4 * (i % (kCols / 4));
-        src[it] = i < kPieces && row < rows && col < rank
+        const bool in_tile = i < kPieces;
+        src[it] = in_tile && row < rows && col < rank
                       ? reinterpret_cast<const float4*>(v + static_cast<int64_t>(row0 + row) * kRank + col)
                       : nullptr;
+        dst[it] = in_tile ? row * pitch + col : -1;
         valid[it] = min(4, max(0, rank - col));
       }
     }
 
     __device__ static int piece(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
 
-    // store(row, col, piece) for each of this thread's pieces of the tile: its row, its first column, its floats.
+    __device__ void load_into(float* out) const {
+      float4 f[kIters];
+#pragma unroll
+      for (int it = 0; it < kIters; ++it) f[it] = src[it] ? __ldcg(src[it]) : make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+      for (int it = 0; it < kIters; ++it) {
+        if (dst[it] < 0) continue;
+        const int n = valid[it];  // pitch and columns in whole 4-float pieces: 16-byte stores
+        *reinterpret_cast<float4*>(out + dst[it]) =
+            make_float4(n > 0 ? f[it].x : 0.f, n > 1 ? f[it].y : 0.f, n > 2 ? f[it].z : 0.f, n > 3 ? f[it].w : 0.f);
+      }
+    }
+
+    // The same loads, store(row, col, piece) for each of this thread's pieces: its row, its first column, its floats.
     template <class Store>
     __device__ void load_into(Store store) const {
       float4 f[kIters];
