@@ -110,7 +110,8 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
         chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16
         partial_tiles = s.warps // 2 if s.rank_halves else s.warps  # tiles in rank halves: a tile a warp pair
         assert s.rank_halves == (s.warp_rows == 32 and s.rank in (64, 128))
-        split_v = (16 * 8 * m_tiles * (4 * 4 * chunks + 4) if s.rank >= 32  # expand.cuh's SplitV: 8 lines an m-tile
+        split_v = (16 * 8 * m_tiles * (4 * 4 * chunks + 4)  # expand.cuh's SplitV: 8 lines an m-tile
+                   if s.rank >= specmod.FUSED_SPLIT_V_MIN_RANK
                    else 4 * s.warp_rows * (chunks * specmod.CHUNK + 4))  # float32 rows padded by 4
         bare = (4 * partial_tiles * s.warp_rows * s.rank + split_v
                 + 16 * s.threads * s.col_tiles * (4 * chunks + 2 * m_tiles))
