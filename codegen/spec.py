@@ -108,6 +108,13 @@ class KernelSpec:
         return self.op == "fused" and self.warp_rows == 32 and self.rank >= FUSED_RANK_HALVES_MIN_RANK
 
     @property
+    def split_v(self) -> bool:
+        """Fused: the block stages v split into the expand's MMA operands (fused.cuh's kSplitV, given by the template;
+        expand.cuh's SplitV) instead of float32 rows that every warp splits for every chunk and column tile: from
+        FUSED_SPLIT_V_MIN_RANK, and below it in the tiles of FUSED_SPLIT_V_LOW_RANK_WARPS warps."""
+        return self.op == "fused" and (self.rank >= FUSED_SPLIT_V_MIN_RANK or self.warps == FUSED_SPLIT_V_LOW_RANK_WARPS)
+
+    @property
     def gemv_cluster(self) -> int:
         """Gemv: the blocks of a segment's thread-block cluster (gemv.cuh's kCluster), each tile_n of the ranks."""
         return self.rank // self.tile_n if self.op == "gemv" and self.tile_n else 0
@@ -192,7 +199,7 @@ class KernelSpec:
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank // (2 if self.rank_halves else 1)
-            v = (16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4) if self.rank >= FUSED_SPLIT_V_MIN_RANK
+            v = (16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4) if self.split_v
                  else 4 * self.warp_rows * (chunks * CHUNK + 4))  # expand.cuh's SplitV (a line a row pair) or floats
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))  # a column tile's
             if not self.cluster_sum:
@@ -317,8 +324,13 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
-FUSED_SPLIT_V_MIN_RANK = 32  # fused.cuh's kSplitV: from this rank the fused kernel stages v split into the expand's
-# MMA operands (its shared memory: expand.cuh's SplitV); benchmarks/NOTES.md, entry 262
+FUSED_SPLIT_V_MIN_RANK = 32  # KernelSpec.split_v: from this rank the fused kernel stages v split into the expand's
+# MMA operands (its shared memory: expand.cuh's SplitV): ranks 32-128 0.95-0.99x their time (benchmarks/NOTES.md,
+# entry 262) ...
+FUSED_SPLIT_V_LOW_RANK_WARPS = 8  # ... and below it in the 8-warp tiles (ranks 8-16 0.97-1.00x, entry 264). In the
+# 4-warp tiles the registers it frees (r16 181 -> 166, r8 178 -> 164) fit a third block an SM, which the launch plan's
+# grids (sized by the driver's occupancy) and the block scheduler turn into losses of up to 18% (entries 262, 264);
+# the 8-warp tiles stay at one block an SM either way.
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 128  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)

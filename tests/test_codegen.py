@@ -110,8 +110,11 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
         chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16
         partial_tiles = s.warps // 2 if s.rank_halves else s.warps  # tiles in rank halves: a tile a warp pair
         assert s.rank_halves == (s.warp_rows == 32 and s.rank in (64, 128))
+        # v staged split from rank 32 and in the 8-warp tiles below it; the 4-warp tiles of ranks 8-16 keep floats
+        assert s.split_v == (s.rank >= specmod.FUSED_SPLIT_V_MIN_RANK or s.warps == 8)
+        assert specmod.FUSED_SPLIT_V_MIN_RANK == 32 and specmod.FUSED_SPLIT_V_LOW_RANK_WARPS == 8
         split_v = (16 * 8 * m_tiles * (4 * 4 * chunks + 4)  # expand.cuh's SplitV: 8 lines an m-tile
-                   if s.rank >= specmod.FUSED_SPLIT_V_MIN_RANK
+                   if s.split_v
                    else 4 * s.warp_rows * (chunks * specmod.CHUNK + 4))  # float32 rows padded by 4
         bare = (4 * partial_tiles * s.warp_rows * s.rank + split_v
                 + 16 * s.threads * s.col_tiles * (4 * chunks + 2 * m_tiles))

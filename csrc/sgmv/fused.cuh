@@ -48,8 +48,12 @@ namespace sgmv {
 // of many row tiles (dispatch: HANDOFF_TILE_BARRIER_MIN_TILES). A kernel of its own: in the same kernel, the form's
 // code and its second counter's read cost the launches of few row tiles 1-5% (benchmarks/NOTES.md, entries 92
 // and 249).
+// kSplitV (codegen's KernelSpec.split_v): v staged split into the expand's MMA operands once a block
+// (Expand::SplitV, Expand::store_split), not split by every warp for every chunk and column tile: ranks 32-128
+// 0.95-0.99x their time at the median, ranks 8-16's 8-warp tiles 0.97-1.00x; the 4-warp tiles at ranks 8-16 keep
+// float32 v (benchmarks/NOTES.md, entries 262 and 264).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
-          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false>
+          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kSplitV = false>
 struct FusedTile {
   static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
   static constexpr int kWarpRows = kRowTile;
@@ -76,11 +80,6 @@ struct FusedTile {
   static constexpr int kChunks = (kRank + kChunk - 1) / kChunk;
   static constexpr int kBlockCols = Expand::kBlockCols;
   static constexpr int kVPitch = kChunks * kChunk + 4;  // floats per row of v (padded against bank conflicts)
-  // v staged split into the expand's MMA operands once a block (Expand::SplitV), not split by every warp for every
-  // chunk and column tile: from this rank (codegen's FUSED_SPLIT_V_MIN_RANK). Ranks 32-128 0.95-0.99x their time at
-  // the median; ranks 8-16, whose one chunk is half past the rank, gained little and lost up to 18% (r16 14336 -> 4096
-  // identical bs64) (benchmarks/NOTES.md, entry 262).
-  static constexpr bool kSplitV = kRank >= 32;
   using VStorage = std::conditional_t<kSplitV, typename Expand::SplitV, float[kWarpRows][kVPitch]>;
 
   using Barrier = cutlass::arch::ClusterTransactionBarrier;

@@ -162,7 +162,7 @@ struct Handoff {
   }
 
   // v's rows [row0, row0 + kTileRows) into `out` ([kTileRows][pitch], kCols of them) or, piece by piece, to a store
-  // (the fused kernel's from rank FUSED_SPLIT_V_MIN_RANK: ExpandTile::store_split): zero past `rows` rows, the
+  // (the fused kernel's where codegen's KernelSpec.split_v: ExpandTile::store_split): zero past `rows` rows, the
   // adapter's `rank` and kRank. In two steps: each thread's addresses and masks before the barrier (the
   // constructor), its loads after it (load_into), so that the loads follow the barrier's last poll at once.
   // Coherent loads: other blocks wrote v during this launch.
