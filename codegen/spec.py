@@ -112,7 +112,8 @@ class KernelSpec:
         """Fused: the block stages v split into the expand's MMA operands (fused.cuh's kSplitV, given by the template;
         expand.cuh's SplitV) instead of float32 rows that every warp splits for every chunk and column tile: from
         FUSED_SPLIT_V_MIN_RANK, and below it in the tiles of FUSED_SPLIT_V_LOW_RANK_WARPS warps."""
-        return self.op == "fused" and (self.rank >= FUSED_SPLIT_V_MIN_RANK or self.warps == FUSED_SPLIT_V_LOW_RANK_WARPS)
+        low_rank_tile = self.warps == FUSED_SPLIT_V_LOW_RANK_WARPS
+        return self.op == "fused" and (self.rank >= FUSED_SPLIT_V_MIN_RANK or low_rank_tile)
 
     @property
     def gemv_cluster(self) -> int:
@@ -327,10 +328,10 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
 FUSED_SPLIT_V_MIN_RANK = 32  # KernelSpec.split_v: from this rank the fused kernel stages v split into the expand's
 # MMA operands (its shared memory: expand.cuh's SplitV): ranks 32-128 0.95-0.99x their time (benchmarks/NOTES.md,
 # entry 262) ...
-FUSED_SPLIT_V_LOW_RANK_WARPS = 8  # ... and below it in the 8-warp tiles (ranks 8-16 0.97-1.00x, entry 264). In the
-# 4-warp tiles the registers it frees (r16 181 -> 166, r8 178 -> 164) fit a third block an SM, which the launch plan's
-# grids (sized by the driver's occupancy) and the block scheduler turn into losses of up to 18% (entries 262, 264);
-# the 8-warp tiles stay at one block an SM either way.
+FUSED_SPLIT_V_LOW_RANK_WARPS = 8  # ... and below it in the 8-warp tiles (rank 8 ~0.99x, rank 16 ~1.00x, entry 265).
+# In the 4-warp tiles the registers it frees (r16 181 -> 166, r8 178 -> 164) fit a third block an SM, and their
+# launches, whose grids follow the driver's occupancy, lost up to 18% (entries 262, 264); the 8-warp tiles stay at one
+# block an SM either way.
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 128  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)

@@ -50,8 +50,8 @@ namespace sgmv {
 // and 249).
 // kSplitV (codegen's KernelSpec.split_v): v staged split into the expand's MMA operands once a block
 // (Expand::SplitV, Expand::store_split), not split by every warp for every chunk and column tile: ranks 32-128
-// 0.95-0.99x their time at the median, ranks 8-16's 8-warp tiles 0.97-1.00x; the 4-warp tiles at ranks 8-16 keep
-// float32 v (benchmarks/NOTES.md, entries 262 and 264).
+// 0.95-0.99x their time at the median, ranks 8-16's 8-warp tiles 0.98-1.00x; the 4-warp tiles at ranks 8-16 keep
+// float32 v (benchmarks/NOTES.md, entries 262, 264 and 265).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
           bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kSplitV = false>
 struct FusedTile {
