@@ -177,7 +177,7 @@ struct Handoff {
     __device__ TileLoad(const float* v, int row0, int rows, int rank, int pitch) {
 #pragma unroll
       for (int it = 0; it < kIters; ++it) {
-        const int i = piece(it);
+        const int i = piece_index(it);
         const int row = i / (kCols / 4);
         const int col = 4 * (i % (kCols / 4));
         const bool in_tile = i < kPieces;
@@ -189,35 +189,39 @@ struct Handoff {
       }
     }
 
-    __device__ static int piece(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
+    __device__ static int piece_index(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
 
+    // The loads into `out` at dst: pitch and columns in whole 4-float pieces, 16-byte stores.
     __device__ void load_into(float* out) const {
-      float4 f[kIters];
-#pragma unroll
-      for (int it = 0; it < kIters; ++it) f[it] = src[it] ? __ldcg(src[it]) : make_float4(0.f, 0.f, 0.f, 0.f);
-#pragma unroll
-      for (int it = 0; it < kIters; ++it) {
-        if (dst[it] < 0) continue;
-        const int n = valid[it];  // pitch and columns in whole 4-float pieces: 16-byte stores
-        *reinterpret_cast<float4*>(out + dst[it]) =
-            make_float4(n > 0 ? f[it].x : 0.f, n > 1 ? f[it].y : 0.f, n > 2 ? f[it].z : 0.f, n > 3 ? f[it].w : 0.f);
-      }
+      load_each([&](int it, float4 f) {
+        if (dst[it] >= 0) *reinterpret_cast<float4*>(out + dst[it]) = within_rank(it, f);
+      });
     }
 
     // The same loads, store(row, col, piece) for each of this thread's pieces: its row, its first column, its floats.
     template <class Store>
     __device__ void load_into(Store store) const {
+      load_each([&](int it, float4 f) {
+        const int i = piece_index(it);
+        if (i < kPieces) store(i / (kCols / 4), 4 * (i % (kCols / 4)), within_rank(it, f));
+      });
+    }
+
+   private:
+    // Every load first, then put(it, piece) for each.
+    template <class Put>
+    __device__ __forceinline__ void load_each(Put put) const {
       float4 f[kIters];
 #pragma unroll
       for (int it = 0; it < kIters; ++it) f[it] = src[it] ? __ldcg(src[it]) : make_float4(0.f, 0.f, 0.f, 0.f);
 #pragma unroll
-      for (int it = 0; it < kIters; ++it) {
-        const int i = piece(it);
-        if (i >= kPieces) continue;
-        const int n = valid[it];
-        store(i / (kCols / 4), 4 * (i % (kCols / 4)),
-              make_float4(n > 0 ? f[it].x : 0.f, n > 1 ? f[it].y : 0.f, n > 2 ? f[it].z : 0.f, n > 3 ? f[it].w : 0.f));
-      }
+      for (int it = 0; it < kIters; ++it) put(it, f[it]);
+    }
+
+    // Piece it's floats, zero past the rank.
+    __device__ __forceinline__ float4 within_rank(int it, float4 f) const {
+      const int n = valid[it];
+      return make_float4(n > 0 ? f.x : 0.f, n > 1 ? f.y : 0.f, n > 2 ? f.z : 0.f, n > 3 ? f.w : 0.f);
     }
   };
 };
