@@ -108,12 +108,12 @@ class KernelSpec:
         return self.op == "fused" and self.warp_rows == 32 and self.rank >= FUSED_RANK_HALVES_MIN_RANK
 
     @property
-    def split_v(self) -> bool:
-        """Fused: the block stages v split into the expand's MMA operands (fused.cuh's kSplitV, given by the template;
-        expand.cuh's SplitV) instead of float32 rows that every warp splits for every chunk and column tile: from
-        FUSED_SPLIT_V_MIN_RANK, and below it in the tiles of FUSED_SPLIT_V_LOW_RANK_WARPS warps."""
-        low_rank_tile = self.warps == FUSED_SPLIT_V_LOW_RANK_WARPS
-        return self.op == "fused" and (self.rank >= FUSED_SPLIT_V_MIN_RANK or low_rank_tile)
+    def occupancy_cap(self) -> int:
+        """Blocks an SM the loader lets the driver place at once (loader.carveout_percent), 0 for as many as its
+        registers and shared memory allow: FUSED_CAPPED_BLOCKS_PER_SM for the fused tiles of FUSED_CAPPED_WARPS warps
+        up to FUSED_CAPPED_MAX_RANK."""
+        capped = self.op == "fused" and self.warps == FUSED_CAPPED_WARPS and 0 < self.rank <= FUSED_CAPPED_MAX_RANK
+        return FUSED_CAPPED_BLOCKS_PER_SM if capped else 0
 
     @property
     def gemv_cluster(self) -> int:
@@ -181,7 +181,7 @@ class KernelSpec:
     def smem_bytes(self) -> int:
         """Dynamic shared memory: the shrink's cross-warp float32 reduction buffer; the expand's staged
         32-wide chunk of v (rows padded by 4 floats); the fused kernel's shrink buffer, its row tile of v (split as the
-        expand's MMAs take it: expand.cuh's SplitV),
+        expand's MMAs take it: expand.cuh's SplitV, a line of 4 x 4 pieces a chunk and 4 of padding a row pair),
         every thread's 16-byte slots for its B fragments (per 32-wide rank chunk) and its pieces of y, and, where it
         has the cluster sum, either the partial tiles the cluster's blocks push to it or (the grid handoff) a second
         column tile's slots, with the cluster's barrier; the
@@ -200,8 +200,7 @@ class KernelSpec:
         if self.op == "fused":
             chunks = -(-self.rank // CHUNK)
             partial = 4 * self.warps * self.warp_rows * self.rank // (2 if self.rank_halves else 1)
-            v = (16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4) if self.split_v
-                 else 4 * self.warp_rows * (chunks * CHUNK + 4))  # expand.cuh's SplitV (a line a row pair) or floats
+            v = 16 * (self.warp_rows // 2) * (4 * 4 * chunks + 4)
             slots = 16 * self.threads * self.col_tiles * (4 * chunks + 2 * (self.warp_rows // 16))  # a column tile's
             if not self.cluster_sum:
                 return partial + v + slots
@@ -231,7 +230,8 @@ class KernelSpec:
     def manifest_row(self) -> dict:
         row = dataclasses.asdict(self)
         row.update(name=self.name, unit=self.unit, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
-                   pipelined=self.pipelined, narrow=self.narrow, stages=self.stages, gemv_cluster=self.gemv_cluster)
+                   pipelined=self.pipelined, narrow=self.narrow, stages=self.stages, gemv_cluster=self.gemv_cluster,
+                   occupancy_cap=self.occupancy_cap)
         return row
 
 
@@ -325,13 +325,11 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
-FUSED_SPLIT_V_MIN_RANK = 32  # KernelSpec.split_v: from this rank the fused kernel stages v split into the expand's
-# MMA operands (its shared memory: expand.cuh's SplitV): ranks 32-128 0.95-0.99x their time (benchmarks/NOTES.md,
-# entry 262) ...
-FUSED_SPLIT_V_LOW_RANK_WARPS = 8  # ... and below it in the 8-warp tiles (rank 8 ~0.99x, rank 16 ~1.00x, entry 265).
-# In the 4-warp tiles the registers it frees (r16 181 -> 166, r8 178 -> 164) fit a third block an SM, and their
-# launches, whose grids follow the driver's occupancy, lost up to 18% (entries 262, 264); the 8-warp tiles stay at one
-# block an SM either way.
+FUSED_CAPPED_WARPS = 4  # KernelSpec.occupancy_cap: the fused kernel stages v split as its expand's MMAs take it
+FUSED_CAPPED_MAX_RANK = 16  # (fused.cuh), which in the 4-warp tiles of ranks 8-16 frees registers (r16 181 -> 166, r8
+FUSED_CAPPED_BLOCKS_PER_SM = 2  # 178 -> 164) for a third block an SM: so placed, their launches lost up to 18%
+# (benchmarks/NOTES.md, entries 262 and 264); held to the two they had, 0.94-1.005x, median 0.989 (bf16) / 0.984
+# (fp16) on the full sweep's 30 cases a dtype on them (entry 267)
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 128  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)

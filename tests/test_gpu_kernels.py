@@ -211,3 +211,23 @@ def test_kernel_split_partials(kernel, cluster):
         want = reference.expand_delta(parts.sum(0), case.lora_b, b, 0.5, compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 4).to(DEV))
 
+
+
+CAPPED = [k for k in KERNELS if k.occupancy_cap]
+
+
+@pytest.mark.parametrize("kernel", CAPPED, ids=lambda k: k.name)
+def test_occupancy_cap_holds_in_the_driver(kernel):
+    """A kernel with an occupancy cap (codegen's KernelSpec.occupancy_cap, NOTES entry 267): once loaded (its
+    shared-memory carveout set) the driver itself places no more blocks an SM than the cap, and the launch plans count
+    exactly the cap."""
+    dev = loader.device(torch.cuda.current_device())
+    fn = dev.function(kernel)
+    driver = loader._driver()
+    loader._check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
+    try:
+        placed = loader._check(driver, driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+            fn, kernel.threads, kernel.smem_bytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor")
+    finally:
+        loader._check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+    assert placed == kernel.occupancy_cap == dev.resident_blocks(kernel)

@@ -38,3 +38,15 @@ def test_failing_driver_call_names_the_call_and_error():
                                           r"\(is an NVIDIA driver installed and a GPU visible\?\)"):
         loader._check(fake, (100,), "cuInit")
     assert loader._check(fake, (0, "value"), "cuDeviceGet") == "value"
+
+
+def test_carveout_percent_holds_the_capped_blocks():
+    """The percent of an SM's shared memory (H200: 228 KB, 1 KB reserved a block) that the loader asks for where a
+    kernel has an occupancy cap: enough for the cap's blocks, at most 100."""
+    per_sm, reserved = 233472, 1024
+    for blocks, smem in [(2, 55824), (2, 53776), (1, 200000), (3, 1000), (4, 70000)]:
+        percent = loader.carveout_percent(blocks, smem, reserved, per_sm)
+        assert 0 < percent <= 100
+        assert percent == 100 or percent * per_sm / 100 >= blocks * (smem + reserved)
+        assert (percent - 1) * per_sm / 100 < blocks * (smem + reserved)  # the least such percent
+    assert loader.carveout_percent(2, 55824, reserved, per_sm) == 49  # 113.7 KB: the driver's 132 KB configuration

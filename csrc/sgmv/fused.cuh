@@ -48,12 +48,12 @@ namespace sgmv {
 // of many row tiles (dispatch: HANDOFF_TILE_BARRIER_MIN_TILES). A kernel of its own: in the same kernel, the form's
 // code and its second counter's read cost the launches of few row tiles 1-5% (benchmarks/NOTES.md, entries 92
 // and 249).
-// kSplitV (codegen's KernelSpec.split_v): v staged split into the expand's MMA operands once a block
-// (Expand::SplitV, Expand::store_split), not split by every warp for every chunk and column tile: ranks 32-128
-// 0.95-0.99x their time at the median, ranks 8-16's 8-warp tiles 0.98-1.00x; the 4-warp tiles at ranks 8-16 keep
-// float32 v (benchmarks/NOTES.md, entries 262, 264 and 265).
+// v is staged split into the expand's MMA operands once a block (Expand::SplitV, Expand::store_split), not split by
+// every warp for every chunk and column tile (Expand::multiply, the standalone expand's): ranks 32-128 0.95-0.99x
+// their time at the median, ranks 8-16 0.98-1.00x (benchmarks/NOTES.md, entries 262, 265 and 267; the 4-warp tiles
+// of ranks 8-16 held to two blocks an SM, codegen's KernelSpec.occupancy_cap).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
-          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kSplitV = false>
+          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false>
 struct FusedTile {
   static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
   static constexpr int kWarpRows = kRowTile;
@@ -79,8 +79,6 @@ struct FusedTile {
   using Expand = ExpandTile<T, kRank, 0, kWarps, kWarpRows, kColTiles, true>;
   static constexpr int kChunks = (kRank + kChunk - 1) / kChunk;
   static constexpr int kBlockCols = Expand::kBlockCols;
-  static constexpr int kVPitch = kChunks * kChunk + 4;  // floats per row of v (padded against bank conflicts)
-  using VStorage = std::conditional_t<kSplitV, typename Expand::SplitV, float[kWarpRows][kVPitch]>;
 
   using Barrier = cutlass::arch::ClusterTransactionBarrier;
   static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
@@ -94,7 +92,7 @@ struct FusedTile {
 
   struct TileStorage {  // every path's
     PartialStorage shrink;        // the warps' partial tiles; [0] is the block's, pushed to the cluster
-    VStorage v;                   // the row tile of v, summed, zero past the true rank (kSplitV: Expand::store_split)
+    typename Expand::SplitV v;    // the row tile of v, summed, zero past the true rank (Expand::store_split)
     Slots slots;                  // the block's first column tile
   };
   struct ClusterStorage : TileStorage {
@@ -218,15 +216,9 @@ struct FusedTile {
           sum.x += f.x; sum.y += f.y; sum.z += f.z; sum.w += f.w;
         }
       }
-      if constexpr (kSplitV) {
-        Expand::store_split(smem.v, row, col,
-                            make_float4(col < true_rank ? sum.x : 0.f, col + 1 < true_rank ? sum.y : 0.f,
-                                        col + 2 < true_rank ? sum.z : 0.f, col + 3 < true_rank ? sum.w : 0.f));
-      } else {
-        const float parts[4] = {sum.x, sum.y, sum.z, sum.w};
-#pragma unroll
-        for (int i = 0; i < 4; ++i) smem.v[row][col + i] = col + i < true_rank ? parts[i] : 0.f;
-      }
+      Expand::store_split(smem.v, row, col,
+                          make_float4(col < true_rank ? sum.x : 0.f, col + 1 < true_rank ? sum.y : 0.f,
+                                      col + 2 < true_rank ? sum.z : 0.f, col + 3 < true_rank ? sum.w : 0.f));
     }
     __syncthreads();  // v is complete
   }
@@ -256,10 +248,7 @@ struct FusedTile {
   // acc += chunk c of v (smem.v) times its B fragments bv.
   __device__ __forceinline__ static void multiply_v(const SharedStorage& smem, int c, const Vec8 (&bv)[kColTiles][4],
                                                     float (&acc)[kMTiles][kColTiles][4][4]) {
-    if constexpr (kSplitV)
-      Expand::multiply_split(smem.v, c, bv, acc);
-    else
-      Expand::multiply(&smem.v[0][c * kChunk], kVPitch, bv, acc);
+    Expand::multiply_split(smem.v, c, bv, acc);
   }
 
   // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).

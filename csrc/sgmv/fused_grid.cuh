@@ -9,9 +9,9 @@
 namespace sgmv {
 
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile, bool kFlat,
-          bool kRankHalves, bool kTileBarrier, bool kSplitV>
+          bool kRankHalves, bool kTileBarrier>
 __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRowTile, kFlat, kRankHalves,
-                          kTileBarrier, kSplitV>::run_grid(const SgmvParams& p, SharedStorage& smem) {
+                          kTileBarrier>::run_grid(const SgmvParams& p, SharedStorage& smem) {
   if (static_cast<int64_t>(p.num_rows) * kRank > p.split_stride) __trap();  // dispatch sizes v's buffers
   if constexpr (kTileBarrier)
     if (gridDim.x * gridDim.z > kHandoffMaxTiles) __trap();  // dispatch: the workspace's tile counters
@@ -94,12 +94,9 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
   // The arrival's value and this thread's loads of v, ready before the barrier: after it the loads go out at once.
   const uint32_t add = Workspace::arrival_add(blocks, block == 0);
   const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
-      handoff.buffer(found), row0, rows, true_rank, kVPitch);
+      handoff.buffer(found), row0, rows, true_rank);
   const auto load_v = [&] {
-    if constexpr (kSplitV)
-      v_load.load_into([&smem](int row, int col, float4 piece) { Expand::store_split(smem.v, row, col, piece); });
-    else
-      v_load.load_into(&smem.v[0][0]);
+    v_load.load_into([&smem](int row, int col, float4 piece) { Expand::store_split(smem.v, row, col, piece); });
   };
   __syncthreads();  // the block's additions are issued
   // In a one-tile launch (and a block of two tiles: first_of_two_early; with kSecondFromNextEarly its second tile's

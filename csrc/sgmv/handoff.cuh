@@ -161,68 +161,50 @@ struct Handoff {
       reinterpret_cast<float4*>(v)[i] = make_float4(0.f, 0.f, 0.f, 0.f);
   }
 
-  // v's rows [row0, row0 + kTileRows) into `out` ([kTileRows][pitch], kCols of them) or, piece by piece, to a store
-  // (the fused kernel's where codegen's KernelSpec.split_v: ExpandTile::store_split): zero past `rows` rows, the
-  // adapter's `rank` and kRank. In two steps: each thread's addresses and masks before the barrier (the
-  // constructor), its loads after it (load_into), so that the loads follow the barrier's last poll at once.
-  // Coherent loads: other blocks wrote v during this launch.
+  // v's rows [row0, row0 + kTileRows), kCols of them, piece by piece to a store (the fused kernel's
+  // ExpandTile::store_split): zero past `rows` rows, the adapter's `rank` and kRank. In two steps: each thread's
+  // addresses and masks before the barrier (the constructor), its loads after it (load_into), so that the loads
+  // follow the barrier's last poll at once. Coherent loads: other blocks wrote v during this launch.
   template <int kThreads, int kTileRows, int kCols>
   struct TileLoad {
     static constexpr int kPieces = kTileRows * kCols / 4;
     static constexpr int kIters = (kPieces + kThreads - 1) / kThreads;
     const float4* src[kIters];  // nullptr: a zero piece
-    int dst[kIters];            // the piece's first float in `out`; -1: none (past the tile)
     int valid[kIters];          // its floats within the rank, 0-4
 
-    __device__ TileLoad(const float* v, int row0, int rows, int rank, int pitch) {
+    __device__ TileLoad(const float* v, int row0, int rows, int rank) {
 #pragma unroll
       for (int it = 0; it < kIters; ++it) {
         const int i = piece_index(it);
         const int row = i / (kCols / 4);
         const int col = 4 * (i % (kCols / 4));
-        const bool in_tile = i < kPieces;
-        src[it] = in_tile && row < rows && col < rank
+        src[it] = i < kPieces && row < rows && col < rank
                       ? reinterpret_cast<const float4*>(v + static_cast<int64_t>(row0 + row) * kRank + col)
                       : nullptr;
-        dst[it] = in_tile ? row * pitch + col : -1;
         valid[it] = min(4, max(0, rank - col));
       }
     }
 
-    __device__ static int piece_index(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
-
-    // The loads into `out` at dst: pitch and columns in whole 4-float pieces, 16-byte stores.
-    __device__ void load_into(float* out) const {
-      load_each([&](int it, float4 f) {
-        if (dst[it] >= 0) *reinterpret_cast<float4*>(out + dst[it]) = within_rank(it, f);
-      });
-    }
-
-    // The same loads, store(row, col, piece) for each of this thread's pieces: its row, its first column, its floats.
+    // Every load first, then store(row, col, piece) for each of this thread's pieces in the tile: its row, its first
+    // column, its floats (zero past the rank).
     template <class Store>
     __device__ void load_into(Store store) const {
-      load_each([&](int it, float4 f) {
-        const int i = piece_index(it);
-        if (i < kPieces) store(i / (kCols / 4), 4 * (i % (kCols / 4)), within_rank(it, f));
-      });
-    }
-
-   private:
-    // Every load first, then put(it, piece) for each.
-    template <class Put>
-    __device__ __forceinline__ void load_each(Put put) const {
       float4 f[kIters];
 #pragma unroll
       for (int it = 0; it < kIters; ++it) f[it] = src[it] ? __ldcg(src[it]) : make_float4(0.f, 0.f, 0.f, 0.f);
 #pragma unroll
-      for (int it = 0; it < kIters; ++it) put(it, f[it]);
+      for (int it = 0; it < kIters; ++it) {
+        const int i = piece_index(it);
+        const int n = valid[it];
+        const float4 piece = f[it];
+        if (i < kPieces)
+          store(i / (kCols / 4), 4 * (i % (kCols / 4)),
+                make_float4(n > 0 ? piece.x : 0.f, n > 1 ? piece.y : 0.f, n > 2 ? piece.z : 0.f, n > 3 ? piece.w : 0.f));
+      }
     }
 
-    // Piece it's floats, zero past the rank.
-    __device__ __forceinline__ float4 within_rank(int it, float4 f) const {
-      const int n = valid[it];
-      return make_float4(n > 0 ? f.x : 0.f, n > 1 ? f.y : 0.f, n > 2 ? f.z : 0.f, n > 3 ? f.w : 0.f);
-    }
+   private:
+    __device__ static int piece_index(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
   };
 };
 

@@ -102,6 +102,8 @@ class _Device:
                     fn, kernel.threads, kernel.smem_bytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor")
             finally:
                 _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+            if kernel.occupancy_cap:
+                count = min(count, kernel.occupancy_cap)
             self._resident[kernel.name] = count
         return count
 
@@ -143,9 +145,25 @@ class _Device:
             if kernel.smem_bytes > DEFAULT_SMEM_LIMIT:
                 attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
                 _check(driver, driver.cuFuncSetAttribute(fn, attr, kernel.smem_bytes), "cuFuncSetAttribute")
+            if kernel.occupancy_cap:  # the shared memory for that many blocks an SM, no more
+                attrs = driver.CUdevice_attribute
+                per_sm, reserved = (
+                    _check(driver, driver.cuDeviceGetAttribute(attr, self.handle), "cuDeviceGetAttribute")
+                    for attr in (attrs.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR,
+                                 attrs.CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK))
+                percent = carveout_percent(kernel.occupancy_cap, kernel.smem_bytes, reserved, per_sm)
+                attr = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT
+                _check(driver, driver.cuFuncSetAttribute(fn, attr, percent), "cuFuncSetAttribute")
         finally:
             _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
         return fn
+
+
+def carveout_percent(blocks: int, smem_bytes: int, reserved: int, per_sm: int) -> int:
+    """The preferred shared-memory carveout (percent of an SM's `per_sm` bytes) that holds `blocks` blocks of
+    `smem_bytes` each and the driver's `reserved` bytes a block: the driver rounds it up to one of the SM's
+    configurations and places only the blocks that fit there (KernelRecord.occupancy_cap), and L1 keeps the rest."""
+    return min(100, -(-100 * blocks * (smem_bytes + reserved) // per_sm))
 
 
 def device(ordinal: int) -> _Device:

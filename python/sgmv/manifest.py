@@ -40,6 +40,7 @@ class KernelRecord:
     tile_barrier: bool = False  # fused: the variant whose blocks wait for their own row tile's only (fused.cuh's
     # kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES)
     gemv_cluster: int = 0  # gemv: the blocks of a segment's cluster (gemv.cuh's kCluster; codegen's KernelSpec)
+    occupancy_cap: int = 0  # blocks an SM the loader lets the driver place at once, 0: no cap (codegen's KernelSpec)
 
     @property
     def image(self) -> pathlib.Path:
