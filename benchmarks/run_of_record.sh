@@ -14,6 +14,11 @@
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
 #             on 3 tries of 4; its 700-row test never did in 200 s), so it runs one_row and racecheck_probe.py's
 #             three tiles -> $OUT/memcheck.txt, racecheck.txt (a line a run; rc=124: cut on every try)
+#   sanitize-fused  memcheck over the fused kernels' tests of every layout at 1032x1000 (one-row, empty and -1
+#             segments, skewed, four row tiles), their two-tile and shared-workspace tests (one process), then racecheck
+#             over each bf16 fused kernel but the _flat and _tb twins (the same staging code) on its two-tile,
+#             grid-handoff and clustered tests, one process a kernel; the ranks in $FUSED_RANKS (a pytest -k
+#             expression, default every rank) -> $OUT/memcheck-fused.txt, racecheck-fused.txt (entries 264 and 268)
 #   quick     `python -m sgmv bench --quick --dtype bf16,fp16` (baselines, serving pairs) -> $OUT/quick.tgz
 #   full      `python -m sgmv bench --dtype D --no-pairs` for bf16 and fp16 -> $OUT/full.tgz
 # The bench runs from a directory outside the checkout, so it times the installed wheel, not python/. Also writes
@@ -71,6 +76,25 @@ for step in "$@"; do
       racecheck_cases | racecheck_each 30 3 > "$OUT/racecheck.txt"
       echo "racecheck: $(grep -cE '(1 passed|matches).*0 hazards' "$OUT/racecheck.txt") of" \
         "$(wc -l < "$OUT/racecheck.txt") runs passed with 0 hazards" ;;
+    sanitize-fused)
+      ranks=${FUSED_RANKS:-_r8_ or _r16_ or _r32_ or _r64_ or _r128_}
+      (cd "$repo/tests" && timeout 300 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
+        -p no:cacheprovider test_gpu_one_launch.py \
+        -k "fused and ($ranks) and (1032x1000 or two_column or share_the_workspace)" > "$OUT/memcheck-fused.txt" 2>&1
+       [ $? = 124 ] && echo "TIMED OUT after 300 s" >> "$OUT/memcheck-fused.txt")
+      echo "memcheck: $(grep -E 'passed|failed' "$OUT/memcheck-fused.txt" | tail -1) $(tail -1 "$OUT/memcheck-fused.txt")"
+      for k in $(cd "$repo/tests" && python3 -c "from gpu_checks import KERNELS
+print(*(k.name for k in KERNELS if k.op == 'fused' and k.dtype == 'bf16' and not k.flat_tiles and not k.tile_barrier))"
+                 ); do
+        [[ " $ranks " =~ _r$(sed 's/.*_r\([0-9]*\)_.*/\1/' <<<"$k")_ ]] || continue
+        out=$(cd "$repo/tests" && timeout 30 compute-sanitizer --tool racecheck --kernel-name kns=sgmv_fused python3 \
+              -m pytest -q -p no:cacheprovider test_gpu_one_launch.py -k "$k and not _flat and not _tb and \
+              (two_column or (grid_handoff and 1032x1000-mixed) or (fused_shapes and 1032x1000-uniform))" 2>&1)
+        rc=$?
+        echo "$(grep -E 'passed|failed|RACECHECK SUMMARY' <<<"$out" | tr '\n' ' ')rc=$rc $k"
+      done > "$OUT/racecheck-fused.txt"
+      echo "racecheck: $(grep -c 'passed.*0 hazards' "$OUT/racecheck-fused.txt") of" \
+        "$(wc -l < "$OUT/racecheck-fused.txt") kernels passed with 0 hazards" ;;
     quick)
       (cd /tmp && rm -rf quick && timeout 100 python3 -m sgmv bench --quick --dtype bf16,fp16 --out /tmp/quick \
         > /tmp/quick.log 2>&1; echo "quick rc=$? $(tail -1 /tmp/quick.log)"
@@ -83,6 +107,7 @@ for step in "$@"; do
          echo "full $d rc=$? $(tail -1 /tmp/full-$d.log)"
          mkdir -p full-$d; cp /tmp/full-$d.log full-$d/bench.log; cp "$OUT/gpu.txt" full-$d/gpu.txt
        done; tar czf "$OUT/full.tgz" full-bf16 full-fp16) ;;
-    *) echo "unknown step: $step (suite, suite-one-launch, suite-rest, sanitize, quick, full)"; exit 2 ;;
+    *) echo "unknown step: $step (suite, suite-one-launch, suite-rest, suite-rest-but-prefill, sanitize," \
+            "sanitize-fused, quick, full)"; exit 2 ;;
   esac
 done
