@@ -119,11 +119,13 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
 
 def test_occupancy_cap_holds_the_4_warp_fused_tiles_of_ranks_8_16_to_two_blocks_an_sm():
     """NOTES entry 267: split v frees registers in those tiles for a third block an SM, which lost; the loader keeps
-    them at two (KernelSpec.occupancy_cap, in the manifest). Every other kernel has no cap."""
-    capped = {(s.op, s.rank, s.warps) for s in specmod.default_specs() if s.occupancy_cap}
-    assert capped == {("fused", 8, 4), ("fused", 16, 4)}
+    them at two (KernelSpec.occupancy_cap, in the manifest), but their flat twins, whose handoff grids take the third
+    on purpose (entry 269). Every other kernel has no cap."""
+    capped = {(s.op, s.rank, s.warps, s.flat_tiles) for s in specmod.default_specs() if s.occupancy_cap}
+    assert capped == {("fused", 8, 4, False), ("fused", 16, 4, False)}
     for s in SPECS:
-        assert s.manifest_row()["occupancy_cap"] == s.occupancy_cap == (2 if (s.op, s.rank, s.warps) in capped else 0)
+        want = 2 if (s.op, s.rank, s.warps, s.flat_tiles) in capped else 0
+        assert s.manifest_row()["occupancy_cap"] == s.occupancy_cap == want
         if s.occupancy_cap:  # two blocks and their 1 KB reserves fit an SM: the cap, not shared memory, binds
             assert s.occupancy_cap * (s.smem_bytes + 1024) <= specmod.MAX_SMEM_BYTES + 1024
 
