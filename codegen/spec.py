@@ -327,12 +327,14 @@ def expand_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
-FUSED_CAPPED_WARPS = 4  # KernelSpec.occupancy_cap: the fused kernel stages v split as its expand's MMAs take it
-FUSED_CAPPED_MAX_RANK = 16  # (fused.cuh), which in the 4-warp tiles of ranks 8-16 frees registers (r16 181 -> 166, r8
-FUSED_CAPPED_BLOCKS_PER_SM = 2  # 178 -> 164) for a third block an SM: so placed, their launches lost up to 18%
-# (benchmarks/NOTES.md, entries 262 and 264); held to the two they had, 0.94-1.005x, median 0.989 (bf16) / 0.984
-# (fp16) on the full sweep's 30 cases a dtype on them (entry 267). Not the flat twins: the handoff's grids of three
-# blocks an SM of them took skewed bs64 batches to 0.82-0.97x (entry 269)
+# KernelSpec.occupancy_cap: the fused kernel stages v split as its expand's MMAs take it (fused.cuh), which in the
+# 4-warp tiles of ranks 8-16 frees registers (r16 181 -> 166, r8 178 -> 164) for a third block an SM: so placed, their
+# launches lost up to 18% (benchmarks/NOTES.md, entries 262 and 264); held to the two they had, 0.94-1.005x, median
+# 0.989 (bf16) / 0.984 (fp16) on the full sweep's 30 cases a dtype on them (entry 267). Not the flat twins: the
+# handoff's grids of three blocks an SM of them took skewed bs64 batches to 0.82-0.98x (entry 269).
+FUSED_CAPPED_WARPS = 4
+FUSED_CAPPED_MAX_RANK = 16
+FUSED_CAPPED_BLOCKS_PER_SM = 2
 FUSED_MAX_CLUSTER = 8  # csrc's kMaxCluster: the fused kernel receives that many blocks' partial tiles
 FUSED_MAX_RANK = 128  # the fused kernel keeps a rank-wide tile per warp and B fragments per thread in shared memory
 FUSED_CLUSTER_RANKS = (8, 16)  # dispatch sums v in clusters only up to rank 16 (benchmarks/NOTES.md, entry 9)

@@ -212,7 +212,6 @@ def test_kernel_split_partials(kernel, cluster):
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 4).to(DEV))
 
 
-
 CAPPED = [k for k in KERNELS if k.occupancy_cap]
 
 

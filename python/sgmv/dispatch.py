@@ -254,7 +254,7 @@ HANDOFF_MAX_BLOCKS = 128
 HANDOFF_BLOCKS_PER_SM = 3  # where the driver holds that many (the uncapped 4-warp rank 8-16 flat twins only: codegen's
 # KernelSpec.occupancy_cap holds their other 4-warp tiles to two, and the other fused kernels' registers allow at most
 # two): their grids of three an SM took the full sweep's skewed bs64 batches at rank 8-16 to 0.82-0.97x where the
-# flat twin runs them (NOTES entry 269); the capped tiles' grids at three an SM lost 1.02-1.06x there (placement)
+# flat twin runs them (NOTES entry 269); the 4-warp tiles' grids at three an SM, uncapped, lost 1.02-1.06x (placement)
 HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
