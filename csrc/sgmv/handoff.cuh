@@ -15,7 +15,7 @@
 // (fused.cuh's kTileBarrier; tile_counter, arrive_tile).
 //
 // The barrier needs every block of the launch on the GPU at once: dispatch never launches more blocks than the
-// SMs hold together (at most two an SM, and no more than the driver's occupancy for the kernel), and a block
+// SMs hold together (at most three an SM, and no more than the driver's occupancy for the kernel), and a block
 // waits there only after launch_dependents, which the next kernel's blocks need from every block of this grid
 // before any of them starts, so they never take the place of one of this grid's. Where a process may use fewer
 // SMs than the device has (an MPS share, a green context), or launches add_lora on streams of different priorities
@@ -199,7 +199,8 @@ struct Handoff {
         const float4 piece = f[it];
         if (i < kPieces)
           store(i / (kCols / 4), 4 * (i % (kCols / 4)),
-                make_float4(n > 0 ? piece.x : 0.f, n > 1 ? piece.y : 0.f, n > 2 ? piece.z : 0.f, n > 3 ? piece.w : 0.f));
+                make_float4(n > 0 ? piece.x : 0.f, n > 1 ? piece.y : 0.f, n > 2 ? piece.z : 0.f,
+                            n > 3 ? piece.w : 0.f));
       }
     }
 
