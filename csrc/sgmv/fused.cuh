@@ -245,12 +245,6 @@ struct FusedTile {
     read_y(slots, staged.y);
   }
 
-  // acc += chunk c of v (smem.v) times its B fragments bv.
-  __device__ __forceinline__ static void multiply_v(const SharedStorage& smem, int c, const Vec8 (&bv)[kColTiles][4],
-                                                    float (&acc)[kMTiles][kColTiles][4][4]) {
-    Expand::multiply_split(smem.v, c, bv, acc);
-  }
-
   // acc = v (smem.v) times B, chunk c's fragments from weights(c, bv).
   template <class Weights>
   __device__ __forceinline__ static void multiply_tile(SharedStorage& smem, Weights weights, int true_rank,
@@ -265,7 +259,7 @@ struct FusedTile {
       Vec8 bv[kColTiles][4];
       weights(c, bv);
       Expand::mask_weights(c, kRank, true_rank, bv);
-      multiply_v(smem, c, bv, acc);
+      Expand::multiply_split(smem.v, c, bv, acc);
     }
   }
 
@@ -351,7 +345,7 @@ struct FusedTile {
 #pragma unroll
     for (int c = 0; c < kChunks; ++c) {
       Expand::mask_weights(c, kRank, true_rank, staged.w[c]);
-      multiply_v(smem, c, staged.w[c], acc);
+      Expand::multiply_split(smem.v, c, staged.w[c], acc);
     }
     Expand::store_y(y_rows, warp_column(i), N, scale, staged.y, acc);
   }

@@ -95,9 +95,7 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
   const uint32_t add = Workspace::arrival_add(blocks, block == 0);
   const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
       handoff.buffer(found), row0, rows, true_rank);
-  const auto load_v = [&] {
-    v_load.load_into([&smem](int row, int col, float4 piece) { Expand::store_split(smem.v, row, col, piece); });
-  };
+  const auto store_v = [&smem](int row, int col, float4 piece) { Expand::store_split(smem.v, row, col, piece); };
   __syncthreads();  // the block's additions are issued
   // In a one-tile launch (and a block of two tiles: first_of_two_early; with kSecondFromNextEarly its second tile's
   // from smem.next too) each thread reads its B fragments and y pieces from the slots into registers while thread 0's
@@ -125,11 +123,11 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
   }
   __syncthreads();  // every block's additions are visible (kTileBarrier: those of the block's row tile)
 #if defined(SGMV_PROBE_NO_EXPAND)  // a probe only (wrong results): no expand after v's load (NOTES entry 176)
-  if (has_tile) load_v();
+  if (has_tile) v_load.load_into(store_v);
   if (true) return;
 #endif
   if (has_tile) {
-    load_v();
+    v_load.load_into(store_v);
     __syncthreads();  // v is complete
     // One column tile a block: expand_staged, not expand_columns' loop (whose code made the 256-column rank-64
     // kernel's one-tile launches 2-4% slower, entry 44).

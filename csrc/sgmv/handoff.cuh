@@ -161,8 +161,8 @@ struct Handoff {
       reinterpret_cast<float4*>(v)[i] = make_float4(0.f, 0.f, 0.f, 0.f);
   }
 
-  // v's rows [row0, row0 + kTileRows), kCols of them, piece by piece to a store (the fused kernel's
-  // ExpandTile::store_split): zero past `rows` rows, the adapter's `rank` and kRank. In two steps: each thread's
+  // v's rows [row0, row0 + kTileRows), kCols columns: zero past `rows` rows, the adapter's `rank` and kRank, each
+  // 4-float piece handed to a store (the fused kernel's: ExpandTile::store_split). In two steps: each thread's
   // addresses and masks before the barrier (the constructor), its loads after it (load_into), so that the loads
   // follow the barrier's last poll at once. Coherent loads: other blocks wrote v during this launch.
   template <int kThreads, int kTileRows, int kCols>
@@ -175,7 +175,7 @@ struct Handoff {
     __device__ TileLoad(const float* v, int row0, int rows, int rank) {
 #pragma unroll
       for (int it = 0; it < kIters; ++it) {
-        const int i = piece_index(it);
+        const int i = piece(it);
         const int row = i / (kCols / 4);
         const int col = 4 * (i % (kCols / 4));
         src[it] = i < kPieces && row < rows && col < rank
@@ -185,8 +185,9 @@ struct Handoff {
       }
     }
 
-    // Every load first, then store(row, col, piece) for each of this thread's pieces in the tile: its row, its first
-    // column, its floats (zero past the rank).
+    __device__ static int piece(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
+
+    // store(row, col, piece) for each of this thread's pieces of the tile: its row, its first column, its floats.
     template <class Store>
     __device__ void load_into(Store store) const {
       float4 f[kIters];
@@ -194,18 +195,13 @@ struct Handoff {
       for (int it = 0; it < kIters; ++it) f[it] = src[it] ? __ldcg(src[it]) : make_float4(0.f, 0.f, 0.f, 0.f);
 #pragma unroll
       for (int it = 0; it < kIters; ++it) {
-        const int i = piece_index(it);
+        const int i = piece(it);
+        if (i >= kPieces) continue;
         const int n = valid[it];
-        const float4 piece = f[it];
-        if (i < kPieces)
-          store(i / (kCols / 4), 4 * (i % (kCols / 4)),
-                make_float4(n > 0 ? piece.x : 0.f, n > 1 ? piece.y : 0.f, n > 2 ? piece.z : 0.f,
-                            n > 3 ? piece.w : 0.f));
+        store(i / (kCols / 4), 4 * (i % (kCols / 4)),
+              make_float4(n > 0 ? f[it].x : 0.f, n > 1 ? f[it].y : 0.f, n > 2 ? f[it].z : 0.f, n > 3 ? f[it].w : 0.f));
       }
     }
-
-   private:
-    __device__ static int piece_index(int it) { return static_cast<int>(threadIdx.x) + it * kThreads; }
   };
 };
 
