@@ -170,20 +170,6 @@ class KernelSpec:
         return (self.warps - PREFILL_SUPPORT_WARPS) * 16 // self.warp_rows
 
     @property
-    def prefill_max_cluster(self) -> int:
-        """Prefill: the most blocks of a cluster that share a row tile (prefill.cuh's kMaxClusterBlocks; dispatch
-        reads it from the manifest): PREFILL_SHORT_MAX_CLUSTER for the 16-row tile, PREFILL_MAX_CLUSTER for the
-        others."""
-        if self.op != "prefill":
-            return 0
-        return PREFILL_SHORT_MAX_CLUSTER if self.warp_rows == 16 else PREFILL_MAX_CLUSTER
-
-    @property
-    def _prefill_swap_rounds(self) -> int:
-        """Prefill: the rounds of the cluster's swap of partial v (prefill.cuh's kSwapRounds), log2 of the cluster."""
-        return (self.prefill_max_cluster - 1).bit_length()
-
-    @property
     def _shrink_pieces(self) -> int:
         """16-byte pieces of x (two rows per 16-row MMA) and of the weights (one per 8 ranks) a thread copies per
         chunk."""
@@ -203,12 +189,11 @@ class KernelSpec:
         column tile's slots, with the cluster's barrier; the
         pipelined shrink's slots for its pieces of x and the weights, per stage; the pipelined expand's row tile
         of v (every chunk) and its B and y slots, per stage."""
-        if self.op == "prefill":  # the stages, a full and an empty barrier per stage, two handed-over tiles (16
-            # bytes, 20 with a true rank) with a full and an empty barrier each, and per round of the cluster's swap
-            # the partner's partial v and two barriers; in whole 16 bytes (the stages' alignment)
+        if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
+            # stage, two handed-over tiles (16 bytes, 20 with a true rank) with a full and an empty barrier each, the
+            # partner's two barriers; in whole 16 bytes (the stages' alignment)
             tile = 20 if self.true_ranks else 16
-            swaps = self._prefill_swap_rounds * (4 * self.warp_rows * self.rank + 16)
-            raw = self.stages * (self._prefill_stage_bytes + 16) + swaps + 2 * (tile + 16)
+            raw = self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * (tile + 16) + 16
             return -(-raw // 16) * 16
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages
@@ -248,8 +233,7 @@ class KernelSpec:
         row = dataclasses.asdict(self)
         row.update(name=self.name, unit=self.unit, threads=self.threads, smem_bytes=self.smem_bytes, chunk=self.chunk,
                    pipelined=self.pipelined, narrow=self.narrow, stages=self.stages, gemv_cluster=self.gemv_cluster,
-                   occupancy_cap=self.occupancy_cap,
-                   prefill_max_cluster=self.prefill_max_cluster)
+                   occupancy_cap=self.occupancy_cap)
         return row
 
 
@@ -422,8 +406,6 @@ PREFILL_TALL_ONLY_RANKS = (128,)  # the 64-row tile only (warpgroup MMAs, v summ
 # that ran as two rank-64 launches, each reading x and y (NOTES.md, entry 195)
 PREFILL_UNPADDED_RANKS = (128,)  # prefill.cuh's kRowPitch without the 16 unused bytes: rank 128's stages 51 -> 48 KB,
 # so the budget holds four with the cluster partner's 32 KB (entry 198)
-PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxClusterBlocks of the 32- and 64-row tiles: blocks sharing a tile (entry 32)
-PREFILL_SHORT_MAX_CLUSTER = 4  # and for the 16-row tile, whose partial v is small: its swap in two rounds (entry 272)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
 
 

@@ -8,8 +8,6 @@ def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):
                 unroll=4 if op == "shrink" else 1, threads=128, smem_bytes=8192 if op == "shrink" else 0,
                 chunk=32)
     base.update(kw)
-    if op == "prefill":  # as codegen's KernelSpec.prefill_max_cluster
-        base.setdefault("prefill_max_cluster", 4 if base["warp_rows"] == 16 else 2)
     name = f"{op}_{dtype}_{rank}_{hidden}_{vectorized}"
     return KernelRecord(name=name, unit=f"{op}_{dtype}_{rank}", op=op, dtype=dtype, rank=rank, hidden=hidden,
                         vectorized=vectorized, **base)

@@ -24,11 +24,7 @@
 // Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
 // cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
 // and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
-// a row tile for half the SMs keeps them all busy at half the bytes each. A cluster of one streams both whole. The
-// 16-row tile also runs in clusters of four (kMaxClusterBlocks), each block a quarter of the chunks: their partial
-// v are summed in two rounds of swaps, with block rank ^ 1 and then rank ^ 2 (a butterfly; each sum is own +
-// partner's, so all four hold the same v bit for bit), each round with its own slots and barriers (NOTES.md, entry
-// 272).
+// a row tile for half the SMs keeps them all busy at half the bytes each. A cluster of one streams both whole.
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
 // thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
 // Rank 8 (the 16-row tile only, kRank8): the shrink's one n-tile of A is an ldmatrix of its 8 rows, and the expand
@@ -62,16 +58,12 @@ namespace sgmv {
 // the stages (cp.async's source size: the padding is not read, and whatever it holds, NaN included, multiplies
 // nothing); a segment of rank 0 has no tiles. Without it every adapter is computed at kRank: the sizes on the copies
 // cost the calls without ranks 1-4% (benchmarks/NOTES.md, entry 98), so those run a kernel without them.
-// kMaxClusterBlocks (codegen's KernelSpec.prefill_max_cluster): the most blocks of a cluster sharing a row tile, 2 or
-// 4.
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks,
-          int kMaxClusterBlocks>
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
 struct PrefillTile {
   using Info = std::conditional_t<kTrueRanks, RankedTileInfo, TileInfo>;  // a handed-over tile
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
-  static constexpr int kSwapRounds = kMaxClusterBlocks == 4 ? 2 : 1;  // swaps of v a tile in the largest cluster
-  static_assert(kMaxClusterBlocks == 2 || kMaxClusterBlocks == 4, "clusters of at most 2 or 4 blocks");
+  static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
   static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker
   // Bytes a staged row of x or y keeps: row_offset packs the rows in their first 2 kStreamChunk and the swizzle
   // avoids the bank conflicts (entries 114 and 115); the 16 more, unused, keep the stage sizes of codegen's
@@ -171,15 +163,14 @@ struct PrefillTile {
 
   struct SharedStorage {
     alignas(16) unsigned char stage[kStages][kStageBytes];
-    float4 partner[kSwapRounds][kGroups][kNTiles][32];  // each round's partner's partial v, as its lanes hold it
+    float4 partner[kGroups][kNTiles][32];  // the cluster partner's partial v of the tile, as its lanes hold it
     Info tiles[kTileSlots];  // the tiles handed over, tile n of the block in slot n % kTileSlots
     uint64_t full[kStages];   // the stage's copies have landed (an arrival per producer lane, from cp.async)
     uint64_t empty[kStages];  // every consumer lane is done with the stage
     uint64_t tile_full[kTileSlots];   // the slot holds the next tile (the walking warp's arrival)
     uint64_t tile_empty[kTileSlots];  // every reader thread has taken the slot's tile
-    uint64_t partner_landed[kSwapRounds];  // the round's partner's partial v has landed (this block's arrival and
-    // the partner's bytes)
-    uint64_t partner_read[kSwapRounds];  // every consumer warp of the round's partner has read what this block pushed
+    uint64_t partner_landed;  // the partner's partial v has landed (this block's arrival and the partner's bytes)
+    uint64_t partner_read;    // every consumer warp of the partner has read what this block pushed to it
   };
 
   using Barrier = cutlass::arch::ClusterBarrier;  // mbarrier: init, arrive, parity wait
@@ -435,16 +426,15 @@ struct PrefillTile {
     }
   }
 
-  // One round of a cluster's sum of v: after the tile's shrink each block holds v over its share of h_in (after a
-  // first round, over its pair's). The kSplit warps of a group push its n-tiles (every kSplit-th each) into the
-  // round's slots of the partner (block rank me ^ (1 << round), the same partner every tile) with st.async,
-  // completing on the partner's `partner_landed[round]`; then each adds what the partner pushed (own + partner's, so
-  // both blocks hold the same sum) and tells the partner the round's slots are free again (an arrival on the
-  // partner's `partner_read[round]`, which the partner waits for before its next push there). The arrival needs no
-  // release fence: the slots' values are consumed before it (a cluster-scope release compiles to MEMBAR.ALL.GPU, as
-  // in fused.cuh). `parity`: the tile's swap number, mod 2.
-  __device__ static void swap_partials(SharedStorage& smem, int group, int part, int round, uint32_t partner,
-                                       uint32_t parity, float (&acc)[kNTiles][4]) {
+  // A cluster of two: after the tile's shrink each block holds v over its half of h_in. The kSplit warps of a group
+  // push its n-tiles (every kSplit-th each) into the partner's `partner` slots with st.async, completing on the
+  // partner's `partner_landed`; then each adds what the partner pushed (own + partner's, so both blocks hold the
+  // same sum) and tells the partner its slots are free again (an arrival on the partner's `partner_read`, which
+  // the partner waits for before its next push). The arrival needs no release fence: the slots' values are
+  // consumed before it (a cluster-scope release compiles to MEMBAR.ALL.GPU, as in fused.cuh). `parity`: the
+  // swap's number, mod 2.
+  __device__ static void swap_partials(SharedStorage& smem, int group, int part, uint32_t partner, uint32_t parity,
+                                       float (&acc)[kNTiles][4]) {
     const int lane = threadIdx.x % 32;
     // Only a warp that pushes waits for the partner to have read its last push (the first swap passes at once). A
     // warp that pushes nothing (part >= kNTiles: rank 8's kSplit - 1 of every kSplit) must not: the partner may read
@@ -453,11 +443,10 @@ struct PrefillTile {
     // completes (rank 8's 16-row tile hung so, NOTES.md entry 174).
     if (part < kNTiles) {
       stamp_wait(kWaitPartnerRead, parity, 0);
-      Barrier::wait(&smem.partner_read[round], parity ^ 1);
+      Barrier::wait(&smem.partner_read, parity ^ 1);
     }
-    const uint32_t slots =
-        cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner[round][group][0][lane]), partner);
-    const uint32_t landed = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner_landed[round]), partner);
+    const uint32_t slots = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner[group][0][lane]), partner);
+    const uint32_t landed = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner_landed), partner);
 #pragma unroll
     for (int nt = 0; nt < kNTiles; ++nt) {
       if (nt % kSplit != part) continue;
@@ -466,16 +455,16 @@ struct PrefillTile {
                       "r"(landed)
                    : "memory");
     }
-    if (threadIdx.x == 0) TxBarrier::arrive_and_expect_tx(&smem.partner_landed[round], sizeof(smem.partner[round]));
+    if (threadIdx.x == 0) TxBarrier::arrive_and_expect_tx(&smem.partner_landed, sizeof(smem.partner));
     stamp_wait(kWaitPartnerLanded, parity, 0);
-    Barrier::wait(&smem.partner_landed[round], parity);
+    Barrier::wait(&smem.partner_landed, parity);
 #pragma unroll
     for (int nt = 0; nt < kNTiles; ++nt) {
-      const float4 o = smem.partner[round][group][nt][lane];
+      const float4 o = smem.partner[group][nt][lane];
       acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
     }
     __syncwarp();  // every lane's slots are read
-    Barrier::arrive(&smem.partner_read[round], partner, lane == 0);
+    Barrier::arrive(&smem.partner_read, partner, lane == 0);
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
@@ -484,7 +473,7 @@ struct PrefillTile {
     cg::cluster_group cluster = cg::this_cluster();
     const int blocks = static_cast<int>(cluster.num_blocks());
     const int me = static_cast<int>(cluster.block_rank());
-    if (blocks > kMaxClusterBlocks || (blocks & (blocks - 1))) __trap();  // dispatch launches 1, 2 or 4 blocks
+    if (blocks > kMaxCluster) __trap();  // dispatch launches at most kMaxCluster blocks a cluster
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {
         Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
@@ -494,10 +483,8 @@ struct PrefillTile {
         Barrier::init(&smem.tile_full[s], 1);  // the walking warp's lane 0
         Barrier::init(&smem.tile_empty[s], kTileReaders);  // every lane of every reader warp
       }
-      for (int r = 0; r < kSwapRounds; ++r) {
-        Barrier::init(&smem.partner_landed[r], 1);
-        Barrier::init(&smem.partner_read[r], kConsumers);  // every consumer warp of the round's partner
-      }
+      Barrier::init(&smem.partner_landed, 1);
+      Barrier::init(&smem.partner_read, kConsumers);  // every consumer warp of the partner
     }
     cutlass::arch::fence_barrier_init();
     if (blocks > 1) {  // the partner's barriers are initialised before this block arrives on them

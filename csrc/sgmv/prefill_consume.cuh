@@ -1,18 +1,15 @@
 // The prefill kernel's consumer warps (prefill.cuh): PrefillTile::consume, defined after the class. Each takes its
 // 16-row group of every tile of the block and a kSplit-th of each chunk: the shrink's MMAs over x and A (or the
 // warpgroup's, shrink_warpgroup), the partial v summed over the group's warps (sum_parts) and, in a cluster, swapped
-// with the cluster's other blocks (swap_partials), then the expand's MMAs over v and B, y read from the stage and
-// stored.
+// with the partner (swap_partials), then the expand's MMAs over v and B, y read from the stage and stored.
 #pragma once
 
 #include "prefill.cuh"
 
 namespace sgmv {
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks,
-          int kMaxClusterBlocks>
-__device__ void
-PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks, kMaxClusterBlocks>::consume(
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
+__device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks>::consume(
     const SgmvParams& p, SharedStorage& smem, int cw, int me, int blocks) {
   using Traits = ElementTraits<T>;
   const int group = group_of(cw);
@@ -67,7 +64,7 @@ PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueR
     }
   }
   int it = 0;
-  uint32_t swaps = 0;  // tiles whose partial v this block has summed with its cluster's
+  uint32_t swaps = 0;  // tiles whose partial v this block has swapped with its partner
   for (int n = 0;; ++n) {
     const Info tile = next_tile(smem, n);
     if (tile.rows == 0) break;
@@ -135,10 +132,7 @@ PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueR
       }
     }
     if constexpr (kWarpgroupShrink) cute::warpgroup_wait<0>();  // done already; ptxas sees none in flight
-#pragma unroll
-    for (int round = 0; round < kSwapRounds; ++round)  // a butterfly over the cluster's blocks: rank ^ 1, then ^ 2
-      if ((1 << round) < blocks) swap_partials(smem, group, part, round, me ^ (1 << round), swaps & 1, acc);
-    ++swaps;
+    if (blocks > 1) swap_partials(smem, group, part, me ^ 1, (swaps++) & 1, acc);
 
     // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
     // ks (rank 8: n-tile 0's is the m16n8k8 fragment, registers 0 and 1); v = hi + lo in two 16-bit parts (as

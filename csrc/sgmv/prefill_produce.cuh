@@ -16,10 +16,8 @@ __device__ inline void prefill_copy16(uint32_t dst, const uint16_t* src, int byt
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory");
 }
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks,
-          int kMaxClusterBlocks>
-__device__ void
-PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks, kMaxClusterBlocks>::produce(
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
+__device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks>::produce(
     const SgmvParams& p, SharedStorage& smem, int pw, int me, int blocks) {
   // x, A and y: each lane copies one 16-byte piece (`piece`) of every 128-byte line of rows row8 + 8 h, so 8
   // lanes fill a line (one line of global memory, one of the stage) and a lane's rows share their swizzle

@@ -41,7 +41,6 @@ class KernelRecord:
     # kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES)
     gemv_cluster: int = 0  # gemv: the blocks of a segment's cluster (gemv.cuh's kCluster; codegen's KernelSpec)
     occupancy_cap: int = 0  # blocks an SM the loader lets the driver place at once, 0: no cap (codegen's KernelSpec)
-    prefill_max_cluster: int = 0  # prefill: the most blocks of a cluster sharing a row tile (codegen's KernelSpec)
 
     @property
     def image(self) -> pathlib.Path:

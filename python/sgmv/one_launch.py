@@ -29,8 +29,7 @@ from .manifest import KernelRecord
 PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
-PREFILL_MAX_CLUSTER = 2  # the most blocks of a cluster sharing every tile that dispatch forms, a power of two and at
-# most the kernel's (KernelRecord.prefill_max_cluster; 8 lost: entry 36)
+PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
 # of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
 
@@ -143,10 +142,9 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
                       and problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * problem.num_segments
                       and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
 
-    sizes = [c for c in (1, 2, 4, 8) if c <= min(PREFILL_MAX_CLUSTER, kernel.prefill_max_cluster or 1)]
-
     def size_for(count: int) -> int:
-        return min(sizes, key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c, -c if larger_on_ties else c))
+        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c,
+                                                                     -c if larger_on_ties else c))
     return min(size_for(tiles), size_for(_fewest_row_tiles(problem, kernel)))
 
 
