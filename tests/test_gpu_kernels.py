@@ -221,12 +221,5 @@ def test_occupancy_cap_holds_in_the_driver(kernel):
     shared-memory carveout set) the driver itself places no more blocks an SM than the cap, and the launch plans count
     exactly the cap."""
     dev = loader.device(torch.cuda.current_device())
-    fn = dev.function(kernel)
-    driver = loader._driver()
-    loader._check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
-    try:
-        placed = loader._check(driver, driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
-            fn, kernel.threads, kernel.smem_bytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor")
-    finally:
-        loader._check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+    placed = dev.driver_blocks(kernel)
     assert placed == kernel.occupancy_cap == dev.resident_blocks(kernel)

@@ -91,21 +91,27 @@ class _Device:
         return fn
 
     def resident_blocks(self, kernel: KernelRecord) -> int:
-        """Blocks of `kernel` one SM holds at once (registers, shared memory, threads), from the driver."""
+        """Blocks of `kernel` one SM holds at once: the driver's count (driver_blocks), at most the kernel's
+        occupancy_cap."""
         count = self._resident.get(kernel.name)
         if count is None:
-            fn = self.function(kernel)
-            driver = _driver()
-            _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
-            try:
-                count = _check(driver, driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
-                    fn, kernel.threads, kernel.smem_bytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor")
-            finally:
-                _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
+            count = self.driver_blocks(kernel)
             if kernel.occupancy_cap:
                 count = min(count, kernel.occupancy_cap)
             self._resident[kernel.name] = count
         return count
+
+    def driver_blocks(self, kernel: KernelRecord) -> int:
+        """Blocks of `kernel` the driver places on one SM at once (registers, shared memory, threads and, once
+        loaded, the kernel's shared-memory carveout), not cached."""
+        fn = self.function(kernel)
+        driver = _driver()
+        _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
+        try:
+            return _check(driver, driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+                fn, kernel.threads, kernel.smem_bytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor")
+        finally:
+            _check(driver, driver.cuCtxPopCurrent(), "cuCtxPopCurrent")
 
     def resident_clusters(self, kernel: KernelRecord, cluster: int) -> int:
         """Clusters of `cluster` blocks of `kernel` the GPU holds at once, from the driver
