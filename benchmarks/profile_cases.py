@@ -24,6 +24,7 @@ CASES = {
     "distinct1_r64": (4096, 4096, 64, 1, "distinct"),
     "uniform64_r64_h8192": (8192, 8192, 64, 64, "uniform"),
     "identical256_r64_h8192": (8192, 8192, 64, 256, "identical"),
+    "uniform256_r64_h8192": (8192, 8192, 64, 256, "uniform"),
     "identical256_r128_h8192": (8192, 8192, 128, 256, "identical"),
     "prefill8192_r64": (4096, 4096, 64, 8192, "prefill"),
     "prefill8192_r16": (4096, 4096, 16, 8192, "prefill"),
