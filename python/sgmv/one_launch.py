@@ -301,6 +301,7 @@ GEMV_SMALL_BLOCK_BYTES = 80 * 1024
 GEMV_MAX_EXPAND_ROUNDS = 3
 GEMV_HALF_MAX_EXPAND_ROUNDS = 2
 GEMV_HALF_MAX_SEGMENTS = 19
+GEMV_HALF_NARROW_MAX_BYTES = 0  # probe (entry 282): the 4-warp pick's narrowest cluster with blocks of at most this
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -353,6 +354,14 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
         return full if full_ok else None
     fits_half = GEMV_HALF_WARPS and problem.num_segments <= GEMV_HALF_MAX_SEGMENTS
     half = widest_one_wave(GEMV_HALF_WARPS, max_blocks=num_sms) if fits_half else None
+    if half is not None and GEMV_HALF_NARROW_MAX_BYTES:
+        narrow = [k for k in kernels if k.warps == GEMV_HALF_WARPS and can_run(problem, k)
+                  and k.gemv_cluster < half.gemv_cluster and problem.num_segments <= held(k, k.gemv_cluster)
+                  and _gemv_fill(problem, k, num_sms) >= GEMV_MIN_SM_PERCENT
+                  and gemv_block_bytes(problem, k.gemv_cluster) <= GEMV_HALF_NARROW_MAX_BYTES
+                  and -(-problem.slice_hidden[0] // (k.gemv_cluster * 8 * k.threads)) <= GEMV_HALF_MAX_EXPAND_ROUNDS]
+        if narrow:
+            return min(narrow, key=lambda k: k.gemv_cluster)
     if (half is not None and (full is None or half.gemv_cluster >= full.gemv_cluster)
             and _gemv_within_limits(problem, half, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)):
         return half
