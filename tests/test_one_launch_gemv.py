@@ -30,7 +30,8 @@ def _h200_clusters(kernel, cluster):
     (8192, 8192, 8, None),                          # 64 blocks of 84 KB: more than GEMV_SMALL_BLOCK_BYTES
     (8192, 8192, 10, (8, 8)), (14336, 4096, 12, (8, 8)),  # 80 and 96 blocks: 60% of the SMs and more
     (4096, 4096, 15, (8, 8)),
-    (4096, 4096, 16, (4, 8)), (8192, 8192, 16, (4, 8)),  # 8-warp clusters of 8 past one wave; 4-warp ones not
+    (4096, 4096, 16, (4, 4)), (8192, 8192, 16, (4, 8)),  # 8-warp clusters of 8 past one wave; 4-warp ones not,
+    (2048, 2048, 16, (4, 4)), (5120, 5120, 16, (4, 8)),  # and of those the narrowest with blocks of at most 80 KB
     (4096, 14336, 16, (4, 8)), (3584, 18944, 16, None),  # 2 and 3 rounds of the expand for 4 warps
     (4096, 4096, 17, (4, 4)), (8192, 8192, 17, None),  # 4-warp clusters of 8 past the SMs; of 4: 77 and 150 KB blocks
     (4096, 14336, 20, (8, 4)), (8192, 8192, 30, (8, 4)),  # 80 and 120 blocks, 2 rounds of the expand at 14336
@@ -75,6 +76,18 @@ def test_gemv_kernel_of_4_warps_where_the_8_warp_pick_leaves_sms_idle(monkeypatc
     monkeypatch.setattr(one_launch, "GEMV_HALF_WARPS", 0)
     assert pick(16) is None
     assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
+
+
+def test_gemv_kernel_of_4_warps_in_its_narrowest_cluster_of_small_blocks(monkeypatch):
+    """NOTES.md, entry 282: 16 one-row segments at 4096 in 4-warp clusters of 4 (64 blocks of 78 KB, 45% of the SMs
+    and more), not 8 (0.84-0.88x); at 5120 the clusters of 4 would stream 97 KB a block (1.12-1.25x), so 8;
+    GEMV_HALF_NARROW 0 (a sweep's switch) keeps the widest cluster."""
+    pick = lambda h: one_launch.prefers_gemv(  # noqa: E731
+        dataclasses.replace(_one_row_prob(16, h_in=h, h_out=h), op="gemv"), GEMV, 132, _h200_clusters)
+    assert (pick(4096).warps, pick(4096).gemv_cluster) == (4, 4)
+    assert (pick(5120).warps, pick(5120).gemv_cluster) == (4, 8)
+    monkeypatch.setattr(one_launch, "GEMV_HALF_NARROW", 0)
+    assert (pick(4096).warps, pick(4096).gemv_cluster) == (4, 8)
 
 
 def test_gemv_block_bytes():

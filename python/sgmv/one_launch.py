@@ -291,7 +291,11 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # 1.06-1.09x where a thread expands in 3 rounds (3584 -> 18944); at 8-9 (of 8) and 17-19 (of 4) segments of blocks
 # under 80 KB (2048-5120) 0.84-0.92x; clusters of 8 at 17-19 (more blocks than SMs) 0.84-1.24x, slower at 5 of the 8
 # shapes; clusters of 4 at 31-33 0.90-1.17x, slower at 2048, 5120 and 8192; where the 8-warp launch fills 61-85% of
-# the SMs (12-14 and 20-28 segments, 4 shapes) 0.93-1.14x.
+# the SMs (12-14 and 20-28 segments, 4 shapes) 0.93-1.14x. Of the 4-warp clusters within those limits the narrowest
+# whose blocks stream at most GEMV_SMALL_BLOCK_BYTES runs (on the H200: 16 segments in clusters of 4, not 8, at
+# hidden sizes up to 4096). From entry 282's sweep (16 one-row segments at 11 shapes, bf16 and fp16, medians of 3):
+# 0.84-0.88x at 2048-4096 (blocks of 39-78 KB); 1.05-1.25x where the blocks are 94-180 KB (5120, 6144, 8192,
+# 14336 -> 4096, 4096 -> 8192, 2048 -> 8192) but for 8192 -> 4096 (119 KB, 0.95-0.96x).
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
@@ -301,7 +305,7 @@ GEMV_SMALL_BLOCK_BYTES = 80 * 1024
 GEMV_MAX_EXPAND_ROUNDS = 3
 GEMV_HALF_MAX_EXPAND_ROUNDS = 2
 GEMV_HALF_MAX_SEGMENTS = 19
-GEMV_HALF_NARROW_MAX_BYTES = 0  # probe (entry 282): the 4-warp pick's narrowest cluster with blocks of at most this
+GEMV_HALF_NARROW = 1  # 0: the 4-warp kernel always in its widest one-wave cluster (dispatch_sweep's switch)
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -335,8 +339,9 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     launch fills GEMV_FULL_SM_PERCENT of the SMs; else, up to GEMV_HALF_MAX_SEGMENTS segments, the GEMV_HALF_WARPS
     kernel's widest one-wave cluster of no more blocks than SMs if it is as wide, else the GEMV_WARPS one, whichever
     is within the limits: GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES, and at most
-    GEMV_MAX_EXPAND_ROUNDS (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread. one_launch_kernel also leaves
-    to the prefill kernel the batches it takes."""
+    GEMV_MAX_EXPAND_ROUNDS (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread; the GEMV_HALF_WARPS kernel
+    then in its narrowest cluster within those limits whose blocks are of at most GEMV_SMALL_BLOCK_BYTES
+    (GEMV_HALF_NARROW). one_launch_kernel also leaves to the prefill kernel the batches it takes."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
@@ -354,17 +359,13 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
         return full if full_ok else None
     fits_half = GEMV_HALF_WARPS and problem.num_segments <= GEMV_HALF_MAX_SEGMENTS
     half = widest_one_wave(GEMV_HALF_WARPS, max_blocks=num_sms) if fits_half else None
-    if half is not None and GEMV_HALF_NARROW_MAX_BYTES:
-        narrow = [k for k in kernels if k.warps == GEMV_HALF_WARPS and can_run(problem, k)
-                  and k.gemv_cluster < half.gemv_cluster and problem.num_segments <= held(k, k.gemv_cluster)
-                  and _gemv_fill(problem, k, num_sms) >= GEMV_MIN_SM_PERCENT
-                  and gemv_block_bytes(problem, k.gemv_cluster) <= GEMV_HALF_NARROW_MAX_BYTES
-                  and -(-problem.slice_hidden[0] // (k.gemv_cluster * 8 * k.threads)) <= GEMV_HALF_MAX_EXPAND_ROUNDS]
-        if narrow:
-            return min(narrow, key=lambda k: k.gemv_cluster)
     if (half is not None and (full is None or half.gemv_cluster >= full.gemv_cluster)
             and _gemv_within_limits(problem, half, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)):
-        return half
+        narrower = [k for k in kernels if GEMV_HALF_NARROW and k.warps == GEMV_HALF_WARPS and can_run(problem, k)
+                    and k.gemv_cluster < half.gemv_cluster and problem.num_segments <= held(k, k.gemv_cluster)
+                    and gemv_block_bytes(problem, k.gemv_cluster) <= GEMV_SMALL_BLOCK_BYTES
+                    and _gemv_within_limits(problem, k, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)]
+        return min(narrower, key=lambda k: k.gemv_cluster, default=half)
     return full if full_ok else None
 
 
