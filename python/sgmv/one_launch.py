@@ -294,8 +294,8 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # the SMs (12-14 and 20-28 segments, 4 shapes) 0.93-1.14x. Of the 4-warp clusters within those limits the narrowest
 # whose blocks stream at most GEMV_SMALL_BLOCK_BYTES runs (on the H200: 16 segments in clusters of 4, not 8, at
 # hidden sizes up to 4096). From entry 282's sweep (16 one-row segments at 11 shapes, bf16 and fp16, medians of 3):
-# 0.84-0.88x at 2048-4096 (blocks of 39-78 KB); 1.05-1.25x where the blocks are 94-180 KB (5120, 6144, 8192,
-# 14336 -> 4096, 4096 -> 8192, 2048 -> 8192) but for 8192 -> 4096 (119 KB, 0.95-0.96x).
+# 0.83-0.89x at 2048-4096 (blocks of 39-78 KB); 1.05-1.25x where the blocks are 94-180 KB (5120, 6144, 8192,
+# 14336 -> 4096, 4096 -> 8192, 2048 -> 8192) but for 8192 -> 4096 (119 KB, 0.96-0.97x).
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
