@@ -347,11 +347,13 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
     kernels = list(kernels)
 
+    def one_wave(warps: int, max_blocks: Optional[int] = None) -> list[KernelRecord]:
+        return [k for k in kernels if k.warps == warps and can_run(problem, k)
+                and problem.num_segments <= held(k, k.gemv_cluster)
+                and (max_blocks is None or problem.num_segments * k.gemv_cluster <= max_blocks)]
+
     def widest_one_wave(warps: int, max_blocks: Optional[int] = None) -> Optional[KernelRecord]:
-        one_wave = [k for k in kernels if k.warps == warps and can_run(problem, k)
-                    and problem.num_segments <= held(k, k.gemv_cluster)
-                    and (max_blocks is None or problem.num_segments * k.gemv_cluster <= max_blocks)]
-        return max(one_wave, key=lambda k: k.gemv_cluster, default=None)
+        return max(one_wave(warps, max_blocks), key=lambda k: k.gemv_cluster, default=None)
 
     full = widest_one_wave(GEMV_WARPS)
     full_ok = full is not None and _gemv_within_limits(problem, full, num_sms, GEMV_MAX_EXPAND_ROUNDS)
@@ -361,8 +363,7 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     half = widest_one_wave(GEMV_HALF_WARPS, max_blocks=num_sms) if fits_half else None
     if (half is not None and (full is None or half.gemv_cluster >= full.gemv_cluster)
             and _gemv_within_limits(problem, half, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)):
-        narrower = [k for k in kernels if GEMV_HALF_NARROW and k.warps == GEMV_HALF_WARPS and can_run(problem, k)
-                    and k.gemv_cluster < half.gemv_cluster and problem.num_segments <= held(k, k.gemv_cluster)
+        narrower = [k for k in one_wave(GEMV_HALF_WARPS) if GEMV_HALF_NARROW and k.gemv_cluster < half.gemv_cluster
                     and gemv_block_bytes(problem, k.gemv_cluster) <= GEMV_SMALL_BLOCK_BYTES
                     and _gemv_within_limits(problem, k, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)]
         return min(narrower, key=lambda k: k.gemv_cluster, default=half)
