@@ -94,6 +94,34 @@ def test_gemv_rows_in_any_order_with_per_adapter_scales(kernel):
     check_delta(y, y0, want, dtype, ~covered_rows(batch, len(tokens), 6).to(DEV))
 
 
+@pytest.mark.parametrize("kernel", GEMV, ids=lambda k: k.name)
+def test_gemv_reads_host_tables_before_the_wait(kernel):
+    """The gemv kernel forced on one-row segments (an empty one and -1 adapters among them) with the batch's tables
+    read before its wait for the previous kernel (Rows.tables_ready, as a LoraBatch built from host data gives) and
+    after it: the same y bit for bit, and the float64 reference's."""
+    dtype = DTYPES[kernel.dtype]
+    gen = torch.Generator().manual_seed(11)
+    sizes = [1, 0] + [1] * 15
+    rows = sum(sizes)
+    loras = [-1 if i % 5 == 3 else i % 6 for i in range(len(sizes))]
+    batch = sgmv.LoraBatch.from_segments(list(itertools.accumulate(sizes, initial=0)), loras, device=DEV)
+    assert batch.tables_from_host
+    a, b = random_weights(6, kernel.rank, 4096, 4096, dtype, gen)
+    x = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, 4096, generator=gen).to(dtype).to(DEV)
+    outs = []
+    for ready in (True, False):
+        poison_allocator(DEV)
+        y = y0.clone()
+        cuda_ops.add_lora(y, x, [a], [b], Rows(batch.seg_indptr, batch.lora_indices, max_segment_rows=1,
+                                               tables_ready=ready), None, 0.5, fused=kernel)
+        outs.append(y)
+    assert torch.equal(outs[0], outs[1])
+    want = reference.add_lora_delta(x, a, b, batch, 0.5, compute_dtype=torch.float64)
+    for out in outs:
+        check_delta(out, y0, want, dtype, ~covered_rows(batch, rows, 6).to(DEV))
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("sizes", [[1] * 12, [1] * 16, [1, 0, 1] + [1] * 21, [1] * 40, [1] * 48, [1] * 64],
                          ids=["distinct12", "distinct16", "empty-distinct24", "distinct40", "distinct48", "distinct64"])
@@ -540,4 +568,22 @@ def test_chained_calls_read_the_previous_calls_output(graph):
         # row, 16 of one row
         assert kinds == ["pair", "flat", "flat", "fused", "fused", "fused", "fused", "fused", "fused", "flat"], kinds
     start = torch.randn(1024, 4096, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16).to(DEV)
+    check_chain(cases, start, graph, n_lora=8)
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+@pytest.mark.parametrize("hidden", [4096, 8192])
+def test_chained_gemv_calls_read_the_previous_calls_output(hidden, graph):
+    """Chained add_lora calls on the gemv kernel (16 one-row segments at rank 16), each call's x the previous call's
+    y: the batch's tables are read before the wait for the previous kernel (tables_from_host), and each call must
+    still wait for that kernel before its first loads of x."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the gemv kernel needs sm_90")
+    cases = [Case(rows=16, h_in=hidden, h_out=hidden, rank=16, n_lora=8, dtype=torch.bfloat16, layout="distinct",
+                  device=DEV, seed=200 + i) for i in range(4)]
+    for c in cases:
+        assert c.batch.tables_from_host
+        assert one_launch_op(Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments,
+                                                  c.batch.max_segment_rows)) == "gemv"
+    start = torch.randn(16, hidden, generator=torch.Generator().manual_seed(6)).to(torch.bfloat16).to(DEV)
     check_chain(cases, start, graph, n_lora=8)

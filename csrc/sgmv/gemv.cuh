@@ -130,11 +130,26 @@ struct GemvTile {
       cutlass::arch::fence_barrier_init();
     }
     cluster.sync();  // every block's barriers are initialised before any block pushes to them
-    wait_for_prerequisites();
-    launch_dependents();
-    if (static_cast<int>(blockIdx.x) >= p.num_segments) return;  // the whole cluster: one segment
-    const Segment seg = load_segment(p, static_cast<int>(blockIdx.x));
-    if (!seg.active) return;
+
+    // Launched to overlap the previous kernel on the stream (overlap.cuh). With p.tables_ready (no kernel writes the
+    // batch tables) the segment, its row and the pointers are set up before the wait, which then comes right before
+    // the first loads of x, y and the weights, as in the fused kernel (benchmarks/NOTES.md, entries 27, 40 and 285).
+    // Every block waits before it exits, one without work included.
+    bool waiting = true;
+    auto wait_once = [&] {
+      if (waiting) {
+        wait_for_prerequisites();
+        launch_dependents();
+      }
+      waiting = false;
+    };
+    if (!p.tables_ready) wait_once();
+    const Segment seg = static_cast<int>(blockIdx.x) < p.num_segments  // the whole cluster: one segment
+                            ? load_segment(p, static_cast<int>(blockIdx.x)) : Segment{};
+    if (!seg.active) {
+      wait_once();
+      return;
+    }
 
     const SgmvSlice& sa = p.slices[0];
     const SgmvSlice& sb = p.slices[1];
@@ -149,6 +164,7 @@ struct GemvTile {
       const int64_t row = physical_row(p, i);
       const T* x = static_cast<const T*>(p.x) + row * p.ld_x;
       T* y = static_cast<T*>(p.y) + row * p.ld_y + sb.y_col;
+      wait_once();
 
       // The expand's operands for this thread's first 8 output columns: in flight with the shrink's.
       int j = out0 + static_cast<int>(threadIdx.x);
