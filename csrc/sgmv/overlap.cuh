@@ -18,11 +18,11 @@
 // LoraBatch built from host data, without per-adapter scales or ranks): the first kernel's chain of loads is
 // then one dependent load shorter (benchmarks/NOTES.md, entry 27); the fused and gemv kernels then also do their
 // whole setup before the wait, which comes right before their first loads of x and the weights (entry 40: 0.75-0.85x
-// on small batches; the gemv kernel 0.87-0.95x at 16 one-row segments, entry 285). Loads that may follow a wait are coherent or behind branches: ptxas hoisted predicated ld.global.nc
-// loads above it (entry 40). Even then every block waits before it exits,
-// a block without work included: the next kernel's wait covers this grid only, so this grid must not complete
-// before the kernels it waits for (an add_lora whose blocks all exit early would otherwise let the next call
-// read x or y while the kernel before this one still writes them).
+// on small batches; the gemv kernel 0.87-0.95x at 16 one-row segments, entry 285). Loads that may follow a wait are
+// coherent or behind branches: ptxas hoisted predicated ld.global.nc loads above it (entry 40). Even then every block
+// waits before it exits, a block without work included: the next kernel's wait covers this grid only, so this grid
+// must not complete before the kernels it waits for (an add_lora whose blocks all exit early would otherwise let the
+// next call read x or y while the kernel before this one still writes them).
 // Both are no-ops in a launch without the dependency.
 #pragma once
 
