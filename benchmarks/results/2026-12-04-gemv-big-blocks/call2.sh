@@ -1,0 +1,4 @@
+#!/bin/bash
+# Entry 288, second call (run inline as one command line; kept here as it ran): the same sweep in fp16 at the four
+# sweep shapes, and in bf16 at six more shapes with 12 and 40 segments too.
+rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec dist_287/*.whl; export PYTHONPATH=/tmp/rec; S=benchmarks/dispatch_sweep.py; V=GEMV_SMALL_BLOCK_BYTES=81920,1000000000; timeout 90 python3 $S $OUT/f16 fp16 $V --batches=8x1,24x1,32x1,36x1 --ranks=16 --repeat=2 --ops=add_lora 2>&1 | tail -17 > $OUT/big-fp16.txt; timeout 150 python3 $S $OUT/more bf16 $V --batches=8x1,12x1,32x1,36x1,40x1 --shapes=2048x2048,5120x5120,4096x8192,8192x4096,3584x18944,18944x3584 --ranks=16 --repeat=2 --ops=add_lora 2>&1 | tail -32 > $OUT/big-more-bf16.txt; cat $OUT/big-fp16.txt $OUT/big-more-bf16.txt
