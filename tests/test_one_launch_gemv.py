@@ -27,25 +27,28 @@ def _h200_clusters(kernel, cluster):
 @pytest.mark.parametrize("h_in, h_out, segs, want", [
     (4096, 4096, 1, None), (4096, 4096, 7, None),   # clusters of 8 on under 45% of the SMs
     (4096, 4096, 8, (4, 8)), (4096, 4096, 9, (4, 8)),  # 64-72 blocks (48-55%) of 42 KB each: 4 warps
-    (8192, 8192, 8, None),                          # 64 blocks of 84 KB: more than GEMV_SMALL_BLOCK_BYTES
+    (8192, 8192, 8, (4, 8)), (4096, 14336, 8, (8, 8)),  # blocks of 84-87 KB (over GEMV_SMALL_BLOCK_BYTES), 1 round
+    (3584, 18944, 8, None),                         # ... and 8-warp clusters of 8 in 2 rounds: neither limit
     (8192, 8192, 10, (8, 8)), (14336, 4096, 12, (8, 8)),  # 80 and 96 blocks: 60% of the SMs and more
     (4096, 4096, 15, (8, 8)),
     (4096, 4096, 16, (4, 4)), (8192, 8192, 16, (4, 8)),  # 8-warp clusters of 8 past one wave; 4-warp ones not,
     (2048, 2048, 16, (4, 4)), (5120, 5120, 16, (4, 8)),  # and of those the narrowest with blocks of at most 80 KB
     (4096, 14336, 16, (4, 8)), (3584, 18944, 16, None),  # 2 and 3 rounds of the expand for 4 warps
-    (4096, 4096, 17, (4, 4)), (8192, 8192, 17, None),  # 4-warp clusters of 8 past the SMs; of 4: 77 and 150 KB blocks
+    (4096, 4096, 17, (4, 4)), (8192, 8192, 17, (8, 4)),  # 4-warp clusters of 8 past the SMs; 8192: 8-warp clusters
+                                                        # of 4 (152 KB blocks, 1 round), the 4-warp ones take 2
     (4096, 14336, 20, (8, 4)), (8192, 8192, 30, (8, 4)),  # 80 and 120 blocks, 2 rounds of the expand at 14336
     (4096, 4096, 19, (4, 4)), (4096, 14336, 18, None),  # 4-warp clusters of 4 in 1 round, not 4
-    (4096, 4096, 31, None), (4096, 4096, 32, None),  # 8-warp clusters of 2: 64 blocks of 144 KB; 4-warp ones: past
+    (4096, 4096, 31, (8, 2)), (4096, 4096, 32, (8, 2)),  # 8-warp clusters of 2: 62-64 blocks of 144 KB in 1 round
+    (8192, 8192, 32, None), (5120, 5120, 36, None),  # ... but in 2 rounds: neither limit
     (8192, 8192, 40, (8, 2)), (14336, 4096, 56, (8, 2)),  # 80 and 112 blocks
     (4096, 14336, 48, None), (3584, 18944, 48, None),  # clusters of 2 expanding in 4 and 5 rounds
     (4096, 4096, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile; past one wave of clusters
 def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
-    """NOTES.md, entries 242, 245 and 246's sweeps: the widest 8-warp cluster whose launch is one wave, where it fills
-    60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where it is one wave
-    and as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB, at most 3 rounds of
-    the expand (2 for 4 warps), and the prefill kernel does not take the batch; the pick, (warps, cluster), is the gemv
-    kernel of the call's dtype."""
+    """NOTES.md, entries 242, 245, 246, 288 and 290's sweeps: the widest 8-warp cluster whose launch is one wave, where
+    it fills 60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where it is
+    one wave and as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB or a
+    thread's share of the expand in one round, at most 3 rounds of the expand (2 for 4 warps), and the prefill kernel
+    does not take the batch; the pick, (warps, cluster), is the gemv kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):
         prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
         got = one_launch.one_launch_kernel(prob, GEMV + _SHORT_TILES, num_sms=132, resident_clusters=_h200_clusters)
@@ -68,12 +71,15 @@ def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatc
 def test_gemv_kernel_of_4_warps_where_the_8_warp_pick_leaves_sms_idle(monkeypatch):
     """The 4-warp clusters of 8 fit two blocks an SM, so the GPU holds 30 of them: they take 16 segments at 8192,
     where the 8-warp clusters of 4 would fill 48% of the SMs with 150 KB blocks; not 20 segments, where the 8-warp
-    clusters of 4 fill 61%; GEMV_HALF_WARPS 0 (a sweep's switch) leaves only the 8-warp kernels."""
+    clusters of 4 fill 61%; GEMV_HALF_WARPS 0 (a sweep's switch) leaves only the 8-warp kernels, whose clusters of 4
+    take 16 segments where GEMV_BIG_BLOCK_MAX_ROUNDS lets blocks over 80 KB in."""
     pick = lambda segs: one_launch.prefers_gemv(  # noqa: E731
         dataclasses.replace(_one_row_prob(segs, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
     assert (pick(16).warps, pick(16).gemv_cluster) == (4, 8)
     assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
     monkeypatch.setattr(one_launch, "GEMV_HALF_WARPS", 0)
+    assert (pick(16).warps, pick(16).gemv_cluster) == (8, 4)  # 150 KB blocks, but each thread expands in one round
+    monkeypatch.setattr(one_launch, "GEMV_BIG_BLOCK_MAX_ROUNDS", 0)
     assert pick(16) is None
     assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
 

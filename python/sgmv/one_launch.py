@@ -282,6 +282,13 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # kernels without it): launches of 80-112 blocks 0.75-0.97x but at 4 or 5 rounds (4096 -> 14336 and 3584 -> 18944 in
 # clusters of 2: 0.92-1.06x); 64 blocks 0.80-0.97x with blocks under 80 KB but at 4096 in clusters of 8 (0.97-1.03x),
 # 0.89-1.16x above; the 16-row prefill tile's 64 segments 0.97-1.26x.
+# Since entry 285 (the batch tables read before the wait, 0.4-0.6 us a call off the kernel) larger blocks pass the
+# GEMV_MIN_SM_PERCENT fill too where a thread expands its columns in at most GEMV_BIG_BLOCK_MAX_ROUNDS rounds: then all
+# of a thread's loads are in flight at once. From entry 288's sweep (r16, 8 and 32-36 one-row segments, 48-55% fills,
+# blocks of 84-396 KB, 10 shapes from 2048 to 18944 -> 3584, bf16, and fp16 at four of them, medians of 2): one round
+# 0.74-0.97x at every shape (8192 x 8 segments 0.74x, 4096 x 32-36 0.83-0.87x); two rounds 0.91-1.08x, slower at
+# 8192, 4096 -> 8192 and 5120 x 36 segments, so those stay out. Entry 290 timed the rest of the picks it changes (17-19
+# segments in clusters of 4, 31-39 in clusters of 2, the same 10 shapes, both dtypes): 0.70-1.02x, median 0.86x.
 # The kernels of GEMV_HALF_WARPS (4-warp clusters of 4 and 8, two blocks an SM: the H200 holds 62 and 30 such
 # clusters, not 30 and 15) run on batches of at most GEMV_HALF_MAX_SEGMENTS segments where the GEMV_WARPS pick fills
 # under GEMV_FULL_SM_PERCENT of the SMs and theirs, the widest one-wave cluster of no more blocks than SMs, is as wide
@@ -302,6 +309,7 @@ GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
 GEMV_FULL_SM_PERCENT = 60
 GEMV_MIN_SM_PERCENT = 45
 GEMV_SMALL_BLOCK_BYTES = 80 * 1024
+GEMV_BIG_BLOCK_MAX_ROUNDS = 1  # 0: blocks over GEMV_SMALL_BLOCK_BYTES only at GEMV_FULL_SM_PERCENT (dispatch_sweep)
 GEMV_MAX_EXPAND_ROUNDS = 3
 GEMV_HALF_MAX_EXPAND_ROUNDS = 2
 GEMV_HALF_MAX_SEGMENTS = 19
@@ -325,10 +333,11 @@ def _gemv_within_limits(problem: Problem, kernel: KernelRecord, num_sms: int, ma
     """The fill and block size limits above, and at most `max_rounds` rounds of the expand, for this kernel's launch."""
     cluster = kernel.gemv_cluster
     fill = _gemv_fill(problem, kernel, num_sms)
-    small = gemv_block_bytes(problem, cluster) <= GEMV_SMALL_BLOCK_BYTES
     rounds = -(-problem.slice_hidden[0] // (cluster * 8 * kernel.threads))  # of a block's share of h_out's columns
+    small = gemv_block_bytes(problem, cluster) <= GEMV_SMALL_BLOCK_BYTES
+    loads_at_once = rounds <= GEMV_BIG_BLOCK_MAX_ROUNDS
     return rounds <= max_rounds and (
-        fill >= GEMV_FULL_SM_PERCENT or (fill >= GEMV_MIN_SM_PERCENT and small))
+        fill >= GEMV_FULL_SM_PERCENT or (fill >= GEMV_MIN_SM_PERCENT and (small or loads_at_once)))
 
 
 def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -338,10 +347,11 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that
     launch fills GEMV_FULL_SM_PERCENT of the SMs; else, up to GEMV_HALF_MAX_SEGMENTS segments, the GEMV_HALF_WARPS
     kernel's widest one-wave cluster of no more blocks than SMs if it is as wide, else the GEMV_WARPS one, whichever
-    is within the limits: GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES, and at most
-    GEMV_MAX_EXPAND_ROUNDS (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread; the GEMV_HALF_WARPS kernel
-    then in its narrowest cluster within those limits whose blocks are of at most GEMV_SMALL_BLOCK_BYTES
-    (GEMV_HALF_NARROW). one_launch_kernel also leaves to the prefill kernel the batches it takes."""
+    is within the limits: GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES or at most
+    GEMV_BIG_BLOCK_MAX_ROUNDS rounds of the expand a thread, and at most GEMV_MAX_EXPAND_ROUNDS
+    (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread; the GEMV_HALF_WARPS kernel then in its narrowest
+    cluster within those limits whose blocks are of at most GEMV_SMALL_BLOCK_BYTES (GEMV_HALF_NARROW).
+    one_launch_kernel also leaves to the prefill kernel the batches it takes."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
