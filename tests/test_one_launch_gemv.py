@@ -42,13 +42,15 @@ def _h200_clusters(kernel, cluster):
     (8192, 8192, 32, None), (5120, 5120, 36, None),  # ... but in 2 rounds: neither limit
     (8192, 8192, 40, (8, 2)), (14336, 4096, 56, (8, 2)),  # 80 and 112 blocks
     (4096, 14336, 48, None), (3584, 18944, 48, None),  # clusters of 2 expanding in 4 and 5 rounds
-    (4096, 4096, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile; past one wave of clusters
+    (4096, 4096, 64, (8, 2)), (2048, 2048, 60, (8, 2)),  # the prefill (fused) kernel would take them; 1 round
+    (8192, 8192, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile (2 rounds); past one wave
 def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
-    """NOTES.md, entries 242, 245, 246, 288 and 290's sweeps: the widest 8-warp cluster whose launch is one wave, where
+    """NOTES.md, entries 242, 245, 246, 288, 290 and 291's sweeps: the widest 8-warp cluster whose launch is one wave, where
     it fills 60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where it is
     one wave and as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB or a
     thread's share of the expand in one round, at most 3 rounds of the expand (2 for 4 warps), and the prefill kernel
-    does not take the batch; the pick, (warps, cluster), is the gemv kernel of the call's dtype."""
+    does not take the batch unless a thread expands in one round (entry 291); the pick, (warps, cluster), is the gemv
+    kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):
         prob = _one_row_prob(segs, dtype=dtype, h_in=h_in, h_out=h_out)
         got = one_launch.one_launch_kernel(prob, GEMV + _SHORT_TILES, num_sms=132, resident_clusters=_h200_clusters)
@@ -56,6 +58,20 @@ def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs
         assert got is None or got.op != "gemv" or got.dtype == dtype
     if segs == 64:  # gemv alone would take it
         assert one_launch.prefers_gemv(dataclasses.replace(prob, op="gemv"), GEMV, 132, _h200_clusters) is not None
+
+
+def test_gemv_over_the_prefill_kernel_only_where_a_thread_expands_in_one_round(monkeypatch):
+    """NOTES.md, entry 291: 64 one-row segments at 4096 (one round of the expand) on the gemv kernel, though the
+    prefill kernel's 16-row tile would take them; GEMV_OVER_PREFILL_MAX_ROUNDS 0 (a sweep's switch) leaves them to
+    that tile, as at 8192 (two rounds) always."""
+    def pick(hidden):
+        got = one_launch.one_launch_kernel(_one_row_prob(64, h_in=hidden, h_out=hidden), GEMV + _SHORT_TILES,
+                                           num_sms=132, resident_clusters=_h200_clusters)
+        return got.op, got.gemv_cluster
+    assert pick(4096) == ("gemv", 2)
+    assert pick(8192)[0] == "prefill"
+    monkeypatch.setattr(one_launch, "GEMV_OVER_PREFILL_MAX_ROUNDS", 0)
+    assert pick(4096)[0] == "prefill"
 
 
 @pytest.mark.parametrize("segs, want", [(8, 8), (16, 8), (17, 4), (33, 4), (34, 2), (66, 2), (67, None)])

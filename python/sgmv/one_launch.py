@@ -303,6 +303,11 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # hidden sizes up to 4096). From entry 282's sweep (16 one-row segments at 11 shapes, bf16 and fp16, medians of 3):
 # 0.83-0.89x at 2048-4096 (blocks of 39-78 KB); 1.05-1.25x where the blocks are 94-180 KB (5120, 6144, 8192,
 # 14336 -> 4096, 4096 -> 8192, 2048 -> 8192) but for 8192 -> 4096 (119 KB, 0.96-0.97x).
+# Where the prefill kernel (or, at 2048, the fused kernel) also takes a batch of one-row segments (from ~60 of them),
+# the gemv pick runs it if a thread expands in at most GEMV_OVER_PREFILL_MAX_ROUNDS rounds. From entry 291's sweep
+# (60-66 segments at 10 shapes, r16, bf16 and fp16, medians of 2; 8-warp clusters of 2): one round 0.83-0.95x (4096
+# x 64 segments 8.7 -> 7.8 us; 2048, 14336 -> 4096, 8192 -> 4096, 18944 -> 3584); two rounds 1.01-1.08x (8192, 5120,
+# 4096 -> 8192), so those stay on the prefill kernel.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
@@ -314,6 +319,7 @@ GEMV_MAX_EXPAND_ROUNDS = 3
 GEMV_HALF_MAX_EXPAND_ROUNDS = 2
 GEMV_HALF_MAX_SEGMENTS = 19
 GEMV_HALF_NARROW = 1  # 0: the 4-warp kernel always in its widest one-wave cluster (dispatch_sweep's switch)
+GEMV_OVER_PREFILL_MAX_ROUNDS = 1  # 0: the prefill kernel wherever it takes the batch (dispatch_sweep's switch)
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -329,11 +335,16 @@ def _gemv_fill(problem: Problem, kernel: KernelRecord, num_sms: int) -> float:
     return 100 * problem.num_segments * kernel.gemv_cluster / num_sms
 
 
+def gemv_expand_rounds(problem: Problem, kernel: KernelRecord) -> int:
+    """Rounds of 8 columns each thread of the gemv kernel expands over its block's share of h_out's columns."""
+    return -(-problem.slice_hidden[0] // (kernel.gemv_cluster * 8 * kernel.threads))
+
+
 def _gemv_within_limits(problem: Problem, kernel: KernelRecord, num_sms: int, max_rounds: int) -> bool:
     """The fill and block size limits above, and at most `max_rounds` rounds of the expand, for this kernel's launch."""
     cluster = kernel.gemv_cluster
     fill = _gemv_fill(problem, kernel, num_sms)
-    rounds = -(-problem.slice_hidden[0] // (cluster * 8 * kernel.threads))  # of a block's share of h_out's columns
+    rounds = gemv_expand_rounds(problem, kernel)
     small = gemv_block_bytes(problem, cluster) <= GEMV_SMALL_BLOCK_BYTES
     loads_at_once = rounds <= GEMV_BIG_BLOCK_MAX_ROUNDS
     return rounds <= max_rounds and (
@@ -380,14 +391,20 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     return full if full_ok else None
 
 
+def gemv_over_prefill(problem: Problem, gemv: KernelRecord) -> bool:
+    """Whether prefers_gemv's pick `gemv` runs add_lora `problem` even where the prefill kernel would take it: where
+    each thread expands in at most GEMV_OVER_PREFILL_MAX_ROUNDS rounds (the note above GEMV)."""
+    return gemv_expand_rounds(problem, gemv) <= GEMV_OVER_PREFILL_MAX_ROUNDS
+
+
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                       second_wave_over_pair: bool = True,
                       resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for one-row segments
-    (prefers_gemv) where the prefill kernel does not take them, the fused kernel for small batches, the prefill kernel
-    for long segments, many short ones and mid-size batches (prefers_prefill), the fused kernel again with more column
-    tiles a block (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM
+    (prefers_gemv) where the prefill kernel does not take them or gemv_over_prefill holds, the fused kernel for small
+    batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), the fused
+    kernel again with more column tiles a block (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM
     holds at once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
     rank-split half). resident_clusters(kernel, cluster): clusters the GPU holds at once (prefers_gemv's)."""
     kernels = list(kernels)
@@ -398,6 +415,8 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 
     gemv = prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms, resident_clusters)
     if gemv is not None:
+        if gemv_over_prefill(problem, gemv):
+            return gemv
         prefill = streamed()
         return gemv if prefill is None else prefers_fused(problem, kernels, num_sms, resident_blocks) or prefill
     return (prefers_fused(problem, kernels, num_sms, resident_blocks) or streamed()
