@@ -41,10 +41,14 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
                                # 256-column ones' 3 (entries 219-221)
     (64, 64, 64, (2, 128)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45; 128 0.950-0.966x, entry 219)
     (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
+    (100, 100, 16, (1, 256)),  # 67-131 segments: blocks of one, taken from 75% of the SMs (entry 294: 0.66-0.91x at
+    (118, 118, 16, (1, 256)),  # 100 and 118 segments)
+    (98, 98, 16, None),       # ... 74%; and 80 segments 0.95-1.01x, 67 1.00-1.06x
+    (80, 80, 16, None),
     (256, 16, 64, None),      # 16 rows a segment: neither long nor short
 ])
 def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
-    """benchmarks/NOTES.md entries 35 and 38: the 16-row tile for distinct batches, `want` = (cluster size, stage
+    """benchmarks/NOTES.md entries 35, 38 and 294: the 16-row tile for distinct batches, `want` = (cluster size, stage
     columns), where it won."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank)
     got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)

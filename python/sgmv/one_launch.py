@@ -62,8 +62,15 @@ PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM 
 # busy, unless rank_split's halves stream fewer bytes an SM (_halves_short_tile_stream_less), else as the halves. From
 # dispatch_sweep (NOTES.md, entry 227: 40-264 segments of 17-31 rows, the four sweep shapes) 0.74-0.86x the halves'
 # time on the 16-row tile; 24 segments of 17 rows (48 blocks, 36% of the SMs) 0.94-1.18x, so they keep the halves.
+# Batches of one-row segments (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) too many for clusters of 2 in one wave
+# (67-131 segments on the H200: the tiles run in blocks of one) take the tile where those blocks fill
+# PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT of the SMs, not PREFILL_MIN_SM_PERCENT: from entry 294's sweep (r16, 67-118
+# segments at 6 shapes, bf16 and fp16, medians of 2, against the fused kernel's grid handoff, or the pair at 4096 ->
+# 14336 x 100-118), 100 and 118 segments (76% and 89%) 0.66-0.91x (h8192 x 100 28.2 -> 22.7 us; the pair 37.5 ->
+# 26.2), 80 (61%) 0.95-1.01x, 67 (51%) 1.00-1.06x.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
+PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT = 75
 PREFILL_SHORT_CHUNK = 256
 PREFILL_FEW_ROWS_MAX_MEAN = 31
 PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
@@ -230,7 +237,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                 return None
             return tall[0]
         one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
-        return short[0] if busy(short, PREFILL_MIN_SM_PERCENT if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT) else None
+        unpaired = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
+        one_row_percent = PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT if unpaired else PREFILL_MIN_SM_PERCENT
+        return short[0] if busy(short, one_row_percent if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT) else None
     tall = _tall_tile(problem, fitting, num_sms)
     if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
@@ -404,9 +413,10 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for one-row segments
     (prefers_gemv) where the prefill kernel does not take them or gemv_over_prefill holds, the fused kernel for small
     batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), the fused
-    kernel again with more column tiles a block (handoff_over_pair), or None for the shrink-expand pair. resident_blocks(kernel): blocks of it an SM
-    holds at once (the driver's occupancy; the grid handoff's cap). second_wave_over_pair: prefers_prefill's (False for a
-    rank-split half). resident_clusters(kernel, cluster): clusters the GPU holds at once (prefers_gemv's)."""
+    kernel again with more column tiles a block (handoff_over_pair), or None for the shrink-expand pair.
+    resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap).
+    second_wave_over_pair: prefers_prefill's (False for a rank-split half). resident_clusters(kernel, cluster):
+    clusters the GPU holds at once (prefers_gemv's)."""
     kernels = list(kernels)
 
     def streamed() -> Optional[KernelRecord]:
