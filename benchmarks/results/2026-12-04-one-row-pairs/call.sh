@@ -17,3 +17,8 @@ for dt in bf16 fp16; do
     --shapes=4096x4096,8192x8192,4096x14336,14336x4096,2048x2048,18944x3584 > "$OUT/pairs-$dt.txt" 2>&1
   tail -49 "$OUT/pairs-$dt.txt" | awk '{print $2, $3, $4, $5, $6}'
 done
+# Entry 297: entry 294's rule at rank 128 where it moves batches onto rank 64's halves (h_out 2048), bf16.
+PYTHONPATH=/tmp/rec timeout 100 python3 benchmarks/dispatch_sweep.py "$OUT/r128" bf16 \
+  PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT=90,75 --batches=100x1,118x1 --ranks=128 --repeat=2 --ops=add_lora \
+  --shapes=4096x2048,8192x2048,14336x2048 > "$OUT/r128.txt" 2>&1
+tail -7 "$OUT/r128.txt" | awk '{print $2, $3, $4, $5}'
