@@ -123,8 +123,8 @@ def test_gemv_reads_host_tables_before_the_wait(kernel):
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("sizes", [[1] * 8, [1] * 12, [1] * 16, [1] * 17, [1, 0, 1] + [1] * 21, [1] * 20 + [0] + [1] * 13,
-                                   [1] * 40, [1] * 48, [1] * 64],
+@pytest.mark.parametrize("sizes", [[1] * 8, [1] * 12, [1] * 16, [1] * 17, [1, 0, 1] + [1] * 21,
+                                   [1] * 20 + [0] + [1] * 13, [1] * 40, [1] * 48, [1] * 64],
                          ids=["distinct8", "distinct12", "distinct16", "distinct17", "empty-distinct24",
                               "empty-distinct33", "distinct40", "distinct48", "distinct64"])
 @pytest.mark.parametrize("shape", [(4096, 4096), (8192, 8192)], ids=lambda s: "x".join(map(str, s)))

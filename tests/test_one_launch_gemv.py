@@ -45,10 +45,10 @@ def _h200_clusters(kernel, cluster):
     (4096, 4096, 64, (8, 2)), (2048, 2048, 60, (8, 2)),  # the prefill (fused) kernel would take them; 1 round
     (8192, 8192, 64, None), (4096, 4096, 67, None)])  # the prefill kernel's 16-row tile (2 rounds); past one wave
 def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs, want):
-    """NOTES.md, entries 242, 245, 246, 288, 290 and 291's sweeps: the widest 8-warp cluster whose launch is one wave, where
-    it fills 60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where it is
-    one wave and as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB or a
-    thread's share of the expand in one round, at most 3 rounds of the expand (2 for 4 warps), and the prefill kernel
+    """NOTES.md, entries 242, 245, 246, 288, 290 and 291's sweeps: the widest 8-warp cluster whose launch is one wave,
+    where it fills 60% of the SMs; else, up to 19 segments, the widest 4-warp cluster on no more blocks than SMs where
+    it is one wave and as wide, else the 8-warp pick, within the limits: 45% of the SMs with blocks of at most 80 KB or
+    a thread's share of the expand in one round, at most 3 rounds of the expand (2 for 4 warps), and the prefill kernel
     does not take the batch unless a thread expands in one round (entry 291); the pick, (warps, cluster), is the gemv
     kernel of the call's dtype."""
     for dtype in ("bf16", "fp16"):

@@ -236,10 +236,11 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                     problem, tall[0], fitting, kernels, num_sms, resident_blocks):
                 return None
             return tall[0]
-        one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
-        unpaired = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
-        one_row_percent = PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT if unpaired else PREFILL_MIN_SM_PERCENT
-        return short[0] if busy(short, one_row_percent if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT) else None
+        percent = PREFILL_FEW_ROWS_MIN_SM_PERCENT
+        if mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS:  # one-row segments
+            unpaired = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
+            percent = PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT if unpaired else PREFILL_MIN_SM_PERCENT
+        return short[0] if busy(short, percent) else None
     tall = _tall_tile(problem, fitting, num_sms)
     if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
@@ -371,7 +372,7 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     GEMV_BIG_BLOCK_MAX_ROUNDS rounds of the expand a thread, and at most GEMV_MAX_EXPAND_ROUNDS
     (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread; the GEMV_HALF_WARPS kernel then in its narrowest
     cluster within those limits whose blocks are of at most GEMV_SMALL_BLOCK_BYTES (GEMV_HALF_NARROW).
-    one_launch_kernel also leaves to the prefill kernel the batches it takes."""
+    one_launch_kernel also leaves to the prefill kernel the batches it takes, but where gemv_over_prefill holds."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
     held = resident_clusters or (lambda kernel, cluster: num_sms // cluster)
