@@ -41,15 +41,17 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
                                # 256-column ones' 3 (entries 219-221)
     (64, 64, 64, (2, 128)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45; 128 0.950-0.966x, entry 219)
     (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
-    (100, 100, 16, (1, 256)),  # 67-131 segments: blocks of one, taken from 75% of the SMs (entry 294: 0.66-0.91x at
-    (118, 118, 16, (1, 256)),  # 100 and 118 segments)
-    (98, 98, 16, None),       # ... 74%; and 80 segments 0.95-1.01x, 67 1.00-1.06x
+    (100, 100, 16, (1, 256)),  # 67-132 segments on a build without the kernel of two blocks an SM: blocks of one,
+    (118, 118, 16, (1, 256)),  # taken from 65% of the SMs (entries 294 and 299: 0.55-0.97x at 90-118 segments)
+    (98, 98, 16, (1, 256)),
+    (86, 86, 16, (1, 256)),   # 65.2%
+    (85, 85, 16, None),       # 64.4%; and 80 segments 0.95-1.03x, 67 0.98-1.12x
     (80, 80, 16, None),
     (256, 16, 64, None),      # 16 rows a segment: neither long nor short
 ])
 def test_prefill_short_tile_takes_many_one_row_segments(rows, segs, rank, want):
-    """benchmarks/NOTES.md entries 35, 38 and 294: the 16-row tile for distinct batches, `want` = (cluster size, stage
-    columns), where it won."""
+    """benchmarks/NOTES.md entries 35, 38, 294 and 299: the 16-row tile for distinct batches, `want` = (cluster size,
+    stage columns), where it won."""
     problem = prefill_prob(rows=rows, segs=segs, rank=rank)
     got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
     if want is None:
@@ -242,15 +244,23 @@ def test_prefill_variant_for_true_ranks_exactly_where_the_call_gives_them():
         assert can_run(problem, with_ranks) and not can_run(dataclasses.replace(problem, true_ranks=True), plain)
 
 
-def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sms():
-    """The r16 16-row tile's variant of two blocks an SM runs batches of more tiles (times the cluster) than SMs; a
-    batch that fits one block an SM keeps the one-block kernel, as does any batch of a build without the variant."""
+def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sms(monkeypatch):
+    """The r16 16-row tile's variant of two blocks an SM runs batches of more tiles (times the cluster) than SMs, and
+    one-row batches of more tiles than clusters of 2 one block an SM (entry 299: in clusters of 2); a batch that fits
+    one block an SM otherwise keeps the one-block kernel, as does any batch of a build without the variant (blocks of
+    one from 65% of the SMs for one-row batches, PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT)."""
     one = PREFILL_SHORT[1]  # rank 16, 256 columns
     two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
     kernels = PREFILL + PREFILL_SHORT + [two]
-    for segs, want in [(256, two), (140, two), (64, one), (120, one)]:  # 64: clusters of two, 128 blocks
+    for segs, want, without in [(256, two, one), (140, two, one), (64, one, one), (66, one, one),  # 64, 66: clusters
+                                (67, two, None), (98, two, one), (120, two, one), (132, two, one)]:  # of two, one wave
         assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), kernels, 132) is want, segs
-        assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is one
+        assert one_launch.prefers_prefill(prefill_prob(rows=segs, segs=segs), PREFILL + PREFILL_SHORT, 132) is without
+    assert one_launch.prefers_prefill(prefill_prob(rows=220, segs=110), kernels, 132) is two  # two rows a segment
+    assert one_launch.prefers_prefill(prefill_prob(rows=99 * 3, segs=99), kernels, 132) is one  # three: no pairs
+    monkeypatch.setattr(one_launch, "PREFILL_ONE_ROW_TWO_BLOCK_PAIRS", 0)
+    assert one_launch.prefers_prefill(prefill_prob(rows=120, segs=120), kernels, 132) is one  # as before entry 299
+    assert one_launch.prefers_prefill(prefill_prob(rows=67, segs=67), kernels, 132) is None
     r64 = one_launch.prefers_prefill(prefill_prob(rank=64, rows=256, segs=256), kernels, 132)
     assert r64.blocks_per_sm == 1 and r64.rank == 64
     wide = prefill_prob(rows=256, segs=256)
@@ -261,13 +271,16 @@ def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sm
 
 @pytest.mark.parametrize("segs, rows, want_one, want_two", [
     (256, 256, 1, 2), (264, 264, 1, 2), (528, 528, 1, 2), (238, 238, 1, 2),  # one-row segments filling 90% of 264
-    (237, 237, 1, 1), (200, 200, 1, 1), (120, 120, 1, 1),  # fewer: a tie keeps one (200: 1.02-1.03x in two)
+    (237, 237, 1, 1), (200, 200, 1, 1),  # fewer: a tie keeps one (200: 1.02-1.03x in two)
+    (67, 67, 1, 2), (120, 120, 1, 2), (132, 132, 1, 2), (110, 220, 1, 2),  # but 67-132 (entry 299: 0.31-0.99x but
+    (99, 297, 1, 1), (66, 66, 2, 2),  # h2048 r16 x 132 1.04-1.06x); three rows a segment: one; 66: no tie
     (264, 792, 1, 1), (132, 2640, 1, 1),  # 3 and 20 rows a segment: both ways in two (0.96-1.05x), one
     (140, 140, 2, 2), (64, 64, 2, 2), (300, 300, 2, 2)])  # no tie: both take the faster size
 def test_prefill_cluster_ties_go_to_two_for_the_kernel_of_two_blocks_an_sm(segs, rows, want_one, want_two):
     """benchmarks/NOTES.md entry 248: where one block and two a cluster end a batch's tiles in as many tile-times,
     the one-block kernel's launch takes one (no swap of v); the kernel of two blocks an SM takes two on one-row
-    segments whose tiles fill 90% of its places (r16 distinct bs256 0.960-0.988x), else one. Outside a tie both take
+    segments whose tiles fill 90% of its places (r16 distinct bs256 0.960-0.988x) or are more than clusters of 2 one
+    block an SM and at most the SMs (entry 299), else one. Outside a tie both take
     the faster size (at 132 SMs, two: the one-block count never wins alone). The dispatch rules' models count the
     smaller size on a tie for both kernels."""
     one = PREFILL_SHORT[1]
@@ -421,7 +434,7 @@ def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_i
     assert one_launch.PADDED_PREFILL_OWN_TILE == 1
     two_blocks = [dataclasses.replace(k, blocks_per_sm=2) for k in prefill if k.warp_rows == 16]
     occupancy = lambda kernel: kernel.blocks_per_sm  # noqa: E731
-    for rows, segs in [(256, 256), (132, 132), (4096, 512)]:
+    for rows, segs in [(256, 256), (132, 132), (66, 66), (4096, 512)]:
         problem = fused_prob(rank=8, rows=rows, segs=segs)
         assert one_launch.one_launch_kernel(problem, prefill + r8, 132) is None
         for blocks_per_sm in (1, 2):
@@ -431,7 +444,8 @@ def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_i
             assert (kernel.rank, kernel.warp_rows, kernel.tile_n, kernel.true_ranks) == (8, 16, 256, False)
             assert kernel.blocks_per_sm == chosen.blocks_per_sm  # rank 16's choice, its tile at rank 8
             assert own == dataclasses.replace(problem, op="prefill") and can_run(own, kernel)
-        assert chosen.blocks_per_sm == (2 if rows > 132 else 1)  # more tiles than SMs: the two-block build
+        assert chosen.blocks_per_sm == (2 if rows > 66 else 1)  # more tiles than SMs, or one-row tiles too many for
+        # clusters of 2 one block an SM (entry 299): the two-block build
     padded, kernel = one_launch.padded_prefill(fused_prob(rank=8, rows=8192, segs=8), prefill + r8, 132)
     assert (kernel.rank, kernel.warp_rows, padded.rank, padded.true_ranks) == (16, 64, 16, True)
     two_only = [k for k in r8 if k.blocks_per_sm == 2]  # the chosen tile's build at rank 8 missing: rank 16's

@@ -32,6 +32,8 @@ PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
 # of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
+PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of num_sms // 2 to num_sms tiles: that kernel, in clusters of 2
+# (_one_row_pairs; 0: the one-block kernel in blocks of one, as before entry 299)
 
 
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
@@ -62,15 +64,20 @@ PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM 
 # busy, unless rank_split's halves stream fewer bytes an SM (_halves_short_tile_stream_less), else as the halves. From
 # dispatch_sweep (NOTES.md, entry 227: 40-264 segments of 17-31 rows, the four sweep shapes) 0.74-0.86x the halves'
 # time on the 16-row tile; 24 segments of 17 rows (48 blocks, 36% of the SMs) 0.94-1.18x, so they keep the halves.
-# Batches of one-row segments (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) too many for clusters of 2 in one wave
-# (67-131 segments on the H200: the tiles run in blocks of one) take the tile where those blocks fill
-# PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT of the SMs, not PREFILL_MIN_SM_PERCENT: from entry 294's sweep (r16, 67-118
-# segments at 6 shapes, bf16 and fp16, medians of 2, against the fused kernel's grid handoff, or the pair at 4096 ->
-# 14336 x 100-118), 100 and 118 segments (76% and 89%) 0.66-0.91x (h8192 x 100 28.2 -> 22.7 us; the pair 37.5 ->
-# 26.2), 80 (61%) 0.95-1.01x, 67 (51%) 1.00-1.06x.
+# Batches of one-row segments (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) too many for clusters of 2 one block an
+# SM but few enough for blocks of one in one wave (67-132 segments on the H200) run on the tile's kernel of two blocks
+# an SM in clusters of 2 where the build has it (ranks 8 and 16; PREFILL_ONE_ROW_TWO_BLOCK_PAIRS, prefill_cluster's
+# tie): 134-264 blocks, each streaming half an adapter. From entries 296 and 299's sweeps (67-132 segments of one row
+# and 110 of two, six shapes, ranks 8 and 16, bf16 and fp16, medians of 2) against what ran before (the fused
+# kernel's grid handoff, the launch pair at rank 8, the one-block tile in blocks of one from 99 segments): r16
+# 0.63-0.99x (h8192 x 98 28.3 -> 19.7 us) but h2048 x 132 1.04-1.06x (9.3 -> 9.8), r8 0.31-0.94x, median 0.86.
+# Elsewhere (ranks 32 and 64; a GPU that holds one such block an SM) the one-block tile runs them in blocks of one
+# where those fill PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT of the SMs, not PREFILL_MIN_SM_PERCENT: against the fused
+# kernel's grid handoff (or the pair at 4096 -> 14336), 90-118 segments (68-89%) 0.55-0.97x (entries 294 and 299,
+# r16-r64; h8192 r16 x 100 28.2 -> 22.7 us), 80 (61%) 0.95-1.03x, 67 (51%) 0.98-1.12x.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
-PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT = 75
+PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT = 65
 PREFILL_SHORT_CHUNK = 256
 PREFILL_FEW_ROWS_MAX_MEAN = 31
 PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
@@ -140,19 +147,35 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
     the estimated and the fewest row tiles (the smaller of the two sizes); ties go to the smaller size (no swap
     of v). launched: the size the launch takes. It differs on a tie for a kernel built for two blocks an SM, on
     segments of one row (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles fill PREFILL_MIN_SM_PERCENT of
-    its places: the larger, so that its blocks share each adapter's bytes. 256 and 528 one-row segments (r16, every
-    sweep shape) took 0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment went both
-    ways (0.96-1.05x); the one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248). The
-    dispatch rules' models count at the smaller size (the same tile-times on a tie)."""
+    its places, or are too many for clusters of 2 one block an SM and no more than SMs (_one_row_pairs): the larger,
+    so that its blocks share each adapter's bytes. 256 and 528 one-row segments (r16, every sweep shape) took
+    0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment went both ways (0.96-1.05x); the
+    one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248); 67-132 one-row segments: the note
+    above PREFILL_SHORT_ROWS. The dispatch rules' models count at the smaller size (the same tile-times on a tie),
+    but for _one_row_pairs' batches, which _short_tile counts as launched."""
     tiles = prefill_row_tiles(problem, kernel)
-    larger_on_ties = (launched and PREFILL_TWO_BLOCK_TIES_LARGER and kernel.blocks_per_sm > 1
-                      and problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * problem.num_segments
-                      and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
+    larger_on_ties = (launched and kernel.blocks_per_sm > 1 and _one_row(problem)
+                      and ((PREFILL_TWO_BLOCK_TIES_LARGER
+                            and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
+                           or _one_row_pairs(problem, tiles, num_sms)))
 
     def size_for(count: int) -> int:
         return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c,
                                                                      -c if larger_on_ties else c))
     return min(size_for(tiles), size_for(_fewest_row_tiles(problem, kernel)))
+
+
+def _one_row(problem: Problem) -> bool:
+    """Whether `problem`'s segments are one row (at most PREFILL_SHORT_MAX_MEAN_ROWS on average)."""
+    return problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * problem.num_segments
+
+
+def _one_row_pairs(problem: Problem, tiles: int, num_sms: int) -> bool:
+    """Whether the 16-row tile runs one-row `problem` of `tiles` row tiles on its kernel of two blocks an SM in
+    clusters of 2 (PREFILL_ONE_ROW_TWO_BLOCK_PAIRS; the note above PREFILL_SHORT_ROWS): too many tiles for clusters
+    of 2 one block an SM, few enough for blocks of one in one wave, the tie prefill_cluster's count leaves."""
+    return (bool(PREFILL_ONE_ROW_TWO_BLOCK_PAIRS) and _one_row(problem)
+            and num_sms // PREFILL_MAX_CLUSTER < tiles <= num_sms)
 
 
 def prefill_tiles_bound(problem: Problem, kernel: KernelRecord) -> int:
@@ -188,16 +211,18 @@ def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
                 resident_blocks: Optional[Callable[[KernelRecord], int]]) -> Optional[tuple[KernelRecord, int]]:
     """The 16-row tile's kernel for `problem` and its estimated blocks: the stage width of more stages where a build
     has both, else the measured one (PREFILL_SHORT_CHUNK; ties: the first compiled); two blocks an SM where the batch
-    has more blocks than SMs, else one (PREFILL_SHORT_ROWS' note)."""
+    has more blocks than SMs or is one of _one_row_pairs' (its blocks as launched), else one (PREFILL_SHORT_ROWS'
+    note)."""
     short = [k for k in fitting if k.warp_rows == PREFILL_SHORT_ROWS]
     if not short:
         return None
-    blocks = prefill_row_tiles(problem, short[0]) * prefill_cluster(problem, short[0], num_sms)
-    wanted = 2 if blocks > num_sms else 1
+    tiles = prefill_row_tiles(problem, short[0])
+    pairs = _one_row_pairs(problem, tiles, num_sms)
+    wanted = 2 if pairs or tiles * prefill_cluster(problem, short[0], num_sms) > num_sms else 1
     held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
     kernel = max(short, key=lambda k: (k.stages, k.tile_n == PREFILL_SHORT_CHUNK,
                                        k.blocks_per_sm == wanted and held(k), -k.blocks_per_sm))
-    return kernel, blocks
+    return kernel, tiles * prefill_cluster(problem, kernel, num_sms, launched=pairs)
 
 
 def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int) -> Optional[tuple[KernelRecord, int]]:
@@ -238,7 +263,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
             return tall[0]
         percent = PREFILL_FEW_ROWS_MIN_SM_PERCENT
         if mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS:  # one-row segments
-            unpaired = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
+            unpaired = short is not None and short[1] == prefill_row_tiles(problem, short[0])  # blocks of one
             percent = PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT if unpaired else PREFILL_MIN_SM_PERCENT
         return short[0] if busy(short, percent) else None
     tall = _tall_tile(problem, fitting, num_sms)
