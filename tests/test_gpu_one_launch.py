@@ -448,6 +448,34 @@ def test_segments_of_17_31_rows_take_the_16_row_tile_by_their_tiles(rank, sizes,
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rank", [8, 16, 32])
+@pytest.mark.parametrize("share", ["over_half", "three_quarters", "all"])
+def test_one_row_batches_between_half_and_all_the_sms_take_two_block_clusters(share, rank, dtype, monkeypatch):
+    """NOTES entry 299: one-row batches (segments of 1-2 rows, a -1 adapter, an empty segment) of more segments than
+    clusters of 2 one block an SM and at most the SMs, through sgmv.add_lora at 4096 -> 2056 (h_out off the stages):
+    the 16-row tile's kernel of two blocks an SM in clusters of 2 where the build has one at the rank (8 and 16),
+    and y matches everywhere (rank 32: blocks of one, or another path)."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90")
+    sms = loader.device(0).num_sms
+    segments = {"over_half": sms // 2 + 1, "three_quarters": 3 * sms // 4, "all": sms}[share]
+    sizes = [2 if i % 3 == 2 else 1 for i in range(segments)]
+    sizes[4] = 0
+    loras = [i % 6 if i != 3 else -1 for i in range(segments)]
+    case = _AddLoraCase(rank, sizes, loras, 2056, dtype, seed=rank + segments)
+    launched = []
+    real = loader.launch
+    monkeypatch.setattr(loader, "launch", lambda kernel, geometry, *args, **kwargs: (
+        launched.append((kernel, geometry.cluster)), real(kernel, geometry, *args, **kwargs)))
+    cuda_ops.clear_selections()
+    case.check()
+    two_blocks = [k for k in KERNELS if k.op == "prefill" and k.warp_rows == 16 and k.blocks_per_sm == 2
+                  and k.rank == rank and k.dtype == case.problem.dtype]
+    if two_blocks and one_launch.PREFILL_ONE_ROW_TWO_BLOCK_PAIRS:
+        assert [(k.op, k.blocks_per_sm, cluster) for k, cluster in launched] == [("prefill", 2, 2)], launched
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("rank", [32, 64])
 @pytest.mark.parametrize("shape", [(14336, 4096), (18944, 3584)], ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("sizes, loras", [([256], [3]), ([128, 128], [0, -1])], ids=["one-adapter", "two-one-off"])
