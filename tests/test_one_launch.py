@@ -41,6 +41,8 @@ def test_prefill_rule_follows_the_measured_cases(rows, segs, rank, want):
                                # 256-column ones' 3 (entries 219-221)
     (64, 64, 64, (2, 128)),   # (0.84-0.87x; 256 columns even with 128 at r64, entry 45; 128 0.950-0.966x, entry 219)
     (16, 16, 64, None),       # 16 tiles: too few for the SMs (clusters of eight lost: entry 36)
+    (43, 43, 64, (2, 128)),   # clusters of two from 65% of the SMs (86 blocks; entry 300: 48 and 59 segments
+    (42, 42, 16, None),       # 0.44-1.00x, median 0.92; 40 0.68-1.09x)
     (100, 100, 16, (1, 256)),  # 67-132 segments on a build without the kernel of two blocks an SM: blocks of one,
     (118, 118, 16, (1, 256)),  # taken from 65% of the SMs (entries 294 and 299: 0.55-0.97x at 90-118 segments)
     (98, 98, 16, (1, 256)),
@@ -248,7 +250,7 @@ def test_prefill_16_row_tile_of_two_blocks_an_sm_exactly_for_more_blocks_than_sm
     """The r16 16-row tile's variant of two blocks an SM runs batches of more tiles (times the cluster) than SMs, and
     one-row batches of more tiles than clusters of 2 one block an SM (entry 299: in clusters of 2); a batch that fits
     one block an SM otherwise keeps the one-block kernel, as does any batch of a build without the variant (blocks of
-    one from 65% of the SMs for one-row batches, PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT)."""
+    one from 65% of the SMs for one-row batches, PREFILL_ONE_ROW_MIN_SM_PERCENT)."""
     one = PREFILL_SHORT[1]  # rank 16, 256 columns
     two = dataclasses.replace(one, name=one.name + "_b2", blocks_per_sm=2)
     kernels = PREFILL + PREFILL_SHORT + [two]
@@ -505,7 +507,8 @@ def test_handoff_over_the_pair_takes_up_to_twenty_four_column_tiles_a_block(monk
     """Entries 159-168: 6 tiles a block took 4096 -> 14336 skewed bs64 (5 tiles) at r32-r64 from the pair, 8-12 more
     batches at wide h_out (0.76-0.92x, none slower), 16-24 batches at 3584 -> 18944 and 8192 -> 28672 (0.60-1.0x);
     24 one-row segments at rank 16 give 6 (5 splits of 28 column tiles), 28 give 7, 50 give 14 (2 splits), 70 give 28
-    (1 split), past the limit; 12 leaves 50 to the pair, 6 leaves 28."""
+    (1 split), past the limit; 12 leaves 50 to the pair, 6 leaves 28. (Since entry 300 the 16-row prefill tile takes
+    43 one-row segments and more, in clusters of 2, so 50 reach the rule only with that line where it was.)"""
     kernels = WIDE_FUSED + PREFILL + PREFILL_SHORT
     problem = _even(16, 24, 24)
     got = one_launch.one_launch_kernel(problem, kernels, 132)
@@ -513,6 +516,8 @@ def test_handoff_over_the_pair_takes_up_to_twenty_four_column_tiles_a_block(monk
     assert dispatch._tiles_per_block(problem, got, dispatch.handoff_grid(problem, got, 132)) == 6
     assert one_launch.one_launch_kernel(_even(16, 28, 28), kernels, 132) is WIDE_FUSED[1]
     fifty = _even(16, 50, 50)
+    assert one_launch.one_launch_kernel(fifty, kernels, 132).op == "prefill"
+    monkeypatch.setattr(one_launch, "PREFILL_ONE_ROW_MIN_SM_PERCENT", 90)
     assert one_launch.one_launch_kernel(fifty, kernels, 132) is WIDE_FUSED[1]
     assert dispatch._tiles_per_block(fifty, WIDE_FUSED[1], dispatch.handoff_grid(fifty, WIDE_FUSED[1], 132)) == 14
     seventy = _even(16, 70, 70)

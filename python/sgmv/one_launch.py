@@ -71,13 +71,18 @@ PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of num_sms // 2 to num_sm
 # and 110 of two, six shapes, ranks 8 and 16, bf16 and fp16, medians of 2) against what ran before (the fused
 # kernel's grid handoff, the launch pair at rank 8, the one-block tile in blocks of one from 99 segments): r16
 # 0.63-0.99x (h8192 x 98 28.3 -> 19.7 us) but h2048 x 132 1.04-1.06x (9.3 -> 9.8), r8 0.31-0.94x, median 0.86.
-# Elsewhere (ranks 32 and 64; a GPU that holds one such block an SM) the one-block tile runs them in blocks of one
-# where those fill PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT of the SMs, not PREFILL_MIN_SM_PERCENT: against the fused
-# kernel's grid handoff (or the pair at 4096 -> 14336), 90-118 segments (68-89%) 0.55-0.97x (entries 294 and 299,
-# r16-r64; h8192 r16 x 100 28.2 -> 22.7 us), 80 (61%) 0.95-1.03x, 67 (51%) 0.98-1.12x.
+# Elsewhere (ranks 32 and 64; a GPU that holds one such block an SM) the one-block tile runs them in blocks of one.
+# One-row batches take the tile where its blocks fill PREFILL_ONE_ROW_MIN_SM_PERCENT of the SMs, not
+# PREFILL_MIN_SM_PERCENT: in blocks of one, against the fused kernel's grid handoff (or the pair at 4096 -> 14336),
+# 90-118 segments (68-89%) 0.55-0.97x (entries 294 and 299, r16-r64; h8192 r16 x 100 28.2 -> 22.7 us), 80 (61%)
+# 0.95-1.03x, 67 (51%) 0.98-1.12x; in clusters of 2, against the grid handoff (ranks 32 and 64) or the launch pair
+# (rank 8), 48 and 59 segments (73% and 89%) 0.44-1.00x, median 0.92 (entry 300; h18944 -> 3584 r8 x 48 31.5 -> 14.3
+# us), 40 (61%) 0.68-1.09x (median 1.0), 30 (45%) 1.0-1.33x; 43-59 segments (and 50 of two rows) at rank 16 where
+# the gemv kernel expands in two rounds or more (8192, 4096 -> 14336, 3584 -> 18944, 5120 -> 13824) 0.74-0.97x
+# against it, and at rank 128 (rank 64's halves on the tile) 0.93-0.97x but h4096 1.03-1.09x.
 PREFILL_SHORT_ROWS = 16
 PREFILL_SHORT_MAX_MEAN_ROWS = 2
-PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT = 65
+PREFILL_ONE_ROW_MIN_SM_PERCENT = 65
 PREFILL_SHORT_CHUNK = 256
 PREFILL_FEW_ROWS_MAX_MEAN = 31
 PREFILL_FEW_ROWS_MIN_SM_PERCENT = 50
@@ -261,10 +266,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                     problem, tall[0], fitting, kernels, num_sms, resident_blocks):
                 return None
             return tall[0]
-        percent = PREFILL_FEW_ROWS_MIN_SM_PERCENT
-        if mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS:  # one-row segments
-            unpaired = short is not None and short[1] == prefill_row_tiles(problem, short[0])  # blocks of one
-            percent = PREFILL_ONE_ROW_UNPAIRED_MIN_SM_PERCENT if unpaired else PREFILL_MIN_SM_PERCENT
+        one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
+        percent = PREFILL_ONE_ROW_MIN_SM_PERCENT if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT
         return short[0] if busy(short, percent) else None
     tall = _tall_tile(problem, fitting, num_sms)
     if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
