@@ -410,15 +410,16 @@ def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
 @pytest.mark.parametrize("rank, sizes", [(16, [1] * 15 + [2]), (64, [1] * 15 + [0]), (8, [16] * 16), (8, [256]),
                                          (32, [9, 0, 1, 16, 2, 1, 4, 3, 1, 1, 2, 5, 1, 2, 1, 1]), (64, [1] * 32),
                                          (16, [1] * 40), (128, [1] * 16), (128, [3] * 25), (64, [48] * 8),
-                                         (16, [24] * 16), (32, [16] * 32), (16, [1] * 56), (64, [2] * 80)],
+                                         (16, [24] * 16), (32, [16] * 32), (16, [1] * 42), (64, [2] * 80)],
                          ids=["r16-distinct15-two", "r64-distinct15-empty", "r8-16x16", "r8-one-adapter", "r32-skewed",
                               "r64-distinct32", "r16-distinct40", "r128-distinct16", "r128-25x3", "r64-8x48",
-                              "r16-16x24", "r32-32x16", "r16-distinct56", "r64-80x2"])
+                              "r16-16x24", "r32-32x16", "r16-distinct42", "r64-80x2"])
 def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, dtype):
     """Batches of 4096 -> 14336 that need 4-19 column tiles a block (one_launch.handoff_over_pair, NOTES entries
     157-168, up to 512 rows; rank 128 on its own kernel in place of the halves), a -1 adapter among them, through
     sgmv.add_lora: the fused kernel where the build has it at the rank, and y matches. At r16 one segment has two
-    rows: 16 one-row segments take the gemv kernel (one_launch.prefers_gemv)."""
+    rows: 16 one-row segments take the gemv kernel (one_launch.prefers_gemv); 43 one-row segments and more take the
+    16-row prefill tile in clusters of 2 (NOTES entry 300)."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
     loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
