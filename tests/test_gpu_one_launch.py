@@ -7,6 +7,7 @@ Skipped with a reason on machines without a CUDA GPU.
 import dataclasses
 import itertools
 import zlib
+from typing import Optional
 
 import pytest
 import torch
@@ -18,6 +19,7 @@ from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
 from conftest import Case, covered_rows, poison_allocator, requires_gpu
 from gpu_checks import DEV, DTYPES, KERNELS, check_chain, check_delta, graph_replays, one_launch_op, random_weights
+import pick_cases
 
 pytestmark = requires_gpu
 
@@ -390,31 +392,31 @@ class _AddLoraCase:
         check_delta(y, self.y0, want, self.y0.dtype, ~covered_rows(self.batch, self.y0.shape[0], 6).to(DEV))
 
 
+def _picked(pick: pick_cases.PickCase, loras: list[int], dtype: torch.dtype,
+            seed: int) -> tuple[_AddLoraCase, Optional[manifest.KernelRecord]]:
+    """`pick`'s batch on fresh random data (its problem as pick_cases.batch_problem gives it) and dispatch's
+    one-launch kernel for it on this GPU."""
+    case = _AddLoraCase(pick.rank, list(pick.sizes), loras, pick.h_out, dtype, seed=seed, h_in=pick.h_in)
+    assert case.problem == pick_cases.batch_problem(pick, case.problem.dtype)  # test_picks_of_gpu_tests.py's
+    return case, cuda_ops._installed_one_launch_kernel(case.problem, 0)
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rank", [16, 64, 128])
-def test_skewed_batches_take_the_flat_grid_handoff(rank, dtype):
+@pytest.mark.parametrize("pick", pick_cases.SKEWED, ids=lambda p: p.id)
+def test_skewed_batches_take_the_flat_grid_handoff(pick, dtype):
     """A skewed batch (one long segment among one-row ones, a -1 adapter, an empty segment) through sgmv.add_lora:
     dispatch picks a kernel for the flat grid handoff (NOTES entry 135) where the build has one, and y matches."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
-    sizes = [40, 1, 1, 0, 1, 2, 1, 17, 1] + [1] * 11
-    loras = [i % 6 if i != 2 else -1 for i in range(len(sizes))]
-    case = _AddLoraCase(rank, sizes, loras, 4096, dtype, seed=rank)
-    kernel = cuda_ops._installed_one_launch_kernel(case.problem, 0)
-    if any(k.flat_tiles and k.rank == rank and k.dtype == dispatch.DTYPE_NAMES[dtype] for k in KERNELS):
-        assert kernel is not None and kernel.flat_tiles, kernel
+    loras = [i % 6 if i != 2 else -1 for i in range(len(pick.sizes))]
+    case, got = _picked(pick, loras, dtype, seed=pick.rank)
+    assert pick_cases.takes_flat_handoff(case.problem, got, KERNELS, loader.device(0).num_sms), got
     case.check()
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rank, sizes", [(16, [1] * 15 + [2]), (64, [1] * 15 + [0]), (8, [16] * 16), (8, [256]),
-                                         (32, [9, 0, 1, 16, 2, 1, 4, 3, 1, 1, 2, 5, 1, 2, 1, 1]), (64, [1] * 32),
-                                         (16, [1] * 40), (128, [1] * 16), (128, [3] * 25), (64, [48] * 8),
-                                         (16, [24] * 16), (32, [16] * 32), (16, [1] * 42), (64, [2] * 80)],
-                         ids=["r16-distinct15-two", "r64-distinct15-empty", "r8-16x16", "r8-one-adapter", "r32-skewed",
-                              "r64-distinct32", "r16-distinct40", "r128-distinct16", "r128-25x3", "r64-8x48",
-                              "r16-16x24", "r32-32x16", "r16-distinct42", "r64-80x2"])
-def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, dtype):
+@pytest.mark.parametrize("pick", pick_cases.WIDE_H_OUT, ids=lambda p: p.id)
+def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(pick, dtype):
     """Batches of 4096 -> 14336 that need 4-19 column tiles a block (one_launch.handoff_over_pair, NOTES entries
     157-168, up to 512 rows; rank 128 on its own kernel in place of the halves), a -1 adapter among them, through
     sgmv.add_lora: the fused kernel where the build has it at the rank, and y matches. At r16 one segment has two
@@ -422,36 +424,29 @@ def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(rank, sizes, d
     16-row prefill tile in clusters of 2 (NOTES entry 300)."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
-    loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
-    case = _AddLoraCase(rank, sizes, loras, 14336, dtype, seed=rank + len(sizes))
-    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
-    if any(k.op == "fused" and k.rank == rank and k.dtype == case.problem.dtype for k in KERNELS):
-        assert got is not None and got.op == "fused" and dispatch.uses_handoff(case.problem, got), got
+    loras = [i % 6 if i != 1 else -1 for i in range(len(pick.sizes))]
+    case, got = _picked(pick, loras, dtype, seed=pick.rank + len(pick.sizes))
+    assert pick_cases.takes_handoff_over_pair(case.problem, got, KERNELS, loader.device(0).num_sms), got
     case.check()
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rank, sizes", [(16, [24] * 20), (64, [20] * 24), (32, [17] * 48), (16, [28, 0] + [20] * 60)],
-                         ids=["r16-20x24", "r64-24x20", "r32-48x17", "r16-empty-61x20"])
-def test_segments_of_17_31_rows_take_the_16_row_tile_by_their_tiles(rank, sizes, dtype):
+@pytest.mark.parametrize("pick", pick_cases.FEW_ROWS, ids=lambda p: p.id)
+def test_segments_of_17_31_rows_take_the_16_row_tile_by_their_tiles(pick, dtype):
     """Batches of 17-31 rows a segment at 4096 -> 14336, counted as two 16-row tiles a segment (NOTES entries
     229-231), a -1 adapter and an empty segment among them, through sgmv.add_lora: the 16-row prefill tile where
     the build has it at the rank, and y matches."""
     if loader.device(0).arch < 90:
         pytest.skip("the prefill kernel needs sm_90")
-    loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
-    case = _AddLoraCase(rank, sizes, loras, 14336, dtype, seed=rank + len(sizes))
-    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
-    if any(k.op == "prefill" and k.warp_rows == 16 and k.rank == rank and k.dtype == case.problem.dtype
-           for k in KERNELS):
-        assert got is not None and got.op == "prefill" and got.warp_rows == 16, got
+    loras = [i % 6 if i != 1 else -1 for i in range(len(pick.sizes))]
+    case, got = _picked(pick, loras, dtype, seed=pick.rank + len(pick.sizes))
+    assert pick_cases.takes_short_prefill_tile(case.problem, got, KERNELS, loader.device(0).num_sms), got
     case.check()
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rank", [8, 16, 32])
-@pytest.mark.parametrize("share", ["over_half", "three_quarters", "all"])
-def test_one_row_batches_between_half_and_all_the_sms_take_two_block_clusters(share, rank, dtype, monkeypatch):
+@pytest.mark.parametrize("pick", pick_cases.one_row_pairs(132), ids=lambda p: p.id)
+def test_one_row_batches_between_half_and_all_the_sms_take_two_block_clusters(pick, dtype, monkeypatch):
     """NOTES entry 299: one-row batches (segments of 1-2 rows, a -1 adapter, an empty segment) of more segments than
     clusters of 2 one block an SM and at most the SMs, through sgmv.add_lora at 4096 -> 2056 (h_out off the stages):
     the 16-row tile's kernel of two blocks an SM in clusters of 2 where the build has one at the rank (8 and 16),
@@ -459,11 +454,11 @@ def test_one_row_batches_between_half_and_all_the_sms_take_two_block_clusters(sh
     if loader.device(0).arch < 90:
         pytest.skip("the prefill kernel needs sm_90")
     sms = loader.device(0).num_sms
-    segments = {"over_half": sms // 2 + 1, "three_quarters": 3 * sms // 4, "all": sms}[share]
-    sizes = [2 if i % 3 == 2 else 1 for i in range(segments)]
-    sizes[4] = 0
+    if sms != 132:  # the batches for this GPU's count: the same shares of its SMs
+        pick = {p.id: p for p in pick_cases.one_row_pairs(sms)}[pick.id]
+    rank, segments = pick.rank, len(pick.sizes)
     loras = [i % 6 if i != 3 else -1 for i in range(segments)]
-    case = _AddLoraCase(rank, sizes, loras, 2056, dtype, seed=rank + segments)
+    case = _AddLoraCase(rank, list(pick.sizes), loras, pick.h_out, dtype, seed=rank + segments)
     launched = []
     real = loader.launch
     monkeypatch.setattr(loader, "launch", lambda kernel, geometry, *args, **kwargs: (
@@ -477,23 +472,17 @@ def test_one_row_batches_between_half_and_all_the_sms_take_two_block_clusters(sh
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rank", [32, 64])
-@pytest.mark.parametrize("shape", [(14336, 4096), (18944, 3584)], ids=lambda s: "x".join(map(str, s)))
-@pytest.mark.parametrize("sizes, loras", [([256], [3]), ([128, 128], [0, -1])], ids=["one-adapter", "two-one-off"])
-def test_wide_h_in_long_segments_take_the_8_warp_32_row_tile(shape, rank, sizes, loras, dtype):
+@pytest.mark.parametrize("pick", pick_cases.WIDE_H_IN, ids=lambda p: p.id)
+def test_wide_h_in_long_segments_take_the_8_warp_32_row_tile(pick, dtype):
     """One adapter over 256 rows, or two segments of 128 (the second's adapter -1), at a wide h_in (14336 -> 4096,
     18944 -> 3584), through sgmv.add_lora: the grid handoff's 8-warp 32-row fused tile, whose warps reduce fewer
     columns of h_in than the 16-row tile's at as many column tiles a block (NOTES entries 235 and 237), where the
     build has it, and y matches."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
-    h_in, h_out = shape
-    case = _AddLoraCase(rank, sizes, loras, h_out, dtype, seed=rank + h_in + len(sizes), h_in=h_in)
-    got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
-    if any(k.op == "fused" and k.warp_rows == 32 and k.warps == 8 and k.rank == rank
-           and k.dtype == case.problem.dtype for k in KERNELS):
-        assert got is not None and got.warp_rows == 32 and got.warps == 8, got
-        assert dispatch.uses_handoff(case.problem, got)
+    case, got = _picked(pick, pick_cases.WIDE_H_IN_LORAS[pick.sizes], dtype,
+                        seed=pick.rank + pick.h_in + len(pick.sizes))
+    assert pick_cases.takes_wide_h_in_tile(case.problem, got, KERNELS, loader.device(0).num_sms), got
     case.check()
 
 

@@ -1,0 +1,105 @@
+"""The batches whose one-launch pick test_gpu_one_launch.py's tests assert, and the picks they assert given a build's
+kernels. test_picks_of_gpu_tests.py checks the same picks on the CPU against a built wheel's manifest under the H200's
+counts (`benchmarks/cpu_check_wheel.sh`), so that a dispatch change that moves one fails before a device call, not
+during one (NOTES.md, entries 295 and 301)."""
+from typing import NamedTuple, Optional, Sequence
+
+from sgmv import dispatch, one_launch
+from sgmv.dispatch import Problem
+from sgmv.manifest import KernelRecord
+
+
+class PickCase(NamedTuple):
+    """A batch of segments of `sizes` rows, each its own adapter, at h_in -> h_out and `rank`."""
+    id: str
+    rank: int
+    sizes: tuple[int, ...]
+    h_out: int
+    h_in: int = 4096
+
+
+def batch_problem(case: PickCase, dtype: str) -> Problem:
+    """add_lora's problem for `case` (its longest segment known), as Problem.for_add_lora gives it for fresh tensors
+    (the GPU tests assert that it does)."""
+    return Problem("fused", dtype, case.rank, case.h_in, sum(case.sizes), len(case.sizes), True, (case.h_out,),
+                   (case.rank,), max(case.sizes))
+
+
+def _built(kernels: Sequence[KernelRecord], problem: Problem, op: str, **fields) -> bool:
+    """Whether the build has a kernel of `op` at the problem's rank and dtype with these fields."""
+    return any(k.op == op and k.rank == problem.rank and k.dtype == problem.dtype
+               and all(getattr(k, name) == value for name, value in fields.items()) for k in kernels)
+
+
+SKEWED = [PickCase(f"r{rank}", rank, (40, 1, 1, 0, 1, 2, 1, 17, 1) + (1,) * 11, 4096) for rank in (16, 64, 128)]
+
+
+def takes_flat_handoff(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                       num_sms: int) -> bool:
+    """A skewed batch: the fused kernel's flat grid handoff (NOTES entry 135) where the build has one at the rank."""
+    return not _built(kernels, problem, "fused", flat_tiles=True) or (got is not None and got.flat_tiles)
+
+
+WIDE_H_OUT = [PickCase(i, r, tuple(s), 14336) for i, r, s in [
+    ("r16-distinct15-two", 16, [1] * 15 + [2]), ("r64-distinct15-empty", 64, [1] * 15 + [0]),
+    ("r8-16x16", 8, [16] * 16), ("r8-one-adapter", 8, [256]), ("r32-skewed", 32, [9, 0, 1, 16, 2, 1, 4, 3, 1, 1, 2, 5, 1, 2, 1, 1]),
+    ("r64-distinct32", 64, [1] * 32), ("r16-distinct40", 16, [1] * 40), ("r128-distinct16", 128, [1] * 16),
+    ("r128-25x3", 128, [3] * 25), ("r64-8x48", 64, [48] * 8), ("r16-16x24", 16, [24] * 16),
+    ("r32-32x16", 32, [16] * 32), ("r16-distinct42", 16, [1] * 42), ("r64-80x2", 64, [2] * 80)]]
+
+
+def takes_handoff_over_pair(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                            num_sms: int) -> bool:
+    """A batch of 4096 -> 14336 needing 4-19 column tiles a block: the fused kernel's grid handoff
+    (one_launch.handoff_over_pair) where the build has the fused kernel at the rank."""
+    return not _built(kernels, problem, "fused") or (
+        got is not None and got.op == "fused" and dispatch.uses_handoff(problem, got))
+
+
+FEW_ROWS = [PickCase(i, r, tuple(s), 14336) for i, r, s in [
+    ("r16-20x24", 16, [24] * 20), ("r64-24x20", 64, [20] * 24), ("r32-48x17", 32, [17] * 48),
+    ("r16-empty-61x20", 16, [28, 0] + [20] * 60)]]
+
+
+def takes_short_prefill_tile(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                             num_sms: int) -> bool:
+    """Segments of 17-31 rows (two 16-row tiles each, NOTES entries 229-231): the 16-row prefill tile where the build
+    has it at the rank."""
+    return not _built(kernels, problem, "prefill", warp_rows=16) or (
+        got is not None and got.op == "prefill" and got.warp_rows == 16)
+
+
+WIDE_H_IN = [PickCase(f"{h_in}x{h_out}-r{rank}-{kind}", rank, sizes, h_out, h_in)
+             for h_in, h_out in [(14336, 4096), (18944, 3584)] for rank in (32, 64)
+             for kind, sizes in [("one-adapter", (256,)), ("two-one-off", (128, 128))]]
+WIDE_H_IN_LORAS = {(256,): [3], (128, 128): [0, -1]}  # the second segment's adapter -1
+
+
+def takes_wide_h_in_tile(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                         num_sms: int) -> bool:
+    """Long segments at a wide h_in: the grid handoff's 8-warp 32-row fused tile (NOTES entries 235 and 237) where the
+    build has it at the rank."""
+    return not _built(kernels, problem, "fused", warp_rows=32, warps=8) or (
+        got is not None and got.warp_rows == 32 and got.warps == 8 and dispatch.uses_handoff(problem, got))
+
+
+def one_row_pairs(num_sms: int) -> list[PickCase]:
+    """One-row batches (segments of 1-2 rows, one empty) of num_sms // 2 + 1, 3 / 4 of num_sms and num_sms segments at
+    4096 -> 2056, ranks 8, 16 and 32 (NOTES entry 299)."""
+    def sizes(segments: int) -> tuple[int, ...]:
+        return tuple(0 if i == 4 else 2 if i % 3 == 2 else 1 for i in range(segments))
+    return [PickCase(f"{share}-r{rank}", rank, sizes(segments), 2056)
+            for share, segments in [("over_half", num_sms // 2 + 1), ("three_quarters", 3 * num_sms // 4),
+                                    ("all", num_sms)] for rank in (8, 16, 32)]
+
+
+def takes_two_block_pairs(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                          num_sms: int) -> bool:
+    """Such a one-row batch: the 16-row tile's kernel of two blocks an SM, launched in clusters of 2, where the build
+    has it at the rank (8 and 16; rank 8's through one_launch.padded_prefill, `got` the kernel that runs). The GPU
+    test asserts the launch itself."""
+    if not (_built(kernels, problem, "prefill", warp_rows=16, blocks_per_sm=2)
+            and one_launch.PREFILL_ONE_ROW_TWO_BLOCK_PAIRS):
+        return True
+    return (got is not None and got.op == "prefill" and got.blocks_per_sm == 2
+            and one_launch.prefill_cluster(problem, got, num_sms, launched=True) == 2)
