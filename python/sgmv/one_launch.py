@@ -266,8 +266,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                     problem, tall[0], fitting, kernels, num_sms, resident_blocks):
                 return None
             return tall[0]
-        one_row = mean_rows <= PREFILL_SHORT_MAX_MEAN_ROWS
-        percent = PREFILL_ONE_ROW_MIN_SM_PERCENT if one_row else PREFILL_FEW_ROWS_MIN_SM_PERCENT
+        percent = PREFILL_ONE_ROW_MIN_SM_PERCENT if _one_row(problem) else PREFILL_FEW_ROWS_MIN_SM_PERCENT
         return short[0] if busy(short, percent) else None
     tall = _tall_tile(problem, fitting, num_sms)
     if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
