@@ -8,13 +8,17 @@ from typing import Optional
 
 import pytest
 
-from sgmv import manifest, one_launch
+from sgmv import manifest
+from sgmv.bench import run
+from sgmv.bench.cases import BenchCase
 from sgmv.cuda_ops import ONE_LAUNCH_OPS
+from sgmv.dispatch import DTYPE_NAMES
 from sgmv.manifest import KernelRecord
 import pick_cases
 
 NUM_SMS = 132
 KERNELS = manifest.load().kernels
+DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
 pytestmark = pytest.mark.skipif(not any(k.op in ONE_LAUNCH_OPS for k in KERNELS),
                                 reason="no compiled one-launch kernels installed (a source tree): "
                                        "benchmarks/cpu_check_wheel.sh runs this against a built wheel")
@@ -30,15 +34,14 @@ def h200(request):
     return dispatch_picks
 
 
-def _running_kernel(problem, kernels, h200) -> Optional[KernelRecord]:
-    """The one-launch kernel add_lora runs `problem` on, under the H200's counts: one_launch_kernel's, or for a rank
-    of PADDED_PREFILL_RANKS without one, padded_prefill's."""
-    got = one_launch.one_launch_kernel(problem, kernels, NUM_SMS, h200.resident_blocks,
-                                       resident_clusters=h200.resident_clusters)
-    if got is None and problem.rank in one_launch.PADDED_PREFILL_RANKS:
-        padded = one_launch.padded_prefill(problem, kernels, NUM_SMS, h200.resident_blocks)
-        got = padded[1] if padded else None
-    return got
+def _running_kernel(pick: pick_cases.PickCase, dtype: str, h200) -> Optional[KernelRecord]:
+    """The one-launch kernel add_lora runs `pick`'s batch on under the H200's counts, as the bench names it
+    (run.kernels_for: dispatch's order, rank 8's padded_prefill included), or None for the launch pair."""
+    case = BenchCase(pick.h_in, pick.h_out, pick.rank, sum(pick.sizes), "uniform", pick.sizes)
+    names = run.kernels_for(case, DTYPES[dtype], "add_lora", 90, NUM_SMS, h200.resident_blocks,
+                            h200.resident_clusters)
+    first = manifest.load().by_name(names.split("+")[0])
+    return first if first.op in ONE_LAUNCH_OPS else None
 
 
 CASES = ([(pick, pick_cases.takes_flat_handoff) for pick in pick_cases.SKEWED]
@@ -52,6 +55,5 @@ CASES = ([(pick, pick_cases.takes_flat_handoff) for pick in pick_cases.SKEWED]
 @pytest.mark.parametrize("pick, holds", CASES, ids=lambda c: getattr(c, "id", getattr(c, "__name__", "")))
 def test_the_gpu_tests_picks_hold_for_the_installed_kernels(pick, holds, dtype, h200):
     problem = pick_cases.batch_problem(pick, dtype)
-    kernels = [k for k in KERNELS if k.op in ONE_LAUNCH_OPS and k.dtype == dtype]
-    got = _running_kernel(problem, kernels, h200)
+    got = _running_kernel(pick, dtype, h200)
     assert holds(problem, got, KERNELS, NUM_SMS), (holds.__name__, got and got.name)
