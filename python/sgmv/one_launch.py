@@ -32,8 +32,8 @@ PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
 # of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
-PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of num_sms // 2 to num_sms tiles: that kernel, in clusters of 2
-# (_one_row_pairs; 0: the one-block kernel in blocks of one, as before entry 299)
+PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of more than num_sms // 2 and at most num_sms tiles: that
+# kernel, in clusters of 2 (_one_row_pairs; 0: the one-block kernel in blocks of one, as before entry 299)
 
 
 # Its 16-row tile streams batches of many short segments (distinct decode batches: every row its own adapter),
