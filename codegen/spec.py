@@ -469,7 +469,7 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
     return tiles
 
 
-GEMV_RANKS = (16,)  # gemv.cuh: a thread's 8 rows of B are two 16-byte pieces each
+GEMV_RANKS = (8, 16)  # gemv.cuh: a thread's 8 rows of B are one or two 16-byte pieces each
 GEMV_CLUSTERS = (2, 4, 8)  # blocks a segment (one_launch.prefers_gemv picks by the batch's segments)
 GEMV_WARPS = 8
 GEMV_HALF_CLUSTERS = (4, 8)  # of GEMV_WARPS / 2 warps, two blocks an SM (entries 245-246)

@@ -168,23 +168,25 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_rank_8_s_16_row_
     assert not specmod.valid_tile(bad)  # v feeds the expand's MMAs in 16-wide rank steps
 
 
-def test_default_grid_has_gemv_kernels_at_rank_16_in_clusters_of_2_4_and_8():
-    """The gather matrix-vector kernel for one-row segments (gemv.cuh; NOTES.md, entries 240-246): rank 16, both
-    dtypes, any h_in and h_out, 8 warps of one row in clusters of 2, 4 and 8 and 4 warps in clusters of 4 and 8 (two
-    blocks an SM), tile_n the ranks each block of a cluster computes (16 / C); its shared memory the template's
-    static_assert checks; nothing at other ranks or shapes, nor clusters of 16; the extra tiles add none."""
+def test_default_grid_has_gemv_kernels_at_ranks_8_and_16_in_clusters_of_2_4_and_8():
+    """The gather matrix-vector kernel for one-row segments (gemv.cuh; NOTES.md, entries 240-246 and 305): ranks 8
+    and 16, both dtypes, any h_in and h_out, 8 warps of one row in clusters of 2, 4 and 8 and 4 warps in clusters of
+    4 and 8 (two blocks an SM), tile_n the ranks each block of a cluster computes (rank / C); its shared memory the
+    template's static_assert checks; nothing at other ranks or shapes, nor clusters of 16; the extra tiles add none."""
     gemv = [s for s in SPECS if s.op == "gemv"]
     assert sorted((s.dtype, s.rank, s.warps, s.gemv_cluster, s.tile_n) for s in gemv) == sorted(
-        (dt, 16, w, c, 16 // c) for dt in ("bf16", "fp16") for w, c in ((8, 2), (8, 4), (8, 8), (4, 4), (4, 8)))
+        (dt, r, w, c, r // c) for dt in ("bf16", "fp16") for r in (8, 16)
+        for w, c in ((8, 2), (8, 4), (8, 8), (4, 4), (4, 8)))
     for s in gemv:
         assert s.hidden == specmod.ANY and s.vectorized and s.warp_rows == 1
         assert s.launch_bounds == f"{32 * s.warps}, 1"
-        assert s.smem_bytes == 4 * s.warps * s.tile_n + 4 * 2 * 16 + 16
-        assert s.name == f"sgmv_gemv_{s.dtype}_r16_hany_w{s.warps}m1n{s.tile_n}u1_v8"
+        assert s.smem_bytes == 4 * s.warps * s.tile_n + 4 * 2 * s.rank + 16
+        assert s.name == f"sgmv_gemv_{s.dtype}_r{s.rank}_hany_w{s.warps}m1n{s.tile_n}u1_v8"
         assert s.manifest_row()["gemv_cluster"]
     assert not any(s.gemv_cluster for s in SPECS if s.op != "gemv")
-    assert not specmod.valid_tile(dataclasses.replace(gemv[0], rank=32, tile_n=16))  # rank 16 only
-    assert not specmod.valid_tile(dataclasses.replace(gemv[0], tile_n=1))  # clusters of 16: not offered
+    r16 = next(s for s in gemv if s.rank == 16)
+    assert not specmod.valid_tile(dataclasses.replace(r16, rank=32, tile_n=16))  # ranks 8 and 16 only
+    assert not specmod.valid_tile(dataclasses.replace(r16, tile_n=1))  # clusters of 16: not offered
     assert not [s for s in specmod.default_specs(extra_tiles=True) if s.op == "gemv" and s not in SPECS]
 
 

@@ -105,13 +105,16 @@ __device__ __forceinline__ int reduced_index(int lane) {
 
 template <class T, int kRank, int kThreads, int kCluster>
 struct GemvTile {
-  static_assert(kRank == 16, "the expand's loads are a thread's 8 rows of B in two 16-byte pieces each");
+  static_assert(kRank == 8 || kRank == 16, "the expand's loads are a thread's 8 rows of B in 16-byte pieces");
   static_assert(kCluster >= 1 && kRank % kCluster == 0, "each block of a cluster computes kRank / kCluster ranks");
   static_assert(kThreads % 32 == 0, "whole warps");
   static constexpr int kRows = kRank / kCluster;      // ranks of v (rows of A) a block computes
-  static constexpr int kCols = 16 / kRows;             // column vectors of x a thread takes a round: 16 loads of A
+  // Column vectors of x a thread takes a round: 16 loads of A, but at most 8 of x (one rank a block: rank 8's
+  // clusters of 8).
+  static constexpr int kCols = 16 / kRows < 8 ? 16 / kRows : 8;
   static constexpr int kWarps = kThreads / 32;
-  static constexpr int kPieces = 8 * kRank / 8;        // 16-byte pieces of a thread's 8 rows of B
+  static constexpr int kRowPieces = kRank / 8;         // 16-byte pieces of a row of B (its kRank ranks)
+  static constexpr int kPieces = 8 * kRowPieces;       // of a thread's 8 rows of B
 
   struct SharedStorage {
     float part[kWarps][kRows];      // each warp's sums of the block's ranks
@@ -173,7 +176,7 @@ struct GemvTile {
       auto load_expand = [&](int col_vec) {
 #pragma unroll
         for (int k = 0; k < kPieces; ++k)
-          bv[k] = load16(b + (8 * col_vec + k / 2) * sb.w_stride_row + 8 * (k % 2));
+          bv[k] = load16(b + (8 * col_vec + k / kRowPieces) * sb.w_stride_row + 8 * (k % kRowPieces));
         yv = load16(y + 8 * col_vec);
       };
       if (j < out1) load_expand(j);
@@ -250,8 +253,8 @@ struct GemvTile {
         for (int e = 0; e < 8; ++e) {
           float s = 0.f;
 #pragma unroll
-          for (int h = 0; h < 2; ++h) {
-            const uint4 piece = bv[2 * e + h];
+          for (int h = 0; h < kRowPieces; ++h) {
+            const uint4 piece = bv[kRowPieces * e + h];
             const uint32_t w[4] = {piece.x, piece.y, piece.z, piece.w};
 #pragma unroll
             for (int k = 0; k < 4; ++k) {
