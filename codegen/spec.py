@@ -476,8 +476,8 @@ GEMV_HALF_CLUSTERS = (4, 8)  # of GEMV_WARPS / 2 warps, two blocks an SM (entrie
 
 
 def gemv_tiles(rank: int, extra: bool = False) -> list[dict]:
-    """The gather matrix-vector kernel for one-row segments (gemv.cuh; benchmarks/NOTES.md, entries 240-245): 8 warps,
-    one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks (on the H200
+    """The gather matrix-vector kernel for one-row segments at GEMV_RANKS (gemv.cuh; benchmarks/NOTES.md, entries
+    240-245 and 305): 8 warps, one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing rank / C of v's ranks (on the H200
     one wave holds 15 clusters of 8, 30 of 4 and 66 of 2; one_launch.prefers_gemv), and 4-warp clusters of
     GEMV_HALF_CLUSTERS, whose blocks fit two an SM (at most 222 registers a thread): 30 clusters of 8 in one wave."""
     if rank not in GEMV_RANKS:

@@ -148,6 +148,7 @@ def test_results_name_the_kernels_that_ran():
     names = kernels_for(c, torch.bfloat16, "add_lora", arch=80).split("+")
     assert [n.split("_")[1] for n in names] == ["shrink", "expand"]
     assert "_bf16_r8_h4096_" in names[0] and "_bf16_r8_h14336_" in names[1]
+    assert kernels_for(c, torch.bfloat16, "add_lora").startswith("sgmv_gemv_bf16_r8_hany_")  # sm_90: entry 305
     distinct = cases.BenchCase(4096, 4096, 16, 16, "distinct", (1,) * 16)  # the gemv kernel (clusters of 4 or 8)
     assert kernels_for(distinct, torch.bfloat16, "add_lora").startswith("sgmv_gemv_bf16_r16_hany_w8m1n")
     distinct = cases.BenchCase(4096, 14336, 16, 16, "distinct", (1,) * 16)  # the fused kernel's grid handoff, where

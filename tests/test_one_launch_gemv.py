@@ -111,6 +111,17 @@ def test_gemv_kernel_of_4_warps_in_its_narrowest_cluster_of_small_blocks(monkeyp
     assert (pick().warps, pick().gemv_cluster) == (4, 8)
 
 
+def test_rank_8_takes_its_own_gemv_kernel_by_the_same_rules():
+    """NOTES.md, entry 305: rank 8's one-row batches on its own gemv kernels (0.42-1.0x the kernels before), by
+    rank 16's rules: at 8192 x 16 segments 4-warp clusters of 8 (40 KB blocks under GEMV_SMALL_BLOCK_BYTES, where
+    rank 16's are 84 KB), and the widest one-wave cluster of 8 warps at 64 segments (clusters of 2)."""
+    pick = lambda segs: one_launch.prefers_gemv(  # noqa: E731
+        dataclasses.replace(_one_row_prob(segs, rank=8, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
+    assert (pick(16).rank, pick(16).warps, pick(16).gemv_cluster) == (8, 4, 8)
+    assert (pick(64).rank, pick(64).warps, pick(64).gemv_cluster) == (8, 8, 2)
+    assert one_launch.gemv_block_bytes(_one_row_prob(16, rank=8, h_in=8192, h_out=8192), 8) == 2 * (2 * 8192 + 10 * 1024)
+
+
 def test_gemv_block_bytes():
     """A block's A rows and x over h_in, its share of B's rows and of y (read and written): bf16 at 4096 in clusters of
     4 is 4 rows of A (32 KB), x (8 KB), 1024 rows of B (32 KB) and y's 1024 columns twice (4 KB)."""
