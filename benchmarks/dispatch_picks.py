@@ -37,12 +37,15 @@ def resident_blocks(kernel: KernelRecord) -> int:
 # Clusters of C blocks of the gemv kernels the H200 holds at once, by (warps, C) (the driver's
 # cuOccupancyMaxActiveClusters, NOTES.md entries 242, 245 and 246): of one-block-an-SM blocks fewer than 132 / C, as its
 # GPCs' SMs do not divide by C; the 4-warp blocks fit two an SM.
-H200_RESIDENT_CLUSTERS = {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 4): 62, (4, 8): 30}
+H200_RESIDENT_CLUSTERS = {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 2): 132, (4, 4): 62, (4, 8): 30}
+H200_RESIDENT_CLUSTERS_BY_RANK = {(8, 4, 8): 45}  # (rank, warps, C) where it differs: rank 8's 4-warp clusters of 8
+# (146 registers a thread: three blocks an SM; entry 306)
 
 
 def resident_clusters(kernel: KernelRecord, cluster: int) -> int:
     """Clusters of `cluster` blocks of `kernel` the GPU holds at once, as the driver reports it on an H200."""
-    return H200_RESIDENT_CLUSTERS[kernel.warps, cluster]
+    return H200_RESIDENT_CLUSTERS_BY_RANK.get((kernel.rank, kernel.warps, cluster),
+                                              H200_RESIDENT_CLUSTERS[kernel.warps, cluster])
 
 
 def picks() -> list[str]:

@@ -45,5 +45,5 @@ def prefill_prob(h_in=4096, h_out=4096, rank=16, rows=8192, segs=8, aligned=True
 GEMV = [rec(op="gemv", dtype=dt, rank=r, hidden=0, warps=w, warp_rows=1, tile_n=r // c, unroll=1, threads=32 * w,
            smem_bytes=4 * w * (r // c) + 8 * r + 16, gemv_cluster=c)
         for dt in ("bf16", "fp16") for r in (16, 8)
-        for w, c in ((8, 2), (8, 4), (8, 8), (4, 4), (4, 8))]  # 4 warps: two blocks an SM
+        for w, c in ((8, 2), (8, 4), (8, 8), (4, 2), (4, 4), (4, 8))]  # 4 warps: two blocks an SM
 HALF_RANK = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]

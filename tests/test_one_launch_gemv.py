@@ -19,9 +19,11 @@ _SHORT_TILES = PREFILL_SHORT + [dataclasses.replace(k, name=k.name + "_fp16", dt
 
 
 def _h200_clusters(kernel, cluster):
-    """Clusters of `cluster` blocks the H200 holds at once (the driver's count, entries 242 and 245): 8-warp blocks
-    one an SM, the 4-warp ones two."""
-    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 4): 62, (4, 8): 30}[kernel.warps, cluster]
+    """Clusters of `cluster` blocks the H200 holds at once (the driver's count, entries 242, 245 and 306): 8-warp
+    blocks one an SM, the 4-warp ones two (rank 8's 4-warp clusters of 8, 146 registers a thread, three)."""
+    if (kernel.rank, kernel.warps, cluster) == (8, 4, 8):
+        return 45
+    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 2): 132, (4, 4): 62, (4, 8): 30}[kernel.warps, cluster]
 
 
 @pytest.mark.parametrize("h_in, h_out, segs, want", [
@@ -120,6 +122,27 @@ def test_rank_8_takes_its_own_gemv_kernel_by_the_same_rules():
     assert (pick(16).rank, pick(16).warps, pick(16).gemv_cluster) == (8, 4, 8)
     assert (pick(64).rank, pick(64).warps, pick(64).gemv_cluster) == (8, 8, 2)
     assert one_launch.gemv_block_bytes(_one_row_prob(16, rank=8, h_in=8192, h_out=8192), 8) == 2 * (2 * 8192 + 10 * 1024)
+
+
+@pytest.mark.parametrize("segs, h_in, h_out, want", [
+    (36, 8192, 8192, (4, 8)), (42, 4096, 14336, (4, 8)),  # 8-warp clusters of 2: 2-4 rounds of 164-250 KB blocks
+    (50, 5120, 13824, (4, 4)),                           # past the 45 clusters of 8 the H200 holds
+    (80, 4096, 4096, (4, 2)), (132, 18944, 3584, (4, 2)),  # past the 66 8-warp clusters of 2: 4-warp ones, two an SM
+    (133, 4096, 4096, None),                             # past those too
+    (80, 4096, 14336, None),                             # 7 rounds of the expand for 4 warps in clusters of 2
+])
+def test_rank_8_takes_4_warp_clusters_where_no_other_gemv_pick_holds(segs, h_in, h_out, want, monkeypatch):
+    """NOTES.md, entry 306: where prefers_gemv's rules above take no gemv kernel for a batch of more than
+    GEMV_HALF_MAX_SEGMENTS one-row segments, rank 8 (up to GEMV_FALLBACK_MAX_RANK) takes the widest one-wave 4-warp
+    cluster within the fill limits and GEMV_FALLBACK_MAX_ROUNDS: 0.56-0.95x the kernels before at 36-132 segments;
+    rank 16 lost 1.03-1.23x (its own 16-row prefill tile is nearer its bytes), so it keeps them; 0 switches it off."""
+    prob = dataclasses.replace(_one_row_prob(segs, rank=8, h_in=h_in, h_out=h_out), op="gemv")
+    pick = lambda p: one_launch.prefers_gemv(p, GEMV, 132, _h200_clusters)  # noqa: E731
+    got = pick(prob)
+    assert ((got.rank, got.warps, got.gemv_cluster) if got else None) == ((8,) + want if want else None)
+    assert pick(dataclasses.replace(prob, rank=16, slice_ranks=(16,))) is None or segs < 40  # rank 16: not these
+    monkeypatch.setattr(one_launch, "GEMV_FALLBACK_MAX_RANK", 0)
+    assert pick(prob) is None
 
 
 def test_gemv_block_bytes():

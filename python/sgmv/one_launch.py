@@ -345,6 +345,14 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # (60-66 segments at 10 shapes, r16, bf16 and fp16, medians of 2; 8-warp clusters of 2): one round 0.83-0.95x (4096
 # x 64 segments 8.7 -> 7.8 us; 2048, 14336 -> 4096, 8192 -> 4096, 18944 -> 3584); two rounds 1.01-1.08x (8192, 5120,
 # 4096 -> 8192), so those stay on the prefill kernel.
+# Rank 8 (entry 305: the same rules on its own kernels, 0.42-0.82x what ran before) also takes, where none of the
+# above picks a kernel for a batch of more than GEMV_HALF_MAX_SEGMENTS segments, the widest one-wave cluster of
+# GEMV_HALF_WARPS warps within the fill limits and at most GEMV_FALLBACK_MAX_ROUNDS rounds of the expand: clusters of
+# 2 (the H200 holds 132 of those blocks two an SM) for 67-132 segments, which ran rank 8's 16-row prefill tile, and
+# 4-8 for 36-50 segments at wide h_out (the pair or the grid handoff). From entry 306's sweep (20-132 one-row segments
+# at 7 shapes from 2048 to 18944 -> 3584, bf16, medians of 2): rank 8 0.56-0.95x on all 27 batches it moved (4096 x
+# 80: 8.9 -> 6.9 us; 8192 x 36: 10.7 -> 6.0); rank 16 1.05-1.23x on 5 of 9 (its own 16-row prefill tile and grid
+# handoff are nearer their bytes; 0.86-0.93x only at 2048), hence up to GEMV_FALLBACK_MAX_RANK.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
@@ -357,6 +365,8 @@ GEMV_HALF_MAX_EXPAND_ROUNDS = 2
 GEMV_HALF_MAX_SEGMENTS = 19
 GEMV_HALF_NARROW = 1  # 0: the 4-warp kernel always in its widest one-wave cluster (dispatch_sweep's switch)
 GEMV_OVER_PREFILL_MAX_ROUNDS = 1  # 0: the prefill kernel wherever it takes the batch (dispatch_sweep's switch)
+GEMV_FALLBACK_MAX_RANK = 8  # 0: never (dispatch_sweep's switch)
+GEMV_FALLBACK_MAX_ROUNDS = 4
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -415,8 +425,16 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
 
     full = widest_one_wave(GEMV_WARPS)
     full_ok = full is not None and _gemv_within_limits(problem, full, num_sms, GEMV_MAX_EXPAND_ROUNDS)
+
+    def or_fallback(pick: Optional[KernelRecord]) -> Optional[KernelRecord]:
+        if pick is not None or problem.rank > GEMV_FALLBACK_MAX_RANK or problem.num_segments <= GEMV_HALF_MAX_SEGMENTS:
+            return pick
+        half = widest_one_wave(GEMV_HALF_WARPS)
+        within = half is not None and _gemv_within_limits(problem, half, num_sms, GEMV_FALLBACK_MAX_ROUNDS)
+        return half if within else None
+
     if full is not None and _gemv_fill(problem, full, num_sms) >= GEMV_FULL_SM_PERCENT:
-        return full if full_ok else None
+        return or_fallback(full if full_ok else None)
     fits_half = GEMV_HALF_WARPS and problem.num_segments <= GEMV_HALF_MAX_SEGMENTS
     half = widest_one_wave(GEMV_HALF_WARPS, max_blocks=num_sms) if fits_half else None
     if (half is not None and (full is None or half.gemv_cluster >= full.gemv_cluster)
@@ -425,7 +443,7 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
                     and gemv_block_bytes(problem, k.gemv_cluster) <= GEMV_SMALL_BLOCK_BYTES
                     and _gemv_within_limits(problem, k, num_sms, GEMV_HALF_MAX_EXPAND_ROUNDS)]
         return min(narrower, key=lambda k: k.gemv_cluster, default=half)
-    return full if full_ok else None
+    return or_fallback(full if full_ok else None)
 
 
 def gemv_over_prefill(problem: Problem, gemv: KernelRecord) -> bool:
