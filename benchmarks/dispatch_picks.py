@@ -28,8 +28,12 @@ DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 def resident_blocks(kernel: KernelRecord) -> int:
     """Blocks of `kernel` an SM holds, as the driver's occupancy would report it on an H200: the prefill kernel's
-    launch bounds; the fused kernel's 4-warp tiles two where their registers (at most 255 a thread) allow."""
+    launch bounds; the fused kernel's 4-warp tiles two where their registers (at most 255 a thread) allow, and three
+    for the rank 8-16 flat twins, which no occupancy_cap holds (the driver's count: the s307 record ran them at skewed
+    bs64 where this model had given two and the 8-warp twin or the pair, NOTES entry 309)."""
     if kernel.op == "fused":
+        if kernel.warps == 4 and kernel.flat_tiles and not kernel.occupancy_cap and kernel.rank <= 16:
+            return 3
         return max(1, min(2, 65536 // (kernel.threads * 255))) if kernel.warps == 4 else 1
     return kernel.blocks_per_sm
 
