@@ -367,6 +367,7 @@ GEMV_HALF_NARROW = 1  # 0: the 4-warp kernel always in its widest one-wave clust
 GEMV_OVER_PREFILL_MAX_ROUNDS = 1  # 0: the prefill kernel wherever it takes the batch (dispatch_sweep's switch)
 GEMV_FALLBACK_MAX_RANK = 8  # 0: never (dispatch_sweep's switch)
 GEMV_FALLBACK_MAX_ROUNDS = 4
+GEMV_FALLBACK_MAX_WAVES = 1  # probe (entry 310)
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -430,6 +431,12 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
         if pick is not None or problem.rank > GEMV_FALLBACK_MAX_RANK or problem.num_segments <= GEMV_HALF_MAX_SEGMENTS:
             return pick
         half = widest_one_wave(GEMV_HALF_WARPS)
+        if half is None and GEMV_FALLBACK_MAX_WAVES > 1:  # probe (entry 310): the fewest waves, then the widest
+            def waves(k: KernelRecord) -> int:
+                return -(-problem.num_segments // held(k, k.gemv_cluster))
+            several = [k for k in kernels if k.warps == GEMV_HALF_WARPS and can_run(problem, k)
+                       and waves(k) <= GEMV_FALLBACK_MAX_WAVES]
+            half = min(several, key=lambda k: (waves(k), -k.gemv_cluster), default=None)
         within = half is not None and _gemv_within_limits(problem, half, num_sms, GEMV_FALLBACK_MAX_ROUNDS)
         return half if within else None
 
