@@ -126,18 +126,22 @@ def test_gemv_reads_host_tables_before_the_wait(kernel):
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("sizes", [[1] * 8, [1] * 12, [1] * 16, [1] * 17, [1, 0, 1] + [1] * 21,
-                                   [1] * 20 + [0] + [1] * 13, [1] * 40, [1] * 48, [1] * 64],
+                                   [1] * 20 + [0] + [1] * 13, [1] * 40, [1] * 48, [1] * 64, [1] * 80,
+                                   [1] * 100 + [0] + [1] * 99],
                          ids=["distinct8", "distinct12", "distinct16", "distinct17", "empty-distinct24",
-                              "empty-distinct33", "distinct40", "distinct48", "distinct64"])
+                              "empty-distinct33", "distinct40", "distinct48", "distinct64", "distinct80",
+                              "empty-distinct200"])
 @pytest.mark.parametrize("shape", [(4096, 4096), (8192, 8192)], ids=lambda s: "x".join(map(str, s)))
-def test_one_row_segments_take_the_gemv_kernel_within_its_limits(shape, sizes, dtype):
-    """r16 batches of one-row segments (a -1 adapter and an empty segment among them) through sgmv.add_lora: the
-    gemv kernel exactly where one_launch.prefers_gemv's limits take the batch, the prefill kernel does not (or
+@pytest.mark.parametrize("rank", [16, 8])
+def test_one_row_segments_take_the_gemv_kernel_within_its_limits(rank, shape, sizes, dtype):
+    """Batches of one-row segments (a -1 adapter and an empty segment among them) through sgmv.add_lora at ranks 16
+    and 8: the gemv kernel exactly where one_launch.prefers_gemv's limits take the batch (at rank 8 its 4-warp
+    fallback too, in up to two waves: 80 and 200 segments), the prefill kernel does not (or
     one_launch.gemv_over_prefill) and the build has it, and y matches the float64 reference."""
     if loader.device(0).arch < 90:
         pytest.skip("the gemv kernel needs sm_90")
     loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
-    case = _AddLoraCase(16, sizes, loras, shape[1], dtype, seed=len(sizes), h_in=shape[0])
+    case = _AddLoraCase(rank, sizes, loras, shape[1], dtype, seed=len(sizes), h_in=shape[0])
     got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
     built = [k for k in KERNELS if k.op == "gemv" and k.dtype == case.problem.dtype]
     dev = loader.device(0)

@@ -128,19 +128,23 @@ def test_rank_8_takes_its_own_gemv_kernel_by_the_same_rules():
     (36, 8192, 8192, (4, 8)), (42, 4096, 14336, (4, 8)),  # 8-warp clusters of 2: 2-4 rounds of 164-250 KB blocks
     (50, 5120, 13824, (4, 4)),                           # past the 45 clusters of 8 the H200 holds
     (80, 4096, 4096, (4, 2)), (132, 18944, 3584, (4, 2)),  # past the 66 8-warp clusters of 2: 4-warp ones, two an SM
-    (133, 4096, 4096, None),                             # past those too
+    (133, 4096, 4096, (4, 2)), (264, 8192, 8192, (4, 2)),  # past those too: two waves of them (entry 310)
+    (265, 4096, 4096, None),                             # three waves
     (80, 4096, 14336, None),                             # 7 rounds of the expand for 4 warps in clusters of 2
 ])
 def test_rank_8_takes_4_warp_clusters_where_no_other_gemv_pick_holds(segs, h_in, h_out, want, monkeypatch):
     """NOTES.md, entry 306: where prefers_gemv's rules above take no gemv kernel for a batch of more than
     GEMV_HALF_MAX_SEGMENTS one-row segments, rank 8 (up to GEMV_FALLBACK_MAX_RANK) takes the widest one-wave 4-warp
     cluster within the fill limits and GEMV_FALLBACK_MAX_ROUNDS: 0.56-0.95x the kernels before at 36-132 segments;
+    past one wave, the 4-warp cluster of fewest waves up to GEMV_FALLBACK_MAX_WAVES (entry 310: two, 0.87-1.01x);
     rank 16 lost 1.03-1.23x (its own 16-row prefill tile is nearer its bytes), so it keeps them; 0 switches it off."""
     prob = dataclasses.replace(_one_row_prob(segs, rank=8, h_in=h_in, h_out=h_out), op="gemv")
     pick = lambda p: one_launch.prefers_gemv(p, GEMV, 132, _h200_clusters)  # noqa: E731
     got = pick(prob)
     assert ((got.rank, got.warps, got.gemv_cluster) if got else None) == ((8,) + want if want else None)
     assert pick(dataclasses.replace(prob, rank=16, slice_ranks=(16,))) is None or segs < 40  # rank 16: not these
+    monkeypatch.setattr(one_launch, "GEMV_FALLBACK_MAX_WAVES", 1)
+    assert pick(prob) == (got if segs <= 132 else None)
     monkeypatch.setattr(one_launch, "GEMV_FALLBACK_MAX_RANK", 0)
     assert pick(prob) is None
 

@@ -352,7 +352,12 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # 4-8 for 36-50 segments at wide h_out (the pair or the grid handoff). From entry 306's sweep (20-132 one-row segments
 # at 7 shapes from 2048 to 18944 -> 3584, bf16, medians of 2): rank 8 0.56-0.95x on all 27 batches it moved (4096 x
 # 80: 8.9 -> 6.9 us; 8192 x 36: 10.7 -> 6.0); rank 16 1.05-1.23x on 5 of 9 (its own 16-row prefill tile and grid
-# handoff are nearer their bytes; 0.86-0.93x only at 2048), hence up to GEMV_FALLBACK_MAX_RANK.
+# handoff are nearer their bytes; 0.86-0.93x only at 2048), hence up to GEMV_FALLBACK_MAX_RANK. Past one wave (133+
+# segments) it takes the 4-warp cluster of fewest waves, up to GEMV_FALLBACK_MAX_WAVES: two blocks an SM, an SM
+# starts a block of the next wave as soon as one of its two ends (rank 16's 8-warp clusters, one an SM, lost in
+# several waves, entry 293). From entry 310's sweep (140-396 one-row segments at 5 shapes, bf16, medians of 2) two
+# waves took 14 of 15 batches to 0.87-0.98x rank 8's two-block 16-row tile (14336 -> 4096 x 256 29.1 -> 26.8 us), h8192
+# x 256 1.01x; three waves 0.96-1.12x.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
@@ -367,7 +372,7 @@ GEMV_HALF_NARROW = 1  # 0: the 4-warp kernel always in its widest one-wave clust
 GEMV_OVER_PREFILL_MAX_ROUNDS = 1  # 0: the prefill kernel wherever it takes the batch (dispatch_sweep's switch)
 GEMV_FALLBACK_MAX_RANK = 8  # 0: never (dispatch_sweep's switch)
 GEMV_FALLBACK_MAX_ROUNDS = 4
-GEMV_FALLBACK_MAX_WAVES = 1  # probe (entry 310)
+GEMV_FALLBACK_MAX_WAVES = 2  # 1: one wave only (dispatch_sweep's switch)
 
 
 def gemv_block_bytes(problem: Problem, cluster: int) -> int:
@@ -431,7 +436,7 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
         if pick is not None or problem.rank > GEMV_FALLBACK_MAX_RANK or problem.num_segments <= GEMV_HALF_MAX_SEGMENTS:
             return pick
         half = widest_one_wave(GEMV_HALF_WARPS)
-        if half is None and GEMV_FALLBACK_MAX_WAVES > 1:  # probe (entry 310): the fewest waves, then the widest
+        if half is None and GEMV_FALLBACK_MAX_WAVES > 1:  # the fewest waves, then the widest
             def waves(k: KernelRecord) -> int:
                 return -(-problem.num_segments // held(k, k.gemv_cluster))
             several = [k for k in kernels if k.warps == GEMV_HALF_WARPS and can_run(problem, k)
