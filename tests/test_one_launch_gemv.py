@@ -121,7 +121,8 @@ def test_rank_8_takes_its_own_gemv_kernel_by_the_same_rules():
         dataclasses.replace(_one_row_prob(segs, rank=8, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
     assert (pick(16).rank, pick(16).warps, pick(16).gemv_cluster) == (8, 4, 8)
     assert (pick(64).rank, pick(64).warps, pick(64).gemv_cluster) == (8, 8, 2)
-    assert one_launch.gemv_block_bytes(_one_row_prob(16, rank=8, h_in=8192, h_out=8192), 8) == 2 * (2 * 8192 + 10 * 1024)
+    prob = _one_row_prob(16, rank=8, h_in=8192, h_out=8192)
+    assert one_launch.gemv_block_bytes(prob, 8) == 2 * (2 * 8192 + 10 * 1024)
 
 
 @pytest.mark.parametrize("segs, h_in, h_out, want", [

@@ -357,7 +357,7 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 # starts a block of the next wave as soon as one of its two ends (rank 16's 8-warp clusters, one an SM, lost in
 # several waves, entry 293). From entry 310's sweep (140-396 one-row segments at 5 shapes, bf16, medians of 2) two
 # waves took 14 of 15 batches to 0.87-0.98x rank 8's two-block 16-row tile (14336 -> 4096 x 256 29.1 -> 26.8 us), h8192
-# x 256 1.01x; three waves 0.96-1.12x.
+# x 256 1.01x (1.03x across runs, entry 311); three waves 0.96-1.12x.
 GEMV = 1  # 0: never (dispatch_sweep's switch)
 GEMV_WARPS = 8
 GEMV_HALF_WARPS = 4  # 0: only the GEMV_WARPS kernels (dispatch_sweep's switch)
