@@ -1,6 +1,8 @@
 """add_lora's one-launch choice for batches of one-row segments (one_launch.prefers_gemv: the gemv kernel, gemv.cuh)
 is a pure function of shapes (no GPU needed)."""
 import dataclasses
+import pathlib
+import sys
 
 import pytest
 
@@ -10,6 +12,10 @@ from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
 from dispatch_records import GEMV, PREFILL_SHORT, fused_prob
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+from dispatch_picks import resident_clusters as _h200_clusters  # noqa: E402  (the H200's counts: one place)
+
+
 def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
     return dataclasses.replace(fused_prob(rank=rank, rows=segs if rows is None else rows, segs=segs, dtype=dtype,
                                           **kw), max_segment_rows=longest)
@@ -18,12 +24,6 @@ def _one_row_prob(segs, rows=None, longest=1, rank=16, dtype="bf16", **kw):
 _SHORT_TILES = PREFILL_SHORT + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL_SHORT]
 
 
-def _h200_clusters(kernel, cluster):
-    """Clusters of `cluster` blocks the H200 holds at once (the driver's count, entries 242, 245 and 306): 8-warp
-    blocks one an SM, the 4-warp ones two (rank 8's 4-warp clusters of 8, 146 registers a thread, three)."""
-    if (kernel.rank, kernel.warps, cluster) == (8, 4, 8):
-        return 45
-    return {(8, 2): 66, (8, 4): 30, (8, 8): 15, (4, 2): 132, (4, 4): 62, (4, 8): 30}[kernel.warps, cluster]
 
 
 @pytest.mark.parametrize("h_in, h_out, segs, want", [

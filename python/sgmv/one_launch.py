@@ -414,7 +414,10 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     is within the limits: GEMV_MIN_SM_PERCENT of the SMs with blocks of at most GEMV_SMALL_BLOCK_BYTES or at most
     GEMV_BIG_BLOCK_MAX_ROUNDS rounds of the expand a thread, and at most GEMV_MAX_EXPAND_ROUNDS
     (GEMV_HALF_MAX_EXPAND_ROUNDS) rounds of the expand a thread; the GEMV_HALF_WARPS kernel then in its narrowest
-    cluster within those limits whose blocks are of at most GEMV_SMALL_BLOCK_BYTES (GEMV_HALF_NARROW).
+    cluster within those limits whose blocks are of at most GEMV_SMALL_BLOCK_BYTES (GEMV_HALF_NARROW). Where none of
+    that picks a kernel for a batch of more than GEMV_HALF_MAX_SEGMENTS segments up to GEMV_FALLBACK_MAX_RANK, the
+    GEMV_HALF_WARPS kernel of fewest waves (up to GEMV_FALLBACK_MAX_WAVES), then widest, within the fill limits and
+    GEMV_FALLBACK_MAX_ROUNDS (the note above GEMV).
     one_launch_kernel also leaves to the prefill kernel the batches it takes, but where gemv_over_prefill holds."""
     if not GEMV or problem.max_segment_rows != 1 or problem.num_segments < 1:
         return None
@@ -432,18 +435,18 @@ def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int
     full = widest_one_wave(GEMV_WARPS)
     full_ok = full is not None and _gemv_within_limits(problem, full, num_sms, GEMV_MAX_EXPAND_ROUNDS)
 
+    def waves(k: KernelRecord) -> int:
+        return -(-problem.num_segments // held(k, k.gemv_cluster))
+
     def or_fallback(pick: Optional[KernelRecord]) -> Optional[KernelRecord]:
         if pick is not None or problem.rank > GEMV_FALLBACK_MAX_RANK or problem.num_segments <= GEMV_HALF_MAX_SEGMENTS:
             return pick
-        half = widest_one_wave(GEMV_HALF_WARPS)
-        if half is None and GEMV_FALLBACK_MAX_WAVES > 1:  # the fewest waves, then the widest
-            def waves(k: KernelRecord) -> int:
-                return -(-problem.num_segments // held(k, k.gemv_cluster))
-            several = [k for k in kernels if k.warps == GEMV_HALF_WARPS and can_run(problem, k)
-                       and waves(k) <= GEMV_FALLBACK_MAX_WAVES]
-            half = min(several, key=lambda k: (waves(k), -k.gemv_cluster), default=None)
-        within = half is not None and _gemv_within_limits(problem, half, num_sms, GEMV_FALLBACK_MAX_ROUNDS)
-        return half if within else None
+        fewest_waves = min((k for k in kernels if k.warps == GEMV_HALF_WARPS and can_run(problem, k)
+                            and waves(k) <= GEMV_FALLBACK_MAX_WAVES),
+                           key=lambda k: (waves(k), -k.gemv_cluster), default=None)  # then the widest
+        within = fewest_waves is not None and _gemv_within_limits(problem, fewest_waves, num_sms,
+                                                                  GEMV_FALLBACK_MAX_ROUNDS)
+        return fewest_waves if within else None
 
     if full is not None and _gemv_fill(problem, full, num_sms) >= GEMV_FULL_SM_PERCENT:
         return or_fallback(full if full_ok else None)
