@@ -499,6 +499,13 @@ def _make(op: str, dtype: str, rank: int, hidden: int, vectorized: bool, extra: 
                        **tile) for tile in TILES[op](rank, extra)]
 
 
+# Ranks whose shrink has a kernel of any h_in. From benchmarks/NOTES.md, entry 315 (the shrink op at six h_in off
+# HIDDEN_SIZES, 1-2048 rows, bf16): against the any-rank kernel (64 ranks a block) ranks 8-32 took 0.58-1.02x its time
+# (median 0.74-0.87), rank 64 0.71-1.02x (median 0.99); rank 128's kernel of 128 ranks a block 0.74-1.50x (median 1.10),
+# so rank 128 keeps the any-rank kernel's two 64-rank blocks.
+SHRINK_ANY_HIDDEN_RANKS = (8, 16, 32, 64)
+
+
 def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     """Specialized kernels for the common shapes, rank-specialized expands of any h_out (for output slices),
     plus generic kernels (any rank and size).
@@ -508,9 +515,12 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     specialized = itertools.chain.from_iterable(
         _make(op, dt, r, h, True, extra_tiles)
         for op, dt, r, h in itertools.product(("shrink", "expand"), DTYPES, RANKS, HIDDEN_SIZES))
-    # Output slices of different h_out (q, k, v) share one expand launch: a rank-specialized kernel of any h_out.
+    # Rank-specialized kernels of any hidden size: output slices of different h_out (q, k, v) share one expand
+    # launch, and an h_in off HIDDEN_SIZES (3584, 18944, ...) runs a shrink of its rank (SHRINK_ANY_HIDDEN_RANKS).
     any_hidden = itertools.chain.from_iterable(
-        _make("expand", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
+        _make(op, dt, r, ANY, True, extra_tiles)
+        for op, dt, r in itertools.product(("shrink", "expand"), DTYPES, RANKS)
+        if op == "expand" or r in SHRINK_ANY_HIDDEN_RANKS)
     # add_lora in one launch (small batches): rank-specialized, any h_in and h_out.
     fused = itertools.chain.from_iterable(
         _make("fused", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))

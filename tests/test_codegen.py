@@ -47,6 +47,17 @@ def test_default_grid_covers_the_issue():
                        for s in SPECS), "an unaligned generic kernel exists for every op and dtype"
 
 
+def test_default_grid_has_rank_specialized_kernels_of_any_hidden_size():
+    """Every rank's expand, and the shrink at SHRINK_ANY_HIDDEN_RANKS only, has a kernel of any hidden size: an h_in
+    off HIDDEN_SIZES runs a shrink of its rank below 128 (NOTES.md, entry 315), rank 128 the any-rank kernel."""
+    keys = {(s.op, s.dtype, s.rank) for s in SPECS if s.rank and not s.hidden and s.op in ("shrink", "expand")}
+    for dt in ("fp16", "bf16"):
+        for r in (8, 16, 32, 64, 128):
+            assert ("expand", dt, r) in keys
+            assert (("shrink", dt, r) in keys) == (r in specmod.SHRINK_ANY_HIDDEN_RANKS)
+    assert specmod.SHRINK_ANY_HIDDEN_RANKS == (8, 16, 32, 64)
+
+
 def test_default_grid_has_fused_kernels_for_small_ranks():
     """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows:
     the cluster sum's tiles at ranks 8 and 16, the grid handoff's (128 and 256 columns) at ranks 32 and 64, and

@@ -22,6 +22,16 @@ def test_off_grid_shape_takes_the_generic_kernel():
     assert select(prob(rank=24, hidden=1000), AVAILABLE) is AVAILABLE[1]
 
 
+def test_off_grid_hidden_size_takes_its_rank_s_kernel_of_any_hidden_size():
+    """An h_in off the specialized sizes (3584: Qwen2-7B) runs the shrink of its rank and any h_in where the build has
+    one (codegen's SHRINK_ANY_HIDDEN_RANKS), before the any-rank kernel; the exact size still wins."""
+    rank_any_h = rec(op="shrink", hidden=0)
+    assert select(prob(hidden=3584), AVAILABLE + [rank_any_h]) is rank_any_h
+    assert select(prob(hidden=3584), AVAILABLE) is AVAILABLE[1]  # without it, the any-rank kernel
+    assert select(prob(), AVAILABLE + [rank_any_h]) is AVAILABLE[0]
+    assert select(prob(rank=24, hidden=3584), AVAILABLE + [rank_any_h]) is AVAILABLE[1]
+
+
 def test_unaligned_rows_take_the_element_kernel():
     assert select(prob(aligned=False), AVAILABLE) is AVAILABLE[2]
     assert not can_run(prob(aligned=False), AVAILABLE[0])
