@@ -43,6 +43,33 @@ def test_add_lora(shape, rows, layout, dtype):
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("layout", ["distinct", "zipf", "negative", "empty"])
+@pytest.mark.parametrize("rows", [1, 17, 311, 2100])
+@pytest.mark.parametrize("h_in, rank", [(3584, 8), (3584, 16), (18944, 32), (1040, 64)], ids=lambda v: str(v))
+def test_shrink_off_the_built_hidden_sizes_runs_its_rank_s_kernel(h_in, rank, rows, layout, dtype):
+    """An h_in off codegen's HIDDEN_SIZES (Qwen2's 3584 and 18944; 1040) at ranks 8-64: the shrink of its rank and any
+    h_in (codegen's SHRINK_ANY_HIDDEN_RANKS, NOTES entry 315), not the any-rank kernel, through the public op and
+    through add_lora's launch pair; -1 adapters, empty segments, one row and several row tiles."""
+    case = Case(rows=rows, h_in=h_in, h_out=2056, rank=rank, n_lora=6, dtype=dtype, layout=layout, device=DEV,
+                seed=rows + h_in + rank)
+    problem = Problem.for_shrink(case.x, [case.lora_a], case.batch.num_segments)
+    kernel = cuda_ops._installed_kernel(problem)
+    assert (kernel.rank, kernel.hidden) == (rank, 0), kernel.name
+    poison_allocator(DEV)
+    v = sgmv.shrink(case.x, case.lora_a, case.batch, scale=case.scales)
+    want = reference.shrink(case.x, case.lora_a, case.batch, 1.0, case.scales, compute_dtype=torch.float64)
+    assert rel_error(v, want) < TOLERANCE[dtype] / 4
+    covered = covered_rows(case.batch, case.rows, 6).to(DEV)
+    assert torch.equal(v[~covered], torch.zeros_like(v[~covered])), "rows without an adapter: v is zero"
+    y = case.y.clone()
+    b = case.batch
+    cuda_ops.add_lora(y, case.x, [case.lora_a], [case.lora_b],
+                      Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows), None, 0.5, fused=False)
+    want_y = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, case.y, want_y, dtype, ~covered)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("layout", ["distinct", "uniform", "zipf", "negative", "empty"])
 @pytest.mark.parametrize("rows", [1, 17, 311])
 @pytest.mark.parametrize("shape", [(4096, 4096, 16), (2048, 5120, 8), (14336, 4096, 8)],
