@@ -191,9 +191,12 @@ class KernelSpec:
         of v (every chunk) and its B and y slots, per stage."""
         if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
             # stage, two handed-over tiles (16 bytes, 20 with a true rank) with a full and an empty barrier each, the
-            # partner's two barriers; in whole 16 bytes (the stages' alignment)
+            # partner's landing barrier and a read barrier per swap round (two for the 64-row tile's clusters of up
+            # to four, prefill.cuh's kSwapRounds); in whole 16 bytes (the stages' alignment)
             tile = 20 if self.true_ranks else 16
-            raw = self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * (tile + 16) + 16
+            swap_rounds = 2 if self.warp_rows == 64 else 1
+            raw = (self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * (tile + 16)
+                   + 8 * (1 + swap_rounds))
             return -(-raw // 16) * 16
         if self.op == "shrink":
             return 4 * self.warps * self.warp_rows * self.tile_n + 16 * self.threads * self._shrink_pieces * self.stages

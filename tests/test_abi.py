@@ -78,9 +78,11 @@ def test_cluster_sizes_fit_the_kernels():
     fused = (ROOT / "csrc" / "sgmv" / "fused.cuh").read_text()
     assert "kMaxBlocks = kMaxCluster" in fused
     assert launch_plan.MAX_CLUSTER <= limit and dispatch.FUSED_CLUSTER <= limit
-    prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v with one partner
-    partners = int(re.search(r"constexpr int kMaxCluster = (\d+);", prefill).group(1))
-    assert partners == one_launch.PREFILL_MAX_CLUSTER == 2
+    prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v pairwise, in rounds
+    tall, short = map(int, re.search(r"constexpr int kMaxCluster = kGroups == 4 \? (\d+) : (\d+);", prefill).groups())
+    assert short == one_launch.PREFILL_MAX_CLUSTER == 2
+    assert tall == one_launch.PREFILL_TALL_MAX_CLUSTER == 4
+    assert "kSwapRounds = kMaxCluster == 4 ? 2 : 1;" in prefill
 
 
 def test_handoff_workspace_layout_matches_the_kernel():

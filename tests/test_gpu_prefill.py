@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, loader, reference
+from sgmv import cuda_ops, loader, one_launch, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
@@ -62,13 +62,16 @@ def _many_short_segments(n_lora: int, seed: int) -> sgmv.LoraBatch:
     return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
 
 
+# Each kernel with every cluster size it takes: 1, 2 and, for the 64-row tile, 4 (one_launch.prefill_max_cluster)
+CLUSTERS = [(k, c) for k in PREFILL for c in (1, 2, 4) if c <= one_launch.prefill_max_cluster(k)]
+
+
 @pytest.mark.parametrize("layout", ["token_order", "many_segments"])
-@pytest.mark.parametrize("cluster", [1, 2])
 @pytest.mark.parametrize("blocks", [1, 7])
-@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+@pytest.mark.parametrize("kernel, cluster", CLUSTERS, ids=[f"{k.name}-cluster{c}" for k, c in CLUSTERS])
 def test_prefill_blocks_walk_many_tiles(kernel, blocks, cluster, layout):
-    """Fewer blocks (or clusters of two) than row tiles: each walks tiles gridDim.x apart over many segments (the
-    stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
+    """Fewer blocks (or clusters of two or four) than row tiles: each walks tiles gridDim.x apart over many segments
+    (the stages and their barriers, and a cluster's swaps of v, carry on from tile to tile), with rows in any order
     (row_index), or over hundreds of short segments, empty ones and -1 adapters among them."""
     n_lora = 7
     if layout == "token_order":
@@ -112,13 +115,37 @@ def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_ou
     return launch, lambda *ys: check_deltas(ys, y0, want, dtype, untouched)
 
 
-@pytest.mark.parametrize("grid", [None, (7, 2)], ids=["dispatch", "7x2"])
-@pytest.mark.parametrize("kernel", PREFILL, ids=lambda k: k.name)
+HANG_GRIDS = [(k, g) for k in PREFILL for g in (None, (7, 2), (7, 4))
+              if g is None or g[1] <= one_launch.prefill_max_cluster(k)]
+
+
+@pytest.mark.parametrize("segments", [1, 2, 5])
+@pytest.mark.parametrize("kernel", [k for k in PREFILL if one_launch.prefill_max_cluster(k) == 4
+                                    and k.rank >= one_launch.PREFILL_QUAD_MIN_RANK], ids=lambda k: k.name)
+def test_prefill_mid_size_batches_launch_clusters_of_four(kernel, segments):
+    """A batch of a few 64-row tiles (1000-1100 rows in 1-5 segments, a -1 adapter and an empty segment among 5): rank
+    128's 64-row tile launches clusters of four there (one_launch.prefill_quad, entry 319), each block a quarter of
+    h_in's and h_out's chunks, v summed in two rounds of swaps; h_in and h_out off the stages, so the last blocks'
+    shares are narrow. (Every 64-row kernel in clusters of four on a grid of its own: the walk and hang tests.)"""
+    rows = [1000] if segments == 1 else [600, 455] if segments == 2 else [300, 0, 411, 77, 312]
+    loras = [2] if segments == 1 else [1, 3] if segments == 2 else [0, 4, -1, 2, 5]
+    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(rows)], loras, device=DEV)
+    launch, check = _prefill_on_grid(kernel, batch, 6, 1552, 1160, None, torch.Generator().manual_seed(segments))
+    problem = Problem("prefill", kernel.dtype, kernel.rank, 1552, sum(rows), segments, True, (1160,), (kernel.rank,),
+                      max(rows))
+    assert plan(problem, kernel, 132, clusters=True, resident_blocks=1).cluster == 4
+    poison_allocator(DEV)
+    check(launch())
+
+
+@pytest.mark.parametrize("kernel, grid", HANG_GRIDS,
+                         ids=[f"{k.name}-{'x'.join(map(str, g)) if g else 'dispatch'}" for k, g in HANG_GRIDS])
 def test_prefill_cluster_swaps_never_hang(kernel, grid):
     """NOTES entries 174-175: long segments with narrow last chunks of h_in and h_out, on dispatch's grid and on 7
-    clusters of two over ~46 tiles each (a swap of v a tile), launched 100 times back to back: every launch ends and
-    matches. Rank 8's 16-row tile hung within 0-66 launches on dispatch's grid while its warps that push no part of v
-    still waited for the partner's read of the last push."""
+    clusters of two (and of four, the 64-row tile's two rounds of swaps, entry 319) over many tiles each (a swap of v
+    a tile), launched 100 times back to back: every launch ends and matches. Rank 8's 16-row tile hung within 0-66
+    launches on dispatch's grid while its warps that push no part of v still waited for the partner's read of the
+    last push."""
     launch, check = _prefill_on_grid(kernel, _prefill_batch("long", 6, DTYPES[kernel.dtype], 0), 6, 1040, 1032,
                                      grid, torch.Generator().manual_seed(174))
     launches = 100

@@ -304,6 +304,28 @@ def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
 
 
+def test_rank_128_s_64_row_tile_runs_few_full_tiles_in_clusters_of_four(monkeypatch):
+    """Entry 319: rank 128's 64-row tile, up to PREFILL_QUAD_MAX_TILES row tiles of segments of 64 rows or more,
+    launches clusters of four, and takes such mid-size batches from rank_split's halves (0.69-0.76x their time);
+    more tiles, shorter segments and the other ranks' 64-row tiles: clusters of at most two, as before."""
+    r128 = R128_PREFILL
+    kernels = R64_PREFILL + [r128]
+
+    def batch(segs, rows, rank=128):  # the lengths known to the host, as the bench's batches
+        problem = dataclasses.replace(fused_prob(rank=rank, rows=segs * rows, segs=segs), max_segment_rows=rows)
+        return problem, dataclasses.replace(problem, op="prefill")
+
+    for segs, rows in ((1, 1024), (2, 512), (8, 128), (3, 400)):  # 16-19 tiles
+        add_lora, prefill = batch(segs, rows)
+        assert one_launch.one_launch_kernel(add_lora, kernels, 132) == r128
+        assert plan(prefill, r128, 132, clusters=True, resident_blocks=1).cluster == 4
+    for segs, rows in ((2, 1024), (32, 64), (24, 32), (40, 31)):  # 32 tiles; half-filled tiles
+        assert one_launch.prefill_cluster(batch(segs, rows)[1], r128, 132, launched=True) <= 2
+    assert one_launch.prefill_cluster(batch(2, 512, rank=64)[1], R64_PREFILL[0], 132, launched=True) <= 2
+    monkeypatch.setattr(one_launch, "PREFILL_QUAD_MAX_TILES", 0)  # the switch: the halves, as before
+    assert one_launch.one_launch_kernel(batch(2, 512)[0], kernels, 132) is None
+
+
 @pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])
 def test_prefill_cluster_ends_the_tiles_in_the_fewest_tile_times(tiles, want):
     """Clusters of two halve a tile's time and the clusters the SMs hold: two when that ends sooner, else one."""

@@ -21,10 +21,11 @@
 // 64 adjacent columns of every stage, B read in place (weight_at is the wgmma swizzle of B's rows), and y's rows
 // are staged in whole 128-byte lines (row_offset, entries 114 and 115). At rank 128 a group's kSplit partial tiles
 // of v are summed in two rounds of half the rank (sum_parts: together they exceed a stage).
-// Clusters: the blocks of a thread-block cluster of two (grid y, blockIdx.y its rank) share every tile of the
-// cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams half of h_in's chunks and half of h_out's,
-// and the two swap their partial v through distributed shared memory in between (swap_partials), so a batch with
-// a row tile for half the SMs keeps them all busy at half the bytes each. A cluster of one streams both whole.
+// Clusters: the blocks of a thread-block cluster of two, or four for the 64-row tile (grid y, blockIdx.y its rank),
+// share every tile of the cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams its share of h_in's
+// chunks and of h_out's, and they swap their partial v through distributed shared memory in between (swap_partials,
+// pairwise, in one or two rounds), so a batch with a row tile for half (a quarter) of the SMs keeps them all busy at
+// half (a quarter) of the bytes each. A cluster of one streams both whole.
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
 // thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
 // Rank 8 (the 16-row tile only, kRank8): the shrink's one n-tile of A is an ldmatrix of its 8 rows, and the expand
@@ -63,7 +64,11 @@ struct PrefillTile {
   using Info = std::conditional_t<kTrueRanks, RankedTileInfo, TileInfo>;  // a handed-over tile
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
-  static constexpr int kMaxCluster = 2;  // blocks sharing a tile (dispatch: PREFILL_MAX_CLUSTER)
+  // Blocks sharing a tile (dispatch: one_launch.prefill_max_cluster): 4 for the 64-row tile, whose few tiles of a
+  // mid-size batch leave most SMs idle in clusters of 2 (benchmarks/NOTES.md, entry 319), 2 for the 16-row tile
+  // (clusters of 8 lost there, entry 36). Their partial v is summed in kSwapRounds rounds of pairwise swaps (swap_partials).
+  static constexpr int kMaxCluster = kGroups == 4 ? 4 : 2;
+  static constexpr int kSwapRounds = kMaxCluster == 4 ? 2 : 1;
   static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker
   // Bytes a staged row of x or y keeps: row_offset packs the rows in their first 2 kStreamChunk and the swizzle
   // avoids the bank conflicts (entries 114 and 115); the 16 more, unused, keep the stage sizes of codegen's
@@ -170,7 +175,8 @@ struct PrefillTile {
     uint64_t tile_full[kTileSlots];   // the slot holds the next tile (the walking warp's arrival)
     uint64_t tile_empty[kTileSlots];  // every reader thread has taken the slot's tile
     uint64_t partner_landed;  // the partner's partial v has landed (this block's arrival and the partner's bytes)
-    uint64_t partner_read;    // every consumer warp of the partner has read what this block pushed to it
+    uint64_t partner_read[kSwapRounds];  // by round: every consumer warp of the block this one pushes to in that
+                                         // round has read what was last pushed into its slots
   };
 
   using Barrier = cutlass::arch::ClusterBarrier;  // mbarrier: init, arrive, parity wait
@@ -426,15 +432,25 @@ struct PrefillTile {
     }
   }
 
-  // A cluster of two: after the tile's shrink each block holds v over its half of h_in. The kSplit warps of a group
-  // push its n-tiles (every kSplit-th each) into the partner's `partner` slots with st.async, completing on the
-  // partner's `partner_landed`; then each adds what the partner pushed (own + partner's, so both blocks hold the
-  // same sum) and tells the partner its slots are free again (an arrival on the partner's `partner_read`, which
-  // the partner waits for before its next push). The arrival needs no release fence: the slots' values are
-  // consumed before it (a cluster-scope release compiles to MEMBAR.ALL.GPU, as in fused.cuh). `parity`: the
-  // swap's number, mod 2.
-  __device__ static void swap_partials(SharedStorage& smem, int group, int part, uint32_t partner, uint32_t parity,
-                                       float (&acc)[kNTiles][4]) {
+  // A cluster of two, or four (the 64-row tile's, kSwapRounds 2): after the tile's shrink each block holds v over its
+  // share of h_in, and pairwise swaps (a butterfly: in round r the partner is block me ^ 2^r; one round for two
+  // blocks, two for four) leave every block the sum. In a swap the kSplit warps of a group push its n-tiles (every
+  // kSplit-th each) into the partner's `partner` slots with st.async, completing on the partner's `partner_landed`;
+  // then each adds what the partner pushed (a pair's sum after round 0, the cluster's after the last: every block the
+  // same sum, float addition being commutative) and tells the block that next pushes into its slots that they are
+  // free again: an arrival on that block's `partner_read` of the round it pushes in (`next_writer`, `next_round`:
+  // the partner itself for two blocks; for four, block me ^ 2 after round 0 and round 0's partner, for the next tile,
+  // after round 1), which that block waits for before it pushes. Each such barrier so hears from one block only, in
+  // order. The arrival needs no release fence: the slots' values are consumed before it (a cluster-scope release
+  // compiles to MEMBAR.ALL.GPU, as in fused.cuh). The push waits for the phase of `partner_read[round]` of parity
+  // read_parity ^ 1, the one that completes when the partner has read what was last pushed into its slots: the
+  // partner's read of this round's push of the previous tile in round 0 (read_parity: the tiles swapped before, mod
+  // 2; the first tile waits for nothing), of this tile's round 0 in round 1 (read_parity: one more). The first
+  // tile's round 1 must wait too: a block that did not would overwrite round 0's sums before the partner read them
+  // (it hung so, NOTES.md entry 319). `landed_parity`: the number of swaps (every round) before this one, mod 2.
+  __device__ static void swap_partials(SharedStorage& smem, int group, int part, uint32_t partner, int round,
+                                       uint32_t read_parity, uint32_t landed_parity, uint32_t next_writer,
+                                       int next_round, float (&acc)[kNTiles][4]) {
     const int lane = threadIdx.x % 32;
     // Only a warp that pushes waits for the partner to have read its last push (the first swap passes at once). A
     // warp that pushes nothing (part >= kNTiles: rank 8's kSplit - 1 of every kSplit) must not: the partner may read
@@ -442,8 +458,8 @@ struct PrefillTile {
     // wait then takes the phase after the one it is for, and at the block's last swap waits for one that never
     // completes (rank 8's 16-row tile hung so, NOTES.md entry 174).
     if (part < kNTiles) {
-      stamp_wait(kWaitPartnerRead, parity, 0);
-      Barrier::wait(&smem.partner_read, parity ^ 1);
+      stamp_wait(kWaitPartnerRead, read_parity, 0);
+      Barrier::wait(&smem.partner_read[round], read_parity ^ 1);
     }
     const uint32_t slots = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner[group][0][lane]), partner);
     const uint32_t landed = cute::set_block_rank(cute::cast_smem_ptr_to_uint(&smem.partner_landed), partner);
@@ -456,15 +472,15 @@ struct PrefillTile {
                    : "memory");
     }
     if (threadIdx.x == 0) TxBarrier::arrive_and_expect_tx(&smem.partner_landed, sizeof(smem.partner));
-    stamp_wait(kWaitPartnerLanded, parity, 0);
-    Barrier::wait(&smem.partner_landed, parity);
+    stamp_wait(kWaitPartnerLanded, landed_parity, 0);
+    Barrier::wait(&smem.partner_landed, landed_parity);
 #pragma unroll
     for (int nt = 0; nt < kNTiles; ++nt) {
       const float4 o = smem.partner[group][nt][lane];
       acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
     }
     __syncwarp();  // every lane's slots are read
-    Barrier::arrive(&smem.partner_read, partner, lane == 0);
+    Barrier::arrive(&smem.partner_read[next_round], next_writer, lane == 0);
   }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
@@ -473,7 +489,8 @@ struct PrefillTile {
     cg::cluster_group cluster = cg::this_cluster();
     const int blocks = static_cast<int>(cluster.num_blocks());
     const int me = static_cast<int>(cluster.block_rank());
-    if (blocks > kMaxCluster) __trap();  // dispatch launches at most kMaxCluster blocks a cluster
+    // dispatch launches clusters of 1, 2 or (kMaxCluster 4) 4 blocks
+    if (blocks > kMaxCluster || (kMaxCluster > 2 && (blocks & (blocks - 1)))) __trap();
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {
         Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
@@ -484,7 +501,8 @@ struct PrefillTile {
         Barrier::init(&smem.tile_empty[s], kTileReaders);  // every lane of every reader warp
       }
       Barrier::init(&smem.partner_landed, 1);
-      Barrier::init(&smem.partner_read, kConsumers);  // every consumer warp of the partner
+      for (int r = 0; r < kSwapRounds; ++r) Barrier::init(&smem.partner_read[r], kConsumers);  // every consumer
+                                                                                              // warp of one block
     }
     cutlass::arch::fence_barrier_init();
     if (blocks > 1) {  // the partner's barriers are initialised before this block arrives on them

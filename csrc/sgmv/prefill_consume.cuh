@@ -64,7 +64,8 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
     }
   }
   int it = 0;
-  uint32_t swaps = 0;  // tiles whose partial v this block has swapped with its partner
+  uint32_t swaps = 0;  // swaps of partial v this block has made with a partner (every round of every tile)
+  uint32_t tiles_swapped = 0;  // tiles whose partial v it has swapped in clusters of 4
   for (int n = 0;; ++n) {
     const Info tile = next_tile(smem, n);
     if (tile.rows == 0) break;
@@ -132,7 +133,22 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       }
     }
     if constexpr (kWarpgroupShrink) cute::warpgroup_wait<0>();  // done already; ptxas sees none in flight
-    if (blocks > 1) swap_partials(smem, group, part, me ^ 1, (swaps++) & 1, acc);
+    if constexpr (kSwapRounds == 1) {
+      if (blocks > 1) {
+        const uint32_t parity = (swaps++) & 1;
+        swap_partials(smem, group, part, me ^ 1, 0, parity, parity, me ^ 1, 0, acc);
+      }
+    } else if (blocks > 1) {
+      for (int round = 0; (1 << round) < blocks; ++round) {
+        const int next_round = (2 << round) < blocks ? round + 1 : 0;
+        // Round 0 pushes into slots last filled in the previous tile's last round (none before the first tile);
+        // round 1 into slots filled in this tile's round 0: it waits for that read (read_parity's note).
+        const uint32_t read_parity = (tiles_swapped & 1) ^ (round > 0 ? 1 : 0);
+        swap_partials(smem, group, part, me ^ (1 << round), round, read_parity, (swaps++) & 1,
+                      me ^ (1 << next_round), next_round, acc);
+      }
+      ++tiles_swapped;
+    }
 
     // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
     // ks (rank 8: n-tile 0's is the m16n8k8 fragment, registers 0 and 1); v = hi + lo in two 16-bit parts (as

@@ -30,6 +30,18 @@ PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
+PREFILL_TALL_MAX_CLUSTER = 4  # the same for the 64-row tile (prefill_quad's)
+# The 64-row tile's kernel swaps v among up to 4 blocks (prefill.cuh's kMaxCluster for it). Clusters of 4 run rank
+# 128's batches of at most PREFILL_QUAD_MAX_TILES row tiles whose segments fill a tile (PREFILL_QUAD_MIN_MEAN_ROWS on
+# average; the rank has no 16-row tile, PREFILL_TALL_ONLY_RANKS in codegen): from entry 319's sweep (bf16, 4096, 8192
+# and 18944 -> 3584, 1024 rows in 1-8 segments: 16-23 tiles) in place of rank_split's two half-rank launches on the
+# 16-row tile, 0.69-0.76x their time (h18944 -> 3584 55.1 -> 38.1 us); at 2048 rows (32-64 tiles, more clusters of 4
+# than the H200 holds at once) 1.15-1.31x clusters of 2, at ranks 64 and 128, so no more tiles than that. Shorter
+# segments keep entries 199 and 227's measured halves (24 segments of 17-32 rows). Ranks with a 16-row tile keep
+# clusters of at most 2 (not measured).
+PREFILL_QUAD_MIN_RANK = 128
+PREFILL_QUAD_MAX_TILES = 24  # 0: never (dispatch_sweep's switch)
+PREFILL_QUAD_MIN_MEAN_ROWS = 64
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
 # of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
 PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of more than num_sms // 2 and at most num_sms tiles: that
@@ -165,9 +177,22 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
                            or _one_row_pairs(problem, tiles, num_sms)))
 
     def size_for(count: int) -> int:
-        return min(range(1, PREFILL_MAX_CLUSTER + 1), key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c,
-                                                                     -c if larger_on_ties else c))
+        sizes = (1, 2, 4) if prefill_quad(problem, kernel, count) else (1, 2)  # its swaps: pairwise rounds
+        return min(sizes, key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c, -c if larger_on_ties else c))
     return min(size_for(tiles), size_for(_fewest_row_tiles(problem, kernel)))
+
+
+def prefill_max_cluster(kernel: KernelRecord) -> int:
+    """The most blocks of a cluster that share each row tile of the prefill `kernel` (prefill.cuh's kMaxCluster)."""
+    return PREFILL_TALL_MAX_CLUSTER if kernel.warp_rows > PREFILL_SHORT_ROWS else PREFILL_MAX_CLUSTER
+
+
+def prefill_quad(problem: Problem, kernel: KernelRecord, tiles: int) -> bool:
+    """Whether `tiles` row tiles of the prefill `kernel` may run batch `problem` in clusters of 4 (the note above
+    PREFILL_QUAD_MIN_RANK)."""
+    return (prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
+            and tiles <= PREFILL_QUAD_MAX_TILES
+            and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments))
 
 
 def _one_row(problem: Problem) -> bool:
