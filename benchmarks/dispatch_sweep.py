@@ -19,12 +19,12 @@ import pathlib
 import statistics
 import sys
 
-from sgmv import cuda_ops, dispatch, launch_plan, one_launch
+from sgmv import cuda_ops, dispatch, launch_plan, one_launch, one_launch_gemv
 from sgmv.bench.cases import BenchCase
 from sgmv.bench.run import run
 
-RULES = (dispatch, one_launch, launch_plan)  # the modules whose constants a sweep may set: which kernel runs, how it
-# is launched
+# The modules whose constants a sweep may set: which kernel runs, how it is launched.
+RULES = (dispatch, one_launch, one_launch_gemv, launch_plan)
 SHAPES = "4096x4096,8192x8192,4096x14336,14336x4096"  # --batches' default h_in x h_out (the sweeps' shapes)
 
 
@@ -94,7 +94,7 @@ def parse(argv: list[str]) -> dict:
     values = [int(v) for v in spec.split(",")]
     for name in [constant, *fixed] + ([paired[0]] if paired else []):
         if not any(hasattr(module, name) for module in RULES):
-            raise SystemExit(f"no constant {name} in sgmv.dispatch or sgmv.launch_plan")
+            raise SystemExit(f"no constant {name} in " + ", ".join(m.__name__ for m in RULES))
     if paired and len(paired[1]) != len(values):
         raise SystemExit(f"--with gives {len(paired[1])} values for {len(values)} of {constant}")
     return dict(out=pathlib.Path(args[0]), dtype=args[1], name=constant, values=values,

@@ -1,5 +1,5 @@
 """The driver's count of resident clusters for every gemv kernel of the installed package, a line a kernel: what
-one_launch.prefers_gemv's one-wave rule asks loader.resident_clusters on the device, and what dispatch_picks'
+one_launch_gemv.prefers_gemv's one-wave rule asks loader.resident_clusters on the device, and what dispatch_picks'
 H200_RESIDENT_CLUSTERS records (NOTES.md, entries 242-246). Needs a GPU:
 
     python benchmarks/gemv_clusters.py [--op=OP --sizes=C1,C2,...]

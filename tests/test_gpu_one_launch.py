@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, dispatch, loader, manifest, one_launch, reference
+from sgmv import cuda_ops, dispatch, loader, manifest, one_launch, one_launch_gemv, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
@@ -135,9 +135,9 @@ def test_gemv_reads_host_tables_before_the_wait(kernel):
 @pytest.mark.parametrize("rank", [16, 8])
 def test_one_row_segments_take_the_gemv_kernel_within_its_limits(rank, shape, sizes, dtype):
     """Batches of one-row segments (a -1 adapter and an empty segment among them) through sgmv.add_lora at ranks 16
-    and 8: the gemv kernel exactly where one_launch.prefers_gemv's limits take the batch (at rank 8 its 4-warp
+    and 8: the gemv kernel exactly where one_launch_gemv.prefers_gemv's limits take the batch (at rank 8 its 4-warp
     fallback too, in up to two waves: 80 and 200 segments), the prefill kernel does not (or
-    one_launch.gemv_over_prefill) and the build has it, and y matches the float64 reference."""
+    one_launch_gemv.gemv_over_prefill) and the build has it, and y matches the float64 reference."""
     if loader.device(0).arch < 90:
         pytest.skip("the gemv kernel needs sm_90")
     loras = [i % 6 if i != 1 else -1 for i in range(len(sizes))]
@@ -145,10 +145,10 @@ def test_one_row_segments_take_the_gemv_kernel_within_its_limits(rank, shape, si
     got = cuda_ops._installed_one_launch_kernel(case.problem, 0)
     built = [k for k in KERNELS if k.op == "gemv" and k.dtype == case.problem.dtype]
     dev = loader.device(0)
-    want = one_launch.prefers_gemv(dataclasses.replace(case.problem, op="gemv"), built, dev.num_sms,
+    want = one_launch_gemv.prefers_gemv(dataclasses.replace(case.problem, op="gemv"), built, dev.num_sms,
                                    dev.resident_clusters)
     prefill = [k for k in KERNELS if k.op == "prefill" and k.dtype == case.problem.dtype]
-    if want is not None and not one_launch.gemv_over_prefill(case.problem, want) and one_launch.prefers_prefill(
+    if want is not None and not one_launch_gemv.gemv_over_prefill(case.problem, want) and one_launch.prefers_prefill(
             dataclasses.replace(case.problem, op="prefill"), prefill, dev.num_sms, dev.resident_blocks) is not None:
         want = None  # one_launch_kernel leaves the batches the prefill kernel takes to it, unless gemv_over_prefill
     assert (got == want) if want is not None else (got is None or got.op != "gemv"), got
@@ -424,7 +424,7 @@ def test_wide_h_out_batches_take_the_handoff_in_place_of_the_pair(pick, dtype):
     """Batches of 4096 -> 14336 that need 4-19 column tiles a block (one_launch.handoff_over_pair, NOTES entries
     157-168, up to 512 rows; rank 128 on its own kernel in place of the halves), a -1 adapter among them, through
     sgmv.add_lora: the fused kernel where the build has it at the rank, and y matches. At r16 one segment has two
-    rows: 16 one-row segments take the gemv kernel (one_launch.prefers_gemv); 43 one-row segments and more take the
+    rows: 16 one-row segments take the gemv kernel (one_launch_gemv.prefers_gemv); 43 one-row segments and more take the
     16-row prefill tile in clusters of 2 (NOTES entry 300)."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")

@@ -1,12 +1,12 @@
-"""add_lora's one-launch choice for batches of one-row segments (one_launch.prefers_gemv: the gemv kernel, gemv.cuh)
-is a pure function of shapes (no GPU needed)."""
+"""add_lora's one-launch choice for batches of one-row segments (one_launch_gemv.prefers_gemv: the gemv kernel,
+gemv.cuh) is a pure function of shapes (no GPU needed)."""
 import dataclasses
 import pathlib
 import sys
 
 import pytest
 
-from sgmv import one_launch
+from sgmv import one_launch, one_launch_gemv
 from sgmv.dispatch import can_run
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
@@ -59,7 +59,7 @@ def test_gemv_kernel_takes_one_wave_launches_that_fill_the_sms(h_in, h_out, segs
         assert ((got.warps, got.gemv_cluster) if got is not None and got.op == "gemv" else None) == want
         assert got is None or got.op != "gemv" or got.dtype == dtype
     if segs == 64:  # gemv alone would take it
-        assert one_launch.prefers_gemv(dataclasses.replace(prob, op="gemv"), GEMV, 132, _h200_clusters) is not None
+        assert one_launch_gemv.prefers_gemv(dataclasses.replace(prob, op="gemv"), GEMV, 132, _h200_clusters) is not None
 
 
 def test_gemv_over_the_prefill_kernel_only_where_a_thread_expands_in_one_round(monkeypatch):
@@ -72,7 +72,7 @@ def test_gemv_over_the_prefill_kernel_only_where_a_thread_expands_in_one_round(m
         return got.op, got.gemv_cluster
     assert pick(4096) == ("gemv", 2)
     assert pick(8192)[0] == "prefill"
-    monkeypatch.setattr(one_launch, "GEMV_OVER_PREFILL_MAX_ROUNDS", 0)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_OVER_PREFILL_MAX_ROUNDS", 0)
     assert pick(4096)[0] == "prefill"
 
 
@@ -80,9 +80,9 @@ def test_gemv_over_the_prefill_kernel_only_where_a_thread_expands_in_one_round(m
 def test_gemv_kernel_takes_the_widest_cluster_of_one_wave(segs, want, monkeypatch):
     """Without the driver's count, as many clusters as the SMs divide into (num_sms // cluster); the fill limits
     opened."""
-    monkeypatch.setattr(one_launch, "GEMV_MIN_SM_PERCENT", 0)
-    monkeypatch.setattr(one_launch, "GEMV_FULL_SM_PERCENT", 0)
-    got = one_launch.prefers_gemv(dataclasses.replace(_one_row_prob(segs), op="gemv"), GEMV, num_sms=132)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_MIN_SM_PERCENT", 0)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_FULL_SM_PERCENT", 0)
+    got = one_launch_gemv.prefers_gemv(dataclasses.replace(_one_row_prob(segs), op="gemv"), GEMV, num_sms=132)
     assert (got.gemv_cluster if got is not None else None) == want
 
 
@@ -91,13 +91,13 @@ def test_gemv_kernel_of_4_warps_where_the_8_warp_pick_leaves_sms_idle(monkeypatc
     where the 8-warp clusters of 4 would fill 48% of the SMs with 150 KB blocks; not 20 segments, where the 8-warp
     clusters of 4 fill 61%; GEMV_HALF_WARPS 0 (a sweep's switch) leaves only the 8-warp kernels, whose clusters of 4
     take 16 segments where GEMV_BIG_BLOCK_MAX_ROUNDS lets blocks over 80 KB in."""
-    pick = lambda segs: one_launch.prefers_gemv(  # noqa: E731
+    pick = lambda segs: one_launch_gemv.prefers_gemv(  # noqa: E731
         dataclasses.replace(_one_row_prob(segs, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
     assert (pick(16).warps, pick(16).gemv_cluster) == (4, 8)
     assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
-    monkeypatch.setattr(one_launch, "GEMV_HALF_WARPS", 0)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_HALF_WARPS", 0)
     assert (pick(16).warps, pick(16).gemv_cluster) == (8, 4)  # 150 KB blocks, but each thread expands in one round
-    monkeypatch.setattr(one_launch, "GEMV_BIG_BLOCK_MAX_ROUNDS", 0)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_BIG_BLOCK_MAX_ROUNDS", 0)
     assert pick(16) is None
     assert (pick(20).warps, pick(20).gemv_cluster) == (8, 4)
 
@@ -106,10 +106,10 @@ def test_gemv_kernel_of_4_warps_in_its_narrowest_cluster_of_small_blocks(monkeyp
     """NOTES.md, entry 282: 16 one-row segments at 4096 in 4-warp clusters of 4 (64 blocks of 78 KB, 45% of the SMs
     and more), not 8 (0.83-0.89x; at 5120, 97 KB blocks, 1.16-1.25x: the parametrized picks above);
     GEMV_HALF_NARROW 0 (a sweep's switch) keeps the widest cluster."""
-    pick = lambda: one_launch.prefers_gemv(  # noqa: E731
+    pick = lambda: one_launch_gemv.prefers_gemv(  # noqa: E731
         dataclasses.replace(_one_row_prob(16), op="gemv"), GEMV, 132, _h200_clusters)
     assert (pick().warps, pick().gemv_cluster) == (4, 4)
-    monkeypatch.setattr(one_launch, "GEMV_HALF_NARROW", 0)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_HALF_NARROW", 0)
     assert (pick().warps, pick().gemv_cluster) == (4, 8)
 
 
@@ -117,12 +117,12 @@ def test_rank_8_takes_its_own_gemv_kernel_by_the_same_rules():
     """NOTES.md, entry 305: rank 8's one-row batches on its own gemv kernels (0.42-1.0x the kernels before), by
     rank 16's rules: at 8192 x 16 segments 4-warp clusters of 8 (40 KB blocks under GEMV_SMALL_BLOCK_BYTES, where
     rank 16's are 84 KB), and the widest one-wave cluster of 8 warps at 64 segments (clusters of 2)."""
-    pick = lambda segs: one_launch.prefers_gemv(  # noqa: E731
+    pick = lambda segs: one_launch_gemv.prefers_gemv(  # noqa: E731
         dataclasses.replace(_one_row_prob(segs, rank=8, h_in=8192, h_out=8192), op="gemv"), GEMV, 132, _h200_clusters)
     assert (pick(16).rank, pick(16).warps, pick(16).gemv_cluster) == (8, 4, 8)
     assert (pick(64).rank, pick(64).warps, pick(64).gemv_cluster) == (8, 8, 2)
     prob = _one_row_prob(16, rank=8, h_in=8192, h_out=8192)
-    assert one_launch.gemv_block_bytes(prob, 8) == 2 * (2 * 8192 + 10 * 1024)
+    assert one_launch_gemv.gemv_block_bytes(prob, 8) == 2 * (2 * 8192 + 10 * 1024)
 
 
 @pytest.mark.parametrize("segs, h_in, h_out, want", [
@@ -140,13 +140,13 @@ def test_rank_8_takes_4_warp_clusters_where_no_other_gemv_pick_holds(segs, h_in,
     past one wave, the 4-warp cluster of fewest waves up to GEMV_FALLBACK_MAX_WAVES (entry 310: two, 0.87-1.01x);
     rank 16 lost 1.03-1.23x (its own 16-row prefill tile is nearer its bytes), so it keeps them; 0 switches it off."""
     prob = dataclasses.replace(_one_row_prob(segs, rank=8, h_in=h_in, h_out=h_out), op="gemv")
-    pick = lambda p: one_launch.prefers_gemv(p, GEMV, 132, _h200_clusters)  # noqa: E731
+    pick = lambda p: one_launch_gemv.prefers_gemv(p, GEMV, 132, _h200_clusters)  # noqa: E731
     got = pick(prob)
     assert ((got.rank, got.warps, got.gemv_cluster) if got else None) == ((8,) + want if want else None)
     assert pick(dataclasses.replace(prob, rank=16, slice_ranks=(16,))) is None or segs < 40  # rank 16: not these
-    monkeypatch.setattr(one_launch, "GEMV_FALLBACK_MAX_WAVES", 1)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_FALLBACK_MAX_WAVES", 1)
     assert pick(prob) == (got if segs <= 132 else None)
-    monkeypatch.setattr(one_launch, "GEMV_FALLBACK_MAX_RANK", 0)
+    monkeypatch.setattr(one_launch_gemv, "GEMV_FALLBACK_MAX_RANK", 0)
     assert pick(prob) is None
 
 
@@ -154,14 +154,14 @@ def test_gemv_block_bytes():
     """A block's A rows and x over h_in, its share of B's rows and of y (read and written): bf16 at 4096 in clusters of
     4 is 4 rows of A (32 KB), x (8 KB), 1024 rows of B (32 KB) and y's 1024 columns twice (4 KB)."""
     prob = _one_row_prob(16)
-    assert one_launch.gemv_block_bytes(prob, 4) == 2 * (5 * 4096 + 18 * 1024)
-    assert one_launch.gemv_block_bytes(_one_row_prob(16, h_in=14336, h_out=4100), 8) == 2 * (3 * 14336 + 18 * 513)
+    assert one_launch_gemv.gemv_block_bytes(prob, 4) == 2 * (5 * 4096 + 18 * 1024)
+    assert one_launch_gemv.gemv_block_bytes(_one_row_prob(16, h_in=14336, h_out=4100), 8) == 2 * (3 * 14336 + 18 * 513)
 
 
 def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
     """Lengths unknown on the host (device-built batches), a segment of two rows, another rank, true ranks, two
     output slices, unaligned rows, GEMV 0: not the gemv kernel."""
-    pick = lambda p: one_launch.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
+    pick = lambda p: one_launch_gemv.prefers_gemv(dataclasses.replace(p, op="gemv"), GEMV, num_sms=132)  # noqa: E731
     assert pick(_one_row_prob(48)) is not None
     assert pick(_one_row_prob(48, longest=-1)) is None
     assert pick(_one_row_prob(48, rows=0, longest=0)) is None  # every segment empty
@@ -170,12 +170,12 @@ def test_gemv_kernel_only_where_every_segment_is_known_to_be_one_row():
     assert pick(dataclasses.replace(_one_row_prob(48), true_ranks=True)) is None
     assert pick(dataclasses.replace(_one_row_prob(48), slice_hidden=(4096, 1024), slice_ranks=(16, 16))) is None
     assert pick(_one_row_prob(48, aligned=False)) is None
-    saved = one_launch.GEMV
+    saved = one_launch_gemv.GEMV
     try:
-        one_launch.GEMV = 0
+        one_launch_gemv.GEMV = 0
         assert pick(_one_row_prob(48)) is None
     finally:
-        one_launch.GEMV = saved
+        one_launch_gemv.GEMV = saved
 
 
 def test_gemv_launch_is_a_cluster_of_blocks_a_segment():

@@ -211,7 +211,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused kernel
     (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff, handoff.cuh, up
     to 512 rows of v at rank 64, 256 at rank 128; rank-8 and rank-16 batches of one-row segments, where
-    one_launch.prefers_gemv takes them, on the gemv kernel, gemv.cuh);
+    one_launch_gemv.prefers_gemv takes them, on the gemv kernel, gemv.cuh);
     batches of many segments of up to 31 rows, long segments, and the mid-size batches between, in one launch of the
     prefill kernel (prefill.cuh; with true ranks its variant for them; one_launch.prefers_prefill). A batch without a
     one-launch kernel at its rank (at 128, whose prefill kernel is a 64-row tile: over 256 rows where that tile does not
