@@ -473,18 +473,20 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
 
 
 GEMV_RANKS = (8, 16)  # gemv.cuh: a thread's 8 rows of B are one or two 16-byte pieces each
-GEMV_CLUSTERS = (2, 4, 8)  # blocks a segment (one_launch.prefers_gemv picks by the batch's segments)
+GEMV_CLUSTERS = (2, 4, 8)  # blocks a segment (one_launch_gemv.prefers_gemv picks by the batch's segments)
 GEMV_WARPS = 8
 GEMV_HALF_CLUSTERS = (4, 8)  # of GEMV_WARPS / 2 warps, two blocks an SM (entries 245-246)
-GEMV_HALF_PAIR_RANKS = (8,)  # ranks also with 4-warp clusters of 2 (one_launch.GEMV_FALLBACK_MAX_RANK; entry 306)
+# Ranks also with 4-warp clusters of 2 (one_launch_gemv.GEMV_FALLBACK_MAX_RANK; entry 306).
+GEMV_HALF_PAIR_RANKS = (8,)
 
 
 def gemv_tiles(rank: int, extra: bool = False) -> list[dict]:
     """The gather matrix-vector kernel for one-row segments at GEMV_RANKS (gemv.cuh; benchmarks/NOTES.md, entries
     240-246, 305 and 306): 8 warps, one row a pass, a cluster of GEMV_CLUSTERS blocks a segment, block k computing
-    rank / C of v's ranks (on the H200 one wave holds 15 clusters of 8, 30 of 4 and 66 of 2; one_launch.prefers_gemv),
-    and 4-warp clusters of GEMV_HALF_CLUSTERS, whose blocks fit two an SM (at most 222 registers a thread): 30
-    clusters of 8 in one wave; at GEMV_HALF_PAIR_RANKS also 4-warp clusters of 2 (132 in one wave)."""
+    rank / C of v's ranks (on the H200 one wave holds 15 clusters of 8, 30 of 4 and 66 of 2;
+    one_launch_gemv.prefers_gemv), and 4-warp clusters of GEMV_HALF_CLUSTERS, whose blocks fit two an SM (at most
+    222 registers a thread): 30 clusters of 8 in one wave; at GEMV_HALF_PAIR_RANKS also 4-warp clusters of 2 (132 in
+    one wave)."""
     if rank not in GEMV_RANKS:
         return []
     half = GEMV_HALF_CLUSTERS + ((2,) if rank in GEMV_HALF_PAIR_RANKS else ())

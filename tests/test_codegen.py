@@ -204,7 +204,8 @@ def test_default_grid_has_gemv_kernels_at_ranks_8_and_16_in_clusters_of_2_4_and_
 
 def test_prefill_kernels_come_with_a_variant_for_true_ranks():
     """Each prefill tile twice: as it was, and with true ranks (prefill.cuh's kTrueRanks; its handed-over tiles
-    carry the rank, 4 bytes more each, in shared memory rounded up to 16 bytes), but rank 8's (PREFILL_SHORT_ONLY_RANKS); no other op has the variant."""
+    carry the rank, 4 bytes more each, in shared memory rounded up to 16 bytes), but rank 8's
+    (PREFILL_SHORT_ONLY_RANKS); no other op has the variant."""
     prefill = [s for s in SPECS if s.op == "prefill" and s.rank not in specmod.PREFILL_SHORT_ONLY_RANKS]
     plain = {dataclasses.replace(s, true_ranks=False): s for s in prefill if s.true_ranks}
     assert len(plain) * 2 == len(prefill) and set(plain) == {s for s in prefill if not s.true_ranks}

@@ -14,7 +14,8 @@
 // those are latency-bound; at more blocks than SMs every form moved the bytes at the same rate. As a kernel (entry
 // 241-242) it wins where its clusters fill most SMs in one wave (0.75-0.97x at 80-112 blocks) and loses where they
 // leave most SMs idle or take two waves: clusters of 2, 4 and 8 in the default build, and 4-warp clusters of 4 and 8
-// that fit two blocks an SM, so the GPU holds twice as many of them at once (entries 245-246); one_launch.prefers_gemv.
+// that fit two blocks an SM, so the GPU holds twice as many of them at once (entries 245-246);
+// one_launch_gemv.prefers_gemv.
 // Ranks 8 and 16 (codegen's GEMV_RANKS; rank 8 from entry 305: 0.42-1.0x the kernels it replaced, a row of B one
 // 16-byte piece). Needs sm_90 (clusters), 16-byte aligned rows, h_in and h_out multiples of 8, one output slice and
 // every adapter at the kernel's rank (no p.ranks). Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1]

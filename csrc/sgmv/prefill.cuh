@@ -66,7 +66,8 @@ struct PrefillTile {
   static constexpr int kConsumers = kSplit * kGroups;
   // Blocks sharing a tile (dispatch: one_launch.prefill_max_cluster): 4 for the 64-row tile, whose few tiles of a
   // mid-size batch leave most SMs idle in clusters of 2 (benchmarks/NOTES.md, entry 319), 2 for the 16-row tile
-  // (clusters of 8 lost there, entry 36). Their partial v is summed in kSwapRounds rounds of pairwise swaps (swap_partials).
+  // (clusters of 8 lost there, entry 36). Their partial v is summed in kSwapRounds rounds of pairwise swaps
+  // (swap_partials).
   static constexpr int kMaxCluster = kGroups == 4 ? 4 : 2;
   static constexpr int kSwapRounds = kMaxCluster == 4 ? 2 : 1;
   static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker

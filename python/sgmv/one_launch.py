@@ -160,17 +160,17 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False) -> int:
-    """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and, where
-    prefill_quad holds, 4, the size that ends the batch's tiles in the fewest tile-times, each block streaming 1 / size
-    of a tile's bytes, for both the estimated and the fewest row tiles (the smaller of the two sizes); ties go to the
-    smaller size (fewer swaps of v). launched: the size the launch takes. It differs on a tie for a kernel built for two blocks an SM, on
-    segments of one row (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles fill PREFILL_MIN_SM_PERCENT of
-    its places, or are too many for clusters of 2 one block an SM and no more than SMs (_one_row_pairs): the larger,
-    so that its blocks share each adapter's bytes. 256 and 528 one-row segments (r16, every sweep shape) took
-    0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment went both ways (0.96-1.05x); the
-    one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248); 67-132 one-row segments: the note
-    above PREFILL_SHORT_ROWS. The dispatch rules' models count at the smaller size (the same tile-times on a tie),
-    but for _one_row_pairs' batches, which _short_tile counts as launched."""
+    """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and,
+    where prefill_quad holds, 4, the size that ends the batch's tiles in the fewest tile-times, each block streaming
+    1 / size of a tile's bytes, for both the estimated and the fewest row tiles (the smaller of the two sizes); ties
+    go to the smaller size (fewer swaps of v). launched: the size the launch takes. It differs on a tie for a kernel
+    built for two blocks an SM, on segments of one row (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles
+    fill PREFILL_MIN_SM_PERCENT of its places, or are too many for clusters of 2 one block an SM and no more than
+    SMs (_one_row_pairs): the larger, so that its blocks share each adapter's bytes. 256 and 528 one-row segments
+    (r16, every sweep shape) took 0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment
+    went both ways (0.96-1.05x); the one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248);
+    67-132 one-row segments: the note above PREFILL_SHORT_ROWS. The dispatch rules' models count at the smaller size
+    (the same tile-times on a tie), but for _one_row_pairs' batches, which _short_tile counts as launched."""
     tiles = prefill_row_tiles(problem, kernel)
     larger_on_ties = (launched and kernel.blocks_per_sm > 1 and _one_row(problem)
                       and ((PREFILL_TWO_BLOCK_TIES_LARGER
