@@ -46,8 +46,17 @@ H200_RESIDENT_CLUSTERS_BY_RANK = {(8, 4, 8): 45}  # (rank, warps, C) where it di
 # (146 registers a thread: three blocks an SM; entry 306)
 
 
+# Clusters of C blocks of the prefill kernels the H200 holds at once, by C, one block an SM: the driver's count for
+# every 64-row tile's kernel (NOTES.md, entry 322); the 16-row tile's one-block kernels' clusters of 2 the same (the
+# rules count at most 132 / C clusters of those in any case: one_launch._clusters_held). A kernel of two blocks an
+# SM holds twice the pairs: each SM a pair of its own.
+H200_PREFILL_RESIDENT_CLUSTERS = {2: 66, 4: 30}
+
+
 def resident_clusters(kernel: KernelRecord, cluster: int) -> int:
     """Clusters of `cluster` blocks of `kernel` the GPU holds at once, as the driver reports it on an H200."""
+    if kernel.op == "prefill":
+        return H200_PREFILL_RESIDENT_CLUSTERS[cluster] * (kernel.blocks_per_sm if cluster == 2 else 1)
     return H200_RESIDENT_CLUSTERS_BY_RANK.get((kernel.rank, kernel.warps, cluster),
                                               H200_RESIDENT_CLUSTERS[kernel.warps, cluster])
 

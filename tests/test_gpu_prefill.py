@@ -123,17 +123,20 @@ HANG_GRIDS = [(k, g) for k in PREFILL for g in (None, (7, 2), (7, 4))
 @pytest.mark.parametrize("kernel", [k for k in PREFILL if one_launch.prefill_max_cluster(k) == 4
                                     and k.rank >= one_launch.PREFILL_QUAD_MIN_RANK], ids=lambda k: k.name)
 def test_prefill_mid_size_batches_launch_clusters_of_four(kernel, segments):
-    """A batch of a few 64-row tiles (1000-1100 rows in 1-5 segments, a -1 adapter and an empty segment among 5): rank
-    128's 64-row tile launches clusters of four there (one_launch.prefill_quad, entry 319), each block a quarter of
-    h_in's and h_out's chunks, v summed in two rounds of swaps; h_in and h_out off the stages, so the last blocks'
-    shares are narrow. (Every 64-row kernel in clusters of four on a grid of its own: the walk and hang tests.)"""
+    """A batch of a few 64-row tiles (1000-1100 rows in 1-5 segments, a -1 adapter and an empty segment among 5): the
+    64-row tile of ranks from 32 launches clusters of four there (one_launch.prefill_quad: one wave of them, adapters of
+    2**18 elements and more; entries 319 and 324), each block a quarter of h_in's and h_out's chunks, v summed in two
+    rounds of swaps; h_in and h_out off the stages, so the last blocks' shares are narrow. (Every 64-row kernel in
+    clusters of four on a grid of its own: the walk and hang tests.)"""
     rows = [1000] if segments == 1 else [600, 455] if segments == 2 else [300, 0, 411, 77, 312]
     loras = [2] if segments == 1 else [1, 3] if segments == 2 else [0, 4, -1, 2, 5]
+    h_in, h_out = 4240, 4040
     batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(rows)], loras, device=DEV)
-    launch, check = _prefill_on_grid(kernel, batch, 6, 1552, 1160, None, torch.Generator().manual_seed(segments))
-    problem = Problem("prefill", kernel.dtype, kernel.rank, 1552, sum(rows), segments, True, (1160,), (kernel.rank,),
-                      max(rows))
-    assert plan(problem, kernel, 132, clusters=True, resident_blocks=1).cluster == 4
+    launch, check = _prefill_on_grid(kernel, batch, 6, h_in, h_out, None, torch.Generator().manual_seed(segments))
+    problem = Problem("prefill", kernel.dtype, kernel.rank, h_in, sum(rows), segments, True, (h_out,),
+                      (kernel.rank,), max(rows))
+    assert plan(problem, kernel, 132, clusters=True, resident_blocks=1,
+                resident_clusters=loader.device(0).resident_clusters).cluster == 4
     poison_allocator(DEV)
     check(launch())
 

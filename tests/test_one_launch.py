@@ -143,8 +143,8 @@ def test_prefill_16_row_tile_takes_twenty_segments_of_17_24_rows_by_their_tiles(
     (8192, 8192, 64, 24, 40, 64),    # 40 rows: three 16-row tiles a segment, two waves (1.06x; the 64-row 0.88x)
     (4096, 14336, 64, 4, 512, 64),   # 512 rows: each adapter read by 32 tiles of 16 rows (0.84x; 0.78x)
     (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x)
-    (8192, 8192, 64, 10, 100, None),  # 70 tiles of 16 rows in clusters of two: two waves (entry 144: 1.07x), and
-                                      # 20 of 64 rows: 24% of the SMs; the pair
+    (8192, 8192, 64, 10, 100, 64),   # 70 tiles of 16 rows in clusters of two: two waves (entry 144: 1.07x); 20 of
+                                      # 64 rows in clusters of four, one wave (entry 324: 0.59x the pair)
     (8192, 8192, 16, 10, 100, 16),    # ... but rank 16 takes the second wave (entry 149: 0.83-0.94x the pair)
 ])
 def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_in, h_out, rank, segs, rows, want):
@@ -217,7 +217,8 @@ def test_prefill_16_row_tile_s_second_wave_at_rank_32_only_without_clusters(monk
     assert chosen(14, 264) == (16, 1)  # 238 tiles of 16 rows, two waves; the 64-row tile's 58 in clusters of two
     assert chosen(50, 70) == (16, 1)
     assert chosen(24, 40)[0] == 64     # 60-72 tiles of 16 rows in clusters of two: two waves of them
-    assert chosen(10, 100) is None     # in place of the pair: two waves of clusters (entry 144)
+    assert chosen(10, 100) == (64, 4)  # not the 16-row tile's two waves of clusters in place of the pair (entry 144):
+    # the 64-row tile's one wave of clusters of four (entry 324)
     assert chosen(14, 264, rank=64)[0] == 64
     monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK", 16)
     assert chosen(14, 264)[0] == 64
@@ -304,26 +305,42 @@ def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
 
 
-def test_rank_128_s_64_row_tile_runs_few_full_tiles_in_clusters_of_four(monkeypatch):
-    """Entry 319: rank 128's 64-row tile, up to PREFILL_QUAD_MAX_TILES row tiles of segments of 64 rows or more,
-    launches clusters of four, and takes such mid-size batches from rank_split's halves (0.69-0.76x their time);
-    more tiles, shorter segments and the other ranks' 64-row tiles: clusters of at most two, as before."""
+H200_PREFILL_CLUSTERS = {2: 66, 4: 30}  # the driver's count of a 64-row tile's clusters on the H200 (entry 322)
+
+
+def test_64_row_tile_runs_clusters_of_four_where_all_its_tiles_fit_one_wave_of_them(monkeypatch):
+    """Entries 319, 322 and 324: the 64-row tile in clusters of four where every row tile (prefill_tiles_bound) fits one
+    wave of them, as the driver counts them (30 on the H200, not 132 / 4), at ranks of 32 and up with adapters of
+    2**18 elements or more, on segments of 64 rows or more on average; it takes rank 128's mid-size batches from
+    rank_split's halves. Otherwise clusters of at most two."""
+    held = lambda kernel, cluster: H200_PREFILL_CLUSTERS[cluster]  # noqa: E731
     r128 = R128_PREFILL
     kernels = R64_PREFILL + [r128]
 
-    def batch(segs, rows, rank=128):  # the lengths known to the host, as the bench's batches
-        problem = dataclasses.replace(fused_prob(rank=rank, rows=segs * rows, segs=segs), max_segment_rows=rows)
+    def batch(segs, rows, rank=128, h=4096):  # the lengths known to the host, as the bench's batches
+        problem = dataclasses.replace(fused_prob(rank=rank, rows=segs * rows, segs=segs, h_in=h, h_out=h),
+                                      max_segment_rows=rows)
         return problem, dataclasses.replace(problem, op="prefill")
 
-    for segs, rows in ((1, 1024), (2, 512), (8, 128), (3, 400)):  # 16-19 tiles
+    def cluster(problem, kernel=r128, counts=held):
+        return one_launch.prefill_cluster(problem, kernel, 132, launched=True, resident_clusters=counts)
+
+    for segs, rows in ((1, 1024), (2, 512), (8, 128), (3, 400), (1, 1920), (10, 100)):  # 16-30 tiles
         add_lora, prefill = batch(segs, rows)
-        assert one_launch.one_launch_kernel(add_lora, kernels, 132) == r128
-        assert plan(prefill, r128, 132, clusters=True, resident_blocks=1).cluster == 4
-    for segs, rows in ((2, 1024), (32, 64), (24, 32), (40, 31)):  # 32 tiles; half-filled tiles
-        assert one_launch.prefill_cluster(batch(segs, rows)[1], r128, 132, launched=True) <= 2
-    assert one_launch.prefill_cluster(batch(2, 512, rank=64)[1], R64_PREFILL[0], 132, launched=True) <= 2
-    monkeypatch.setattr(one_launch, "PREFILL_QUAD_MAX_TILES", 0)  # the switch: the halves, as before
-    assert one_launch.one_launch_kernel(batch(2, 512)[0], kernels, 132) is None
+        assert one_launch.one_launch_kernel(add_lora, kernels, 132, resident_clusters=held) == r128
+        launch = plan(prefill, r128, 132, clusters=True, resident_blocks=1, resident_clusters=held)
+        assert launch.cluster == 4 and launch.grid[0] <= 30  # no more clusters than the GPU holds
+    assert cluster(batch(2, 512, rank=64)[1], R64_PREFILL[0]) == 4
+    assert cluster(batch(4, 480)[1]) == 2  # 30 tiles of rows, but 32 as the segments fall: two waves of four
+    assert cluster(batch(4, 480)[1], counts=None) == 4  # ... where the GPU held 132 / 4
+    for segs, rows in ((2, 1024), (1, 1984), (24, 32), (40, 31)):  # 31-32 tiles; half-filled tiles
+        assert cluster(batch(segs, rows)[1]) <= 2
+    r32 = dataclasses.replace(R64_PREFILL[0], rank=32)
+    assert cluster(batch(2, 512, rank=32)[1], r32) == 4
+    assert cluster(batch(2, 512, rank=32, h=2048)[1], r32) <= 2  # 131072 elements of adapter
+    assert cluster(batch(2, 512, rank=16)[1], PREFILL[0]) <= 2
+    monkeypatch.setattr(one_launch, "PREFILL_QUAD", 0)  # the switch: the halves, as before entry 319
+    assert one_launch.one_launch_kernel(batch(2, 512)[0], kernels, 132, resident_clusters=held) is None
 
 
 @pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])

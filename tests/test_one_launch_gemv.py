@@ -187,3 +187,16 @@ def test_gemv_launch_is_a_cluster_of_blocks_a_segment():
         with pytest.raises(UnsupportedError, match="clusters"):
             plan(problem, kernel, num_sms=132, clusters=False)
         assert can_run(problem, kernel) and not can_run(dataclasses.replace(problem, true_ranks=True), kernel)
+
+
+def test_padded_prefill_declines_what_the_gemv_kernel_takes_under_the_same_counts():
+    """cuda_ops asks one_launch_kernel, then rank_split and padded_prefill, each with the driver's cluster counts: the
+    latter two ask one_launch_kernel again and must get its answer. Rank 8's 256 one-row segments take the gemv
+    fallback's two waves of 4-warp clusters under the H200's counts (fewer than 132 / C); padded_prefill, asked with
+    the same counts, declines them (it once asked with 132 / C, and the GPU test expecting its kernel failed)."""
+    true_ranks_tiles = [dataclasses.replace(k, name=k.name + "_ranks", true_ranks=True) for k in PREFILL_SHORT]
+    kernels = GEMV + _SHORT_TILES + true_ranks_tiles
+    prob = _one_row_prob(256, rank=8)
+    chosen = one_launch.one_launch_kernel(prob, kernels, 132, resident_clusters=_h200_clusters)
+    assert chosen is not None and chosen.op == "gemv"
+    assert one_launch.padded_prefill(prob, kernels, 132, resident_clusters=_h200_clusters) is None

@@ -79,7 +79,7 @@ def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord]
     dev = loader.device(ref.device.index)
     resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
     return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90,
-                        resident_blocks=resident)
+                        resident_blocks=resident, resident_clusters=dev.resident_clusters)
 
 
 def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Sequence[SgmvSlice],
@@ -172,7 +172,7 @@ def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Opti
     """one_launch.rank_split over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
     return one_launch.rank_split(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
-                                 dev.resident_blocks)
+                                 dev.resident_blocks, dev.resident_clusters)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -181,7 +181,7 @@ def _installed_padded_prefill(problem: Problem, device_index: Optional[int]
     """one_launch.padded_prefill over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
     return one_launch.padded_prefill(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
-                                     dev.resident_blocks)
+                                     dev.resident_blocks, dev.resident_clusters)
 
 
 def clear_selections() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from typing import Callable, Optional
 
 from . import dispatch, one_launch  # their rules and constants read at each call, so that tools and tests may set them
 from .dispatch import MAX_GRID_YZ, Problem
@@ -79,12 +80,14 @@ def _largest_power_of_two(n: int) -> int:
 
 
 def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = False,
-         clusters: bool = False, resident_blocks: int = 0) -> Launch:
+         clusters: bool = False, resident_blocks: int = 0,
+         resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Launch:
     """Grid and split-K for `kernel` on `problem`, from shapes alone.
 
     partial: the shrink stores partial slices of v (add_lora) instead of adding into a zeroed v;
     clusters: thread-block clusters are available (sm_90), so up to MAX_CLUSTER splits share one slice;
-    resident_blocks: blocks of `kernel` one SM holds at once (the driver's occupancy), 0 if unknown.
+    resident_blocks: blocks of `kernel` one SM holds at once (the driver's occupancy), 0 if unknown;
+    resident_clusters(kernel, cluster): clusters of it the GPU holds at once (the driver's), None if unknown.
     """
     cluster = 1
     groups = dispatch.row_groups(problem, kernel)
@@ -92,8 +95,11 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
         # at most what the SMs hold at once
         if not clusters:
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
-        cluster = one_launch.prefill_cluster(problem, kernel, num_sms, launched=True)
+        cluster = one_launch.prefill_cluster(problem, kernel, num_sms, launched=True,
+                                             resident_clusters=resident_clusters)
         walkers = min(dispatch.tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
+        if resident_clusters is not None and cluster > 1:  # no more clusters than the GPU holds at once
+            walkers = min(walkers, max(1, resident_clusters(kernel, cluster)))
         return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)
     if problem.op == "gemv":  # a cluster (grid y) of blocks a segment (grid x)

@@ -32,17 +32,26 @@ PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
 PREFILL_TALL_MAX_CLUSTER = 4  # the same for the 64-row tile (prefill_quad's)
-# The 64-row tile's kernel swaps v among up to 4 blocks (prefill.cuh's kMaxCluster for it). Clusters of 4 run rank
-# 128's batches of at most PREFILL_QUAD_MAX_TILES row tiles whose segments fill a tile (PREFILL_QUAD_MIN_MEAN_ROWS on
-# average; the rank has no 16-row tile, PREFILL_TALL_ONLY_RANKS in codegen): from entry 319's sweep (bf16, 4096, 8192
-# and 18944 -> 3584, 1024 rows in 1-8 segments: 16-23 tiles) in place of rank_split's two half-rank launches on the
-# 16-row tile, 0.69-0.76x their time (h18944 -> 3584 55.1 -> 38.1 us); at 2048 rows (32-64 tiles, more clusters of 4
-# than the H200 holds at once) 1.15-1.31x clusters of 2, at ranks 64 and 128, so no more tiles than that. Shorter
-# segments keep entries 199 and 227's measured halves (24 segments of 17-32 rows). Ranks with a 16-row tile keep
-# clusters of at most 2 (not measured).
-PREFILL_QUAD_MIN_RANK = 128
-PREFILL_QUAD_MAX_TILES = 24  # 0: never (dispatch_sweep's switch)
+# The 64-row tile's kernel swaps v among up to 4 blocks (prefill.cuh's kMaxCluster for it). Clusters of 4 run it at
+# ranks from PREFILL_QUAD_MIN_RANK with adapters (A and B) of at least PREFILL_QUAD_MIN_ADAPTER_ELEMENTS, on batches
+# whose segments fill a tile (PREFILL_QUAD_MIN_MEAN_ROWS on average), where all its row tiles (prefill_tiles_bound)
+# fit one wave of them: no more than the GPU holds at once (the driver's count, resident_clusters: 30 on the H200, not
+# 132 / 4, as its GPCs' SMs do not divide by 4). A second wave lost 1.13-1.58x to clusters of 2 or the 16-row tile at
+# 31-64 tiles (NOTES.md, entries 319, 322 and 324). In one wave (entry 324: 16-30 tiles, 960-1920 rows in 1-30
+# segments, at 2048, 4096, 8192, 4096 -> 14336, 14336 -> 4096, 18944 -> 3584, 3584 -> 18944 and 5120 -> 13824, bf16,
+# and fp16 at rank 64) they took rank 128's batches to 0.57-0.94x clusters of 2 and 0.71-0.82x rank_split's halves,
+# rank 64's to 0.61-0.99x clusters of 2 and 0.60-0.73x its 16-row tile, rank 32's to 0.72-1.06x its 16-row tile
+# (median 0.95), and 1000 rows in 10 segments of 100, which had no one-launch kernel, to 0.31-0.86x the launch pair.
+# Rank 16 gained nothing on balance (0.89-1.06x, median 1.00), nor rank 32 at 2048 (131072 elements of adapter:
+# 1.05-1.23x), where the adapter is a small part of a tile's bytes. A tile in clusters of 4 took 0.64-0.90x its time in
+# clusters of 2, not half, so the models count it at PREFILL_QUAD_TILE_TIME_PERCENT of that (_tile_share): so
+# counted they keep rank 64's 16-row tile in clusters of 2 over 48-64 tiles (the 64-row tile in clusters of 4 there:
+# 1.02-1.12x).
+PREFILL_QUAD = 1  # 0: never (dispatch_sweep's switch)
+PREFILL_QUAD_MIN_RANK = 32
+PREFILL_QUAD_MIN_ADAPTER_ELEMENTS = 1 << 18
 PREFILL_QUAD_MIN_MEAN_ROWS = 64
+PREFILL_QUAD_TILE_TIME_PERCENT = 75
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
 # of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
 PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of more than num_sms // 2 and at most num_sms tiles: that
@@ -159,27 +168,31 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
     return max(fewest, min(of_mean_length, prefill_tiles_bound(problem, kernel), problem.num_rows))
 
 
-def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False) -> int:
+def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False,
+                    resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and,
     where prefill_quad holds, 4, the size that ends the batch's tiles in the fewest tile-times, each block streaming
-    1 / size of a tile's bytes, for both the estimated and the fewest row tiles (the smaller of the two sizes); ties
-    go to the smaller size (fewer swaps of v). launched: the size the launch takes. It differs on a tie for a kernel
-    built for two blocks an SM, on segments of one row (at most PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles
-    fill PREFILL_MIN_SM_PERCENT of its places, or are too many for clusters of 2 one block an SM and no more than
-    SMs (_one_row_pairs): the larger, so that its blocks share each adapter's bytes. 256 and 528 one-row segments
-    (r16, every sweep shape) took 0.960-0.988x the time, 200 took 1.02-1.03x, and batches of 3-20 rows a segment
-    went both ways (0.96-1.05x); the one-block kernels' ties ran 0.95-1.08x by shape and rank (NOTES.md, entry 248);
-    67-132 one-row segments: the note above PREFILL_SHORT_ROWS. The dispatch rules' models count at the smaller size
-    (the same tile-times on a tie), but for _one_row_pairs' batches, which _short_tile counts as launched."""
+    1 / _tile_share of a tile (clusters as _clusters_held counts them), for both the estimated and the fewest row
+    tiles (the smaller of the two sizes); ties go to the smaller size (fewer swaps of v). launched: the size the
+    launch takes. It differs on a tie for a kernel built for two blocks an SM, on segments of one row (at most
+    PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles fill PREFILL_MIN_SM_PERCENT of its places, or are too many
+    for clusters of 2 one block an SM and no more than SMs (_one_row_pairs): the larger, so that its blocks share
+    each adapter's bytes. 256 and 528 one-row segments (r16, every sweep shape) took 0.960-0.988x the time, 200 took
+    1.02-1.03x, and batches of 3-20 rows a segment went both ways (0.96-1.05x); the one-block kernels' ties ran
+    0.95-1.08x by shape and rank (NOTES.md, entry 248); 67-132 one-row segments: the note above PREFILL_SHORT_ROWS.
+    The dispatch rules' models count at the smaller size (the same tile-times on a tie), but for _one_row_pairs'
+    batches, which _short_tile counts as launched. resident_clusters(kernel, cluster): the driver's count of clusters
+    the GPU holds at once, where known."""
     tiles = prefill_row_tiles(problem, kernel)
     larger_on_ties = (launched and kernel.blocks_per_sm > 1 and _one_row(problem)
                       and ((PREFILL_TWO_BLOCK_TIES_LARGER
                             and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
                            or _one_row_pairs(problem, tiles, num_sms)))
+    sizes = (1, 2, 4) if prefill_quad(problem, kernel, num_sms, resident_clusters) else (1, 2)  # pairwise swap rounds
 
     def size_for(count: int) -> int:
-        sizes = (1, 2, 4) if prefill_quad(problem, kernel, count) else (1, 2)  # its swaps: pairwise rounds
-        return min(sizes, key=lambda c: (math.ceil(count / max(1, num_sms // c)) / c, -c if larger_on_ties else c))
+        return min(sizes, key=lambda c: (math.ceil(count / _clusters_held(kernel, c, num_sms, resident_clusters))
+                                         / _tile_share(c), -c if larger_on_ties else c))
     return min(size_for(tiles), size_for(_fewest_row_tiles(problem, kernel)))
 
 
@@ -188,12 +201,30 @@ def prefill_max_cluster(kernel: KernelRecord) -> int:
     return PREFILL_TALL_MAX_CLUSTER if kernel.warp_rows > PREFILL_SHORT_ROWS else PREFILL_MAX_CLUSTER
 
 
-def prefill_quad(problem: Problem, kernel: KernelRecord, tiles: int) -> bool:
-    """Whether `tiles` row tiles of the prefill `kernel` may run batch `problem` in clusters of 4 (the note above
-    PREFILL_QUAD_MIN_RANK)."""
-    return (prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
-            and tiles <= PREFILL_QUAD_MAX_TILES
-            and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments))
+def prefill_quad(problem: Problem, kernel: KernelRecord, num_sms: int,
+                 resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> bool:
+    """Whether the prefill `kernel` may run batch `problem` in clusters of 4: all its row tiles in one wave of them
+    (the note above PREFILL_QUAD_MIN_RANK)."""
+    return (bool(PREFILL_QUAD) and prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
+            and _adapter_and_row_elements(problem)[0] >= PREFILL_QUAD_MIN_ADAPTER_ELEMENTS
+            and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments)
+            and prefill_tiles_bound(problem, kernel) <= _clusters_held(kernel, 4, num_sms, resident_clusters))
+
+
+def _clusters_held(kernel: KernelRecord, cluster: int, num_sms: int,
+                   resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> int:
+    """Clusters of `cluster` blocks of the prefill `kernel` one wave holds (a block an SM): num_sms // cluster, at most
+    the driver's count where known (resident_clusters)."""
+    held = max(1, num_sms // cluster)
+    if resident_clusters is not None and cluster > 1:
+        held = max(1, min(held, resident_clusters(kernel, cluster)))
+    return held
+
+
+def _tile_share(cluster: int) -> float:
+    """The blocks a tile's time divides among in clusters of `cluster`: the size, but clusters of 4 as measured
+    (PREFILL_QUAD_TILE_TIME_PERCENT of clusters of 2's time)."""
+    return cluster if cluster < 4 else 2 * 100 / PREFILL_QUAD_TILE_TIME_PERCENT
 
 
 def _one_row(problem: Problem) -> bool:
@@ -223,23 +254,27 @@ def _adapter_and_row_elements(problem: Problem) -> tuple[int, int]:
     return (problem.hidden + h_out) * problem.rank, problem.hidden + 2 * h_out
 
 
-def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int) -> float:
+def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int,
+                         resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> float:
     """A model of the prefill `kernel`'s time on a batch (PREFILL_MID_TALL_MIN_SM_PERCENT's note): the elements an
     SM streams, its waves of row tiles (prefill_tiles_bound, clusters as launched) times a block's share of a tile's
-    adapter (A and B, read again by each tile, from L2 after the first) and rows."""
+    adapter (A and B, read again by each tile, from L2 after the first) and rows (_tile_share)."""
     adapter, row = _adapter_and_row_elements(problem)
-    return prefill_waves(problem, kernel, num_sms) * (adapter + kernel.warp_rows * row) / prefill_cluster(
-        problem, kernel, num_sms)
+    cluster = prefill_cluster(problem, kernel, num_sms, resident_clusters=resident_clusters)
+    return (prefill_waves(problem, kernel, num_sms, resident_clusters) * (adapter + kernel.warp_rows * row)
+            / _tile_share(cluster))
 
 
-def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int) -> int:
+def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int,
+                  resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> int:
     """The waves of the prefill `kernel`'s row tiles (at most prefill_tiles_bound) in clusters as launched."""
-    cluster = prefill_cluster(problem, kernel, num_sms)
-    return math.ceil(prefill_tiles_bound(problem, kernel) / max(1, num_sms // cluster))
+    cluster = prefill_cluster(problem, kernel, num_sms, resident_clusters=resident_clusters)
+    return math.ceil(prefill_tiles_bound(problem, kernel) / _clusters_held(kernel, cluster, num_sms, resident_clusters))
 
 
 def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
-                resident_blocks: Optional[Callable[[KernelRecord], int]]) -> Optional[tuple[KernelRecord, int]]:
+                resident_blocks: Optional[Callable[[KernelRecord], int]],
+                resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> Optional[tuple[KernelRecord, int]]:
     """The 16-row tile's kernel for `problem` and its estimated blocks: the stage width of more stages where a build
     has both, else the measured one (PREFILL_SHORT_CHUNK; ties: the first compiled); two blocks an SM where the batch
     has more blocks than SMs or is one of _one_row_pairs' (its blocks as launched), else one (PREFILL_SHORT_ROWS'
@@ -249,25 +284,30 @@ def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
         return None
     tiles = prefill_row_tiles(problem, short[0])
     pairs = _one_row_pairs(problem, tiles, num_sms)
-    wanted = 2 if pairs or tiles * prefill_cluster(problem, short[0], num_sms) > num_sms else 1
+    wanted = 2 if pairs or tiles * prefill_cluster(problem, short[0], num_sms,
+                                                   resident_clusters=resident_clusters) > num_sms else 1
     held = lambda k: resident_blocks is None or resident_blocks(k) >= k.blocks_per_sm  # noqa: E731
     kernel = max(short, key=lambda k: (k.stages, k.tile_n == PREFILL_SHORT_CHUNK,
                                        k.blocks_per_sm == wanted and held(k), -k.blocks_per_sm))
-    return kernel, tiles * prefill_cluster(problem, kernel, num_sms, launched=pairs)
+    return kernel, tiles * prefill_cluster(problem, kernel, num_sms, launched=pairs,
+                                           resident_clusters=resident_clusters)
 
 
-def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int) -> Optional[tuple[KernelRecord, int]]:
+def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
+               resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> Optional[tuple[KernelRecord, int]]:
     """The tallest fitting tile's kernel for `problem` and its estimated blocks."""
     tall = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
     if not tall:
         return None
     kernel = max(tall, key=lambda k: k.warp_rows)
-    return kernel, prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms)
+    return kernel, prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms,
+                                                                        resident_clusters=resident_clusters)
 
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                     resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
-                    second_wave_over_pair: bool = True) -> Optional[KernelRecord]:
+                    second_wave_over_pair: bool = True,
+                    resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
     its tallest tile for long segments, its 16-row tile for many short ones (and batches of up to 31 rows a
     segment), the one of the two that streams fewer bytes an SM for the batches of longer segments between
@@ -277,39 +317,42 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK; PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK's
     only beside the 64-row tile) where the 64-row tile is not offered, i.e. in place of the launch pair: a call at
     the rank itself, not a rank-split half nor a padded rank. The prefill kernels of a rank of PADDED_PREFILL_RANKS
-    run only the batches padded_prefill gives them."""
+    run only the batches padded_prefill gives them. resident_clusters(kernel, cluster): the driver's count of clusters
+    the GPU holds at once, where known (prefill_cluster's)."""
     kernels = list(kernels)
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks
                and k.rank not in PADDED_PREFILL_RANKS]
     mean_rows = problem.num_rows / max(1, problem.num_segments)
     busy = lambda chosen, percent: chosen is not None and 100 * chosen[1] >= percent * num_sms  # noqa: E731
     if mean_rows <= PREFILL_FEW_ROWS_MAX_MEAN:
-        short = _short_tile(problem, fitting, num_sms, resident_blocks)
+        short = _short_tile(problem, fitting, num_sms, resident_blocks, resident_clusters)
         if short is None and mean_rows > PREFILL_SHORT_ROWS:  # no 16-row tile (rank 128; the note above
             # PREFILL_SHORT_ROWS): the tall tile where it fills enough SMs and the halves stream no less
-            tall = _tall_tile(problem, fitting, num_sms)
+            tall = _tall_tile(problem, fitting, num_sms, resident_clusters)
             if not busy(tall, PREFILL_FEW_ROWS_MIN_SM_PERCENT) or _halves_short_tile_stream_less(
-                    problem, tall[0], fitting, kernels, num_sms, resident_blocks):
+                    problem, tall[0], fitting, kernels, num_sms, resident_blocks, resident_clusters):
                 return None
             return tall[0]
         percent = PREFILL_ONE_ROW_MIN_SM_PERCENT if _one_row(problem) else PREFILL_FEW_ROWS_MIN_SM_PERCENT
         return short[0] if busy(short, percent) else None
-    tall = _tall_tile(problem, fitting, num_sms)
+    tall = _tall_tile(problem, fitting, num_sms, resident_clusters)
     if (problem.num_rows >= PREFILL_MIN_ROWS and mean_rows >= PREFILL_MIN_MEAN_ROWS
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
         return tall[0]
-    short = _short_tile(problem, fitting, num_sms, resident_blocks)
+    short = _short_tile(problem, fitting, num_sms, resident_blocks, resident_clusters)
     tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT)
-    unclustered = short is not None and prefill_cluster(problem, short[0], num_sms) == 1
+    unclustered = short is not None and prefill_cluster(problem, short[0], num_sms,
+                                                        resident_clusters=resident_clusters) == 1
     second_wave = ((problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair))
                    or (problem.rank <= PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK and tall_offered and unclustered))
-    if short is not None and prefill_waves(problem, short[0], num_sms) > PREFILL_MID_SHORT_MAX_WAVES + second_wave:
+    waves_allowed = PREFILL_MID_SHORT_MAX_WAVES + second_wave
+    if short is not None and prefill_waves(problem, short[0], num_sms, resident_clusters) > waves_allowed:
         short = None
     offers = [chosen[0] for chosen, offered in ((tall, tall_offered),
                                                 (short, busy(short, PREFILL_FEW_ROWS_MIN_SM_PERCENT))) if offered]
-    chosen = min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms), default=None)
+    chosen = min(offers, key=lambda k: prefill_bytes_per_sm(problem, k, num_sms, resident_clusters), default=None)
     if chosen is not None and _halves_short_tile_stream_less(problem, chosen, fitting, kernels, num_sms,
-                                                              resident_blocks):
+                                                              resident_blocks, resident_clusters):
         return None
     return chosen
 
@@ -321,16 +364,19 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 # 0.61-0.82x (NOTES.md, entry 199). The model puts those halves always above the one launch (twice the rows' bytes).
 def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitting: list[KernelRecord],
                                    kernels: Iterable[KernelRecord], num_sms: int,
-                                   resident_blocks: Optional[Callable[[KernelRecord], int]]) -> bool:
+                                   resident_blocks: Optional[Callable[[KernelRecord], int]],
+                                   resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> bool:
     """Whether the prefill batch `problem`, whose rank has no 16-row tile among `fitting`, streams fewer bytes an SM as
     rank_split's two half-rank launches on the 16-row tile than in one on `chosen`. Never with true ranks: cuda_ops
     runs the halves only without them (else the launch pair)."""
     if not RANK_SPLIT or problem.true_ranks or any(k.warp_rows == PREFILL_SHORT_ROWS for k in fitting):
         return False
     half = _half_rank(problem)
-    half_kernel = half and prefers_prefill(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    half_kernel = half and prefers_prefill(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False,
+                                           resident_clusters=resident_clusters)
     return (half_kernel is not None and half_kernel.warp_rows == PREFILL_SHORT_ROWS
-            and 2 * prefill_bytes_per_sm(half, half_kernel, num_sms) < prefill_bytes_per_sm(problem, chosen, num_sms))
+            and 2 * prefill_bytes_per_sm(half, half_kernel, num_sms, resident_clusters)
+            < prefill_bytes_per_sm(problem, chosen, num_sms, resident_clusters))
 
 
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -343,12 +389,12 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     kernel again with more column tiles a block (handoff_over_pair), or None for the shrink-expand pair.
     resident_blocks(kernel): blocks of it an SM holds at once (the driver's occupancy; the grid handoff's cap).
     second_wave_over_pair: prefers_prefill's (False for a rank-split half). resident_clusters(kernel, cluster):
-    clusters the GPU holds at once (prefers_gemv's)."""
+    clusters the GPU holds at once (prefers_gemv's and prefers_prefill's)."""
     kernels = list(kernels)
 
     def streamed() -> Optional[KernelRecord]:
         return prefers_prefill(dataclasses.replace(problem, op="prefill"), kernels, num_sms, resident_blocks,
-                               second_wave_over_pair)
+                               second_wave_over_pair, resident_clusters)
 
     gemv = prefers_gemv(dataclasses.replace(problem, op="gemv"), kernels, num_sms, resident_clusters)
     if gemv is not None:
@@ -357,7 +403,7 @@ def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms
         prefill = streamed()
         return gemv if prefill is None else prefers_fused(problem, kernels, num_sms, resident_blocks) or prefill
     return (prefers_fused(problem, kernels, num_sms, resident_blocks) or streamed()
-            or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
+            or handoff_over_pair(problem, kernels, num_sms, resident_blocks, resident_clusters))
 
 
 # Where neither rule above takes a batch, the fused kernel's grid handoff with up to
@@ -395,7 +441,8 @@ HANDOFF_OVER_PAIR_MAX_ROWS = 512
 
 
 def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
+                      resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+                      resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` (op "fused") with the grid handoff's wider column-tile limit, where
     the batch's rows, and its rank or rows a segment, allow it, or None."""
     if problem.num_rows > HANDOFF_OVER_PAIR_MAX_ROWS or (
@@ -405,20 +452,22 @@ def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms
     kernels = list(kernels)
     most = HANDOFF_OVER_PAIR_MAX_TILES_PER_BLOCK
     if problem.rank > HANDOFF_WIDE_RANK_ABOVE:
-        most = _wide_rank_tiles_per_block(problem, kernels, num_sms, resident_blocks)
+        most = _wide_rank_tiles_per_block(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if not most:
             return None
     return prefers_handoff(problem, kernels, num_sms, resident_blocks, most)
 
 
 def _wide_rank_tiles_per_block(problem: Problem, kernels: list[KernelRecord], num_sms: int,
-                               resident_blocks: Callable[[KernelRecord], int]) -> int:
+                               resident_blocks: Callable[[KernelRecord], int],
+                               resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> int:
     """handoff_over_pair's column-tile limit above the wide rank, by the kernel rank_split's halves of `problem` would
     run on: HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK (at most the wide rank's limit) where it is the prefill
     kernel, 0 (none) where that takes segments of at most PREFILL_SHORT_MAX_MEAN_ROWS rows, else
     HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK."""
     half = _half_rank(problem)
-    chosen = half and one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    chosen = half and one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False,
+                                        resident_clusters=resident_clusters)
     if chosen is None or chosen.op != "prefill":
         return HANDOFF_OVER_PAIR_WIDE_RANK_MAX_TILES_PER_BLOCK
     if problem.num_rows <= PREFILL_SHORT_MAX_MEAN_ROWS * max(1, problem.num_segments):
@@ -439,7 +488,8 @@ RANK_SPLIT = 1
 
 
 def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-               resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[Problem]:
+               resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
+               resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[Problem]:
     """The problem of each half-rank add_lora that together run add_lora `problem` (op "fused"), or None: RANK_SPLIT
     off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
     one-launch kernel for the half without the 16-row prefill tile's second wave in place of the pair (entry 149). The
@@ -448,9 +498,10 @@ def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
     if not RANK_SPLIT or half is None:
         return None
     kernels = list(kernels)
-    if one_launch_kernel(problem, kernels, num_sms, resident_blocks) is not None:
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks, resident_clusters=resident_clusters) is not None:
         return None
-    chosen = one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    chosen = one_launch_kernel(half, kernels, num_sms, resident_blocks, second_wave_over_pair=False,
+                               resident_clusters=resident_clusters)
     return half if chosen is not None else None
 
 
@@ -479,7 +530,8 @@ PADDED_PREFILL_OWN_TILE = 1  # 0: rank 16's variant for true ranks everywhere (d
 
 
 def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                   resident_blocks: Optional[Callable[[KernelRecord], int]] = None
+                   resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+                   resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None
                    ) -> Optional[tuple[Problem, KernelRecord]]:
     """For add_lora `problem` (op "fused") at a rank of PADDED_PREFILL_RANKS, one output slice, no true ranks in the
     call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
@@ -489,10 +541,12 @@ def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: i
     if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
         return None
     kernels = list(kernels)
-    if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1)) is not None:
+    if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1),
+                         resident_clusters=resident_clusters) is not None:
         return None
     padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
-    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False)
+    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False,
+                             resident_clusters=resident_clusters)
     if kernel is None:
         return None
     if PADDED_PREFILL_OWN_TILE:

@@ -123,10 +123,11 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
         one = one_launch_kernel(problem, kernels, num_sms, resident_blocks, resident_clusters=resident_clusters)
         if one is not None:
             return one.name
-        half = rank_split(problem, kernels, num_sms, resident_blocks)
+        half = rank_split(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if half is not None:
-            return "+".join(2 * [one_launch_kernel(half, kernels, num_sms, resident_blocks).name])
-        padded = padded_prefill(problem, kernels, num_sms, resident_blocks)
+            return "+".join(2 * [one_launch_kernel(half, kernels, num_sms, resident_blocks,
+                                                   resident_clusters=resident_clusters).name])
+        padded = padded_prefill(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if padded is not None:
             return padded[1].name
     problems = {
