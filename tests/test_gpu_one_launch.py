@@ -571,11 +571,15 @@ def test_fused_is_chosen_for_small_batches_and_replays_in_a_graph():
 
 
 @pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
-def test_chained_calls_read_the_previous_calls_output(graph):
+def test_chained_calls_read_the_previous_calls_output(graph, clear_selections, monkeypatch):
     """Each call's x is the previous call's y, written just before by the kernel that this call's first kernel
     overlaps (overlap.cuh: it warms L2 with x before waiting). Small batches (the fused kernel on sm_90: r16 with
     its cluster sum, r64 with the grid handoff, per segment or numbered flat) and r64 batches of the shrink-expand
-    pair in several layouts; each step must read all of the previous output."""
+    pair in several layouts; each step must read all of the previous output. The pair's step is 1024 zipf rows with
+    clusters of four off (PREFILL_QUAD 0; else the 64-row prefill tile takes them, entry 324, whose chains
+    test_gpu_prefill.py checks)."""
+    monkeypatch.setattr(one_launch, "PREFILL_QUAD", 0)
+    cuda_ops.clear_selections()
     steps = [(1024, 64, "zipf"), (512, 64, "zipf"), (256, 64, "zipf"), (64, 64, "uniform"), (64, 16, "uniform"),
              (32, 64, "distinct"), (16, 16, "identical"), (16, 64, "distinct"), (1, 16, "empty"),
              (1, 64, "empty")]  # rows not growing
