@@ -231,9 +231,40 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
     monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", own_tile)
     cuda_ops.clear_selections()
     request.addfinalizer(cuda_ops.clear_selections)  # no choice made under this switch outlives the test
+    padded, launched = _run_padded(shape, rows, layout, dtype, 8, monkeypatch)
+    if padded is not None:  # else a fused kernel of rank 8 or the launch pair
+        own = bool(own_tile) and padded[1].warp_rows == 16
+        assert launched == [padded[1]] and padded[1].true_ranks != own and padded[1].rank == (8 if own else 16)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows, layout", [(256, "distinct"), (64, "distinct"), (311, "negative"), (4096, "uniform"),
+                                          (2100, "empty"), (700, "zipf"), (1500, "distinct"), (16, "uniform")])
+@pytest.mark.parametrize("rank", [24, 48, 96])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_ranks_off_the_grid_run_the_next_rank_s_variant_for_true_ranks(shape, rank, rows, layout, dtype,
+                                                                       monkeypatch, request):
+    """A rank with no kernels of its own (24, 48, 96) on the batches the prefill kernel takes: the next rank's variant
+    for true ranks (32, 64, 128) with every adapter at the call's rank (one_launch.padded_prefill_rank, entry 325),
+    reading the narrower weights within their bounds (NaN after the last adapter); the others (decode batches) the
+    launch pair; -1 adapters, empty segments, h off the tiles; replayed in a graph too."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the prefill kernel needs sm_90")
+    cuda_ops.clear_selections()
+    request.addfinalizer(cuda_ops.clear_selections)
+    padded, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
+    if padded is not None:
+        assert launched == [padded[1]] and padded[1].true_ranks and padded[1].rank == {24: 32, 48: 64, 96: 128}[rank]
+    else:
+        assert launched == []  # the launch pair (no one-launch kernel at the rank, nor at its half)
+
+
+def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
+    """add_lora at `rank` on a Case whose adapters are followed by NaN, checked against the float64 reference (and in a
+    graph for the distinct layouts): (cuda_ops' padded_prefill choice, the one-launch kernels it launched)."""
     h_in, h_out = shape
-    case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=8, n_lora=6, dtype=dtype, layout=layout, device=DEV,
-                seed=rows + h_in)
+    case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=rank, n_lora=6, dtype=dtype, layout=layout, device=DEV,
+                seed=rows + h_in + rank)
     n = case.lora_a.shape[0]
     a = torch.cat([case.lora_a, torch.full_like(case.lora_a[:1], float("nan"))])[:n]  # NaN after the last adapter
     b = torch.cat([case.lora_b, torch.full_like(case.lora_b[:1], float("nan"))])[:n]
@@ -246,9 +277,6 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
     poison_allocator(DEV)
     y = case.y.clone()
     sgmv.add_lora(y, case.x, a, b, case.batch, scale=0.5)
-    if padded is not None:  # else a fused kernel of rank 8 or the launch pair
-        own = bool(own_tile) and padded[1].warp_rows == 16
-        assert launched == [padded[1]] and padded[1].true_ranks != own and padded[1].rank == (8 if own else 16)
     want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
     untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
     check_delta(y, case.y, want, dtype, untouched)
@@ -256,6 +284,7 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
         y = case.y.clone()
         for _ in graph_replays(case, y):
             check_delta(y, case.y, want, dtype, untouched)
+    return padded, launched
 
 
 # ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------

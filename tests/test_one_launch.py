@@ -462,6 +462,22 @@ def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monk
     assert one_launch.padded_prefill(many, prefill, 132) is None
 
 
+def test_ranks_off_the_grid_run_the_next_rank_s_prefill_variant_for_true_ranks(monkeypatch):
+    """one_launch.padded_prefill_rank (entry 325): a rank with no prefill kernel of its own, in whole 8-element
+    (16-byte) pieces of B's rows, runs on the next rank up that has the variant for true ranks; rank 4's and 12's rows
+    are not whole pieces, a rank with kernels of its own keeps them, and PADDED_PREFILL_OFF_GRID 0 keeps the pair."""
+    prefill = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=64, tile_n=128, threads=352, true_ranks=t)
+               for r in (16, 32, 64, 128) for t in (False, True)]
+    got = {rank: one_launch.padded_prefill_rank(rank, prefill) for rank in (4, 8, 12, 16, 24, 40, 48, 56, 96, 120, 136)}
+    assert got == {4: None, 8: 16, 12: None, 16: None, 24: 32, 40: 64, 48: 64, 56: 64, 96: 128, 120: 128, 136: None}
+    assert one_launch.padded_prefill_rank(48, [k for k in prefill if k.rank != 64 or not k.true_ranks]) == 128
+    problem = fused_prob(rank=48, rows=8192, segs=8)
+    padded, kernel = one_launch.padded_prefill(problem, prefill, 132)
+    assert (padded.rank, padded.true_ranks, kernel.rank, kernel.true_ranks) == (64, True, 64, True)
+    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OFF_GRID", 0)
+    assert one_launch.padded_prefill_rank(48, prefill) is None and one_launch.padded_prefill_rank(8, prefill) == 16
+
+
 def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_it(monkeypatch):
     """NOTES entries 173-174: with PADDED_PREFILL_OWN_TILE (the default), where padded_prefill picked rank 16's
     variant for true ranks and the build has the same tile (rows, stage columns, blocks an SM) at rank 8 without true

@@ -524,23 +524,41 @@ def _half_rank(problem: Problem) -> Optional[Problem]:
 # PREFILL_SHORT_ONLY_RANKS: rank 8's 16-row tile), that kernel runs the batch instead, at its rank with no table of
 # ranks: rank 16's tile issues its copies past rank 8 too, zero-filled, and its time goes as its copies (entry 170).
 # It took the full sweep's 12 such cases a dtype to 0.72-0.97x (distinct bs256 0.72-0.74x; entries 173-174).
+# A rank off the build's grid (24, 48, 96, ...: no kernels of its own, whose calls ran the any-rank launch pair) runs
+# the same way on the prefill kernels of the next rank up that has a variant for true ranks, where its B's rows are
+# whole 16-byte pieces (PADDED_PREFILL_RANK_STEP elements: the variant copies each piece of B within the rank, and
+# cp.async reads a piece from a 16-byte aligned address; rank 4's and 12's rows are not). NOTES.md, entry 325.
 PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
 PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
 PADDED_PREFILL_OWN_TILE = 1  # 0: rank 16's variant for true ranks everywhere (dispatch_sweep's switch)
+PADDED_PREFILL_OFF_GRID = 1  # 0: ranks off the grid keep the launch pair (dispatch_sweep's switch)
+PADDED_PREFILL_RANK_STEP = 8
+
+
+def padded_prefill_rank(rank: int, kernels: Iterable[KernelRecord]) -> Optional[int]:
+    """The rank of the prefill kernels (their variant for true ranks) that run add_lora batches at `rank`: the one
+    PADDED_PREFILL_RANKS gives it, else for a rank with no prefill kernels of its own, in whole
+    PADDED_PREFILL_RANK_STEP elements, the next rank up that has that variant (PADDED_PREFILL_OFF_GRID); else None."""
+    if rank in PADDED_PREFILL_RANKS:
+        return PADDED_PREFILL_RANKS[rank]
+    prefill = [k for k in kernels if k.op == "prefill"]
+    if not PADDED_PREFILL_OFF_GRID or rank % PADDED_PREFILL_RANK_STEP or any(k.rank == rank for k in prefill):
+        return None
+    return min((k.rank for k in prefill if k.true_ranks and k.rank > rank), default=None)
 
 
 def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
                    resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None
                    ) -> Optional[tuple[Problem, KernelRecord]]:
-    """For add_lora `problem` (op "fused") at a rank of PADDED_PREFILL_RANKS, one output slice, no true ranks in the
+    """For add_lora `problem` (op "fused") at a rank padded_prefill_rank pads, one output slice, no true ranks in the
     call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
     kernel that runs it (or, PADDED_PREFILL_OWN_TILE, the problem at its own rank and that kernel's tile at it), or
     None."""
-    to = PADDED_PREFILL_RANKS.get(problem.rank)
+    kernels = list(kernels)
+    to = padded_prefill_rank(problem.rank, kernels)
     if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
         return None
-    kernels = list(kernels)
     if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1),
                          resident_clusters=resident_clusters) is not None:
         return None
