@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from typing import Callable, Optional
+from typing import Optional
 
 from . import dispatch, one_launch  # their rules and constants read at each call, so that tools and tests may set them
 from .dispatch import MAX_GRID_YZ, Problem
 from .errors import UnsupportedError
-from .manifest import KernelRecord
+from .manifest import ClusterCounts, KernelRecord
 
 SPLIT_WAVES = 3  # split the shrink's reduction until about this many blocks per SM have work
 SPLIT_ONE_WAVE = 1  # ... but to no more blocks than the SMs hold at once (benchmarks/NOTES.md, entry 14)
@@ -81,7 +81,7 @@ def _largest_power_of_two(n: int) -> int:
 
 def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = False,
          clusters: bool = False, resident_blocks: int = 0,
-         resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Launch:
+         resident_clusters: Optional[ClusterCounts] = None) -> Launch:
     """Grid and split-K for `kernel` on `problem`, from shapes alone.
 
     partial: the shrink stores partial slices of v (add_lora) instead of adding into a zeroed v;

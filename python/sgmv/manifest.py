@@ -5,6 +5,7 @@ import dataclasses
 import functools
 import json
 import pathlib
+from typing import Callable
 
 from . import _abi
 from .errors import DriverError
@@ -45,6 +46,11 @@ class KernelRecord:
     @property
     def image(self) -> pathlib.Path:
         return KERNEL_DIR / f"{self.unit}.fatbin"
+
+
+# ClusterCounts(kernel, cluster): clusters of `cluster` blocks of `kernel` the GPU holds at once (the driver's
+# cuOccupancyMaxActiveClusters: loader.Device.resident_clusters), which the dispatch rules take where it is known.
+ClusterCounts = Callable[[KernelRecord, int], int]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ import math
 from typing import Callable, Iterable, Optional
 
 from .dispatch import HANDOFF_WIDE_RANK_ABOVE, Problem, can_run, prefers_fused, prefers_handoff
-from .manifest import KernelRecord
+from .manifest import ClusterCounts, KernelRecord
 from .one_launch_gemv import gemv_over_prefill, prefers_gemv
 
 # add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM (two in the r16 16-row tile's second
@@ -169,7 +169,7 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False,
-                    resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> int:
+                    resident_clusters: Optional[ClusterCounts] = None) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and,
     where prefill_quad holds, 4, the size that ends the batch's tiles in the fewest tile-times, each block streaming
     1 / _tile_share of a tile (clusters as _clusters_held counts them), for both the estimated and the fewest row
@@ -202,7 +202,7 @@ def prefill_max_cluster(kernel: KernelRecord) -> int:
 
 
 def prefill_quad(problem: Problem, kernel: KernelRecord, num_sms: int,
-                 resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> bool:
+                 resident_clusters: Optional[ClusterCounts] = None) -> bool:
     """Whether the prefill `kernel` may run batch `problem` in clusters of 4: all its row tiles in one wave of them
     (the note above PREFILL_QUAD_MIN_RANK)."""
     return (bool(PREFILL_QUAD) and prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
@@ -212,7 +212,7 @@ def prefill_quad(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 
 def _clusters_held(kernel: KernelRecord, cluster: int, num_sms: int,
-                   resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> int:
+                   resident_clusters: Optional[ClusterCounts]) -> int:
     """Clusters of `cluster` blocks of the prefill `kernel` one wave holds (a block an SM): num_sms // cluster, at most
     the driver's count where known (resident_clusters)."""
     held = max(1, num_sms // cluster)
@@ -255,7 +255,7 @@ def _adapter_and_row_elements(problem: Problem) -> tuple[int, int]:
 
 
 def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int,
-                         resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> float:
+                         resident_clusters: Optional[ClusterCounts] = None) -> float:
     """A model of the prefill `kernel`'s time on a batch (PREFILL_MID_TALL_MIN_SM_PERCENT's note): the elements an
     SM streams, its waves of row tiles (prefill_tiles_bound, clusters as launched) times a block's share of a tile's
     adapter (A and B, read again by each tile, from L2 after the first) and rows (_tile_share)."""
@@ -266,7 +266,7 @@ def prefill_bytes_per_sm(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 
 def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int,
-                  resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> int:
+                  resident_clusters: Optional[ClusterCounts] = None) -> int:
     """The waves of the prefill `kernel`'s row tiles (at most prefill_tiles_bound) in clusters as launched."""
     cluster = prefill_cluster(problem, kernel, num_sms, resident_clusters=resident_clusters)
     return math.ceil(prefill_tiles_bound(problem, kernel) / _clusters_held(kernel, cluster, num_sms, resident_clusters))
@@ -274,7 +274,7 @@ def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
                 resident_blocks: Optional[Callable[[KernelRecord], int]],
-                resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> Optional[tuple[KernelRecord, int]]:
+                resident_clusters: Optional[ClusterCounts]) -> Optional[tuple[KernelRecord, int]]:
     """The 16-row tile's kernel for `problem` and its estimated blocks: the stage width of more stages where a build
     has both, else the measured one (PREFILL_SHORT_CHUNK; ties: the first compiled); two blocks an SM where the batch
     has more blocks than SMs or is one of _one_row_pairs' (its blocks as launched), else one (PREFILL_SHORT_ROWS'
@@ -294,7 +294,7 @@ def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
 
 
 def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
-               resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> Optional[tuple[KernelRecord, int]]:
+               resident_clusters: Optional[ClusterCounts]) -> Optional[tuple[KernelRecord, int]]:
     """The tallest fitting tile's kernel for `problem` and its estimated blocks."""
     tall = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
     if not tall:
@@ -307,7 +307,7 @@ def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                     resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
                     second_wave_over_pair: bool = True,
-                    resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
+                    resident_clusters: Optional[ClusterCounts] = None) -> Optional[KernelRecord]:
     """The prefill kernel to run add_lora `problem` (op "prefill") in one launch, or None for the other paths:
     its tallest tile for long segments, its 16-row tile for many short ones (and batches of up to 31 rows a
     segment), the one of the two that streams fewer bytes an SM for the batches of longer segments between
@@ -365,7 +365,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitting: list[KernelRecord],
                                    kernels: Iterable[KernelRecord], num_sms: int,
                                    resident_blocks: Optional[Callable[[KernelRecord], int]],
-                                   resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> bool:
+                                   resident_clusters: Optional[ClusterCounts]) -> bool:
     """Whether the prefill batch `problem`, whose rank has no 16-row tile among `fitting`, streams fewer bytes an SM as
     rank_split's two half-rank launches on the 16-row tile than in one on `chosen`. Never with true ranks: cuda_ops
     runs the halves only without them (else the launch pair)."""
@@ -382,7 +382,7 @@ def _halves_short_tile_stream_less(problem: Problem, chosen: KernelRecord, fitti
 def one_launch_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                       second_wave_over_pair: bool = True,
-                      resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
+                      resident_clusters: Optional[ClusterCounts] = None) -> Optional[KernelRecord]:
     """The kernel that runs add_lora `problem` (op "fused", sm_90) in one launch: the gemv kernel for one-row segments
     (prefers_gemv) where the prefill kernel does not take them or gemv_over_prefill holds, the fused kernel for small
     batches, the prefill kernel for long segments, many short ones and mid-size batches (prefers_prefill), the fused
@@ -442,7 +442,7 @@ HANDOFF_OVER_PAIR_MAX_ROWS = 512
 
 def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                       resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-                      resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
+                      resident_clusters: Optional[ClusterCounts] = None) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` (op "fused") with the grid handoff's wider column-tile limit, where
     the batch's rows, and its rank or rows a segment, allow it, or None."""
     if problem.num_rows > HANDOFF_OVER_PAIR_MAX_ROWS or (
@@ -460,7 +460,7 @@ def handoff_over_pair(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 
 def _wide_rank_tiles_per_block(problem: Problem, kernels: list[KernelRecord], num_sms: int,
                                resident_blocks: Callable[[KernelRecord], int],
-                               resident_clusters: Optional[Callable[[KernelRecord, int], int]]) -> int:
+                               resident_clusters: Optional[ClusterCounts]) -> int:
     """handoff_over_pair's column-tile limit above the wide rank, by the kernel rank_split's halves of `problem` would
     run on: HANDOFF_OVER_PREFILL_HALVES_MAX_TILES_PER_BLOCK (at most the wide rank's limit) where it is the prefill
     kernel, 0 (none) where that takes segments of at most PREFILL_SHORT_MAX_MEAN_ROWS rows, else
@@ -489,7 +489,7 @@ RANK_SPLIT = 1
 
 def rank_split(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-               resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[Problem]:
+               resident_clusters: Optional[ClusterCounts] = None) -> Optional[Problem]:
     """The problem of each half-rank add_lora that together run add_lora `problem` (op "fused"), or None: RANK_SPLIT
     off, several output slices, a one-launch kernel at the full rank, halves off the 16-wide MMA steps, or no
     one-launch kernel for the half without the 16-row prefill tile's second wave in place of the pair (entry 149). The
@@ -549,7 +549,7 @@ def padded_prefill_rank(rank: int, kernels: Iterable[KernelRecord]) -> Optional[
 
 def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
-                   resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None
+                   resident_clusters: Optional[ClusterCounts] = None
                    ) -> Optional[tuple[Problem, KernelRecord]]:
     """For add_lora `problem` (op "fused") at a rank padded_prefill_rank pads, one output slice, no true ranks in the
     call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill

@@ -5,10 +5,10 @@ so tools (benchmarks/dispatch_sweep.py) and tests may set them here.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from .dispatch import Problem, can_run
-from .manifest import KernelRecord
+from .manifest import ClusterCounts, KernelRecord
 
 
 # Batches of one-row segments (the host knows every segment's length: max_segment_rows 1) take the gather
@@ -109,7 +109,7 @@ def _gemv_within_limits(problem: Problem, kernel: KernelRecord, num_sms: int, ma
 
 
 def prefers_gemv(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                 resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> Optional[KernelRecord]:
+                 resident_clusters: Optional[ClusterCounts] = None) -> Optional[KernelRecord]:
     """The gemv kernel to run add_lora `problem` (op "gemv") in one launch, or None: one-row segments only (their
     lengths known on the host); of GEMV_WARPS warps, the widest cluster whose launch is one wave
     (resident_clusters(kernel, cluster): clusters the GPU holds at once; by default num_sms // cluster), where that

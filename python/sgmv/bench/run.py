@@ -16,7 +16,7 @@ import torch
 from .. import loader, ops, reference
 from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, select
-from ..manifest import KernelRecord, load as load_manifest
+from ..manifest import ClusterCounts, KernelRecord, load as load_manifest
 from ..one_launch import one_launch_kernel, padded_prefill, rank_split
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
@@ -108,7 +108,7 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
                 resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-                resident_clusters: Optional[Callable[[KernelRecord, int], int]] = None) -> str:
+                resident_clusters: Optional[ClusterCounts] = None) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
     the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
     the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
