@@ -8,7 +8,8 @@ against the sweeps before and after (benchmarks/NOTES.md, entries 139-146). Run 
 --manifest: a kernels manifest.json (e.g. from an unzipped wheel: sgmv/kernels/manifest.json), where the tree on
 PYTHONPATH has no compiled kernels of its own (python/); default: the installed package's. No GPU: 132 SMs, and each
 kernel's blocks an SM as its launch bounds and registers allow (resident_blocks, below) and the H200's clusters
-(resident_clusters), the same on both sides.
+(resident_clusters), the same on both sides. --launches: each prefill and gemv kernel's launch too (`NAME@CxG`:
+clusters of C blocks, G of them), so a change that moves only a launch shows (entry 324's clusters of four did).
 """
 import json
 import pathlib
@@ -61,14 +62,16 @@ def resident_clusters(kernel: KernelRecord, cluster: int) -> int:
                                               H200_RESIDENT_CLUSTERS[kernel.warps, cluster])
 
 
-def picks() -> list[str]:
-    """A line a dtype and case of both sweeps: the kernels, or `none: ...` where no kernel runs it."""
+def picks(launches: bool = False) -> list[str]:
+    """A line a dtype and case of both sweeps: the kernels (launches: with each prefill and gemv kernel's clusters,
+    run.kernels_for's), or `none: ...` where no kernel runs it."""
     cases = {c.name: c for quick in (True, False) for c in sweep(quick)}
     lines = []
     for dt, dtype in DTYPES.items():
         for name, case in sorted(cases.items()):
             try:
-                kernels = run.kernels_for(case, dtype, "add_lora", 90, NUM_SMS, resident_blocks, resident_clusters)
+                kernels = run.kernels_for(case, dtype, "add_lora", 90, NUM_SMS, resident_blocks, resident_clusters,
+                                          launches)
             except UnsupportedError as err:
                 kernels = f"none: {err}"
             lines.append(f"{dt} {name} {kernels}")
@@ -80,4 +83,4 @@ if __name__ == "__main__":
     if "--manifest" in flags:
         loaded = manifest.parse(json.loads(pathlib.Path(flags["--manifest"]).read_text()))
         run.load_manifest = lambda: loaded  # kernels_for's kernels
-    print("\n".join(picks()))
+    print("\n".join(picks("--launches" in sys.argv[1:])))

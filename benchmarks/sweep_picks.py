@@ -29,7 +29,7 @@ def picks(dtype: torch.dtype, name: str, values: list[int], cases) -> dict[str, 
         for case in cases:
             out.setdefault(case.name, []).append(run.kernels_for(
                 case, dtype, "add_lora", 90, dispatch_picks.NUM_SMS, dispatch_picks.resident_blocks,
-                dispatch_picks.resident_clusters))
+                dispatch_picks.resident_clusters, launches=True))
     return out
 
 

@@ -166,6 +166,9 @@ def test_results_name_the_kernels_that_ran():
     assert kernels_for(long, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w11m64")
     assert kernels_for(prefill, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r64_")  # 64 tiles, in
     # clusters of two blocks
+    assert kernels_for(prefill, torch.bfloat16, "add_lora", launches=True).endswith("@2x66")  # as launched
+    off_grid = cases.BenchCase(4096, 4096, 48, 4096, "prefill", (64,) * 64)  # rank 64's variant for true ranks
+    assert kernels_for(off_grid, torch.bfloat16, "add_lora") == "sgmv_prefill_bf16_r64_hany_w11m64n128u1_v8_ranks"
     r128 = cases.BenchCase(4096, 4096, 128, 1, "distinct", (1,))  # rank 128's fused kernel (grid handoff)
     assert kernels_for(r128, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r128_")
     assert [n.split("_")[1] for n in kernels_for(r128, torch.bfloat16, "add_lora", arch=80).split("+")] == [

@@ -17,7 +17,8 @@ from .. import loader, ops, reference
 from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, select
 from ..manifest import ClusterCounts, KernelRecord, load as load_manifest
-from ..one_launch import one_launch_kernel, padded_prefill, rank_split
+from ..launch_plan import plan
+from ..one_launch import one_launch_kernel, one_launch_problem, padded_prefill, rank_split
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -108,28 +109,37 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
                 resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-                resident_clusters: Optional[ClusterCounts] = None) -> str:
+                resident_clusters: Optional[ClusterCounts] = None, launches: bool = False) -> str:
     """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
     the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
     the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
     where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel
-    where one_launch.padded_prefill takes it, else the shrink-expand pair."""
+    where one_launch.padded_prefill takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
+    launch too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
+
+    def named(kernel: KernelRecord, problem: Problem) -> str:
+        if not launches or kernel.op not in ("prefill", "gemv"):
+            return kernel.name
+        geometry = plan(one_launch_problem(problem, kernel), kernel, num_sms, clusters=True,
+                        resident_blocks=resident_blocks(kernel), resident_clusters=resident_clusters)
+        return f"{kernel.name}@{geometry.cluster}x{geometry.grid[0]}"
+
     if op == "add_lora" and arch >= 90:
         longest = max(case.segments, default=0)  # the bench's batches come from host data: the longest is known
         problem = Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, True, (case.h_out,),
                           (case.rank,), longest)
         one = one_launch_kernel(problem, kernels, num_sms, resident_blocks, resident_clusters=resident_clusters)
         if one is not None:
-            return one.name
+            return named(one, problem)
         half = rank_split(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if half is not None:
-            return "+".join(2 * [one_launch_kernel(half, kernels, num_sms, resident_blocks,
-                                                   resident_clusters=resident_clusters).name])
+            return "+".join(2 * [named(one_launch_kernel(half, kernels, num_sms, resident_blocks,
+                                                         resident_clusters=resident_clusters), half)])
         padded = padded_prefill(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if padded is not None:
-            return padded[1].name
+            return named(padded[1], padded[0])
     problems = {
         "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, True),
         "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments, True),
