@@ -97,9 +97,8 @@ def plan(problem: Problem, kernel: KernelRecord, num_sms: int, partial: bool = F
             raise UnsupportedError(f"{kernel.name} needs sm_90 or newer (its barriers' waits)")
         cluster = one_launch.prefill_cluster(problem, kernel, num_sms, launched=True,
                                              resident_clusters=resident_clusters)
-        walkers = min(dispatch.tile_slots(problem, kernel), max(1, max(1, resident_blocks) * num_sms // cluster))
-        if resident_clusters is not None and cluster > 1:  # no more clusters than the GPU holds at once
-            walkers = min(walkers, max(1, resident_clusters(kernel, cluster)))
+        walkers = min(dispatch.tile_slots(problem, kernel), one_launch.prefill_clusters_held(
+            kernel, cluster, num_sms, resident_clusters, max(1, resident_blocks)))
         return Launch(grid=(walkers, cluster, 1), threads=kernel.threads, smem_bytes=kernel.smem_bytes, k_splits=1,
                       cluster=cluster)
     if problem.op == "gemv":  # a cluster (grid y) of blocks a segment (grid x)

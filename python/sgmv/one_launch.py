@@ -172,9 +172,9 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
                     resident_clusters: Optional[ClusterCounts] = None) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and,
     where prefill_quad holds, 4, the size that ends the batch's tiles in the fewest tile-times, each block streaming
-    1 / _tile_share of a tile (clusters as _clusters_held counts them), for both the estimated and the fewest row
-    tiles (the smaller of the two sizes); ties go to the smaller size (fewer swaps of v). launched: the size the
-    launch takes. It differs on a tie for a kernel built for two blocks an SM, on segments of one row (at most
+    1 / _tile_share of a tile (clusters as prefill_clusters_held counts them), for both the estimated and the
+    fewest row tiles (the smaller of the two sizes); ties go to the smaller size (fewer swaps of v). launched: the
+    size the launch takes. It differs on a tie for a kernel built for two blocks an SM, on segments of one row (at most
     PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles fill PREFILL_MIN_SM_PERCENT of its places, or are too many
     for clusters of 2 one block an SM and no more than SMs (_one_row_pairs): the larger, so that its blocks share
     each adapter's bytes. 256 and 528 one-row segments (r16, every sweep shape) took 0.960-0.988x the time, 200 took
@@ -189,10 +189,10 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
                             and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
                            or _one_row_pairs(problem, tiles, num_sms)))
     sizes = (1, 2, 4) if prefill_quad(problem, kernel, num_sms, resident_clusters) else (1, 2)  # pairwise swap rounds
+    held = {c: prefill_clusters_held(kernel, c, num_sms, resident_clusters) for c in sizes}
 
     def size_for(count: int) -> int:
-        return min(sizes, key=lambda c: (math.ceil(count / _clusters_held(kernel, c, num_sms, resident_clusters))
-                                         / _tile_share(c), -c if larger_on_ties else c))
+        return min(sizes, key=lambda c: (math.ceil(count / held[c]) / _tile_share(c), -c if larger_on_ties else c))
     return min(size_for(tiles), size_for(_fewest_row_tiles(problem, kernel)))
 
 
@@ -208,14 +208,15 @@ def prefill_quad(problem: Problem, kernel: KernelRecord, num_sms: int,
     return (bool(PREFILL_QUAD) and prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
             and _adapter_and_row_elements(problem)[0] >= PREFILL_QUAD_MIN_ADAPTER_ELEMENTS
             and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments)
-            and prefill_tiles_bound(problem, kernel) <= _clusters_held(kernel, 4, num_sms, resident_clusters))
+            and prefill_tiles_bound(problem, kernel) <= prefill_clusters_held(kernel, 4, num_sms, resident_clusters))
 
 
-def _clusters_held(kernel: KernelRecord, cluster: int, num_sms: int,
-                   resident_clusters: Optional[ClusterCounts]) -> int:
-    """Clusters of `cluster` blocks of the prefill `kernel` one wave holds (a block an SM): num_sms // cluster, at most
-    the driver's count where known (resident_clusters)."""
-    held = max(1, num_sms // cluster)
+def prefill_clusters_held(kernel: KernelRecord, cluster: int, num_sms: int,
+                          resident_clusters: Optional[ClusterCounts], blocks_per_sm: int = 1) -> int:
+    """Clusters of `cluster` blocks of the prefill `kernel` one wave holds: blocks_per_sm * num_sms // cluster (the
+    dispatch rules count a block an SM; the launch, the driver's occupancy), at most the driver's count where known
+    (resident_clusters)."""
+    held = max(1, blocks_per_sm * num_sms // cluster)
     if resident_clusters is not None and cluster > 1:
         held = max(1, min(held, resident_clusters(kernel, cluster)))
     return held
@@ -269,7 +270,8 @@ def prefill_waves(problem: Problem, kernel: KernelRecord, num_sms: int,
                   resident_clusters: Optional[ClusterCounts] = None) -> int:
     """The waves of the prefill `kernel`'s row tiles (at most prefill_tiles_bound) in clusters as launched."""
     cluster = prefill_cluster(problem, kernel, num_sms, resident_clusters=resident_clusters)
-    return math.ceil(prefill_tiles_bound(problem, kernel) / _clusters_held(kernel, cluster, num_sms, resident_clusters))
+    held = prefill_clusters_held(kernel, cluster, num_sms, resident_clusters)
+    return math.ceil(prefill_tiles_bound(problem, kernel) / held)
 
 
 def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
