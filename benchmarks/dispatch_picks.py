@@ -51,7 +51,7 @@ H200_RESIDENT_CLUSTERS_BY_RANK = {(8, 4, 8): 45}  # (rank, warps, C) where it di
 # every 64-row tile's kernel (NOTES.md, entry 322); the 16-row tile's one-block kernels' clusters of 2 the same (the
 # rules count at most 132 / C clusters of those in any case: one_launch.prefill_clusters_held). A kernel of two
 # blocks an SM holds twice the pairs: each SM a pair of its own.
-H200_PREFILL_RESIDENT_CLUSTERS = {2: 66, 4: 30}
+H200_PREFILL_RESIDENT_CLUSTERS = {2: 66, 4: 30, 8: 15}
 
 
 def resident_clusters(kernel: KernelRecord, cluster: int) -> int:

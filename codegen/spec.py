@@ -191,10 +191,10 @@ class KernelSpec:
         of v (every chunk) and its B and y slots, per stage."""
         if self.op == "prefill":  # the stages, the cluster partner's partial v, a full and an empty barrier per
             # stage, two handed-over tiles (16 bytes, 20 with a true rank) with a full and an empty barrier each, the
-            # partner's landing barrier and a read barrier per swap round (two for the 64-row tile's clusters of up
-            # to four, prefill.cuh's kSwapRounds); in whole 16 bytes (the stages' alignment)
+            # partner's landing barrier and a read barrier per swap round (three for the 64-row tile's clusters of up
+            # to eight, prefill.cuh's kSwapRounds); in whole 16 bytes (the stages' alignment)
             tile = 20 if self.true_ranks else 16
-            swap_rounds = 2 if self.warp_rows == 64 else 1
+            swap_rounds = 3 if self.warp_rows == 64 else 1
             raw = (self.stages * (self._prefill_stage_bytes + 16) + 4 * self.warp_rows * self.rank + 2 * (tile + 16)
                    + 8 * (1 + swap_rounds))
             return -(-raw // 16) * 16

@@ -81,8 +81,8 @@ def test_cluster_sizes_fit_the_kernels():
     prefill = (ROOT / "csrc" / "sgmv" / "prefill.cuh").read_text()  # a tile's blocks swap v pairwise, in rounds
     tall, short = map(int, re.search(r"constexpr int kMaxCluster = kGroups == 4 \? (\d+) : (\d+);", prefill).groups())
     assert short == one_launch.PREFILL_MAX_CLUSTER == 2
-    assert tall == one_launch.PREFILL_TALL_MAX_CLUSTER == 4
-    assert "kSwapRounds = kMaxCluster == 4 ? 2 : 1;" in prefill
+    assert tall == one_launch.PREFILL_TALL_MAX_CLUSTER == 8
+    assert "kSwapRounds = kMaxCluster == 8 ? 3 : kMaxCluster == 4 ? 2 : 1;" in prefill
 
 
 def test_handoff_workspace_layout_matches_the_kernel():

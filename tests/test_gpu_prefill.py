@@ -62,8 +62,8 @@ def _many_short_segments(n_lora: int, seed: int) -> sgmv.LoraBatch:
     return sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], loras, device=DEV)
 
 
-# Each kernel with every cluster size it takes: 1, 2 and, for the 64-row tile, 4 (one_launch.prefill_max_cluster)
-CLUSTERS = [(k, c) for k in PREFILL for c in (1, 2, 4) if c <= one_launch.prefill_max_cluster(k)]
+# Each kernel with every cluster size it takes: 1, 2 and, for the 64-row tile, 4 and 8 (one_launch.prefill_max_cluster)
+CLUSTERS = [(k, c) for k in PREFILL for c in (1, 2, 4, 8) if c <= one_launch.prefill_max_cluster(k)]
 
 
 @pytest.mark.parametrize("layout", ["token_order", "many_segments"])
@@ -115,28 +115,38 @@ def _prefill_on_grid(kernel, batch: sgmv.LoraBatch, n_lora: int, h_in: int, h_ou
     return launch, lambda *ys: check_deltas(ys, y0, want, dtype, untouched)
 
 
-HANG_GRIDS = [(k, g) for k in PREFILL for g in (None, (7, 2), (7, 4))
+HANG_GRIDS = [(k, g) for k in PREFILL for g in (None, (7, 2), (7, 4), (7, 8))
               if g is None or g[1] <= one_launch.prefill_max_cluster(k)]
 
 
-@pytest.mark.parametrize("segments", [1, 2, 5])
-@pytest.mark.parametrize("kernel", [k for k in PREFILL if one_launch.prefill_max_cluster(k) == 4
+# (rows, adapters) of mid-size batches, by the cluster size the 64-row tile takes for them on an H200: 16-22 row tiles
+# (more than one wave of clusters of 8 holds) in clusters of 4, 8-15 in clusters of 8; 1, 2 and 5 segments, an
+# empty segment and a -1 adapter among the 5.
+MID_SIZE_BATCHES = {4: [([1000], [2]), ([600, 455], [1, 3]), ([300, 0, 411, 77, 312], [0, 4, -1, 2, 5])],
+                    8: [([500], [2]), ([300, 255], [1, 3]), ([200, 0, 211, 77, 212], [0, 4, -1, 2, 5])]}
+MID_SIZE = [(c, i) for c, batches in MID_SIZE_BATCHES.items() for i in range(len(batches))]
+
+
+@pytest.mark.parametrize("cluster, which", MID_SIZE, ids=[f"cluster{c}-{i}" for c, i in MID_SIZE])
+@pytest.mark.parametrize("kernel", [k for k in PREFILL if one_launch.prefill_max_cluster(k) == 8
                                     and k.rank >= one_launch.PREFILL_QUAD_MIN_RANK], ids=lambda k: k.name)
-def test_prefill_mid_size_batches_launch_clusters_of_four(kernel, segments):
-    """A batch of a few 64-row tiles (1000-1100 rows in 1-5 segments, a -1 adapter and an empty segment among 5): the
-    64-row tile of ranks from 32 launches clusters of four there (one_launch.prefill_quad: one wave of them, adapters of
-    2**18 elements and more; entries 319 and 324), each block a quarter of h_in's and h_out's chunks, v summed in two
-    rounds of swaps; h_in and h_out off the stages, so the last blocks' shares are narrow. (Every 64-row kernel in
-    clusters of four on a grid of its own: the walk and hang tests.)"""
-    rows = [1000] if segments == 1 else [600, 455] if segments == 2 else [300, 0, 411, 77, 312]
-    loras = [2] if segments == 1 else [1, 3] if segments == 2 else [0, 4, -1, 2, 5]
+def test_prefill_mid_size_batches_launch_clusters_of_four_and_eight(kernel, cluster, which, monkeypatch):
+    """A batch of a few 64-row tiles: the 64-row tile of ranks from 32 launches clusters of four or eight there
+    (one_launch.prefill_tall_sizes: one wave of them, adapters of 2**18 elements and more; entries 319, 324 and 327),
+    each block a quarter (an eighth) of h_in's and h_out's chunks, v summed in two (three) rounds of swaps; h_in and
+    h_out off the stages, so the last blocks' shares are narrow. Clusters of 8 with their switch on, whatever
+    dispatch's default. (Every 64-row kernel in clusters of four and eight on a grid of its own: the walk and hang
+    tests.)"""
+    monkeypatch.setattr(one_launch, "PREFILL_OCTET", 1)
+    rows, loras = MID_SIZE_BATCHES[cluster][which]
+    segments = len(rows)
     h_in, h_out = 4240, 4040
     batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(rows)], loras, device=DEV)
     launch, check = _prefill_on_grid(kernel, batch, 6, h_in, h_out, None, torch.Generator().manual_seed(segments))
     problem = Problem("prefill", kernel.dtype, kernel.rank, h_in, sum(rows), segments, True, (h_out,),
                       (kernel.rank,), max(rows))
     assert plan(problem, kernel, 132, clusters=True, resident_blocks=1,
-                resident_clusters=loader.device(0).resident_clusters).cluster == 4
+                resident_clusters=loader.device(0).resident_clusters).cluster == cluster
     poison_allocator(DEV)
     check(launch())
 
@@ -145,8 +155,8 @@ def test_prefill_mid_size_batches_launch_clusters_of_four(kernel, segments):
                          ids=[f"{k.name}-{'x'.join(map(str, g)) if g else 'dispatch'}" for k, g in HANG_GRIDS])
 def test_prefill_cluster_swaps_never_hang(kernel, grid):
     """NOTES entries 174-175: long segments with narrow last chunks of h_in and h_out, on dispatch's grid and on 7
-    clusters of two (and of four, the 64-row tile's two rounds of swaps, entry 319) over many tiles each (a swap of v
-    a tile), launched 100 times back to back: every launch ends and matches. Rank 8's 16-row tile hung within 0-66
+    clusters of two (and of four and eight, the 64-row tile's two and three rounds of swaps, entries 319 and 327) over
+    many tiles each (a swap of v a tile), launched 100 times back to back: every launch ends and matches. Rank 8's 16-row tile hung within 0-66
     launches on dispatch's grid while its warps that push no part of v still waited for the partner's read of the
     last push."""
     launch, check = _prefill_on_grid(kernel, _prefill_batch("long", 6, DTYPES[kernel.dtype], 0), 6, 1040, 1032,

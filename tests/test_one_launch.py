@@ -11,6 +11,14 @@ from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
 from dispatch_records import HALF_RANK, PREFILL, PREFILL_SHORT, fused_prob, prefill_prob, rec
 
+H200_PREFILL_CLUSTERS = {2: 66, 4: 30, 8: 15}  # the driver's count of a 64-row tile's clusters on the H200 (entries
+# 322 and 327)
+
+
+def h200_clusters(kernel, cluster):
+    """Clusters of `cluster` blocks of a 64-row prefill kernel the H200 holds at once (resident_clusters)."""
+    return H200_PREFILL_CLUSTERS[cluster]
+
 
 # ---- add_lora for long segments in one launch (the prefill kernel) ------------------------------------
 
@@ -142,7 +150,8 @@ def test_prefill_16_row_tile_takes_twenty_segments_of_17_24_rows_by_their_tiles(
     (8192, 8192, 64, 32, 32, 16),    # r64 at 32 rows a segment: 64 tiles of 16 rows in one wave (0.72x; 0.89x)
     (8192, 8192, 64, 24, 40, 64),    # 40 rows: three 16-row tiles a segment, two waves (1.06x; the 64-row 0.88x)
     (4096, 14336, 64, 4, 512, 64),   # 512 rows: each adapter read by 32 tiles of 16 rows (0.84x; 0.78x)
-    (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x)
+    (14336, 4096, 64, 16, 64, 16),   # 64 rows: 64 tiles of 16 in one wave, 16 of 64 (0.65x; 0.90x), one more than
+                                      # a wave of clusters of 8 on the H200
     (8192, 8192, 64, 10, 100, 64),   # 70 tiles of 16 rows in clusters of two: two waves (entry 144: 1.07x); 20 of
                                       # 64 rows in clusters of four, one wave (entry 324: 0.59x the pair)
     (8192, 8192, 16, 10, 100, 16),    # ... but rank 16 takes the second wave (entry 149: 0.83-0.94x the pair)
@@ -152,7 +161,7 @@ def test_prefill_batches_between_take_the_tile_that_streams_fewer_bytes_an_sm(h_
     take the tile whose SMs stream fewer bytes (prefill_bytes_per_sm), which was the faster in all entry 143's 128
     cases; the 16-row tile only where its tiles fit one wave, or two at rank 16 (entry 149)."""
     problem = prefill_prob(rows=segs * rows, segs=segs, rank=rank, h_in=h_in, h_out=h_out, longest=rows)
-    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132)
+    got = one_launch.prefers_prefill(problem, PREFILL + PREFILL_SHORT, num_sms=132, resident_clusters=h200_clusters)
     if want is None:
         assert got is None
         return
@@ -305,7 +314,6 @@ def test_prefill_geometry_is_one_persistent_block_an_sm_at_most():
     assert small.grid == (16 + 3, 2, 1)  # every tile its cluster: T / 64 rounded up, one partial tile per segment
 
 
-H200_PREFILL_CLUSTERS = {2: 66, 4: 30}  # the driver's count of a 64-row tile's clusters on the H200 (entry 322)
 
 
 def test_64_row_tile_runs_clusters_of_four_where_all_its_tiles_fit_one_wave_of_them(monkeypatch):
@@ -313,7 +321,7 @@ def test_64_row_tile_runs_clusters_of_four_where_all_its_tiles_fit_one_wave_of_t
     wave of them, as the driver counts them (30 on the H200, not 132 / 4), at ranks of 32 and up with adapters of
     2**18 elements or more, on segments of 64 rows or more on average; it takes rank 128's mid-size batches from
     rank_split's halves. Otherwise clusters of at most two."""
-    held = lambda kernel, cluster: H200_PREFILL_CLUSTERS[cluster]  # noqa: E731
+    held = h200_clusters
     r128 = R128_PREFILL
     kernels = R64_PREFILL + [r128]
 
@@ -339,8 +347,47 @@ def test_64_row_tile_runs_clusters_of_four_where_all_its_tiles_fit_one_wave_of_t
     assert cluster(batch(2, 512, rank=32)[1], r32) == 4
     assert cluster(batch(2, 512, rank=32, h=2048)[1], r32) <= 2  # 131072 elements of adapter
     assert cluster(batch(2, 512, rank=16)[1], PREFILL[0]) <= 2
+    monkeypatch.setattr(one_launch, "PREFILL_OCTET", 0)
+    assert cluster(batch(1, 960)[1]) == 4  # 15 tiles: clusters of 8 where their switch is on (the next test)
     monkeypatch.setattr(one_launch, "PREFILL_QUAD", 0)  # the switch: the halves, as before entry 319
     assert one_launch.one_launch_kernel(batch(2, 512)[0], kernels, 132, resident_clusters=held) is None
+
+
+def test_64_row_tile_runs_clusters_of_eight_where_all_its_tiles_fit_one_wave_of_them(monkeypatch):
+    """Entry 327: the 64-row tile in clusters of eight where every row tile fits one wave of them (15 on the H200, not
+    132 / 8) and each block streams 8 chunks of h_in and h_out or more; rank 128 from any other path, ranks below only
+    for the batches the 64-row tile takes without them."""
+    r128 = R128_PREFILL
+
+    def problems(segs, rows, rank=128, h_in=4096, h_out=4096):  # the lengths known to the host
+        problem = dataclasses.replace(fused_prob(rank=rank, rows=segs * rows, segs=segs, h_in=h_in, h_out=h_out),
+                                      max_segment_rows=rows)
+        return problem, dataclasses.replace(problem, op="prefill")
+
+    def cluster(problem, kernel=r128, counts=h200_clusters):
+        return plan(problem, kernel, 132, clusters=True, resident_blocks=1, resident_clusters=counts).cluster
+
+    for segs, rows in ((1, 960), (4, 192), (2, 448), (8, 64), (15, 64), (2, 256), (1, 512)):  # 8-15 tiles
+        add_lora, prefill = problems(segs, rows)
+        kernels = R64_PREFILL + [r128]
+        assert one_launch.one_launch_kernel(add_lora, kernels, 132, resident_clusters=h200_clusters) == r128
+        launch = plan(prefill, r128, 132, clusters=True, resident_blocks=1, resident_clusters=h200_clusters)
+        assert launch.cluster == 8 and launch.grid[0] <= 15  # no more clusters than the GPU holds
+    assert cluster(problems(16, 64)[1]) == 4  # 16 tiles: one more than a wave of eight
+    assert cluster(problems(16, 64)[1], counts=None) == 8  # ... where the GPU held 132 / 8
+    assert cluster(problems(1, 960, h_in=2048, h_out=2048)[1]) == 4  # 4 chunks a block (entry 327: 0.98-1.14x)
+    assert cluster(problems(1, 960, h_in=2048, h_out=6144)[1]) == 8  # 8 chunks a block
+    # rank 64: from its 16-row tile where the 64-row tile was offered in clusters of 4 (14336 -> 4096, 0.80-0.96x) ...
+    r64 = [k for k in R64_PREFILL if k.warp_rows == 64]
+    add_lora, prefill = problems(1, 960, rank=64, h_in=14336)
+    assert one_launch.prefers_prefill(prefill, R64_PREFILL, 132, resident_clusters=h200_clusters) == r64[0]
+    assert cluster(prefill, r64[0]) == 8
+    # ... but not where only clusters of 8 would offer it: 512 rows at 4096 -> 14336 keep the other paths (the fused
+    # kernel's 32-row tile: 1.07-1.18x)
+    _, wide = problems(1, 512, rank=64, h_out=14336)
+    assert one_launch.prefers_prefill(wide, R64_PREFILL, 132, resident_clusters=h200_clusters) is None
+    monkeypatch.setattr(one_launch, "PREFILL_OCTET", 0)
+    assert cluster(problems(1, 960)[1]) == 4
 
 
 @pytest.mark.parametrize("tiles, want", [(1, 2), (66, 2), (67, 1), (132, 1), (133, 2), (198, 2), (199, 1), (264, 1)])

@@ -21,11 +21,11 @@
 // 64 adjacent columns of every stage, B read in place (weight_at is the wgmma swizzle of B's rows), and y's rows
 // are staged in whole 128-byte lines (row_offset, entries 114 and 115). At rank 128 a group's kSplit partial tiles
 // of v are summed in two rounds of half the rank (sum_parts: together they exceed a stage).
-// Clusters: the blocks of a thread-block cluster of two, or four for the 64-row tile (grid y, blockIdx.y its rank),
-// share every tile of the cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams its share of h_in's
-// chunks and of h_out's, and they swap their partial v through distributed shared memory in between (swap_partials,
-// pairwise, in one or two rounds), so a batch with a row tile for half (a quarter) of the SMs keeps them all busy at
-// half (a quarter) of the bytes each. A cluster of one streams both whole.
+// Clusters: the blocks of a thread-block cluster of two, or four or eight for the 64-row tile (grid y, blockIdx.y its
+// rank), share every tile of the cluster (tiles blockIdx.x, blockIdx.x + gridDim.x, ...): each streams its share of
+// h_in's chunks and of h_out's, and they swap their partial v through distributed shared memory in between
+// (swap_partials, pairwise, in one to three rounds), so a batch with a row tile for half (a quarter, an eighth) of the
+// SMs keeps them all busy at that share of the bytes each. A cluster of one streams both whole.
 // Why: every prefill kernel of the launch pair ran one wave of few warps at 42-60% of DRAM bandwidth, each
 // thread copying its own 16-byte pieces (benchmarks/NOTES.md, entries 29 and 31).
 // Rank 8 (the 16-row tile only, kRank8): the shrink's one n-tile of A is an ldmatrix of its 8 rows, and the expand
@@ -64,12 +64,12 @@ struct PrefillTile {
   using Info = std::conditional_t<kTrueRanks, RankedTileInfo, TileInfo>;  // a handed-over tile
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
-  // Blocks sharing a tile (dispatch: one_launch.prefill_max_cluster): 4 for the 64-row tile, whose few tiles of a
-  // mid-size batch leave most SMs idle in clusters of 2 (benchmarks/NOTES.md, entry 319), 2 for the 16-row tile
-  // (clusters of 8 lost there, entry 36). Their partial v is summed in kSwapRounds rounds of pairwise swaps
+  // Blocks sharing a tile (dispatch: one_launch.prefill_max_cluster): 8 for the 64-row tile, whose few tiles of a
+  // mid-size batch leave most SMs idle in clusters of 2 (benchmarks/NOTES.md, entries 319 and 327), 2 for the 16-row
+  // tile (clusters of 8 lost there, entry 36). Their partial v is summed in kSwapRounds rounds of pairwise swaps
   // (swap_partials).
-  static constexpr int kMaxCluster = kGroups == 4 ? 4 : 2;
-  static constexpr int kSwapRounds = kMaxCluster == 4 ? 2 : 1;
+  static constexpr int kMaxCluster = kGroups == 4 ? 8 : 2;
+  static constexpr int kSwapRounds = kMaxCluster == 8 ? 3 : kMaxCluster == 4 ? 2 : 1;
   static constexpr int kThreads = 32 * (kConsumers + kProducers + 1);  // the consumers, the producers, the walker
   // Bytes a staged row of x or y keeps: row_offset packs the rows in their first 2 kStreamChunk and the swizzle
   // avoids the bank conflicts (entries 114 and 115); the 16 more, unused, keep the stage sizes of codegen's
@@ -433,22 +433,23 @@ struct PrefillTile {
     }
   }
 
-  // A cluster of two, or four (the 64-row tile's, kSwapRounds 2): after the tile's shrink each block holds v over its
-  // share of h_in, and pairwise swaps (a butterfly: in round r the partner is block me ^ 2^r; one round for two
-  // blocks, two for four) leave every block the sum. In a swap the kSplit warps of a group push its n-tiles (every
-  // kSplit-th each) into the partner's `partner` slots with st.async, completing on the partner's `partner_landed`;
-  // then each adds what the partner pushed (a pair's sum after round 0, the cluster's after the last: every block the
-  // same sum, float addition being commutative) and tells the block that next pushes into its slots that they are
-  // free again: an arrival on that block's `partner_read` of the round it pushes in (`next_writer`, `next_round`:
-  // the partner itself for two blocks; for four, block me ^ 2 after round 0 and round 0's partner, for the next tile,
-  // after round 1), which that block waits for before it pushes. Each such barrier so hears from one block only, in
-  // order. The arrival needs no release fence: the slots' values are consumed before it (a cluster-scope release
-  // compiles to MEMBAR.ALL.GPU, as in fused.cuh). The push waits for the phase of `partner_read[round]` of parity
-  // read_parity ^ 1, the one that completes when the partner has read what was last pushed into its slots: the
-  // partner's read of this round's push of the previous tile in round 0 (read_parity: the tiles swapped before, mod
-  // 2; the first tile waits for nothing), of this tile's round 0 in round 1 (read_parity: one more). The first
-  // tile's round 1 must wait too: a block that did not would overwrite round 0's sums before the partner read them
-  // (it hung so, NOTES.md entry 319). `landed_parity`: the number of swaps (every round) before this one, mod 2.
+  // A cluster of two, or four or eight (the 64-row tile's, kSwapRounds 3): after the tile's shrink each block holds v
+  // over its share of h_in, and pairwise swaps (a butterfly: in round r the partner is block me ^ 2^r; one round for
+  // two blocks, two for four, three for eight) leave every block the sum. In a swap the kSplit warps of a group push
+  // its n-tiles (every kSplit-th each) into the partner's `partner` slots with st.async, completing on the partner's
+  // `partner_landed`; then each adds what the partner pushed (a pair's sum after round 0, the cluster's after the last:
+  // every block the same sum, float addition being commutative) and tells the block that next pushes into its slots
+  // that they are free again: an arrival on that block's `partner_read` of the round it pushes in (`next_writer`,
+  // `next_round`: the partner itself for two blocks; for four, block me ^ 2 after round 0 and round 0's partner, for
+  // the next tile, after round 1; for eight, me ^ 2 after round 0, me ^ 4 after round 1, round 0's partner after round
+  // 2), which that block waits for before it pushes. Each such barrier so hears from one block only, in order. The
+  // arrival needs no release fence: the slots' values are consumed before it (a cluster-scope release compiles to
+  // MEMBAR.ALL.GPU, as in fused.cuh). The push waits for the phase of `partner_read[round]` of parity read_parity ^ 1,
+  // the one that completes when the partner has read what was last pushed into its slots: the partner's read of this
+  // round's push of the previous tile in round 0 (read_parity: the tiles swapped before, mod 2; the first tile waits
+  // for nothing), of this tile's round r - 1 in round r > 0 (read_parity: one more). The first tile's round 1 must wait
+  // too: a block that did not would overwrite round 0's sums before the partner read them (it hung so, NOTES.md entry
+  // 319). `landed_parity`: the number of swaps (every round) before this one, mod 2.
   __device__ static void swap_partials(SharedStorage& smem, int group, int part, uint32_t partner, int round,
                                        uint32_t read_parity, uint32_t landed_parity, uint32_t next_writer,
                                        int next_round, float (&acc)[kNTiles][4]) {
@@ -490,7 +491,7 @@ struct PrefillTile {
     cg::cluster_group cluster = cg::this_cluster();
     const int blocks = static_cast<int>(cluster.num_blocks());
     const int me = static_cast<int>(cluster.block_rank());
-    // dispatch launches clusters of 1, 2 or (kMaxCluster 4) 4 blocks
+    // dispatch launches clusters of 1, 2 or (kMaxCluster 8) 4 and 8 blocks
     if (blocks > kMaxCluster || (kMaxCluster > 2 && (blocks & (blocks - 1)))) __trap();
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {

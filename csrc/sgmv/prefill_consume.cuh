@@ -65,7 +65,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   }
   int it = 0;
   uint32_t swaps = 0;  // swaps of partial v this block has made with a partner (every round of every tile)
-  uint32_t tiles_swapped = 0;  // tiles whose partial v it has swapped in clusters of 4
+  uint32_t tiles_swapped = 0;  // tiles whose partial v it has swapped in clusters of 4 or 8
   for (int n = 0;; ++n) {
     const Info tile = next_tile(smem, n);
     if (tile.rows == 0) break;

@@ -31,7 +31,7 @@ PREFILL_MIN_ROWS = 1024
 PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
-PREFILL_TALL_MAX_CLUSTER = 4  # the same for the 64-row tile (prefill_quad's)
+PREFILL_TALL_MAX_CLUSTER = 8  # the same for the 64-row tile (prefill_tall_sizes': 4 and 8)
 # The 64-row tile's kernel swaps v among up to 4 blocks (prefill.cuh's kMaxCluster for it). Clusters of 4 run it at
 # ranks from PREFILL_QUAD_MIN_RANK with adapters (A and B) of at least PREFILL_QUAD_MIN_ADAPTER_ELEMENTS, on batches
 # whose segments fill a tile (PREFILL_QUAD_MIN_MEAN_ROWS on average), where all its row tiles (prefill_tiles_bound)
@@ -52,6 +52,20 @@ PREFILL_QUAD_MIN_RANK = 32
 PREFILL_QUAD_MIN_ADAPTER_ELEMENTS = 1 << 18
 PREFILL_QUAD_MIN_MEAN_ROWS = 64
 PREFILL_QUAD_TILE_TIME_PERCENT = 75
+# Clusters of 8 of the 64-row tile (three rounds of swaps): under clusters of 4's conditions, where the tile bound fits
+# one wave of them (the driver's count: 15 on the H200, not 132 / 8) and each block's share of h_in's and h_out's
+# stream chunks together is at least PREFILL_OCTET_MIN_CHUNKS. Below PREFILL_OCTET_TAKES_MIN_RANK only for batches
+# the rules give the 64-row tile without them (prefers_prefill's `largest`). Measured (NOTES.md, entry 327: 1-15
+# segments of 64-960 rows, 8-15 tiles, 2048 to 18944 -> 3584, ranks 32-128, bf16) against clusters of 4 of the same
+# tile in one wave: rank 128 0.64-0.84x from h_in 4096 (share 8 chunks and more), 0.98-1.14x at 2048 (4); against
+# rank_split's halves 0.48-0.76x; against the fused kernel's halves 0.75-0.86x. Rank 64 from its 16-row tile in
+# clusters of 2: 0.80-0.96x. But ranks 32 and 64 taken from the fused kernel's 32-row tile (512 rows in 1-2 segments
+# at 4096 -> 14336 and 3584 -> 18944): 1.07-1.18x. PREFILL_OCTET_TILE_TIME_PERCENT: a tile's time in clusters of 8
+# against 4 (_tile_share).
+PREFILL_OCTET = 1  # 0: never (dispatch_sweep's switch)
+PREFILL_OCTET_MIN_CHUNKS = 8
+PREFILL_OCTET_TAKES_MIN_RANK = 128
+PREFILL_OCTET_TILE_TIME_PERCENT = 75
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
 # of one-row segments that fill its places (prefill_cluster's `launched`; 0: the smaller, as the others)
 PREFILL_ONE_ROW_TWO_BLOCK_PAIRS = 1  # one-row batches of more than num_sms // 2 and at most num_sms tiles: that
@@ -169,10 +183,10 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False,
-                    resident_clusters: Optional[ClusterCounts] = None) -> int:
+                    resident_clusters: Optional[ClusterCounts] = None, largest: int = 8) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and,
-    where prefill_quad holds, 4, the size that ends the batch's tiles in the fewest tile-times, each block streaming
-    1 / _tile_share of a tile (clusters as prefill_clusters_held counts them), for both the estimated and the
+    where prefill_tall_sizes allow, 4 and 8, the size that ends the batch's tiles in the fewest tile-times, each block
+    streaming 1 / _tile_share of a tile (clusters as prefill_clusters_held counts them), for both the estimated and the
     fewest row tiles (the smaller of the two sizes); ties go to the smaller size (fewer swaps of v). launched: the
     size the launch takes. It differs on a tie for a kernel built for two blocks an SM, on segments of one row (at most
     PREFILL_SHORT_MAX_MEAN_ROWS on average) whose tiles fill PREFILL_MIN_SM_PERCENT of its places, or are too many
@@ -182,13 +196,13 @@ def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launch
     0.95-1.08x by shape and rank (NOTES.md, entry 248); 67-132 one-row segments: the note above PREFILL_SHORT_ROWS.
     The dispatch rules' models count at the smaller size (the same tile-times on a tie), but for _one_row_pairs'
     batches, which _short_tile counts as launched. resident_clusters(kernel, cluster): the driver's count of clusters
-    the GPU holds at once, where known."""
+    the GPU holds at once, where known. largest: the largest size to consider."""
     tiles = prefill_row_tiles(problem, kernel)
     larger_on_ties = (launched and kernel.blocks_per_sm > 1 and _one_row(problem)
                       and ((PREFILL_TWO_BLOCK_TIES_LARGER
                             and 100 * tiles >= PREFILL_MIN_SM_PERCENT * kernel.blocks_per_sm * num_sms)
                            or _one_row_pairs(problem, tiles, num_sms)))
-    sizes = (1, 2, 4) if prefill_quad(problem, kernel, num_sms, resident_clusters) else (1, 2)  # pairwise swap rounds
+    sizes = tuple(c for c in prefill_tall_sizes(problem, kernel, num_sms, resident_clusters) if c <= largest)
     held = {c: prefill_clusters_held(kernel, c, num_sms, resident_clusters) for c in sizes}
 
     def size_for(count: int) -> int:
@@ -201,14 +215,22 @@ def prefill_max_cluster(kernel: KernelRecord) -> int:
     return PREFILL_TALL_MAX_CLUSTER if kernel.warp_rows > PREFILL_SHORT_ROWS else PREFILL_MAX_CLUSTER
 
 
-def prefill_quad(problem: Problem, kernel: KernelRecord, num_sms: int,
-                 resident_clusters: Optional[ClusterCounts] = None) -> bool:
-    """Whether the prefill `kernel` may run batch `problem` in clusters of 4: all its row tiles in one wave of them
-    (the note above PREFILL_QUAD_MIN_RANK)."""
-    return (bool(PREFILL_QUAD) and prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
+def prefill_tall_sizes(problem: Problem, kernel: KernelRecord, num_sms: int,
+                       resident_clusters: Optional[ClusterCounts] = None) -> tuple[int, ...]:
+    """The cluster sizes the prefill `kernel` may run batch `problem` in: 1 and 2, and 4 (PREFILL_QUAD) and 8
+    (PREFILL_OCTET) where all its row tiles fit one wave of them, at ranks, adapters and segment lengths the 64-row
+    tile's clusters of 4 gain on (the note above PREFILL_QUAD_MIN_RANK); 8 only where each block streams at least
+    PREFILL_OCTET_MIN_CHUNKS chunks (the note above PREFILL_OCTET). Sizes are powers of 2: v's sum is pairwise swap
+    rounds."""
+    tall = (prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
             and _adapter_and_row_elements(problem)[0] >= PREFILL_QUAD_MIN_ADAPTER_ELEMENTS
-            and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments)
-            and prefill_tiles_bound(problem, kernel) <= prefill_clusters_held(kernel, 4, num_sms, resident_clusters))
+            and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments))
+    bound = prefill_tiles_bound(problem, kernel) if tall else 0
+    chunks = (-(-problem.hidden // kernel.tile_n) + sum(-(-h // kernel.tile_n) for h in problem.slice_hidden))
+    octet = PREFILL_OCTET and chunks >= 8 * PREFILL_OCTET_MIN_CHUNKS
+    return (1, 2) + tuple(c for c, on in ((4, PREFILL_QUAD), (8, octet))
+                          if tall and on and c <= prefill_max_cluster(kernel)
+                          and bound <= prefill_clusters_held(kernel, c, num_sms, resident_clusters))
 
 
 def prefill_clusters_held(kernel: KernelRecord, cluster: int, num_sms: int,
@@ -223,9 +245,12 @@ def prefill_clusters_held(kernel: KernelRecord, cluster: int, num_sms: int,
 
 
 def _tile_share(cluster: int) -> float:
-    """The blocks a tile's time divides among in clusters of `cluster`: the size, but clusters of 4 as measured
-    (PREFILL_QUAD_TILE_TIME_PERCENT of clusters of 2's time)."""
-    return cluster if cluster < 4 else 2 * 100 / PREFILL_QUAD_TILE_TIME_PERCENT
+    """The blocks a tile's time divides among in clusters of `cluster`: the size, but clusters of 4 and 8 as
+    measured (PREFILL_QUAD_TILE_TIME_PERCENT of clusters of 2's time, PREFILL_OCTET_TILE_TIME_PERCENT of 4's)."""
+    if cluster < 4:
+        return cluster
+    quad = 2 * 100 / PREFILL_QUAD_TILE_TIME_PERCENT
+    return quad if cluster == 4 else quad * 100 / PREFILL_OCTET_TILE_TIME_PERCENT
 
 
 def _one_row(problem: Problem) -> bool:
@@ -296,14 +321,15 @@ def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
 
 
 def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
-               resident_clusters: Optional[ClusterCounts]) -> Optional[tuple[KernelRecord, int]]:
-    """The tallest fitting tile's kernel for `problem` and its estimated blocks."""
+               resident_clusters: Optional[ClusterCounts], largest: int = 8) -> Optional[tuple[KernelRecord, int]]:
+    """The tallest fitting tile's kernel for `problem` and its estimated blocks, in clusters of at most `largest`."""
     tall = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
     if not tall:
         return None
     kernel = max(tall, key=lambda k: k.warp_rows)
     return kernel, prefill_row_tiles(problem, kernel) * prefill_cluster(problem, kernel, num_sms,
-                                                                        resident_clusters=resident_clusters)
+                                                                        resident_clusters=resident_clusters,
+                                                                        largest=largest)
 
 
 def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -342,7 +368,10 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
             and busy(tall, PREFILL_MIN_SM_PERCENT)):
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks, resident_clusters)
-    tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT)
+    # Below PREFILL_OCTET_TAKES_MIN_RANK clusters of 8 do not offer the tile where clusters of 4 would not
+    largest = 8 if problem.rank >= PREFILL_OCTET_TAKES_MIN_RANK else 4
+    tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT) and busy(
+        _tall_tile(problem, fitting, num_sms, resident_clusters, largest), PREFILL_MID_TALL_MIN_SM_PERCENT)
     unclustered = short is not None and prefill_cluster(problem, short[0], num_sms,
                                                         resident_clusters=resident_clusters) == 1
     second_wave = ((problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair))
