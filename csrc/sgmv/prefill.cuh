@@ -493,6 +493,7 @@ struct PrefillTile {
     const int me = static_cast<int>(cluster.block_rank());
     // dispatch launches clusters of 1, 2 or (kMaxCluster 8) 4 and 8 blocks
     if (blocks > kMaxCluster || (kMaxCluster > 2 && (blocks & (blocks - 1)))) __trap();
+    timeline_start();
     if (threadIdx.x == 0) {
       for (int s = 0; s < kStages; ++s) {
         Barrier::init(&smem.full[s], 32 * kProducers);  // every producer lane
@@ -518,7 +519,9 @@ struct PrefillTile {
     // hands over the first tiles while the previous kernel still runs (the other warps' wait keeps the block).
     const int warp = threadIdx.x / 32;
     const bool walking = warp == kConsumers + kProducers;
+    stamp_event(kEventEntry);
     if (!walking || !p.tables_ready) wait_for_prerequisites();
+    stamp_event(kEventReady);
     if (warp < kConsumers) {
       consume(p, smem, warp, me, blocks);
     } else if (!walking) {
@@ -531,6 +534,7 @@ struct PrefillTile {
       cute::cluster_arrive();
       cute::cluster_wait();
     }
+    stamp_event(kEventExit);
 #endif
   }
 };

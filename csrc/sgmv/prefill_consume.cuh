@@ -149,6 +149,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       }
       ++tiles_swapped;
     }
+    stamp_event(kEventSwapped, 0, n);
 
     // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
     // ks (rank 8: n-tile 0's is the m16n8k8 fragment, registers 0 and 1); v = hi + lo in two 16-bit parts (as

@@ -30,6 +30,57 @@ enum WaitSite : uint32_t {
   kWaitPartnerLanded = 10,  // for the partner's push to have landed
 };
 
+// Timeline stamps, for finding where a launch's time goes (benchmarks/probe_timeline.py; NOTES.md, entry 328). Only in
+// builds with SGMV_NVCC_FLAGS=-DSGMV_PROBE_TIMELINE: at every wait stamp and at the events below, lane 0 of the warp
+// appends (site | tile << 8, it, clock, the global timer's low word) to its own kTimelineSlots slots of device memory
+// (sgmv_probe_timeline, set through cuModuleGetGlobal; [block][warp][slot]), counting its stamps in shared memory
+// (timeline_start zeroes the counts before the block's first barrier).
+enum EventSite : uint32_t {
+  kEventEntry = 11,     // the block's barriers are initialised and (clusters) its partners' too
+  kEventReady = 12,     // past the wait for the previous kernel (griddepcontrol.wait)
+  kEventSwapped = 13,   // a consumer holds the tile's whole v (after sum_parts and the cluster's swaps)
+  kEventExit = 14,      // the warp leaves
+};
+
+#if defined(SGMV_PROBE_TIMELINE) && defined(SGMV_PROBE_WAITS)
+#error "SGMV_PROBE_TIMELINE and SGMV_PROBE_WAITS: one probe a build"
+#endif
+#if defined(SGMV_PROBE_TIMELINE)
+constexpr int kTimelineSlots = 64;
+extern "C" {
+__device__ uint4* sgmv_probe_timeline;
+}
+// by warp of the block; 1024 bytes, so that the dynamic shared memory after it keeps the 64-row tile's 1024-byte
+// alignment (its stages' swizzle atoms)
+__shared__ __align__(1024) uint32_t sgmv_probe_stamp_count[256];
+
+__device__ __forceinline__ void timeline_start() {
+  if (threadIdx.x < 32) sgmv_probe_stamp_count[threadIdx.x] = 0;
+}
+
+__device__ __forceinline__ void stamp_event(uint32_t site, uint32_t it = 0, uint32_t tile = 0) {
+  uint4* const stamps = sgmv_probe_timeline;
+  const int warp = threadIdx.x / 32;
+  if (stamps != nullptr && threadIdx.x % 32 == 0) {
+    const uint32_t n = sgmv_probe_stamp_count[warp]++;
+    if (n < kTimelineSlots) {
+      uint32_t now, clock;
+      asm volatile("mov.u32 %0, %%globaltimer_lo;" : "=r"(now));
+      asm volatile("mov.u32 %0, %%clock;" : "=r"(clock));
+      const uint32_t block = blockIdx.y * gridDim.x + blockIdx.x;
+      uint4* slot = stamps + (block * (blockDim.x / 32) + warp) * kTimelineSlots + n;
+      *slot = make_uint4(site | tile << 8, it, clock, now);
+    }
+  }
+  __syncwarp();
+}
+
+__device__ __forceinline__ void stamp_wait(uint32_t site, uint32_t it, uint32_t tile) { stamp_event(site, it, tile); }
+#else
+__device__ __forceinline__ void timeline_start() {}
+__device__ __forceinline__ void stamp_event(uint32_t, uint32_t = 0, uint32_t = 0) {}
+#endif
+
 #if defined(SGMV_PROBE_WAITS)
 __device__ __forceinline__ void stamp_wait(uint32_t site, uint32_t it, uint32_t tile) {
   uint4* const stamps = sgmv_probe_stamps;
@@ -43,7 +94,7 @@ __device__ __forceinline__ void stamp_wait(uint32_t site, uint32_t it, uint32_t 
   }
   __syncwarp();
 }
-#else
+#elif !defined(SGMV_PROBE_TIMELINE)
 __device__ __forceinline__ void stamp_wait(uint32_t, uint32_t, uint32_t) {}
 #endif
 
