@@ -32,7 +32,7 @@ PREFILL_MIN_MEAN_ROWS = 32
 PREFILL_MIN_SM_PERCENT = 90
 PREFILL_MAX_CLUSTER = 2  # prefill.cuh's kMaxCluster: blocks of a cluster sharing every tile (8 lost: entry 36)
 PREFILL_TALL_MAX_CLUSTER = 8  # the same for the 64-row tile (prefill_tall_sizes': 4 and 8)
-# The 64-row tile's kernel swaps v among up to 4 blocks (prefill.cuh's kMaxCluster for it). Clusters of 4 run it at
+# The 64-row tile's kernel swaps v among up to 8 blocks (prefill.cuh's kMaxCluster for it). Clusters of 4 run it at
 # ranks from PREFILL_QUAD_MIN_RANK with adapters (A and B) of at least PREFILL_QUAD_MIN_ADAPTER_ELEMENTS, on batches
 # whose segments fill a tile (PREFILL_QUAD_MIN_MEAN_ROWS on average), where all its row tiles (prefill_tiles_bound)
 # fit one wave of them: no more than the GPU holds at once (the driver's count, resident_clusters: 30 on the H200, not
@@ -183,7 +183,8 @@ def prefill_row_tiles(problem: Problem, kernel: KernelRecord) -> int:
 
 
 def prefill_cluster(problem: Problem, kernel: KernelRecord, num_sms: int, launched: bool = False,
-                    resident_clusters: Optional[ClusterCounts] = None, largest: int = 8) -> int:
+                    resident_clusters: Optional[ClusterCounts] = None,
+                    largest: int = PREFILL_TALL_MAX_CLUSTER) -> int:
     """Blocks sharing each row tile of the prefill kernel (a thread-block cluster; one block an SM): of 1, 2 and,
     where prefill_tall_sizes allow, 4 and 8, the size that ends the batch's tiles in the fewest tile-times, each block
     streaming 1 / _tile_share of a tile (clusters as prefill_clusters_held counts them), for both the estimated and the
@@ -226,8 +227,8 @@ def prefill_tall_sizes(problem: Problem, kernel: KernelRecord, num_sms: int,
             and _adapter_and_row_elements(problem)[0] >= PREFILL_QUAD_MIN_ADAPTER_ELEMENTS
             and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments))
     bound = prefill_tiles_bound(problem, kernel) if tall else 0
-    chunks = (-(-problem.hidden // kernel.tile_n) + sum(-(-h // kernel.tile_n) for h in problem.slice_hidden))
-    octet = PREFILL_OCTET and chunks >= 8 * PREFILL_OCTET_MIN_CHUNKS
+    chunks = -(-problem.hidden // kernel.tile_n) + sum(-(-h // kernel.tile_n) for h in problem.slice_hidden)
+    octet = PREFILL_OCTET and chunks // 8 >= PREFILL_OCTET_MIN_CHUNKS  # a block's share of the stream's chunks
     return (1, 2) + tuple(c for c, on in ((4, PREFILL_QUAD), (8, octet))
                           if tall and on and c <= prefill_max_cluster(kernel)
                           and bound <= prefill_clusters_held(kernel, c, num_sms, resident_clusters))
@@ -321,7 +322,8 @@ def _short_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
 
 
 def _tall_tile(problem: Problem, fitting: list[KernelRecord], num_sms: int,
-               resident_clusters: Optional[ClusterCounts], largest: int = 8) -> Optional[tuple[KernelRecord, int]]:
+               resident_clusters: Optional[ClusterCounts],
+               largest: int = PREFILL_TALL_MAX_CLUSTER) -> Optional[tuple[KernelRecord, int]]:
     """The tallest fitting tile's kernel for `problem` and its estimated blocks, in clusters of at most `largest`."""
     tall = [k for k in fitting if k.warp_rows > PREFILL_SHORT_ROWS]
     if not tall:
@@ -369,7 +371,7 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks, resident_clusters)
     # Below PREFILL_OCTET_TAKES_MIN_RANK clusters of 8 do not offer the tile where clusters of 4 would not
-    largest = 8 if problem.rank >= PREFILL_OCTET_TAKES_MIN_RANK else 4
+    largest = PREFILL_TALL_MAX_CLUSTER if problem.rank >= PREFILL_OCTET_TAKES_MIN_RANK else 4
     tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT) and busy(
         _tall_tile(problem, fitting, num_sms, resident_clusters, largest), PREFILL_MID_TALL_MIN_SM_PERCENT)
     unclustered = short is not None and prefill_cluster(problem, short[0], num_sms,
