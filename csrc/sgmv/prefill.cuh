@@ -552,7 +552,7 @@ struct PrefillTile {
 
   // Whether a cluster of `blocks` sums v as a reduce-scatter and an all-gather (exchange_slices), not pairwise
   // swaps: clusters of 4 and 8 where each block owns as many of v's n-tiles.
-  __device__ static bool sliced_swaps(int blocks) { return blocks > 2 && kNTiles % blocks == 0; }
+  __device__ static bool sliced_swaps(int blocks) { return kMaxCluster > 2 && blocks > 2 && kNTiles % blocks == 0; }
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
