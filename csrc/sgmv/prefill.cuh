@@ -485,75 +485,6 @@ struct PrefillTile {
     Barrier::arrive(&smem.partner_read[next_round], next_writer, lane == 0);
   }
 
-  // Clusters of 4 and 8 whose blocks split v's n-tiles evenly (sliced_swaps): the cluster's sum of the tile's partial v
-  // as a reduce-scatter then an all-gather (`gather`), each one exchange through distributed shared memory. Block k
-  // owns the n-tiles nt with nt % blocks == k. In the reduce-scatter every block pushes each n-tile it does not own to
-  // its owner, which adds the blocks' pushes in block order; in the all-gather each owner pushes its summed n-tiles to
-  // every other block, which takes them as they are: every block ends with the same v. A block so sends 2 (C - 1) / C
-  // of its partial v where the butterfly sends log2 C times all of it (clusters of 8: 56 against 96 KB at rank 128, the
-  // rounds' time being the bytes over distributed shared memory's ~36 GB/s a block; NOTES.md, entries 328 and 330).
-  // A sender's pushes land in slots of its own in the receiver (`partner` as [sender][group][nt / blocks][lane]),
-  // counted by the receiver's `partner_landed`. Before a warp pushes exchange e it waits for the phase of its block's
-  // `partner_read[0]` that completes when every consumer warp of every other block has read exchange e - 1 (each
-  // arrives on every other block's after its read; the first exchange waits for nothing). A warp with nothing to push
-  // in an exchange must not wait (that phase may complete, and the next begin, before it would: the hang of entry 174).
-  __device__ static void exchange_slices(SharedStorage& smem, int group, int part, int me, int blocks, bool gather,
-                                         uint32_t exchange, float (&acc)[kNTiles][4]) {
-    const int lane = threadIdx.x % 32;
-    const int owned = kNTiles / blocks;  // n-tiles a block owns
-    float4* const slots = &smem.partner[0][0][0];
-    const auto slot = [&](int sender, int nt) {  // a float4's index in `partner`
-      return ((sender * kGroups + group) * owned + nt / blocks) * 32 + lane;
-    };
-    bool pushes = false;
-#pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt) pushes |= nt % kSplit == part && (nt % blocks == me) == gather;
-    if (pushes) {
-      stamp_wait(kWaitPartnerRead, exchange & 1, 0);
-      Barrier::wait(&smem.partner_read[0], (exchange & 1) ^ 1);
-    }
-    const uint32_t mine = cute::cast_smem_ptr_to_uint(slots);
-    const uint32_t landed = cute::cast_smem_ptr_to_uint(&smem.partner_landed);
-#pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt) {
-      const int owner = nt % blocks;
-      if (nt % kSplit != part || (owner == me) != gather) continue;
-      for (int k = gather ? 0 : owner; k < (gather ? blocks : owner + 1); ++k) {
-        if (k == me) continue;
-        asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];"
-                     :: "r"(cute::set_block_rank(mine + 16 * slot(me, nt), k)), "f"(acc[nt][0]), "f"(acc[nt][1]),
-                        "f"(acc[nt][2]), "f"(acc[nt][3]), "r"(cute::set_block_rank(landed, k))
-                     : "memory");
-      }
-    }
-    if (threadIdx.x == 0) {  // every group's lanes: the owned n-tiles from each other block, or the others' n-tiles
-      const int tiles = gather ? kNTiles - owned : (blocks - 1) * owned;
-      TxBarrier::arrive_and_expect_tx(&smem.partner_landed, tiles * kGroups * 32 * sizeof(float4));
-    }
-    stamp_wait(kWaitPartnerLanded, exchange & 1, 0);
-    Barrier::wait(&smem.partner_landed, exchange & 1);
-#pragma unroll
-    for (int nt = 0; nt < kNTiles; ++nt) {
-      const int owner = nt % blocks;
-      if (!gather && owner == me) {
-        for (int k = 0; k < blocks; ++k) {
-          if (k == me) continue;
-          const float4 o = slots[slot(k, nt)];
-          acc[nt][0] += o.x; acc[nt][1] += o.y; acc[nt][2] += o.z; acc[nt][3] += o.w;
-        }
-      } else if (gather && owner != me) {
-        const float4 o = slots[slot(owner, nt)];
-        acc[nt][0] = o.x; acc[nt][1] = o.y; acc[nt][2] = o.z; acc[nt][3] = o.w;
-      }
-    }
-    __syncwarp();  // every lane's slots are read
-    Barrier::arrive(&smem.partner_read[0], lane, lane < blocks && lane != me);  // each other block's
-  }
-
-  // Whether a cluster of `blocks` sums v as a reduce-scatter and an all-gather (exchange_slices), not pairwise
-  // swaps: clusters of 4 and 8 where each block owns as many of v's n-tiles.
-  __device__ static bool sliced_swaps(int blocks) { return kMaxCluster > 2 && blocks > 2 && kNTiles % blocks == 0; }
-
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     namespace cg = cooperative_groups;
@@ -573,10 +504,8 @@ struct PrefillTile {
         Barrier::init(&smem.tile_empty[s], kTileReaders);  // every lane of every reader warp
       }
       Barrier::init(&smem.partner_landed, 1);
-      // every consumer warp of one block (the butterfly), or of every other block (sliced_swaps)
-      for (int r = 0; r < kSwapRounds; ++r) {
-        Barrier::init(&smem.partner_read[r], (sliced_swaps(blocks) ? blocks - 1 : 1) * kConsumers);
-      }
+      for (int r = 0; r < kSwapRounds; ++r) Barrier::init(&smem.partner_read[r], kConsumers);  // every consumer
+                                                                                              // warp of one block
     }
     cutlass::arch::fence_barrier_init();
     if (blocks > 1) {  // the partner's barriers are initialised before this block arrives on them

@@ -138,9 +138,6 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
         const uint32_t parity = (swaps++) & 1;
         swap_partials(smem, group, part, me ^ 1, 0, parity, parity, me ^ 1, 0, acc);
       }
-    } else if (sliced_swaps(blocks)) {
-      exchange_slices(smem, group, part, me, blocks, false, swaps++, acc);
-      exchange_slices(smem, group, part, me, blocks, true, swaps++, acc);
     } else if (blocks > 1) {
       for (int round = 0; (1 << round) < blocks; ++round) {
         const int next_round = (2 << round) < blocks ? round + 1 : 0;

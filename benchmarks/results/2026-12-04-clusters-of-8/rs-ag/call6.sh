@@ -4,7 +4,7 @@
 #    clusters, dispatch's mid-size batches), and compute-sanitizer memcheck over the walk tests in clusters of 4 and 8.
 # 2. A/B, A B B A: dist_327b (the butterfly) against the new build, this tree's Python over both, on batches that
 #    run clusters of 4 and 8 at ranks 32-128, 4 shapes, bf16 (each case checked before it is timed).
-# Usage (device): bash benchmarks/results/2026-12-04-clusters-of-8/call6.sh dist_327b dist_330
+# Usage (device): bash benchmarks/results/2026-12-04-clusters-of-8/rs-ag/call6.sh dist_327b dist_330
 set -u
 for w in "$1" "$2"; do
   rm -rf /tmp/$w && python3 -m pip install -q --no-deps --no-index --target /tmp/$w "$w"/*.whl || exit 1
