@@ -57,13 +57,14 @@ PREFILL_QUAD_TILE_TIME_PERCENT = 75
 # stream chunks together is at least PREFILL_OCTET_MIN_CHUNKS. Below PREFILL_OCTET_TAKES_MIN_RANK only for batches
 # the rules give the 64-row tile without them (prefers_prefill's `largest`). Measured (NOTES.md, entry 327: 1-15
 # segments of 64-960 rows, 8-15 tiles, 2048 to 18944 -> 3584, ranks 32-128, bf16) against clusters of 4 of the same
-# tile in one wave: rank 128 0.64-0.84x from h_in 4096 (share 8 chunks and more), 0.98-1.14x at 2048 (4); against
+# tile in one wave: rank 128 0.64-0.84x from h_in 4096 (share 8 chunks and more), 0.98-1.14x at 2048 (4), and
+# (entry 332) 0.80-0.98x at 5-7.5 chunks (2048 -> 3072, 2560, 3072, 3584, 2048 -> 5632); against
 # rank_split's halves 0.48-0.76x; against the fused kernel's halves 0.75-0.86x. Rank 64 from its 16-row tile in
 # clusters of 2: 0.80-0.96x. But ranks 32 and 64 taken from the fused kernel's 32-row tile (512 rows in 1-2 segments
 # at 4096 -> 14336 and 3584 -> 18944): 1.07-1.18x. PREFILL_OCTET_TILE_TIME_PERCENT: a tile's time in clusters of 8
 # against 4 (_tile_share).
 PREFILL_OCTET = 1  # 0: never (dispatch_sweep's switch)
-PREFILL_OCTET_MIN_CHUNKS = 8
+PREFILL_OCTET_MIN_CHUNKS = 5
 PREFILL_OCTET_TAKES_MIN_RANK = 128
 PREFILL_OCTET_TILE_TIME_PERCENT = 75
 PREFILL_TWO_BLOCK_TIES_LARGER = 1  # the launch of a kernel of two blocks an SM takes the larger cluster on a tie
