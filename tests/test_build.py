@@ -46,24 +46,33 @@ def test_two_architectures_and_a_kernel_filter(tmp_path):
         assert image.count(row["name"].encode() + b"\0") >= 2  # its entry's symbol in both architectures' ELF
 
 
-def test_more_nvcc_flags_build_the_wait_stamps(tmp_path):
-    """SGMV_NVCC_FLAGS reaches every unit's nvcc: -DSGMV_PROBE_WAITS gives the prefill kernel its wait stamps
-    (csrc/sgmv/probe_waits.cuh, benchmarks/sanitize/wait_stamps.py), whose pointer the host sets by name."""
-    name = "sgmv_prefill_bf16_r16_hany_w11m16n256u1_v8"
+# The probe builds (csrc/sgmv/probe_waits.cuh): a flag, a prefill kernel built with it, and the device symbol whose
+# address the host tool sets by name: the wait stamps (benchmarks/sanitize/wait_stamps.py) on the 16-row tile, the
+# timeline (benchmarks/probe_timeline.py) on the 64-row tile, whose stages need the 1024-byte alignment the timeline's
+# counts in static shared memory must keep.
+PROBES = {"SGMV_PROBE_WAITS": ("sgmv_prefill_bf16_r16_hany_w11m16n256u1_v8", b"sgmv_probe_stamps"),
+          "SGMV_PROBE_TIMELINE": ("sgmv_prefill_bf16_r16_hany_w11m64n128u1_v8", b"sgmv_probe_timeline")}
+
+
+@pytest.mark.parametrize("flag", PROBES)
+def test_more_nvcc_flags_build_the_probes(tmp_path, flag):
+    """SGMV_NVCC_FLAGS reaches every unit's nvcc: -DSGMV_PROBE_WAITS gives the prefill kernel its wait stamps and
+    -DSGMV_PROBE_TIMELINE its timeline, whose pointer the host sets by name."""
+    name, symbol = PROBES[flag]
     build, prefix = tmp_path / "build", tmp_path / "install"
     subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-DSGMV_CUDA_ARCHS=90", f"-DSGMV_KERNELS={name}",
-                    "-DSGMV_NVCC_FLAGS=-DSGMV_PROBE_WAITS -lineinfo", f"-DCMAKE_INSTALL_PREFIX={prefix}"],
+                    f"-DSGMV_NVCC_FLAGS=-D{flag} -lineinfo", f"-DCMAKE_INSTALL_PREFIX={prefix}"],
                    check=True, capture_output=True, text=True)
     subprocess.run(["cmake", "--build", str(build), "-j2"], check=True, capture_output=True, text=True)
     subprocess.run(["cmake", "--install", str(build)], check=True, capture_output=True, text=True)
     image = (prefix / "sgmv" / "kernels" / "sgmv_prefill_bf16_r16.fatbin").read_bytes()
-    assert b"sgmv_probe_stamps\0" in image
+    assert symbol + b"\0" in image
 
 
-def test_the_installed_kernels_have_no_wait_stamps():
-    """The shipped build (no SGMV_NVCC_FLAGS) compiles the stamps to nothing."""
+def test_the_installed_kernels_have_no_probes():
+    """The shipped build (no SGMV_NVCC_FLAGS) compiles the stamps and the timeline to nothing."""
     from sgmv import manifest
     images = list(manifest.KERNEL_DIR.glob("sgmv_prefill_*.fatbin"))
     if not images:
         pytest.skip("no installed prefill kernels (pip install .)")
-    assert not any(b"sgmv_probe_stamps" in image.read_bytes() for image in images)
+    assert not any(symbol in image.read_bytes() for image in images for _, symbol in PROBES.values())
