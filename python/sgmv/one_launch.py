@@ -52,17 +52,12 @@ PREFILL_QUAD_MIN_RANK = 32
 PREFILL_QUAD_MIN_ADAPTER_ELEMENTS = 1 << 18
 PREFILL_QUAD_MIN_MEAN_ROWS = 64
 PREFILL_QUAD_TILE_TIME_PERCENT = 75
-# Clusters of 8 of the 64-row tile (three rounds of swaps): under clusters of 4's conditions, where the tile bound fits
-# one wave of them (the driver's count: 15 on the H200, not 132 / 8) and each block's share of h_in's and h_out's
-# stream chunks together is at least PREFILL_OCTET_MIN_CHUNKS. Below PREFILL_OCTET_TAKES_MIN_RANK only for batches
-# the rules give the 64-row tile without them (prefers_prefill's `largest`). Measured (NOTES.md, entry 327: 1-15
-# segments of 64-960 rows, 8-15 tiles, 2048 to 18944 -> 3584, ranks 32-128, bf16) against clusters of 4 of the same
-# tile in one wave: rank 128 0.64-0.84x from h_in 4096 (share 8 chunks and more), 0.98-1.14x at 2048 (4), and
-# (entry 332) 0.80-0.98x at 5-7.5 chunks (2048 -> 3072, 2560, 3072, 3584, 2048 -> 5632); against
-# rank_split's halves 0.48-0.76x; against the fused kernel's halves 0.75-0.86x. Rank 64 from its 16-row tile in
-# clusters of 2: 0.80-0.96x. But ranks 32 and 64 taken from the fused kernel's 32-row tile (512 rows in 1-2 segments
-# at 4096 -> 14336 and 3584 -> 18944): 1.07-1.18x. PREFILL_OCTET_TILE_TIME_PERCENT: a tile's time in clusters of 8
-# against 4 (_tile_share).
+# Clusters of 8 (three rounds of swaps) under clusters of 4's conditions, where the tile bound fits one wave of them
+# (15 on the H200, not 132 / 8) and each block streams PREFILL_OCTET_MIN_CHUNKS of h_in's and h_out's chunks or more;
+# below PREFILL_OCTET_TAKES_MIN_RANK only for batches the rules give the 64-row tile anyway (prefers_prefill's
+# `largest`). Rank 128 against clusters of 4: 0.64-0.84x from 8 chunks a block, 0.80-0.98x at 5-7.5, 0.98-1.14x at 4;
+# against rank_split's halves 0.48-0.76x. Ranks 32-64 taken from the fused kernel's 32-row tile: 1.07-1.18x (NOTES.md,
+# entries 327 and 332). PREFILL_OCTET_TILE_TIME_PERCENT: a tile's time in clusters of 8 against 4 (_tile_share).
 PREFILL_OCTET = 1  # 0: never (dispatch_sweep's switch)
 PREFILL_OCTET_MIN_CHUNKS = 5
 PREFILL_OCTET_TAKES_MIN_RANK = 128
@@ -219,17 +214,14 @@ def prefill_max_cluster(kernel: KernelRecord) -> int:
 
 def prefill_tall_sizes(problem: Problem, kernel: KernelRecord, num_sms: int,
                        resident_clusters: Optional[ClusterCounts] = None) -> tuple[int, ...]:
-    """The cluster sizes the prefill `kernel` may run batch `problem` in: 1 and 2, and 4 (PREFILL_QUAD) and 8
-    (PREFILL_OCTET) where all its row tiles fit one wave of them, at ranks, adapters and segment lengths the 64-row
-    tile's clusters of 4 gain on (the note above PREFILL_QUAD_MIN_RANK); 8 only where each block streams at least
-    PREFILL_OCTET_MIN_CHUNKS chunks (the note above PREFILL_OCTET). Sizes are powers of 2: v's sum is pairwise swap
-    rounds."""
+    """The cluster sizes (powers of 2: v's sum is pairwise swaps) the prefill `kernel` may run `problem` in: 1, 2, and 4
+    and 8 where all its tiles fit one wave of them (the notes above PREFILL_QUAD_MIN_RANK and PREFILL_OCTET)."""
     tall = (prefill_max_cluster(kernel) >= 4 and kernel.rank >= PREFILL_QUAD_MIN_RANK
             and _adapter_and_row_elements(problem)[0] >= PREFILL_QUAD_MIN_ADAPTER_ELEMENTS
             and problem.num_rows >= PREFILL_QUAD_MIN_MEAN_ROWS * max(1, problem.num_segments))
     bound = prefill_tiles_bound(problem, kernel) if tall else 0
     chunks = -(-problem.hidden // kernel.tile_n) + sum(-(-h // kernel.tile_n) for h in problem.slice_hidden)
-    octet = PREFILL_OCTET and chunks // 8 >= PREFILL_OCTET_MIN_CHUNKS  # a block's share of the stream's chunks
+    octet = PREFILL_OCTET and chunks // 8 >= PREFILL_OCTET_MIN_CHUNKS  # a block's share of the stream
     return (1, 2) + tuple(c for c, on in ((4, PREFILL_QUAD), (8, octet))
                           if tall and on and c <= prefill_max_cluster(kernel)
                           and bound <= prefill_clusters_held(kernel, c, num_sms, resident_clusters))
