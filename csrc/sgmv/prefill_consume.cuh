@@ -142,7 +142,7 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       for (int round = 0; (1 << round) < blocks; ++round) {
         const int next_round = (2 << round) < blocks ? round + 1 : 0;
         // Round 0 pushes into slots last filled in the previous tile's last round (none before the first tile);
-        // round 1 into slots filled in this tile's round 0: it waits for that read (read_parity's note).
+        // round r > 0 into slots filled in this tile's round r - 1: it waits for that read (read_parity's note).
         const uint32_t read_parity = (tiles_swapped & 1) ^ (round > 0 ? 1 : 0);
         swap_partials(smem, group, part, me ^ (1 << round), round, read_parity, (swaps++) & 1,
                       me ^ (1 << next_round), next_round, acc);

@@ -364,9 +364,9 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
         return tall[0]
     short = _short_tile(problem, fitting, num_sms, resident_blocks, resident_clusters)
     # Below PREFILL_OCTET_TAKES_MIN_RANK clusters of 8 do not offer the tile where clusters of 4 would not
-    largest = PREFILL_TALL_MAX_CLUSTER if problem.rank >= PREFILL_OCTET_TAKES_MIN_RANK else 4
-    tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT) and busy(
-        _tall_tile(problem, fitting, num_sms, resident_clusters, largest), PREFILL_MID_TALL_MIN_SM_PERCENT)
+    offering = tall if problem.rank >= PREFILL_OCTET_TAKES_MIN_RANK else _tall_tile(problem, fitting, num_sms,
+                                                                                   resident_clusters, largest=4)
+    tall_offered = busy(tall, PREFILL_MID_TALL_MIN_SM_PERCENT) and busy(offering, PREFILL_MID_TALL_MIN_SM_PERCENT)
     unclustered = short is not None and prefill_cluster(problem, short[0], num_sms,
                                                         resident_clusters=resident_clusters) == 1
     second_wave = ((problem.rank <= PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK and (tall_offered or second_wave_over_pair))
