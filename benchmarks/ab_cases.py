@@ -4,7 +4,7 @@ ranks 16-64), without baselines or serving pairs: the A/B driver of benchmarks/N
     python benchmarks/ab_cases.py OUT_DIR bf16[,fp16] [RANKS]
 
 RANKS: a comma list (default 16,32,64); at rank 8 every case of 64 rows or more (its 16-row tile takes the distinct,
-skewed and prefill batches, and r16's variant for true ranks some of them: one_launch.padded_prefill).
+skewed and prefill batches, and r16's variant for true ranks some of them: one_launch_padded.padded_one_launch).
 
 Run it once per installed build (each on PYTHONPATH), in alternating order, then compare the runs' results.csv with
 benchmarks/ab_summary.py (benchmarks/ab_prefill_builds.sh does all of it for two prefill builds).

@@ -19,12 +19,12 @@ import pathlib
 import statistics
 import sys
 
-from sgmv import cuda_ops, dispatch, launch_plan, one_launch, one_launch_gemv
+from sgmv import cuda_ops, dispatch, launch_plan, one_launch, one_launch_gemv, one_launch_padded
 from sgmv.bench.cases import BenchCase
 from sgmv.bench.run import run
 
 # The modules whose constants a sweep may set: which kernel runs, how it is launched.
-RULES = (dispatch, one_launch, one_launch_gemv, launch_plan)
+RULES = (dispatch, one_launch, one_launch_gemv, one_launch_padded, launch_plan)
 SHAPES = "4096x4096,8192x8192,4096x14336,14336x4096"  # --batches' default h_in x h_out (the sweeps' shapes)
 
 

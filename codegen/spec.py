@@ -393,7 +393,7 @@ PREFILL_TWO_BLOCK_TILES = {(16, 16), (16, 8)}  # (rows, rank): prefill tiles als
 # r16 16-row tile: 95 -> 80 registers, no spills; its stages fit twice): a batch of more tiles than SMs runs them all at
 # once, r16 distinct bs256 0.94-1.02x, median 0.975; one that fits one block an SM keeps the one-block kernel (two an SM
 # put two blocks on some SMs while others idled: distinct bs64 1.07-1.17x; benchmarks/NOTES.md, entry 121). Rank 8's
-# 16-row tile runs the batches rank 16's takes for rank 8 (one_launch.padded_prefill), so it has both too
+# 16-row tile runs the batches rank 16's takes for rank 8 (one_launch_padded.padded_one_launch), so it has both too
 PREFILL_MAX_STAGES = 6  # and never more than this many: rank 16's tiles, whose stages are small, fit 9 (16 rows) and 7
 # (64 rows) in the budget; 6 took the 16-row tile's cases to a median 0.974x (0.93-1.02), the 64-row's to 0.995x, and
 # 5 lost up to 7% on two-wave batches (distinct bs256; entry 89)
@@ -404,7 +404,7 @@ PREFILL_PRODUCER_WARPS = 2  # prefill.cuh's kProducers: the warps that copy; the
 PREFILL_SUPPORT_WARPS = PREFILL_PRODUCER_WARPS + 1  # and the walking warp, which hands each tile over (entry 46)
 PREFILL_RANKS = (8, 16, 32, 64, 128)  # a multiple of 16 (v is the expand's MMA operand), or 8
 PREFILL_SHORT_ONLY_RANKS = (8,)  # the 16-row tile only (prefill.cuh's m16n8k8 expand), no variant for true ranks:
-# 0.72-0.97x rank 16's time on the batches padded_prefill gave rank 16's 16-row tile (NOTES.md, entries 173-174)
+# 0.72-0.97x rank 16's time on the batches padded_one_launch gave rank 16's 16-row tile (NOTES.md, entries 173-174)
 PREFILL_TALL_ONLY_RANKS = (128,)  # the 64-row tile only (warpgroup MMAs, v summed in two rounds): the prefill batches
 # that ran as two rank-64 launches, each reading x and y (NOTES.md, entry 195)
 PREFILL_UNPADDED_RANKS = (128,)  # prefill.cuh's kRowPitch without the 16 unused bytes: rank 128's stages 51 -> 48 KB,

@@ -96,8 +96,8 @@ def one_row_pairs(num_sms: int) -> list[PickCase]:
 def takes_two_block_pairs(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
                           num_sms: int) -> bool:
     """Such a one-row batch: the 16-row tile's kernel of two blocks an SM, launched in clusters of 2, where the build
-    has it at the rank (8 and 16; rank 8's through one_launch.padded_prefill, `got` the kernel that runs). The GPU
-    test asserts the launch itself."""
+    has it at the rank (8 and 16; rank 8's through one_launch_padded.padded_one_launch, `got` the kernel that runs).
+    The GPU test asserts the launch itself."""
     if not (_built(kernels, problem, "prefill", warp_rows=16, blocks_per_sm=2)
             and one_launch.PREFILL_ONE_ROW_TWO_BLOCK_PAIRS):
         return True

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sgmv import dispatch, one_launch
+from sgmv import dispatch, one_launch, one_launch_padded
 from sgmv.dispatch import Problem, can_run, select
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
@@ -426,9 +426,9 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
                                           max_segment_rows=-(-rows // min(segs, rows)))
             every = (one_launch.one_launch_kernel(problem, kernels, 132, device.resident_blocks),
                      one_launch.rank_split(problem, kernels, 132, device.resident_blocks),
-                     one_launch.padded_prefill(problem, kernels, 132, device.resident_blocks))
+                     one_launch_padded.padded_one_launch(problem, kernels, 132, device.resident_blocks))
             assert (cuda_ops._installed_one_launch_kernel(problem, 0), cuda_ops._installed_rank_split(problem, 0),
-                    cuda_ops._installed_padded_prefill(problem, 0)) == every, problem
+                    cuda_ops._installed_padded_one_launch(problem, 0)) == every, problem
             for op in ("shrink", "expand"):
                 part = dataclasses.replace(problem, op=op)
                 assert (outcome(lambda: cuda_ops._installed_kernel(part))

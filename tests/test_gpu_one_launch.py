@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, dispatch, loader, manifest, one_launch, one_launch_gemv, reference
+from sgmv import cuda_ops, dispatch, loader, manifest, one_launch, one_launch_gemv, one_launch_padded, reference
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
@@ -210,7 +210,8 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monk
             check_delta(y, case.y, want, dtype, untouched, roundings=2 if split else 1)
 
 
-# ---- rank 8 on rank 16's prefill kernel for true ranks, or its own 16-row tile (one_launch.padded_prefill) ------
+# ---- rank 8 on rank 16's prefill kernel for true ranks, or its own 16-row tile; ranks off the grid -----------------
+# (one_launch_padded.padded_one_launch)
 
 @pytest.mark.parametrize("own_tile", [1, 0], ids=["own_tile", "rank16"])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
@@ -228,7 +229,7 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
         pytest.skip("the prefill kernel needs sm_90")
     if own_tile and not any(k.op == "prefill" and k.rank == 8 for k in KERNELS):
         pytest.skip("no rank-8 prefill kernel in this build (SGMV_KERNELS left it out)")
-    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", own_tile)
+    monkeypatch.setattr(one_launch_padded, "PADDED_PREFILL_OWN_TILE", own_tile)
     cuda_ops.clear_selections()
     request.addfinalizer(cuda_ops.clear_selections)  # no choice made under this switch outlives the test
     padded, launched = _run_padded(shape, rows, layout, dtype, 8, monkeypatch)
@@ -239,29 +240,67 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("rows, layout", [(256, "distinct"), (64, "distinct"), (311, "negative"), (4096, "uniform"),
-                                          (2100, "empty"), (700, "zipf"), (1500, "distinct"), (16, "uniform")])
+                                          (2100, "empty"), (700, "zipf"), (1500, "distinct"), (16, "uniform"),
+                                          (1, "single"), (16, "distinct"), (256, "identical"), (256, "uniform")])
 @pytest.mark.parametrize("rank", [24, 48, 96])
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
-def test_ranks_off_the_grid_run_the_next_rank_s_variant_for_true_ranks(shape, rank, rows, layout, dtype,
-                                                                       monkeypatch, request):
-    """A rank with no kernels of its own (24, 48, 96) on the batches the prefill kernel takes: the next rank's variant
-    for true ranks (32, 64, 128) with every adapter at the call's rank (one_launch.padded_prefill_rank, entry 325),
-    reading the narrower weights within their bounds (NaN after the last adapter); the others (decode batches) the
-    launch pair; -1 adapters, empty segments, h off the tiles; replayed in a graph too."""
+def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, rows, layout, dtype, monkeypatch,
+                                                                   request):
+    """A rank with no kernels of its own (24, 48, 96) on the next rank's one-launch kernels (32, 64, 128) with every
+    adapter at the call's rank (one_launch_padded.padded_one_launch, entries 325 and 333): the prefill kernel's
+    variant for true ranks, and for decode batches the fused kernel, each reading the narrower weights within their
+    bounds (NaN after the last adapter); where none takes the batch, the launch pair; -1 adapters, empty segments, h
+    off the tiles; replayed in a graph too."""
     if loader.device(0).arch < 90:
-        pytest.skip("the prefill kernel needs sm_90")
+        pytest.skip("the one-launch kernels need sm_90")
     cuda_ops.clear_selections()
     request.addfinalizer(cuda_ops.clear_selections)
     padded, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
     if padded is not None:
-        assert launched == [padded[1]] and padded[1].true_ranks and padded[1].rank == {24: 32, 48: 64, 96: 128}[rank]
+        assert launched == [padded[1]] and padded[1].rank == {24: 32, 48: 64, 96: 128}[rank]
+        assert padded[1].true_ranks == (padded[1].op == "prefill")
     else:
         assert launched == []  # the launch pair (no one-launch kernel at the rank, nor at its half)
+    if rows <= 16:
+        assert padded is not None and padded[1].op == "fused", "a small decode batch runs the fused kernel"
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("segments", [(1,), (1,) * 16, (256,), (3, 61, 17, 0, 128)],
+                         ids=["one_row", "distinct16", "identical256", "mixed"])
+@pytest.mark.parametrize("rank", [24, 40, 96])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_ranks_off_the_grid_read_their_weights_within_bounds(shape, rank, segments, dtype):
+    """Entry 333's bound on the fused kernel's loads of B (prefetch: pieces below the true rank only): weights of
+    exactly the call's rank, each in an allocation of its own, with the last adapter in every batch (and -1 beside
+    it), against the float64 reference. Run under compute-sanitizer memcheck with PYTORCH_NO_CUDA_MEMORY_CACHING=1, a
+    load past the last adapter's B (the 16-byte pieces from the call's rank up to the kernel's) is an error there; the
+    kernel before entry 333 made one (NOTES.md)."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the one-launch kernels need sm_90")
+    h_in, h_out = shape
+    n_lora = 3
+    gen = torch.Generator().manual_seed(zlib.crc32(f"{shape}{rank}{segments}".encode()))
+    lora_a, lora_b = random_weights(n_lora, rank, h_in, h_out, dtype, gen)
+    rows = sum(segments)
+    loras = [n_lora - 1 if i % 2 == 0 else (-1 if i % 4 == 1 else i % n_lora) for i in range(len(segments))]
+    indptr = [0] + list(itertools.accumulate(segments))
+    batch = sgmv.LoraBatch.from_segments(torch.tensor(indptr, device=DEV), torch.tensor(loras, device=DEV))
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    problem = Problem.for_add_lora(y0, x, lora_a, lora_b, batch.num_segments, batch.max_segment_rows)
+    padded = cuda_ops._installed_padded_one_launch(problem, 0)
+    if rows <= 16:
+        assert padded is not None and padded[1].op == "fused", "a small decode batch runs the fused kernel"
+    y = y0.clone()
+    sgmv.add_lora(y, x, lora_a, lora_b, batch, scale=0.5)
+    want = reference.add_lora_delta(x, lora_a, lora_b, batch, 0.5, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
 def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     """add_lora at `rank` on a Case whose adapters are followed by NaN, checked against the float64 reference (and in a
-    graph for the distinct layouts): (cuda_ops' padded_prefill choice, the one-launch kernels its first call
+    graph for the distinct layouts): (cuda_ops' padded_one_launch choice, the one-launch kernels its first call
     launched)."""
     h_in, h_out = shape
     case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=rank, n_lora=6, dtype=dtype, layout=layout, device=DEV,
@@ -270,7 +309,7 @@ def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     a = torch.cat([case.lora_a, torch.full_like(case.lora_a[:1], float("nan"))])[:n]  # NaN after the last adapter
     b = torch.cat([case.lora_b, torch.full_like(case.lora_b[:1], float("nan"))])[:n]
     problem = Problem.for_add_lora(case.y, case.x, a, b, case.batch.num_segments, case.batch.max_segment_rows)
-    padded = cuda_ops._installed_padded_prefill(problem, 0)
+    padded = cuda_ops._installed_padded_one_launch(problem, 0)
     launched = []
     real = cuda_ops._launch_fused
     monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, *args: (launched.append(kernel),

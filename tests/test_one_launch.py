@@ -1,6 +1,6 @@
 """add_lora's one-launch choice past the fused kernel's rule (one_launch.py: the prefill kernel's tiles, the rank
-split, the padded rank, the grid handoff over the pair; the gemv kernel's in test_one_launch_gemv.py) is a pure
-function of shapes (no GPU needed)."""
+split, the grid handoff over the pair; the gemv kernel's in test_one_launch_gemv.py, the padded rank's in
+test_one_launch_padded.py) is a pure function of shapes (no GPU needed)."""
 import dataclasses
 
 import pytest
@@ -9,6 +9,7 @@ from sgmv import dispatch, one_launch
 from sgmv.dispatch import can_run
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
+from sgmv.one_launch_padded import padded_one_launch
 from dispatch_records import HALF_RANK, PREFILL, PREFILL_SHORT, fused_prob, prefill_prob, rec
 
 H200_PREFILL_CLUSTERS = {2: 66, 4: 30, 8: 15}  # the driver's count of a 64-row tile's clusters on the H200 (entries
@@ -186,8 +187,8 @@ def test_prefill_16_row_tile_s_second_wave_in_place_of_the_pair_only_at_the_call
     assert one_launch.prefers_prefill(wide, prefill, 132, second_wave_over_pair=False).warp_rows == 16
     as_rank = lambda problem, r: dataclasses.replace(problem, op="fused", rank=r, slice_ranks=(r,))  # noqa: E731
     assert one_launch.rank_split(as_rank(ten, 32), prefill, 132) is None  # the pair, not two halves
-    assert one_launch.padded_prefill(as_rank(ten, 8), prefill, 132) is None
-    assert one_launch.padded_prefill(as_rank(wide, 8), prefill, 132)[1].warp_rows == 16
+    assert padded_one_launch(as_rank(ten, 8), prefill, 132) is None
+    assert padded_one_launch(as_rank(wide, 8), prefill, 132)[1].warp_rows == 16
     one_wave = prefill_prob(rows=16 * 128, segs=16, longest=128)  # 128 tiles of 16 rows: the halves may take it
     assert one_launch.rank_split(as_rank(one_wave, 32), prefill, 132).rank == 16
     monkeypatch.setattr(one_launch, "PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK", 0)
@@ -482,80 +483,6 @@ def test_rank_128_s_64_row_tile_takes_few_rows_batches_of_segments_longer_than_a
         assert half.rank == 64 and one_launch.one_launch_kernel(half, kernels, 132).warp_rows == 16
     r64_batch = dataclasses.replace(batch(132, 24), rank=64, slice_ranks=(64,))  # a rank with a 16-row tile: as before
     assert one_launch.one_launch_kernel(r64_batch, kernels, 132).warp_rows == 16
-
-
-def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
-    """one_launch.padded_prefill (NOTES entry 137): rank 8 has no prefill kernel; the batches the prefill kernel takes
-    (long segments, many one-row segments) run on rank 16's variant for true ranks as a rank-16 problem with true
-    ranks (cuda_ops gives every adapter rank 8). Not where the call gives true ranks, where rank 8 has a one-launch
-    kernel, without the variant, or with PADDED_PREFILL 0."""
-    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
-               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
-    for rows, segs in [(8192, 8), (4096, 64), (256, 256), (132, 132)]:
-        problem = fused_prob(rank=8, rows=rows, segs=segs)
-        padded, kernel = one_launch.padded_prefill(problem, prefill, 132)
-        assert kernel.true_ranks and kernel.rank == 16 and kernel.warp_rows == (64 if segs < rows else 16)
-        assert padded.op == "prefill" and padded.rank == 16 and padded.slice_ranks == (16,) and padded.true_ranks
-        assert can_run(padded, kernel)
-    many = fused_prob(rank=8, rows=256, segs=256)
-    assert one_launch.padded_prefill(dataclasses.replace(many, true_ranks=True), prefill, 132) is None
-    assert one_launch.padded_prefill(dataclasses.replace(many, rank=16, slice_ranks=(16,)), prefill, 132) is None
-    assert one_launch.padded_prefill(many, [k for k in prefill if not k.true_ranks], 132) is None
-    assert one_launch.padded_prefill(fused_prob(rank=8, rows=16, segs=16), prefill, 132) is None  # 16 tiles: few SMs
-    with monkeypatch.context() as patched:  # a one-launch kernel of its own
-        patched.setattr(one_launch, "one_launch_kernel", lambda *args, **kwargs: prefill[0])
-        assert one_launch.padded_prefill(many, prefill, 132) is None
-    monkeypatch.setattr(one_launch, "PADDED_PREFILL", 0)
-    assert one_launch.padded_prefill(many, prefill, 132) is None
-
-
-def test_ranks_off_the_grid_run_the_next_rank_s_prefill_variant_for_true_ranks(monkeypatch):
-    """one_launch.padded_prefill_rank (entry 325): a rank with no prefill kernel of its own, in whole 8-element
-    (16-byte) pieces of B's rows, runs on the next rank up that has the variant for true ranks; rank 4's and 12's rows
-    are not whole pieces, a rank with kernels of its own keeps them, and PADDED_PREFILL_OFF_GRID 0 keeps the pair."""
-    prefill = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=64, tile_n=128, threads=352, true_ranks=t)
-               for r in (16, 32, 64, 128) for t in (False, True)]
-    got = {rank: one_launch.padded_prefill_rank(rank, prefill) for rank in (4, 8, 12, 16, 24, 40, 48, 56, 96, 120, 136)}
-    assert got == {4: None, 8: 16, 12: None, 16: None, 24: 32, 40: 64, 48: 64, 56: 64, 96: 128, 120: 128, 136: None}
-    assert one_launch.padded_prefill_rank(48, [k for k in prefill if k.rank != 64 or not k.true_ranks]) == 128
-    problem = fused_prob(rank=48, rows=8192, segs=8)
-    padded, kernel = one_launch.padded_prefill(problem, prefill, 132)
-    assert (padded.rank, padded.true_ranks, kernel.rank, kernel.true_ranks) == (64, True, 64, True)
-    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OFF_GRID", 0)
-    assert one_launch.padded_prefill_rank(48, prefill) is None and one_launch.padded_prefill_rank(8, prefill) == 16
-
-
-def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_it(monkeypatch):
-    """NOTES entries 173-174: with PADDED_PREFILL_OWN_TILE (the default), where padded_prefill picked rank 16's
-    variant for true ranks and the build has the same tile (rows, stage columns, blocks an SM) at rank 8 without true
-    ranks, that kernel runs the call at its own rank (no table of ranks). Rank 8's prefill kernels are never offered on
-    their own (one_launch_kernel), the 64-row tile's batches stay on rank 16's, and the switch at 0 keeps rank 16's
-    everywhere."""
-    prefill = [rec(op="prefill", rank=16, hidden=0, warps=11, warp_rows=r, tile_n=n, threads=352, true_ranks=t)
-               for r, n in ((64, 128), (16, 256)) for t in (False, True)]
-    r8 = [rec(op="prefill", rank=8, hidden=0, warps=11, warp_rows=16, tile_n=256, threads=352, blocks_per_sm=b)
-          for b in (1, 2)]
-    assert one_launch.PADDED_PREFILL_OWN_TILE == 1
-    two_blocks = [dataclasses.replace(k, blocks_per_sm=2) for k in prefill if k.warp_rows == 16]
-    occupancy = lambda kernel: kernel.blocks_per_sm  # noqa: E731
-    for rows, segs in [(256, 256), (132, 132), (66, 66), (4096, 512)]:
-        problem = fused_prob(rank=8, rows=rows, segs=segs)
-        assert one_launch.one_launch_kernel(problem, prefill + r8, 132) is None
-        for blocks_per_sm in (1, 2):
-            kernels = prefill + r8 + (two_blocks if blocks_per_sm == 2 else [])
-            padded, chosen = one_launch.padded_prefill(problem, [k for k in kernels if k.rank == 16], 132, occupancy)
-            own, kernel = one_launch.padded_prefill(problem, kernels, 132, occupancy)
-            assert (kernel.rank, kernel.warp_rows, kernel.tile_n, kernel.true_ranks) == (8, 16, 256, False)
-            assert kernel.blocks_per_sm == chosen.blocks_per_sm  # rank 16's choice, its tile at rank 8
-            assert own == dataclasses.replace(problem, op="prefill") and can_run(own, kernel)
-        assert chosen.blocks_per_sm == (2 if rows > 66 else 1)  # more tiles than SMs, or one-row tiles too many for
-        # clusters of 2 one block an SM (entry 299): the two-block build
-    padded, kernel = one_launch.padded_prefill(fused_prob(rank=8, rows=8192, segs=8), prefill + r8, 132)
-    assert (kernel.rank, kernel.warp_rows, padded.rank, padded.true_ranks) == (16, 64, 16, True)
-    two_only = [k for k in r8 if k.blocks_per_sm == 2]  # the chosen tile's build at rank 8 missing: rank 16's
-    assert one_launch.padded_prefill(fused_prob(rank=8, rows=256, segs=256), prefill + two_only, 132)[1].rank == 16
-    monkeypatch.setattr(one_launch, "PADDED_PREFILL_OWN_TILE", 0)
-    assert one_launch.padded_prefill(fused_prob(rank=8, rows=256, segs=256), prefill + r8, 132)[1].rank == 16
 
 
 # ---- the grid handoff with more column tiles a block in place of the pair (one_launch.handoff_over_pair) ----------

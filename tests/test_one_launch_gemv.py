@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from sgmv import one_launch, one_launch_gemv
+from sgmv import one_launch, one_launch_gemv, one_launch_padded
 from sgmv.dispatch import can_run
 from sgmv.launch_plan import plan
 from sgmv.errors import UnsupportedError
@@ -189,14 +189,14 @@ def test_gemv_launch_is_a_cluster_of_blocks_a_segment():
         assert can_run(problem, kernel) and not can_run(dataclasses.replace(problem, true_ranks=True), kernel)
 
 
-def test_padded_prefill_declines_what_the_gemv_kernel_takes_under_the_same_counts():
-    """cuda_ops asks one_launch_kernel, then rank_split and padded_prefill, each with the driver's cluster counts: the
-    latter two ask one_launch_kernel again and must get its answer. Rank 8's 256 one-row segments take the gemv
-    fallback's two waves of 4-warp clusters under the H200's counts (fewer than 132 / C); padded_prefill, asked with
+def test_padded_one_launch_declines_what_the_gemv_kernel_takes_under_the_same_counts():
+    """cuda_ops asks one_launch_kernel, then rank_split and padded_one_launch, each with the driver's cluster counts:
+    the latter two ask one_launch_kernel again and must get its answer. Rank 8's 256 one-row segments take the gemv
+    fallback's two waves of 4-warp clusters under the H200's counts (fewer than 132 / C); padded_one_launch, asked with
     the same counts, declines them (it once asked with 132 / C, and the GPU test expecting its kernel failed)."""
     true_ranks_tiles = [dataclasses.replace(k, name=k.name + "_ranks", true_ranks=True) for k in PREFILL_SHORT]
     kernels = GEMV + _SHORT_TILES + true_ranks_tiles
     prob = _one_row_prob(256, rank=8)
     chosen = one_launch.one_launch_kernel(prob, kernels, 132, resident_clusters=_h200_clusters)
     assert chosen is not None and chosen.op == "gemv"
-    assert one_launch.padded_prefill(prob, kernels, 132, resident_clusters=_h200_clusters) is None
+    assert one_launch_padded.padded_one_launch(prob, kernels, 132, resident_clusters=_h200_clusters) is None

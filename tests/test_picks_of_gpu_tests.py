@@ -36,7 +36,7 @@ def h200(request):
 
 def _running_kernel(pick: pick_cases.PickCase, dtype: str, h200) -> Optional[KernelRecord]:
     """The one-launch kernel add_lora runs `pick`'s batch on under the H200's counts, as the bench names it
-    (run.kernels_for: dispatch's order, rank 8's padded_prefill included), or None for the launch pair."""
+    (run.kernels_for: dispatch's order, padded_one_launch included), or None for the launch pair."""
     case = BenchCase(pick.h_in, pick.h_out, pick.rank, sum(pick.sizes), "uniform", pick.sizes)
     names = run.kernels_for(case, DTYPES[dtype], "add_lora", 90, NUM_SMS, h200.resident_blocks,
                             h200.resident_clusters)

@@ -145,14 +145,17 @@ struct FusedTile {
   }
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
-  // column) into `slots`; out-of-range pieces are zero-filled.
+  // column) into `slots`; out-of-range pieces are zero-filled. B's pieces from the adapter's true rank on are not
+  // read: a call whose B rows are narrower than kRank (a rank off the build's grid run on the next rank's kernel,
+  // every adapter given the call's rank: one_launch.padded_one_launch) has nothing there, and past its last row
+  // nothing at all. A piece that starts below the true rank is read whole (mask_weights zeroes its tail).
   __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[kMTiles][2],
-                                  int n0, int N, Slots& slots) {
+                                  int n0, int N, int true_rank, Slots& slots) {
     using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
     for_tile_pieces(
         n0,
         [&](int c, int ct, int j, int col, int k) {
-          const bool ok = col < N && k < kRank;
+          const bool ok = col < N && k < true_rank;
           const uint16_t* src = ok ? w + col * w_stride_row + k : w;
           Copy::copy(*reinterpret_cast<const uint4*>(src), slots.w[c][ct][j][threadIdx.x], ok);
         },
@@ -164,14 +167,15 @@ struct FusedTile {
     cute::cp_async_fence();
   }
 
-  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero): coherent loads,
-  // after the wait for the previous kernel (the shrink's), in order with the MMAs (load_vec8_predicated).
+  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero, B's within the
+  // true rank as prefetch's): coherent loads, after the wait for the previous kernel (the shrink's), in order with
+  // the MMAs (load_vec8_predicated).
   __device__ static void load_tile(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[kMTiles][2],
-                                   int n0, int N, Staged& staged) {
+                                   int n0, int N, int true_rank, Staged& staged) {
     for_tile_pieces(
         n0,
         [&](int c, int ct, int j, int col, int k) {
-          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, k, kRank, col < N);
+          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, k, true_rank, col < N);
         },
         [&](int mt, int h, int ct, int col) {
           staged.y[mt][h][ct] = load_vec8_predicated(y_rows[mt][h], col, N, y_rows[mt][h] != nullptr);
@@ -319,7 +323,7 @@ struct FusedTile {
 #pragma unroll
         for (int c = 0; c < kChunks; ++c) read_weights(slots, c, staged[c]);
         read_y(slots, yv);
-        prefetch(wb, w_stride_row, y_rows, n0 + (after_next - tile) * kBlockCols, N, slots);
+        prefetch(wb, w_stride_row, y_rows, n0 + (after_next - tile) * kBlockCols, N, true_rank, slots);
         multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
 #pragma unroll
           for (int ct = 0; ct < kColTiles; ++ct)
@@ -511,7 +515,7 @@ struct FusedTile {
 
       float acc_v[kMTiles][kRank / 8][4];  // the expand's copies are issued behind the shrink's first loads
       Shrink::accumulate(x_rows, K, wa, a.w_stride_row, 0, true_rank, c_begin + warp, c_end, acc_v, [&] {
-        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
+        if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, true_rank, smem.slots);
       }, wait_once);
       Shrink::sum_warps(smem.shrink, acc_v);
       __syncthreads();       // the block's tile is complete

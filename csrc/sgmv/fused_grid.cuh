@@ -70,13 +70,14 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
     // (warp alone where kRankHalves is false: the other kernels' SASS as before; a named first chunk changed 10)
     Shrink::accumulate(x_rows, K, wa, a.w_stride_row, n_half, true_rank,
                        c_begin + (kRankHalves ? warp % kShrinkWarps : warp), c_end, acc_v, [&] {
-      if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, smem.slots);
-      if (has_second) prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, slots_of(smem, 1));
+      if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, true_rank, smem.slots);
+      if (has_second)
+        prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, true_rank, slots_of(smem, 1));
       zero_other();
     }, wait_and_read);
     if constexpr (kSecondInRegisters)
       if (has_column_tile(N, 1))
-        load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, second);
+        load_tile(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, true_rank, second);
     if constexpr (kRankHalves)  // the warps of a half into one tile, its columns from n_half on (the tile's index
       // from threadIdx.x, not `warp`: the SASS the GPU measured, entry 211)
       Shrink::template store_tile<true>(smem.shrink.partial[threadIdx.x / 32 % kShrinkWarps], acc_v, n_half);

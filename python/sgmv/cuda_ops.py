@@ -11,13 +11,13 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import torch
 
-from . import dispatch, loader, one_launch
+from . import dispatch, loader, one_launch, one_launch_padded
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
 from .dispatch import Problem, can_run, select
 from .errors import UnsupportedError
 from .launch_plan import Launch, plan, reads_tables_early
 from .manifest import KernelRecord, load as load_manifest
-from .one_launch import one_launch_kernel, one_launch_problem
+from .one_launch import ONE_LAUNCH_OPS, one_launch_kernel, one_launch_problem
 
 
 # The first kernel of add_lora is a programmatic dependent launch: its blocks get onto the GPU while the
@@ -42,9 +42,6 @@ class Rows:
     @property
     def num_segments(self) -> int:
         return self.lora_indices.shape[0]
-
-
-ONE_LAUNCH_OPS = ("fused", "prefill", "gemv")  # the kernels one_launch.one_launch_kernel and its callers choose among
 
 
 @functools.lru_cache(maxsize=None)
@@ -176,19 +173,19 @@ def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Opti
 
 
 @functools.lru_cache(maxsize=4096)
-def _installed_padded_prefill(problem: Problem, device_index: Optional[int]
-                              ) -> Optional[tuple[Problem, KernelRecord]]:
-    """one_launch.padded_prefill over the installed manifest for that device, once per distinct problem."""
+def _installed_padded_one_launch(problem: Problem, device_index: Optional[int]
+                                 ) -> Optional[tuple[Problem, KernelRecord]]:
+    """one_launch_padded.padded_one_launch over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return one_launch.padded_prefill(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
-                                     dev.resident_blocks, dev.resident_clusters)
+    return one_launch_padded.padded_one_launch(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype),
+                                               dev.num_sms, dev.resident_blocks, dev.resident_clusters)
 
 
 def clear_selections() -> None:
     """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
     while the process runs."""
     for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _installed_rank_split,
-                 _installed_padded_prefill):
+                 _installed_padded_one_launch):
         memo.cache_clear()
 
 
@@ -218,7 +215,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     take them, e.g. many short segments) whose half has one: two such launches, one a half of the rank each
     (one_launch.rank_split). At rank 8, whose only prefill kernel is a 16-row tile, the batches it
     takes run on rank 16's variant for true ranks, every adapter given rank 8, or where that is its 16-row tile on
-    rank 8's own (one_launch.padded_prefill). Otherwise a split-K shrink
+    rank 8's own; a rank off the build's grid (24, 48, 96, ...) on the one-launch kernels of the next rank up, every
+    adapter given the call's rank (one_launch_padded.padded_one_launch). Otherwise a split-K shrink
     storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail
     (programmatic dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink,
     expand) selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
@@ -237,7 +235,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             return
         dispatched = one is not None and fused is None and kernels == (None, None) and rows.ranks is None
         if not (dispatched and (_launch_rank_halves(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-                                or _launch_padded_prefill(one, y, x, lora_a[0], lora_b[0], rows, scales, scale))):
+                                or _launch_padded(one, y, x, lora_a[0], lora_b[0], rows, scales, scale))):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
@@ -261,14 +259,14 @@ def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora
     return True
 
 
-def _launch_padded_prefill(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
-                           lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora on the next rank's prefill kernel, its variant for true ranks, every adapter at the call's rank, or
-    on that kernel's tile at the call's own rank where the build has it (one_launch.padded_prefill), where dispatch
+def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
+                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
+    """add_lora on the one-launch kernels of a higher rank, every adapter given the call's rank, or on a prefill
+    kernel's tile at the call's own rank where the build has it (one_launch_padded.padded_one_launch), where dispatch
     takes it (sm_90, no true ranks in the call); False: the launch pair's."""
     if loader.device(x.device.index).arch < 90:
         return False
-    chosen = _installed_padded_prefill(problem, x.device.index)
+    chosen = _installed_padded_one_launch(problem, x.device.index)
     if chosen is None:
         return False
     padded, kernel = chosen
@@ -291,7 +289,7 @@ def _per_stream(cache: dict, ref: torch.Tensor, key: tuple, make: Callable[[], t
     return tensor
 
 
-# Tables of one rank for every adapter (_launch_padded_prefill), int32, read only: per device, stream and captured
+# Tables of one rank for every adapter (_launch_padded), int32, read only: per device, stream and captured
 # graph (_per_stream).
 _rank_tables: dict[tuple, torch.Tensor] = {}
 

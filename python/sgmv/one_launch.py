@@ -1,8 +1,8 @@
 """Which kernel runs add_lora in one launch (one_launch_kernel): the gemv kernel (prefers_gemv), the fused kernel
 (dispatch.prefers_fused), the prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the
 batches between), or the fused kernel with more column tiles a block in place of the launch pair
-(handoff_over_pair); else two half-rank one-launch add_loras (rank_split) or the next rank's prefill kernel
-(padded_prefill), else the launch pair (dispatch.select).
+(handoff_over_pair); else two half-rank one-launch add_loras (rank_split) or the kernels of a higher rank with every
+adapter given the call's (one_launch_padded.padded_one_launch), else the launch pair (dispatch.select).
 Split from dispatch.py, whose Problem and can_run these rules build on.
 
 Pure functions of host-known shapes, unit-tested without a GPU. Their constants are read at each call, so tools
@@ -17,6 +17,11 @@ from typing import Callable, Iterable, Optional
 from .dispatch import HANDOFF_WIDE_RANK_ABOVE, Problem, can_run, prefers_fused, prefers_handoff
 from .manifest import ClusterCounts, KernelRecord
 from .one_launch_gemv import gemv_over_prefill, prefers_gemv
+
+ONE_LAUNCH_OPS = ("fused", "prefill", "gemv")  # the kernels one_launch_kernel and its callers choose among
+# A rank: the rank of the prefill kernels that run its prefill batches (one_launch_padded); its own prefill kernels
+# run only the batches that gives them (prefers_prefill)
+PADDED_PREFILL_RANKS = {8: 16}
 
 # add_lora in one launch by streaming (prefill.cuh): persistent blocks, one an SM (two in the r16 16-row tile's second
 # build, below), stream row tiles of x and then y through shared memory. From benchmarks/dispatch_sweep.py (NOTES.md,
@@ -340,8 +345,8 @@ def prefers_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     16-row tile may take a second wave (PREFILL_MID_SHORT_TWO_WAVES_MAX_RANK; PREFILL_MID_SHORT_FULL_WAVES_MAX_RANK's
     only beside the 64-row tile) where the 64-row tile is not offered, i.e. in place of the launch pair: a call at
     the rank itself, not a rank-split half nor a padded rank. The prefill kernels of a rank of PADDED_PREFILL_RANKS
-    run only the batches padded_prefill gives them. resident_clusters(kernel, cluster): the driver's count of clusters
-    the GPU holds at once, where known (prefill_cluster's)."""
+    run only the batches one_launch_padded gives them. resident_clusters(kernel, cluster): the driver's count of
+    clusters the GPU holds at once, where known (prefill_cluster's)."""
     kernels = list(kernels)
     fitting = [k for k in kernels if can_run(problem, k) and k.true_ranks == problem.true_ranks
                and k.rank not in PADDED_PREFILL_RANKS]
@@ -537,70 +542,6 @@ def _half_rank(problem: Problem) -> Optional[Problem]:
     if problem.num_slices != 1 or problem.rank < 32 or problem.rank % 32:
         return None
     return dataclasses.replace(problem, rank=problem.rank // 2, slice_ranks=(problem.rank // 2,))
-
-
-# A rank without prefill kernels of its own (rank 8: PREFILL_RANKS in codegen) may run the batches the prefill kernel
-# takes (long segments, many short ones) on the next rank's prefill kernel, its variant for true ranks, with
-# every adapter's rank given as the call's (cuda_ops passes a table of them): that variant copies only the rows of A
-# and the bytes of B within each adapter's rank (prefill_produce.cuh), so the call's narrower weights are read within
-# their bounds, and v's columns past the rank stay zero. Otherwise those batches run as the launch pair, 1.04-1.9x
-# their targets at rank 8 in the full sweep; on them its prefill cases took 0.80-0.94x that time, within their targets,
-# and distinct bs64 0.79-0.86x (benchmarks/NOTES.md, entry 137).
-# With PADDED_PREFILL_OWN_TILE, where the build has the chosen kernel's tile at the call's own rank (codegen's
-# PREFILL_SHORT_ONLY_RANKS: rank 8's 16-row tile), that kernel runs the batch instead, at its rank with no table of
-# ranks: rank 16's tile issues its copies past rank 8 too, zero-filled, and its time goes as its copies (entry 170).
-# It took the full sweep's 12 such cases a dtype to 0.72-0.97x (distinct bs256 0.72-0.74x; entries 173-174).
-# A rank off the build's grid (24, 48, 96, ...: no kernels of its own, whose calls ran the any-rank launch pair) runs
-# the same way on the prefill kernels of the next rank up that has a variant for true ranks, where its B's rows are
-# whole 16-byte pieces (PADDED_PREFILL_RANK_STEP elements: the variant copies each piece of B within the rank, and
-# cp.async reads a piece from a 16-byte aligned address; rank 4's and 12's rows are not). NOTES.md, entry 325.
-PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
-PADDED_PREFILL_RANKS = {8: 16}  # a rank: the rank of the prefill kernels that run it
-PADDED_PREFILL_OWN_TILE = 1  # 0: rank 16's variant for true ranks everywhere (dispatch_sweep's switch)
-PADDED_PREFILL_OFF_GRID = 1  # 0: ranks off the grid keep the launch pair (dispatch_sweep's switch)
-PADDED_PREFILL_RANK_STEP = 8
-
-
-def padded_prefill_rank(rank: int, kernels: Iterable[KernelRecord]) -> Optional[int]:
-    """The rank of the prefill kernels (their variant for true ranks) that run add_lora batches at `rank`: the one
-    PADDED_PREFILL_RANKS gives it, else for a rank with no prefill kernels of its own, in whole
-    PADDED_PREFILL_RANK_STEP elements, the next rank up that has that variant (PADDED_PREFILL_OFF_GRID); else None."""
-    if rank in PADDED_PREFILL_RANKS:
-        return PADDED_PREFILL_RANKS[rank]
-    prefill = [k for k in kernels if k.op == "prefill"]
-    if not PADDED_PREFILL_OFF_GRID or rank % PADDED_PREFILL_RANK_STEP or any(k.rank == rank for k in prefill):
-        return None
-    return min((k.rank for k in prefill if k.true_ranks and k.rank > rank), default=None)
-
-
-def padded_prefill(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
-                   resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
-                   resident_clusters: Optional[ClusterCounts] = None
-                   ) -> Optional[tuple[Problem, KernelRecord]]:
-    """For add_lora `problem` (op "fused") at a rank padded_prefill_rank pads, one output slice, no true ranks in the
-    call and no one-launch kernel at its own rank: the problem at the padded rank with true ranks and the prefill
-    kernel that runs it (or, PADDED_PREFILL_OWN_TILE, the problem at its own rank and that kernel's tile at it), or
-    None."""
-    kernels = list(kernels)
-    to = padded_prefill_rank(problem.rank, kernels)
-    if not PADDED_PREFILL or to is None or problem.true_ranks or problem.num_slices != 1:
-        return None
-    if one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1),
-                         resident_clusters=resident_clusters) is not None:
-        return None
-    padded = dataclasses.replace(problem, op="prefill", rank=to, slice_ranks=(to,), true_ranks=True)
-    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False,
-                             resident_clusters=resident_clusters)
-    if kernel is None:
-        return None
-    if PADDED_PREFILL_OWN_TILE:
-        own = dataclasses.replace(problem, op="prefill")
-        tile = (kernel.warp_rows, kernel.tile_n, kernel.blocks_per_sm)
-        same_tile = next((k for k in kernels if can_run(own, k) and not k.true_ranks
-                          and (k.warp_rows, k.tile_n, k.blocks_per_sm) == tile), None)
-        if same_tile is not None:
-            return own, same_tile
-    return padded, kernel
 
 
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:

@@ -18,7 +18,8 @@ from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, select
 from ..manifest import ClusterCounts, KernelRecord, load as load_manifest
 from ..launch_plan import plan
-from ..one_launch import one_launch_kernel, one_launch_problem, padded_prefill, rank_split
+from ..one_launch import one_launch_kernel, one_launch_problem, rank_split
+from ..one_launch_padded import padded_one_launch
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -114,7 +115,7 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
     the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
     the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
     where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel
-    where one_launch.padded_prefill takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
+    where one_launch_padded.padded_one_launch takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
     launch too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
@@ -137,7 +138,7 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
         if half is not None:
             return "+".join(2 * [named(one_launch_kernel(half, kernels, num_sms, resident_blocks,
                                                          resident_clusters=resident_clusters), half)])
-        padded = padded_prefill(problem, kernels, num_sms, resident_blocks, resident_clusters)
+        padded = padded_one_launch(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if padded is not None:
             return named(padded[1], padded[0])
     problems = {

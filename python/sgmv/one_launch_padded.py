@@ -1,0 +1,93 @@
+"""add_lora at a rank whose own kernels do not take the batch, on the one-launch kernels of a higher rank with every
+adapter given the call's rank (padded_one_launch): rank 8's prefill batches on rank 16's prefill kernel, and a rank off
+the build's grid (24, 48, 96, ...) on the next rank's kernels. One of the fallbacks after one_launch.one_launch_kernel
+(cuda_ops.add_lora: rank_split's halves first); split from one_launch.py. Pure functions of host-known shapes,
+unit-tested without a GPU (tests/test_one_launch.py); their constants are read at each call, so tools
+(benchmarks/dispatch_sweep.py) and tests may set them here.
+
+The kernels that run a padded call read its narrower weights within their bounds: cuda_ops passes a table giving every
+adapter the call's rank, and the prefill kernel's variant for true ranks copies only A's rows and B's bytes below it
+(prefill_produce.cuh), as the fused kernel loads them (its shrink's rows of A and its expand's 16-byte pieces of B:
+fused.cuh, prefetch). v's columns past the rank stay zero.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Iterable, Optional
+
+from .dispatch import Problem, can_run
+from .manifest import ClusterCounts, KernelRecord
+from .one_launch import ONE_LAUNCH_OPS, PADDED_PREFILL_RANKS, one_launch_kernel, prefers_prefill
+
+# Rank 8 has no prefill kernels of its own but a 16-row tile (codegen's PREFILL_SHORT_ONLY_RANKS; one_launch's
+# PADDED_PREFILL_RANKS): the batches the prefill kernel takes (long segments, many short ones) run on rank 16's
+# prefill kernel, its variant for true ranks. As the launch pair they were 1.04-1.9x their targets in the full sweep;
+# so its prefill cases took 0.80-0.94x that time, within their targets, and distinct bs64 0.79-0.86x (NOTES.md,
+# entry 137).
+# With PADDED_PREFILL_OWN_TILE, where the build has the chosen kernel's tile at the call's own rank (rank 8's 16-row
+# tile), that kernel runs the batch instead, at its rank with no table of ranks: rank 16's tile issues its copies past
+# rank 8 too, zero-filled, and its time goes as its copies (entry 170). It took the full sweep's 12 such cases a dtype
+# to 0.72-0.97x (distinct bs256 0.72-0.74x; entries 173-174).
+PADDED_PREFILL = 1  # 0: never (dispatch_sweep's switch)
+PADDED_PREFILL_OWN_TILE = 1  # 0: rank 16's variant for true ranks everywhere (dispatch_sweep's switch)
+# A rank off the build's grid (no one-launch kernel of its own: 24, 48, 96, ...) runs on the kernels of the next rank
+# up, in whole PADDED_RANK_STEP elements: B's rows must be whole 16-byte pieces, which the kernels read from 16-byte
+# aligned addresses (rank 4's and 12's rows are not: they keep the any-rank launch pair). Its prefill batches on the
+# prefill kernel's variant for true ranks took 0.31-0.79x the pair's time (entry 325). With PADDED_OFF_GRID_FUSED its
+# batch goes to one_launch_kernel at the padded rank with true ranks, so its decode batches run the fused kernel too
+# (entry 333); 0: the prefill kernel only, as entry 325 had it (dispatch_sweep's switch).
+PADDED_OFF_GRID = 1  # 0: ranks off the grid keep the launch pair
+PADDED_OFF_GRID_FUSED = 1
+PADDED_RANK_STEP = 8
+
+
+def off_grid_rank(rank: int, kernels: Iterable[KernelRecord]) -> Optional[int]:
+    """The rank whose one-launch kernels run add_lora at `rank`, a rank off the build's grid (no fused, prefill or
+    gemv kernel of its own) in whole PADDED_RANK_STEP elements: the next rank up with fused kernels or the prefill
+    kernel's variant for true ranks; else None (PADDED_OFF_GRID 0 too)."""
+    kernels = list(kernels)
+    if (not PADDED_OFF_GRID or rank <= 0 or rank % PADDED_RANK_STEP
+            or any(k.rank == rank and k.op in ONE_LAUNCH_OPS for k in kernels)):
+        return None
+    return min((k.rank for k in kernels if k.rank > rank and (k.op == "fused" or (k.op == "prefill" and k.true_ranks))),
+               default=None)
+
+
+def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                      resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+                      resident_clusters: Optional[ClusterCounts] = None
+                      ) -> Optional[tuple[Problem, KernelRecord]]:
+    """For add_lora `problem` (op "fused") with one output slice, no true ranks in the call and no one-launch kernel
+    at its own rank that takes it: (the problem the chosen kernel runs, that kernel), or None for the launch pair.
+    A rank of PADDED_PREFILL_RANKS: its prefill batches at that rank with true ranks on the prefill kernel's variant for
+    them, or (PADDED_PREFILL_OWN_TILE) the problem at its own rank on that kernel's tile at it where the build has one.
+    Another rank off the grid (off_grid_rank): the problem at the padded rank with true ranks and one_launch_kernel's
+    pick for it (PADDED_OFF_GRID_FUSED; else only a prefill kernel's, as for rank 8)."""
+    kernels = list(kernels)
+    blocks = resident_blocks or (lambda kernel: 1)
+    if problem.true_ranks or problem.num_slices != 1:
+        return None
+    if one_launch_kernel(problem, kernels, num_sms, blocks, resident_clusters=resident_clusters) is not None:
+        return None
+    rank_8 = problem.rank in PADDED_PREFILL_RANKS
+    to = (PADDED_PREFILL_RANKS[problem.rank] if PADDED_PREFILL else None) if rank_8 else off_grid_rank(problem.rank,
+                                                                                                    kernels)
+    if to is None:
+        return None
+    padded = dataclasses.replace(problem, rank=to, slice_ranks=(to,), true_ranks=True)
+    if not rank_8 and PADDED_OFF_GRID_FUSED:
+        kernel = one_launch_kernel(padded, kernels, num_sms, blocks, resident_clusters=resident_clusters)
+        return None if kernel is None else (padded, kernel)
+    padded = dataclasses.replace(padded, op="prefill")
+    kernel = prefers_prefill(padded, kernels, num_sms, resident_blocks, second_wave_over_pair=False,
+                             resident_clusters=resident_clusters)
+    if kernel is None:
+        return None
+    if PADDED_PREFILL_OWN_TILE:
+        own = dataclasses.replace(problem, op="prefill")
+        tile = (kernel.warp_rows, kernel.tile_n, kernel.blocks_per_sm)
+        same_tile = next((k for k in kernels if can_run(own, k) and not k.true_ranks
+                          and (k.warp_rows, k.tile_n, k.blocks_per_sm) == tile), None)
+        if same_tile is not None:
+            return own, same_tile
+    return padded, kernel
