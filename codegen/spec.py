@@ -41,7 +41,9 @@ class KernelSpec:
     # tiles
     vectorized: bool  # 16-byte vector loads (needs aligned rows); False = element loads, any shape
     true_ranks: bool = False  # prefill: the variant that takes the adapters' true ranks (SgmvParams::ranks); the
-    # others compute every adapter at the full rank and stay as they were (benchmarks/NOTES.md, entry 98)
+    # others compute every adapter at the full rank and stay as they were (benchmarks/NOTES.md, entry 98). fused (at
+    # FUSED_TRUE_RANKS_RANKS): the variant that reads B only within them, for calls whose B rows are narrower than the
+    # kernel's rank (fused.cuh's kTrueRanks; entry 333)
     blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (the launch bounds); 2 for the variant of
     # the tiles of PREFILL_TWO_BLOCK_TILES, which dispatch runs on batches of more blocks than SMs
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered over all
@@ -243,7 +245,8 @@ class KernelSpec:
 # ---- predicates that prune the grid -------------------------------------------------------------
 
 def valid_tile(spec: KernelSpec) -> bool:
-    if spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1 or (spec.true_ranks and spec.op != "prefill"):
+    if (spec.op not in OPS or spec.dtype not in DTYPES or spec.warps < 1
+            or (spec.true_ranks and spec.op not in ("prefill", "fused"))):
         return False
     if spec.flat_tiles and not (spec.op == "fused" and spec.warp_rows == 16):
         return False  # the flat grid handoff: 16-row fused tiles
@@ -352,6 +355,10 @@ FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two
 # two halves of the rank (fused.cuh's kRankHalves: 254 registers, no spill): rank 128's identical bs256 0.86-0.93x
 # (entry 209). With every warp over the whole rank, 8 warps x 256 columns and 4 x 128 held 128 accumulators a thread
 # (255 registers and a spill) and were 1.19-1.30x slower (entries 204 and 208)
+# Each fused tile at these ranks also as the variant for true ranks (KernelSpec.true_ranks): the kernels a rank off the
+# grid pads to (24 -> 32, 40-56 -> 64, 72-120 -> 128; one_launch_padded), whose B rows are narrower than the kernel's
+# rank (NOTES.md, entry 333)
+FUSED_TRUE_RANKS_RANKS = (32, 64, 128)
 FUSED_RANK_HALVES_MIN_RANK = 64  # 32-row tiles from this rank split the shrink's rank in halves
 # (KernelSpec.rank_halves), with the unroll of half the rank: rank 64's 8-warp tiles at u4, h8192 identical bs256
 # 0.963x (entry 212; at u2, no faster)
@@ -526,9 +533,12 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
         _make(op, dt, r, ANY, True, extra_tiles)
         for op, dt, r in itertools.product(("shrink", "expand"), DTYPES, RANKS)
         if op == "expand" or r in SHRINK_ANY_HIDDEN_RANKS)
-    # add_lora in one launch (small batches): rank-specialized, any h_in and h_out.
+    # add_lora in one launch (small batches): rank-specialized, any h_in and h_out; at FUSED_TRUE_RANKS_RANKS each tile
+    # also as the variant for calls whose weights are narrower than its rank.
     fused = itertools.chain.from_iterable(
-        _make("fused", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
+        _make("fused", dt, r, ANY, True, extra_tiles, true_ranks)
+        for dt, r, true_ranks in itertools.product(DTYPES, RANKS, (False, True))
+        if not true_ranks or r in FUSED_TRUE_RANKS_RANKS)
     # add_lora in one launch for long segments (prefill): rank-specialized, any h_in and h_out; each tile also as
     # the variant for calls with true ranks.
     prefill = itertools.chain.from_iterable(

@@ -205,15 +205,28 @@ def test_default_grid_has_gemv_kernels_at_ranks_8_and_16_in_clusters_of_2_4_and_
 def test_prefill_kernels_come_with_a_variant_for_true_ranks():
     """Each prefill tile twice: as it was, and with true ranks (prefill.cuh's kTrueRanks; its handed-over tiles
     carry the rank, 4 bytes more each, in shared memory rounded up to 16 bytes), but rank 8's
-    (PREFILL_SHORT_ONLY_RANKS); no other op has the variant."""
+    (PREFILL_SHORT_ONLY_RANKS); of the other ops only the fused kernel has it (the next test)."""
     prefill = [s for s in SPECS if s.op == "prefill" and s.rank not in specmod.PREFILL_SHORT_ONLY_RANKS]
     plain = {dataclasses.replace(s, true_ranks=False): s for s in prefill if s.true_ranks}
     assert len(plain) * 2 == len(prefill) and set(plain) == {s for s in prefill if not s.true_ranks}
     for p, ranked in plain.items():
         assert ranked.name == p.name + "_ranks" and ranked.unit == p.unit and ranked.stages == p.stages
         assert p.smem_bytes <= ranked.smem_bytes <= p.smem_bytes + 16  # in whole 16 bytes: the 8 more may fit
-    assert not any(s.true_ranks for s in SPECS if s.op != "prefill")
-    assert not specmod.valid_tile(dataclasses.replace(next(s for s in SPECS if s.op == "fused"), true_ranks=True))
+    assert not any(s.true_ranks for s in SPECS if s.op not in ("prefill", "fused"))
+    assert not specmod.valid_tile(dataclasses.replace(next(s for s in SPECS if s.op == "gemv"), true_ranks=True))
+
+
+def test_fused_kernels_at_the_padded_ranks_come_with_a_variant_for_true_ranks():
+    """Each fused tile at FUSED_TRUE_RANKS_RANKS twice: as it was, and reading B only within each adapter's true rank
+    (fused.cuh's kTrueRanks: for calls whose B rows are narrower, ranks off the grid; NOTES.md entry 333), in the same
+    unit with the same shared memory; at the other ranks once."""
+    fused = [s for s in SPECS if s.op == "fused"]
+    plain = {dataclasses.replace(s, true_ranks=False): s for s in fused if s.true_ranks}
+    assert {s.rank for s in plain} == set(specmod.FUSED_TRUE_RANKS_RANKS)
+    assert set(plain) == {s for s in fused if not s.true_ranks and s.rank in specmod.FUSED_TRUE_RANKS_RANKS}
+    for p, ranked in plain.items():
+        assert ranked.name == p.name.replace("_v8", "_v8_ranks", 1) and ranked.unit == p.unit
+        assert ranked.smem_bytes == p.smem_bytes and ranked.threads == p.threads
 
 
 def test_prefill_consumer_warps_and_stages():

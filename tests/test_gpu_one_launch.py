@@ -258,7 +258,7 @@ def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, 
     padded, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
     if padded is not None:
         assert launched == [padded[1]] and padded[1].rank == {24: 32, 48: 64, 96: 128}[rank]
-        assert padded[1].true_ranks == (padded[1].op == "prefill")
+        assert padded[1].true_ranks  # the variants for true ranks read the narrower B within its bounds
     else:
         assert launched == []  # the launch pair (no one-launch kernel at the rank, nor at its half)
     if rows <= 16:
@@ -285,7 +285,7 @@ def test_ranks_off_the_grid_read_their_weights_within_bounds(shape, rank, segmen
     rows = sum(segments)
     loras = [n_lora - 1 if i % 2 == 0 else (-1 if i % 4 == 1 else i % n_lora) for i in range(len(segments))]
     indptr = [0] + list(itertools.accumulate(segments))
-    batch = sgmv.LoraBatch.from_segments(torch.tensor(indptr, device=DEV), torch.tensor(loras, device=DEV))
+    batch = sgmv.LoraBatch.from_segments(torch.tensor(indptr), torch.tensor(loras)).to(DEV)  # host-known lengths
     x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
     y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
     problem = Problem.for_add_lora(y0, x, lora_a, lora_b, batch.num_segments, batch.max_segment_rows)

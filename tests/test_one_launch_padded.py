@@ -67,10 +67,10 @@ def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_i
     assert padded_one_launch(fused_prob(rank=8, rows=256, segs=256), prefill + r8, 132)[1].rank == 16
 
 
-# Fused kernels at the build's ranks, and the prefill kernel's 16- and 64-row tiles (rank 128: 64-row only) with and
-# without the variant for true ranks
-GRID_FUSED = [rec(op="fused", rank=r, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)
-              for r in (8, 16, 32, 64, 128)]
+# Fused kernels at the build's ranks (at 32-128 also the variant for true ranks, codegen's FUSED_TRUE_RANKS_RANKS),
+# and the prefill kernel's 16- and 64-row tiles (rank 128: 64-row only) with and without the variant for true ranks
+GRID_FUSED = [rec(op="fused", rank=r, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128, true_ranks=t)
+              for r in (8, 16, 32, 64, 128) for t in (False, True) if r >= 32 or not t]
 GRID_PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=w, tile_n=128, threads=352, true_ranks=t)
                 for r in (16, 32, 64, 128) for w in (16, 64) for t in (False, True) if not (r == 128 and w == 16)]
 
@@ -94,24 +94,30 @@ def test_the_rank_a_rank_off_the_grid_runs_at(monkeypatch):
 
 
 def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(monkeypatch):
-    """padded_one_launch at a rank off the grid (entry 333): the problem at the next rank with true ranks (cuda_ops
-    gives every adapter the call's rank), and the one-launch kernel one_launch_kernel picks for it, the fused kernel
-    for decode batches too; the prefill kernel at that rank only with its variant for true ranks. With
-    PADDED_OFF_GRID_FUSED 0 only the prefill kernel's batches (entry 325); never where the call gives true ranks."""
+    """padded_one_launch at a rank off the grid (entry 333): the problem at the next rank with true ranks and narrow
+    weights (cuda_ops gives every adapter the call's rank), and the one-launch kernel one_launch_kernel picks for it:
+    the fused kernel for decode batches too, the prefill kernel for its batches, each only as its variant for true
+    ranks (whose loads stay within each adapter's rank: the others would read past the narrower B); none without
+    those variants. With PADDED_OFF_GRID_FUSED 0 only the prefill kernel's batches (entry 325); never where the call
+    gives true ranks. A call at the kernels' own rank never takes the fused variant."""
     kernels = GRID_FUSED + GRID_PREFILL
     for rank, to in ((24, 32), (48, 64), (96, 128)):
         for rows, segs, op in ((1, 1, "fused"), (16, 16, "fused"), (256, 1, "fused"), (8192, 8, "prefill")):
             problem = fused_prob(rank=rank, rows=rows, segs=segs)
             assert one_launch.one_launch_kernel(problem, kernels, 132) is None
             padded, kernel = padded_one_launch(problem, kernels, 132)
-            want = dataclasses.replace(problem, rank=to, slice_ranks=(to,), true_ranks=True)
-            assert padded == want and (kernel.op, kernel.rank) == (op, to)
+            want = dataclasses.replace(problem, rank=to, slice_ranks=(to,), true_ranks=True, narrow_weights=True)
+            assert padded == want and (kernel.op, kernel.rank, kernel.true_ranks) == (op, to, True)
             assert can_run(one_launch.one_launch_problem(padded, kernel), kernel)
-            assert kernel.true_ranks == (op == "prefill")
+            plain = [k for k in kernels if not (k.op == "fused" and k.true_ranks)]
+            assert padded_one_launch(problem, plain, 132) is None or op == "prefill"
+        own = fused_prob(rank=to, rows=1, segs=1)  # at its own rank, with or without a table of true ranks
+        for call in (own, dataclasses.replace(own, true_ranks=True)):
+            assert not one_launch.one_launch_kernel(call, kernels, 132).true_ranks
     problem = fused_prob(rank=48, rows=1, segs=1)
     assert padded_one_launch(dataclasses.replace(problem, true_ranks=True), kernels, 132) is None
     assert padded_one_launch(fused_prob(rank=12, rows=1, segs=1), kernels, 132) is None
     monkeypatch.setattr(one_launch_padded, "PADDED_OFF_GRID_FUSED", 0)
     assert padded_one_launch(problem, kernels, 132) is None  # a decode batch: the pair, as before entry 333
     padded, kernel = padded_one_launch(fused_prob(rank=48, rows=8192, segs=8), kernels, 132)
-    assert (padded.rank, padded.true_ranks, kernel.op, kernel.rank, kernel.true_ranks) == (64, True, "prefill", 64, True)
+    assert (padded.rank, padded.true_ranks, kernel.op, kernel.rank) == (64, True, "prefill", 64) and kernel.true_ranks

@@ -48,12 +48,17 @@ namespace sgmv {
 // of many row tiles (dispatch: HANDOFF_TILE_BARRIER_MIN_TILES). A kernel of its own: in the same kernel, the form's
 // code and its second counter's read cost the launches of few row tiles 1-5% (benchmarks/NOTES.md, entries 92
 // and 249).
+// kTrueRanks (codegen's KernelSpec.true_ranks; dispatch runs it only for calls whose B rows are narrower than kRank: a
+// rank off the build's grid on the next rank's kernel, every adapter given the call's rank, one_launch_padded): the
+// expand's loads of B (prefetch, load_tile) take only the pieces that start below the adapter's true rank, so such a
+// call's weights are read within their bounds (past the last adapter's last row there is nothing). A kernel of its
+// own: the bound's compares in every kernel cost the full sweep's rank-32 launches up to 7% (NOTES.md, entry 333).
 // v is staged split into the expand's MMA operands once a block (Expand::SplitV, Expand::store_split), not split by
 // every warp for every chunk and column tile (Expand::multiply, the standalone expand's): ranks 32-128 0.95-0.99x
 // their time at the median, ranks 8-16 0.98-1.00x (benchmarks/NOTES.md, entries 262, 265 and 267; the 4-warp tiles
 // of ranks 8-16 held to two blocks an SM, codegen's KernelSpec.occupancy_cap).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
-          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false>
+          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kTrueRanks = false>
 struct FusedTile {
   static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
   static constexpr int kWarpRows = kRowTile;
@@ -145,17 +150,15 @@ struct FusedTile {
   }
 
   // Issue the copies of this thread's B fragments and y pieces for the column tile at n0 (its warp's first
-  // column) into `slots`; out-of-range pieces are zero-filled. B's pieces from the adapter's true rank on are not
-  // read: a call whose B rows are narrower than kRank (a rank off the build's grid run on the next rank's kernel,
-  // every adapter given the call's rank: one_launch.padded_one_launch) has nothing there, and past its last row
-  // nothing at all. A piece that starts below the true rank is read whole (mask_weights zeroes its tail).
+  // column) into `slots`; out-of-range pieces are zero-filled. With kTrueRanks, B's pieces from the adapter's true rank
+  // on are not read; a piece that starts below it is read whole (mask_weights zeroes its tail).
   __device__ static void prefetch(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[kMTiles][2],
                                   int n0, int N, int true_rank, Slots& slots) {
     using Copy = cute::SM80_CP_ASYNC_CACHEGLOBAL_ZFILL<uint4>;
     for_tile_pieces(
         n0,
         [&](int c, int ct, int j, int col, int k) {
-          const bool ok = col < N && k < true_rank;
+          const bool ok = col < N && k < (kTrueRanks ? true_rank : kRank);
           const uint16_t* src = ok ? w + col * w_stride_row + k : w;
           Copy::copy(*reinterpret_cast<const uint4*>(src), slots.w[c][ct][j][threadIdx.x], ok);
         },
@@ -167,15 +170,16 @@ struct FusedTile {
     cute::cp_async_fence();
   }
 
-  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero, B's within the
-  // true rank as prefetch's): coherent loads, after the wait for the previous kernel (the shrink's), in order with
-  // the MMAs (load_vec8_predicated).
+  // Loads into `staged` what prefetch copies for the column tile at n0 (out-of-range pieces zero; with kTrueRanks B's
+  // within the true rank, as prefetch's): coherent loads, after the wait for the previous kernel (the shrink's), in
+  // order with the MMAs (load_vec8_predicated).
   __device__ static void load_tile(const uint16_t* w, int64_t w_stride_row, uint16_t* const (&y_rows)[kMTiles][2],
                                    int n0, int N, int true_rank, Staged& staged) {
     for_tile_pieces(
         n0,
         [&](int c, int ct, int j, int col, int k) {
-          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, k, true_rank, col < N);
+          staged.w[c][ct][j] = load_vec8_predicated(w + col * w_stride_row, k, kTrueRanks ? true_rank : kRank,
+                                                    col < N);
         },
         [&](int mt, int h, int ct, int col) {
           staged.y[mt][h][ct] = load_vec8_predicated(y_rows[mt][h], col, N, y_rows[mt][h] != nullptr);

@@ -9,9 +9,9 @@
 namespace sgmv {
 
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile, bool kFlat,
-          bool kRankHalves, bool kTileBarrier>
+          bool kRankHalves, bool kTileBarrier, bool kTrueRanks>
 __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRowTile, kFlat, kRankHalves,
-                          kTileBarrier>::run_grid(const SgmvParams& p, SharedStorage& smem) {
+                          kTileBarrier, kTrueRanks>::run_grid(const SgmvParams& p, SharedStorage& smem) {
   if (static_cast<int64_t>(p.num_rows) * kRank > p.split_stride) __trap();  // dispatch sizes v's buffers
   if constexpr (kTileBarrier)
     if (gridDim.x * gridDim.z > kHandoffMaxTiles) __trap();  // dispatch: the workspace's tile counters

@@ -51,6 +51,8 @@ class Problem:
     after_shrink: bool = False  # expand: add_lora's, launched beside its shrink (PDL), which hides its first loads
     true_ranks: bool = False  # fused and prefill: the call gives the adapters' true ranks (the prefill kernel's
     # variant for them takes it; the fused kernels take either)
+    narrow_weights: bool = False  # fused and prefill: B's rows are narrower than `rank` (a rank off the grid on the
+    # next rank's kernels, one_launch_padded; with true_ranks): only the variants for true ranks read them in bounds
 
     def __post_init__(self):
         if not self.slice_hidden:
@@ -147,11 +149,14 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
     have it; a specialized h_out needs every slice to have it."""
-    if problem.op in ("fused", "prefill", "gemv"):  # true ranks: the fused kernel, and the prefill kernel's variant
-        # for them (it runs any call); the gemv kernel computes every adapter at its rank
+    if problem.op in ("fused", "prefill", "gemv"):  # true ranks: the fused kernel (where B's rows are narrower than
+        # its rank, narrow_weights, only its variant for true ranks; that runs any call, but dispatch gives it only
+        # those: fused_variant_fits), and the prefill kernel's variant for them (it runs any call); the gemv kernel
+        # computes every adapter at its rank
         return (kernel.op == problem.op and kernel.dtype == problem.dtype and kernel.rank == problem.rank
                 and problem.num_slices == 1 and problem.aligned
-                and (problem.op == "fused" or (problem.op == "gemv" and not problem.true_ranks)
+                and ((problem.op == "fused" and (kernel.true_ranks or not problem.narrow_weights))
+                     or (problem.op == "gemv" and not problem.true_ranks)
                      or (problem.op == "prefill" and problem.hidden % PREFILL_H_IN_MULTIPLE == 0
                          and (kernel.true_ranks or not problem.true_ranks))))
     rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
@@ -431,9 +436,16 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     HANDOFF_MIN_RANK on launches of a barrier per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), then the fewest
     columns; of a kernel and its twin with a barrier per row tile, the twin where wants_tile_barrier, else the kernel
     itself."""
-    costs = [(cost, k) for k in kernels if can_run(problem, k)
+    costs = [(cost, k) for k in kernels if can_run(problem, k) and fused_variant_fits(problem, k)
              if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
     return min(costs, key=lambda ck: ck[0])[1] if costs else None
+
+
+def fused_variant_fits(problem: Problem, kernel: KernelRecord) -> bool:
+    """Whether dispatch gives add_lora `problem` to this fused kernel's variant: the one for true ranks exactly where
+    B's rows are narrower than the rank (narrow_weights). It runs the other calls too (the per-kernel tests force it),
+    but its bound on B's loads cost the full sweep's rank-32 launches up to 7% (benchmarks/NOTES.md, entry 333)."""
+    return kernel.true_ranks == problem.narrow_weights
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -442,7 +454,7 @@ def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     pair is faster. With the cluster sum: the tile whose launch is nearest FUSED_BEST_BLOCKS, ties toward fewer
     blocks, within FUSED_MAX_BLOCKS and the columns its warps and blocks reduce (_cluster_columns_fit); else with the
     grid handoff (prefers_handoff)."""
-    fitting = [k for k in kernels if can_run(problem, k)]
+    fitting = [k for k in kernels if can_run(problem, k) and fused_variant_fits(problem, k)]
     cluster = [k for k in fitting if not uses_handoff(problem, k, columns=False)  # (32-row tiles have none,
                and k.warp_rows == 16 and not k.flat_tiles and not k.tile_barrier]  # nor the handoff's variants)
     if cluster and problem.rank <= FUSED_MAX_RANK:

@@ -33,7 +33,8 @@ class KernelRecord:
     chunk: int  # reduction elements one warp consumes per step
     pipelined: bool = False  # expand: a block streams SgmvParams.col_tiles_per_block column tiles
     narrow: bool = False  # expand: 8-row tiles with the MMA's operands swapped (expand_narrow.cuh)
-    true_ranks: bool = False  # prefill: the variant for calls with the adapters' true ranks (prefill.cuh's kTrueRanks)
+    true_ranks: bool = False  # prefill: the variant for calls with the adapters' true ranks (prefill.cuh's kTrueRanks);
+    # fused: the variant for calls whose B rows are narrower than its rank (fused.cuh's kTrueRanks)
     blocks_per_sm: int = 1  # prefill: the blocks an SM holds at once (its launch bounds; one_launch.prefers_prefill)
     stages: int = 0  # prefill: its shared-memory stages (codegen's KernelSpec.stages; one_launch._short_tile)
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered flat

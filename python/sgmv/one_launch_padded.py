@@ -6,9 +6,10 @@ unit-tested without a GPU (tests/test_one_launch.py); their constants are read a
 (benchmarks/dispatch_sweep.py) and tests may set them here.
 
 The kernels that run a padded call read its narrower weights within their bounds: cuda_ops passes a table giving every
-adapter the call's rank, and the prefill kernel's variant for true ranks copies only A's rows and B's bytes below it
-(prefill_produce.cuh), as the fused kernel loads them (its shrink's rows of A and its expand's 16-byte pieces of B:
-fused.cuh, prefetch). v's columns past the rank stay zero.
+adapter the call's rank, and the variants for true ranks (Problem.narrow_weights: can_run takes only those) copy only
+A's rows and B's bytes below it: the prefill kernel's (prefill_produce.cuh) and the fused kernel's (its shrink's rows of
+A, as every fused kernel's, and its expand's 16-byte pieces of B: fused.cuh's kTrueRanks). v's columns past the rank
+stay zero.
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms
                                                                                                     kernels)
     if to is None:
         return None
-    padded = dataclasses.replace(problem, rank=to, slice_ranks=(to,), true_ranks=True)
+    padded = dataclasses.replace(problem, rank=to, slice_ranks=(to,), true_ranks=True, narrow_weights=True)
     if not rank_8 and PADDED_OFF_GRID_FUSED:
         kernel = one_launch_kernel(padded, kernels, num_sms, blocks, resident_clusters=resident_clusters)
         return None if kernel is None else (padded, kernel)
