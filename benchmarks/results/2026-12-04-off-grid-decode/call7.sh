@@ -8,7 +8,7 @@
 # 3. PADDED_OFF_GRID_FUSED=0,1 over call.sh's off-grid decode batches (bf16, medians of 2).
 # Usage (device): bash benchmarks/results/2026-12-04-off-grid-decode/call7.sh   (carry dist_xz_334)
 set -u
-python3 benchmarks/wheel_xz.py unpack dist_xz_334 . || exit 1
+python3 benchmarks/wheel_xz.py unpack dist_xz_334 dist_334 || exit 1
 rm -rf /tmp/w334 && python3 -m pip install -q --no-deps --no-index --target /tmp/w334 dist_334/*.whl || exit 1
 cp python/sgmv/*.py /tmp/w334/sgmv/ && cp python/sgmv/bench/*.py /tmp/w334/sgmv/bench/
 export PYTHONPATH=/tmp/w334
