@@ -298,6 +298,27 @@ def test_ranks_off_the_grid_read_their_weights_within_bounds(shape, rank, segmen
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 
 
+def test_a_padded_call_reads_its_table_of_ranks_early_only_once_an_earlier_call_made_it():
+    """cuda_ops._rank_table (entry 334): the first call on a stream (or in a graph's capture) makes the table, whose
+    fill may still run when the launch starts, so that launch waits before reading it; later calls get the same table
+    and may read it early (Rows.ranks_ready, as the batch tables). The graph's first call makes its own."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the one-launch kernels need sm_90")
+    x = torch.zeros(1, 8, device=DEV)
+    key = (12345, 7)  # a table no other test asks for
+    first, made_before = cuda_ops._rank_table(x, *key)
+    again, ready = cuda_ops._rank_table(x, *key)
+    assert not made_before and ready and again is first
+    assert torch.equal(first.cpu(), torch.full((7,), 12345, dtype=torch.int32))
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph, stream=stream):
+        captured, ready_in_capture = cuda_ops._rank_table(x, *key)
+        _, ready_after = cuda_ops._rank_table(x, *key)
+    assert captured is not first and not ready_in_capture and ready_after
+
+
 def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     """add_lora at `rank` on a Case whose adapters are followed by NaN, checked against the float64 reference (and in a
     graph for the distinct layouts): (cuda_ops' padded_one_launch choice, the one-launch kernels its first call

@@ -38,6 +38,8 @@ class Rows:
     tables_ready: bool = False  # no kernel writes the tables (LoraBatch.tables_from_host): add_lora's first kernel
     # reads them before waiting for the kernel before it, unless it has per-adapter scales or ranks to read too or
     # its launch is large (launch_plan.reads_tables_early)
+    ranks_ready: bool = False  # `ranks` is the package's own table of one rank (_rank_table), made by an earlier call:
+    # read early like the batch tables (a table made in this call may still be being filled)
 
     @property
     def num_segments(self) -> int:
@@ -86,9 +88,10 @@ def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Se
     fields.setdefault("flat_tiles", int(geometry is not None and geometry.flat))
     fields.setdefault("col_tiles_per_block", geometry.col_tiles_per_block if geometry is not None else 1)
     # Tables read before the previous kernel is done: never with per-adapter scales or ranks, device tensors of
-    # unknown origin that the kernels read with them.
-    tables_ready = (rows.tables_ready and scales is None and rows.ranks is None and geometry is not None
-                    and reads_tables_early(geometry))
+    # unknown origin that the kernels read with them, but the package's own table of ranks an earlier call made
+    # (Rows.ranks_ready).
+    tables_ready = (rows.tables_ready and scales is None and (rows.ranks is None or rows.ranks_ready)
+                    and geometry is not None and reads_tables_early(geometry))
     params = SgmvParams(seg_indptr=ptr(rows.seg_indptr), lora_indices=ptr(rows.lora_indices), scales=ptr(scales),
                         row_index=ptr(rows.row_index), ranks=ptr(rows.ranks), scale=scale,
                         num_segments=rows.num_segments, indptr_is_64=int(rows.seg_indptr.dtype == torch.int64),
@@ -270,8 +273,10 @@ def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: t
     if chosen is None:
         return False
     padded, kernel = chosen
-    ranks = _rank_table(x, problem.rank, lora_a.shape[0]) if padded.true_ranks else None  # else its own rank's tile
-    _launch_fused(kernel, padded, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks), scales, scale)
+    # (the table only for the padded rank; a prefill kernel's tile at the call's own rank needs none)
+    ranks, ready = _rank_table(x, problem.rank, lora_a.shape[0]) if padded.true_ranks else (None, False)
+    _launch_fused(kernel, padded, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks, ranks_ready=ready),
+                  scales, scale)
     return True
 
 
@@ -294,9 +299,14 @@ def _per_stream(cache: dict, ref: torch.Tensor, key: tuple, make: Callable[[], t
 _rank_tables: dict[tuple, torch.Tensor] = {}
 
 
-def _rank_table(ref: torch.Tensor, rank: int, num_loras: int) -> torch.Tensor:
-    return _per_stream(_rank_tables, ref, (rank, num_loras),
-                       lambda: torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
+def _rank_table(ref: torch.Tensor, rank: int, num_loras: int) -> tuple[torch.Tensor, bool]:
+    """The table, and whether an earlier call made it (then no kernel writes it any more: a launch may read it before
+    waiting for the kernel before it, as the batch tables; the fill of a table made now may still be running, or in a
+    graph be the node right before). Tables are never dropped, so an unchanged count means this one was there."""
+    before = len(_rank_tables)
+    table = _per_stream(_rank_tables, ref, (rank, num_loras),
+                        lambda: torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
+    return table, len(_rank_tables) == before
 
 
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
