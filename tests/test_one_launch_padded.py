@@ -77,7 +77,7 @@ GRID_PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=w, tile_
 
 def test_the_rank_a_rank_off_the_grid_runs_at(monkeypatch):
     """off_grid_rank (entries 325 and 333): a rank with no one-launch kernel of its own, in whole 8-element (16-byte)
-    pieces of B's rows, runs at the next rank up with fused kernels or the prefill kernel's variant for true ranks;
+    pieces of B's rows, runs at the next rank up with a variant for true ranks (the fused or the prefill kernel's);
     rank 4's and 12's rows are not whole pieces, a rank with kernels of its own keeps them, and PADDED_OFF_GRID 0
     keeps the pair."""
     kernels = GRID_FUSED + GRID_PREFILL
@@ -87,7 +87,7 @@ def test_the_rank_a_rank_off_the_grid_runs_at(monkeypatch):
     assert off_grid_rank(48, [k for k in kernels if k.rank != 64]) == 128
     assert off_grid_rank(48, [k for k in kernels if k.rank != 64 or k.op == "fused"]) == 64  # fused kernels only
     assert off_grid_rank(48, [k for k in kernels if k.rank != 64 or k.true_ranks]) == 64  # the variant only
-    assert off_grid_rank(48, [k for k in kernels if k.rank != 64 or (k.op == "prefill" and not k.true_ranks)]) == 128
+    assert off_grid_rank(48, [k for k in kernels if k.rank != 64 or not k.true_ranks]) == 128  # plain ones only
     assert off_grid_rank(8, GRID_PREFILL) == 16  # a build without rank 8's kernels: off its grid
     monkeypatch.setattr(one_launch_padded, "PADDED_OFF_GRID", 0)
     assert off_grid_rank(48, kernels) is None

@@ -2,7 +2,7 @@
 adapter given the call's rank (padded_one_launch): rank 8's prefill batches on rank 16's prefill kernel, and a rank off
 the build's grid (24, 48, 96, ...) on the next rank's kernels. One of the fallbacks after one_launch.one_launch_kernel
 (cuda_ops.add_lora: rank_split's halves first); split from one_launch.py. Pure functions of host-known shapes,
-unit-tested without a GPU (tests/test_one_launch.py); their constants are read at each call, so tools
+unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call, so tools
 (benchmarks/dispatch_sweep.py) and tests may set them here.
 
 The kernels that run a padded call read its narrower weights within their bounds: cuda_ops passes a table giving every
@@ -44,14 +44,14 @@ PADDED_RANK_STEP = 8
 
 def off_grid_rank(rank: int, kernels: Iterable[KernelRecord]) -> Optional[int]:
     """The rank whose one-launch kernels run add_lora at `rank`, a rank off the build's grid (no fused, prefill or
-    gemv kernel of its own) in whole PADDED_RANK_STEP elements: the next rank up with fused kernels or the prefill
-    kernel's variant for true ranks; else None (PADDED_OFF_GRID 0 too)."""
+    gemv kernel of its own) in whole PADDED_RANK_STEP elements: the next rank up with a variant for true ranks, the
+    fused kernel's or the prefill kernel's (only those read a narrower B within bounds); else None (PADDED_OFF_GRID 0
+    too)."""
     kernels = list(kernels)
     if (not PADDED_OFF_GRID or rank <= 0 or rank % PADDED_RANK_STEP
             or any(k.rank == rank and k.op in ONE_LAUNCH_OPS for k in kernels)):
         return None
-    return min((k.rank for k in kernels if k.rank > rank and (k.op == "fused" or (k.op == "prefill" and k.true_ranks))),
-               default=None)
+    return min((k.rank for k in kernels if k.rank > rank and k.true_ranks and k.op in ("fused", "prefill")), default=None)
 
 
 def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
