@@ -247,8 +247,8 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
 def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, rows, layout, dtype, monkeypatch,
                                                                    request):
     """A rank with no kernels of its own (24, 48, 96) on the next rank's one-launch kernels (32, 64, 128) with every
-    adapter at the call's rank (one_launch_padded.padded_one_launch, entries 325 and 333): the prefill kernel's
-    variant for true ranks, and for decode batches the fused kernel, each reading the narrower weights within their
+    adapter at the call's rank (one_launch_padded.padded_one_launch, entries 325 and 333): the variants for true ranks
+    of the prefill kernel and, for decode batches, of the fused kernel, each reading the narrower weights within their
     bounds (NaN after the last adapter); where none takes the batch, the launch pair; -1 adapters, empty segments, h
     off the tiles; replayed in a graph too."""
     if loader.device(0).arch < 90:

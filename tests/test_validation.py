@@ -131,8 +131,9 @@ def test_tables_ready_only_without_scales_and_ranks_and_on_small_launches(monkey
 
 
 def test_per_stream_tensors_are_one_per_device_stream_graph_and_key(monkeypatch):
-    """cuda_ops._per_stream (the grid handoff's workspaces, rank 8's rank tables): made once per device, current
-    stream, captured graph and key, and shared after; launches that may run at once never share one."""
+    """cuda_ops._per_stream (the grid handoff's workspaces, the padded calls' rank tables): made once per device,
+    current stream, captured graph and key, and shared after (and said to be so); launches that may run at once never
+    share one."""
     from types import SimpleNamespace
     from sgmv import cuda_ops, loader
     state = {"stream": 7, "capturing": False, "graph": 3}
@@ -143,8 +144,11 @@ def test_per_stream_tensors_are_one_per_device_stream_graph_and_key(monkeypatch)
     ref = torch.zeros(1)
 
     def get(key=()):
-        return cuda_ops._per_stream(cache, ref, key, lambda: made.append(key) or torch.zeros(len(made)))
+        return cuda_ops._per_stream(cache, ref, key, lambda: made.append(key) or torch.zeros(len(made)))[0]
 
+    assert cuda_ops._per_stream(cache, ref, ("flag",), lambda: torch.zeros(1))[1] is False
+    assert cuda_ops._per_stream(cache, ref, ("flag",), lambda: torch.zeros(1))[1] is True
+    cache.clear()
     first = get()
     assert get() is first and get(("other",)) is not first
     state["stream"] = 8

@@ -280,18 +280,20 @@ def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: t
     return True
 
 
-def _per_stream(cache: dict, ref: torch.Tensor, key: tuple, make: Callable[[], torch.Tensor]) -> torch.Tensor:
+def _per_stream(cache: dict, ref: torch.Tensor, key: tuple,
+                make: Callable[[], torch.Tensor]) -> tuple[torch.Tensor, bool]:
     """The tensor of `cache` for `key` on ref's device, its current stream and the graph that stream captures (if
     any), made by `make` on first use and kept for the process: made while capturing, its initialisation is one of
     the graph's nodes, so launches that may run at the same time never share one and none is read before it is
-    initialised. Two threads racing here share one (setdefault: a replaced one could be freed in use)."""
+    initialised. Two threads racing here share one (setdefault: a replaced one could be freed in use). With it,
+    whether an earlier call made it (the cache held it already)."""
     stream = torch.cuda.current_stream(ref.device)
     capture = loader.capture_id(stream.cuda_stream) if torch.cuda.is_current_stream_capturing() else 0
     full_key = (ref.device.index, stream.cuda_stream, capture, *key)
     tensor = cache.get(full_key)
-    if tensor is None:
-        tensor = cache.setdefault(full_key, make())
-    return tensor
+    if tensor is not None:
+        return tensor, True
+    return cache.setdefault(full_key, make()), False
 
 
 # Tables of one rank for every adapter (_launch_padded), int32, read only: per device, stream and captured
@@ -302,11 +304,9 @@ _rank_tables: dict[tuple, torch.Tensor] = {}
 def _rank_table(ref: torch.Tensor, rank: int, num_loras: int) -> tuple[torch.Tensor, bool]:
     """The table, and whether an earlier call made it (then no kernel writes it any more: a launch may read it before
     waiting for the kernel before it, as the batch tables; the fill of a table made now may still be running, or in a
-    graph be the node right before). Tables are never dropped, so an unchanged count means this one was there."""
-    before = len(_rank_tables)
-    table = _per_stream(_rank_tables, ref, (rank, num_loras),
-                        lambda: torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
-    return table, len(_rank_tables) == before
+    graph be the node right before)."""
+    return _per_stream(_rank_tables, ref, (rank, num_loras),
+                       lambda: torch.full((num_loras,), rank, dtype=torch.int32, device=ref.device))
 
 
 # The fused kernel's grid handoff (csrc/sgmv/handoff.cuh) keeps its barrier and two buffers of v in a workspace
@@ -319,7 +319,7 @@ def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
     floats = (dispatch.HANDOFF_HEADER_FLOATS + 2 * dispatch.HANDOFF_BUFFER_FLOATS
               + dispatch.HANDOFF_MAX_TILES * dispatch.HANDOFF_TILE_PITCH)
     return _per_stream(_handoff_workspaces, ref, (),
-                       lambda: torch.zeros(floats, dtype=torch.float32, device=ref.device))
+                       lambda: torch.zeros(floats, dtype=torch.float32, device=ref.device))[0]
 
 
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
