@@ -232,7 +232,7 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
     monkeypatch.setattr(one_launch_padded, "PADDED_PREFILL_OWN_TILE", own_tile)
     cuda_ops.clear_selections()
     request.addfinalizer(cuda_ops.clear_selections)  # no choice made under this switch outlives the test
-    padded, launched = _run_padded(shape, rows, layout, dtype, 8, monkeypatch)
+    padded, _, launched = _run_padded(shape, rows, layout, dtype, 8, monkeypatch)
     if padded is not None:  # else a fused kernel of rank 8 or the launch pair
         own = bool(own_tile) and padded[1].warp_rows == 16
         assert launched == [padded[1]] and padded[1].true_ranks != own and padded[1].rank == (8 if own else 16)
@@ -255,14 +255,42 @@ def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, 
         pytest.skip("the one-launch kernels need sm_90")
     cuda_ops.clear_selections()
     request.addfinalizer(cuda_ops.clear_selections)
-    padded, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
+    padded, parts, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
     if padded is not None:
         assert launched == [padded[1]] and padded[1].rank == {24: 32, 48: 64, 96: 128}[rank]
         assert padded[1].true_ranks  # the variants for true ranks read the narrower B within its bounds
-    else:
-        assert launched == []  # the launch pair (no one-launch kernel at the rank, nor at its half)
+    else:  # in parts of the rank (one launch each: test_ranks_no_one_launch_takes_whole_run_in_parts), or the pair
+        assert len(launched) == (len(parts) if parts else 0)
     if rows <= 16:
         assert padded is not None and padded[1].op == "fused", "a small decode batch runs the fused kernel"
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("rows, layout", [(256, "distinct"), (64, "distinct"), (1, "single"), (16, "uniform"),
+                                          (311, "negative"), (2100, "empty"), (1500, "distinct")])
+@pytest.mark.parametrize("rank", [88, 96, 136, 160, 256])
+@pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
+def test_ranks_no_one_launch_takes_whole_run_in_parts(shape, rank, rows, layout, dtype, monkeypatch, request):
+    """A rank that neither its own kernels, rank_split's halves nor padded_one_launch take whole (96 and 88 over many
+    one-row segments, ranks past 128) as consecutive parts of the rank (one_launch_padded.rank_parts, entry 336): one
+    launch a part, each on views of A's rows and B's columns, at the part's own rank or padded (88's 24 on rank 32's
+    variants, reading only its 24 columns of each row of B: the next part's columns, and NaN past the last adapter,
+    must not reach y); y rounded after each part; -1 adapters, empty segments, h off the tiles; in a graph too."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the one-launch kernels need sm_90")
+    cuda_ops.clear_selections()
+    request.addfinalizer(cuda_ops.clear_selections)
+    padded, parts, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
+    half = rank == 256 and rows in (1, 16)  # rank 128 takes these: rank_split's halves
+    if padded is not None or half:
+        assert parts is None
+        return
+    if rows in (64, 256) and shape == (4096, 4096):
+        assert parts is not None, "many one-row segments: in parts, not the pair"
+    if parts is not None:
+        assert sum(parts) == rank and len(launched) == len(parts)
+        for part, kernel in zip(parts, launched):
+            assert kernel.rank == part or (kernel.true_ranks and kernel.rank > part)
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
@@ -321,8 +349,8 @@ def test_a_padded_call_reads_its_table_of_ranks_early_only_once_an_earlier_call_
 
 def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     """add_lora at `rank` on a Case whose adapters are followed by NaN, checked against the float64 reference (and in a
-    graph for the distinct layouts): (cuda_ops' padded_one_launch choice, the one-launch kernels its first call
-    launched)."""
+    graph for the distinct layouts; y rounded once a launch where it runs in parts of the rank): (cuda_ops'
+    padded_one_launch choice, its rank_parts choice, the one-launch kernels its first call launched)."""
     h_in, h_out = shape
     case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=rank, n_lora=6, dtype=dtype, layout=layout, device=DEV,
                 seed=rows + h_in + rank)
@@ -331,6 +359,8 @@ def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     b = torch.cat([case.lora_b, torch.full_like(case.lora_b[:1], float("nan"))])[:n]
     problem = Problem.for_add_lora(case.y, case.x, a, b, case.batch.num_segments, case.batch.max_segment_rows)
     padded = cuda_ops._installed_padded_one_launch(problem, 0)
+    parts = cuda_ops._installed_rank_parts(problem, 0) if padded is None else None
+    roundings = len(parts) if parts else 1
     launched = []
     real = cuda_ops._launch_fused
     monkeypatch.setattr(cuda_ops, "_launch_fused", lambda kernel, *args: (launched.append(kernel),
@@ -341,12 +371,12 @@ def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     first_call = list(launched)  # the graph's capture below launches again
     want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, case.batch, 0.5, compute_dtype=torch.float64)
     untouched = ~covered_rows(case.batch, case.rows, 6).to(DEV)
-    check_delta(y, case.y, want, dtype, untouched)
+    check_delta(y, case.y, want, dtype, untouched, roundings)
     if layout == "distinct":
         y = case.y.clone()
         for _ in graph_replays(case, y):
-            check_delta(y, case.y, want, dtype, untouched)
-    return padded, first_call
+            check_delta(y, case.y, want, dtype, untouched, roundings)
+    return padded, parts, first_call
 
 
 # ---- the fused kernel with the grid handoff (handoff.cuh) ---------------------------------------------------

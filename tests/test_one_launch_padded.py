@@ -5,7 +5,7 @@ import dataclasses
 
 from sgmv import one_launch, one_launch_padded
 from sgmv.dispatch import can_run
-from sgmv.one_launch_padded import off_grid_rank, padded_one_launch
+from sgmv.one_launch_padded import off_grid_rank, one_launch_or_padded, padded_one_launch, rank_parts
 from dispatch_records import fused_prob, rec
 
 
@@ -121,3 +121,37 @@ def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(monkeypatch):
     assert padded_one_launch(problem, kernels, 132) is None  # a decode batch: the pair, as before entry 333
     padded, kernel = padded_one_launch(fused_prob(rank=48, rows=8192, segs=8), kernels, 132)
     assert (padded.rank, padded.true_ranks, kernel.op, kernel.rank) == (64, True, "prefill", 64) and kernel.true_ranks
+
+
+def test_a_rank_no_one_launch_takes_whole_runs_in_parts(monkeypatch):
+    """rank_parts (entry 336): where neither the call's own rank nor padded_one_launch takes a batch (96 over many
+    one-row segments, which rank 128 runs as halves; every rank past 128 but 256 on its halves), consecutive parts of
+    the rank, each the largest grid rank whose one-launch kernels take it, the last the rest in one launch of its own
+    or padded (88's 24 on rank 32's variants); at most RANK_PARTS_MAX; none where one launch or the padded rank takes
+    the whole, with true ranks, several slices, ranks off whole 8-element pieces, or RANK_PARTS 0."""
+    kernels = GRID_FUSED + GRID_PREFILL
+    one_row = dict(rows=256, segs=256)  # rank 128's fused and prefill kernels both decline these
+    assert one_launch.one_launch_kernel(fused_prob(rank=128, **one_row), kernels, 132) is None
+    for rank, parts in ((96, (64, 32)), (88, (64, 24)), (120, (64, 56)), (136, (64, 64, 8)), (192, (64, 64, 64)),
+                        (256, (64, 64, 64, 64))):
+        problem = fused_prob(rank=rank, **one_row)
+        assert padded_one_launch(problem, kernels, 132) is None
+        assert rank_parts(problem, kernels, 132) == parts and sum(parts) == rank
+        for part in parts:  # each in one launch: at its own rank, or (a rank off the grid) padded
+            run, kernel = one_launch_or_padded(fused_prob(rank=part, **one_row), kernels, 132)
+            want = {8: 16, 24: 32, 56: 64}.get(part, part)  # rank 8's one-row batches: rank 16's prefill variant
+            assert kernel.rank == run.rank == want and run.true_ranks == (want != part)
+    for rank, parts in ((160, (128, 32)), (192, (128, 64)), (512, (128, 128, 128, 128))):
+        assert rank_parts(fused_prob(rank=rank, rows=1, segs=1), kernels, 132) == parts  # rank 128 takes one row
+    assert rank_parts(fused_prob(rank=640, rows=1, segs=1), kernels, 132) is None  # five parts
+    for whole in (fused_prob(rank=96, rows=1, segs=1), fused_prob(rank=128, rows=1, segs=1)):
+        assert rank_parts(whole, kernels, 132) is None  # padded to 128, or rank 128's own
+    problem = fused_prob(rank=96, **one_row)
+    assert rank_parts(dataclasses.replace(problem, true_ranks=True), kernels, 132) is None
+    assert rank_parts(dataclasses.replace(problem, slice_hidden=(4096, 1024), slice_ranks=(96, 96)), kernels,
+                      132) is None
+    assert rank_parts(fused_prob(rank=100, **one_row), kernels, 132) is None
+    monkeypatch.setattr(one_launch_padded, "RANK_PARTS_MAX", 3)
+    assert rank_parts(fused_prob(rank=256, **one_row), kernels, 132) is None
+    monkeypatch.setattr(one_launch_padded, "RANK_PARTS", 0)
+    assert rank_parts(problem, kernels, 132) is None

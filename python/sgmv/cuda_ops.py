@@ -184,11 +184,28 @@ def _installed_padded_one_launch(problem: Problem, device_index: Optional[int]
                                                dev.num_sms, dev.resident_blocks, dev.resident_clusters)
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_one_launch_or_padded(problem: Problem, device_index: Optional[int]
+                                    ) -> Optional[tuple[Problem, KernelRecord]]:
+    """one_launch_padded.one_launch_or_padded over the installed manifest for that device, once per distinct problem."""
+    dev = loader.device(device_index)
+    return one_launch_padded.one_launch_or_padded(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype),
+                                                  dev.num_sms, dev.resident_blocks, dev.resident_clusters)
+
+
+@functools.lru_cache(maxsize=4096)
+def _installed_rank_parts(problem: Problem, device_index: Optional[int]) -> Optional[tuple[int, ...]]:
+    """one_launch_padded.rank_parts over the installed manifest for that device, once per distinct problem."""
+    dev = loader.device(device_index)
+    return one_launch_padded.rank_parts(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+                                        dev.resident_blocks, dev.resident_clusters)
+
+
 def clear_selections() -> None:
     """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
     while the process runs."""
     for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _installed_rank_split,
-                 _installed_padded_one_launch):
+                 _installed_padded_one_launch, _installed_one_launch_or_padded, _installed_rank_parts):
         memo.cache_clear()
 
 
@@ -219,7 +236,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     (one_launch.rank_split). At rank 8, whose only prefill kernel is a 16-row tile, the batches it
     takes run on rank 16's variant for true ranks, every adapter given rank 8, or where that is its 16-row tile on
     rank 8's own; a rank off the build's grid (24, 48, 96, ...) on the one-launch kernels of the next rank up, every
-    adapter given the call's rank (one_launch_padded.padded_one_launch). Otherwise a split-K shrink
+    adapter given the call's rank (one_launch_padded.padded_one_launch). A rank none of those take whole (96 where
+    rank 128 runs the batch as halves; past the grid's largest rank) as consecutive parts of the rank each of which one
+    takes, one launch a part (one_launch_padded.rank_parts: 96 as 64 + 32). Otherwise a split-K shrink
     storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail
     (programmatic dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink,
     expand) selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
@@ -238,7 +257,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
             return
         dispatched = one is not None and fused is None and kernels == (None, None) and rows.ranks is None
         if not (dispatched and (_launch_rank_halves(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-                                or _launch_padded(one, y, x, lora_a[0], lora_b[0], rows, scales, scale))):
+                                or _launch_padded(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
+                                or _launch_rank_parts(one, y, x, lora_a[0], lora_b[0], rows, scales, scale))):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
@@ -272,12 +292,40 @@ def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: t
     chosen = _installed_padded_one_launch(problem, x.device.index)
     if chosen is None:
         return False
-    padded, kernel = chosen
-    # (the table only for the padded rank; a prefill kernel's tile at the call's own rank needs none)
-    ranks, ready = _rank_table(x, problem.rank, lora_a.shape[0]) if padded.true_ranks else (None, False)
-    _launch_fused(kernel, padded, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks, ranks_ready=ready),
-                  scales, scale)
+    _launch_chosen(chosen, problem, y, x, lora_a, lora_b, rows, scales, scale)
     return True
+
+
+def _launch_rank_parts(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
+                       lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
+    """add_lora as one-launch add_loras over consecutive parts of the rank (one_launch_padded.rank_parts: A's rows and
+    B's columns as views) where dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
+    if loader.device(x.device.index).arch < 90:
+        return False
+    ranks = _installed_rank_parts(problem, x.device.index)
+    if ranks is None:
+        return False
+    firsts = itertools.accumulate((0,) + ranks[:-1])
+    views = [(lora_a[:, first:first + r], lora_b[:, :, first:first + r]) for first, r in zip(firsts, ranks)]
+    parts = [Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows) for a, b in views]
+    chosen = [_installed_one_launch_or_padded(part, x.device.index) for part in parts]
+    if any(pick is None for pick in chosen):  # the views' strides as dispatch assumed them, or the pair
+        return False
+    for pick, part, (a, b) in zip(chosen, parts, views):
+        _launch_chosen(pick, part, y, x, a, b, rows, scales, scale)
+    return True
+
+
+def _launch_chosen(chosen: tuple[Problem, KernelRecord], problem: Problem, y: torch.Tensor, x: torch.Tensor,
+                   lora_a: torch.Tensor, lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor],
+                   scale: float) -> None:
+    """add_lora `problem` (no true ranks in the call) as `chosen` runs it: (the problem the kernel runs, the kernel),
+    with a table giving every adapter the call's rank where that problem is a higher rank's with true ranks."""
+    run, kernel = chosen
+    # (the table only for the padded rank; a prefill kernel's tile at the call's own rank needs none)
+    ranks, ready = _rank_table(x, problem.rank, lora_a.shape[0]) if run.true_ranks else (None, False)
+    _launch_fused(kernel, run, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks, ranks_ready=ready),
+                  scales, scale)
 
 
 def _per_stream(cache: dict, ref: torch.Tensor, key: tuple,

@@ -1,7 +1,9 @@
 """add_lora at a rank whose own kernels do not take the batch, on the one-launch kernels of a higher rank with every
 adapter given the call's rank (padded_one_launch): rank 8's prefill batches on rank 16's prefill kernel, and a rank off
 the build's grid (24, 48, 96, ...) on the next rank's kernels. One of the fallbacks after one_launch.one_launch_kernel
-(cuda_ops.add_lora: rank_split's halves first); split from one_launch.py. Pure functions of host-known shapes,
+(cuda_ops.add_lora: rank_split's halves first), and, where no such kernel takes the batch either, the rank in
+consecutive parts each of which one does (rank_parts: 96 as 64 + 32). Split from one_launch.py. Pure functions of
+host-known shapes,
 unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call, so tools
 (benchmarks/dispatch_sweep.py) and tests may set them here.
 
@@ -92,3 +94,56 @@ def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms
         if same_tile is not None:
             return own, same_tile
     return padded, kernel
+
+
+# A rank that no one-launch path takes whole, in whole PADDED_RANK_STEP elements (96 over 64-256 one-row segments, whose
+# padded rank 128 runs such batches as rank_split's halves; every rank past the grid's largest but its double), runs
+# as one-launch add_loras over consecutive parts of the rank: (x A^T) B^T is the sum over parts p of (x A_p^T) B_p^T,
+# A_p a run of A's rows and B_p the same columns of B (views; B_p starts a multiple of 8 elements into each row, so
+# 16-byte aligned as the whole). Each part is the largest rank of the grid whose one-launch kernels take the batch,
+# the last the rest where one_launch_or_padded takes it; at most RANK_PARTS_MAX of them. x is read and y read and
+# written once a part, and y rounded to its dtype after each. The launch pair they replace runs the any-rank kernels.
+RANK_PARTS = 1  # 0: never (the launch pair; dispatch_sweep's switch)
+RANK_PARTS_MAX = 4
+
+
+def one_launch_or_padded(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                         resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+                         resident_clusters: Optional[ClusterCounts] = None
+                         ) -> Optional[tuple[Problem, KernelRecord]]:
+    """add_lora `problem` in one launch: (the problem the kernel runs, the kernel), one_launch_kernel's pick at the
+    call's own rank, else padded_one_launch's; None where neither takes it."""
+    kernels = list(kernels)
+    own = one_launch_kernel(problem, kernels, num_sms, resident_blocks or (lambda kernel: 1),
+                            resident_clusters=resident_clusters)
+    if own is not None:
+        return problem, own
+    return padded_one_launch(problem, kernels, num_sms, resident_blocks, resident_clusters)
+
+
+def rank_parts(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+               resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+               resident_clusters: Optional[ClusterCounts] = None) -> Optional[tuple[int, ...]]:
+    """The ranks of the consecutive parts of `problem`'s rank (add_lora, op "fused") that run it as one one-launch
+    add_lora each, or None: RANK_PARTS off, true ranks in the call, several output slices, a rank off whole
+    PADDED_RANK_STEP elements, one launch taking it whole, or no split into at most RANK_PARTS_MAX parts."""
+    if (not RANK_PARTS or problem.true_ranks or problem.num_slices != 1 or problem.rank <= 0
+            or problem.rank % PADDED_RANK_STEP):
+        return None
+    kernels = list(kernels)
+    blocks = resident_blocks or (lambda kernel: 1)
+    at = lambda rank: dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))  # noqa: E731
+    grid = sorted({k.rank for k in kernels if k.op in ONE_LAUNCH_OPS and not k.true_ranks
+                   and k.rank % PADDED_RANK_STEP == 0}, reverse=True)
+    parts: list[int] = []
+    rest = problem.rank
+    while len(parts) < RANK_PARTS_MAX:
+        if one_launch_or_padded(at(rest), kernels, num_sms, blocks, resident_clusters) is not None:
+            return tuple(parts + [rest]) if parts else None
+        part = next((rank for rank in grid if rank < rest and one_launch_kernel(
+            at(rank), kernels, num_sms, blocks, resident_clusters=resident_clusters) is not None), None)
+        if part is None:
+            return None
+        parts.append(part)
+        rest -= part
+    return None

@@ -19,7 +19,7 @@ from ..dispatch import DTYPE_NAMES, Problem, select
 from ..manifest import ClusterCounts, KernelRecord, load as load_manifest
 from ..launch_plan import plan
 from ..one_launch import one_launch_kernel, one_launch_problem, rank_split
-from ..one_launch_padded import padded_one_launch
+from ..one_launch_padded import one_launch_or_padded, padded_one_launch, rank_parts
 from . import serving
 from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -115,7 +115,8 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
     the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
     the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
     where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel
-    where one_launch_padded.padded_one_launch takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
+    where one_launch_padded.padded_one_launch takes it, else one one-launch kernel for each part of the rank where
+    one_launch_padded.rank_parts takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
     launch too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
@@ -141,6 +142,11 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
         padded = padded_one_launch(problem, kernels, num_sms, resident_blocks, resident_clusters)
         if padded is not None:
             return named(padded[1], padded[0])
+        parts = rank_parts(problem, kernels, num_sms, resident_blocks, resident_clusters)
+        if parts is not None:
+            picks = [one_launch_or_padded(dataclasses.replace(problem, rank=r, slice_ranks=(r,)), kernels, num_sms,
+                                          resident_blocks, resident_clusters) for r in parts]
+            return "+".join(named(kernel, part) for part, kernel in picks)
     problems = {
         "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, True),
         "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments, True),
