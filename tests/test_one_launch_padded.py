@@ -151,6 +151,10 @@ def test_a_rank_no_one_launch_takes_whole_runs_in_parts(monkeypatch):
     assert rank_parts(dataclasses.replace(problem, slice_hidden=(4096, 1024), slice_ranks=(96, 96)), kernels,
                       132) is None
     assert rank_parts(fused_prob(rank=100, **one_row), kernels, 132) is None
+    with monkeypatch.context() as patched:  # every part at a rank of its own kernels: 88's 24 as 16 + 8, and rank 8
+        patched.setattr(one_launch_padded, "RANK_PARTS_PADDED", 0)  # has no one-launch kernel for these batches
+        assert rank_parts(fused_prob(rank=88, **one_row), kernels, 132) is None
+        assert rank_parts(fused_prob(rank=96, **one_row), kernels, 132) == (64, 32)
     monkeypatch.setattr(one_launch_padded, "RANK_PARTS_MAX", 3)
     assert rank_parts(fused_prob(rank=256, **one_row), kernels, 132) is None
     monkeypatch.setattr(one_launch_padded, "RANK_PARTS", 0)

@@ -105,6 +105,7 @@ def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # written once a part, and y rounded to its dtype after each. The launch pair they replace runs the any-rank kernels.
 RANK_PARTS = 1  # 0: never (the launch pair; dispatch_sweep's switch)
 RANK_PARTS_MAX = 4
+RANK_PARTS_PADDED = 1  # 0: the last part too only at a rank of its own kernels (dispatch_sweep's switch)
 
 
 def one_launch_or_padded(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
@@ -137,8 +138,10 @@ def rank_parts(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
                    and k.rank % PADDED_RANK_STEP == 0}, reverse=True)
     parts: list[int] = []
     rest = problem.rank
+    whole = one_launch_or_padded if RANK_PARTS_PADDED else (
+        lambda part, *args: one_launch_kernel(part, *args[:3], resident_clusters=args[3]))
     while len(parts) < RANK_PARTS_MAX:
-        if one_launch_or_padded(at(rest), kernels, num_sms, blocks, resident_clusters) is not None:
+        if whole(at(rest), kernels, num_sms, blocks, resident_clusters) is not None:
             return tuple(parts + [rest]) if parts else None
         part = next((rank for rank in grid if rank < rest and one_launch_kernel(
             at(rank), kernels, num_sms, blocks, resident_clusters=resident_clusters) is not None), None)
