@@ -102,7 +102,11 @@ def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 # A_p a run of A's rows and B_p the same columns of B (views; B_p starts a multiple of 8 elements into each row, so
 # 16-byte aligned as the whole). Each part is the largest rank of the grid whose one-launch kernels take the batch,
 # the last the rest where one_launch_or_padded takes it; at most RANK_PARTS_MAX of them. x is read and y read and
-# written once a part, and y rounded to its dtype after each. The launch pair they replace runs the any-rank kernels.
+# written once a part, and y rounded to its dtype after each. The launch pair they replace runs the any-rank kernels:
+# over ranks 88-512 at h4096-8192 and 4096 -> 14336, 1-256 one-row segments, 4-row segments and 1024-row prefill, the
+# parts took 0.60-0.96x its time, about even at rank 512 over 64 one-row segments, and lost only at 88 with h_out
+# 14336 (1.01-1.05x: its 24 on rank 32's prefill variant there); RANK_PARTS_PADDED 0 (no padded part: 88 as 64 + 16
+# + 8 where rank 8 has a kernel for the batch) was 1.06-1.30x slower at h4096-8192 (NOTES.md, entry 336).
 RANK_PARTS = 1  # 0: never (the launch pair; dispatch_sweep's switch)
 RANK_PARTS_MAX = 4
 RANK_PARTS_PADDED = 1  # 0: the last part too only at a rank of its own kernels (dispatch_sweep's switch)
