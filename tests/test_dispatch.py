@@ -319,7 +319,7 @@ def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
     assert cuda_ops._installed_kernel.cache_info().currsize == 1
     cuda_ops.clear_selections()
     assert all(memo.cache_info().currsize == 0 for memo in (
-        cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._installed_rank_split))
+        cuda_ops._installed_kernel, cuda_ops._installed_one_launch_kernel, cuda_ops._over_installed))
 
 
 def tall_tile_occupancy(kernel) -> int:

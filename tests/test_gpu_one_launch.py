@@ -219,7 +219,7 @@ def test_add_lora_rank_halves(shape, rows, layout, dtype, clear_selections, monk
                                           (2100, "empty"), (700, "zipf"), (1500, "distinct")])
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
 def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, layout, dtype, own_tile, monkeypatch,
-                                                                   request):
+                                                                   clear_selections):
     """Rank 8 on the batches the prefill kernel takes: rank 16's variant for true ranks with every adapter at rank 8
     (NOTES entry 137), which must read the rank-8 weights within their bounds (each adapter's rows past rank 8 would
     be the next one's, and the last one is followed by NaN), or, where that is the 16-row tile, rank 8's own 16-row
@@ -229,9 +229,7 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
         pytest.skip("the prefill kernel needs sm_90")
     if own_tile and not any(k.op == "prefill" and k.rank == 8 for k in KERNELS):
         pytest.skip("no rank-8 prefill kernel in this build (SGMV_KERNELS left it out)")
-    monkeypatch.setattr(one_launch_padded, "PADDED_PREFILL_OWN_TILE", own_tile)
-    cuda_ops.clear_selections()
-    request.addfinalizer(cuda_ops.clear_selections)  # no choice made under this switch outlives the test
+    monkeypatch.setattr(one_launch_padded, "PADDED_PREFILL_OWN_TILE", own_tile)  # (_run_padded clears the choices)
     padded, _, launched = _run_padded(shape, rows, layout, dtype, 8, monkeypatch)
     if padded is not None:  # else a fused kernel of rank 8 or the launch pair
         own = bool(own_tile) and padded[1].warp_rows == 16
@@ -245,7 +243,7 @@ def test_rank_8_prefill_batches_on_rank_16s_variant_for_true_ranks(shape, rows, 
 @pytest.mark.parametrize("rank", [24, 48, 96])
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
 def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, rows, layout, dtype, monkeypatch,
-                                                                   request):
+                                                                   clear_selections):
     """A rank with no kernels of its own (24, 48, 96) on the next rank's one-launch kernels (32, 64, 128) with every
     adapter at the call's rank (one_launch_padded.padded_one_launch, entries 325 and 333): the variants for true ranks
     of the prefill kernel and, for decode batches, of the fused kernel, each reading the narrower weights within their
@@ -253,8 +251,6 @@ def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, 
     off the tiles; replayed in a graph too."""
     if loader.device(0).arch < 90:
         pytest.skip("the one-launch kernels need sm_90")
-    cuda_ops.clear_selections()
-    request.addfinalizer(cuda_ops.clear_selections)
     padded, parts, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
     if padded is not None:
         assert launched == [padded[1]] and padded[1].rank == {24: 32, 48: 64, 96: 128}[rank]
@@ -270,7 +266,8 @@ def test_ranks_off_the_grid_run_the_next_rank_s_one_launch_kernels(shape, rank, 
                                           (311, "negative"), (2100, "empty"), (1500, "distinct")])
 @pytest.mark.parametrize("rank", [88, 96, 136, 160, 256])
 @pytest.mark.parametrize("shape", [(4096, 4096), (1040, 1032)], ids=lambda s: "x".join(map(str, s)))
-def test_ranks_no_one_launch_takes_whole_run_in_parts(shape, rank, rows, layout, dtype, monkeypatch, request):
+def test_ranks_no_one_launch_takes_whole_run_in_parts(shape, rank, rows, layout, dtype, monkeypatch,
+                                                      clear_selections):
     """A rank that neither its own kernels, rank_split's halves nor padded_one_launch take whole (96 and 88 over many
     one-row segments, ranks past 128) as consecutive parts of the rank (one_launch_padded.rank_parts, entry 336): one
     launch a part, each on views of A's rows and B's columns, at the part's own rank or padded (88's 24 on rank 32's
@@ -279,8 +276,6 @@ def test_ranks_no_one_launch_takes_whole_run_in_parts(shape, rank, rows, layout,
     256 where rank 128 takes the batch runs rank_split's halves, which are then also its parts: (128, 128).)"""
     if loader.device(0).arch < 90:
         pytest.skip("the one-launch kernels need sm_90")
-    cuda_ops.clear_selections()
-    request.addfinalizer(cuda_ops.clear_selections)
     padded, parts, launched = _run_padded(shape, rows, layout, dtype, rank, monkeypatch)
     if padded is not None:
         assert parts is None
@@ -351,6 +346,7 @@ def _run_padded(shape, rows, layout, dtype, rank, monkeypatch):
     """add_lora at `rank` on a Case whose adapters are followed by NaN, checked against the float64 reference (and in a
     graph for the distinct layouts; y rounded once a launch where it runs in parts of the rank): (cuda_ops'
     padded_one_launch choice, its rank_parts choice, the one-launch kernels its first call launched)."""
+    cuda_ops.clear_selections()  # none made under another test's constants (the clear_selections fixture: after)
     h_in, h_out = shape
     case = Case(rows=rows, h_in=h_in, h_out=h_out, rank=rank, n_lora=6, dtype=dtype, layout=layout, device=DEV,
                 seed=rows + h_in + rank)

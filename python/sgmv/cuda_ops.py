@@ -168,44 +168,37 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
 
 
 @functools.lru_cache(maxsize=4096)
-def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:
-    """one_launch.rank_split over the installed manifest for that device, once per distinct problem."""
+def _over_installed(pick: Callable, problem: Problem, device_index: Optional[int]):
+    """pick(problem, the installed one-launch kernels, and that device's SM count and occupancy), once per distinct
+    pick and problem: one_launch.rank_split and one_launch_padded's padded_one_launch, one_launch_or_padded and
+    rank_parts."""
     dev = loader.device(device_index)
-    return one_launch.rank_split(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
-                                 dev.resident_blocks, dev.resident_clusters)
+    return pick(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms, dev.resident_blocks,
+                dev.resident_clusters)
 
 
-@functools.lru_cache(maxsize=4096)
+def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:
+    return _over_installed(one_launch.rank_split, problem, device_index)
+
+
 def _installed_padded_one_launch(problem: Problem, device_index: Optional[int]
                                  ) -> Optional[tuple[Problem, KernelRecord]]:
-    """one_launch_padded.padded_one_launch over the installed manifest for that device, once per distinct problem."""
-    dev = loader.device(device_index)
-    return one_launch_padded.padded_one_launch(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype),
-                                               dev.num_sms, dev.resident_blocks, dev.resident_clusters)
+    return _over_installed(one_launch_padded.padded_one_launch, problem, device_index)
 
 
-@functools.lru_cache(maxsize=4096)
 def _installed_one_launch_or_padded(problem: Problem, device_index: Optional[int]
                                     ) -> Optional[tuple[Problem, KernelRecord]]:
-    """one_launch_padded.one_launch_or_padded over the installed manifest for that device, once per distinct problem."""
-    dev = loader.device(device_index)
-    return one_launch_padded.one_launch_or_padded(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype),
-                                                  dev.num_sms, dev.resident_blocks, dev.resident_clusters)
+    return _over_installed(one_launch_padded.one_launch_or_padded, problem, device_index)
 
 
-@functools.lru_cache(maxsize=4096)
 def _installed_rank_parts(problem: Problem, device_index: Optional[int]) -> Optional[tuple[int, ...]]:
-    """one_launch_padded.rank_parts over the installed manifest for that device, once per distinct problem."""
-    dev = loader.device(device_index)
-    return one_launch_padded.rank_parts(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
-                                        dev.resident_blocks, dev.resident_clusters)
+    return _over_installed(one_launch_padded.rank_parts, problem, device_index)
 
 
 def clear_selections() -> None:
     """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
     while the process runs."""
-    for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _installed_rank_split,
-                 _installed_padded_one_launch, _installed_one_launch_or_padded, _installed_rank_parts):
+    for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _over_installed):
         memo.cache_clear()
 
 
@@ -269,17 +262,7 @@ def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora
     if loader.device(x.device.index).arch < 90:
         return False
     half = _installed_rank_split(problem, x.device.index)
-    if half is None:
-        return False
-    r = half.rank
-    halves = [(lora_a[:, first:first + r], lora_b[:, :, first:first + r]) for first in (0, r)]
-    parts = [Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows) for a, b in halves]
-    chosen = [_installed_one_launch_kernel(part, x.device.index) for part in parts]
-    if any(kernel is None for kernel in chosen):  # the views' strides as dispatch assumed them, or the pair
-        return False
-    for kernel, part, (a, b) in zip(chosen, parts, halves):
-        _launch_fused(kernel, part, y, x, a, b, rows, scales, scale)
-    return True
+    return half is not None and _launch_in_parts((half.rank, half.rank), y, x, lora_a, lora_b, rows, scales, scale)
 
 
 def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
@@ -298,18 +281,24 @@ def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: t
 
 def _launch_rank_parts(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                        lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora as one-launch add_loras over consecutive parts of the rank (one_launch_padded.rank_parts: A's rows and
-    B's columns as views) where dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
+    """add_lora as one-launch add_loras over consecutive parts of the rank (one_launch_padded.rank_parts) where
+    dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
     if loader.device(x.device.index).arch < 90:
         return False
     ranks = _installed_rank_parts(problem, x.device.index)
-    if ranks is None:
-        return False
+    return ranks is not None and _launch_in_parts(ranks, y, x, lora_a, lora_b, rows, scales, scale)
+
+
+def _launch_in_parts(ranks: tuple[int, ...], y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
+                     lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
+    """add_lora as one one-launch add_lora a part of the rank, consecutive parts of these ranks (A's rows and B's
+    columns as views), each as one_launch_or_padded picks it for its view; False, nothing launched, where a view has no
+    such pick (its strides not as dispatch assumed them): the launch pair's."""
     firsts = itertools.accumulate((0,) + ranks[:-1])
     views = [(lora_a[:, first:first + r], lora_b[:, :, first:first + r]) for first, r in zip(firsts, ranks)]
     parts = [Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows) for a, b in views]
     chosen = [_installed_one_launch_or_padded(part, x.device.index) for part in parts]
-    if any(pick is None for pick in chosen):  # the views' strides as dispatch assumed them, or the pair
+    if any(pick is None for pick in chosen):
         return False
     for pick, part, (a, b) in zip(chosen, parts, views):
         _launch_chosen(pick, part, y, x, a, b, rows, scales, scale)
