@@ -3,8 +3,7 @@ adapter given the call's rank (padded_one_launch): rank 8's prefill batches on r
 the build's grid (24, 48, 96, ...) on the next rank's kernels. One of the fallbacks after one_launch.one_launch_kernel
 (cuda_ops.add_lora: rank_split's halves first), and, where no such kernel takes the batch either, the rank in
 consecutive parts each of which one does (rank_parts: 96 as 64 + 32). Split from one_launch.py. Pure functions of
-host-known shapes,
-unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call, so tools
+host-known shapes, unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call, so tools
 (benchmarks/dispatch_sweep.py) and tests may set them here.
 
 The kernels that run a padded call read its narrower weights within their bounds: cuda_ops passes a table giving every
@@ -97,7 +96,8 @@ def padded_one_launch(problem: Problem, kernels: Iterable[KernelRecord], num_sms
 
 
 # A rank that no one-launch path takes whole, in whole PADDED_RANK_STEP elements (96 over 64-256 one-row segments, whose
-# padded rank 128 runs such batches as rank_split's halves; every rank past the grid's largest but its double), runs
+# padded rank 128 runs such batches as rank_split's halves; every rank past the grid's largest, but its double where
+# rank_split's halves take the batch), runs
 # as one-launch add_loras over consecutive parts of the rank: (x A^T) B^T is the sum over parts p of (x A_p^T) B_p^T,
 # A_p a run of A's rows and B_p the same columns of B (views; B_p starts a multiple of 8 elements into each row, so
 # 16-byte aligned as the whole). Each part is the largest rank of the grid whose one-launch kernels take the batch,
@@ -137,18 +137,24 @@ def rank_parts(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
         return None
     kernels = list(kernels)
     blocks = resident_blocks or (lambda kernel: 1)
-    at = lambda rank: dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))  # noqa: E731
-    grid = sorted({k.rank for k in kernels if k.op in ONE_LAUNCH_OPS and not k.true_ranks
-                   and k.rank % PADDED_RANK_STEP == 0}, reverse=True)
+
+    def own(rank: int) -> bool:  # a one-launch kernel at this rank takes the batch
+        at = dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))
+        return one_launch_kernel(at, kernels, num_sms, blocks, resident_clusters=resident_clusters) is not None
+
+    def last(rank: int) -> bool:  # the rest in one launch: at its own rank, or (RANK_PARTS_PADDED) padded
+        at = dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))
+        return own(rank) or bool(RANK_PARTS_PADDED) and padded_one_launch(at, kernels, num_sms, blocks,
+                                                                          resident_clusters) is not None
+
+    grid = sorted({k.rank for k in kernels if k.op in ONE_LAUNCH_OPS and k.rank % PADDED_RANK_STEP == 0},
+                  reverse=True)
     parts: list[int] = []
     rest = problem.rank
-    whole = one_launch_or_padded if RANK_PARTS_PADDED else (
-        lambda part, *args: one_launch_kernel(part, *args[:3], resident_clusters=args[3]))
     while len(parts) < RANK_PARTS_MAX:
-        if whole(at(rest), kernels, num_sms, blocks, resident_clusters) is not None:
+        if last(rest):
             return tuple(parts + [rest]) if parts else None
-        part = next((rank for rank in grid if rank < rest and one_launch_kernel(
-            at(rank), kernels, num_sms, blocks, resident_clusters=resident_clusters) is not None), None)
+        part = next((rank for rank in grid if rank < rest and own(rank)), None)
         if part is None:
             return None
         parts.append(part)
