@@ -1,8 +1,9 @@
 """Which kernel runs add_lora in one launch (one_launch_kernel): the gemv kernel (prefers_gemv), the fused kernel
 (dispatch.prefers_fused), the prefill kernel (prefers_prefill: its tiles for long segments, many short ones and the
 batches between), or the fused kernel with more column tiles a block in place of the launch pair
-(handoff_over_pair); else two half-rank one-launch add_loras (rank_split) or the kernels of a higher rank with every
-adapter given the call's (one_launch_padded.padded_one_launch), else the launch pair (dispatch.select).
+(handoff_over_pair); else two half-rank one-launch add_loras (rank_split), the kernels of a higher rank with every
+adapter given the call's (one_launch_padded.padded_one_launch) or one launch a part of the rank
+(one_launch_padded.rank_parts), else the launch pair (dispatch.select).
 Split from dispatch.py, whose Problem and can_run these rules build on.
 
 Pure functions of host-known shapes, unit-tested without a GPU. Their constants are read at each call, so tools

@@ -142,10 +142,11 @@ def rank_parts(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
         at = dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))
         return one_launch_kernel(at, kernels, num_sms, blocks, resident_clusters=resident_clusters) is not None
 
-    def last(rank: int) -> bool:  # the rest in one launch: at its own rank, or (RANK_PARTS_PADDED) padded
+    def last(rank: int) -> bool:  # the rest in one launch: at its own rank, or (RANK_PARTS_PADDED) padded too
         at = dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))
-        return own(rank) or bool(RANK_PARTS_PADDED) and padded_one_launch(at, kernels, num_sms, blocks,
-                                                                          resident_clusters) is not None
+        if not RANK_PARTS_PADDED:
+            return own(rank)
+        return one_launch_or_padded(at, kernels, num_sms, blocks, resident_clusters) is not None
 
     grid = sorted({k.rank for k in kernels if k.op in ONE_LAUNCH_OPS and k.rank % PADDED_RANK_STEP == 0},
                   reverse=True)
