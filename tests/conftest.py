@@ -112,21 +112,9 @@ def poison_past_rank(lora_a, lora_b, ranks) -> None:
             lora_b[lora, :, k:] = float("nan")
 
 
-def rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    got, want = got.double().cpu(), want.double().cpu()
-    denom = want.norm().item()
-    return (got - want).norm().item() / (denom if denom > 0 else 1.0)
-
-
-def output_rounding(y_out: torch.Tensor, want_delta: torch.Tensor) -> float:
-    """Half an ulp of each element of y_out that gets a delta, as a norm relative to the delta's: what rounding
-    y_in + delta to y_out's dtype may add to rel_error(y_out - y_in, delta) on its own. It matters where the delta
-    is small against y (one row of a few outputs: 1.9e-2 in bf16 for a kernel that makes no other error)."""
-    y, want = y_out.double().cpu(), want_delta.double().cpu()
-    finfo = torch.finfo(y_out.dtype)
-    ulp = torch.exp2(torch.floor(torch.log2(y.abs().clamp_min(finfo.tiny)))) * finfo.eps
-    denom = want.norm().item()
-    return 0.5 * ulp[want != 0].norm().item() / (denom if denom > 0 else 1.0)
+# The bench's comparison and its allowance for y's rounding (sgmv.reference), under the tests' names.
+rel_error = reference.relative_error
+output_rounding = reference.output_rounding
 
 
 def poison_allocator(device) -> None:

@@ -357,3 +357,37 @@ def test_fused_sweep_skew_batches_take_the_16_row_tile_by_their_tiles():
         assert kernel is not None and kernel.warp_rows == 16, c.name
         unknown = dataclasses.replace(problem, max_segment_rows=-1)  # T / 16 alone
         assert one_launch.prefers_prefill(unknown, PREFILL + PREFILL_SHORT, num_sms=132) is None, c.name
+
+
+def _rank_4_one_row(seed: int):
+    import torch
+    from sgmv.batch import LoraBatch
+    case = cases.BenchCase(4096, 14336, 4, 1, "uniform", (1,))
+    bufs = cases.make_buffers(case, torch.bfloat16, "cpu", torch.Generator().manual_seed(seed))
+    return bufs, LoraBatch.from_segments([0, 1], [0])
+
+
+def test_check_allows_y_rounding_but_not_a_wrong_delta(monkeypatch):
+    """Rank 4 over one row (seed 24): the float32 reference itself, rounded once to bf16, is 1.25e-2 off the float64
+    delta, past bf16's 1e-2; the check allows that rounding, and still fails a delta 5% too large."""
+    import torch
+    from sgmv import ops
+    from sgmv.bench import run
+    bufs, batch = _rank_4_one_row(24)
+    y0 = bufs.y.clone()
+    err = run.check("add_lora", bufs, batch, torch.bfloat16, roundings=1)
+    assert err > run.TOLERANCE[torch.bfloat16]
+    assert torch.equal(bufs.y, y0), "the check restores y"
+    real = ops.add_lora
+    monkeypatch.setattr(run.ops, "add_lora", lambda y, x, a, b, batch, scale: real(y, x, a, b, batch, 1.05 * scale))
+    with pytest.raises(AssertionError, match="add_lora is wrong"):
+        run.check("add_lora", *_rank_4_one_row(0), torch.bfloat16)
+
+
+def test_y_roundings_counts_the_launches_that_write_y():
+    from sgmv.bench.run import y_roundings
+    assert y_roundings("shrink", "sgmv_shrink_bf16_r16") == 0
+    assert y_roundings("expand", "sgmv_expand_bf16_r16") == 1
+    assert y_roundings("add_lora", "sgmv_fused_bf16_r16") == 1
+    assert y_roundings("add_lora", "sgmv_shrink_bf16_r4+sgmv_expand_bf16_r4") == 1
+    assert y_roundings("add_lora", "sgmv_fused_bf16_r64+sgmv_fused_bf16_r32") == 2

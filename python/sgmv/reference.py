@@ -91,3 +91,23 @@ def add_lora_delta(x: torch.Tensor, lora_a: Weights, lora_b: Weights, batch: Lor
     """scale * (x @ A[l].T) @ B[l].T per segment and slice, [T, sum of h_out] in compute_dtype."""
     v = shrink(x, lora_a, batch, compute_dtype=compute_dtype, ranks=ranks)
     return expand_delta(v, lora_b, batch, scale, scales, compute_dtype, ranks)
+
+
+def relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    """|got - want| / |want| (Frobenius norms, float64 on the CPU; |want| 0 counts as 1): how the bench and the tests
+    compare an op's output, or its addition to y, with this module's."""
+    got, want = got.double().cpu(), want.double().cpu()
+    denom = want.norm().item()
+    return (got - want).norm().item() / (denom if denom > 0 else 1.0)
+
+
+def output_rounding(y_out: torch.Tensor, want_delta: torch.Tensor) -> float:
+    """Half an ulp of each element of y_out that gets a delta, as a norm relative to the delta's: what rounding
+    y_in + delta to y_out's dtype may add to relative_error(y_out - y_in, delta) on its own, for any kernel. It matters
+    where the delta is small against y (one row of a few outputs, or a low rank: 1.9e-2 in bf16 for a kernel that makes
+    no other error)."""
+    y, want = y_out.double().cpu(), want_delta.double().cpu()
+    finfo = torch.finfo(y_out.dtype)
+    ulp = torch.exp2(torch.floor(torch.log2(y.abs().clamp_min(finfo.tiny)))) * finfo.eps
+    denom = want.norm().item()
+    return 0.5 * ulp[want != 0].norm().item() / (denom if denom > 0 else 1.0)

@@ -57,11 +57,6 @@ class Row:
     speedup: Optional[float] = None
 
 
-def _rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    d = want.norm().item()
-    return (got.double() - want.double()).norm().item() / (d if d else 1.0)
-
-
 def _op_call(op: str, bufs: BufferSet, batch: LoraBatch) -> Callable[[], object]:
     if op == "shrink":
         return lambda: ops.shrink(bufs.x, bufs.lora_a, batch)
@@ -70,8 +65,19 @@ def _op_call(op: str, bufs: BufferSet, batch: LoraBatch) -> Callable[[], object]
     return lambda: ops.add_lora(bufs.y, bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE)
 
 
-def check(op: str, bufs: BufferSet, batch: LoraBatch, dtype: torch.dtype) -> float:
-    """Relative error of one call against the float64 reference, on fresh random data."""
+def y_roundings(op: str, kernels: str) -> int:
+    """How many times `op` rounds y to its dtype when it runs `kernels` (kernels_for's names): once a launch that
+    writes y (the halves and parts of add_lora's rank each round it), none for shrink."""
+    if op == "shrink":
+        return 0
+    return max(1, sum(not name.startswith("sgmv_shrink_") for name in kernels.split("+")))
+
+
+def check(op: str, bufs: BufferSet, batch: LoraBatch, dtype: torch.dtype, roundings: int = 1) -> float:
+    """Relative error of one call against the float64 reference, on fresh random data; AssertionError past the dtype's
+    tolerance plus what rounding y to its dtype `roundings` times may add on its own (reference.output_rounding: a
+    correct kernel's delta at rank 4 over one row can reach 1e-2 in bf16 from that alone)."""
+    allowed = TOLERANCE[dtype]
     if op == "shrink":
         got = ops.shrink(bufs.x, bufs.lora_a, batch)
         want = reference.shrink(bufs.x, bufs.lora_a, batch, compute_dtype=torch.float64)
@@ -85,10 +91,12 @@ def check(op: str, bufs: BufferSet, batch: LoraBatch, dtype: torch.dtype) -> flo
             want = reference.add_lora_delta(bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE,
                                             compute_dtype=torch.float64)
         got = bufs.y.double() - y0.double()
+        allowed += roundings * reference.output_rounding(bufs.y, want)
         bufs.y.copy_(y0)
-    err = _rel_error(got, want)
-    if err >= TOLERANCE[dtype]:
-        raise AssertionError(f"{op} is wrong: relative error {err:.2e} >= {TOLERANCE[dtype]:.0e}")
+    err = reference.relative_error(got, want)
+    if err >= allowed:
+        raise AssertionError(f"{op} is wrong: relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and "
+                             f"y's rounding)")
     return err
 
 
@@ -169,20 +177,20 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
     sets = [first] + [make_buffers(case, dtype, device, gen) for _ in range(sets_for(set_bytes) - 1)]
     batch = LoraBatch.from_segments(torch.tensor(case.indptr(), dtype=torch.int32),
                                     torch.arange(case.num_segments, dtype=torch.int32), device=device)
-    error = check(op, first, batch, dtype)
+    gpu = loader.device(torch.cuda.current_device())
+    kernels = kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks, gpu.resident_clusters)
+    error = check(op, first, batch, dtype, y_roundings(op, kernels))
     time_us = time_graph([_op_call(op, b, batch) for b in sets])
     nbytes = case.floor_bytes(es, op)
     floor_us = nbytes / bandwidth * 1e6
     copy_us = copy_time(nbytes, device)
     target = max(TARGET_RATIO * floor_us, floor_us + TARGET_SLACK_US)
-    gpu = loader.device(torch.cuda.current_device())
     row = Row(dtype=str(dtype).removeprefix("torch."), op=op, case=case.name, h_in=case.h_in, h_out=case.h_out,
               rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
               time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
               time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
               meets_target=time_us <= target, error=error,
-              kernels=kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks,
-                                  gpu.resident_clusters))
+              kernels=kernels)
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),

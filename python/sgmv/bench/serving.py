@@ -42,11 +42,6 @@ def _token_loras(rows: int, adapters: int, seed: int) -> torch.Tensor:
     return torch.tensor([rng.randrange(adapters) for _ in range(rows)], dtype=torch.int32)
 
 
-def _rel_error(got, want) -> float:
-    d = want.norm().item()
-    return (got.double() - want.double()).norm().item() / (d if d else 1.0)
-
-
 def _weights(n, rank, h_in, h_out, dtype, gen, device):
     a = (torch.randn(n, rank, h_in, generator=gen, device=device) * h_in ** -0.5).to(dtype)
     b = (torch.randn(n, h_out, rank, generator=gen, device=device) * rank ** -0.5).to(dtype)
@@ -60,7 +55,7 @@ def _time_and_check(make_set: Callable[[], dict], call: Callable[[dict], None], 
     first = sets[0]
     y0 = first["y"].clone()
     call(first)
-    error = _rel_error(first["y"].double() - y0.double(), want_of(first))
+    error = reference.relative_error(first["y"].double() - y0.double(), want_of(first))
     first["y"].copy_(y0)
     return time_graph([lambda s=s: call(s) for s in sets]), error
 
