@@ -119,11 +119,12 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
                 resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                 resident_clusters: Optional[ClusterCounts] = None, launches: bool = False) -> str:
-    """Names of the kernels dispatch picks for this case (the bench's buffers are 16-byte aligned): for add_lora
-    the one-launch kernel where one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters:
-    the device's occupancy of a kernel, and of its clusters), else its one-launch kernel for each half of the rank
-    where one_launch.rank_split takes the case (two launches, so the name twice), else the next rank's prefill kernel
-    where one_launch_padded.padded_one_launch takes it, else one one-launch kernel for each part of the rank where
+    """Names of the kernels dispatch picks for this case (the bench's buffers have 16-byte aligned bases; B's rows are
+    the rank in elements, whole 16-byte pieces at ranks of 8): for add_lora the one-launch kernel where
+    one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters: the device's occupancy of a
+    kernel, and of its clusters), else its one-launch kernel for each half of the rank where one_launch.rank_split
+    takes the case (two launches, so the name twice), else a higher rank's kernel where
+    one_launch_padded.padded_one_launch takes it, else one one-launch kernel for each part of the rank where
     one_launch_padded.rank_parts takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
     launch too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
     dt = DTYPE_NAMES[dtype]
@@ -138,7 +139,8 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
 
     if op == "add_lora" and arch >= 90:
         longest = max(case.segments, default=0)  # the bench's batches come from host data: the longest is known
-        problem = Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, True, (case.h_out,),
+        aligned = case.rank % 8 == 0 and case.h_in % 8 == 0 and case.h_out % 8 == 0  # B's rows: rank elements
+        problem = Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, aligned, (case.h_out,),
                           (case.rank,), longest)
         one = one_launch_kernel(problem, kernels, num_sms, resident_blocks, resident_clusters=resident_clusters)
         if one is not None:
@@ -156,8 +158,9 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
                                           resident_blocks, resident_clusters) for r in parts]
             return "+".join(named(kernel, part) for part, kernel in picks)
     problems = {
-        "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, True),
-        "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments, True),
+        "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, case.h_in % 8 == 0),
+        "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments,
+                          case.rank % 8 == 0 and case.h_out % 8 == 0),
     }
     ops = ("shrink", "expand") if op == "add_lora" else (op,)
     return "+".join(select(problems[o], kernels).name for o in ops)
