@@ -391,3 +391,31 @@ def test_y_roundings_counts_the_launches_that_write_y():
     assert y_roundings("add_lora", "sgmv_fused_bf16_r16") == 1
     assert y_roundings("add_lora", "sgmv_shrink_bf16_r4+sgmv_expand_bf16_r4") == 1
     assert y_roundings("add_lora", "sgmv_fused_bf16_r64+sgmv_fused_bf16_r32") == 2
+
+
+def test_a_serving_pair_is_checked_before_it_is_timed(monkeypatch):
+    """serving._time_and_check (CPU tensors, the torch reference as the op; timing stubbed): the error is returned
+    within the bench's tolerance, y restored; a variant whose delta is 5% too large fails before any timing."""
+    import torch
+    from sgmv import ops, reference
+    from sgmv.batch import LoraBatch
+    from sgmv.bench import serving
+    monkeypatch.setattr(serving, "sets_for", lambda set_bytes: 1)
+    monkeypatch.setattr(serving, "time_graph", lambda calls: 1.0)
+    gen = torch.Generator().manual_seed(0)
+    batch = LoraBatch.from_segments([0, 3, 8], [1, 0])
+    first = dict(x=torch.randn(8, 64, generator=gen).bfloat16(), y=torch.randn(8, 32, generator=gen).bfloat16(),
+                 a=(torch.randn(2, 16, 64, generator=gen) / 8).bfloat16(),
+                 b=(torch.randn(2, 32, 16, generator=gen) / 4).bfloat16())
+    y0 = first["y"].clone()
+
+    def want_of(s):
+        return reference.add_lora_delta(s["x"], s["a"], s["b"], batch, 0.5, compute_dtype=torch.float64)
+
+    def call(factor):
+        return lambda s: ops.add_lora(s["y"], s["x"], s["a"], s["b"], batch, scale=0.5 * factor)
+
+    us, error = serving._time_and_check(lambda: first, call(1.0), want_of, 0)
+    assert us == 1.0 and error < 1e-2 and torch.equal(first["y"], y0)
+    with pytest.raises(AssertionError, match="serving pair"):
+        serving._time_and_check(lambda: first, call(1.05), want_of, 0)

@@ -21,11 +21,10 @@ from ..launch_plan import plan
 from ..one_launch import one_launch_kernel, one_launch_problem, rank_split
 from ..one_launch_padded import one_launch_or_padded, padded_one_launch, rank_parts
 from . import serving
-from .cases import BenchCase, BufferSet, make_buffers, matching, sweep
+from .cases import TOLERANCE, BenchCase, BufferSet, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
-TOLERANCE = {torch.bfloat16: 1e-2, torch.float16: 2e-3}
 SCALE = 0.5
 TARGET_RATIO, TARGET_SLACK_US = 1.3, 4.0
 MAX_GATHER_BYTES = 1 << 30  # the gather + bmm baseline is skipped when its gathered weights exceed this
