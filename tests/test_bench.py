@@ -97,6 +97,37 @@ def test_cli_rejects_a_case_filter_that_selects_nothing():
     assert proc.returncode == 2 and "--cases 'r128': no case's name contains 'r128' in the quick sweep" in proc.stderr
 
 
+def test_sweep_at_a_users_shapes_and_ranks():
+    """--shapes and --ranks (cases.sweep): the sweep's batches at the given h_in x h_out and ranks in place of its own,
+    the prefill batches at each shape given (quick or not); malformed lists are rejected."""
+    quick = cases.sweep(quick=True, shapes=((3584, 18944), (18944, 3584)), ranks=(4, 8))
+    assert {(c.h_in, c.h_out) for c in quick} == {(3584, 18944), (18944, 3584)} and {c.rank for c in quick} == {4, 8}
+    assert len(quick) == 2 * 2 * (10 + 2)  # per shape and rank: the quick sweep's 10 decode batches and 2 prefill
+    assert {c.popularity for c in quick} == {"distinct", "uniform", "identical", "prefill"}
+    full = cases.sweep(quick=False, ranks=(12,))
+    assert {c.rank for c in full} == {12} and {(c.h_in, c.h_out) for c in full} == set(cases.FULL_HIDDEN)
+    assert cases.parse_shapes("3584x18944,4096X4096") == ((3584, 18944), (4096, 4096))
+    assert cases.parse_ranks("8,16") == (8, 16)
+    for bad in ("3584", "3584x", "0x4096", "ax4"):
+        with pytest.raises(ValueError):
+            cases.parse_shapes(bad)
+    for bad in ("", "0", "8,-1", "eight"):
+        with pytest.raises(ValueError):
+            cases.parse_ranks(bad)
+
+
+def test_cli_lists_a_sweep_at_given_shapes_and_rejects_bad_ones():
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--shapes", "3584x18944", "--ranks", "4",
+                           "--list"], capture_output=True, text=True)
+    names = proc.stdout.split()
+    assert proc.returncode == 0 and len(names) == 12 and all(n.startswith("h3584to18944_r4_") for n in names)
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--shapes", "3584x"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "--shapes '3584x': expected a comma list of h_in x h_out" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--ranks", "4", "--cases", "r8"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "no case's name contains 'r8'" in proc.stderr
+
+
 def test_plot_takes_cases_of_equal_rows(tmp_path):
     """Two batches of one panel and popularity with the same rows (50 x 70 and 25 x 140) plot side by side; sorting
     them by rows alone once compared the rows' records and failed (NOTES entry 153's call)."""

@@ -11,7 +11,8 @@ def _bench(args) -> int:
     if args.list:
         from .bench import cases
         try:
-            print("\n".join(case.name for case in cases.matching(cases.sweep(args.quick), args.cases)), flush=True)
+            selected = cases.matching(cases.sweep(args.quick, shapes=args.shapes, ranks=args.ranks), args.cases)
+            print("\n".join(case.name for case in selected), flush=True)
         except BrokenPipeError:  # a reader that stopped early (`| head`): no traceback
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -25,7 +26,8 @@ def _bench(args) -> int:
     from .bench.run import run
     command = "python -m sgmv " + " ".join(sys.argv[1:])
     rows = run(quick=args.quick, dtypes=args.dtype.split(","), op_names=args.op.split(","), out=args.out,
-               baselines=not args.no_baselines, command=command, case_filter=args.cases, pairs=not args.no_pairs)
+               baselines=not args.no_baselines, command=command, case_filter=args.cases, pairs=not args.no_pairs,
+               shapes=args.shapes, ranks=args.ranks)
     return 0 if rows else 1
 
 
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench_out"), help="folder for the results")
     bench.add_argument("--cases", default=None,
                        help="only cases whose name contains this text (or any of a comma list of texts)")
+    bench.add_argument("--shapes", default=None,
+                       help="h_in x h_out pairs to sweep in place of the sweep's, e.g. 3584x18944,18944x3584 "
+                            "(prefill batches at each)")
+    bench.add_argument("--ranks", default=None, help="ranks to sweep in place of the sweep's, e.g. 8,16")
     bench.add_argument("--list", action="store_true",
                        help="print the names of the cases the sweep (and --cases) selects, and time nothing")
     bench.add_argument("--no-baselines", action="store_true", help="skip the torch baselines")
@@ -59,12 +65,18 @@ def main(argv: list[str] | None = None) -> int:
         allowed = {"dtype": {"bf16", "fp16"}, "op": {"add_lora", "shrink", "expand"}}[name]
         if value is not None and not set(value.split(",")) <= allowed:
             parser.error(f"--{name} {value!r}: choose from {', '.join(sorted(allowed))} (comma-separated)")
-    if getattr(args, "cases", None):
+    if args.command == "bench":
         from .bench import cases
-        try:
-            cases.matching(cases.sweep(args.quick), args.cases)
-        except ValueError as e:
-            parser.error(f"--cases {args.cases!r}: {e} in the {'quick' if args.quick else 'full'} sweep")
+        for name, parse in (("shapes", cases.parse_shapes), ("ranks", cases.parse_ranks)):
+            try:
+                setattr(args, name, parse(getattr(args, name)) if getattr(args, name) else ())
+            except ValueError as e:
+                parser.error(f"--{name} {e}")
+        if args.cases:
+            try:
+                cases.matching(cases.sweep(args.quick, shapes=args.shapes, ranks=args.ranks), args.cases)
+            except ValueError as e:
+                parser.error(f"--cases {args.cases!r}: {e} in the {'quick' if args.quick else 'full'} sweep")
     return args.func(args)
 
 

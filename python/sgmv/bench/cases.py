@@ -68,10 +68,35 @@ def decode_segments(rows: int, popularity: str, rng: random.Random) -> tuple[int
     raise ValueError(f"popularity {popularity!r}; known: distinct, uniform, skewed, identical")
 
 
-def sweep(quick: bool, seed: int = 0) -> list[BenchCase]:
+def parse_shapes(text: str) -> tuple[tuple[int, int], ...]:
+    """`--shapes`' "IxO,IxO,..." (h_in x h_out, positive whole numbers); ValueError otherwise."""
+    try:
+        shapes = tuple((int(a), int(b)) for a, b in (item.lower().split("x") for item in text.split(",")))
+    except ValueError:
+        raise ValueError(f"{text!r}: expected a comma list of h_in x h_out, e.g. 3584x18944,18944x3584") from None
+    if not shapes or any(h <= 0 for shape in shapes for h in shape):
+        raise ValueError(f"{text!r}: hidden sizes must be positive")
+    return shapes
+
+
+def parse_ranks(text: str) -> tuple[int, ...]:
+    """`--ranks`' "R,R,..." (positive whole numbers); ValueError otherwise."""
+    try:
+        ranks = tuple(int(r) for r in text.split(","))
+    except ValueError:
+        raise ValueError(f"{text!r}: expected a comma list of ranks, e.g. 8,16") from None
+    if not ranks or any(r <= 0 for r in ranks):
+        raise ValueError(f"{text!r}: ranks must be positive")
+    return ranks
+
+
+def sweep(quick: bool, seed: int = 0, shapes: tuple[tuple[int, int], ...] = (),
+          ranks: tuple[int, ...] = ()) -> list[BenchCase]:
+    """The quick or full sweep of BENCH.md; `shapes` ((h_in, h_out), ...) and `ranks`, where given, replace its hidden
+    sizes and ranks (a user's model), with the prefill batches at every shape given."""
     rng = random.Random(seed)
-    hidden = QUICK_HIDDEN if quick else FULL_HIDDEN
-    ranks = QUICK_RANKS if quick else FULL_RANKS
+    hidden = shapes or (QUICK_HIDDEN if quick else FULL_HIDDEN)
+    ranks = ranks or (QUICK_RANKS if quick else FULL_RANKS)
     popularity = QUICK_POPULARITY if quick else FULL_POPULARITY
     cases: dict[str, BenchCase] = {}
     for (h_in, h_out), r in itertools.product(hidden, ranks):
@@ -80,7 +105,7 @@ def sweep(quick: bool, seed: int = 0) -> list[BenchCase]:
                 continue  # one row has one layout whatever the popularity
             c = BenchCase(h_in, h_out, r, bs, pop, decode_segments(bs, pop, rng))
             cases[c.name] = c
-    prefill_shapes = [(4096, 4096)] if quick else list(hidden)
+    prefill_shapes = [(4096, 4096)] if quick and not shapes else list(hidden)
     for (h_in, h_out), r, (rows, n) in itertools.product(prefill_shapes, ranks, PREFILL):
         c = BenchCase(h_in, h_out, r, rows, "prefill", (rows // n,) * n)
         cases[c.name] = c

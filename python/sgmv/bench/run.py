@@ -255,11 +255,13 @@ def progress(i: int, n: int, label: str) -> None:
 
 def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, baselines: bool,
         command: str, case_filter: Optional[str] = None, pairs: bool = True,
-        cases: Optional[list[BenchCase]] = None) -> list[Row]:
-    """Times the quick or full sweep (or `cases`, where given: a tool's own batches) and writes the results."""
+        cases: Optional[list[BenchCase]] = None, shapes: tuple[tuple[int, int], ...] = (),
+        ranks: tuple[int, ...] = ()) -> list[Row]:
+    """Times the quick or full sweep (at `shapes` and `ranks` where given: cases.sweep; or `cases`, where given: a
+    tool's own batches) and writes the results."""
     bandwidth = copy_bandwidth("cuda")
     print(f"copy bandwidth: {bandwidth / 1e12:.2f} TB/s (read + write, 1 GiB device-to-device)")
-    cases = matching(sweep(quick) if cases is None else cases, case_filter)
+    cases = matching(sweep(quick, shapes=shapes, ranks=ranks) if cases is None else cases, case_filter)
     jobs = [(dt, op, c) for dt in dtypes for op in op_names for c in cases]
     rows: list[Row] = []
     for i, (dt, op, case) in enumerate(jobs):
