@@ -63,6 +63,25 @@ def test_table_marks_misses():
     assert "MISS" in text and "0/1 cases within" in text
 
 
+def test_table_marks_a_wrong_result_and_names_it(tmp_path):
+    """A case whose check failed (measure: nothing timed, times NaN) shows as WRONG with the check's message, counts as
+    no case within the target, and the plot still draws the others."""
+    import dataclasses
+    from sgmv.bench.plot import plot
+    nan = float("nan")
+    good = Row(dtype="bfloat16", op="add_lora", case="h1_r1_distinct_bs1_s1", h_in=1, h_out=1, rank=1, rows=1,
+               segments=1, popularity="distinct", time_us=3.0, floor_us=1.0, ratio=3.0, copy_us=2.0,
+               time_over_copy=1.5, gbps=1.0, target_us=5.0, meets_target=True, error=0.0, kernels="k")
+    wrong = dataclasses.replace(good, case="h1_r1_distinct_bs16_s16", rows=16, segments=16, time_us=nan, ratio=nan,
+                                copy_us=nan, time_over_copy=nan, gbps=nan, meets_target=False, error=0.5,
+                                wrong="add_lora is wrong: relative error 5.00e-01 >= 1.00e-02")
+    text = table([good, wrong])
+    assert "WRONG" in text.splitlines()[3] and "1/2 cases within" in text
+    assert "WRONG: bfloat16 add_lora h1_r1_distinct_bs16_s16 (k): add_lora is wrong" in text
+    pytest.importorskip("matplotlib")
+    assert plot([good, wrong], tmp_path / "plot.png")
+
+
 def test_cpu_selfcheck_passes():
     assert selfcheck.run(verbose=False)
 

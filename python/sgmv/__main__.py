@@ -23,12 +23,17 @@ def _bench(args) -> int:
         ok = selfcheck.run()
         print("self-check passed" if ok else "self-check FAILED")
         return 0 if ok else 1
+    from .bench.cases import WrongResult
     from .bench.run import run
     command = "python -m sgmv " + " ".join(sys.argv[1:])
-    rows = run(quick=args.quick, dtypes=args.dtype.split(","), op_names=args.op.split(","), out=args.out,
-               baselines=not args.no_baselines, command=command, case_filter=args.cases, pairs=not args.no_pairs,
-               shapes=args.shapes, ranks=args.ranks)
-    return 0 if rows else 1
+    try:
+        rows = run(quick=args.quick, dtypes=args.dtype.split(","), op_names=args.op.split(","), out=args.out,
+                   baselines=not args.no_baselines, command=command, case_filter=args.cases, pairs=not args.no_pairs,
+                   shapes=args.shapes, ranks=args.ranks)
+    except WrongResult as wrong:  # a serving pair's (the sweep's results are written)
+        print(f"WRONG: {wrong}", file=sys.stderr)
+        return 1
+    return 0 if rows and not any(row.wrong for row in rows) else 1  # a wrong result: recorded in the table, exit 1
 
 
 def _info(args) -> int:

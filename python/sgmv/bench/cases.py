@@ -22,6 +22,15 @@ ZIPF_EXPONENT = 1.5
 TOLERANCE = {torch.bfloat16: 1e-2, torch.float16: 2e-3}
 
 
+class WrongResult(AssertionError):
+    """An op's result past TOLERANCE (bench.run.check, serving's pairs): a case is recorded as wrong and the sweep goes
+    on; the command exits 1."""
+
+    def __init__(self, message: str, error: float):
+        super().__init__(message)
+        self.error = error
+
+
 @dataclasses.dataclass(frozen=True)
 class BenchCase:
     h_in: int

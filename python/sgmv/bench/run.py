@@ -21,7 +21,7 @@ from ..launch_plan import plan
 from ..one_launch import one_launch_kernel, one_launch_problem, rank_split
 from ..one_launch_padded import one_launch_or_padded, padded_one_launch, rank_parts
 from . import serving
-from .cases import TOLERANCE, BenchCase, BufferSet, make_buffers, matching, sweep
+from .cases import TOLERANCE, BenchCase, BufferSet, WrongResult, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -54,6 +54,7 @@ class Row:
     torch_loop_us: Optional[float] = None
     gather_bmm_us: Optional[float] = None
     speedup: Optional[float] = None
+    wrong: str = ""  # the check's message where the op's result was wrong (then nothing is timed: times NaN)
 
 
 def _op_call(op: str, bufs: BufferSet, batch: LoraBatch) -> Callable[[], object]:
@@ -93,9 +94,9 @@ def check(op: str, bufs: BufferSet, batch: LoraBatch, dtype: torch.dtype, roundi
         allowed += roundings * reference.output_rounding(bufs.y, want)
         bufs.y.copy_(y0)
     err = reference.relative_error(got, want)
-    if err >= allowed:
-        raise AssertionError(f"{op} is wrong: relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and "
-                             f"y's rounding)")
+    if not err < allowed:  # NaN too
+        raise WrongResult(f"{op} is wrong: relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and "
+                          f"y's rounding)", err)
     return err
 
 
@@ -181,18 +182,22 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
                                     torch.arange(case.num_segments, dtype=torch.int32), device=device)
     gpu = loader.device(torch.cuda.current_device())
     kernels = kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks, gpu.resident_clusters)
-    error = check(op, first, batch, dtype, y_roundings(op, kernels))
-    time_us = time_graph([_op_call(op, b, batch) for b in sets])
     nbytes = case.floor_bytes(es, op)
     floor_us = nbytes / bandwidth * 1e6
-    copy_us = copy_time(nbytes, device)
     target = max(TARGET_RATIO * floor_us, floor_us + TARGET_SLACK_US)
-    row = Row(dtype=str(dtype).removeprefix("torch."), op=op, case=case.name, h_in=case.h_in, h_out=case.h_out,
-              rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
-              time_us=time_us, floor_us=floor_us, ratio=time_us / floor_us, copy_us=copy_us,
-              time_over_copy=time_us / copy_us, gbps=nbytes / time_us * 1e-3, target_us=target,
-              meets_target=time_us <= target, error=error,
-              kernels=kernels)
+    named = dict(dtype=str(dtype).removeprefix("torch."), op=op, case=case.name, h_in=case.h_in, h_out=case.h_out,
+                 rank=case.rank, rows=case.rows, segments=case.num_segments, popularity=case.popularity,
+                 floor_us=floor_us, target_us=target, kernels=kernels)
+    try:
+        error = check(op, first, batch, dtype, y_roundings(op, kernels))
+    except WrongResult as wrong:
+        nan = float("nan")
+        return Row(**named, time_us=nan, ratio=nan, copy_us=nan, time_over_copy=nan, gbps=nan, meets_target=False,
+                   error=wrong.error, wrong=str(wrong))
+    time_us = time_graph([_op_call(op, b, batch) for b in sets])
+    copy_us = copy_time(nbytes, device)
+    row = Row(**named, time_us=time_us, ratio=time_us / floor_us, copy_us=copy_us, time_over_copy=time_us / copy_us,
+              gbps=nbytes / time_us * 1e-3, meets_target=time_us <= target, error=error)
     if baselines and op == "add_lora":
         row.torch_loop_us = time_graph([torch_loop(case, b) for b in sets[:64]], replays=5)
         row_lora = torch.repeat_interleave(torch.arange(case.num_segments, device=device),
@@ -238,9 +243,11 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         lines.append(f"{r.dtype:5} {r.op:8} {r.case:34} {r.time_us:8.1f} {r.floor_us:8.1f} {r.ratio:6.2f} "
                      f"{r.copy_us:8.1f} {r.time_over_copy:6.2f} {r.gbps:7.0f} {_fmt(r.torch_loop_us):>8} "
-                     f"{_fmt(r.gather_bmm_us):>8} {_fmt(r.speedup, '.1f'):>7} {'ok' if r.meets_target else 'MISS'}")
+                     f"{_fmt(r.gather_bmm_us):>8} {_fmt(r.speedup, '.1f'):>7} "
+                     f"{'WRONG' if r.wrong else 'ok' if r.meets_target else 'MISS'}")
     met = sum(r.meets_target for r in rows)
     lines.append(f"{met}/{len(rows)} cases within max({TARGET_RATIO} x floor, floor + {TARGET_SLACK_US:.0f} us)")
+    lines += [f"WRONG: {r.dtype} {r.op} {r.case} ({r.kernels}): {r.wrong}" for r in rows if r.wrong]
     return "\n".join(lines)
 
 
@@ -267,14 +274,20 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
     for i, (dt, op, case) in enumerate(jobs):
         progress(i, len(jobs), f"{dt} {op} {case.name}")
         rows.append(measure(case, DTYPES[dt], op, bandwidth, baselines))
+        if rows[-1].wrong:  # recorded, and the sweep goes on; the command exits 1 at the end
+            sys.stderr.write(f"\nWRONG: {dt} {op} {case.name}: {rows[-1].wrong}\n")
     progress(len(jobs), len(jobs), "done")
     text = table(rows)
-    pair_rows = []
+    pair_rows, pairs_wrong = [], None
     if pairs:
         sys.stderr.write("serving pairs (qkv slices, mixed ranks)...\n")
-        pair_rows = serving.run_pairs([DTYPES[dt] for dt in dtypes], bandwidth)
-        text += "\n\nServing pairs (rows in random order via from_token_loras; speedup = other variant / this)\n"
-        text += serving.table(pair_rows)
+        try:
+            pair_rows = serving.run_pairs([DTYPES[dt] for dt in dtypes], bandwidth)
+            text += "\n\nServing pairs (rows in random order via from_token_loras; speedup = other variant / this)\n"
+            text += serving.table(pair_rows)
+        except WrongResult as wrong:  # the sweep's results are written all the same, then this is raised
+            pairs_wrong = wrong
+            text += f"\n\nServing pairs: WRONG: {wrong}"
     print(text)
     out.mkdir(parents=True, exist_ok=True)
     env = environment(command) | {"copy_bandwidth_Bps": bandwidth}
@@ -295,4 +308,6 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
     written = plot(rows, out / "plot.png")
     print(f"wrote {out}/table.txt, results.csv, results.json" + (", pairs.csv" if pair_rows else "") + (", plot.png" if written else
                                                                " (no plot: matplotlib is not installed)"))
+    if pairs_wrong is not None:
+        raise pairs_wrong
     return rows

@@ -16,7 +16,7 @@ import torch
 
 from .. import ops, reference
 from ..batch import LoraBatch
-from .cases import TOLERANCE
+from .cases import TOLERANCE, WrongResult
 from .timer import sets_for, time_graph
 
 SCALE = 0.5
@@ -60,8 +60,8 @@ def _time_and_check(make_set: Callable[[], dict], call: Callable[[dict], None], 
     want = want_of(first)
     error = reference.relative_error(first["y"].double() - y0.double(), want)
     allowed = TOLERANCE[y0.dtype] + reference.output_rounding(first["y"], want)
-    if error >= allowed:
-        raise AssertionError(f"a serving pair's variant is wrong: relative error {error:.2e} >= {allowed:.2e}")
+    if not error < allowed:  # NaN too
+        raise WrongResult(f"a serving pair's variant is wrong: relative error {error:.2e} >= {allowed:.2e}", error)
     first["y"].copy_(y0)
     return time_graph([lambda s=s: call(s) for s in sets]), error
 
