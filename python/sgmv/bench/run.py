@@ -177,7 +177,6 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
     es = torch.tensor([], dtype=dtype).element_size()
     first = make_buffers(case, dtype, device, gen)
     set_bytes = sum(t.numel() * t.element_size() for t in dataclasses.astuple(first))
-    sets = [first] + [make_buffers(case, dtype, device, gen) for _ in range(sets_for(set_bytes) - 1)]
     batch = LoraBatch.from_segments(torch.tensor(case.indptr(), dtype=torch.int32),
                                     torch.arange(case.num_segments, dtype=torch.int32), device=device)
     gpu = loader.device(torch.cuda.current_device())
@@ -194,6 +193,7 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
         nan = float("nan")
         return Row(**named, time_us=nan, ratio=nan, copy_us=nan, time_over_copy=nan, gbps=nan, meets_target=False,
                    error=wrong.error, wrong=str(wrong))
+    sets = [first] + [make_buffers(case, dtype, device, gen) for _ in range(sets_for(set_bytes) - 1)]
     time_us = time_graph([_op_call(op, b, batch) for b in sets])
     copy_us = copy_time(nbytes, device)
     row = Row(**named, time_us=time_us, ratio=time_us / floor_us, copy_us=copy_us, time_over_copy=time_us / copy_us,
