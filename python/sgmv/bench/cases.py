@@ -8,6 +8,8 @@ import random
 
 import torch
 
+from .. import reference
+
 QUICK_HIDDEN = ((4096, 4096), (8192, 8192))
 FULL_HIDDEN = QUICK_HIDDEN + ((4096, 14336), (14336, 4096))
 QUICK_RANKS = (16, 64)
@@ -19,7 +21,7 @@ PREFILL = ((4096, 64), (8192, 8))  # (rows, adapters), equal rows each
 ZIPF_EXPONENT = 1.5
 # BENCH.md's check before timing: the relative error of an op's delta against the float64 reference stays below this
 # (plus what rounding y to its dtype adds on its own: reference.output_rounding)
-TOLERANCE = {torch.bfloat16: 1e-2, torch.float16: 2e-3}
+TOLERANCE = reference.TOLERANCE
 
 
 class WrongResult(AssertionError):
