@@ -229,6 +229,9 @@ def test_results_name_the_kernels_that_ran():
     halves = kernels_for(r128_short, torch.bfloat16, "add_lora").split("+")  # one a half of the rank, twice, on
     # rank 64's 16-row tile with 128-column stages (NOTES entries 219-221)
     assert len(halves) == 2 and halves[0] == halves[1] and halves[0].startswith("sgmv_prefill_bf16_r64_hany_w7m16n128")
+    rank4 = cases.BenchCase(4096, 4096, 4, 1, "distinct", (1,))  # B's rows 8 bytes: the pair, its expand element-wise
+    shrink, expand = kernels_for(rank4, torch.bfloat16, "add_lora").split("+")
+    assert "_shrink_" in shrink and "_expand_" in expand and expand.endswith("_v1")
 
 
 def _benchmark_script(name: str):
@@ -348,6 +351,23 @@ def test_selection_time_times_new_problems_and_restores_the_device(monkeypatch):
     assert len(batch) > 5 and {p.rank for p in batch} == {16, 64}
     assert 0 < timing.time_selections(batch, passes=2)
     assert cuda_ops.loader.device is device and cuda_ops._installed_one_launch_kernel.cache_info().currsize == 0
+
+
+@requires_gpu
+def test_bench_times_a_users_shapes_and_ranks(tmp_path):
+    """`python -m sgmv bench --shapes --ranks` end to end on the GPU: an h off the built sizes, ranks 4 and 16, one-row
+    and 16-row batches; each case checked (y's rounding allowed) and timed, none WRONG, the files written."""
+    import json
+    out = tmp_path / "bench"
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--shapes", "1040x1032", "--ranks", "4,16",
+                           "--cases", "bs1_,bs16_", "--no-baselines", "--no-pairs", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    assert {r["case"] for r in rows} == {f"h1040to1032_r{r}_{c}" for r in (4, 16) for c in (
+        "distinct_bs1_s1", "distinct_bs16_s16", "uniform_bs16_s4", "identical_bs16_s1")}
+    assert not any(r["wrong"] for r in rows) and all(r["time_us"] > 0 for r in rows)
+    assert (out / "table.txt").exists() and (out / "results.csv").exists()
 
 
 @requires_gpu
