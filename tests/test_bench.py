@@ -446,7 +446,7 @@ def test_check_allows_y_rounding_but_not_a_wrong_delta(monkeypatch):
     bufs, batch = _rank_4_one_row(24)
     y0 = bufs.y.clone()
     err = run.check("add_lora", bufs, batch, torch.bfloat16, roundings=1)
-    assert err > run.TOLERANCE[torch.bfloat16]
+    assert err > cases.TOLERANCE[torch.bfloat16]
     assert torch.equal(bufs.y, y0), "the check restores y"
     real = ops.add_lora
     monkeypatch.setattr(run.ops, "add_lora", lambda y, x, a, b, batch, scale: real(y, x, a, b, batch, 1.05 * scale))

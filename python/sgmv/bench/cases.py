@@ -33,6 +33,19 @@ class WrongResult(AssertionError):
         self.error = error
 
 
+def judged_error(got: torch.Tensor, want: torch.Tensor, dtype: torch.dtype, what: str,
+                 y_out: torch.Tensor | None = None, roundings: int = 0) -> float:
+    """reference.relative_error(got, want); WrongResult naming `what` past TOLERANCE[dtype] plus `roundings` times what
+    rounding y_out to its dtype may add on its own (reference.output_rounding: a correct kernel's delta at rank 4 over
+    one row can reach 1e-2 in bf16 from that alone)."""
+    allowed = TOLERANCE[dtype] + (roundings * reference.output_rounding(y_out, want) if roundings else 0.0)
+    err = reference.relative_error(got, want)
+    if not err < allowed:  # NaN too
+        raise WrongResult(f"{what} is wrong: relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and "
+                          f"y's rounding)", err)
+    return err
+
+
 @dataclasses.dataclass(frozen=True)
 class BenchCase:
     h_in: int

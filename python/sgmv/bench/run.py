@@ -21,7 +21,7 @@ from ..launch_plan import plan
 from ..one_launch import one_launch_kernel, one_launch_problem, rank_split
 from ..one_launch_padded import one_launch_or_padded, padded_one_launch, rank_parts
 from . import serving
-from .cases import TOLERANCE, BenchCase, BufferSet, WrongResult, make_buffers, matching, sweep
+from .cases import BenchCase, BufferSet, WrongResult, judged_error, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -74,30 +74,23 @@ def y_roundings(op: str, kernels: str) -> int:
 
 
 def check(op: str, bufs: BufferSet, batch: LoraBatch, dtype: torch.dtype, roundings: int = 1) -> float:
-    """Relative error of one call against the float64 reference, on fresh random data; AssertionError past the dtype's
-    tolerance plus what rounding y to its dtype `roundings` times may add on its own (reference.output_rounding: a
-    correct kernel's delta at rank 4 over one row can reach 1e-2 in bf16 from that alone)."""
-    allowed = TOLERANCE[dtype]
+    """Relative error of one call against the float64 reference, on fresh random data (y restored); WrongResult past the
+    dtype's tolerance plus what rounding y to its dtype `roundings` times may add on its own (cases.judged_error)."""
     if op == "shrink":
         got = ops.shrink(bufs.x, bufs.lora_a, batch)
         want = reference.shrink(bufs.x, bufs.lora_a, batch, compute_dtype=torch.float64)
+        return judged_error(got, want, dtype, op)
+    y0 = bufs.y.clone()
+    if op == "expand":
+        ops.expand(bufs.y, bufs.v, bufs.lora_b, batch, SCALE)
+        want = reference.expand_delta(bufs.v, bufs.lora_b, batch, SCALE, compute_dtype=torch.float64)
     else:
-        y0 = bufs.y.clone()
-        if op == "expand":
-            ops.expand(bufs.y, bufs.v, bufs.lora_b, batch, SCALE)
-            want = reference.expand_delta(bufs.v, bufs.lora_b, batch, SCALE, compute_dtype=torch.float64)
-        else:
-            ops.add_lora(bufs.y, bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE)
-            want = reference.add_lora_delta(bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE,
-                                            compute_dtype=torch.float64)
-        got = bufs.y.double() - y0.double()
-        allowed += roundings * reference.output_rounding(bufs.y, want)
+        ops.add_lora(bufs.y, bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE)
+        want = reference.add_lora_delta(bufs.x, bufs.lora_a, bufs.lora_b, batch, SCALE, compute_dtype=torch.float64)
+    try:
+        return judged_error(bufs.y.double() - y0.double(), want, dtype, op, bufs.y, roundings)
+    finally:
         bufs.y.copy_(y0)
-    err = reference.relative_error(got, want)
-    if not err < allowed:  # NaN too
-        raise WrongResult(f"{op} is wrong: relative error {err:.2e} >= {allowed:.2e} ({TOLERANCE[dtype]:.0e} and "
-                          f"y's rounding)", err)
-    return err
 
 
 def torch_loop(case: BenchCase, bufs: BufferSet) -> Callable[[], None]:

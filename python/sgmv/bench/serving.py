@@ -16,7 +16,7 @@ import torch
 
 from .. import ops, reference
 from ..batch import LoraBatch
-from .cases import TOLERANCE, WrongResult
+from .cases import judged_error
 from .timer import sets_for, time_graph
 
 SCALE = 0.5
@@ -51,18 +51,18 @@ def _weights(n, rank, h_in, h_out, dtype, gen, device):
 
 def _time_and_check(make_set: Callable[[], dict], call: Callable[[dict], None], want_of: Callable[[dict], torch.Tensor],
                     set_bytes: int) -> tuple[float, float]:
-    """(median us per call, relative error of the first set's delta against the float64 reference); AssertionError
-    past the bench's tolerance plus y's rounding (each variant rounds each element of y once), as run.check."""
+    """(median us per call, relative error of the first set's delta against the float64 reference); WrongResult past
+    the bench's tolerance plus y's rounding (each variant rounds each element of y once), as run.check."""
     sets = [make_set() for _ in range(sets_for(set_bytes))]
     first = sets[0]
     y0 = first["y"].clone()
     call(first)
     want = want_of(first)
-    error = reference.relative_error(first["y"].double() - y0.double(), want)
-    allowed = TOLERANCE[y0.dtype] + reference.output_rounding(first["y"], want)
-    if not error < allowed:  # NaN too
-        raise WrongResult(f"a serving pair's variant is wrong: relative error {error:.2e} >= {allowed:.2e}", error)
-    first["y"].copy_(y0)
+    try:
+        error = judged_error(first["y"].double() - y0.double(), want, y0.dtype, "a serving pair's variant", first["y"],
+                             roundings=1)
+    finally:
+        first["y"].copy_(y0)
     return time_graph([lambda s=s: call(s) for s in sets]), error
 
 
