@@ -1,9 +1,9 @@
 """Host time of add_lora's kernel selection for a new problem, on the CPU (no GPU: cuda_ops's device mocked as 132
 SMs, occupancy as benchmarks/dispatch_picks.py gives it): each problem of a grid of decode and prefill batches
 (ranks 16 and 64, h 4096, 1-2000 rows in 1-64 segments, lengths known) goes through cuda_ops's memoized selections
-from empty memos, as a serving engine's eager-mode step meets a batch it has not seen (the one-launch kernel, and on a
-miss the rank split and the padded rank); prints the best of five passes in microseconds a problem
-(benchmarks/NOTES.md, entries 148 and 155).
+from empty memos, as a serving engine's eager-mode step meets a batch it has not seen (one_launch_padded's
+one_launch_plan: the one-launch kernel, and on a miss the rank split, the padded rank and the rank's parts); prints
+the best of five passes in microseconds a problem (benchmarks/NOTES.md, entries 148, 155 and 339).
 
     PYTHONPATH=python python benchmarks/selection_time.py --manifest=M   (a manifest.json, e.g. from a wheel)
 """
@@ -35,9 +35,7 @@ def time_selections(batch: list[Problem], passes: int = 5) -> float:
             cuda_ops.clear_selections()
             start = time.perf_counter()
             for problem in batch:
-                if cuda_ops._installed_one_launch_kernel(problem, 0) is None:
-                    cuda_ops._installed_rank_split(problem, 0)
-                    cuda_ops._installed_padded_one_launch(problem, 0)
+                cuda_ops._installed_one_launch_plan(problem, 0)
             best = min(best, (time.perf_counter() - start) / len(batch) * 1e6)
         return best
     finally:

@@ -47,3 +47,10 @@ GEMV = [rec(op="gemv", dtype=dt, rank=r, hidden=0, warps=w, warp_rows=1, tile_n=
         for dt in ("bf16", "fp16") for r in (16, 8)
         for w, c in ((8, 2), (8, 4), (8, 8), (4, 2), (4, 4), (4, 8))]  # 4 warps: two blocks an SM
 HALF_RANK = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)]
+
+# Fused kernels at the build's ranks (at 32-128 also the variant for true ranks, codegen's FUSED_TRUE_RANKS_RANKS),
+# and the prefill kernel's 16- and 64-row tiles (rank 128: 64-row only) with and without the variant for true ranks
+GRID_FUSED = [rec(op="fused", rank=r, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128, true_ranks=t)
+              for r in (8, 16, 32, 64, 128) for t in (False, True) if r >= 32 or not t]
+GRID_PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=w, tile_n=128, threads=352, true_ranks=t)
+                for r in (16, 32, 64, 128) for w in (16, 64) for t in (False, True) if not (r == 128 and w == 16)]

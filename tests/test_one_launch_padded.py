@@ -2,11 +2,12 @@
 given the call's rank (one_launch_padded.py): rank 8's prefill batches, and ranks off the build's grid. Pure functions
 of shapes (no GPU needed)."""
 import dataclasses
+import itertools
 
 from sgmv import one_launch, one_launch_padded
 from sgmv.dispatch import can_run
 from sgmv.one_launch_padded import off_grid_rank, one_launch_or_padded, padded_one_launch, rank_parts
-from dispatch_records import fused_prob, rec
+from dispatch_records import GRID_FUSED, GRID_PREFILL, fused_prob, rec
 
 
 def test_rank_8_runs_the_prefill_batches_on_rank_16s_variant_for_true_ranks(monkeypatch):
@@ -65,14 +66,6 @@ def test_rank_8_runs_rank_16_s_16_row_tile_at_its_own_rank_where_the_build_has_i
     assert padded_one_launch(fused_prob(rank=8, rows=256, segs=256), prefill + two_only, 132)[1].rank == 16
     monkeypatch.setattr(one_launch_padded, "PADDED_PREFILL_OWN_TILE", 0)
     assert padded_one_launch(fused_prob(rank=8, rows=256, segs=256), prefill + r8, 132)[1].rank == 16
-
-
-# Fused kernels at the build's ranks (at 32-128 also the variant for true ranks, codegen's FUSED_TRUE_RANKS_RANKS),
-# and the prefill kernel's 16- and 64-row tiles (rank 128: 64-row only) with and without the variant for true ranks
-GRID_FUSED = [rec(op="fused", rank=r, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128, true_ranks=t)
-              for r in (8, 16, 32, 64, 128) for t in (False, True) if r >= 32 or not t]
-GRID_PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=w, tile_n=128, threads=352, true_ranks=t)
-                for r in (16, 32, 64, 128) for w in (16, 64) for t in (False, True) if not (r == 128 and w == 16)]
 
 
 def test_the_rank_a_rank_off_the_grid_runs_at(monkeypatch):
@@ -159,3 +152,47 @@ def test_a_rank_no_one_launch_takes_whole_runs_in_parts(monkeypatch):
     assert rank_parts(fused_prob(rank=256, **one_row), kernels, 132) is None
     monkeypatch.setattr(one_launch_padded, "RANK_PARTS", 0)
     assert rank_parts(problem, kernels, 132) is None
+
+
+def test_the_one_launch_plan_takes_dispatch_s_paths_in_order(monkeypatch):
+    """one_launch_plan (what cuda_ops.add_lora launches, and the bench names): the call's own one-launch kernel; else
+    rank_split's two halves; else padded_one_launch's higher rank (a table of the call's rank); else rank_parts's parts,
+    each as one_launch_or_padded picks it; else None (the launch pair). Its launches cover the rank once, in order; with
+    true ranks in the call only its own kernel."""
+    kernels = GRID_FUSED + GRID_PREFILL
+
+    def plan(rank, rows, segs, **over):
+        problem = dataclasses.replace(fused_prob(rank=rank, rows=rows, segs=segs),
+                                      max_segment_rows=-(-rows // segs), **over)
+        launches = one_launch_padded.one_launch_plan(problem, kernels, 132)
+        if launches is not None:
+            assert [launch.first for launch in launches] == list(
+                itertools.accumulate([0] + [launch.part.rank for launch in launches[:-1]]))
+            assert sum(launch.part.rank for launch in launches) == rank
+            for launch in launches:
+                assert launch.part == dataclasses.replace(problem, rank=launch.part.rank,
+                                                          slice_ranks=(launch.part.rank,))
+                assert can_run(one_launch.one_launch_problem(launch.run, launch.kernel), launch.kernel)
+                assert launch.needs_rank_table == (launch.run.rank != launch.part.rank)
+        return problem, launches
+
+    problem, (own,) = plan(64, 1, 1)
+    assert own.run == problem and own.kernel == one_launch.one_launch_kernel(problem, kernels, 132)
+    problem, halves = plan(128, 256, 256)  # rank 128's kernels decline many one-row segments
+    assert one_launch.rank_split(problem, kernels, 132) is not None
+    assert [(h.part.rank, h.kernel.rank, h.needs_rank_table) for h in halves] == [(64, 64, False)] * 2
+    problem, (padded,) = plan(96, 1, 1)
+    assert (padded.run, padded.kernel) == padded_one_launch(problem, kernels, 132) and padded.needs_rank_table
+    problem, parts = plan(88, 256, 256)
+    assert rank_parts(problem, kernels, 132) == (64, 24)
+    assert [(p.part.rank, p.kernel.rank, p.needs_rank_table) for p in parts] == [(64, 64, False), (24, 32, True)]
+    assert len(plan(256, 256, 256)[1]) == 4
+    assert plan(100, 1, 1)[1] is None  # B's rows not whole 16-byte pieces: the pair
+    problem, (own,) = plan(64, 1, 1, true_ranks=True)
+    assert own.run == problem and not own.needs_rank_table  # the caller's ranks (fused kernels read either)
+    assert plan(96, 1, 1, true_ranks=True)[1] is None
+    assert plan(128, 256, 256, true_ranks=True)[1] is None
+    monkeypatch.setattr(one_launch, "RANK_SPLIT", 0)  # the halves' batch then as parts: 64 + 64
+    assert [p.part.rank for p in plan(128, 256, 256)[1]] == [64, 64]
+    monkeypatch.setattr(one_launch_padded, "RANK_PARTS", 0)
+    assert plan(128, 256, 256)[1] is None and plan(88, 256, 256)[1] is None

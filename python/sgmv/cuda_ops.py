@@ -18,6 +18,7 @@ from .errors import UnsupportedError
 from .launch_plan import Launch, plan, reads_tables_early
 from .manifest import KernelRecord, load as load_manifest
 from .one_launch import ONE_LAUNCH_OPS, one_launch_kernel, one_launch_problem
+from .one_launch_padded import OneLaunch
 
 
 # The first kernel of add_lora is a programmatic dependent launch: its blocks get onto the GPU while the
@@ -170,8 +171,8 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
 @functools.lru_cache(maxsize=4096)
 def _over_installed(pick: Callable, problem: Problem, device_index: Optional[int]):
     """pick(problem, the installed one-launch kernels, and that device's SM count and occupancy), once per distinct
-    pick and problem: one_launch.rank_split and one_launch_padded's padded_one_launch, one_launch_or_padded and
-    rank_parts."""
+    pick and problem: one_launch_padded.one_launch_plan (add_lora's), and for tests and tools its steps
+    one_launch.rank_split, one_launch_padded.padded_one_launch and rank_parts."""
     dev = loader.device(device_index)
     return pick(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms, dev.resident_blocks,
                 dev.resident_clusters)
@@ -186,13 +187,12 @@ def _installed_padded_one_launch(problem: Problem, device_index: Optional[int]
     return _over_installed(one_launch_padded.padded_one_launch, problem, device_index)
 
 
-def _installed_one_launch_or_padded(problem: Problem, device_index: Optional[int]
-                                    ) -> Optional[tuple[Problem, KernelRecord]]:
-    return _over_installed(one_launch_padded.one_launch_or_padded, problem, device_index)
-
-
 def _installed_rank_parts(problem: Problem, device_index: Optional[int]) -> Optional[tuple[int, ...]]:
     return _over_installed(one_launch_padded.rank_parts, problem, device_index)
+
+
+def _installed_one_launch_plan(problem: Problem, device_index: Optional[int]) -> Optional[tuple[OneLaunch, ...]]:
+    return _over_installed(one_launch_padded.one_launch_plan, problem, device_index)
 
 
 def clear_selections() -> None:
@@ -202,23 +202,27 @@ def clear_selections() -> None:
         memo.cache_clear()
 
 
-def _fused_kernel(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
-                  ) -> Optional[KernelRecord]:
-    """The kernel that runs this add_lora in one launch, or None for the launch pair (one_launch.one_launch_kernel
-    decides unless `fused` forces a kernel, or False forbids it)."""
-    if fused is False or problem.num_slices != 1:
+def _one_launches(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRecord | bool]
+                  ) -> Optional[tuple[OneLaunch, ...]]:
+    """The one-launch kernels that run this add_lora (one_launch_padded.one_launch_plan on sm_90, unless `fused`
+    forces a kernel), or None for the launch pair (also where `fused` is False)."""
+    if fused is False:
         return None
     if isinstance(fused, KernelRecord):
-        return fused
-    dev = loader.device(ref.device.index)
-    return _installed_one_launch_kernel(problem, ref.device.index) if dev.arch >= 90 else None
+        if fused.op in ("prefill", "gemv") and problem.true_ranks and not fused.true_ranks:
+            raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
+        return (OneLaunch(0, problem, problem, fused),)
+    if loader.device(ref.device.index).arch < 90:
+        return None
+    return _installed_one_launch_plan(problem, ref.device.index)
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
              rows: Rows, scales: Optional[torch.Tensor], scale: float,
              kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]] = (None, None),
              fused: Optional[KernelRecord | bool] = None) -> None:
-    """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90: decode batches in one launch of the fused kernel
+    """y += scale * (x @ A[l].T) @ B[l].T. One output slice, on sm_90, in one-launch kernels where
+    one_launch_padded.one_launch_plan takes the batch: decode batches in one launch of the fused kernel
     (fused.cuh: v summed in clusters for small batches at ranks 8-16, else through the grid handoff, handoff.cuh, up
     to 512 rows of v at rank 64, 256 at rank 128; rank-8 and rank-16 batches of one-row segments, where
     one_launch_gemv.prefers_gemv takes them, on the gemv kernel, gemv.cuh);
@@ -241,80 +245,35 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     with torch.cuda.device(x.device):
         one = (Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments, rows.max_segment_rows,
                                     true_ranks=rows.ranks is not None) if len(lora_a) == 1 else None)
-        fused_kernel = _fused_kernel(one, x, fused if kernels == (None, None) else False) if one else None
-        if (fused_kernel is not None and fused_kernel.op in ("prefill", "gemv") and rows.ranks is not None
-                and not fused_kernel.true_ranks):  # only a forced kernel: dispatch picks the variant for ranks
-            raise UnsupportedError(f"{fused_kernel.name} computes every adapter at the full rank: no true ranks")
-        if fused_kernel is not None:
-            _launch_fused(fused_kernel, one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-            return
-        dispatched = one is not None and fused is None and kernels == (None, None) and rows.ranks is None
-        if not (dispatched and (_launch_rank_halves(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-                                or _launch_padded(one, y, x, lora_a[0], lora_b[0], rows, scales, scale)
-                                or _launch_rank_parts(one, y, x, lora_a[0], lora_b[0], rows, scales, scale))):
+        launches = _one_launches(one, x, fused if kernels == (None, None) else False) if one is not None else None
+        if launches is None or not _launch_one_launches(launches, one, y, x, lora_a[0], lora_b[0], rows, scales,
+                                                        scale):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
 
 
-def _launch_rank_halves(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
-                        lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora as two one-launch add_loras over the halves of the rank (one_launch.rank_split) where dispatch takes
-    it (sm_90, a rank without a one-launch kernel whose half has one, no true ranks); False: the launch pair's."""
-    if loader.device(x.device.index).arch < 90:
-        return False
-    half = _installed_rank_split(problem, x.device.index)
-    return half is not None and _launch_in_parts((half.rank, half.rank), y, x, lora_a, lora_b, rows, scales, scale)
-
-
-def _launch_padded(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
-                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora on the one-launch kernels of a higher rank, every adapter given the call's rank, or on a prefill
-    kernel's tile at the call's own rank where the build has it (one_launch_padded.padded_one_launch), where dispatch
-    takes it (sm_90, no true ranks in the call); False: the launch pair's."""
-    if loader.device(x.device.index).arch < 90:
-        return False
-    chosen = _installed_padded_one_launch(problem, x.device.index)
-    if chosen is None:
-        return False
-    _launch_chosen(chosen, problem, y, x, lora_a, lora_b, rows, scales, scale)
+def _launch_one_launches(launches: tuple[OneLaunch, ...], problem: Problem, y: torch.Tensor, x: torch.Tensor,
+                         lora_a: torch.Tensor, lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor],
+                         scale: float) -> bool:
+    """add_lora `problem` as these one-launch kernels, each over its part (A's rows and B's columns as views where a
+    part is not the whole call), with a table giving every adapter the part's rank where its kernel is a higher rank's
+    with true ranks; False, nothing launched, where a view is not the problem the plan assumed (its strides): the
+    launch pair's."""
+    views = []
+    for launch in launches:
+        a, b = lora_a, lora_b
+        if launch.part != problem:
+            last = launch.first + launch.part.rank
+            a, b = lora_a[:, launch.first:last], lora_b[:, :, launch.first:last]
+            if Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows) != launch.part:
+                return False
+        views.append((a, b))
+    for launch, (a, b) in zip(launches, views):
+        part_rows = rows
+        if launch.needs_rank_table:
+            ranks, ready = _rank_table(x, launch.part.rank, a.shape[0])
+            part_rows = dataclasses.replace(rows, ranks=ranks, ranks_ready=ready)
+        _launch_fused(launch.kernel, launch.run, y, x, a, b, part_rows, scales, scale)
     return True
-
-
-def _launch_rank_parts(problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
-                       lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora as one-launch add_loras over consecutive parts of the rank (one_launch_padded.rank_parts) where
-    dispatch takes it (sm_90, no true ranks in the call); False: the launch pair's."""
-    if loader.device(x.device.index).arch < 90:
-        return False
-    ranks = _installed_rank_parts(problem, x.device.index)
-    return ranks is not None and _launch_in_parts(ranks, y, x, lora_a, lora_b, rows, scales, scale)
-
-
-def _launch_in_parts(ranks: tuple[int, ...], y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
-                     lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> bool:
-    """add_lora as one one-launch add_lora a part of the rank, consecutive parts of these ranks (A's rows and B's
-    columns as views), each as one_launch_or_padded picks it for its view; False, nothing launched, where a view has no
-    such pick (its strides not as dispatch assumed them): the launch pair's."""
-    firsts = itertools.accumulate((0,) + ranks[:-1])
-    views = [(lora_a[:, first:first + r], lora_b[:, :, first:first + r]) for first, r in zip(firsts, ranks)]
-    parts = [Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows) for a, b in views]
-    chosen = [_installed_one_launch_or_padded(part, x.device.index) for part in parts]
-    if any(pick is None for pick in chosen):
-        return False
-    for pick, part, (a, b) in zip(chosen, parts, views):
-        _launch_chosen(pick, part, y, x, a, b, rows, scales, scale)
-    return True
-
-
-def _launch_chosen(chosen: tuple[Problem, KernelRecord], problem: Problem, y: torch.Tensor, x: torch.Tensor,
-                   lora_a: torch.Tensor, lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor],
-                   scale: float) -> None:
-    """add_lora `problem` (no true ranks in the call) as `chosen` runs it: (the problem the kernel runs, the kernel),
-    with a table giving every adapter the call's rank where that problem is a higher rank's with true ranks."""
-    run, kernel = chosen
-    # (the table only for the padded rank; a prefill kernel's tile at the call's own rank needs none)
-    ranks, ready = _rank_table(x, problem.rank, lora_a.shape[0]) if run.true_ranks else (None, False)
-    _launch_fused(kernel, run, y, x, lora_a, lora_b, dataclasses.replace(rows, ranks=ranks, ranks_ready=ready),
-                  scales, scale)
 
 
 def _per_stream(cache: dict, ref: torch.Tensor, key: tuple,
@@ -333,7 +292,7 @@ def _per_stream(cache: dict, ref: torch.Tensor, key: tuple,
     return cache.setdefault(full_key, make()), False
 
 
-# Tables of one rank for every adapter (_launch_padded), int32, read only: per device, stream and captured
+# Tables of one rank for every adapter (OneLaunch.needs_rank_table), int32, read only: per device, stream and captured
 # graph (_per_stream).
 _rank_tables: dict[tuple, torch.Tensor] = {}
 

@@ -2,7 +2,8 @@
 adapter given the call's rank (padded_one_launch): rank 8's prefill batches on rank 16's prefill kernel, and a rank off
 the build's grid (24, 48, 96, ...) on the next rank's kernels. One of the fallbacks after one_launch.one_launch_kernel
 (cuda_ops.add_lora: rank_split's halves first), and, where no such kernel takes the batch either, the rank in
-consecutive parts each of which one does (rank_parts: 96 as 64 + 32). Split from one_launch.py. Pure functions of
+consecutive parts each of which one does (rank_parts: 96 as 64 + 32). one_launch_plan puts them in dispatch's order for
+add_lora (cuda_ops launches it; the bench names its kernels from it). Split from one_launch.py. Pure functions of
 host-known shapes, unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call, so tools
 (benchmarks/dispatch_sweep.py) and tests may set them here.
 
@@ -19,7 +20,7 @@ from typing import Callable, Iterable, Optional
 
 from .dispatch import Problem, can_run
 from .manifest import ClusterCounts, KernelRecord
-from .one_launch import ONE_LAUNCH_OPS, PADDED_PREFILL_RANKS, one_launch_kernel, prefers_prefill
+from .one_launch import ONE_LAUNCH_OPS, PADDED_PREFILL_RANKS, one_launch_kernel, prefers_prefill, rank_split
 
 # Rank 8 has no prefill kernels of its own but a 16-row tile (codegen's PREFILL_SHORT_ONLY_RANKS; one_launch's
 # PADDED_PREFILL_RANKS): the batches the prefill kernel takes (long segments, many short ones) run on rank 16's
@@ -161,3 +162,64 @@ def rank_parts(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
         parts.append(part)
         rest -= part
     return None
+
+
+@dataclasses.dataclass(frozen=True)
+class OneLaunch:
+    """One launch of add_lora's one-launch plan: `part`, the add_lora it computes (the call's, or a run of its rank: A's
+    rows and B's columns first..first + part.rank, the rest of the call as it is), and the kernel that runs it as
+    `run`, the problem that kernel is checked and planned with (`part`, or a higher rank's with true ranks where padded:
+    then every adapter is given part.rank, needs_rank_table)."""
+
+    first: int
+    part: Problem
+    run: Problem
+    kernel: KernelRecord
+
+    @property
+    def needs_rank_table(self) -> bool:
+        """The kernel reads adapters' ranks the call does not give: a table of part.rank for each (padded)."""
+        return self.run.true_ranks and not self.part.true_ranks
+
+
+def one_launch_plan(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                    resident_blocks: Optional[Callable[[KernelRecord], int]] = None,
+                    resident_clusters: Optional[ClusterCounts] = None) -> Optional[tuple[OneLaunch, ...]]:
+    """add_lora `problem` (op "fused" with one output slice, as Problem.for_add_lora gives it; sm_90) as one-launch
+    kernels, in dispatch's order: one_launch_kernel's at the call's rank (the only path where the call gives true
+    ranks); else the two halves of the rank where rank_split takes the batch; else padded_one_launch's higher rank;
+    else the parts of rank_parts. Each half and part runs as one_launch_or_padded picks it at its rank (a half may thus
+    take the 16-row prefill tile's second wave, which rank_split's test of it does not count on). None: the launch
+    pair (cuda_ops.add_lora's last path)."""
+    kernels = list(kernels)
+    blocks = resident_blocks or (lambda kernel: 1)
+    own = one_launch_kernel(problem, kernels, num_sms, blocks, resident_clusters=resident_clusters)
+    if own is not None:
+        return (OneLaunch(0, problem, problem, own),)
+    if problem.true_ranks or problem.num_slices != 1:
+        return None
+    half = rank_split(problem, kernels, num_sms, blocks, resident_clusters)
+    halves = half and _in_parts(problem, (half.rank, half.rank), kernels, num_sms, blocks, resident_clusters)
+    if halves:
+        return halves
+    padded = padded_one_launch(problem, kernels, num_sms, blocks, resident_clusters)
+    if padded is not None:
+        return (OneLaunch(0, problem, *padded),)
+    ranks = rank_parts(problem, kernels, num_sms, blocks, resident_clusters)
+    return ranks and _in_parts(problem, ranks, kernels, num_sms, blocks, resident_clusters)
+
+
+def _in_parts(problem: Problem, ranks: tuple[int, ...], kernels: list[KernelRecord], num_sms: int,
+              resident_blocks: Callable[[KernelRecord], int], resident_clusters: Optional[ClusterCounts]
+              ) -> Optional[tuple[OneLaunch, ...]]:
+    """One launch a consecutive part of the rank, of these ranks, each as one_launch_or_padded picks it; None where
+    one of them has no such pick."""
+    launches, first = [], 0
+    for rank in ranks:
+        part = dataclasses.replace(problem, rank=rank, slice_ranks=(rank,))
+        chosen = one_launch_or_padded(part, kernels, num_sms, resident_blocks, resident_clusters)
+        if chosen is None:
+            return None
+        launches.append(OneLaunch(first, part, *chosen))
+        first += rank
+    return tuple(launches)

@@ -18,8 +18,8 @@ from ..batch import LoraBatch
 from ..dispatch import DTYPE_NAMES, Problem, select
 from ..manifest import ClusterCounts, KernelRecord, load as load_manifest
 from ..launch_plan import plan
-from ..one_launch import one_launch_kernel, one_launch_problem, rank_split
-from ..one_launch_padded import one_launch_or_padded, padded_one_launch, rank_parts
+from ..one_launch import one_launch_problem
+from ..one_launch_padded import one_launch_plan
 from . import serving
 from .cases import BenchCase, BufferSet, WrongResult, judged_error, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -112,14 +112,12 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
                 resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                 resident_clusters: Optional[ClusterCounts] = None, launches: bool = False) -> str:
-    """Names of the kernels dispatch picks for this case (the bench's buffers have 16-byte aligned bases; B's rows are
-    the rank in elements, whole 16-byte pieces at ranks of 8): for add_lora the one-launch kernel where
-    one_launch.one_launch_kernel takes it (sm_90; resident_blocks and resident_clusters: the device's occupancy of a
-    kernel, and of its clusters), else its one-launch kernel for each half of the rank where one_launch.rank_split
-    takes the case (two launches, so the name twice), else a higher rank's kernel where
-    one_launch_padded.padded_one_launch takes it, else one one-launch kernel for each part of the rank where
-    one_launch_padded.rank_parts takes it, else the shrink-expand pair. launches: each prefill and gemv kernel's
-    launch too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
+    """Names of the kernels dispatch picks for this case, '+'-joined in launch order (the bench's buffers have 16-byte
+    aligned bases; B's rows are the rank in elements, whole 16-byte pieces at ranks of 8): for add_lora on sm_90 the
+    one-launch kernels of one_launch_padded.one_launch_plan (the plan cuda_ops.add_lora launches: one kernel, or one a
+    half or part of the rank) where it takes the case (resident_blocks and resident_clusters: the device's occupancy
+    of a kernel, and of its clusters), else the shrink-expand pair. launches: each prefill and gemv kernel's launch
+    too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
     dt = DTYPE_NAMES[dtype]
     kernels = load_manifest().kernels
 
@@ -130,30 +128,20 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
                         resident_blocks=resident_blocks(kernel), resident_clusters=resident_clusters)
         return f"{kernel.name}@{geometry.cluster}x{geometry.grid[0]}"
 
+    longest = max(case.segments, default=0)  # the bench's batches come from host data: the longest is known
     if op == "add_lora" and arch >= 90:
-        longest = max(case.segments, default=0)  # the bench's batches come from host data: the longest is known
         aligned = case.rank % 8 == 0 and case.h_in % 8 == 0 and case.h_out % 8 == 0  # B's rows: rank elements
         problem = Problem("fused", dt, case.rank, case.h_in, case.rows, case.num_segments, aligned, (case.h_out,),
                           (case.rank,), longest)
-        one = one_launch_kernel(problem, kernels, num_sms, resident_blocks, resident_clusters=resident_clusters)
-        if one is not None:
-            return named(one, problem)
-        half = rank_split(problem, kernels, num_sms, resident_blocks, resident_clusters)
-        if half is not None:
-            return "+".join(2 * [named(one_launch_kernel(half, kernels, num_sms, resident_blocks,
-                                                         resident_clusters=resident_clusters), half)])
-        padded = padded_one_launch(problem, kernels, num_sms, resident_blocks, resident_clusters)
-        if padded is not None:
-            return named(padded[1], padded[0])
-        parts = rank_parts(problem, kernels, num_sms, resident_blocks, resident_clusters)
-        if parts is not None:
-            picks = [one_launch_or_padded(dataclasses.replace(problem, rank=r, slice_ranks=(r,)), kernels, num_sms,
-                                          resident_blocks, resident_clusters) for r in parts]
-            return "+".join(named(kernel, part) for part, kernel in picks)
-    problems = {
-        "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, case.h_in % 8 == 0),
+        one_launches = one_launch_plan(problem, kernels, num_sms, resident_blocks, resident_clusters)
+        if one_launches is not None:
+            return "+".join(named(launch.kernel, launch.run) for launch in one_launches)
+    problems = {  # as cuda_ops's shrink_into, expand and _launch_pairs make them: add_lora's expand beside its shrink
+        "shrink": Problem("shrink", dt, case.rank, case.h_in, case.rows, case.num_segments, case.h_in % 8 == 0,
+                          max_segment_rows=longest),
         "expand": Problem("expand", dt, case.rank, case.h_out, case.rows, case.num_segments,
-                          case.rank % 8 == 0 and case.h_out % 8 == 0),
+                          case.rank % 8 == 0 and case.h_out % 8 == 0, max_segment_rows=longest,
+                          after_shrink=op == "add_lora" and arch >= 90),
     }
     ops = ("shrink", "expand") if op == "add_lora" else (op,)
     return "+".join(select(problems[o], kernels).name for o in ops)
