@@ -116,7 +116,7 @@ def test_add_lora_with_true_ranks_launches_only_its_own_kernel_with_the_call_s_t
 
 
 def test_add_lora_runs_the_pair_where_the_plan_has_none_or_the_caller_says(launched):
-    _call(100, [1])  # B's rows not whole 16-byte pieces
+    _call(98, [1])  # B's rows neither 16- nor 8-byte pieces
     assert [got.kernel.op for got in launched] == ["shrink", "expand"]
     launched.clear()
     _call(64, [1], fused=False)
