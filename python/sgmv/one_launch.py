@@ -3,8 +3,8 @@
 batches between), or the fused kernel with more column tiles a block in place of the launch pair
 (handoff_over_pair); else two half-rank one-launch add_loras (rank_split), the kernels of a higher rank with every
 adapter given the call's (one_launch_padded.padded_one_launch) or one launch a part of the rank
-(one_launch_padded.rank_parts), else the launch pair (dispatch.select).
-Split from dispatch.py, whose Problem and can_run these rules build on.
+(one_launch_padded.rank_parts), else the launch pair (dispatch.select): one_launch_padded.one_launch_plan keeps that
+order. Split from dispatch.py, whose Problem and can_run these rules build on.
 
 Pure functions of host-known shapes, unit-tested without a GPU. Their constants are read at each call, so tools
 (benchmarks/dispatch_sweep.py) and tests may set them here.
