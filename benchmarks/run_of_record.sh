@@ -7,8 +7,10 @@
 #   suite     the whole GPU suite (tests/; 384 s with entry 136's kernels, 480 s with entry 251's, against a cut at
 #             560 s) -> $OUT/gpu-suite.txt, failures in full; where it no longer fits one call, the same in two:
 #             suite-one-launch (test_gpu_one_launch.py, 4658 of its 8920 tests: 158 s) -> gpu-suite-one-launch.txt, and
-#             suite-rest (every other file: 351 s) -> gpu-suite-rest.txt; suite-rest-but-prefill: the same without
-#             test_gpu_prefill.py (where sass_compare.sh finds every prefill kernel unchanged)
+#             suite-rest (every other file but test_gpu_one_launch_padded.py: 351 s) -> gpu-suite-rest.txt, and
+#             suite-padded (test_gpu_one_launch_padded.py, split from the first in entry 340) -> gpu-suite-padded.txt;
+#             suite-rest-but-prefill: suite-rest without test_gpu_prefill.py (where sass_compare.sh finds every prefill
+#             kernel unchanged)
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
 #             over the bf16 prefill kernels on small launches, one process each, up to 3 tries of 30 s: under
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
@@ -65,9 +67,10 @@ for step in "$@"; do
   case $step in
     suite) run_suite gpu-suite . ;;
     suite-one-launch) run_suite gpu-suite-one-launch test_gpu_one_launch.py ;;
-    suite-rest) run_suite gpu-suite-rest . --ignore=test_gpu_one_launch.py ;;
+    suite-rest) run_suite gpu-suite-rest . --ignore=test_gpu_one_launch.py --ignore=test_gpu_one_launch_padded.py ;;
+    suite-padded) run_suite gpu-suite-padded test_gpu_one_launch_padded.py ;;
     suite-rest-but-prefill) run_suite gpu-suite-rest-but-prefill . --ignore=test_gpu_one_launch.py \
-                              --ignore=test_gpu_prefill.py ;;
+                              --ignore=test_gpu_one_launch_padded.py --ignore=test_gpu_prefill.py ;;
     sanitize)
       (cd "$repo/tests" && timeout 90 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q \
         -p no:cacheprovider test_gpu_kernels.py -k "test_kernel and prefill" > "$OUT/memcheck.txt" 2>&1

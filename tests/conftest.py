@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import reference
+from sgmv import cuda_ops, reference
 
 HAS_GPU = torch.cuda.is_available()
 requires_gpu = pytest.mark.skipif(not HAS_GPU, reason="needs a CUDA GPU (this machine has none); runs on the H200")
@@ -122,3 +122,11 @@ def poison_allocator(device) -> None:
     if torch.device(device).type == "cuda":
         free = torch.cuda.mem_get_info(device)[0]
         torch.full((min(free // 8, 32 << 20) // 4,), float("nan"), device=device)  # freed at once, NaN left behind
+
+
+@pytest.fixture
+def clear_selections():
+    """Clears cuda_ops's memoized kernel selections after the test, so that none made with a patched manifest
+    outlives it."""
+    yield
+    cuda_ops.clear_selections()
