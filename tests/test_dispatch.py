@@ -535,3 +535,31 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MOST_BLOCKS", 0)
     fewest = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
     assert (fewest.warps, fewest.tile_barrier) == ((other.warps if most else got.warps), got.tile_barrier)
+
+
+def test_an_add_lora_problem_is_aligned_where_its_shrink_and_its_expand_both_are():
+    """Problem.for_add_lora (one pass over the four tensors, NOTES entry 341): aligned exactly where the shrink's rows
+    (x, A) and the expand's (y, B: h_out and the rank in whole 8 elements) are all 16-byte aligned; views at odd
+    offsets, strided rows and sizes off 8 each break it."""
+    import itertools
+    import torch
+    from sgmv.dispatch import _aligned
+
+    def views(rows, cols, offset, pad):
+        base = torch.zeros(rows * (cols + pad) + offset, dtype=torch.bfloat16)
+        return base[offset:offset + rows * (cols + pad)].view(rows, cols + pad)[:, :cols]
+
+    seen = set()
+    for h_in, h_out, rank, pad, *offsets in itertools.product((4096, 1036), (1032, 1020), (16, 12), (0, 4),
+                                                               *[(0, 4)] * 4):
+        x, y = views(3, h_in, offsets[0], pad), views(3, h_out, offsets[1], 0)
+        a = views(2 * rank, h_in, offsets[2], 0).view(2, rank, h_in)
+        b = views(2 * h_out, rank, offsets[3], 0).view(2, h_out, rank)
+        got = Problem.for_add_lora(y, x, a, b, 1)
+        want = (Problem.for_shrink(x, [a], 1).aligned and h_out % 8 == 0 and rank % 8 == 0
+                and _aligned((y, y.stride(0)), (b, b.stride(0), b.stride(1))))
+        assert got.aligned == want, (h_in, h_out, rank, pad, offsets)
+        seen.add(got.aligned)
+        assert (got.op, got.rank, got.hidden, got.slice_hidden, got.slice_ranks) == ("fused", rank, h_in, (h_out,),
+                                                                                      (rank,))
+    assert seen == {True, False}

@@ -94,13 +94,15 @@ class Problem:
     def for_add_lora(cls, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
                      num_segments: int, max_segment_rows: int = -1, true_ranks: bool = False) -> "Problem":
         """One output slice's whole add_lora (the fused kernel): h_in = hidden, h_out = slice_hidden[0];
-        true_ranks: the call gives the adapters' true ranks."""
-        shrink = cls.for_shrink(x, [lora_a], num_segments)
-        aligned = shrink.aligned and lora_b.shape[1] % 8 == 0 and lora_b.shape[2] % 8 == 0 and _aligned(
-            (y, y.stride(0)), (lora_b, lora_b.stride(0), lora_b.stride(1)))
+        true_ranks: the call gives the adapters' true ranks. (The shrink's and the expand's alignment rules at once,
+        not through for_shrink: this runs on every add_lora call, NOTES.md entry 341.)"""
+        h_in, h_out = x.shape[1], lora_b.shape[1]
+        aligned = h_in % 8 == 0 and h_out % 8 == 0 and lora_b.shape[2] % 8 == 0 and _aligned(
+            (x, x.stride(0)), (lora_a, lora_a.stride(0), lora_a.stride(1)), (y, y.stride(0)),
+            (lora_b, lora_b.stride(0), lora_b.stride(1)))
         rank = lora_a.shape[1] if lora_a.shape[1] == lora_b.shape[2] else 0  # 0: no kernel runs it
-        return cls("fused", shrink.dtype, rank, shrink.hidden, x.shape[0], num_segments, aligned,
-                   (lora_b.shape[1],), (rank,), max_segment_rows, true_ranks=true_ranks)
+        return cls("fused", DTYPE_NAMES[x.dtype], rank, h_in, x.shape[0], num_segments, aligned, (h_out,), (rank,),
+                   max_segment_rows, true_ranks=true_ranks)
 
 
 # Row-tile rule, from the tile sweep in benchmarks/NOTES.md: tall tiles pay only for long segments in big

@@ -547,5 +547,5 @@ def _half_rank(problem: Problem) -> Optional[Problem]:
 
 def one_launch_problem(problem: Problem, kernel: KernelRecord) -> Problem:
     """add_lora's `problem` (op "fused", as Problem.for_add_lora gives it) as the one-launch `kernel` it was given
-    to (the fused, prefill or gemv kernel) is checked and planned."""
-    return dataclasses.replace(problem, op=kernel.op)
+    to (the fused, prefill or gemv kernel) is checked and planned (itself where its op is the kernel's already)."""
+    return problem if problem.op == kernel.op else dataclasses.replace(problem, op=kernel.op)

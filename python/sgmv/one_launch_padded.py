@@ -20,7 +20,8 @@ from typing import Callable, Iterable, Optional
 
 from .dispatch import Problem, can_run
 from .manifest import ClusterCounts, KernelRecord
-from .one_launch import ONE_LAUNCH_OPS, PADDED_PREFILL_RANKS, one_launch_kernel, prefers_prefill, rank_split
+from .one_launch import (ONE_LAUNCH_OPS, PADDED_PREFILL_RANKS, one_launch_kernel, one_launch_problem, prefers_prefill,
+                         rank_split)
 
 # Rank 8 has no prefill kernels of its own but a 16-row tile (codegen's PREFILL_SHORT_ONLY_RANKS; one_launch's
 # PADDED_PREFILL_RANKS): the batches the prefill kernel takes (long segments, many short ones) run on rank 16's
@@ -169,12 +170,15 @@ class OneLaunch:
     """One launch of add_lora's one-launch plan: `part`, the add_lora it computes (the call's, or a run of its rank: A's
     rows and B's columns first..first + part.rank, the rest of the call as it is), and the kernel that runs it as
     `run`, the problem that kernel is checked and planned with (`part`, or a higher rank's with true ranks where padded:
-    then every adapter is given part.rank, needs_rank_table)."""
+    then every adapter is given part.rank, needs_rank_table), its op the kernel's (one_launch_problem)."""
 
     first: int
     part: Problem
     run: Problem
     kernel: KernelRecord
+
+    def __post_init__(self):
+        object.__setattr__(self, "run", one_launch_problem(self.run, self.kernel))
 
     @property
     def needs_rank_table(self) -> bool:
