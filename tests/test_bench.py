@@ -147,6 +147,26 @@ def test_cli_lists_a_sweep_at_given_shapes_and_rejects_bad_ones():
     assert proc.returncode == 2 and "no case's name contains 'r8'" in proc.stderr
 
 
+def test_cli_sweeps_a_named_model_s_shapes():
+    """--model NAME: the sweep at that model's projection shapes (cases.MODEL_SHAPES), as --shapes would give them;
+    any case of the name; an unknown name, or --model with --shapes, is a usage error naming the known models."""
+    for name, shapes in cases.MODEL_SHAPES.items():
+        assert shapes and len(set(shapes)) == len(shapes) and all(h > 0 for shape in shapes for h in shape), name
+        assert cases.model_shapes(name.upper()) == shapes
+    listed = []
+    for flags in (["--model", "Qwen2-7B"], ["--shapes", "3584x3584,3584x512,3584x18944,18944x3584"]):
+        proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--quick", "--ranks", "8", "--list", *flags],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        listed.append(proc.stdout.split())
+    assert listed[0] == listed[1] and len(listed[0]) == 4 * 12
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--model", "gpt-9"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "--model 'gpt-9': not a known model; known: llama-2-7b" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "sgmv", "bench", "--model", "qwen2-7b", "--shapes", "8x8"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "--model and --shapes both name the shapes" in proc.stderr
+
+
 def test_plot_takes_cases_of_equal_rows(tmp_path):
     """Two batches of one panel and popularity with the same rows (50 x 70 and 25 x 140) plot side by side; sorting
     them by rows alone once compared the rows' records and failed (NOTES entry 153's call)."""

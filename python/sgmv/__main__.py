@@ -43,6 +43,7 @@ def _info(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .bench import cases
     parser = argparse.ArgumentParser(prog="python -m sgmv", description="SGMV kernels for multi-LoRA serving")
     sub = parser.add_subparsers(dest="command", required=True)
     bench = sub.add_parser("bench", help="the shape sweep of BENCH.md (CPU self-check without a GPU)")
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--shapes", default=None,
                        help="h_in x h_out pairs to sweep in place of the sweep's, e.g. 3584x18944,18944x3584 "
                             "(prefill batches at each)")
+    bench.add_argument("--model", default=None,
+                       help="a model's projection shapes in place of the sweep's (as --shapes): "
+                            + ", ".join(cases.MODEL_SHAPES))
     bench.add_argument("--ranks", default=None, help="ranks to sweep in place of the sweep's, e.g. 8,16")
     bench.add_argument("--list", action="store_true",
                        help="print the names of the cases the sweep (and --cases) selects, and time nothing")
@@ -71,12 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         if value is not None and not set(value.split(",")) <= allowed:
             parser.error(f"--{name} {value!r}: choose from {', '.join(sorted(allowed))} (comma-separated)")
     if args.command == "bench":
-        from .bench import cases
-        for name, parse in (("shapes", cases.parse_shapes), ("ranks", cases.parse_ranks)):
+        if args.model and args.shapes:
+            parser.error("--model and --shapes both name the shapes: give one")
+        for name, parse in (("shapes", cases.parse_shapes), ("ranks", cases.parse_ranks), ("model", cases.model_shapes)):
             try:
                 setattr(args, name, parse(getattr(args, name)) if getattr(args, name) else ())
             except ValueError as e:
                 parser.error(f"--{name} {e}")
+        args.shapes = args.shapes or args.model
         if args.cases:
             try:
                 cases.matching(cases.sweep(args.quick, shapes=args.shapes, ranks=args.ranks), args.cases)

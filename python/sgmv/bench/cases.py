@@ -103,6 +103,24 @@ def parse_shapes(text: str) -> tuple[tuple[int, int], ...]:
     return shapes
 
 
+# `--model`: the distinct h_in x h_out of a model's projections that serving engines put LoRA adapters on (q, k, v, o,
+# gate, up, down), from its published configuration (hidden size, key-value heads x head size, MLP size).
+MODEL_SHAPES = {
+    "llama-2-7b": ((4096, 4096), (4096, 11008), (11008, 4096)),  # no grouped KV heads: k and v are 4096 wide
+    "llama-3-8b": ((4096, 4096), (4096, 1024), (4096, 14336), (14336, 4096)),  # Mistral-7B's too
+    "llama-3-70b": ((8192, 8192), (8192, 1024), (8192, 28672), (28672, 8192)),
+    "qwen2-7b": ((3584, 3584), (3584, 512), (3584, 18944), (18944, 3584)),
+}
+
+
+def model_shapes(name: str) -> tuple[tuple[int, int], ...]:
+    """`--model`'s shapes (MODEL_SHAPES); ValueError naming the known models otherwise."""
+    try:
+        return MODEL_SHAPES[name.lower()]
+    except KeyError:
+        raise ValueError(f"{name!r}: not a known model; known: {', '.join(MODEL_SHAPES)} (or give --shapes)") from None
+
+
 def parse_ranks(text: str) -> tuple[int, ...]:
     """`--ranks`' "R,R,..." (positive whole numbers); ValueError otherwise."""
     try:
