@@ -11,7 +11,6 @@ import torch
 from sgmv import cuda_ops
 from sgmv.bench.cases import sweep
 from sgmv.dispatch import Problem
-from sgmv.one_launch import one_launch_problem
 
 
 def main(quick: bool) -> None:
@@ -21,10 +20,10 @@ def main(quick: bool) -> None:
         y = torch.empty(c.rows, c.h_out, dtype=torch.bfloat16, device=dev)
         a = torch.empty(c.num_segments, c.rank, c.h_in, dtype=torch.bfloat16, device=dev)
         b = torch.empty(c.num_segments, c.h_out, c.rank, dtype=torch.bfloat16, device=dev)
-        one = Problem.for_add_lora(y, x, a, b, c.num_segments)
-        fused = cuda_ops._fused_kernel(one, x, None)  # the fused or the prefill kernel, or None for the pair
-        if fused is not None:
-            kernel, launch = cuda_ops._prepare(one_launch_problem(one, fused), x, fused)
+        one = Problem.for_add_lora(y, x, a, b, c.num_segments, max(c.segments))
+        launches = cuda_ops._one_launches(one, x, None)  # one_launch_plan's kernels, or None for the pair
+        if launches is not None:
+            kernel, launch = cuda_ops._prepare(launches[0].run, x, launches[0].kernel)
         else:
             shrink = Problem.for_shrink(x, [a], c.num_segments, max(c.segments))
             kernel, launch = cuda_ops._prepare(shrink, x, None, partial=True)
