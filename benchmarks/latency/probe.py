@@ -19,7 +19,7 @@ def check(result):
 def main():
     torch.cuda.init()
     torch.zeros(1, device="cuda")
-    ctx = check(cu.cuCtxGetCurrent())
+    check(cu.cuCtxGetCurrent())  # torch made its context current: the module loads into it
     module = check(cu.cuModuleLoadData(HERE.joinpath("probe.cubin").read_bytes()))
     names = ("probe_empty", "probe_chain", "probe_chain_sync")
     fns = {n: check(cu.cuModuleGetFunction(module, n.encode())) for n in names}
