@@ -13,8 +13,11 @@ from sgmv.bench.cases import sweep
 from sgmv.dispatch import Problem
 
 
-def main(quick: bool) -> None:
-    dev = torch.device("cuda")
+def main(quick: bool, device: str = "cuda") -> list[str]:
+    """A line a case (printed): its name, add_lora's first kernel and that launch's grid. `device`: where the
+    (uninitialized) tensors live; the CPU tests run it on "cpu" with the GPU's counts stubbed."""
+    dev = torch.device(device)
+    lines = []
     for c in sweep(quick=quick):
         x = torch.empty(c.rows, c.h_in, dtype=torch.bfloat16, device=dev)
         y = torch.empty(c.rows, c.h_out, dtype=torch.bfloat16, device=dev)
@@ -27,7 +30,9 @@ def main(quick: bool) -> None:
         else:
             shrink = Problem.for_shrink(x, [a], c.num_segments, max(c.segments))
             kernel, launch = cuda_ops._prepare(shrink, x, None, partial=True)
-        print(f"{c.name:36s} {kernel.name:45s} grid={launch.grid} blocks={math.prod(launch.grid)}")
+        lines.append(f"{c.name:36s} {kernel.name:45s} grid={launch.grid} blocks={math.prod(launch.grid)}")
+        print(lines[-1])
+    return lines
 
 
 if __name__ == "__main__":

@@ -167,6 +167,31 @@ def test_cli_sweeps_a_named_model_s_shapes():
     assert proc.returncode == 2 and "--model and --shapes both name the shapes" in proc.stderr
 
 
+def test_first_kernel_grid_names_each_quick_case_s_first_launch(monkeypatch):
+    """benchmarks/first_kernel_grid.py on the CPU (a 132-SM sm_90 device stubbed, tests' kernel records, tensors on the
+    CPU): a line a quick case, its first kernel the one-launch plan's first or the pair's shrink (entry 339 renamed the
+    cuda_ops function it called; this runs it)."""
+    import types
+    from sgmv import cuda_ops, manifest
+    from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
+    device = types.SimpleNamespace(arch=90, num_sms=132, resident_blocks=lambda kernel: 1,
+                                   resident_clusters=lambda kernel, cluster: 132 // cluster)
+    monkeypatch.setattr(cuda_ops.loader, "device", lambda index: device)
+    script = _benchmark_script("first_kernel_grid")
+    firsts = []
+    for kernels in (GRID_FUSED + GRID_PREFILL + AVAILABLE, AVAILABLE):  # one-launch picks; the pair only
+        monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=tuple(kernels)))
+        cuda_ops.clear_selections()
+        try:
+            lines = script.main(quick=True, device="cpu")
+        finally:
+            cuda_ops.clear_selections()
+        assert len(lines) == len(cases.sweep(quick=True))
+        firsts.append({line.split()[1] for line in lines})
+    assert {"fused_bf16_16_0_True", "prefill_bf16_64_0_True"} <= firsts[0], firsts[0]
+    assert firsts[1] == {"shrink_bf16_16_4096_True", "shrink_bf16_0_0_True"}, firsts[1]  # the pair's shrink
+
+
 def test_plot_takes_cases_of_equal_rows(tmp_path):
     """Two batches of one panel and popularity with the same rows (50 x 70 and 25 x 140) plot side by side; sorting
     them by rows alone once compared the rows' records and failed (NOTES entry 153's call)."""
