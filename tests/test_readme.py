@@ -22,3 +22,9 @@ def test_readme_examples_run(device):
     for block in BLOCKS:  # later blocks build on the names of earlier ones, as a reader would run them
         exec(compile(block.replace('device="cuda"', f'device="{device}"'), "README.md", "exec"), scope)
     assert scope["y"].device.type == device and torch.isfinite(scope["y"].float()).all()
+    # the model example: rows 0, 3 and 5 (slot 2) get the adapter's term; row 1 (none) and 2 and 4 (empty slot 0) not
+    with torch.no_grad():
+        base = scope["model"]["q_proj"].base(scope["x"])
+    q, plain, served = scope["q"], [1, 2, 4], [0, 3, 5]
+    assert q.shape == base.shape and torch.equal(q[plain], base[plain])
+    assert all(not torch.equal(q[i], base[i]) for i in served)

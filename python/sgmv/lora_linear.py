@@ -1,0 +1,193 @@
+"""Model-level pieces: a Linear layer that serves a stack of LoRA adapters at once, and PEFT adapters loaded into it.
+
+    layers = sgmv.wrap_linears(model, ["q_proj", "v_proj"], max_loras=8, max_rank=16)   # nn.Linear -> LoraLinear
+    sgmv.load_adapter(layers, slot=0, adapter=sgmv.peft_adapter(state_dict, lora_alpha=32, r=16))
+    with sgmv.using_batch(sgmv.LoraBatch.from_segments(indptr, slots, device="cuda")):
+        out = model(tokens)   # each wrapped layer: base(x) + its adapters' terms, one add_lora call
+
+Inference only: the adapters are buffers (no gradients), and add_lora adds into the base layer's output in place.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+from typing import Iterable, Iterator, Mapping, Optional
+
+import torch
+
+from .batch import LoraBatch
+from .ops import add_lora
+
+_current_batch: contextvars.ContextVar[Optional[LoraBatch]] = contextvars.ContextVar("sgmv_batch", default=None)
+
+
+@contextlib.contextmanager
+def using_batch(batch: LoraBatch) -> Iterator[LoraBatch]:
+    """The batch every LoraLinear's forward serves inside the block (the rows of its input, flattened to [T, h_in])."""
+    if not isinstance(batch, LoraBatch):
+        raise TypeError(f"using_batch takes a sgmv.LoraBatch, got {type(batch).__name__}")
+    token = _current_batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _current_batch.reset(token)
+
+
+class LoraLinear(torch.nn.Module):
+    """`base` (an nn.Linear, kept as it is) plus max_loras adapter slots of rank up to max_rank, in the stacked layout
+    the ops take (lora_a [max_loras, max_rank, in_features], lora_b [max_loras, out_features, max_rank], buffers of
+    the base weight's dtype and device), each slot with its scale and true rank (0: empty, adds nothing).
+
+    forward(x): base(x), plus for each row the term of the slot the active batch (using_batch) gives it; x is
+    [..., in_features] with T rows in all, T the batch's rows. Slots of a rank below max_rank are zero-padded and
+    computed at their true ranks."""
+
+    def __init__(self, base: torch.nn.Linear, max_loras: int, max_rank: int):
+        super().__init__()
+        if not isinstance(base, torch.nn.Linear):
+            raise TypeError(f"LoraLinear wraps a torch.nn.Linear, got {type(base).__name__}")
+        if max_loras < 1 or max_rank < 1:
+            raise ValueError(f"max_loras={max_loras} and max_rank={max_rank} must both be >= 1")
+        self.base = base
+        weight = base.weight
+        like = dict(dtype=weight.dtype, device=weight.device)
+        self.register_buffer("lora_a", torch.zeros(max_loras, max_rank, base.in_features, **like))
+        self.register_buffer("lora_b", torch.zeros(max_loras, base.out_features, max_rank, **like))
+        self.register_buffer("scales", torch.zeros(max_loras, dtype=torch.float32, device=weight.device))
+        self.register_buffer("ranks", torch.zeros(max_loras, dtype=torch.int32, device=weight.device))
+        self._slot_ranks = [0] * max_loras  # the ranks on the host: whether any slot is narrower than max_rank
+
+    @property
+    def max_loras(self) -> int:
+        return self.lora_a.shape[0]
+
+    @property
+    def max_rank(self) -> int:
+        return self.lora_a.shape[1]
+
+    def _check_slot(self, slot: int) -> None:
+        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < self.max_loras:
+            raise ValueError(f"slot {slot!r} is not one of this layer's {self.max_loras} slots "
+                             f"(0..{self.max_loras - 1})")
+
+    def check_adapter(self, lora_a: torch.Tensor, lora_b: torch.Tensor) -> int:
+        """The rank of an adapter that fits this layer (set_adapter's shapes); ValueError naming the misfit."""
+        if not isinstance(lora_a, torch.Tensor) or not isinstance(lora_b, torch.Tensor):
+            raise TypeError(f"lora_a and lora_b must be tensors, got {type(lora_a).__name__} and "
+                            f"{type(lora_b).__name__}")
+        if lora_a.dim() != 2 or lora_b.dim() != 2:
+            raise ValueError(f"lora_a {tuple(lora_a.shape)} and lora_b {tuple(lora_b.shape)} must be 2-D: "
+                             "[r, in_features] and [out_features, r]")
+        r = lora_a.shape[0]
+        if lora_a.shape[1] != self.base.in_features or tuple(lora_b.shape) != (self.base.out_features, r):
+            raise ValueError(f"lora_a {tuple(lora_a.shape)} and lora_b {tuple(lora_b.shape)} do not fit this layer: "
+                             f"expected [r, {self.base.in_features}] and [{self.base.out_features}, r]")
+        if not 1 <= r <= self.max_rank:
+            raise ValueError(f"the adapter's rank {r} is outside 1..max_rank ({self.max_rank})")
+        return r
+
+    @torch.no_grad()
+    def set_adapter(self, slot: int, lora_a: torch.Tensor, lora_b: torch.Tensor, scale: float = 1.0) -> None:
+        """Loads one adapter into `slot`: lora_a [r, in_features] and lora_b [out_features, r] (nn.Linear / PEFT
+        layout), 1 <= r <= max_rank, copied in the layer's dtype and device; `scale` multiplies its term (alpha / r)."""
+        self._check_slot(slot)
+        r = self.check_adapter(lora_a, lora_b)
+        self.lora_a[slot].zero_()
+        self.lora_b[slot].zero_()
+        self.lora_a[slot, :r].copy_(lora_a)
+        self.lora_b[slot, :, :r].copy_(lora_b)
+        self.scales[slot] = float(scale)
+        self.ranks[slot] = r
+        self._slot_ranks[slot] = r
+
+    @torch.no_grad()
+    def clear_adapter(self, slot: int) -> None:
+        """Empties `slot`: its rows get the base layer's output only."""
+        self._check_slot(slot)
+        self.lora_a[slot].zero_()
+        self.lora_b[slot].zero_()
+        self.scales[slot] = 0.0
+        self.ranks[slot] = 0
+        self._slot_ranks[slot] = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch = _current_batch.get()
+        if batch is None:
+            raise RuntimeError("no LoraBatch is active: run the model inside `with sgmv.using_batch(batch):`")
+        y = self.base(x)
+        narrower = any(0 < r < self.max_rank for r in self._slot_ranks)  # computed at the true ranks (no zeros)
+        add_lora(y.view(-1, y.shape[-1]), x.reshape(-1, x.shape[-1]), self.lora_a, self.lora_b, batch,
+                 scale=self.scales, ranks=self.ranks if narrower else None)
+        return y
+
+    def extra_repr(self) -> str:
+        return f"max_loras={self.max_loras}, max_rank={self.max_rank}"
+
+
+def wrap_linears(model: torch.nn.Module, targets: Iterable[str], max_loras: int,
+                 max_rank: int) -> dict[str, LoraLinear]:
+    """Replaces each nn.Linear of `model` whose name, or its last part (PEFT's target_modules: "q_proj"), is in
+    `targets` by a LoraLinear around it; returns them by qualified name. ValueError where a target names none."""
+    targets = set(targets)
+    found = [(name, module) for name, module in model.named_modules()
+             if isinstance(module, torch.nn.Linear) and (name in targets or name.rsplit(".", 1)[-1] in targets)]
+    matched = {t for t in targets if any(name == t or name.rsplit(".", 1)[-1] == t for name, _ in found)}
+    if targets - matched:
+        raise ValueError(f"no nn.Linear of the model is named {sorted(targets - matched)}")
+    layers = {}
+    for name, linear in found:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        layers[name] = LoraLinear(linear, max_loras, max_rank)
+        setattr(parent, child, layers[name])
+    return layers
+
+
+def peft_adapter(state_dict: Mapping[str, torch.Tensor], lora_alpha: float, r: int,
+                 use_rslora: bool = False) -> dict[str, tuple[torch.Tensor, torch.Tensor, float]]:
+    """A PEFT LoRA adapter's weights by module (as adapter_model.safetensors or .bin holds them, loaded by the caller):
+    {module name: (lora_a [r, in], lora_b [out, r], scale)}, the scale lora_alpha / r (lora_alpha / sqrt(r) with
+    use_rslora), as adapter_config.json gives them. Names lose PEFT's "base_model.model." prefix and adapter name."""
+    if r < 1:
+        raise ValueError(f"r={r} must be >= 1")
+    parts: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in state_dict.items():
+        for which in ("lora_A", "lora_B"):
+            marker = f".{which}."
+            if marker in key and key.endswith(".weight"):
+                module = key.split(marker)[0].removeprefix("base_model.model.")
+                parts.setdefault(module, {})[which] = value
+    if not parts:
+        raise ValueError("the state dict holds no lora_A / lora_B weights (keys like '...q_proj.lora_A.weight')")
+    scale = lora_alpha / (math.sqrt(r) if use_rslora else r)
+    adapter = {}
+    for module, pair in parts.items():
+        if set(pair) != {"lora_A", "lora_B"}:
+            raise ValueError(f"module {module!r} has {sorted(pair)} but not both lora_A and lora_B")
+        adapter[module] = (pair["lora_A"], pair["lora_B"], scale)
+    return adapter
+
+
+def load_adapter(layers: Mapping[str, LoraLinear], slot: int,
+                 adapter: Mapping[str, tuple[torch.Tensor, torch.Tensor, float]]) -> None:
+    """Loads `adapter` (peft_adapter's, or the same by hand) into `slot` of wrap_linears' layers; a layer the adapter
+    does not cover has the slot emptied. A module of the adapter that names no layer, a bad slot or weights that do
+    not fit their layer raise before any layer changes."""
+    unknown = sorted(set(adapter) - set(layers))
+    if unknown:
+        raise ValueError(f"the adapter has modules no wrapped layer is named: {unknown[:4]}"
+                         f"{' ...' if len(unknown) > 4 else ''}; wrapped: {sorted(layers)[:4]}")
+    for name, layer in layers.items():
+        layer._check_slot(slot)
+        if name in adapter:
+            try:
+                layer.check_adapter(*adapter[name][:2])
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"module {name!r}: {err}") from None
+    for name, layer in layers.items():
+        if name in adapter:
+            lora_a, lora_b, scale = adapter[name]
+            layer.set_adapter(slot, lora_a, lora_b, scale)
+        else:
+            layer.clear_adapter(slot)

@@ -1,0 +1,151 @@
+"""LoraLinear, wrap_linears, peft_adapter and load_adapter (lora_linear.py): a small model whose Linear layers serve
+adapters of different ranks at once, against a float64 per-row computation on fresh random data; the CPU runs the ops'
+torch reference, the GPU (bf16) the kernels. Bad input raises before anything changes."""
+import math
+
+import pytest
+import torch
+
+import sgmv
+from conftest import requires_gpu
+
+H, FF = 48, 80
+
+
+class Block(torch.nn.Module):
+    """Two projections under names PEFT would target, and one it would not."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_proj = torch.nn.Linear(H, H, bias=True)
+        self.up_proj = torch.nn.Linear(H, FF, bias=False)
+        self.down_proj = torch.nn.Linear(FF, H, bias=False)
+
+    def forward(self, x):
+        return self.down_proj(torch.relu(self.up_proj(self.q_proj(x))))
+
+
+def _peft_state(gen, rank, prefix="base_model.model.layers.0."):
+    """A PEFT-style state dict for q_proj and up_proj (adapter name "default" on one of them, as PEFT writes it)."""
+    return {f"{prefix}q_proj.lora_A.weight": torch.randn(rank, H, generator=gen) / 4,
+            f"{prefix}q_proj.lora_B.weight": torch.randn(H, rank, generator=gen) / 4,
+            f"{prefix}up_proj.lora_A.default.weight": torch.randn(rank, H, generator=gen) / 4,
+            f"{prefix}up_proj.lora_B.default.weight": torch.randn(FF, rank, generator=gen) / 4}
+
+
+class Model(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([Block()])
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def _model(dtype, device, gen):
+    model = Model()
+    for p in model.parameters():
+        p.data = (torch.randn(p.shape, generator=gen) / 8).to(dtype)
+    return model.to(device)
+
+
+def _expected(model, adapters, x, row_slots):
+    """float64: each row through the block with its slot's adapter terms added to q_proj and up_proj."""
+    block = model.layers[0]
+    w = {name: getattr(block, name).base.weight.detach().double().cpu() for name in ("q_proj", "up_proj")}
+    w["down_proj"] = block.down_proj.weight.detach().double().cpu()
+    bias = block.q_proj.base.bias.detach().double().cpu()
+    out = []
+    for row, slot in zip(x.double().cpu(), row_slots):
+        def lora(name, v):
+            if slot < 0 or slot not in adapters:
+                return 0.0
+            a, b, scale = adapters[slot][f"layers.0.{name}"]
+            return scale * (b.double() @ (a.double() @ v))
+        q = w["q_proj"] @ row + bias + lora("q_proj", row)
+        up = w["up_proj"] @ q + lora("up_proj", q)
+        out.append(w["down_proj"] @ torch.relu(up))
+    return torch.stack(out)
+
+
+def _serve(dtype, device, tolerance):
+    gen = torch.Generator().manual_seed(7)
+    model = _model(dtype, device, gen)
+    layers = sgmv.wrap_linears(model, ["q_proj", "up_proj"], max_loras=4, max_rank=8)
+    assert sorted(layers) == ["layers.0.q_proj", "layers.0.up_proj"]
+    assert isinstance(model.layers[0].q_proj, sgmv.LoraLinear) and isinstance(model.layers[0].down_proj,
+                                                                               torch.nn.Linear)
+    adapters = {}
+    for slot, (rank, alpha, rslora) in {0: (8, 16, False), 2: (3, 6, True), 3: (5, 5, False)}.items():
+        adapters[slot] = sgmv.peft_adapter(_peft_state(gen, rank), lora_alpha=alpha, r=rank, use_rslora=rslora)
+        assert adapters[slot]["layers.0.q_proj"][2] == pytest.approx(alpha / (math.sqrt(rank) if rslora else rank))
+        sgmv.load_adapter(layers, slot, adapters[slot])
+    # rows of slots 0, -1 (no adapter), 2, 1 (empty slot), 3, 2 again; one row, several rows, an empty segment
+    sizes, slots = [3, 1, 4, 2, 0, 5, 1], [0, -1, 2, 1, 3, 3, 2]
+    indptr = [0]
+    for s in sizes:
+        indptr.append(indptr[-1] + s)
+    row_slots = [slot for slot, n in zip(slots, sizes) for _ in range(n)]
+    x = (torch.randn(2, indptr[-1] // 2, H, generator=gen)).to(dtype).to(device)  # [..., H]: 2 x 8 rows
+    batch = sgmv.LoraBatch.from_segments(indptr, slots, device=device)
+    with torch.no_grad(), sgmv.using_batch(batch):
+        got = model(x)
+    assert got.shape == (2, indptr[-1] // 2, H)
+    want = _expected(model, adapters, x.reshape(-1, H), row_slots)
+    err = (got.reshape(-1, H).double().cpu() - want).norm() / want.norm()
+    assert err < tolerance, err
+    # emptying slot 2 leaves its rows the base model's; slot 0 unchanged
+    layers["layers.0.q_proj"].clear_adapter(2)
+    layers["layers.0.up_proj"].clear_adapter(2)
+    del adapters[2]
+    with torch.no_grad(), sgmv.using_batch(batch):
+        got = model(x)
+    want = _expected(model, adapters, x.reshape(-1, H), row_slots)
+    assert (got.reshape(-1, H).double().cpu() - want).norm() / want.norm() < tolerance
+
+
+def test_a_model_serves_adapters_of_several_ranks_on_the_cpu():
+    _serve(torch.float64, "cpu", 1e-6)  # float64 tensors, v in float32 (the ops' intermediate)
+
+
+@requires_gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+def test_a_model_serves_adapters_of_several_ranks_on_the_gpu(dtype):
+    _serve(dtype, "cuda", 3e-2)  # three rounded layers; the kernels' own tolerance is the ops tests'
+
+
+def test_bad_input_raises_before_anything_changes():
+    gen = torch.Generator().manual_seed(3)
+    model = _model(torch.float32, "cpu", gen)
+    with pytest.raises(ValueError, match=r"no nn.Linear of the model is named \['o_proj'\]"):
+        sgmv.wrap_linears(model, ["q_proj", "o_proj"], 2, 4)
+    assert isinstance(model.layers[0].q_proj, torch.nn.Linear)  # nothing wrapped
+    layers = sgmv.wrap_linears(model, ["layers.0.q_proj"], 2, 4)
+    layer = layers["layers.0.q_proj"]
+    x = torch.randn(3, H)
+    with pytest.raises(RuntimeError, match="no LoraBatch is active"):
+        layer(x)
+    with pytest.raises(ValueError, match=r"the adapter's rank 5 is outside 1..max_rank \(4\)"):
+        layer.set_adapter(0, torch.randn(5, H), torch.randn(H, 5))
+    with pytest.raises(ValueError, match=r"do not fit this layer: expected \[r, 48\] and \[48, r\]"):
+        layer.set_adapter(0, torch.randn(2, H + 1), torch.randn(H, 2))
+    with pytest.raises(ValueError, match="slot 2 is not one of this layer's 2 slots"):
+        layer.set_adapter(2, torch.randn(2, H), torch.randn(H, 2))
+    good = sgmv.peft_adapter(_peft_state(gen, 2, prefix="base_model.model."), lora_alpha=4, r=2)
+    with pytest.raises(ValueError, match=r"modules no wrapped layer is named: \['layers.0.up_proj'\]"):
+        sgmv.load_adapter(layers, 0, sgmv.peft_adapter(_peft_state(gen, 2), lora_alpha=4, r=2))
+    layer.set_adapter(1, torch.ones(2, H), torch.ones(H, 2), 0.5)
+    bad = {"layers.0.q_proj": (torch.randn(3, H), torch.randn(H, 2), 1.0)}
+    with pytest.raises(ValueError, match="module 'layers.0.q_proj': lora_a"):
+        sgmv.load_adapter(layers, 1, bad)
+    assert int(layer.ranks[1]) == 2 and float(layer.scales[1]) == 0.5  # slot 1 as it was
+    with pytest.raises(ValueError, match="no lora_A / lora_B weights"):
+        sgmv.peft_adapter({"model.embed.weight": torch.zeros(1)}, lora_alpha=1, r=1)
+    with pytest.raises(ValueError, match="has \\['lora_A'\\] but not both"):
+        sgmv.peft_adapter({"m.q_proj.lora_A.weight": torch.zeros(1, H)}, lora_alpha=1, r=1)
+    with pytest.raises(TypeError, match="using_batch takes a sgmv.LoraBatch"):
+        with sgmv.using_batch([0, 1]):
+            pass
+    assert set(good) == {"q_proj", "up_proj"}  # PEFT's prefix and adapter name dropped
