@@ -149,3 +149,59 @@ def test_bad_input_raises_before_anything_changes():
         with sgmv.using_batch([0, 1]):
             pass
     assert set(good) == {"q_proj", "up_proj"}  # PEFT's prefix and adapter name dropped
+
+
+def _write_safetensors(path, tensors):
+    """The safetensors layout (8-byte little-endian header size, JSON header, the bytes), written by hand."""
+    import json
+    import struct
+    names = {torch.float16: "F16", torch.bfloat16: "BF16", torch.float32: "F32"}
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, t in tensors.items():
+        raw = t.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    head = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+
+
+def test_a_peft_folder_reads_as_its_state_dict_and_config(tmp_path):
+    """read_peft_adapter: adapter_config.json's r, lora_alpha and use_rslora with adapter_model.safetensors (read
+    without the safetensors package: bf16, fp16, float32) or adapter_model.bin; what it cannot serve raises."""
+    import json
+    gen = torch.Generator().manual_seed(11)
+    state = _peft_state(gen, 4)
+    state = {k: v.to(dtype) for (k, v), dtype in zip(state.items(),
+                                                     [torch.bfloat16, torch.float16, torch.float32, torch.bfloat16])}
+    config = {"r": 4, "lora_alpha": 8, "use_rslora": True, "target_modules": ["q_proj", "up_proj"],
+              "peft_type": "LORA", "rank_pattern": {}, "alpha_pattern": {}}
+    want = sgmv.peft_adapter(state, lora_alpha=8, r=4, use_rslora=True)
+    for weights in ("adapter_model.safetensors", "adapter_model.bin"):
+        folder = tmp_path / weights.split(".")[1]
+        folder.mkdir()
+        (folder / "adapter_config.json").write_text(json.dumps(config))
+        if weights.endswith("safetensors"):
+            _write_safetensors(folder / weights, state)
+        else:
+            torch.save(state, folder / weights)
+        got = sgmv.read_peft_adapter(folder)
+        assert set(got) == set(want) == {"layers.0.q_proj", "layers.0.up_proj"}
+        for name in want:
+            assert all(torch.equal(g, w) and g.dtype == w.dtype for g, w in zip(got[name][:2], want[name][:2]))
+            assert got[name][2] == want[name][2] == pytest.approx(8 / 2)  # alpha / sqrt(r)
+    folder = tmp_path / "safetensors"
+    for change, message in (({"rank_pattern": {"q_proj": 8}}, "rank_pattern gives modules ranks"),
+                            ({"use_dora": True}, "a DoRA adapter")):
+        (folder / "adapter_config.json").write_text(json.dumps({**config, **change}))
+        with pytest.raises(ValueError, match=message):
+            sgmv.read_peft_adapter(folder)
+    (folder / "adapter_model.safetensors").write_bytes(b"\x00\x00")
+    (folder / "adapter_config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="not a safetensors file"):
+        sgmv.read_peft_adapter(folder)
+    with pytest.raises(FileNotFoundError, match="no adapter_config.json"):
+        sgmv.read_peft_adapter(tmp_path)
+    (tmp_path / "adapter_config.json").write_text(json.dumps(config))
+    with pytest.raises(FileNotFoundError, match="neither adapter_model.safetensors nor adapter_model.bin"):
+        sgmv.read_peft_adapter(tmp_path)

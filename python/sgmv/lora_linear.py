@@ -1,7 +1,7 @@
 """Model-level pieces: a Linear layer that serves a stack of LoRA adapters at once, and PEFT adapters loaded into it.
 
     layers = sgmv.wrap_linears(model, ["q_proj", "v_proj"], max_loras=8, max_rank=16)   # nn.Linear -> LoraLinear
-    sgmv.load_adapter(layers, slot=0, adapter=sgmv.peft_adapter(state_dict, lora_alpha=32, r=16))
+    sgmv.load_adapter(layers, slot=0, adapter=sgmv.read_peft_adapter("adapters/sql"))  # a PEFT adapter's folder
     with sgmv.using_batch(sgmv.LoraBatch.from_segments(indptr, slots, device="cuda")):
         out = model(tokens)   # each wrapped layer: base(x) + its adapters' terms, one add_lora call
 
@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import math
-from typing import Iterable, Iterator, Mapping, Optional
+import os
+import pathlib
+import struct
+from typing import Iterable, Iterator, Mapping, Optional, Union
 
 import torch
 
@@ -167,6 +171,58 @@ def peft_adapter(state_dict: Mapping[str, torch.Tensor], lora_alpha: float, r: i
             raise ValueError(f"module {module!r} has {sorted(pair)} but not both lora_A and lora_B")
         adapter[module] = (pair["lora_A"], pair["lora_B"], scale)
     return adapter
+
+
+# safetensors' element types this reader takes (its header's "dtype" names)
+_SAFETENSORS_DTYPES = {"F16": torch.float16, "BF16": torch.bfloat16, "F32": torch.float32, "F64": torch.float64}
+
+
+def read_safetensors(path: Union[str, os.PathLike]) -> dict[str, torch.Tensor]:
+    """The tensors of a .safetensors file (an 8-byte little-endian header length, a JSON header of each tensor's
+    dtype, shape and byte range, then the bytes), on the CPU, without the safetensors package."""
+    data = pathlib.Path(path).read_bytes()
+    try:
+        (size,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8:8 + size])
+    except (struct.error, ValueError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: not a safetensors file ({err})") from None
+    body = memoryview(data)[8 + size:]
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = _SAFETENSORS_DTYPES.get(info["dtype"])
+        if dtype is None:
+            raise ValueError(f"{path}: tensor {name!r} has dtype {info['dtype']}; "
+                             f"read: {', '.join(_SAFETENSORS_DTYPES)}")
+        begin, end = info["data_offsets"]
+        flat = torch.frombuffer(bytearray(body[begin:end]), dtype=dtype) if end > begin else torch.empty(0, dtype=dtype)
+        tensors[name] = flat.reshape(info["shape"])
+    return tensors
+
+
+def read_peft_adapter(directory: Union[str, os.PathLike]) -> dict[str, tuple[torch.Tensor, torch.Tensor, float]]:
+    """peft_adapter of a PEFT adapter's folder: adapter_config.json (r, lora_alpha, use_rslora) and
+    adapter_model.safetensors (or adapter_model.bin). Per-module ranks or alphas (rank_pattern, alpha_pattern) and
+    DoRA are not plain stacked LoRA: ValueError."""
+    folder = pathlib.Path(directory)
+    config_path = folder / "adapter_config.json"
+    if not config_path.is_file():
+        raise FileNotFoundError(f"{folder}: no adapter_config.json (a PEFT adapter's folder holds one)")
+    config = json.loads(config_path.read_text())
+    for key in ("rank_pattern", "alpha_pattern"):
+        if config.get(key):
+            raise ValueError(f"{config_path}: {key} gives modules ranks or alphas of their own; load them with "
+                             "peft_adapter per group of modules")
+    if config.get("use_dora"):
+        raise ValueError(f"{config_path}: a DoRA adapter (use_dora) is not a LoRA adapter these layers serve")
+    if (folder / "adapter_model.safetensors").is_file():
+        state = read_safetensors(folder / "adapter_model.safetensors")
+    elif (folder / "adapter_model.bin").is_file():
+        state = torch.load(folder / "adapter_model.bin", map_location="cpu", weights_only=True)
+    else:
+        raise FileNotFoundError(f"{folder}: neither adapter_model.safetensors nor adapter_model.bin")
+    return peft_adapter(state, config["lora_alpha"], config["r"], bool(config.get("use_rslora", False)))
 
 
 def load_adapter(layers: Mapping[str, LoraLinear], slot: int,
