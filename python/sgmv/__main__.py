@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         if args.model and args.shapes:
             parser.error("--model and --shapes both name the shapes: give one")
-        for name, parse in (("shapes", cases.parse_shapes), ("ranks", cases.parse_ranks), ("model", cases.model_shapes)):
+        parsers = (("shapes", cases.parse_shapes), ("ranks", cases.parse_ranks), ("model", cases.model_shapes))
+        for name, parse in parsers:
             try:
                 setattr(args, name, parse(getattr(args, name)) if getattr(args, name) else ())
             except ValueError as e:

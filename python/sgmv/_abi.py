@@ -65,7 +65,8 @@ def _fields(struct) -> list:
 
 
 def layout() -> dict:
-    """Size and field offsets of SgmvParams (and of its SgmvSlice entries), as recorded in the manifest and checked in C++."""
+    """Size and field offsets of SgmvParams (and of its SgmvSlice entries), as recorded in the manifest and checked in
+    C++."""
     return {
         "size": ctypes.sizeof(SgmvParams),
         "fields": _fields(SgmvParams),

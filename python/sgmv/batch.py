@@ -15,7 +15,8 @@ def _index_tensor(value: IndexLike, name: str, device) -> torch.Tensor:
         try:
             value = torch.tensor(list(value), dtype=torch.int32)
         except (TypeError, ValueError, RuntimeError):
-            raise TypeError(f"{name} must be a 1-D int32/int64 tensor or a sequence of ints, got {type(value).__name__}")
+            raise TypeError(f"{name} must be a 1-D int32/int64 tensor or a sequence of ints, "
+                            f"got {type(value).__name__}")
     if value.dtype not in INDEX_DTYPES:
         raise TypeError(f"{name} has dtype {value.dtype}; accepted: torch.int32 or torch.int64")
     if value.dim() != 1:

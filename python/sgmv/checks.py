@@ -20,7 +20,8 @@ def tensor(value, name: str, dims: int, layout: str) -> torch.Tensor:
     if value.dim() != dims:
         raise ValueError(f"{name} has shape {tuple(value.shape)}; expected a {dims}-D tensor {layout}")
     if value.numel() > 0 and value.stride(-1) != 1:
-        raise ValueError(f"{name} has strides {tuple(value.stride())}; its last dimension must be contiguous (stride 1)")
+        raise ValueError(f"{name} has strides {tuple(value.stride())}; "
+                         "its last dimension must be contiguous (stride 1)")
     return value
 
 

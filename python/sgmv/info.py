@@ -10,7 +10,8 @@ from .manifest import KERNEL_DIR, load
 
 def describe() -> str:
     m = load()
-    lines = [f"sgmv kernels: {len(m.kernels)} in {KERNEL_DIR}", f"built for: sm_{', sm_'.join(map(str, m.archs)) or '-'}"]
+    lines = [f"sgmv kernels: {len(m.kernels)} in {KERNEL_DIR}",
+             f"built for: sm_{', sm_'.join(map(str, m.archs)) or '-'}"]
     images = {k.image for k in m.kernels if k.image.exists()}  # a compile unit's image holds several kernels
     lines.append(f"kernel images: {len(images)} files, {sum(i.stat().st_size for i in images) / 1e6:.1f} MB")
     by = collections.Counter((k.op, k.dtype, "generic" if not k.rank else "specialized") for k in m.kernels)

@@ -4,8 +4,8 @@ the build's grid (24, 48, 96, ...) on the next rank's kernels. One of the fallba
 (cuda_ops.add_lora: rank_split's halves first), and, where no such kernel takes the batch either, the rank in
 consecutive parts each of which one does (rank_parts: 96 as 64 + 32). one_launch_plan puts them in dispatch's order for
 add_lora (cuda_ops launches it; the bench names its kernels from it). Split from one_launch.py. Pure functions of
-host-known shapes, unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call, so tools
-(benchmarks/dispatch_sweep.py) and tests may set them here.
+host-known shapes, unit-tested without a GPU (tests/test_one_launch_padded.py); their constants are read at each call,
+so tools (benchmarks/dispatch_sweep.py) and tests may set them here.
 
 The kernels that run a padded call read its narrower weights within their bounds: cuda_ops passes a table giving every
 adapter the call's rank, and the variants for true ranks (Problem.narrow_weights: can_run takes only those) copy only

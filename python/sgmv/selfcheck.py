@@ -44,8 +44,8 @@ def run(verbose: bool = True) -> bool:
         passed = err < 1e-5
         ok &= passed
         if verbose:
-            print(f"  {'ok  ' if passed else 'FAIL'} rows={rows:3} segments={len(sizes):2} h_in={h_in:2} h_out={h_out:2} "
-                  f"r={r}: relative error {err:.1e}")
+            print(f"  {'ok  ' if passed else 'FAIL'} rows={rows:3} segments={len(sizes):2} h_in={h_in:2} "
+                  f"h_out={h_out:2} r={r}: relative error {err:.1e}")
     return _serving_case(rng, verbose) and ok
 
 

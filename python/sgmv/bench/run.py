@@ -287,8 +287,8 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
             writer.writerows(dataclasses.asdict(r) for r in pair_rows)
     from .plot import plot
     written = plot(rows, out / "plot.png")
-    print(f"wrote {out}/table.txt, results.csv, results.json" + (", pairs.csv" if pair_rows else "") + (", plot.png" if written else
-                                                               " (no plot: matplotlib is not installed)"))
+    plotted = ", plot.png" if written else " (no plot: matplotlib is not installed)"
+    print(f"wrote {out}/table.txt, results.csv, results.json" + (", pairs.csv" if pair_rows else "") + plotted)
     if pairs_wrong is not None:
         raise pairs_wrong
     return rows

@@ -158,7 +158,8 @@ def run_pairs(dtypes: list[torch.dtype], bandwidth: float) -> list[PairRow]:
 
 
 def table(rows: list[PairRow]) -> str:
-    head = f"{'dtype':8} {'pair':11} {'case':34} {'variant':20} {'time_us':>8} {'floor_us':>8} {'ratio':>6} {'speedup':>7}"
+    head = (f"{'dtype':8} {'pair':11} {'case':34} {'variant':20} {'time_us':>8} {'floor_us':>8} {'ratio':>6} "
+            f"{'speedup':>7}")
     lines = [head, "-" * len(head)]
     for r in rows:
         speed = f"{r.speedup:7.2f}" if r.speedup != 1.0 else f"{'':7}"
