@@ -118,6 +118,22 @@ def test_a_model_serves_adapters_of_several_ranks_on_the_gpu(dtype):
     _serve(dtype, "cuda", 3e-2)  # three rounded layers; the kernels' own tolerance is the ops tests'
 
 
+def test_slots_travel_in_the_state_dict():
+    """A LoraLinear's slots (weights, scales, ranks) are buffers of its state dict: a fresh layer that loads it serves
+    the same rows the same way, its host copy of the ranks read back (a narrower slot computed at its true rank)."""
+    gen = torch.Generator().manual_seed(5)
+    base = torch.nn.Linear(H, FF).double()
+    first = sgmv.LoraLinear(base, max_loras=3, max_rank=8)
+    first.set_adapter(1, torch.randn(3, H, generator=gen).double(), torch.randn(FF, 3, generator=gen).double(), 0.5)
+    second = sgmv.LoraLinear(torch.nn.Linear(H, FF).double(), max_loras=3, max_rank=8)
+    second.load_state_dict(first.state_dict())
+    assert second._slot_ranks == [0, 3, 0] and torch.equal(second.ranks, first.ranks)
+    x = torch.randn(4, H, generator=gen).double()
+    batch = sgmv.LoraBatch.from_segments([0, 2, 4], [1, 0])
+    with torch.no_grad(), sgmv.using_batch(batch):
+        assert torch.equal(second(x), first(x)) and not torch.equal(first(x)[:2], base(x)[:2])
+
+
 def test_bad_input_raises_before_anything_changes():
     gen = torch.Generator().manual_seed(3)
     model = _model(torch.float32, "cpu", gen)

@@ -61,6 +61,11 @@ class LoraLinear(torch.nn.Module):
         self.register_buffer("scales", torch.zeros(max_loras, dtype=torch.float32, device=weight.device))
         self.register_buffer("ranks", torch.zeros(max_loras, dtype=torch.int32, device=weight.device))
         self._slot_ranks = [0] * max_loras  # the ranks on the host: whether any slot is narrower than max_rank
+        self.register_load_state_dict_post_hook(lambda module, keys: module._read_slot_ranks())
+
+    def _read_slot_ranks(self) -> None:
+        """The host's copy of the slots' ranks, after load_state_dict replaced the buffer (one read of it)."""
+        self._slot_ranks = [int(r) for r in self.ranks.tolist()]
 
     @property
     def max_loras(self) -> int:
