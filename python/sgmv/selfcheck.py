@@ -1,4 +1,5 @@
-"""A CPU self-check of the public API against a row-by-row definition (what `bench` runs without a GPU)."""
+"""A CPU self-check of the public API (the ops, and a model's Linear layer serving adapters) against a row-by-row
+definition (what `bench` runs without a GPU)."""
 from __future__ import annotations
 
 import random
@@ -46,7 +47,7 @@ def run(verbose: bool = True) -> bool:
         if verbose:
             print(f"  {'ok  ' if passed else 'FAIL'} rows={rows:3} segments={len(sizes):2} h_in={h_in:2} "
                   f"h_out={h_out:2} r={r}: relative error {err:.1e}")
-    return _serving_case(rng, verbose) and ok
+    return _serving_case(rng, verbose) and _layer_case(rng, verbose) and ok
 
 
 def _serving_case(rng: random.Random, verbose: bool) -> bool:
@@ -70,4 +71,32 @@ def _serving_case(rng: random.Random, verbose: bool) -> bool:
     if verbose:
         print(f"  {'ok  ' if err < 1e-5 else 'FAIL'} rows={rows} in any order, slices {outs}, true ranks "
               f"{ranks.tolist()}: relative error {err:.1e}")
+    return err < 1e-5
+
+
+def _layer_case(rng: random.Random, verbose: bool) -> bool:
+    """A model's Linear layer wrapped (lora_linear.py): two PEFT-style adapters of ranks 8 and 3 in slots 0 and 2 of
+    three, rows in any order and without an adapter, against the base layer plus the definition row by row."""
+    from .lora_linear import load_adapter, peft_adapter, using_batch, wrap_linears
+    model = torch.nn.Sequential(torch.nn.Linear(24, 16)).double()
+    layers = wrap_linears(model, ["0"], max_loras=3, max_rank=8)
+    adapters = {}
+    for slot, r in ((0, 8), (2, 3)):
+        state = {"base_model.model.0.lora_A.weight": torch.randn(r, 24, dtype=torch.float64) / 5,
+                 "base_model.model.0.lora_B.weight": torch.randn(16, r, dtype=torch.float64) / 2}
+        adapters[slot] = peft_adapter(state, lora_alpha=2 * r, r=r)["0"]
+        load_adapter(layers, slot, {"0": adapters[slot]})
+    idx = [rng.choice([-1, 0, 1, 2]) for _ in range(19)]  # slot 1: empty
+    x = torch.randn(19, 24, dtype=torch.float64)
+    with torch.no_grad(), using_batch(LoraBatch.from_token_loras(idx)):
+        got = model(x)
+        want = layers["0"].base(x)
+    for row, slot in enumerate(idx):
+        if slot in adapters:
+            a, b, scale = adapters[slot]
+            want[row] += scale * (b @ (a @ x[row]))
+    err = (got - want).norm().item() / max(want.norm().item(), 1e-30)
+    if verbose:
+        print(f"  {'ok  ' if err < 1e-5 else 'FAIL'} a wrapped Linear, PEFT adapters of ranks 8 and 3 in slots of 3, "
+              f"rows in any order: relative error {err:.1e}")
     return err < 1e-5
