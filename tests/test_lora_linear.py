@@ -118,6 +118,46 @@ def test_a_model_serves_adapters_of_several_ranks_on_the_gpu(dtype):
     _serve(dtype, "cuda", 3e-2)  # three rounded layers; the kernels' own tolerance is the ops tests'
 
 
+@requires_gpu
+def test_a_captured_graph_replays_the_adapters_loaded_after_it():
+    """A CUDA graph of a wrapped layer and its batch (from_token_loras over a static tensor of slots, built inside the
+    capture): replays read the slots' buffers as they are then (an adapter loaded after the capture, of a lower rank
+    than the captured one, serves its rows) and the rows' slots as refilled in place."""
+    gen = torch.Generator().manual_seed(9)
+    layer = sgmv.LoraLinear(torch.nn.Linear(H, FF).to("cuda", torch.bfloat16), max_loras=2, max_rank=8)
+    adapters = [(torch.randn(r, H, generator=gen) / 4, torch.randn(FF, r, generator=gen) / 4, 0.5) for r in (8, 4)]
+    layer.set_adapter(0, *adapters[0])
+    x = torch.randn(6, H, generator=gen).to("cuda", torch.bfloat16)
+    slots = torch.tensor([0, 0, -1, 0, -1, 0], device="cuda")
+
+    def want(adapter, rows):
+        a, b, scale = adapter
+        with torch.no_grad():
+            out = layer.base(x).double()
+        for i in rows:
+            out[i] += scale * (b.double().cuda() @ (a.double().cuda() @ x[i].double()))
+        return out
+
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    graph = torch.cuda.CUDAGraph()
+    with torch.no_grad():
+        with torch.cuda.stream(stream), sgmv.using_batch(sgmv.LoraBatch.from_token_loras(slots)):
+            layer(x)  # warm up (kernels loaded, workspaces made) outside the capture
+        torch.cuda.current_stream().wait_stream(stream)
+        with torch.cuda.graph(graph, stream=stream), sgmv.using_batch(sgmv.LoraBatch.from_token_loras(slots)):
+            out = layer(x)
+    graph.replay()
+    torch.cuda.synchronize()
+    tolerance = lambda got, ref: (got.double() - ref).norm() / ref.norm()  # noqa: E731
+    assert tolerance(out, want(adapters[0], [0, 1, 3, 5])) < 2e-2
+    layer.set_adapter(0, *adapters[1])  # rank 4 into the captured slot of rank 8
+    slots.copy_(torch.tensor([-1, 0, 0, -1, 0, -1], device="cuda"))  # the batch's rows refilled in place
+    graph.replay()
+    torch.cuda.synchronize()
+    assert tolerance(out, want(adapters[1], [1, 2, 4])) < 2e-2
+
+
 def test_slots_travel_in_the_state_dict():
     """A LoraLinear's slots (weights, scales, ranks) are buffers of its state dict: a fresh layer that loads it serves
     the same rows the same way, its host copy of the ranks read back (a narrower slot computed at its true rank)."""
