@@ -2,14 +2,14 @@
 order, over its part of the rank (A's rows and B's columns as views), with a table of the part's rank where its kernel
 is a higher rank's, the call's own tables otherwise; the launch pair where the plan has none or the caller forbids it.
 The bench names the same kernels (run.kernels_for). The kernels' arithmetic is the GPU tests' (test_gpu_one_launch.py)."""
-import contextlib
 import dataclasses
+import pathlib
 import types
 
 import pytest
 import torch
 
-from sgmv import cuda_ops, loader, manifest, one_launch_padded
+from sgmv import cuda_ops, manifest, one_launch_padded
 from sgmv.bench import run
 from sgmv.bench.cases import BenchCase
 from sgmv.dispatch import Problem
@@ -36,7 +36,10 @@ class Launched:
 
 @pytest.fixture
 def launched(monkeypatch):
-    """The launches add_lora makes, recorded in place of the driver's, over KERNELS on DEVICE."""
+    """The launches add_lora makes, recorded in place of the driver's, over KERNELS on DEVICE
+    (benchmarks/stub_device.py)."""
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import stub_device
     got: list[Launched] = []
 
     def record(kernel, geometry, params, tensor, overlap_previous=False):
@@ -46,16 +49,8 @@ def launched(monkeypatch):
 
     monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=KERNELS))
     monkeypatch.setattr(run, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=KERNELS))
-    monkeypatch.setattr(loader, "device", lambda index: DEVICE)
-    monkeypatch.setattr(loader, "launch", record)
-    monkeypatch.setattr(torch.cuda, "device", lambda device: contextlib.nullcontext())
-    monkeypatch.setattr(torch.cuda, "current_stream", lambda device=None: types.SimpleNamespace(cuda_stream=1))
-    monkeypatch.setattr(torch.cuda, "is_current_stream_capturing", lambda: False)
-    monkeypatch.setattr(cuda_ops, "_rank_tables", {})
-    monkeypatch.setattr(cuda_ops, "_handoff_workspaces", {})
-    cuda_ops.clear_selections()
-    yield got
-    cuda_ops.clear_selections()
+    with stub_device.stubbed(record, DEVICE):
+        yield got
 
 
 def _call(rank: int, sizes: list[int], true_ranks: bool = False, **kwargs):

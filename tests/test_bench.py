@@ -192,6 +192,46 @@ def test_first_kernel_grid_names_each_quick_case_s_first_launch(monkeypatch):
     assert firsts[1] == {"shrink_bf16_16_4096_True", "shrink_bf16_0_0_True"}, firsts[1]  # the pair's shrink
 
 
+def _with_test_kernels(monkeypatch):
+    """cuda_ops over the tests' kernel records (one-launch at ranks 8-128 and the pair), benchmarks/ importable."""
+    import pathlib
+    from sgmv import cuda_ops, manifest
+    from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import dataclasses
+    fp16 = [dataclasses.replace(k, dtype="fp16", name=k.name + "_fp16") for k in AVAILABLE if k.dtype == "bf16"]
+    kernels = tuple(GRID_FUSED + GRID_PREFILL + AVAILABLE + fp16)
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
+
+
+def test_host_time_times_each_case_with_the_driver_stubbed(monkeypatch):
+    """benchmarks/host_time.py (entries 340-341): a line a case with its microseconds, the stand-in device and launch
+    gone after."""
+    from sgmv import loader
+    _with_test_kernels(monkeypatch)
+    script = _benchmark_script("host_time")
+    device, launch = loader.device, loader.launch
+    monkeypatch.setattr(script, "call_us", (lambda real: lambda rank, sizes: real(rank, sizes, calls=5))(script.call_us))
+    lines = script.main()
+    assert len(lines) == len(script.CASES) and all(float(line.split()[-4]) > 0 for line in lines)
+    assert loader.device is device and loader.launch is launch
+
+
+def test_launch_dump_writes_every_launch_with_its_pointers_named(monkeypatch):
+    """benchmarks/launch_dump.py (entry 341): the same dump twice; every call of the grid launches or says why not;
+    pointers name the tensors they point into (the pair's workspace of v alone is "other")."""
+    _with_test_kernels(monkeypatch)
+    script = _benchmark_script("launch_dump")
+    monkeypatch.setattr(script, "SHAPES", script.SHAPES[:2])
+    monkeypatch.setattr(script, "BATCHES", script.BATCHES[::3])
+    first, second = script.dump(), script.dump()
+    assert first == second
+    launches = [line for line in first if line.startswith("  ") and "ERROR" not in line]
+    assert len(launches) > len(first) / 3 and not any("ERROR" in line for line in first)
+    assert all(" x=x+0 " in line or " x=other " in line or "sgmv" not in line for line in launches)
+    assert any("ranktable[" in line for line in launches) and any("handoff=handoff" in line for line in launches)
+
+
 def test_plot_takes_cases_of_equal_rows(tmp_path):
     """Two batches of one panel and popularity with the same rows (50 x 70 and 25 x 140) plot side by side; sorting
     them by rows alone once compared the rows' records and failed (NOTES entry 153's call)."""
