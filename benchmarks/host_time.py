@@ -5,14 +5,12 @@ stubbed, so the launch itself is not counted): warm memos, the microseconds a ca
     PYTHONPATH=python python benchmarks/host_time.py --manifest=M   (a wheel's sgmv/kernels/manifest.json)
 """
 import itertools
-import json
-import pathlib
 import sys
 import time
 
 import torch
 
-from sgmv import cuda_ops, manifest
+from sgmv import cuda_ops
 
 import stub_device
 
@@ -47,8 +45,5 @@ def main() -> list[str]:
 
 
 if __name__ == "__main__":
-    flags = dict(a.split("=", 1) for a in sys.argv[1:] if a.startswith("--manifest="))
-    if "--manifest" in flags:
-        loaded = manifest.parse(json.loads(pathlib.Path(flags["--manifest"]).read_text()))
-        cuda_ops.load_manifest = lambda: loaded
+    stub_device.manifest_flag(sys.argv[1:])
     main()

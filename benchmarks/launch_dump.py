@@ -6,13 +6,11 @@ byte offset they point into. Two trees' dumps diff to nothing where a change to 
     PYTHONPATH=python python benchmarks/launch_dump.py --manifest=M > dump.txt
 """
 import itertools
-import json
-import pathlib
 import sys
 
 import torch
 
-from sgmv import cuda_ops, manifest
+from sgmv import cuda_ops
 from sgmv._abi import SgmvParams, SgmvSlice
 
 import stub_device
@@ -100,8 +98,5 @@ def dump() -> list[str]:
 
 
 if __name__ == "__main__":
-    flags = dict(a.split("=", 1) for a in sys.argv[1:] if a.startswith("--manifest="))
-    if "--manifest" in flags:
-        loaded = manifest.parse(json.loads(pathlib.Path(flags["--manifest"]).read_text()))
-        cuda_ops.load_manifest = lambda: loaded
+    stub_device.manifest_flag(sys.argv[1:])
     print("\n".join(dump()))

@@ -2,12 +2,14 @@
 stand-in launch, for tools and tests that follow add_lora's host path without a GPU (host_time.py, launch_dump.py,
 tests/test_add_lora_launches.py). Tensors stay on the CPU; nothing reaches a driver."""
 import contextlib
+import json
+import pathlib
 import types
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Sequence
 
 import torch
 
-from sgmv import cuda_ops, loader
+from sgmv import cuda_ops, loader, manifest
 
 import dispatch_picks
 
@@ -41,3 +43,12 @@ def stubbed(launch: Callable = lambda kernel, geometry, params, tensor, overlap_
         for owner, name, value in saved:
             setattr(owner, name, value)
         cuda_ops.clear_selections()
+
+
+def manifest_flag(argv: Sequence[str]) -> None:
+    """`--manifest=M` among a tool's arguments (a wheel's sgmv/kernels/manifest.json): cuda_ops selects from its
+    kernels in place of the installed ones."""
+    for arg in argv:
+        if arg.startswith("--manifest="):
+            loaded = manifest.parse(json.loads(pathlib.Path(arg.split("=", 1)[1]).read_text()))
+            cuda_ops.load_manifest = lambda: loaded
