@@ -320,8 +320,8 @@ def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
 
 def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
                   lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
-    """add_lora in one launch (the fused, prefill or gemv kernel; `problem` as Problem.for_add_lora gives it):
-    slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
+    """add_lora in one launch (the fused, prefill or gemv kernel; `problem` the one it runs: a OneLaunch's run, or as
+    Problem.for_add_lora gives it): slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
     kernel, geometry = _prepare(one_launch_problem(problem, kernel), x, kernel)
     handoff = dict(handoff=_handoff_workspace(x).data_ptr(), split_stride=dispatch.HANDOFF_BUFFER_FLOATS
                    ) if geometry.handoff else {}
