@@ -201,6 +201,12 @@ def test_bad_input_raises_before_anything_changes():
     assert int(layer.ranks[1]) == 2 and float(layer.scales[1]) == 0.5  # slot 1 as it was
     with pytest.raises(ValueError, match="no lora_A / lora_B weights"):
         sgmv.peft_adapter({"model.embed.weight": torch.zeros(1)}, lora_alpha=1, r=1)
+    with pytest.raises(ValueError, match="adapter weights these layers do not serve.*lora_embedding_A"):
+        sgmv.peft_adapter({**_peft_state(gen, 2), "base_model.model.embed_tokens.lora_embedding_A": torch.zeros(2, 9)},
+                          lora_alpha=1, r=2)
+    with pytest.raises(ValueError, match="do not serve.*modules_to_save"):
+        sgmv.peft_adapter({**_peft_state(gen, 2), "base_model.model.lm_head.modules_to_save.default.weight":
+                           torch.zeros(9, H)}, lora_alpha=1, r=2)
     with pytest.raises(ValueError, match="has \\['lora_A'\\] but not both"):
         sgmv.peft_adapter({"m.q_proj.lora_A.weight": torch.zeros(1, H)}, lora_alpha=1, r=1)
     with pytest.raises(TypeError, match="using_batch takes a sgmv.LoraBatch"):

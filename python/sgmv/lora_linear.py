@@ -161,12 +161,18 @@ def peft_adapter(state_dict: Mapping[str, torch.Tensor], lora_alpha: float, r: i
     if r < 1:
         raise ValueError(f"r={r} must be >= 1")
     parts: dict[str, dict[str, torch.Tensor]] = {}
+    unserved = []
     for key, value in state_dict.items():
-        for which in ("lora_A", "lora_B"):
-            marker = f".{which}."
-            if marker in key and key.endswith(".weight"):
-                module = key.split(marker)[0].removeprefix("base_model.model.")
-                parts.setdefault(module, {})[which] = value
+        which = next((w for w in ("lora_A", "lora_B") if f".{w}." in key and key.endswith(".weight")), None)
+        if which is None:
+            if "lora_" in key or "modules_to_save" in key:  # embedding LoRA, DoRA's magnitudes, LoRA biases, whole
+                unserved.append(key)  # modules the adapter replaces: not a Linear's A and B
+            continue
+        module = key.split(f".{which}.")[0].removeprefix("base_model.model.")
+        parts.setdefault(module, {})[which] = value
+    if unserved:
+        raise ValueError(f"the state dict holds adapter weights these layers do not serve (only Linear layers' lora_A "
+                         f"and lora_B): {unserved[:3]}{' ...' if len(unserved) > 3 else ''}")
     if not parts:
         raise ValueError("the state dict holds no lora_A / lora_B weights (keys like '...q_proj.lora_A.weight')")
     scale = lora_alpha / (math.sqrt(r) if use_rslora else r)
