@@ -204,6 +204,8 @@ def test_bad_input_raises_before_anything_changes():
     with pytest.raises(ValueError, match="adapter weights these layers do not serve.*lora_embedding_A"):
         sgmv.peft_adapter({**_peft_state(gen, 2), "base_model.model.embed_tokens.lora_embedding_A": torch.zeros(2, 9)},
                           lora_alpha=1, r=2)
+    with pytest.raises(ValueError, match="has lora_A of rank 2, not r=4"):
+        sgmv.peft_adapter(_peft_state(gen, 2), lora_alpha=1, r=4)
     with pytest.raises(ValueError, match="do not serve.*modules_to_save"):
         sgmv.peft_adapter({**_peft_state(gen, 2), "base_model.model.lm_head.modules_to_save.default.weight":
                            torch.zeros(9, H)}, lora_alpha=1, r=2)

@@ -157,7 +157,9 @@ def peft_adapter(state_dict: Mapping[str, torch.Tensor], lora_alpha: float, r: i
                  use_rslora: bool = False) -> dict[str, tuple[torch.Tensor, torch.Tensor, float]]:
     """A PEFT LoRA adapter's weights by module (as adapter_model.safetensors or .bin holds them, loaded by the caller):
     {module name: (lora_a [r, in], lora_b [out, r], scale)}, the scale lora_alpha / r (lora_alpha / sqrt(r) with
-    use_rslora), as adapter_config.json gives them. Names lose PEFT's "base_model.model." prefix and adapter name."""
+    use_rslora), as adapter_config.json gives them. Names lose PEFT's "base_model.model." prefix and adapter name. A
+    module whose lora_A is not of rank r, or weights that are not a Linear's A and B (embedding LoRA, DoRA magnitudes,
+    LoRA biases, modules_to_save), raise ValueError."""
     if r < 1:
         raise ValueError(f"r={r} must be >= 1")
     parts: dict[str, dict[str, torch.Tensor]] = {}
@@ -180,6 +182,9 @@ def peft_adapter(state_dict: Mapping[str, torch.Tensor], lora_alpha: float, r: i
     for module, pair in parts.items():
         if set(pair) != {"lora_A", "lora_B"}:
             raise ValueError(f"module {module!r} has {sorted(pair)} but not both lora_A and lora_B")
+        if pair["lora_A"].shape[0] != r:
+            raise ValueError(f"module {module!r} has lora_A of rank {pair['lora_A'].shape[0]}, not r={r} "
+                             "(a rank of its own: rank_pattern)")
         adapter[module] = (pair["lora_A"], pair["lora_B"], scale)
     return adapter
 
