@@ -271,3 +271,20 @@ def test_a_peft_folder_reads_as_its_state_dict_and_config(tmp_path):
     (tmp_path / "adapter_config.json").write_text(json.dumps(config))
     with pytest.raises(FileNotFoundError, match="neither adapter_model.safetensors nor adapter_model.bin"):
         sgmv.read_peft_adapter(tmp_path)
+
+
+def test_a_wrapped_model_runs_under_torch_compile():
+    """torch.compile (dynamo; the eager backend keeps it quick) over a wrapped model: the same output as eagerly, the
+    batch read from using_batch at each call (a second batch, other rows' slots, is served as such)."""
+    gen = torch.Generator().manual_seed(13)
+    model = torch.nn.Sequential(torch.nn.Linear(H, FF), torch.nn.ReLU(), torch.nn.Linear(FF, H)).double()
+    layers = sgmv.wrap_linears(model, ["0", "2"], max_loras=2, max_rank=4)
+    for name, layer in layers.items():
+        n_in, n_out = layer.base.in_features, layer.base.out_features
+        layer.set_adapter(1, torch.randn(4, n_in, generator=gen).double(),
+                          torch.randn(n_out, 4, generator=gen).double())
+    compiled = torch.compile(model, backend="eager")
+    x = torch.randn(5, H, generator=gen).double()
+    for slots in ([1, -1, 1, 0, 1], [-1, 1, -1, 1, 1]):
+        with torch.no_grad(), sgmv.using_batch(sgmv.LoraBatch.from_token_loras(slots)):
+            assert torch.allclose(compiled(x), model(x), rtol=1e-12, atol=1e-12)
