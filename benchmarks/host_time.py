@@ -1,6 +1,9 @@
-"""Host time of an add_lora call through cuda_ops, on the CPU (stub_device.py: the H200 model, the driver's launch
-stubbed, so the launch itself is not counted): warm memos, the microseconds a call of a few batches (NOTES.md, entries
-340-341). A serving engine's eager step pays this a layer; graph replay pays none of it.
+"""Host time of an add_lora call on the CPU (stub_device.py: the H200 model, nothing reaches a driver): warm memos, the
+microseconds a call of a few batches, at three depths (NOTES.md, entries 340-341, 345):
+  cuda_ops  cuda_ops.add_lora with loader.launch replaced (the selection, plan and SgmvParams of each launch);
+  launch    the same with loader.launch itself, the driver's calls recorded (its configuration and arguments);
+  public    sgmv.add_lora, the ops' CUDA kernels serving CPU tensors: the checks and the torch.library op besides.
+A serving engine's eager step pays `public` a layer, plus the driver's own launch; graph replay pays none of it.
 
     PYTHONPATH=python python benchmarks/host_time.py --manifest=M   (a wheel's sgmv/kernels/manifest.json)
 """
@@ -10,37 +13,56 @@ import time
 
 import torch
 
+import sgmv
 from sgmv import cuda_ops
 
 import stub_device
 
 # (rank, rows a segment): one-row segments at rank 16, one long segment at 64, rank 96 padded to 128, 88 in parts
 CASES = ((16, [1] * 32), (64, [256]), (96, [1]), (88, [1] * 256))
+DEPTHS = ("cuda_ops", "launch", "public")
 
 
-def call_us(rank: int, sizes: list[int], hidden: int = 4096, calls: int = 2000) -> float:
-    """Microseconds a cuda_ops.add_lora call, the mean of `calls` after one that fills the memos (bf16, 8 adapters)."""
+def call_us(rank: int, sizes: list[int], depth: str = "cuda_ops", hidden: int = 4096, calls: int = 2000) -> float:
+    """Microseconds an add_lora call at `depth` (DEPTHS), the mean of `calls` after one that fills the memos (bf16, 8
+    adapters); inside stub_device.stubbed, with the driver recorded for "launch" and "public"."""
     rows = sum(sizes)
     x, y = torch.empty(rows, hidden, dtype=torch.bfloat16), torch.empty(rows, hidden, dtype=torch.bfloat16)
     a = torch.empty(8, rank, hidden, dtype=torch.bfloat16)
     b = torch.empty(8, hidden, rank, dtype=torch.bfloat16)
-    indptr = torch.tensor([0, *itertools.accumulate(sizes)], dtype=torch.int32)
-    batch = cuda_ops.Rows(indptr, torch.arange(len(sizes), dtype=torch.int32) % 8, max_segment_rows=max(sizes),
-                          tables_ready=True)
-    cuda_ops.add_lora(y, x, [a], [b], batch, None, 0.5)
+    indptr = [0, *itertools.accumulate(sizes)]
+    loras = [s % 8 for s in range(len(sizes))]
+    if depth == "public":
+        batch = sgmv.LoraBatch.from_segments(indptr, loras)
+        call = lambda: sgmv.add_lora(y, x, a, b, batch, scale=0.5)  # noqa: E731
+    else:
+        rows_ = cuda_ops.Rows(torch.tensor(indptr, dtype=torch.int32), torch.tensor(loras, dtype=torch.int32),
+                              max_segment_rows=max(sizes), tables_ready=True)
+        call = lambda: cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.5)  # noqa: E731
+    call()
     start = time.perf_counter()
     for _ in range(calls):
-        cuda_ops.add_lora(y, x, [a], [b], batch, None, 0.5)
+        call()
     return (time.perf_counter() - start) / calls * 1e6
 
 
 def main() -> list[str]:
     lines = []
-    with stub_device.stubbed():
-        for rank, sizes in CASES:
-            lines.append(f"rank {rank:3} {len(sizes):3} segments of {sizes[0]:3} rows: {call_us(rank, sizes):6.1f} us "
-                         "a call")
-            print(lines[-1], flush=True)
+    print("microseconds a call:", "  ".join(f"{depth:>8}" for depth in DEPTHS), flush=True)
+    for rank, sizes in CASES:
+        times = []
+        for depth in DEPTHS:
+            launch = (lambda kernel, geometry, params, tensor, overlap_previous=False: None) if depth == "cuda_ops" \
+                else None
+            with stub_device.stubbed(launch, driver=stub_device.recording_driver([]) if launch is None else None):
+                if depth == "public":
+                    with stub_device.cuda_kernels_on_cpu():
+                        times.append(call_us(rank, sizes, depth))
+                else:
+                    times.append(call_us(rank, sizes, depth))
+        lines.append(f"rank {rank:3} {len(sizes):3} segments of {sizes[0]:3} rows: "
+                     + "  ".join(f"{t:8.1f}" for t in times))
+        print(lines[-1], flush=True)
     return lines
 
 

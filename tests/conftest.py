@@ -124,9 +124,11 @@ def poison_allocator(device) -> None:
         torch.full((min(free // 8, 32 << 20) // 4,), float("nan"), device=device)  # freed at once, NaN left behind
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clear_selections():
-    """Clears cuda_ops's memoized kernel selections after the test, so that none made with a patched manifest
-    outlives it."""
+    """Every test starts and ends with cuda_ops's memoized kernel selections and launch plans cleared, so that one that
+    patches the manifest or a constant of dispatch, launch_plan or one_launch* selects and plans with the patch, and
+    leaves no selection or plan made with it to a later test."""
+    cuda_ops.clear_selections()
     yield
     cuda_ops.clear_selections()

@@ -205,16 +205,27 @@ def _with_test_kernels(monkeypatch):
 
 
 def test_host_time_times_each_case_with_the_driver_stubbed(monkeypatch):
-    """benchmarks/host_time.py (entries 340-341): a line a case with its microseconds, the stand-in device and launch
-    gone after."""
+    """benchmarks/host_time.py (entries 340-341, 345): a line a case with its microseconds at each depth, the stand-in
+    device, launch and driver gone after, and the public op's CPU kernel back."""
+    pytest.importorskip("cuda.bindings.driver")
+    import torch
+    import sgmv
     from sgmv import loader
+    from conftest import Case
     _with_test_kernels(monkeypatch)
     script = _benchmark_script("host_time")
-    device, launch = loader.device, loader.launch
-    monkeypatch.setattr(script, "call_us", (lambda real: lambda rank, sizes: real(rank, sizes, calls=5))(script.call_us))
+    device, launch, driver = loader.device, loader.launch, loader._driver_module
+    monkeypatch.setattr(script, "call_us", (lambda real: lambda rank, sizes, depth: real(rank, sizes, depth, calls=5))(
+        script.call_us))
     lines = script.main()
-    assert len(lines) == len(script.CASES) and all(float(line.split()[-4]) > 0 for line in lines)
-    assert loader.device is device and loader.launch is launch
+    assert len(lines) == len(script.CASES)
+    assert all(len(line.split(":")[1].split()) == len(script.DEPTHS) > 0 for line in lines)
+    assert all(float(t) > 0 for line in lines for t in line.split(":")[1].split())
+    assert loader.device is device and loader.launch is launch and loader._driver_module is driver
+    case = Case(rows=5, h_in=16, h_out=8, rank=4, n_lora=2, dtype=torch.float32, layout="uniform", seed=1)
+    y = case.y.clone()
+    sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch)  # the reference again, on the CPU
+    assert not torch.equal(y, case.y)
 
 
 def test_launch_dump_writes_every_launch_with_its_pointers_named(monkeypatch):

@@ -222,6 +222,24 @@ def test_torch_compile():
     check_delta(y, case.y, want, torch.bfloat16, ~covered_rows(case.batch, case.rows, 4).to(DEV))
 
 
+
+def test_ops_bump_the_version_of_the_y_they_write():
+    """The CUDA kernels of the torch.library ops (ops.py) tell autograd that they wrote y: its version counter moves on,
+    so a graph that saved y before fails on backward (tests/test_reference.py's twin runs the CPU kernels)."""
+    case = Case(rows=9, h_in=4096, h_out=4096, rank=16, n_lora=4, dtype=torch.bfloat16, layout="uniform", device=DEV,
+                seed=8)
+    w = case.y.clone().requires_grad_()
+    y = w * 1.0
+    saved = (y * y).float().sum()  # saves y
+    with torch.no_grad():
+        for write in (lambda: sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch),
+                      lambda: sgmv.expand(y, sgmv.shrink(case.x, case.lora_a, case.batch), case.lora_b, case.batch)):
+            version = y._version
+            write()
+            assert y._version > version
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        saved.backward()
+
 def test_unsupported_arch_or_kernel_message():
     from sgmv.dispatch import Problem, select
     problem = Problem("shrink", "bf16", 16, 4096, 8, 1, True)

@@ -1,9 +1,13 @@
-"""The loader's failure modes give DriverError with the cause, not a traceback from deep inside (no GPU needed)."""
+"""The loader on the CPU (no GPU needed): its failure modes give DriverError with the cause, not a traceback from deep
+inside; the launch configurations it passes the driver."""
+import pathlib
 import types
 
 import pytest
+import torch
 
 from sgmv import loader
+from sgmv.launch_plan import Launch
 from sgmv.errors import DriverError
 
 
@@ -50,3 +54,39 @@ def test_carveout_percent_holds_the_capped_blocks():
         assert percent == 100 or percent * per_sm / 100 >= blocks * (smem + reserved)
         assert (percent - 1) * per_sm / 100 < blocks * (smem + reserved)  # the least such percent
     assert loader.carveout_percent(2, 55824, reserved, per_sm) == 49  # 113.7 KB: the driver's 132 KB configuration
+
+
+
+def test_launches_share_the_configuration_of_their_geometry_and_stream(monkeypatch):
+    """loader.launch on a stand-in device with the driver's calls recorded (benchmarks/stub_device.py): the grid,
+    block, shared memory, stream and attributes of each launch's configuration; one configuration object for every
+    launch of one geometry, PDL choice and stream, another where any of them differs."""
+    real = pytest.importorskip("cuda.bindings.driver")
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import stub_device
+    clustered = Launch(grid=(3, 8, 2), threads=256, smem_bytes=4096, k_splits=1, cluster=4)
+    plain = Launch(grid=(5, 1, 1), threads=128, smem_bytes=0, k_splits=1)
+    calls = [(clustered, True, 0x1234), (clustered, True, 0x1234), (clustered, False, 0x1234), (plain, True, 0x1234),
+             (clustered, True, 0x99), (plain, False, 0x99)]
+    launched = []
+    kernel, tensor = types.SimpleNamespace(name="kernel"), torch.empty(0)
+    with stub_device.stubbed(None, driver=stub_device.recording_driver(launched)) as stand_in:
+        for geometry, overlap, handle in calls:
+            stand_in.stream.cuda_stream = handle
+            loader.launch(kernel, geometry, "params", tensor, overlap_previous=overlap)
+    configs = [config for config, _, _ in launched]
+    assert [(fn, args) for _, fn, args in launched] == [("kernel", (("params",), (None,)))] * len(calls)
+    assert configs[0] is configs[1] and len({id(config) for config in configs}) == len(calls) - 1
+    for config, (geometry, overlap, handle) in zip(configs, calls):
+        assert (config.gridDimX, config.gridDimY, config.gridDimZ) == geometry.grid
+        assert (config.blockDimX, config.blockDimY, config.blockDimZ) == (geometry.threads, 1, 1)
+        assert config.sharedMemBytes == geometry.smem_bytes and int(config.hStream) == handle
+        attrs = config.attrs[:config.numAttrs]
+        assert [attr.id for attr in attrs] == (
+            [real.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION] * overlap
+            + [real.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION] * (geometry.cluster > 1))
+        if overlap:
+            assert attrs[0].value.programmaticStreamSerializationAllowed == 1
+        if geometry.cluster > 1:
+            dim = attrs[-1].value.clusterDim
+            assert (dim.x, dim.y, dim.z) == (1, geometry.cluster, 1)

@@ -73,6 +73,41 @@ def test_custom_ops_pass_opcheck():
                            tb.lora_indices, tb.row_index, ranks, None, 0.5, -1, False))
 
 
+
+@pytest.mark.parametrize("backend", ["aot_eager", "inductor"])
+def test_ops_under_torch_compile_write_y_as_eagerly(backend):
+    """torch.compile through AOT autograd (the ops' schemas say which argument each writes, the fakes give the
+    shapes): the graph functionalizes the writes to y and writes the result back, as the eager ops do."""
+    case = Case(rows=21, h_in=16, h_out=24, rank=4, n_lora=3, dtype=torch.float32, layout="negative", seed=6)
+
+    def layer(y, x):
+        v = sgmv.shrink(x, case.lora_a, case.batch, scale=2.0)
+        sgmv.expand(y, v, case.lora_b, case.batch, scale=0.25)
+        return sgmv.add_lora(y, x, case.lora_a, case.lora_b, case.batch, scale=case.scales)
+
+    want, got = case.y.clone(), case.y.clone()
+    layer(want, case.x)
+    torch._dynamo.reset()
+    out = torch.compile(layer, backend=backend, fullgraph=True)(got, case.x)
+    assert out.data_ptr() == got.data_ptr() and torch.allclose(got, want, rtol=1e-6, atol=1e-6)
+    assert not torch.equal(got, case.y)
+
+
+def test_ops_bump_the_version_of_the_y_they_write():
+    """Autograd's record of in-place writes: an op that writes y bumps y's version counter, so a graph that saved y
+    before the write fails on backward instead of computing with the new values."""
+    case = Case(rows=9, h_in=16, h_out=8, rank=4, n_lora=2, dtype=torch.float32, layout="uniform", seed=7)
+    w = torch.randn(case.rows, 8, requires_grad=True)
+    y = w * 1.0
+    saved = (y * y).sum()
+    version = y._version
+    with torch.no_grad():
+        sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, case.batch)
+    assert y._version > version
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        saved.backward()
+
+
 # ---- rows in any order, output slices, true ranks -------------------------------------------------
 
 def naive_rows(y, x, pairs, idx, scale, scales=None, ranks=None):

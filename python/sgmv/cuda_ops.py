@@ -70,16 +70,23 @@ def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) 
                              dev.resident_blocks, resident_clusters=dev.resident_clusters)
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_launch(problem: Problem, kernel: KernelRecord, device_index: Optional[int], partial: bool) -> Launch:
+    """launch_plan.plan of `kernel` on `problem` for that device (its SM count and the driver's occupancy), once per
+    distinct problem, kernel and device: plan costs 2-20 us of host time a launch (NOTES.md, entry 345)."""
+    dev = loader.device(device_index)
+    resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
+    return plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90, resident_blocks=resident,
+                resident_clusters=dev.resident_clusters)
+
+
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
              partial: bool = False) -> tuple[KernelRecord, Launch]:
     if kernel is None:
         kernel = _installed_kernel(problem)
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
-    dev = loader.device(ref.device.index)
-    resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
-    return kernel, plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90,
-                        resident_blocks=resident, resident_clusters=dev.resident_clusters)
+    return kernel, _installed_launch(problem, kernel, ref.device.index, partial)
 
 
 def _params(rows: Rows, scales: Optional[torch.Tensor], scale: float, slices: Sequence[SgmvSlice],
@@ -196,9 +203,10 @@ def _installed_one_launch_plan(problem: Problem, device_index: Optional[int]) ->
 
 
 def clear_selections() -> None:
-    """Forgets every memoized kernel selection: for tools and tests that change dispatch's constants or the manifest
-    while the process runs."""
-    for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _over_installed):
+    """Forgets every memoized kernel selection and launch plan: for tools and tests that change the constants of
+    dispatch, launch_plan or one_launch*, or the manifest, while the process runs."""
+    for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _over_installed,
+                 _installed_launch):
         memo.cache_clear()
 
 

@@ -6,6 +6,7 @@ never needs a driver.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -205,6 +206,17 @@ def _launch_config(driver, geometry: Launch, overlap_previous: bool):
     return config
 
 
+@functools.lru_cache(maxsize=1024)
+def _stream_launch_config(geometry: Launch, overlap_previous: bool, stream_handle: int):
+    """_launch_config on that stream, made once: building one costs ~5 us of cuda-python calls, a launch's largest host
+    cost after the call itself (NOTES.md, entry 345). Never changed once made (cuLaunchKernelEx only reads it), so
+    threads may share it."""
+    driver = _driver()
+    config = _launch_config(driver, geometry, overlap_previous)
+    config.hStream = driver.CUstream(stream_handle)
+    return config
+
+
 def capture_id(stream_handle: int) -> int:
     """The id of the CUDA graph capture running on the stream (cuStreamGetCaptureInfo)."""
     driver = _driver()
@@ -225,8 +237,8 @@ def launch(kernel: KernelRecord, geometry: Launch, params: _abi.SgmvParams, tens
     dev = device(tensor.device.index)
     fn = dev.function(kernel)
     driver = _driver()
-    config = _launch_config(driver, geometry, overlap_previous and dev.arch >= 90)
-    config.hStream = driver.CUstream(torch.cuda.current_stream(tensor.device).cuda_stream)
+    config = _stream_launch_config(geometry, overlap_previous and dev.arch >= 90,
+                                   torch.cuda.current_stream(tensor.device).cuda_stream)
     _check(driver, driver.cuCtxPushCurrent(dev.context), "cuCtxPushCurrent")
     try:
         _check(driver, driver.cuLaunchKernelEx(config, fn, ((params,), (None,)), 0), f"cuLaunchKernelEx({kernel.name})")

@@ -1,8 +1,8 @@
 """The public ops: shrink, expand and add_lora (see DESIGN.md, "Public API", and README).
 
-Each op validates its arguments, then calls a `torch.library` custom op (sgmv::shrink, sgmv::expand,
-sgmv::add_lora) whose CUDA kernel launches the compiled SGMV kernels and whose CPU kernel runs the torch
-reference. The custom ops have fake implementations, so they work under torch.compile and CUDA-graph capture.
+Each op validates its arguments, then calls a `torch.library` op (sgmv::shrink, sgmv::expand, sgmv::add_lora)
+whose CUDA kernel launches the compiled SGMV kernels and whose CPU kernel runs the torch reference. The ops have
+fake implementations, so they work under torch.compile and CUDA-graph capture.
 Weights travel as lists of output slices (one stacked tensor each); a single tensor is a list of one.
 """
 from __future__ import annotations
@@ -31,17 +31,43 @@ def _longest(batch: LoraBatch) -> int:
 
 
 # ---- custom ops ----------------------------------------------------------------------------------
+# Defined through torch.library's low-level API: a schema, a kernel per dispatch key (CUDA, CPU) and a fake. A call
+# costs ~4 us of dispatch; torch.library.custom_op's Python layers (its autograd and ADInplaceOrView kernels) cost
+# ~50 us a call on the 2-core CPU machine, more than the rest of an add_lora call's host time (NOTES.md, entry 345).
+# Like custom_op's ops without an autograd formula, they record no autograd history; a kernel that writes y bumps its
+# version counter (_wrote), which is what custom_op's ADInplaceOrView kernel did, so autograd still sees the write.
 
-@torch.library.custom_op("sgmv::shrink", mutates_args=())
-def _shrink_op(x: torch.Tensor, lora_a: list[torch.Tensor], seg_indptr: torch.Tensor, lora_indices: torch.Tensor,
-               row_index: Optional[torch.Tensor], ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor],
-               scale: float, max_segment_rows: int) -> torch.Tensor:
+_LIB = torch.library.Library("sgmv", "DEF")
+_BATCH_ARGS = "Tensor seg_indptr, Tensor lora_indices, Tensor? row_index, Tensor? ranks, Tensor? scales, float scale"
+_LIB.define(f"shrink(Tensor x, Tensor[] lora_a, {_BATCH_ARGS}, int max_segment_rows) -> Tensor")
+_LIB.define(f"expand(Tensor(a!) y, Tensor v, Tensor[] lora_b, {_BATCH_ARGS}, int max_segment_rows) -> ()")
+_LIB.define(f"add_lora(Tensor(a!) y, Tensor x, Tensor[] lora_a, Tensor[] lora_b, {_BATCH_ARGS}, "
+            "int max_segment_rows, bool tables_ready) -> ()")
+_shrink_op = torch.ops.sgmv.shrink.default
+_expand_op = torch.ops.sgmv.expand.default
+_add_lora_op = torch.ops.sgmv.add_lora.default
+
+
+def _kernel(name: str, key: str):
+    """Registers the decorated function as op `name`'s kernel for dispatch key `key`."""
+    def register(fn):
+        _LIB.impl(name, fn, key)
+        return fn
+    return register
+
+
+def _wrote(y: torch.Tensor) -> None:
+    torch.autograd.graph.increment_version(y)
+
+
+@_kernel("shrink", "CPU")
+def _shrink_cpu(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     batch = _reference_batch(seg_indptr, lora_indices, row_index)
     return reference.shrink(x, lora_a, batch, scale, scales, ranks=ranks).to(torch.float32)
 
 
-@_shrink_op.register_kernel("cuda")
-def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
+@_kernel("shrink", "CUDA")
+def _shrink_cuda(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     from . import cuda_ops
     v = torch.zeros(x.shape[0], sum(a.shape[1] for a in lora_a), dtype=torch.float32, device=x.device)
     rows = _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows)
@@ -49,48 +75,48 @@ def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_
     return v
 
 
-@_shrink_op.register_fake
+@torch.library.register_fake("sgmv::shrink", lib=_LIB)
 def _(x, lora_a, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     return x.new_empty((x.shape[0], sum(a.shape[1] for a in lora_a)), dtype=torch.float32)
 
 
-@torch.library.custom_op("sgmv::expand", mutates_args=("y",))
-def _expand_op(y: torch.Tensor, v: torch.Tensor, lora_b: list[torch.Tensor], seg_indptr: torch.Tensor,
-               lora_indices: torch.Tensor, row_index: Optional[torch.Tensor], ranks: Optional[torch.Tensor],
-               scales: Optional[torch.Tensor], scale: float, max_segment_rows: int) -> None:
+@_kernel("expand", "CPU")
+def _expand_cpu(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     reference.expand(y, v, lora_b, _reference_batch(seg_indptr, lora_indices, row_index), scale, scales, ranks)
+    _wrote(y)
 
 
-@_expand_op.register_kernel("cuda")
-def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
+@_kernel("expand", "CUDA")
+def _expand_cuda(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     from . import cuda_ops
     cuda_ops.expand(y, v, lora_b, _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows), scales, scale)
+    _wrote(y)
 
 
-@_expand_op.register_fake
+@torch.library.register_fake("sgmv::expand", lib=_LIB)
 def _(y, v, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows):
     return None
 
 
-@torch.library.custom_op("sgmv::add_lora", mutates_args=("y",))
-def _add_lora_op(y: torch.Tensor, x: torch.Tensor, lora_a: list[torch.Tensor], lora_b: list[torch.Tensor],
-                 seg_indptr: torch.Tensor, lora_indices: torch.Tensor, row_index: Optional[torch.Tensor],
-                 ranks: Optional[torch.Tensor], scales: Optional[torch.Tensor], scale: float,
-                 max_segment_rows: int, tables_ready: bool) -> None:
+@_kernel("add_lora", "CPU")
+def _add_lora_cpu(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows,
+                  tables_ready):
     batch = _reference_batch(seg_indptr, lora_indices, row_index)
     v = reference.shrink(x, lora_a, batch, ranks=ranks)
     reference.expand(y, v, lora_b, batch, scale, scales, ranks)
+    _wrote(y)
 
 
-@_add_lora_op.register_kernel("cuda")
-def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows,
-      tables_ready):
+@_kernel("add_lora", "CUDA")
+def _add_lora_cuda(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale,
+                   max_segment_rows, tables_ready):
     from . import cuda_ops
     rows = _rows(seg_indptr, lora_indices, row_index, ranks, max_segment_rows, tables_ready)
     cuda_ops.add_lora(y, x, lora_a, lora_b, rows, scales, scale)
+    _wrote(y)
 
 
-@_add_lora_op.register_fake
+@torch.library.register_fake("sgmv::add_lora", lib=_LIB)
 def _(y, x, lora_a, lora_b, seg_indptr, lora_indices, row_index, ranks, scales, scale, max_segment_rows,
       tables_ready):
     return None
