@@ -25,9 +25,9 @@ def h200(resident_blocks: Optional[Callable] = None, resident_clusters: Optional
                                  context=None, function=lambda kernel: kernel.name)
 
 
-def recording_driver(launched: list):
+def recording_driver(launched):
     """cuda.bindings.driver's types with its context and launch calls replaced: each cuLaunchKernelEx appends (config,
-    function, kernel parameters) to `launched`."""
+    function, kernel parameters) to `launched` (a list, or a deque that keeps the last few)."""
     from cuda.bindings import driver as real
     ok = real.CUresult.CUDA_SUCCESS
     driver = types.SimpleNamespace(**{name: getattr(real, name) for name in dir(real) if not name.startswith("_")})
