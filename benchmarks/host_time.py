@@ -4,8 +4,12 @@ microseconds a call of a few batches, at three depths (NOTES.md, entries 340-341
   launch    the same with loader.launch itself, the driver's calls recorded (its configuration and arguments);
   public    sgmv.add_lora, the ops' CUDA kernels serving CPU tensors: the checks and the torch.library op besides.
 A serving engine's eager step pays `public` a layer, plus the driver's own launch; graph replay pays none of it.
+With --gpu (on a GPU, the installed package's kernels), sgmv.add_lora on CUDA tensors instead: the microseconds a call
+takes to issue (the host's, the driver's launches included) and until the GPU is done, over calls issued back to back
+(while the GPU's part is shorter, both are the host's).
 
     PYTHONPATH=python python benchmarks/host_time.py --manifest=M   (a wheel's sgmv/kernels/manifest.json)
+    PYTHONPATH=<an installed wheel> python benchmarks/host_time.py --gpu
 """
 import collections
 import itertools
@@ -47,6 +51,38 @@ def call_us(rank: int, sizes: list[int], depth: str = "cuda_ops", hidden: int = 
     return (time.perf_counter() - start) / calls * 1e6
 
 
+def gpu_us(rank: int, sizes: list[int], hidden: int = 4096, calls: int = 2000) -> tuple[float, float]:
+    """(issue, done) microseconds a sgmv.add_lora call on the GPU, the mean of `calls` issued back to back after one
+    that fills the memos and loads the kernels (bf16, 8 adapters, random data)."""
+    rows = sum(sizes)
+    gen = torch.Generator().manual_seed(rank)
+    x, y = (torch.randn(rows, hidden, generator=gen).to("cuda", torch.bfloat16) for _ in range(2))
+    a = (torch.randn(8, rank, hidden, generator=gen) * 0.01).to("cuda", torch.bfloat16)
+    b = (torch.randn(8, hidden, rank, generator=gen) * 0.01).to("cuda", torch.bfloat16)
+    batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], [s % 8 for s in range(len(sizes))],
+                                         device="cuda")
+    with torch.inference_mode():
+        sgmv.add_lora(y, x, a, b, batch, scale=0.5)
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(calls):
+            sgmv.add_lora(y, x, a, b, batch, scale=0.5)
+        issued = time.perf_counter()
+        torch.cuda.synchronize()
+        done = time.perf_counter()
+    return (issued - start) / calls * 1e6, (done - start) / calls * 1e6
+
+
+def main_gpu() -> list[str]:
+    lines = []
+    print(f"microseconds a sgmv.add_lora call on {torch.cuda.get_device_name()}:    issue     done", flush=True)
+    for rank, sizes in CASES:
+        issue, done = gpu_us(rank, sizes)
+        lines.append(f"rank {rank:3} {len(sizes):3} segments of {sizes[0]:3} rows: {issue:8.1f} {done:8.1f}")
+        print(lines[-1], flush=True)
+    return lines
+
+
 def main() -> list[str]:
     lines = []
     print("microseconds a call:", "  ".join(f"{depth:>8}" for depth in DEPTHS), flush=True)
@@ -70,5 +106,8 @@ def main() -> list[str]:
 
 
 if __name__ == "__main__":
-    stub_device.manifest_flag(sys.argv[1:])
-    main()
+    if "--gpu" in sys.argv[1:]:
+        main_gpu()
+    else:
+        stub_device.manifest_flag(sys.argv[1:])
+        main()
