@@ -132,3 +132,31 @@ def clear_selections():
     cuda_ops.clear_selections()
     yield
     cuda_ops.clear_selections()
+
+
+# ---- shards: the suite as several processes on one GPU ---------------------------------------------
+
+def pytest_addoption(parser):
+    parser.addoption("--shard", default=None, metavar="I/N",
+                     help="run only the collected tests whose position mod N is I (0 <= I < N): N such processes run "
+                          "the suite side by side on one GPU (benchmarks/run_of_record.sh suite-sharded)")
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise pytest.UsageError(f"--shard {value!r}: expected I/N, two integers, e.g. 0/8") from None
+    if not 0 <= index < count:
+        raise pytest.UsageError(f"--shard {value!r}: I must be in 0..N-1")
+    return index, count
+
+
+def pytest_collection_modifyitems(config, items):
+    value = config.getoption("--shard")
+    if value is None:
+        return
+    index, count = _shard(value)
+    kept = [item for position, item in enumerate(items) if position % count == index]
+    config.hook.pytest_deselected(items=[item for position, item in enumerate(items) if position % count != index])
+    items[:] = kept
