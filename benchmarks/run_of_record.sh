@@ -13,7 +13,7 @@
 #             kernel unchanged)
 #   suite-sharded  the whole suite as $SHARDS (default 8) pytest processes side by side on the one GPU, each every
 #             SHARDS-th test (conftest's --shard I/N), 560 s each -> $OUT/gpu-suite-sharded.txt (each shard's summary
-#             line and failures) and the totals (entry 346: the suite's tests spend most of their time on the CPU)
+#             line, failures and 10 slowest tests) and the totals (entry 346: the suite's tests spend most of their time on the CPU)
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
 #             over the bf16 prefill kernels on small launches, one process each, up to 3 tries of 30 s: under
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
@@ -69,13 +69,13 @@ run_suite() {  # output name, then pytest's arguments (run in tests/): -> $OUT/N
 run_sharded() {  # output name, shards, then pytest's arguments: -> $OUT/NAME.txt, the shards' summaries and totals
   local name=$1 shards=$2 i; shift 2
   for ((i = 0; i < shards; ++i)); do
-    (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider --shard $i/$shards "$@" \
+    (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider --durations=10 --shard $i/$shards "$@" \
        > "/tmp/$name-$i.txt" 2>&1; echo "rc=$?" >> "/tmp/$name-$i.txt") &
   done
   wait
   for ((i = 0; i < shards; ++i)); do
     echo "== shard $i/$shards: $(tail -2 "/tmp/$name-$i.txt" | tr '\n' ' ')"
-    grep -E "^(FAILED|ERROR)" "/tmp/$name-$i.txt"
+    grep -E "^(FAILED|ERROR)|^[0-9.]+s (setup|call|teardown) " "/tmp/$name-$i.txt"  # failures, slowest tests
   done > "$OUT/$name.txt"
   for ((i = 0; i < shards; ++i)); do tail -2 "/tmp/$name-$i.txt" | head -1; done | python3 -c "
 import re, sys
