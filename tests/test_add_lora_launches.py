@@ -3,7 +3,9 @@ order, over its part of the rank (A's rows and B's columns as views), with a tab
 is a higher rank's, the call's own tables otherwise; the launch pair where the plan has none or the caller forbids it.
 The bench names the same kernels (run.kernels_for). The kernels' arithmetic is the GPU tests' (test_gpu_one_launch.py)."""
 import dataclasses
+import itertools
 import pathlib
+import random
 import types
 
 import pytest
@@ -120,3 +122,71 @@ def test_add_lora_runs_the_pair_where_the_plan_has_none_or_the_caller_says(launc
     forced = next(k for k in GRID_PREFILL if k.rank == 64)
     _call(64, [1], fused=forced)
     assert [got.kernel for got in launched] == [forced]
+
+
+def _random_call(rng: random.Random, op: str, dtypes: tuple[torch.dtype, ...]) -> str:
+    """One cuda_ops call of `op` on a random problem (any h_in, h_out and rank; 1-12 adapters, -1 among them; 1-300
+    segments of 0-700 rows; rows strided or not; true ranks or not; the longest segment known or not); a line
+    describing it."""
+    size = lambda: rng.choice([rng.randint(1, 300), rng.randint(1, 20000), 4096, 8192, 3584, 14336])  # noqa: E731
+    h_in, h_out = size(), size()
+    rank = rng.choice([rng.randint(1, 300), rng.choice([4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256])])
+    n_lora = rng.randint(1, 12)
+    sizes = [rng.choice([0, 1, 1, rng.randint(1, 40), rng.randint(1, 700)])
+             for _ in range(rng.choice([1, rng.randint(1, 8), rng.randint(1, 300)]))]
+    sizes[0] = max(sizes[0], 1)
+    rows, dtype = sum(sizes), rng.choice(dtypes)
+    x = torch.empty(rows, h_in + rng.choice([0, 8, 3]), dtype=dtype)[:, :h_in]
+    y = torch.empty(rows, h_out + rng.choice([0, 8, 5]), dtype=dtype)[:, :h_out]
+    a, b = torch.empty(n_lora, rank, h_in, dtype=dtype), torch.empty(n_lora, h_out, rank, dtype=dtype)
+    v = torch.empty(rows, rank, dtype=torch.float32)
+    true_ranks = rng.random() < 0.3
+    batch = cuda_ops.Rows(torch.tensor([0, *itertools.accumulate(sizes)], dtype=torch.int32),
+                          torch.tensor([rng.choice([-1, rng.randrange(n_lora)]) for _ in sizes], dtype=torch.int32),
+                          ranks=torch.randint(0, rank + 1, (n_lora,), dtype=torch.int32) if true_ranks else None,
+                          max_segment_rows=max(sizes) if rng.random() < 0.7 else -1,
+                          tables_ready=rng.random() < 0.5)
+    if op == "add_lora":
+        cuda_ops.add_lora(y, x, [a], [b], batch, None, 0.5)
+    elif op == "shrink":
+        cuda_ops.shrink_into(v, x, [a], batch, None, 0.5)
+    else:
+        cuda_ops.expand(y, v, [b], batch, None, 0.5)
+    return (f"{op} {dtype} h_in {h_in} (row stride {x.stride(0)}) h_out {h_out} (row stride {y.stride(0)}) rank "
+            f"{rank}, {n_lora} adapters, {len(sizes)} segments, {rows} rows, true ranks {true_ranks}")
+
+
+@pytest.mark.parametrize("source", ["test-kernels", "installed"])
+def test_random_problems_launch_within_the_driver_s_limits(source, monkeypatch):
+    """Every op on 150 random problems (the stand-in H200, the driver stubbed): each launches (none raises, not even
+    UnsupportedError: the generic kernels take any shape) and every launch is one the driver takes: a grid of 1 to
+    65535 blocks along y and z, y a whole number of clusters of at most 8, no clusters with the grid handoff, at most
+    1024 threads and 227 KB of shared memory a block, a kernel of the manifest. Over the test kernels (bf16) and, where
+    the package has them, the installed ones (both dtypes)."""
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import stub_device
+    if source == "installed":
+        kernels = manifest.load().kernels
+        if not any(k.op in cuda_ops.ONE_LAUNCH_OPS for k in kernels):
+            pytest.skip("no compiled kernels installed (a source tree): benchmarks/cpu_check_wheel.sh runs this")
+        dtypes = (torch.bfloat16, torch.float16)
+    else:
+        kernels, dtypes = KERNELS, (torch.bfloat16,)
+        monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
+    launches = []
+    record = lambda kernel, geometry, params, tensor, overlap_previous=False: launches.append(  # noqa: E731
+        (kernel, geometry))
+    rng = random.Random(20261205)
+    with stub_device.stubbed(record):
+        for _ in range(150):
+            op = rng.choice(["add_lora", "add_lora", "shrink", "expand"])
+            start = len(launches)
+            what = _random_call(rng, op, dtypes)
+            assert len(launches) > start, what
+            for kernel, geometry in launches[start:]:
+                _, grid_y, grid_z = geometry.grid
+                assert min(geometry.grid) >= 1 and grid_y <= 65535 and grid_z <= 65535, (what, kernel.name, geometry)
+                assert geometry.cluster <= 8 and grid_y % geometry.cluster == 0, (what, kernel.name, geometry)
+                assert not (geometry.handoff and geometry.cluster > 1), (what, kernel.name, geometry)
+                assert geometry.threads <= 1024 and geometry.smem_bytes <= 227 * 1024, (what, kernel.name, geometry)
+                assert kernel in kernels, (what, kernel.name)
