@@ -7,11 +7,13 @@ import itertools
 import pathlib
 import random
 import types
+from typing import Optional
 
 import pytest
 import torch
 
-from sgmv import cuda_ops, manifest, one_launch_padded
+from sgmv import cuda_ops, manifest, one_launch_padded, reference
+from sgmv.batch import LoraBatch
 from sgmv.bench import run
 from sgmv.bench.cases import BenchCase
 from sgmv.dispatch import Problem
@@ -124,36 +126,88 @@ def test_add_lora_runs_the_pair_where_the_plan_has_none_or_the_caller_says(launc
     assert [got.kernel for got in launched] == [forced]
 
 
-def _random_call(rng: random.Random, op: str, dtypes: tuple[torch.dtype, ...]) -> str:
-    """One cuda_ops call of `op` on a random problem (any h_in, h_out and rank; 1-12 adapters, -1 among them; 1-300
-    segments of 0-700 rows; rows strided or not; true ranks or not; the longest segment known or not); a line
-    describing it."""
-    size = lambda: rng.choice([rng.randint(1, 300), rng.randint(1, 20000), 4096, 8192, 3584, 14336])  # noqa: E731
-    h_in, h_out = size(), size()
-    rank = rng.choice([rng.randint(1, 300), rng.choice([4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256])])
-    n_lora = rng.randint(1, 12)
-    sizes = [rng.choice([0, 1, 1, rng.randint(1, 40), rng.randint(1, 700)])
-             for _ in range(rng.choice([1, rng.randint(1, 8), rng.randint(1, 300)]))]
+@dataclasses.dataclass
+class RandomCall:
+    """One cuda_ops call on a random problem: `op` on x (or v), y and each output slice's A and B."""
+    op: str
+    x: torch.Tensor
+    y: torch.Tensor
+    v: torch.Tensor
+    lora_a: list[torch.Tensor]
+    lora_b: list[torch.Tensor]
+    batch: cuda_ops.Rows
+    scales: Optional[torch.Tensor]
+
+    def run(self) -> None:
+        if self.op == "add_lora":
+            cuda_ops.add_lora(self.y, self.x, self.lora_a, self.lora_b, self.batch, self.scales, 0.5)
+        elif self.op == "shrink":
+            cuda_ops.shrink_into(self.v, self.x, self.lora_a, self.batch, self.scales, 0.5)
+        else:
+            cuda_ops.expand(self.y, self.v, self.lora_b, self.batch, self.scales, 0.5)
+
+    def __str__(self) -> str:
+        return (f"{self.op} {self.x.dtype} h_in {self.x.shape[1]} (row stride {self.x.stride(0)}) h_out "
+                f"{[b.shape[1] for b in self.lora_b]} (y's row stride {self.y.stride(0)}) ranks "
+                f"{[a.shape[1] for a in self.lora_a]}, {self.lora_a[0].shape[0]} adapters, {self.batch.num_segments} "
+                f"segments, {self.x.shape[0]} rows, true ranks {self.batch.ranks is not None}")
+
+
+def _random_call(rng: random.Random, dtypes: tuple[torch.dtype, ...], max_hidden: int = 20000, max_rows: int = 700,
+                 max_segments: int = 300, data: bool = False) -> RandomCall:
+    """A random problem for one of the ops: any h_in, h_out and rank; 1-12 adapters, -1 among them; 1-max_segments
+    segments of 0-max_rows rows (or of one row each); rows strided or not, in any order or not; one to five output
+    slices; true ranks, per-adapter scales and the longest segment's length or not. Half of them are add_lora calls the
+    one-launch kernels may take (one slice, 16-byte rows, a rank of the grid, between it or past it). Its tensors
+    empty, or random where `data`."""
+    one_launch = rng.random() < 0.5
+    aligned = lambda: rng.choice([8 * rng.randint(1, max_hidden // 8), 4096, 1040, 2048, 3584])  # noqa: E731
+    size = aligned if one_launch else lambda: rng.choice([rng.randint(1, 300), rng.randint(1, max_hidden),
+                                                           aligned()])
+    pad = (lambda: rng.choice([0, 8])) if one_launch else lambda: rng.choice([0, 8, 3])
+
+    def make(*shape, dtype=torch.float32, scale=1.0):
+        return (torch.randn(*shape) * scale).to(dtype) if data else torch.empty(*shape, dtype=dtype)
+    op = "add_lora" if one_launch else rng.choice(["add_lora", "shrink", "expand"])
+    h_in, dtype, n_lora = size(), rng.choice(dtypes), rng.randint(1, 12)
+    slices = 1 if one_launch or rng.random() < 0.5 else rng.randint(2, 5)
+    h_outs = [size() for _ in range(slices)]
+    grid = [4, 8, 12, 16, 24, 32, 48, 64, 88, 96, 128, 256]
+    rank = rng.choice(grid) if one_launch else rng.choice([rng.randint(1, 300), rng.choice(grid)])
+    ranks = [rank] + [rng.choice([rank, rng.randint(1, 128)]) for _ in range(slices - 1)]
+    sizes = [rng.choice([0, 1, 1, rng.randint(1, 40), rng.randint(1, max_rows)])
+             for _ in range(rng.choice([1, rng.randint(1, 8), rng.randint(1, max_segments)]))]
+    if rng.random() < 0.3:  # decode: a row a segment
+        sizes = [1] * len(sizes)
     sizes[0] = max(sizes[0], 1)
-    rows, dtype = sum(sizes), rng.choice(dtypes)
-    x = torch.empty(rows, h_in + rng.choice([0, 8, 3]), dtype=dtype)[:, :h_in]
-    y = torch.empty(rows, h_out + rng.choice([0, 8, 5]), dtype=dtype)[:, :h_out]
-    a, b = torch.empty(n_lora, rank, h_in, dtype=dtype), torch.empty(n_lora, h_out, rank, dtype=dtype)
-    v = torch.empty(rows, rank, dtype=torch.float32)
-    true_ranks = rng.random() < 0.3
+    rows = sum(sizes)
+    in_any_order = rng.random() < 0.2  # segment row i is row row_index[i] (LoraBatch.from_token_loras)
+    x = make(rows, h_in + pad(), dtype=dtype)[:, :h_in]
+    y = make(rows, sum(h_outs) + pad(), dtype=dtype)[:, :sum(h_outs)]
+    lora_a = [make(n_lora, r, h_in, dtype=dtype, scale=h_in ** -0.5) for r in ranks]
+    lora_b = [make(n_lora, h, r, dtype=dtype, scale=r ** -0.5) for h, r in zip(h_outs, ranks)]
+    true_ranks = slices == 1 and rng.random() < 0.3
     batch = cuda_ops.Rows(torch.tensor([0, *itertools.accumulate(sizes)], dtype=torch.int32),
                           torch.tensor([rng.choice([-1, rng.randrange(n_lora)]) for _ in sizes], dtype=torch.int32),
                           ranks=torch.randint(0, rank + 1, (n_lora,), dtype=torch.int32) if true_ranks else None,
-                          max_segment_rows=max(sizes) if rng.random() < 0.7 else -1,
+                          row_index=torch.randperm(rows, dtype=torch.int32) if in_any_order else None,
+                          max_segment_rows=max(sizes) if rng.random() < 0.7 and not in_any_order else -1,
                           tables_ready=rng.random() < 0.5)
-    if op == "add_lora":
-        cuda_ops.add_lora(y, x, [a], [b], batch, None, 0.5)
-    elif op == "shrink":
-        cuda_ops.shrink_into(v, x, [a], batch, None, 0.5)
-    else:
-        cuda_ops.expand(y, v, [b], batch, None, 0.5)
-    return (f"{op} {dtype} h_in {h_in} (row stride {x.stride(0)}) h_out {h_out} (row stride {y.stride(0)}) rank "
-            f"{rank}, {n_lora} adapters, {len(sizes)} segments, {rows} rows, true ranks {true_ranks}")
+    scales = torch.rand(n_lora) + 0.5 if rng.random() < 0.3 else None
+    v = make(rows, sum(ranks)) if op == "expand" else torch.zeros(rows, sum(ranks))
+    return RandomCall(op, x, y, v, lora_a, lora_b, batch, scales)
+
+
+def _kernels_of(source: str, monkeypatch) -> tuple[tuple, tuple[torch.dtype, ...]]:
+    """The kernels and dtypes the random problems run on: the test kernels (bf16), or the installed ones (both
+    dtypes; skips where the package has none); cuda_ops selects from them."""
+    if source == "installed":
+        kernels = manifest.load().kernels
+        if not any(k.op in cuda_ops.ONE_LAUNCH_OPS for k in kernels):
+            pytest.skip("no compiled kernels installed (a source tree): benchmarks/cpu_check_wheel.sh runs this")
+        return kernels, (torch.bfloat16, torch.float16)
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=KERNELS))
+    return KERNELS, (torch.bfloat16,)
 
 
 @pytest.mark.parametrize("source", ["test-kernels", "installed"])
@@ -161,32 +215,56 @@ def test_random_problems_launch_within_the_driver_s_limits(source, monkeypatch):
     """Every op on 150 random problems (the stand-in H200, the driver stubbed): each launches (none raises, not even
     UnsupportedError: the generic kernels take any shape) and every launch is one the driver takes: a grid of 1 to
     65535 blocks along y and z, y a whole number of clusters of at most 8, no clusters with the grid handoff, at most
-    1024 threads and 227 KB of shared memory a block, a kernel of the manifest. Over the test kernels (bf16) and, where
-    the package has them, the installed ones (both dtypes)."""
+    1024 threads and 227 KB of shared memory a block, a kernel of the manifest."""
     monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
     import stub_device
-    if source == "installed":
-        kernels = manifest.load().kernels
-        if not any(k.op in cuda_ops.ONE_LAUNCH_OPS for k in kernels):
-            pytest.skip("no compiled kernels installed (a source tree): benchmarks/cpu_check_wheel.sh runs this")
-        dtypes = (torch.bfloat16, torch.float16)
-    else:
-        kernels, dtypes = KERNELS, (torch.bfloat16,)
-        monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
+    kernels, dtypes = _kernels_of(source, monkeypatch)
     launches = []
     record = lambda kernel, geometry, params, tensor, overlap_previous=False: launches.append(  # noqa: E731
         (kernel, geometry))
     rng = random.Random(20261205)
     with stub_device.stubbed(record):
         for _ in range(150):
-            op = rng.choice(["add_lora", "add_lora", "shrink", "expand"])
-            start = len(launches)
-            what = _random_call(rng, op, dtypes)
-            assert len(launches) > start, what
+            start, call = len(launches), _random_call(rng, dtypes)
+            call.run()
+            assert len(launches) > start, call
             for kernel, geometry in launches[start:]:
                 _, grid_y, grid_z = geometry.grid
-                assert min(geometry.grid) >= 1 and grid_y <= 65535 and grid_z <= 65535, (what, kernel.name, geometry)
-                assert geometry.cluster <= 8 and grid_y % geometry.cluster == 0, (what, kernel.name, geometry)
-                assert not (geometry.handoff and geometry.cluster > 1), (what, kernel.name, geometry)
-                assert geometry.threads <= 1024 and geometry.smem_bytes <= 227 * 1024, (what, kernel.name, geometry)
-                assert kernel in kernels, (what, kernel.name)
+                assert min(geometry.grid) >= 1 and grid_y <= 65535 and grid_z <= 65535, (str(call), kernel.name, geometry)
+                assert geometry.cluster <= 8 and grid_y % geometry.cluster == 0, (str(call), kernel.name, geometry)
+                assert not (geometry.handoff and geometry.cluster > 1), (str(call), kernel.name, geometry)
+                assert geometry.threads <= 1024 and geometry.smem_bytes <= 227 * 1024, (str(call), kernel.name,
+                                                                                          geometry)
+                assert kernel in kernels, (str(call), kernel.name)
+
+
+@pytest.mark.parametrize("source", ["test-kernels", "installed"])
+def test_random_problems_compute_the_reference_on_the_emulated_device(source, monkeypatch):
+    """Every op on 100 random problems with random data, each launch computed from its SgmvParams by
+    benchmarks/emulated_device.py (the kernels' contract on the CPU, reading what the pointers point at): the result
+    is the float64 reference's within the dtype's tolerance, and no launch reads weights past the slice it was given.
+    So the pointers, strides, offsets, views of parts and halves, tables of ranks, output slices, partial slices of v
+    and row strides of every path describe the call (a wrong view's offset or a missing table of ranks fails here)."""
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import emulated_device
+    import stub_device
+    _, dtypes = _kernels_of(source, monkeypatch)
+    rng = random.Random(20261206)
+    with stub_device.stubbed(emulated_device.launch):
+        for _ in range(100):
+            call = _random_call(rng, dtypes, max_hidden=3000, max_rows=200, max_segments=60, data=True)
+            y0, v0 = call.y.clone(), call.v.clone()
+            call.run()
+            batch = LoraBatch(call.batch.seg_indptr, call.batch.lora_indices, row_index=call.batch.row_index)
+            f64 = dict(compute_dtype=torch.float64, ranks=call.batch.ranks)
+            if call.op == "shrink":
+                want = reference.shrink(call.x, call.lora_a, batch, 0.5, call.scales, **f64)
+                assert reference.relative_error(call.v - v0, want) < 1e-5, call
+                continue
+            if call.op == "add_lora":
+                want = reference.add_lora_delta(call.x, call.lora_a, call.lora_b, batch, 0.5, call.scales, **f64)
+            else:
+                want = reference.expand_delta(v0, call.lora_b, batch, 0.5, call.scales, **f64)
+            dtype = call.y.dtype
+            allowed = reference.TOLERANCE[dtype] + reference.output_rounding(call.y, want)
+            assert reference.relative_error(call.y.double() - y0.double(), want) < allowed, call

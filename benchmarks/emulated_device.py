@@ -1,0 +1,151 @@
+"""The kernels' contract on the CPU: a stand-in launch (for stub_device.stubbed) that reads a launch's SgmvParams from
+memory and computes the op it describes with sgmv.reference, as csrc/sgmv/params.cuh and segments.cuh define it:
+segment bounds clamped to the rows, adapters outside [0, num_loras) skipped, rows through row_index (clamped), true
+ranks clamped to the kernel's rank, v as partial slices where the launch says so. Tensors stay on the CPU, so their
+pointers are this process's addresses and a launch's arguments are read where they point.
+
+What it checks is the host's side: that the pointers, strides, offsets, views, tables of ranks and slices add_lora
+and the pair launch with describe the call (tests/test_add_lora_launches.py runs random problems through it against
+the reference). A launch whose kernel would read an adapter's weights past the slice it was given (its rank above the
+slice's, without a table of ranks to hold it) raises OutOfSlice, as compute-sanitizer or the GPU tests' NaN after the
+last adapter would show on the GPU. The kernels' own arithmetic is the GPU tests' to check, not this module's."""
+import ctypes
+from typing import Optional
+
+import torch
+
+from sgmv import reference
+from sgmv.batch import LoraBatch
+
+DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+class OutOfSlice(Exception):
+    """A launch whose kernel would read weights past the slice it was given."""
+
+
+def view(pointer: int, dtype: torch.dtype, shape: tuple[int, ...], strides: tuple[int, ...]) -> torch.Tensor:
+    """The tensor of `shape` and element `strides` at `pointer` (this process's memory), read and written in place."""
+    if not all(shape):
+        return torch.empty(shape, dtype=dtype)
+    extent = 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+    element = torch.empty((), dtype=dtype).element_size()
+    memory = (ctypes.c_char * (extent * element)).from_address(pointer)
+    return torch.frombuffer(memory, dtype=dtype, count=extent).as_strided(shape, strides)
+
+
+def _table(pointer: Optional[int], count: int, is_64: int) -> Optional[torch.Tensor]:
+    return None if not pointer else view(pointer, torch.int64 if is_64 else torch.int32, (count,), (1,)).clone()
+
+
+def _batch(p) -> LoraBatch:
+    """The batch as the kernels read it: its tables, rows through row_index clamped to [0, num_rows)."""
+    row_index = _table(p.row_index, p.num_rows, 0)
+    if row_index is not None:
+        row_index = row_index.clamp(0, max(p.num_rows - 1, 0))
+    return LoraBatch(_table(p.seg_indptr, p.num_segments + 1, p.indptr_is_64),
+                     _table(p.lora_indices, p.num_segments, p.lora_is_64), row_index=row_index)
+
+
+def _active_loras(batch: LoraBatch, num_rows: int, num_loras: int) -> set[int]:
+    return {lora for _, lora in reference._active_segments(batch, num_rows, num_loras)}
+
+
+def _ranks(p, batch: LoraBatch, kernel_rank: int, slice_rank: int, what: str, kernel_name: str
+           ) -> tuple[int, Optional[torch.Tensor]]:
+    """(the rows of each adapter's weights the kernel reads: its largest active rank, the table of ranks clamped to
+    kernel_rank or None); OutOfSlice where that passes the slice's rank."""
+    ranks = _table(p.ranks, p.num_loras, p.ranks_is_64)
+    active = _active_loras(batch, p.num_rows, p.num_loras)
+    if ranks is not None:
+        ranks = ranks.clamp(0, kernel_rank)
+        used = max((int(ranks[lora]) for lora in active), default=0)
+    else:
+        used = kernel_rank if active else 0
+    if used > slice_rank:
+        raise OutOfSlice(f"{kernel_name} reads {what} rows up to rank {used} of a slice of rank {slice_rank}")
+    return used, ranks
+
+
+def _weights(s, num_loras: int, rows: int, cols: int, dtype: torch.dtype) -> torch.Tensor:
+    """A slice's stacked weights: lora_a [num_loras, rows (rank), cols (h_in)] or lora_b [num_loras, rows (h_out),
+    cols (rank)]."""
+    return view(s.w, dtype, (num_loras, rows, cols), (s.w_stride_lora, s.w_stride_row, 1))
+
+
+def _add_into(y: torch.Tensor, delta: torch.Tensor) -> None:
+    y.copy_((y.float() + delta).to(y.dtype))
+
+
+def _one_launch(kernel, p, dtype: torch.dtype) -> None:
+    """add_lora in one launch (fused, prefill, gemv): slices[0] A, slices[1] B, at the kernel's rank or each adapter's
+    true rank (clamped to it)."""
+    a, b = p.slices[0], p.slices[1]
+    batch = _batch(p)
+    used, ranks = _ranks(p, batch, kernel.rank, min(a.rank, b.rank), "A's and B's", kernel.name)
+    if not used:
+        return
+    x = view(p.x, dtype, (p.num_rows, a.hidden), (p.ld_x, 1))
+    y = view(p.y, dtype, (p.num_rows, b.hidden), (p.ld_y, 1))
+    lora_a = _weights(a, p.num_loras, used, a.hidden, dtype)
+    lora_b = _weights(b, p.num_loras, b.hidden, used, dtype)
+    scales = None if not p.scales else view(p.scales, torch.float32, (p.num_loras,), (1,)).clone()
+    _add_into(y, reference.add_lora_delta(x, lora_a, lora_b, batch, p.scale, scales, ranks=ranks))
+
+
+def _partial_slices(p) -> int:
+    return p.k_splits // max(1, p.cluster_splits) if p.partials else 1
+
+
+def _shrink(kernel, p, dtype: torch.dtype) -> None:
+    """v (float32, p.y) += scale * x @ A[l].T per slice at its columns; with partials, the sum stored as the first
+    partial slice and zeros as the others, on the active segments' rows."""
+    batch = _batch(p)
+    x = view(p.x, dtype, (p.num_rows, p.slices[0].hidden), (p.ld_x, 1))
+    scales = None if not p.scales else view(p.scales, torch.float32, (p.num_loras,), (1,)).clone()
+    for s in p.slices[:p.num_slices]:
+        rank = min(kernel.rank, s.rank) if kernel.rank else s.rank
+        used, ranks = _ranks(p, batch, rank, s.rank, "A's", kernel.name)
+        parts = [view(p.y + 4 * (i * p.split_stride + s.v_col), torch.float32, (p.num_rows, s.rank), (p.ld_y, 1))
+                 for i in range(_partial_slices(p))]
+        got = torch.zeros(p.num_rows, s.rank)
+        if used:
+            lora_a = _weights(s, p.num_loras, used, s.hidden, dtype)
+            got[:, :used] = reference.sgmv(x, lora_a, batch, p.scale, scales, ranks=ranks, rank_axis=1)
+        if not p.partials:
+            parts[0] += got
+            continue
+        for rows, _ in reference._active_segments(batch, p.num_rows, p.num_loras):
+            parts[0][rows] = got[rows]
+            for part in parts[1:]:
+                part[rows] = 0.0
+
+
+def _expand(kernel, p, dtype: torch.dtype) -> None:
+    """y[:, y_col of each slice] += scale * v @ B[l].T, v (float32, p.x) the sum of its partial slices."""
+    batch = _batch(p)
+    scales = None if not p.scales else view(p.scales, torch.float32, (p.num_loras,), (1,)).clone()
+    for s in p.slices[:p.num_slices]:
+        rank = kernel.rank or s.rank
+        used, ranks = _ranks(p, batch, rank, s.rank, "B's", kernel.name)
+        if not used:
+            continue
+        v = sum(view(p.x + 4 * (i * p.split_stride + s.v_col), torch.float32, (p.num_rows, used), (p.ld_x, 1))
+                for i in range(_partial_slices(p)))
+        y = view(p.y + torch.empty((), dtype=dtype).element_size() * s.y_col, dtype, (p.num_rows, s.hidden),
+                 (p.ld_y, 1))
+        lora_b = _weights(s, p.num_loras, s.hidden, used, dtype)
+        _add_into(y, reference.sgmv(v, lora_b, batch, p.scale, scales, ranks=ranks, rank_axis=2))
+
+
+def launch(kernel, geometry, params, tensor, overlap_previous: bool = False) -> None:
+    """loader.launch's stand-in: the op `kernel` runs, on the memory `params` points at."""
+    dtype = DTYPES[kernel.dtype]
+    if kernel.op in ("fused", "prefill", "gemv"):
+        _one_launch(kernel, params, dtype)
+    elif kernel.op == "shrink":
+        _shrink(kernel, params, dtype)
+    elif kernel.op == "expand":
+        _expand(kernel, params, dtype)
+    else:
+        raise ValueError(f"no emulation of {kernel.op} kernels ({kernel.name})")
