@@ -9,13 +9,16 @@ and the pair launch with describe the call (tests/test_add_lora_launches.py runs
 the reference). A launch whose kernel would read an adapter's weights past the slice it was given (its rank above the
 slice's, without a table of ranks to hold it) raises OutOfSlice, as compute-sanitizer or the GPU tests' NaN after the
 last adapter would show on the GPU. The kernels' own arithmetic is the GPU tests' to check, not this module's."""
+import contextlib
 import ctypes
-from typing import Optional
+from typing import Iterator, Optional
 
 import torch
 
 from sgmv import reference
 from sgmv.batch import LoraBatch
+
+import stub_device
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
@@ -149,3 +152,113 @@ def launch(kernel, geometry, params, tensor, overlap_previous: bool = False) -> 
         _expand(kernel, params, dtype)
     else:
         raise ValueError(f"no emulation of {kernel.op} kernels ({kernel.name})")
+
+
+# ---- the GPU tests on the CPU (SGMV_EMULATE=1: tests/conftest.py) -------------------------------------------------
+
+class _Stream:
+    """torch.cuda.Stream's stand-in: a handle of its own, nothing to wait for."""
+    _handles = iter(range(2, 1 << 30))
+
+    def __init__(self, *args, **kwargs):
+        self.cuda_stream = next(_Stream._handles)
+
+    def wait_stream(self, other) -> None:
+        pass
+
+    def synchronize(self) -> None:
+        pass
+
+    def record_event(self, event=None):
+        return event or _Event()
+
+
+class _Event:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def record(self, stream=None) -> None:
+        pass
+
+    def synchronize(self) -> None:
+        pass
+
+    def query(self) -> bool:
+        return True
+
+    def wait(self, stream=None) -> None:
+        pass
+
+
+class _Graph:
+    """torch.cuda.CUDAGraph's stand-in: the launches made while capturing (each with a copy of its SgmvParams), run
+    again by the emulator at each replay; torch's own operations inside a capture run once, at capture."""
+
+    def __init__(self, *args, **kwargs):
+        self.launches: list = []
+
+    def replay(self) -> None:
+        for kernel, geometry, params, tensor, overlap in self.launches:
+            launch(kernel, geometry, params, tensor, overlap)
+
+    def reset(self) -> None:
+        self.launches.clear()
+
+
+class Emulation:
+    """The state of an emulated GPU: the current stream, and the graph being captured, if any."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.capturing: Optional[_Graph] = None
+        self.captures = 0
+
+    def launch(self, kernel, geometry, params, tensor, overlap_previous: bool = False) -> None:
+        if self.capturing is not None:
+            copy = type(params).from_buffer_copy(params)
+            self.capturing.launches.append((kernel, geometry, copy, tensor, overlap_previous))
+        else:
+            launch(kernel, geometry, params, tensor, overlap_previous)
+
+    @contextlib.contextmanager
+    def on_stream(self, stream):
+        previous, self.stream.cuda_stream = self.stream.cuda_stream, getattr(stream, "cuda_stream", 1)
+        try:
+            yield
+        finally:
+            self.stream.cuda_stream = previous
+
+    @contextlib.contextmanager
+    def capture(self, graph: _Graph, pool=None, stream=None, **kwargs):
+        self.captures += 1
+        with self.on_stream(stream or _Stream()):
+            self.capturing = graph
+            try:
+                yield
+            finally:
+                self.capturing = None
+
+
+@contextlib.contextmanager
+def emulated() -> Iterator[Emulation]:
+    """Inside: stub_device.stubbed with this module's launch (a graph's capture records launches and its replay runs
+    them), the public ops' CUDA kernels serving CPU tensors, and torch.cuda's streams, events, graphs and
+    synchronization as stand-ins, so that the GPU tests' own code runs on CPU tensors."""
+    stand_in = Emulation(None)
+    with stub_device.stubbed(stand_in.launch) as stub, stub_device.cuda_kernels_on_cpu():
+        stand_in.stream = stub.stream
+        patches = {"synchronize": lambda *args, **kwargs: None, "Stream": _Stream, "Event": _Event,
+                   "CUDAGraph": _Graph, "graph": stand_in.capture, "stream": stand_in.on_stream,
+                   "set_sync_debug_mode": lambda mode: None, "current_device": lambda: 0,
+                   "is_current_stream_capturing": lambda: stand_in.capturing is not None}
+        saved = {name: getattr(torch.cuda, name) for name in patches}
+        capture_id = stub_device.loader.capture_id
+        for name, value in patches.items():
+            setattr(torch.cuda, name, value)
+        stub_device.loader.capture_id = lambda handle: stand_in.captures
+        try:
+            yield stand_in
+        finally:
+            for name, value in saved.items():
+                setattr(torch.cuda, name, value)
+            stub_device.loader.capture_id = capture_id

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import math
+import os
+import pathlib
 import random
+import sys
 
 import pytest
 import torch
@@ -11,7 +14,11 @@ import sgmv
 from sgmv import cuda_ops, reference
 
 HAS_GPU = torch.cuda.is_available()
-requires_gpu = pytest.mark.skipif(not HAS_GPU, reason="needs a CUDA GPU (this machine has none); runs on the H200")
+# SGMV_EMULATE=1: the GPU tests run on the CPU, every launch computed from its arguments by the reference
+# (benchmarks/emulated_device.py): a dry run of their host code, views and launch arguments, not of the kernels
+EMULATE = os.environ.get("SGMV_EMULATE") == "1"
+requires_gpu = pytest.mark.skipif(not (HAS_GPU or EMULATE),
+                                  reason="needs a CUDA GPU (this machine has none); runs on the H200")
 
 # Norm-wise relative error of the computed delta against a float64 reference, per dtype (the bench's too).
 TOLERANCE = reference.TOLERANCE
@@ -122,6 +129,20 @@ def poison_allocator(device) -> None:
     if torch.device(device).type == "cuda":
         free = torch.cuda.mem_get_info(device)[0]
         torch.full((min(free // 8, 32 << 20) // 4,), float("nan"), device=device)  # freed at once, NaN left behind
+
+
+@pytest.fixture(autouse=True)
+def emulated_gpu():
+    """Under SGMV_EMULATE=1, every test runs inside benchmarks/emulated_device.emulated()."""
+    if not EMULATE:
+        yield None
+        return
+    benchmarks = str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks")
+    if benchmarks not in sys.path:
+        sys.path.insert(0, benchmarks)
+    import emulated_device
+    with emulated_device.emulated() as emulation:
+        yield emulation
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ import torch
 import sgmv
 from sgmv import cuda_ops, manifest, reference
 from sgmv.cuda_ops import Rows
-from conftest import TOLERANCE, Case, covered_rows, output_rounding, poison_allocator, rel_error
+from conftest import EMULATE, TOLERANCE, Case, covered_rows, output_rounding, poison_allocator, rel_error
 
-DEV = "cuda"
+DEV = "cpu" if EMULATE else "cuda"  # SGMV_EMULATE=1: on the CPU (conftest.py)
 KERNELS = manifest.load().kernels
 DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
 
