@@ -17,8 +17,8 @@ HAS_GPU = torch.cuda.is_available()
 # SGMV_EMULATE=1: the GPU tests run on the CPU, every launch computed from its arguments by the reference
 # (benchmarks/emulated_device.py): a dry run of their host code, views and launch arguments, not of the kernels
 EMULATE = os.environ.get("SGMV_EMULATE") == "1"
-requires_gpu = pytest.mark.skipif(not (HAS_GPU or EMULATE),
-                                  reason="needs a CUDA GPU (this machine has none); runs on the H200")
+GPU_REASON = "needs a CUDA GPU (this machine has none); runs on the H200"
+requires_gpu = pytest.mark.skipif(not (HAS_GPU or EMULATE), reason=GPU_REASON)
 
 # Norm-wise relative error of the computed delta against a float64 reference, per dtype (the bench's too).
 TOLERANCE = reference.TOLERANCE
@@ -132,9 +132,10 @@ def poison_allocator(device) -> None:
 
 
 @pytest.fixture(autouse=True)
-def emulated_gpu():
-    """Under SGMV_EMULATE=1, every test runs inside benchmarks/emulated_device.emulated()."""
-    if not EMULATE:
+def emulated_gpu(request):
+    """Under SGMV_EMULATE=1, every GPU test (requires_gpu) runs inside benchmarks/emulated_device.emulated()."""
+    if not EMULATE or not any(mark.name == "skipif" and mark.kwargs.get("reason") == GPU_REASON
+                              for mark in request.node.iter_markers()):
         yield None
         return
     benchmarks = str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks")

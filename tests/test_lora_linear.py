@@ -8,6 +8,7 @@ import torch
 
 import sgmv
 from conftest import requires_gpu
+from gpu_checks import DEV
 
 H, FF = 48, 80
 
@@ -115,7 +116,7 @@ def test_a_model_serves_adapters_of_several_ranks_on_the_cpu():
 @requires_gpu
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 def test_a_model_serves_adapters_of_several_ranks_on_the_gpu(dtype):
-    _serve(dtype, "cuda", 3e-2)  # three rounded layers; the kernels' own tolerance is the ops tests'
+    _serve(dtype, DEV, 3e-2)  # three rounded layers; the kernels' own tolerance is the ops tests'
 
 
 @requires_gpu
@@ -124,18 +125,18 @@ def test_a_captured_graph_replays_the_adapters_loaded_after_it():
     capture): replays read the slots' buffers as they are then (an adapter loaded after the capture, of a lower rank
     than the captured one, serves its rows) and the rows' slots as refilled in place."""
     gen = torch.Generator().manual_seed(9)
-    layer = sgmv.LoraLinear(torch.nn.Linear(H, FF).to("cuda", torch.bfloat16), max_loras=2, max_rank=8)
+    layer = sgmv.LoraLinear(torch.nn.Linear(H, FF).to(DEV, torch.bfloat16), max_loras=2, max_rank=8)
     adapters = [(torch.randn(r, H, generator=gen) / 4, torch.randn(FF, r, generator=gen) / 4, 0.5) for r in (8, 4)]
     layer.set_adapter(0, *adapters[0])
-    x = torch.randn(6, H, generator=gen).to("cuda", torch.bfloat16)
-    slots = torch.tensor([0, 0, -1, 0, -1, 0], device="cuda")
+    x = torch.randn(6, H, generator=gen).to(DEV, torch.bfloat16)
+    slots = torch.tensor([0, 0, -1, 0, -1, 0], device=DEV)
 
     def want(adapter, rows):
         a, b, scale = adapter
         with torch.no_grad():
             out = layer.base(x).double()
         for i in rows:
-            out[i] += scale * (b.double().cuda() @ (a.double().cuda() @ x[i].double()))
+            out[i] += scale * (b.double().to(DEV) @ (a.double().to(DEV) @ x[i].double()))
         return out
 
     stream = torch.cuda.Stream()
@@ -152,7 +153,7 @@ def test_a_captured_graph_replays_the_adapters_loaded_after_it():
     tolerance = lambda got, ref: (got.double() - ref).norm() / ref.norm()  # noqa: E731
     assert tolerance(out, want(adapters[0], [0, 1, 3, 5])) < 2e-2
     layer.set_adapter(0, *adapters[1])  # rank 4 into the captured slot of rank 8
-    slots.copy_(torch.tensor([-1, 0, 0, -1, 0, -1], device="cuda"))  # the batch's rows refilled in place
+    slots.copy_(torch.tensor([-1, 0, 0, -1, 0, -1], device=DEV))  # the batch's rows refilled in place
     graph.replay()
     torch.cuda.synchronize()
     assert tolerance(out, want(adapters[1], [1, 2, 4])) < 2e-2
