@@ -230,7 +230,8 @@ def test_random_problems_launch_within_the_driver_s_limits(source, monkeypatch):
             assert len(launches) > start, call
             for kernel, geometry in launches[start:]:
                 _, grid_y, grid_z = geometry.grid
-                assert min(geometry.grid) >= 1 and grid_y <= 65535 and grid_z <= 65535, (str(call), kernel.name, geometry)
+                assert min(geometry.grid) >= 1 and grid_y <= 65535 and grid_z <= 65535, (str(call), kernel.name,
+                                                                                          geometry)
                 assert geometry.cluster <= 8 and grid_y % geometry.cluster == 0, (str(call), kernel.name, geometry)
                 assert not (geometry.handoff and geometry.cluster > 1), (str(call), kernel.name, geometry)
                 assert geometry.threads <= 1024 and geometry.smem_bytes <= 227 * 1024, (str(call), kernel.name,
