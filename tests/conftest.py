@@ -19,6 +19,9 @@ HAS_GPU = torch.cuda.is_available()
 EMULATE = os.environ.get("SGMV_EMULATE") == "1"
 GPU_REASON = "needs a CUDA GPU (this machine has none); runs on the H200"
 requires_gpu = pytest.mark.skipif(not (HAS_GPU or EMULATE), reason=GPU_REASON)
+# A GPU test that times something (the bench's timer: CUDA graphs and events), which no emulation can
+requires_gpu_timing = pytest.mark.skipif(not HAS_GPU, reason="times on a CUDA GPU (none here, SGMV_EMULATE or not); "
+                                                             "runs on the H200")
 
 # Norm-wise relative error of the computed delta against a float64 reference, per dtype (the bench's too).
 TOLERANCE = reference.TOLERANCE

@@ -8,7 +8,7 @@ from sgmv import selfcheck
 from sgmv.__main__ import main
 from sgmv.bench import cases, timer
 from sgmv.bench.run import Row, table
-from conftest import requires_gpu
+from conftest import requires_gpu_timing
 
 
 def test_quick_sweep_is_the_bench_md_definition():
@@ -449,7 +449,7 @@ def test_selection_time_times_new_problems_and_restores_the_device(monkeypatch):
     assert cuda_ops.loader.device is device and cuda_ops._installed_one_launch_kernel.cache_info().currsize == 0
 
 
-@requires_gpu
+@requires_gpu_timing
 def test_bench_times_a_users_shapes_and_ranks(tmp_path):
     """`python -m sgmv bench --shapes --ranks` end to end on the GPU: an h off the built sizes, ranks 4 and 16, one-row
     and 16-row batches; each case checked (y's rounding allowed) and timed, none WRONG, the files written."""
@@ -466,7 +466,7 @@ def test_bench_times_a_users_shapes_and_ranks(tmp_path):
     assert (out / "table.txt").exists() and (out / "results.csv").exists()
 
 
-@requires_gpu
+@requires_gpu_timing
 def test_dispatch_sweep_times_batches_of_its_own(tmp_path, monkeypatch):
     """--batches (NOTES.md, entries 140-145): each value's run times the tool's own cases (each checked against the
     float64 reference first) on the kernel that value's rule picks."""
