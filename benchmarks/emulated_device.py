@@ -37,17 +37,22 @@ def view(pointer: int, dtype: torch.dtype, shape: tuple[int, ...], strides: tupl
     return torch.frombuffer(memory, dtype=dtype, count=extent).as_strided(shape, strides)
 
 
-def _table(pointer: Optional[int], count: int, is_64: int) -> Optional[torch.Tensor]:
-    return None if not pointer else view(pointer, torch.int64 if is_64 else torch.int32, (count,), (1,)).clone()
+def _table(pointer: Optional[int], count: int, dtype: torch.dtype) -> Optional[torch.Tensor]:
+    """A copy of the [count] table at `pointer`, or None for a null one."""
+    return None if not pointer else view(pointer, dtype, (count,), (1,)).clone()
+
+
+def _index_type(is_64: int) -> torch.dtype:
+    return torch.int64 if is_64 else torch.int32
 
 
 def _batch(p) -> LoraBatch:
     """The batch as the kernels read it: its tables, rows through row_index clamped to [0, num_rows)."""
-    row_index = _table(p.row_index, p.num_rows, 0)
+    row_index = _table(p.row_index, p.num_rows, torch.int32)
     if row_index is not None:
         row_index = row_index.clamp(0, max(p.num_rows - 1, 0))
-    return LoraBatch(_table(p.seg_indptr, p.num_segments + 1, p.indptr_is_64),
-                     _table(p.lora_indices, p.num_segments, p.lora_is_64), row_index=row_index)
+    return LoraBatch(_table(p.seg_indptr, p.num_segments + 1, _index_type(p.indptr_is_64)),
+                     _table(p.lora_indices, p.num_segments, _index_type(p.lora_is_64)), row_index=row_index)
 
 
 def _active_loras(batch: LoraBatch, num_rows: int, num_loras: int) -> set[int]:
@@ -58,7 +63,7 @@ def _ranks(p, batch: LoraBatch, kernel_rank: int, slice_rank: int, what: str, ke
            ) -> tuple[int, Optional[torch.Tensor]]:
     """(the rows of each adapter's weights the kernel reads: its largest active rank, the table of ranks clamped to
     kernel_rank or None); OutOfSlice where that passes the slice's rank."""
-    ranks = _table(p.ranks, p.num_loras, p.ranks_is_64)
+    ranks = _table(p.ranks, p.num_loras, _index_type(p.ranks_is_64))
     active = _active_loras(batch, p.num_rows, p.num_loras)
     if ranks is not None:
         ranks = ranks.clamp(0, kernel_rank)
@@ -92,7 +97,7 @@ def _one_launch(kernel, p, dtype: torch.dtype) -> None:
     y = view(p.y, dtype, (p.num_rows, b.hidden), (p.ld_y, 1))
     lora_a = _weights(a, p.num_loras, used, a.hidden, dtype)
     lora_b = _weights(b, p.num_loras, b.hidden, used, dtype)
-    scales = None if not p.scales else view(p.scales, torch.float32, (p.num_loras,), (1,)).clone()
+    scales = _table(p.scales, p.num_loras, torch.float32)
     _add_into(y, reference.add_lora_delta(x, lora_a, lora_b, batch, p.scale, scales, ranks=ranks))
 
 
@@ -105,7 +110,7 @@ def _shrink(kernel, p, dtype: torch.dtype) -> None:
     partial slice and zeros as the others, on the active segments' rows."""
     batch = _batch(p)
     x = view(p.x, dtype, (p.num_rows, p.slices[0].hidden), (p.ld_x, 1))
-    scales = None if not p.scales else view(p.scales, torch.float32, (p.num_loras,), (1,)).clone()
+    scales = _table(p.scales, p.num_loras, torch.float32)
     for s in p.slices[:p.num_slices]:
         rank = min(kernel.rank, s.rank) if kernel.rank else s.rank
         used, ranks = _ranks(p, batch, rank, s.rank, "A's", kernel.name)
@@ -127,7 +132,7 @@ def _shrink(kernel, p, dtype: torch.dtype) -> None:
 def _expand(kernel, p, dtype: torch.dtype) -> None:
     """y[:, y_col of each slice] += scale * v @ B[l].T, v (float32, p.x) the sum of its partial slices."""
     batch = _batch(p)
-    scales = None if not p.scales else view(p.scales, torch.float32, (p.num_loras,), (1,)).clone()
+    scales = _table(p.scales, p.num_loras, torch.float32)
     for s in p.slices[:p.num_slices]:
         rank = kernel.rank or s.rank
         used, ranks = _ranks(p, batch, rank, s.rank, "B's", kernel.name)
@@ -197,38 +202,30 @@ def _no_graphs(*args, **kwargs):
     pytest.skip("CUDA graphs are not emulated (SGMV_EMULATE): their capture's memory is gone on the CPU")
 
 
-class Emulation:
-    """The state of an emulated GPU: its current stream."""
-
-    def __init__(self, stream):
-        self.stream = stream
-
-    @contextlib.contextmanager
-    def on_stream(self, stream):
-        previous, self.stream.cuda_stream = self.stream.cuda_stream, getattr(stream, "cuda_stream", 1)
-        try:
-            yield
-        finally:
-            self.stream.cuda_stream = previous
-
-
 @contextlib.contextmanager
-def emulated() -> Iterator[Emulation]:
+def emulated() -> Iterator[None]:
     """Inside: stub_device.stubbed with this module's launch, the public ops' CUDA kernels serving CPU tensors, and
     torch.cuda's streams, events and synchronization as stand-ins (a test that makes a CUDA graph skips), so that the
     GPU tests' own code runs on CPU tensors."""
-    stand_in = Emulation(None)
     with stub_device.stubbed(launch) as stub, stub_device.cuda_kernels_on_cpu():
-        stand_in.stream = stub.stream
-        stub.stream.wait_stream = stub.stream.synchronize = lambda *args: None
+        current = stub.stream
+        current.wait_stream = current.synchronize = lambda *args: None
+
+        @contextlib.contextmanager
+        def on_stream(stream):  # torch.cuda.stream(s): s is the current stream inside
+            previous, current.cuda_stream = current.cuda_stream, getattr(stream, "cuda_stream", 1)
+            try:
+                yield
+            finally:
+                current.cuda_stream = previous
         patches = {"synchronize": lambda *args, **kwargs: None, "Stream": _Stream, "Event": _Event,
-                   "CUDAGraph": _no_graphs, "stream": stand_in.on_stream, "set_sync_debug_mode": lambda mode: None,
+                   "CUDAGraph": _no_graphs, "stream": on_stream, "set_sync_debug_mode": lambda mode: None,
                    "current_device": lambda: 0}
         saved = {name: getattr(torch.cuda, name) for name in patches}
         for name, value in patches.items():
             setattr(torch.cuda, name, value)
         try:
-            yield stand_in
+            yield
         finally:
             for name, value in saved.items():
                 setattr(torch.cuda, name, value)
