@@ -13,7 +13,8 @@
 #             kernel unchanged)
 #   suite-sharded  the whole suite as $SHARDS (default 8) pytest processes side by side on the one GPU, each every
 #             SHARDS-th test (conftest's --shard I/N), 560 s each -> $OUT/gpu-suite-sharded.txt (each shard's summary
-#             line, failures and 10 slowest tests) and the totals (entry 346: the suite's tests spend most of their time on the CPU)
+#             line, failures and 10 slowest tests) and the totals. Measured slower than one process (entry 350):
+#             kept for the record, not for use
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
 #             over the bf16 prefill kernels on small launches, one process each, up to 3 tries of 30 s: under
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
