@@ -11,10 +11,6 @@
 #             suite-padded (test_gpu_one_launch_padded.py, split from the first in entry 340) -> gpu-suite-padded.txt;
 #             suite-rest-but-prefill: suite-rest without test_gpu_prefill.py (where sass_compare.sh finds every prefill
 #             kernel unchanged)
-#   suite-sharded  the whole suite as $SHARDS (default 8) pytest processes side by side on the one GPU, each every
-#             SHARDS-th test (conftest's --shard I/N), 560 s each -> $OUT/gpu-suite-sharded.txt (each shard's summary
-#             line, failures and 10 slowest tests) and the totals. Measured slower than one process (entry 350):
-#             kept for the record, not for use
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
 #             over the bf16 prefill kernels on small launches, one process each, up to 3 tries of 30 s: under
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
@@ -67,28 +63,8 @@ run_suite() {  # output name, then pytest's arguments (run in tests/): -> $OUT/N
   (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider "$@" > "$OUT/$name.txt" 2>&1)
   tail -1 "$OUT/$name.txt"
 }
-run_sharded() {  # output name, shards, then pytest's arguments: -> $OUT/NAME.txt, the shards' summaries and totals
-  local name=$1 shards=$2 i; shift 2
-  for ((i = 0; i < shards; ++i)); do
-    (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider --durations=10 --shard $i/$shards "$@" \
-       > "/tmp/$name-$i.txt" 2>&1; echo "rc=$?" >> "/tmp/$name-$i.txt") &
-  done
-  wait
-  for ((i = 0; i < shards; ++i)); do
-    echo "== shard $i/$shards: $(tail -2 "/tmp/$name-$i.txt" | tr '\n' ' ')"
-    grep -E "^(FAILED|ERROR)|^[0-9.]+s (setup|call|teardown) " "/tmp/$name-$i.txt"  # failures, slowest tests
-  done > "$OUT/$name.txt"
-  for ((i = 0; i < shards; ++i)); do tail -2 "/tmp/$name-$i.txt" | head -1; done | python3 -c "
-import re, sys
-totals = {}
-for line in sys.stdin:
-    for count, what in re.findall(r'(\d+) (passed|failed|skipped|errors?)', line):
-        totals[what] = totals.get(what, 0) + int(count)
-print('all shards:', ', '.join(f'{n} {w}' for w, n in totals.items()))" | tee -a "$OUT/$name.txt"
-}
 for step in "$@"; do
   case $step in
-    suite-sharded) run_sharded gpu-suite-sharded "${SHARDS:-8}" . ;;
     suite) run_suite gpu-suite . ;;
     suite-one-launch) run_suite gpu-suite-one-launch test_gpu_one_launch.py ;;
     suite-rest) run_suite gpu-suite-rest . --ignore=test_gpu_one_launch.py --ignore=test_gpu_one_launch_padded.py ;;
@@ -134,7 +110,7 @@ print(*(k.name for k in KERNELS if k.op == 'fused' and k.dtype == 'bf16' and not
          echo "full $d rc=$? $(tail -1 /tmp/full-$d.log)"
          mkdir -p full-$d; cp /tmp/full-$d.log full-$d/bench.log; cp "$OUT/gpu.txt" full-$d/gpu.txt
        done; tar czf "$OUT/full.tgz" full-bf16 full-fp16) ;;
-    *) echo "unknown step: $step (suite, suite-sharded, suite-one-launch, suite-rest, suite-rest-but-prefill, sanitize," \
+    *) echo "unknown step: $step (suite, suite-one-launch, suite-rest, suite-rest-but-prefill, sanitize," \
             "sanitize-fused, quick, full)"; exit 2 ;;
   esac
 done

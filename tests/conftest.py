@@ -139,14 +139,14 @@ def emulated_gpu(request):
     """Under SGMV_EMULATE=1, every GPU test (requires_gpu) runs inside benchmarks/emulated_device.emulated()."""
     if not EMULATE or not any(mark.name == "skipif" and mark.kwargs.get("reason") == GPU_REASON
                               for mark in request.node.iter_markers()):
-        yield None
+        yield
         return
     benchmarks = str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks")
     if benchmarks not in sys.path:
         sys.path.insert(0, benchmarks)
     import emulated_device
     with emulated_device.emulated():
-        yield None
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -159,12 +159,12 @@ def clear_selections():
     cuda_ops.clear_selections()
 
 
-# ---- shards: the suite as several processes on one GPU ---------------------------------------------
+# ---- shards: a long run split over several calls, one part each -----------------------------------------
 
 def pytest_addoption(parser):
     parser.addoption("--shard", default=None, metavar="I/N",
-                     help="run only the collected tests whose position mod N is I (0 <= I < N): N such processes run "
-                          "the suite side by side on one GPU (benchmarks/run_of_record.sh suite-sharded)")
+                     help="run only the collected tests whose position mod N is I (0 <= I < N): a run too long for one "
+                          "device call as N calls (side by side on one GPU they were slower, NOTES.md entry 350)")
 
 
 def _shard(value: str) -> tuple[int, int]:

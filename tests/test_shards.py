@@ -1,4 +1,4 @@
-"""conftest.py's --shard I/N (run_of_record.sh suite-sharded): N processes, each every N-th collected test, run the
+"""conftest.py's --shard I/N (a long run as N calls): N runs, each every N-th collected test, run the
 suite's tests once each between them; a bad value stops pytest with a usage error (no GPU needed)."""
 import pathlib
 import subprocess
