@@ -284,6 +284,14 @@ def test_info_runs():
     assert "sgmv kernels:" in proc.stdout and "torch" in proc.stdout
 
 
+def test_info_without_kernels_says_how_to_build_them(monkeypatch):
+    from sgmv import info, manifest
+    monkeypatch.setattr(info, "load", lambda: manifest.Manifest(archs=(), kernels=()))
+    text = info.describe()
+    assert "sgmv kernels: none in" in text and "`pip install .` builds them" in text
+    assert "sm_-" not in text and "kernel images" not in text
+
+
 def test_results_name_the_kernels_that_ran():
     import torch
     from sgmv import manifest
