@@ -52,6 +52,10 @@ CASES = [
     (dict(ranks=torch.tensor([1, 5, 2])), ValueError, r"ranks holds values in \[1, 5\]; accepted: 0..4"),
     (dict(batch=sgmv.LoraBatch.from_token_loras([0, 1, -1])), ValueError,
      r"batch was built for 3 rows \(one adapter index per row\) but the tensors have T=6 rows"),
+    (dict(batch=sgmv.LoraBatch.from_segments([0, 2, 7], [0, 1])), ValueError,
+     r"batch's segments end at row 7 \(seg_indptr\[-1\]\) but the tensors have T=6 rows"),
+    (dict(batch=sgmv.LoraBatch.from_segments(torch.tensor([0, 9, 9]), torch.tensor([0, 1]))), ValueError,
+     r"batch's segments end at row 9"),
 ]
 
 
@@ -110,6 +114,23 @@ def test_tables_from_host_only_for_host_data():
     assert sgmv.LoraBatch.from_segments(torch.tensor([0, 3, 4]), torch.tensor([1, 0])).tables_from_host
     assert not sgmv.LoraBatch.from_token_loras([1, -1, 0]).tables_from_host
     assert not sgmv.LoraBatch(torch.tensor([0, 3]), torch.tensor([1])).tables_from_host  # given directly: unknown
+
+
+def test_host_facts_of_a_batch_and_for_device_writes():
+    """from_segments with host data records what the host read (the flag, the longest segment, where the segments
+    end); for_device_writes drops all of it and keeps the tensors; a batch ending before T is valid (rows past the
+    last segment get no LoRA)."""
+    batch = sgmv.LoraBatch.from_segments([0, 3, 4], [1, 0])
+    assert (batch.tables_from_host, batch.max_segment_rows, batch.end_row) == (True, 3, 4)
+    written = batch.for_device_writes()
+    assert (written.tables_from_host, written.max_segment_rows, written.end_row) == (False, None, None)
+    assert written.seg_indptr is batch.seg_indptr and written.lora_indices is batch.lora_indices
+    assert sgmv.LoraBatch.from_segments(torch.tensor([0, 3, 4], device="meta"), torch.tensor([1, 0], device="meta")
+                                        ).end_row is None
+    a = args(batch=sgmv.LoraBatch.from_segments([0, 2, 5], [0, 1]))
+    want = a["y"] + sgmv.reference.add_lora_delta(a["x"], a["lora_a"], a["lora_b"], a["batch"], 1.0)
+    sgmv.add_lora(a["y"], a["x"], a["lora_a"], a["lora_b"], a["batch"], 1.0)
+    torch.testing.assert_close(a["y"], want)
 
 
 def test_tables_ready_only_without_scales_and_ranks_and_on_small_launches(monkeypatch):

@@ -40,11 +40,12 @@ class LoraBatch:
     max_segment_rows: the longest segment's rows when the host knows it (from_segments with host data), else
                   None; the kernels then spread every segment's row tiles over their own blocks, whatever
                   the lengths (skewed adapter popularity), instead of sizing the grid from the mean
+    end_row:      seg_indptr[-1] when the host knows it (from_segments with host data), else None: an op checks that
+                  the segments end within its T rows
     tables_from_host: the tables were copied from host data (from_segments with sequences or CPU tensors), so
                   no kernel writes them: add_lora's first kernel reads them before waiting for the kernel
                   before it (launches of up to launch_plan.EARLY_TABLES_MAX_BLOCKS blocks). Overwriting them on
-                  the device afterwards (instead of building a new batch) needs
-                  dataclasses.replace(batch, tables_from_host=False)
+                  the device afterwards (instead of building a new batch) needs batch.for_device_writes()
 
     Rows outside every segment, and segments whose index is not in [0, n_lora), get no LoRA.
     """
@@ -56,6 +57,7 @@ class LoraBatch:
     distinct_adapters: bool = False
     max_segment_rows: Optional[int] = None
     tables_from_host: bool = False
+    end_row: Optional[int] = None
 
     @property
     def num_segments(self) -> int:
@@ -93,10 +95,11 @@ class LoraBatch:
                 s = int(torch.nonzero(steps < 0)[0])
                 raise ValueError(f"seg_indptr decreases at segment {s} ({int(indptr[s])} -> {int(indptr[s + 1])}); "
                                  "it must be non-decreasing")
-        longest = None
+        longest = end = None
         if host_indptr is not None:
             longest = int((host_indptr[1:] - host_indptr[:-1]).max()) if host_indptr.numel() > 1 else 0
-        return cls(indptr, loras, max_segment_rows=longest, tables_from_host=on_host and loras_on_host)
+            end = int(host_indptr[-1]) if host_indptr.numel() > 0 else 0
+        return cls(indptr, loras, max_segment_rows=longest, tables_from_host=on_host and loras_on_host, end_row=end)
 
     @classmethod
     def from_token_loras(cls, token_lora_indices: IndexLike, device=None) -> "LoraBatch":
@@ -135,6 +138,16 @@ class LoraBatch:
         if self.distinct_adapters and self.num_segments > num_loras:
             return self.seg_indptr[:num_loras + 1], self.lora_indices[:num_loras]
         return self.seg_indptr, self.lora_indices
+
+    def for_device_writes(self) -> "LoraBatch":
+        """The same tensors with nothing the host read from them (tables_from_host, max_segment_rows, end_row): for
+        a batch whose index tensors are overwritten on the device afterwards, e.g. static buffers refilled before each
+        CUDA-graph replay. The kernels then wait for the kernel before them to read the tables and size their grids
+        for any segment lengths of the same T rows.
+
+        >>> batch = LoraBatch.from_segments(indptr_buffer, lora_buffer).for_device_writes()
+        """
+        return dataclasses.replace(self, tables_from_host=False, max_segment_rows=None, end_row=None)
 
     def to(self, device) -> "LoraBatch":
         move = lambda t: None if t is None else t.to(device, non_blocking=True)  # noqa: E731

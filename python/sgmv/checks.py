@@ -59,6 +59,9 @@ def batch(value, ref: torch.Tensor) -> LoraBatch:
     if value.num_rows is not None and value.num_rows != ref.shape[0]:
         raise ValueError(f"batch was built for {value.num_rows} rows (one adapter index per row) but the "
                          f"tensors have T={ref.shape[0]} rows")
+    if value.end_row is not None and value.end_row > ref.shape[0]:
+        raise ValueError(f"batch's segments end at row {value.end_row} (seg_indptr[-1]) but the tensors have "
+                         f"T={ref.shape[0]} rows; seg_indptr[-1] must be at most T")
     return value
 
 
