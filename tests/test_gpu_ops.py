@@ -131,6 +131,40 @@ def test_add_lora_with_tables_read_before_the_wait(rows, layout, fused):
         check_delta(out, case.y, want, torch.bfloat16, ~covered_rows(case.batch, case.rows, 6).to(DEV))
 
 
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "graph"])
+@pytest.mark.parametrize("rank", [16, 64])
+def test_a_batch_refilled_on_the_device_after_for_device_writes(rank, graph):
+    """Batch tables built from host data for four one-row segments, refilled on the device with segments of 64 rows
+    (static buffers refilled before a CUDA-graph replay, as README says): through batch.for_device_writes() every
+    row of them gets its LoRA. The longest segment the host read (1) would have sized a launch for one row tile a
+    segment (the grid handoff's blocks take one row tile each) and left the rows past it without their LoRA."""
+    T, h, n_lora = 256, 4096, 5
+    gen = torch.Generator().manual_seed(rank)
+    x = (torch.randn(T, h, generator=gen)).to(torch.bfloat16).to(DEV)
+    y0 = (torch.randn(T, h, generator=gen)).to(torch.bfloat16).to(DEV)
+    lora_a, lora_b = random_weights(n_lora, rank, h, h, torch.bfloat16, gen)
+    host = sgmv.LoraBatch.from_segments([0, 1, 2, 3, 4], [3, 0, 4, 1], device=DEV)
+    assert (host.max_segment_rows, host.end_row) == (1, 4)
+    batch = host.for_device_writes()
+    y = y0.clone()
+    if graph:
+        sgmv.add_lora(y.clone(), x, lora_a, lora_b, batch, scale=0.5)  # loads the kernels outside the capture
+        captured = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(captured):
+            sgmv.add_lora(y, x, lora_a, lora_b, batch, scale=0.5)
+    batch.seg_indptr.copy_(torch.tensor([0, 64, 128, 192, 256], device=DEV))
+    batch.lora_indices.copy_(torch.tensor([2, -1, 0, 3], device=DEV))
+    if graph:
+        captured.replay()
+    else:
+        sgmv.add_lora(y, x, lora_a, lora_b, batch, scale=0.5)
+    torch.cuda.synchronize()
+    want = reference.add_lora_delta(x, lora_a, lora_b, batch, 0.5, compute_dtype=torch.float64)
+    untouched = torch.zeros(T, dtype=torch.bool, device=DEV)
+    untouched[64:128] = True
+    check_delta(y, y0, want, torch.bfloat16, untouched)
+
+
 @pytest.mark.parametrize("index_dtype", [torch.int32, torch.int64])
 def test_index_dtypes_and_per_adapter_scale(index_dtype):
     case = Case(rows=200, h_in=4096, h_out=4096, rank=16, n_lora=8, dtype=torch.bfloat16, layout="zipf",
@@ -163,10 +197,12 @@ def test_strided_rows(offset):
 
 
 def test_garbage_indices_stay_in_bounds():
-    """Adapter indices past n_lora and indptr past T read nothing out of bounds and change nothing."""
+    """Adapter indices past n_lora and indptr past T in tables on the device (never read on the host, so not checked
+    there: the kernels clamp them) read nothing out of bounds and change nothing. (A batch from host data whose
+    segments end past T raises: test_validation.py.)"""
     case = Case(rows=40, h_in=4096, h_out=4096, rank=16, n_lora=2, dtype=torch.bfloat16, device=DEV)
     batch = sgmv.LoraBatch.from_segments(torch.tensor([0, 10, 10**6], device=DEV),
-                                         torch.tensor([2**30, 1], device=DEV))
+                                         torch.tensor([2**30, 1], device=DEV)).for_device_writes()
     y = case.y.clone()
     sgmv.add_lora(y, case.x, case.lora_a, case.lora_b, batch, scale=1.0)
     torch.cuda.synchronize()
