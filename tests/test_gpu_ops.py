@@ -140,8 +140,8 @@ def test_a_batch_refilled_on_the_device_after_for_device_writes(rank, graph):
     segment (the grid handoff's blocks take one row tile each) and left the rows past it without their LoRA."""
     T, h, n_lora = 256, 4096, 5
     gen = torch.Generator().manual_seed(rank)
-    x = (torch.randn(T, h, generator=gen)).to(torch.bfloat16).to(DEV)
-    y0 = (torch.randn(T, h, generator=gen)).to(torch.bfloat16).to(DEV)
+    x = torch.randn(T, h, generator=gen).to(torch.bfloat16).to(DEV)
+    y0 = torch.randn(T, h, generator=gen).to(torch.bfloat16).to(DEV)
     lora_a, lora_b = random_weights(n_lora, rank, h, h, torch.bfloat16, gen)
     host = sgmv.LoraBatch.from_segments([0, 1, 2, 3, 4], [3, 0, 4, 1], device=DEV)
     assert (host.max_segment_rows, host.end_row) == (1, 4)

@@ -98,7 +98,7 @@ class LoraBatch:
         longest = end = None
         if host_indptr is not None:
             longest = int((host_indptr[1:] - host_indptr[:-1]).max()) if host_indptr.numel() > 1 else 0
-            end = int(host_indptr[-1]) if host_indptr.numel() > 0 else 0
+            end = int(host_indptr[-1])  # seg_indptr has at least one entry (checked above)
         return cls(indptr, loras, max_segment_rows=longest, tables_from_host=on_host and loras_on_host, end_row=end)
 
     @classmethod

@@ -27,8 +27,8 @@ def describe() -> str:
         for i in range(torch.cuda.device_count()):
             p = torch.cuda.get_device_properties(i)
             arch = 10 * p.major + p.minor
-            runnable = ("yes" if arch in m.archs else f"no (rebuild with SGMV_CUDA_ARCHS={arch})") if m.kernels \
-                else "no (none built)"
+            runnable = ("no (none built)" if not m.kernels else "yes" if arch in m.archs
+                        else f"no (rebuild with SGMV_CUDA_ARCHS={arch})")
             lines.append(f"GPU {i}: {p.name}, sm_{arch}, {p.multi_processor_count} SMs, "
                          f"{p.total_memory / 2**30:.0f} GiB; kernels run here: {runnable}")
     else:
