@@ -29,15 +29,23 @@ def stored(wheel: pathlib.Path) -> bytes:
     return out.getvalue()
 
 
+def _wheels(dist: pathlib.Path) -> list[pathlib.Path]:
+    wheels = sorted(dist.glob("*.whl"))
+    if not wheels:
+        raise SystemExit(f"wheel_xz: no wheel in {dist}")
+    return wheels
+
+
 def pack(dists: list[pathlib.Path], out: pathlib.Path) -> None:
+    wheels = {dist: _wheels(dist) for dist in dists}  # every folder checked before anything is written
     out.mkdir(parents=True, exist_ok=True)
     if len(dists) == 1:
-        for wheel in dists[0].glob("*.whl"):
+        for wheel in wheels[dists[0]]:
             (out / (wheel.name + ".xz")).write_bytes(lzma.compress(stored(wheel), preset=PRESET))
         return
     with lzma.open(out / "bundle.tar.xz", "wb", preset=PRESET) as xz, tarfile.open(fileobj=xz, mode="w") as tar:
         for dist in dists:
-            for wheel in dist.glob("*.whl"):
+            for wheel in wheels[dist]:
                 data = stored(wheel)
                 info = tarfile.TarInfo(f"{dist.name}/{wheel.name}")
                 info.size = len(data)
@@ -45,13 +53,18 @@ def pack(dists: list[pathlib.Path], out: pathlib.Path) -> None:
 
 
 def unpack(packed: pathlib.Path, dist: pathlib.Path) -> None:
-    dist.mkdir(parents=True, exist_ok=True)
+    """Fails, naming `packed`, where it holds neither a bundle nor a packed wheel (a call that carried another
+    folder than its script names would otherwise go on to install nothing)."""
     bundle = packed / "bundle.tar.xz"
+    singles = sorted(packed.glob("*.whl.xz"))
+    if not bundle.exists() and not singles:
+        raise SystemExit(f"wheel_xz: {packed} holds no bundle.tar.xz and no *.whl.xz (was it carried?)")
+    dist.mkdir(parents=True, exist_ok=True)
     if bundle.exists():
         with tarfile.open(bundle, "r:xz") as tar:
             tar.extractall(dist, filter="data")
         return
-    for xz in packed.glob("*.whl.xz"):
+    for xz in singles:
         (dist / xz.name.removesuffix(".xz")).write_bytes(lzma.decompress(xz.read_bytes()))
 
 
