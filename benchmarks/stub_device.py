@@ -18,8 +18,9 @@ import dispatch_picks
 
 
 def h200(resident_blocks: Optional[Callable] = None, resident_clusters: Optional[Callable] = None):
-    """The stand-in device: sm_90, 132 SMs, the occupancy given or dispatch_picks.py's H200 model."""
-    return types.SimpleNamespace(arch=90, num_sms=dispatch_picks.NUM_SMS,
+    """The stand-in device: sm_90, 132 SMs, its blocks' shared memory, the occupancy given or dispatch_picks.py's H200
+    model."""
+    return types.SimpleNamespace(arch=90, num_sms=dispatch_picks.NUM_SMS, max_smem_per_block=loader.SM90_SMEM_PER_BLOCK,
                                  resident_blocks=resident_blocks or dispatch_picks.resident_blocks,
                                  resident_clusters=resident_clusters or dispatch_picks.resident_clusters,
                                  context=None, function=lambda kernel: kernel.name)

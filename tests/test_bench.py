@@ -174,7 +174,8 @@ def test_first_kernel_grid_names_each_quick_case_s_first_launch(monkeypatch):
     import types
     from sgmv import cuda_ops, manifest
     from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
-    device = types.SimpleNamespace(arch=90, num_sms=132, resident_blocks=lambda kernel: 1,
+    device = types.SimpleNamespace(arch=90, num_sms=132, max_smem_per_block=cuda_ops.loader.SM90_SMEM_PER_BLOCK,
+                                   resident_blocks=lambda kernel: 1,
                                    resident_clusters=lambda kernel, cluster: 132 // cluster)
     monkeypatch.setattr(cuda_ops.loader, "device", lambda index: device)
     script = _benchmark_script("first_kernel_grid")

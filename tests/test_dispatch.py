@@ -3,6 +3,7 @@ test add_lora's one-launch choice past the fused kernel's rule, test_launch_plan
 import dataclasses
 import math
 import os
+import types
 
 import pytest
 
@@ -314,8 +315,9 @@ def test_grid_handoff_can_be_turned_off_from_the_environment():
 def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
     from sgmv import cuda_ops
     monkeypatch.setattr(cuda_ops, "select", lambda problem, kernels: "chosen")  # no compiled kernels needed
+    monkeypatch.setattr(cuda_ops.loader, "device", lambda index: types.SimpleNamespace(max_smem_per_block=1 << 20))
     cuda_ops.clear_selections()
-    cuda_ops._installed_kernel(Problem("expand", "bf16", 16, 4096, 1, 1, True))
+    cuda_ops._installed_kernel(Problem("expand", "bf16", 16, 4096, 1, 1, True), 0)
     assert cuda_ops._installed_kernel.cache_info().currsize == 1
     cuda_ops.clear_selections()
     assert all(memo.cache_info().currsize == 0 for memo in (
@@ -403,7 +405,6 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
     """cuda_ops hands dispatch only the installed kernels of the problem's op(s) and dtype (can_run requires both):
     the same choices as over every kernel, in a fraction of the host time."""
     import itertools
-    import types
     from sgmv import cuda_ops, manifest
 
     def outcome(choose):
@@ -414,12 +415,13 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
     kernels = tuple(AVAILABLE + PREFILL + PREFILL_SHORT + HANDOFF + FLAT + TALL + HALF_RANK
                     + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL + HANDOFF])
     monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
-    device = types.SimpleNamespace(num_sms=132, resident_blocks=lambda kernel: 2 if kernel.op == "fused" else 1,
+    device = types.SimpleNamespace(num_sms=132, max_smem_per_block=cuda_ops.loader.SM90_SMEM_PER_BLOCK,
+                                   resident_blocks=lambda kernel: 2 if kernel.op == "fused" else 1,
                                    resident_clusters=lambda kernel, cluster: 132 // cluster)
     monkeypatch.setattr(cuda_ops.loader, "device", lambda index: device)
     cuda_ops.clear_selections()
     try:
-        assert {k.op for k in cuda_ops._installed_kernels(cuda_ops.ONE_LAUNCH_OPS, "fp16")} == {"fused", "prefill"}
+        assert {k.op for k in cuda_ops._device_kernels(cuda_ops.ONE_LAUNCH_OPS, "fp16", 0)} == {"fused", "prefill"}
         for dtype, rank, rows, segs in itertools.product(("bf16", "fp16"), (8, 16, 64, 128), (1, 64, 256, 960, 8192),
                                                          (1, 8, 40, 64)):
             problem = dataclasses.replace(fused_prob(rank=rank, rows=rows, segs=min(segs, rows), dtype=dtype),
@@ -431,7 +433,7 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
                     cuda_ops._installed_padded_one_launch(problem, 0)) == every, problem
             for op in ("shrink", "expand"):
                 part = dataclasses.replace(problem, op=op)
-                assert (outcome(lambda: cuda_ops._installed_kernel(part))
+                assert (outcome(lambda: cuda_ops._installed_kernel(part, 0))
                         == outcome(lambda: dispatch.select(part, kernels))), part
     finally:
         cuda_ops.clear_selections()

@@ -53,7 +53,7 @@ def test_shrink_off_the_built_hidden_sizes_runs_its_rank_s_kernel(h_in, rank, ro
     case = Case(rows=rows, h_in=h_in, h_out=2056, rank=rank, n_lora=6, dtype=dtype, layout=layout, device=DEV,
                 seed=rows + h_in + rank)
     problem = Problem.for_shrink(case.x, [case.lora_a], case.batch.num_segments)
-    kernel = cuda_ops._installed_kernel(problem)
+    kernel = cuda_ops._installed_kernel(problem, case.x.device.index)
     assert (kernel.rank, kernel.hidden) == (rank, 0), kernel.name
     poison_allocator(DEV)
     v = sgmv.shrink(case.x, case.lora_a, case.batch, scale=case.scales)
@@ -87,7 +87,7 @@ def test_add_lora_with_the_narrow_expand(shape, rows, layout, dtype, monkeypatch
         problem = Problem.for_expand(case.y, torch.empty(rows, rank, device=DEV), [case.lora_b],
                                      case.batch.num_segments)
         if problem.num_rows <= dispatch.NARROW_MAX_MEAN_ROWS * problem.num_segments:
-            assert cuda_ops._installed_kernel(problem).narrow
+            assert cuda_ops._installed_kernel(problem, case.y.device.index).narrow
         poison_allocator(DEV)
         y = case.y.clone()
         b = case.batch
@@ -443,7 +443,7 @@ def test_skewed_batch_takes_flat_row_tiles(shape, dtype):
     x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
     y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
     problem = Problem.for_shrink(x, [a], batch.num_segments, batch.max_segment_rows)
-    assert plan(problem, cuda_ops._installed_kernel(problem), 132, partial=True).flat
+    assert plan(problem, cuda_ops._installed_kernel(problem, x.device.index), 132, partial=True).flat
     poison_allocator(DEV)
     y = y0.clone()
     sgmv.add_lora(y, x, a, b, batch, scale=0.5)

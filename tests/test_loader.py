@@ -90,3 +90,19 @@ def test_launches_share_the_configuration_of_their_geometry_and_stream(monkeypat
         if geometry.cluster > 1:
             dim = attrs[-1].value.clusterDim
             assert (dim.x, dim.y, dim.z) == (1, geometry.cluster, 1)
+
+
+def test_a_kernel_needing_more_shared_memory_than_the_gpu_allows_raises_before_the_driver_loads_it(monkeypatch):
+    """A kernel forced on a GPU that allows less shared memory a block (99 KB on sm_89: the 107 KB rank-64 expand
+    tile) raises UnsupportedError naming both sizes, not the driver's error from cuFuncSetAttribute; selection never
+    picks one there (test_add_lora_launches.py)."""
+    from dispatch_records import rec
+    from sgmv import manifest
+    from sgmv.errors import UnsupportedError
+    monkeypatch.setattr(loader, "load_manifest", lambda: manifest.Manifest(archs=(89,), kernels=()))
+    monkeypatch.setattr(loader, "_driver", lambda: pytest.fail("the driver was asked to load it"))
+    gpu = types.SimpleNamespace(ordinal=0, arch=89, max_smem_per_block=99 * 1024)
+    kernel = rec(op="expand", rank=64, smem_bytes=107008)
+    with pytest.raises(UnsupportedError, match=r"needs 107008 bytes of shared memory a block; GPU 0 \(sm_89\) "
+                                               r"allows 101376"):
+        loader._Device._load(gpu, kernel)

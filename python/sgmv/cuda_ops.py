@@ -48,25 +48,32 @@ class Rows:
 
 
 @functools.lru_cache(maxsize=None)
-def _installed_kernels(ops: tuple[str, ...], dtype: str) -> tuple[KernelRecord, ...]:
-    """The installed kernels of these ops and dtype: all that dispatch.can_run may accept for a problem of one of
-    them (it requires both), so that a selection scans those, not every kernel (a one-launch selection for a new
-    problem: ~155 us of host time over the default build's 412 kernels, ~97 us over a dtype's 38 one-launch ones,
-    on the 2-core CPU machine; NOTES.md, entry 148)."""
-    return tuple(k for k in load_manifest().kernels if k.op in ops and k.dtype == dtype)
+def _installed_kernels(ops: tuple[str, ...], dtype: str, max_smem_per_block: int) -> tuple[KernelRecord, ...]:
+    """The installed kernels of these ops and dtype that a device allowing blocks `max_smem_per_block` bytes of shared
+    memory can launch: all that dispatch.can_run may accept for a problem of one of them (it requires both), so that a
+    selection scans those, not every kernel (a one-launch selection for a new problem: ~155 us of host time over the
+    default build's 412 kernels, ~97 us over a dtype's 38 one-launch ones, on the 2-core CPU machine; NOTES.md,
+    entry 148). On the H100/H200 every kernel fits; a build for a GPU with less (sm_86, sm_89, sm_120: 99 KB) runs
+    its batches on the kernels that fit, the generic ones among them."""
+    return tuple(k for k in load_manifest().kernels
+                 if k.op in ops and k.dtype == dtype and k.smem_bytes <= max_smem_per_block)
+
+
+def _device_kernels(ops: tuple[str, ...], dtype: str, device_index: Optional[int]) -> tuple[KernelRecord, ...]:
+    return _installed_kernels(ops, dtype, loader.device(device_index).max_smem_per_block)
 
 
 @functools.lru_cache(maxsize=4096)
-def _installed_kernel(problem: Problem) -> KernelRecord:
-    """select() over the installed manifest, once per distinct problem."""
-    return select(problem, _installed_kernels((problem.op,), problem.dtype))
+def _installed_kernel(problem: Problem, device_index: Optional[int]) -> KernelRecord:
+    """select() over the installed kernels that device can launch, once per distinct problem and device."""
+    return select(problem, _device_kernels((problem.op,), problem.dtype, device_index))
 
 
 @functools.lru_cache(maxsize=4096)
 def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
     """one_launch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms,
+    return one_launch_kernel(problem, _device_kernels(ONE_LAUNCH_OPS, problem.dtype, device_index), dev.num_sms,
                              dev.resident_blocks, resident_clusters=dev.resident_clusters)
 
 
@@ -83,7 +90,7 @@ def _installed_launch(problem: Problem, kernel: KernelRecord, device_index: Opti
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
              partial: bool = False) -> tuple[KernelRecord, Launch]:
     if kernel is None:
-        kernel = _installed_kernel(problem)
+        kernel = _installed_kernel(problem, ref.device.index)
     elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     return kernel, _installed_launch(problem, kernel, ref.device.index, partial)
@@ -181,8 +188,8 @@ def _over_installed(pick: Callable, problem: Problem, device_index: Optional[int
     pick and problem: one_launch_padded.one_launch_plan (add_lora's), and for tests and tools its steps
     one_launch.rank_split, one_launch_padded.padded_one_launch and rank_parts."""
     dev = loader.device(device_index)
-    return pick(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype), dev.num_sms, dev.resident_blocks,
-                dev.resident_clusters)
+    return pick(problem, _device_kernels(ONE_LAUNCH_OPS, problem.dtype, device_index), dev.num_sms,
+                dev.resident_blocks, dev.resident_clusters)
 
 
 def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:

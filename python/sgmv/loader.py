@@ -18,6 +18,7 @@ from .errors import DriverError, UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
 
 DEFAULT_SMEM_LIMIT = 48 * 1024  # dynamic shared memory above this needs an opt-in per function
+SM90_SMEM_PER_BLOCK = 227 * 1024  # the most a block may opt in to on sm_90 (H100, H200): every kernel of the build fits
 
 _driver_module: Any = None
 _devices: dict[int, "_Device"] = {}
@@ -75,6 +76,11 @@ class _Device:
         major, minor = torch.cuda.get_device_capability(ordinal)
         self.arch = 10 * major + minor
         self.num_sms = torch.cuda.get_device_properties(ordinal).multi_processor_count
+        # The most shared memory a block may opt in to (227 KB on the H100/H200, 163 KB on the A100, 99 KB on sm_86,
+        # sm_89 and sm_120): the kernels that need more are not selected here (cuda_ops._installed_kernels).
+        self.max_smem_per_block = _check(driver, driver.cuDeviceGetAttribute(
+            driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, self.handle),
+            "cuDeviceGetAttribute")
         self._functions: dict[str, Any] = {}
         self._resident: dict[str, int] = {}
         self._modules: dict[str, Any] = {}  # by compile unit: one image holds the unit's kernels
@@ -139,6 +145,10 @@ class _Device:
             raise UnsupportedError(
                 f"GPU {self.ordinal} is sm_{self.arch}; this build has kernels for sm_{archs}: "
                 f"rebuild with SGMV_CUDA_ARCHS={self.arch}")
+        if kernel.smem_bytes > self.max_smem_per_block:
+            raise UnsupportedError(
+                f"{kernel.name} needs {kernel.smem_bytes} bytes of shared memory a block; GPU {self.ordinal} "
+                f"(sm_{self.arch}) allows {self.max_smem_per_block}")
         driver = _driver()
         _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
         try:

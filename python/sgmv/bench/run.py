@@ -111,15 +111,17 @@ def gather_bmm(row_lora: torch.Tensor, bufs: BufferSet) -> Callable[[], None]:
 
 def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, num_sms: int = 132,
                 resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
-                resident_clusters: Optional[ClusterCounts] = None, launches: bool = False) -> str:
+                resident_clusters: Optional[ClusterCounts] = None, launches: bool = False,
+                max_smem_per_block: int = loader.SM90_SMEM_PER_BLOCK) -> str:
     """Names of the kernels dispatch picks for this case, '+'-joined in launch order (the bench's buffers have 16-byte
     aligned bases; B's rows are the rank in elements, whole 16-byte pieces at ranks of 8): for add_lora on sm_90 the
     one-launch kernels of one_launch_padded.one_launch_plan (the plan cuda_ops.add_lora launches: one kernel, or one a
     half or part of the rank) where it takes the case (resident_blocks and resident_clusters: the device's occupancy
     of a kernel, and of its clusters), else the shrink-expand pair. launches: each prefill and gemv kernel's launch
-    too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks."""
+    too, as `NAME@CxG` (clusters of C blocks, G of them: launch_plan.plan's), for tools that compare picks. Of the
+    kernels whose shared memory the device allows (max_smem_per_block), as cuda_ops selects."""
     dt = DTYPE_NAMES[dtype]
-    kernels = load_manifest().kernels
+    kernels = [k for k in load_manifest().kernels if k.smem_bytes <= max_smem_per_block]
 
     def named(kernel: KernelRecord, problem: Problem) -> str:
         if not launches or kernel.op not in ("prefill", "gemv"):
@@ -161,7 +163,8 @@ def measure(case: BenchCase, dtype: torch.dtype, op: str, bandwidth: float, base
     batch = LoraBatch.from_segments(torch.tensor(case.indptr(), dtype=torch.int32),
                                     torch.arange(case.num_segments, dtype=torch.int32), device=device)
     gpu = loader.device(torch.cuda.current_device())
-    kernels = kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks, gpu.resident_clusters)
+    kernels = kernels_for(case, dtype, op, _arch(device), gpu.num_sms, gpu.resident_blocks, gpu.resident_clusters,
+                          max_smem_per_block=gpu.max_smem_per_block)
     nbytes = case.floor_bytes(es, op)
     floor_us = nbytes / bandwidth * 1e6
     target = max(TARGET_RATIO * floor_us, floor_us + TARGET_SLACK_US)
