@@ -17,6 +17,7 @@ from sgmv.batch import LoraBatch
 from sgmv.bench import run
 from sgmv.bench.cases import BenchCase
 from sgmv.dispatch import Problem
+from sgmv.errors import UnsupportedError
 from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
 
 KERNELS = tuple(GRID_FUSED + GRID_PREFILL + AVAILABLE)
@@ -288,3 +289,18 @@ def test_random_problems_compute_the_reference_on_the_emulated_device(source, de
             dtype = call.y.dtype
             allowed = reference.TOLERANCE[dtype] + reference.output_rounding(call.y, want)
             assert reference.relative_error(call.y.double() - y0.double(), want) < allowed, call
+
+
+def test_a_one_launch_kernel_forced_before_sm_90_raises_and_launches_nothing(monkeypatch):
+    """An sm_80 or sm_89 build compiles the fused, gemv and prefill kernels without their clusters (they would run
+    nothing): forced there (add_lora's `fused`), the call raises UnsupportedError before any launch."""
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import stub_device
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(89,), kernels=KERNELS))
+    launches = []
+    fused = next(k for k in KERNELS if k.op == "fused" and k.rank == 64)
+    with stub_device.stubbed(lambda *args, **kwargs: launches.append(args), _stand_in("sm89-99kb")):
+        with pytest.raises(UnsupportedError, match=r"needs sm_90 or later .* the GPU is sm_89"):
+            _call(64, [1], fused=fused)
+        _call(64, [1])  # chosen by dispatch: the launch pair
+    assert [kernel.op for kernel, *_ in launches] == ["shrink", "expand"]

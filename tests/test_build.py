@@ -46,6 +46,25 @@ def test_two_architectures_and_a_kernel_filter(tmp_path):
         assert image.count(row["name"].encode() + b"\0") >= 2  # its entry's symbol in both architectures' ELF
 
 
+def test_every_kernel_family_builds_for_the_architectures_around_sm_90(tmp_path):
+    """One kernel of each family (the gemv, fused and prefill kernels use thread-block clusters, sm_90's; the prefill
+    kernel's 64-row tile sm_90a's warpgroup MMAs) for sm_80 and sm_89 (without clusters: the one-launch kernels trap
+    there, never picked) and sm_120 (clusters, no wgmma): `SGMV_CUDA_ARCHS` of README's wheel for your GPU. A gemv
+    kernel that used its cluster unguarded failed every build but sm_90's."""
+    names = ["sgmv_gemv_bf16_r16_hany_w4m1n2u1_v8", "sgmv_fused_bf16_r16_hany_w4m16n256u4_v8",
+             "sgmv_prefill_bf16_r16_hany_w11m64n128u1_v8", "sgmv_expand_bf16_r16_hany_w4m16n256u2_v8"]
+    build = tmp_path / "build"
+    subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-DSGMV_CUDA_ARCHS=80;89;120",
+                    f"-DSGMV_KERNELS={';'.join(names)}"], check=True, capture_output=True, text=True)
+    done = subprocess.run(["cmake", "--build", str(build), "-j2"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    images = sorted((build / "kernels").glob("*.fatbin"))
+    assert [image.name for image in images] == [f"sgmv_{op}_bf16_r16.fatbin" for op in
+                                                ("expand", "fused", "gemv", "prefill")]  # a unit each
+    for image in images:
+        assert elf_archs(image.read_bytes()) == [80, 89, 120], image.name
+
+
 # The probe builds (csrc/sgmv/probe_waits.cuh): a flag, a prefill kernel built with it, and the device symbol whose
 # address the host tool sets by name: the wait stamps (benchmarks/sanitize/wait_stamps.py) on the 16-row tile, the
 # timeline (benchmarks/probe_timeline.py) on the 64-row tile, whose stages need the 1024-byte alignment the timeline's

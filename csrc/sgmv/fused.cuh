@@ -452,6 +452,8 @@ struct FusedTile {
       run_cluster(p, smem);
     else
       __trap();  // dispatch runs a kernel without the cluster sum only with the grid handoff
+#else
+    __trap();  // thread-block clusters and the grid handoff: dispatch picks this kernel on sm_90 and later only
 #endif
   }
 

@@ -125,6 +125,7 @@ struct GemvTile {
   };
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     using namespace gemv_detail;
     using Barrier = cutlass::arch::ClusterTransactionBarrier;
     cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
@@ -280,6 +281,9 @@ struct GemvTile {
       }
       __syncthreads();  // part and this row's v are read before the next row writes them
     }
+#else
+    __trap();  // thread-block clusters: dispatch picks this kernel on sm_90 and later only
+#endif
   }
 };
 

@@ -535,6 +535,8 @@ struct PrefillTile {
       cute::cluster_wait();
     }
     stamp_event(kEventExit);
+#else
+    __trap();  // thread-block clusters: dispatch picks this kernel on sm_90 and later only
 #endif
   }
 };

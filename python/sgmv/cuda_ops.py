@@ -223,11 +223,14 @@ def _one_launches(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
     forces a kernel), or None for the launch pair (also where `fused` is False)."""
     if fused is False:
         return None
+    arch = loader.device(ref.device.index).arch
     if isinstance(fused, KernelRecord):
+        if arch < 90:  # built for sm_80 too, they run nothing there
+            raise UnsupportedError(f"{fused.name} needs sm_90 or later (thread-block clusters); the GPU is sm_{arch}")
         if fused.op in ("prefill", "gemv") and problem.true_ranks and not fused.true_ranks:
             raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
         return (OneLaunch(0, problem, problem, fused),)
-    if loader.device(ref.device.index).arch < 90:
+    if arch < 90:
         return None
     return _installed_one_launch_plan(problem, ref.device.index)
 
