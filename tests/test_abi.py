@@ -96,3 +96,13 @@ def test_handoff_workspace_layout_matches_the_kernel():
     pitch = int(re.search(r"constexpr int kHandoffTilePitch = (\d+);", text).group(1))
     assert (tiles, pitch) == (dispatch.HANDOFF_MAX_TILES, dispatch.HANDOFF_TILE_PITCH)
     assert pitch * 4 >= 128  # each row tile's counter in a line of its own
+
+
+@pytest.mark.parametrize("archs, gpu, runs", [
+    ((90,), 90, True), ((80,), 86, True), ((80,), 89, True), ((80, 90), 89, True), ((89,), 86, False),
+    ((90,), 89, False), ((80, 90), 100, False), ((100,), 103, True), ((120,), 121, True), ((100, 120), 110, False),
+    ((), 90, False)])
+def test_a_build_runs_on_its_architectures_and_later_minor_ones_of_the_same_major(archs, gpu, runs):
+    """SASS for X.y runs on X.z, z >= y: the loader (and `sgmv info`) accept an sm_80 build on an L40S (8.9), not an
+    sm_89 build on an A10 (8.6) or any build on another major version."""
+    assert manifest.Manifest(archs=archs, kernels=()).runs_on(gpu) is runs

@@ -27,7 +27,7 @@ def describe() -> str:
         for i in range(torch.cuda.device_count()):
             p = torch.cuda.get_device_properties(i)
             arch = 10 * p.major + p.minor
-            runnable = ("no (none built)" if not m.kernels else "yes" if arch in m.archs
+            runnable = ("no (none built)" if not m.kernels else "yes" if m.runs_on(arch)
                         else f"no (rebuild with SGMV_CUDA_ARCHS={arch})")
             lines.append(f"GPU {i}: {p.name}, sm_{arch}, {p.multi_processor_count} SMs, "
                          f"{p.total_memory / 2**30:.0f} GiB; kernels run here: {runnable}")

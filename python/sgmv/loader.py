@@ -140,10 +140,10 @@ class _Device:
         return count
 
     def _load(self, kernel: KernelRecord):
-        archs = load_manifest().archs
-        if self.arch not in archs:
+        built = load_manifest()
+        if not built.runs_on(self.arch):
             raise UnsupportedError(
-                f"GPU {self.ordinal} is sm_{self.arch}; this build has kernels for sm_{archs}: "
+                f"GPU {self.ordinal} is sm_{self.arch}; this build has kernels for sm_{built.archs}: "
                 f"rebuild with SGMV_CUDA_ARCHS={self.arch}")
         if kernel.smem_bytes > self.max_smem_per_block:
             raise UnsupportedError(

@@ -59,6 +59,12 @@ class Manifest:
     archs: tuple[int, ...]
     kernels: tuple[KernelRecord, ...]
 
+    def runs_on(self, arch: int) -> bool:
+        """Whether a GPU of compute capability `arch` (89: 8.9) runs this build's kernels: SASS built for X.y runs on
+        X.z for z >= y (an sm_80 build on the A10 and L40S, sm_86 and sm_89; sm_100's on sm_103), and 90 is built as
+        sm_90a, for 9.0 itself."""
+        return any(built // 10 == arch // 10 and built <= arch for built in self.archs)
+
     def by_name(self, name: str) -> KernelRecord:
         for k in self.kernels:
             if k.name == name:
