@@ -29,6 +29,9 @@ CASES = [
     (dict(y=torch.randn(T, H_OUT + 1)), ValueError, r"lora_b.shape\[1\] \(h_out\)=24 but y.shape\[1\] \(h_out\)=25"),
     (dict(y=torch.randn(T + 1, H_OUT)), ValueError, r"y.shape\[0\] \(T\)=7 but x.shape\[0\] \(T\)=6"),
     (dict(y=torch.randn(T, H_OUT, dtype=torch.float64)), TypeError, r"y has dtype torch.float64 but x has"),
+    (dict(y=torch.randn(1, H_OUT).expand(T, H_OUT)), ValueError,
+     r"y has shape \(6, 24\) and strides \(0, 1\): its rows overlap in memory \(stride\(0\) < 24\)"),
+    (dict(y=torch.randn(T * 12 + 12).as_strided((T, H_OUT), (12, 1))), ValueError, r"y .* its rows overlap"),
     (dict(batch=([0, 6], [0])), TypeError, r"batch must be a sgmv.LoraBatch"),
     (dict(scale="big"), TypeError, r"scale must be a float or a float tensor \[n_lora\], got str"),
     (dict(scale=torch.tensor(0.5)), TypeError, r"scale is a 0-D tensor"),
@@ -79,6 +82,19 @@ def test_expand_errors():
         sgmv.expand(a["y"], v[:, :3], a["lora_b"], a["batch"])
     with pytest.raises(TypeError, match=r"v has dtype torch.int64; expected float32"):
         sgmv.expand(a["y"], torch.ones(T, R, dtype=torch.int64), a["lora_b"], a["batch"])
+    with pytest.raises(ValueError, match=r"y has shape \(6, 24\) and strides \(0, 1\): its rows overlap"):
+        sgmv.expand(torch.zeros(1, H_OUT).expand(T, H_OUT), v, a["lora_b"], a["batch"])
+
+
+def test_outputs_whose_rows_are_apart_or_single_are_accepted():
+    """Rows further apart than h_out (a slice of a wider output), one row, or no columns: nothing overlaps."""
+    a = args()
+    wide = torch.zeros(T, H_OUT + 8)
+    sgmv.add_lora(wide[:, 8:], a["x"], a["lora_a"], a["lora_b"], a["batch"])
+    assert wide[:, 8:].abs().sum() > 0 and torch.equal(wide[:, :8], torch.zeros(T, 8))
+    one = args(y=torch.zeros(1, H_OUT).expand(1, H_OUT), x=torch.randn(1, H_IN),
+               batch=sgmv.LoraBatch.from_segments([0, 1], [0]))
+    sgmv.add_lora(one["y"], one["x"], one["lora_a"], one["lora_b"], one["batch"])
 
 
 @pytest.mark.parametrize("indptr, loras, exc, message", [

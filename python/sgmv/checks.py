@@ -25,6 +25,16 @@ def tensor(value, name: str, dims: int, layout: str) -> torch.Tensor:
     return value
 
 
+def written(value: torch.Tensor, name: str) -> None:
+    """An output written in place must not have rows that share memory (an expanded tensor: stride 0), which the
+    kernels would write at once and torch's own in-place ops refuse."""
+    rows, cols = value.shape
+    if rows > 1 and cols > 0 and value.stride(0) < cols:
+        raise ValueError(f"{name} has shape {tuple(value.shape)} and strides {tuple(value.stride())}: its rows overlap "
+                         f"in memory (stride(0) < {cols}), and {name} is written in place; pass a tensor whose rows "
+                         "are distinct (e.g. .contiguous())")
+
+
 def dtype(value: torch.Tensor, name: str) -> None:
     if value.device.type == "cuda":
         if value.dtype not in CUDA_DTYPES:
@@ -179,6 +189,7 @@ def shrink_args(x, lora_a, batch_, scale_, ranks_=None) -> Args:
 
 def expand_args(y, v, lora_b, batch_, scale_, slices_=None, ranks_=None) -> Args:
     y = tensor(y, "y", 2, "[T, h_out]")
+    written(y, "y")
     v = tensor(v, "v", 2, "[T, r]")
     dtype(y, "y")
     same(v, "v", y, "y", check_dtype=False)
@@ -201,6 +212,7 @@ def add_lora_args(y, x, lora_a, lora_b, batch_, scale_, slices_=None, ranks_=Non
     a = shrink_args(x, lora_a, batch_, 1.0, ranks_)
     x = a.x
     y = tensor(y, "y", 2, "[T, h_out]")
+    written(y, "y")
     same(y, "y", x, "x")
     dim_equal(y.shape[0], "y.shape[0] (T)", x.shape[0], "x.shape[0] (T)")
     bs = _lora_b(y, lora_b)
