@@ -27,6 +27,18 @@ def _active_segments(batch: LoraBatch, num_rows: int, num_loras: int):
             yield batch.rows(begin, end), lora
 
 
+def _rows_by_adapter(batch: LoraBatch, num_rows: int, num_loras: int):
+    """The rows of x and y of each adapter's active segments, gathered: {adapter: one index (a slice where it has one
+    segment)}. Every row's output depends only on its adapter, so one product an adapter gives each row what one a
+    segment would, with its weights converted once, not once a segment (decode batches have a segment a row)."""
+    parts: dict[int, list] = {}
+    for rows, lora in _active_segments(batch, num_rows, num_loras):
+        parts.setdefault(lora, []).append(rows)
+    return {lora: rows[0] if len(rows) == 1 else
+            torch.cat([torch.arange(r.start, r.stop) if isinstance(r, slice) else r for r in rows])
+            for lora, rows in parts.items()}
+
+
 def _segment_scale(scale: float, scales: Optional[torch.Tensor], lora: int) -> float:
     return scale * (float(scales[lora]) if scales is not None else 1.0)
 
@@ -44,7 +56,7 @@ def sgmv(inp: torch.Tensor, weights: torch.Tensor, batch: LoraBatch, scale: floa
     stacked weights: the output) and the expand's delta (inp = v, weights = lora_b, the rank is axis 2: the
     reduction) are this product; with `ranks`, rank entries past an adapter's true rank are left out."""
     out = torch.zeros(inp.shape[0], weights.shape[1], dtype=compute_dtype, device=inp.device)
-    for rows, lora in _active_segments(batch, inp.shape[0], weights.shape[0]):
+    for lora, rows in _rows_by_adapter(batch, inp.shape[0], weights.shape[0]).items():
         sc = _segment_scale(scale, scales, lora)
         k = true_rank(ranks, lora, weights.shape[rank_axis])
         w = weights[lora].to(compute_dtype)
