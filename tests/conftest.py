@@ -6,12 +6,14 @@ import os
 import pathlib
 import random
 import sys
+from typing import Optional
 
 import pytest
 import torch
 
 import sgmv
 from sgmv import cuda_ops, reference
+from sgmv.manifest import KernelRecord
 
 HAS_GPU = torch.cuda.is_available()
 # SGMV_EMULATE=1: the GPU tests run on the CPU, every launch computed from its arguments by the reference
@@ -147,6 +149,33 @@ def emulated_gpu(request):
     import emulated_device
     with emulated_device.emulated():
         yield
+
+
+def kernel_skip_reason(kernel: KernelRecord, arch: int, max_smem_per_block: int) -> Optional[str]:
+    """Why a GPU of compute capability `arch` whose blocks may have `max_smem_per_block` bytes of shared memory cannot
+    run `kernel` (None where it can): the one-launch kernels need sm_90's clusters (built for sm_80 they trap), and no
+    kernel runs with more shared memory than a block may have (99 KB on sm_86, sm_89 and sm_120)."""
+    if kernel.op in cuda_ops.ONE_LAUNCH_OPS and arch < 90:
+        return f"{kernel.name} needs sm_90 or later (thread-block clusters); this GPU is sm_{arch}"
+    if kernel.smem_bytes > max_smem_per_block:
+        return (f"{kernel.name} needs {kernel.smem_bytes} bytes of shared memory a block; this GPU allows "
+                f"{max_smem_per_block}")
+    return None
+
+
+@pytest.fixture(autouse=True)
+def kernel_runs_here(request):
+    """A test of one compiled kernel (its `kernel` parameter) skips, saying why, on a GPU that cannot run that kernel
+    (an A100 or L40S with an sm_80 build: the one-launch kernels; 99 KB GPUs: the largest tiles), where dispatch never
+    picks it. On the H100/H200 every kernel runs."""
+    callspec = getattr(request.node, "callspec", None)
+    kernel = callspec.params.get("kernel") if callspec is not None else None
+    if isinstance(kernel, KernelRecord) and HAS_GPU and not EMULATE:
+        from sgmv import loader
+        dev = loader.device(torch.cuda.current_device())
+        reason = kernel_skip_reason(kernel, dev.arch, dev.max_smem_per_block)
+        if reason is not None:
+            pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """The loader on the CPU (no GPU needed): its failure modes give DriverError with the cause, not a traceback from deep
 inside; the launch configurations it passes the driver."""
+import dataclasses
 import pathlib
 import types
 
@@ -106,3 +107,21 @@ def test_a_kernel_needing_more_shared_memory_than_the_gpu_allows_raises_before_t
     with pytest.raises(UnsupportedError, match=r"needs 107008 bytes of shared memory a block; GPU 0 \(sm_89\) "
                                                r"allows 101376"):
         loader._Device._load(gpu, kernel)
+
+
+def test_the_gpu_tests_skip_no_kernel_on_the_h200_and_say_why_elsewhere():
+    """conftest's kernel_runs_here skips a kernel's GPU tests only where the GPU cannot run it: never on sm_90 with
+    227 KB a block (every installed kernel, and the test kernels), the one-launch kernels before sm_90, the tiles over
+    99 KB on such GPUs."""
+    from conftest import kernel_skip_reason
+    from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
+    from sgmv import manifest
+    kernels = list(manifest.load().kernels) + AVAILABLE + GRID_FUSED + GRID_PREFILL
+    assert all(kernel_skip_reason(k, 90, loader.SM90_SMEM_PER_BLOCK) is None for k in kernels)
+    fused = next(k for k in GRID_FUSED if k.op == "fused")
+    assert kernel_skip_reason(fused, 80, 163 * 1024) == f"{fused.name} needs sm_90 or later (thread-block clusters); " \
+                                                        "this GPU is sm_80"
+    expand = next(k for k in AVAILABLE if k.op == "expand")
+    assert kernel_skip_reason(expand, 89, 99 * 1024) is None
+    assert kernel_skip_reason(dataclasses.replace(expand, smem_bytes=107008), 89, 99 * 1024) == (
+        f"{expand.name} needs 107008 bytes of shared memory a block; this GPU allows 101376")
