@@ -111,9 +111,9 @@ TOLERANCE = {torch.bfloat16: 1e-2, torch.float16: 2e-3, torch.float32: 1e-5, tor
 
 
 def relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    """|got - want| / |want| (Frobenius norms, float64 on the CPU; |want| 0 counts as 1): how the bench and the tests
-    compare an op's output, or its addition to y, with this module's."""
-    got, want = got.double().cpu(), want.double().cpu()
+    """|got - want| / |want| (Frobenius norms in float64, on got's device; |want| 0 counts as 1): how the bench and the
+    tests compare an op's output, or its addition to y, with this module's."""
+    got, want = got.double(), want.to(got.device, torch.float64)
     denom = want.norm().item()
     return (got - want).norm().item() / (denom if denom > 0 else 1.0)
 
@@ -123,8 +123,9 @@ def output_rounding(y_out: torch.Tensor, want_delta: torch.Tensor) -> float:
     y_in + delta to y_out's dtype may add to relative_error(y_out - y_in, delta) on its own, for any kernel. It matters
     where the delta is small against y (one row of a few outputs, or a low rank: 1.9e-2 in bf16 for a kernel that makes
     no other error)."""
-    y, want = y_out.double().cpu(), want_delta.double().cpu()
+    y, want = y_out.double(), want_delta.to(y_out.device, torch.float64)
     finfo = torch.finfo(y_out.dtype)
-    ulp = torch.exp2(torch.floor(torch.log2(y.abs().clamp_min(finfo.tiny)))) * finfo.eps
+    _, exponent = torch.frexp(y.abs().clamp_min(finfo.tiny))  # |y| = m * 2^exponent, 0.5 <= m < 1: exact on any device
+    ulp = torch.exp2((exponent - 1).double()) * finfo.eps
     denom = want.norm().item()
     return 0.5 * ulp[want != 0].norm().item() / (denom if denom > 0 else 1.0)
