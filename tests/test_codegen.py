@@ -345,3 +345,11 @@ def test_cli_extra_tiles_env():
     out = subprocess.run([sys.executable, "-m", "codegen", "list", "--kernels", "*expand_bf16_r16_h4096*"],
                          cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout.split()
     assert len(out) == 5 and "sgmv_expand_bf16_r16_h4096_w4m64n128u1_v8" in out
+
+
+def test_codegen_s_shared_memory_limit_is_the_loader_s():
+    """codegen's bound on a kernel's shared memory and the loader's sm_90 limit (which the stand-in devices take) are
+    the same 227 KB: the package cannot import codegen, so each states it."""
+    from codegen.spec import MAX_SMEM_BYTES
+    from sgmv.loader import SM90_SMEM_PER_BLOCK
+    assert MAX_SMEM_BYTES == SM90_SMEM_PER_BLOCK
