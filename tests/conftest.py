@@ -6,7 +6,6 @@ import os
 import pathlib
 import random
 import sys
-from typing import Optional
 
 import pytest
 import torch
@@ -151,18 +150,6 @@ def emulated_gpu(request):
         yield
 
 
-def kernel_skip_reason(kernel: KernelRecord, arch: int, max_smem_per_block: int) -> Optional[str]:
-    """Why a GPU of compute capability `arch` whose blocks may have `max_smem_per_block` bytes of shared memory cannot
-    run `kernel` (None where it can): the one-launch kernels need sm_90's clusters (built for sm_80 they trap), and no
-    kernel runs with more shared memory than a block may have (99 KB on sm_86, sm_89 and sm_120)."""
-    if kernel.op in cuda_ops.ONE_LAUNCH_OPS and arch < 90:
-        return f"{kernel.name} needs sm_90 or later (thread-block clusters); this GPU is sm_{arch}"
-    if kernel.smem_bytes > max_smem_per_block:
-        return (f"{kernel.name} needs {kernel.smem_bytes} bytes of shared memory a block; this GPU allows "
-                f"{max_smem_per_block}")
-    return None
-
-
 @pytest.fixture(autouse=True)
 def kernel_runs_here(request):
     """A test of one compiled kernel (its `kernel` parameter) skips, saying why, on a GPU that cannot run that kernel
@@ -173,7 +160,7 @@ def kernel_runs_here(request):
     if isinstance(kernel, KernelRecord) and HAS_GPU and not EMULATE:
         from sgmv import loader
         dev = loader.device(torch.cuda.current_device())
-        reason = kernel_skip_reason(kernel, dev.arch, dev.max_smem_per_block)
+        reason = loader.cannot_run(kernel, dev.arch, dev.max_smem_per_block)
         if reason is not None:
             pytest.skip(reason)
 

@@ -315,7 +315,7 @@ def test_grid_handoff_can_be_turned_off_from_the_environment():
 def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
     from sgmv import cuda_ops
     monkeypatch.setattr(cuda_ops, "select", lambda problem, kernels: "chosen")  # no compiled kernels needed
-    monkeypatch.setattr(cuda_ops.loader, "device", lambda index: types.SimpleNamespace(max_smem_per_block=1 << 20))
+    monkeypatch.setattr(cuda_ops.loader, "device", lambda index: types.SimpleNamespace(arch=90, max_smem_per_block=1 << 20))
     cuda_ops.clear_selections()
     cuda_ops._installed_kernel(Problem("expand", "bf16", 16, 4096, 1, 1, True), 0)
     assert cuda_ops._installed_kernel.cache_info().currsize == 1
@@ -415,7 +415,7 @@ def test_installed_selections_scan_only_the_kernels_of_the_problem_s_ops_and_dty
     kernels = tuple(AVAILABLE + PREFILL + PREFILL_SHORT + HANDOFF + FLAT + TALL + HALF_RANK
                     + [dataclasses.replace(k, name=k.name + "_fp16", dtype="fp16") for k in PREFILL + HANDOFF])
     monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
-    device = types.SimpleNamespace(num_sms=132, max_smem_per_block=cuda_ops.loader.SM90_SMEM_PER_BLOCK,
+    device = types.SimpleNamespace(arch=90, num_sms=132, max_smem_per_block=cuda_ops.loader.SM90_SMEM_PER_BLOCK,
                                    resident_blocks=lambda kernel: 2 if kernel.op == "fused" else 1,
                                    resident_clusters=lambda kernel, cluster: 132 // cluster)
     monkeypatch.setattr(cuda_ops.loader, "device", lambda index: device)

@@ -104,24 +104,39 @@ def test_a_kernel_needing_more_shared_memory_than_the_gpu_allows_raises_before_t
     monkeypatch.setattr(loader, "_driver", lambda: pytest.fail("the driver was asked to load it"))
     gpu = types.SimpleNamespace(ordinal=0, arch=89, max_smem_per_block=99 * 1024)
     kernel = rec(op="expand", rank=64, smem_bytes=107008)
-    with pytest.raises(UnsupportedError, match=r"needs 107008 bytes of shared memory a block; GPU 0 \(sm_89\) "
-                                               r"allows 101376"):
+    with pytest.raises(UnsupportedError, match=r"GPU 0: .* needs 107008 bytes of shared memory a block; the "
+                                               r"GPU \(sm_89\) allows 101376"):
         loader._Device._load(gpu, kernel)
 
 
-def test_the_gpu_tests_skip_no_kernel_on_the_h200_and_say_why_elsewhere():
-    """conftest's kernel_runs_here skips a kernel's GPU tests only where the GPU cannot run it: never on sm_90 with
-    227 KB a block (every installed kernel, and the test kernels), the one-launch kernels before sm_90, the tiles over
-    99 KB on such GPUs."""
-    from conftest import kernel_skip_reason
+def test_cannot_run_keeps_every_kernel_on_the_h200_and_says_why_elsewhere():
+    """loader.cannot_run, the one rule of selection, loading and the GPU tests' skips (conftest's kernel_runs_here):
+    nothing on sm_90 with 227 KB a block (every installed kernel, and the test kernels), the one-launch kernels before
+    sm_90, the tiles over 99 KB on such GPUs."""
     from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
     from sgmv import manifest
     kernels = list(manifest.load().kernels) + AVAILABLE + GRID_FUSED + GRID_PREFILL
-    assert all(kernel_skip_reason(k, 90, loader.SM90_SMEM_PER_BLOCK) is None for k in kernels)
+    assert all(loader.cannot_run(k, 90, loader.SM90_SMEM_PER_BLOCK) is None for k in kernels)
     fused = next(k for k in GRID_FUSED if k.op == "fused")
-    assert kernel_skip_reason(fused, 80, 163 * 1024) == f"{fused.name} needs sm_90 or later (thread-block clusters); " \
-                                                        "this GPU is sm_80"
+    assert loader.cannot_run(fused, 80, 163 * 1024) == f"{fused.name} needs sm_90 or later (thread-block clusters); " \
+                                                       "the GPU is sm_80"
     expand = next(k for k in AVAILABLE if k.op == "expand")
-    assert kernel_skip_reason(expand, 89, 99 * 1024) is None
-    assert kernel_skip_reason(dataclasses.replace(expand, smem_bytes=107008), 89, 99 * 1024) == (
-        f"{expand.name} needs 107008 bytes of shared memory a block; this GPU allows 101376")
+    assert loader.cannot_run(expand, 80, 163 * 1024) is None  # the launch pair runs before sm_90
+    assert loader.cannot_run(expand, 89, 99 * 1024) is None
+    assert loader.cannot_run(dataclasses.replace(expand, smem_bytes=107008), 89, 99 * 1024) == (
+        f"{expand.name} needs 107008 bytes of shared memory a block; the GPU (sm_89) allows 101376")
+
+
+def test_a_one_launch_kernel_loaded_before_sm_90_raises_instead_of_trapping(monkeypatch):
+    """Built for sm_80 too, a one-launch kernel traps there (no clusters), which would end the process's CUDA context:
+    loading it raises UnsupportedError first."""
+    from dispatch_records import GRID_FUSED
+    from sgmv import manifest
+    from sgmv.errors import UnsupportedError
+    monkeypatch.setattr(loader, "load_manifest", lambda: manifest.Manifest(archs=(80,), kernels=()))
+    monkeypatch.setattr(loader, "_driver", lambda: pytest.fail("the driver was asked to load it"))
+    gpu = types.SimpleNamespace(ordinal=1, arch=80, max_smem_per_block=163 * 1024)
+    fused = next(k for k in GRID_FUSED if k.op == "fused")
+    with pytest.raises(UnsupportedError, match=r"GPU 1: .* needs sm_90 or later \(thread-block clusters\); the GPU is "
+                                               r"sm_80"):
+        loader._Device._load(gpu, fused)

@@ -48,19 +48,22 @@ class Rows:
 
 
 @functools.lru_cache(maxsize=None)
-def _installed_kernels(ops: tuple[str, ...], dtype: str, max_smem_per_block: int) -> tuple[KernelRecord, ...]:
-    """The installed kernels of these ops and dtype that a device allowing blocks `max_smem_per_block` bytes of shared
-    memory can launch: all that dispatch.can_run may accept for a problem of one of them (it requires both), so that a
-    selection scans those, not every kernel (a one-launch selection for a new problem: ~155 us of host time over the
-    default build's 412 kernels, ~97 us over a dtype's 38 one-launch ones, on the 2-core CPU machine; NOTES.md,
-    entry 148). On the H100/H200 every kernel fits; a build for a GPU with less (sm_86, sm_89, sm_120: 99 KB) runs
-    its batches on the kernels that fit, the generic ones among them."""
+def _installed_kernels(ops: tuple[str, ...], dtype: str, arch: int, max_smem_per_block: int
+                       ) -> tuple[KernelRecord, ...]:
+    """The installed kernels of these ops and dtype that a GPU of compute capability `arch` allowing blocks
+    `max_smem_per_block` bytes of shared memory can run (loader.cannot_run): all that dispatch.can_run may accept
+    for a problem of one of them (it requires both), so that a selection scans those, not every kernel (a one-launch
+    selection for a new problem: ~155 us of host time over the default build's 412 kernels, ~97 us over a dtype's 38
+    one-launch ones, on the 2-core CPU machine; NOTES.md, entry 148). On the H100/H200 every kernel fits; a build for
+    a GPU with less (sm_86, sm_89, sm_120: 99 KB) runs its batches on the kernels that fit, the generic ones among
+    them."""
     return tuple(k for k in load_manifest().kernels
-                 if k.op in ops and k.dtype == dtype and k.smem_bytes <= max_smem_per_block)
+                 if k.op in ops and k.dtype == dtype and loader.cannot_run(k, arch, max_smem_per_block) is None)
 
 
 def _device_kernels(ops: tuple[str, ...], dtype: str, device_index: Optional[int]) -> tuple[KernelRecord, ...]:
-    return _installed_kernels(ops, dtype, loader.device(device_index).max_smem_per_block)
+    dev = loader.device(device_index)
+    return _installed_kernels(ops, dtype, dev.arch, dev.max_smem_per_block)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -73,7 +76,7 @@ def _installed_kernel(problem: Problem, device_index: Optional[int]) -> KernelRe
 def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
     """one_launch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.max_smem_per_block),
+    return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block),
                              dev.num_sms, dev.resident_blocks, resident_clusters=dev.resident_clusters)
 
 
@@ -83,7 +86,7 @@ def _installed_launch(problem: Problem, kernel: KernelRecord, device_index: Opti
     distinct problem, kernel and device: plan costs 2-20 us of host time a launch (NOTES.md, entry 345)."""
     dev = loader.device(device_index)
     resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
-    return plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= 90, resident_blocks=resident,
+    return plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= loader.CLUSTERS_FROM_ARCH, resident_blocks=resident,
                 resident_clusters=dev.resident_clusters)
 
 
@@ -188,7 +191,7 @@ def _over_installed(pick: Callable, problem: Problem, device_index: Optional[int
     pick and problem: one_launch_padded.one_launch_plan (add_lora's), and for tests and tools its steps
     one_launch.rank_split, one_launch_padded.padded_one_launch and rank_parts."""
     dev = loader.device(device_index)
-    return pick(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.max_smem_per_block), dev.num_sms,
+    return pick(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block), dev.num_sms,
                 dev.resident_blocks, dev.resident_clusters)
 
 
@@ -223,14 +226,15 @@ def _one_launches(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
     forces a kernel), or None for the launch pair (also where `fused` is False)."""
     if fused is False:
         return None
-    arch = loader.device(ref.device.index).arch
+    dev = loader.device(ref.device.index)
     if isinstance(fused, KernelRecord):
-        if arch < 90:  # built for sm_80 too, they run nothing there
-            raise UnsupportedError(f"{fused.name} needs sm_90 or later (thread-block clusters); the GPU is sm_{arch}")
+        reason = loader.cannot_run(fused, dev.arch, dev.max_smem_per_block)
+        if reason is not None:  # e.g. built for sm_80 too, a one-launch kernel runs nothing there
+            raise UnsupportedError(reason)
         if fused.op in ("prefill", "gemv") and problem.true_ranks and not fused.true_ranks:
             raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
         return (OneLaunch(0, problem, problem, fused),)
-    if arch < 90:
+    if dev.arch < loader.CLUSTERS_FROM_ARCH:
         return None
     return _installed_one_launch_plan(problem, ref.device.index)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
+from typing import Any, Optional
 
 import torch
 
@@ -16,13 +16,28 @@ from . import _abi
 from .launch_plan import Launch
 from .errors import DriverError, UnsupportedError
 from .manifest import KernelRecord, load as load_manifest
+from .one_launch import ONE_LAUNCH_OPS
 
 DEFAULT_SMEM_LIMIT = 48 * 1024  # dynamic shared memory above this needs an opt-in per function
 SM90_SMEM_PER_BLOCK = 227 * 1024  # the most a block may opt in to on sm_90 (H100, H200): every kernel of the build fits
+CLUSTERS_FROM_ARCH = 90  # thread-block clusters, which every one-launch kernel uses, came with sm_90
 
 _driver_module: Any = None
 _devices: dict[int, "_Device"] = {}
 _devices_lock = threading.Lock()
+
+
+def cannot_run(kernel: KernelRecord, arch: int, max_smem_per_block: int) -> Optional[str]:
+    """Why a GPU of compute capability `arch` whose blocks may opt in to `max_smem_per_block` bytes of shared memory
+    cannot run `kernel`, or None where it can: a one-launch kernel needs thread-block clusters (built for an earlier
+    GPU it traps), and no kernel launches with more shared memory than a block may have (99 KB on sm_86, sm_89 and
+    sm_120). The one rule for selection (cuda_ops), loading (_Device) and the GPU tests' skips (tests/conftest.py)."""
+    if kernel.op in ONE_LAUNCH_OPS and arch < CLUSTERS_FROM_ARCH:
+        return f"{kernel.name} needs sm_{CLUSTERS_FROM_ARCH} or later (thread-block clusters); the GPU is sm_{arch}"
+    if kernel.smem_bytes > max_smem_per_block:
+        return (f"{kernel.name} needs {kernel.smem_bytes} bytes of shared memory a block; the GPU (sm_{arch}) allows "
+                f"{max_smem_per_block}")
+    return None
 
 
 def _import_driver():
@@ -77,7 +92,7 @@ class _Device:
         self.arch = 10 * major + minor
         self.num_sms = torch.cuda.get_device_properties(ordinal).multi_processor_count
         # The most shared memory a block may opt in to (227 KB on the H100/H200, 163 KB on the A100, 99 KB on sm_86,
-        # sm_89 and sm_120): the kernels that need more are not selected here (cuda_ops._installed_kernels).
+        # sm_89 and sm_120): the kernels that need more are not selected here (cannot_run).
         self.max_smem_per_block = _check(driver, driver.cuDeviceGetAttribute(
             driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, self.handle),
             "cuDeviceGetAttribute")
@@ -145,10 +160,9 @@ class _Device:
             raise UnsupportedError(
                 f"GPU {self.ordinal} is sm_{self.arch}; this build has kernels for sm_{built.archs}: "
                 f"rebuild with SGMV_CUDA_ARCHS={self.arch}")
-        if kernel.smem_bytes > self.max_smem_per_block:
-            raise UnsupportedError(
-                f"{kernel.name} needs {kernel.smem_bytes} bytes of shared memory a block; GPU {self.ordinal} "
-                f"(sm_{self.arch}) allows {self.max_smem_per_block}")
+        reason = cannot_run(kernel, self.arch, self.max_smem_per_block)
+        if reason is not None:
+            raise UnsupportedError(f"GPU {self.ordinal}: {reason}")
         driver = _driver()
         _check(driver, driver.cuCtxPushCurrent(self.context), "cuCtxPushCurrent")
         try:
