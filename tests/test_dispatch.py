@@ -315,7 +315,8 @@ def test_grid_handoff_can_be_turned_off_from_the_environment():
 def test_clear_selections_forgets_every_memoized_selection(monkeypatch):
     from sgmv import cuda_ops
     monkeypatch.setattr(cuda_ops, "select", lambda problem, kernels: "chosen")  # no compiled kernels needed
-    monkeypatch.setattr(cuda_ops.loader, "device", lambda index: types.SimpleNamespace(arch=90, max_smem_per_block=1 << 20))
+    monkeypatch.setattr(cuda_ops.loader, "device",
+                        lambda index: types.SimpleNamespace(arch=90, max_smem_per_block=1 << 20))
     cuda_ops.clear_selections()
     cuda_ops._installed_kernel(Problem("expand", "bf16", 16, 4096, 1, 1, True), 0)
     assert cuda_ops._installed_kernel.cache_info().currsize == 1

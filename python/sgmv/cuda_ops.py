@@ -76,8 +76,9 @@ def _installed_kernel(problem: Problem, device_index: Optional[int]) -> KernelRe
 def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
     """one_launch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    return one_launch_kernel(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block),
-                             dev.num_sms, dev.resident_blocks, resident_clusters=dev.resident_clusters)
+    kernels = _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block)
+    return one_launch_kernel(problem, kernels, dev.num_sms, dev.resident_blocks,
+                             resident_clusters=dev.resident_clusters)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,8 +87,8 @@ def _installed_launch(problem: Problem, kernel: KernelRecord, device_index: Opti
     distinct problem, kernel and device: plan costs 2-20 us of host time a launch (NOTES.md, entry 345)."""
     dev = loader.device(device_index)
     resident = dev.resident_blocks(kernel) if problem.op in ("shrink", "prefill", "fused") else 0
-    return plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= loader.CLUSTERS_FROM_ARCH, resident_blocks=resident,
-                resident_clusters=dev.resident_clusters)
+    return plan(problem, kernel, dev.num_sms, partial=partial, clusters=dev.arch >= loader.CLUSTERS_FROM_ARCH,
+                resident_blocks=resident, resident_clusters=dev.resident_clusters)
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
@@ -191,8 +192,8 @@ def _over_installed(pick: Callable, problem: Problem, device_index: Optional[int
     pick and problem: one_launch_padded.one_launch_plan (add_lora's), and for tests and tools its steps
     one_launch.rank_split, one_launch_padded.padded_one_launch and rank_parts."""
     dev = loader.device(device_index)
-    return pick(problem, _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block), dev.num_sms,
-                dev.resident_blocks, dev.resident_clusters)
+    kernels = _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block)
+    return pick(problem, kernels, dev.num_sms, dev.resident_blocks, dev.resident_clusters)
 
 
 def _installed_rank_split(problem: Problem, device_index: Optional[int]) -> Optional[Problem]:
