@@ -4,6 +4,7 @@ tests/test_add_lora_launches.py, tests/test_loader.py). Tensors stay on the CPU;
 loader.launch is replaced, or it runs with cuda-bindings' types and its driver calls recorded (recording_driver), and
 the public ops may run their CUDA kernels on CPU tensors (cuda_kernels_on_cpu)."""
 import contextlib
+import inspect
 import json
 import pathlib
 import types
@@ -68,17 +69,27 @@ def stubbed(launch: Optional[Callable] = lambda kernel, geometry, params, tensor
         loader._stream_launch_config.cache_clear()
 
 
+# torch.library refuses to replace a kernel registered from Python unless told it may: `allow_override`, from torch
+# 2.8 (False by default until 2.13, whose True hid this: the GPU machine's torch 2.11 refused, NOTES.md entry 357).
+# Before 2.8 there is no way to, so cuda_kernels_on_cpu (the emulated device, host_time.py) needs 2.8.
+CAN_REPLACE_KERNELS = "allow_override" in inspect.signature(torch.library.Library.impl).parameters
+REPLACE_KERNELS_REASON = (f"replacing the ops' CPU kernels needs torch >= 2.8 (allow_override); this is "
+                          f"{torch.__version__}")
+
+
 @contextlib.contextmanager
 def cuda_kernels_on_cpu() -> Iterator[None]:
     """Inside: the public ops' CUDA kernels (ops.py) also serve CPU tensors, so sgmv.add_lora on CPU tensors takes the
     GPU's host path (inside stubbed()); their CPU kernels are back after."""
     from sgmv import ops
+    if not CAN_REPLACE_KERNELS:
+        raise RuntimeError(REPLACE_KERNELS_REASON)
     lib = torch.library.Library("sgmv", "IMPL")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch warns of the override
         for name, kernel in (("shrink", ops._shrink_cuda), ("expand", ops._expand_cuda),
                              ("add_lora", ops._add_lora_cuda)):
-            lib.impl(name, kernel, "CPU")
+            lib.impl(name, kernel, "CPU", allow_override=True)
     try:
         yield
     finally:
