@@ -160,13 +160,15 @@ def test_a_captured_graph_replays_the_adapters_loaded_after_it():
 
 
 def test_slots_travel_in_the_state_dict():
-    """A LoraLinear's slots (weights, scales, ranks) are buffers of its state dict: a fresh layer that loads it serves
-    the same rows the same way, its host copy of the ranks read back (a narrower slot computed at its true rank)."""
+    """A LoraLinear's slots (weights, with each slot's scale folded into its lora_b, and ranks) are buffers of its state
+    dict: a fresh layer that loads it serves the same rows the same way, its host copy of the ranks read back (a
+    narrower slot computed at its true rank)."""
     gen = torch.Generator().manual_seed(5)
     base = torch.nn.Linear(H, FF).double()
     first = sgmv.LoraLinear(base, max_loras=3, max_rank=8)
     first.set_adapter(1, torch.randn(3, H, generator=gen).double(), torch.randn(FF, 3, generator=gen).double(), 0.5)
     second = sgmv.LoraLinear(torch.nn.Linear(H, FF).double(), max_loras=3, max_rank=8)
+    assert sorted(first.state_dict()) == ["base.bias", "base.weight", "lora_a", "lora_b", "ranks"]
     second.load_state_dict(first.state_dict())
     assert second._slot_ranks == [0, 3, 0] and torch.equal(second.ranks, first.ranks)
     x = torch.randn(4, H, generator=gen).double()
@@ -199,7 +201,13 @@ def test_bad_input_raises_before_anything_changes():
     bad = {"layers.0.q_proj": (torch.randn(3, H), torch.randn(H, 2), 1.0)}
     with pytest.raises(ValueError, match="module 'layers.0.q_proj': lora_a"):
         sgmv.load_adapter(layers, 1, bad)
-    assert int(layer.ranks[1]) == 2 and float(layer.scales[1]) == 0.5  # slot 1 as it was
+    assert int(layer.ranks[1]) == 2 and torch.equal(layer.lora_b[1, :, :2], torch.full((H, 2), 0.5))  # as it was
+    half = sgmv.LoraLinear(torch.nn.Linear(H, H).half(), 2, 4)  # the scale is folded into lora_b: fp16 may overflow
+    half.set_adapter(0, torch.ones(2, H), torch.full((H, 2), 20.0), 2048)  # 40960 fits
+    with pytest.raises(ValueError, match=r"lora_b \* scale \(4096.0\) overflows the layer's torch.float16: largest "
+                                         r"\|value\| 81920"):
+        half.set_adapter(0, torch.full((2, H), 3.0), torch.full((H, 2), 20.0), 4096)
+    assert bool((half.lora_a[0, :2] == 1).all()) and bool((half.lora_b[0, :, :2] == 40960).all())  # as it was
     with pytest.raises(ValueError, match="no lora_A / lora_B weights"):
         sgmv.peft_adapter({"model.embed.weight": torch.zeros(1)}, lora_alpha=1, r=1)
     with pytest.raises(ValueError, match="adapter weights these layers do not serve.*lora_embedding_A"):

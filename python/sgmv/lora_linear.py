@@ -41,7 +41,10 @@ def using_batch(batch: LoraBatch) -> Iterator[LoraBatch]:
 class LoraLinear(torch.nn.Module):
     """`base` (an nn.Linear, kept as it is) plus max_loras adapter slots of rank up to max_rank, in the stacked layout
     the ops take (lora_a [max_loras, max_rank, in_features], lora_b [max_loras, out_features, max_rank], buffers of
-    the base weight's dtype and device), each slot with its scale and true rank (0: empty, adds nothing).
+    the base weight's dtype and device), each slot with its true rank (0: empty, adds nothing). A slot's scale is
+    folded into its lora_b when the adapter is loaded (B * scale, rounded once to the layer's dtype), so forward passes
+    add_lora a float scale of 1: with a tensor of per-slot scales its kernel could read no batch table before the
+    previous kernel ends, 0.6-1.0 us a call on decode batches of 1-16 rows (NOTES.md, entries 348 and 357).
 
     forward(x): base(x), plus for each row the term of the slot the active batch (using_batch) gives it; x is
     [..., in_features] with T rows in all, T the batch's rows. Slots of a rank below max_rank are zero-padded and
@@ -58,7 +61,6 @@ class LoraLinear(torch.nn.Module):
         like = dict(dtype=weight.dtype, device=weight.device)
         self.register_buffer("lora_a", torch.zeros(max_loras, max_rank, base.in_features, **like))
         self.register_buffer("lora_b", torch.zeros(max_loras, base.out_features, max_rank, **like))
-        self.register_buffer("scales", torch.zeros(max_loras, dtype=torch.float32, device=weight.device))
         self.register_buffer("ranks", torch.zeros(max_loras, dtype=torch.int32, device=weight.device))
         self._slot_ranks = [0] * max_loras  # the ranks on the host: whether any slot is narrower than max_rank
         self.register_load_state_dict_post_hook(lambda module, keys: module._read_slot_ranks())
@@ -99,14 +101,20 @@ class LoraLinear(torch.nn.Module):
     @torch.no_grad()
     def set_adapter(self, slot: int, lora_a: torch.Tensor, lora_b: torch.Tensor, scale: float = 1.0) -> None:
         """Loads one adapter into `slot`: lora_a [r, in_features] and lora_b [out_features, r] (nn.Linear / PEFT
-        layout), 1 <= r <= max_rank, copied in the layer's dtype and device; `scale` multiplies its term (alpha / r)."""
+        layout), 1 <= r <= max_rank, copied in the layer's dtype and device; `scale` multiplies its term (alpha / r):
+        the slot holds lora_b * scale, computed in float32 (float64 for float64 weights) and rounded once. ValueError,
+        with nothing changed, where lora_b * scale overflows the layer's dtype (fp16: 65504)."""
         self._check_slot(slot)
         r = self.check_adapter(lora_a, lora_b)
+        exact = lora_b.to(torch.promote_types(lora_b.dtype, torch.float32)) * float(scale)
+        scaled = exact.to(device=self.lora_b.device, dtype=self.lora_b.dtype)
+        if not bool(torch.isfinite(scaled).all()) and bool(torch.isfinite(exact).all()):
+            raise ValueError(f"lora_b * scale ({float(scale)}) overflows the layer's {self.lora_b.dtype}: largest "
+                             f"|value| {float(exact.abs().max()):.6g}")
         self.lora_a[slot].zero_()
         self.lora_b[slot].zero_()
         self.lora_a[slot, :r].copy_(lora_a)
-        self.lora_b[slot, :, :r].copy_(lora_b)
-        self.scales[slot] = float(scale)
+        self.lora_b[slot, :, :r].copy_(scaled)
         self.ranks[slot] = r
         self._slot_ranks[slot] = r
 
@@ -116,7 +124,6 @@ class LoraLinear(torch.nn.Module):
         self._check_slot(slot)
         self.lora_a[slot].zero_()
         self.lora_b[slot].zero_()
-        self.scales[slot] = 0.0
         self.ranks[slot] = 0
         self._slot_ranks[slot] = 0
 
@@ -127,7 +134,7 @@ class LoraLinear(torch.nn.Module):
         y = self.base(x)
         narrower = any(0 < r < self.max_rank for r in self._slot_ranks)  # computed at the true ranks (no zeros)
         add_lora(y.view(-1, y.shape[-1]), x.reshape(-1, x.shape[-1]), self.lora_a, self.lora_b, batch,
-                 scale=self.scales, ranks=self.ranks if narrower else None)
+                 ranks=self.ranks if narrower else None)
         return y
 
     def extra_repr(self) -> str:
