@@ -58,11 +58,11 @@ print(*(k.name for k in KERNELS if k.op == 'prefill' and k.dtype == 'bf16' and k
     echo "$probe $k 1,1,3"  # three tiles, one of several rows
   done
 }
-run_suite() {  # output name, then pytest's arguments (run in tests/): -> $OUT/NAME.txt and its summary line; the
-  # slowest 40 tests' times in it too, for what a shorter suite would have to change (the suite takes ~850 s of a
-  # session's 1,800 s of device time, entry 335)
+run_suite() {  # output name, then pytest's arguments (run in tests/): -> $OUT/NAME.txt and its summary line; in it
+  # each skip's reason and the 40 slowest tests' times (the whole suite: ~500 s of a session's 1,800 s of device time
+  # in entry 357, ~850 s in entry 335)
   local name=$1; shift
-  (cd "$repo/tests" && timeout 560 python3 -m pytest -q -p no:cacheprovider --durations=40 "$@" > "$OUT/$name.txt" 2>&1)
+  (cd "$repo/tests" && timeout 560 python3 -m pytest -q -rs -p no:cacheprovider --durations=40 "$@" > "$OUT/$name.txt" 2>&1)
   tail -1 "$OUT/$name.txt"
 }
 for step in "$@"; do
