@@ -44,7 +44,7 @@ class LoraLinear(torch.nn.Module):
     the base weight's dtype and device), each slot with its true rank (0: empty, adds nothing). A slot's scale is
     folded into its lora_b when the adapter is loaded (B * scale, rounded once to the layer's dtype), so forward passes
     add_lora a float scale of 1: with a tensor of per-slot scales its kernel could read no batch table before the
-    previous kernel ends, 0.6-1.0 us a call on decode batches of 1-16 rows (NOTES.md, entries 348 and 357).
+    previous kernel ends, 0.3-1.1 us a call on decode batches of 1-16 rows (NOTES.md, entries 348 and 358).
 
     forward(x): base(x), plus for each row the term of the slot the active batch (using_batch) gives it; x is
     [..., in_features] with T rows in all, T the batch's rows. Slots of a rank below max_rank are zero-padded and
