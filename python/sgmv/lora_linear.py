@@ -106,11 +106,12 @@ class LoraLinear(torch.nn.Module):
         with nothing changed, where lora_b * scale overflows the layer's dtype (fp16: 65504)."""
         self._check_slot(slot)
         r = self.check_adapter(lora_a, lora_b)
-        exact = lora_b.to(torch.promote_types(lora_b.dtype, torch.float32)) * float(scale)
-        scaled = exact.to(device=self.lora_b.device, dtype=self.lora_b.dtype)
-        if not bool(torch.isfinite(scaled).all()) and bool(torch.isfinite(exact).all()):
-            raise ValueError(f"lora_b * scale ({float(scale)}) overflows the layer's {self.lora_b.dtype}: largest "
-                             f"|value| {float(exact.abs().max()):.6g}")
+        scale = float(scale)
+        exact = lora_b.to(device=self.lora_b.device, dtype=torch.promote_types(lora_b.dtype, torch.float32)) * scale
+        scaled = exact.to(self.lora_b.dtype)
+        if bool((torch.isfinite(exact) & ~torch.isfinite(scaled)).any()):  # finite, then not: the rounding overflowed
+            raise ValueError(f"lora_b * scale ({scale}) overflows the layer's {self.lora_b.dtype}: largest |value| "
+                             f"{float(exact.abs().max()):.6g}")
         self.lora_a[slot].zero_()
         self.lora_b[slot].zero_()
         self.lora_a[slot, :r].copy_(lora_a)
