@@ -76,7 +76,7 @@ def _installed_kernel(problem: Problem, device_index: Optional[int]) -> KernelRe
 def _installed_one_launch_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
     """one_launch.one_launch_kernel over the installed manifest for that device, once per distinct problem."""
     dev = loader.device(device_index)
-    kernels = _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block)
+    kernels = _device_kernels(ONE_LAUNCH_OPS, problem.dtype, device_index)
     return one_launch_kernel(problem, kernels, dev.num_sms, dev.resident_blocks,
                              resident_clusters=dev.resident_clusters)
 
@@ -192,7 +192,7 @@ def _over_installed(pick: Callable, problem: Problem, device_index: Optional[int
     pick and problem: one_launch_padded.one_launch_plan (add_lora's), and for tests and tools its steps
     one_launch.rank_split, one_launch_padded.padded_one_launch and rank_parts."""
     dev = loader.device(device_index)
-    kernels = _installed_kernels(ONE_LAUNCH_OPS, problem.dtype, dev.arch, dev.max_smem_per_block)
+    kernels = _device_kernels(ONE_LAUNCH_OPS, problem.dtype, device_index)
     return pick(problem, kernels, dev.num_sms, dev.resident_blocks, dev.resident_clusters)
 
 
