@@ -280,7 +280,10 @@ def test_random_problems_compute_the_reference_on_the_emulated_device(source, de
             f64 = dict(compute_dtype=torch.float64, ranks=call.batch.ranks)
             if call.op == "shrink":
                 want = reference.shrink(call.x, call.lora_a, batch, 0.5, call.scales, **f64)
-                assert reference.relative_error(call.v - v0, want) < 1e-5, call
+                # float32 sums of up to 3000 products: their rounding scales with the terms' sizes, not with v's,
+                # which cancellation may make far smaller (one row of rank 1: 1.8e-5 of v on torch 2.11's CPU BLAS)
+                terms = reference.shrink(call.x.abs(), [a.abs() for a in call.lora_a], batch, 0.5, call.scales, **f64)
+                assert (call.v - v0 - want).norm() <= 1e-5 * terms.norm(), call
                 continue
             if call.op == "add_lora":
                 want = reference.add_lora_delta(call.x, call.lora_a, call.lora_b, batch, 0.5, call.scales, **f64)
