@@ -284,19 +284,6 @@ struct ExpandTile {
             d[2 * j + 1] = scale * acc[mt][ct][j][2 * h + 1];
           }
           uint32_t r[4];
-#if defined(SGMV_PROBE_Y_SUM_IN_L2)  // a probe only (NOTES entry 360): y += scale * acc summed in L2 by reductions
-#pragma unroll
-          for (int i = 0; i < 4; ++i) r[i] = Traits::pack(d[2 * i], d[2 * i + 1]);
-          if (kVectorized && col + 8 <= N) {
-            reduce_add_vec8<T>(out, r);
-          } else {
-            const uint16_t* e = reinterpret_cast<const uint16_t*>(r);
-#pragma unroll
-            for (int i = 0; i < 8; ++i)
-              if (col + i < N) reduce_add_one<T>(out + i, e[i]);
-          }
-          continue;
-#endif
 #pragma unroll
           for (int i = 0; i < 4; ++i) {
             const float2 cur = Traits::unpack(yv[mt][h][ct].r[i]);

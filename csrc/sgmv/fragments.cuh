@@ -7,7 +7,6 @@
 // is unchanged while every load is a full 16-byte vector.
 #pragma once
 #include <cstdint>
-#include <type_traits>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cooperative_groups.h>
@@ -122,27 +121,6 @@ template <> struct ElementTraits<__half> {
     return __half_as_ushort(__float2half_rn(f));
   }
 };
-
-#if defined(SGMV_PROBE_Y_SUM_IN_L2)  // a probe only (NOTES entry 360): y's sum done by L2's reductions
-// *out += the eight packed values r (16 bytes), each rounded by L2's reduction unit; one of them at out.
-template <class T>
-__device__ __forceinline__ void reduce_add_vec8(uint16_t* out, const uint32_t (&r)[4]) {
-  if constexpr (std::is_same_v<T, __nv_bfloat16>)
-    asm volatile("red.relaxed.gpu.global.add.noftz.v4.bf16x2 [%0], {%1, %2, %3, %4};"
-                 :: "l"(out), "r"(r[0]), "r"(r[1]), "r"(r[2]), "r"(r[3]) : "memory");
-  else
-    asm volatile("red.relaxed.gpu.global.add.noftz.v4.f16x2 [%0], {%1, %2, %3, %4};"
-                 :: "l"(out), "r"(r[0]), "r"(r[1]), "r"(r[2]), "r"(r[3]) : "memory");
-}
-template <class T>
-__device__ __forceinline__ void reduce_add_one(uint16_t* out, uint16_t e) {
-  if constexpr (std::is_same_v<T, __nv_bfloat16>)
-    asm volatile("red.relaxed.gpu.global.add.noftz.bf16 [%0], %1;" :: "l"(out), "h"(e) : "memory");
-  else
-    asm volatile("red.relaxed.gpu.global.add.noftz.f16 [%0], %1;" :: "l"(out), "h"(e) : "memory");
-}
-__device__ __forceinline__ void prefetch_l2(const void* p) { asm volatile("prefetch.global.L2 [%0];" :: "l"(p)); }
-#endif
 
 // acc += A(16x16) * B(16x8); a holds the four A registers, b0/b1 the two B registers.
 template <class T>

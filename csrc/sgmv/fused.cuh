@@ -164,12 +164,8 @@ struct FusedTile {
         },
         [&](int mt, int h, int ct, int col) {
           const bool ok = y_rows[mt][h] != nullptr && col < N;
-#if defined(SGMV_PROBE_Y_SUM_IN_L2)  // y is summed in L2 (store_y): asked of L2 only, at its line's first piece
-          if (ok && (col % 64 == 0 || col == n0)) prefetch_l2(y_rows[mt][h] + col);
-#else
           const uint16_t* src = ok ? y_rows[mt][h] + col : w;
           Copy::copy(*reinterpret_cast<const uint4*>(src), slots.y[mt][h][ct][threadIdx.x], ok);
-#endif
         });
     cute::cp_async_fence();
   }
@@ -186,12 +182,7 @@ struct FusedTile {
                                                     col < N);
         },
         [&](int mt, int h, int ct, int col) {
-#if defined(SGMV_PROBE_Y_SUM_IN_L2)  // y is summed in L2 (store_y): asked of L2 only
-          if (y_rows[mt][h] != nullptr && col < N && (col % 64 == 0 || col == n0)) prefetch_l2(y_rows[mt][h] + col);
-          staged.y[mt][h][ct] = Vec8{};
-#else
           staged.y[mt][h][ct] = load_vec8_predicated(y_rows[mt][h], col, N, y_rows[mt][h] != nullptr);
-#endif
         });
   }
 
