@@ -189,7 +189,9 @@ struct ExpandTile {
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
         mma_16x8x16<T>(acc[ct][j], a_hi, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+#if !defined(SGMV_PROBE_V_ONE_PART)  // a probe only: v rounded once to 16 bits, no low part (NOTES entry 363)
         mma_16x8x16<T>(acc[ct][j], a_lo, bv[ct][j].r[2 * s], bv[ct][j].r[2 * s + 1]);
+#endif
       }
   }
 
@@ -216,7 +218,9 @@ struct ExpandTile {
 #pragma unroll
     for (int q = 0; q < 2; ++q) {  // pair 2s + q: a_regs' register 2q + bottom
       line[4 * (s * kSplitGroups + col / 8) + 2 * q + bottom] = hi[q];
+#if !defined(SGMV_PROBE_V_ONE_PART)
       line[4 * ((2 + s) * kSplitGroups + col / 8) + 2 * q + bottom] = lo[q];
+#endif
     }
   }
 
