@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", required=True, type=pathlib.Path)
     gen.add_argument("--kernels", default=os.environ.get("SGMV_KERNELS"), help="glob(s) on kernel names")
     gen.add_argument("--archs", default=os.environ.get("SGMV_CUDA_ARCHS") or "90", help="e.g. '90' or '80;90'")
+    gen.add_argument("--nvcc-flags", default=os.environ.get("SGMV_NVCC_FLAGS", ""),
+                     help="the build's extra nvcc flags (SGMV_NVCC_FLAGS), recorded in the manifest; "
+                          "write it as --nvcc-flags=-DNAME")
     args = parser.parse_args(argv)
 
     extra = os.environ.get("SGMV_EXTRA_TILES", "") not in ("", "0")
@@ -28,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
             print(spec.name)
         return 0
     try:
-        names = generate(args.out, specs, parse_archs(args.archs))
+        names = generate(args.out, specs, parse_archs(args.archs), args.nvcc_flags.strip())
     except ValueError as err:
         print(f"codegen: {err}", file=sys.stderr)
         return 2

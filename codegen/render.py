@@ -70,10 +70,11 @@ def parse_archs(archs: str | Sequence[int]) -> list[int]:
     return sorted(set(parsed))
 
 
-def manifest(specs: Iterable[KernelSpec], archs: Sequence[int]) -> dict:
+def manifest(specs: Iterable[KernelSpec], archs: Sequence[int], nvcc_flags: str = "") -> dict:
     return {
         "version": _abi().MANIFEST_VERSION,
         "archs": list(archs),
+        "nvcc_flags": nvcc_flags,  # SGMV_NVCC_FLAGS: empty in a shipped build, a probe's -D... otherwise
         "abi": abi_layout(),
         "kernels": [spec.manifest_row() for spec in specs],
     }
@@ -91,9 +92,11 @@ def render_unit(unit: str, names: Sequence[str]) -> str:
     return _environment().get_template("unit.cu.j2").render(unit=unit, names=names)
 
 
-def generate(out_dir: pathlib.Path, specs: Sequence[KernelSpec], archs: Sequence[int]) -> list[str]:
-    """Render every spec and every compile unit into out_dir (removing stale sources) and write manifest.json and
-    units.txt (a line a unit: its name, then its kernels' names; CMake compiles a fatbin a unit)."""
+def generate(out_dir: pathlib.Path, specs: Sequence[KernelSpec], archs: Sequence[int],
+             nvcc_flags: str = "") -> list[str]:
+    """Render every spec and every compile unit into out_dir (removing stale sources) and write manifest.json (with
+    the build's extra nvcc flags, so an installation tells a probe build from a shipped one) and units.txt (a line a
+    unit: its name, then its kernels' names; CMake compiles a fatbin a unit)."""
     if not specs:
         raise ValueError("no kernel matches SGMV_KERNELS; `python -m codegen list` shows the names")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,7 @@ def generate(out_dir: pathlib.Path, specs: Sequence[KernelSpec], archs: Sequence
         write_if_changed(out_dir / f"{unit}.cu", render_unit(unit, members))
     for stale in set(p.stem for p in out_dir.glob("*.cu")) - set(names) - set(grouped):
         (out_dir / f"{stale}.cu").unlink()
-    write_if_changed(out_dir / "manifest.json", json.dumps(manifest(specs, archs), indent=1) + "\n")
+    write_if_changed(out_dir / "manifest.json", json.dumps(manifest(specs, archs, nvcc_flags), indent=1) + "\n")
     write_if_changed(out_dir / "units.txt",
                      "".join(f"{unit} {' '.join(members)}\n" for unit, members in grouped.items()))
     return names

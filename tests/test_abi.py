@@ -51,6 +51,11 @@ def test_manifest_rejects_another_layout_or_format():
         manifest.parse(old)
 
 
+def test_manifest_of_a_build_before_its_nvcc_flags_were_recorded_parses_as_a_shipped_one():
+    older = {"version": _abi.MANIFEST_VERSION, "archs": [90], "abi": _abi.layout(), "kernels": []}
+    assert manifest.parse(older).nvcc_flags == ""
+
+
 def test_generated_manifest_carries_what_dispatch_reads():
     """Every spec's flags that dispatch selects by (pipelined, narrow) reach its KernelRecord."""
     from codegen import spec as specmod

@@ -295,6 +295,20 @@ def test_info_without_kernels_says_how_to_build_them(monkeypatch):
     assert "sm_-" not in text and "kernel images" not in text
 
 
+def test_info_names_a_probe_build_s_nvcc_flags(monkeypatch):
+    """A build with SGMV_NVCC_FLAGS (a probe's -D...) says so; a shipped build says nothing of it."""
+    from codegen import spec as specmod
+    from codegen.render import manifest as generated
+    from sgmv import info, manifest
+    specs = list(specmod.filter_specs(specmod.default_specs(), "*shrink_bf16_r16_h4096*"))
+    for flags in ("-DSGMV_PROBE_V_ONE_PART", ""):
+        built = manifest.parse(generated(specs, [90], flags))
+        assert built.nvcc_flags == flags
+        monkeypatch.setattr(info, "load", lambda: built)
+        said = "extra nvcc flags: -DSGMV_PROBE_V_ONE_PART (SGMV_NVCC_FLAGS: a probe build" in info.describe()
+        assert said == bool(flags) and ("nvcc flags" in info.describe()) == bool(flags)
+
+
 def test_results_name_the_kernels_that_ran():
     import torch
     from sgmv import manifest

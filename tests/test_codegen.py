@@ -308,11 +308,22 @@ def test_generate_writes_only_changes(tmp_path):
         assert re.findall(r'#include "(\w+)\.cu"', (tmp_path / f"{unit}.cu").read_text()) == members
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["archs"] == [90] and [k["name"] for k in manifest["kernels"]] == names
+    assert manifest["nvcc_flags"] == ""  # a shipped build's
     assert [k["unit"] for k in manifest["kernels"]] == [s.unit for s in chosen]
     (tmp_path / "sgmv_stale.cu").write_text("old")
     generate(tmp_path, chosen, [90])
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.cu")} == files  # untouched, stale gone
     assert write_if_changed(tmp_path / "a.txt", "x") and not write_if_changed(tmp_path / "a.txt", "x")
+
+
+def test_cli_generate_records_the_build_s_nvcc_flags(tmp_path):
+    """CMake passes SGMV_NVCC_FLAGS as --nvcc-flags=...; the manifest keeps it, so an installed probe build says so."""
+    subprocess.run([sys.executable, "-m", "codegen", "generate", "--out", str(tmp_path), "--kernels",
+                    "*shrink_bf16_r16_h4096*", "--nvcc-flags=-DSGMV_PROBE_V_ONE_PART -lineinfo"],
+                   cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads((tmp_path / "manifest.json").read_text())["nvcc_flags"] == "-DSGMV_PROBE_V_ONE_PART -lineinfo"
+    cmake = (ROOT / "CMakeLists.txt").read_text()
+    assert '"--nvcc-flags=${SGMV_NVCC_FLAGS}"' in cmake  # the same flags nvcc gets (sgmv_nvcc_flags)
 
 
 def test_generate_rejects_an_empty_selection(tmp_path):

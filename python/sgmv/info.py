@@ -20,6 +20,8 @@ def describe() -> str:
         ranks = sorted({k.rank for k in m.kernels if k.rank})
         hidden = sorted({k.hidden for k in m.kernels if k.hidden})
         lines.append(f"specialized ranks: {ranks}; hidden sizes: {hidden}")
+        if m.nvcc_flags:
+            lines.append(f"extra nvcc flags: {m.nvcc_flags} (SGMV_NVCC_FLAGS: a probe build, not the shipped kernels)")
     else:
         lines = [f"sgmv kernels: none in {KERNEL_DIR} (the source tree, or a build whose SGMV_KERNELS matched none; "
                  "`pip install .` builds them)"]

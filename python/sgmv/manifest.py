@@ -58,6 +58,7 @@ ClusterCounts = Callable[[KernelRecord, int], int]
 class Manifest:
     archs: tuple[int, ...]
     kernels: tuple[KernelRecord, ...]
+    nvcc_flags: str = ""  # the build's SGMV_NVCC_FLAGS: empty in a shipped build, a probe's -D... otherwise
 
     def runs_on(self, arch: int) -> bool:
         """Whether a GPU of compute capability `arch` (89: 8.9) runs this build's kernels: SASS built for X.y runs on
@@ -83,7 +84,7 @@ def parse(data: dict) -> Manifest:
             f"(manifest {data.get('abi')}, package {_abi.layout()}): rebuild the package")
     fields = {f.name for f in dataclasses.fields(KernelRecord)}
     kernels = tuple(KernelRecord(**{k: v for k, v in row.items() if k in fields}) for row in data["kernels"])
-    return Manifest(archs=tuple(data["archs"]), kernels=kernels)
+    return Manifest(archs=tuple(data["archs"]), kernels=kernels, nvcc_flags=data.get("nvcc_flags", ""))
 
 
 @functools.lru_cache(maxsize=None)
