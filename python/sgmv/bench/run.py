@@ -252,8 +252,9 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
     tool's own batches) and writes the results."""
     bandwidth = copy_bandwidth("cuda")
     print(f"copy bandwidth: {bandwidth / 1e12:.2f} TB/s (read + write, 1 GiB device-to-device)")
-    if load_manifest().nvcc_flags:
-        print(f"kernels built with SGMV_NVCC_FLAGS={load_manifest().nvcc_flags} (a probe build, not the shipped one)")
+    flags = load_manifest().nvcc_flags
+    if flags:
+        print(f"kernels built with SGMV_NVCC_FLAGS={flags} (a probe build, not the shipped one)")
     cases = matching(sweep(quick, shapes=shapes, ranks=ranks) if cases is None else cases, case_filter)
     jobs = [(dt, op, c) for dt in dtypes for op in op_names for c in cases]
     rows: list[Row] = []
