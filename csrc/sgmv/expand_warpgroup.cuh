@@ -119,24 +119,30 @@ struct WarpgroupExpand {
         a[ks][2 * h + 1] = Traits::pack(f.x - back.x, f.y - back.y);
       }
     const uint32_t b0 = cute::cast_smem_ptr_to_uint(s.b) + threadIdx.x / 128 * kGroupCols * kPitch;
+    float d[kHalves][16][4];  // each n128 half's MMAs a batch of their own: the first half's y under the second's MMAs
 #pragma unroll
-    for (int n = 0; n < kHalves; ++n) {  // each n128 half in turn: both halves' accumulators at once spill
-      float d[16][4];
-      zero_fill(d);
+    for (int n = 0; n < kHalves; ++n) {
 #pragma unroll
       for (int j = 0; j < 16; ++j)
 #pragma unroll
-        for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[j][e]);
+        for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[n][j][e]);
       cute::warpgroup_arrive();
+      const uint32_t half = b0 + 128 * n * kPitch;
+      wgmma_64xNx16_first<T, 128>(d[n], a[0], swizzled_kmajor_desc<kPitch>(half));
 #pragma unroll
-      for (int ks = 0; ks < kSteps; ++ks)
-        wgmma_64xNx16<T, 128>(d, a[ks], swizzled_kmajor_desc<kPitch>(b0 + 128 * n * kPitch + 32 * ks));
+      for (int ks = 1; ks < kSteps; ++ks) wgmma_64xNx16<T, 128>(d[n], a[ks], swizzled_kmajor_desc<kPitch>(half + 32 * ks));
       cute::warpgroup_commit_batch();
-      cute::warpgroup_wait<0>();
+    }
+#pragma unroll
+    for (int n = 0; n < kHalves; ++n) {
+      if (n + 1 < kHalves)
+        cute::warpgroup_wait<1>();
+      else
+        cute::warpgroup_wait<0>();
 #pragma unroll
       for (int j = 0; j < 16; ++j)
 #pragma unroll
-        for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[j][e]);
+        for (int e = 0; e < 4; ++e) cute::warpgroup_fence_operand(d[n][j][e]);
       if (y_row == nullptr) continue;
 #pragma unroll
       for (int i = 4 * n; i < 4 * n + 4; ++i) {
@@ -147,7 +153,7 @@ struct WarpgroupExpand {
         uint32_t res[4];
 #pragma unroll
         for (int jj = 0; jj < 4; ++jj) {
-          const float* dj = d[4 * (i % 4) + jj];
+          const float* dj = d[n][4 * (i % 4) + jj];
           const float2 f = Traits::unpack(in[jj]);
           res[jj] = Traits::pack(f.x + scale * (dj[0] + dj[2]), f.y + scale * (dj[1] + dj[3]));
         }

@@ -68,6 +68,17 @@ __device__ __forceinline__ void wgmma_64xNx16(float (&d)[N / 8][4], const uint32
   warpgroup_fma<typename WarpgroupMma<T, N>::RS, N>(d, a[0], a[1], a[2], a[3], b_desc);
 }
 
+// The same with D = A * B (wgmma's scale-d 0): a batch's first step, D's registers not read, so not zeroed before.
+template <class Op, int N, size_t... I>
+__device__ __forceinline__ void warpgroup_mul_each(float (&d)[N / 8][4], std::index_sequence<I...>,
+                                                   const uint32_t (&a)[4], uint64_t b_desc) {
+  Op::fma(a[0], a[1], a[2], a[3], b_desc, d[I / 4][I % 4]..., cute::SM90::GMMA::ScaleOut::Zero);
+}
+template <class T, int N>
+__device__ __forceinline__ void wgmma_64xNx16_first(float (&d)[N / 8][4], const uint32_t (&a)[4], uint64_t b_desc) {
+  warpgroup_mul_each<typename WarpgroupMma<T, N>::RS, N>(d, std::make_index_sequence<N / 2>{}, a, b_desc);
+}
+
 template <class T, int N>
 __device__ __forceinline__ void wgmma_64xNx16(float (&d)[N / 8][4], uint64_t a_desc, uint64_t b_desc) {
   warpgroup_fma<typename WarpgroupMma<T, N>::SS, N>(d, a_desc, b_desc);
