@@ -27,7 +27,6 @@
 #include <cutlass/arch/barrier.h>
 
 #include "expand.cuh"
-#include "expand_warpgroup.cuh"
 #include "handoff.cuh"
 #include "overlap.cuh"
 #include "shrink.cuh"
@@ -89,17 +88,6 @@ struct FusedTile {
   using Barrier = cutlass::arch::ClusterTransactionBarrier;
   static constexpr int kTileBytes = kWarpRows * kRank * 4;  // one block's partial tile of v
   static constexpr bool kZeroEarly = kRank >= 32;  // run_grid: where the other buffer is zeroed (entry 76)
-
-  // kWarpgroupExpand (sm_90a builds): the 32-row tile's expand as warpgroup MMAs where the launch gives a block one
-  // column tile (expand_warpgroup.cuh: B staged in the Slots' bytes in wgmma's layout, v from the workspace into the
-  // MMAs' registers). Other launches of the same kernel keep the mma.sync expand.
-#if defined(CUTE_ARCH_MMA_SM90A_ENABLED) && defined(SGMV_PROBE_WGMMA_EXPAND)
-  static constexpr bool kWarpgroupExpand =
-      kRowTile == 32 && kThreads == 256 && kRank % 16 == 0 && kRank <= 64 && !kClusterSum;
-#else
-  static constexpr bool kWarpgroupExpand = false;
-#endif
-  using WarpgroupExpandTile = WarpgroupExpand<T, kRank, kBlockCols, kThreads>;
 
   // One column tile's copies: each thread's B fragments and pieces of y (cp.async).
   struct Slots {
@@ -381,19 +369,6 @@ struct FusedTile {
     multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) { read_weights(slots, c, bv); }, true_rank, acc);
     read_y(slots, yv);
     Expand::store_y(y_rows, warp_column(i), N, scale, yv, acc);
-  }
-
-  // kWarpgroupExpand's copies of the block's column tile, in smem.slots' bytes (which start on 1024 bytes: the
-  // shrink's partial tiles and v before them take whole kilobytes).
-  __device__ __forceinline__ static auto& warpgroup_storage(SharedStorage& smem) {  // deduced: used where it exists
-    static_assert(sizeof(typename WarpgroupExpandTile::Storage) <= sizeof(Slots), "B and y fit the slots");
-    static_assert(offsetof(TileStorage, slots) % 1024 == 0, "the swizzled B starts on a 1024-byte atom");
-    return *reinterpret_cast<typename WarpgroupExpandTile::Storage*>(&smem.slots);
-  }
-  // This thread's row of y in kWarpgroupExpand (y's column 0; nullptr past the segment).
-  __device__ __forceinline__ static uint16_t* warpgroup_y_row(const SgmvParams& p, uint16_t* y, int row0, int seg_end) {
-    const int row = row0 + WarpgroupExpandTile::row();
-    return row < seg_end ? y + physical_row(p, row) * p.ld_y : nullptr;
   }
 
   // Slots i of a block's ring (kRing): smem.slots, then smem.next.

@@ -54,10 +54,6 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
   const uint16_t* wb = static_cast<const uint16_t*>(b.w) + seg.lora * b.w_stride_lora;
   uint16_t* y_rows[kMTiles][2];
   lane_rows(p, y, p.ld_y, row0, seg.end, y_rows);
-  // kWarpgroupExpand in a one-tile launch: B and y copied in that expand's layout, and it runs after the barrier
-  [[maybe_unused]] const bool warpgroup_expand = kWarpgroupExpand && one_tile_launch(N);
-  [[maybe_unused]] uint16_t* warpgroup_row = nullptr;
-  if constexpr (kWarpgroupExpand) warpgroup_row = warpgroup_y_row(p, y, row0, seg.end);
   [[maybe_unused]] Staged second;  // the block's second column tile: kSecondInRegisters, kSecondFromNextEarly
   if (has_tile) {
     int c_begin, c_end;  // this block's share of h_in
@@ -74,15 +70,7 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
     // (warp alone where kRankHalves is false: the other kernels' SASS as before; a named first chunk changed 10)
     Shrink::accumulate(x_rows, K, wa, a.w_stride_row, n_half, true_rank,
                        c_begin + (kRankHalves ? warp % kShrinkWarps : warp), c_end, acc_v, [&] {
-      if constexpr (kWarpgroupExpand) {
-        if (has_columns && warpgroup_expand)
-          WarpgroupExpandTile::prefetch(wb, b.w_stride_row, warpgroup_row, blockIdx.y * kBlockCols, N, true_rank,
-                                        warpgroup_storage(smem));
-        else if (has_columns)
-          prefetch(wb, b.w_stride_row, y_rows, n_first, N, true_rank, smem.slots);
-      } else if (has_columns) {
-        prefetch(wb, b.w_stride_row, y_rows, n_first, N, true_rank, smem.slots);
-      }
+      if (has_columns) prefetch(wb, b.w_stride_row, y_rows, n_first, N, true_rank, smem.slots);
       if (has_second)
         prefetch(wb, b.w_stride_row, y_rows, n_first + gridDim.y * kBlockCols, N, true_rank, slots_of(smem, 1));
       zero_other();
@@ -123,9 +111,7 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
     else
       handoff.arrive(add);
   }
-  if constexpr (kWarpgroupExpand)
-    if (has_tile && warpgroup_expand) WarpgroupExpandTile::copies_landed();  // the barrier's __syncthreads: all
-  if (has_tile && !warpgroup_expand && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
+  if (has_tile && (one_tile_launch(N) || first_of_two_early(N)) && has_column_tile(N)) {
     cute::cp_async_wait<0>();  // this thread's own slots
     read_staged(smem.slots, early);
     if constexpr (kSecondFromNextEarly)
@@ -141,14 +127,6 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
   if (has_tile) v_load.load_into(store_v);
   if (true) return;
 #endif
-  if constexpr (kWarpgroupExpand) {
-    if (has_tile && warpgroup_expand) {
-      WarpgroupExpandTile::expand(warpgroup_storage(smem), handoff.buffer(found) + static_cast<int64_t>(row0) * kRank,
-                                  rows, true_rank, warpgroup_row, blockIdx.y * kBlockCols, N, seg.scale);
-      if constexpr (!kZeroEarly) handoff.template zero<kThreads>(handoff.buffer(found, true), block, blocks);
-      return;
-    }
-  }
   if (has_tile) {
     v_load.load_into(store_v);
     __syncthreads();  // v is complete

@@ -284,13 +284,22 @@ struct PrefillTile {
     return kWarpgroupExpand ? 32 * (kColGroups * part + i) : 32 * (kSplit * i + part);
   }
 
-  // The wgmma descriptor (swizzled_kmajor_desc) of staged B (weight_at's swizzle at kSlotBytes) and, with
-  // kWarpgroupShrink, of each 128-byte half of staged x and A (shrink_offset).
+  // The wgmma descriptor of K-major rows of kPitch bytes (128, 64 or 32) from shared-memory address `addr` (a row
+  // of the operand's first 8-row atom, plus the 16-wide step's 32 bytes), their 16-byte pieces swizzled as that row
+  // width's wgmma swizzle does, 8-row atoms kPitch x 8 bytes apart (stride_byte_offset): staged B (weight_at's
+  // swizzle at kSlotBytes) and, with kWarpgroupShrink, each 128-byte half of staged x and A (shrink_offset).
   template <int kPitch>
   __device__ static uint64_t swizzled_desc(uint32_t addr) {
+    static_assert(kPitch == 128 || kPitch == 64 || kPitch == 32, "a wgmma swizzle's row width");
     static_assert((kRows * kRowPitch) % (8 * kPitch) == 0 && kStageBytes % (8 * kPitch) == 0,
                   "every stage's weights start on a swizzle atom");
-    return swizzled_kmajor_desc<kPitch>(addr);
+    cute::GmmaDescriptor desc;
+    desc.bitfield.start_address_ = static_cast<uint16_t>(addr >> 4);
+    desc.bitfield.leading_byte_offset_ = 1;  // unused by the swizzled K-major layouts
+    desc.bitfield.stride_byte_offset_ = static_cast<uint16_t>(8 * kPitch >> 4);
+    desc.bitfield.base_offset_ = 0;
+    desc.bitfield.layout_type_ = kPitch == 128 ? 1 : kPitch == 64 ? 2 : 3;  // 128B, 64B, 32B swizzle
+    return desc.desc_;
   }
 
   // Every consumer warp waits here (named barrier 1; barrier 0 is __syncthreads).
