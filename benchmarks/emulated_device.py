@@ -146,10 +146,35 @@ def _expand(kernel, p, dtype: torch.dtype) -> None:
         _add_into(y, reference.sgmv(v, lora_b, batch, p.scale, scales, ranks=ranks, rank_axis=2))
 
 
+def _prefill_half(kernel, p, dtype: torch.dtype) -> None:
+    """A prefill half (kernel.phase, prefill.cuh's kPhase) at the kernel's rank: "shrink" stores scale * x @ A[l].T
+    (slices[0]) into v (float32, p.y, from the slice's v_col) on the active segments' rows; "expand" adds
+    scale * v @ B[l].T (slices[1], v at p.x from its v_col) into y."""
+    batch = _batch(p)
+    scales = _table(p.scales, p.num_loras, torch.float32)
+    s = p.slices[0] if kernel.phase == "shrink" else p.slices[1]
+    used, _ = _ranks(p, batch, kernel.rank, s.rank, "A's" if kernel.phase == "shrink" else "B's", kernel.name)
+    if not used:
+        return
+    if kernel.phase == "shrink":
+        x = view(p.x, dtype, (p.num_rows, s.hidden), (p.ld_x, 1))
+        v = view(p.y + 4 * s.v_col, torch.float32, (p.num_rows, used), (p.ld_y, 1))
+        got = reference.sgmv(x, _weights(s, p.num_loras, used, s.hidden, dtype), batch, p.scale, scales, rank_axis=1)
+        for rows, _ in reference._active_segments(batch, p.num_rows, p.num_loras):
+            v[rows] = got[rows]
+        return
+    v = view(p.x + 4 * s.v_col, torch.float32, (p.num_rows, used), (p.ld_x, 1))
+    y = view(p.y + torch.empty((), dtype=dtype).element_size() * s.y_col, dtype, (p.num_rows, s.hidden), (p.ld_y, 1))
+    _add_into(y, reference.sgmv(v, _weights(s, p.num_loras, s.hidden, used, dtype), batch, p.scale, scales,
+                                rank_axis=2))
+
+
 def launch(kernel, geometry, params, tensor, overlap_previous: bool = False) -> None:
     """loader.launch's stand-in: the op `kernel` runs, on the memory `params` points at."""
     dtype = DTYPES[kernel.dtype]
-    if kernel.op in ("fused", "prefill", "gemv"):
+    if kernel.op == "prefill" and kernel.phase:
+        _prefill_half(kernel, params, dtype)
+    elif kernel.op in ("fused", "prefill", "gemv"):
         _one_launch(kernel, params, dtype)
     elif kernel.op == "shrink":
         _shrink(kernel, params, dtype)

@@ -50,6 +50,8 @@ class KernelSpec:
     # segments (fused.cuh's kFlat; dispatch.handoff_flat), a kernel of its own (benchmarks/NOTES.md, entry 135)
     tile_barrier: bool = False  # fused: the variant for the grid handoff whose blocks wait for their own row tile's
     # blocks only (fused.cuh's kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES), a kernel of its own (entry 249)
+    phase: str = ""  # prefill: "" (add_lora), or the half of it that the standalone op of that name runs on tall
+    # batches (prefill.cuh's kPhase: "shrink" stores v, "expand" reads it; PREFILL_PHASE_RANKS' 64-row tile; entry 368)
 
     @property
     def name(self) -> str:
@@ -58,7 +60,8 @@ class KernelSpec:
         tile = f"w{self.warps}m{self.warp_rows}n{self.tile_n}u{self.unroll}"
         blocks = f"_b{self.blocks_per_sm}" if self.blocks_per_sm > 1 else ""
         return (f"{self.unit}_{hidden}_{tile}_{vec}{blocks}" + ("_ranks" if self.true_ranks else "")
-                + ("_flat" if self.flat_tiles else "") + ("_tb" if self.tile_barrier else ""))
+                + ("_flat" if self.flat_tiles else "") + ("_tb" if self.tile_barrier else "")
+                + (f"_{self.phase}" if self.phase else ""))
 
     @property
     def unit(self) -> str:
@@ -252,6 +255,9 @@ def valid_tile(spec: KernelSpec) -> bool:
         return False  # the flat grid handoff: 16-row fused tiles
     if spec.tile_barrier and (spec.op != "fused" or spec.flat_tiles):
         return False  # a barrier per row tile: the fused kernel's per-segment grid handoff
+    if spec.phase and (spec.op != "prefill" or spec.phase not in PREFILL_PHASES or spec.warp_rows != 64
+                       or spec.true_ranks or spec.blocks_per_sm != 1):
+        return False  # the standalone halves: the one-block 64-row prefill tile (prefill.cuh's kPhase)
     if spec.blocks_per_sm != 1 and not (spec.op == "prefill" and spec.blocks_per_sm == 2
                                         and 2 * (spec.smem_bytes + 1024) <= MAX_SMEM_BYTES + 1024):
         return False  # two blocks and their 1 KB reserves in the H100/H200's 228 KB an SM
@@ -417,6 +423,8 @@ PREFILL_TALL_ONLY_RANKS = (128,)  # the 64-row tile only (warpgroup MMAs, v summ
 PREFILL_UNPADDED_RANKS = (128,)  # prefill.cuh's kRowPitch without the 16 unused bytes: rank 128's stages 51 -> 48 KB,
 # so the budget holds four with the cluster partner's 32 KB (entry 198)
 PREFILL_SPLITS = (2, 4, 8)  # prefill.cuh's kSplit: consumer warps per 16 rows, each a kSplit-th of every stage
+PREFILL_PHASES = ("shrink", "expand")  # KernelSpec.phase: the standalone ops' halves of the 64-row tile (entry 368)
+PREFILL_PHASE_RANKS = (16, 32, 64, 128)  # ... at the ranks of that tile
 
 
 def prefill_wgmma_shrink(rows: int, rank: int) -> bool:
@@ -477,6 +485,16 @@ def prefill_tiles(rank: int, extra: bool = False) -> list[dict]:
         if (rows, rank) in PREFILL_TWO_BLOCK_TILES:
             tiles.append(dict(tiles[-1], blocks_per_sm=2))
     return tiles
+
+
+def prefill_phase_tiles(rank: int, extra: bool = False) -> list[dict]:
+    """The standalone shrink's and expand's halves of the 64-row prefill tile (KernelSpec.phase) at
+    PREFILL_PHASE_RANKS: the standalone ops' kernels for tall batches, whose 16- and 32-row tiles read the adapter from
+    L2 every 16-32 rows (1.3-4.2x their floor at 512-2048 rows, NOTES.md entry 368)."""
+    if rank not in PREFILL_PHASE_RANKS:
+        return []
+    return [dict(tile, phase=phase) for tile in prefill_tiles(rank) if tile["warp_rows"] == 64
+            and tile.get("blocks_per_sm", 1) == 1 for phase in PREFILL_PHASES]
 
 
 GEMV_RANKS = (8, 16)  # gemv.cuh: a thread's 8 rows of B are one or two 16-byte pieces each
@@ -544,13 +562,16 @@ def default_specs(extra_tiles: bool = False) -> list[KernelSpec]:
     prefill = itertools.chain.from_iterable(
         _make("prefill", dt, r, ANY, True, extra_tiles, true_ranks)
         for dt, r, true_ranks in itertools.product(DTYPES, RANKS, (False, True)))
+    # The standalone shrink and expand on tall batches: the 64-row prefill tile's halves (prefill_phase_tiles).
+    phases = (KernelSpec(op="prefill", dtype=dt, rank=r, hidden=ANY, vectorized=True, **tile)
+              for dt, r in itertools.product(DTYPES, RANKS) for tile in prefill_phase_tiles(r, extra_tiles))
     # add_lora in one launch for one-row segments (gemv): rank-specialized, any h_in and h_out.
     gemv = itertools.chain.from_iterable(
         _make("gemv", dt, r, ANY, True, extra_tiles) for dt, r in itertools.product(DTYPES, RANKS))
     generic = itertools.chain.from_iterable(
         _make(op, dt, ANY, ANY, vec, extra_tiles)
         for op, dt, vec in itertools.product(("shrink", "expand"), DTYPES, (True, False)))
-    return prune(itertools.chain(specialized, any_hidden, fused, prefill, gemv, generic))
+    return prune(itertools.chain(specialized, any_hidden, fused, prefill, phases, gemv, generic))
 
 
 def prune(specs: Iterable[KernelSpec]) -> list[KernelSpec]:

@@ -330,7 +330,9 @@ def test_results_name_the_kernels_that_ran():
     wide = cases.BenchCase(4096, 4096, 16, 256, "distinct", (1,) * 256)  # streamed: 16-row tiles, 256 columns
     assert kernels_for(wide, torch.bfloat16, "add_lora").startswith("sgmv_prefill_bf16_r16_hany_w11m16n256")
     prefill = cases.BenchCase(4096, 4096, 64, 4096, "prefill", (64,) * 64)
-    assert "_w8m32n256u1_" in kernels_for(prefill, torch.float16, "expand")
+    assert "_w8m32n256u1_" in kernels_for(prefill, torch.float16, "expand", arch=80)
+    half = "sgmv_prefill_fp16_r64_hany_w11m64n128u1_v8_expand"  # on sm_90 the 64-row prefill tile's half (entry 368)
+    assert kernels_for(prefill, torch.float16, "expand") == half
     one = cases.BenchCase(4096, 4096, 16, 1, "distinct", (1,))  # dispatch runs it as one fused launch on sm_90
     assert kernels_for(one, torch.bfloat16, "add_lora").startswith("sgmv_fused_bf16_r16_hany_w4m16n256")
     assert "+" in kernels_for(one, torch.bfloat16, "add_lora", arch=80)

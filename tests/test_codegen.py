@@ -149,29 +149,29 @@ def test_default_grid_has_prefill_kernels_for_ranks_in_16_steps_rank_8_s_16_row_
     without the variant for true ranks (entries 173-174); its 128-column one as an extra tile. Rank 128
     (PREFILL_TALL_ONLY_RANKS): the 64-row tile only, with and without true ranks, its shrink's wgmma stages in whole
     1024 bytes (entry 195)."""
-    prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill"}
+    prefill = {(s.dtype, s.rank, s.warp_rows) for s in SPECS if s.op == "prefill" and not s.phase}
     assert prefill == {(dt, r, rows) for dt in ("fp16", "bf16") for r in (16, 32, 64) for rows in (64, 16)} | {
         (dt, 8, 16) for dt in ("fp16", "bf16")} | {(dt, 128, 64) for dt in ("fp16", "bf16")}
-    rank128 = [s for s in SPECS if s.op == "prefill" and s.rank == 128 and s.dtype == "bf16"]
+    rank128 = [s for s in SPECS if s.op == "prefill" and not s.phase and s.rank == 128 and s.dtype == "bf16"]
     assert sorted((s.tile_n, s.blocks_per_sm, s.true_ranks) for s in rank128) == [(128, 1, False), (128, 1, True)]
     assert all(specmod.prefill_stage_bytes(s.warp_rows, s.tile_n, s.rank) % 1024 == 0 for s in rank128)
     extra_specs = specmod.default_specs(extra_tiles=True)
-    extra = {(s.dtype, s.rank, s.warp_rows) for s in extra_specs if s.op == "prefill"}
+    extra = {(s.dtype, s.rank, s.warp_rows) for s in extra_specs if s.op == "prefill" and not s.phase}
     assert extra == prefill | {(dt, r, 32) for dt in ("fp16", "bf16") for r in (16, 32, 64)}
-    rank8 = [s for s in SPECS if s.op == "prefill" and s.rank == 8 and s.dtype == "bf16"]
+    rank8 = [s for s in SPECS if s.op == "prefill" and not s.phase and s.rank == 8 and s.dtype == "bf16"]
     assert sorted((s.tile_n, s.blocks_per_sm, s.true_ranks) for s in rank8) == [(256, 1, False), (256, 2, False)]
-    extra8 = [s for s in extra_specs if s.op == "prefill" and s.rank == 8 and s.dtype == "bf16"]
+    extra8 = [s for s in extra_specs if s.op == "prefill" and not s.phase and s.rank == 8 and s.dtype == "bf16"]
     assert sorted((s.tile_n, s.blocks_per_sm) for s in extra8) == [(128, 1), (128, 2), (256, 1), (256, 2)]
     ranked8 = dataclasses.replace(rank8[0], true_ranks=True)
     assert not specmod.valid_tile(ranked8) and not specmod.valid_tile(dataclasses.replace(rank8[0], warp_rows=64))
-    for s in (s for s in SPECS if s.op == "prefill"):
+    for s in (s for s in SPECS if s.op == "prefill" and not s.phase):
         assert s.hidden == specmod.ANY and s.vectorized and s.launch_bounds.endswith(f", {s.blocks_per_sm}")
         assert s.blocks_per_sm * (s.smem_bytes + 1024) <= specmod.MAX_SMEM_BYTES + 1024
         one_block_rank8 = s.rank in specmod.PREFILL_SHORT_ONLY_RANKS and s.blocks_per_sm == 1
         cap = specmod.PREFILL_SHORT_ONLY_MAX_STAGES if one_block_rank8 else specmod.PREFILL_MAX_STAGES
         assert 2 <= s.stages <= cap and s.smem_bytes <= specmod.MAX_SMEM_BYTES
     two = {(s.dtype, s.rank, s.warp_rows, s.tile_n, s.true_ranks)
-           for s in SPECS if s.op == "prefill" and s.blocks_per_sm == 2}
+           for s in SPECS if s.op == "prefill" and not s.phase and s.blocks_per_sm == 2}
     assert two == {(dt, 16, 16, 256, tr) for dt in ("fp16", "bf16") for tr in (False, True)} | {
         (dt, 8, 16, 256, False) for dt in ("fp16", "bf16")}
     assert not any(s.blocks_per_sm != 1 for s in SPECS if s.op != "prefill")
@@ -206,13 +206,31 @@ def test_prefill_kernels_come_with_a_variant_for_true_ranks():
     """Each prefill tile twice: as it was, and with true ranks (prefill.cuh's kTrueRanks; its handed-over tiles
     carry the rank, 4 bytes more each, in shared memory rounded up to 16 bytes), but rank 8's
     (PREFILL_SHORT_ONLY_RANKS); of the other ops only the fused kernel has it (the next test)."""
-    prefill = [s for s in SPECS if s.op == "prefill" and s.rank not in specmod.PREFILL_SHORT_ONLY_RANKS]
+    prefill = [s for s in SPECS if s.op == "prefill" and not s.phase and s.rank not in specmod.PREFILL_SHORT_ONLY_RANKS]
     plain = {dataclasses.replace(s, true_ranks=False): s for s in prefill if s.true_ranks}
     assert len(plain) * 2 == len(prefill) and set(plain) == {s for s in prefill if not s.true_ranks}
     for p, ranked in plain.items():
         assert ranked.name == p.name + "_ranks" and ranked.unit == p.unit and ranked.stages == p.stages
         assert p.smem_bytes <= ranked.smem_bytes <= p.smem_bytes + 16  # in whole 16 bytes: the 8 more may fit
     assert not any(s.true_ranks for s in SPECS if s.op not in ("prefill", "fused"))
+
+
+def test_default_grid_has_the_standalone_ops_halves_of_the_64_row_prefill_tile():
+    """The standalone shrink's and expand's kernels for tall batches (prefill.cuh's kPhase; NOTES.md, entry 368): the
+    one-block 64-row prefill tile at ranks 16-128, both dtypes, once a half, named after it, with the tile's stages
+    and shared memory; no half of another tile, for true ranks, or of another op."""
+    halves = [s for s in SPECS if s.phase]
+    assert sorted((s.dtype, s.rank, s.phase) for s in halves) == sorted(
+        (dt, r, ph) for dt in ("bf16", "fp16") for r in (16, 32, 64, 128) for ph in ("shrink", "expand"))
+    for s in halves:
+        whole = dataclasses.replace(s, phase="")
+        assert whole in SPECS and s.name == whole.name + "_" + s.phase and s.unit == whole.unit
+        assert (s.stages, s.smem_bytes, s.threads, s.launch_bounds) == (
+            whole.stages, whole.smem_bytes, whole.threads, whole.launch_bounds)
+        assert s.manifest_row()["phase"] == s.phase
+        for bad in (dict(true_ranks=True), dict(warp_rows=16, warps=10, tile_n=256), dict(op="shrink"),
+                    dict(phase="both")):
+            assert not specmod.valid_tile(dataclasses.replace(s, **bad)), bad
     assert not specmod.valid_tile(dataclasses.replace(next(s for s in SPECS if s.op == "gemv"), true_ranks=True))
 
 

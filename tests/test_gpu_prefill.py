@@ -26,7 +26,7 @@ from gpu_checks import (DEV, DTYPES, KERNELS, check_chain, check_delta, check_de
 
 pytestmark = requires_gpu
 
-PREFILL = [k for k in KERNELS if k.op == "prefill"]
+PREFILL = [k for k in KERNELS if k.op == "prefill" and not k.phase]  # add_lora's (the halves: test_gpu_prefill_phases.py)
 # h_in in 16-column steps; off the 128-column stages; (16, 8): one chunk each, so a cluster's second block has none
 PREFILL_SHAPES = [(4096, 4096), (1040, 1032), (272, 136), (16, 8)]
 

@@ -59,8 +59,22 @@ namespace sgmv {
 // the stages (cp.async's source size: the padding is not read, and whatever it holds, NaN included, multiplies
 // nothing); a segment of rank 0 has no tiles. Without it every adapter is computed at kRank: the sizes on the copies
 // cost the calls without ranks 1-4% (benchmarks/NOTES.md, entry 98), so those run a kernel without them.
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
+// What a prefill kernel computes (its template's kPhase; codegen's KernelSpec.phase): add_lora whole, or one of its
+// two halves for the standalone ops on tall batches (NOTES.md, entry 368), with the same tiles, stages and clusters:
+// kPhaseShrink streams x and A and stores v = scale * x @ A^T (float32, [rows][ld_y] at p.y from column
+// slices[0].v_col; no expand), kPhaseExpand reads v (float32 at p.x, rows ld_x apart, from column slices[1].v_col) in
+// place of the shrink and streams y and B as add_lora does (no shrink, no swap: a cluster's blocks split h_out only).
+constexpr int kPhaseBoth = 0;
+constexpr int kPhaseShrink = 1;
+constexpr int kPhaseExpand = 2;
+
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks,
+          int kPhase = kPhaseBoth>
 struct PrefillTile {
+  static_assert(kPhase == kPhaseBoth || (!kTrueRanks && kGroups == 4),
+                "the standalone halves: the 64-row tile, every adapter at the full rank");
+  static constexpr bool kShrinks = kPhase != kPhaseExpand;  // streams x and A
+  static constexpr bool kExpands = kPhase != kPhaseShrink;  // streams y and B
   using Info = std::conditional_t<kTrueRanks, RankedTileInfo, TileInfo>;  // a handed-over tile
   static constexpr int kRows = 16 * kGroups;  // groups of 16 rows, kSplit consumer warps each
   static constexpr int kConsumers = kSplit * kGroups;
@@ -305,6 +319,43 @@ struct PrefillTile {
   // Every consumer warp waits here (named barrier 1; barrier 0 is __syncthreads).
   __device__ static void consumers_sync() {
     asm volatile("bar.sync 1, %0;" :: "n"(kConsumers * 32) : "memory");
+  }
+
+  // The standalone expand (kPhaseExpand): this lane's v of its group's rows first_row + g and + 8 (zero from
+  // tile_end on) as the shrink's accumulators hold it (n-tile j: ranks 8 j + 2 t and + 1), read from slices[1].v_col.
+  __device__ static void load_v(const SgmvParams& p, int first_row, int tile_end, float (&acc)[kNTiles][4]) {
+    const int lane = threadIdx.x % 32;
+    const float* v = static_cast<const float*>(p.x) + p.slices[1].v_col + 2 * (lane % 4);
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int row = first_row + lane / 4 + 8 * h;
+      const float* src = row < tile_end ? v + physical_row(p, row) * p.ld_x : nullptr;
+#pragma unroll
+      for (int j = 0; j < kNTiles; ++j) {
+        const float2 f = src != nullptr ? *reinterpret_cast<const float2*>(src + 8 * j) : make_float2(0.f, 0.f);
+        acc[j][2 * h] = f.x;
+        acc[j][2 * h + 1] = f.y;
+      }
+    }
+  }
+
+  // The standalone shrink (kPhaseShrink): stores scale * v of this lane's rows of its group (acc, the group's whole
+  // sum, which each of the `writers` consumer warps of the group in the cluster holds alike) from slices[0].v_col, the
+  // warp numbered `writer` its every writers-th n-tile.
+  __device__ static void store_v(const SgmvParams& p, int first_row, int tile_end, float scale, int writer,
+                                 int writers, const float (&acc)[kNTiles][4]) {
+    const int lane = threadIdx.x % 32;
+    float* v = static_cast<float*>(p.y) + p.slices[0].v_col + 2 * (lane % 4);
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int row = first_row + lane / 4 + 8 * h;
+      if (row >= tile_end) continue;
+      float* dst = v + physical_row(p, row) * p.ld_y;
+#pragma unroll
+      for (int j = 0; j < kNTiles; ++j)
+        if (j % writers == writer)
+          *reinterpret_cast<float2*>(dst + 8 * j) = make_float2(scale * acc[j][2 * h], scale * acc[j][2 * h + 1]);
+    }
   }
 
   // Consumer warp `cw`: rows 16 (cw / kSplit) .. + 16 of every tile of the block (its group), a kSplit-th of

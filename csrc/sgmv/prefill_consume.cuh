@@ -8,8 +8,10 @@
 
 namespace sgmv {
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
-__device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks>::consume(
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks,
+          int kPhase>
+__device__ void
+PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks, kPhase>::consume(
     const SgmvParams& p, SharedStorage& smem, int cw, int me, int blocks) {
   using Traits = ElementTraits<T>;
   const int group = group_of(cw);
@@ -22,6 +24,8 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   int k_begin, k_end, n_begin, n_end;
   share(K, me, blocks, k_begin, k_end);
   share(N, me, blocks, n_begin, n_end);
+  if constexpr (!kShrinks) k_end = k_begin;  // the standalone halves (kPhase): as `produce`
+  if constexpr (!kExpands) n_end = n_begin;
   uint16_t* y = static_cast<uint16_t*>(p.y) + p.slices[1].y_col;
   // This lane's byte offsets within a stage (x's and A's fragments in the shrink, B's fragments and y's pieces in
   // the expand): the same for every stage, so computed once and held. Left to the compiler they were recomputed
@@ -133,7 +137,9 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       }
     }
     if constexpr (kWarpgroupShrink) cute::warpgroup_wait<0>();  // done already; ptxas sees none in flight
-    if constexpr (kSwapRounds == 1) {
+    if constexpr (!kShrinks) {
+      load_v(p, first_row, tile_end, acc);  // the standalone expand: v given, no swap (blocks split h_out only)
+    } else if constexpr (kSwapRounds == 1) {
       if (blocks > 1) {
         const uint32_t parity = (swaps++) & 1;
         swap_partials(smem, group, part, me ^ 1, 0, parity, parity, me ^ 1, 0, acc);
@@ -150,6 +156,10 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
       ++tiles_swapped;
     }
     stamp_event(kEventSwapped, 0, n);
+    if constexpr (!kExpands) {  // the standalone shrink: every block and warp of the group holds the same sum
+      store_v(p, first_row, tile_end, tile.scale, part + kSplit * me, kSplit * blocks, acc);
+      continue;
+    }
 
     // v as the expand's A operand: the accumulator of n-tiles 2ks and 2ks + 1 is the A fragment of rank step
     // ks (rank 8: n-tile 0's is the m16n8k8 fragment, registers 0 and 1); v = hi + lo in two 16-bit parts (as

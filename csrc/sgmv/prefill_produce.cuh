@@ -16,8 +16,10 @@ __device__ inline void prefill_copy16(uint32_t dst, const uint16_t* src, int byt
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory");
 }
 
-template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks>
-__device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks>::produce(
+template <class T, int kRank, int kGroups, int kSplit, int kStreamChunk, int kStages, int kProducers, bool kTrueRanks,
+          int kPhase>
+__device__ void
+PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kProducers, kTrueRanks, kPhase>::produce(
     const SgmvParams& p, SharedStorage& smem, int pw, int me, int blocks) {
   // x, A and y: each lane copies one 16-byte piece (`piece`) of every 128-byte line of rows row8 + 8 h, so 8
   // lanes fill a line (one line of global memory, one of the stage) and a lane's rows share their swizzle
@@ -43,6 +45,8 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
   int k_begin, k_end, n_begin, n_end;
   share(K, me, blocks, k_begin, k_end);
   share(N, me, blocks, n_begin, n_end);
+  if constexpr (!kShrinks) k_end = k_begin;  // the standalone expand streams no x or A (kPhase)
+  if constexpr (!kExpands) n_end = n_begin;  // the standalone shrink no y or B
   const uint32_t stage0 = cute::cast_smem_ptr_to_uint(smem.stage[0]);
   // This lane's destinations within a stage (plus the stage's offset) for its first row, and the bytes to its
   // next row (8 rows on) and next line
@@ -70,8 +74,9 @@ __device__ void PrefillTile<T, kRank, kGroups, kSplit, kStreamChunk, kStages, kP
     for (int h = 0; h < kLaneRows; ++h) {
       const int r = row8 + 8 * h;
       const int64_t row = r < rows ? physical_row(p, row0 + r) : -1;
-      xs[h] = row >= 0 ? static_cast<const uint16_t*>(p.x) + row * p.ld_x + 8 * piece : nullptr;
-      ys[h] = row >= 0 ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece : nullptr;
+      xs[h] = row >= 0 && kShrinks ? static_cast<const uint16_t*>(p.x) + row * p.ld_x + 8 * piece : nullptr;
+      ys[h] = row >= 0 && kExpands ? static_cast<const uint16_t*>(p.y) + b.y_col + row * p.ld_y + 8 * piece
+                                   : nullptr;
     }
     // this lane's piece of its first row of A, and the elements to its next, 8 rows on (32-bit offsets within an
     // adapter's A: fewer registers than a pointer a row)

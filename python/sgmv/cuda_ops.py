@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import torch
 
-from . import dispatch, loader, one_launch, one_launch_padded
+from . import dispatch, loader, one_launch, one_launch_padded, prefill_phases
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
 from .dispatch import Problem, can_run, select
 from .errors import UnsupportedError
@@ -92,10 +92,11 @@ def _installed_launch(problem: Problem, kernel: KernelRecord, device_index: Opti
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
-             partial: bool = False) -> tuple[KernelRecord, Launch]:
+             partial: bool = False, phase: bool = False) -> tuple[KernelRecord, Launch]:
+    """phase: `kernel` is a prefill half (_phase_kernel checked it) and `problem` its phase_problem."""
     if kernel is None:
         kernel = _installed_kernel(problem, ref.device.index)
-    elif not can_run(problem, kernel):
+    elif not phase and not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     return kernel, _installed_launch(problem, kernel, ref.device.index, partial)
 
@@ -162,8 +163,15 @@ def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor]
         return
     with torch.cuda.device(x.device):
         for group, v_col, _ in _groups(lora_a, rank_dim=1):
-            kernel_, geometry = _prepare(Problem.for_shrink(x, group, rows.num_segments, rows.max_segment_rows), x,
-                                         kernel)
+            problem = Problem.for_shrink(x, group, rows.num_segments, rows.max_segment_rows)
+            half = _phase_kernel(problem, rows, x, kernel)
+            if half is not None:  # the prefill tile's shrink half stores v (zeroed by the caller) for a tall batch
+                empty = SgmvSlice(w=0, w_stride_lora=0, w_stride_row=0, rank=problem.rank, hidden=0, v_col=0)
+                _launch_phase(half, problem, x, rows, scales, scale, [_shrink_slices(group, v_col)[0], empty],
+                              x=x.data_ptr(), y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0),
+                              num_loras=group[0].shape[0])
+                continue
+            kernel_, geometry = _prepare(problem, x, kernel)
             params = _params(rows, scales, scale, _shrink_slices(group, v_col), geometry, x=x.data_ptr(),
                              y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0), num_rows=x.shape[0],
                              num_loras=group[0].shape[0], k_splits=geometry.k_splits)
@@ -177,13 +185,54 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
         return
     with torch.cuda.device(y.device):
         for group, v_col, y_col in _groups(lora_b, rank_dim=2, out_dim=1):
-            kernel_, geometry = _prepare(Problem.for_expand(y, v, group, rows.num_segments, rows.max_segment_rows), y,
-                                         kernel)
+            problem = Problem.for_expand(y, v, group, rows.num_segments, rows.max_segment_rows)
+            half = _phase_kernel(problem, rows, y, kernel)
+            if half is not None:  # the prefill tile's expand half for a tall batch
+                empty = SgmvSlice(w=0, w_stride_lora=0, w_stride_row=0, rank=problem.rank, hidden=0, v_col=0)
+                _launch_phase(half, problem, y, rows, scales, scale, [empty, _slice(group[0], group[0].shape[2],
+                                                                                    group[0].shape[1], v_col, y_col)],
+                              x=v.data_ptr(), y=y.data_ptr(), ld_x=v.stride(0), ld_y=y.stride(0),
+                              num_loras=group[0].shape[0])
+                continue
+            kernel_, geometry = _prepare(problem, y, kernel)
             params = _params(rows, scales, scale, _expand_slices(group, v_col, y_col, geometry), geometry,
                              x=v.data_ptr(),
                              y=y.data_ptr(), ld_x=v.stride(0), ld_y=y.stride(0), num_rows=y.shape[0],
                              num_loras=group[0].shape[0])
             loader.launch(kernel_, geometry, params, y)
+
+
+@functools.lru_cache(maxsize=4096)
+def _installed_phase_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
+    """prefill_phases.phase_kernel over the installed kernels that device can launch (sm_90: clusters), once per
+    distinct problem."""
+    if loader.device(device_index).arch < loader.CLUSTERS_FROM_ARCH:
+        return None
+    return prefill_phases.phase_kernel(problem, _device_kernels(("prefill",), problem.dtype, device_index))
+
+
+def _phase_kernel(problem: Problem, rows: Rows, ref: torch.Tensor,
+                  kernel: Optional[KernelRecord]) -> Optional[KernelRecord]:
+    """The prefill half that runs standalone `problem` (prefill_phases), or None: `kernel` where it is one (forced:
+    it must be the half of the problem's op and rank, and the call must not give true ranks, which the halves do not
+    take), else dispatch's pick for calls without true ranks."""
+    if kernel is not None and kernel.phase:
+        if rows.ranks is not None or not prefill_phases.can_run_half(problem, kernel):
+            raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
+        return kernel
+    if kernel is not None or rows.ranks is not None:
+        return None
+    return _installed_phase_kernel(problem, ref.device.index)
+
+
+def _launch_phase(kernel: KernelRecord, problem: Problem, ref: torch.Tensor, rows: Rows,
+                  scales: Optional[torch.Tensor], scale: float, slices: list[SgmvSlice], **fields) -> None:
+    """One launch of a prefill half (slices: the shrink's and the expand's, the other half's of width 0) as the prefill
+    kernel is launched."""
+    _, geometry = _prepare(prefill_phases.phase_problem(problem), ref, kernel, phase=True)
+    params = _params(rows, scales, scale, slices, geometry, num_rows=ref.shape[0], **fields)
+    overlap = OVERLAP_PREVIOUS_CALL and bool(dispatch.PREFILL_OVERLAP_PREVIOUS)
+    loader.launch(kernel, geometry, params, ref, overlap_previous=overlap)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -217,7 +266,7 @@ def clear_selections() -> None:
     """Forgets every memoized kernel selection and launch plan: for tools and tests that change the constants of
     dispatch, launch_plan or one_launch*, or the manifest, while the process runs."""
     for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _over_installed,
-                 _installed_launch):
+                 _installed_launch, _installed_phase_kernel):
         memo.cache_clear()
 
 

@@ -159,7 +159,7 @@ def can_run(problem: Problem, kernel: KernelRecord) -> bool:
                 and problem.num_slices == 1 and problem.aligned
                 and ((problem.op == "fused" and (kernel.true_ranks or not problem.narrow_weights))
                      or (problem.op == "gemv" and not problem.true_ranks)
-                     or (problem.op == "prefill" and problem.hidden % PREFILL_H_IN_MULTIPLE == 0
+                     or (problem.op == "prefill" and not kernel.phase and problem.hidden % PREFILL_H_IN_MULTIPLE == 0
                          and (kernel.true_ranks or not problem.true_ranks))))
     rank_ok = kernel.rank == 0 or (kernel.rank == problem.rank if problem.op == "shrink"
                                    else all(r == kernel.rank for r in problem.slice_ranks))

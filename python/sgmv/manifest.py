@@ -43,6 +43,8 @@ class KernelRecord:
     # kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES)
     gemv_cluster: int = 0  # gemv: the blocks of a segment's cluster (gemv.cuh's kCluster; codegen's KernelSpec)
     occupancy_cap: int = 0  # blocks an SM the loader lets the driver place at once, 0: no cap (codegen's KernelSpec)
+    phase: str = ""  # prefill: "" (add_lora), "shrink" or "expand": the standalone op's half (prefill.cuh's kPhase;
+    # prefill_phases.py)
 
     @property
     def image(self) -> pathlib.Path:

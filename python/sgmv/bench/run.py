@@ -20,6 +20,7 @@ from ..manifest import ClusterCounts, KernelRecord, load as load_manifest
 from ..launch_plan import plan
 from ..one_launch import one_launch_problem
 from ..one_launch_padded import one_launch_plan
+from ..prefill_phases import phase_kernel, phase_problem
 from . import serving
 from .cases import BenchCase, BufferSet, WrongResult, judged_error, make_buffers, matching, sweep
 from .timer import copy_bandwidth, copy_time, sets_for, time_graph
@@ -145,6 +146,10 @@ def kernels_for(case: BenchCase, dtype: torch.dtype, op: str, arch: int = 90, nu
                           case.rank % 8 == 0 and case.h_out % 8 == 0, max_segment_rows=longest,
                           after_shrink=op == "add_lora" and arch >= 90),
     }
+    if op != "add_lora" and arch >= 90:  # the standalone op on a tall batch: the prefill tile's half of it
+        half = phase_kernel(problems[op], kernels)
+        if half is not None:
+            return named(half, phase_problem(problems[op]))
     ops = ("shrink", "expand") if op == "add_lora" else (op,)
     return "+".join(select(problems[o], kernels).name for o in ops)
 
