@@ -73,14 +73,13 @@ def main() -> None:
         shrink = measure(case, dtype, "shrink", bandwidth, False)
         expand = measure(case, dtype, "expand", bandwidth, False)
         halves = time_ops_pair(case, dtype)
-        min_rows = prefill_phases.PHASE_MIN_ROWS
-        prefill_phases.PHASE_MIN_ROWS = 1 << 40  # the shrink and expand kernels only
+        prefill_phases.PHASES = 0  # the shrink and expand kernels only
         cuda_ops.clear_selections()
         try:
             old_shrink = measure(case, dtype, "shrink", bandwidth, False)
             old_expand = measure(case, dtype, "expand", bandwidth, False)
         finally:
-            prefill_phases.PHASE_MIN_ROWS = min_rows
+            prefill_phases.PHASES = 1
             cuda_ops.clear_selections()
         row = dict(case=case.name, floor_us=today.floor_us, target_us=today.target_us, today_us=today.time_us,
                    pair_us=pair.time_us, shrink_us=shrink.time_us, expand_us=expand.time_us,

@@ -156,13 +156,14 @@ def test_public_ops_take_the_halves_on_tall_batches(rank, graph):
     gen = torch.Generator().manual_seed(rank)
     n_lora, h_in, h_out = 4, 1024, 1032
     a, b = random_weights(n_lora, rank, h_in, h_out, dtype, gen)
-    batch = sgmv.LoraBatch.from_segments([0, 700, 700, 1300], [1, 0, 3], device=DEV)
-    x = torch.randn(1300, h_in, generator=gen).to(dtype).to(DEV)
-    y0 = torch.randn(1300, h_out, generator=gen).to(dtype).to(DEV)
-    problem = Problem.for_shrink(x, [a], 3)
-    assert cuda_ops._installed_phase_kernel(problem, x.device.index) is not None
-    short = dataclasses.replace(problem, num_rows=100)
-    assert cuda_ops._installed_phase_kernel(short, x.device.index) is None
+    rows = prefill_phases.PHASE_MIN_ROWS["shrink"] + 100  # tall enough for both halves at every rank
+    batch = sgmv.LoraBatch.from_segments([0, 2100, 2100, rows], [1, 0, 3], device=DEV)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h_out, generator=gen).to(dtype).to(DEV)
+    for problem in (Problem.for_shrink(x, [a], 3), Problem.for_expand(y0, x[:, :rank].float(), [b], 3)):
+        assert cuda_ops._installed_phase_kernel(problem, x.device.index).phase == problem.op
+        short = dataclasses.replace(problem, num_rows=prefill_phases.PHASE_WIDE_MIN_ROWS - 1)
+        assert cuda_ops._installed_phase_kernel(short, x.device.index) is None
     y = y0.clone()
 
     def call():
@@ -183,4 +184,4 @@ def test_public_ops_take_the_halves_on_tall_batches(rank, graph):
     want_v = reference.shrink(x, a, batch, 0.5, compute_dtype=torch.float64)
     assert rel_error(v.double(), want_v.to(v.device)) < TOLERANCE[dtype]
     want = reference.expand_delta(v, b, batch, 2.0, compute_dtype=torch.float64)
-    check_delta(y, y0, want, dtype, ~covered_rows(batch, 1300, n_lora).to(DEV))
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
