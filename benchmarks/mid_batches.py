@@ -26,7 +26,8 @@ def pairs(text: str) -> list[tuple[int, int]]:
 
 
 def time_ops_pair(case: BenchCase, dtype: torch.dtype) -> float:
-    """sgmv.shrink then sgmv.expand (as dispatch runs them) over the case's cold buffer sets, in one graph: us a call."""
+    """sgmv.shrink then sgmv.expand (as dispatch runs them) over the case's cold buffer sets, in one graph: us a
+    call."""
     device = torch.device("cuda")
     gen = torch.Generator(device=device).manual_seed(1)
     first = make_buffers(case, dtype, device, gen)

@@ -61,17 +61,14 @@ def _run_shrink(kernel, batch, n_lora, h_in, seed, grid=None, scales=None):
     if grid is None:
         cuda_ops.shrink_into(v, x, [a], rows_, scales, 0.5, kernel=kernel)
     else:
-        problem = Problem.for_shrink(x, [a], n_lora)
-        params = cuda_ops._params(rows_, scales, 0.5, [cuda_ops._slice(a, kernel.rank, h_in, 0), _empty(kernel)],
-                                  _grid(kernel, problem, grid), x=x.data_ptr(), y=v.data_ptr(), ld_x=x.stride(0),
-                                  ld_y=v.stride(0), num_rows=rows, num_loras=n_lora)
-        loader.launch(kernel, _grid(kernel, problem, grid), params, x)
+        geometry = _grid(kernel, Problem.for_shrink(x, [a], n_lora), grid)
+        slices = [cuda_ops._slice(a, kernel.rank, h_in, 0), cuda_ops.other_half_slice(kernel.rank)]
+        params = cuda_ops._params(rows_, scales, 0.5, slices,
+                                  geometry, x=x.data_ptr(), y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0),
+                                  num_rows=rows, num_loras=n_lora)
+        loader.launch(kernel, geometry, params, x)
     want = reference.shrink(x, a, batch, 0.5, scales, compute_dtype=torch.float64)
     return v, want, ~covered_rows(batch, rows, n_lora).to(DEV)
-
-
-def _empty(kernel):
-    return cuda_ops.SgmvSlice(w=0, w_stride_lora=0, w_stride_row=0, rank=kernel.rank, hidden=0, v_col=0)
 
 
 def _check_shrink(v, want, untouched, dtype):
@@ -96,11 +93,12 @@ def _run_expand(kernel, batch, n_lora, h_out, seed, grid=None, scales=None):
     if grid is None:
         cuda_ops.expand(y, v, [b], rows_, scales, 0.5, kernel=kernel)
     else:
-        problem = Problem.for_expand(y, v, [b], n_lora)
-        params = cuda_ops._params(rows_, scales, 0.5, [_empty(kernel), cuda_ops._slice(b, kernel.rank, h_out, 0)],
-                                  _grid(kernel, problem, grid), x=v.data_ptr(), y=y.data_ptr(), ld_x=v.stride(0),
-                                  ld_y=y.stride(0), num_rows=rows, num_loras=n_lora)
-        loader.launch(kernel, _grid(kernel, problem, grid), params, y)
+        geometry = _grid(kernel, Problem.for_expand(y, v, [b], n_lora), grid)
+        slices = [cuda_ops.other_half_slice(kernel.rank), cuda_ops._slice(b, kernel.rank, h_out, 0)]
+        params = cuda_ops._params(rows_, scales, 0.5, slices,
+                                  geometry, x=v.data_ptr(), y=y.data_ptr(), ld_x=v.stride(0), ld_y=y.stride(0),
+                                  num_rows=rows, num_loras=n_lora)
+        loader.launch(kernel, geometry, params, y)
     want = reference.expand_delta(v, b, batch, 0.5, scales, compute_dtype=torch.float64)
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
 

@@ -152,6 +152,12 @@ def _expand_slices(group: list[torch.Tensor], v_col: int, y_col: int, geometry: 
             for b, vc, yc, t in zip(group, v_cols, y_cols, geometry.tile_begins)]
 
 
+def other_half_slice(rank: int) -> SgmvSlice:
+    """The slice a prefill half (prefill_phases) does not stream: the expand's in a shrink half's launch, the
+    shrink's in an expand half's; of width 0, no weights."""
+    return SgmvSlice(w=0, w_stride_lora=0, w_stride_row=0, rank=rank, hidden=0, v_col=0)
+
+
 def _nothing_to_do(rows: int, cols: int, num_segments: int, num_loras: int) -> bool:
     return rows == 0 or cols == 0 or num_segments == 0 or num_loras == 0
 
@@ -166,8 +172,8 @@ def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor]
             problem = Problem.for_shrink(x, group, rows.num_segments, rows.max_segment_rows)
             half = _phase_kernel(problem, rows, x, kernel)
             if half is not None:  # the prefill tile's shrink half stores v (zeroed by the caller) for a tall batch
-                empty = SgmvSlice(w=0, w_stride_lora=0, w_stride_row=0, rank=problem.rank, hidden=0, v_col=0)
-                _launch_phase(half, problem, x, rows, scales, scale, [_shrink_slices(group, v_col)[0], empty],
+                _launch_phase(half, problem, x, rows, scales, scale, [_shrink_slices(group, v_col)[0],
+                                                                      other_half_slice(problem.rank)],
                               x=x.data_ptr(), y=v.data_ptr(), ld_x=x.stride(0), ld_y=v.stride(0),
                               num_loras=group[0].shape[0])
                 continue
@@ -188,9 +194,9 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
             problem = Problem.for_expand(y, v, group, rows.num_segments, rows.max_segment_rows)
             half = _phase_kernel(problem, rows, y, kernel)
             if half is not None:  # the prefill tile's expand half for a tall batch
-                empty = SgmvSlice(w=0, w_stride_lora=0, w_stride_row=0, rank=problem.rank, hidden=0, v_col=0)
-                _launch_phase(half, problem, y, rows, scales, scale, [empty, _slice(group[0], group[0].shape[2],
-                                                                                    group[0].shape[1], v_col, y_col)],
+                _launch_phase(half, problem, y, rows, scales, scale,
+                              [other_half_slice(problem.rank), _slice(group[0], group[0].shape[2], group[0].shape[1],
+                                                                      v_col, y_col)],
                               x=v.data_ptr(), y=y.data_ptr(), ld_x=v.stride(0), ld_y=y.stride(0),
                               num_loras=group[0].shape[0])
                 continue
