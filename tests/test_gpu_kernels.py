@@ -48,7 +48,8 @@ def test_kernel(kernel):
                 device=DEV, seed=zlib.crc32(kernel.name.encode()) % 1000)
     b = case.batch
     poison_allocator(DEV)
-    if kernel.op in ("fused", "prefill", "gemv"):
+    op = kernel.phase or kernel.op  # a prefill half (prefill_phases) runs its standalone op
+    if op in ("fused", "prefill", "gemv"):
         y = case.y.clone()
         rows = Rows(b.seg_indptr, b.lora_indices, max_segment_rows=b.max_segment_rows)
         problem = Problem.for_add_lora(y, case.x, case.lora_a, case.lora_b, b.num_segments, b.max_segment_rows)
@@ -67,7 +68,7 @@ def test_kernel(kernel):
         want = reference.add_lora_delta(case.x, case.lora_a, case.lora_b, b, 0.75, case.scales,
                                         compute_dtype=torch.float64)
         check_delta(y, case.y, want, dtype, ~covered_rows(b, case.rows, 5).to(DEV))
-    elif kernel.op == "shrink":
+    elif op == "shrink":
         v = torch.zeros(case.rows, rank, device=DEV)
         cuda_ops.shrink_into(v, case.x, [case.lora_a], Rows(b.seg_indptr, b.lora_indices,
                                                             max_segment_rows=b.max_segment_rows), None, 0.75,
@@ -114,6 +115,16 @@ def test_kernel_rows_in_any_order_slices_and_true_ranks(kernel):
     rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks.to(DEV))
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     poison_allocator(DEV)
+    if kernel.phase:  # a prefill half: one slice, every adapter at its rank (its rows in any order:
+        # test_gpu_prefill_phases.py); refused with true ranks or two slices
+        v = torch.zeros(rows, sum(slice_ranks), device=DEV)
+        a, b = random_weights(n_lora, rank, hidden, 1000, dtype, gen)
+        for call in (lambda: cuda_ops.shrink_into(v, x, [a], rows_, None, 0.75, kernel=kernel),
+                     lambda: cuda_ops.expand(torch.zeros(rows, 1000, dtype=dtype, device=DEV), v[:, :rank], [b],
+                                             rows_, None, 0.75, kernel=kernel)):
+            with pytest.raises(sgmv.UnsupportedError, match="cannot run"):
+                call()
+        return
     if kernel.op in ("fused", "prefill", "gemv"):  # one output slice: these kernels serve single-slice calls
         a, b = random_weights(n_lora, rank, hidden, 1000, dtype, gen)
         x = torch.randn(rows, hidden, generator=gen).to(dtype).to(DEV)
