@@ -14,9 +14,10 @@ def describe() -> str:
         lines = [f"sgmv kernels: {len(m.kernels)} in {KERNEL_DIR}", f"built for: sm_{', sm_'.join(map(str, m.archs))}"]
         images = {k.image for k in m.kernels if k.image.exists()}  # a compile unit's image holds several kernels
         lines.append(f"kernel images: {len(images)} files, {sum(i.stat().st_size for i in images) / 1e6:.1f} MB")
-        by = collections.Counter((k.op, k.dtype, "generic" if not k.rank else "specialized") for k in m.kernels)
+        by = collections.Counter((k.op, k.dtype, "generic" if not k.rank else k.phase + " half" if k.phase
+                                  else "specialized") for k in m.kernels)  # halves: the standalone ops' prefill tile
         for (op, dtype, kind), n in sorted(by.items()):
-            lines.append(f"  {op:6} {dtype} {kind:11}: {n}")
+            lines.append(f"  {op:7} {dtype} {kind:11}: {n}")
         ranks = sorted({k.rank for k in m.kernels if k.rank})
         hidden = sorted({k.hidden for k in m.kernels if k.hidden})
         lines.append(f"specialized ranks: {ranks}; hidden sizes: {hidden}")
