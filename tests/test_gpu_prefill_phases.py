@@ -183,3 +183,32 @@ def test_public_ops_take_the_halves_on_tall_batches(rank, graph):
     assert rel_error(v.double(), want_v.to(v.device)) < TOLERANCE[dtype]
     want = reference.expand_delta(v, b, batch, 2.0, compute_dtype=torch.float64)
     check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+
+
+def test_an_odd_column_of_v_keeps_the_old_kernels(monkeypatch):
+    """Five output slices: the second launch group (MAX_SLICES a launch) is one rank-64 slice on a tall batch, which
+    the halves would take, but it starts at an odd column of v (ranks 8, 8, 8, 5 before it; v's rows of 93 floats),
+    and the halves read and write v in 8-byte pairs (cuda_ops.v_in_pairs): it runs the shrink and expand kernels, and
+    both ops match the reference."""
+    launched = []
+    real = loader.launch
+    monkeypatch.setattr(loader, "launch", lambda kernel, *a, **k: (launched.append(kernel), real(kernel, *a, **k)))
+    dtype, n_lora, rows, h = torch.bfloat16, 3, 1100, 1024
+    gen = torch.Generator().manual_seed(5)
+    ranks = [8, 8, 8, 5, 64]
+    a = [(torch.randn(n_lora, r, h, generator=gen) / h ** 0.5).to(dtype).to(DEV) for r in ranks]
+    b = [(torch.randn(n_lora, h, r, generator=gen) / r ** 0.5).to(dtype).to(DEV) for r in ranks]
+    batch = sgmv.LoraBatch.from_segments([0, 600, rows], [2, 0], device=DEV)
+    x = torch.randn(rows, h, generator=gen).to(dtype).to(DEV)
+    y0 = torch.randn(rows, h * len(ranks), generator=gen).to(dtype).to(DEV)
+    alone = Problem.for_shrink(x, [a[-1]], 2)
+    assert cuda_ops._installed_phase_kernel(alone, x.device.index) is not None  # the slice alone would take it
+    v = sgmv.shrink(x, tuple(a), batch, scale=0.5)
+    y = sgmv.expand(y0.clone(), v, tuple(b), batch, scale=2.0)
+    assert launched and not any(k.phase for k in launched), [k.name for k in launched]
+    assert rel_error(v, reference.shrink(x, a, batch, 0.5, compute_dtype=torch.float64)) < TOLERANCE[dtype]
+    want = reference.expand_delta(v, b, batch, 2.0, compute_dtype=torch.float64)
+    check_delta(y, y0, want, dtype, ~covered_rows(batch, rows, n_lora).to(DEV))
+    even = torch.zeros(8, 64, device=DEV)
+    assert cuda_ops.v_in_pairs(even, 0) and not cuda_ops.v_in_pairs(even, 29) and not cuda_ops.v_in_pairs(v, 0)
+    assert not cuda_ops.v_in_pairs(even[:, 1:], 0) and not cuda_ops.v_in_pairs(even.t(), 0)

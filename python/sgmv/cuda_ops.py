@@ -170,7 +170,7 @@ def shrink_into(v: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor]
     with torch.cuda.device(x.device):
         for group, v_col, _ in _groups(lora_a, rank_dim=1):
             problem = Problem.for_shrink(x, group, rows.num_segments, rows.max_segment_rows)
-            half = _phase_kernel(problem, rows, x, kernel)
+            half = _phase_kernel(problem, rows, x, kernel, v_in_pairs(v, v_col))
             if half is not None:  # the prefill tile's shrink half stores v (zeroed by the caller) for a tall batch
                 _launch_phase(half, problem, x, rows, scales, scale, [_shrink_slices(group, v_col)[0],
                                                                       other_half_slice(problem.rank)],
@@ -192,7 +192,7 @@ def expand(y: torch.Tensor, v: torch.Tensor, lora_b: Sequence[torch.Tensor], row
     with torch.cuda.device(y.device):
         for group, v_col, y_col in _groups(lora_b, rank_dim=2, out_dim=1):
             problem = Problem.for_expand(y, v, group, rows.num_segments, rows.max_segment_rows)
-            half = _phase_kernel(problem, rows, y, kernel)
+            half = _phase_kernel(problem, rows, y, kernel, v_in_pairs(v, v_col))
             if half is not None:  # the prefill tile's expand half for a tall batch
                 _launch_phase(half, problem, y, rows, scales, scale,
                               [other_half_slice(problem.rank), _slice(group[0], group[0].shape[2], group[0].shape[1],
@@ -217,16 +217,23 @@ def _installed_phase_kernel(problem: Problem, device_index: Optional[int]) -> Op
     return prefill_phases.phase_kernel(problem, _device_kernels(("prefill",), problem.dtype, device_index))
 
 
-def _phase_kernel(problem: Problem, rows: Rows, ref: torch.Tensor,
-                  kernel: Optional[KernelRecord]) -> Optional[KernelRecord]:
+def v_in_pairs(v: torch.Tensor, v_col: int) -> bool:
+    """Whether a prefill half may read or write v's columns from `v_col` as 8-byte pairs of floats (prefill.cuh's
+    load_v and store_v): rows of whole pairs from an 8-byte aligned base. (Problem.for_expand asks 16 bytes of v's
+    base and rows; an earlier group's slices can leave v_col odd, and the shrink's v its rows.)"""
+    return v.stride(1) == 1 and v.stride(0) % 2 == 0 and v_col % 2 == 0 and v.data_ptr() % 8 == 0
+
+
+def _phase_kernel(problem: Problem, rows: Rows, ref: torch.Tensor, kernel: Optional[KernelRecord],
+                  v_ok: bool) -> Optional[KernelRecord]:
     """The prefill half that runs standalone `problem` (prefill_phases), or None: `kernel` where it is one (forced:
-    it must be the half of the problem's op and rank, and the call must not give true ranks, which the halves do not
-    take), else dispatch's pick for calls without true ranks."""
+    it must be the half of the problem's op and rank, the call must not give true ranks, which the halves do not
+    take, and v must take pairs, `v_ok`: v_in_pairs), else dispatch's pick for such calls."""
     if kernel is not None and kernel.phase:
-        if rows.ranks is not None or not prefill_phases.can_run_half(problem, kernel):
+        if rows.ranks is not None or not v_ok or not prefill_phases.can_run_half(problem, kernel):
             raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
         return kernel
-    if kernel is not None or rows.ranks is not None:
+    if kernel is not None or rows.ranks is not None or not v_ok:
         return None
     return _installed_phase_kernel(problem, ref.device.index)
 
