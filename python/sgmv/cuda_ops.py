@@ -92,11 +92,10 @@ def _installed_launch(problem: Problem, kernel: KernelRecord, device_index: Opti
 
 
 def _prepare(problem: Problem, ref: torch.Tensor, kernel: Optional[KernelRecord],
-             partial: bool = False, phase: bool = False) -> tuple[KernelRecord, Launch]:
-    """phase: `kernel` is a prefill half (_phase_kernel checked it) and `problem` its phase_problem."""
+             partial: bool = False) -> tuple[KernelRecord, Launch]:
     if kernel is None:
         kernel = _installed_kernel(problem, ref.device.index)
-    elif not phase and not can_run(problem, kernel):
+    elif not can_run(problem, kernel):
         raise UnsupportedError(f"kernel {kernel.name} cannot run {problem}")
     return kernel, _installed_launch(problem, kernel, ref.device.index, partial)
 
@@ -240,9 +239,9 @@ def _phase_kernel(problem: Problem, rows: Rows, ref: torch.Tensor, kernel: Optio
 
 def _launch_phase(kernel: KernelRecord, problem: Problem, ref: torch.Tensor, rows: Rows,
                   scales: Optional[torch.Tensor], scale: float, slices: list[SgmvSlice], **fields) -> None:
-    """One launch of a prefill half (slices: the shrink's and the expand's, the other half's of width 0) as the prefill
-    kernel is launched."""
-    _, geometry = _prepare(prefill_phases.phase_problem(problem), ref, kernel, phase=True)
+    """One launch of a prefill half (_phase_kernel's: checked there; slices: the shrink's and the expand's, the other
+    half's of width 0) as the prefill kernel is launched (the plan of its phase_problem)."""
+    geometry = _installed_launch(prefill_phases.phase_problem(problem), kernel, ref.device.index, False)
     params = _params(rows, scales, scale, slices, geometry, num_rows=ref.shape[0], **fields)
     overlap = OVERLAP_PREVIOUS_CALL and bool(dispatch.PREFILL_OVERLAP_PREVIOUS)
     loader.launch(kernel, geometry, params, ref, overlap_previous=overlap)
