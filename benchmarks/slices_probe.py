@@ -5,8 +5,8 @@ slices against one call a slice (each slice's v a column view of the shared v; t
 expand half there, prefill_phases). Every variant's delta is checked against the float64 reference first, then timed
 as the bench times it (graph replay over cold buffer sets).
 
-    python benchmarks/slices_probe.py OUT.json [--dtype=bf16] [--packs=qkv,gate_up] [--ranks=16,64]
-                                      [--batches=ROWSxADAPTERS,...]
+    python benchmarks/slices_probe.py OUT.json [--dtype=bf16] [--packs=qkv,gate_up,H_IN:OUT+OUT,...] [--ranks=16,64]
+                                      [--batches=ROWSxADAPTERS,...] [--variants=NAME,...]
 """
 import argparse
 import itertools
@@ -19,7 +19,7 @@ from sgmv.batch import LoraBatch
 from sgmv.bench.cases import judged_error
 from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph, warm_up
 
-PACKS = {"qkv": (4096, (4096, 1024, 1024)), "gate_up": (4096, (14336, 14336))}
+PACKS = {"qkv": (4096, (4096, 1024, 1024)), "gate_up": (4096, (14336, 14336))}  # or H_IN:OUT+OUT+...
 SCALE = 0.5
 
 
@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--packs", default="qkv,gate_up")
     parser.add_argument("--ranks", default="16,64")
     parser.add_argument("--batches", default="64x8,256x16,1024x16,4096x64,8192x8")
+    parser.add_argument("--variants", default="", help="comma-separated names (default: all)")
     args = parser.parse_args()
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[args.dtype]
     device = torch.device("cuda")
@@ -76,7 +77,8 @@ def main() -> None:
     es = torch.tensor([], dtype=dtype).element_size()
     results = []
     for pack in args.packs.split(","):
-        h_in, outs = PACKS[pack]
+        h_in, outs = PACKS[pack] if pack in PACKS else (int(pack.split(":")[0]),
+                                                         tuple(int(o) for o in pack.split(":")[1].split("+")))
         for rank in map(int, args.ranks.split(",")):
             for rows, adapters in ((int(a), int(b)) for a, b in (t.split("x") for t in args.batches.split(","))):
                 bounds = [rows * i // adapters for i in range(adapters + 1)]
@@ -100,10 +102,13 @@ def main() -> None:
                           + 4 * rows * rank * len(outs),
                           "expand": es * 2 * rows * sum(outs) + es * adapters * rank * sum(outs)
                           + 4 * rows * rank * len(outs)}
-                case = f"{pack}_h{h_in}to{'+'.join(map(str, outs))}_r{rank}_bs{rows}_a{adapters}"
+                label = pack if pack in PACKS else "pack"
+                case = f"{label}_h{h_in}to{'+'.join(map(str, outs))}_r{rank}_bs{rows}_a{adapters}"
                 row = {"case": case}
                 line = f"{case:44s}"
                 for name, (call, timed) in variants(batch, outs, rank).items():
+                    if args.variants and name not in args.variants.split(","):
+                        continue
                     sets = [make_set() for _ in range(sets_for(set_bytes))]
                     s = sets[0]
                     before = s["y"].clone()
