@@ -1,6 +1,6 @@
 """Packed projections (several output slices in one call: q + k + v, gate + up) timed several ways, for NOTES.md
-entry 369: add_lora as dispatch runs it (the launch pair for every multi-slice call), one add_lora call a slice, and
-the launch pair's two halves alone: the shrink of all slices in one call against one call a slice, the expand of all
+entry 369: add_lora as dispatch runs it (sgmv/slice_calls.py's choice), as the launch pair, one add_lora call a slice,
+and the launch pair's two halves alone: the shrink of all slices in one call against one call a slice, the expand of all
 slices against one call a slice (each slice's v a column view of the shared v; tall batches take the prefill tile's
 expand half there, prefill_phases). Every variant's delta is checked against the float64 reference first, then timed
 as the bench times it (graph replay over cold buffer sets).
@@ -14,7 +14,7 @@ import json
 
 import torch
 
-from sgmv import ops, reference
+from sgmv import ops, reference, slice_calls
 from sgmv.batch import LoraBatch
 from sgmv.bench.cases import judged_error
 from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph, warm_up
@@ -34,6 +34,13 @@ def variants(batch, outs, rank):
 
     def one_call(s):
         ops.add_lora(s["y"], s["x"], s["a"], s["b"], batch, SCALE, slices=outs)
+
+    def the_pair(s):  # the packed call as the launch pair, whatever slice_calls would take
+        switch, slice_calls.SLICE_CALLS = slice_calls.SLICE_CALLS, 0
+        try:
+            one_call(s)
+        finally:
+            slice_calls.SLICE_CALLS = switch
 
     def call_a_slice(s):
         for a, b, c in zip(s["a"], s["b"], y_cols):
@@ -56,7 +63,8 @@ def variants(batch, outs, rank):
         for a in s["a"]:
             ops.shrink(s["x"], a, batch, SCALE)
 
-    return {"one call": (one_call, one_call), "a call a slice": (call_a_slice, call_a_slice),
+    return {"one call": (one_call, one_call), "the pair": (the_pair, the_pair),
+            "a call a slice": (call_a_slice, call_a_slice),
             "shrink all": (shrink_all, shrink_all), "shrink a slice": (shrink_a_slice, shrink_a_slice_timed),
             "expand all": (expand_all, expand_all), "expand a slice": (expand_a_slice, expand_a_slice)}
 
@@ -127,7 +135,7 @@ def main() -> None:
                     us = time_graph([lambda t=t: timed(t) for t in sets])
                     del sets
                     torch.cuda.empty_cache()
-                    op = "add_lora" if name in ("one call", "a call a slice") else name.split()[0]
+                    op = name.split()[0] if name.split()[0] in ("shrink", "expand") else "add_lora"
                     row[name] = dict(us=us, floor_us=floors[op] / bandwidth * 1e6, error=error)
                     line += f" | {name} {us:6.1f} ({floors[op] / bandwidth * 1e6:5.1f})"
                 results.append(row)

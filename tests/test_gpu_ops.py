@@ -5,6 +5,7 @@ on fresh random data.
 Skipped with a reason on machines without a CUDA GPU.
 """
 import dataclasses
+import itertools
 import math
 import random
 
@@ -12,7 +13,7 @@ import pytest
 import torch
 
 import sgmv
-from sgmv import cuda_ops, dispatch, reference
+from sgmv import cuda_ops, dispatch, reference, slice_calls
 from sgmv.cuda_ops import Rows
 from sgmv.dispatch import Problem
 from sgmv.launch_plan import plan
@@ -351,6 +352,48 @@ def test_slices_equal_separate_calls(outs, rank, rows, dtype):
     y2 = y0.clone()
     sgmv.expand(y2, v, tuple(p[1] for p in pairs), case.batch, scale=case.scales, slices=outs)
     assert rel_error(y2.double() - y0.double(), want) < TOLERANCE[dtype] + output_rounding(y2, want)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("order", ["segments", "tokens"])
+@pytest.mark.parametrize("outs, ranks, rows, taken", [
+    ((4096, 4096), (64, 64), 1024, True),  # wide slices at rank 64
+    ((4096, 1024, 1024), (64, 64, 64), 1000, None),  # q + k + v at rank 64 (narrow slices: rank halves or not)
+    ((2048, 2048, 520), (128, 128, 128), 700, None),
+    ((14336, 14336), (16, 16), 1100, True),  # gate + up at rank 16: x a small share of the bytes
+    ((4096, 1024, 1024), (16, 16, 16), 1100, False),  # q + k + v at rank 16: the launch pair
+    ((1040, 8, 520), (64, 128, 64), 600, None),  # slices off the tiles, ranks mixed
+], ids=["wide64", "qkv64", "r128", "gate_up16", "qkv16", "odd"])
+def test_packed_calls_one_call_a_slice(outs, ranks, rows, taken, order, dtype, monkeypatch):
+    """A packed call the rule runs one one-slice call a slice (slice_calls.one_call_a_slice; `taken`: whether it
+    must, None either way: whether each slice's plan is one launch depends on the device's occupancy): against the float64 reference and against the launch pair (the rule off), rows without
+    an adapter untouched, per-adapter scales, rows grouped in segments or in token order."""
+    h_in, n_lora = 2048, 5
+    gen = torch.Generator().manual_seed(rows + sum(ranks))
+    pairs = [random_weights(n_lora, r, h_in, h, dtype, gen) for r, h in zip(ranks, outs)]
+    a, b = tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+    x = torch.randn(rows, h_in, generator=gen).to(dtype).to(DEV)
+    if order == "tokens":
+        batch = sgmv.LoraBatch.from_token_loras(torch.tensor(token_loras(rows, n_lora, rows), device=DEV))
+    else:  # uneven segments, an empty one and a -1 adapter among them
+        sizes = [rows // 3, 0, 1, rows // 4, rows - rows // 3 - 1 - rows // 4]
+        batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], [2, 0, 4, -1, 1], device=DEV)
+    scales = torch.rand(n_lora, generator=gen).to(DEV) + 0.5
+    y0 = torch.randn(rows, sum(outs), generator=gen).to(dtype).to(DEV)
+    decisions = []
+    rule = slice_calls.one_call_a_slice
+    monkeypatch.setattr(slice_calls, "one_call_a_slice", lambda *args: decisions.append(rule(*args)) or decisions[-1])
+    poison_allocator(DEV)
+    y = y0.clone()
+    sgmv.add_lora(y, x, a, b, batch, scale=scales, slices=outs)
+    assert decisions and (taken is None or decisions == [taken]), decisions
+    want = reference.add_lora_delta(x, a, b, batch, 1.0, scales, compute_dtype=torch.float64)
+    untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
+    check_delta(y, y0, want, dtype, untouched)
+    monkeypatch.setattr(slice_calls, "SLICE_CALLS", 0)
+    pair = y0.clone()
+    sgmv.add_lora(pair, x, a, b, batch, scale=scales, slices=outs)
+    assert rel_error(y.double() - y0.double(), pair.double() - y0.double()) < TOLERANCE[dtype] / 4
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])

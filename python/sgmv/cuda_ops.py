@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import torch
 
-from . import dispatch, loader, one_launch, one_launch_padded, prefill_phases
+from . import dispatch, loader, one_launch, one_launch_padded, prefill_phases, slice_calls
 from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
 from .dispatch import Problem, can_run, select
 from .errors import UnsupportedError
@@ -330,9 +330,32 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
         one = (Problem.for_add_lora(y, x, lora_a[0], lora_b[0], rows.num_segments, rows.max_segment_rows,
                                     true_ranks=rows.ranks is not None) if len(lora_a) == 1 else None)
         launches = _one_launches(one, x, fused if kernels == (None, None) else False) if one is not None else None
+        if one is None and kernels == (None, None) and fused is None:
+            calls = _slice_calls(y, x, lora_a, lora_b, rows)
+            if calls is not None:  # a packed call, one one-slice call a slice (slice_calls)
+                for problem, steps, y_part, a, b in calls:
+                    _launch_one_launches(steps, problem, y_part, x, a, b, rows, scales, scale)
+                return
         if launches is None or not _launch_one_launches(launches, one, y, x, lora_a[0], lora_b[0], rows, scales,
                                                         scale):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
+
+
+def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
+                 rows: Rows) -> Optional[list[tuple]]:
+    """A packed add_lora as one one-slice add_lora a slice, where slice_calls.one_call_a_slice takes it: each
+    slice's (problem, its one-launch plan of one step over the whole slice, its columns of y, A, B); None for the
+    launch pair."""
+    calls, col = [], 0
+    for a, b in zip(lora_a, lora_b):
+        y_part = y[:, col:col + b.shape[1]]
+        col += b.shape[1]
+        problem = Problem.for_add_lora(y_part, x, a, b, rows.num_segments, rows.max_segment_rows,
+                                       true_ranks=rows.ranks is not None)
+        steps = _one_launches(problem, x, None)
+        whole = steps is not None and all(step.part == problem for step in steps)  # no views: launches as planned
+        calls.append((problem, steps if whole else None, y_part, a, b))
+    return calls if slice_calls.one_call_a_slice([c[0] for c in calls], [c[1] for c in calls]) else None
 
 
 def _launch_one_launches(launches: tuple[OneLaunch, ...], problem: Problem, y: torch.Tensor, x: torch.Tensor,

@@ -1,0 +1,52 @@
+"""A multi-slice add_lora (a packed projection: q + k + v, gate + up) as one one-slice add_lora a slice, where that
+beats the launch pair (benchmarks/NOTES.md, entry 369).
+
+The one-launch kernels take one output slice, so a call with several runs as the launch pair, whose split-K shrink and
+expand read a segment's adapter again for every 16-32 rows: 1.35-5.2x the call's floor on batches of 512-8192 rows
+(H100, bf16). One call a slice runs each slice on its own one-launch kernel instead, at the price of reading x once a
+slice. Entry 369's 105 packed calls (7 packs, ranks 16-128, 512-8192 rows over 8-64 adapters), one call a slice
+against the pair:
+- every slice at rank WIDE_RANK or more, from WIDE_MIN_ROWS rows: a median 0.78x (0.35-1.12; losses of 2-12% at
+  2048 rows over 32 adapters at rank 64 only, where the pair runs at its best);
+- ranks under it, from NARROW_MIN_ROWS rows, where x's extra reads are at most NARROW_MAX_EXTRA_X of the call's
+  bytes (wide slices, as gate + up): a median 0.95x (0.82-1.01); with more of x (q + k + v, 23-56% of the bytes)
+  0.93-1.48x, so those stay on the pair;
+- decode batches (64-256 rows) 0.97-1.03x at rank 64 and 1.08-1.77x at rank 16 (a launch a slice): the pair.
+Each slice's call must be one launch (one_launch_padded.one_launch_plan's plan of one step): a slice whose rank runs
+as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 at 512 rows of h_in 2048, in halves:
+1.28x).
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from .dispatch import Problem
+
+SLICE_CALLS = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
+WIDE_RANK = 64
+WIDE_MIN_ROWS = 512
+NARROW_MIN_ROWS = 1024
+NARROW_MAX_EXTRA_X = 0.1
+
+
+def extra_x_share(problems: Sequence[Problem]) -> float:
+    """x's reads past the first, one call a slice, as a share of the packed call's bytes (DESIGN.md's floor, 16-bit
+    elements: x once, each slice's weights over the batch's segments, y read and written, v)."""
+    first = problems[0]
+    rows, h_in, segments = first.num_rows, first.hidden, first.num_segments
+    ranks = [p.rank for p in problems]
+    outs = [p.slice_hidden[0] for p in problems]
+    call = 2 * (rows * h_in + segments * sum(r * (h_in + h) for r, h in zip(ranks, outs)) + 2 * rows * sum(outs)) \
+        + 8 * rows * sum(ranks)
+    return 2 * rows * h_in * (len(problems) - 1) / max(1, call)
+
+
+def one_call_a_slice(problems: Sequence[Problem], plans: Sequence[Optional[tuple]]) -> bool:
+    """Whether a packed add_lora runs as one one-slice add_lora a slice: `problems` each slice's own
+    (Problem.for_add_lora over its columns of y), `plans` the one-launch plan of each (None: the launch pair)."""
+    if not SLICE_CALLS or len(problems) < 2 or any(plan is None or len(plan) != 1 for plan in plans):
+        return False
+    rows = problems[0].num_rows
+    if min(p.rank for p in problems) >= WIDE_RANK:
+        return rows >= WIDE_MIN_ROWS
+    return rows >= NARROW_MIN_ROWS and extra_x_share(problems) <= NARROW_MAX_EXTRA_X
