@@ -4,14 +4,16 @@ beats the launch pair (benchmarks/NOTES.md, entry 369).
 The one-launch kernels take one output slice, so a call with several runs as the launch pair, whose split-K shrink and
 expand read a segment's adapter again for every 16-32 rows: 1.35-5.2x the call's floor on batches of 512-8192 rows
 (H100, bf16). One call a slice runs each slice on its own one-launch kernel instead, at the price of reading x once a
-slice. Entry 369's 105 packed calls (7 packs, ranks 16-128, 512-8192 rows over 8-64 adapters), one call a slice
-against the pair:
-- every slice at rank WIDE_RANK or more, from WIDE_MIN_ROWS rows: a median 0.78x (0.35-1.12; losses of 2-12% at
-  2048 rows over 32 adapters at rank 64 only, where the pair runs at its best);
+slice. Entry 369's packed calls (7 packs, ranks 16-128, 64-8192 rows over 8-64 adapters; H100, bf16), one call a
+slice against the pair:
+- every slice at rank WIDE_RANK or more, from WIDE_MIN_ROWS rows: 0.35-1.14x, a median 0.75x; the losses (5-14%)
+  at 2048 rows over 32 adapters at rank 64, where the pair runs at its best;
 - ranks under it, from NARROW_MIN_ROWS rows, where x's extra reads are at most NARROW_MAX_EXTRA_X of the call's
-  bytes (wide slices, as gate + up): a median 0.95x (0.82-1.01); with more of x (q + k + v, 23-56% of the bytes)
-  0.93-1.48x, so those stay on the pair;
-- decode batches (64-256 rows) 0.97-1.03x at rank 64 and 1.08-1.77x at rank 16 (a launch a slice): the pair.
+  bytes (wide slices, as gate + up): 0.77-1.00x, a median 0.91x; with more of x (q + k + v, 23-56% of the bytes)
+  0.86-1.48x, a median 1.07x, and at 512 rows 1.00-1.05x, so those stay on the pair;
+- decode batches (64-256 rows) 0.77-1.36x at ranks 64-128 (a median 1.01x; the gains at rank 128's wide slices) and
+  0.98-1.77x at ranks 16-32 (a launch a slice): the pair.
+Over the 93 of 196 calls the rule takes: a median 0.81x the pair's time (the call as dispatch runs it now).
 Each slice's call must be one launch (one_launch_padded.one_launch_plan's plan of one step): a slice whose rank runs
 as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 at 512 rows of h_in 2048, in halves:
 1.28x).
