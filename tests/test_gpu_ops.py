@@ -366,8 +366,9 @@ def test_slices_equal_separate_calls(outs, rank, rows, dtype):
 ], ids=["wide64", "qkv64", "r128", "gate_up16", "qkv16", "odd"])
 def test_packed_calls_one_call_a_slice(outs, ranks, rows, taken, order, dtype, monkeypatch):
     """A packed call the rule runs one one-slice call a slice (slice_calls.one_call_a_slice; `taken`: whether it
-    must, None either way: whether each slice's plan is one launch depends on the device's occupancy): against the float64 reference and against the launch pair (the rule off), rows without
-    an adapter untouched, per-adapter scales, rows grouped in segments or in token order."""
+    must, None either way: whether each slice's plan is one launch depends on the device's occupancy): against the
+    float64 reference and against the launch pair (the rule off), rows without an adapter untouched, per-adapter
+    scales, rows grouped in segments or in token order."""
     h_in, n_lora = 2048, 5
     gen = torch.Generator().manual_seed(rows + sum(ranks))
     pairs = [random_weights(n_lora, r, h_in, h, dtype, gen) for r, h in zip(ranks, outs)]

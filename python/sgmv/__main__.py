@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="print the names of the cases the sweep (and --cases) selects, and time nothing")
     bench.add_argument("--no-baselines", action="store_true", help="skip the torch baselines")
     bench.add_argument("--no-pairs", action="store_true",
-                       help="skip the serving pairs (qkv as one call vs three; mixed ranks vs padded)")
+                       help="skip the serving pairs (packed qkv, gate_up: one call vs a call a slice; mixed ranks)")
     bench.set_defaults(func=_bench)
     info = sub.add_parser("info", help="GPU, architecture, compiled kernels, build settings")
     info.set_defaults(func=_info)

@@ -272,7 +272,7 @@ def run(quick: bool, dtypes: list[str], op_names: list[str], out: pathlib.Path, 
     text = table(rows)
     pair_rows, pairs_wrong = [], None
     if pairs:
-        sys.stderr.write("serving pairs (qkv slices, mixed ranks)...\n")
+        sys.stderr.write("serving pairs (qkv and gate_up slices, mixed ranks)...\n")
         try:
             pair_rows = serving.run_pairs([DTYPES[dt] for dt in dtypes], bandwidth)
             text += "\n\nServing pairs (rows in random order via from_token_loras; speedup = other variant / this)\n"

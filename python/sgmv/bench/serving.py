@@ -1,7 +1,8 @@
 """Serving pairs: the same work done two ways, timed like the sweep (graph replay, cold cache, median).
 
-- qkv: a grouped-query attention projection (h_in -> q + k + v) as one add_lora call with output slices,
-  against three calls, one per slice.
+- qkv: a grouped-query attention projection (h_in -> q + k + v, rank 16) as one add_lora call with output slices,
+  against three calls, one per slice; gate_up: an MLP's gate and up projections (rank 64) likewise, two slices
+  (the one call runs each slice's own kernel on tall batches, sgmv/slice_calls.py).
 - mixed ranks: adapters of ranks 8 and 64 stacked padded to 64, computed at their true ranks (`ranks`),
   against the same batch computed at the padded rank (zero padding, no `ranks`).
 Rows come in random order (LoraBatch.from_token_loras), as a serving engine hands them over."""
@@ -20,7 +21,7 @@ from .cases import judged_error
 from .timer import sets_for, time_graph
 
 SCALE = 0.5
-QKV = (4096, (4096, 1024, 1024), 16)  # h_in, output slices, rank
+PACKS = {"qkv": (4096, (4096, 1024, 1024), 16), "gate_up": (4096, (14336, 14336), 64)}  # h_in, output slices, rank
 MIXED = (4096, 4096, (8, 64))  # h_in, h_out, ranks (half the adapters each)
 BATCHES = ((64, 8), (256, 16), (4096, 64))  # (rows, adapters): decode and prefill
 
@@ -66,10 +67,10 @@ def _time_and_check(make_set: Callable[[], dict], call: Callable[[dict], None], 
     return time_graph([lambda s=s: call(s) for s in sets]), error
 
 
-def qkv_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int) -> list[PairRow]:
-    h_in, outs, rank = QKV
+def packed_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int, pack: str = "qkv") -> list[PairRow]:
+    h_in, outs, rank = PACKS[pack]
     device = torch.device("cuda")
-    gen = torch.Generator(device=device).manual_seed(zlib.crc32(f"qkv{rows}".encode()))
+    gen = torch.Generator(device=device).manual_seed(zlib.crc32(f"{pack}{rows}".encode()))
     idx = _token_loras(rows, adapters, rows)
     batch = LoraBatch.from_token_loras(idx, device=device)
     used = len(set(idx.tolist()))
@@ -84,7 +85,7 @@ def qkv_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int) -> 
     def one_call(s):
         ops.add_lora(s["y"], s["x"], s["a"], s["b"], batch, SCALE, slices=outs)
 
-    def three_calls(s):
+    def a_call_a_slice(s):
         col = 0
         for a, b, h in zip(s["a"], s["b"], outs):
             ops.add_lora(s["y"][:, col:col + h], s["x"], a, b, batch, SCALE)
@@ -100,10 +101,11 @@ def qkv_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int) -> 
     floor_three = floor_one + es * rows * h_in * (len(outs) - 1) / bandwidth * 1e6  # x read once per call
     case = f"h{h_in}to{'+'.join(map(str, outs))}_r{rank}_bs{rows}_a{adapters}"
     t1, e1 = _time_and_check(make_set, one_call, want, set_bytes)
-    t3, e3 = _time_and_check(make_set, three_calls, want, set_bytes)
+    t3, e3 = _time_and_check(make_set, a_call_a_slice, want, set_bytes)
     dt = str(dtype).removeprefix("torch.")
-    return [PairRow(dt, "qkv", case, "one call, 3 slices", t1, floor_one, t1 / floor_one, e1, t3 / t1),
-            PairRow(dt, "qkv", case, "three calls", t3, floor_three, t3 / floor_three, e3)]
+    count = {2: "two", 3: "three"}.get(len(outs), str(len(outs)))
+    return [PairRow(dt, pack, case, f"one call, {len(outs)} slices", t1, floor_one, t1 / floor_one, e1, t3 / t1),
+            PairRow(dt, pack, case, f"{count} calls", t3, floor_three, t3 / floor_three, e3)]
 
 
 def mixed_rank_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int) -> list[PairRow]:
@@ -151,7 +153,8 @@ def run_pairs(dtypes: list[torch.dtype], bandwidth: float) -> list[PairRow]:
     out: list[PairRow] = []
     for dtype in dtypes:
         for rows, adapters in BATCHES:
-            out += qkv_rows(dtype, bandwidth, rows, adapters)
+            for pack in PACKS:
+                out += packed_rows(dtype, bandwidth, rows, adapters, pack)
             out += mixed_rank_rows(dtype, bandwidth, rows, adapters)
     torch.cuda.empty_cache()
     return out
