@@ -27,6 +27,7 @@ from .dispatch import Problem
 SLICE_CALLS = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 WIDE_RANK = 64
 WIDE_MIN_ROWS = 512
+PAIR_LAUNCHES = 2  # below WIDE_MIN_ROWS, at such ranks, a call of this many slices launches no more kernels a slice
 NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
 
@@ -50,5 +51,5 @@ def one_call_a_slice(problems: Sequence[Problem], plans: Sequence[Optional[tuple
         return False
     rows = problems[0].num_rows
     if min(p.rank for p in problems) >= WIDE_RANK:
-        return rows >= WIDE_MIN_ROWS
+        return rows >= WIDE_MIN_ROWS or len(problems) <= PAIR_LAUNCHES
     return rows >= NARROW_MIN_ROWS and extra_x_share(problems) <= NARROW_MAX_EXTRA_X
