@@ -358,13 +358,13 @@ def test_slices_equal_separate_calls(outs, rank, rows, dtype):
 @pytest.mark.parametrize("order", ["segments", "tokens"])
 @pytest.mark.parametrize("outs, ranks, rows, taken", [
     ((4096, 4096), (64, 64), 1024, True),  # wide slices at rank 64
-    ((14336, 14336), (64, 64), 48, None),  # a decode batch: two slices at rank 64, one launch each
+    ((14336, 14336), (128, 128), 48, None),  # a decode batch: two slices at rank 128, one launch each
     ((4096, 1024, 1024), (64, 64, 64), 1000, None),  # q + k + v at rank 64 (narrow slices: rank halves or not)
     ((2048, 2048, 520), (128, 128, 128), 700, None),
     ((14336, 14336), (16, 16), 1100, True),  # gate + up at rank 16: x a small share of the bytes
     ((4096, 1024, 1024), (16, 16, 16), 1100, False),  # q + k + v at rank 16: the launch pair
     ((1040, 8, 520), (64, 128, 64), 600, None),  # slices off the tiles, ranks mixed
-], ids=["wide64", "decode64", "qkv64", "r128", "gate_up16", "qkv16", "odd"])
+], ids=["wide64", "decode128", "qkv64", "r128", "gate_up16", "qkv16", "odd"])
 def test_packed_calls_one_call_a_slice(outs, ranks, rows, taken, order, dtype, monkeypatch):
     """A packed call the rule runs one one-slice call a slice (slice_calls.one_call_a_slice; `taken`: whether it
     must, None either way: whether each slice's plan is one launch depends on the device's occupancy): against the

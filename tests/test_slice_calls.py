@@ -24,13 +24,14 @@ def slices(outs, rank=64, rows=1024, segments=16, h_in=4096):
     return [Problem("fused", "bf16", rank, h_in, rows, segments, True, (h,), (rank,)) for h in outs]
 
 
-def test_wide_ranks_from_512_rows_or_two_slices():
-    """Ranks 64 and up: from 512 rows, and below them where the call has two slices (two launches, as the pair)."""
+def test_wide_ranks_from_512_rows_and_rank_128_s_two_slices_below():
+    """Ranks 64 and up from 512 rows; below them rank 128's calls of two slices (two launches, as the pair)."""
     for rank in (64, 128):
         assert slice_calls.one_call_a_slice(slices((4096, 1024, 1024), rank, rows=512), [ONE] * 3)
         assert not slice_calls.one_call_a_slice(slices((4096, 1024, 1024), rank, rows=511), [ONE] * 3)
-        assert slice_calls.one_call_a_slice(slices((14336, 14336), rank, rows=1), [ONE] * 2)
-        assert not slice_calls.one_call_a_slice(slices((14336, 14336), 32, rows=1), [ONE] * 2)
+    assert slice_calls.one_call_a_slice(slices((14336, 14336), 128, rows=1), [ONE] * 2)
+    for rank in (32, 64):
+        assert not slice_calls.one_call_a_slice(slices((14336, 14336), rank, rows=511), [ONE] * 2)
     mixed = slices((4096,), 64) + slices((1024,), 32)  # the smallest rank decides
     assert not slice_calls.one_call_a_slice(mixed, [ONE] * 2)
 

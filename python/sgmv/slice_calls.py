@@ -11,9 +11,11 @@ slice against the pair:
 - ranks under it, from NARROW_MIN_ROWS rows, where x's extra reads are at most NARROW_MAX_EXTRA_X of the call's
   bytes (wide slices, as gate + up): 0.77-1.00x, a median 0.91x; with more of x (q + k + v, 23-56% of the bytes)
   0.86-1.48x, a median 1.07x, and at 512 rows 1.00-1.05x, so those stay on the pair;
-- decode batches (64-256 rows) 0.77-1.36x at ranks 64-128 (a median 1.01x; the gains at rank 128's wide slices) and
-  0.98-1.77x at ranks 16-32 (a launch a slice): the pair.
-Over the 93 of 196 calls the rule takes: a median 0.81x the pair's time (the call as dispatch runs it now).
+- below WIDE_MIN_ROWS (decode), calls of two slices (two launches, as the pair) at rank FEW_ROWS_RANK: 0.64-0.93x
+  where it takes them (1-256 rows, 4 packs; entry 369's call 5); at rank 64 0.90-1.21x, with three slices 0.91-1.58x
+  at ranks 64-128, and at ranks 16-32 0.98-1.77x (a launch a slice): the pair.
+Over the 93 of entry 369's 196 tall and decode calls the rule takes from 512 rows: a median 0.81x the pair's time
+on the H100, 0.74x on the H200 (0.28-1.01).
 Each slice's call must be one launch (one_launch_padded.one_launch_plan's plan of one step): a slice whose rank runs
 as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 at 512 rows of h_in 2048, in halves:
 1.28x).
@@ -27,7 +29,8 @@ from .dispatch import Problem
 SLICE_CALLS = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 WIDE_RANK = 64
 WIDE_MIN_ROWS = 512
-PAIR_LAUNCHES = 2  # below WIDE_MIN_ROWS, at such ranks, a call of this many slices launches no more kernels a slice
+FEW_ROWS_RANK = 128  # below WIDE_MIN_ROWS from this rank, calls of up to PAIR_LAUNCHES slices (no more launches
+PAIR_LAUNCHES = 2  # than the pair's two)
 NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
 
@@ -50,6 +53,7 @@ def one_call_a_slice(problems: Sequence[Problem], plans: Sequence[Optional[tuple
     if not SLICE_CALLS or len(problems) < 2 or any(plan is None or len(plan) != 1 for plan in plans):
         return False
     rows = problems[0].num_rows
-    if min(p.rank for p in problems) >= WIDE_RANK:
-        return rows >= WIDE_MIN_ROWS or len(problems) <= PAIR_LAUNCHES
+    rank = min(p.rank for p in problems)
+    if rank >= WIDE_RANK:
+        return rows >= WIDE_MIN_ROWS or (rank >= FEW_ROWS_RANK and len(problems) <= PAIR_LAUNCHES)
     return rows >= NARROW_MIN_ROWS and extra_x_share(problems) <= NARROW_MAX_EXTRA_X
