@@ -366,7 +366,7 @@ def test_slices_equal_separate_calls(outs, rank, rows, dtype):
     ((1040, 8, 520), (64, 128, 64), 600, None),  # slices off the tiles, ranks mixed
 ], ids=["wide64", "decode128", "qkv64", "r128", "gate_up16", "qkv16", "odd"])
 def test_packed_calls_one_call_a_slice(outs, ranks, rows, taken, order, dtype, monkeypatch):
-    """A packed call the rule runs one one-slice call a slice (slice_calls.one_call_a_slice; `taken`: whether it
+    """A packed call the rule runs one one-slice call a slice (slice_calls; `taken`: whether it
     must, None either way: whether each slice's plan is one launch depends on the device's occupancy): against the
     float64 reference and against the launch pair (the rule off), rows without an adapter untouched, per-adapter
     scales, rows grouped in segments or in token order."""
@@ -382,13 +382,13 @@ def test_packed_calls_one_call_a_slice(outs, ranks, rows, taken, order, dtype, m
         batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], [2, 0, 4, -1, 1], device=DEV)
     scales = torch.rand(n_lora, generator=gen).to(DEV) + 0.5
     y0 = torch.randn(rows, sum(outs), generator=gen).to(dtype).to(DEV)
-    decisions = []
-    rule = slice_calls.one_call_a_slice
-    monkeypatch.setattr(slice_calls, "one_call_a_slice", lambda *args: decisions.append(rule(*args)) or decisions[-1])
+    decisions = []  # whether add_lora ran the call a slice at a time (cuda_ops._slice_calls: the rule's calls, or None)
+    calls_of = cuda_ops._slice_calls
+    monkeypatch.setattr(cuda_ops, "_slice_calls", lambda *args: decisions.append(calls_of(*args)) or decisions[-1])
     poison_allocator(DEV)
     y = y0.clone()
     sgmv.add_lora(y, x, a, b, batch, scale=scales, slices=outs)
-    assert decisions and (taken is None or decisions == [taken]), decisions
+    assert len(decisions) == 1 and (taken is None or (decisions[0] is not None) == taken), decisions
     want = reference.add_lora_delta(x, a, b, batch, 1.0, scales, compute_dtype=torch.float64)
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     check_delta(y, y0, want, dtype, untouched)

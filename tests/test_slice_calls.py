@@ -40,8 +40,8 @@ def test_narrow_ranks_where_x_is_a_small_share_of_the_bytes():
     """Ranks under 64 from 1024 rows, where x's extra reads are at most a tenth of the call's bytes: gate + up's
     wide slices, not q + k + v's (x there is ~39% of the bytes again)."""
     gate_up, qkv = slices((14336, 14336), 16), slices((4096, 1024, 1024), 16)
-    assert slice_calls.extra_x_share(gate_up) == pytest.approx(0.058, abs=0.002)
-    assert slice_calls.extra_x_share(qkv) == pytest.approx(0.387, abs=0.002)
+    assert slice_calls.extra_x_share(1024, 4096, 16, (16, 16), (14336, 14336)) == pytest.approx(0.058, abs=0.002)
+    assert slice_calls.extra_x_share(1024, 4096, 16, (16,) * 3, (4096, 1024, 1024)) == pytest.approx(0.387, abs=0.002)
     assert slice_calls.one_call_a_slice(gate_up, [ONE] * 2)
     assert not slice_calls.one_call_a_slice(qkv, [ONE] * 3)
     assert not slice_calls.one_call_a_slice(slices((14336, 14336), 16, rows=1023), [ONE] * 2)

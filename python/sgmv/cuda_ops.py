@@ -346,6 +346,9 @@ def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor
     """A packed add_lora as one one-slice add_lora a slice, where slice_calls.one_call_a_slice takes it: each
     slice's (problem, its one-launch plan of one step over the whole slice, its columns of y, A, B); None for the
     launch pair."""
+    if not slice_calls.takes_shape(x.shape[0], x.shape[1], rows.num_segments, [a.shape[1] for a in lora_a],
+                                   [b.shape[1] for b in lora_b]):
+        return None
     calls, col = [], 0
     for a, b in zip(lora_a, lora_b):
         y_part = y[:, col:col + b.shape[1]]

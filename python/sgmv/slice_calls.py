@@ -14,8 +14,8 @@ slice against the pair:
 - below WIDE_MIN_ROWS (decode), calls of two slices (two launches, as the pair) at rank FEW_ROWS_RANK: 0.64-0.93x
   where it takes them (1-256 rows, 4 packs; entry 369's call 5); at rank 64 0.90-1.21x, with three slices 0.91-1.58x
   at ranks 64-128, and at ranks 16-32 0.98-1.77x (a launch a slice): the pair.
-Over the 93 of entry 369's 196 tall and decode calls the rule takes from 512 rows: a median 0.81x the pair's time
-on the H100, 0.74x on the H200 (0.28-1.01).
+Of entry 369's 196 calls (64-8192 rows) the rule takes 99: a median 0.81x the pair's time on the H100 (0.35-1.14),
+0.74x on the H200 (0.28-1.01).
 Each slice's call must be one launch (one_launch_padded.one_launch_plan's plan of one step): a slice whose rank runs
 as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 at 512 rows of h_in 2048, in halves:
 1.28x).
@@ -35,25 +35,30 @@ NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
 
 
-def extra_x_share(problems: Sequence[Problem]) -> float:
+def extra_x_share(rows: int, h_in: int, segments: int, ranks: Sequence[int], outs: Sequence[int]) -> float:
     """x's reads past the first, one call a slice, as a share of the packed call's bytes (DESIGN.md's floor, 16-bit
     elements: x once, each slice's weights over the batch's segments, y read and written, v)."""
-    first = problems[0]
-    rows, h_in, segments = first.num_rows, first.hidden, first.num_segments
-    ranks = [p.rank for p in problems]
-    outs = [p.slice_hidden[0] for p in problems]
     call = 2 * (rows * h_in + segments * sum(r * (h_in + h) for r, h in zip(ranks, outs)) + 2 * rows * sum(outs)) \
         + 8 * rows * sum(ranks)
-    return 2 * rows * h_in * (len(problems) - 1) / max(1, call)
+    return 2 * rows * h_in * (len(outs) - 1) / max(1, call)
+
+
+def takes_shape(rows: int, h_in: int, segments: int, ranks: Sequence[int], outs: Sequence[int]) -> bool:
+    """The rule's lines on the call's shape alone (each slice's rank and h_out): asked first, so that a packed call the
+    rule leaves on the pair builds no slice's problem or plan (their host time, ~30 us a call)."""
+    if not SLICE_CALLS or len(outs) < 2:
+        return False
+    rank = min(ranks)
+    if rank >= WIDE_RANK:
+        return rows >= WIDE_MIN_ROWS or (rank >= FEW_ROWS_RANK and len(outs) <= PAIR_LAUNCHES)
+    return rows >= NARROW_MIN_ROWS and extra_x_share(rows, h_in, segments, ranks, outs) <= NARROW_MAX_EXTRA_X
 
 
 def one_call_a_slice(problems: Sequence[Problem], plans: Sequence[Optional[tuple]]) -> bool:
     """Whether a packed add_lora runs as one one-slice add_lora a slice: `problems` each slice's own
-    (Problem.for_add_lora over its columns of y), `plans` the one-launch plan of each (None: the launch pair)."""
-    if not SLICE_CALLS or len(problems) < 2 or any(plan is None or len(plan) != 1 for plan in plans):
-        return False
-    rows = problems[0].num_rows
-    rank = min(p.rank for p in problems)
-    if rank >= WIDE_RANK:
-        return rows >= WIDE_MIN_ROWS or (rank >= FEW_ROWS_RANK and len(problems) <= PAIR_LAUNCHES)
-    return rows >= NARROW_MIN_ROWS and extra_x_share(problems) <= NARROW_MAX_EXTRA_X
+    (Problem.for_add_lora over its columns of y), `plans` the one-launch plan of each (None: the launch pair), which
+    must each be one launch."""
+    first = problems[0]
+    return (all(plan is not None and len(plan) == 1 for plan in plans)
+            and takes_shape(first.num_rows, first.hidden, first.num_segments, [p.rank for p in problems],
+                            [p.slice_hidden[0] for p in problems]))
