@@ -319,11 +319,12 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     rank 8's own; a rank off the build's grid (24, 48, 96, ...) on the one-launch kernels of the next rank up, every
     adapter given the call's rank (one_launch_padded.padded_one_launch). A rank none of those take whole (96 where
     rank 128 runs the batch as halves; past the grid's largest rank) as consecutive parts of the rank each of which one
-    takes, one launch a part (one_launch_padded.rank_parts: 96 as 64 + 32). Otherwise a split-K shrink
-    storing partial slices of v, then an expand that sums them as it loads v, launched to overlap the shrink's tail
-    (programmatic dependent launch); one such pair per MAX_SLICES output slices. `kernels` overrides the (shrink,
-    expand) selection; `fused` a kernel to force the one-launch path with, False to forbid it, None to let dispatch
-    choose."""
+    takes, one launch a part (one_launch_padded.rank_parts: 96 as 64 + 32). Several output slices (a packed
+    projection): one one-slice call of these a slice where slice_calls takes the call (tall batches, rank 128's two
+    slices). Otherwise a split-K shrink storing partial slices of v, then an expand that sums them as it loads v,
+    launched to overlap the shrink's tail (programmatic dependent launch); one such pair per MAX_SLICES output slices.
+    `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force the one-launch path with, False to
+    forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
         return
     with torch.cuda.device(x.device):
@@ -343,9 +344,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
 
 def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
                  rows: Rows) -> Optional[list[tuple]]:
-    """A packed add_lora as one one-slice add_lora a slice, where slice_calls.one_call_a_slice takes it: each
-    slice's (problem, its one-launch plan of one step over the whole slice, its columns of y, A, B); None for the
-    launch pair."""
+    """A packed add_lora as one one-slice add_lora a slice, where slice_calls takes it (its shape first, then each
+    slice's plan): each slice's (problem, its one-launch plan of one step over the whole slice, its columns of y, A,
+    B); None for the launch pair."""
     if not slice_calls.takes_shape(x.shape[0], x.shape[1], rows.num_segments, [a.shape[1] for a in lora_a],
                                    [b.shape[1] for b in lora_b]):
         return None
@@ -358,7 +359,7 @@ def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor
         steps = _one_launches(problem, x, None)
         whole = steps is not None and all(step.part == problem for step in steps)  # no views: launches as planned
         calls.append((problem, steps if whole else None, y_part, a, b))
-    return calls if slice_calls.one_call_a_slice([c[0] for c in calls], [c[1] for c in calls]) else None
+    return calls if slice_calls.one_launch_each([c[1] for c in calls]) else None
 
 
 def _launch_one_launches(launches: tuple[OneLaunch, ...], problem: Problem, y: torch.Tensor, x: torch.Tensor,

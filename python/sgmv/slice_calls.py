@@ -54,11 +54,15 @@ def takes_shape(rows: int, h_in: int, segments: int, ranks: Sequence[int], outs:
     return rows >= NARROW_MIN_ROWS and extra_x_share(rows, h_in, segments, ranks, outs) <= NARROW_MAX_EXTRA_X
 
 
+def one_launch_each(plans: Sequence[Optional[tuple]]) -> bool:
+    """Whether every slice's one-launch plan (None: the launch pair) is one launch."""
+    return all(plan is not None and len(plan) == 1 for plan in plans)
+
+
 def one_call_a_slice(problems: Sequence[Problem], plans: Sequence[Optional[tuple]]) -> bool:
     """Whether a packed add_lora runs as one one-slice add_lora a slice: `problems` each slice's own
-    (Problem.for_add_lora over its columns of y), `plans` the one-launch plan of each (None: the launch pair), which
-    must each be one launch."""
+    (Problem.for_add_lora over its columns of y), `plans` the one-launch plan of each (None: the launch pair).
+    (cuda_ops asks takes_shape, then one_launch_each, so that a call declined on its shape builds no plan.)"""
     first = problems[0]
-    return (all(plan is not None and len(plan) == 1 for plan in plans)
-            and takes_shape(first.num_rows, first.hidden, first.num_segments, [p.rank for p in problems],
-                            [p.slice_hidden[0] for p in problems]))
+    return one_launch_each(plans) and takes_shape(first.num_rows, first.hidden, first.num_segments,
+                                                  [p.rank for p in problems], [p.slice_hidden[0] for p in problems])

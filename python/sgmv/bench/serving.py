@@ -98,14 +98,14 @@ def packed_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int, 
     set_bytes = es * rows * (h_in + sum(outs)) + w_bytes
     floor_one = (es * rows * (h_in + 2 * sum(outs)) + used * es * rank * (len(outs) * h_in + sum(outs))
                  + 8 * rows * rank * len(outs)) / bandwidth * 1e6
-    floor_three = floor_one + es * rows * h_in * (len(outs) - 1) / bandwidth * 1e6  # x read once per call
+    floor_each = floor_one + es * rows * h_in * (len(outs) - 1) / bandwidth * 1e6  # x read once per call
     case = f"h{h_in}to{'+'.join(map(str, outs))}_r{rank}_bs{rows}_a{adapters}"
     t1, e1 = _time_and_check(make_set, one_call, want, set_bytes)
-    t3, e3 = _time_and_check(make_set, a_call_a_slice, want, set_bytes)
+    t_each, e_each = _time_and_check(make_set, a_call_a_slice, want, set_bytes)
     dt = str(dtype).removeprefix("torch.")
     count = {2: "two", 3: "three"}.get(len(outs), str(len(outs)))
-    return [PairRow(dt, pack, case, f"one call, {len(outs)} slices", t1, floor_one, t1 / floor_one, e1, t3 / t1),
-            PairRow(dt, pack, case, f"{count} calls", t3, floor_three, t3 / floor_three, e3)]
+    return [PairRow(dt, pack, case, f"one call, {len(outs)} slices", t1, floor_one, t1 / floor_one, e1, t_each / t1),
+            PairRow(dt, pack, case, f"{count} calls", t_each, floor_each, t_each / floor_each, e_each)]
 
 
 def mixed_rank_rows(dtype: torch.dtype, bandwidth: float, rows: int, adapters: int) -> list[PairRow]:
