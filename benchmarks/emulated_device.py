@@ -81,24 +81,37 @@ def _weights(s, num_loras: int, rows: int, cols: int, dtype: torch.dtype) -> tor
     return view(s.w, dtype, (num_loras, rows, cols), (s.w_stride_lora, s.w_stride_row, 1))
 
 
+def _y_columns(p, s, dtype: torch.dtype) -> torch.Tensor:
+    """y's columns of expand slice `s`: its h_out from its y_col on, every row."""
+    return view(p.y + torch.empty((), dtype=dtype).element_size() * s.y_col, dtype, (p.num_rows, s.hidden), (p.ld_y, 1))
+
+
 def _add_into(y: torch.Tensor, delta: torch.Tensor) -> None:
     y.copy_((y.float() + delta).to(y.dtype))
 
 
-def _one_launch(kernel, p, dtype: torch.dtype) -> None:
-    """add_lora in one launch (fused, prefill, gemv): slices[0] A, slices[1] B, at the kernel's rank or each adapter's
-    true rank (clamped to it)."""
-    a, b = p.slices[0], p.slices[1]
-    batch = _batch(p)
-    used, ranks = _ranks(p, batch, kernel.rank, min(a.rank, b.rank), "A's and B's", kernel.name)
-    if not used:
-        return
-    x = view(p.x, dtype, (p.num_rows, a.hidden), (p.ld_x, 1))
-    y = view(p.y, dtype, (p.num_rows, b.hidden), (p.ld_y, 1))
-    lora_a = _weights(a, p.num_loras, used, a.hidden, dtype)
-    lora_b = _weights(b, p.num_loras, b.hidden, used, dtype)
-    scales = _table(p.scales, p.num_loras, torch.float32)
-    _add_into(y, reference.add_lora_delta(x, lora_a, lora_b, batch, p.scale, scales, ranks=ranks))
+def _one_launch(kernel, geometry, p, dtype: torch.dtype) -> None:
+    """add_lora in one launch (fused, prefill, gemv): slices[0] A, slices[1] B (B's y_col its first column of y), at
+    the kernel's rank or each adapter's true rank (clamped to it); a fused kernel for packed calls (kernel.packed) so
+    for each pair of slices (2s, 2s + 1) that its grid x (num_segments a pair) reaches."""
+    pairs = 1
+    if getattr(kernel, "packed", False):
+        pairs = geometry.grid[0] // max(1, p.num_segments)
+        if geometry.grid[0] != pairs * p.num_segments or not 1 <= pairs <= p.num_slices // 2:
+            raise ValueError(f"{kernel.name}: grid x {geometry.grid[0]} is not {p.num_segments} segments times one "
+                             f"of {p.num_slices // 2} pairs")
+    for pair in range(pairs):
+        a, b = p.slices[2 * pair], p.slices[2 * pair + 1]
+        batch = _batch(p)
+        used, ranks = _ranks(p, batch, kernel.rank, min(a.rank, b.rank), "A's and B's", kernel.name)
+        if not used:
+            continue
+        x = view(p.x, dtype, (p.num_rows, a.hidden), (p.ld_x, 1))
+        y = _y_columns(p, b, dtype)
+        lora_a = _weights(a, p.num_loras, used, a.hidden, dtype)
+        lora_b = _weights(b, p.num_loras, b.hidden, used, dtype)
+        scales = _table(p.scales, p.num_loras, torch.float32)
+        _add_into(y, reference.add_lora_delta(x, lora_a, lora_b, batch, p.scale, scales, ranks=ranks))
 
 
 def _partial_slices(p) -> int:
@@ -140,8 +153,7 @@ def _expand(kernel, p, dtype: torch.dtype) -> None:
             continue
         v = sum(view(p.x + 4 * (i * p.split_stride + s.v_col), torch.float32, (p.num_rows, used), (p.ld_x, 1))
                 for i in range(_partial_slices(p)))
-        y = view(p.y + torch.empty((), dtype=dtype).element_size() * s.y_col, dtype, (p.num_rows, s.hidden),
-                 (p.ld_y, 1))
+        y = _y_columns(p, s, dtype)
         lora_b = _weights(s, p.num_loras, s.hidden, used, dtype)
         _add_into(y, reference.sgmv(v, lora_b, batch, p.scale, scales, ranks=ranks, rank_axis=2))
 
@@ -164,7 +176,7 @@ def _prefill_half(kernel, p, dtype: torch.dtype) -> None:
             v[rows] = got[rows]
         return
     v = view(p.x + 4 * s.v_col, torch.float32, (p.num_rows, used), (p.ld_x, 1))
-    y = view(p.y + torch.empty((), dtype=dtype).element_size() * s.y_col, dtype, (p.num_rows, s.hidden), (p.ld_y, 1))
+    y = _y_columns(p, s, dtype)
     _add_into(y, reference.sgmv(v, _weights(s, p.num_loras, s.hidden, used, dtype), batch, p.scale, scales,
                                 rank_axis=2))
 
@@ -175,7 +187,7 @@ def launch(kernel, geometry, params, tensor, overlap_previous: bool = False) -> 
     if kernel.op == "prefill" and kernel.phase:
         _prefill_half(kernel, params, dtype)
     elif kernel.op in ("fused", "prefill", "gemv"):
-        _one_launch(kernel, params, dtype)
+        _one_launch(kernel, geometry, params, dtype)
     elif kernel.op == "shrink":
         _shrink(kernel, params, dtype)
     elif kernel.op == "expand":

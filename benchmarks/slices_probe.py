@@ -1,26 +1,45 @@
 """Packed projections (several output slices in one call: q + k + v, gate + up) timed several ways, for NOTES.md
-entry 369: add_lora as dispatch runs it (sgmv/slice_calls.py's choice), as the launch pair, one add_lora call a slice,
-and the launch pair's two halves alone: the shrink of all slices in one call against one call a slice, the expand of all
-slices against one call a slice (each slice's v a column view of the shared v; tall batches take the prefill tile's
-expand half there, prefill_phases). Every variant's delta is checked against the float64 reference first, then timed
-as the bench times it (graph replay over cold buffer sets).
+entries 369 and 371: add_lora as dispatch runs it (sgmv/slice_calls.py's choice), as the launch pair, one add_lora call
+a slice, in one packed launch (the fused kernel for packed calls, where slice_calls.packed_kernel takes the call; else
+the case has no such time), and the launch pair's two halves alone: the shrink of all slices in one call against one
+call a slice, the expand of all slices against one call a slice (each slice's v a column view of the shared v; tall
+batches take the prefill tile's expand half there, prefill_phases). Every variant's delta is checked against the
+float64 reference first, then timed as the bench times it (graph replay over cold buffer sets).
 
     python benchmarks/slices_probe.py OUT.json [--dtype=bf16] [--packs=qkv,gate_up,H_IN:OUT+OUT,...] [--ranks=16,64]
                                       [--batches=ROWSxADAPTERS,...] [--variants=NAME,...]
 """
 import argparse
+import contextlib
 import itertools
 import json
 
 import torch
 
-from sgmv import ops, reference, slice_calls
+from sgmv import cuda_ops, ops, reference, slice_calls
 from sgmv.batch import LoraBatch
 from sgmv.bench.cases import judged_error
 from sgmv.bench.timer import copy_bandwidth, sets_for, time_graph, warm_up
 
 PACKS = {"qkv": (4096, (4096, 1024, 1024)), "gate_up": (4096, (14336, 14336))}  # or H_IN:OUT+OUT+...
 SCALE = 0.5
+
+
+class NotTaken(Exception):
+    """The packed launch's check: no kernel for packed calls took the call (it ran as the pair)."""
+
+
+@contextlib.contextmanager
+def switched(**values):
+    """slice_calls' switches (SLICE_CALLS, PACKED_LAUNCH) set to `values` inside."""
+    saved = {name: getattr(slice_calls, name) for name in values}
+    for name, value in values.items():
+        setattr(slice_calls, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(slice_calls, name, value)
 
 
 def columns(widths):
@@ -36,11 +55,22 @@ def variants(batch, outs, rank):
         ops.add_lora(s["y"], s["x"], s["a"], s["b"], batch, SCALE, slices=outs)
 
     def the_pair(s):  # the packed call as the launch pair, whatever slice_calls would take
-        switch, slice_calls.SLICE_CALLS = slice_calls.SLICE_CALLS, 0
-        try:
+        with switched(SLICE_CALLS=0, PACKED_LAUNCH=0):
             one_call(s)
+
+    def packed_launch(s):  # in one launch of a kernel for packed calls where one takes it (else the pair)
+        with switched(SLICE_CALLS=0, PACKED_LAUNCH=1):
+            one_call(s)
+
+    def packed_launch_checked(s):  # the same, raising NotTaken where it ran as the pair
+        taken, real = [], cuda_ops._packed_launch
+        cuda_ops._packed_launch = lambda *args: taken.append(real(*args)) or taken[-1]
+        try:
+            packed_launch(s)
         finally:
-            slice_calls.SLICE_CALLS = switch
+            cuda_ops._packed_launch = real
+        if not taken or taken[-1] is None:
+            raise NotTaken
 
     def call_a_slice(s):
         for a, b, c in zip(s["a"], s["b"], y_cols):
@@ -64,7 +94,7 @@ def variants(batch, outs, rank):
             ops.shrink(s["x"], a, batch, SCALE)
 
     return {"one call": (one_call, one_call), "the pair": (the_pair, the_pair),
-            "a call a slice": (call_a_slice, call_a_slice),
+            "a call a slice": (call_a_slice, call_a_slice), "packed launch": (packed_launch_checked, packed_launch),
             "shrink all": (shrink_all, shrink_all), "shrink a slice": (shrink_a_slice, shrink_a_slice_timed),
             "expand all": (expand_all, expand_all), "expand a slice": (expand_a_slice, expand_a_slice)}
 
@@ -120,7 +150,11 @@ def main() -> None:
                     sets = [make_set() for _ in range(sets_for(set_bytes))]
                     s = sets[0]
                     before = s["y"].clone()
-                    v = call(s)
+                    try:
+                        v = call(s)
+                    except NotTaken:
+                        line += f" | {name} none"
+                        continue
                     if name.startswith("shrink"):
                         want = reference.shrink(s["x"], s["a"], batch, SCALE, compute_dtype=torch.float64)
                         error = judged_error(v.double(), want, dtype, name)

@@ -1,6 +1,15 @@
 """Kernel records and problems for the CPU tests of dispatch and launch_plan."""
+from codegen import spec as specmod
+from sgmv import _abi, manifest
 from sgmv.dispatch import Problem
 from sgmv.manifest import KernelRecord
+
+
+def shipped(pattern: str) -> tuple[KernelRecord, ...]:
+    """The default build's kernels whose names match `pattern`, as its manifest records them (codegen's specs)."""
+    rows = [s.manifest_row() for s in specmod.filter_specs(specmod.default_specs(), pattern)]
+    return manifest.parse({"version": _abi.MANIFEST_VERSION, "abi": _abi.layout(), "archs": [90],
+                           "kernels": rows}).kernels
 
 
 def rec(op="shrink", dtype="bf16", rank=16, hidden=4096, vectorized=True, **kw):

@@ -83,7 +83,7 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
     """KernelSpec.flat_tiles (NOTES entry 135): each 16-row fused tile twice, as itself and as the variant for the grid
     handoff with the batch's row tiles numbered flat (its name ends in _flat), the same tile and storage; no other
     kernel has the variant."""
-    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not s.tile_barrier]
+    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not s.tile_barrier and not s.packed]
     plain = {dataclasses.replace(s, flat_tiles=False) for s in fused16 if s.flat_tiles}
     assert plain == {s for s in fused16 if not s.flat_tiles} and len(fused16) == 2 * len(plain)
     for s in fused16:
@@ -102,11 +102,31 @@ def test_every_per_segment_fused_tile_has_a_kernel_with_a_barrier_per_row_tile()
     plain = {dataclasses.replace(s, tile_barrier=False) for s in fused if s.tile_barrier}
     assert plain == {s for s in fused if not s.tile_barrier} and len(fused) == 2 * len(plain)
     for s in fused:
-        assert s.name.endswith("_tb") == s.tile_barrier
+        assert s.name.removesuffix("_pk").endswith("_tb") == s.tile_barrier
         assert s.smem_bytes == dataclasses.replace(s, tile_barrier=False).smem_bytes
     assert not any(s.tile_barrier for s in SPECS if s.op != "fused")
     flat = next(s for s in SPECS if s.flat_tiles)
     assert not specmod.valid_tile(dataclasses.replace(flat, tile_barrier=True))
+
+
+def test_the_shipped_16_row_tiles_have_a_variant_for_packed_calls():
+    """KernelSpec.packed (NOTES entry 371): at FUSED_PACKED_RANKS each shipped 16-row fused tile of the per-segment
+    grid, and its twin with a barrier per row tile, once more as the variant for packed calls (its name ends in _pk),
+    with the same tile, storage and compile unit; no other kernel (the flat grid's, 32-row tiles, true ranks'
+    variants, other ops) has it."""
+    packed = [s for s in SPECS if s.packed]
+    plain = {dataclasses.replace(s, packed=False) for s in packed}
+    want = {s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not (s.flat_tiles or s.true_ranks or s.packed)
+            and s.rank in specmod.FUSED_PACKED_RANKS}
+    assert plain == want and len(packed) == len(want) == 2 * 2 * 2 * len(specmod.FUSED_PACKED_RANKS)
+    for s in packed:
+        twin = dataclasses.replace(s, packed=False)
+        assert s.name == twin.name + "_pk" and s.unit == twin.unit and s.smem_bytes == twin.smem_bytes
+    fused = [s for s in SPECS if s.op == "fused"]
+    others = (next(s for s in fused if s.flat_tiles), next(s for s in fused if s.warp_rows == 32),
+              next(s for s in fused if s.true_ranks), next(s for s in SPECS if s.op == "prefill"))
+    for other in others:
+        assert not specmod.valid_tile(dataclasses.replace(other, packed=True)), other.name
 
 
 def test_fused_kernels_carry_the_cluster_storage_where_measured():
@@ -237,8 +257,9 @@ def test_default_grid_has_the_standalone_ops_halves_of_the_64_row_prefill_tile()
 def test_fused_kernels_at_the_padded_ranks_come_with_a_variant_for_true_ranks():
     """Each fused tile at FUSED_TRUE_RANKS_RANKS twice: as it was, and reading B only within each adapter's true rank
     (fused.cuh's kTrueRanks: for calls whose B rows are narrower, ranks off the grid; NOTES.md entry 333), in the same
-    unit with the same shared memory; at the other ranks once."""
-    fused = [s for s in SPECS if s.op == "fused"]
+    unit with the same shared memory; at the other ranks once. (Not the variants for packed calls: their calls read B at
+    the rank.)"""
+    fused = [s for s in SPECS if s.op == "fused" and not s.packed]
     plain = {dataclasses.replace(s, true_ranks=False): s for s in fused if s.true_ranks}
     assert {s.rank for s in plain} == set(specmod.FUSED_TRUE_RANKS_RANKS)
     assert set(plain) == {s for s in fused if not s.true_ranks and s.rank in specmod.FUSED_TRUE_RANKS_RANKS}

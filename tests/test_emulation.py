@@ -1,7 +1,7 @@
 """The GPU tests' dry run on the CPU (SGMV_EMULATE=1, conftest.py; launches computed from their arguments by
 benchmarks/emulated_device.py), on a few of them: the padded, halves and parts paths, weights read within their
-slices, packed calls a slice at a time, the model layers, torch.compile and two streams through the public ops. Runs where the package has compiled
-kernels (the GPU tests pick from them); skips on a source tree."""
+slices, packed calls a slice at a time and in one launch, the model layers, torch.compile and two streams through the
+public ops. Runs where the package has compiled kernels (the GPU tests pick from them); skips on a source tree."""
 import os
 import pathlib
 import re
@@ -14,7 +14,7 @@ from sgmv import cuda_ops, manifest
 
 HERE = pathlib.Path(__file__).resolve().parent
 SELECTION = ("(bf16 and (4096x4096-1-single or 4096x4096-16-distinct or 4096x4096-256-distinct or within_bounds or "
-             "several_ranks or packed_calls)) or torch_compile or version or two_streams")
+             "several_ranks or packed_calls or packed_launch)) or torch_compile or version or two_streams")
 
 
 @pytest.mark.skipif(not any(k.op in cuda_ops.ONE_LAUNCH_OPS for k in manifest.load().kernels),

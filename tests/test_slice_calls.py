@@ -9,11 +9,15 @@ import types
 import pytest
 import torch
 
-from sgmv import cuda_ops, manifest, slice_calls
+from sgmv import cuda_ops, dispatch, manifest, reference, slice_calls
+from sgmv.batch import LoraBatch
 from sgmv.dispatch import Problem
-from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL
+from sgmv.errors import UnsupportedError
+from conftest import covered_rows
+from dispatch_records import AVAILABLE, GRID_FUSED, GRID_PREFILL, shipped
 
 KERNELS = tuple(GRID_FUSED + GRID_PREFILL + AVAILABLE)
+BENCHMARKS = str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks")
 DEVICE = types.SimpleNamespace(arch=90, num_sms=132, max_smem_per_block=cuda_ops.loader.SM90_SMEM_PER_BLOCK,
                                resident_blocks=lambda kernel: 1,
                                resident_clusters=lambda kernel, cluster: 132 // cluster)
@@ -21,7 +25,8 @@ ONE = ("a launch",)  # a plan of one step
 
 
 def slices(outs, rank=64, rows=1024, segments=16, h_in=4096):
-    return [Problem("fused", "bf16", rank, h_in, rows, segments, True, (h,), (rank,)) for h in outs]
+    return [Problem("fused", "bf16", rank, h_in, rows, segments, True, (h,), (rank,), -(-rows // segments))
+            for h in outs]
 
 
 def test_wide_ranks_from_512_rows_and_rank_128_s_two_slices_below():
@@ -74,7 +79,7 @@ class Launched:
 @pytest.fixture
 def launched(monkeypatch):
     """The launches add_lora makes, recorded in place of the driver's, over KERNELS on DEVICE."""
-    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    monkeypatch.syspath_prepend(BENCHMARKS)
     import stub_device
     got: list[Launched] = []
 
@@ -116,3 +121,139 @@ def test_packed_calls_the_rule_leaves_on_the_launch_pair(launched):
     launched.clear()
     _packed_call((4096, 1024), 64, 1024, 16, fused=False)  # the caller forbids one-launch kernels
     assert [got.op for got in launched] == ["shrink", "expand"]
+
+
+# ---- one packed launch: the fused kernel's variant for packed calls (slice_calls.packed_problem, packed_kernel) ----
+
+SHIPPED_FUSED = shipped("sgmv_fused_*")
+
+
+def test_a_packed_problem_counts_every_slice_s_blocks_and_rows():
+    """Its rows and segments are every slice's (grid x, v's rows in the handoff's buffer), its h_out the widest."""
+    packed = slice_calls.packed_problem(slices((14336, 14336), 64, rows=64, segments=8))
+    assert (packed.pairs, packed.num_rows, packed.num_segments, packed.slice_hidden) == (2, 128, 16, (14336,))
+    assert slice_calls.packed_problem(slices((1024, 4096), 16, rows=1, segments=1)).slice_hidden == (4096,)
+
+
+def test_a_packed_launch_declines_what_one_kernel_cannot_take():
+    """One slice, more than a pair of SgmvParams.slices each, ranks, h_in, dtypes, rows or segments that differ,
+    unaligned rows, B's rows narrower than the rank."""
+    two = slices((4096, 4096), 32, rows=16)
+    assert slice_calls.packed_problem(two) is not None
+    assert slice_calls.packed_problem(two[:1]) is None
+    assert slice_calls.packed_problem(slices((4096,) * (slice_calls.PACKED_MAX_SLICES + 1), 32)) is None
+    for change in (dict(rank=16, slice_ranks=(16,)), dict(hidden=2048), dict(dtype="fp16"), dict(num_rows=17),
+                   dict(num_segments=2), dict(aligned=False), dict(narrow_weights=True, true_ranks=True)):
+        assert slice_calls.packed_problem([two[0], dataclasses.replace(two[1], **change)]) is None, change
+
+
+@pytest.mark.parametrize("rank", [16, 32, 64])
+def test_kernels_for_packed_calls_run_packed_launches_only(rank, monkeypatch):
+    """The build has them at ranks 16-64; dispatch gives a one-slice call none of them and a packed launch nothing
+    else, and for decode batches of gate + up and of k + v it finds one."""
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    import dispatch_picks
+    for h_in, outs in ((4096, (14336, 14336)), (4096, (1024, 1024)), (8192, (8192, 8192))):
+        for rows, segments in ((1, 1), (16, 1), (16, 16), (64, 8), (256, 16)):
+            one = slices(outs, rank, rows, segments, h_in)
+            picked = dispatch.prefers_fused(one[0], SHIPPED_FUSED, 132, dispatch_picks.resident_blocks)
+            assert picked is None or not picked.packed
+            kernel = slice_calls.packed_kernel(slice_calls.packed_problem(one), SHIPPED_FUSED, 132,
+                                               dispatch_picks.resident_blocks)
+            assert kernel is not None and kernel.packed and kernel.rank == rank, (h_in, outs, rows, segments)
+
+
+@pytest.fixture
+def launched_packed(monkeypatch):
+    """add_lora's launches over the default build's fused kernels and the records above on the stand-in H200
+    (benchmarks/stub_device.py): (kernel, grid, slices' w, B's y_col and hidden, num_slices) each."""
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    import stub_device
+    got = []
+
+    def record(kernel, geometry, params, tensor, overlap_previous=False):
+        used = params.slices[:params.num_slices]
+        got.append((kernel, geometry.grid, [s.w for s in used], [s.y_col for s in used[1::2]],
+                    [s.hidden for s in used[1::2]], params.num_slices))
+
+    kernels = SHIPPED_FUSED + tuple(k for k in KERNELS if k.op != "fused")
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
+    with stub_device.stubbed(record):
+        yield got
+
+
+def test_a_packed_launch_gives_each_slice_its_pair_and_columns(launched_packed, monkeypatch):
+    """With PACKED_LAUNCH on, gate + up over 64 rows in 8 segments is one launch of a kernel for packed calls: grid x
+    the segments of both slices, slices (A_0, B_0, A_1, B_1), B_1's columns of y after B_0's; off, the launch pair."""
+    monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 1)
+    outs = (1024, 2048)
+    y, a, b = _packed_call(outs, 64, 64, 8)
+    [(kernel, grid, ws, y_cols, hidden, count)] = launched_packed
+    assert kernel.packed and grid[0] == 2 * 8 and count == 4
+    assert ws == [a[0].data_ptr(), b[0].data_ptr(), a[1].data_ptr(), b[1].data_ptr()]
+    assert (y_cols, hidden) == ([0, 1024], [1024, 2048])
+    launched_packed.clear()
+    monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 0)
+    _packed_call(outs, 64, 64, 8)
+    assert [got[0].op for got in launched_packed] == ["shrink", "expand"]
+
+
+def test_a_forced_kernel_for_packed_calls_runs_them_or_says_why_not(launched_packed):
+    """A kernel for packed calls given as `fused` runs a packed call in one launch whatever PACKED_LAUNCH says, and a
+    one-slice call as one pair; a packed call it cannot take (three slices, another rank) raises."""
+    kernel = next(k for k in SHIPPED_FUSED if k.packed and k.rank == 32 and k.dtype == "bf16")
+    _packed_call((1024, 1024), 32, 16, 4, fused=kernel)
+    _packed_call((1024,), 32, 16, 4, fused=kernel)
+    assert [(got[0], got[1][0], got[5]) for got in launched_packed] == [(kernel, 8, 4), (kernel, 4, 2)]
+    for outs, rank in (((1024,) * 3, 32), ((1024, 1024), 64)):
+        with pytest.raises(UnsupportedError, match=kernel.name):
+            _packed_call(outs, rank, 16, 4, fused=kernel)
+
+
+@pytest.mark.parametrize("rank", [16, 32, 64])
+def test_packed_launches_compute_the_reference_on_the_emulated_device(rank, monkeypatch):
+    """Packed calls of two slices of different widths (segments with an empty one and a -1 adapter, or rows in token
+    order; per-adapter scales; a table of true ranks), each launch computed from its SgmvParams by
+    benchmarks/emulated_device.py: through dispatch with PACKED_LAUNCH on and with each kernel for packed calls of the
+    rank forced, the float64 reference's delta within the tolerance, and every launch a packed one."""
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    import emulated_device
+    import stub_device
+    kernels = SHIPPED_FUSED + tuple(k for k in KERNELS if k.op != "fused")
+    monkeypatch.setattr(cuda_ops, "load_manifest", lambda: manifest.Manifest(archs=(90,), kernels=kernels))
+    monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 1)
+    ops = []
+    launch = lambda kernel, *args, **kwargs: (ops.append(kernel), emulated_device.launch(kernel, *args, **kwargs))
+    gen = torch.Generator().manual_seed(rank)
+    n_lora, h_in, outs = 5, 512, (256, 640)
+    forced = [None] + [k for k in SHIPPED_FUSED if k.packed and k.rank == rank and k.dtype == "bf16"]
+    with stub_device.stubbed(launch):
+        for rows, order, fused in itertools.product((1, 16, 64), ("segments", "tokens"), forced):
+            x = torch.randn(rows, h_in, generator=gen).to(torch.bfloat16)
+            a = [torch.randn(n_lora, rank, h_in, generator=gen).to(torch.bfloat16) for _ in outs]
+            b = [torch.randn(n_lora, h, rank, generator=gen).to(torch.bfloat16) for h in outs]
+            y0 = torch.randn(rows, sum(outs), generator=gen).to(torch.bfloat16)
+            if order == "tokens":
+                batch = LoraBatch.from_token_loras(torch.randint(-1, n_lora, (rows,), generator=gen))
+            else:
+                sizes = [rows // 2, 0, rows - rows // 2]
+                batch = LoraBatch.from_segments([0, *itertools.accumulate(sizes)], [3, 0, -1 if rows > 1 else 1])
+            scales = torch.rand(n_lora, generator=gen) + 0.5
+            ranks = torch.randint(1, rank + 1, (n_lora,), generator=gen, dtype=torch.int32)
+            for lora, k in enumerate(ranks.tolist()):  # what a kernel reads past an adapter's true rank must not count
+                for w_a, w_b in zip(a, b):
+                    w_a[lora, k:] = float("nan")
+                    w_b[lora, :, k:] = float("nan")
+            seg_indptr, lora_indices = batch.kernel_segments(n_lora)
+            rows_ = cuda_ops.Rows(seg_indptr, lora_indices, batch.row_index, ranks)
+            ops.clear()
+            y = y0.clone()
+            cuda_ops.add_lora(y, x, a, b, rows_, scales, 0.5, fused=fused)
+            assert len(ops) == 1 and ops[0].packed and (fused is None or ops[0] == fused), (rows, order, ops)
+            clean = [(w_a.nan_to_num(0.0), w_b.nan_to_num(0.0)) for w_a, w_b in zip(a, b)]
+            want = reference.add_lora_delta(x, [c[0] for c in clean], [c[1] for c in clean], batch, 0.5, scales,
+                                            compute_dtype=torch.float64, ranks=ranks)
+            allowed = reference.TOLERANCE[torch.bfloat16] + reference.output_rounding(y, want)
+            assert reference.relative_error(y.double() - y0.double(), want) < allowed, (rows, order, fused)
+            untouched = ~covered_rows(batch, rows, n_lora)
+            assert torch.equal(y[untouched], y0[untouched]), (rows, order, fused)

@@ -12,7 +12,8 @@
 // registers; each thread has private slots for exactly the fragments it later feeds to its MMAs. With the grid
 // handoff a block may have two column tiles; where the kernel has room (kClusterSum, kRing) the second's copies go
 // out with the first's.
-// Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col).
+// Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col); a packed kernel
+// (kPacked) takes up to kMaxSlices / 2 such pairs, a block of grid x each (segment + pair x num_segments).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
 // (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
 // With p.handoff set (dispatch: ranks 32-128, and launches too large for clusters below them) the same tile
@@ -57,10 +58,18 @@ namespace sgmv {
 // every warp for every chunk and column tile (Expand::multiply, the standalone expand's): ranks 32-128 0.95-0.99x
 // their time at the median, ranks 8-16 0.98-1.00x (benchmarks/NOTES.md, entries 262, 265 and 267; the 4-warp tiles
 // of ranks 8-16 held to two blocks an SM, codegen's KernelSpec.occupancy_cap).
+// kPacked (codegen's KernelSpec.packed): a packed add_lora, several output slices of one x (gate + up) in one launch.
+// Grid x is segment + pair * num_segments: pair s runs A = slices[2s], B = slices[2s + 1] (y's columns from B's
+// y_col), and with the grid handoff keeps its v in the buffer's rows from s * num_rows on. Each (segment, pair) is an
+// add_lora of its own that shares the launch (and its barrier) with the others. A kernel of its own: the one-slice
+// kernels keep their code (benchmarks/NOTES.md, entry 371). The per-segment grid only (not kFlat: its grid x is 1).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
-          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kTrueRanks = false>
+          bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kTrueRanks = false,
+          bool kPacked = false>
 struct FusedTile {
   static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
+  static_assert(!(kPacked && kFlat), "a packed launch: the per-segment grid (grid x = segment + pair x segments)");
+  static constexpr int kMaxPairs = kPacked ? kMaxSlices / 2 : 1;
   static constexpr int kWarpRows = kRowTile;
   static constexpr int kMTiles = kWarpRows / 16;
   static_assert(kRowTile == 16 || (kRowTile == 32 && !kClusterSum), "taller row tiles: the grid handoff only");
@@ -412,6 +421,37 @@ struct FusedTile {
   __device__ static int launch_blocks() { return gridDim.x * gridDim.y * gridDim.z; }
   __device__ static int launch_block() { return (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x; }
 
+  // The block's pair of slices (kPacked: blockIdx.x / num_segments; else 0) and its segment (blockIdx.x's remainder).
+  __device__ __forceinline__ static int block_pair(const SgmvParams& p) {
+    if constexpr (kPacked)
+      return static_cast<int>(blockIdx.x) / p.num_segments;
+    else
+      return 0;
+  }
+  __device__ __forceinline__ static int block_segment_index(const SgmvParams& p) {
+    if constexpr (kPacked)
+      return static_cast<int>(blockIdx.x) % p.num_segments;
+    else
+      return blockIdx.x;
+  }
+  // Slice i of the block's pair (0: the shrink's A, 1: the expand's B): slices[i], or with kPacked
+  // slices[2 * pair + i], as one of kMaxPairs constant indices (no dynamic index into the kernel's parameters).
+  __device__ __forceinline__ static const SgmvSlice& pair_slice(const SgmvParams& p, [[maybe_unused]] int pair, int i) {
+    if constexpr (kPacked) {
+      static_assert(kMaxPairs == 2, "pair_slice names each pair of kMaxSlices");
+      return pair == 1 ? p.slices[2 + i] : p.slices[i];
+    } else {
+      return p.slices[i];
+    }
+  }
+  // The grid handoff's rows of v before the block's pair's (kPacked: pair * num_rows; else none).
+  __device__ __forceinline__ static int64_t pair_rows(const SgmvParams& p, [[maybe_unused]] int pair) {
+    if constexpr (kPacked)
+      return static_cast<int64_t>(pair) * p.num_rows;
+    else
+      return 0;
+  }
+
   // This block's segment of the grid handoff: segment blockIdx.x (its row tile: blockIdx.z), or with kFlat the one
   // of the batch's tile blockIdx.z (locate_tile_in; none: no rows), whose row tile in it goes to `row_tile`. The
   // scan's shared memory is v's storage, free until the barrier: as static shared memory its 48 bytes cost the r64
@@ -432,7 +472,7 @@ struct FusedTile {
                                           scratch.seg, scratch.tile);
       return seg;
     } else {
-      return load_segment(p, blockIdx.x);
+      return load_segment(p, block_segment_index(p));
     }
   }
 
@@ -464,8 +504,9 @@ struct FusedTile {
     cg::cluster_group cluster = cg::this_cluster();
     const int blocks = min(static_cast<int>(cluster.num_blocks()), kMaxBlocks);
     const int me = static_cast<int>(cluster.block_rank());
-    const SgmvSlice& a = p.slices[0];
-    const SgmvSlice& b = p.slices[1];
+    const int pair = block_pair(p);
+    const SgmvSlice& a = pair_slice(p, pair, 0);
+    const SgmvSlice& b = pair_slice(p, pair, 1);
     const int K = a.hidden;
     const int N = b.hidden;
 
@@ -487,7 +528,7 @@ struct FusedTile {
     // With p.tables_ready the wait comes later, right before the first loads of x and the weights: the setup
     // below (a single warp per scheduler runs it at the latency of each dependent step) is done by then
     // (benchmarks/NOTES.md, entry 40).
-    const Segment seg = load_segment(p, blockIdx.x);
+    const Segment seg = load_segment(p, block_segment_index(p));
     const int true_rank = seg.active ? adapter_rank(p, seg.lora, kRank) : 0;
     bool waiting = p.tables_ready;
     auto wait_once = [&] {

@@ -9,18 +9,21 @@
 namespace sgmv {
 
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile, bool kFlat,
-          bool kRankHalves, bool kTileBarrier, bool kTrueRanks>
+          bool kRankHalves, bool kTileBarrier, bool kTrueRanks, bool kPacked>
 __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRowTile, kFlat, kRankHalves,
-                          kTileBarrier, kTrueRanks>::run_grid(const SgmvParams& p, SharedStorage& smem) {
-  if (static_cast<int64_t>(p.num_rows) * kRank > p.split_stride) __trap();  // dispatch sizes v's buffers
+                          kTileBarrier, kTrueRanks, kPacked>::run_grid(const SgmvParams& p, SharedStorage& smem) {
+  // dispatch sizes v's buffers (kPacked: every pair's v, pair_rows; a helper returning the buffer itself, not this
+  // form, changed the one-slice kernels' SASS at ranks 8-32: benchmarks/NOTES.md, entry 371)
+  if (static_cast<int64_t>(p.num_rows) * kRank * (kPacked ? p.num_slices / 2 : 1) > p.split_stride) __trap();
   if constexpr (kTileBarrier)
     if (gridDim.x * gridDim.z > kHandoffMaxTiles) __trap();  // dispatch: the workspace's tile counters
   launch_dependents();
   if (!p.tables_ready) wait_for_prerequisites();
   using Workspace = Handoff<kRank>;
   const Workspace handoff(p);
-  const SgmvSlice& a = p.slices[0];
-  const SgmvSlice& b = p.slices[1];
+  const int pair = block_pair(p);
+  const SgmvSlice& a = pair_slice(p, pair, 0);
+  const SgmvSlice& b = pair_slice(p, pair, 1);
   const int K = a.hidden;
   const int N = b.hidden;
   int row_tile;  // kFlat: the scan's
@@ -85,7 +88,8 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
       Shrink::template store_warps<Shrink::kSwizzledPartials>(smem.shrink, acc_v);
     __syncthreads();  // every warp's partial tile is stored
     Workspace::template add_warp_sums<kThreads, kWarpRows, kShrinkWarps>(
-        handoff.buffer(found), &smem.shrink.partial[0][0][0], row0, rows, true_rank, Shrink::partial_swizzle());
+        handoff.buffer(found) + pair_rows(p, pair) * kRank, &smem.shrink.partial[0][0][0], row0, rows, true_rank,
+        Shrink::partial_swizzle());
   } else {
     wait_and_read();
     zero_other();
@@ -95,7 +99,7 @@ __device__ void FusedTile<T, kRank, kWarps, kColTiles, kUnroll, kClusterSum, kRo
   // The arrival's value and this thread's loads of v, ready before the barrier: after it the loads go out at once.
   const uint32_t add = Workspace::arrival_add(blocks, block == 0);
   const typename Workspace::template TileLoad<kThreads, kWarpRows, kChunks * kChunk> v_load(
-      handoff.buffer(found), row0, rows, true_rank);
+      handoff.buffer(found) + pair_rows(p, pair) * kRank, row0, rows, true_rank);
   const auto store_v = [&smem](int row, int col, float4 piece) { Expand::store_split(smem.v, row, col, piece); };
   __syncthreads();  // the block's additions are issued
   // In a one-tile launch (and a block of two tiles: first_of_two_early; with kSecondFromNextEarly its second tile's

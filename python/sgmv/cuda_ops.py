@@ -278,7 +278,7 @@ def clear_selections() -> None:
     """Forgets every memoized kernel selection and launch plan: for tools and tests that change the constants of
     dispatch, launch_plan or one_launch*, or the manifest, while the process runs."""
     for memo in (_installed_kernels, _installed_kernel, _installed_one_launch_kernel, _over_installed,
-                 _installed_launch, _installed_phase_kernel):
+                 _installed_launch, _installed_phase_kernel, _installed_packed_kernel):
         memo.cache_clear()
 
 
@@ -290,15 +290,22 @@ def _one_launches(problem: Problem, ref: torch.Tensor, fused: Optional[KernelRec
         return None
     dev = loader.device(ref.device.index)
     if isinstance(fused, KernelRecord):
-        reason = loader.cannot_run(fused, dev.arch, dev.max_smem_per_block)
-        if reason is not None:  # e.g. built for sm_80 too, a one-launch kernel runs nothing there
-            raise UnsupportedError(reason)
+        _check_runs_here(fused, ref)
         if fused.op in ("prefill", "gemv") and problem.true_ranks and not fused.true_ranks:
             raise UnsupportedError(f"{fused.name} computes every adapter at the full rank: no true ranks")
         return (OneLaunch(0, problem, problem, fused),)
     if dev.arch < loader.CLUSTERS_FROM_ARCH:
         return None
     return _installed_one_launch_plan(problem, ref.device.index)
+
+
+def _check_runs_here(kernel: KernelRecord, ref: torch.Tensor) -> None:
+    """Raises UnsupportedError where ref's device cannot run a kernel the caller forces (e.g. built for sm_80 too, a
+    one-launch kernel runs nothing there)."""
+    dev = loader.device(ref.device.index)
+    reason = loader.cannot_run(kernel, dev.arch, dev.max_smem_per_block)
+    if reason is not None:
+        raise UnsupportedError(reason)
 
 
 def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
@@ -337,6 +344,11 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
                 for problem, steps, y_part, a, b in calls:
                     _launch_one_launches(steps, problem, y_part, x, a, b, rows, scales, scale)
                 return
+        if one is None and kernels == (None, None) and (fused is None or getattr(fused, "packed", False)):
+            packed = _packed_launch(y, x, lora_a, lora_b, rows, fused)
+            if packed is not None:  # a packed call in one launch (slice_calls.packed_kernel, or the forced kernel)
+                _launch_fused(packed[1], packed[0], y, x, list(zip(lora_a, lora_b)), rows, scales, scale)
+                return
         if launches is None or not _launch_one_launches(launches, one, y, x, lora_a[0], lora_b[0], rows, scales,
                                                         scale):
             _launch_pairs(y, x, lora_a, lora_b, rows, scales, scale, kernels)
@@ -362,6 +374,42 @@ def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor
     return calls if slice_calls.one_launch_each([c[1] for c in calls]) else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _installed_packed_kernel(problem: Problem, device_index: Optional[int]) -> Optional[KernelRecord]:
+    """slice_calls.packed_kernel over the installed fused kernels that device can launch, once per distinct problem."""
+    dev = loader.device(device_index)
+    return slice_calls.packed_kernel(problem, _device_kernels(("fused",), problem.dtype, device_index), dev.num_sms,
+                                     dev.resident_blocks)
+
+
+def _packed_launch(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
+                   rows: Rows, kernel: Optional[KernelRecord]) -> Optional[tuple[Problem, KernelRecord]]:
+    """A packed add_lora in one launch of a fused kernel for packed calls: (slice_calls.packed_problem's problem, the
+    kernel), `kernel` where the caller forces one (UnsupportedError where it cannot run the call), else where
+    slice_calls.PACKED_LAUNCH is on and, on sm_90, slice_calls.packed_kernel takes the call; None for the launch
+    pair."""
+    if kernel is None and (not slice_calls.PACKED_LAUNCH
+                           or loader.device(x.device.index).arch < loader.CLUSTERS_FROM_ARCH):
+        return None
+    problem = None
+    if len(lora_a) <= slice_calls.PACKED_MAX_SLICES and len({w.shape[0] for w in (*lora_a, *lora_b)}) == 1:
+        problems, col = [], 0
+        for a, b in zip(lora_a, lora_b):
+            problems.append(Problem.for_add_lora(y[:, col:col + b.shape[1]], x, a, b, rows.num_segments,
+                                                 rows.max_segment_rows, true_ranks=rows.ranks is not None))
+            col += b.shape[1]
+        problem = slice_calls.packed_problem(problems)
+    if kernel is None:
+        kernel = problem and _installed_packed_kernel(problem, x.device.index)
+        return None if kernel is None else (problem, kernel)
+    _check_runs_here(kernel, x)
+    if problem is None or not can_run(problem, kernel):
+        raise UnsupportedError(f"kernel {kernel.name} cannot run this packed call ({len(lora_a)} slices"
+                               + (f": {problem})" if problem is not None else ", of one rank and h_in, up to "
+                                  f"{slice_calls.PACKED_MAX_SLICES}, aligned, the same adapters)"))
+    return problem, kernel
+
+
 def _launch_one_launches(launches: tuple[OneLaunch, ...], problem: Problem, y: torch.Tensor, x: torch.Tensor,
                          lora_a: torch.Tensor, lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor],
                          scale: float) -> bool:
@@ -383,7 +431,7 @@ def _launch_one_launches(launches: tuple[OneLaunch, ...], problem: Problem, y: t
         if launch.needs_rank_table:
             ranks, ready = _rank_table(x, launch.part.rank, a.shape[0])
             part_rows = dataclasses.replace(rows, ranks=ranks, ranks_ready=ready)
-        _launch_fused(launch.kernel, launch.run, y, x, a, b, part_rows, scales, scale)
+        _launch_fused(launch.kernel, launch.run, y, x, [(a, b)], part_rows, scales, scale)
     return True
 
 
@@ -429,17 +477,22 @@ def _handoff_workspace(ref: torch.Tensor) -> torch.Tensor:
                        lambda: torch.zeros(floats, dtype=torch.float32, device=ref.device))[0]
 
 
-def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor,
-                  lora_b: torch.Tensor, rows: Rows, scales: Optional[torch.Tensor], scale: float) -> None:
+def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: torch.Tensor,
+                  pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], rows: Rows, scales: Optional[torch.Tensor],
+                  scale: float) -> None:
     """add_lora in one launch (the fused, prefill or gemv kernel; `problem` the one it runs: a OneLaunch's run, or as
-    Problem.for_add_lora gives it): slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b)."""
+    Problem.for_add_lora gives it): `pairs` one (lora_a, lora_b), slices[0] the shrink's, slices[1] the expand's; a
+    packed launch (`problem` slice_calls.packed_problem's) one a slice, slices[2s] and slices[2s + 1] slice s's, its
+    B's y_col its first column of y."""
     kernel, geometry = _prepare(one_launch_problem(problem, kernel), x, kernel)
     handoff = dict(handoff=_handoff_workspace(x).data_ptr(), split_stride=dispatch.HANDOFF_BUFFER_FLOATS
                    ) if geometry.handoff else {}
-    params = _params(rows, scales, scale, [_slice(lora_a, lora_a.shape[1], x.shape[1], 0),
-                                           _slice(lora_b, lora_b.shape[2], y.shape[1], 0)], geometry,
-                     x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0), ld_y=y.stride(0), num_rows=x.shape[0],
-                     num_loras=lora_a.shape[0], **handoff)
+    slices, y_col = [], 0
+    for a, b in pairs:
+        slices += [_slice(a, a.shape[1], x.shape[1], 0), _slice(b, b.shape[2], b.shape[1], 0, y_col)]
+        y_col += b.shape[1]
+    params = _params(rows, scales, scale, slices, geometry, x=x.data_ptr(), y=y.data_ptr(), ld_x=x.stride(0),
+                     ld_y=y.stride(0), num_rows=x.shape[0], num_loras=pairs[0][0].shape[0], **handoff)
     overlap = OVERLAP_PREVIOUS_CALL and (kernel.op != "prefill" or bool(dispatch.PREFILL_OVERLAP_PREVIOUS))
     loader.launch(kernel, geometry, params, x, overlap_previous=overlap)
 

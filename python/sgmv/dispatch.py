@@ -53,6 +53,8 @@ class Problem:
     # variant for them takes it; the fused kernels take either)
     narrow_weights: bool = False  # fused and prefill: B's rows are narrower than `rank` (a rank off the grid on the
     # next rank's kernels, one_launch_padded; with true_ranks): only the variants for true ranks read them in bounds
+    pairs: int = 1  # fused: the output slices of a packed launch, a pair of A and B each (slice_calls.packed_problem);
+    # from 2, num_rows and num_segments count every pair's (the grid's blocks and v's rows), slice_hidden the widest
 
     def __post_init__(self):
         if not self.slice_hidden:
@@ -150,13 +152,14 @@ def _preference(problem: Problem, kernel: KernelRecord) -> tuple:
 def can_run(problem: Problem, kernel: KernelRecord) -> bool:
     """A specialized rank serves exactly that rank: the shrink bounds lower slice ranks (and adapters' true
     ranks) at run time, while the expand bounds its loads by the rank it was compiled for, so every slice must
-    have it; a specialized h_out needs every slice to have it."""
+    have it; a specialized h_out needs every slice to have it. A packed launch (problem.pairs > 1) needs a fused
+    kernel for packed calls, which runs a one-slice call too (one pair; dispatch gives it none: fused_variant_fits)."""
     if problem.op in ("fused", "prefill", "gemv"):  # true ranks: the fused kernel (where B's rows are narrower than
         # its rank, narrow_weights, only its variant for true ranks; that runs any call, but dispatch gives it only
         # those: fused_variant_fits), and the prefill kernel's variant for them (it runs any call); the gemv kernel
         # computes every adapter at its rank
         return (kernel.op == problem.op and kernel.dtype == problem.dtype and kernel.rank == problem.rank
-                and problem.num_slices == 1 and problem.aligned
+                and problem.num_slices == 1 and problem.aligned and (kernel.packed or problem.pairs == 1)
                 and ((problem.op == "fused" and (kernel.true_ranks or not problem.narrow_weights))
                      or (problem.op == "gemv" and not problem.true_ranks)
                      or (problem.op == "prefill" and not kernel.phase and problem.hidden % PREFILL_H_IN_MULTIPLE == 0
@@ -446,8 +449,10 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 def fused_variant_fits(problem: Problem, kernel: KernelRecord) -> bool:
     """Whether dispatch gives add_lora `problem` to this fused kernel's variant: the one for true ranks exactly where
     B's rows are narrower than the rank (narrow_weights). It runs the other calls too (the per-kernel tests force it),
-    but its bound on B's loads cost the full sweep's rank-32 launches up to 7% (benchmarks/NOTES.md, entry 333)."""
-    return kernel.true_ranks == problem.narrow_weights
+    but its bound on B's loads cost the full sweep's rank-32 launches up to 7% (benchmarks/NOTES.md, entry 333). The
+    variant for packed calls exactly where the launch is packed (problem.pairs > 1): on one slice it runs as one
+    pair, its code not the one the selection's measurements were made on."""
+    return kernel.true_ranks == problem.narrow_weights and kernel.packed == (problem.pairs > 1)
 
 
 def prefers_fused(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,

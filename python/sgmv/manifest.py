@@ -45,6 +45,8 @@ class KernelRecord:
     occupancy_cap: int = 0  # blocks an SM the loader lets the driver place at once, 0: no cap (codegen's KernelSpec)
     phase: str = ""  # prefill: "" (add_lora), "shrink" or "expand": the standalone op's half (prefill.cuh's kPhase;
     # prefill_phases.py)
+    packed: bool = False  # fused: the variant for packed calls, a pair of slices a part of grid x (fused.cuh's
+    # kPacked; slice_calls.packed_kernel)
 
     @property
     def image(self) -> pathlib.Path:

@@ -19,12 +19,21 @@ Of entry 369's 196 calls (64-8192 rows) the rule takes 99: a median 0.81x the pa
 Each slice's call must be one launch (one_launch_padded.one_launch_plan's plan of one step): a slice whose rank runs
 as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 at 512 rows of h_in 2048, in halves:
 1.28x).
+
+The calls the rule leaves on the pair may run as one launch of the fused kernel's variant for packed calls
+(packed_problem, packed_kernel; codegen's KernelSpec.packed: each slice's blocks a part of grid x, every (segment,
+slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slices of one rank (gate + up). Built but
+not yet measured on a GPU (NOTES.md, entry 371): PACKED_LAUNCH is off until its plan has run.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import dataclasses
+from typing import Callable, Iterable, Optional, Sequence
 
-from .dispatch import Problem
+from ._abi import MAX_SLICES
+from .dispatch import Problem, prefers_fused
+from .manifest import KernelRecord
+from .one_launch import handoff_over_pair
 
 SLICE_CALLS = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 WIDE_RANK = 64
@@ -33,6 +42,8 @@ FEW_ROWS_RANK = 128  # below WIDE_MIN_ROWS from this rank, calls of up to PAIR_L
 PAIR_LAUNCHES = 2  # than the pair's two)
 NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
+PACKED_LAUNCH = 0  # 1: the calls left on the pair in one packed launch where a kernel takes them (off: not measured)
+PACKED_MAX_SLICES = MAX_SLICES // 2  # a pair of SgmvParams.slices (A, B) a slice
 
 
 def extra_x_share(rows: int, h_in: int, segments: int, ranks: Sequence[int], outs: Sequence[int]) -> float:
@@ -66,3 +77,34 @@ def one_call_a_slice(problems: Sequence[Problem], plans: Sequence[Optional[tuple
     first = problems[0]
     return one_launch_each(plans) and takes_shape(first.num_rows, first.hidden, first.num_segments,
                                                   [p.rank for p in problems], [p.slice_hidden[0] for p in problems])
+
+
+def packed_problem(problems: Sequence[Problem]) -> Optional[Problem]:
+    """The problem one packed launch of these slices runs (`problems`: each slice's own, Problem.for_add_lora over its
+    columns of y): Problem.pairs the slices, its rows and segments every slice's (the grid's blocks, v's rows in the
+    grid handoff's buffer), its h_out the widest slice's (the grid's column tiles); None where one launch does not take
+    them: one slice or more than PACKED_MAX_SLICES, ranks, h_in or dtypes that differ, rows or columns not 16-byte
+    aligned, B's rows narrower than the rank (the kernels for packed calls read B at their rank)."""
+    first = problems[0]
+    if not 2 <= len(problems) <= PACKED_MAX_SLICES or not first.rank:
+        return None
+    if any((p.op, p.rank, p.hidden, p.dtype, p.num_rows, p.num_segments) != (first.op, first.rank, first.hidden,
+                                                                            first.dtype, first.num_rows,
+                                                                            first.num_segments)
+           or not p.aligned or p.narrow_weights for p in problems):
+        return None
+    count = len(problems)
+    return dataclasses.replace(first, num_rows=count * first.num_rows, num_segments=count * first.num_segments,
+                               slice_hidden=(max(p.slice_hidden[0] for p in problems),), pairs=count,
+                               max_segment_rows=first.longest_segment_bound)  # a segment: one slice's rows at most
+
+
+def packed_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: int,
+                  resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1) -> Optional[KernelRecord]:
+    """The fused kernel for packed calls that runs packed_problem's `problem` in one launch, by the fused kernel's
+    rules on it (dispatch.prefers_fused: the cluster sum for small launches at ranks up to 16, else the grid handoff,
+    whose grid and buffer then hold every slice's blocks and rows; then one_launch.handoff_over_pair's wider limit of
+    column tiles a block, as a one-slice call in place of the launch pair), or None."""
+    kernels = list(kernels)
+    return (prefers_fused(problem, kernels, num_sms, resident_blocks)
+            or handoff_over_pair(problem, kernels, num_sms, resident_blocks))

@@ -1,0 +1,27 @@
+#!/bin/bash
+# Entry 371 (device), call 1: the kernels for packed calls on the GPU. Their tests (test_gpu_ops.py's packed launches:
+# each kernel forced, and dispatch with PACKED_LAUNCH on; test_gpu_one_launch.py's forced one-slice cases on them, one
+# pair), memcheck over the forced packed launches, racecheck on each bf16 kernel for packed calls.
+# Usage (device): bash benchmarks/results/2026-12-05-s371-packed/call1.sh dist_xz_12
+set -u
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+python3 benchmarks/wheel_xz.py unpack "$1" /tmp/dist > /dev/null || exit 1
+rm -rf /tmp/s && python3 -m pip install -q --no-deps --no-index --target /tmp/s /tmp/dist/*.whl || exit 1
+cp python/sgmv/*.py /tmp/s/sgmv/ && cp python/sgmv/bench/*.py /tmp/s/sgmv/bench/
+export PYTHONPATH=/tmp/s
+cd tests
+timeout 200 python3 -m pytest -q -rs -p no:cacheprovider test_gpu_ops.py test_gpu_one_launch.py \
+  -k "packed or _pk" > "$OUT/tests-packed.txt" 2>&1
+tail -1 "$OUT/tests-packed.txt"
+timeout 150 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q -p no:cacheprovider \
+  test_gpu_ops.py -k "packed_launch_of_each and (segments-64 or identical or ranks)" > "$OUT/memcheck-packed.txt" 2>&1
+echo "memcheck: $(grep -E 'passed|failed' "$OUT/memcheck-packed.txt" | tail -1) $(tail -1 "$OUT/memcheck-packed.txt")"
+for k in $(python3 -c "from gpu_checks import KERNELS
+print(*(k.name for k in KERNELS if k.op == 'fused' and k.packed and k.dtype == 'bf16'))"); do
+  out=$(timeout 30 compute-sanitizer --tool racecheck --kernel-name kns=sgmv_fused python3 -m pytest -q \
+        -p no:cacheprovider test_gpu_ops.py -k "packed_launch_of_each and $k and segments-16" 2>&1)
+  rc=$?
+  echo "$(grep -E 'passed|failed|RACECHECK SUMMARY' <<<"$out" | tr '\n' ' ')rc=$rc $k"
+done > "$OUT/racecheck-packed.txt"
+echo "racecheck: $(grep -c 'passed.*0 hazards' "$OUT/racecheck-packed.txt") of $(wc -l < "$OUT/racecheck-packed.txt")" \
+  "kernels passed with 0 hazards"
