@@ -420,18 +420,18 @@ def _packed_problem(rank, outs, rows, layout, dtype, seed):
     return x, tuple(w[0] for w in weights), tuple(w[1] for w in weights), y0, batch, scales, n_lora
 
 
+@pytest.mark.parametrize("outs", [(1024, 520), (1024, 256, 264)], ids=["two", "three"])
 @pytest.mark.parametrize("layout, rows", [("segments", 1), ("segments", 16), ("segments", 64), ("tokens", 64),
-                                          ("identical", 200), ("ranks", 64)])
+                                          ("identical", 160), ("ranks", 64)])
 @pytest.mark.parametrize("kernel", PACKED_KERNELS or [None], ids=lambda k: k.name if k else "none")
-def test_packed_launch_of_each_kernel(kernel, layout, rows):
-    """A packed call (gate + up of two widths) in one launch of each kernel for packed calls, forced: against the
-    float64 reference, rows without an adapter untouched; again right after (the grid handoff's other buffer of v,
-    which the first launch zeroed over every slice's rows); and captured in a CUDA graph, replayed twice. "ranks": the
-    segments' batch with a table of true ranks and NaN in every weight past them."""
+def test_packed_launch_of_each_kernel(kernel, layout, rows, outs):
+    """A packed call (two or three slices of other widths) in one launch of each kernel for packed calls, forced:
+    against the float64 reference, rows without an adapter untouched; again right after (the grid handoff's other
+    buffer of v, which the first launch zeroed over every slice's rows); and captured in a CUDA graph, replayed twice.
+    "ranks": the segments' batch with a table of true ranks and NaN in every weight past them."""
     if kernel is None:
         pytest.skip("this build has no kernel for packed calls (SGMV_KERNELS left them out)")
     dtype = DTYPES[kernel.dtype]
-    outs = (1024, 520)
     x, a, b, y0, batch, scales, n_lora = _packed_problem(kernel.rank, outs, rows, layout, dtype, rows + kernel.rank)
     ranks = true_ranks(n_lora, kernel.rank, rows).to(DEV) if layout == "ranks" else None
     clean = (a, b)
@@ -466,12 +466,13 @@ def test_packed_launch_of_each_kernel(kernel, layout, rows):
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("rows", [1, 16, 64])
 @pytest.mark.parametrize("rank, outs", [(16, (14336, 14336)), (32, (1024, 1024)), (64, (14336, 14336)),
-                                        (64, (4096, 1024))], ids=["gate_up16", "kv32", "gate_up64", "wide_narrow64"])
+                                        (64, (4096, 1024)), (16, (4096, 1024, 1024)), (32, (4096, 1024, 1024))],
+                         ids=["gate_up16", "kv32", "gate_up64", "wide_narrow64", "qkv16", "qkv32"])
 def test_packed_launches_dispatch_picks(rank, outs, rows, dtype, monkeypatch):
-    """With slice_calls.PACKED_LAUNCH on, packed decode calls of two slices at ranks 16-64 (rows in token order, so
-    lengths the host does not know) against the float64 reference and against the launch pair (PACKED_LAUNCH off).
-    Up to 16 rows dispatch must give them a kernel for packed calls (it does on the stand-in H200 at every size here:
-    tests/test_slice_calls.py); at 64 the GPU's occupancy may leave one to the pair."""
+    """With slice_calls.PACKED_LAUNCH on, packed decode calls of two and three slices at ranks 16-64 (rows in token
+    order, so lengths the host does not know) against the float64 reference and against the launch pair
+    (PACKED_LAUNCH off). Up to 16 rows dispatch must give them a kernel for packed calls (it does on the stand-in
+    H200 at every size here); at 64 the GPU's occupancy may leave one to the pair."""
     monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 1)
     x, a, b, y0, batch, scales, n_lora = _packed_problem(rank, outs, rows, "tokens", dtype, rows + rank)
     picked = []

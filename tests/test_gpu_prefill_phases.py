@@ -186,7 +186,7 @@ def test_public_ops_take_the_halves_on_tall_batches(rank, graph):
 
 
 def test_an_odd_column_of_v_keeps_the_old_kernels(monkeypatch):
-    """Five output slices: the second launch group (MAX_SLICES a launch) is one rank-64 slice on a tall batch, which
+    """Five output slices: the second launch group (cuda_ops.PAIR_SLICES a launch) is one rank-64 slice on a tall batch, which
     the halves would take, but it starts at an odd column of v (ranks 8, 8, 8, 5 before it; v's rows of 93 floats),
     and the halves read and write v in 8-byte pairs (cuda_ops.v_in_pairs): it runs the shrink and expand kernels, and
     both ops match the reference."""

@@ -132,7 +132,8 @@ def test_a_packed_problem_counts_every_slice_s_blocks_and_rows():
     """Its rows and segments are every slice's (grid x, v's rows in the handoff's buffer), its h_out the widest."""
     packed = slice_calls.packed_problem(slices((14336, 14336), 64, rows=64, segments=8))
     assert (packed.pairs, packed.num_rows, packed.num_segments, packed.slice_hidden) == (2, 128, 16, (14336,))
-    assert slice_calls.packed_problem(slices((1024, 4096), 16, rows=1, segments=1)).slice_hidden == (4096,)
+    qkv = slice_calls.packed_problem(slices((1024, 4096, 1024), 16, rows=1, segments=1))
+    assert (qkv.pairs, qkv.num_rows, qkv.num_segments, qkv.slice_hidden) == (3, 3, 3, (4096,))
 
 
 def test_a_packed_launch_declines_what_one_kernel_cannot_take():
@@ -150,11 +151,11 @@ def test_a_packed_launch_declines_what_one_kernel_cannot_take():
 @pytest.mark.parametrize("rank", [16, 32, 64])
 def test_kernels_for_packed_calls_run_packed_launches_only(rank, monkeypatch):
     """The build has them at ranks 16-64; dispatch gives a one-slice call none of them and a packed launch nothing
-    else, and for decode batches of gate + up and of k + v it finds one."""
+    else, and for decode batches of gate + up and k + v (up to 256 rows) and q + k + v (up to 64) it finds one."""
     monkeypatch.syspath_prepend(BENCHMARKS)
     import dispatch_picks
-    for h_in, outs in ((4096, (14336, 14336)), (4096, (1024, 1024)), (8192, (8192, 8192))):
-        for rows, segments in ((1, 1), (16, 1), (16, 16), (64, 8), (256, 16)):
+    for h_in, outs in ((4096, (14336, 14336)), (4096, (1024, 1024)), (8192, (8192, 8192)), (4096, (4096, 1024, 1024))):
+        for rows, segments in ((1, 1), (16, 1), (16, 16), (64, 8), (256, 16))[:None if len(outs) == 2 else -1]:
             one = slices(outs, rank, rows, segments, h_in)
             picked = dispatch.prefers_fused(one[0], SHIPPED_FUSED, 132, dispatch_picks.resident_blocks)
             assert picked is None or not picked.packed
@@ -182,16 +183,17 @@ def launched_packed(monkeypatch):
         yield got
 
 
-def test_a_packed_launch_gives_each_slice_its_pair_and_columns(launched_packed, monkeypatch):
-    """With PACKED_LAUNCH on, gate + up over 64 rows in 8 segments is one launch of a kernel for packed calls: grid x
-    the segments of both slices, slices (A_0, B_0, A_1, B_1), B_1's columns of y after B_0's; off, the launch pair."""
+@pytest.mark.parametrize("outs", [(1024, 2048), (4096, 1024, 1024)], ids=["two", "qkv"])
+def test_a_packed_launch_gives_each_slice_its_pair_and_columns(outs, launched_packed, monkeypatch):
+    """With PACKED_LAUNCH on, a packed call over 64 rows in 8 segments is one launch of a kernel for packed calls: grid
+    x the segments of every slice, slices (A_0, B_0, A_1, B_1, ...), each B's columns of y after the one before; off,
+    the launch pair."""
     monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 1)
-    outs = (1024, 2048)
     y, a, b = _packed_call(outs, 64, 64, 8)
     [(kernel, grid, ws, y_cols, hidden, count)] = launched_packed
-    assert kernel.packed and grid[0] == 2 * 8 and count == 4
-    assert ws == [a[0].data_ptr(), b[0].data_ptr(), a[1].data_ptr(), b[1].data_ptr()]
-    assert (y_cols, hidden) == ([0, 1024], [1024, 2048])
+    assert kernel.packed and grid[0] == len(outs) * 8 and count == 2 * len(outs)
+    assert ws == [w.data_ptr() for pair in zip(a, b) for w in pair]
+    assert (y_cols, hidden) == (list(itertools.accumulate((0,) + outs[:-1])), list(outs))
     launched_packed.clear()
     monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 0)
     _packed_call(outs, 64, 64, 8)
@@ -200,20 +202,24 @@ def test_a_packed_launch_gives_each_slice_its_pair_and_columns(launched_packed, 
 
 def test_a_forced_kernel_for_packed_calls_runs_them_or_says_why_not(launched_packed):
     """A kernel for packed calls given as `fused` runs a packed call in one launch whatever PACKED_LAUNCH says, and a
-    one-slice call as one pair; a packed call it cannot take (three slices, another rank) raises."""
+    one-slice call as one pair; a packed call it cannot take (more slices than SgmvParams holds pairs of, another rank)
+    raises."""
     kernel = next(k for k in SHIPPED_FUSED if k.packed and k.rank == 32 and k.dtype == "bf16")
     _packed_call((1024, 1024), 32, 16, 4, fused=kernel)
     _packed_call((1024,), 32, 16, 4, fused=kernel)
-    assert [(got[0], got[1][0], got[5]) for got in launched_packed] == [(kernel, 8, 4), (kernel, 4, 2)]
-    for outs, rank in (((1024,) * 3, 32), ((1024, 1024), 64)):
+    most = slice_calls.PACKED_MAX_SLICES
+    _packed_call((1024,) * most, 32, 16, 4, fused=kernel)
+    assert [(got[0], got[1][0], got[5]) for got in launched_packed] == [(kernel, 2 * 4, 4), (kernel, 4, 2),
+                                                                        (kernel, most * 4, 2 * most)]
+    for outs, rank in (((1024,) * (slice_calls.PACKED_MAX_SLICES + 1), 32), ((1024, 1024), 64)):
         with pytest.raises(UnsupportedError, match=kernel.name):
             _packed_call(outs, rank, 16, 4, fused=kernel)
 
 
 @pytest.mark.parametrize("rank", [16, 32, 64])
 def test_packed_launches_compute_the_reference_on_the_emulated_device(rank, monkeypatch):
-    """Packed calls of two slices of different widths (segments with an empty one and a -1 adapter, or rows in token
-    order; per-adapter scales; a table of true ranks), each launch computed from its SgmvParams by
+    """Packed calls of two and three slices of different widths (segments with an empty one and a -1 adapter, or rows
+    in token order; per-adapter scales; a table of true ranks), each launch computed from its SgmvParams by
     benchmarks/emulated_device.py: through dispatch with PACKED_LAUNCH on and with each kernel for packed calls of the
     rank forced, the float64 reference's delta within the tolerance, and every launch a packed one."""
     monkeypatch.syspath_prepend(BENCHMARKS)
@@ -225,10 +231,11 @@ def test_packed_launches_compute_the_reference_on_the_emulated_device(rank, monk
     ops = []
     launch = lambda kernel, *args, **kwargs: (ops.append(kernel), emulated_device.launch(kernel, *args, **kwargs))
     gen = torch.Generator().manual_seed(rank)
-    n_lora, h_in, outs = 5, 512, (256, 640)
+    n_lora, h_in = 5, 512
     forced = [None] + [k for k in SHIPPED_FUSED if k.packed and k.rank == rank and k.dtype == "bf16"]
     with stub_device.stubbed(launch):
-        for rows, order, fused in itertools.product((1, 16, 64), ("segments", "tokens"), forced):
+        for rows, order, fused, outs in itertools.product((1, 16, 64), ("segments", "tokens"), forced,
+                                                          ((256, 640), (512, 128, 128))):
             x = torch.randn(rows, h_in, generator=gen).to(torch.bfloat16)
             a = [torch.randn(n_lora, rank, h_in, generator=gen).to(torch.bfloat16) for _ in outs]
             b = [torch.randn(n_lora, h, rank, generator=gen).to(torch.bfloat16) for h in outs]

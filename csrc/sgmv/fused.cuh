@@ -58,18 +58,18 @@ namespace sgmv {
 // every warp for every chunk and column tile (Expand::multiply, the standalone expand's): ranks 32-128 0.95-0.99x
 // their time at the median, ranks 8-16 0.98-1.00x (benchmarks/NOTES.md, entries 262, 265 and 267; the 4-warp tiles
 // of ranks 8-16 held to two blocks an SM, codegen's KernelSpec.occupancy_cap).
-// kPacked (codegen's KernelSpec.packed): a packed add_lora, several output slices of one x (gate + up) in one launch.
-// Grid x is segment + pair * num_segments: pair s runs A = slices[2s], B = slices[2s + 1] (y's columns from B's
-// y_col), and with the grid handoff keeps its v in the buffer's rows from s * num_rows on. Each (segment, pair) is an
-// add_lora of its own that shares the launch (and its barrier) with the others. A kernel of its own: the one-slice
-// kernels keep their code (benchmarks/NOTES.md, entry 371). The per-segment grid only (not kFlat: its grid x is 1).
+// kPacked (codegen's KernelSpec.packed): a packed add_lora, up to kMaxSlices / 2 output slices of one x (q + k + v,
+// gate + up) in one launch. Grid x is segment + pair * num_segments: pair s runs A = slices[2s], B = slices[2s + 1]
+// (y's columns from B's y_col), and with the grid handoff keeps its v in the buffer's rows from s * num_rows on. Each
+// (segment, pair) is an add_lora of its own that shares the launch (and its barrier) with the others. A kernel of its
+// own: the one-slice kernels keep their code (benchmarks/NOTES.md, entry 371). The per-segment grid only (not kFlat:
+// its grid x is 1).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
           bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kTrueRanks = false,
           bool kPacked = false>
 struct FusedTile {
   static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
   static_assert(!(kPacked && kFlat), "a packed launch: the per-segment grid (grid x = segment + pair x segments)");
-  static constexpr int kMaxPairs = kPacked ? kMaxSlices / 2 : 1;
   static constexpr int kWarpRows = kRowTile;
   static constexpr int kMTiles = kWarpRows / 16;
   static_assert(kRowTile == 16 || (kRowTile == 32 && !kClusterSum), "taller row tiles: the grid handoff only");
@@ -435,14 +435,12 @@ struct FusedTile {
       return blockIdx.x;
   }
   // Slice i of the block's pair (0: the shrink's A, 1: the expand's B): slices[i], or with kPacked
-  // slices[2 * pair + i], as one of kMaxPairs constant indices (no dynamic index into the kernel's parameters).
+  // slices[2 * pair + i] (read from the parameters at a register's offset, LDC: no copy into local memory).
   __device__ __forceinline__ static const SgmvSlice& pair_slice(const SgmvParams& p, [[maybe_unused]] int pair, int i) {
-    if constexpr (kPacked) {
-      static_assert(kMaxPairs == 2, "pair_slice names each pair of kMaxSlices");
-      return pair == 1 ? p.slices[2 + i] : p.slices[i];
-    } else {
+    if constexpr (kPacked)
+      return p.slices[2 * pair + i];
+    else
       return p.slices[i];
-    }
   }
   // The grid handoff's rows of v before the block's pair's (kPacked: pair * num_rows; else none).
   __device__ __forceinline__ static int64_t pair_rows(const SgmvParams& p, [[maybe_unused]] int pair) {

@@ -7,8 +7,9 @@
 namespace sgmv {
 
 // One output slice of a launch (e.g. q, k or v of an attention projection): its own stacked weights and
-// its place in v and y. A launch serves 1..kMaxSlices slices that share x (shrink) or v (expand); the fused
-// kernel (fused.cuh) takes one pair: slices[0] is the shrink's (lora_a), slices[1] the expand's (lora_b).
+// its place in v and y. A launch serves 1..kMaxSlices slices that share x (shrink) or v (expand; the launch pair takes
+// up to 4 a launch, cuda_ops.PAIR_SLICES); the fused kernel (fused.cuh) takes one pair: slices[0] is the shrink's
+// (lora_a), slices[1] the expand's (lora_b), and its variant for packed calls up to kMaxSlices / 2 pairs.
 struct SgmvSlice {
   const void* w;             // stacked weights: shrink lora_a [n_lora, r, h_in]; expand lora_b [n_lora, h_out, r]
   int64_t w_stride_lora;     // elements between adapters in w
@@ -21,7 +22,7 @@ struct SgmvSlice {
   int32_t reserved;          // keeps the struct a multiple of 8 bytes
 };
 
-constexpr int kMaxSlices = 4;
+constexpr int kMaxSlices = 8;
 
 struct SgmvParams {
   const void* x;             // shrink: activations [T, h_in] (row stride ld_x); expand: v float32 [T, ld_x]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 
 
-MAX_SLICES = 4  # csrc/sgmv/params.cuh: kMaxSlices
+MAX_SLICES = 8  # csrc/sgmv/params.cuh: kMaxSlices
 MANIFEST_VERSION = 2  # the manifest's rows (codegen writes them, manifest.py reads them); 2: each names its unit
 
 

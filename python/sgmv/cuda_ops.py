@@ -1,7 +1,7 @@
 """The CUDA implementations: fill one SgmvParams, pick the kernel, launch. No host synchronization.
 
 Every op takes its weights as a list of output slices (one stacked tensor each) and launches once per
-MAX_SLICES of them. `kernel`/`kernels` override the selection (tests run every compiled kernel with it)."""
+PAIR_SLICES of them. `kernel`/`kernels` override the selection (tests run every compiled kernel with it)."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import torch
 
 from . import dispatch, loader, one_launch, one_launch_padded, prefill_phases, slice_calls
-from ._abi import MAX_SLICES, SgmvParams, SgmvSlice
+from ._abi import SgmvParams, SgmvSlice
 from .dispatch import Problem, can_run, select
 from .errors import UnsupportedError
 from .launch_plan import Launch, plan, reads_tables_early
@@ -20,6 +20,11 @@ from .manifest import KernelRecord, load as load_manifest
 from .one_launch import ONE_LAUNCH_OPS, one_launch_kernel, one_launch_problem
 from .one_launch_padded import OneLaunch
 
+
+# The launch pair's output slices a launch: its shrink and expand kernels take up to _abi.MAX_SLICES, but 4 (the size of
+# SgmvParams' slices until NOTES.md entry 371) is what every measurement of them ran; the fused kernel's variant for
+# packed calls takes up to MAX_SLICES / 2 slices, a pair of A and B each.
+PAIR_SLICES = 4
 
 # The first kernel of add_lora is a programmatic dependent launch: its blocks get onto the GPU while the
 # previous kernel on the stream finishes, and wait for it before reading anything (csrc/sgmv/overlap.cuh says
@@ -130,10 +135,10 @@ def _slice(w: torch.Tensor, rank: int, hidden: int, v_col: int, y_col: int = 0, 
 
 def _groups(weights: Sequence[torch.Tensor], rank_dim: int, out_dim: Optional[int] = None
             ) -> Iterator[tuple[list[torch.Tensor], int, int]]:
-    """Launch groups of at most MAX_SLICES output slices: (weights, first v column, first y column)."""
+    """Launch groups of at most PAIR_SLICES output slices: (weights, first v column, first y column)."""
     v_col = y_col = 0
-    for start in range(0, len(weights), MAX_SLICES):
-        group = list(weights[start:start + MAX_SLICES])
+    for start in range(0, len(weights), PAIR_SLICES):
+        group = list(weights[start:start + PAIR_SLICES])
         yield group, v_col, y_col
         v_col += sum(w.shape[rank_dim] for w in group)
         y_col += sum(w.shape[out_dim] for w in group) if out_dim is not None else 0
@@ -329,7 +334,7 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     takes, one launch a part (one_launch_padded.rank_parts: 96 as 64 + 32). Several output slices (a packed
     projection): one one-slice call of these a slice where slice_calls takes the call (tall batches, rank 128's two
     slices). Otherwise a split-K shrink storing partial slices of v, then an expand that sums them as it loads v,
-    launched to overlap the shrink's tail (programmatic dependent launch); one such pair per MAX_SLICES output slices.
+    launched to overlap the shrink's tail (programmatic dependent launch); one such pair per PAIR_SLICES output slices.
     `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force the one-launch path with, False to
     forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):
@@ -500,7 +505,7 @@ def _launch_fused(kernel: KernelRecord, problem: Problem, y: torch.Tensor, x: to
 def _launch_pairs(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], lora_b: Sequence[torch.Tensor],
                   rows: Rows, scales: Optional[torch.Tensor], scale: float,
                   kernels: tuple[Optional[KernelRecord], Optional[KernelRecord]]) -> None:
-    """add_lora as a shrink-expand pair per MAX_SLICES output slices, v in a workspace of partial slices."""
+    """add_lora as a shrink-expand pair per PAIR_SLICES output slices, v in a workspace of partial slices."""
     num_rows = x.shape[0]
     groups = zip(_groups(lora_a, rank_dim=1), _groups(lora_b, rank_dim=2, out_dim=1))
     for (group_a, _, _), (group_b, _, y_col) in groups:

@@ -22,8 +22,8 @@ as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 
 
 The calls the rule leaves on the pair may run as one launch of the fused kernel's variant for packed calls
 (packed_problem, packed_kernel; codegen's KernelSpec.packed: each slice's blocks a part of grid x, every (segment,
-slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slices of one rank (gate + up). Built but
-not yet measured on a GPU (NOTES.md, entry 371): PACKED_LAUNCH is off until its plan has run.
+slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slices of one rank (q + k + v, gate + up).
+Built but not yet measured on a GPU (NOTES.md, entry 371): PACKED_LAUNCH is off until its plan has run.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 # Entry 371 (device), call 1: the kernels for packed calls on the GPU. Their tests (test_gpu_ops.py's packed launches:
 # each kernel forced, and dispatch with PACKED_LAUNCH on; test_gpu_one_launch.py's forced one-slice cases on them, one
 # pair), memcheck over the forced packed launches, racecheck on each bf16 kernel for packed calls.
-# Usage (device): bash benchmarks/results/2026-12-05-s371-packed/call1.sh dist_xz_12
+# Usage (device): bash benchmarks/results/2026-12-05-s371-packed/call1.sh dist_xz_13
 set -u
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 python3 benchmarks/wheel_xz.py unpack "$1" /tmp/dist > /dev/null || exit 1
