@@ -1,7 +1,6 @@
 #!/bin/bash
-# Entry 371 (device), call 2: entry 371's prediction. Packed decode calls of two and three slices at ranks 16-64, timed
-# as the launch pair, one add_lora call a slice and one packed launch (slices_probe.py; "none" where no kernel for
-# packed calls takes the call), bf16, then gate + up and q + k + v in fp16.
+# Entry 371 (device), call 2: memcheck over the forced packed launches, racecheck on each bf16 kernel for packed calls,
+# then the prediction's fp16 half (gate + up and q + k + v).
 # Usage (device): bash benchmarks/results/2026-12-05-s371-packed/call2.sh dist_xz_13
 set -u
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
@@ -9,11 +8,21 @@ python3 benchmarks/wheel_xz.py unpack "$1" /tmp/dist > /dev/null || exit 1
 rm -rf /tmp/s && python3 -m pip install -q --no-deps --no-index --target /tmp/s /tmp/dist/*.whl || exit 1
 cp python/sgmv/*.py /tmp/s/sgmv/ && cp python/sgmv/bench/*.py /tmp/s/sgmv/bench/
 export PYTHONPATH=/tmp/s
-variants="the pair,a call a slice,packed launch"
-timeout 330 python3 benchmarks/slices_probe.py "$OUT/packed-bf16.json" --variants="$variants" \
-  --packs=gate_up,qkv,4096:11008+11008,8192:8192+8192,4096:1024+1024 --ranks=16,32,64 \
-  --batches=1x1,16x4,16x16,64x8,64x64,256x16 > "$OUT/packed-bf16.txt" 2>&1
-tail -1 "$OUT/packed-bf16.txt"
-timeout 150 python3 benchmarks/slices_probe.py "$OUT/packed-fp16.json" --dtype=fp16 --variants="$variants" \
-  --packs=gate_up,qkv --ranks=16,32,64 --batches=1x1,16x4,16x16,64x8,64x64,256x16 > "$OUT/packed-fp16.txt" 2>&1
+cd tests
+timeout 150 compute-sanitizer --tool memcheck --report-api-errors no python3 -m pytest -q -p no:cacheprovider \
+  test_gpu_ops.py -k "packed_launch_of_each and (segments-64 or identical or ranks)" > "$OUT/memcheck-packed.txt" 2>&1
+echo "memcheck: $(grep -E 'passed|failed' "$OUT/memcheck-packed.txt" | tail -1) $(tail -1 "$OUT/memcheck-packed.txt")"
+for k in $(python3 -c "from gpu_checks import KERNELS
+print(*(k.name for k in KERNELS if k.op == 'fused' and k.packed and k.dtype == 'bf16'))"); do
+  out=$(timeout 30 compute-sanitizer --tool racecheck --kernel-name kns=sgmv_fused python3 -m pytest -q \
+        -p no:cacheprovider test_gpu_ops.py -k "packed_launch_of_each and $k and segments-16 and three" 2>&1)
+  rc=$?
+  echo "$(grep -E 'passed|failed|RACECHECK SUMMARY' <<<"$out" | tr '\n' ' ')rc=$rc $k"
+done > "$OUT/racecheck-packed.txt"
+echo "racecheck: $(grep -c 'passed.*0 hazards' "$OUT/racecheck-packed.txt") of $(wc -l < "$OUT/racecheck-packed.txt")" \
+  "kernels passed with 0 hazards"
+cd ..
+timeout 150 python3 benchmarks/slices_probe.py "$OUT/packed-fp16.json" --dtype=fp16 \
+  --variants="the pair,a call a slice,packed launch" --packs=gate_up,qkv --ranks=16,32,64 \
+  --batches=1x1,16x4,16x16,64x8,64x64,256x16 > "$OUT/packed-fp16.txt" 2>&1
 tail -1 "$OUT/packed-fp16.txt"
