@@ -7,7 +7,7 @@ batches take the prefill tile's expand half there, prefill_phases). Every varian
 float64 reference first, then timed as the bench times it (graph replay over cold buffer sets).
 
     python benchmarks/slices_probe.py OUT.json [--dtype=bf16] [--packs=qkv,gate_up,H_IN:OUT+OUT,...] [--ranks=16,64]
-                                      [--batches=ROWSxADAPTERS,...] [--variants=NAME,...]
+                                      [--batches=ROWSxADAPTERS,...] [--variants=NAME,...] [--order=tokens]
 """
 import argparse
 import contextlib
@@ -107,6 +107,9 @@ def main() -> None:
     parser.add_argument("--ranks", default="16,64")
     parser.add_argument("--batches", default="64x8,256x16,1024x16,4096x64,8192x8")
     parser.add_argument("--variants", default="", help="comma-separated names (default: all)")
+    parser.add_argument("--order", default="segments", choices=("segments", "tokens"),
+                        help="tokens: each row's adapter drawn at random (from_token_loras: lengths the host does not "
+                             "know), not the adapters' rows in turn")
     args = parser.parse_args()
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[args.dtype]
     device = torch.device("cuda")
@@ -120,8 +123,12 @@ def main() -> None:
         for rank in map(int, args.ranks.split(",")):
             for rows, adapters in ((int(a), int(b)) for a, b in (t.split("x") for t in args.batches.split(","))):
                 bounds = [rows * i // adapters for i in range(adapters + 1)]
-                batch = LoraBatch.from_segments(torch.tensor(bounds, dtype=torch.int32),
-                                                torch.arange(adapters, dtype=torch.int32), device=device)
+                if args.order == "tokens":
+                    pick = torch.Generator().manual_seed(rows * 7 + adapters)
+                    batch = LoraBatch.from_token_loras(torch.randint(0, adapters, (rows,), generator=pick).to(device))
+                else:
+                    batch = LoraBatch.from_segments(torch.tensor(bounds, dtype=torch.int32),
+                                                    torch.arange(adapters, dtype=torch.int32), device=device)
                 gen = torch.Generator(device=device).manual_seed(rows * 131 + rank)
 
                 def make_set():

@@ -393,6 +393,7 @@ def test_packed_calls_one_call_a_slice(outs, ranks, rows, taken, order, dtype, m
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     check_delta(y, y0, want, dtype, untouched)
     monkeypatch.setattr(slice_calls, "SLICE_CALLS", 0)
+    monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 0)
     pair = y0.clone()
     sgmv.add_lora(pair, x, a, b, batch, scale=scales, slices=outs)
     assert rel_error(y.double() - y0.double(), pair.double() - y0.double()) < TOLERANCE[dtype] / 4

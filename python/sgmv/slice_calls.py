@@ -20,16 +20,25 @@ Each slice's call must be one launch (one_launch_padded.one_launch_plan's plan o
 as halves or parts, or on the pair, leaves the whole call on the pair (rank 128 at 512 rows of h_in 2048, in halves:
 1.28x).
 
-The calls the rule leaves on the pair may run as one launch of the fused kernel's variant for packed calls
-(packed_problem, packed_kernel; codegen's KernelSpec.packed: each slice's blocks a part of grid x, every (segment,
-slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slices of one rank (q + k + v, gate + up).
-Built but not yet measured on a GPU (NOTES.md, entry 371): PACKED_LAUNCH is off until its plan has run.
+The calls the rule leaves on the pair run as one launch of the fused kernel's variant for packed calls where one takes
+them (packed_problem, packed_kernel; codegen's KernelSpec.packed: each slice's blocks a part of grid x, every (segment,
+slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slices of one rank (q + k + v, gate + up),
+unless a block of the launch would stream more than PACKED_MAX_BLOCK_COLUMNS columns of weights (its share of h_in and
+its column tiles: packed_block_columns) or the grid handoff's per-segment grid would hold more row tiles than the batch
+has (dispatch.handoff_flat: lengths the host does not know, one long segment among short ones; the one-slice kernels'
+flat twins have no packed variant). From NOTES.md entry 371 (H100 bf16, H200 fp16 and bf16; 2-3 slices, ranks 16-64,
+1-256 rows over 1-64 adapters, gate + up, q + k + v, k + v and three other packs): of the 180 calls a packed kernel
+took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09; one loss, q + k + v at rank 16 over 32
+one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7 0.75-0.93x (rows in token order from 64 rows,
+21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x).
 """
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Callable, Iterable, Optional, Sequence
 
+from . import dispatch
 from ._abi import MAX_SLICES
 from .dispatch import Problem, prefers_fused
 from .manifest import KernelRecord
@@ -42,8 +51,10 @@ FEW_ROWS_RANK = 128  # below WIDE_MIN_ROWS from this rank, calls of up to PAIR_L
 PAIR_LAUNCHES = 2  # than the pair's two)
 NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
-PACKED_LAUNCH = 0  # 1: the calls left on the pair in one packed launch where a kernel takes them (off: not measured)
+PACKED_LAUNCH = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 PACKED_MAX_SLICES = MAX_SLICES // 2  # a pair of SgmvParams.slices (A, B) a slice
+PACKED_MAX_BLOCK_COLUMNS = 6144  # measured: up to 4608 a block the packed launch won (but one case), from 7680 it lost
+# in 7 of 11
 
 
 def extra_x_share(rows: int, h_in: int, segments: int, ranks: Sequence[int], outs: Sequence[int]) -> float:
@@ -104,7 +115,24 @@ def packed_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     """The fused kernel for packed calls that runs packed_problem's `problem` in one launch, by the fused kernel's
     rules on it (dispatch.prefers_fused: the cluster sum for small launches at ranks up to 16, else the grid handoff,
     whose grid and buffer then hold every slice's blocks and rows; then one_launch.handoff_over_pair's wider limit of
-    column tiles a block, as a one-slice call in place of the launch pair), or None."""
+    column tiles a block, as a one-slice call in place of the launch pair), or None: none of them, or the module
+    note's lines (the handoff's per-segment grid wasteful where a one-slice call takes the flat grid, or more than
+    PACKED_MAX_BLOCK_COLUMNS a block)."""
     kernels = list(kernels)
-    return (prefers_fused(problem, kernels, num_sms, resident_blocks)
-            or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
+    kernel = (prefers_fused(problem, kernels, num_sms, resident_blocks)
+              or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
+    if kernel is None or (dispatch.uses_handoff(problem, kernel) and dispatch.handoff_flat(problem, kernel)):
+        return None
+    columns = packed_block_columns(problem, kernel, num_sms, resident_blocks(kernel))
+    return kernel if columns <= PACKED_MAX_BLOCK_COLUMNS else None
+
+
+def packed_block_columns(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int) -> int:
+    """Columns of weights a block of the packed launch of `kernel` streams: its share of h_in (the shrink, split over
+    grid y with the grid handoff, over the cluster with the cluster sum) and its column tiles of the widest slice."""
+    if not dispatch.uses_handoff(problem, kernel):
+        return math.ceil(problem.hidden / dispatch.FUSED_CLUSTER) + kernel.tile_n
+    grid = dispatch.handoff_grid(problem, kernel, num_sms, resident_blocks)
+    splits = grid[1] if grid is not None else 1
+    return (math.ceil(problem.hidden / splits)
+            + math.ceil(math.ceil(problem.slice_hidden[0] / kernel.tile_n) / splits) * kernel.tile_n)
