@@ -333,8 +333,10 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
     rank 128 runs the batch as halves; past the grid's largest rank) as consecutive parts of the rank each of which one
     takes, one launch a part (one_launch_padded.rank_parts: 96 as 64 + 32). Several output slices (a packed
     projection): one one-slice call of these a slice where slice_calls takes the call (tall batches, rank 128's two
-    slices). Otherwise a split-K shrink storing partial slices of v, then an expand that sums them as it loads v,
-    launched to overlap the shrink's tail (programmatic dependent launch); one such pair per PAIR_SLICES output slices.
+    slices), else one launch of a fused kernel for packed calls where slice_calls.packed_kernel gives one (decode
+    batches of up to 4 slices of one rank, 16-64). Otherwise a split-K shrink storing partial slices of v, then an
+    expand that sums them as it loads v, launched to overlap the shrink's tail (programmatic dependent launch); one
+    such pair per PAIR_SLICES output slices.
     `kernels` overrides the (shrink, expand) selection; `fused` a kernel to force the one-launch path with, False to
     forbid it, None to let dispatch choose."""
     if _nothing_to_do(x.shape[0], y.shape[1], rows.num_segments, lora_a[0].shape[0]):

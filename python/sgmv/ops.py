@@ -166,8 +166,9 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Weights, lora_b: Weights,
 
     x: [T, h_in]; y: [T, h_out]; lora_a: [n_lora, r, h_in]; lora_b: [n_lora, h_out, r]. For a packed
     projection (q, k, v; gate, up) pass tuples, one (lora_a, lora_b) pair per output slice, with y's
-    columns the slices side by side, e.g. slices=(4096, 1024, 1024): one launch pair for all slices, or one launch
-    a slice where that is faster (tall batches, rank 128's two slices: slice_calls).
+    columns the slices side by side, e.g. slices=(4096, 1024, 1024): one launch pair for all slices, one launch a
+    slice where that is faster (tall batches, rank 128's two slices), or one packed launch for all of them (decode
+    batches of up to 4 slices of one rank, 16-64: slice_calls).
     ranks: int tensor [n_lora] of true ranks when adapters of different ranks are stacked padded to the
     largest: the kernels compute at the true ranks (the expand in 32-wide chunks of the rank).
 
