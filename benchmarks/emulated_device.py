@@ -95,10 +95,11 @@ def _one_launch(kernel, geometry, p, dtype: torch.dtype) -> None:
     the kernel's rank or each adapter's true rank (clamped to it); a fused kernel for packed calls (kernel.packed) so
     for each pair of slices (2s, 2s + 1) that its grid x (num_segments a pair) reaches."""
     pairs = 1
-    if getattr(kernel, "packed", False):
-        pairs = geometry.grid[0] // max(1, p.num_segments)
-        if geometry.grid[0] != pairs * p.num_segments or not 1 <= pairs <= p.num_slices // 2:
-            raise ValueError(f"{kernel.name}: grid x {geometry.grid[0]} is not {p.num_segments} segments times one "
+    if getattr(kernel, "packed", False):  # grid x: the pairs (the flat grid), else the segments of every pair
+        per_pair = 1 if kernel.flat_tiles else p.num_segments
+        pairs = geometry.grid[0] // max(1, per_pair)
+        if geometry.grid[0] != pairs * per_pair or not 1 <= pairs <= p.num_slices // 2:
+            raise ValueError(f"{kernel.name}: grid x {geometry.grid[0]} is not {per_pair} a pair times one "
                              f"of {p.num_slices // 2} pairs")
     for pair in range(pairs):
         a, b = p.slices[2 * pair], p.slices[2 * pair + 1]

@@ -257,8 +257,8 @@ def valid_tile(spec: KernelSpec) -> bool:
         return False  # the flat grid handoff: 16-row fused tiles
     if spec.tile_barrier and (spec.op != "fused" or spec.flat_tiles):
         return False  # a barrier per row tile: the fused kernel's per-segment grid handoff
-    if spec.packed and (spec.op != "fused" or spec.flat_tiles or spec.true_ranks or spec.warp_rows != 16):
-        return False  # packed calls: the 16-row fused tiles of the per-segment grid, every adapter at the kernel's rank
+    if spec.packed and (spec.op != "fused" or spec.true_ranks or spec.warp_rows != 16):
+        return False  # packed calls: the 16-row fused tiles, every adapter at the kernel's rank
     if spec.phase and (spec.op != "prefill" or spec.phase not in PREFILL_PHASES or spec.warp_rows != 64
                        or spec.true_ranks or spec.blocks_per_sm != 1):
         return False  # the standalone halves: the one-block 64-row prefill tile (prefill.cuh's kPhase)
@@ -369,9 +369,10 @@ FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two
 # grid pads to (24 -> 32, 40-56 -> 64, 72-120 -> 128; one_launch_padded), whose B rows are narrower than the kernel's
 # rank (NOTES.md, entry 333)
 FUSED_TRUE_RANKS_RANKS = (32, 64, 128)
-# The 16-row tiles of the per-segment grid (and their twins with a barrier per row tile) at these ranks also as the
-# variant for packed calls (KernelSpec.packed: gate + up in one launch; slice_calls.packed_kernel), for decode batches,
-# where one launch a slice loses to the launches and the launch pair to its re-reads (NOTES.md, entries 369-371)
+# The 16-row tiles (and their twins with a barrier per row tile and for the flat grid) at these ranks also as the
+# variant for packed calls (KernelSpec.packed: q + k + v, gate + up in one launch; slice_calls.packed_kernel), for
+# decode batches, where one launch a slice loses to the launches and the launch pair to its re-reads (NOTES.md, entries
+# 369-372)
 FUSED_PACKED_RANKS = (16, 32, 64)
 FUSED_RANK_HALVES_MIN_RANK = 64  # 32-row tiles from this rank split the shrink's rank in halves
 # (KernelSpec.rank_halves), with the unroll of half the rank: rank 64's 8-warp tiles at u4, h8192 identical bs256
@@ -387,8 +388,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     (KernelSpec.flat_tiles: skewed segment lengths, entry 135). The 32-row tiles of FUSED_TALL_RANKS and
     FUSED_NARROW_TALL_RANKS come without a flat variant. Every tile but the flat ones also as the variant whose
     blocks wait for their own row tile only (KernelSpec.tile_barrier: launches of many row tiles, entry 249). At
-    FUSED_PACKED_RANKS the 16-row tiles and their twins with a barrier per row tile also as the variant for packed
-    calls (KernelSpec.packed), the shipped tiles only."""
+    FUSED_PACKED_RANKS the shipped 16-row tiles and their twins with a barrier per row tile and for the flat grid also
+    as the variant for packed calls (KernelSpec.packed)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):
         return []
     unroll = _shrink_unroll(_round8(rank), 16)
@@ -401,8 +402,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     if rank in FUSED_NARROW_TALL_RANKS:
         tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=tall_unroll)]
     per_segment = short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else [])
-    packed = [dict(t, packed=True, tile_barrier=barrier) for t in short if t["tile_n"] in shipped
-              for barrier in (False, True)] if rank in FUSED_PACKED_RANKS else []
+    packed = [dict(t, packed=True, **variant) for t in short if t["tile_n"] in shipped
+              for variant in ({}, dict(tile_barrier=True), dict(flat_tiles=True))] if rank in FUSED_PACKED_RANKS else []
     return (per_segment + [dict(t, flat_tiles=True) for t in short]
             + [dict(t, tile_barrier=True) for t in per_segment] + packed)
 

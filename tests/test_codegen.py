@@ -110,21 +110,21 @@ def test_every_per_segment_fused_tile_has_a_kernel_with_a_barrier_per_row_tile()
 
 
 def test_the_shipped_16_row_tiles_have_a_variant_for_packed_calls():
-    """KernelSpec.packed (NOTES entry 371): at FUSED_PACKED_RANKS each shipped 16-row fused tile of the per-segment
-    grid, and its twin with a barrier per row tile, once more as the variant for packed calls (its name ends in _pk),
-    with the same tile, storage and compile unit; no other kernel (the flat grid's, 32-row tiles, true ranks'
-    variants, other ops) has it."""
+    """KernelSpec.packed (NOTES entries 371-372): at FUSED_PACKED_RANKS each shipped 16-row fused tile, and its twins
+    with a barrier per row tile and for the flat grid, once more as the variant for packed calls (its name ends in
+    _pk), with the same tile, storage and compile unit; no other kernel (32-row tiles, true ranks' variants, other
+    ops) has it."""
     packed = [s for s in SPECS if s.packed]
     plain = {dataclasses.replace(s, packed=False) for s in packed}
-    want = {s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not (s.flat_tiles or s.true_ranks or s.packed)
+    want = {s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not (s.true_ranks or s.packed)
             and s.rank in specmod.FUSED_PACKED_RANKS}
-    assert plain == want and len(packed) == len(want) == 2 * 2 * 2 * len(specmod.FUSED_PACKED_RANKS)
+    assert plain == want and len(packed) == len(want) == 2 * 3 * 2 * len(specmod.FUSED_PACKED_RANKS)
     for s in packed:
         twin = dataclasses.replace(s, packed=False)
         assert s.name == twin.name + "_pk" and s.unit == twin.unit and s.smem_bytes == twin.smem_bytes
     fused = [s for s in SPECS if s.op == "fused"]
-    others = (next(s for s in fused if s.flat_tiles), next(s for s in fused if s.warp_rows == 32),
-              next(s for s in fused if s.true_ranks), next(s for s in SPECS if s.op == "prefill"))
+    others = (next(s for s in fused if s.warp_rows == 32), next(s for s in fused if s.true_ranks),
+              next(s for s in SPECS if s.op == "prefill"))
     for other in others:
         assert not specmod.valid_tile(dataclasses.replace(other, packed=True)), other.name
 

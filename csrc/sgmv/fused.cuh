@@ -59,17 +59,16 @@ namespace sgmv {
 // their time at the median, ranks 8-16 0.98-1.00x (benchmarks/NOTES.md, entries 262, 265 and 267; the 4-warp tiles
 // of ranks 8-16 held to two blocks an SM, codegen's KernelSpec.occupancy_cap).
 // kPacked (codegen's KernelSpec.packed): a packed add_lora, up to kMaxSlices / 2 output slices of one x (q + k + v,
-// gate + up) in one launch. Grid x is segment + pair * num_segments: pair s runs A = slices[2s], B = slices[2s + 1]
-// (y's columns from B's y_col), and with the grid handoff keeps its v in the buffer's rows from s * num_rows on. Each
-// (segment, pair) is an add_lora of its own that shares the launch (and its barrier) with the others. A kernel of its
-// own: the one-slice kernels keep their code (benchmarks/NOTES.md, entry 371). The per-segment grid only (not kFlat:
-// its grid x is 1).
+// gate + up) in one launch. Grid x is segment + pair * num_segments (with kFlat, whose grid z numbers the batch's row
+// tiles: pair): pair s runs A = slices[2s], B = slices[2s + 1] (y's columns from B's y_col), and with the grid handoff
+// keeps its v in the buffer's rows from s * num_rows on. Each (segment, pair) is an add_lora of its own that shares the
+// launch (and its barrier) with the others. A kernel of its own: the one-slice kernels keep their code
+// (benchmarks/NOTES.md, entries 371 and 372).
 template <class T, int kRank, int kWarps, int kColTiles, int kUnroll, bool kClusterSum, int kRowTile = 16,
           bool kFlat = false, bool kRankHalves = false, bool kTileBarrier = false, bool kTrueRanks = false,
           bool kPacked = false>
 struct FusedTile {
   static_assert(!(kTileBarrier && kFlat), "a barrier per row tile: the per-segment grid (row tile x, z)");
-  static_assert(!(kPacked && kFlat), "a packed launch: the per-segment grid (grid x = segment + pair x segments)");
   static constexpr int kWarpRows = kRowTile;
   static constexpr int kMTiles = kWarpRows / 16;
   static_assert(kRowTile == 16 || (kRowTile == 32 && !kClusterSum), "taller row tiles: the grid handoff only");
@@ -421,10 +420,11 @@ struct FusedTile {
   __device__ static int launch_blocks() { return gridDim.x * gridDim.y * gridDim.z; }
   __device__ static int launch_block() { return (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x; }
 
-  // The block's pair of slices (kPacked: blockIdx.x / num_segments; else 0) and its segment (blockIdx.x's remainder).
+  // The block's pair of slices (kPacked: blockIdx.x / num_segments, with kFlat blockIdx.x; else 0) and its segment
+  // (blockIdx.x's remainder; kFlat: block_segment's scan).
   __device__ __forceinline__ static int block_pair(const SgmvParams& p) {
     if constexpr (kPacked)
-      return static_cast<int>(blockIdx.x) / p.num_segments;
+      return kFlat ? static_cast<int>(blockIdx.x) : static_cast<int>(blockIdx.x) / p.num_segments;
     else
       return 0;
   }
@@ -476,14 +476,17 @@ struct FusedTile {
 
   // add_lora with the grid handoff (handoff.cuh): grid y splits h_in over all of its blocks, which sum v through
   // the workspace; grid z holds one row tile per block: of segment blockIdx.x (dispatch covers the longest segment),
-  // or with kFlat the batch's tiles (grid x 1). Every block arrives at the barrier once, those without a tile (no
-  // adapter, rows or rank) included.
+  // or with kFlat the batch's tiles (grid x 1; kPacked: a pair each). Every block arrives at the barrier once, those
+  // without a tile (no adapter, rows or rank) included.
   __device__ static void run_grid(const SgmvParams& p, SharedStorage& smem);  // fused_grid.cuh
 
   __device__ static void run(const SgmvParams& p, SharedStorage& smem) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    if constexpr (kFlat)
+    if constexpr (kFlat && kPacked) {
+      if (p.handoff == nullptr || !p.flat_tiles || static_cast<int>(gridDim.x) != p.num_slices / 2) __trap();
+    } else if constexpr (kFlat) {
       if (p.handoff == nullptr || !p.flat_tiles || gridDim.x != 1) __trap();  // dispatch: the flat grid only
+    }
     if (p.handoff != nullptr)
       run_grid(p, smem);
     else if constexpr (kClusterSum && !kFlat)

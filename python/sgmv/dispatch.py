@@ -349,20 +349,28 @@ def handoff_flat(problem: Problem, kernel: KernelRecord) -> bool:
                                    < problem.num_segments * _handoff_row_tiles(problem, kernel))
 
 
+def _one_pair(problem: Problem) -> Problem:
+    """A packed launch's problem (Problem.pairs) as one of its slices' (its rows and segments a pair's)."""
+    if problem.pairs == 1:
+        return problem
+    return dataclasses.replace(problem, num_rows=problem.num_rows // problem.pairs,
+                               num_segments=problem.num_segments // problem.pairs, pairs=1)
+
+
 def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Optional[tuple[int, int, int]]:
     """The grid handoff's grid with at most `cap` blocks (x = segment, y = the blocks splitting h_in and sharing
-    h_out's column tiles, z = one row tile each, to the longest segment; a kernel of KernelRecord.flat_tiles: x = 1,
-    z = the batch's row tiles), or None."""
+    h_out's column tiles, z = one row tile each, to the longest segment; a kernel of KernelRecord.flat_tiles: x = 1, or
+    a packed launch's pairs, z = the batch's row tiles), or None."""
     flat = kernel.flat_tiles
-    tiles = max(1, tile_slots(problem, kernel)) if flat else _handoff_row_tiles(problem, kernel)
-    per_split = tiles if flat else problem.num_segments * tiles
+    tiles = max(1, tile_slots(_one_pair(problem), kernel)) if flat else _handoff_row_tiles(problem, kernel)
+    per_split = tiles * problem.pairs if flat else problem.num_segments * tiles
     if per_split > cap or problem.num_rows * kernel.rank > HANDOFF_BUFFER_FLOATS or tiles > MAX_GRID_YZ:
         return None
     chunks = math.ceil(problem.hidden / kernel.chunk)
     tile_rows = min(kernel.warp_rows, max(1, problem.longest_segment_bound))
     splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, HANDOFF_MAX_SPLIT_ROWS // tile_rows,
                         MAX_GRID_YZ))
-    return 1 if flat else problem.num_segments, splits, tiles
+    return problem.pairs if flat else problem.num_segments, splits, tiles
 
 
 def _tiles_per_block(problem: Problem, kernel: KernelRecord, grid: tuple[int, int, int]) -> int:

@@ -25,12 +25,12 @@ them (packed_problem, packed_kernel; codegen's KernelSpec.packed: each slice's b
 slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slices of one rank (q + k + v, gate + up),
 unless a block of the launch would stream more than PACKED_MAX_BLOCK_COLUMNS columns of weights (its share of h_in and
 its column tiles: packed_block_columns) or the grid handoff's per-segment grid would hold more row tiles than the batch
-has (dispatch.handoff_flat: lengths the host does not know, one long segment among short ones; the one-slice kernels'
-flat twins have no packed variant). From NOTES.md entry 371 (H100 bf16, H200 fp16 and bf16; 2-3 slices, ranks 16-64,
-1-256 rows over 1-64 adapters, gate + up, q + k + v, k + v and three other packs): of the 180 calls a packed kernel
-took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09; one loss, q + k + v at rank 16 over 32
-one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7 0.75-0.93x (rows in token order from 64 rows,
-21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x).
+has (dispatch.handoff_flat: lengths the host does not know, one long segment among short ones) and no kernel for packed
+calls on the flat grid takes it (PACKED_FLAT; NOTES.md entry 372). From NOTES.md entry 371 (H100 bf16, H200 fp16 and
+bf16; 2-3 slices, ranks 16-64, 1-256 rows over 1-64 adapters, gate + up, q + k + v, k + v and three other packs): of the
+180 calls a packed kernel took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09; one loss, q + k
++ v at rank 16 over 32 one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7 0.75-0.93x (rows in token
+order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x).
 """
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
 PACKED_LAUNCH = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 PACKED_MAX_SLICES = MAX_SLICES // 2  # a pair of SgmvParams.slices (A, B) a slice
+PACKED_FLAT = 1  # 0: the kernels for packed calls on the flat grid never run (entry 372)
 PACKED_MAX_BLOCK_COLUMNS = 6144  # measured: up to 4608 a block the packed launch won (but one case), from 7680 it lost
 # in 7 of 11
 
@@ -116,12 +117,13 @@ def packed_kernel(problem: Problem, kernels: Iterable[KernelRecord], num_sms: in
     rules on it (dispatch.prefers_fused: the cluster sum for small launches at ranks up to 16, else the grid handoff,
     whose grid and buffer then hold every slice's blocks and rows; then one_launch.handoff_over_pair's wider limit of
     column tiles a block, as a one-slice call in place of the launch pair), or None: none of them, or the module
-    note's lines (the handoff's per-segment grid wasteful where a one-slice call takes the flat grid, or more than
-    PACKED_MAX_BLOCK_COLUMNS a block)."""
-    kernels = list(kernels)
+    note's lines (the handoff's per-segment grid wasteful where a one-slice call takes the flat grid and no kernel for
+    packed calls on the flat grid takes it, or more than PACKED_MAX_BLOCK_COLUMNS a block)."""
+    kernels = [k for k in kernels if PACKED_FLAT or not k.flat_tiles]
     kernel = (prefers_fused(problem, kernels, num_sms, resident_blocks)
               or handoff_over_pair(problem, kernels, num_sms, resident_blocks))
-    if kernel is None or (dispatch.uses_handoff(problem, kernel) and dispatch.handoff_flat(problem, kernel)):
+    if kernel is None or (dispatch.uses_handoff(problem, kernel) and dispatch.handoff_flat(problem, kernel)
+                          and not kernel.flat_tiles):
         return None
     columns = packed_block_columns(problem, kernel, num_sms, resident_blocks(kernel))
     return kernel if columns <= PACKED_MAX_BLOCK_COLUMNS else None
