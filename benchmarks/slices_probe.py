@@ -59,7 +59,7 @@ def variants(batch, outs, rank):
             one_call(s)
 
     def packed_launch(s):  # in one launch of a kernel for packed calls where one takes it (else the pair)
-        with switched(SLICE_CALLS=0, PACKED_LAUNCH=1):
+        with switched(SLICE_CALLS=0, PACKED_LAUNCH=1, PACKED_FLAT=1):
             one_call(s)
 
     def packed_launch_checked(s):  # the same, raising NotTaken where it ran as the pair

@@ -152,7 +152,7 @@ def test_a_packed_launch_declines_what_one_kernel_cannot_take():
 def test_kernels_for_packed_calls_run_packed_launches_only(rank, monkeypatch):
     """The build has them at ranks 16-64; dispatch gives a one-slice call none of them and a packed launch nothing
     else, and for decode batches of gate + up and k + v (up to 256 rows) and q + k + v (up to 64) it finds one, on the
-    flat grid where the host does not know the segments' lengths (from 64 rows)."""
+    flat grid where the host does not know the segments' lengths (from 64 rows; with PACKED_FLAT on)."""
     monkeypatch.syspath_prepend(BENCHMARKS)
     import dispatch_picks
     for h_in, outs in ((4096, (14336, 14336)), (4096, (1024, 1024)), (8192, (8192, 8192)), (4096, (4096, 1024, 1024))):
@@ -163,11 +163,16 @@ def test_kernels_for_packed_calls_run_packed_launches_only(rank, monkeypatch):
             kernel = slice_calls.packed_kernel(slice_calls.packed_problem(one), SHIPPED_FUSED, 132,
                                                dispatch_picks.resident_blocks)
             assert kernel is not None and kernel.packed and kernel.rank == rank, (h_in, outs, rows, segments)
-            # lengths the host does not know (rows in token order): from 64 rows the flat grid's kernel
-            unknown = [dataclasses.replace(p, max_segment_rows=-1) for p in one]
-            kernel = slice_calls.packed_kernel(slice_calls.packed_problem(unknown), SHIPPED_FUSED, 132,
-                                               dispatch_picks.resident_blocks)
-            assert kernel is not None and kernel.packed and kernel.flat_tiles == (rows >= 64), (outs, rows, segments)
+            # lengths the host does not know (rows in token order): from 64 rows the flat grid's kernel, or with
+            # PACKED_FLAT off none (the pair)
+            unknown = slice_calls.packed_problem([dataclasses.replace(p, max_segment_rows=-1) for p in one])
+            for flat in (0, 1):
+                monkeypatch.setattr(slice_calls, "PACKED_FLAT", flat)
+                kernel = slice_calls.packed_kernel(unknown, SHIPPED_FUSED, 132, dispatch_picks.resident_blocks)
+                if flat or rows < 64:
+                    assert kernel is not None and kernel.packed and kernel.flat_tiles == (rows >= 64), (outs, rows)
+                else:
+                    assert kernel is None, (outs, rows, segments)
 
 
 @pytest.fixture

@@ -53,7 +53,8 @@ NARROW_MIN_ROWS = 1024
 NARROW_MAX_EXTRA_X = 0.1
 PACKED_LAUNCH = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 PACKED_MAX_SLICES = MAX_SLICES // 2  # a pair of SgmvParams.slices (A, B) a slice
-PACKED_FLAT = 1  # 0: the kernels for packed calls on the flat grid never run (entry 372)
+PACKED_FLAT = 0  # 1: the kernels for packed calls on the flat grid run where they take a call (entry 372;
+# not yet run on a GPU)
 PACKED_MAX_BLOCK_COLUMNS = 6144  # measured: up to 4608 a block the packed launch won (but one case), from 7680 it lost
 # in 7 of 11
 

@@ -2,7 +2,7 @@
 # Entry 372 (device): the kernels for packed calls on the flat grid. Tests: test_gpu_ops.py's packed tests and
 # test_gpu_one_launch.py's `_flat_pk` cases; memcheck and racecheck on the bf16 r64 flat packed kernel; then packed calls
 # with rows in token order (lengths the host does not know) as the pair, one packed launch (the flat kernel from 64
-# rows) and as dispatched, bf16.
+# rows, PACKED_FLAT on) and as dispatched (PACKED_FLAT as the tree has it), bf16.
 # Usage (device): bash benchmarks/results/2026-12-05-s371-packed/call6.sh dist_xz_15
 set -u
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
