@@ -13,7 +13,7 @@
 // handoff a block may have two column tiles; where the kernel has room (kClusterSum, kRing) the second's copies go
 // out with the first's.
 // Slices: p.slices[0] is the shrink's (lora_a, h_in), p.slices[1] the expand's (lora_b, h_out, y_col); a packed kernel
-// (kPacked) takes up to kMaxSlices / 2 such pairs, a block of grid x each (segment + pair x num_segments).
+// (kPacked) takes up to kMaxSlices / 2 such pairs, each its part of grid x (below).
 // Needs sm_90 (clusters); dispatch uses it on such GPUs only, for 16-byte aligned rows. Clusters of 16
 // (sm_90's non-portable maximum) were measured slower than 8 (benchmarks/NOTES.md, entry 9).
 // With p.handoff set (dispatch: ranks 32-128, and launches too large for clusters below them) the same tile

@@ -351,7 +351,8 @@ def add_lora(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor], l
                 for problem, steps, y_part, a, b in calls:
                     _launch_one_launches(steps, problem, y_part, x, a, b, rows, scales, scale)
                 return
-        if one is None and kernels == (None, None) and (fused is None or getattr(fused, "packed", False)):
+        packed_forced = isinstance(fused, KernelRecord) and fused.packed
+        if one is None and kernels == (None, None) and (fused is None or packed_forced):
             packed = _packed_launch(y, x, lora_a, lora_b, rows, fused)
             if packed is not None:  # a packed call in one launch (slice_calls.packed_kernel, or the forced kernel)
                 _launch_fused(packed[1], packed[0], y, x, list(zip(lora_a, lora_b)), rows, scales, scale)
@@ -369,16 +370,25 @@ def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor
     if not slice_calls.takes_shape(x.shape[0], x.shape[1], rows.num_segments, [a.shape[1] for a in lora_a],
                                    [b.shape[1] for b in lora_b]):
         return None
-    calls, col = [], 0
-    for a, b in zip(lora_a, lora_b):
-        y_part = y[:, col:col + b.shape[1]]
-        col += b.shape[1]
-        problem = Problem.for_add_lora(y_part, x, a, b, rows.num_segments, rows.max_segment_rows,
-                                       true_ranks=rows.ranks is not None)
+    calls = []
+    for (problem, y_part), a, b in zip(_slice_problems(y, x, lora_a, lora_b, rows), lora_a, lora_b):
         steps = _one_launches(problem, x, None)
         whole = steps is not None and all(step.part == problem for step in steps)  # no views: launches as planned
         calls.append((problem, steps if whole else None, y_part, a, b))
     return calls if slice_calls.one_launch_each([c[1] for c in calls]) else None
+
+
+def _slice_problems(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor],
+                    lora_b: Sequence[torch.Tensor], rows: Rows) -> list[tuple[Problem, torch.Tensor]]:
+    """Each output slice of a packed add_lora as a call of its own: (Problem.for_add_lora over its columns of y, those
+    columns)."""
+    parts, col = [], 0
+    for a, b in zip(lora_a, lora_b):
+        y_part = y[:, col:col + b.shape[1]]
+        col += b.shape[1]
+        parts.append((Problem.for_add_lora(y_part, x, a, b, rows.num_segments, rows.max_segment_rows,
+                                           true_ranks=rows.ranks is not None), y_part))
+    return parts
 
 
 @functools.lru_cache(maxsize=4096)
@@ -400,12 +410,7 @@ def _packed_launch(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tens
         return None
     problem = None
     if len(lora_a) <= slice_calls.PACKED_MAX_SLICES and len({w.shape[0] for w in (*lora_a, *lora_b)}) == 1:
-        problems, col = [], 0
-        for a, b in zip(lora_a, lora_b):
-            problems.append(Problem.for_add_lora(y[:, col:col + b.shape[1]], x, a, b, rows.num_segments,
-                                                 rows.max_segment_rows, true_ranks=rows.ranks is not None))
-            col += b.shape[1]
-        problem = slice_calls.packed_problem(problems)
+        problem = slice_calls.packed_problem([part for part, _ in _slice_problems(y, x, lora_a, lora_b, rows)])
     if kernel is None:
         kernel = problem and _installed_packed_kernel(problem, x.device.index)
         return None if kernel is None else (problem, kernel)

@@ -5,11 +5,7 @@
 # rows, PACKED_FLAT on), bf16.
 # Usage (device): bash benchmarks/results/2026-12-05-s371-packed/call6.sh dist_xz_15
 set -u
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
-python3 benchmarks/wheel_xz.py unpack "$1" /tmp/dist > /dev/null || exit 1
-rm -rf /tmp/s && python3 -m pip install -q --no-deps --no-index --target /tmp/s /tmp/dist/*.whl || exit 1
-cp python/sgmv/*.py /tmp/s/sgmv/ && cp python/sgmv/bench/*.py /tmp/s/sgmv/bench/
-export PYTHONPATH=/tmp/s
+source benchmarks/device_setup.sh "$1" || exit 1
 cd tests
 timeout 150 python3 -m pytest -q -rs -p no:cacheprovider test_gpu_ops.py test_gpu_one_launch.py \
   -k "packed or _flat_pk" > "$OUT/tests-flat-packed.txt" 2>&1
