@@ -464,17 +464,20 @@ def test_packed_launch_of_each_kernel(kernel, layout, rows, outs):
         check_delta(y, y0, want, dtype, untouched)
 
 
+@pytest.mark.parametrize("flat", [0, 1], ids=["per_segment", "flat_too"])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("rows", [1, 16, 64])
+@pytest.mark.parametrize("rows", [1, 16, 64, 200])
 @pytest.mark.parametrize("rank, outs", [(16, (14336, 14336)), (32, (1024, 1024)), (64, (14336, 14336)),
                                         (64, (4096, 1024)), (16, (4096, 1024, 1024)), (32, (4096, 1024, 1024))],
                          ids=["gate_up16", "kv32", "gate_up64", "wide_narrow64", "qkv16", "qkv32"])
-def test_packed_launches_dispatch_picks(rank, outs, rows, dtype, monkeypatch):
+def test_packed_launches_dispatch_picks(rank, outs, rows, dtype, flat, monkeypatch):
     """With slice_calls.PACKED_LAUNCH on, packed decode calls of two and three slices at ranks 16-64 (rows in token
     order, so lengths the host does not know) against the float64 reference and against the launch pair
-    (PACKED_LAUNCH off). Up to 16 rows dispatch must give them a kernel for packed calls (it does on the stand-in
-    H200 at every size here); at 64 the GPU's occupancy may leave one to the pair."""
+    (PACKED_LAUNCH off), with the kernels for packed calls on the flat grid out of dispatch and in it (PACKED_FLAT).
+    Up to 16 rows dispatch must give them a kernel for packed calls (it does on the stand-in H200 at every size
+    here); from 64 the GPU's occupancy may leave one to the pair."""
     monkeypatch.setattr(slice_calls, "PACKED_LAUNCH", 1)
+    monkeypatch.setattr(slice_calls, "PACKED_FLAT", flat)
     x, a, b, y0, batch, scales, n_lora = _packed_problem(rank, outs, rows, "tokens", dtype, rows + rank)
     picked = []
     packed_launch = cuda_ops._packed_launch
