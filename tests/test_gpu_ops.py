@@ -404,7 +404,8 @@ PACKED_KERNELS = [k for k in KERNELS if k.op == "fused" and k.packed]
 
 def _packed_problem(rank, outs, rows, layout, dtype, seed):
     """A packed call's data: x, every slice's A and B, y, its batch (`layout`: "segments" uneven, one empty and a -1
-    adapter among them; "tokens" rows in token order; "identical" one adapter for every row) and per-adapter scales."""
+    adapter among them; "tokens" rows in token order; "identical" one adapter for every row; "many" 32 short segments,
+    empty ones and -1 among them, lengths the host knows) and per-adapter scales."""
     h_in, n_lora = 1024, 5
     gen = torch.Generator().manual_seed(seed)
     weights = [random_weights(n_lora, rank, h_in, h, dtype, gen) for h in outs]
@@ -413,6 +414,11 @@ def _packed_problem(rank, outs, rows, layout, dtype, seed):
         batch = sgmv.LoraBatch.from_token_loras(torch.tensor(token_loras(rows, n_lora, seed), device=DEV))
     elif layout == "identical":
         batch = sgmv.LoraBatch.from_segments([0, rows], [2], device=DEV)
+    elif layout == "many":  # 32 segments of 0-3 rows and the rest in the last, adapters -1 to 4 in turn
+        sizes = [i % 4 for i in range(31)]
+        sizes.append(rows - sum(sizes))
+        batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], [i % 6 - 1 for i in range(32)],
+                                             device=DEV)
     else:
         sizes = [rows // 3, 0, 1, rows // 4, rows - rows // 3 - 1 - rows // 4]
         batch = sgmv.LoraBatch.from_segments([0, *itertools.accumulate(sizes)], [2, 0, 4, -1, 1], device=DEV)
@@ -423,13 +429,13 @@ def _packed_problem(rank, outs, rows, layout, dtype, seed):
 
 @pytest.mark.parametrize("outs", [(1024, 520), (1024, 256, 264)], ids=["two", "three"])
 @pytest.mark.parametrize("layout, rows", [("segments", 1), ("segments", 16), ("segments", 64), ("tokens", 64),
-                                          ("identical", 160), ("ranks", 64)])
+                                          ("identical", 160), ("ranks", 64), ("many", 56)])
 @pytest.mark.parametrize("kernel", PACKED_KERNELS or [None], ids=lambda k: k.name if k else "none")
 def test_packed_launch_of_each_kernel(kernel, layout, rows, outs):
     """A packed call (two or three slices of other widths) in one launch of each kernel for packed calls, forced:
     against the float64 reference, rows without an adapter untouched; again right after (the grid handoff's other
     buffer of v, which the first launch zeroed over every slice's rows); and captured in a CUDA graph, replayed twice.
-    "ranks": the segments' batch with a table of true ranks and NaN in every weight past them."""
+    "ranks": the segments' batch with a table of true ranks and NaN in every weight past them; "many": 32 segments."""
     if kernel is None:
         pytest.skip("this build has no kernel for packed calls (SGMV_KERNELS left them out)")
     dtype = DTYPES[kernel.dtype]
@@ -443,7 +449,9 @@ def test_packed_launch_of_each_kernel(kernel, layout, rows, outs):
         for w_a, w_b in zip(*clean):
             poison_past_rank(w_a, w_b, ranks.cpu())
             w_a.nan_to_num_(0.0), w_b.nan_to_num_(0.0)
-    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks)
+    longest = batch.max_segment_rows if layout == "many" else -1  # (a per-segment grid of 96 segments of 56 rows
+    # would not fit a GPU at once)
+    rows_ = Rows(*batch.kernel_segments(n_lora), batch.row_index, ranks, max_segment_rows=longest)
     want = reference.add_lora_delta(x, *clean, batch, 0.5, scales, compute_dtype=torch.float64)
     untouched = ~covered_rows(batch, rows, n_lora).to(DEV)
     poison_allocator(DEV)
