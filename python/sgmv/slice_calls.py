@@ -31,8 +31,9 @@ and bf16; 2-3 slices, ranks 16-64, 1-256 rows over 1-64 adapters, gate + up, q +
 the 180 calls a packed kernel took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09; one loss, q +
 k + v at rank 16 over 32 one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7 0.75-0.93x (rows in
 token order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x). Rows in token order
-from 64 rows now take the kernels on the flat grid (entry 373, H100 bf16, 3 packs, ranks 16 and 64, 64-256 rows over 8-16
-adapters): 16 of 18 calls at a median 0.85x the pair (0.73-1.02), the 2 others (q + k + v over 256 rows) on the pair.
+from 64 rows now take the kernels on the flat grid (entry 373, as dispatched, H100 bf16, 4 packs, ranks 16-64, 64-256
+rows over 8-16 adapters): 33 of 36 calls at a median 0.89x the pair (0.72-1.02), the 3 others (q + k + v over 256 rows)
+on the pair.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ NARROW_MAX_EXTRA_X = 0.1
 PACKED_LAUNCH = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 PACKED_MAX_SLICES = MAX_SLICES // 2  # a pair of SgmvParams.slices (A, B) a slice
 PACKED_FLAT = 1  # 0: the kernels for packed calls on the flat grid never run (entry 373: where they take a call
-# with rows in token order, 0.85x the pair, H100 bf16)
+# with rows in token order, 0.89x the pair, H100 bf16)
 PACKED_MAX_BLOCK_COLUMNS = 6144  # measured: up to 4608 a block the packed launch won (but one case), from 7680 it lost
 # in 7 of 11
 
