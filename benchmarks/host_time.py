@@ -23,27 +23,35 @@ from sgmv import cuda_ops
 
 import stub_device
 
-# (rank, rows a segment): one-row segments at rank 16, one long segment at 64, rank 96 padded to 128, 88 in parts
-CASES = ((16, [1] * 32), (64, [256]), (96, [1]), (88, [1] * 256))
+# (rank, rows a segment, output slices' widths, () for one of h_out = h_in): one-row segments at rank 16, one long
+# segment at 64, rank 96 padded to 128, 88 in parts; packed decode calls (entry 374): q + k + v at rank 16 and gate +
+# up at 64, 8 segments of 8 rows
+CASES = ((16, [1] * 32, ()), (64, [256], ()), (96, [1], ()), (88, [1] * 256, ()), (16, [8] * 8, (4096, 1024, 1024)),
+         (64, [8] * 8, (14336, 14336)))
 DEPTHS = ("cuda_ops", "launch", "public")
 
 
-def call_us(rank: int, sizes: list[int], depth: str = "cuda_ops", hidden: int = 4096, calls: int = 2000) -> float:
+def call_us(rank: int, sizes: list[int], depth: str = "cuda_ops", outs: tuple[int, ...] = (), hidden: int = 4096,
+            calls: int = 2000) -> float:
     """Microseconds an add_lora call at `depth` (DEPTHS), the mean of `calls` after one that fills the memos (bf16, 8
-    adapters); inside stub_device.stubbed, with the driver recorded for "launch" and "public"."""
-    rows = sum(sizes)
-    x, y = torch.empty(rows, hidden, dtype=torch.bfloat16), torch.empty(rows, hidden, dtype=torch.bfloat16)
-    a = torch.empty(8, rank, hidden, dtype=torch.bfloat16)
-    b = torch.empty(8, hidden, rank, dtype=torch.bfloat16)
+    adapters; `outs` the output slices' widths, () for one of `hidden`); inside stub_device.stubbed, with the driver
+    recorded for "launch" and "public"."""
+    rows, outs = sum(sizes), outs or (hidden,)
+    x, y = torch.empty(rows, hidden, dtype=torch.bfloat16), torch.empty(rows, sum(outs), dtype=torch.bfloat16)
+    a = tuple(torch.empty(8, rank, hidden, dtype=torch.bfloat16) for _ in outs)
+    b = tuple(torch.empty(8, h, rank, dtype=torch.bfloat16) for h in outs)
     indptr = [0, *itertools.accumulate(sizes)]
     loras = [s % 8 for s in range(len(sizes))]
     if depth == "public":
         batch = sgmv.LoraBatch.from_segments(indptr, loras)
-        call = lambda: sgmv.add_lora(y, x, a, b, batch, scale=0.5)  # noqa: E731
+        if len(outs) == 1:
+            call = lambda: sgmv.add_lora(y, x, a[0], b[0], batch, scale=0.5)  # noqa: E731
+        else:
+            call = lambda: sgmv.add_lora(y, x, a, b, batch, scale=0.5, slices=outs)  # noqa: E731
     else:
         rows_ = cuda_ops.Rows(torch.tensor(indptr, dtype=torch.int32), torch.tensor(loras, dtype=torch.int32),
                               max_segment_rows=max(sizes), tables_ready=True)
-        call = lambda: cuda_ops.add_lora(y, x, [a], [b], rows_, None, 0.5)  # noqa: E731
+        call = lambda: cuda_ops.add_lora(y, x, a, b, rows_, None, 0.5)  # noqa: E731
     call()
     start = time.perf_counter()
     for _ in range(calls):
@@ -76,7 +84,9 @@ def gpu_us(rank: int, sizes: list[int], hidden: int = 4096, calls: int = 2000) -
 def main_gpu() -> list[str]:
     lines = []
     print(f"microseconds a sgmv.add_lora call on {torch.cuda.get_device_name()}:    issue     done", flush=True)
-    for rank, sizes in CASES:
+    for rank, sizes, outs in CASES:
+        if outs:
+            continue  # one slice only on the GPU
         issue, done = gpu_us(rank, sizes)
         lines.append(f"rank {rank:3} {len(sizes):3} segments of {sizes[0]:3} rows: {issue:8.1f} {done:8.1f}")
         print(lines[-1], flush=True)
@@ -86,7 +96,7 @@ def main_gpu() -> list[str]:
 def main() -> list[str]:
     lines = []
     print("microseconds a call:", "  ".join(f"{depth:>8}" for depth in DEPTHS), flush=True)
-    for rank, sizes in CASES:
+    for rank, sizes, outs in CASES:
         times = []
         for depth in DEPTHS:
             launch = (lambda kernel, geometry, params, tensor, overlap_previous=False: None) if depth == "cuda_ops" \
@@ -96,10 +106,11 @@ def main() -> list[str]:
             with stub_device.stubbed(launch, driver=stub_device.recording_driver(last) if launch is None else None):
                 if depth == "public":
                     with stub_device.cuda_kernels_on_cpu():
-                        times.append(call_us(rank, sizes, depth))
+                        times.append(call_us(rank, sizes, depth, outs))
                 else:
-                    times.append(call_us(rank, sizes, depth))
-        lines.append(f"rank {rank:3} {len(sizes):3} segments of {sizes[0]:3} rows: "
+                    times.append(call_us(rank, sizes, depth, outs))
+        slices = f", slices {'+'.join(map(str, outs))}" if outs else ""
+        lines.append(f"rank {rank:3} {len(sizes):3} segments of {sizes[0]:3} rows{slices}: "
                      + "  ".join(f"{t:8.1f}" for t in times))
         print(lines[-1], flush=True)
     return lines

@@ -94,6 +94,17 @@ def dump() -> list[str]:
                 attempt(f"shrink {label}", lambda: cuda_ops.shrink_into(v, x, [a], batch, None, 1.0))
                 attempt(f"expand {label}", lambda: cuda_ops.expand(y, v, [b], batch, scales, 0.5))
                 attempt(f"slices {label}", lambda: cuda_ops.add_lora(y2, x, [a, a], [b, b2], batch, None, 0.5))
+                # three slices (q + k + v), at y's columns 0, 4096 and 5120 of a y whose base is 8 elements in; then
+                # a first slice of 1020 columns (the others' y columns off 16 bytes) and one of another rank
+                tensors["y3"] = y3 = torch.empty(rows, h_out + 2056, dtype=dtype)[:, 8:]
+                tensors["b3"] = b3 = torch.empty(1, 1020, r, dtype=dtype).expand(N_LORA, 1020, r)
+                tensors["a4"] = a4 = torch.empty(1, r // 2, h_in, dtype=dtype).expand(N_LORA, r // 2, h_in)
+                tensors["b4"] = b4 = torch.empty(1, 1024, r // 2, dtype=dtype).expand(N_LORA, 1024, r // 2)
+                attempt(f"qkv {label}", lambda: cuda_ops.add_lora(y3, x, [a, a, a], [b, b2, b2], batch, None, 0.5))
+                attempt(f"odd {label}", lambda: cuda_ops.add_lora(y3[:, :2044], x, [a, a], [b3, b2], batch, None,
+                                                                  0.5))
+                attempt(f"ranks {label}", lambda: cuda_ops.add_lora(y3[:, :5120], x, [a, a4], [b, b4], batch, None,
+                                                                    0.5))
     return out
 
 

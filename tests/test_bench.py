@@ -218,8 +218,8 @@ def test_host_time_times_each_case_with_the_driver_stubbed(monkeypatch):
     if not script.stub_device.CAN_REPLACE_KERNELS:
         pytest.skip(script.stub_device.REPLACE_KERNELS_REASON)
     device, launch, driver = loader.device, loader.launch, loader._driver_module
-    monkeypatch.setattr(script, "call_us", (lambda real: lambda rank, sizes, depth: real(rank, sizes, depth, calls=5))(
-        script.call_us))
+    monkeypatch.setattr(script, "call_us", (lambda real: lambda rank, sizes, depth, outs: real(rank, sizes, depth, outs,
+                                                                                                calls=5))(script.call_us))
     lines = script.main()
     assert len(lines) == len(script.CASES)
     assert all(len(line.split(":")[1].split()) == len(script.DEPTHS) > 0 for line in lines)

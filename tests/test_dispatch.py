@@ -566,3 +566,20 @@ def test_an_add_lora_problem_is_aligned_where_its_shrink_and_its_expand_both_are
         assert (got.op, got.rank, got.hidden, got.slice_hidden, got.slice_ranks) == ("fused", rank, h_in, (h_out,),
                                                                                       (rank,))
     assert seen == {True, False}
+
+
+def test_an_add_lora_problem_over_some_columns_of_y_is_that_of_their_view():
+    """Problem.for_add_lora with y_col (a packed call's slice, NOTES entry 374) is the problem of the view y[:, y_col:]
+    would give, at column offsets on and off 16 bytes, of a y whose base is and is not aligned."""
+    import torch
+    seen = set()
+    for y_offset in (0, 8, 3):
+        y = torch.zeros(4 * 3000 + y_offset, dtype=torch.float16)[y_offset:].view(4, 3000)
+        x = torch.zeros(4, 1024, dtype=torch.float16)
+        a = torch.zeros(3, 16, 1024, dtype=torch.float16)
+        for y_col in (0, 8, 1020, 2040, 5):
+            b = torch.zeros(3, 512, 16, dtype=torch.float16)
+            got = Problem.for_add_lora(y, x, a, b, 2, 3, y_col=y_col)
+            assert got == Problem.for_add_lora(y[:, y_col:y_col + 512], x, a, b, 2, 3), (y_offset, y_col)
+            seen.add(got.aligned)
+    assert seen == {True, False}

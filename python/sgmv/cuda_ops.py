@@ -371,23 +371,22 @@ def _slice_calls(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor
                                    [b.shape[1] for b in lora_b]):
         return None
     calls = []
-    for (problem, y_part), a, b in zip(_slice_problems(y, x, lora_a, lora_b, rows), lora_a, lora_b):
+    for (problem, col), a, b in zip(_slice_problems(y, x, lora_a, lora_b, rows), lora_a, lora_b):
         steps = _one_launches(problem, x, None)
         whole = steps is not None and all(step.part == problem for step in steps)  # no views: launches as planned
-        calls.append((problem, steps if whole else None, y_part, a, b))
+        calls.append((problem, steps if whole else None, y[:, col:col + b.shape[1]], a, b))
     return calls if slice_calls.one_launch_each([c[1] for c in calls]) else None
 
 
 def _slice_problems(y: torch.Tensor, x: torch.Tensor, lora_a: Sequence[torch.Tensor],
-                    lora_b: Sequence[torch.Tensor], rows: Rows) -> list[tuple[Problem, torch.Tensor]]:
-    """Each output slice of a packed add_lora as a call of its own: (Problem.for_add_lora over its columns of y, those
-    columns)."""
+                    lora_b: Sequence[torch.Tensor], rows: Rows) -> list[tuple[Problem, int]]:
+    """Each output slice of a packed add_lora as a call of its own: (Problem.for_add_lora over its columns of y, its
+    first column of y)."""
     parts, col = [], 0
     for a, b in zip(lora_a, lora_b):
-        y_part = y[:, col:col + b.shape[1]]
+        parts.append((Problem.for_add_lora(y, x, a, b, rows.num_segments, rows.max_segment_rows,
+                                           true_ranks=rows.ranks is not None, y_col=col), col))
         col += b.shape[1]
-        parts.append((Problem.for_add_lora(y_part, x, a, b, rows.num_segments, rows.max_segment_rows,
-                                           true_ranks=rows.ranks is not None), y_part))
     return parts
 
 

@@ -26,12 +26,19 @@ FUSED_CLUSTER = 8  # the fused kernel's cluster: its blocks split h_in (16, non-
 # at most csrc's kMaxCluster, as launch_plan.MAX_CLUSTER (tests/test_abi.py checks both)
 
 
-def _aligned(*tensors_and_strides) -> bool:
-    """True if every (tensor, element strides...) has a 16-byte aligned base and 16-byte strides."""
+def _aligned(*tensors_and_strides, first_column: int = 0) -> bool:
+    """True if every (tensor, element strides...) has a 16-byte aligned base and 16-byte strides; the first tensor's
+    base taken `first_column` elements in (a slice of y's columns, without making the view). Plain loops: this runs
+    on every add_lora call (NOTES.md entry 374)."""
+    offset = first_column
     for tensor, *strides in tensors_and_strides:
         es = tensor.element_size()
-        if tensor.data_ptr() % VECTOR_BYTES or any((s * es) % VECTOR_BYTES for s in strides):
+        if (tensor.data_ptr() + offset * es) % VECTOR_BYTES:
             return False
+        for s in strides:
+            if (s * es) % VECTOR_BYTES:
+                return False
+        offset = 0
     return True
 
 
@@ -94,14 +101,16 @@ class Problem:
 
     @classmethod
     def for_add_lora(cls, y: torch.Tensor, x: torch.Tensor, lora_a: torch.Tensor, lora_b: torch.Tensor,
-                     num_segments: int, max_segment_rows: int = -1, true_ranks: bool = False) -> "Problem":
+                     num_segments: int, max_segment_rows: int = -1, true_ranks: bool = False,
+                     y_col: int = 0) -> "Problem":
         """One output slice's whole add_lora (the fused kernel): h_in = hidden, h_out = slice_hidden[0];
-        true_ranks: the call gives the adapters' true ranks. (The shrink's and the expand's alignment rules at once,
-        not through for_shrink: this runs on every add_lora call, NOTES.md entry 341.)"""
+        true_ranks: the call gives the adapters' true ranks; y_col: the slice's first column of y (a packed call's
+        slice, as y[:, y_col:] would give it). (The shrink's and the expand's alignment rules at once, not through
+        for_shrink: this runs on every add_lora call, NOTES.md entry 341.)"""
         h_in, h_out = x.shape[1], lora_b.shape[1]
         aligned = h_in % 8 == 0 and h_out % 8 == 0 and lora_b.shape[2] % 8 == 0 and _aligned(
-            (x, x.stride(0)), (lora_a, lora_a.stride(0), lora_a.stride(1)), (y, y.stride(0)),
-            (lora_b, lora_b.stride(0), lora_b.stride(1)))
+            (y, y.stride(0)), (x, x.stride(0)), (lora_a, lora_a.stride(0), lora_a.stride(1)),
+            (lora_b, lora_b.stride(0), lora_b.stride(1)), first_column=y_col)
         rank = lora_a.shape[1] if lora_a.shape[1] == lora_b.shape[2] else 0  # 0: no kernel runs it
         return cls("fused", DTYPE_NAMES[x.dtype], rank, h_in, x.shape[0], num_segments, aligned, (h_out,), (rank,),
                    max_segment_rows, true_ranks=true_ranks)
