@@ -53,8 +53,8 @@ class KernelSpec:
     phase: str = ""  # prefill: "" (add_lora), or the half of it that the standalone op of that name runs on tall
     # batches (prefill.cuh's kPhase: "shrink" stores v, "expand" reads it; PREFILL_PHASE_RANKS' 64-row tile; entry 368)
     packed: bool = False  # fused: the variant for packed calls, several output slices of one x in one launch (grid x
-    # segment + pair x segments, on the flat grid the pair; fused.cuh's kPacked, FUSED_PACKED_RANKS; benchmarks/NOTES.md,
-    # entries 371-372)
+    # segment + pair x segments, on the flat grid the pair; fused.cuh's kPacked, FUSED_PACKED_RANKS;
+    # benchmarks/NOTES.md, entries 371-372)
 
     @property
     def name(self) -> str:

@@ -26,11 +26,11 @@ slice) an add_lora of its own sharing the launch), up to PACKED_MAX_SLICES slice
 unless a block of the launch would stream more than PACKED_MAX_BLOCK_COLUMNS columns of weights (its share of h_in and
 its column tiles: packed_block_columns) or the grid handoff's per-segment grid would hold more row tiles than the batch
 has (dispatch.handoff_flat: lengths the host does not know, one long segment among short ones) and no kernel for packed
-calls on the flat grid takes it (PACKED_FLAT; NOTES.md entries 372-373). From NOTES.md entry 371 (H100 bf16, H200 fp16
-and bf16; 2-3 slices, ranks 16-64, 1-256 rows over 1-64 adapters, gate + up, q + k + v, k + v and three other packs): of
-the 180 calls a packed kernel took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09; one loss, q +
-k + v at rank 16 over 32 one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7 0.75-0.93x (rows in
-token order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x). Rows in token order
+calls on the flat grid takes it (PACKED_FLAT; NOTES.md entries 372-373). From NOTES.md entry 371 (H100 bf16, H200
+fp16 and bf16; 2-3 slices, ranks 16-64, 1-256 rows over 1-64 adapters, gate + up, q + k + v, k + v and three other
+packs): of the 180 calls a packed kernel took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09;
+one loss, q + k + v at rank 16 over 32 one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7
+0.75-0.93x (rows in token order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x). Rows in token order
 from 64 rows now take the kernels on the flat grid (entry 373, as dispatched, H100 bf16, 4 packs, ranks 16-64, 64-256
 rows over 8-16 adapters): 33 of 36 calls at a median 0.89x the pair (0.72-1.02), the 3 others (q + k + v over 256 rows)
 on the pair.
