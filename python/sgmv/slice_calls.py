@@ -30,10 +30,10 @@ calls on the flat grid takes it (PACKED_FLAT; NOTES.md entries 372-373). From NO
 fp16 and bf16; 2-3 slices, ranks 16-64, 1-256 rows over 1-64 adapters, gate + up, q + k + v, k + v and three other
 packs): of the 180 calls a packed kernel took, the rule keeps 141 at a median 0.80x the launch pair's time (0.54-1.09;
 one loss, q + k + v at rank 16 over 32 one-row segments); of the 39 it leaves, 32 ran 0.97-2.8x the pair and 7
-0.75-0.93x (rows in token order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x). Rows in token order
-from 64 rows now take the kernels on the flat grid (entry 373, as dispatched, H100 bf16, 4 packs, ranks 16-64, 64-256
-rows over 8-16 adapters): 33 of 36 calls at a median 0.89x the pair (0.72-1.02), the 3 others (q + k + v over 256 rows)
-on the pair.
+0.75-0.93x (rows in token order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x).
+Rows in token order from 64 rows now take the kernels on the flat grid (entry 373, as dispatched, H100 bf16, 4 packs,
+ranks 16-64, 64-256 rows over 8-16 adapters): 33 of 36 calls at a median 0.89x the pair (0.72-1.02), the 3 others (q +
+k + v over 256 rows) on the pair.
 """
 from __future__ import annotations
 
