@@ -6,7 +6,7 @@
 set -u
 python3 benchmarks/wheel_xz.py unpack "$1" "$2" > /dev/null || exit 1
 rm -rf /tmp/rec && python3 -m pip install -q --no-deps --no-index --target /tmp/rec "$2"/*.whl || exit 1
-cd tests && PYTHONPATH=/tmp/rec timeout 300 python3 -c "import sys, pytest; sys.exit(pytest.main(['-q', '-rs', \
-  '-p', 'no:cacheprovider'] + open('../benchmarks/results/2026-12-06-s375-final-tree/rest-tail-ids.txt').read().split()))" \
-  > "$OUT/gpu-suite-rest-tail.txt" 2>&1
+ids=$PWD/benchmarks/results/2026-12-06-s375-final-tree/rest-tail-ids.txt
+cd tests && PYTHONPATH=/tmp/rec IDS=$ids timeout 300 python3 -c "import os, sys, pytest; sys.exit(pytest.main(['-q', \
+  '-rs', '-p', 'no:cacheprovider'] + open(os.environ['IDS']).read().split()))" > "$OUT/gpu-suite-rest-tail.txt" 2>&1
 echo "rc=$? $(tail -n 1 "$OUT/gpu-suite-rest-tail.txt")"
