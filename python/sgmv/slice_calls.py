@@ -33,7 +33,7 @@ one loss, q + k + v at rank 16 over 32 one-row segments); of the 39 it leaves, 3
 0.75-0.93x (rows in token order from 64 rows, 21 calls: 0.90-2.8x; 48-64 one-row segments of q + k + v: 1.02-1.45x).
 Rows in token order from 64 rows now take the kernels on the flat grid (entry 373, as dispatched, H100 bf16, 4 packs,
 ranks 16-64, 64-256 rows over 8-16 adapters): 33 of 36 calls at a median 0.89x the pair (0.72-1.02), the 3 others (q +
-k + v over 256 rows) on the pair.
+k + v over 256 rows) on the pair; on the H200 (entry 375) the 33 at 0.85x (0.71-1.03).
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ NARROW_MAX_EXTRA_X = 0.1
 PACKED_LAUNCH = 1  # 0: never (benchmarks/slices_probe.py's switch: the launch pair's times)
 PACKED_MAX_SLICES = MAX_SLICES // 2  # a pair of SgmvParams.slices (A, B) a slice
 PACKED_FLAT = 1  # 0: the kernels for packed calls on the flat grid never run (entry 373: where they take a call
-# with rows in token order, 0.89x the pair, H100 bf16)
+# with rows in token order, 0.89x the pair on the H100, 0.85x on the H200, bf16; entries 373 and 375)
 PACKED_MAX_BLOCK_COLUMNS = 6144  # measured: up to 4608 a block the packed launch won (but one case), from 7680 it lost
 # in 7 of 11
 
