@@ -1,7 +1,8 @@
-// What the data-movement probes of this folder share (handoff_probe, cluster_probe, pipeline_probe, staged_probe;
-// README): checksums that keep loads alive, bulk copies and mbarriers, st.async pushes within a cluster, the grid
-// barrier's counter as handoff.cuh flips it, and the buffer sets a probe cycles through so that every launch reads
-// from HBM. Each probe is one translation unit, so the __device__ variable below is defined once.
+// What the data-movement probes of this folder share (handoff_probe, cluster_probe, pipeline_probe, staged_probe,
+// tma_probe; README): checksums that keep loads alive, bulk copies and mbarriers, st.async pushes within a cluster, a
+// row group's v summed at the grid barrier, whose counter flips as handoff.cuh flips it, and the buffer sets a probe
+// cycles through so that every launch reads from HBM. Each probe is one translation unit, so the __device__ variable
+// below is defined once.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -72,6 +73,33 @@ __device__ inline void wait_flip(const unsigned* counter, uint32_t found) {
     }
     __nanosleep(32);
   }
+}
+
+// The XOR of `bytes` of 16-byte vectors at p (shared or global), over the block's kThreads threads.
+template <int kThreads>
+__device__ uint32_t fold_all(const void* p, int bytes) {
+  uint32_t sum = 0;
+  for (int i = threadIdx.x; i < bytes / 16; i += kThreads) sum ^= fold(static_cast<const uint4*>(p)[i]);
+  return sum;
+}
+
+// A row group's v (kGroupRows x kRank floats at v): this block's partial (from `sum`) added, the block's arrival at
+// the grid barrier of `arrivals` blocks (`between` runs after it, before the wait), the wait for every block's, and v
+// read back into the checksum. `found` (the counter as the launch found it) is read by thread 0 only, which wrote it.
+template <int kThreads, int kRank, int kGroupRows, class Between>
+__device__ uint32_t sum_v_at_barrier(float* v, unsigned* counter, const uint32_t& found, uint32_t arrivals,
+                                     uint32_t sum, bool relaxed, Between between) {
+  const float f = static_cast<float>(sum & 1);
+  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
+    asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
+  __syncthreads();  // the block's additions are issued
+  if (threadIdx.x == 0) arrive(counter, blockIdx.x == 0, arrivals, relaxed);
+  between();
+  if (threadIdx.x == 0) wait_flip(counter, found);
+  __syncthreads();  // every block's additions are visible
+  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
+    sum ^= fold(__ldcg(reinterpret_cast<const float4*>(v) + q));
+  return sum;
 }
 
 // Host: the waits that gave up since the last call, and the count cleared.

@@ -36,31 +36,6 @@ struct Set {
   float* v;
 };
 
-__device__ uint32_t fold_all(const void* p, int bytes) {
-  uint32_t sum = 0;
-  for (int i = threadIdx.x; i < bytes / 16; i += kThreads) sum ^= fold(static_cast<const uint4*>(p)[i]);
-  return sum;
-}
-
-// The group's v (kGroupRows x kRank floats at v): this block's partial (from `sum`) added, the block's arrival at
-// the grid barrier (`between` runs after it, before the wait), the wait for every block's, and v read back into
-// the checksum. `found` (the counter as the launch found it) is read by thread 0 only, which wrote it.
-template <int kRank, int kGroupRows, class Between>
-__device__ uint32_t sum_v_at_barrier(float* v, unsigned* counter, const uint32_t& found, uint32_t sum, bool relaxed,
-                                     Between between) {
-  const float f = static_cast<float>(sum & 1);
-  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
-    asm volatile("red.relaxed.gpu.global.add.v4.f32 [%0], {%1, %1, %1, %1};" :: "l"(v + 4 * q), "f"(f) : "memory");
-  __syncthreads();  // the block's additions are issued
-  if (threadIdx.x == 0) arrive(counter, blockIdx.x == 0, kBlocks, relaxed);
-  between();
-  if (threadIdx.x == 0) wait_flip(counter, found);
-  __syncthreads();  // every block's additions are visible
-  for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
-    sum ^= fold(__ldcg(reinterpret_cast<const float4*>(v) + q));
-  return sum;
-}
-
 // y's rows of the group's share (kGroupRows x kShare bytes at sy) written back to y with the checksum's bit.
 template <int kGroupRows, int kShare>
 __device__ void write_y(uint16_t* y, const unsigned char* sy, int h, int row0, int col0, uint32_t sum) {
@@ -121,14 +96,14 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, i
     if (form != kLate) copy_y_and_b();
   }
   wait_phase0(&bars[0]);
-  uint32_t sum = fold_all(sx, (kGroupRows + kRank) * kShare);  // x and A
+  uint32_t sum = fold_all<kThreads>(sx, (kGroupRows + kRank) * kShare);  // x and A
   if (form != kCopy)
-    sum = sum_v_at_barrier<kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter, found_shared, sum,
-                                             form == kRelaxed, [&] {
-                                               if (form == kLate && threadIdx.x < 32) copy_y_and_b();
-                                             });
+    sum = sum_v_at_barrier<kThreads, kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter,
+                                                        found_shared, kBlocks, sum, form == kRelaxed, [&] {
+                                                          if (form == kLate && threadIdx.x < 32) copy_y_and_b();
+                                                        });
   wait_phase0(&bars[1]);
-  sum ^= fold_all(sb, kBBytes);
+  sum ^= fold_all<kThreads>(sb, kBBytes);
   write_y<kGroupRows, kShare>(s.y, sy, h, row0, col0, sum);
 }
 
@@ -171,11 +146,11 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
   uint32_t sum = 0;
 #pragma unroll
   for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
-  sum = sum_v_at_barrier<kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter, found_shared, sum,
-                                           relaxed, [] {});
+  sum = sum_v_at_barrier<kThreads, kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter,
+                                                      found_shared, kBlocks, sum, relaxed, [] {});
   asm volatile("cp.async.wait_all;" ::: "memory");
   __syncthreads();  // every thread's copies have landed
-  sum ^= fold_all(sb, kBBytes);
+  sum ^= fold_all<kThreads>(sb, kBBytes);
   write_y<kGroupRows, kShare>(s.y, sy, h, row0, col0, sum);
 }
 
