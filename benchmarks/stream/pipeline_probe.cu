@@ -266,12 +266,7 @@ Shape shape() {
 }
 
 int main() {
-  int sms = 0;
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
-  if (sms < kBlocks) {
-    printf("needs %d SMs (every block on the GPU at once), has %d\n", kBlocks, sms);
-    return 1;
-  }
+  if (!every_block_fits(kBlocks)) return 1;
   const Shape shapes[] = {
       shape<64, 256, 8192, 1>(), shape<64, 256, 8192, 2>(), shape<64, 256, 8192, 4>(),
       shape<64, 256, 4096, 1, 32>(), shape<64, 256, 4096, 2>(), shape<64, 256, 4096, 4>(),

@@ -5,6 +5,7 @@
 // below is defined once.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include <cuda_runtime.h>
@@ -100,6 +101,14 @@ __device__ uint32_t sum_v_at_barrier(float* v, unsigned* counter, const uint32_t
   for (int q = threadIdx.x; q < kGroupRows * kRank / 4; q += kThreads)
     sum ^= fold(__ldcg(reinterpret_cast<const float4*>(v) + q));
   return sum;
+}
+
+// Host: whether the GPU has an SM for each of `blocks` blocks (a grid barrier needs them all at once); says so if not.
+inline bool every_block_fits(int blocks) {
+  int sms = 0;
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+  if (sms < blocks) printf("needs %d SMs (every block on the GPU at once), has %d\n", blocks, sms);
+  return sms >= blocks;
 }
 
 // Host: the waits that gave up since the last call, and the count cleared.

@@ -171,13 +171,9 @@ Shape shape() {
 }
 
 int main() {
-  int sms = 0, smem_max = 0;
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+  int smem_max = 0;
   cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0);
-  if (sms < kBlocks) {
-    printf("needs %d SMs (every block on the GPU at once), has %d\n", kBlocks, sms);
-    return 1;
-  }
+  if (!every_block_fits(kBlocks)) return 1;
   // rows, h, rank, groups: 32-row groups at 256 rows, 16-row groups at 64
   const Shape shapes[] = {shape<64, 256, 8192, 8>(), shape<64, 256, 4096, 8>(), shape<16, 256, 8192, 8>(),
                           shape<16, 256, 4096, 8>(), shape<64, 64, 8192, 4>(), shape<64, 64, 4096, 4>()};

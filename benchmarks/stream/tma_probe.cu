@@ -189,12 +189,7 @@ void run_shape(PFN_cuTensorMapEncodeTiled_v12000 encode, const ReplayStream& rep
 }
 
 int main() {
-  int sms = 0;
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
-  if (sms < kBlocks) {
-    printf("needs %d SMs (every block on the GPU at once), has %d\n", kBlocks, sms);
-    return 1;
-  }
+  if (!every_block_fits(kBlocks)) return 1;
   void* fn = nullptr;
   cudaDriverEntryPointQueryResult found;
   if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &found) !=
