@@ -10,6 +10,9 @@
 //   barrier : x and A land, the block's partial v added into v, thread 0 arrives (release) at the grid barrier and
 //             waits; v read, y and B (landed) read, y written. The arrival's MEMBAR may wait for the copies still in
 //             flight (entries 74-75: bulk copies too)
+//   hybrid_copy, hybrid_barrier : the fused kernel's own paths for the rows (x loaded by every thread into registers,
+//             y copied by every thread's 16-byte cp.async into shared memory) with the weights by tensor copies
+//             (multicast where C > 1): what multicast weights would give the fused kernel's grid handoff
 // The grid barrier's arrivals as staged_probe's (probe_util.cuh); the smaller shapes of 64 rows are not here.
 //
 //   nvcc -O3 -std=c++17 -gencode arch=compute_90a,code=sm_90a -o tma_probe tma_probe.cu && ./tma_probe
@@ -31,7 +34,7 @@ constexpr int kGroupRows = 32;
 constexpr int kRows = kGroups * kGroupRows;
 constexpr int kSplits = kBlocks / kGroups;  // blocks a group: column shares
 
-enum Form { kCopy, kBarrier };
+enum Form { kCopy, kBarrier, kHybridCopy, kHybridBarrier };
 
 struct Set {
   const uint16_t *x, *a, *b;
@@ -91,6 +94,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(const __grid_constant__ Map
   const int g = blockIdx.x % kGroups, sp = blockIdx.x / kGroups;
   const int me = g % kC;  // the block's rank in its cluster (kC consecutive blocks along x)
   const int row0 = g * kGroupRows, col0 = sp * B::kCols;
+  const bool hybrid = form == kHybridCopy || form == kHybridBarrier;
   if (threadIdx.x == 0) {
     for (int i = 0; i < 2; ++i) asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" :: "r"(smem_addr(&bars[i])));
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
@@ -103,10 +107,10 @@ __global__ void __launch_bounds__(kThreads, 1) probe(const __grid_constant__ Map
   asm volatile("griddepcontrol.wait;" ::: "memory");
   if (threadIdx.x == 0) {
     asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
-    expect_bytes(&bars[0], B::kXBytes + B::kABytes);
-    expect_bytes(&bars[1], B::kBBytes + B::kXBytes);
+    expect_bytes(&bars[0], (hybrid ? 0 : B::kXBytes) + B::kABytes);
+    expect_bytes(&bars[1], B::kBBytes + (hybrid ? 0 : B::kXBytes));
     const uint16_t all = static_cast<uint16_t>((1u << kC) - 1);
-    for (int j = 0; j < B::kBoxes; ++j)
+    for (int j = 0; j < B::kBoxes && !hybrid; ++j)
       tensor_copy<1>(sx + j * kGroupRows * B::kBox * 2, &maps.x, col0 + j * B::kBox, row0, &bars[0]);
     for (int j = 0; j < B::kBoxes; ++j)
       tensor_copy<kC>(sa + (j * kRank + me * B::kARows) * B::kBox * 2, &maps.a, col0 + j * B::kBox, me * B::kARows,
@@ -115,19 +119,50 @@ __global__ void __launch_bounds__(kThreads, 1) probe(const __grid_constant__ Map
       const int n = me * B::kBRows + i;  // B's row in the share
       tensor_copy<kC>(sb + n * kRank * 2, &maps.b, 0, col0 + n, &bars[1], all);
     }
-    for (int j = 0; j < B::kBoxes; ++j)
+    for (int j = 0; j < B::kBoxes && !hybrid; ++j)
       tensor_copy<1>(sy + j * kGroupRows * B::kBox * 2, &maps.y, col0 + j * B::kBox, row0, &bars[1]);
   }
+  constexpr int kVecs = B::kCols / 8, kBoxRowVecs = B::kBox / 8;  // 16-byte vectors of a row's share, of a box's row
+  constexpr int kBoxVecs = kGroupRows * kBoxRowVecs;                  // 16-byte vectors of a box of x or y
+  constexpr int kHeld = kGroupRows * kVecs / kThreads;
+  static_assert(kGroupRows * kVecs % kThreads == 0, "whole rounds of x's vectors");
+  uint4 held[kHeld];
+  if (hybrid) {  // x into registers, then y by cp.async into sy's box layout, each thread its own pieces
+#pragma unroll
+    for (int j = 0; j < kHeld; ++j) {
+      const int i = threadIdx.x + j * kThreads;
+      held[j] = __ldcg(reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * kH + col0) +
+                       i % kVecs);
+    }
+    for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kThreads) {
+      const int r = i / kVecs, c = i % kVecs;
+      const int dst = c / kBoxRowVecs * kBoxVecs + r * kBoxRowVecs + c % kBoxRowVecs;
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;"
+                   :: "r"(smem_addr(sy + 16 * dst)), "l"(s.y + static_cast<int64_t>(row0 + r) * kH + col0 + 8 * c)
+                   : "memory");
+    }
+    asm volatile("cp.async.commit_group;" ::: "memory");
+  }
   wait_phase0(&bars[0]);
-  uint32_t sum = fold_all<kThreads>(sx, B::kXBytes + B::kABytes);  // x and A
-  if (form == kBarrier)
+  uint32_t sum = 0;
+  if (hybrid) {
+#pragma unroll
+    for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
+    sum ^= fold_all<kThreads>(sa, B::kABytes);
+  } else {
+    sum = fold_all<kThreads>(sx, B::kXBytes + B::kABytes);  // x and A
+  }
+  if (form == kBarrier || form == kHybridBarrier)
     sum = sum_v_at_barrier<kThreads, kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter,
                                                         found_shared, kBlocks, sum, false, [] {});
+  if (hybrid) {
+    asm volatile("cp.async.wait_all;" ::: "memory");
+    __syncthreads();  // every thread's pieces of y have landed
+  }
   wait_phase0(&bars[1]);
   sum ^= fold_all<kThreads>(sb, B::kBBytes);
-  constexpr int kBoxVecs = kGroupRows * B::kBox / 8;  // 16-byte vectors of a box of y
   for (int i = threadIdx.x; i < B::kBoxes * kBoxVecs; i += kThreads) {
-    const int j = i / kBoxVecs, r = i % kBoxVecs / (B::kBox / 8), c = i % (B::kBox / 8);
+    const int j = i / kBoxVecs, r = i % kBoxVecs / kBoxRowVecs, c = i % kBoxRowVecs;
     uint4 q = reinterpret_cast<const uint4*>(sy)[i];
     q.x ^= sum & 1;
     __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + r) * kH + col0 + j * B::kBox) + c, q);
@@ -176,8 +211,8 @@ void run_shape(PFN_cuTensorMapEncodeTiled_v12000 encode, const ReplayStream& rep
                         tensor_map(encode, s.a, kH, kRank, B::kBox, B::kARows),
                         tensor_map(encode, s.b, kRank, kH, kRank, B::kBBox),
                         tensor_map(encode, s.y, kH, kRows, B::kBox, kGroupRows)});
-  const char* names[] = {"copy", "barrier"};
-  for (int form = kCopy; form <= kBarrier; ++form) {
+  const char* names[] = {"copy", "barrier", "hybrid_copy", "hybrid_barrier"};
+  for (int form = kCopy; form <= kHybridBarrier; ++form) {
     const double us = replay.us(sets, [&](int i) {
       const ProbeLaunch l(dim3(kBlocks), dim3(kThreads), replay.stream, true, kC > 1 ? kC : 0, B::kSmem);
       cudaLaunchKernelEx(&l.config, kernel, maps[i], all[i], counter, static_cast<Form>(form));
