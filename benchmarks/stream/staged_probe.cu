@@ -13,6 +13,12 @@
 //             kernel's shrink), y and B copied by every thread with 16-byte cp.async into shared memory (as its
 //             prefetch), both at the start; then barrier's steps. The arrival's MEMBAR waits for the copies still
 //             in flight; async_relaxed: the same with a relaxed arrival (for scale only)
+//   async_ll: async with v summed by flagged words in place of the grid barrier (NOTES.md, entry 377): each float of
+//             v travels with a launch's flag in one 8-byte store, so a reader that sees the flag has the float, and
+//             no fence, arrival or counter is on the path: the group's partial tiles written flagged, block k of the
+//             group summing the k-th 1 / S of them (polling each word for its flag) and writing its sum flagged, every
+//             block then polling the S sums. The flag is the launch's epoch + 1, the epoch a word of v's buffer that
+//             the launch's last block to finish advances (Exchange below)
 //
 //   nvcc -O3 -arch=sm_90 -o staged_probe staged_probe.cu && ./staged_probe
 #include <cstdint>
@@ -107,23 +113,107 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, unsigned* counter, i
   write_y<kGroupRows, kShare>(s.y, sy, h, row0, col0, sum);
 }
 
+enum AsyncSum { kAtBarrier, kRelaxedBarrier, kFlagged };
+
+// async_ll's exchange in v's buffer (after the rows x kRank floats the barrier forms add into): the partial tiles
+// [groups][S][kTile] and the sums [groups][kTile] as 8-byte words {float, flag}, then the epoch and the count of
+// blocks done.
+template <int kTile>
+struct Exchange {
+  uint2 *partials, *sums;
+  unsigned *epoch, *done;
+  __device__ Exchange(float* v, int rows, int rank, int groups, int S) {
+    partials = reinterpret_cast<uint2*>(v + static_cast<int64_t>(rows) * rank);
+    sums = partials + static_cast<int64_t>(groups) * S * kTile;
+    epoch = reinterpret_cast<unsigned*>(sums + static_cast<int64_t>(groups) * kTile);
+    done = epoch + 1;
+  }
+  static size_t bytes(int rows, int rank, int S) { return size_t(rows) * rank * (S + 1) * 8 + 64; }
+};
+
+// The floats of this thread's kN words, word i at word(i), once each one's flag is `flag`: every word read in each
+// round, all in flight at once (after ~2^20 rounds, or once any wait has given up, gives up and counts it, as
+// wait_flip does).
+template <int kN, class Word>
+__device__ inline void poll_flagged(Word word, uint32_t flag, float (&out)[kN]) {
+  for (int spins = 0;; ++spins) {
+    uint64_t w[kN];  // a 64-bit scalar access: one copy, the float (low half) with its flag (high half)
+#pragma unroll
+    for (int i = 0; i < kN; ++i)
+      asm volatile("ld.relaxed.gpu.global.b64 %0, [%1];" : "=l"(w[i]) : "l"(word(i)) : "memory");
+    bool all = true;
+#pragma unroll
+    for (int i = 0; i < kN; ++i) all = all && static_cast<uint32_t>(w[i] >> 32) == flag;
+    if (all) {
+#pragma unroll
+      for (int i = 0; i < kN; ++i) out[i] = __uint_as_float(static_cast<uint32_t>(w[i]));
+      return;
+    }
+    if (spins > (1 << 20) || *static_cast<volatile unsigned*>(&g_timeouts) != 0) {
+      atomicAdd(&g_timeouts, 1u);
+      return;
+    }
+  }
+}
+
+__device__ inline void store_flagged(uint2* p, float f, uint32_t flag) {
+  const uint64_t w = static_cast<uint64_t>(flag) << 32 | __float_as_uint(f);
+  asm volatile("st.relaxed.gpu.global.b64 [%0], %1;" :: "l"(p), "l"(w) : "memory");
+}
+
+// async_ll's sum of the group's v (kTile floats), this block (k of the group's S) holding `sum`'s partial: the
+// reduce-scatter and all-gather of flagged words described at the top; the checksum of v returned.
+template <int kTile>
+__device__ uint32_t sum_v_flagged(const Exchange<kTile>& ex, int g, int S, int k, uint32_t flag, uint32_t sum,
+                                  float* scratch) {
+  const float f = static_cast<float>(sum & 1);
+  uint2* partials = ex.partials + static_cast<int64_t>(g) * S * kTile;
+  uint2* sums = ex.sums + static_cast<int64_t>(g) * kTile;
+  for (int q = threadIdx.x; q < kTile; q += kThreads) store_flagged(partials + k * kTile + q, f, flag);
+  const int chunk = kTile / S;  // floats a block sums
+  for (int j = threadIdx.x; j < chunk; j += kThreads) scratch[j] = 0.f;
+  __syncthreads();
+  constexpr int kN = kTile / kThreads;  // words a thread reads in each round (S x chunk = kTile)
+  static_assert(kTile % kThreads == 0, "whole rounds");
+  float got[kN] = {};
+  poll_flagged<kN>([&](int i) {
+    const int w = threadIdx.x + i * kThreads;
+    return partials + (w / chunk) * kTile + k * chunk + w % chunk;
+  }, flag, got);
+#pragma unroll
+  for (int i = 0; i < kN; ++i) atomicAdd(&scratch[(threadIdx.x + i * kThreads) % chunk], got[i]);
+  __syncthreads();
+  for (int j = threadIdx.x; j < chunk; j += kThreads) store_flagged(sums + k * chunk + j, scratch[j], flag);
+  poll_flagged<kN>([&](int i) { return sums + threadIdx.x + i * kThreads; }, flag, got);
+#pragma unroll
+  for (int i = 0; i < kN; ++i) sum ^= __float_as_uint(got[i]);
+  return sum;
+}
+
 // The async forms: x and A into registers, y and B by 16-byte cp.async into shared memory, issued in that order.
 template <int kRank, int kGroupRows, int kShare>
-__global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* counter, int h, bool relaxed) {
+__global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* counter, int h, AsyncSum how) {
   extern __shared__ __align__(128) unsigned char smem[];
   constexpr int kCols = kShare / 2, kVecs = kShare / 16;  // a row's share: columns, 16-byte vectors
   constexpr int kXVecs = kGroupRows * kVecs, kAVecs = kRank * kVecs, kBBytes = kCols * kRank * 2;
   constexpr int kHeld = (kXVecs + kAVecs + kThreads - 1) / kThreads;
   unsigned char* sb = smem;            // [kCols][kRank * 2]
   unsigned char* sy = sb + kBBytes;    // [kGroupRows][kShare]
+  constexpr int kTile = kGroupRows * kRank;
   __shared__ uint32_t found_shared;
+  __shared__ float scratch[kTile / 16];  // async_ll: the block's chunk of the sum (S >= 16 in every shape here)
   const int S = 2 * h / kShare;
   const int g = blockIdx.x / S, sp = blockIdx.x % S;
   const int row0 = g * kGroupRows, col0 = sp * kCols;
+  const Exchange<kTile> ex(s.v, kBlocks / S * kGroupRows, kRank, kBlocks / S, S);
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
   asm volatile("griddepcontrol.wait;" ::: "memory");
-  if (threadIdx.x == 0)
-    asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
+  if (threadIdx.x == 0) {
+    if (how == kFlagged)
+      asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(ex.epoch) : "memory");
+    else
+      asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
+  }
   uint4 held[kHeld];
 #pragma unroll
   for (int j = 0; j < kHeld; ++j) {
@@ -146,18 +236,29 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
   uint32_t sum = 0;
 #pragma unroll
   for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
-  sum = sum_v_at_barrier<kThreads, kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter,
-                                                      found_shared, kBlocks, sum, relaxed, [] {});
+  if (how == kFlagged) {
+    if (S < 16) __trap();  // scratch holds kTile / 16 floats
+    __syncthreads();  // found_shared: the epoch
+    sum = sum_v_flagged(ex, g, S, sp, found_shared + 1, sum, scratch);
+  } else {
+    sum = sum_v_at_barrier<kThreads, kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter,
+                                                        found_shared, kBlocks, sum, how == kRelaxedBarrier, [] {});
+  }
   asm volatile("cp.async.wait_all;" ::: "memory");
   __syncthreads();  // every thread's copies have landed
   sum ^= fold_all<kThreads>(sb, kBBytes);
   write_y<kGroupRows, kShare>(s.y, sy, h, row0, col0, sum);
+  if (how == kFlagged && threadIdx.x == 0 && atomicAdd(ex.done, 1u) == kBlocks - 1) {
+    // The launch's last block: every block has read the epoch (at its start), so the next launch's flags may change.
+    *ex.done = 0;
+    *ex.epoch = found_shared + 1;
+  }
 }
 
 struct Shape {
   int rows, h, rank, groups, smem;
   void (*kernel)(Set, unsigned*, int, Form);
-  void (*async_kernel)(Set, unsigned*, int, bool);
+  void (*async_kernel)(Set, unsigned*, int, AsyncSum);
   int async_smem;
 };
 
@@ -188,7 +289,7 @@ int main() {
     for (const Shape& sh : shapes) {
       cudaMemset(counter, 0, 128);
       const size_t xb = size_t(sh.rows) * sh.h * 2, wb = size_t(sh.rank) * sh.h * 2;
-      const size_t vb = size_t(sh.rows) * sh.rank * 4;
+      const size_t vb = size_t(sh.rows) * sh.rank * 4 + Exchange<1>::bytes(sh.rows, sh.rank, kBlocks / sh.groups);
       const double mb = (3.0 * xb + 2.0 * wb) / 1e6;
       printf("%5d %6d %5d %7d %7.1f %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.groups, sh.smem / 1024.0, mb,
              mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
@@ -208,12 +309,13 @@ int main() {
         printf(" %s=%.2f", names[form], us);
       }
       cudaFuncSetAttribute(sh.async_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.async_smem);
-      for (int relaxed = 0; relaxed < 2; ++relaxed) {
+      const char* async_names[] = {"async", "async_relaxed", "async_ll"};
+      for (int how = kAtBarrier; how <= kFlagged; ++how) {
         const double us = replay.us(sets, [&](int i) {
           const ProbeLaunch l(dim3(kBlocks), dim3(kThreads), stream, pdl, 0, sh.async_smem);
-          cudaLaunchKernelEx(&l.config, sh.async_kernel, all[i], counter, sh.h, static_cast<bool>(relaxed));
+          cudaLaunchKernelEx(&l.config, sh.async_kernel, all[i], counter, sh.h, static_cast<AsyncSum>(how));
         });
-        printf(" %s=%.2f", relaxed ? "async_relaxed" : "async", us);
+        printf(" %s=%.2f", async_names[how], us);
       }
       const cudaError_t err = cudaDeviceSynchronize();
       printf(" (%s%s)\n", cudaGetErrorString(err), take_timeouts() ? ", WAITS TIMED OUT" : "");  // (each shape afresh)
