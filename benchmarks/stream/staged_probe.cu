@@ -153,6 +153,9 @@ __device__ inline void poll_flagged(Word word, uint32_t flag, float (&out)[kN]) 
       atomicAdd(&g_timeouts, 1u);
       return;
     }
+#if defined(POLL_PAUSE_NS)  // entry 377's second run: a pause between rounds, as the handoff's counter reads have
+    __nanosleep(POLL_PAUSE_NS);
+#endif
   }
 }
 
