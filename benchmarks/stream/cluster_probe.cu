@@ -40,13 +40,6 @@ struct Set {
   uint16_t* y;
 };
 
-// 16-byte vectors [0, n) of a shared-memory area into the checksum
-__device__ uint32_t fold_all(const uint4* p, int n) {
-  uint32_t sum = 0;
-  for (int i = threadIdx.x; i < n; i += kThreads) sum ^= fold(p[i]);
-  return sum;
-}
-
 __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows, Form form) {
   extern __shared__ __align__(128) unsigned char smem[];
   cg::cluster_group cluster = cg::this_cluster();
@@ -94,7 +87,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows
       bulk_copy(sy + i * cols, s.y + static_cast<int64_t>(row0 + i) * h + col0, row_bytes, &bars[1]);
   }
   wait_phase0(&bars[0]);
-  uint32_t sum = fold_all(reinterpret_cast<const uint4*>(sx), (rows + kRank) * row_bytes / 16);  // x and A
+  uint32_t sum = fold_all<kThreads>(sx, (rows + kRank) * row_bytes);  // x and A
   if (form == kCluster) {
     const int quads = share / 4;  // float4s of a share
     for (int i = threadIdx.x; i < blocks * quads; i += kThreads) {  // this block's partial v, share by share
@@ -115,7 +108,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int h, int tile_rows
     for (int i = threadIdx.x; i < rows * kRank; i += kThreads) sum ^= __float_as_uint(v[i]);
   }
   wait_phase0(&bars[1]);
-  sum ^= fold_all(reinterpret_cast<const uint4*>(sb), b_bytes / 16);
+  sum ^= fold_all<kThreads>(sb, b_bytes);
   const uint4* ys = reinterpret_cast<const uint4*>(sy);
   const int vpr = row_bytes / 16;  // 16-byte vectors a row's share
   for (int i = threadIdx.x; i < rows * vpr; i += kThreads) {
