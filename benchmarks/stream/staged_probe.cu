@@ -278,9 +278,11 @@ int main() {
   int smem_max = 0;
   cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0);
   if (!every_block_fits(kBlocks)) return 1;
-  // rows, h, rank, groups: 32-row groups at 256 rows, 16-row groups at 64
+  // rows, h, rank, groups: 32-row groups at 256 rows, 16-row groups at 64; then 256 rows in 64-row groups of 32
+  // blocks (entry 379: the weights read from L2 half as often as at 32 rows, v's tile twice the size)
   const Shape shapes[] = {shape<64, 256, 8192, 8>(), shape<64, 256, 4096, 8>(), shape<16, 256, 8192, 8>(),
-                          shape<16, 256, 4096, 8>(), shape<64, 64, 8192, 4>(), shape<64, 64, 4096, 4>()};
+                          shape<16, 256, 4096, 8>(), shape<64, 64, 8192, 4>(), shape<64, 64, 4096, 4>(),
+                          shape<64, 256, 8192, 4>(), shape<64, 256, 4096, 4>(), shape<16, 256, 8192, 4>()};
   unsigned* counter;
   cudaMalloc(&counter, 128);
   const ReplayStream replay;
