@@ -258,6 +258,109 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
   }
 }
 
+// The fused kernel's rank-128 decomposition (entry 380): kLaunchBlocks blocks of kBlockThreads threads, kPerSm an SM,
+// in row groups of kGroupRows; a block reduces a kShare-byte share of h_in (x and A into registers, as probe_async)
+// and expands its h_out share as two column tiles of half the share each, as the fused kernel's grid handoff gives a
+// block two tiles (fused.cuh, kRing 1): the first tile's y and B by 16-byte cp.async at the start, the second's at the
+// start too (`second_late` false) or only after the barrier (true: the kernel's order where a block's shared memory
+// holds one tile's slots).
+template <int kRank, int kGroupRows, int kShare, int kLaunchBlocks, int kBlockThreads, int kPerSm>
+__global__ void __launch_bounds__(kBlockThreads, kPerSm)
+    probe_two_tiles(Set s, unsigned* counter, int h, bool second_late) {
+  extern __shared__ __align__(128) unsigned char smem[];
+  constexpr int kCols = kShare / 2, kVecs = kShare / 16;
+  constexpr int kXVecs = kGroupRows * kVecs, kAVecs = kRank * kVecs;
+  constexpr int kHeld = (kXVecs + kAVecs + kBlockThreads - 1) / kBlockThreads;
+  constexpr int kTileCols = kCols / 2, kTileBBytes = kTileCols * kRank * 2, kTileYBytes = kGroupRows * kTileCols * 2;
+  __shared__ uint32_t found_shared;
+  const int S = 2 * h / kShare;
+  const int g = blockIdx.x / S, sp = blockIdx.x % S;
+  const int row0 = g * kGroupRows, col0 = sp * kCols;
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  if (threadIdx.x == 0)
+    asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
+  uint4 held[kHeld];
+#pragma unroll
+  for (int j = 0; j < kHeld; ++j) {
+    const int i = threadIdx.x + j * kBlockThreads;
+    const uint4* x =
+        reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
+    const int k = i - kXVecs;
+    const uint4* a = reinterpret_cast<const uint4*>(s.a + static_cast<int64_t>(k / kVecs) * h + col0) + k % kVecs;
+    held[j] = i < kXVecs ? __ldcg(x) : k < kAVecs ? __ldcg(a) : make_uint4(0, 0, 0, 0);
+  }
+  auto copy_tile = [&](int t) {  // column tile t: its B rows, then its piece of each of the group's y rows
+    unsigned char* sb = smem + t * (kTileBBytes + kTileYBytes);
+    unsigned char* sy = sb + kTileBBytes;
+    const int c0 = col0 + t * kTileCols;
+    const unsigned char* b = reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(c0) * kRank);
+    for (int i = threadIdx.x; i < kTileBBytes / 16; i += kBlockThreads)
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(smem_addr(sb + 16 * i)), "l"(b + 16 * i)
+                   : "memory");
+    constexpr int kRowVecs = kTileCols / 8;
+    for (int i = threadIdx.x; i < kGroupRows * kRowVecs; i += kBlockThreads)
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;"
+                   :: "r"(smem_addr(sy + 16 * i)),
+                      "l"(s.y + static_cast<int64_t>(row0 + i / kRowVecs) * h + c0 + 8 * (i % kRowVecs)) : "memory");
+    asm volatile("cp.async.commit_group;" ::: "memory");
+  };
+  copy_tile(0);
+  if (!second_late) copy_tile(1);
+  uint32_t sum = 0;
+#pragma unroll
+  for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
+  sum = sum_v_at_barrier<kBlockThreads, kRank, kGroupRows>(s.v + static_cast<int64_t>(row0) * kRank, counter,
+                                                           found_shared, kLaunchBlocks, sum, false, [] {});
+  if (second_late) copy_tile(1);
+  asm volatile("cp.async.wait_all;" ::: "memory");
+  __syncthreads();  // every thread's copies have landed
+  for (int t = 0; t < 2; ++t) {
+    const unsigned char* sb = smem + t * (kTileBBytes + kTileYBytes);
+    sum ^= fold_all<kBlockThreads>(sb, kTileBBytes);
+    const unsigned char* sy = sb + kTileBBytes;
+    constexpr int kRowVecs = kTileCols / 8;
+    for (int i = threadIdx.x; i < kGroupRows * kRowVecs; i += kBlockThreads) {
+      uint4 q = reinterpret_cast<const uint4*>(sy)[i];
+      q.x ^= sum & 1;
+      __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / kRowVecs) * h + col0 + t * kTileCols) +
+                 i % kRowVecs, q);
+    }
+  }
+}
+
+// Host: one probe_two_tiles shape timed in both orders (PDL); n/a where the GPU cannot hold every block at once.
+template <int kRank, int kRows, int kH, int kGroups, int kLaunchBlocks, int kBlockThreads, int kPerSm>
+void time_two_tiles(const ReplayStream& replay, unsigned* counter) {
+  constexpr int kGroupRows = kRows / kGroups, kShare = 2 * kH / (kLaunchBlocks / kGroups);
+  constexpr int kSmem = 2 * (kShare / 4 * kRank * 2 + kGroupRows * kShare / 2);
+  auto kernel = probe_two_tiles<kRank, kGroupRows, kShare, kLaunchBlocks, kBlockThreads, kPerSm>;
+  cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kSmem);
+  int per_sm = 0, sms = 0;
+  cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlockThreads, kSmem);
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
+  printf("%5d %6d %5d %7d %7.1f %6d x %4d, %d an SM (%d fit)", kRows, kH, kRank, kGroups, kSmem / 1024.0,
+         kLaunchBlocks, kBlockThreads, kPerSm, per_sm * sms);
+  if (per_sm * sms < kLaunchBlocks) {
+    printf(" n/a\n");
+    return;
+  }
+  cudaMemset(counter, 0, 128);
+  const size_t xb = size_t(kRows) * kH * 2, wb = size_t(kRank) * kH * 2, vb = size_t(kRows) * kRank * 4;
+  const int sets = 32;
+  const BufferSets mem(sets, xb, wb, vb);
+  const std::vector<Set> all = mem.as<Set>();
+  for (int late = 0; late <= 1; ++late) {
+    const double us = replay.us(sets, [&](int i) {
+      const ProbeLaunch l(dim3(kLaunchBlocks), dim3(kBlockThreads), replay.stream, true, 0, kSmem);
+      cudaLaunchKernelEx(&l.config, kernel, all[i], counter, kH, static_cast<bool>(late));
+    });
+    printf(" %s=%.2f", late ? "second_late" : "both_early", us);
+  }
+  const cudaError_t err = cudaDeviceSynchronize();
+  printf(" (%s%s)\n", cudaGetErrorString(err), take_timeouts() ? ", WAITS TIMED OUT" : "");
+}
+
 struct Shape {
   int rows, h, rank, groups, smem;
   void (*kernel)(Set, unsigned*, int, Form);
@@ -329,5 +432,12 @@ int main() {
       printf(" (%s%s)\n", cudaGetErrorString(err), take_timeouts() ? ", WAITS TIMED OUT" : "");  // (each shape afresh)
       if (err != cudaSuccess) return 1;
     }
+  // Entry 380: rank 128's fused decomposition (256 blocks of 4 warps, two an SM, two column tiles a block) against
+  // one block of 8 warps an SM over the same 32-row groups (128 blocks, 16 a group)
+  printf("%5s %6s %5s %7s %7s  blocks x threads  us per launch (PDL)\n", "rows", "h", "rank", "groups", "smemKB");
+  time_two_tiles<128, 256, 8192, 8, 256, 128, 2>(replay, counter);
+  time_two_tiles<128, 256, 8192, 8, 128, 256, 1>(replay, counter);
+  time_two_tiles<64, 256, 8192, 8, 128, 256, 1>(replay, counter);
+  time_two_tiles<64, 256, 8192, 8, 256, 128, 2>(replay, counter);
   return 0;
 }
