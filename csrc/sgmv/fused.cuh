@@ -295,11 +295,6 @@ struct FusedTile {
   // kSecondInRegisters: the block's second tile is `second` (loaded before the barrier), and the slots serve its
   // first, third, fourth, ... tiles (blocks of three or more: run_grid expands a block of two by expand_staged). A
   // block of two at ranks 8-16 with kRing 2 does not come here either (first_of_two_early).
-  // kStagedEveryTile (rank 128): every tile of a block's several takes the staged form (its slots read into registers,
-  // the refill issued where a later tile has one), so the tiles share one body of straight-line expand code; with two
-  // bodies (the refilling tile's, then the last tile's reading its slots chunk by chunk) each ran once a warp, and with
-  // two blocks an SM 25% of rank 128's stall samples waited for instructions (benchmarks/NOTES.md, entry 381).
-  static constexpr bool kStagedEveryTile = kRank >= 128;
   template <bool kSeveralTiles>
   __device__ __forceinline__ static void expand_columns(SharedStorage& smem, const uint16_t* wb,
                                                         const int64_t& w_stride_row,
@@ -335,17 +330,12 @@ struct FusedTile {
       int after_next = tile + kRing * gridDim.y;
       if constexpr (kSecondInRegisters)
         if (i == 0) after_next += gridDim.y;  // the tile after the one in registers
-      if (kSeveralTiles && (kStagedEveryTile || after_next * kBlockCols < N)) {
+      if (kSeveralTiles && after_next * kBlockCols < N) {
         Vec8 staged[kChunks][kColTiles][4];
 #pragma unroll
         for (int c = 0; c < kChunks; ++c) read_weights(slots, c, staged[c]);
         read_y(slots, yv);
-        if constexpr (kStagedEveryTile) {
-          if (after_next * kBlockCols < N)
-            prefetch(wb, w_stride_row, y_rows, n0 + (after_next - tile) * kBlockCols, N, true_rank, slots);
-        } else {
-          prefetch(wb, w_stride_row, y_rows, n0 + (after_next - tile) * kBlockCols, N, true_rank, slots);
-        }
+        prefetch(wb, w_stride_row, y_rows, n0 + (after_next - tile) * kBlockCols, N, true_rank, slots);
         multiply_tile(smem, [&](int c, Vec8 (&bv)[kColTiles][4]) {
 #pragma unroll
           for (int ct = 0; ct < kColTiles; ++ct)
