@@ -193,6 +193,22 @@ __device__ uint32_t sum_v_flagged(const Exchange<kTile>& ex, int g, int S, int k
   return sum;
 }
 
+// This thread's pieces of a block's operands for the shrink, loaded into registers (the async forms): piece i =
+// threadIdx.x + j * kBlockThreads of the group's x rows (kShare bytes of each from column col0), then of A's rows.
+template <int kRank, int kGroupRows, int kShare, int kBlockThreads, int kHeld>
+__device__ __forceinline__ void load_x_and_a(const Set& s, int h, int row0, int col0, uint4 (&held)[kHeld]) {
+  constexpr int kVecs = kShare / 16, kXVecs = kGroupRows * kVecs, kAVecs = kRank * kVecs;
+#pragma unroll
+  for (int j = 0; j < kHeld; ++j) {
+    const int i = threadIdx.x + j * kBlockThreads;
+    const uint4* x =
+        reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
+    const int k = i - kXVecs;
+    const uint4* a = reinterpret_cast<const uint4*>(s.a + static_cast<int64_t>(k / kVecs) * h + col0) + k % kVecs;
+    held[j] = i < kXVecs ? __ldcg(x) : k < kAVecs ? __ldcg(a) : make_uint4(0, 0, 0, 0);
+  }
+}
+
 // The async forms: x and A into registers, y and B by 16-byte cp.async into shared memory, issued in that order.
 template <int kRank, int kGroupRows, int kShare>
 __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* counter, int h, AsyncSum how) {
@@ -218,15 +234,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
       asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
   }
   uint4 held[kHeld];
-#pragma unroll
-  for (int j = 0; j < kHeld; ++j) {
-    const int i = threadIdx.x + j * kThreads;
-    const uint4* x =
-        reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
-    const int k = i - kXVecs;
-    const uint4* a = reinterpret_cast<const uint4*>(s.a + static_cast<int64_t>(k / kVecs) * h + col0) + k % kVecs;
-    held[j] = i < kXVecs ? __ldcg(x) : k < kAVecs ? __ldcg(a) : make_uint4(0, 0, 0, 0);
-  }
+  load_x_and_a<kRank, kGroupRows, kShare, kThreads>(s, h, row0, col0, held);
   const unsigned char* b = reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(col0) * kRank);
   for (int i = threadIdx.x; i < kBBytes / 16; i += kThreads)
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(smem_addr(sb + 16 * i)), "l"(b + 16 * i)
@@ -281,15 +289,7 @@ __global__ void __launch_bounds__(kBlockThreads, kPerSm)
   if (threadIdx.x == 0)
     asm volatile("ld.relaxed.gpu.global.u32 %0, [%1];" : "=r"(found_shared) : "l"(counter) : "memory");
   uint4 held[kHeld];
-#pragma unroll
-  for (int j = 0; j < kHeld; ++j) {
-    const int i = threadIdx.x + j * kBlockThreads;
-    const uint4* x =
-        reinterpret_cast<const uint4*>(s.x + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs;
-    const int k = i - kXVecs;
-    const uint4* a = reinterpret_cast<const uint4*>(s.a + static_cast<int64_t>(k / kVecs) * h + col0) + k % kVecs;
-    held[j] = i < kXVecs ? __ldcg(x) : k < kAVecs ? __ldcg(a) : make_uint4(0, 0, 0, 0);
-  }
+  load_x_and_a<kRank, kGroupRows, kShare, kBlockThreads>(s, h, row0, col0, held);
   auto copy_tile = [&](int t) {  // column tile t: its B rows, then its piece of each of the group's y rows
     unsigned char* sb = smem + t * (kTileBBytes + kTileYBytes);
     unsigned char* sy = sb + kTileBBytes;
