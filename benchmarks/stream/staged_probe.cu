@@ -42,11 +42,12 @@ struct Set {
   float* v;
 };
 
-// y's rows of the group's share (kGroupRows x kShare bytes at sy) written back to y with the checksum's bit.
-template <int kGroupRows, int kShare>
+// y's rows of the group's share (kGroupRows x kShare bytes at sy, from column col0) written back to y with the
+// checksum's bit, by kBlockThreads threads.
+template <int kGroupRows, int kShare, int kBlockThreads = kThreads>
 __device__ void write_y(uint16_t* y, const unsigned char* sy, int h, int row0, int col0, uint32_t sum) {
   constexpr int kVecs = kShare / 16;  // 16-byte vectors of a row's share
-  for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kThreads) {
+  for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kBlockThreads) {
     uint4 q = reinterpret_cast<const uint4*>(sy)[i];
     q.x ^= sum & 1;
     __stcg(reinterpret_cast<uint4*>(y + static_cast<int64_t>(row0 + i / kVecs) * h + col0) + i % kVecs, q);
@@ -209,6 +210,23 @@ __device__ __forceinline__ void load_x_and_a(const Set& s, int h, int row0, int 
   }
 }
 
+// The async forms' copies of the expand's operands by 16-byte cp.async, one commit group: kBBytes of B's rows from
+// column col of h_out (contiguous) into sb, then the group's y rows' kShare bytes from col into sy.
+template <int kRank, int kGroupRows, int kShare, int kBBytes, int kBlockThreads>
+__device__ __forceinline__ void copy_b_and_y(const Set& s, int h, int row0, int col, unsigned char* sb,
+                                             unsigned char* sy) {
+  constexpr int kVecs = kShare / 16;
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(col) * kRank);
+  for (int i = threadIdx.x; i < kBBytes / 16; i += kBlockThreads)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(smem_addr(sb + 16 * i)), "l"(b + 16 * i)
+                 : "memory");
+  for (int i = threadIdx.x; i < kGroupRows * kVecs; i += kBlockThreads)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;"
+                 :: "r"(smem_addr(sy + 16 * i)),
+                    "l"(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col + 8 * (i % kVecs)) : "memory");
+  asm volatile("cp.async.commit_group;" ::: "memory");
+}
+
 // The async forms: x and A into registers, y and B by 16-byte cp.async into shared memory, issued in that order.
 template <int kRank, int kGroupRows, int kShare>
 __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* counter, int h, AsyncSum how) {
@@ -235,15 +253,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe_async(Set s, unsigned* coun
   }
   uint4 held[kHeld];
   load_x_and_a<kRank, kGroupRows, kShare, kThreads>(s, h, row0, col0, held);
-  const unsigned char* b = reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(col0) * kRank);
-  for (int i = threadIdx.x; i < kBBytes / 16; i += kThreads)
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(smem_addr(sb + 16 * i)), "l"(b + 16 * i)
-                 : "memory");
-  for (int i = threadIdx.x; i < kXVecs; i += kThreads)
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;"
-                 :: "r"(smem_addr(sy + 16 * i)),
-                    "l"(s.y + static_cast<int64_t>(row0 + i / kVecs) * h + col0 + 8 * (i % kVecs)) : "memory");
-  asm volatile("cp.async.commit_group;" ::: "memory");
+  copy_b_and_y<kRank, kGroupRows, kShare, kBBytes, kThreads>(s, h, row0, col0, sb, sy);
   uint32_t sum = 0;
 #pragma unroll
   for (int j = 0; j < kHeld; ++j) sum ^= fold(held[j]);
@@ -292,18 +302,8 @@ __global__ void __launch_bounds__(kBlockThreads, kPerSm)
   load_x_and_a<kRank, kGroupRows, kShare, kBlockThreads>(s, h, row0, col0, held);
   auto copy_tile = [&](int t) {  // column tile t: its B rows, then its piece of each of the group's y rows
     unsigned char* sb = smem + t * (kTileBBytes + kTileYBytes);
-    unsigned char* sy = sb + kTileBBytes;
-    const int c0 = col0 + t * kTileCols;
-    const unsigned char* b = reinterpret_cast<const unsigned char*>(s.b + static_cast<int64_t>(c0) * kRank);
-    for (int i = threadIdx.x; i < kTileBBytes / 16; i += kBlockThreads)
-      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(smem_addr(sb + 16 * i)), "l"(b + 16 * i)
-                   : "memory");
-    constexpr int kRowVecs = kTileCols / 8;
-    for (int i = threadIdx.x; i < kGroupRows * kRowVecs; i += kBlockThreads)
-      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;"
-                   :: "r"(smem_addr(sy + 16 * i)),
-                      "l"(s.y + static_cast<int64_t>(row0 + i / kRowVecs) * h + c0 + 8 * (i % kRowVecs)) : "memory");
-    asm volatile("cp.async.commit_group;" ::: "memory");
+    copy_b_and_y<kRank, kGroupRows, kShare / 2, kTileBBytes, kBlockThreads>(s, h, row0, col0 + t * kTileCols, sb,
+                                                                           sb + kTileBBytes);
   };
   copy_tile(0);
   if (!second_late) copy_tile(1);
@@ -318,14 +318,7 @@ __global__ void __launch_bounds__(kBlockThreads, kPerSm)
   for (int t = 0; t < 2; ++t) {
     const unsigned char* sb = smem + t * (kTileBBytes + kTileYBytes);
     sum ^= fold_all<kBlockThreads>(sb, kTileBBytes);
-    const unsigned char* sy = sb + kTileBBytes;
-    constexpr int kRowVecs = kTileCols / 8;
-    for (int i = threadIdx.x; i < kGroupRows * kRowVecs; i += kBlockThreads) {
-      uint4 q = reinterpret_cast<const uint4*>(sy)[i];
-      q.x ^= sum & 1;
-      __stcg(reinterpret_cast<uint4*>(s.y + static_cast<int64_t>(row0 + i / kRowVecs) * h + col0 + t * kTileCols) +
-                 i % kRowVecs, q);
-    }
+    write_y<kGroupRows, kShare / 2, kBlockThreads>(s.y, sb + kTileBBytes, h, row0, col0 + t * kTileCols, sum);
   }
 }
 
