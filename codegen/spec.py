@@ -364,8 +364,10 @@ FUSED_TALL_RANKS = (16, 32, 64)  # ... compiled at these ranks: 8 warps x 256 or
 # 128: 0.68-0.93x where dispatch takes them)
 FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two blocks an SM, the shrink's warps in
 # two halves of the rank (fused.cuh's kRankHalves: 254 registers, no spill): rank 128's identical bs256 0.86-0.93x
-# (entry 209). With every warp over the whole rank, 8 warps x 256 columns and 4 x 128 held 128 accumulators a thread
-# (255 registers and a spill) and were 1.19-1.30x slower (entries 204 and 208)
+# (entry 209); and 8 warps x 256 columns, one block an SM, in halves too (253-255 registers, no spill), which dispatch
+# takes for those batches by its fewer blocks: 0.90-0.98x the 4-warp tile, median 0.97 (entry 387). With every warp
+# over the whole rank, 8 warps x 256 columns and 4 x 128 held 128 accumulators a thread (255 registers and a spill)
+# and were 1.19-1.30x slower (entries 204 and 208)
 # Each fused tile at these ranks also as the variant for true ranks (KernelSpec.true_ranks): the kernels a rank off the
 # grid pads to (24 -> 32, 40-56 -> 64, 72-120 -> 128; one_launch_padded), whose B rows are narrower than the kernel's
 # rank (NOTES.md, entry 333)
@@ -401,7 +403,8 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=tall_unroll) for n in (256, 512)]
     short = [tiles[n] for n in sorted(tiles) if n in shipped or extra]
     if rank in FUSED_NARROW_TALL_RANKS:
-        tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=tall_unroll)]
+        tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=tall_unroll),
+                dict(warps=8, warp_rows=32, tile_n=256, unroll=tall_unroll)]
     per_segment = short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else [])
     packed = [dict(t, packed=True, **variant) for t in short if t["tile_n"] in shipped
               for variant in ({}, dict(tile_barrier=True), dict(flat_tiles=True))] if rank in FUSED_PACKED_RANKS else []

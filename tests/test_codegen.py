@@ -62,7 +62,8 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
     """add_lora in one launch: every dtype at the ranks dispatch takes it for, any h_in and h_out, aligned rows:
     the cluster sum's tiles at ranks 8 and 16, the grid handoff's (128 and 256 columns) at ranks 32 and 64, and
     its 128-column tile at rank 128 (the 256-column one spills); and 32-row tiles for the grid handoff: 8 warps x 256
-    or 512 columns at ranks 16-64 (NOTES entry 128), 4 warps x 128 columns at rank 128 (entry 209)."""
+    or 512 columns at ranks 16-64 (NOTES entry 128), 4 warps x 128 and 8 x 256 columns at rank 128 (entries 209,
+    387)."""
     fused = {(s.dtype, s.rank, s.tile_n) for s in SPECS if s.op == "fused" and s.warp_rows == 16}
     assert fused == {(dt, r, n) for dt in ("fp16", "bf16") for r, tiles in ((8, (256, 512)), (16, (256, 512)),
                                                                              (32, (128, 256)), (64, (128, 256)),
@@ -73,7 +74,7 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
     assert extra == {(dt, r, n) for dt in ("fp16", "bf16") for r in (8, 16, 32, 64, 128) for n in (64, 128, 256, 512)}
     tall = {(s.dtype, s.rank, s.tile_n, s.warps) for s in SPECS if s.op == "fused" and s.warp_rows == 32}
     assert tall == ({(dt, r, n, 8) for dt in ("fp16", "bf16") for r in (16, 32, 64) for n in (256, 512)}
-                    | {(dt, 128, 128, 4) for dt in ("fp16", "bf16")})
+                    | {(dt, 128, n, w) for dt in ("fp16", "bf16") for n, w in ((128, 4), (256, 8))})
     assert all(s.hidden == specmod.ANY and s.vectorized and s.warp_rows in (16, 32) for s in SPECS if s.op == "fused")
     bad = specmod.KernelSpec("fused", "bf16", 12, 0, warps=4, warp_rows=16, tile_n=256, unroll=4, vectorized=True)
     assert not specmod.valid_tile(bad)  # a rank of whole 16-byte vectors
