@@ -1,7 +1,0 @@
-# dispatch_sweep: the grid handoff's tie-break toward more blocks (HANDOFF_MORE_BLOCKS=1) against fewer (0); r64 cases.
-set -o pipefail
-rm -rf /tmp/sM; python3 -m pip install -q --no-deps --no-index --target /tmp/sM dist_units/*.whl && cp python/sgmv/*.py /tmp/sM/sgmv/
-export PYTHONPATH=/tmp/sM:$PYTHONPATH
-for d in bf16 fp16; do
-  timeout 200 python3 benchmarks/dispatch_sweep.py /tmp/mb-$d $d HANDOFF_MORE_BLOCKS=0,1 --cases=_r64_ --ops=add_lora --repeat=3 > $OUT/more-blocks-$d.txt 2>&1; tail -24 $OUT/more-blocks-$d.txt
-done
