@@ -372,6 +372,17 @@ FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two
 # grid pads to (24 -> 32, 40-56 -> 64, 72-120 -> 128; one_launch_padded), whose B rows are narrower than the kernel's
 # rank (NOTES.md, entry 333)
 FUSED_TRUE_RANKS_RANKS = (32, 64, 128)
+FUSED_ONE_BARRIER_RANKS = (128,)  # ... and at these, a 16-row tile of FUSED_ONE_BARRIER_TILE (one block an SM) without
+# the twins for the flat grid and for a barrier per row tile: dispatch takes it on launches of one barrier only
+# (dispatch.py's HANDOFF_ONE_BARRIER_TILES), where it ran 0.72-0.98x the 4-warp tile, median 0.94 (NOTES.md, entries
+# 388 and 392); its twins measured 0.99 and 1.01 (entry 388)
+FUSED_ONE_BARRIER_TILE = dict(warps=8, warp_rows=16, tile_n=256)
+
+
+def one_barrier_only(spec: "KernelSpec") -> bool:
+    """Whether `spec` is a fused tile built without twins (FUSED_ONE_BARRIER_RANKS)."""
+    return (spec.op == "fused" and spec.rank in FUSED_ONE_BARRIER_RANKS
+            and all(getattr(spec, field) == value for field, value in FUSED_ONE_BARRIER_TILE.items()))
 # The 16-row tiles (and their twins with a barrier per row tile and for the flat grid) at these ranks also as the
 # variant for packed calls (KernelSpec.packed: q + k + v, gate + up in one launch; slice_calls.packed_kernel), for
 # decode batches, where one launch a slice loses to the launches and the launch pair to its re-reads (NOTES.md, entries
@@ -402,13 +413,14 @@ def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     tall_unroll = _shrink_unroll(_round8(rank // 2 if rank >= FUSED_RANK_HALVES_MIN_RANK else rank), 32)
     tall = [dict(warps=8, warp_rows=32, tile_n=n, unroll=tall_unroll) for n in (256, 512)]
     short = [tiles[n] for n in sorted(tiles) if n in shipped or extra]
+    one_barrier = [dict(FUSED_ONE_BARRIER_TILE, unroll=unroll)] if rank in FUSED_ONE_BARRIER_RANKS else []
     if rank in FUSED_NARROW_TALL_RANKS:
         tall = [dict(warps=4, warp_rows=32, tile_n=128, unroll=tall_unroll),
                 dict(warps=8, warp_rows=32, tile_n=256, unroll=tall_unroll)]
     per_segment = short + (tall if rank in FUSED_TALL_RANKS + FUSED_NARROW_TALL_RANKS else [])
     packed = [dict(t, packed=True, **variant) for t in short if t["tile_n"] in shipped
               for variant in ({}, dict(tile_barrier=True), dict(flat_tiles=True))] if rank in FUSED_PACKED_RANKS else []
-    return (per_segment + [dict(t, flat_tiles=True) for t in short]
+    return (per_segment + one_barrier + [dict(t, flat_tiles=True) for t in short]
             + [dict(t, tile_barrier=True) for t in per_segment] + packed)
 
 

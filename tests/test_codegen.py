@@ -67,7 +67,7 @@ def test_default_grid_has_fused_kernels_for_small_ranks():
     fused = {(s.dtype, s.rank, s.tile_n) for s in SPECS if s.op == "fused" and s.warp_rows == 16}
     assert fused == {(dt, r, n) for dt in ("fp16", "bf16") for r, tiles in ((8, (256, 512)), (16, (256, 512)),
                                                                              (32, (128, 256)), (64, (128, 256)),
-                                                                             (128, (128,)))
+                                                                             (128, (128, 256)))
                      for n in tiles}
     extra = {(s.dtype, s.rank, s.tile_n) for s in specmod.default_specs(extra_tiles=True)
              if s.op == "fused" and s.warp_rows == 16}
@@ -84,7 +84,8 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
     """KernelSpec.flat_tiles (NOTES entry 135): each 16-row fused tile twice, as itself and as the variant for the grid
     handoff with the batch's row tiles numbered flat (its name ends in _flat), the same tile and storage; no other
     kernel has the variant."""
-    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not s.tile_barrier and not s.packed]
+    fused16 = [s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not s.tile_barrier and not s.packed
+               and not specmod.one_barrier_only(s)]
     plain = {dataclasses.replace(s, flat_tiles=False) for s in fused16 if s.flat_tiles}
     assert plain == {s for s in fused16 if not s.flat_tiles} and len(fused16) == 2 * len(plain)
     for s in fused16:
@@ -95,11 +96,20 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
     assert not specmod.valid_tile(dataclasses.replace(tall, flat_tiles=True))
 
 
+def test_the_one_barrier_tiles_come_without_twins():
+    """NOTES entry 388: rank 128's 8-warp 16-row tile, plain and for true ranks, has no twin for the flat grid or for
+    a barrier per row tile (dispatch takes it on launches of one barrier only)."""
+    lone = [s for s in SPECS if specmod.one_barrier_only(s)]
+    assert {(s.dtype, s.rank, s.true_ranks) for s in lone} == {(dt, 128, t) for dt in ("fp16", "bf16")
+                                                                for t in (False, True)}
+    assert not any(s.flat_tiles or s.tile_barrier or s.packed for s in lone)
+
+
 def test_every_per_segment_fused_tile_has_a_kernel_with_a_barrier_per_row_tile():
     """KernelSpec.tile_barrier (NOTES entry 249): each fused tile but those for the flat grid twice, as itself and
     as the variant whose blocks wait for their own row tile only (its name ends in _tb), the same tile and storage;
     no other kernel has the variant, and it never combines with the flat grid."""
-    fused = [s for s in SPECS if s.op == "fused" and not s.flat_tiles]
+    fused = [s for s in SPECS if s.op == "fused" and not s.flat_tiles and not specmod.one_barrier_only(s)]
     plain = {dataclasses.replace(s, tile_barrier=False) for s in fused if s.tile_barrier}
     assert plain == {s for s in fused if not s.tile_barrier} and len(fused) == 2 * len(plain)
     for s in fused:
@@ -136,7 +146,7 @@ def test_fused_kernels_carry_the_cluster_storage_where_measured():
     kernel has several 32-column tiles a warp, entry 88); the others, rank 128's among them, keep none."""
     fused = [s for s in specmod.default_specs(extra_tiles=True) if s.op == "fused"]
     assert {(s.rank, s.tile_n) for s in specmod.default_specs()
-            if s.op == "fused" and not s.cluster_sum and s.warp_rows == 16} == {(64, 256), (128, 128)}
+            if s.op == "fused" and not s.cluster_sum and s.warp_rows == 16} == {(64, 256), (128, 128), (128, 256)}
     for s in fused:  # tiles of 32 rows (extra; entry 128) run with the grid handoff only: no cluster storage
         assert s.cluster_sum == (s.warp_rows == 16 and (s.rank <= 32 or (s.col_tiles == 1 and s.rank <= 64)))
         chunks, m_tiles = -(-s.rank // specmod.CHUNK), s.warp_rows // 16

@@ -499,6 +499,27 @@ def test_wide_rank_launches_take_the_barrier_per_row_tile_from_5_row_tiles(rank,
     assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, rank)
 
 
+@pytest.mark.parametrize("rows, segs, longest, wide", [
+    (16, 4, 4, True),       # uniform bs16: 4 row tiles, one barrier
+    (64, 1, 64, True),      # identical bs64: 4
+    (64, 8, 8, False),      # uniform bs64: 8 row tiles, a barrier per row tile
+    (64, 8, 40, False),     # skewed: the flat grid
+])
+def test_one_barrier_tiles_take_launches_of_one_barrier_only(rows, segs, longest, wide):
+    """HANDOFF_ONE_BARRIER_TILES (NOTES entry 388): rank 128's 8-warp 16-row tile, built without twins, takes the
+    launches of one barrier over the 4-warp tile (fewer blocks), never those of a barrier per row tile or the flat grid,
+    which stay on the 4-warp tile's twins."""
+    narrow = rec(op="fused", rank=128, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=1, threads=128)
+    eight = dataclasses.replace(narrow, name=narrow.name.replace("w4m16n128", "w8m16n256"), warps=8, tile_n=256,
+                                threads=256)
+    kernels = [narrow, eight] + [dataclasses.replace(narrow, **{v: True}) for v in ("tile_barrier", "flat_tiles")]
+    problem = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=128, rows=rows, segs=segs),
+                                  max_segment_rows=longest)
+    got = dispatch.prefers_fused(problem, kernels, 132, lambda kernel: 2 if kernel.warps == 4 else 1)
+    assert (got is eight) == wide
+    assert wide or got.tile_barrier or got.flat_tiles
+
+
 def test_the_barrier_per_row_tile_takes_neither_the_flat_grid_nor_the_cluster_sum():
     """Skewed lengths still take the flat grid's kernels (which have no barrier per row tile), and rank-16 batches
     the cluster sum with the kernel itself, whatever variants the build has."""
