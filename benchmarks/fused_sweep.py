@@ -3,11 +3,11 @@ kernel of the case's rank (fused tiles; prefill tiles, "/prefill"; gemv kernels,
 dispatch's pick once more ("auto-again"), over the sweep's cases (BENCH.md method: graph replay, cold cache, median).
 Feeds dispatch.prefers_fused and the one-launch kernel choice (benchmarks/NOTES.md); a kernel that cannot take a case
 is left out of its line.
-Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full|mid|skew] [VARIANTS]
+Usage: python benchmarks/fused_sweep.py OUT.json [bf16|fp16] [CASES] [quick|full|mid|skew|few] [VARIANTS]
 CASES: as the bench's --cases (a comma list of texts, any of which a case's name contains); default every case.
-quick|full|mid|skew: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-512 rows
-a segment at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES entries
-140-153, 224); skew: SKEW_BATCHES (entry 234).
+quick|full|mid|skew|few: the sweep whose cases CASES picks from (default quick); mid: MID_BATCHES, batches of 4-512
+rows a segment at ranks 32 and 64, which the prefill kernel's 16-row or 64-row tile takes outside the sweeps (NOTES
+entries 140-153, 224); skew: SKEW_BATCHES (entry 234); few: FEW_TILE_BATCHES (entry 393).
 VARIANTS: a comma list of texts; only the forced variants whose names contain one are timed (auto always; default all).
 """
 import json
@@ -37,7 +37,13 @@ SKEW_SHAPES = ((15, 20, 48), (15, 24, 60), (15, 28, 70), (31, 12, 30), (31, 8, 2
 SKEW_BATCHES = [BenchCase(h_in, h_out, rank, others * rows + longest, "skewed", (longest,) + (rows,) * others)
                 for h_in, h_out in ((4096, 4096), (8192, 8192), (4096, 14336), (14336, 4096)) for rank in (16, 32, 64)
                 for others, rows, longest in SKEW_SHAPES]
-BATCH_SETS = {"mid": MID_BATCHES, "skew": SKEW_BATCHES}
+# (segments, rows a segment): batches of one to three 16-row tiles (a 16-row tile a segment), at the sweeps' four
+# shapes and 5120 x 5120, ranks 32-128: where the 8-warp 16-row tiles ran faster (NOTES entries 388, 392 and 393)
+FEW_TILES = ((1, 1), (1, 2), (1, 4), (1, 8), (1, 12), (1, 16), (2, 8), (2, 16), (3, 16))
+FEW_TILE_BATCHES = [BenchCase(h_in, h_out, rank, segs * rows, "few", (rows,) * segs)
+                    for h_in, h_out in ((4096, 4096), (8192, 8192), (4096, 14336), (14336, 4096), (5120, 5120))
+                    for rank in (32, 64, 128) for segs, rows in FEW_TILES]
+BATCH_SETS = {"mid": MID_BATCHES, "skew": SKEW_BATCHES, "few": FEW_TILE_BATCHES}
 
 
 def main(out_path: str, dtype_name: str = "bf16", cases: str = "", sweep_name: str = "quick",
