@@ -372,10 +372,11 @@ FUSED_NARROW_TALL_RANKS = (128,)  # ... and at these, 4 warps x 128 columns, two
 # grid pads to (24 -> 32, 40-56 -> 64, 72-120 -> 128; one_launch_padded), whose B rows are narrower than the kernel's
 # rank (NOTES.md, entry 333)
 FUSED_TRUE_RANKS_RANKS = (32, 64, 128)
-FUSED_ONE_BARRIER_RANKS = (128,)  # ... and at these, a 16-row tile of FUSED_ONE_BARRIER_TILE (one block an SM) without
-# the twins for the flat grid and for a barrier per row tile: dispatch takes it on launches of one barrier only
-# (dispatch.py's HANDOFF_ONE_BARRIER_TILES), where it ran 0.72-0.98x the 4-warp tile, median 0.94 (NOTES.md, entries
-# 388 and 392); its twins measured 0.99 and 1.01 (entry 388)
+FUSED_ONE_BARRIER_RANKS = (64, 128)  # ... and at these, a 16-row tile of FUSED_ONE_BARRIER_TILE (one block an SM)
+# without the twins for the flat grid and for a barrier per row tile: dispatch takes it on launches of one barrier only
+# (dispatch.py's HANDOFF_ONE_BARRIER_TILES), where at rank 128 it ran 0.72-0.98x the 4-warp tile, median 0.94 (NOTES.md,
+# entries 388 and 392; its twins measured 0.99 and 1.01, entry 388), and at rank 64 only on launches of one row tile of
+# 12 rows or more (HANDOFF_ONE_ROW_TILE_LEAST_ROWS), where it ran 0.90-0.97x dispatch's pick (entry 393)
 FUSED_ONE_BARRIER_TILE = dict(warps=8, warp_rows=16, tile_n=256)
 
 

@@ -97,10 +97,10 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
 
 
 def test_the_one_barrier_tiles_come_without_twins():
-    """NOTES entry 388: rank 128's 8-warp 16-row tile, plain and for true ranks, has no twin for the flat grid or for
-    a barrier per row tile (dispatch takes it on launches of one barrier only)."""
+    """NOTES entries 388 and 393: the 8-warp 16-row tile of ranks 64 and 128, plain and for true ranks, has no twin for
+    the flat grid or for a barrier per row tile (dispatch takes it on launches of one barrier only)."""
     lone = [s for s in SPECS if specmod.one_barrier_only(s)]
-    assert {(s.dtype, s.rank, s.true_ranks) for s in lone} == {(dt, 128, t) for dt in ("fp16", "bf16")
+    assert {(s.dtype, s.rank, s.true_ranks) for s in lone} == {(dt, r, t) for dt in ("fp16", "bf16") for r in (64, 128)
                                                                 for t in (False, True)}
     assert not any(s.flat_tiles or s.tile_barrier or s.packed for s in lone)
 
@@ -123,12 +123,12 @@ def test_every_per_segment_fused_tile_has_a_kernel_with_a_barrier_per_row_tile()
 def test_the_shipped_16_row_tiles_have_a_variant_for_packed_calls():
     """KernelSpec.packed (NOTES entries 371-372): at FUSED_PACKED_RANKS each shipped 16-row fused tile, and its twins
     with a barrier per row tile and for the flat grid, once more as the variant for packed calls (its name ends in
-    _pk), with the same tile, storage and compile unit; no other kernel (32-row tiles, true ranks' variants, other
-    ops) has it."""
+    _pk), with the same tile, storage and compile unit; no other kernel (32-row tiles, true ranks' variants, the tiles
+    without twins, other ops) has it."""
     packed = [s for s in SPECS if s.packed]
     plain = {dataclasses.replace(s, packed=False) for s in packed}
     want = {s for s in SPECS if s.op == "fused" and s.warp_rows == 16 and not (s.true_ranks or s.packed)
-            and s.rank in specmod.FUSED_PACKED_RANKS}
+            and s.rank in specmod.FUSED_PACKED_RANKS and not specmod.one_barrier_only(s)}
     assert plain == want and len(packed) == len(want) == 2 * 3 * 2 * len(specmod.FUSED_PACKED_RANKS)
     for s in packed:
         twin = dataclasses.replace(s, packed=False)

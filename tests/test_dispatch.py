@@ -520,6 +520,27 @@ def test_one_barrier_tiles_take_launches_of_one_barrier_only(rows, segs, longest
     assert wide or got.tile_barrier or got.flat_tiles
 
 
+@pytest.mark.parametrize("rows, segs, eight", [
+    (16, 1, True), (12, 1, True),                   # one row tile of 12-16 rows: the 8-warp tile first
+    (8, 1, False), (1, 1, False),                   # fewer rows
+    (32, 2, False), (48, 3, False), (16, 16, False),  # more row tiles
+])
+def test_rank_64s_eight_warp_tile_takes_one_row_tile_of_12_rows_or_more(rows, segs, eight):
+    """HANDOFF_ONE_ROW_TILE_LEAST_ROWS (NOTES entry 393): rank 64's 8-warp 16-row tile ties the 4-warp tiles in every
+    other criterion; it goes first on launches of a single row tile of 12-16 rows and takes no other launch."""
+    narrow = rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=128, unroll=2, threads=128)
+    wide = dataclasses.replace(narrow, name=narrow.name + "_n256", tile_n=256)
+    eight_warps = dataclasses.replace(wide, name=narrow.name + "_w8", warps=8, threads=256)
+    kernels = [narrow, wide, eight_warps] + [dataclasses.replace(k, name=k.name + v, **{v: True})
+                                             for k in (narrow, wide) for v in ("tile_barrier", "flat_tiles")]
+    for h in (4096, 8192, 14336):
+        problem = dataclasses.replace(fused_prob(h_in=h, h_out=4096, rank=64, rows=rows, segs=segs),
+                                      max_segment_rows=rows // segs)
+        got = dispatch.prefers_fused(problem, kernels, 132, lambda kernel: 2 if kernel.warps == 4 else 1)
+        assert (got is eight_warps) == eight, (h, got.name)
+        assert eight or got.warps == 4
+
+
 def test_the_barrier_per_row_tile_takes_neither_the_flat_grid_nor_the_cluster_sum():
     """Skewed lengths still take the flat grid's kernels (which have no barrier per row tile), and rank-16 batches
     the cluster sum with the kernel itself, whatever variants the build has."""

@@ -291,10 +291,14 @@ HANDOFF_TILE_BARRIER_WIDE_RANK = 128  # from this rank the barrier per row tile 
 HANDOFF_TILE_BARRIER_WIDE_MIN_TILES = 5  # row tiles: rank 128's launches of 7-8 row tiles (identical bs256, uniform
 # bs64, skewed bs16; medians of 3, both dtypes) 0.93-1.01x, class medians 0.97-0.99; of 4, identical bs64 0.98x but
 # uniform bs16 (4 segments of 4 rows) 1.01x, 1.02x at h8192; ranks 32-64 both ways (NOTES entries 255, 257)
-HANDOFF_ONE_BARRIER_TILES = ((128, 8, 16),)  # (rank, warps, rows a tile): fused tiles taken on launches of one barrier
-# only, not for the flat grid or a barrier per row tile: rank 128's 8-warp 16-row tile ran 0.72-0.98x the 4-warp tile
-# there (median 0.94; NOTES entries 388 and 392), its twins 0.99 (a barrier per row tile) and 1.01 (flat; entry 388),
-# so codegen builds none
+HANDOFF_ONE_BARRIER_TILES = ((128, 8, 16), (64, 8, 16))  # (rank, warps, rows a tile): fused tiles taken on launches
+# of one barrier only, not for the flat grid or a barrier per row tile: rank 128's 8-warp 16-row tile ran 0.72-0.98x
+# the 4-warp tile there (median 0.94; NOTES entries 388 and 392), its twins 0.99 (a barrier per row tile) and 1.01
+# (flat; entry 388), so codegen builds none
+HANDOFF_ONE_ROW_TILE_LEAST_ROWS = {(64, 8, 16): 12}  # ... and of these, tiles taken only on launches of a single row
+# tile of at least this many rows, and there before any other tile: rank 64's 8-warp tile ran 0.90-0.97x dispatch's
+# pick on one segment of 12-16 rows at five shapes, but 0.99-1.10x on 8 rows, 1.02-1.09x on 1-2, 1.02-1.13x on two or
+# three row tiles (NOTES entry 393)
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
@@ -404,8 +408,8 @@ def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
 
 def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident_blocks: int,
                   max_tiles_per_block: int = 0) -> Optional[tuple]:
-    """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: the grid handoff_flat
-    prefers, column tiles a block, from HANDOFF_MIN_RANK the columns of h_in a warp in halvings above
+    """How dispatch ranks the fused `kernel` with the grid handoff on `problem` (lower first: a tile of
+    HANDOFF_ONE_ROW_TILE_LEAST_ROWS on the launches it takes, the grid handoff_flat prefers, column tiles a block, from HANDOFF_MIN_RANK the columns of h_in a warp in halvings above
     HANDOFF_MAX_WARP_COLUMNS, rows a tile (16-row tiles first on a tie), blocks (the most first below
     HANDOFF_MIN_RANK where the launch waits per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), columns, the twin with a
     barrier per row tile where wants_tile_barrier, name), or None where the handoff does not take it: below its rank,
@@ -413,8 +417,9 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     fewer row tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or more than HANDOFF_MAX_TILES), a tile of more than 16 rows
     on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than
     HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above HANDOFF_WIDE_RANK_ABOVE
-    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger), or a tile of HANDOFF_ONE_BARRIER_TILES
-    on a launch for the flat grid or of a barrier per row tile.
+    HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger), a tile of HANDOFF_ONE_BARRIER_TILES
+    on a launch for the flat grid or of a barrier per row tile, or one of HANDOFF_ONE_ROW_TILE_LEAST_ROWS on a launch
+    of more row tiles than one or fewer rows than its least.
     """
     if not uses_handoff(problem, kernel):
         return None
@@ -429,7 +434,11 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank)
     if kernel.tile_barrier and not per_tile:
         return None
-    if (per_tile or flat) and (kernel.rank, kernel.warps, kernel.warp_rows) in HANDOFF_ONE_BARRIER_TILES:
+    tile = (kernel.rank, kernel.warps, kernel.warp_rows)
+    if (per_tile or flat) and tile in HANDOFF_ONE_BARRIER_TILES:
+        return None
+    if tile in HANDOFF_ONE_ROW_TILE_LEAST_ROWS and (
+            grid[0] * grid[2] > 1 or problem.num_rows < HANDOFF_ONE_ROW_TILE_LEAST_ROWS[tile]):
         return None
     tiles = _tiles_per_block(problem, kernel, grid)
     most = max(max_tiles_per_block, HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > HANDOFF_WIDE_RANK_ABOVE
@@ -440,8 +449,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     blocks = math.prod(grid)
     if HANDOFF_TILE_BARRIER_MOST_BLOCKS and per_tile and problem.rank < HANDOFF_MIN_RANK:
         blocks = -blocks
-    return (kernel.flat_tiles != flat, tiles, halvings, kernel.warp_rows, blocks, kernel.tile_n,
-            kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
+    return (tile not in HANDOFF_ONE_ROW_TILE_LEAST_ROWS, kernel.flat_tiles != flat, tiles, halvings, kernel.warp_rows,
+            blocks, kernel.tile_n, kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
 
 
 def wants_tile_barrier(grid: tuple[int, int, int], rank: int) -> bool:
