@@ -384,6 +384,8 @@ def one_barrier_only(spec: "KernelSpec") -> bool:
     """Whether `spec` is a fused tile built without twins (FUSED_ONE_BARRIER_RANKS)."""
     return (spec.op == "fused" and spec.rank in FUSED_ONE_BARRIER_RANKS
             and all(getattr(spec, field) == value for field, value in FUSED_ONE_BARRIER_TILE.items()))
+
+
 # The 16-row tiles (and their twins with a barrier per row tile and for the flat grid) at these ranks also as the
 # variant for packed calls (KernelSpec.packed: q + k + v, gate + up in one launch; slice_calls.packed_kernel), for
 # decode batches, where one launch a slice loses to the launches and the launch pair to its re-reads (NOTES.md, entries
@@ -397,12 +399,14 @@ FUSED_RANK_HALVES_MIN_RANK = 64  # 32-row tiles from this rank split the shrink'
 def fused_tiles(rank: int, extra: bool = False) -> list[dict]:
     """One 16-row tile per cluster; 4 warps x 256 columns or 8 warps x 512 columns per block; the shrink's
     unroll as for the shrink kernel's 16-row tile. Ranks 32 and 64 run with the grid handoff, which wants a block
-    per column tile: 4 warps x 128 or 256 columns; rank 128 too, 4 warps x 128 columns only (250 registers; the
-    256-column tile spills). Extra tiles: the others, and 2 warps x 64 columns (more blocks for the handoff:
-    slower, benchmarks/NOTES.md, entry 41). Each 16-row tile also as the variant for the flat grid handoff
-    (KernelSpec.flat_tiles: skewed segment lengths, entry 135). The 32-row tiles of FUSED_TALL_RANKS and
-    FUSED_NARROW_TALL_RANKS come without a flat variant. Every tile but the flat ones also as the variant whose
-    blocks wait for their own row tile only (KernelSpec.tile_barrier: launches of many row tiles, entry 249). At
+    per column tile: 4 warps x 128 or 256 columns; rank 128 too, 4 warps x 128 columns (250 registers; the 4-warp
+    256-column tile spills). At FUSED_ONE_BARRIER_RANKS also FUSED_ONE_BARRIER_TILE (8 warps x 256 columns, one block
+    an SM), with no twins for the flat grid or a barrier per row tile (entries 388, 392 and 393). Extra tiles: the
+    others, and 2 warps x 64 columns (more blocks for the handoff: slower, benchmarks/NOTES.md, entry 41). Each other
+    16-row tile also as the variant for the flat grid handoff (KernelSpec.flat_tiles: skewed segment lengths, entry
+    135). The 32-row tiles of FUSED_TALL_RANKS and FUSED_NARROW_TALL_RANKS come without a flat variant. Every tile but
+    the flat ones and FUSED_ONE_BARRIER_TILE also as the variant whose blocks wait for their own row tile only
+    (KernelSpec.tile_barrier: launches of many row tiles, entry 249). At
     FUSED_PACKED_RANKS the shipped 16-row tiles and their twins with a barrier per row tile and for the flat grid also
     as the variant for packed calls (KernelSpec.packed)."""
     if not rank or rank > FUSED_MAX_RANK or (rank not in FUSED_CLUSTER_RANKS + FUSED_HANDOFF_RANKS and not extra):

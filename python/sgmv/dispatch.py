@@ -467,8 +467,9 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
                     resident_blocks: Callable[[KernelRecord], int] = lambda kernel: 1,
                     max_tiles_per_block: int = 0) -> Optional[KernelRecord]:
     """The fused kernel to run add_lora `problem` with the grid handoff, or None: of the tiles it takes
-    (_handoff_cost; max_tiles_per_block: its wider limit, one_launch.handoff_over_pair's), a kernel for the flat grid
-    where handoff_flat prefers it, then the one with the fewest column tiles a block, then (from HANDOFF_MIN_RANK) the
+    (_handoff_cost; max_tiles_per_block: its wider limit, one_launch.handoff_over_pair's), a tile of
+    HANDOFF_ONE_ROW_TILE_LEAST_ROWS where it takes the launch, then a kernel for the flat grid where handoff_flat
+    prefers it, then the one with the fewest column tiles a block, then (from HANDOFF_MIN_RANK) the
     fewest columns of h_in a warp in halvings above HANDOFF_MAX_WARP_COLUMNS, then 16 rows a tile before 32 (tiles of
     32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks (the most below
     HANDOFF_MIN_RANK on launches of a barrier per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), then the fewest
