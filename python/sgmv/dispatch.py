@@ -276,6 +276,7 @@ HANDOFF_BLOCKS_PER_SM = 3  # where the driver holds that many (the uncapped 4-wa
 # flat twin runs them (NOTES entry 269); the 4-warp tiles' grids at three an SM, uncapped, lost 1.02-1.06x (placement)
 HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
+HANDOFF_MAX_SPLITS = 65535  # entry 396's sweep (a probe: no cap)
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
 HANDOFF_FLAT = 1  # 0: the kernels for the flat grid never run (handoff_flat; benchmarks/NOTES.md, entry 135)
@@ -386,7 +387,7 @@ def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Op
     chunks = math.ceil(problem.hidden / kernel.chunk)
     tile_rows = min(kernel.warp_rows, max(1, problem.longest_segment_bound))
     splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, HANDOFF_MAX_SPLIT_ROWS // tile_rows,
-                        MAX_GRID_YZ))
+                        HANDOFF_MAX_SPLITS, MAX_GRID_YZ))
     return problem.pairs if flat else problem.num_segments, splits, tiles
 
 
