@@ -256,7 +256,8 @@ def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
 # (never more than the driver says an SM holds at once: the barrier needs every block on the GPU together) and
 # HANDOFF_MAX_BLOCKS per block an SM, the one with the fewest column tiles a block, then the fewest blocks; each
 # block at least HANDOFF_MIN_CHUNKS 32-wide chunks of h_in, and a row tile's blocks (splits) times its rows at most
-# HANDOFF_MAX_SPLIT_ROWS; v of at most HANDOFF_BUFFER_FLOATS floats (num_rows x rank). Measured with dispatch_sweep:
+# HANDOFF_MAX_SPLIT_ROWS (and HANDOFF_ONE_TILE_MAX_SPLITS); v of at most HANDOFF_BUFFER_FLOATS floats (num_rows x
+# rank). Measured with dispatch_sweep:
 # splits in entry 48 (a block per chunk for one-row batches, 64 splits for 16-row tiles), tiles a block and blocks
 # an SM in entry 44 (two blocks an SM took h8192 r64 identical bs256 16.8 -> 12.1 us and lost only where one an SM
 # already gave every block one tile, hence fewest tiles, then fewest blocks; 4 tiles a block lost to the prefill
@@ -276,7 +277,14 @@ HANDOFF_BLOCKS_PER_SM = 3  # where the driver holds that many (the uncapped 4-wa
 # flat twin runs them (NOTES entry 269); the 4-warp tiles' grids at three an SM, uncapped, lost 1.02-1.06x (placement)
 HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
-HANDOFF_MAX_SPLITS = 65535  # entry 396's sweep (a probe: no cap)
+HANDOFF_ONE_TILE_MAX_SPLITS = 64  # a launch of one row tile whose rows x rank exceed HANDOFF_ONE_TILE_SPLIT_ABOVE
+# splits h_in at most this many ways, where the adapter's A holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements (rank x
+# h_in). One segment of 3-12 rows at rank 64, or 6-12 at rank 32 or 2-12 at 128, took 0.85-0.98x the 128 (or 85)
+# splits' time at five shapes (4096 -> 14336 on the 256-column tile, with one column tile a block), where fewer rows
+# (each split adding less of v) went 0.94-1.08x, and A of rank 128 x 14336 (each of 64 blocks streaming 57 KB of it)
+# took 1.06-1.08x; 48 splits lost at most shapes (benchmarks/NOTES.md, entry 396)
+HANDOFF_ONE_TILE_SPLIT_ABOVE = 128
+HANDOFF_ONE_TILE_MOST_WEIGHTS = 1 << 20
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
 HANDOFF_HEADER_FLOATS = 16  # handoff.cuh's kHandoffHeaderFloats: the arrival counter before the buffers
 HANDOFF_FLAT = 1  # 0: the kernels for the flat grid never run (handoff_flat; benchmarks/NOTES.md, entry 135)
@@ -375,6 +383,17 @@ def _one_pair(problem: Problem) -> Problem:
                                num_segments=problem.num_segments // problem.pairs, pairs=1)
 
 
+def _one_tile_max_splits(problem: Problem, kernel: KernelRecord, per_split: int, tile_rows: int) -> int:
+    """The most splits of h_in a grid handoff launch of `kernel` may take by HANDOFF_ONE_TILE_MAX_SPLITS (per_split:
+    its row tiles a split): on a launch of one row tile of more than HANDOFF_ONE_TILE_SPLIT_ABOVE rows x rank whose A
+    holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements, that many or h_out's column tiles, whichever is more (so
+    that no block holds more column tiles than before), else no cap."""
+    if (per_split == 1 and tile_rows * problem.rank > HANDOFF_ONE_TILE_SPLIT_ABOVE
+            and problem.rank * problem.hidden <= HANDOFF_ONE_TILE_MOST_WEIGHTS):
+        return max(HANDOFF_ONE_TILE_MAX_SPLITS, math.ceil(problem.slice_hidden[0] / kernel.tile_n))
+    return MAX_GRID_YZ
+
+
 def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Optional[tuple[int, int, int]]:
     """The grid handoff's grid with at most `cap` blocks (x = segment, y = the blocks splitting h_in and sharing
     h_out's column tiles, z = one row tile each, to the longest segment; a kernel of KernelRecord.flat_tiles: x = 1, or
@@ -387,7 +406,7 @@ def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Op
     chunks = math.ceil(problem.hidden / kernel.chunk)
     tile_rows = min(kernel.warp_rows, max(1, problem.longest_segment_bound))
     splits = max(1, min(cap // per_split, chunks // HANDOFF_MIN_CHUNKS, HANDOFF_MAX_SPLIT_ROWS // tile_rows,
-                        HANDOFF_MAX_SPLITS, MAX_GRID_YZ))
+                        _one_tile_max_splits(problem, kernel, per_split, tile_rows), MAX_GRID_YZ))
     return problem.pairs if flat else problem.num_segments, splits, tiles
 
 
