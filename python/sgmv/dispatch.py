@@ -386,9 +386,9 @@ def _one_pair(problem: Problem) -> Problem:
 def _one_tile_max_splits(problem: Problem, kernel: KernelRecord, per_split: int, tile_rows: int) -> int:
     """The most splits of h_in a grid handoff launch of `kernel` may take by HANDOFF_ONE_TILE_MAX_SPLITS (per_split:
     its row tiles a split): on a launch of one row tile of more than HANDOFF_ONE_TILE_SPLIT_ABOVE rows x rank whose A
-    holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements, that many or h_out's column tiles, whichever is more (so
-    that no block holds more column tiles than before), else no cap."""
-    if (per_split == 1 and tile_rows * problem.rank > HANDOFF_ONE_TILE_SPLIT_ABOVE
+    holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements, by a kernel for whole ranks (not true_ranks), that many or
+    h_out's column tiles, whichever is more (so that no block holds more column tiles than before), else no cap."""
+    if (per_split == 1 and not kernel.true_ranks and tile_rows * problem.rank > HANDOFF_ONE_TILE_SPLIT_ABOVE
             and problem.rank * problem.hidden <= HANDOFF_ONE_TILE_MOST_WEIGHTS):
         return max(HANDOFF_ONE_TILE_MAX_SPLITS, math.ceil(problem.slice_hidden[0] / kernel.tile_n))
     return MAX_GRID_YZ
