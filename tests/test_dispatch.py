@@ -541,6 +541,32 @@ def test_rank_64s_eight_warp_tile_takes_one_row_tile_of_12_rows_or_more(rows, se
         assert eight or got.warps == 4
 
 
+@pytest.mark.parametrize("h_in, h_out, rank, rows, tile_n, true_ranks, splits", [
+    (4096, 4096, 64, 2, 128, False, 128),    # rows x rank 128: no cap
+    (4096, 4096, 64, 3, 128, False, 64),     # 192: at most 64 splits
+    (8192, 8192, 64, 8, 128, False, 64),     # (entry 394's 512 split-rows: 64 here, 128 before)
+    (4096, 4096, 32, 4, 128, False, 128),    # rank 32 from 5 rows
+    (4096, 4096, 32, 6, 128, False, 64),
+    (4096, 4096, 128, 2, 128, False, 64),    # rank 128 from 2 rows
+    (8192, 3072, 128, 4, 128, False, 64),    # A of 2^20 elements: still capped
+    (14336, 4096, 128, 4, 128, False, 128),  # A larger (each of 64 blocks would stream 57 KB of it): no cap
+    (3584, 18944, 64, 4, 256, False, 74),    # h_out's 74 column tiles: one a block, as with 112 splits
+    (4096, 4096, 48, 6, 128, True, 128),     # the true-rank variant: no cap (both ways in entry 396)
+    (4096, 4096, 64, 12, 128, False, 64),    # 85 splits by HANDOFF_MAX_SPLIT_ROWS, 64 by the cap
+])
+def test_one_row_tile_launches_split_h_in_at_most_64_ways(h_in, h_out, rank, rows, tile_n, true_ranks, splits):
+    """HANDOFF_ONE_TILE_MAX_SPLITS (NOTES entry 396): a launch of one row tile whose rows x rank exceed
+    HANDOFF_ONE_TILE_SPLIT_ABOVE takes at most 64 splits (or h_out's column tiles), where A holds at most
+    HANDOFF_ONE_TILE_MOST_WEIGHTS elements and the kernel is not a true-rank variant; two segments are unchanged."""
+    kernel = rec(op="fused", rank=64 if rank < 64 and true_ranks else rank, hidden=0, warps=4, warp_rows=16,
+                 tile_n=tile_n, unroll=2, threads=128, true_ranks=true_ranks)
+    problem = dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=rank, rows=rows), max_segment_rows=rows)
+    assert dispatch.handoff_grid(problem, kernel, 132, 1) == (1, splits, 1)
+    two = dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=rank, rows=2 * rows, segs=2),
+                              max_segment_rows=rows)
+    assert dispatch.handoff_grid(two, kernel, 132, 1)[1] == min(64, 1024 // rows, h_in // 32)
+
+
 def test_the_barrier_per_row_tile_takes_neither_the_flat_grid_nor_the_cluster_sum():
     """Skewed lengths still take the flat grid's kernels (which have no barrier per row tile), and rank-16 batches
     the cluster sum with the kernel itself, whatever variants the build has."""
