@@ -2,6 +2,7 @@
 kernels. test_picks_of_gpu_tests.py checks the same picks on the CPU against a built wheel's manifest under the H200's
 counts (`benchmarks/cpu_check_wheel.sh`), so that a dispatch change that moves one fails before a device call, not
 during one (NOTES.md, entries 295 and 301)."""
+import math
 from typing import NamedTuple, Optional, Sequence
 
 from sgmv import dispatch, one_launch
@@ -81,6 +82,25 @@ def takes_wide_h_in_tile(problem: Problem, got: Optional[KernelRecord], kernels:
     build has it at the rank."""
     return not _built(kernels, problem, "fused", warp_rows=32, warps=8) or (
         got is not None and got.warp_rows == 32 and got.warps == 8 and dispatch.uses_handoff(problem, got))
+
+
+ONE_TILE = [PickCase(f"{h_in}x{h_out}-r{rank}-{rows}", rank, (rows,), h_out, h_in) for h_in, h_out, rank, rows in [
+    (4096, 4096, 64, 3), (4096, 4096, 32, 6), (4096, 4096, 128, 2), (8192, 8192, 64, 12), (3584, 18944, 64, 8),
+    (8192, 3072, 128, 4), (1040, 2056, 64, 5)]]  # (the last: h_in of 33 chunks, under the cap either way; y checked)
+
+
+def takes_capped_splits(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                        num_sms: int) -> bool:
+    """One adapter over a few rows (one row tile, rows x rank over HANDOFF_ONE_TILE_SPLIT_ABOVE): the grid handoff
+    with at most HANDOFF_ONE_TILE_MAX_SPLITS splits of h_in, or h_out's column tiles (NOTES entry 396), where the build
+    has a whole-rank fused kernel at the rank."""
+    if not _built(kernels, problem, "fused", true_ranks=False):
+        return True
+    if got is None or got.op != "fused" or got.true_ranks or not dispatch.uses_handoff(problem, got):
+        return False
+    grid = dispatch.handoff_grid(problem, got, num_sms, dispatch.HANDOFF_BLOCKS_PER_SM)
+    most = max(dispatch.HANDOFF_ONE_TILE_MAX_SPLITS, math.ceil(problem.slice_hidden[0] / got.tile_n))
+    return grid is not None and grid[0] * grid[2] == 1 and grid[1] <= most
 
 
 def one_row_pairs(num_sms: int) -> list[PickCase]:

@@ -387,6 +387,18 @@ def test_wide_h_in_long_segments_take_the_8_warp_32_row_tile(pick, dtype):
     case.check()
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("pick", pick_cases.ONE_TILE, ids=lambda p: p.id)
+def test_one_adapter_over_a_few_rows_takes_at_most_64_splits(pick, dtype):
+    """One adapter over 2-12 rows (rows x rank over 128) through sgmv.add_lora: the grid handoff with at most 64 splits
+    of h_in, or h_out's column tiles (dispatch.HANDOFF_ONE_TILE_MAX_SPLITS, NOTES entry 396), and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernels need sm_90")
+    case, got = _picked(pick, [3], dtype, seed=pick.rank + pick.sizes[0])
+    assert pick_cases.takes_capped_splits(case.problem, got, KERNELS, loader.device(0).num_sms), got
+    case.check()
+
+
 def test_grid_handoff_in_graphs_and_streams():
     """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
     are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every
