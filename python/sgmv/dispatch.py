@@ -278,11 +278,13 @@ HANDOFF_BLOCKS_PER_SM = 3  # where the driver holds that many (the uncapped 4-wa
 HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_ONE_TILE_MAX_SPLITS = 64  # a launch of one row tile whose rows x rank exceed HANDOFF_ONE_TILE_SPLIT_ABOVE
-# splits h_in at most this many ways, where the adapter's A holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements (rank x
-# h_in). One segment of 3-12 rows at rank 64, or 6-12 at rank 32 or 2-12 at 128, took 0.85-0.98x the 128 (or 85)
-# splits' time at five shapes (4096 -> 14336 on the 256-column tile, with one column tile a block), where fewer rows
-# (each split adding less of v) went 0.94-1.08x, and A of rank 128 x 14336 (each of 64 blocks streaming 57 KB of it)
-# took 1.06-1.08x; 48 splits lost at most shapes (benchmarks/NOTES.md, entry 396)
+# splits h_in at most this many ways (or h_out's column tiles, if more), where the adapter's A holds at most
+# HANDOFF_ONE_TILE_MOST_WEIGHTS elements (rank x h_in) and the kernel is for whole ranks (_one_tile_max_splits). One
+# adapter over 3-12 rows at rank 64, 6-12 at rank 32, 2-12 at rank 128 (each split adding more of v than 128 x 128
+# floats at 128 splits) took 0.85-1.04x the 85-128 splits' time over twelve shapes and both dtypes, median 0.965
+# (209 cases; 4096 -> 14336 and 5120 -> 13824 on the 256-column tile 0.87-1.04, rank 128 at 3072 -> 8192 1.02-1.03);
+# fewer rows went 0.94-1.08x, A of rank 128 x 14336 1.06-1.08x, the true-rank variants 0.90-1.13x, 48 splits lost
+# at most shapes (benchmarks/NOTES.md, entry 396)
 HANDOFF_ONE_TILE_SPLIT_ABOVE = 128
 HANDOFF_ONE_TILE_MOST_WEIGHTS = 1 << 20
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
