@@ -553,6 +553,7 @@ def test_rank_64s_eight_warp_tile_takes_one_row_tile_of_12_rows_or_more(rows, se
     (3584, 18944, 64, 4, 256, False, 74),    # h_out's 74 column tiles: one a block, as with 112 splits
     (4096, 4096, 48, 6, 128, True, 128),     # the true-rank variant: no cap (both ways in entry 396)
     (4096, 4096, 64, 12, 128, False, 64),    # 85 splits by HANDOFF_MAX_SPLIT_ROWS, 64 by the cap
+    (18944, 3584, 16, 12, 256, False, 85),   # below HANDOFF_MIN_RANK (not measured): no cap
 ])
 def test_one_row_tile_launches_split_h_in_at_most_64_ways(h_in, h_out, rank, rows, tile_n, true_ranks, splits):
     """HANDOFF_ONE_TILE_MAX_SPLITS (NOTES entry 396): a launch of one row tile whose rows x rank exceed

@@ -279,12 +279,12 @@ HANDOFF_MIN_CHUNKS = 1
 HANDOFF_MAX_SPLIT_ROWS = 1024
 HANDOFF_ONE_TILE_MAX_SPLITS = 64  # a launch of one row tile whose rows x rank exceed HANDOFF_ONE_TILE_SPLIT_ABOVE
 # splits h_in at most this many ways (or h_out's column tiles, if more), where the adapter's A holds at most
-# HANDOFF_ONE_TILE_MOST_WEIGHTS elements (rank x h_in) and the kernel is for whole ranks (_one_tile_max_splits). One
-# adapter over 3-12 rows at rank 64, 6-12 at rank 32, 2-12 at rank 128 (each split adding more of v than 128 x 128
-# floats at 128 splits) took 0.85-1.04x the 85-128 splits' time over twelve shapes and both dtypes, median 0.965
-# (209 cases; 4096 -> 14336 and 5120 -> 13824 on the 256-column tile 0.87-1.04, rank 128 at 3072 -> 8192 1.02-1.03);
-# fewer rows went 0.94-1.08x, A of rank 128 x 14336 1.06-1.08x, the true-rank variants 0.90-1.13x, 48 splits lost
-# at most shapes (benchmarks/NOTES.md, entry 396)
+# HANDOFF_ONE_TILE_MOST_WEIGHTS elements (rank x h_in) and the kernel is for whole ranks from HANDOFF_MIN_RANK
+# (_one_tile_max_splits). One adapter over 3-12 rows at rank 64, 6-12 at rank 32, 2-12 at rank 128 (each split adding
+# more of v than 128 x 128 floats at 128 splits) took 0.85-1.04x the 85-128 splits' time over twelve shapes and both
+# dtypes, median 0.965 (209 cases; 4096 -> 14336 and 5120 -> 13824 on the 256-column tile 0.87-1.04, rank 128 at 3072 ->
+# 8192 1.02-1.03); fewer rows went 0.94-1.08x, A of rank 128 x 14336 1.06-1.08x, the true-rank variants 0.90-1.13x, 48
+# splits lost at most shapes (benchmarks/NOTES.md, entry 396)
 HANDOFF_ONE_TILE_SPLIT_ABOVE = 128
 HANDOFF_ONE_TILE_MOST_WEIGHTS = 1 << 20
 HANDOFF_BUFFER_FLOATS = 512 * 64  # each of the workspace's two buffers of v (cuda_ops allocates the workspace)
@@ -388,9 +388,11 @@ def _one_pair(problem: Problem) -> Problem:
 def _one_tile_max_splits(problem: Problem, kernel: KernelRecord, per_split: int, tile_rows: int) -> int:
     """The most splits of h_in a grid handoff launch of `kernel` may take by HANDOFF_ONE_TILE_MAX_SPLITS (per_split:
     its row tiles a split): on a launch of one row tile of more than HANDOFF_ONE_TILE_SPLIT_ABOVE rows x rank whose A
-    holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements, by a kernel for whole ranks (not true_ranks), that many or
-    h_out's column tiles, whichever is more (so that no block holds more column tiles than before), else no cap."""
-    if (per_split == 1 and not kernel.true_ranks and tile_rows * problem.rank > HANDOFF_ONE_TILE_SPLIT_ABOVE
+    holds at most HANDOFF_ONE_TILE_MOST_WEIGHTS elements, by a kernel for whole ranks (not true_ranks) from
+    HANDOFF_MIN_RANK (the ranks measured), that many or h_out's column tiles, whichever is more (so that no block holds
+    more column tiles than before), else no cap."""
+    if (per_split == 1 and not kernel.true_ranks and problem.rank >= HANDOFF_MIN_RANK
+            and tile_rows * problem.rank > HANDOFF_ONE_TILE_SPLIT_ABOVE
             and problem.rank * problem.hidden <= HANDOFF_ONE_TILE_MOST_WEIGHTS):
         return max(HANDOFF_ONE_TILE_MAX_SPLITS, math.ceil(problem.slice_hidden[0] / kernel.tile_n))
     return MAX_GRID_YZ
