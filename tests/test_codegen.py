@@ -10,6 +10,7 @@ import pytest
 
 from codegen import spec as specmod
 from codegen.render import generate, parse_archs, render, write_if_changed
+from sgmv import dispatch
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPECS = specmod.default_specs()
@@ -98,11 +99,13 @@ def test_every_16_row_fused_tile_has_a_kernel_for_the_flat_grid():
 
 def test_the_one_barrier_tiles_come_without_twins():
     """NOTES entries 388 and 393: the 8-warp 16-row tile of ranks 64 and 128, plain and for true ranks, has no twin for
-    the flat grid or for a barrier per row tile (dispatch takes it on launches of one barrier only)."""
+    the flat grid or for a barrier per row tile (dispatch takes it on launches of one barrier only: its
+    HANDOFF_ONE_BARRIER_TILES names the same tiles, what codegen's FUSED_ONE_BARRIER_* build)."""
     lone = [s for s in SPECS if specmod.one_barrier_only(s)]
     assert {(s.dtype, s.rank, s.true_ranks) for s in lone} == {(dt, r, t) for dt in ("fp16", "bf16") for r in (64, 128)
                                                                 for t in (False, True)}
     assert not any(s.flat_tiles or s.tile_barrier or s.packed for s in lone)
+    assert set(dispatch.HANDOFF_ONE_BARRIER_TILES) == {(s.rank, s.warps, s.warp_rows) for s in lone}
 
 
 def test_every_per_segment_fused_tile_has_a_kernel_with_a_barrier_per_row_tile():

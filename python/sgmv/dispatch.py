@@ -305,7 +305,7 @@ HANDOFF_TILE_BARRIER_WIDE_MIN_TILES = 5  # row tiles: rank 128's launches of 7-8
 HANDOFF_ONE_BARRIER_TILES = ((128, 8, 16), (64, 8, 16))  # (rank, warps, rows a tile): fused tiles taken on launches
 # of one barrier only, not for the flat grid or a barrier per row tile: rank 128's 8-warp 16-row tile ran 0.72-0.98x
 # the 4-warp tile there (median 0.94; NOTES entries 388 and 392), its twins 0.99 (a barrier per row tile) and 1.01
-# (flat; entry 388), so codegen builds none
+# (flat; entry 388), so codegen builds none (codegen/spec.py's FUSED_ONE_BARRIER_*: test_codegen checks they agree)
 HANDOFF_ONE_ROW_TILE_LEAST_ROWS = {(64, 8, 16): 12}  # ... and of these, tiles taken only on launches of a single row
 # tile of at least this many rows, and there before any other tile: rank 64's 8-warp tile ran 0.90-0.97x dispatch's
 # pick on one segment of 12-16 rows at five shapes, but 0.99-1.10x on 8 rows, 1.02-1.09x on 1-2, 1.02-1.13x on two or
