@@ -2,7 +2,6 @@
 kernels. test_picks_of_gpu_tests.py checks the same picks on the CPU against a built wheel's manifest under the H200's
 counts (`benchmarks/cpu_check_wheel.sh`), so that a dispatch change that moves one fails before a device call, not
 during one (NOTES.md, entries 295 and 301)."""
-import math
 from typing import NamedTuple, Optional, Sequence
 
 from sgmv import dispatch, one_launch
@@ -99,7 +98,7 @@ def takes_capped_splits(problem: Problem, got: Optional[KernelRecord], kernels: 
     if got is None or got.op != "fused" or got.true_ranks or not dispatch.uses_handoff(problem, got):
         return False
     grid = dispatch.handoff_grid(problem, got, num_sms, dispatch.HANDOFF_BLOCKS_PER_SM)
-    most = max(dispatch.HANDOFF_ONE_TILE_MAX_SPLITS, math.ceil(problem.slice_hidden[0] / got.tile_n))
+    most = max(dispatch.HANDOFF_ONE_TILE_MAX_SPLITS, dispatch.column_tiles(problem, got))
     return grid is not None and grid[0] * grid[2] == 1 and grid[1] <= most
 
 

@@ -234,11 +234,16 @@ FUSED_HANDOFF_MAX_ROW_TILES = 4
 FUSED_BEST_BLOCKS = 16  # of the fused tiles, the one whose launch is nearest this many blocks won every case
 
 
+def column_tiles(problem: Problem, kernel: KernelRecord) -> int:
+    """The fused `kernel`'s column tiles over h_out (the widest slice's)."""
+    return math.ceil(problem.slice_hidden[0] / kernel.tile_n)
+
+
 def fused_grid(problem: Problem, kernel: KernelRecord) -> tuple[int, int, int]:
     """Grid of a fused launch: x = segment, y = one column tile per block rounded up to whole clusters of
     FUSED_CLUSTER (a cluster's blocks split h_in, so every cluster recomputes its row tile's v), z = row group."""
-    col_tiles = math.ceil(problem.slice_hidden[0] / kernel.tile_n)
-    return problem.num_segments, FUSED_CLUSTER * math.ceil(col_tiles / FUSED_CLUSTER), row_groups(problem, kernel)
+    return (problem.num_segments, FUSED_CLUSTER * math.ceil(column_tiles(problem, kernel) / FUSED_CLUSTER),
+            row_groups(problem, kernel))
 
 
 def fused_blocks(problem: Problem, kernel: KernelRecord) -> int:
@@ -394,7 +399,7 @@ def _one_tile_max_splits(problem: Problem, kernel: KernelRecord, per_split: int,
     if (per_split == 1 and not kernel.true_ranks and problem.rank >= HANDOFF_MIN_RANK
             and tile_rows * problem.rank > HANDOFF_ONE_TILE_SPLIT_ABOVE
             and problem.rank * problem.hidden <= HANDOFF_ONE_TILE_MOST_WEIGHTS):
-        return max(HANDOFF_ONE_TILE_MAX_SPLITS, math.ceil(problem.slice_hidden[0] / kernel.tile_n))
+        return max(HANDOFF_ONE_TILE_MAX_SPLITS, column_tiles(problem, kernel))
     return MAX_GRID_YZ
 
 
@@ -415,7 +420,7 @@ def _handoff_grid_within(problem: Problem, kernel: KernelRecord, cap: int) -> Op
 
 
 def _tiles_per_block(problem: Problem, kernel: KernelRecord, grid: tuple[int, int, int]) -> int:
-    return math.ceil(math.ceil(problem.slice_hidden[0] / kernel.tile_n) / grid[1])
+    return math.ceil(column_tiles(problem, kernel) / grid[1])
 
 
 def handoff_grid(problem: Problem, kernel: KernelRecord, num_sms: int,
