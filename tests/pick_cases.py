@@ -102,6 +102,23 @@ def takes_capped_splits(problem: Problem, got: Optional[KernelRecord], kernels: 
     return grid is not None and grid[0] * grid[2] == 1 and grid[1] <= most
 
 
+TALL_ROWS = [PickCase(f"{h_in}x{h_out}-r{rank}-{rows}", rank, (rows,), h_out, h_in) for h_in, h_out, rank, rows in [
+    (8192, 8192, 64, 288), (4096, 14336, 16, 480), (14336, 4096, 32, 384), (8192, 8192, 32, 256)]]  # (the last: 8 row
+# tiles, one barrier)
+
+
+def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
+                            num_sms: int) -> bool:
+    """One adapter over 256-480 rows on the grid handoff's 32-row tile: over 256 rows (9 row tiles or more) its twin
+    with a barrier per row tile, at 256 rows the tile itself (NOTES entry 398), where the build has the twin."""
+    if not _built(kernels, problem, "fused", warp_rows=32, tile_barrier=True):
+        return True
+    if got is None or got.op != "fused" or got.warp_rows != 32 or not dispatch.uses_handoff(problem, got):
+        return False
+    grid = dispatch.handoff_grid(problem, got, num_sms, 1)
+    return grid is not None and grid[2] == -(-problem.num_rows // 32) and got.tile_barrier == (problem.num_rows > 256)
+
+
 def one_row_pairs(num_sms: int) -> list[PickCase]:
     """One-row batches (segments of 1-2 rows, one empty) of num_sms // 2 + 1, 3 / 4 of num_sms and num_sms segments at
     4096 -> 2056, ranks 8, 16 and 32 (NOTES entry 299)."""

@@ -354,6 +354,28 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
     assert dispatch.prefers_fused(r16, FUSED + TALL, 132) is TALL[0]
 
 
+@pytest.mark.parametrize("rows, segs, per_tile", [
+    (256, 1, False),   # 8 row tiles of 32 rows: one barrier (0.95-1.08x with a barrier per row tile, NOTES entry 398)
+    (288, 1, True),    # 9: HANDOFF_TILE_BARRIER_TALL_MIN_TILES
+    (480, 1, True),    # 15
+    (320, 2, False),   # two segments of 160 rows, 10 row tiles: not measured, so from 16 as the 16-row tiles
+])
+def test_one_segment_on_tall_tiles_takes_the_barrier_per_row_tile_from_9_row_tiles(rows, segs, per_tile, monkeypatch):
+    """Below HANDOFF_TILE_BARRIER_WIDE_RANK a launch of one segment on tiles of more than 16 rows runs the twin with a
+    barrier per row tile from HANDOFF_TILE_BARRIER_TALL_MIN_TILES (9) row tiles (one adapter over 288-480 rows:
+    0.91-1.02x, NOTES entry 398); launches of several segments, and the 16-row tiles, from 16."""
+    kernels = HANDOFF + TALL + [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF + TALL]
+    problem = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=64, rows=rows, segs=segs),
+                                  max_segment_rows=rows // segs)
+    got = dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy)
+    grid = dispatch.handoff_grid(problem, got, 132, tall_tile_occupancy(got))
+    assert got.warp_rows == 32 and grid[0] * grid[2] == math.ceil(rows / segs / 32) * segs
+    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, 32)
+    assert not dispatch.wants_tile_barrier(grid, 64, 16)  # the 16-row tiles' threshold: 16 row tiles
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_MIN_TILES", 16)  # as before entry 398
+    assert not dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy).tile_barrier
+
+
 @pytest.mark.parametrize("h_in, h_out, rank, want_rows", [
     (14336, 4096, 64, 32),  # 112 columns of h_in a warp on the 32-row tile, 224 on the 16-row one (entry 235)
     (14336, 4096, 32, 32),

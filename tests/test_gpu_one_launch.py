@@ -399,6 +399,18 @@ def test_one_adapter_over_a_few_rows_takes_at_most_64_splits(pick, dtype):
     case.check()
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("pick", pick_cases.TALL_ROWS, ids=lambda p: p.id)
+def test_one_adapter_over_hundreds_of_rows_takes_the_tall_tiles_barrier_per_row_tile(pick, dtype):
+    """One adapter over 256-480 rows through sgmv.add_lora: the grid handoff's 32-row tile, as its twin with a barrier
+    per row tile from 9 row tiles (dispatch.HANDOFF_TILE_BARRIER_TALL_MIN_TILES, NOTES entry 398), and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernels need sm_90")
+    case, got = _picked(pick, [5], dtype, seed=pick.rank + pick.sizes[0])
+    assert pick_cases.takes_tall_tile_barrier(case.problem, got, KERNELS, loader.device(0).num_sms), got
+    case.check()
+
+
 def test_grid_handoff_in_graphs_and_streams():
     """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
     are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every
@@ -415,7 +427,8 @@ def test_grid_handoff_in_graphs_and_streams():
         problem = Problem.for_add_lora(c.y, c.x, c.lora_a, c.lora_b, c.batch.num_segments, c.batch.max_segment_rows)
         assert one_launch_op(problem) == "fused"
         kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
-        many_tiles = dispatch.wants_tile_barrier(_launch_of(kernel, c.batch, c.x, c.lora_a, c.lora_b, c.y).grid, 64)
+        grid = _launch_of(kernel, c.batch, c.x, c.lora_a, c.lora_b, c.y).grid
+        many_tiles = dispatch.wants_tile_barrier(grid, 64, kernel.warp_rows)
         assert many_tiles == (i >= 3) and kernel.tile_barrier == (has_variants and many_tiles)
     outs = [[c.y.clone() for c in cases] for _ in range(3)]
     xs = [c.x.clone() for c in cases]
