@@ -1,4 +1,6 @@
 """Kernel records and problems for the CPU tests of dispatch and launch_plan."""
+import dataclasses
+
 from codegen import spec as specmod
 from sgmv import _abi, manifest
 from sgmv.dispatch import Problem
@@ -34,7 +36,8 @@ def prob(op="shrink", dtype="bf16", rank=16, hidden=4096, rows=64, segs=4, align
     return Problem(op, dtype, rank, hidden, rows, segs, aligned, max_segment_rows=longest)
 
 
-# add_lora's one-launch kernels (test_dispatch.py, test_one_launch.py, test_one_launch_gemv.py)
+# add_lora's one-launch kernels (test_dispatch.py, test_dispatch_handoff_launches.py, test_one_launch.py,
+# test_one_launch_gemv.py)
 
 def fused_prob(h_in=4096, h_out=4096, rank=16, rows=1, segs=1, aligned=True, dtype="bf16"):
     return Problem("fused", dtype, rank, h_in, rows, segs, aligned, (h_out,), (rank,))
@@ -63,3 +66,21 @@ GRID_FUSED = [rec(op="fused", rank=r, hidden=0, warps=4, warp_rows=16, tile_n=12
               for r in (8, 16, 32, 64, 128) for t in (False, True) if r >= 32 or not t]
 GRID_PREFILL = [rec(op="prefill", rank=r, hidden=0, warps=11, warp_rows=w, tile_n=128, threads=352, true_ranks=t)
                 for r in (16, 32, 64, 128) for w in (16, 64) for t in (False, True) if not (r == 128 and w == 16)]
+
+# The fused kernel's tiles: rank 16's 4- and 8-warp 16-row tiles; rank 64's 128- and 256-column 16-row tiles (the
+# grid handoff), their twins for the flat grid and with a barrier per row tile; 8-warp 32-row tiles at ranks 16 and 64
+FUSED = [rec(op="fused", rank=16, hidden=0, warps=4, warp_rows=16, tile_n=256, unroll=4, threads=128),
+         rec(op="fused", rank=16, hidden=0, warps=8, warp_rows=16, tile_n=512, unroll=4, threads=256)]
+HANDOFF = [rec(op="fused", rank=64, hidden=0, warps=4, warp_rows=16, tile_n=n, unroll=2, threads=128)
+           for n in (128, 256)]
+FLAT = [dataclasses.replace(k, flat_tiles=True) for k in HANDOFF]
+TILE_BARRIER = [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF]
+
+
+def tall_tile_occupancy(kernel) -> int:
+    """Blocks an SM as the driver gives them to the handoff tiles here: two of the 4-warp 16-row tiles, one of the
+    32-row ones."""
+    return 2 if kernel.warp_rows == 16 else 1
+
+
+TALL = [rec(op="fused", rank=r, hidden=0, warps=8, warp_rows=32, tile_n=512, unroll=2, threads=256) for r in (16, 64)]
