@@ -309,7 +309,7 @@ HANDOFF_TILE_BARRIER_WIDE_MIN_TILES = 5  # row tiles: rank 128's launches of 7-8
 # uniform bs16 (4 segments of 4 rows) 1.01x, 1.02x at h8192; ranks 32-64 both ways (NOTES entries 255, 257)
 HANDOFF_TILE_BARRIER_TALL_MIN_TILES = 9  # below that rank, launches of one segment on tiles of more than 16
 # rows (the 32-row tiles) from this many row tiles: one adapter over 288-480 rows (9-15 row tiles) on the 32-row
-# 512-column tile took 0.91-1.02x the one barrier's time at twelve shapes, ranks 8-64, both dtypes, class medians
+# 512-column tile took 0.91-1.02x the one barrier's time at twelve shapes, ranks 16-64, both dtypes, class medians
 # 0.95-0.98; over 256 rows (8 row tiles) 0.95-1.08x. Launches of several segments on them were not measured; 16-row
 # tiles of 9-15 row tiles went 0.99 at the median, up to 1.03, so they keep 16 (NOTES entry 398)
 HANDOFF_ONE_BARRIER_TILES = ((128, 8, 16), (64, 8, 16))  # (rank, warps, rows a tile): fused tiles taken on launches
