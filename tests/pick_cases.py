@@ -2,6 +2,7 @@
 kernels. test_picks_of_gpu_tests.py checks the same picks on the CPU against a built wheel's manifest under the H200's
 counts (`benchmarks/cpu_check_wheel.sh`), so that a dispatch change that moves one fails before a device call, not
 during one (NOTES.md, entries 295 and 301)."""
+import math
 from typing import NamedTuple, Optional, Sequence
 
 from sgmv import dispatch, one_launch
@@ -116,7 +117,7 @@ def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kerne
     if got is None or got.op != "fused" or got.warp_rows != 32 or not dispatch.uses_handoff(problem, got):
         return False
     grid = dispatch.handoff_grid(problem, got, num_sms, 1)
-    return grid is not None and grid[2] == -(-problem.num_rows // 32) and got.tile_barrier == (problem.num_rows > 256)
+    return grid is not None and grid[2] == math.ceil(problem.num_rows / got.warp_rows) and got.tile_barrier == (problem.num_rows > 256)
 
 
 def one_row_pairs(num_sms: int) -> list[PickCase]:

@@ -448,11 +448,11 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     first on a tie), blocks (the most first below HANDOFF_MIN_RANK where the launch waits per row tile:
     HANDOFF_TILE_BARRIER_MOST_BLOCKS), columns, the twin with a barrier per row tile where wants_tile_barrier, name), or
     None where the handoff does not take it: below its rank, a kernel for the flat grid where handoff_flat does not
-    prefer it, one with a barrier per row tile on a launch of fewer row tiles than HANDOFF_TILE_BARRIER_MIN_TILES (or
-    more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a batch of fewer than HANDOFF_TALL_MIN_MEAN_ROWS rows a
-    segment, no grid that fits, or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles a block (above
-    HANDOFF_WIDE_RANK_ABOVE HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger), a tile of
-    HANDOFF_ONE_BARRIER_TILES on a launch for the flat grid or of a barrier per row tile, or one of
+    prefer it, one with a barrier per row tile on a launch wants_tile_barrier does not send to it (too few row tiles
+    for the tile's rank and rows, or more than HANDOFF_MAX_TILES), a tile of more than 16 rows on a batch of fewer than
+    HANDOFF_TALL_MIN_MEAN_ROWS rows a segment, no grid that fits, or more than HANDOFF_MAX_TILES_PER_BLOCK column tiles
+    a block (above HANDOFF_WIDE_RANK_ABOVE HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK; max_tiles_per_block where larger), a
+    tile of HANDOFF_ONE_BARRIER_TILES on a launch for the flat grid or of a barrier per row tile, or one of
     HANDOFF_ONE_ROW_TILE_LEAST_ROWS on a launch of more row tiles than one or fewer rows than its least.
     """
     if not uses_handoff(problem, kernel):
