@@ -312,6 +312,8 @@ HANDOFF_TILE_BARRIER_TALL_MIN_TILES = 9  # below that rank, launches of one segm
 # 512-column tile took 0.91-1.02x the one barrier's time at twelve shapes, ranks 16-64, both dtypes, class medians
 # 0.95-0.98; over 256 rows (8 row tiles) 0.95-1.08x. Launches of several segments on them were not measured; 16-row
 # tiles of 9-15 row tiles went 0.99 at the median, up to 1.03, so they keep 16 (NOTES entry 398)
+HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES = 9  # the same for tall tiles of at most HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS columns (PROBE, entry 400)
+HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS = 256
 HANDOFF_ONE_BARRIER_TILES = ((128, 8, 16), (64, 8, 16))  # (rank, warps, rows a tile): fused tiles taken on launches
 # of one barrier only, not for the flat grid or a barrier per row tile: rank 128's 8-warp 16-row tile ran 0.72-0.98x
 # the 4-warp tile there (median 0.94; NOTES entries 388 and 392), its twins 0.99 (a barrier per row tile) and 1.01
@@ -465,7 +467,7 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
-    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank, kernel.warp_rows)
+    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank, kernel.warp_rows, kernel.tile_n)
     if kernel.tile_barrier and not per_tile:
         return None
     tile = (kernel.rank, kernel.warps, kernel.warp_rows)
@@ -487,7 +489,7 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
             blocks, kernel.tile_n, kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
 
 
-def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 16) -> bool:
+def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 16, tile_n: int = 0) -> bool:
     """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid) at
     `rank` on tiles of `warp_rows` rows should run the variant of its kernel with a barrier per row tile:
     HANDOFF_TILE_BARRIER_MIN_TILES to HANDOFF_MAX_TILES row tiles (from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES at
@@ -495,6 +497,8 @@ def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 1
     of more than 16 rows)."""
     if rank >= HANDOFF_TILE_BARRIER_WIDE_RANK:
         least = HANDOFF_TILE_BARRIER_WIDE_MIN_TILES
+    elif warp_rows > 16 and grid[0] == 1 and 0 < tile_n <= HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS:
+        least = HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES
     elif warp_rows > 16 and grid[0] == 1:
         least = HANDOFF_TILE_BARRIER_TALL_MIN_TILES
     else:

@@ -3,7 +3,8 @@ moved (dispatch's kernel or grid differs between the values, on the CPU, under d
 B/A; a line a moved case, then the moved and unmoved summaries. With --cpu, only the cases --batches gives that move.
     SGMV_MANIFEST=site/sgmv/kernels/manifest.json PYTHONPATH=python python3 ab_moved.py /tmp/ab NAME A B bf16,fp16
     SGMV_MANIFEST=... PYTHONPATH=python python3 ab_moved.py --cpu NAME A B bf16 SHAPES BATCHES RANKS
-(the manifest: a built wheel's, unzipped; the dispatch on PYTHONPATH is the one read)."""
+(the manifest: a built wheel's, unzipped; the dispatch on PYTHONPATH is the one read). AB_WITH=NAME2 in the
+environment: a sweep run with --with=NAME2=A,B (the same values in step; entry 400's call 1)."""
 import csv, glob, json, os, pathlib, statistics, sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 import torch
@@ -18,6 +19,8 @@ by_name = {k.name: k for k in m.kernels}
 
 def pick(case, dt, name, value):
     ds.set_constant(name, value)
+    if os.environ.get("AB_WITH"):
+        ds.set_constant(os.environ["AB_WITH"], value)
     kname = run.kernels_for(case, {"bf16": torch.bfloat16, "fp16": torch.float16}[dt], "add_lora", 90, 132,
                             dp.resident_blocks, dp.resident_clusters)
     k = by_name.get(kname)
@@ -38,7 +41,7 @@ if root == "--cpu":
 for dt in dts:
     times = {}
     for f in glob.glob(f"{root}/{dt}/{name}=*/results.csv"):
-        v = int(f.split("=")[1].split("-")[0])
+        v = int(f.split("=")[1].split(",")[0].split("-")[0])
         for r in csv.DictReader(open(f)):
             if r["op"] != "add_lora": continue
             assert r.get("wrong", "") in ("", "False", "0"), r
