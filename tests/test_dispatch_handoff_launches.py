@@ -34,24 +34,51 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
 
 @pytest.mark.parametrize("rows, segs, per_tile", [
     (256, 1, False),   # 8 row tiles of 32 rows: one barrier (0.95-1.08x with a barrier per row tile, NOTES entry 398)
-    (288, 1, True),    # 9: HANDOFF_TILE_BARRIER_TALL_MIN_TILES
+    (288, 1, False),   # 9: 0.94-1.07x (NOTES entry 400)
+    (320, 1, True),    # 10: HANDOFF_TILE_BARRIER_TALL_MIN_TILES
     (480, 1, True),    # 15
     (320, 2, False),   # two segments of 160 rows, 10 row tiles: not measured, so from 16 as the 16-row tiles
 ])
-def test_one_segment_on_tall_tiles_takes_the_barrier_per_row_tile_from_9_row_tiles(rows, segs, per_tile, monkeypatch):
-    """Below HANDOFF_TILE_BARRIER_WIDE_RANK a launch of one segment on tiles of more than 16 rows runs the twin with a
-    barrier per row tile from HANDOFF_TILE_BARRIER_TALL_MIN_TILES (9) row tiles (one adapter over 288-480 rows:
-    0.91-1.02x, NOTES entry 398); launches of several segments, and the 16-row tiles, from 16."""
+def test_one_segment_on_tall_tiles_takes_the_barrier_per_row_tile_from_10_row_tiles(rows, segs, per_tile, monkeypatch):
+    """Below HANDOFF_TILE_BARRIER_WIDE_RANK a launch of one segment on the 32-row 512-column tile runs the twin with a
+    barrier per row tile from HANDOFF_TILE_BARRIER_TALL_MIN_TILES (10) row tiles (one adapter over 320-480 rows:
+    0.91-1.01x, NOTES entries 398 and 400); launches of several segments, and the 16-row tiles, from 16."""
     kernels = HANDOFF + TALL + [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF + TALL]
     problem = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=64, rows=rows, segs=segs),
                                   max_segment_rows=rows // segs)
     got = dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy)
     grid = dispatch.handoff_grid(problem, got, 132, tall_tile_occupancy(got))
-    assert got.warp_rows == 32 and grid[0] * grid[2] == math.ceil(rows / segs / 32) * segs
-    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, 32)
+    assert got.warp_rows == 32 and got.tile_n == 512 and grid[0] * grid[2] == math.ceil(rows / segs / 32) * segs
+    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, 32, 512)
     assert not dispatch.wants_tile_barrier(grid, 64, 16)  # the 16-row tiles' threshold: 16 row tiles
-    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_MIN_TILES", 16)  # as before entry 398
+    for name in ("HANDOFF_TILE_BARRIER_TALL_MIN_TILES", "HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES"):
+        monkeypatch.setattr(dispatch, name, 16)  # as before entry 398
     assert not dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy).tile_barrier
+
+
+@pytest.mark.parametrize("rows, segs, per_tile", [
+    (160, 1, True),    # 5 row tiles of 32 rows: HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES (0.97-1.01x, NOTES entry 400)
+    (200, 1, True),    # 7: 0.96-0.98x
+    (256, 1, True),    # 8: 0.93-0.99x
+    (384, 2, False),   # two segments of 192 rows, 12 row tiles: not measured, so from 16 as the 16-row tiles
+])
+def test_one_segment_on_the_256_column_tall_tile_takes_the_barrier_per_row_tile_from_5_row_tiles(rows, segs, per_tile,
+                                                                                                  monkeypatch):
+    """The 32-row 256-column tile, which one adapter at rank 64 takes at 14336 -> 4096 (its warps reduce half the
+    columns of h_in), runs its twin with a barrier per row tile from HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES (5)
+    row tiles: over 160-256 rows at six such shapes 0.93-1.01x, median 0.97 (NOTES entry 400); the 512-column tile
+    from 10 on the same grid."""
+    tall = rec(op="fused", rank=64, hidden=0, warps=8, warp_rows=32, tile_n=256, unroll=4, threads=256)
+    kernels = HANDOFF + [tall] + [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF + [tall]]
+    problem = dataclasses.replace(fused_prob(h_in=14336, h_out=4096, rank=64, rows=rows, segs=segs),
+                                  max_segment_rows=rows // segs)
+    got = dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy)
+    grid = dispatch.handoff_grid(problem, got, 132, tall_tile_occupancy(got))
+    assert (got.warp_rows, got.tile_n) == (32, 256) and grid[0] * grid[2] == math.ceil(rows / segs / 32) * segs
+    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, got.warp_rows, 256)
+    assert not dispatch.wants_tile_barrier(grid, 64, 32, 512) or grid[0] * grid[2] >= 10
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES", 9)  # as before entry 400
+    assert dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy).tile_barrier == (per_tile and rows > 256)
 
 
 @pytest.mark.parametrize("h_in, h_out, rank, want_rows", [

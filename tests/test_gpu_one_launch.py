@@ -402,8 +402,10 @@ def test_one_adapter_over_a_few_rows_takes_at_most_64_splits(pick, dtype):
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 @pytest.mark.parametrize("pick", pick_cases.TALL_ROWS, ids=lambda p: p.id)
 def test_one_adapter_over_hundreds_of_rows_takes_the_tall_tiles_barrier_per_row_tile(pick, dtype):
-    """One adapter over 256-480 rows through sgmv.add_lora: the grid handoff's 32-row tile, as its twin with a barrier
-    per row tile from 9 row tiles (dispatch.HANDOFF_TILE_BARRIER_TALL_MIN_TILES, NOTES entry 398), and y matches."""
+    """One adapter over 160-480 rows through sgmv.add_lora: the grid handoff's 32-row tile, as its twin with a barrier
+    per row tile from 10 row tiles on the 512-column tile and from 5 on the 256-column one
+    (dispatch.HANDOFF_TILE_BARRIER_TALL_MIN_TILES and _TALL_NARROW_MIN_TILES, NOTES entries 398 and 400), and y
+    matches."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
     case, got = _picked(pick, [5], dtype, seed=pick.rank + pick.sizes[0])

@@ -307,13 +307,17 @@ HANDOFF_TILE_BARRIER_WIDE_RANK = 128  # from this rank the barrier per row tile 
 HANDOFF_TILE_BARRIER_WIDE_MIN_TILES = 5  # row tiles: rank 128's launches of 7-8 row tiles (identical bs256, uniform
 # bs64, skewed bs16; medians of 3, both dtypes) 0.93-1.01x, class medians 0.97-0.99; of 4, identical bs64 0.98x but
 # uniform bs16 (4 segments of 4 rows) 1.01x, 1.02x at h8192; ranks 32-64 both ways (NOTES entries 255, 257)
-HANDOFF_TILE_BARRIER_TALL_MIN_TILES = 9  # below that rank, launches of one segment on tiles of more than 16
-# rows (the 32-row tiles) from this many row tiles: one adapter over 288-480 rows (9-15 row tiles) on the 32-row
-# 512-column tile took 0.91-1.02x the one barrier's time at twelve shapes, ranks 16-64, both dtypes, class medians
-# 0.95-0.98; over 256 rows (8 row tiles) 0.95-1.08x. Launches of several segments on them were not measured; 16-row
-# tiles of 9-15 row tiles went 0.99 at the median, up to 1.03, so they keep 16 (NOTES entry 398)
-HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES = 9  # the same for tall tiles of at most HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS columns (PROBE, entry 400)
-HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS = 256
+HANDOFF_TILE_BARRIER_TALL_MIN_TILES = 10  # below that rank, launches of one segment on tiles of more than 16
+# rows (the 32-row tiles) from this many row tiles: one adapter over 320-480 rows (10-15 row tiles) on the 32-row
+# 512-column tile took 0.91-1.01x the one barrier's time at seventeen shapes, ranks 16-64, both dtypes, class medians
+# 0.95-0.98; over 288 rows (9) 0.94-1.07x (rank 32: 1.06 at 2560 -> 6912, 1.07 at h7168), over 256 (8) 0.95-1.08x.
+# Launches of several segments on them were not measured; 16-row tiles of 9-15 row tiles went 0.99 at the median, up
+# to 1.03, so they keep 16 (NOTES entries 398 and 400)
+HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES = 10  # PROBE (entry 401): the same where a block holds several column tiles
+HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS = 256  # ... and tall tiles of at most this many columns from
+HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES = 5  # this many: the 32-row 256-column tile, which dispatch gives one
+# adapter at ranks 32-64 where h_in is large and h_out at most 4096, over 160-256 rows (5-8 row tiles) at six shapes
+# (11008-28672 -> 2048-4096) took 0.93-1.01x, median 0.97 both dtypes; over 240-256 rows 0.93-0.99 (NOTES entry 400)
 HANDOFF_ONE_BARRIER_TILES = ((128, 8, 16), (64, 8, 16))  # (rank, warps, rows a tile): fused tiles taken on launches
 # of one barrier only, not for the flat grid or a barrier per row tile: rank 128's 8-warp 16-row tile ran 0.72-0.98x
 # the 4-warp tile there (median 0.94; NOTES entries 388 and 392), its twins 0.99 (a barrier per row tile) and 1.01
@@ -467,7 +471,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
-    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank, kernel.warp_rows, kernel.tile_n)
+    tiles = _tiles_per_block(problem, kernel, grid)
+    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank, kernel.warp_rows, kernel.tile_n, tiles)
     if kernel.tile_barrier and not per_tile:
         return None
     tile = (kernel.rank, kernel.warps, kernel.warp_rows)
@@ -476,7 +481,6 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     if tile in HANDOFF_ONE_ROW_TILE_LEAST_ROWS and (
             grid[0] * grid[2] > 1 or problem.num_rows < HANDOFF_ONE_ROW_TILE_LEAST_ROWS[tile]):
         return None
-    tiles = _tiles_per_block(problem, kernel, grid)
     most = max(max_tiles_per_block, HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > HANDOFF_WIDE_RANK_ABOVE
                else HANDOFF_MAX_TILES_PER_BLOCK)
     warp_columns = problem.hidden / (grid[1] * kernel.warps)
@@ -489,16 +493,20 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
             blocks, kernel.tile_n, kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
 
 
-def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 16, tile_n: int = 0) -> bool:
+def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 16, tile_n: int = 0,
+                       tiles_a_block: int = 1) -> bool:
     """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid) at
     `rank` on tiles of `warp_rows` rows should run the variant of its kernel with a barrier per row tile:
     HANDOFF_TILE_BARRIER_MIN_TILES to HANDOFF_MAX_TILES row tiles (from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES at
-    HANDOFF_TILE_BARRIER_WIDE_RANK and above, else from HANDOFF_TILE_BARRIER_TALL_MIN_TILES for one segment on tiles
-    of more than 16 rows)."""
+    HANDOFF_TILE_BARRIER_WIDE_RANK and above, else for one segment on tiles of more than 16 rows from
+    HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES where the tile has at most HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS
+    columns (tile_n; 0: unknown, taken as wider), from HANDOFF_TILE_BARRIER_TALL_MIN_TILES where it has more)."""
     if rank >= HANDOFF_TILE_BARRIER_WIDE_RANK:
         least = HANDOFF_TILE_BARRIER_WIDE_MIN_TILES
     elif warp_rows > 16 and grid[0] == 1 and 0 < tile_n <= HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS:
         least = HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES
+    elif warp_rows > 16 and grid[0] == 1 and tiles_a_block > 1:
+        least = HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES
     elif warp_rows > 16 and grid[0] == 1:
         least = HANDOFF_TILE_BARRIER_TALL_MIN_TILES
     else:

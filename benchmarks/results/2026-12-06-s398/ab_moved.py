@@ -3,8 +3,8 @@ moved (dispatch's kernel or grid differs between the values, on the CPU, under d
 B/A; a line a moved case, then the moved and unmoved summaries. With --cpu, only the cases --batches gives that move.
     SGMV_MANIFEST=site/sgmv/kernels/manifest.json PYTHONPATH=python python3 ab_moved.py /tmp/ab NAME A B bf16,fp16
     SGMV_MANIFEST=... PYTHONPATH=python python3 ab_moved.py --cpu NAME A B bf16 SHAPES BATCHES RANKS
-(the manifest: a built wheel's, unzipped; the dispatch on PYTHONPATH is the one read). AB_WITH=NAME2 in the
-environment: a sweep run with --with=NAME2=A,B (the same values in step; entry 400's call 1)."""
+(the manifest: a built wheel's, unzipped; the dispatch on PYTHONPATH is the one read). AB_WITH=NAME2[,NAME3] in the
+environment: constants set in step with NAME (a sweep's --with=NAME2=A,B, or constants added after the sweep ran)."""
 import csv, glob, json, os, pathlib, statistics, sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 import torch
@@ -19,8 +19,8 @@ by_name = {k.name: k for k in m.kernels}
 
 def pick(case, dt, name, value):
     ds.set_constant(name, value)
-    if os.environ.get("AB_WITH"):
-        ds.set_constant(os.environ["AB_WITH"], value)
+    for other in filter(None, os.environ.get("AB_WITH", "").split(",")):
+        ds.set_constant(other, value)
     kname = run.kernels_for(case, {"bf16": torch.bfloat16, "fp16": torch.float16}[dt], "add_lora", 90, 132,
                             dp.resident_blocks, dp.resident_clusters)
     k = by_name.get(kname)
