@@ -3,8 +3,9 @@
 # HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES 10 against 8 and 5: the 32-row 512-column tile's barrier per row tile on
 # launches whose blocks hold two or more column tiles, one adapter over 160-288 rows (5-9 row tiles), six shapes no
 # call has timed, ranks 16-64 bf16, three shapes at ranks 16 and 64 fp16; medians of 3; every case checked against
-# the float32 reference before timing.
-# Files: gpu-name.txt, shared-DTYPE.txt (the tables), sweep.tgz
+# the float32 reference before timing. Then the whole GPU suite with this tree's dispatch.py (SHARED at 10) and the
+# tall picks' GPU test again with SHARED at 8 (as if kept).
+# Files: gpu-name.txt, shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
 # Usage (device): bash benchmarks/results/2026-12-06-s400-tall/call2.sh   (carry dist_xz_F)
 set -u
 repo=$PWD
@@ -20,7 +21,21 @@ sweep() {  # dtype, seconds, shapes, ranks
     || echo "sweep $1 failed: $(tail -n 3 /tmp/ab/shared-$1.log)"
   cp /tmp/ab/shared-$1/*.txt "$OUT/shared-$1.txt"
 }
-sweep bf16 300 3072x12288,2560x10240,3584x14336,7168x14336,8192x16384,3584x18944 16,32,64
-sweep fp16 120 3072x12288,7168x14336,3584x18944 16,64
+sweep bf16 100 3072x12288,3584x14336,7168x14336,3584x18944 16,32,64
+sweep fp16 40 3072x12288,3584x18944 16,64
 rm -f /tmp/ab/*/*/plot.png
 tar -czf "$OUT/sweep.tgz" -C /tmp ab
+cd "$repo"
+sed 's/^HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES = 10/HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES = 8/' \
+  python/sgmv/dispatch.py > /tmp/site/sgmv/dispatch.py
+(cd tests && PYTHONPATH=/tmp/site timeout 60 python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py \
+   -k "hundreds_of_rows" > "$OUT/gpu-tests-shared8.txt" 2>&1; tail -n 1 "$OUT/gpu-tests-shared8.txt")
+cp python/sgmv/dispatch.py /tmp/site/sgmv/dispatch.py
+suite() {  # name, pytest's arguments (in tests/), as run_of_record.sh's run_suite but on /tmp/site (this dispatch.py)
+  local name=$1; shift
+  (cd tests && PYTHONPATH=/tmp/site timeout 300 python3 -m pytest -q -rs -p no:cacheprovider "$@" > "$OUT/$name.txt" 2>&1)
+  echo "$name: $(grep -E 'passed|failed' "$OUT/$name.txt" | tail -n 1)"
+}
+suite gpu-suite-one-launch test_gpu_one_launch.py
+suite gpu-suite-padded test_gpu_one_launch_padded.py
+suite gpu-suite-rest . --ignore=test_gpu_one_launch.py --ignore=test_gpu_one_launch_padded.py
