@@ -5,7 +5,9 @@
 # call has timed, ranks 16-64 bf16, two shapes at ranks 16 and 64 fp16; medians of 3; every case checked against
 # the float32 reference before timing. Then the whole GPU suite with this tree's dispatch.py (SHARED at 10) and the
 # tall picks' GPU test again with SHARED at 8 (as if kept).
-# Files: gpu-name.txt, shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
+# On an H200 instead: the run of record (quick and full sweeps, this dispatch.py over dist_F's), then the one-launch
+# and padded files of the suite.
+# Files: gpu-name.txt, record/ (H200), shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
 # Usage (device): bash benchmarks/results/2026-12-06-s400-tall/call2.sh   (carry dist_xz_F)
 set -u
 repo=$PWD
@@ -13,6 +15,21 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu
 [ -d dist_F ] || python3 benchmarks/wheel_xz.py unpack dist_xz_F dist_F > /dev/null || exit 1
 rm -rf /tmp/site && python3 -m pip install -q --no-deps --no-index --target /tmp/site dist_F/*.whl || exit 1
 cp python/sgmv/dispatch.py /tmp/site/sgmv/dispatch.py
+suite() {  # name, pytest's arguments (in tests/), as run_of_record.sh's run_suite but on /tmp/site (this dispatch.py)
+  local name=$1; shift
+  (cd "$repo/tests" && PYTHONPATH=/tmp/site timeout 300 python3 -m pytest -q -rs -p no:cacheprovider "$@" \
+     > "$OUT/$name.txt" 2>&1)
+  echo "$name: $(grep -E 'passed|failed' "$OUT/$name.txt" | tail -n 1)"
+}
+if grep -q H200 "$OUT/gpu-name.txt"; then  # the record's wheel: dist_F with this dispatch.py (a wheel of this tree)
+  wheel=$(basename dist_F/*.whl); rm -rf /tmp/wh /tmp/distG && mkdir -p /tmp/distG
+  python3 -m zipfile -e dist_F/$wheel /tmp/wh && cp python/sgmv/dispatch.py /tmp/wh/sgmv/dispatch.py
+  (cd /tmp/wh && python3 -m zipfile -c "/tmp/distG/$wheel" ./*)
+  mkdir -p "$OUT/record" && OUT="$OUT/record" bash benchmarks/run_of_record.sh /tmp/distG quick full
+  suite gpu-suite-one-launch test_gpu_one_launch.py
+  suite gpu-suite-padded test_gpu_one_launch_padded.py
+  exit 0
+fi
 cd /tmp && rm -rf /tmp/ab && mkdir -p /tmp/ab
 sweep() {  # dtype, seconds, shapes, ranks
   PYTHONPATH=/tmp/site timeout "$2" python3 "$repo/benchmarks/dispatch_sweep.py" /tmp/ab/shared-$1 $1 \
@@ -31,11 +48,6 @@ sed 's/^HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES = 10/HANDOFF_TILE_BARRIER_TAL
 (cd tests && PYTHONPATH=/tmp/site timeout 60 python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py \
    -k "hundreds_of_rows" > "$OUT/gpu-tests-shared8.txt" 2>&1; tail -n 1 "$OUT/gpu-tests-shared8.txt")
 cp python/sgmv/dispatch.py /tmp/site/sgmv/dispatch.py
-suite() {  # name, pytest's arguments (in tests/), as run_of_record.sh's run_suite but on /tmp/site (this dispatch.py)
-  local name=$1; shift
-  (cd tests && PYTHONPATH=/tmp/site timeout 300 python3 -m pytest -q -rs -p no:cacheprovider "$@" > "$OUT/$name.txt" 2>&1)
-  echo "$name: $(grep -E 'passed|failed' "$OUT/$name.txt" | tail -n 1)"
-}
 suite gpu-suite-one-launch test_gpu_one_launch.py
 suite gpu-suite-padded test_gpu_one_launch_padded.py
 suite gpu-suite-rest . --ignore=test_gpu_one_launch.py --ignore=test_gpu_one_launch_padded.py
