@@ -1,6 +1,6 @@
 #!/bin/bash
 # Entry 401 (device), call 2, on dist_F with this tree's dispatch.py copied over the wheel's:
-# HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES 10 against 8 and 5: the 32-row 512-column tile's barrier per row tile on
+# HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES 10 against 8: the 32-row 512-column tile's barrier per row tile on
 # launches whose blocks hold two or more column tiles, one adapter over 160-288 rows (5-9 row tiles), three shapes no
 # call has timed, ranks 16-64 bf16, two shapes at ranks 16 and 64 fp16; medians of 3; every case checked against
 # the float32 reference before timing. Then the whole GPU suite with this tree's dispatch.py (SHARED at 10) and the
@@ -33,13 +33,13 @@ fi
 cd /tmp && rm -rf /tmp/ab && mkdir -p /tmp/ab
 sweep() {  # dtype, seconds, shapes, ranks
   PYTHONPATH=/tmp/site timeout "$2" python3 "$repo/benchmarks/dispatch_sweep.py" /tmp/ab/shared-$1 $1 \
-    HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES=10,8,5 --repeat=3 --ops=add_lora \
+    HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES=10,8 --repeat=3 --ops=add_lora \
     --batches=1x160,1x200,1x240,1x256,1x288 --shapes="$3" --ranks="$4" > /tmp/ab/shared-$1.log 2>&1 \
     || echo "sweep $1 failed: $(tail -n 3 /tmp/ab/shared-$1.log)"
   cp /tmp/ab/shared-$1/*.txt "$OUT/shared-$1.txt"
 }
-sweep bf16 80 3072x12288,7168x14336,3584x18944 16,32,64
-sweep fp16 40 3072x12288,3584x18944 16,64
+sweep bf16 60 3072x12288,7168x14336,3584x18944 16,32,64
+sweep fp16 30 3072x12288,3584x18944 16,64
 rm -f /tmp/ab/*/*/plot.png
 tar -czf "$OUT/sweep.tgz" -C /tmp ab
 cd "$repo"
