@@ -6,7 +6,7 @@
 # the float32 reference before timing (bf16 only: device time). Then the one-launch and padded files of the GPU suite
 # with this tree's dispatch.py (SHARED at 10; the rest of the suite's kernels and dispatch paths are as dist_E's,
 # whose whole suite passed in entry 398) and the tall picks' GPU test with SHARED at 8 (as if kept).
-# On an H200 instead: the run of record (quick and full sweeps, this dispatch.py over dist_F's), then the padded file
+# On an H200 instead: the run of record (the quick sweep only: device time; this dispatch.py over dist_F's), the padded file
 # and the tall picks' GPU tests.
 # Files: gpu-name.txt, record/ (H200), shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
 # Usage (device): bash benchmarks/results/2026-12-06-s400-tall/call2.sh   (carry dist_xz_F)
@@ -26,7 +26,7 @@ if grep -q H200 "$OUT/gpu-name.txt"; then  # the record's wheel: dist_F with thi
   wheel=$(basename dist_F/*.whl); rm -rf /tmp/wh /tmp/distG && mkdir -p /tmp/distG
   python3 -m zipfile -e dist_F/$wheel /tmp/wh && cp python/sgmv/dispatch.py /tmp/wh/sgmv/dispatch.py
   (cd /tmp/wh && python3 -m zipfile -c "/tmp/distG/$wheel" ./*)
-  mkdir -p "$OUT/record" && OUT="$OUT/record" bash benchmarks/run_of_record.sh /tmp/distG quick full
+  mkdir -p "$OUT/record" && OUT="$OUT/record" bash benchmarks/run_of_record.sh /tmp/distG quick  # (full: no time)
   suite gpu-suite-padded test_gpu_one_launch_padded.py
   suite gpu-tests-tall test_gpu_one_launch.py -k "hundreds_of_rows or graphs_and_streams"
   exit 0
