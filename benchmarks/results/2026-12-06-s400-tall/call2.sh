@@ -6,8 +6,8 @@
 # the float32 reference before timing (bf16 only: device time). Then the one-launch and padded files of the GPU suite
 # with this tree's dispatch.py (SHARED at 10; the rest of the suite's kernels and dispatch paths are as dist_E's,
 # whose whole suite passed in entry 398) and the tall picks' GPU test with SHARED at 8 (as if kept).
-# On an H200 instead: the run of record (the quick sweep only: device time; this dispatch.py over dist_F's), the padded file
-# and the tall picks' GPU tests.
+# On an H200 instead: the run of record (the quick sweep only: device time; this dispatch.py over dist_F's), the
+# padded file and the tall picks' GPU tests.
 # Files: gpu-name.txt, record/ (H200), shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
 # Usage (device): bash benchmarks/results/2026-12-06-s400-tall/call2.sh   (carry dist_xz_F)
 set -u
