@@ -3,8 +3,8 @@
 # HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES 10 against 8: the 32-row 512-column tile's barrier per row tile on
 # launches whose blocks hold two or more column tiles, one adapter over 160-288 rows (5-9 row tiles), three shapes no
 # call has timed, ranks 16-64; medians of 3; every case checked against
-# the float32 reference before timing (bf16 only: device time). Then the one-launch and padded files of the GPU suite
-# with this tree's dispatch.py (SHARED at 10; the rest of the suite's kernels and dispatch paths are as dist_E's,
+# the float32 reference before timing (bf16 only: device time). Then the tall picks' GPU tests, the padded and the
+# one-launch files of the GPU suite with this tree's dispatch.py (SHARED at 10; the rest of the suite's kernels and dispatch paths are as dist_E's,
 # whose whole suite passed in entry 398) and the tall picks' GPU test with SHARED at 8 (as if kept).
 # On an H200 instead: the run of record (the quick sweep only: device time; this dispatch.py over dist_F's), the
 # padded file and the tall picks' GPU tests.
@@ -48,5 +48,6 @@ sed 's/^HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES = 10/HANDOFF_TILE_BARRIER_TAL
 (cd tests && PYTHONPATH=/tmp/site timeout 60 python3 -m pytest -q -p no:cacheprovider test_gpu_one_launch.py \
    -k "hundreds_of_rows" > "$OUT/gpu-tests-shared8.txt" 2>&1; tail -n 1 "$OUT/gpu-tests-shared8.txt")
 cp python/sgmv/dispatch.py /tmp/site/sgmv/dispatch.py
-suite gpu-suite-one-launch test_gpu_one_launch.py
+suite gpu-tests-tall test_gpu_one_launch.py -k "hundreds_of_rows or graphs_and_streams"
 suite gpu-suite-padded test_gpu_one_launch_padded.py
+suite gpu-suite-one-launch test_gpu_one_launch.py  # (last: where the call's time runs out, its dots still count)
