@@ -2,10 +2,10 @@
 # Entry 401 (device), call 2, on dist_F with this tree's dispatch.py copied over the wheel's:
 # HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES 10 against 8: the 32-row 512-column tile's barrier per row tile on
 # launches whose blocks hold two or more column tiles, one adapter over 160-288 rows (5-9 row tiles), three shapes no
-# call has timed, ranks 16-64; medians of 3; every case checked against
-# the float32 reference before timing (bf16 only: device time). Then the tall picks' GPU tests, the padded and the
-# one-launch files of the GPU suite with this tree's dispatch.py (SHARED at 10; the rest of the suite's kernels and dispatch paths are as dist_E's,
-# whose whole suite passed in entry 398) and the tall picks' GPU test with SHARED at 8 (as if kept).
+# call has timed, ranks 16-64, bf16 only (device time); medians of 3; every case checked against the float32
+# reference before timing. Then the tall picks' GPU test with SHARED at 8 (as if kept), and with this tree's
+# dispatch.py (SHARED at 10) the tall picks' GPU tests, the padded file and the one-launch file of the GPU suite (the
+# rest of the suite's kernels and dispatch paths are dist_E's, whose whole suite passed in entry 398).
 # On an H200 instead: the run of record (the quick sweep only: device time; this dispatch.py over dist_F's), the
 # padded file and the tall picks' GPU tests.
 # Files: gpu-name.txt, record/ (H200), shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
