@@ -51,8 +51,7 @@ def test_one_segment_on_tall_tiles_takes_the_barrier_per_row_tile_from_10_row_ti
     assert got.warp_rows == 32 and got.tile_n == 512 and grid[0] * grid[2] == math.ceil(rows / segs / 32) * segs
     assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, 32, 512)
     assert not dispatch.wants_tile_barrier(grid, 64, 16)  # the 16-row tiles' threshold: 16 row tiles
-    for name in ("HANDOFF_TILE_BARRIER_TALL_MIN_TILES", "HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES"):
-        monkeypatch.setattr(dispatch, name, 16)  # as before entry 398
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_MIN_TILES", 16)  # as before entry 398
     assert not dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy).tile_barrier
 
 
