@@ -106,7 +106,7 @@ def takes_capped_splits(problem: Problem, got: Optional[KernelRecord], kernels: 
 TALL_ROWS = [PickCase(f"{h_in}x{h_out}-r{rank}-{rows}", rank, (rows,), h_out, h_in) for h_in, h_out, rank, rows in [
     (8192, 8192, 64, 320), (4096, 14336, 16, 480), (14336, 4096, 32, 384), (8192, 8192, 32, 256),
     (8192, 8192, 64, 288), (14336, 4096, 64, 256), (14336, 2048, 32, 160)]]  # (the 4th and 5th: 8 and 9 row tiles of
-# the 512-column tile, one barrier; the last three on the 256-column tile, 8 and 5 row tiles, a barrier per row tile)
+# the 512-column tile, one barrier; the last two on the 256-column tile, 8 and 5 row tiles, a barrier per row tile)
 
 
 def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
