@@ -9,7 +9,8 @@
 # On an H200 instead: the run of record (the quick sweep only: device time; this dispatch.py over dist_F's), the
 # padded file and the tall picks' GPU tests.
 # Files: gpu-name.txt, record/ (H200), shared-DTYPE.txt (the tables), sweep.tgz, gpu-suite-*.txt, gpu-tests-shared8.txt
-# NOT RUN (entry 401): it needs the probe constant of cabbcfe's dispatch.py (since removed); restore it to run.
+# NOT RUN (entry 401): it needs the probe constant (git apply benchmarks/results/2026-12-06-s400-tall/
+# shared-tiles-PROBE.patch first; cabbcfe had it).
 # Usage (device): bash benchmarks/results/2026-12-06-s400-tall/call2.sh   (carry dist_xz_F)
 set -u
 repo=$PWD
