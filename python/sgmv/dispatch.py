@@ -501,10 +501,9 @@ def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 1
     columns (tile_n; 0: unknown, taken as wider), from HANDOFF_TILE_BARRIER_TALL_MIN_TILES where it has more)."""
     if rank >= HANDOFF_TILE_BARRIER_WIDE_RANK:
         least = HANDOFF_TILE_BARRIER_WIDE_MIN_TILES
-    elif warp_rows > 16 and grid[0] == 1 and 0 < tile_n <= HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS:
-        least = HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES
     elif warp_rows > 16 and grid[0] == 1:
-        least = HANDOFF_TILE_BARRIER_TALL_MIN_TILES
+        least = (HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES if 0 < tile_n <= HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS
+                 else HANDOFF_TILE_BARRIER_TALL_MIN_TILES)
     else:
         least = HANDOFF_TILE_BARRIER_MIN_TILES
     return least <= grid[0] * grid[2] <= HANDOFF_MAX_TILES

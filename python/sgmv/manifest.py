@@ -40,7 +40,7 @@ class KernelRecord:
     flat_tiles: bool = False  # fused: the variant for the grid handoff with the batch's row tiles numbered flat
     # (fused.cuh's kFlat; dispatch.handoff_flat)
     tile_barrier: bool = False  # fused: the variant whose blocks wait for their own row tile's only (fused.cuh's
-    # kTileBarrier; dispatch.HANDOFF_TILE_BARRIER_MIN_TILES)
+    # kTileBarrier; dispatch.wants_tile_barrier)
     gemv_cluster: int = 0  # gemv: the blocks of a segment's cluster (gemv.cuh's kCluster; codegen's KernelSpec)
     occupancy_cap: int = 0  # blocks an SM the loader lets the driver place at once, 0: no cap (codegen's KernelSpec)
     phase: str = ""  # prefill: "" (add_lora), "shrink" or "expand": the standalone op's half (prefill.cuh's kPhase;
