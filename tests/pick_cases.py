@@ -105,23 +105,28 @@ def takes_capped_splits(problem: Problem, got: Optional[KernelRecord], kernels: 
 
 TALL_ROWS = [PickCase(f"{h_in}x{h_out}-r{rank}-{rows}", rank, (rows,), h_out, h_in) for h_in, h_out, rank, rows in [
     (8192, 8192, 64, 320), (4096, 14336, 16, 480), (14336, 4096, 32, 384), (8192, 8192, 32, 256),
-    (8192, 8192, 64, 288), (14336, 4096, 64, 256), (14336, 2048, 32, 160)]]  # (the 4th and 5th: 8 and 9 row tiles of
-# the 512-column tile, one barrier; the last two on the 256-column tile, 8 and 5 row tiles, a barrier per row tile)
+    (8192, 8192, 64, 288), (14336, 4096, 64, 256), (14336, 2048, 32, 160), (3072, 12288, 32, 256),
+    (7168, 7168, 32, 288)]]  # (the 4th: 8 row tiles of the 512-column tile, one column tile a block: one barrier; the
+# 5th: 9 row tiles, two column tiles a block (16 over 14 splits), and the 8th: 8, two a block (24 over 16), a barrier
+# per row tile; the 6th and 7th on the 256-column tile, 8 and 5 row tiles, a barrier per row tile; the last: 9 row
+# tiles, one column tile a block (14 over 14 splits), one barrier)
 
 
 def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kernels: Sequence[KernelRecord],
                             num_sms: int) -> bool:
     """One adapter over 160-480 rows on the grid handoff's 32-row tile: its twin with a barrier per row tile from 10
-    row tiles on the 512-column tile (NOTES entries 398 and 400), from 5 on the 256-column tile (entry 400), else the
-    tile itself, where the build has the twin."""
+    row tiles on the 512-column tile (NOTES entries 398 and 400), from 8 where its blocks hold two or more column tiles
+    (entry 403), from 5 on the 256-column tile (entry 400), else the tile itself, where the build has the twin."""
     if not _built(kernels, problem, "fused", warp_rows=32, tile_barrier=True):
         return True
     if got is None or got.op != "fused" or got.warp_rows != 32 or not dispatch.uses_handoff(problem, got):
         return False
     grid = dispatch.handoff_grid(problem, got, num_sms, 1)
     row_tiles = math.ceil(problem.num_rows / got.warp_rows)
-    return grid is not None and grid[2] == row_tiles and got.tile_barrier == (row_tiles >= (5 if got.tile_n <= 256
-                                                                                           else 10))
+    if grid is None or grid[2] != row_tiles:
+        return False
+    shared = math.ceil(math.ceil(max(problem.slice_hidden) / got.tile_n) / grid[1]) > 1  # column tiles a block
+    return got.tile_barrier == (row_tiles >= (5 if got.tile_n <= 256 else 8 if shared else 10))
 
 
 def one_row_pairs(num_sms: int) -> list[PickCase]:

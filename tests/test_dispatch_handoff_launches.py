@@ -34,7 +34,7 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
 
 @pytest.mark.parametrize("rows, segs, per_tile", [
     (256, 1, False),   # 8 row tiles of 32 rows: one barrier (0.95-1.08x with a barrier per row tile, NOTES entry 398)
-    (288, 1, False),   # 9: 0.94-1.07x (NOTES entry 400)
+    (288, 1, True),    # 9, but 16 column tiles over 14 splits: two a block, HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES
     (320, 1, True),    # 10: HANDOFF_TILE_BARRIER_TALL_MIN_TILES
     (480, 1, True),    # 15
     (320, 2, False),   # two segments of 160 rows, 10 row tiles: not measured, so from 16 as the 16-row tiles
@@ -42,16 +42,43 @@ def test_tall_fused_tiles_take_long_segments_through_the_grid_handoff():
 def test_one_segment_on_tall_tiles_takes_the_barrier_per_row_tile_from_10_row_tiles(rows, segs, per_tile, monkeypatch):
     """Below HANDOFF_TILE_BARRIER_WIDE_RANK a launch of one segment on the 32-row 512-column tile runs the twin with a
     barrier per row tile from HANDOFF_TILE_BARRIER_TALL_MIN_TILES (10) row tiles (one adapter over 320-480 rows:
-    0.91-1.01x, NOTES entries 398 and 400); launches of several segments, and the 16-row tiles, from 16."""
+    0.91-1.01x, NOTES entries 398 and 400), from 8 where a block holds two column tiles; launches of several segments,
+    and the 16-row tiles, from 16."""
     kernels = HANDOFF + TALL + [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF + TALL]
     problem = dataclasses.replace(fused_prob(h_in=8192, h_out=8192, rank=64, rows=rows, segs=segs),
                                   max_segment_rows=rows // segs)
     got = dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy)
     grid = dispatch.handoff_grid(problem, got, 132, tall_tile_occupancy(got))
+    tiles = dispatch._tiles_per_block(problem, got, grid)
     assert got.warp_rows == 32 and got.tile_n == 512 and grid[0] * grid[2] == math.ceil(rows / segs / 32) * segs
-    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, 32, 512)
+    assert got.tile_barrier == per_tile == dispatch.wants_tile_barrier(grid, 64, 32, 512, tiles)
     assert not dispatch.wants_tile_barrier(grid, 64, 16)  # the 16-row tiles' threshold: 16 row tiles
     monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_MIN_TILES", 16)  # as before entry 398
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES", 16)  # as before entry 403
+    assert not dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy).tile_barrier
+
+
+@pytest.mark.parametrize("rows, per_tile", [
+    (224, False),  # 7 row tiles of 32 rows: not measured
+    (240, True),   # 8: HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES (0.92-0.98x at 240-288 rows, NOTES entry 403)
+    (256, True),
+    (288, True),   # 9
+])
+def test_one_segment_on_tall_tiles_of_two_column_tiles_a_block_takes_the_barrier_per_row_tile_from_8(rows, per_tile,
+                                                                                                     monkeypatch):
+    """Where a block of the 32-row 512-column tile holds two column tiles (3072 -> 12288: 24 tiles over 16 splits),
+    one adapter's launch runs the twin with a barrier per row tile from HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES (8)
+    row tiles: a block's two expands follow its own row tile's shrink, not the whole launch's (NOTES entry 403: 240-288
+    rows at three shapes, ranks 16-64, 0.92-0.99x); where each block holds one (h8192 over 256 rows) from 10."""
+    kernels = HANDOFF + TALL + [dataclasses.replace(k, tile_barrier=True) for k in HANDOFF + TALL]
+    problem = dataclasses.replace(fused_prob(h_in=3072, h_out=12288, rank=64, rows=rows, segs=1),
+                                  max_segment_rows=rows)
+    got = dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy)
+    grid = dispatch.handoff_grid(problem, got, 132, tall_tile_occupancy(got))
+    assert (got.warp_rows, got.tile_n) == (32, 512) and grid[2] == math.ceil(rows / 32)
+    assert dispatch._tiles_per_block(problem, got, grid) == 2 and got.tile_barrier == per_tile
+    assert not dispatch.wants_tile_barrier(grid, 64, 32, 512, 1)  # one column tile a block: from 10 row tiles
+    monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES", 10)  # as before entry 403
     assert not dispatch.prefers_fused(problem, kernels, 132, tall_tile_occupancy).tile_barrier
 
 

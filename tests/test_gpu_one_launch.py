@@ -430,7 +430,8 @@ def test_grid_handoff_in_graphs_and_streams():
         assert one_launch_op(problem) == "fused"
         kernel = cuda_ops._installed_one_launch_kernel(problem, 0)
         grid = _launch_of(kernel, c.batch, c.x, c.lora_a, c.lora_b, c.y).grid
-        many_tiles = dispatch.wants_tile_barrier(grid, 64, kernel.warp_rows, kernel.tile_n)
+        many_tiles = dispatch.wants_tile_barrier(grid, 64, kernel.warp_rows, kernel.tile_n,
+                                                 dispatch._tiles_per_block(problem, kernel, grid))
         assert many_tiles == (i >= 3) and kernel.tile_barrier == (has_variants and many_tiles)
     outs = [[c.y.clone() for c in cases] for _ in range(3)]
     xs = [c.x.clone() for c in cases]

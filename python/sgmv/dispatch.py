@@ -313,6 +313,10 @@ HANDOFF_TILE_BARRIER_TALL_MIN_TILES = 10  # below that rank, launches of one seg
 # 0.95-0.98; over 288 rows (9) 0.94-1.07x (rank 32: 1.06 at 2560 -> 6912, 1.07 at h7168), over 256 (8) 0.95-1.08x.
 # Launches of several segments on them were not measured; 16-row tiles of 9-15 row tiles went 0.99 at the median, up
 # to 1.03, so they keep 16 (NOTES entries 398 and 400)
+HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES = 8  # ... from this many where a block of the 32-row tile holds two or
+# more column tiles (h_out's tiles over the splits, _tiles_per_block): one adapter over 240-288 rows (8-9 row tiles) at
+# three shapes no call had timed (3072 -> 12288, 7168 -> 14336, 3584 -> 18944), ranks 16-64, bf16, took 0.92-0.99x,
+# median 0.95 (NOTES entry 403); in-sample 0.93-0.98 at six more shapes, both dtypes (entries 398 and 400)
 HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS = 256  # ... and tall tiles of at most this many columns from
 HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES = 5  # this many: the 32-row 256-column tile, which dispatch gives one
 # adapter at ranks 32-64 where h_in is large and h_out at most 4096, over 160-256 rows (5-8 row tiles) at six shapes
@@ -470,7 +474,8 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     grid = handoff_grid(problem, kernel, num_sms, resident_blocks)
     if grid is None:
         return None
-    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank, kernel.warp_rows, kernel.tile_n)
+    tiles = _tiles_per_block(problem, kernel, grid)
+    per_tile = not kernel.flat_tiles and wants_tile_barrier(grid, problem.rank, kernel.warp_rows, kernel.tile_n, tiles)
     if kernel.tile_barrier and not per_tile:
         return None
     tile = (kernel.rank, kernel.warps, kernel.warp_rows)
@@ -479,7 +484,6 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
     if tile in HANDOFF_ONE_ROW_TILE_LEAST_ROWS and (
             grid[0] * grid[2] > 1 or problem.num_rows < HANDOFF_ONE_ROW_TILE_LEAST_ROWS[tile]):
         return None
-    tiles = _tiles_per_block(problem, kernel, grid)
     most = max(max_tiles_per_block, HANDOFF_WIDE_RANK_MAX_TILES_PER_BLOCK if problem.rank > HANDOFF_WIDE_RANK_ABOVE
                else HANDOFF_MAX_TILES_PER_BLOCK)
     warp_columns = problem.hidden / (grid[1] * kernel.warps)
@@ -492,17 +496,20 @@ def _handoff_cost(problem: Problem, kernel: KernelRecord, num_sms: int, resident
             blocks, kernel.tile_n, kernel.tile_barrier != per_tile, kernel.name) if tiles <= most else None
 
 
-def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 16, tile_n: int = 0) -> bool:
+def wants_tile_barrier(grid: tuple[int, int, int], rank: int, warp_rows: int = 16, tile_n: int = 0,
+                       tiles_a_block: int = 1) -> bool:
     """Whether a grid handoff launch of `grid` (x segments, y splits, z row tiles a segment: the per-segment grid) at
     `rank` on tiles of `warp_rows` rows should run the variant of its kernel with a barrier per row tile:
     HANDOFF_TILE_BARRIER_MIN_TILES to HANDOFF_MAX_TILES row tiles (from HANDOFF_TILE_BARRIER_WIDE_MIN_TILES at
     HANDOFF_TILE_BARRIER_WIDE_RANK and above, else for one segment on tiles of more than 16 rows from
     HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES where the tile has at most HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS
-    columns (tile_n; 0: unknown, taken as wider), from HANDOFF_TILE_BARRIER_TALL_MIN_TILES where it has more)."""
+    columns (tile_n; 0: unknown, taken as wider), where it has more from HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES
+    if a block holds more than one column tile (tiles_a_block), else from HANDOFF_TILE_BARRIER_TALL_MIN_TILES)."""
     if rank >= HANDOFF_TILE_BARRIER_WIDE_RANK:
         least = HANDOFF_TILE_BARRIER_WIDE_MIN_TILES
     elif warp_rows > 16 and grid[0] == 1:
         least = (HANDOFF_TILE_BARRIER_TALL_NARROW_MIN_TILES if 0 < tile_n <= HANDOFF_TILE_BARRIER_TALL_NARROW_COLUMNS
+                 else HANDOFF_TILE_BARRIER_TALL_SHARED_MIN_TILES if tiles_a_block > 1
                  else HANDOFF_TILE_BARRIER_TALL_MIN_TILES)
     else:
         least = HANDOFF_TILE_BARRIER_MIN_TILES
