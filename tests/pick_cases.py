@@ -129,6 +129,24 @@ def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kerne
     return got.tile_barrier == (row_tiles >= (5 if got.tile_n <= 256 else 8 if shared else 10))
 
 
+RANK_16_ROWS = [PickCase(f"{h_in}x{h_out}-r16-{rows}", 16, (rows,), h_out, h_in) for h_in, h_out, rows in [
+    (8192, 8192, 256), (3072, 8192, 248), (6144, 6144, 256), (8192, 8192, 240), (7168, 7168, 288)]]
+# (the first three: 16 row tiles of 16 rows; the last two: 15 and 18, the 32-row tile under one barrier)
+
+
+def takes_short_tile_barrier_at_rank_16(problem: Problem, got: Optional[KernelRecord],
+                                        kernels: Sequence[KernelRecord], num_sms: int) -> bool:
+    """One adapter at rank 16 over 241-256 rows (16 row tiles of 16), where the 32-row 512-column tile would run one
+    barrier: the 16-row tile's twin with a barrier per row tile (NOTES entry 404); over 240 or 257-288 rows the
+    32-row tile, where the build has the twin."""
+    if not _built(kernels, problem, "fused", warp_rows=16, tile_barrier=True):
+        return True
+    if got is None or got.op != "fused" or not dispatch.uses_handoff(problem, got):
+        return False
+    short = 241 <= problem.num_rows <= 256
+    return (got.warp_rows, got.tile_barrier) == ((16, True) if short else (32, False))
+
+
 def one_row_pairs(num_sms: int) -> list[PickCase]:
     """One-row batches (segments of 1-2 rows, one empty) of num_sms // 2 + 1, 3 / 4 of num_sms and num_sms segments at
     4096 -> 2056, ranks 8, 16 and 32 (NOTES entry 299)."""

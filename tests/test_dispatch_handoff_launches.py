@@ -319,3 +319,30 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     monkeypatch.setattr(dispatch, "HANDOFF_TILE_BARRIER_MOST_BLOCKS", 0)
     fewest = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
     assert (fewest.warps, fewest.tile_barrier) == ((other.warps if most else got.warps), got.tile_barrier)
+
+
+@pytest.mark.parametrize("h_in, h_out, rows, want_rows, want_barrier", [
+    (8192, 8192, 256, 16, True),     # 8 row tiles of 32 under one barrier -> 16 of 16 rows, a barrier each (0.95x)
+    (3072, 8192, 248, 16, True),     # 16 row tiles of 16, the last of 8 rows
+    (8192, 8192, 240, 32, False),    # 15 row tiles of 16: one barrier either way, the 32-row tile stays
+    (7168, 7168, 288, 32, False),    # 18 row tiles of 16: more than HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (not measured)
+    (8192, 8192, 384, 32, True),     # the 32-row tile waits per row tile itself (12 row tiles): it stays (1.07-1.14x)
+    (3072, 12288, 256, 32, True),    # two column tiles a block: the same from 8 row tiles (entry 403)
+])
+def test_rank_16_s_one_barrier_tall_launch_gives_way_to_the_16_row_tiles_barrier_per_row_tile(
+        h_in, h_out, rows, want_rows, want_barrier, monkeypatch):
+    """Below HANDOFF_TALL_PER_TILE_BELOW_RANK (rank 16), one adapter whose 32-row tile would run one barrier takes the
+    16-row tiles where their launch waits per row tile over at most HANDOFF_TALL_PER_TILE_MAX_ROW_TILES row tiles
+    (241-256 rows: the 4-warp tile's twin, 0.91-0.99x at five shapes, NOTES entry 404); builds without the 16-row
+    twin keep the 32-row tile (test_tall_fused_tiles_take_long_segments_through_the_grid_handoff)."""
+    def blocks_an_sm(kernel):  # the H200's occupancy: the 4-warp 16-row tile two blocks an SM, the 8-warp ones one
+        return 2 if kernel.warps == 4 else 1
+
+    kernels = FUSED + TALL[:1] + [dataclasses.replace(k, tile_barrier=True) for k in FUSED + TALL[:1]]
+    problem = dataclasses.replace(fused_prob(h_in=h_in, h_out=h_out, rank=16, rows=rows), max_segment_rows=rows)
+    got = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
+    assert (got.warp_rows, got.tile_barrier) == (want_rows, want_barrier)
+    if want_rows == 16:
+        assert got.warps == 4 and dispatch.handoff_grid(problem, got, 132, 2) == (1, 16, 16)
+    monkeypatch.setattr(dispatch, "HANDOFF_TALL_PER_TILE_BELOW_RANK", 16)  # rank 16 no longer below it
+    assert dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm).warp_rows == 32

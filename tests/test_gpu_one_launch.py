@@ -413,6 +413,19 @@ def test_one_adapter_over_hundreds_of_rows_takes_the_tall_tiles_barrier_per_row_
     case.check()
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("pick", pick_cases.RANK_16_ROWS, ids=lambda p: p.id)
+def test_one_adapter_at_rank_16_over_256_rows_takes_the_16_row_tiles_barrier_per_row_tile(pick, dtype):
+    """One adapter at rank 16 over 241-256 rows through sgmv.add_lora: the 16-row tile's twin with a barrier per row
+    tile where the 32-row tile would run one barrier (dispatch.HANDOFF_TALL_PER_TILE_BELOW_RANK, NOTES entry 404),
+    over 240 and 288 rows the 32-row tile, and y matches."""
+    if loader.device(0).arch < 90:
+        pytest.skip("the fused kernels need sm_90")
+    case, got = _picked(pick, [5], dtype, seed=pick.rank + pick.sizes[0])
+    assert pick_cases.takes_short_tile_barrier_at_rank_16(case.problem, got, KERNELS, loader.device(0).num_sms), got
+    case.check()
+
+
 def test_grid_handoff_in_graphs_and_streams():
     """add_lora's rank-64 decode batches take the grid handoff; captured in two graphs (one workspace each) that
     are replayed in turn, an odd number of calls each, and run eagerly on a second stream meanwhile: every

@@ -329,6 +329,11 @@ HANDOFF_ONE_ROW_TILE_LEAST_ROWS = {(64, 8, 16): 12}  # ... and of these, tiles t
 # tile of at least this many rows, and there before any other tile: rank 64's 8-warp tile ran 0.90-0.97x dispatch's
 # pick on one segment of 12-16 rows at five shapes, but 0.99-1.10x on 8 rows, 1.02-1.09x on 1-2, 1.02-1.13x on two or
 # three row tiles (NOTES entry 393)
+HANDOFF_TALL_PER_TILE_BELOW_RANK = 32  # below this rank a 32-row tile is not taken on one segment where its launch
+HANDOFF_TALL_PER_TILE_MAX_ROW_TILES = 16  # would run one barrier and the 16-row tiles' launch a barrier per row tile
+# over at most this many row tiles: one adapter over 256 rows at rank 16 ran the 16-row 4-warp tile's twin (16 row
+# tiles) 0.91-0.99x the 32-row 512-column tile (8 row tiles, one barrier) at five shapes, median 0.967 in both dtypes;
+# where both wait per row tile (384-512 rows) it lost (up to 1.14x); 257-288 rows were not measured (NOTES entry 404)
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
@@ -527,10 +532,22 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
     32 rows only for batches of HANDOFF_TALL_MIN_MEAN_ROWS rows a segment), then the fewest blocks (the most below
     HANDOFF_MIN_RANK on launches of a barrier per row tile: HANDOFF_TILE_BARRIER_MOST_BLOCKS), then the fewest
     columns; of a kernel and its twin with a barrier per row tile, the twin where wants_tile_barrier, else the kernel
-    itself."""
+    itself; a 32-row tile under one barrier gives way to the 16-row tiles where _tall_tile_gives_way."""
     costs = [(cost, k) for k in kernels if can_run(problem, k) and fused_variant_fits(problem, k)
              if (cost := _handoff_cost(problem, k, num_sms, resident_blocks(k), max_tiles_per_block)) is not None]
-    return min(costs, key=lambda ck: ck[0])[1] if costs else None
+    best = min(costs, key=lambda ck: ck[0])[1] if costs else None
+    if best is not None and _tall_tile_gives_way(problem, best, [k for _, k in costs]):
+        best = min(((cost, k) for cost, k in costs if k.warp_rows == 16), key=lambda ck: ck[0])[1]
+    return best
+
+
+def _tall_tile_gives_way(problem: Problem, best: KernelRecord, candidates: list[KernelRecord]) -> bool:
+    """Whether prefers_handoff passes over its pick `best`, a 32-row tile under one barrier, for the 16-row tiles:
+    below HANDOFF_TALL_PER_TILE_BELOW_RANK, on one segment of at most HANDOFF_TALL_PER_TILE_MAX_ROW_TILES row tiles of
+    16 rows, where a 16-row tile's twin with a barrier per row tile is among the `candidates`."""
+    return (best.warp_rows > 16 and not best.tile_barrier and problem.rank < HANDOFF_TALL_PER_TILE_BELOW_RANK
+            and problem.num_segments == 1 and math.ceil(problem.num_rows / 16) <= HANDOFF_TALL_PER_TILE_MAX_ROW_TILES
+            and any(k.tile_barrier and k.warp_rows == 16 for k in candidates))
 
 
 def fused_variant_fits(problem: Problem, kernel: KernelRecord) -> bool:
