@@ -125,7 +125,7 @@ def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kerne
     row_tiles = math.ceil(problem.num_rows / got.warp_rows)
     if grid is None or grid[2] != row_tiles:
         return False
-    shared = math.ceil(math.ceil(max(problem.slice_hidden) / got.tile_n) / grid[1]) > 1  # column tiles a block
+    shared = dispatch._tiles_per_block(problem, got, grid) > 1
     return got.tile_barrier == (row_tiles >= (5 if got.tile_n <= 256 else 8 if shared else 10))
 
 
@@ -145,6 +145,12 @@ def takes_short_tile_barrier_at_rank_16(problem: Problem, got: Optional[KernelRe
         return False
     short = 241 <= problem.num_rows <= 256
     return (got.warp_rows, got.tile_barrier) == ((16, True) if short else (32, False))
+
+
+# The GPU test of one adapter over hundreds of rows (test_gpu_one_launch.py) and its check on the CPU: each batch with
+# the check its pick must pass
+HUNDREDS_OF_ROWS = ([(pick, takes_tall_tile_barrier) for pick in TALL_ROWS]
+                    + [(pick, takes_short_tile_barrier_at_rank_16) for pick in RANK_16_ROWS])
 
 
 def one_row_pairs(num_sms: int) -> list[PickCase]:

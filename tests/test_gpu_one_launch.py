@@ -400,29 +400,18 @@ def test_one_adapter_over_a_few_rows_takes_at_most_64_splits(pick, dtype):
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("pick", pick_cases.TALL_ROWS, ids=lambda p: p.id)
-def test_one_adapter_over_hundreds_of_rows_takes_the_tall_tiles_barrier_per_row_tile(pick, dtype):
+@pytest.mark.parametrize("pick, holds", pick_cases.HUNDREDS_OF_ROWS,
+                         ids=lambda c: getattr(c, "id", getattr(c, "__name__", "")))
+def test_one_adapter_over_hundreds_of_rows_takes_the_measured_tile_and_barrier(pick, holds, dtype):
     """One adapter over 160-480 rows through sgmv.add_lora: the grid handoff's 32-row tile, as its twin with a barrier
-    per row tile from 10 row tiles on the 512-column tile and from 5 on the 256-column one
-    (dispatch.HANDOFF_TILE_BARRIER_TALL_MIN_TILES and _TALL_NARROW_MIN_TILES, NOTES entries 398 and 400), and y
-    matches."""
+    per row tile from 10 row tiles on the 512-column tile, from 8 where a block holds two or more column tiles and from
+    5 on the 256-column one (dispatch.HANDOFF_TILE_BARRIER_TALL_*_MIN_TILES, NOTES entries 398, 400 and 403); at rank 16
+    over 241-256 rows the 16-row tile's twin where the 32-row tile would run one barrier
+    (dispatch.HANDOFF_TALL_PER_TILE_BELOW_RANK, entry 404); and y matches."""
     if loader.device(0).arch < 90:
         pytest.skip("the fused kernels need sm_90")
     case, got = _picked(pick, [5], dtype, seed=pick.rank + pick.sizes[0])
-    assert pick_cases.takes_tall_tile_barrier(case.problem, got, KERNELS, loader.device(0).num_sms), got
-    case.check()
-
-
-@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-@pytest.mark.parametrize("pick", pick_cases.RANK_16_ROWS, ids=lambda p: p.id)
-def test_one_adapter_at_rank_16_over_256_rows_takes_the_16_row_tiles_barrier_per_row_tile(pick, dtype):
-    """One adapter at rank 16 over 241-256 rows through sgmv.add_lora: the 16-row tile's twin with a barrier per row
-    tile where the 32-row tile would run one barrier (dispatch.HANDOFF_TALL_PER_TILE_BELOW_RANK, NOTES entry 404),
-    over 240 and 288 rows the 32-row tile, and y matches."""
-    if loader.device(0).arch < 90:
-        pytest.skip("the fused kernels need sm_90")
-    case, got = _picked(pick, [5], dtype, seed=pick.rank + pick.sizes[0])
-    assert pick_cases.takes_short_tile_barrier_at_rank_16(case.problem, got, KERNELS, loader.device(0).num_sms), got
+    assert holds(case.problem, got, KERNELS, loader.device(0).num_sms), got
     case.check()
 
 

@@ -49,8 +49,7 @@ CASES = ([(pick, pick_cases.takes_flat_handoff) for pick in pick_cases.SKEWED]
          + [(pick, pick_cases.takes_short_prefill_tile) for pick in pick_cases.FEW_ROWS]
          + [(pick, pick_cases.takes_wide_h_in_tile) for pick in pick_cases.WIDE_H_IN]
          + [(pick, pick_cases.takes_capped_splits) for pick in pick_cases.ONE_TILE]
-         + [(pick, pick_cases.takes_tall_tile_barrier) for pick in pick_cases.TALL_ROWS]
-         + [(pick, pick_cases.takes_short_tile_barrier_at_rank_16) for pick in pick_cases.RANK_16_ROWS]
+         + pick_cases.HUNDREDS_OF_ROWS
          + [(pick, pick_cases.takes_two_block_pairs) for pick in pick_cases.one_row_pairs(NUM_SMS)])
 
 
