@@ -10,7 +10,10 @@
 #             suite-rest (every other file but test_gpu_one_launch_padded.py: 351 s) -> gpu-suite-rest.txt, and
 #             suite-padded (test_gpu_one_launch_padded.py, split from the first in entry 340) -> gpu-suite-padded.txt;
 #             suite-rest-but-prefill: suite-rest without test_gpu_prefill.py (where sass_compare.sh finds every prefill
-#             kernel unchanged)
+#             kernel unchanged);
+#             suite-routed: every GPU test whose launches go through dispatch, none of the per-kernel ones (1,781 of
+#             15,655), for a change of python/ alone, where sass_compare.sh finds every kernel unchanged
+#             -> gpu-suite-routed.txt
 #   sanitize  compute-sanitizer memcheck over every prefill kernel's per-kernel test (one process), then racecheck
 #             over the bf16 prefill kernels on small launches, one process each, up to 3 tries of 30 s: under
 #             racecheck the 16-row tile's launches now and then never end (entry 118: the same launch ends in 5 s
@@ -58,6 +61,12 @@ print(*(k.name for k in KERNELS if k.op == 'prefill' and k.dtype == 'bf16' and k
     echo "$probe $k 1,1,3"  # three tiles, one of several rows
   done
 }
+# The per-kernel tests (one kernel of the manifest a test, called directly), which suite-routed leaves out
+PER_KERNEL_TESTS_OUT=$(printf 'not %s and ' test_fused_shapes test_fused_kernel_with_the_grid_handoff test_gemv_shapes \
+  test_fused_handoff_blocks_of_two_column_tiles test_kernel test_pipelined_expand test_prefill_shapes \
+  test_prefill_blocks_walk test_prefill_cluster_swaps test_packed_launch_of_each_kernel test_shrink_half \
+  test_expand_half test_halves_walk)
+PER_KERNEL_TESTS_OUT=${PER_KERNEL_TESTS_OUT% and }
 run_suite() {  # output name, then pytest's arguments (run in tests/): -> $OUT/NAME.txt and its summary line; in it
   # each skip's reason and the 40 slowest tests' times (the whole suite: ~500 s of a session's 1,800 s of device time
   # in entry 357, ~850 s in entry 335)
@@ -71,6 +80,7 @@ for step in "$@"; do
     suite-one-launch) run_suite gpu-suite-one-launch test_gpu_one_launch.py ;;
     suite-rest) run_suite gpu-suite-rest . --ignore=test_gpu_one_launch.py --ignore=test_gpu_one_launch_padded.py ;;
     suite-padded) run_suite gpu-suite-padded test_gpu_one_launch_padded.py ;;
+    suite-routed) run_suite gpu-suite-routed $(cd "$repo/tests" && echo test_gpu_*.py) -k "$PER_KERNEL_TESTS_OUT" ;;
     suite-rest-but-prefill) run_suite gpu-suite-rest-but-prefill . --ignore=test_gpu_one_launch.py \
                               --ignore=test_gpu_one_launch_padded.py --ignore=test_gpu_prefill.py ;;
     sanitize)
@@ -112,7 +122,7 @@ print(*(k.name for k in KERNELS if k.op == 'fused' and k.dtype == 'bf16' and not
          echo "full $d rc=$? $(tail -1 /tmp/full-$d.log)"
          mkdir -p full-$d; cp /tmp/full-$d.log full-$d/bench.log; cp "$OUT/gpu.txt" full-$d/gpu.txt
        done; tar czf "$OUT/full.tgz" full-bf16 full-fp16) ;;
-    *) echo "unknown step: $step (suite, suite-one-launch, suite-rest, suite-rest-but-prefill, sanitize," \
-            "sanitize-fused, quick, full)"; exit 2 ;;
+    *) echo "unknown step: $step (suite, suite-one-launch, suite-rest, suite-padded, suite-rest-but-prefill," \
+            "suite-routed, sanitize, sanitize-fused, quick, full)"; exit 2 ;;
   esac
 done

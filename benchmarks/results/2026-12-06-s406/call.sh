@@ -6,6 +6,7 @@
 #               HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=18, one adapter over 248-288 rows at seven shapes, rank 16, both
 #               dtypes, medians of 3, each case checked against the float32 reference first -> pt-DTYPE.txt, pt-sweep.tgz
 #   one-launch, padded, rest   the GPU suite's three parts on dist_H as built -> gpu-suite-*.txt
+#   routed      the GPU tests whose launches go through dispatch (run_of_record.sh suite-routed) -> gpu-suite-routed.txt
 # Usage (device): bash benchmarks/results/2026-12-06-s406/call.sh STEP...   (carry dist_xz_H)
 set -u
 repo=$PWD
@@ -30,7 +31,7 @@ for step in "$@"; do
         cp /tmp/pt/pt-$dt/*.txt "$OUT/pt-$dt.txt"
       done
       rm -f /tmp/pt/*/*/plot.png && tar -czf "$OUT/pt-sweep.tgz" -C /tmp pt ;;
-    one-launch|padded|rest) bash benchmarks/run_of_record.sh dist_H suite-$step ;;
+    one-launch|padded|rest|routed) bash benchmarks/run_of_record.sh dist_H suite-$step ;;
     *) echo "unknown step: $step"; exit 2 ;;
   esac
 done
