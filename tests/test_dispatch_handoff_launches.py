@@ -325,7 +325,7 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     (8192, 8192, 256, 16, True),     # 8 row tiles of 32 under one barrier -> 16 of 16 rows, a barrier each (0.95x)
     (3072, 8192, 248, 16, True),     # 16 row tiles of 16, the last of 8 rows
     (8192, 8192, 240, 32, False),    # 15 row tiles of 16: one barrier either way, the 32-row tile stays
-    (7168, 7168, 288, 32, False),    # 18 row tiles of 16: more than HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (not measured)
+    (7168, 7168, 288, 32, False),    # 18 row tiles of 16: over HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (entry 406)
     (8192, 8192, 384, 32, True),     # the 32-row tile waits per row tile itself (12 row tiles): it stays (the
     # 16-row tiles 0.97-1.14x, median ~1.07, over 384 rows)
     (3072, 12288, 256, 32, True),    # two column tiles a block: the same from 8 row tiles (entry 403)
