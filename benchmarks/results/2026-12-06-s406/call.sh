@@ -4,7 +4,11 @@
 #   record      on an H200 only: the run of record (run_of_record.sh quick full) -> $OUT/record/
 #   r16         entry 404's call 3 (s403/call3.sh) on dist_H: HANDOFF_TALL_PER_TILE_BELOW_RANK 0 against 32 with
 #               HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=18, one adapter over 248-288 rows at seven shapes, rank 16, both
-#               dtypes, medians of 3, each case checked against the float32 reference first -> pt-DTYPE.txt, pt-sweep.tgz
+#               dtypes, medians of 3, each case checked against the float32 reference first
+#               -> pt-DTYPE.txt, pt-sweep.tgz
+#   r16-hin     PREPARED for a later session (not run): the same A/B over 272-288 rows where h_in is wider than
+#               h_out (entry 406: 14336 -> 4096 lost 1.03-1.04x where h_in = h_out gained 0.95-0.98x; the grids are
+#               the same, 1 x 14 x 9 -> 1 x 15 x 17 / 1 x 14 x 18), to place a bound on h_in / h_out -> ph-DTYPE.txt
 #   one-launch, padded, rest   the GPU suite's three parts on dist_H as built -> gpu-suite-*.txt
 #   routed      the GPU tests whose launches go through dispatch (run_of_record.sh suite-routed) -> gpu-suite-routed.txt
 # Usage (device): bash benchmarks/results/2026-12-06-s406/call.sh STEP...   (carry dist_xz_H)
@@ -31,6 +35,17 @@ for step in "$@"; do
         cp /tmp/pt/pt-$dt/*.txt "$OUT/pt-$dt.txt"
       done
       rm -f /tmp/pt/*/*/plot.png && tar -czf "$OUT/pt-sweep.tgz" -C /tmp pt ;;
+    r16-hin)
+      rm -rf /tmp/site && python3 -m pip install -q --no-deps --no-index --target /tmp/site dist_H/*.whl || exit 1
+      rm -rf /tmp/ph && mkdir -p /tmp/ph
+      for dt in bf16 fp16; do
+        (cd /tmp && PYTHONPATH=/tmp/site timeout 80 python3 "$repo/benchmarks/dispatch_sweep.py" /tmp/ph/ph-$dt $dt \
+          HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=16,18 --repeat=3 --ops=add_lora --batches=1x272,1x288 \
+          --shapes=14336x4096,11008x4096,8192x4096,6144x4096,10240x5120,12288x6144,4096x4096 --ranks=16 \
+          > /tmp/ph/ph-$dt.log 2>&1) || echo "sweep $dt failed: $(tail -n 3 /tmp/ph/ph-$dt.log)"
+        cp /tmp/ph/ph-$dt/*.txt "$OUT/ph-$dt.txt"
+      done
+      rm -f /tmp/ph/*/*/plot.png && tar -czf "$OUT/ph-sweep.tgz" -C /tmp ph ;;
     one-launch|padded|rest|routed) bash benchmarks/run_of_record.sh dist_H suite-$step ;;
     *) echo "unknown step: $step"; exit 2 ;;
   esac
