@@ -333,9 +333,9 @@ HANDOFF_TALL_PER_TILE_BELOW_RANK = 32  # below this rank a 32-row tile is not ta
 HANDOFF_TALL_PER_TILE_MAX_ROW_TILES = 16  # would run one barrier and the 16-row tiles' launch a barrier per row tile
 # over at most this many row tiles: one adapter over 256 rows at rank 16 ran the 16-row 4-warp tile's twin (16 row
 # tiles) 0.91-0.99x the 32-row 512-column tile (8 row tiles, one barrier) at five shapes, median 0.967 in both dtypes;
-# where both wait per row tile (384-512 rows) it lost (up to 1.14x) (NOTES entry 404). Out of sample (entry 406, 248
-# and 256 rows at five shapes, medians of 9) 0.91-0.99x, medians 0.96-0.97; 17-18 row tiles (272-288 rows) ran
-# 0.95-0.98x at four shapes but 1.03-1.04x at 14336 -> 4096, so the bound stays at 16
+# where both wait per row tile (384-512 rows) it lost (up to 1.14x) (NOTES entry 404). Again in entry 406 (medians of
+# 9): 256 rows 0.91-0.99x, and 248 rows, out of sample, 0.92-0.99x at the same five shapes, medians 0.96-0.97; 17-18
+# row tiles (272-288 rows) ran 0.95-0.98x at four shapes but 1.03-1.04x at 14336 -> 4096, so the bound stays at 16
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
