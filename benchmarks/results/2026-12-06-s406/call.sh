@@ -16,6 +16,19 @@ set -u
 repo=$PWD
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu-name.txt"
 [ -d dist_H ] || python3 benchmarks/wheel_xz.py unpack dist_xz_H dist_H > /dev/null || exit 1
+ab_sweep() {  # name, then dispatch_sweep.py's constants and arguments: rank 16, add_lora, both dtypes, medians of 3
+  # (each case checked against the float32 reference first) -> $OUT/NAME-DTYPE.txt, NAME-sweep.tgz
+  local name=$1; shift
+  rm -rf /tmp/site && python3 -m pip install -q --no-deps --no-index --target /tmp/site dist_H/*.whl || exit 1
+  rm -rf "/tmp/$name" && mkdir -p "/tmp/$name"
+  for dt in bf16 fp16; do
+    (cd /tmp && PYTHONPATH=/tmp/site timeout 80 python3 "$repo/benchmarks/dispatch_sweep.py" "/tmp/$name/$name-$dt" \
+      $dt "$@" --repeat=3 --ops=add_lora --ranks=16 > "/tmp/$name/$name-$dt.log" 2>&1) ||
+      echo "sweep $dt failed: $(tail -n 3 "/tmp/$name/$name-$dt.log")"
+    cp "/tmp/$name/$name-$dt"/*.txt "$OUT/$name-$dt.txt"
+  done
+  rm -f "/tmp/$name"/*/*/plot.png && tar -czf "$OUT/$name-sweep.tgz" -C /tmp "$name"
+}
 for step in "$@"; do
   echo "== $step at $SECONDS s"
   case $step in
@@ -23,29 +36,11 @@ for step in "$@"; do
       if grep -q H200 "$OUT/gpu-name.txt"; then
         mkdir -p "$OUT/record" && OUT="$OUT/record" bash benchmarks/run_of_record.sh dist_H quick full
       else echo "record: not an H200, skipped"; fi ;;
-    r16)
-      rm -rf /tmp/site && python3 -m pip install -q --no-deps --no-index --target /tmp/site dist_H/*.whl || exit 1
-      rm -rf /tmp/pt && mkdir -p /tmp/pt
-      for dt in bf16 fp16; do
-        (cd /tmp && PYTHONPATH=/tmp/site timeout 80 python3 "$repo/benchmarks/dispatch_sweep.py" /tmp/pt/pt-$dt $dt \
-          HANDOFF_TALL_PER_TILE_BELOW_RANK=0,32 HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=18 --repeat=3 --ops=add_lora \
-          --batches=1x248,1x256,1x272,1x288 \
-          --shapes=8192x8192,4096x4096,6144x6144,5120x5120,7168x7168,3072x8192,14336x4096 --ranks=16 \
-          > /tmp/pt/pt-$dt.log 2>&1) || echo "sweep $dt failed: $(tail -n 3 /tmp/pt/pt-$dt.log)"
-        cp /tmp/pt/pt-$dt/*.txt "$OUT/pt-$dt.txt"
-      done
-      rm -f /tmp/pt/*/*/plot.png && tar -czf "$OUT/pt-sweep.tgz" -C /tmp pt ;;
-    r16-hin)
-      rm -rf /tmp/site && python3 -m pip install -q --no-deps --no-index --target /tmp/site dist_H/*.whl || exit 1
-      rm -rf /tmp/ph && mkdir -p /tmp/ph
-      for dt in bf16 fp16; do
-        (cd /tmp && PYTHONPATH=/tmp/site timeout 80 python3 "$repo/benchmarks/dispatch_sweep.py" /tmp/ph/ph-$dt $dt \
-          HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=16,18 --repeat=3 --ops=add_lora --batches=1x272,1x288 \
-          --shapes=14336x4096,11008x4096,8192x4096,6144x4096,10240x5120,12288x6144,4096x4096 --ranks=16 \
-          > /tmp/ph/ph-$dt.log 2>&1) || echo "sweep $dt failed: $(tail -n 3 /tmp/ph/ph-$dt.log)"
-        cp /tmp/ph/ph-$dt/*.txt "$OUT/ph-$dt.txt"
-      done
-      rm -f /tmp/ph/*/*/plot.png && tar -czf "$OUT/ph-sweep.tgz" -C /tmp ph ;;
+    r16) ab_sweep pt HANDOFF_TALL_PER_TILE_BELOW_RANK=0,32 HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=18 \
+           --batches=1x248,1x256,1x272,1x288 \
+           --shapes=8192x8192,4096x4096,6144x6144,5120x5120,7168x7168,3072x8192,14336x4096 ;;
+    r16-hin) ab_sweep ph HANDOFF_TALL_PER_TILE_MAX_ROW_TILES=16,18 --batches=1x272,1x288 \
+               --shapes=14336x4096,11008x4096,8192x4096,6144x4096,10240x5120,12288x6144,4096x4096 ;;
     one-launch|padded|rest|routed) bash benchmarks/run_of_record.sh dist_H suite-$step ;;
     *) echo "unknown step: $step"; exit 2 ;;
   esac
