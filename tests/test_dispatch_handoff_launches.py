@@ -325,7 +325,11 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     (8192, 8192, 256, 16, True),     # 8 row tiles of 32 under one barrier -> 16 of 16 rows, a barrier each (0.95x)
     (3072, 8192, 248, 16, True),     # 16 row tiles of 16, the last of 8 rows
     (8192, 8192, 240, 32, False),    # 15 row tiles of 16: one barrier either way, the 32-row tile stays
-    (7168, 7168, 288, 32, False),    # 18 row tiles of 16: over HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (entry 406)
+    (7168, 7168, 288, 16, True),     # 18 row tiles of 16, h_in <= 1.5 h_out: HANDOFF_TALL_PER_TILE_NARROW_IN_*
+    (6144, 4096, 280, 16, True),     # the same at h_in = 1.5 h_out (entry 408)
+    (14336, 4096, 288, 32, False),   # 18 row tiles, h_in 3.5 h_out: over HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (406)
+    (7168, 4096, 272, 32, False),    # 17 row tiles, h_in 1.75 h_out: the same
+    (4096, 4096, 304, 32, True),     # 19 row tiles of 16, over either bound; 10 of 32: that tile waits per row tile
     (8192, 8192, 384, 32, True),     # the 32-row tile waits per row tile itself (12 row tiles): it stays (the
     # 16-row tiles 0.97-1.14x, median ~1.07, over 384 rows)
     (3072, 12288, 256, 32, True),    # two column tiles a block: the same from 8 row tiles (entry 403)
@@ -334,8 +338,9 @@ def test_rank_16_s_one_barrier_tall_launch_gives_way_to_the_16_row_tiles_barrier
         h_in, h_out, rows, want_rows, want_barrier, monkeypatch):
     """Below HANDOFF_TALL_PER_TILE_BELOW_RANK (rank 16), one adapter whose 32-row tile would run one barrier takes the
     16-row tiles where their launch waits per row tile over at most HANDOFF_TALL_PER_TILE_MAX_ROW_TILES row tiles
-    (241-256 rows: the 4-warp tile's twin, 0.91-0.99x at five shapes, NOTES entry 404); builds without the 16-row
-    twin keep the 32-row tile (test_tall_fused_tiles_take_long_segments_through_the_grid_handoff)."""
+    (241-256 rows: the 4-warp tile's twin, 0.91-0.99x at five shapes, NOTES entry 404), or over 17-18 where h_in is
+    at most 1.5 h_out (HANDOFF_TALL_PER_TILE_NARROW_IN_*, entry 408); builds without the 16-row twin keep the 32-row
+    tile (test_tall_fused_tiles_take_long_segments_through_the_grid_handoff)."""
     def blocks_an_sm(kernel):  # the H200's occupancy: the 4-warp 16-row tile two blocks an SM, the 8-warp ones one
         return 2 if kernel.warps == 4 else 1
 
@@ -344,6 +349,7 @@ def test_rank_16_s_one_barrier_tall_launch_gives_way_to_the_16_row_tiles_barrier
     got = dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm)
     assert (got.warp_rows, got.tile_barrier) == (want_rows, want_barrier)
     if want_rows == 16:
-        assert got.warps == 4 and dispatch.handoff_grid(problem, got, 132, 2) == (1, 16, 16)
+        grid = dispatch.handoff_grid(problem, got, 132, 2)
+        assert got.warps == 4 and grid[0] == 1 and grid[2] == math.ceil(rows / 16) and grid[1] * grid[2] <= 264
     monkeypatch.setattr(dispatch, "HANDOFF_TALL_PER_TILE_BELOW_RANK", 16)  # rank 16 no longer below it
     assert dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm).warp_rows == 32
