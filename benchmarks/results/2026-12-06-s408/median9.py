@@ -9,7 +9,7 @@ times = collections.defaultdict(list)
 prefix = sys.argv[1]
 for d in sys.argv[2:]:
     for path in glob.glob(f"{d}/{prefix}/{prefix}-*/*=*-*/results.csv"):
-        value = path.split("=")[-1].split("-")[0]
+        value = path.split("/")[-2].split(",")[0].split("=")[1].rsplit("-", 1)[0]  # NAME=V[,NAME2=W]-REPEAT
         for row in csv.DictReader(open(path)):
             if row["op"] == "add_lora":
                 times[(row["dtype"], row["case"], int(row["h_in"]) / int(row["h_out"]), value)].append(
