@@ -327,7 +327,7 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     (8192, 8192, 240, 32, False),    # 15 row tiles of 16: one barrier either way, the 32-row tile stays
     (7168, 7168, 288, 16, True),     # 18 row tiles of 16, h_in <= 1.5 h_out and 7168: HANDOFF_TALL_PER_TILE_NARROW_IN*
     (9216, 6144, 288, 32, False),    # h_in 1.5 h_out but over 7168 (not timed: entry 408 keeps both bounds)
-    (6144, 4096, 280, 16, True),     # the same at h_in = 1.5 h_out (entry 408)
+    (6144, 4096, 280, 16, True),     # 18 row tiles of 16 at h_in = 1.5 h_out (entry 408)
     (14336, 4096, 288, 32, False),   # 18 row tiles, h_in 3.5 h_out: over HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (406)
     (7168, 4096, 272, 32, False),    # 17 row tiles, h_in 1.75 h_out: the same
     (4096, 4096, 304, 32, True),     # 19 row tiles of 16, over either bound; 10 of 32: that tile waits per row tile
