@@ -351,6 +351,6 @@ def test_rank_16_s_one_barrier_tall_launch_gives_way_to_the_16_row_tiles_barrier
     assert (got.warp_rows, got.tile_barrier) == (want_rows, want_barrier)
     if want_rows == 16:
         grid = dispatch.handoff_grid(problem, got, 132, 2)
-        assert got.warps == 4 and grid[0] == 1 and grid[2] == math.ceil(rows / 16) and grid[1] * grid[2] <= 264
+        assert got.warps == 4 and grid[0] == 1 and grid[2] == math.ceil(rows / 16) and grid[1] * grid[2] <= 132 * 2
     monkeypatch.setattr(dispatch, "HANDOFF_TALL_PER_TILE_BELOW_RANK", 16)  # rank 16 no longer below it
     assert dispatch.prefers_handoff(problem, kernels, 132, blocks_an_sm).warp_rows == 32
