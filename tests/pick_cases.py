@@ -131,22 +131,22 @@ def takes_tall_tile_barrier(problem: Problem, got: Optional[KernelRecord], kerne
 
 RANK_16_ROWS = [PickCase(f"{h_in}x{h_out}-r16-{rows}", 16, (rows,), h_out, h_in) for h_in, h_out, rows in [
     (8192, 8192, 256), (3072, 8192, 248), (6144, 6144, 256), (7168, 7168, 288), (6144, 4096, 280),
-    (8192, 8192, 240), (14336, 4096, 288), (7168, 4096, 272)]]
-# (the first three: 16 row tiles of 16 rows; the next two: 18, h_in at most 1.5 h_out and 7168; the last three: 15
-# row tiles, and 18 and 17 where h_in is wider than 1.5 h_out, the 32-row tile under one barrier)
+    (7168, 4096, 272), (8192, 8192, 240), (14336, 4096, 288), (8192, 6144, 264)]]
+# (the first three: 16 row tiles of 16 rows; the next three: 17-18, h_in at most 7168; the last three: 15 row tiles,
+# and 18 and 17 where h_in is over 7168, the 32-row tile under one barrier)
 
 
 def takes_short_tile_barrier_at_rank_16(problem: Problem, got: Optional[KernelRecord],
                                         kernels: Sequence[KernelRecord], num_sms: int) -> bool:
     """One adapter at rank 16 over 241-256 rows (16 row tiles of 16), where the 32-row 512-column tile would run one
     barrier: the 16-row tile's twin with a barrier per row tile (NOTES entry 404), and over 257-288 rows where h_in is
-    at most 1.5 h_out and 7168 (entry 408); over 240 rows, or 257-288 with a wider h_in, the 32-row tile, where the
+    at most 7168 (entries 408-411); over 240 rows, or 257-288 with a wider h_in, the 32-row tile, where the
     build has the twin."""
     if not _built(kernels, problem, "fused", warp_rows=16, tile_barrier=True):
         return True
     if got is None or got.op != "fused" or not dispatch.uses_handoff(problem, got):
         return False
-    narrow_in = problem.hidden <= min(1.5 * problem.slice_hidden[0], 7168)
+    narrow_in = problem.hidden <= 7168
     short = 241 <= problem.num_rows <= (288 if narrow_in else 256)
     return (got.warp_rows, got.tile_barrier) == ((16, True) if short else (32, False))
 

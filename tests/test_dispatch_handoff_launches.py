@@ -325,11 +325,12 @@ def test_low_rank_launches_of_a_barrier_per_row_tile_take_the_most_blocks_on_a_t
     (8192, 8192, 256, 16, True),     # 8 row tiles of 32 under one barrier -> 16 of 16 rows, a barrier each (0.95x)
     (3072, 8192, 248, 16, True),     # 16 row tiles of 16, the last of 8 rows
     (8192, 8192, 240, 32, False),    # 15 row tiles of 16: one barrier either way, the 32-row tile stays
-    (7168, 7168, 288, 16, True),     # 18 row tiles of 16, h_in <= 1.5 h_out and 7168: HANDOFF_TALL_PER_TILE_NARROW_IN*
-    (9216, 6144, 288, 32, False),    # h_in 1.5 h_out but over 7168 (not timed: entry 408 keeps both bounds)
-    (6144, 4096, 280, 16, True),     # 18 row tiles of 16 at h_in = 1.5 h_out (entry 408)
-    (14336, 4096, 288, 32, False),   # 18 row tiles, h_in 3.5 h_out: over HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (406)
-    (7168, 4096, 272, 32, False),    # 17 row tiles, h_in 1.75 h_out: the same
+    (7168, 7168, 288, 16, True),     # 18 row tiles of 16, h_in <= 7168: HANDOFF_TALL_PER_TILE_NARROW_IN_*
+    (6144, 4096, 280, 16, True),     # 18 row tiles of 16, h_in 1.5 h_out (entry 408)
+    (7168, 4096, 272, 16, True),     # 17 row tiles, h_in 1.75 h_out (entry 411: 0.97x)
+    (9216, 6144, 288, 32, False),    # 18 row tiles, h_in over 7168: over HANDOFF_TALL_PER_TILE_MAX_ROW_TILES (410)
+    (8192, 6144, 264, 32, False),    # 17 row tiles, the same (entry 410: 1.05-1.07x)
+    (14336, 4096, 288, 32, False),   # 18 row tiles, h_in 14336 (entry 406)
     (4096, 4096, 304, 32, True),     # 19 row tiles of 16, over either bound; 10 of 32: that tile waits per row tile
     (8192, 8192, 384, 32, True),     # the 32-row tile waits per row tile itself (12 row tiles): it stays (the
     # 16-row tiles 0.97-1.14x, median ~1.07, over 384 rows)
@@ -340,8 +341,8 @@ def test_rank_16_s_one_barrier_tall_launch_gives_way_to_the_16_row_tiles_barrier
     """Below HANDOFF_TALL_PER_TILE_BELOW_RANK (rank 16), one adapter whose 32-row tile would run one barrier takes the
     16-row tiles where their launch waits per row tile over at most HANDOFF_TALL_PER_TILE_MAX_ROW_TILES row tiles
     (241-256 rows: the 4-warp tile's twin, 0.91-0.99x at five shapes, NOTES entry 404), or over 17-18 where h_in is
-    at most 1.5 h_out and 7168 (HANDOFF_TALL_PER_TILE_NARROW_IN*, entry 408); builds without the 16-row twin keep the
-    32-row tile (test_tall_fused_tiles_take_long_segments_through_the_grid_handoff)."""
+    at most 7168 (HANDOFF_TALL_PER_TILE_NARROW_IN_*, entries 408-411); builds without the 16-row twin keep the 32-row
+    tile (test_tall_fused_tiles_take_long_segments_through_the_grid_handoff)."""
     def blocks_an_sm(kernel):  # the H200's occupancy: the 4-warp 16-row tile two blocks an SM, the 8-warp ones one
         return 2 if kernel.warps == 4 else 1
 

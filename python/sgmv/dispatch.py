@@ -336,11 +336,10 @@ HANDOFF_TALL_PER_TILE_MAX_ROW_TILES = 16  # would run one barrier and the 16-row
 # where both wait per row tile (384-512 rows) it lost (up to 1.14x) (NOTES entry 404). Again in entry 406 (medians of
 # 9): 256 rows 0.91-0.99x, and 248 rows, out of sample, 0.92-0.99x at the same five shapes, medians 0.96-0.97; 17-18
 # row tiles (272-288 rows) ran 0.95-0.98x at four shapes but 1.03-1.04x at 14336 -> 4096, so 16 stays the bound but:
-HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_ROW_TILES = 18  # the bound where h_in is at most HANDOFF_TALL_PER_TILE_NARROW_IN
-HANDOFF_TALL_PER_TILE_NARROW_IN = 1.5  # times h_out and at most HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN: over 272-288
-HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN = 7168  # rows (17-18 row tiles; medians of 9, both dtypes) h_in 4096-7168 at
-# h_in / h_out 1.0-1.5 ran 0.95-0.98x at five shapes, h_in 8192-14336 at 2.0-3.5 1.03-1.06x at five (NOTES entries 406,
-# 408); either bound alone would fit, so the rule takes both until a shape of one without the other is timed
+HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_ROW_TILES = 18  # the bound where h_in is at most
+HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN = 7168  # this: over 264-288 rows (17-18 row tiles; medians of 9, both dtypes)
+# h_in 2048-7168 ran 0.94-0.99x at 14 shapes of h_in / h_out 0.5-1.75, h_in 8192-14336 1.03-1.07x at eight of 1.33-3.5
+# (NOTES entries 406, 408, 410, 411); at entry 411's h_out of 1024-3584 dispatch picks another tile: none moves there
 HANDOFF_TALL_MIN_MEAN_ROWS = 128  # fused kernels of 32-row tiles (benchmarks/NOTES.md, entries 128-129) take
 # only batches of at least this many rows a segment on average, and only where they give fewer column tiles a block
 # than the 16-row tiles or, from HANDOFF_MIN_RANK, as many with fewer columns of h_in a warp (_handoff_cost,
@@ -551,11 +550,10 @@ def prefers_handoff(problem: Problem, kernels: Iterable[KernelRecord], num_sms: 
 def _tall_tile_gives_way(problem: Problem, best: KernelRecord, candidates: list[KernelRecord]) -> bool:
     """Whether prefers_handoff passes over its pick `best`, a 32-row tile under one barrier, for the 16-row tiles:
     below HANDOFF_TALL_PER_TILE_BELOW_RANK, on one segment of at most HANDOFF_TALL_PER_TILE_MAX_ROW_TILES row tiles of
-    16 rows (HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_ROW_TILES where h_in is at most HANDOFF_TALL_PER_TILE_NARROW_IN times
-    h_out and HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN), where a 16-row tile's twin with a barrier per row tile is among
-    the `candidates`."""
-    narrow_in = (problem.hidden <= HANDOFF_TALL_PER_TILE_NARROW_IN * max(problem.slice_hidden)
-                 and problem.hidden <= HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN)
+    16 rows (HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_ROW_TILES where h_in is at most
+    HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN), where a 16-row tile's twin with a barrier per row tile is among the
+    `candidates`."""
+    narrow_in = problem.hidden <= HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_H_IN
     max_row_tiles = HANDOFF_TALL_PER_TILE_NARROW_IN_MAX_ROW_TILES if narrow_in else HANDOFF_TALL_PER_TILE_MAX_ROW_TILES
     return (best.warp_rows > 16 and not best.tile_barrier and problem.rank < HANDOFF_TALL_PER_TILE_BELOW_RANK
             and problem.num_segments == 1 and math.ceil(problem.num_rows / 16) <= max_row_tiles
