@@ -34,7 +34,9 @@ def compare(part: str, new: dict, old: dict) -> None:
               f"{sum(dt == d for dt, _ in new)}" for d in dtypes}
     medians = {d: round(statistics.median(over_target(r) for (dt, _), r in new.items() if dt == d), 3) for d in dtypes}
     same = [time_us(new[k]) / time_us(old[k]) for k in new if k in old and new[k]["kernels"] == old[k]["kernels"]]
-    drift = "n=%d median %.3f (%.3f-%.3f)" % (len(same), statistics.median(same), min(same), max(same))
+    drift = "none"
+    if same:
+        drift = "n=%d median %.3f (%.3f-%.3f)" % (len(same), statistics.median(same), min(same), max(same))
     print(part, met, "median t/target", medians, "copy", next(iter(new.values()))["copy_us"][:5],
           "unchanged kernels:", drift)
     for key in sorted(new):
@@ -54,4 +56,6 @@ def main(new_dir: str, old_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if len(sys.argv) != 3:
+        sys.exit("usage: python3 compare_runs.py NEW_DIR OLD_DIR")
+    main(sys.argv[1], sys.argv[2])
