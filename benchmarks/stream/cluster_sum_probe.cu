@@ -168,25 +168,26 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int rows, int h, For
 using ProbeKernel = void (*)(Set, int, int, Form);
 
 struct Shape {
-  int rows, h, rank, group_rows;
+  int rows, h, rank, group_rows, tile_rows;
   ProbeKernel kernel;
 };
 
 template <int kRank, int kRows, int kH, int kGroupRows, int kT = 8>
 Shape shape() {
-  return Shape{kRows, kH, kRank, kGroupRows, probe<kRank, kGroupRows, kH / 8 / kCluster, kT>};
+  return Shape{kRows, kH, kRank, kGroupRows, kT, probe<kRank, kGroupRows, kH / 8 / kCluster, kT>};
 }
 
 int main() {
-  // 256 rows in 7 clusters (40-row groups, the last 16) and, for scale, 32-row groups (8 clusters: skipped where
-  // fewer fit); 64 rows in 16-row groups (4 clusters).
-  const Shape shapes[] = {shape<64, 256, 8192, 40>(), shape<64, 256, 8192, 32>(), shape<64, 256, 4096, 40>(),
-                          shape<16, 256, 8192, 40>(), shape<64, 64, 8192, 16>(),  shape<64, 64, 4096, 16>()};
+  // 256 rows in 7 clusters (40-row groups, the last 16; tiles of 8 rows, and of 20 and 40 for the pushes' count)
+  // and, for scale, 32-row groups (8 clusters: skipped where fewer fit); 64 rows in 16-row groups (4 clusters).
+  const Shape shapes[] = {shape<64, 256, 8192, 40>(), shape<64, 256, 8192, 40, 20>(), shape<64, 256, 8192, 40, 40>(),
+                          shape<64, 256, 8192, 32>(), shape<64, 256, 4096, 40>(),     shape<16, 256, 8192, 40>(),
+                          shape<64, 64, 8192, 16>(),  shape<64, 64, 4096, 16>()};
   const ReplayStream replay;
   const cudaStream_t stream = replay.stream;
   const char* names[] = {"copy", "csum"};
-  printf("%5s %6s %5s %6s %9s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n",
-         "rows", "h", "rank", "group", "clusters", "MB", "floorus", "pdl");
+  printf("%5s %6s %5s %6s %5s %9s %7s %8s %5s  us per launch (median of 15 graph replays of 32 launches, cold sets)\n",
+         "rows", "h", "rank", "group", "tile", "clusters", "MB", "floorus", "pdl");
   for (int pdl = 1; pdl >= 0; --pdl)
     for (const Shape& sh : shapes) {
       const int clusters = (sh.rows + sh.group_rows - 1) / sh.group_rows;
@@ -196,7 +197,8 @@ int main() {
       cudaOccupancyMaxActiveClusters(&fit, sh.kernel, &launch.config);
       const size_t xb = size_t(sh.rows) * sh.h * 2, wb = size_t(sh.rank) * sh.h * 2;
       const double mb = (3.0 * xb + 2.0 * wb) / 1e6;  // x, y read and written, A, B: as DESIGN.md counts the floor
-      printf("%5d %6d %5d %6d %4d of %2d %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.group_rows, clusters, fit, mb,
+      printf("%5d %6d %5d %6d %5d %4d of %2d %7.1f %8.2f %s", sh.rows, sh.h, sh.rank, sh.group_rows, sh.tile_rows,
+             clusters, fit, mb,
              mb / 4.2e6 * 1e6, pdl ? "pdl  " : "plain");
       if (fit < clusters) {
         printf(" n/a (fewer clusters fit than the launch needs)\n");
