@@ -89,6 +89,15 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int rows, int h, For
     return base + static_cast<int64_t>(row_of(t, k)) * vpr + c0 + k % kShare;
   };
   uint4 held[kHeld];
+  auto load_rows = [&](const uint4* base) {  // the group's rows of x or y, tile by tile, after the weights' share
+#pragma unroll
+    for (int t = 0; t < kRowTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < kPerTile; ++j) {
+        const int k = i + j * kRoleThreads;
+        held[t * kPerTile + j] = row_of(t, k) < rows ? __ldcg(row_vec(base, t, k)) : make_uint4(0, 0, 0, 0);
+      }
+  };
   uint32_t sum = 0;
   if (role == 0) {
     // A's share first (every tile needs it), then x tile by tile
@@ -97,13 +106,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int rows, int h, For
       const int k = i + j * kRoleThreads;  // row k / kShare of A, vector k % kShare
       held[kRowTiles * kPerTile + j] = __ldcg(s.a + static_cast<int64_t>(k / kShare) * vpr + c0 + k % kShare);
     }
-#pragma unroll
-    for (int t = 0; t < kRowTiles; ++t)
-#pragma unroll
-      for (int j = 0; j < kPerTile; ++j) {
-        const int k = i + j * kRoleThreads;
-        held[t * kPerTile + j] = row_of(t, k) < rows ? __ldcg(row_vec(s.x, t, k)) : make_uint4(0, 0, 0, 0);
-      }
+    load_rows(s.x);
 #pragma unroll
     for (int t = 0; t < kRowTiles; ++t) {
       if (t == 0)
@@ -134,13 +137,7 @@ __global__ void __launch_bounds__(kThreads, 1) probe(Set s, int rows, int h, For
     const uint4* b = s.b + static_cast<int64_t>(c0) * kRank;
 #pragma unroll
     for (int j = 0; j < kWeightHeld; ++j) held[kRowTiles * kPerTile + j] = __ldcg(b + i + j * kRoleThreads);
-#pragma unroll
-    for (int t = 0; t < kRowTiles; ++t)
-#pragma unroll
-      for (int j = 0; j < kPerTile; ++j) {
-        const int k = i + j * kRoleThreads;
-        held[t * kPerTile + j] = row_of(t, k) < rows ? __ldcg(row_vec(s.y, t, k)) : make_uint4(0, 0, 0, 0);
-      }
+    load_rows(s.y);
 #pragma unroll
     for (int t = 0; t < kRowTiles; ++t) {
       if (t == 0)
